@@ -1,0 +1,13 @@
+//! Backends over the rule IR ([`rulec_runtime::RuleSet`]): the generated,
+//! dependency-free Rust rule crate ([`rust`]) and the rule book ([`book`]).
+//!
+//! Nothing here reads data or runs a model: both backends see only the
+//! validated IR, so what the auditor reads and what the service runs come
+//! from the same rules.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod book;
+pub mod rust;
+pub mod sanitize;

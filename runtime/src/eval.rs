@@ -1,0 +1,192 @@
+//! The interpreter: evaluates a [`RuleSet`] on rows.
+//!
+//! [`Evaluator::new`] resolves feature names to column indices and category
+//! sets to bitsets once, so evaluating a row does no lookups by name and no
+//! allocation. Rows are slices of [`Cell`], one per feature in
+//! [`RuleSet::features`] order.
+
+use std::collections::HashMap;
+
+use crate::error::Error;
+use crate::ir::{CmpOp, Condition, FeatureKind, RuleSet};
+
+/// Marks a categorical cell whose value is not among the known categories.
+pub const UNKNOWN_CATEGORY: u32 = u32::MAX;
+
+/// One value of a row, already encoded against the rule set's schema.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Cell {
+    /// No value.
+    Missing,
+    /// A number. NaN satisfies no comparison.
+    Num(f64),
+    /// A boolean.
+    Bool(bool),
+    /// Index into the feature's categories, or [`UNKNOWN_CATEGORY`].
+    Cat(u32),
+}
+
+/// A covered row: which rule answered and with which class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Hit {
+    /// Index of the rule in [`RuleSet::rules`].
+    pub rule_idx: usize,
+    /// Index of the decided class in the target's classes.
+    pub class_idx: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Test {
+    Cmp { col: usize, op: CmpOp, value: f64 },
+    Is { col: usize, value: bool },
+    In { col: usize, set: Vec<u64> },
+    NotIn { col: usize, set: Vec<u64> },
+    Missing { col: usize },
+}
+
+#[derive(Clone, Debug)]
+struct CompiledRule {
+    tests: Vec<Test>,
+    class_idx: usize,
+}
+
+/// A rule set prepared for fast evaluation.
+#[derive(Clone, Debug)]
+pub struct Evaluator {
+    rules: Vec<CompiledRule>,
+    n_features: usize,
+    categories: Vec<HashMap<String, u32>>,
+}
+
+impl Evaluator {
+    /// Prepares `set` for evaluation. Fails if the set is inconsistent.
+    pub fn new(set: &RuleSet) -> Result<Evaluator, Error> {
+        set.check()?;
+        let categories: Vec<HashMap<String, u32>> = set
+            .features
+            .iter()
+            .map(|f| match &f.kind {
+                FeatureKind::Categorical { categories } => categories
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (c.clone(), i as u32))
+                    .collect(),
+                _ => HashMap::new(),
+            })
+            .collect();
+        let mut rules = Vec::with_capacity(set.rules.len());
+        for rule in &set.rules {
+            let mut tests = Vec::with_capacity(rule.conditions.len());
+            for cond in &rule.conditions {
+                // `check` above guarantees the feature and categories exist.
+                let col = set.feature_index(cond.feature()).expect("checked feature");
+                let bitset = |values: &[String]| {
+                    let mut set = vec![0u64; categories[col].len().div_ceil(64).max(1)];
+                    for v in values {
+                        let i = categories[col][v] as usize;
+                        set[i / 64] |= 1 << (i % 64);
+                    }
+                    set
+                };
+                tests.push(match cond {
+                    Condition::Cmp { op, value, .. } => Test::Cmp {
+                        col,
+                        op: *op,
+                        value: *value,
+                    },
+                    Condition::Is { value, .. } => Test::Is { col, value: *value },
+                    Condition::In { values, .. } => Test::In {
+                        col,
+                        set: bitset(values),
+                    },
+                    Condition::NotIn { values, .. } => Test::NotIn {
+                        col,
+                        set: bitset(values),
+                    },
+                    Condition::Missing { .. } => Test::Missing { col },
+                });
+            }
+            rules.push(CompiledRule {
+                tests,
+                class_idx: set.class_index(&rule.decision).expect("checked decision"),
+            });
+        }
+        Ok(Evaluator {
+            rules,
+            n_features: set.features.len(),
+            categories,
+        })
+    }
+
+    /// Number of features a row must have.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// Encodes a category string for feature `col`: its index, or
+    /// [`UNKNOWN_CATEGORY`].
+    pub fn category_code(&self, col: usize, value: &str) -> u32 {
+        self.categories
+            .get(col)
+            .and_then(|m| m.get(value))
+            .copied()
+            .unwrap_or(UNKNOWN_CATEGORY)
+    }
+
+    /// The first rule covering `row`, or `None` (the fallback's case).
+    pub fn decide(&self, row: &[Cell]) -> Result<Option<Hit>, Error> {
+        if row.len() != self.n_features {
+            return Err(Error::RowWidth {
+                found: row.len(),
+                expected: self.n_features,
+            });
+        }
+        Ok(self.decide_unchecked_width(row))
+    }
+
+    /// Like [`Evaluator::decide`] for rows known to have the right width;
+    /// a short row is simply not covered.
+    #[inline]
+    pub fn decide_unchecked_width(&self, row: &[Cell]) -> Option<Hit> {
+        self.rules
+            .iter()
+            .position(|r| r.tests.iter().all(|t| holds(t, row)))
+            .map(|rule_idx| Hit {
+                rule_idx,
+                class_idx: self.rules[rule_idx].class_idx,
+            })
+    }
+
+    /// Whether rule `rule_idx` alone covers `row`, regardless of order.
+    pub fn rule_covers(&self, rule_idx: usize, row: &[Cell]) -> bool {
+        self.rules
+            .get(rule_idx)
+            .is_some_and(|r| r.tests.iter().all(|t| holds(t, row)))
+    }
+}
+
+#[inline]
+fn holds(test: &Test, row: &[Cell]) -> bool {
+    match *test {
+        Test::Cmp { col, op, value } => match row.get(col) {
+            Some(Cell::Num(x)) => op.holds(*x, value),
+            _ => false,
+        },
+        Test::Is { col, value } => matches!(row.get(col), Some(Cell::Bool(b)) if *b == value),
+        Test::In { col, ref set } => match row.get(col) {
+            Some(&Cell::Cat(c)) => c != UNKNOWN_CATEGORY && contains(set, c),
+            _ => false,
+        },
+        Test::NotIn { col, ref set } => match row.get(col) {
+            Some(&Cell::Cat(c)) => c != UNKNOWN_CATEGORY && !contains(set, c),
+            _ => false,
+        },
+        Test::Missing { col } => matches!(row.get(col), Some(Cell::Missing)),
+    }
+}
+
+#[inline]
+fn contains(set: &[u64], c: u32) -> bool {
+    let c = c as usize;
+    set.get(c / 64).is_some_and(|w| w & (1 << (c % 64)) != 0)
+}

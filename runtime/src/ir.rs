@@ -1,0 +1,485 @@
+//! The rule IR: [`RuleSet`], [`Rule`], [`Condition`] and the schema they refer to.
+//!
+//! This is the one serialised contract of rulec (`rules.json`). Every emitter
+//! (Rust crate, rule book) and the interpreter read it; none of them sees the
+//! data or the teacher. Loading checks the schema version and the internal
+//! consistency (every condition names a known feature of the right kind, every
+//! decision is a known class), so a loaded `RuleSet` can be trusted downstream.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+
+/// Version of the `rules.json` layout. Bumped on any incompatible change;
+/// a file with a higher version is refused with a clear message.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A complete, validated rule set: schema, ordered rules, and the evidence
+/// and provenance behind them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleSet {
+    /// Layout version, see [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The column the rules decide, and its classes.
+    pub target: Target,
+    /// The input features, in the order rows present them to the interpreter.
+    pub features: Vec<Feature>,
+    /// Rules in evaluation order: the first rule whose conditions all hold
+    /// gives the decision. A row no rule covers goes to the fallback.
+    pub rules: Vec<Rule>,
+    /// The precision target and the statistics used to certify rules.
+    pub certification: Certification,
+    /// Where the rules came from. Absent for hand-written rule sets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+    /// Figures for the rule set as a whole, per split.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
+}
+
+/// The decided column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    /// Column name as it appears in the data.
+    pub name: String,
+    /// Class labels as text, sorted.
+    pub classes: Vec<String>,
+}
+
+/// One input column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Feature {
+    /// Column name as it appears in the data.
+    pub name: String,
+    /// Value type.
+    pub kind: FeatureKind,
+    /// Whether missing values were seen (or are allowed) in this column.
+    pub nullable: bool,
+}
+
+/// The type of a feature.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FeatureKind {
+    /// A real number (`f64`).
+    Numeric,
+    /// `true` or `false`.
+    Boolean,
+    /// One of a known set of strings. Values outside the set are *unknown*.
+    Categorical {
+        /// Known categories, sorted.
+        categories: Vec<String>,
+    },
+}
+
+/// A comparison operator for numeric conditions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum CmpOp {
+    /// `<`
+    #[serde(rename = "<")]
+    Lt,
+    /// `<=`
+    #[serde(rename = "<=")]
+    Le,
+    /// `>`
+    #[serde(rename = ">")]
+    Gt,
+    /// `>=`
+    #[serde(rename = ">=")]
+    Ge,
+}
+
+impl CmpOp {
+    /// The operator as written in the DSL and in Rust.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+
+    /// Whether `x op value` holds. False whenever `x` is NaN.
+    #[inline]
+    pub fn holds(self, x: f64, value: f64) -> bool {
+        match self {
+            CmpOp::Lt => x < value,
+            CmpOp::Le => x <= value,
+            CmpOp::Gt => x > value,
+            CmpOp::Ge => x >= value,
+        }
+    }
+
+    /// True for `>` and `>=`.
+    pub fn is_lower_bound(self) -> bool {
+        matches!(self, CmpOp::Gt | CmpOp::Ge)
+    }
+}
+
+/// One test on one feature.
+///
+/// Semantics shared by the interpreter, the generated crate and the rule
+/// book: a missing value satisfies only [`Condition::Missing`]; an unknown
+/// category (a value outside the feature's known categories) satisfies
+/// neither `in` nor `not in`; NaN satisfies no numeric comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "test", rename_all = "snake_case")]
+pub enum Condition {
+    /// `feature op value` on a numeric feature.
+    Cmp {
+        /// Feature name.
+        feature: String,
+        /// Operator.
+        op: CmpOp,
+        /// Threshold; always finite.
+        value: f64,
+    },
+    /// `feature` (when `value` is true) or `not feature`, on a boolean feature.
+    Is {
+        /// Feature name.
+        feature: String,
+        /// The required value.
+        value: bool,
+    },
+    /// `feature in {..}` on a categorical feature.
+    In {
+        /// Feature name.
+        feature: String,
+        /// Accepted categories, sorted, non-empty.
+        values: Vec<String>,
+    },
+    /// `feature not in {..}` on a categorical feature: a known category
+    /// outside the set.
+    NotIn {
+        /// Feature name.
+        feature: String,
+        /// Refused categories, sorted, non-empty.
+        values: Vec<String>,
+    },
+    /// `feature is missing`.
+    Missing {
+        /// Feature name.
+        feature: String,
+    },
+}
+
+impl Condition {
+    /// The feature this condition tests.
+    pub fn feature(&self) -> &str {
+        match self {
+            Condition::Cmp { feature, .. }
+            | Condition::Is { feature, .. }
+            | Condition::In { feature, .. }
+            | Condition::NotIn { feature, .. }
+            | Condition::Missing { feature } => feature,
+        }
+    }
+}
+
+/// One rule: a conjunction of conditions and the decision it gives.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rule {
+    /// Stable, human-readable name, unique in the set (`[a-z0-9_]+`).
+    pub name: String,
+    /// All must hold. An empty list covers every row.
+    pub conditions: Vec<Condition>,
+    /// The class this rule decides.
+    pub decision: String,
+    /// Where the rule came from (`tree`, `proposal`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Measured evidence. Absent for rules not yet validated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Evidence>,
+}
+
+/// Per-rule figures, measured with the rule in its place in the ordered set
+/// (a row counts for the first rule that covers it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    /// On the validation split: the split the rule was certified on.
+    pub validation: SplitEvidence,
+    /// On the test split, never used for any choice. Absent without test rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<SplitEvidence>,
+}
+
+/// Support and precision of one rule (or a whole set) on one split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SplitEvidence {
+    /// Rows of the split the rule answered.
+    pub support: u64,
+    /// Of those, rows where the decision equals the true label.
+    pub correct: u64,
+    /// Of those, rows where the decision equals the teacher's label.
+    pub agree_teacher: u64,
+    /// Lower confidence bound of `correct / support` (see [`Certification`]).
+    pub precision_lower_bound: f64,
+}
+
+impl SplitEvidence {
+    /// `correct / support`, or `None` without support.
+    pub fn precision(&self) -> Option<f64> {
+        (self.support > 0).then(|| self.correct as f64 / self.support as f64)
+    }
+
+    /// `agree_teacher / support`, or `None` without support.
+    pub fn fidelity(&self) -> Option<f64> {
+        (self.support > 0).then(|| self.agree_teacher as f64 / self.support as f64)
+    }
+}
+
+/// The guarantee the rules were held to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Certification {
+    /// Required precision (e.g. 0.95).
+    pub precision: f64,
+    /// Confidence level of the lower bound (e.g. 0.95).
+    pub confidence: f64,
+    /// Name of the bound, e.g. `wilson`.
+    pub method: String,
+}
+
+/// Where a compiled rule set came from: enough for an auditor to reproduce it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// rulec version that wrote the file.
+    pub tool_version: String,
+    /// Data file name (without directories).
+    pub data_file: String,
+    /// SHA-256 of the data file's bytes, hex.
+    pub data_sha256: String,
+    /// Rows read from the data.
+    pub rows: u64,
+    /// Rows per split.
+    pub split_rows: SplitRows,
+    /// How the split was made (`stratified 60/20/20, seed 0` or `column split`).
+    pub split_method: String,
+    /// The teacher, as given on the command line, with its parameters.
+    pub teacher: String,
+    /// Every option of the compile, as `name = value`, sorted by name.
+    pub options: Vec<(String, String)>,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// Row counts per split.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SplitRows {
+    /// Training rows (teacher and tree learner).
+    pub train: u64,
+    /// Validation rows (rule certification).
+    pub validation: u64,
+    /// Test rows (reported only).
+    pub test: u64,
+}
+
+/// Figures for the whole rule set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// On validation rows.
+    pub validation: SetFigures,
+    /// On test rows; absent without test rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<SetFigures>,
+    /// Candidate rules the proposer produced.
+    pub candidates: u64,
+}
+
+/// Coverage and accuracy figures of a rule set with its fallback on one split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetFigures {
+    /// Rows in the split.
+    pub rows: u64,
+    /// Covered rows: support, correct, agreement, bound.
+    pub covered: SplitEvidence,
+    /// Rows where the teacher's label equals the truth.
+    pub teacher_correct: u64,
+    /// Rows where the cascade (rules where covered, teacher elsewhere) is right.
+    pub cascade_correct: u64,
+}
+
+impl SetFigures {
+    /// Share of rows the rules answer.
+    pub fn coverage(&self) -> f64 {
+        ratio(self.covered.support, self.rows)
+    }
+
+    /// Accuracy of the teacher alone.
+    pub fn teacher_accuracy(&self) -> f64 {
+        ratio(self.teacher_correct, self.rows)
+    }
+
+    /// Accuracy of rules plus teacher fallback.
+    pub fn cascade_accuracy(&self) -> f64 {
+        ratio(self.cascade_correct, self.rows)
+    }
+}
+
+fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
+    }
+}
+
+impl RuleSet {
+    /// Parses and checks a `rules.json` document.
+    pub fn from_json(text: &str) -> Result<RuleSet, Error> {
+        // Look at the version first so a future file gets a precise message
+        // rather than a confusing field error.
+        let probe: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
+        match probe.get("schema_version").and_then(|v| v.as_u64()) {
+            None => return Err(Error::Json("missing field `schema_version`".into())),
+            Some(v) if v > u64::from(SCHEMA_VERSION) => {
+                return Err(Error::SchemaVersion {
+                    found: v,
+                    supported: SCHEMA_VERSION,
+                })
+            }
+            Some(_) => {}
+        }
+        let set: RuleSet = serde_json::from_value(probe).map_err(|e| Error::Json(e.to_string()))?;
+        set.check()?;
+        Ok(set)
+    }
+
+    /// Serialises to pretty JSON with a trailing newline. Deterministic.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("RuleSet serialises");
+        s.push('\n');
+        s
+    }
+
+    /// Index of a feature by name.
+    pub fn feature_index(&self, name: &str) -> Option<usize> {
+        self.features.iter().position(|f| f.name == name)
+    }
+
+    /// Index of a class by label.
+    pub fn class_index(&self, label: &str) -> Option<usize> {
+        self.target.classes.iter().position(|c| c == label)
+    }
+
+    /// Checks internal consistency; collects every problem before failing.
+    pub fn check(&self) -> Result<(), Error> {
+        let mut problems = Vec::new();
+        let mut names = BTreeSet::new();
+        for f in &self.features {
+            if !names.insert(f.name.as_str()) {
+                problems.push(format!("feature `{}` is listed twice", f.name));
+            }
+            if f.name == self.target.name {
+                problems.push(format!("feature `{}` is also the target", f.name));
+            }
+        }
+        if self.target.classes.len() < 2 {
+            problems.push("the target needs at least two classes".to_string());
+        }
+        let mut rule_names = BTreeSet::new();
+        for rule in &self.rules {
+            if !rule_names.insert(rule.name.as_str()) {
+                problems.push(format!("rule `{}` is defined twice", rule.name));
+            }
+            if !is_rule_name(&rule.name) {
+                problems.push(format!(
+                    "rule name `{}` must be lowercase letters, digits and `_`, starting with a letter",
+                    rule.name
+                ));
+            }
+            if self.class_index(&rule.decision).is_none() {
+                problems.push(format!(
+                    "rule `{}` decides `{}`, which is not a class of `{}`",
+                    rule.name, rule.decision, self.target.name
+                ));
+            }
+            for cond in &rule.conditions {
+                if let Err(msg) = self.check_condition(cond) {
+                    problems.push(format!("rule `{}`: {msg}", rule.name));
+                }
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(problems))
+        }
+    }
+
+    fn check_condition(&self, cond: &Condition) -> Result<(), String> {
+        let Some(idx) = self.feature_index(cond.feature()) else {
+            return Err(format!("unknown feature `{}`", cond.feature()));
+        };
+        let feature = &self.features[idx];
+        match (cond, &feature.kind) {
+            (Condition::Cmp { value, .. }, FeatureKind::Numeric) => {
+                if value.is_finite() {
+                    Ok(())
+                } else {
+                    Err(format!("threshold on `{}` is not finite", feature.name))
+                }
+            }
+            (Condition::Is { .. }, FeatureKind::Boolean) => Ok(()),
+            (
+                Condition::In { values, .. } | Condition::NotIn { values, .. },
+                FeatureKind::Categorical { categories },
+            ) => {
+                if values.is_empty() {
+                    return Err(format!("empty category set on `{}`", feature.name));
+                }
+                for v in values {
+                    if !categories.contains(v) {
+                        return Err(format!(
+                            "`{}` is not a known category of `{}`",
+                            v, feature.name
+                        ));
+                    }
+                }
+                Ok(())
+            }
+            (Condition::Missing { .. }, _) => Ok(()),
+            (_, kind) => Err(format!(
+                "condition does not fit the type of `{}` ({})",
+                feature.name,
+                kind.describe()
+            )),
+        }
+    }
+}
+
+impl FeatureKind {
+    /// `numeric`, `boolean` or `categorical`.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            FeatureKind::Numeric => "numeric",
+            FeatureKind::Boolean => "boolean",
+            FeatureKind::Categorical { .. } => "categorical",
+        }
+    }
+}
+
+/// Whether `name` is a valid rule name: `[a-z][a-z0-9_]*`.
+pub fn is_rule_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+}
+
+impl fmt::Display for RuleSet {
+    /// The rule set in the rule DSL, for debugging and for the rule book.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, rule) in self.rules.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{}", crate::dsl::print_rule(rule, &self.target.name))?;
+        }
+        Ok(())
+    }
+}
