@@ -1,1 +1,309 @@
-fn main(){}
+//! The `rulec` command line: thin glue over the library.
+//!
+//! Errors are printed once, as a chain (`error: ...: cause`), and mapped to
+//! exit codes here: 0 success, 1 failure (bad input, unreadable file,
+//! nothing written), 2 usage errors (from clap).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use rulec::output;
+use rulec::pipeline::{self, CompileParams, Compiled};
+use rulec_runtime::{Evaluator, RuleSet};
+
+/// rulec compiles a big model's judgement on tabular data into a few
+/// validated, human-readable rules, a dependency-free Rust crate that
+/// decides the routine cases in nanoseconds, and a rule book for auditors.
+#[derive(Parser, Debug)]
+#[command(name = "rulec", version, about, long_about = None)]
+#[command(
+    after_help = "Examples:\n  rulec demo --out out/\n  rulec compile shipments.csv --target cheapest_shipper --out out/\n  rulec apply out/rules.json new_rows.csv"
+)]
+struct Cli {
+    /// Print no progress lines.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Compile a dataset into rules.json, RULEBOOK.md, report.json and a Rust crate.
+    #[command(
+        after_help = "Example:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/"
+    )]
+    Compile {
+        /// Data file: .csv or .parquet.
+        data: PathBuf,
+        #[command(flatten)]
+        opts: CompileOpts,
+    },
+    /// Decide every row of a data file with a rules.json; CSV on stdout.
+    #[command(
+        after_help = "Prints `row,decision,rule` per data row (row counts from 1); decision and rule are\nempty where no rule covers the row and the fallback must answer.\n\nExample:\n  rulec apply out/rules.json new_rows.csv > decisions.csv"
+    )]
+    Apply {
+        /// The rules.json written by `rulec compile`.
+        rules: PathBuf,
+        /// Data file (.csv or .parquet) with the rule set's feature columns.
+        data: PathBuf,
+    },
+    /// Compile the built-in shipping dataset (200,000 generated deliveries).
+    #[command(after_help = "Example:\n  rulec demo --out out/")]
+    Demo {
+        /// Rows to generate.
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+        #[command(flatten)]
+        opts: DemoOpts,
+    },
+    /// Write a built-in dataset as CSV.
+    #[command(after_help = "Example:\n  rulec dataset shipping --rows 10000 --out shipping.csv")]
+    Dataset {
+        /// Which dataset: `shipping`.
+        name: String,
+        /// Rows to generate.
+        #[arg(long, default_value_t = 200_000)]
+        rows: usize,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// CSV file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Debug)]
+struct CompileOpts {
+    /// Column to decide.
+    #[arg(long)]
+    target: String,
+    /// Column with the split per row: `train`, `validation` (or `valid`), `test`.
+    /// Without it rows are split 60/20/20, stratified by class, from --seed.
+    #[arg(long)]
+    split_column: Option<String>,
+    #[command(flatten)]
+    common: CommonOpts,
+}
+
+#[derive(Args, Debug)]
+struct DemoOpts {
+    #[command(flatten)]
+    common: CommonOpts,
+}
+
+#[derive(Args, Debug)]
+struct CommonOpts {
+    /// Precision every rule must reach, as a lower confidence bound on held-out rows.
+    #[arg(long, default_value_t = 0.95)]
+    precision: f64,
+    /// Confidence level of that bound (two-sided Wilson interval).
+    #[arg(long, default_value_t = 0.95)]
+    confidence: f64,
+    /// Seed for the split, the teacher and the learner.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Most rules to keep (the ones covering most rows).
+    #[arg(long, default_value_t = 64)]
+    max_rules: usize,
+    /// Most conditions per rule (depth of the distilled tree).
+    #[arg(long, default_value_t = 8)]
+    max_depth: usize,
+    /// Fewest training rows behind a rule.
+    #[arg(long, default_value_t = 20)]
+    min_leaf: usize,
+    /// Trees in the random-forest teacher.
+    #[arg(long, default_value_t = 50)]
+    trees: usize,
+    /// Output directory; replaced as a whole on success, untouched on failure.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Compile { data, opts } => {
+            let params = compile_params(opts.target, opts.split_column, &opts.common);
+            compile_to(&data, params, &opts.common.out, quiet)?;
+        }
+        Command::Demo { rows, opts } => {
+            let params = compile_params("cheapest_shipper".into(), None, &opts.common);
+            let params_checked = params.clone().check()?;
+            drop(params_checked);
+            output::check_destination(&opts.common.out)?;
+            let dir = tempdir_for_demo()?;
+            let csv = dir.join("shipping.csv");
+            progress(
+                quiet,
+                &format!(
+                    "demo: generating {rows} shipping rows (seed {})",
+                    opts.common.seed
+                ),
+            );
+            write_shipping(&csv, rows, opts.common.seed)?;
+            let res = compile_to(&csv, params, &opts.common.out, quiet);
+            let _ = std::fs::remove_dir_all(&dir);
+            res?;
+        }
+        Command::Apply { rules, data } => apply(&rules, &data)?,
+        Command::Dataset {
+            name,
+            rows,
+            seed,
+            out,
+        } => {
+            if name != "shipping" {
+                anyhow::bail!("unknown dataset `{name}`; available: shipping");
+            }
+            write_shipping(&out, rows, seed)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) -> CompileParams {
+    CompileParams {
+        target,
+        split_column,
+        precision: c.precision,
+        confidence: c.confidence,
+        seed: c.seed,
+        max_rules: c.max_rules,
+        max_depth: c.max_depth,
+        min_leaf: c.min_leaf,
+        n_trees: c.trees,
+    }
+}
+
+fn progress(quiet: bool, line: &str) {
+    if !quiet {
+        eprintln!("{line}");
+    }
+}
+
+fn compile_to(data: &Path, params: CompileParams, out: &Path, quiet: bool) -> Result<()> {
+    let params = params.check()?;
+    output::check_destination(out)?;
+    let start = Instant::now();
+    let compiled = pipeline::compile(data, &params, &mut |line| progress(quiet, line))?;
+    let emit_start = Instant::now();
+    let files = render_outputs(&compiled)?;
+    output::write_all(out, &files)?;
+    let emit_time = emit_start.elapsed();
+    if !quiet {
+        let r = &compiled.report;
+        let f = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{:.1} %", v * 100.0));
+        eprintln!(
+            "done: {} rules; test coverage {}, covered precision {}, fidelity {}, cascade accuracy {}, teacher accuracy {}",
+            r.rules,
+            f(r.coverage),
+            f(r.covered_precision),
+            f(r.fidelity),
+            f(r.cascade_accuracy),
+            f(r.teacher_accuracy)
+        );
+        let mut times: Vec<String> = compiled
+            .timings
+            .iter()
+            .map(|(s, d)| format!("{s} {:.2}s", d.as_secs_f64()))
+            .collect();
+        times.push(format!("emit {:.2}s", emit_time.as_secs_f64()));
+        eprintln!(
+            "time: {} (total {:.2}s)",
+            times.join(", "),
+            start.elapsed().as_secs_f64()
+        );
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+fn render_outputs(compiled: &Compiled) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let set = &compiled.rules;
+    let mut files = vec![
+        (PathBuf::from("rules.json"), set.to_json().into_bytes()),
+        (
+            PathBuf::from("RULEBOOK.md"),
+            rulec_codegen::book::markdown(set).into_bytes(),
+        ),
+        (PathBuf::from("report.json"), {
+            let mut s = serde_json::to_string_pretty(&compiled.report)?;
+            s.push('\n');
+            s.into_bytes()
+        }),
+    ];
+    let crate_name = format!("{}_rules", set.target.name);
+    let generated = rulec_codegen::rust::emit_crate(set, &crate_name)
+        .map_err(|e| rulec::Error::Codegen(e.to_string()))?;
+    for (path, text) in generated.files {
+        files.push((Path::new("crate").join(path), text.into_bytes()));
+    }
+    Ok(files)
+}
+
+fn apply(rules: &Path, data: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(rules).with_context(|| format!("{}", rules.display()))?;
+    let set = RuleSet::from_json(&text).with_context(|| format!("{}", rules.display()))?;
+    let eval = Evaluator::new(&set)?;
+    let (cells, n) = rulec::ingest::read_cells(data, &set, &eval)?;
+    let width = set.features.len();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    writeln!(out, "row,decision,rule")?;
+    for i in 0..n {
+        match eval.decide(&cells[i * width..(i + 1) * width])? {
+            Some(hit) => writeln!(
+                out,
+                "{},{},{}",
+                i + 1,
+                csv_field(&set.target.classes[hit.class_idx]),
+                set.rules[hit.rule_idx].name
+            )?,
+            None => writeln!(out, "{},,", i + 1)?,
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn write_shipping(path: &Path, rows: usize, seed: u64) -> Result<()> {
+    let data = rulec_datasets::shipping::generate(rows, seed);
+    let file = std::fs::File::create(path).with_context(|| format!("{}", path.display()))?;
+    rulec_datasets::shipping::write_csv(&data, std::io::BufWriter::new(file))
+        .with_context(|| format!("{}", path.display()))?;
+    Ok(())
+}
+
+fn tempdir_for_demo() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("rulec-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
+    Ok(dir)
+}

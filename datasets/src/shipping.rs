@@ -26,8 +26,7 @@ const DAY_WEIGHTS: [f64; 7] = [1.0, 1.0, 1.0, 1.0, 1.0, 0.5, 0.3];
 /// The shippers (class labels).
 pub const SHIPPERS: [&str; 3] = ["A", "B", "C"];
 /// The CSV header.
-pub const HEADER: &str =
-    "distance_mi,weight_lb,zone,express,fragile,day_of_week,cheapest_shipper";
+pub const HEADER: &str = "distance_mi,weight_lb,zone,express,fragile,day_of_week,cheapest_shipper";
 /// Share of labels replaced by a uniformly drawn shipper.
 pub const LABEL_NOISE: f64 = 0.03;
 /// Planted thresholds of the shortcut.
@@ -71,8 +70,16 @@ pub fn costs(d: &Delivery) -> [f64; 3] {
     let b = 1.5
         + 0.02 * dist
         + 0.25 * w
-        + if dist >= SHORT_MI { 9.0 + 0.05 * (dist - SHORT_MI) } else { 0.0 }
-        + if w >= LIGHT_LB { 9.0 + 0.4 * (w - LIGHT_LB) } else { 0.0 }
+        + if dist >= SHORT_MI {
+            9.0 + 0.05 * (dist - SHORT_MI)
+        } else {
+            0.0
+        }
+        + if w >= LIGHT_LB {
+            9.0 + 0.4 * (w - LIGHT_LB)
+        } else {
+            0.0
+        }
         + if d.express { 1.0 } else { 0.0 }
         + if d.fragile { 0.5 } else { 0.0 }
         + if islands { 1.5 } else { 0.0 };

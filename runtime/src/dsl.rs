@@ -45,10 +45,21 @@ pub fn print_conditions(conditions: &[Condition]) -> String {
 pub fn print_condition(cond: &Condition) -> String {
     match cond {
         Condition::Cmp { feature, op, value } => {
-            format!("{} {} {}", print_name(feature), op.as_str(), print_number(*value))
+            format!(
+                "{} {} {}",
+                print_name(feature),
+                op.as_str(),
+                print_number(*value)
+            )
         }
-        Condition::Is { feature, value: true } => print_name(feature),
-        Condition::Is { feature, value: false } => format!("not {}", print_name(feature)),
+        Condition::Is {
+            feature,
+            value: true,
+        } => print_name(feature),
+        Condition::Is {
+            feature,
+            value: false,
+        } => format!("not {}", print_name(feature)),
         Condition::In { feature, values } => {
             format!("{} in {}", print_name(feature), print_set(values))
         }

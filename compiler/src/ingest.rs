@@ -1,0 +1,342 @@
+//! Ingest: a data file in, a typed [`Table`] out.
+//!
+//! Reading goes through polars (CSV and Parquet, chosen by extension). Each
+//! column's type is inferred: integers and floats are numeric, booleans
+//! boolean, strings categorical. The target may be of any type; its values
+//! become text labels. Rows without a label are dropped and counted.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::error::Error;
+use crate::table::{Column, ColumnData, Table, MISSING_CODE};
+
+/// What to read from the file.
+#[derive(Clone, Debug)]
+pub struct IngestParams {
+    /// Column to decide.
+    pub target: String,
+    /// Column holding the user's split, if any.
+    pub split_column: Option<String>,
+    /// Columns to leave out of the features (besides target and split).
+    pub exclude: Vec<String>,
+}
+
+/// The formats rulec reads, by extension.
+pub const FORMATS: &str = "csv, parquet";
+
+/// Reads `path` into a table.
+pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
+    let df = read_frame(path)?;
+    frame_to_table(df, path, params)
+}
+
+fn read_frame(path: &Path) -> Result<DataFrame, Error> {
+    let file_err = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    };
+    let meta = std::fs::metadata(path).map_err(file_err)?;
+    if meta.is_dir() {
+        return Err(Error::Data {
+            path: path.to_path_buf(),
+            message: "is a directory, expected a data file".into(),
+        });
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let polars_err = |e: PolarsError| Error::Data {
+        path: path.to_path_buf(),
+        message: clean_polars_message(&e),
+    };
+    if meta.len() == 0 {
+        return Err(Error::Data {
+            path: path.to_path_buf(),
+            message: "is empty, expected a header line and rows".into(),
+        });
+    }
+    let file = File::open(path).map_err(file_err)?;
+    match ext.as_str() {
+        "csv" => {
+            let options = CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(10_000))
+                .with_raise_if_empty(true);
+            CsvReader::new(file)
+                .with_options(options)
+                .finish()
+                .map_err(polars_err)
+        }
+        "parquet" | "pq" => ParquetReader::new(file).finish().map_err(polars_err),
+        "" => Err(Error::Data {
+            path: path.to_path_buf(),
+            message: format!("has no extension; rulec reads {FORMATS}"),
+        }),
+        other => Err(Error::Data {
+            path: path.to_path_buf(),
+            message: format!("has extension `.{other}`; rulec reads {FORMATS}"),
+        }),
+    }
+}
+
+/// Polars messages can span lines and carry hints meant for Python users;
+/// keep the first line.
+fn clean_polars_message(e: &PolarsError) -> String {
+    let text = e.to_string();
+    text.lines()
+        .next()
+        .unwrap_or("unreadable")
+        .trim()
+        .to_string()
+}
+
+fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<Table, Error> {
+    let data_err = |message: String| Error::Data {
+        path: path.to_path_buf(),
+        message,
+    };
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    if df.height() == 0 {
+        return Err(data_err("has a header but no rows".into()));
+    }
+    let Some(target_col) = df
+        .columns()
+        .iter()
+        .find(|c| c.name() == params.target.as_str())
+    else {
+        return Err(Error::UnknownColumn {
+            path: path.to_path_buf(),
+            role: "--target",
+            name: params.target.clone(),
+            columns: names,
+        });
+    };
+    let split_values = match &params.split_column {
+        None => None,
+        Some(name) => {
+            let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
+                return Err(Error::UnknownColumn {
+                    path: path.to_path_buf(),
+                    role: "--split-column",
+                    name: name.clone(),
+                    columns: names,
+                });
+            };
+            Some(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?)
+        }
+    };
+    let raw_labels = string_values(target_col)
+        .map_err(|e| data_err(format!("column `{}`: {e}", params.target)))?;
+
+    // Rows without a label cannot teach or validate anything: drop them.
+    let keep: Vec<usize> = (0..raw_labels.len())
+        .filter(|&i| raw_labels[i].is_some())
+        .collect();
+    if keep.is_empty() {
+        return Err(data_err(format!(
+            "target column `{}` has no values",
+            params.target
+        )));
+    }
+    let mut classes: Vec<String> = keep
+        .iter()
+        .filter_map(|&i| raw_labels[i].clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    classes.sort();
+    if classes.len() < 2 {
+        return Err(data_err(format!(
+            "target column `{}` has a single class `{}`; rules need at least two classes to choose between",
+            params.target, classes[0]
+        )));
+    }
+    let class_idx: BTreeMap<&str, u32> = classes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i as u32))
+        .collect();
+    let labels: Vec<u32> = keep
+        .iter()
+        .map(|&i| class_idx[raw_labels[i].as_deref().unwrap_or_default()])
+        .collect();
+    let split = split_values.map(|v| {
+        keep.iter()
+            .map(|&i| v[i].clone().unwrap_or_default())
+            .collect()
+    });
+
+    let mut columns = Vec::new();
+    for col in df.columns() {
+        let name = col.name().to_string();
+        if name == params.target
+            || Some(&name) == params.split_column.as_ref()
+            || params.exclude.contains(&name)
+        {
+            continue;
+        }
+        let data =
+            column_data(col, &keep).map_err(|e| data_err(format!("column `{name}`: {e}")))?;
+        columns.push(Column { name, data });
+    }
+    if columns.is_empty() {
+        return Err(data_err(
+            "has no feature columns besides the target and split".into(),
+        ));
+    }
+    Ok(Table {
+        columns,
+        target_name: params.target.clone(),
+        classes,
+        labels,
+        split,
+        dropped_unlabelled: raw_labels.len() - keep.len(),
+    })
+}
+
+fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
+    let s = col
+        .as_materialized_series()
+        .cast(&DataType::String)
+        .map_err(|e| format!("cannot read as text: {}", clean_polars_message(&e)))?;
+    let ca = s.str().map_err(|e| clean_polars_message(&e))?;
+    Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+fn column_data(col: &polars::prelude::Column, keep: &[usize]) -> Result<ColumnData, String> {
+    let series = col.as_materialized_series();
+    let dtype = series.dtype().clone();
+    if dtype.is_bool() {
+        let ca = series.bool().map_err(|e| clean_polars_message(&e))?;
+        let all: Vec<Option<bool>> = ca.iter().collect();
+        return Ok(ColumnData::Boolean(keep.iter().map(|&i| all[i]).collect()));
+    }
+    if dtype.is_primitive_numeric() {
+        let s = series
+            .cast(&DataType::Float64)
+            .map_err(|e| clean_polars_message(&e))?;
+        let ca = s.f64().map_err(|e| clean_polars_message(&e))?;
+        let all: Vec<f64> = ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
+        return Ok(ColumnData::Numeric(keep.iter().map(|&i| all[i]).collect()));
+    }
+    if matches!(dtype, DataType::String) || dtype.is_categorical() || dtype.is_enum() {
+        let values = string_values(col)?;
+        let levels: Vec<String> = keep
+            .iter()
+            .filter_map(|&i| values[i].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let index: BTreeMap<&str, u32> = levels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.as_str(), i as u32))
+            .collect();
+        let codes = keep
+            .iter()
+            .map(|&i| values[i].as_deref().map_or(MISSING_CODE, |v| index[v]))
+            .collect();
+        return Ok(ColumnData::Categorical { codes, levels });
+    }
+    Err(format!(
+        "has type {dtype}, which rulec cannot use as a feature; convert it to a number, boolean or string"
+    ))
+}
+
+/// Reads `path` and encodes, for every row, the values of `set`'s features
+/// as interpreter cells (row-major, one cell per feature). Columns are
+/// found by name; other columns are ignored.
+pub fn read_cells(
+    path: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+) -> Result<(Vec<rulec_runtime::Cell>, usize), Error> {
+    use rulec_runtime::ir::FeatureKind;
+    use rulec_runtime::Cell;
+
+    let df = read_frame(path)?;
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let n = df.height();
+    let width = set.features.len();
+    let mut cells = vec![Cell::Missing; n * width];
+    let data_err = |message: String| Error::Data {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut missing_cols = Vec::new();
+    for (j, f) in set.features.iter().enumerate() {
+        let Some(col) = df.columns().iter().find(|c| c.name() == f.name.as_str()) else {
+            missing_cols.push(format!("`{}`", f.name));
+            continue;
+        };
+        let series = col.as_materialized_series();
+        let dtype = series.dtype().clone();
+        match &f.kind {
+            FeatureKind::Numeric => {
+                if !dtype.is_primitive_numeric() {
+                    return Err(data_err(format!(
+                        "column `{}` has type {dtype}; the rules expect numbers",
+                        f.name
+                    )));
+                }
+                let s = series
+                    .cast(&DataType::Float64)
+                    .map_err(|e| data_err(clean_polars_message(&e)))?;
+                let ca = s.f64().map_err(|e| data_err(clean_polars_message(&e)))?;
+                for (i, v) in ca.iter().enumerate() {
+                    cells[i * width + j] = match v {
+                        Some(x) if !x.is_nan() => Cell::Num(x),
+                        _ => Cell::Missing,
+                    };
+                }
+            }
+            FeatureKind::Boolean => {
+                let ca = series.bool().map_err(|_| {
+                    data_err(format!(
+                        "column `{}` has type {dtype}; the rules expect booleans (true/false)",
+                        f.name
+                    ))
+                })?;
+                for (i, v) in ca.iter().enumerate() {
+                    cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
+                }
+            }
+            FeatureKind::Categorical { .. } => {
+                let values = string_values(col)
+                    .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
+                for (i, v) in values.iter().enumerate() {
+                    cells[i * width + j] = match v {
+                        Some(s) => Cell::Cat(eval.category_code(j, s)),
+                        None => Cell::Missing,
+                    };
+                }
+            }
+        }
+    }
+    if !missing_cols.is_empty() {
+        return Err(data_err(format!(
+            "lacks the rule set's column(s) {}; columns are: {}",
+            missing_cols.join(", "),
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok((cells, n))
+}

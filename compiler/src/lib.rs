@@ -1,0 +1,30 @@
+//! rulec, the synthetic-heuristics compiler: a large model (the teacher)
+//! labels historical data once; a tree learner distils its judgement into a
+//! few human-readable rules; each rule is kept only when its precision on
+//! held-out rows is certified; the rules are emitted as a dependency-free
+//! Rust crate and a rule book.
+//!
+//! Stages, each a module with a typed input and output:
+//! [`ingest`] (file → [`table::Table`]), [`split`] (→ [`split::Splits`]),
+//! [`teach`] (→ [`teach::TeacherLabels`]), [`propose`] (→ candidate rules),
+//! [`validate`] (→ certified rules with evidence), and [`pipeline`], which
+//! runs them in order and returns the [`rulec_runtime::RuleSet`]. Emitting
+//! code and books is `rulec-codegen`'s job; [`output`] writes results
+//! atomically.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod ingest;
+pub mod output;
+pub mod pipeline;
+pub mod propose;
+pub mod split;
+pub mod table;
+pub mod teach;
+pub mod tree;
+pub mod validate;
+
+pub use error::Error;
+pub use pipeline::{compile, CompileParams, Compiled, Report};

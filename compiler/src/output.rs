@@ -1,0 +1,101 @@
+//! Writes a set of output files into a directory all at once, or not at all.
+//!
+//! Files go to a temporary directory beside the destination first; only when
+//! every file is written is the old directory moved aside and the new one
+//! moved into place. A failure at any point leaves the destination as it
+//! was. A directory that holds files rulec did not write is never replaced.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+
+/// Marker file that identifies a directory rulec wrote.
+pub const MARKER: &str = ".rulec-output";
+
+/// Checks, before any work is done, that `out` can receive outputs.
+pub fn check_destination(out: &Path) -> Result<(), Error> {
+    let io = |e: std::io::Error| Error::Io {
+        path: out.to_path_buf(),
+        source: e,
+    };
+    match fs::metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(io(e)),
+        Ok(m) if !m.is_dir() => Err(Error::Params(format!(
+            "--out {}: exists and is not a directory",
+            out.display()
+        ))),
+        Ok(_) => {
+            let mut entries = fs::read_dir(out).map_err(io)?;
+            if entries.next().is_none() || out.join(MARKER).exists() {
+                Ok(())
+            } else {
+                Err(Error::Params(format!(
+                    "--out {}: directory holds files rulec did not write; choose a new or empty directory",
+                    out.display()
+                )))
+            }
+        }
+    }
+}
+
+/// Writes `files` (paths relative to `out`) so that `out` holds exactly
+/// them, atomically with respect to failures.
+pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    check_destination(out)?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.rulec-tmp-{pid}"));
+    let old = parent.join(format!(".{name}.rulec-old-{pid}"));
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |e: std::io::Error| Error::Io { path, source: e }
+    };
+    let _ = fs::remove_dir_all(&tmp);
+    let res = (|| {
+        fs::create_dir_all(&tmp).map_err(io(&tmp))?;
+        fs::write(
+            tmp.join(MARKER),
+            b"written by rulec; the directory is replaced as a whole on each run\n",
+        )
+        .map_err(io(&tmp))?;
+        for (rel, bytes) in files {
+            let path = tmp.join(rel);
+            if let Some(dir) = path.parent() {
+                fs::create_dir_all(dir).map_err(io(dir))?;
+            }
+            fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = res {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let existed = out.exists();
+    if existed {
+        if let Err(e) = fs::rename(out, &old) {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(io(out)(e));
+        }
+    }
+    if let Err(e) = fs::rename(&tmp, out) {
+        if existed {
+            let _ = fs::rename(&old, out);
+        }
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(io(out)(e));
+    }
+    if existed {
+        let _ = fs::remove_dir_all(&old);
+    }
+    Ok(())
+}

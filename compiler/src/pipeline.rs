@@ -1,0 +1,460 @@
+//! The compile pipeline: ingest → split → teach → propose → validate →
+//! compact, producing a [`RuleSet`] and a [`Report`].
+//!
+//! [`CompileParams`] is what the user asked for, unchecked;
+//! [`CompileParams::check`] turns it into [`ValidParams`], and only valid
+//! parameters can run. This module never writes files: the caller decides
+//! where the results go.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use rulec_runtime::ir::{
+    Certification, Provenance, Rule, RuleSet, SetFigures, SplitRows, Summary, Target,
+    SCHEMA_VERSION,
+};
+use rulec_runtime::stats::WILSON;
+
+use crate::error::Error;
+use crate::ingest::{self, IngestParams};
+use crate::propose::{self, DistilParams};
+use crate::split;
+use crate::teach::{Forest, ForestParams, Teacher, TrainingData};
+use crate::tree::Binned;
+use crate::validate::{self, EncodedRows};
+
+/// What the user asked for. Check with [`CompileParams::check`].
+#[derive(Clone, Debug)]
+pub struct CompileParams {
+    /// Column to decide.
+    pub target: String,
+    /// Column holding the user's split.
+    pub split_column: Option<String>,
+    /// Required precision of every rule (lower confidence bound).
+    pub precision: f64,
+    /// Confidence level of that bound.
+    pub confidence: f64,
+    /// Seed for the split, the teacher and the learner.
+    pub seed: u64,
+    /// Most rules to keep.
+    pub max_rules: usize,
+    /// Depth of the distilled tree (most conditions per rule).
+    pub max_depth: usize,
+    /// Fewest training rows in a distilled leaf.
+    pub min_leaf: usize,
+    /// Trees in the random-forest teacher.
+    pub n_trees: usize,
+}
+
+impl Default for CompileParams {
+    fn default() -> Self {
+        CompileParams {
+            target: String::new(),
+            split_column: None,
+            precision: 0.95,
+            confidence: 0.95,
+            seed: 0,
+            max_rules: 64,
+            max_depth: 8,
+            min_leaf: 20,
+            n_trees: 50,
+        }
+    }
+}
+
+/// Parameters that passed [`CompileParams::check`].
+#[derive(Clone, Debug)]
+pub struct ValidParams(CompileParams);
+
+impl ValidParams {
+    /// The checked parameters.
+    pub fn get(&self) -> &CompileParams {
+        &self.0
+    }
+}
+
+impl CompileParams {
+    /// Checks ranges; collects every problem before failing.
+    pub fn check(self) -> Result<ValidParams, Error> {
+        let mut problems = Vec::new();
+        if !(self.precision > 0.0 && self.precision < 1.0) {
+            problems.push(format!(
+                "--precision must be between 0 and 1 (exclusive), got {}",
+                self.precision
+            ));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            problems.push(format!(
+                "--confidence must be between 0 and 1 (exclusive), got {}",
+                self.confidence
+            ));
+        }
+        if self.max_rules == 0 {
+            problems.push("--max-rules must be at least 1".to_string());
+        }
+        if self.max_depth == 0 || self.max_depth > 32 {
+            problems.push(format!(
+                "--max-depth must be in 1..=32, got {}",
+                self.max_depth
+            ));
+        }
+        if self.min_leaf == 0 {
+            problems.push("--min-leaf must be at least 1".to_string());
+        }
+        if self.n_trees == 0 || self.n_trees > 10_000 {
+            problems.push(format!(
+                "--trees must be in 1..=10000, got {}",
+                self.n_trees
+            ));
+        }
+        if self.target.is_empty() {
+            problems.push("--target must name a column".to_string());
+        }
+        if problems.is_empty() {
+            Ok(ValidParams(self))
+        } else {
+            Err(Error::Params(problems.join("; ")))
+        }
+    }
+}
+
+/// `report.json`: the headline figures, on the test split.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// Layout version of this file.
+    pub report_version: u32,
+    /// Share of test rows the rules answer.
+    pub coverage: Option<f64>,
+    /// Accuracy against the true label on covered test rows.
+    pub covered_precision: Option<f64>,
+    /// Wilson lower bound of `covered_precision`.
+    pub covered_precision_lower_bound: Option<f64>,
+    /// Agreement with the teacher on covered test rows.
+    pub fidelity: Option<f64>,
+    /// Accuracy of rules where covered, teacher elsewhere, on test rows.
+    pub cascade_accuracy: Option<f64>,
+    /// Accuracy of the teacher alone on test rows.
+    pub teacher_accuracy: Option<f64>,
+    /// Number of rules.
+    pub rules: usize,
+    /// Candidate rules proposed.
+    pub candidates: u64,
+    /// Why test figures are absent, when they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Rows per split.
+    pub rows: SplitRows,
+    /// Rows dropped because their label was missing.
+    pub dropped_unlabelled_rows: u64,
+    /// The same figures on the validation split (where rules were certified).
+    pub validation: Figures,
+    /// The precision asked for and the confidence of its bound.
+    pub precision_target: f64,
+    /// Confidence level.
+    pub confidence: f64,
+}
+
+/// Figures of one split.
+#[derive(Clone, Debug, Serialize)]
+pub struct Figures {
+    /// Share of rows answered.
+    pub coverage: f64,
+    /// Precision on covered rows.
+    pub covered_precision: Option<f64>,
+    /// Its lower bound.
+    pub covered_precision_lower_bound: f64,
+    /// Agreement with the teacher on covered rows.
+    pub fidelity: Option<f64>,
+    /// Cascade accuracy.
+    pub cascade_accuracy: f64,
+    /// Teacher accuracy.
+    pub teacher_accuracy: f64,
+}
+
+impl Figures {
+    fn of(f: &SetFigures) -> Figures {
+        Figures {
+            coverage: f.coverage(),
+            covered_precision: f.covered.precision(),
+            covered_precision_lower_bound: f.covered.precision_lower_bound,
+            fidelity: f.covered.fidelity(),
+            cascade_accuracy: f.cascade_accuracy(),
+            teacher_accuracy: f.teacher_accuracy(),
+        }
+    }
+}
+
+/// Everything a compile produces.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The rule set (IR), with evidence, summary and provenance.
+    pub rules: RuleSet,
+    /// Headline figures.
+    pub report: Report,
+    /// Wall time per stage, for the user's information (never written to
+    /// deterministic outputs).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Runs the whole pipeline on the data file at `path`. `progress` receives
+/// one line per stage.
+pub fn compile(
+    path: &Path,
+    params: &ValidParams,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Compiled, Error> {
+    let p = params.get();
+    let mut timings = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |name: &'static str, timings: &mut Vec<(&'static str, Duration)>| {
+        timings.push((name, clock.elapsed()));
+        clock = Instant::now();
+    };
+
+    progress("ingest: reading data");
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })?;
+    let sha = hex(&Sha256::digest(&bytes));
+    drop(bytes);
+    let table = ingest::read(
+        path,
+        &IngestParams {
+            target: p.target.clone(),
+            split_column: p.split_column.clone(),
+            exclude: Vec::new(),
+        },
+    )?;
+    let splits = split::split(&table, p.split_column.as_deref(), p.seed)?;
+    if splits.train.is_empty() || splits.validation.is_empty() {
+        return Err(Error::Params(format!(
+            "{}: too few rows ({}) to split into train and validation",
+            path.display(),
+            table.n_rows()
+        )));
+    }
+    lap("ingest", &mut timings);
+
+    let forest = Forest {
+        params: ForestParams {
+            n_trees: p.n_trees,
+            seed: p.seed,
+            ..ForestParams::default()
+        },
+    };
+    progress(&format!(
+        "teach: {} on {} training rows",
+        forest.describe(),
+        splits.train.len()
+    ));
+    let binned = Binned::new(&table, &splits.train);
+    let teacher = forest.fit_label(&TrainingData {
+        table: &table,
+        binned: &binned,
+        splits: &splits,
+    });
+    lap("teach", &mut timings);
+
+    progress("propose: distilling the teacher into a tree");
+    let candidates = propose::distil(
+        &table,
+        &binned,
+        &splits.train,
+        &teacher.labels,
+        &DistilParams {
+            max_depth: p.max_depth,
+            min_samples_leaf: p.min_leaf,
+            seed: p.seed,
+        },
+    );
+    let n_candidates = candidates.len() as u64;
+    lap("propose", &mut timings);
+
+    progress(&format!(
+        "validate: {} candidates on {} validation rows",
+        n_candidates,
+        splits.validation.len()
+    ));
+    let mut set = RuleSet {
+        schema_version: SCHEMA_VERSION,
+        target: Target {
+            name: table.target_name.clone(),
+            classes: table.classes.clone(),
+        },
+        features: validate::features(&table),
+        rules: candidates
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| Rule {
+                name: format!("candidate_{i}"),
+                ..c.rule
+            })
+            .collect(),
+        certification: Certification {
+            precision: p.precision,
+            confidence: p.confidence,
+            method: WILSON.to_string(),
+        },
+        provenance: None,
+        summary: None,
+    };
+    let valid_rows = EncodedRows::new(&table, &splits.validation);
+    let test_rows = EncodedRows::new(&table, &splits.test);
+    let evidence = validate::standalone_evidence(
+        &set,
+        &valid_rows,
+        &table.labels,
+        &teacher.labels,
+        p.confidence,
+    )?;
+    let mut accepted = validate::accept(std::mem::take(&mut set.rules), evidence, p.precision);
+    lap("validate", &mut timings);
+
+    progress(&format!("compact: {} rules certified", accepted.len()));
+    // Most-covering first; `--max-rules` keeps the head.
+    accepted.sort_by(|a, b| b.1.support.cmp(&a.1.support));
+    accepted.truncate(p.max_rules);
+    set.rules = name_rules(accepted.into_iter().map(|(r, _)| r).collect());
+    let (val_fig, test_fig) = validate::attach_evidence(
+        &mut set,
+        &valid_rows,
+        Some(&test_rows),
+        &table.labels,
+        &teacher.labels,
+    )?;
+    set.summary = Some(Summary {
+        validation: val_fig.clone(),
+        test: test_fig.clone(),
+        candidates: n_candidates,
+    });
+    let split_rows = SplitRows {
+        train: splits.train.len() as u64,
+        validation: splits.validation.len() as u64,
+        test: splits.test.len() as u64,
+    };
+    set.provenance = Some(Provenance {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        data_file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        data_sha256: sha,
+        rows: table.n_rows() as u64,
+        split_rows,
+        split_method: splits.method.clone(),
+        teacher: forest.describe(),
+        options: options(p),
+        seed: p.seed,
+    });
+    set.check()?;
+    lap("compact", &mut timings);
+
+    let report = Report {
+        report_version: 1,
+        coverage: test_fig.as_ref().map(SetFigures::coverage),
+        covered_precision: test_fig.as_ref().and_then(|f| f.covered.precision()),
+        covered_precision_lower_bound: test_fig.as_ref().map(|f| f.covered.precision_lower_bound),
+        fidelity: test_fig.as_ref().and_then(|f| f.covered.fidelity()),
+        cascade_accuracy: test_fig.as_ref().map(SetFigures::cascade_accuracy),
+        teacher_accuracy: test_fig.as_ref().map(SetFigures::teacher_accuracy),
+        rules: set.rules.len(),
+        candidates: n_candidates,
+        note: test_fig
+            .is_none()
+            .then(|| "the data has no test rows, so there are no test figures; validation figures are below".to_string()),
+        rows: split_rows,
+        dropped_unlabelled_rows: table.dropped_unlabelled as u64,
+        validation: Figures::of(&val_fig),
+        precision_target: p.precision,
+        confidence: p.confidence,
+    };
+    Ok(Compiled {
+        rules: set,
+        report,
+        timings,
+    })
+}
+
+/// Names rules `<decision>_<n>`, numbered per decision in rule order.
+fn name_rules(rules: Vec<Rule>) -> Vec<Rule> {
+    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+    rules
+        .into_iter()
+        .map(|mut r| {
+            let slug = slug(&r.decision);
+            let n = seen.entry(slug.clone()).or_insert(0);
+            *n += 1;
+            r.name = format!("{slug}_{n}");
+            r
+        })
+        .collect()
+}
+
+/// A rule-name fragment from a class label: lowercase ASCII letters, digits
+/// and `_`, starting with a letter.
+fn slug(label: &str) -> String {
+    let mut s = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('_') && !s.is_empty() {
+            s.push('_');
+        }
+    }
+    let s = s.trim_end_matches('_').to_string();
+    match s.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => s,
+        Some(_) => format!("class_{s}"),
+        None => "class".to_string(),
+    }
+}
+
+fn options(p: &CompileParams) -> Vec<(String, String)> {
+    let mut o = vec![
+        ("confidence".to_string(), p.confidence.to_string()),
+        ("max_depth".to_string(), p.max_depth.to_string()),
+        ("max_rules".to_string(), p.max_rules.to_string()),
+        ("min_leaf".to_string(), p.min_leaf.to_string()),
+        ("precision".to_string(), p.precision.to_string()),
+        ("seed".to_string(), p.seed.to_string()),
+        (
+            "split_column".to_string(),
+            p.split_column.clone().unwrap_or_else(|| "(none)".into()),
+        ),
+        ("target".to_string(), p.target.clone()),
+        ("teacher".to_string(), "forest".to_string()),
+        ("trees".to_string(), p.n_trees.to_string()),
+    ];
+    o.sort();
+    o
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_rule_names() {
+        for (label, want) in [
+            ("B", "b"),
+            ("Yes please", "yes_please"),
+            ("1", "class_1"),
+            ("", "class"),
+            ("<=50K", "class_50k"),
+        ] {
+            assert_eq!(slug(label), want);
+            assert!(rulec_runtime::ir::is_rule_name(&format!(
+                "{}_1",
+                slug(label)
+            )));
+        }
+    }
+}

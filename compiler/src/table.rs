@@ -1,0 +1,87 @@
+//! The in-memory table every stage after ingest works on.
+//!
+//! Columns are typed and dense: numbers as `f64` with NaN for missing,
+//! booleans as `Option<bool>`, categories as codes into a sorted level list.
+//! The target is kept apart from the features as class indices.
+
+/// Code of a missing categorical value.
+pub const MISSING_CODE: u32 = u32::MAX;
+
+/// One feature column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Column {
+    /// Name as in the data file.
+    pub name: String,
+    /// Values.
+    pub data: ColumnData,
+}
+
+/// Values of a column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ColumnData {
+    /// Numbers; NaN marks a missing value.
+    Numeric(Vec<f64>),
+    /// Booleans.
+    Boolean(Vec<Option<bool>>),
+    /// Codes into `levels` ([`MISSING_CODE`] for missing); levels sorted.
+    Categorical {
+        /// Per-row code.
+        codes: Vec<u32>,
+        /// Distinct values, sorted.
+        levels: Vec<String>,
+    },
+}
+
+impl ColumnData {
+    /// Whether row `i` has no value.
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            ColumnData::Numeric(v) => v[i].is_nan(),
+            ColumnData::Boolean(v) => v[i].is_none(),
+            ColumnData::Categorical { codes, .. } => codes[i] == MISSING_CODE,
+        }
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            ColumnData::Numeric(v) => v.len(),
+            ColumnData::Boolean(v) => v.len(),
+            ColumnData::Categorical { codes, .. } => codes.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Features and target of a dataset.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// Feature columns, in file order.
+    pub columns: Vec<Column>,
+    /// Target column name.
+    pub target_name: String,
+    /// Class labels, sorted.
+    pub classes: Vec<String>,
+    /// Per-row class index into `classes`.
+    pub labels: Vec<u32>,
+    /// The user's split column, when one was named: values per row.
+    pub split: Option<Vec<String>>,
+    /// Rows dropped at ingest because their label was missing.
+    pub dropped_unlabelled: usize,
+}
+
+impl Table {
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.classes.len()
+    }
+}

@@ -1,0 +1,149 @@
+//! Teach: the big model runs once and labels every row.
+//!
+//! A [`Teacher`] is fitted on the training rows ([`Teacher::fit`]) and
+//! returns a [`FittedTeacher`] that labels rows with a class and a
+//! confidence. Every stage after this one sees only those labels, never the
+//! model. Training rows are labelled out-of-bag where the teacher supports
+//! it, so the labels the rules learn from are the teacher's judgement and not
+//! its memory of the training labels.
+
+use rulec_datasets::Rng;
+
+use crate::split::Splits;
+use crate::table::Table;
+use crate::tree::{self, Binned, Tree, TreeParams};
+
+/// The teacher's answer for every row of the table.
+#[derive(Clone, Debug)]
+pub struct TeacherLabels {
+    /// Class index per row.
+    pub labels: Vec<u32>,
+    /// Confidence in `[0, 1]` per row (the winning vote share).
+    pub confidence: Vec<f32>,
+}
+
+/// What a teacher learns from.
+pub struct TrainingData<'a> {
+    /// The whole table.
+    pub table: &'a Table,
+    /// Features binned on the training rows.
+    pub binned: &'a Binned,
+    /// The splits; only `train` may be learned from.
+    pub splits: &'a Splits,
+}
+
+/// A model that can be fitted on training rows.
+pub trait Teacher {
+    /// Human-readable description with parameters, for the rule book.
+    fn describe(&self) -> String;
+    /// Fits on `data.splits.train` and labels every row of the table.
+    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels;
+}
+
+/// Random-forest parameters.
+#[derive(Clone, Debug)]
+pub struct ForestParams {
+    /// Number of trees.
+    pub n_trees: usize,
+    /// Depth limit of each tree.
+    pub max_depth: usize,
+    /// Fewest rows per leaf.
+    pub min_samples_leaf: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for ForestParams {
+    fn default() -> Self {
+        ForestParams {
+            n_trees: 50,
+            max_depth: 20,
+            min_samples_leaf: 2,
+            seed: 0,
+        }
+    }
+}
+
+/// A random forest: bootstrap samples, √p features per split, averaged
+/// class probabilities.
+#[derive(Clone, Debug)]
+pub struct Forest {
+    /// Parameters.
+    pub params: ForestParams,
+}
+
+impl Teacher for Forest {
+    fn describe(&self) -> String {
+        let p = &self.params;
+        format!(
+            "random forest ({} trees, max depth {}, min leaf {}, sqrt(features) per split, out-of-bag labels on train rows)",
+            p.n_trees, p.max_depth, p.min_samples_leaf
+        )
+    }
+
+    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels {
+        let table = data.table;
+        let k = table.n_classes();
+        let n = table.n_rows();
+        let train = &data.splits.train;
+        let n_features = table.columns.len();
+        let max_features = ((n_features as f64).sqrt().ceil() as usize).max(1);
+        let mut votes = vec![0f32; n * k];
+        let mut in_bag = vec![false; n];
+        for t in 0..self.params.n_trees {
+            let mut rng = Rng::derive(self.params.seed, 1000 + t as u64);
+            in_bag.iter_mut().for_each(|b| *b = false);
+            let sample: Vec<u32> = (0..train.len())
+                .map(|_| {
+                    let r = train[rng.below(train.len())];
+                    in_bag[r] = true;
+                    r as u32
+                })
+                .collect();
+            let params = TreeParams {
+                max_depth: self.params.max_depth,
+                min_samples_leaf: self.params.min_samples_leaf,
+                min_gain: 0.0,
+                max_features: Some(max_features),
+                seed: rng.next_u64(),
+            };
+            let tree = tree::fit(data.binned, sample, &table.labels, k, &params);
+            add_votes(&tree, data.binned, &in_bag, &mut votes, k);
+        }
+        finish_votes(&votes, n, k)
+    }
+}
+
+fn add_votes(tree: &Tree, binned: &Binned, in_bag: &[bool], votes: &mut [f32], k: usize) {
+    for (row, skip) in in_bag.iter().enumerate() {
+        if *skip {
+            continue;
+        }
+        let counts = tree.counts(tree.leaf_of(binned, row));
+        let total: u32 = counts.iter().sum();
+        if total == 0 {
+            continue;
+        }
+        for c in 0..k {
+            votes[row * k + c] += counts[c] as f32 / total as f32;
+        }
+    }
+}
+
+fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
+    let mut labels = Vec::with_capacity(n);
+    let mut confidence = Vec::with_capacity(n);
+    for row in 0..n {
+        let v = &votes[row * k..(row + 1) * k];
+        let total: f32 = v.iter().sum();
+        // Ties go to the lower class index, for determinism.
+        let (best, &top) =
+            v.iter().enumerate().fold(
+                (0, &f32::MIN),
+                |acc, (i, x)| if *x > *acc.1 { (i, x) } else { acc },
+            );
+        labels.push(best as u32);
+        confidence.push(if total > 0.0 { top / total } else { 0.0 });
+    }
+    TeacherLabels { labels, confidence }
+}

@@ -1,0 +1,218 @@
+//! Validate: measure rules on held-out rows and keep those whose precision
+//! is certified.
+//!
+//! Every figure is computed by the runtime interpreter
+//! ([`rulec_runtime::Evaluator`]) on the rule set exactly as it will run, so
+//! the numbers in the rule book describe what the service executes.
+
+use rulec_runtime::eval::{Cell, Evaluator};
+use rulec_runtime::ir::{Evidence, Feature, FeatureKind, Rule, RuleSet, SetFigures, SplitEvidence};
+use rulec_runtime::stats::wilson_lower;
+
+use crate::error::Error;
+use crate::table::{ColumnData, Table, MISSING_CODE};
+
+/// The IR schema (features) of a table.
+pub fn features(table: &Table) -> Vec<Feature> {
+    table
+        .columns
+        .iter()
+        .map(|c| Feature {
+            name: c.name.clone(),
+            kind: match &c.data {
+                ColumnData::Numeric(_) => FeatureKind::Numeric,
+                ColumnData::Boolean(_) => FeatureKind::Boolean,
+                ColumnData::Categorical { levels, .. } => FeatureKind::Categorical {
+                    categories: levels.clone(),
+                },
+            },
+            nullable: (0..c.data.len()).any(|i| c.data.is_missing(i)),
+        })
+        .collect()
+}
+
+/// Row `i` of the table as interpreter cells. Category codes equal the IR
+/// category indices because the IR lists the table's levels in order.
+pub fn row_cells(table: &Table, i: usize, out: &mut Vec<Cell>) {
+    out.clear();
+    for c in &table.columns {
+        out.push(match &c.data {
+            ColumnData::Numeric(v) if v[i].is_nan() => Cell::Missing,
+            ColumnData::Numeric(v) => Cell::Num(v[i]),
+            ColumnData::Boolean(v) => v[i].map_or(Cell::Missing, Cell::Bool),
+            ColumnData::Categorical { codes, .. } if codes[i] == MISSING_CODE => Cell::Missing,
+            ColumnData::Categorical { codes, .. } => Cell::Cat(codes[i]),
+        });
+    }
+}
+
+/// Encoded rows of a split, ready for repeated evaluation.
+pub struct EncodedRows {
+    /// Table row index of each encoded row.
+    pub rows: Vec<usize>,
+    cells: Vec<Cell>,
+    width: usize,
+}
+
+impl EncodedRows {
+    /// Encodes `rows` of `table`.
+    pub fn new(table: &Table, rows: &[usize]) -> EncodedRows {
+        let width = table.columns.len();
+        let mut cells = Vec::with_capacity(rows.len() * width);
+        let mut buf = Vec::with_capacity(width);
+        for &r in rows {
+            row_cells(table, r, &mut buf);
+            cells.extend_from_slice(&buf);
+        }
+        EncodedRows {
+            rows: rows.to_vec(),
+            cells,
+            width,
+        }
+    }
+
+    /// Cells of the `j`-th encoded row.
+    pub fn row(&self, j: usize) -> &[Cell] {
+        &self.cells[j * self.width..(j + 1) * self.width]
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// Evidence of each rule of `set` measured alone (as if first in order).
+pub fn standalone_evidence(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    truth: &[u32],
+    teacher: &[u32],
+    confidence: f64,
+) -> Result<Vec<SplitEvidence>, Error> {
+    let eval = Evaluator::new(set)?;
+    let mut out = Vec::with_capacity(set.rules.len());
+    for (rule_idx, rule) in set.rules.iter().enumerate() {
+        let class = set.class_index(&rule.decision).unwrap_or(usize::MAX) as u32;
+        let mut e = Tally::default();
+        for j in 0..rows.len() {
+            if eval.rule_covers(rule_idx, rows.row(j)) {
+                let r = rows.rows[j];
+                e.add(class == truth[r], class == teacher[r]);
+            }
+        }
+        out.push(e.finish(confidence));
+    }
+    Ok(out)
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    support: u64,
+    correct: u64,
+    agree: u64,
+}
+
+impl Tally {
+    fn add(&mut self, correct: bool, agree: bool) {
+        self.support += 1;
+        self.correct += u64::from(correct);
+        self.agree += u64::from(agree);
+    }
+
+    fn finish(self, confidence: f64) -> SplitEvidence {
+        SplitEvidence {
+            support: self.support,
+            correct: self.correct,
+            agree_teacher: self.agree,
+            precision_lower_bound: wilson_lower(self.correct, self.support, confidence),
+        }
+    }
+}
+
+/// Evidence of every rule in its place in the ordered set, and the figures
+/// of the set with the teacher as fallback, on one split.
+pub fn ordered_evidence(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    truth: &[u32],
+    teacher: &[u32],
+    confidence: f64,
+) -> Result<(Vec<SplitEvidence>, SetFigures), Error> {
+    let eval = Evaluator::new(set)?;
+    let mut per_rule = vec![Tally::default(); set.rules.len()];
+    let mut covered = Tally::default();
+    let mut teacher_correct = 0;
+    let mut cascade_correct = 0;
+    for j in 0..rows.len() {
+        let r = rows.rows[j];
+        teacher_correct += u64::from(teacher[r] == truth[r]);
+        match eval.decide(rows.row(j))? {
+            Some(hit) => {
+                let class = hit.class_idx as u32;
+                let (ok, agree) = (class == truth[r], class == teacher[r]);
+                per_rule[hit.rule_idx].add(ok, agree);
+                covered.add(ok, agree);
+                cascade_correct += u64::from(ok);
+            }
+            None => cascade_correct += u64::from(teacher[r] == truth[r]),
+        }
+    }
+    let figures = SetFigures {
+        rows: rows.len() as u64,
+        covered: covered.finish(confidence),
+        teacher_correct,
+        cascade_correct,
+    };
+    Ok((
+        per_rule.into_iter().map(|t| t.finish(confidence)).collect(),
+        figures,
+    ))
+}
+
+/// Attaches ordered evidence (validation, and test when given) to every
+/// rule of `set` and returns the set figures.
+pub fn attach_evidence(
+    set: &mut RuleSet,
+    validation: &EncodedRows,
+    test: Option<&EncodedRows>,
+    truth: &[u32],
+    teacher: &[u32],
+) -> Result<(SetFigures, Option<SetFigures>), Error> {
+    let confidence = set.certification.confidence;
+    let (val_rules, val_fig) = ordered_evidence(set, validation, truth, teacher, confidence)?;
+    let test_res = match test {
+        Some(t) if !t.is_empty() => Some(ordered_evidence(set, t, truth, teacher, confidence)?),
+        _ => None,
+    };
+    for (i, rule) in set.rules.iter_mut().enumerate() {
+        rule.evidence = Some(Evidence {
+            validation: val_rules[i].clone(),
+            test: test_res.as_ref().map(|(r, _)| r[i].clone()),
+        });
+    }
+    Ok((val_fig, test_res.map(|(_, f)| f)))
+}
+
+/// Whether a rule's validation evidence certifies the required precision.
+pub fn certified(e: &SplitEvidence, precision: f64) -> bool {
+    e.support > 0 && e.precision_lower_bound >= precision
+}
+
+/// Rules that pass, with their standalone evidence, in the given order.
+pub fn accept(
+    rules: Vec<Rule>,
+    evidence: Vec<SplitEvidence>,
+    precision: f64,
+) -> Vec<(Rule, SplitEvidence)> {
+    rules
+        .into_iter()
+        .zip(evidence)
+        .filter(|(_, e)| certified(e, precision))
+        .collect()
+}
