@@ -37,7 +37,7 @@ pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
 fn read_frame(path: &Path) -> Result<DataFrame, Error> {
     let file_err = |e: std::io::Error| Error::Io {
         path: path.to_path_buf(),
-        source: e,
+        err: e,
     };
     let meta = std::fs::metadata(path).map_err(file_err)?;
     if meta.is_dir() {

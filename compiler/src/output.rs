@@ -17,7 +17,7 @@ pub const MARKER: &str = ".rulec-output";
 pub fn check_destination(out: &Path) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io {
         path: out.to_path_buf(),
-        source: e,
+        err: e,
     };
     match fs::metadata(out) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
@@ -57,7 +57,7 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     let old = parent.join(format!(".{name}.rulec-old-{pid}"));
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |e: std::io::Error| Error::Io { path, source: e }
+        move |e: std::io::Error| Error::Io { path, err: e }
     };
     let _ = fs::remove_dir_all(&tmp);
     let res = (|| {

@@ -215,12 +215,6 @@ pub fn compile(
     };
 
     progress("ingest: reading data");
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
-        path: path.to_path_buf(),
-        source: e,
-    })?;
-    let sha = hex(&Sha256::digest(&bytes));
-    drop(bytes);
     let table = ingest::read(
         path,
         &IngestParams {
@@ -229,7 +223,12 @@ pub fn compile(
             exclude: Vec::new(),
         },
     )?;
-    let splits = split::split(&table, p.split_column.as_deref(), p.seed)?;
+    let sha = sha256_file(path)?;
+    let splits =
+        split::split(&table, p.split_column.as_deref(), p.seed).map_err(|e| Error::Data {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
     if splits.train.is_empty() || splits.validation.is_empty() {
         return Err(Error::Params(format!(
             "{}: too few rows ({}) to split into train and validation",
@@ -431,6 +430,26 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
     ];
     o.sort();
     o
+}
+
+/// SHA-256 of a file's bytes, read in blocks so large files need no memory.
+fn sha256_file(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let io = |e| Error::Io {
+        path: path.to_path_buf(),
+        err: e,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
 }
 
 fn hex(bytes: &[u8]) -> String {

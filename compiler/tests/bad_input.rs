@@ -1,0 +1,186 @@
+//! Bad input never panics and never writes output: each case gets a clear
+//! one-line message naming the file, column or option and what was
+//! expected, a non-zero exit, and leaves `--out` as it was.
+
+use std::path::Path;
+use std::process::Command;
+
+struct Case {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    expect: &'static [&'static str],
+}
+
+const GOOD: &str = "a,b,y\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n2,3,y\n4,5,x\n6,7,y\n8,9,x\n1,1,y\n";
+
+const CASES: &[Case] = &[
+    Case {
+        name: "missing file",
+        files: &[],
+        args: &["nofile.csv", "--target", "y"],
+        expect: &["nofile.csv", "No such file"],
+    },
+    Case {
+        name: "unknown extension",
+        files: &[("data.txt", "a,y\n1,x\n")],
+        args: &["data.txt", "--target", "y"],
+        expect: &["data.txt", "extension `.txt`", "csv, parquet"],
+    },
+    Case {
+        name: "empty file",
+        files: &[("empty.csv", "")],
+        args: &["empty.csv", "--target", "y"],
+        expect: &["empty.csv", "is empty"],
+    },
+    Case {
+        name: "header only",
+        files: &[("header.csv", "a,b,y\n")],
+        args: &["header.csv", "--target", "y"],
+        expect: &["header.csv", "no rows"],
+    },
+    Case {
+        name: "target not a column",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "nope"],
+        expect: &["good.csv", "no column `nope`", "--target", "`a`, `b`, `y`"],
+    },
+    Case {
+        name: "target with one class",
+        files: &[("one.csv", "a,y\n1,x\n2,x\n3,x\n")],
+        args: &["one.csv", "--target", "y"],
+        expect: &["one.csv", "single class `x`"],
+    },
+    Case {
+        name: "split column with other values",
+        files: &[("split.csv", "a,y,s\n1,x,train\n2,y,valid\n3,x,oops\n")],
+        args: &["split.csv", "--target", "y", "--split-column", "s"],
+        expect: &["split.csv", "`s`", "`oops`", "expected `train`"],
+    },
+    Case {
+        name: "split column not a column",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--split-column", "part"],
+        expect: &["good.csv", "no column `part`", "--split-column"],
+    },
+    Case {
+        name: "precision above 1",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--precision", "1.5"],
+        expect: &["--precision", "between 0 and 1", "1.5"],
+    },
+    Case {
+        name: "precision 0",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--precision", "0"],
+        expect: &["--precision", "between 0 and 1"],
+    },
+    Case {
+        name: "confidence 1",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--confidence", "1"],
+        expect: &["--confidence", "between 0 and 1"],
+    },
+    Case {
+        name: "a directory as data",
+        files: &[("dir.csv/x", "")],
+        args: &["dir.csv", "--target", "y"],
+        expect: &["dir.csv", "is a directory"],
+    },
+];
+
+fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs")
+}
+
+fn setup(case: &Case) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in case.files {
+        let path = dir.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn check_fails(case: &Case, out_args: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = setup(case);
+    let mut args = vec!["compile"];
+    args.extend_from_slice(case.args);
+    args.extend_from_slice(out_args);
+    let output = rulec(dir.path(), &args);
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(1), "{}: exit code; stderr: {stderr}", case.name);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(lines.len(), 1, "{}: one error line expected, got: {stderr}", case.name);
+    assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
+    for want in case.expect {
+        assert!(lines[0].contains(want), "{}: `{want}` not in `{}`", case.name, lines[0]);
+    }
+    (dir, stderr)
+}
+
+#[test]
+fn bad_inputs_fail_cleanly_and_create_nothing() {
+    for case in CASES {
+        let (dir, _) = check_fails(case, &["--out", "out", "--quiet"]);
+        assert!(!dir.path().join("out").exists(), "{}: out/ was created", case.name);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("rulec-tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{}: left {leftovers:?}", case.name);
+    }
+}
+
+#[test]
+fn bad_inputs_leave_an_existing_out_unchanged() {
+    for case in CASES {
+        let dir = setup(case);
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join(".rulec-output"), "marker").unwrap();
+        std::fs::write(out.join("rules.json"), "previous").unwrap();
+        let mut args = vec!["compile"];
+        args.extend_from_slice(case.args);
+        args.extend_from_slice(&["--out", "out", "--quiet"]);
+        let output = rulec(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(1), "{}", case.name);
+        assert_eq!(std::fs::read_to_string(out.join("rules.json")).unwrap(), "previous", "{}", case.name);
+    }
+}
+
+#[test]
+fn out_that_holds_other_files_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/notes.txt"), "keep me").unwrap();
+    let output = rulec(dir.path(), &["compile", "good.csv", "--target", "y", "--out", "mine", "-q"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("did not write"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("mine/notes.txt")).unwrap(), "keep me");
+
+    std::fs::write(dir.path().join("afile"), "x").unwrap();
+    let output = rulec(dir.path(), &["compile", "good.csv", "--target", "y", "--out", "afile", "-q"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not a directory"), "{stderr}");
+}
+
+#[test]
+fn apply_refuses_a_future_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.json"), "{\"schema_version\": 99}").unwrap();
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    let output = rulec(dir.path(), &["apply", "rules.json", "good.csv"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("schema version 99"), "{stderr}");
+}
