@@ -1,0 +1,189 @@
+//! End to end: `rulec demo` compiles the built-in shipping data; the
+//! generated crate builds with cargo, offline; it decides every row exactly
+//! as the interpreter (`rulec apply`) does; and the planted shortcut is
+//! recovered.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use rulec_runtime::ir::{CmpOp, Condition};
+use rulec_runtime::RuleSet;
+
+fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs");
+    assert!(
+        out.status.success(),
+        "rulec {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A target dir shared by the tests that build generated crates, so the
+/// (tiny) builds do not start from nothing each time.
+fn shared_target_dir() -> std::path::PathBuf {
+    std::env::temp_dir().join("rulec-generated-crates-target")
+}
+
+/// Builds the generated crate with its parity example and returns the path
+/// of the example binary.
+pub fn build_generated(crate_dir: &Path) -> std::path::PathBuf {
+    let target = shared_target_dir();
+    let out = Command::new(env!("CARGO"))
+        .current_dir(crate_dir)
+        .args(["build", "--offline", "--release", "--examples", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "generated crate failed to build:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("release/examples/parity")
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Runs the parity example on the CSV rows (simple CSV: no quoted commas)
+/// and returns the rule name per row (`-` for not covered).
+fn parity_decisions(binary: &Path, set: &RuleSet, csv: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cols: Vec<usize> = set
+        .features
+        .iter()
+        .map(|f| header.iter().position(|h| *h == f.name).expect("feature column"))
+        .collect();
+    let mut input = String::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        let row: Vec<String> = cols.iter().map(|&c| hex(fields[c])).collect();
+        input.push_str(&row.join("\t"));
+        input.push('\n');
+    }
+    let mut child = Command::new(binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("parity example runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    rulec(d, &["demo", "--out", "out", "--quiet"]);
+    for f in ["rules.json", "RULEBOOK.md", "report.json", "crate/Cargo.toml", "crate/src/lib.rs", "crate/src/rules.rs"] {
+        assert!(d.join("out").join(f).is_file(), "missing out/{f}");
+    }
+    let set = RuleSet::from_json(&std::fs::read_to_string(d.join("out/rules.json")).unwrap()).unwrap();
+
+    // The same data the demo compiled, by the same generator and seed.
+    rulec(d, &["dataset", "shipping", "--rows", "200000", "--seed", "0", "--out", "data.csv"]);
+    let csv = std::fs::read_to_string(d.join("data.csv")).unwrap();
+    let prov = set.provenance.as_ref().unwrap();
+    use sha2::Digest;
+    let sha: String = sha2::Sha256::digest(csv.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(prov.data_sha256, sha, "dataset command and demo disagree on the data");
+
+    // The interpreter's decision for every row.
+    let applied = rulec(d, &["apply", "out/rules.json", "data.csv"]);
+    let applied = String::from_utf8(applied.stdout).unwrap();
+    let mut lines = applied.lines();
+    assert_eq!(lines.next(), Some("row,decision,rule"));
+    let interpreted: Vec<String> = lines
+        .map(|l| {
+            let rule = l.rsplit(',').next().unwrap();
+            if rule.is_empty() { "-".to_string() } else { rule.to_string() }
+        })
+        .collect();
+    assert_eq!(interpreted.len(), 200_000);
+
+    // The generated crate's decision for every row.
+    let binary = build_generated(&d.join("out/crate"));
+    let generated = parity_decisions(&binary, &set, &csv);
+    assert_eq!(generated.len(), interpreted.len());
+    let mismatches: Vec<usize> = (0..generated.len()).filter(|&i| generated[i] != interpreted[i]).collect();
+    assert!(mismatches.is_empty(), "{} rows differ, first at row {}", mismatches.len(), mismatches[0] + 1);
+    assert!(interpreted.iter().any(|r| r != "-"), "some rows must be covered");
+
+    // The planted shortcut: distance_mi < 50 and weight_lb < 5 => B.
+    let shortcut = set.rules.iter().find(|r| {
+        r.decision == "B"
+            && r.conditions.iter().any(|c| matches!(c, Condition::Cmp { feature, op: CmpOp::Lt, value } if feature == "distance_mi" && (45.0..=55.0).contains(value)))
+            && r.conditions.iter().any(|c| matches!(c, Condition::Cmp { feature, op: CmpOp::Lt, value } if feature == "weight_lb" && (4.5..=5.5).contains(value)))
+    });
+    let shortcut = shortcut.unwrap_or_else(|| panic!("no short-and-light rule for B in:\n{set}"));
+    let test = shortcut.evidence.as_ref().unwrap().test.as_ref().unwrap();
+    assert!(test.support > 10_000, "the shortcut covers much traffic: {}", test.support);
+
+    // Covered test precision reaches the asked precision.
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap()).unwrap();
+    let precision = report["covered_precision"].as_f64().unwrap();
+    assert!(precision >= 0.95, "covered test precision {precision}");
+    assert!(report["coverage"].as_f64().unwrap() > 0.25);
+    for key in ["fidelity", "cascade_accuracy", "teacher_accuracy", "rules", "rows"] {
+        assert!(!report[key].is_null(), "report.json lacks {key}");
+    }
+}
+
+#[test]
+fn same_inputs_give_byte_identical_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    rulec(d, &["demo", "--rows", "20000", "--out", "a", "-q"]);
+    rulec(d, &["demo", "--rows", "20000", "--out", "b", "-q"]);
+    for f in ["rules.json", "RULEBOOK.md", "report.json", "crate/src/rules.rs", "crate/Cargo.toml"] {
+        let a = std::fs::read(d.join("a").join(f)).unwrap();
+        let b = std::fs::read(d.join("b").join(f)).unwrap();
+        assert!(a == b, "{f} differs between two identical runs");
+    }
+    // A rerun into an existing output directory replaces it.
+    rulec(d, &["demo", "--rows", "20000", "--seed", "1", "--out", "a", "-q"]);
+    assert_ne!(
+        std::fs::read(d.join("a/rules.json")).unwrap(),
+        std::fs::read(d.join("b/rules.json")).unwrap()
+    );
+}
+
+#[test]
+fn user_split_without_test_rows_is_reported_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("x,flag,y,part\n");
+    for i in 0..1200 {
+        let x = i % 100;
+        let y = if x < 50 { "low" } else { "high" };
+        let part = if i % 4 == 0 { "valid" } else { "train" };
+        csv.push_str(&format!("{x},{},{y},{part}\n", i % 3 == 0));
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    rulec(d, &["compile", "d.csv", "--target", "y", "--split-column", "part", "--out", "out", "-q"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap()).unwrap();
+    assert!(report["coverage"].is_null());
+    assert!(report["note"].as_str().unwrap().contains("no test rows"));
+    assert_eq!(report["rows"]["test"], 0);
+    assert!(report["validation"]["coverage"].as_f64().unwrap() > 0.9);
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains("no test rows"), "{book}");
+}
