@@ -90,6 +90,7 @@ impl Teacher for Forest {
         let max_features = ((n_features as f64).sqrt().ceil() as usize).max(1);
         let mut votes = vec![0f32; n * k];
         let mut in_bag = vec![false; n];
+        let mut trees = Vec::with_capacity(self.params.n_trees);
         for t in 0..self.params.n_trees {
             let mut rng = Rng::derive(self.params.seed, 1000 + t as u64);
             in_bag.iter_mut().for_each(|b| *b = false);
@@ -109,6 +110,16 @@ impl Teacher for Forest {
             };
             let tree = tree::fit(data.binned, sample, &table.labels, k, &params);
             add_votes(&tree, data.binned, &in_bag, &mut votes, k);
+            trees.push(tree);
+        }
+        // A training row that was in every bootstrap sample has no
+        // out-of-bag vote (likely only with few trees): all trees vote.
+        for row in 0..n {
+            if votes[row * k..(row + 1) * k].iter().all(|&v| v == 0.0) {
+                for tree in &trees {
+                    add_votes_row(tree, data.binned, row, &mut votes, k);
+                }
+            }
         }
         finish_votes(&votes, n, k)
     }
@@ -116,14 +127,16 @@ impl Teacher for Forest {
 
 fn add_votes(tree: &Tree, binned: &Binned, in_bag: &[bool], votes: &mut [f32], k: usize) {
     for (row, skip) in in_bag.iter().enumerate() {
-        if *skip {
-            continue;
+        if !*skip {
+            add_votes_row(tree, binned, row, votes, k);
         }
-        let counts = tree.counts(tree.leaf_of(binned, row));
-        let total: u32 = counts.iter().sum();
-        if total == 0 {
-            continue;
-        }
+    }
+}
+
+fn add_votes_row(tree: &Tree, binned: &Binned, row: usize, votes: &mut [f32], k: usize) {
+    let counts = tree.counts(tree.leaf_of(binned, row));
+    let total: u32 = counts.iter().sum();
+    if total > 0 {
         for c in 0..k {
             votes[row * k + c] += counts[c] as f32 / total as f32;
         }

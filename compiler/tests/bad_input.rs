@@ -114,12 +114,27 @@ fn check_fails(case: &Case, out_args: &[&str]) -> (tempfile::TempDir, String) {
     args.extend_from_slice(out_args);
     let output = rulec(dir.path(), &args);
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(output.status.code(), Some(1), "{}: exit code; stderr: {stderr}", case.name);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}: exit code; stderr: {stderr}",
+        case.name
+    );
     let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
-    assert_eq!(lines.len(), 1, "{}: one error line expected, got: {stderr}", case.name);
+    assert_eq!(
+        lines.len(),
+        1,
+        "{}: one error line expected, got: {stderr}",
+        case.name
+    );
     assert!(!stderr.contains("panicked"), "{}: {stderr}", case.name);
     for want in case.expect {
-        assert!(lines[0].contains(want), "{}: `{want}` not in `{}`", case.name, lines[0]);
+        assert!(
+            lines[0].contains(want),
+            "{}: `{want}` not in `{}`",
+            case.name,
+            lines[0]
+        );
     }
     (dir, stderr)
 }
@@ -128,7 +143,11 @@ fn check_fails(case: &Case, out_args: &[&str]) -> (tempfile::TempDir, String) {
 fn bad_inputs_fail_cleanly_and_create_nothing() {
     for case in CASES {
         let (dir, _) = check_fails(case, &["--out", "out", "--quiet"]);
-        assert!(!dir.path().join("out").exists(), "{}: out/ was created", case.name);
+        assert!(
+            !dir.path().join("out").exists(),
+            "{}: out/ was created",
+            case.name
+        );
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -151,7 +170,12 @@ fn bad_inputs_leave_an_existing_out_unchanged() {
         args.extend_from_slice(&["--out", "out", "--quiet"]);
         let output = rulec(dir.path(), &args);
         assert_eq!(output.status.code(), Some(1), "{}", case.name);
-        assert_eq!(std::fs::read_to_string(out.join("rules.json")).unwrap(), "previous", "{}", case.name);
+        assert_eq!(
+            std::fs::read_to_string(out.join("rules.json")).unwrap(),
+            "previous",
+            "{}",
+            case.name
+        );
     }
 }
 
@@ -161,14 +185,27 @@ fn out_that_holds_other_files_is_refused() {
     std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
     std::fs::create_dir(dir.path().join("mine")).unwrap();
     std::fs::write(dir.path().join("mine/notes.txt"), "keep me").unwrap();
-    let output = rulec(dir.path(), &["compile", "good.csv", "--target", "y", "--out", "mine", "-q"]);
+    let output = rulec(
+        dir.path(),
+        &[
+            "compile", "good.csv", "--target", "y", "--out", "mine", "-q",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("did not write"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("mine/notes.txt")).unwrap(), "keep me");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("mine/notes.txt")).unwrap(),
+        "keep me"
+    );
 
     std::fs::write(dir.path().join("afile"), "x").unwrap();
-    let output = rulec(dir.path(), &["compile", "good.csv", "--target", "y", "--out", "afile", "-q"]);
+    let output = rulec(
+        dir.path(),
+        &[
+            "compile", "good.csv", "--target", "y", "--out", "afile", "-q",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not a directory"), "{stderr}");

@@ -60,7 +60,12 @@ fn parity_decisions(binary: &Path, set: &RuleSet, csv: &str) -> Vec<String> {
     let cols: Vec<usize> = set
         .features
         .iter()
-        .map(|f| header.iter().position(|h| *h == f.name).expect("feature column"))
+        .map(|f| {
+            header
+                .iter()
+                .position(|h| *h == f.name)
+                .expect("feature column")
+        })
         .collect();
     let mut input = String::new();
     for line in lines {
@@ -91,18 +96,37 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     rulec(d, &["demo", "--out", "out", "--quiet"]);
-    for f in ["rules.json", "RULEBOOK.md", "report.json", "crate/Cargo.toml", "crate/src/lib.rs", "crate/src/rules.rs"] {
+    for f in [
+        "rules.json",
+        "RULEBOOK.md",
+        "report.json",
+        "crate/Cargo.toml",
+        "crate/src/lib.rs",
+        "crate/src/rules.rs",
+    ] {
         assert!(d.join("out").join(f).is_file(), "missing out/{f}");
     }
-    let set = RuleSet::from_json(&std::fs::read_to_string(d.join("out/rules.json")).unwrap()).unwrap();
+    let set =
+        RuleSet::from_json(&std::fs::read_to_string(d.join("out/rules.json")).unwrap()).unwrap();
 
     // The same data the demo compiled, by the same generator and seed.
-    rulec(d, &["dataset", "shipping", "--rows", "200000", "--seed", "0", "--out", "data.csv"]);
+    rulec(
+        d,
+        &[
+            "dataset", "shipping", "--rows", "200000", "--seed", "0", "--out", "data.csv",
+        ],
+    );
     let csv = std::fs::read_to_string(d.join("data.csv")).unwrap();
     let prov = set.provenance.as_ref().unwrap();
     use sha2::Digest;
-    let sha: String = sha2::Sha256::digest(csv.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(prov.data_sha256, sha, "dataset command and demo disagree on the data");
+    let sha: String = sha2::Sha256::digest(csv.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(
+        prov.data_sha256, sha,
+        "dataset command and demo disagree on the data"
+    );
 
     // The interpreter's decision for every row.
     let applied = rulec(d, &["apply", "out/rules.json", "data.csv"]);
@@ -112,7 +136,11 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     let interpreted: Vec<String> = lines
         .map(|l| {
             let rule = l.rsplit(',').next().unwrap();
-            if rule.is_empty() { "-".to_string() } else { rule.to_string() }
+            if rule.is_empty() {
+                "-".to_string()
+            } else {
+                rule.to_string()
+            }
         })
         .collect();
     assert_eq!(interpreted.len(), 200_000);
@@ -121,9 +149,19 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     let binary = build_generated(&d.join("out/crate"));
     let generated = parity_decisions(&binary, &set, &csv);
     assert_eq!(generated.len(), interpreted.len());
-    let mismatches: Vec<usize> = (0..generated.len()).filter(|&i| generated[i] != interpreted[i]).collect();
-    assert!(mismatches.is_empty(), "{} rows differ, first at row {}", mismatches.len(), mismatches[0] + 1);
-    assert!(interpreted.iter().any(|r| r != "-"), "some rows must be covered");
+    let mismatches: Vec<usize> = (0..generated.len())
+        .filter(|&i| generated[i] != interpreted[i])
+        .collect();
+    assert!(
+        mismatches.is_empty(),
+        "{} rows differ, first at row {}",
+        mismatches.len(),
+        mismatches[0] + 1
+    );
+    assert!(
+        interpreted.iter().any(|r| r != "-"),
+        "some rows must be covered"
+    );
 
     // The planted shortcut: distance_mi < 50 and weight_lb < 5 => B.
     let shortcut = set.rules.iter().find(|r| {
@@ -133,7 +171,11 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     });
     let shortcut = shortcut.unwrap_or_else(|| panic!("no short-and-light rule for B in:\n{set}"));
     let test = shortcut.evidence.as_ref().unwrap().test.as_ref().unwrap();
-    assert!(test.support > 10_000, "the shortcut covers much traffic: {}", test.support);
+    assert!(
+        test.support > 10_000,
+        "the shortcut covers much traffic: {}",
+        test.support
+    );
 
     // Covered test precision reaches the asked precision.
     let report: serde_json::Value =
@@ -141,7 +183,13 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     let precision = report["covered_precision"].as_f64().unwrap();
     assert!(precision >= 0.95, "covered test precision {precision}");
     assert!(report["coverage"].as_f64().unwrap() > 0.25);
-    for key in ["fidelity", "cascade_accuracy", "teacher_accuracy", "rules", "rows"] {
+    for key in [
+        "fidelity",
+        "cascade_accuracy",
+        "teacher_accuracy",
+        "rules",
+        "rows",
+    ] {
         assert!(!report[key].is_null(), "report.json lacks {key}");
     }
 }
@@ -152,13 +200,22 @@ fn same_inputs_give_byte_identical_outputs() {
     let d = dir.path();
     rulec(d, &["demo", "--rows", "20000", "--out", "a", "-q"]);
     rulec(d, &["demo", "--rows", "20000", "--out", "b", "-q"]);
-    for f in ["rules.json", "RULEBOOK.md", "report.json", "crate/src/rules.rs", "crate/Cargo.toml"] {
+    for f in [
+        "rules.json",
+        "RULEBOOK.md",
+        "report.json",
+        "crate/src/rules.rs",
+        "crate/Cargo.toml",
+    ] {
         let a = std::fs::read(d.join("a").join(f)).unwrap();
         let b = std::fs::read(d.join("b").join(f)).unwrap();
         assert!(a == b, "{f} differs between two identical runs");
     }
     // A rerun into an existing output directory replaces it.
-    rulec(d, &["demo", "--rows", "20000", "--seed", "1", "--out", "a", "-q"]);
+    rulec(
+        d,
+        &["demo", "--rows", "20000", "--seed", "1", "--out", "a", "-q"],
+    );
     assert_ne!(
         std::fs::read(d.join("a/rules.json")).unwrap(),
         std::fs::read(d.join("b/rules.json")).unwrap()
@@ -177,7 +234,20 @@ fn user_split_without_test_rows_is_reported_as_such() {
         csv.push_str(&format!("{x},{},{y},{part}\n", i % 3 == 0));
     }
     std::fs::write(d.join("d.csv"), csv).unwrap();
-    rulec(d, &["compile", "d.csv", "--target", "y", "--split-column", "part", "--out", "out", "-q"]);
+    rulec(
+        d,
+        &[
+            "compile",
+            "d.csv",
+            "--target",
+            "y",
+            "--split-column",
+            "part",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap()).unwrap();
     assert!(report["coverage"].is_null());
