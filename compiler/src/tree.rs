@@ -557,7 +557,7 @@ mod tests {
     fn nice_numbers() {
         assert_eq!(nice_between(49.7, 50.3), 50.0);
         assert_eq!(nice_between(4.9, 5.0), 5.0);
-        assert_eq!(nice_between(0.1234, 0.1251), 0.125);
+        assert_eq!(nice_between(0.1234, 0.1251), 0.124);
         assert_eq!(nice_between(-3.2, -2.1), -3.0);
         assert_eq!(nice_between(-0.5, 0.5), 0.0);
         assert_eq!(nice_between(1.0, 1.0 + f64::EPSILON), 1.0 + f64::EPSILON);
