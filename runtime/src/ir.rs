@@ -464,11 +464,13 @@ impl FeatureKind {
     }
 }
 
-/// Whether `name` is a valid rule name: `[a-z][a-z0-9_]*`.
+/// Whether `name` is a valid rule name: `[a-z][a-z0-9_]*` and not a word
+/// of the rule DSL.
 pub fn is_rule_name(name: &str) -> bool {
     let mut chars = name.chars();
     matches!(chars.next(), Some('a'..='z'))
         && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+        && !crate::dsl::KEYWORDS.contains(&name)
 }
 
 impl fmt::Display for RuleSet {
