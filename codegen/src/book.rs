@@ -9,7 +9,7 @@ use std::fmt::Write;
 
 use rulec_runtime::dsl;
 use rulec_runtime::ir::{FeatureKind, RuleSet, SetFigures, SplitEvidence};
-use rulec_runtime::stats::z_two_sided;
+use rulec_runtime::stats::z_one_sided;
 
 /// Renders `RULEBOOK.md`.
 pub fn markdown(set: &RuleSet) -> String {
@@ -113,12 +113,12 @@ pub fn markdown(set: &RuleSet) -> String {
     md.push_str("## How rules were certified\n\n");
     let _ = writeln!(
         md,
-        "A candidate rule is accepted only when the lower end of the two-sided {} score interval \
+        "A candidate rule is accepted only when the one-sided {} lower confidence bound \
          (z = {:.3}, confidence {}) of its precision against the true labels on the validation rows \
          reaches the required precision of {}. Validation rows are never used to train the teacher \
          or to propose rules; test rows are never used for any choice and are reported only.\n",
         cert.method,
-        z_two_sided(cert.confidence),
+        z_one_sided(cert.confidence),
         pct(cert.confidence),
         pct(cert.precision)
     );

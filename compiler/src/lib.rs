@@ -20,6 +20,7 @@ pub mod ingest;
 pub mod output;
 pub mod pipeline;
 pub mod propose;
+pub mod select;
 pub mod split;
 pub mod table;
 pub mod teach;

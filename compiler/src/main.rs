@@ -122,9 +122,27 @@ struct CommonOpts {
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
+    /// Extra distilled trees on bootstrap samples (more candidate rules).
+    #[arg(long, default_value_t = 8)]
+    bootstrap_trees: usize,
+    /// What --precision is certified for: `set` (the rules' covered rows as a
+    /// whole) or `rule` (each rule on its own rows).
+    #[arg(long, value_enum, default_value_t = CertifyArg::Set)]
+    certify: CertifyArg,
+    /// A file of proposed rules in the rule DSL, validated like learned ones.
+    #[arg(long, value_name = "FILE.rules")]
+    proposals: Option<PathBuf>,
     /// Output directory; replaced as a whole on success, untouched on failure.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum CertifyArg {
+    /// The covered rows of the whole rule set.
+    Set,
+    /// Each rule on the rows it answers.
+    Rule,
 }
 
 fn main() -> ExitCode {
@@ -191,6 +209,13 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         max_depth: c.max_depth,
         min_leaf: c.min_leaf,
         n_trees: c.trees,
+        bootstrap_trees: c.bootstrap_trees,
+        certify: match c.certify {
+            CertifyArg::Set => pipeline::Certify::Set,
+            CertifyArg::Rule => pipeline::Certify::Rule,
+        },
+        proposals: c.proposals.clone(),
+        ..CompileParams::default()
     }
 }
 

@@ -20,7 +20,8 @@ use rulec_runtime::stats::WILSON;
 
 use crate::error::Error;
 use crate::ingest::{self, IngestParams};
-use crate::propose::{self, DistilParams};
+use crate::propose::{self, PoolParams, PoolTargets};
+use crate::select::{self, CoverageTable};
 use crate::split;
 use crate::teach::{Forest, ForestParams, Teacher, TrainingData};
 use crate::tree::Binned;
@@ -47,6 +48,24 @@ pub struct CompileParams {
     pub min_leaf: usize,
     /// Trees in the random-forest teacher.
     pub n_trees: usize,
+    /// Extra distilled trees on bootstrap samples, for more candidates.
+    pub bootstrap_trees: usize,
+    /// What the precision bound certifies.
+    pub certify: Certify,
+    /// A rule DSL file of proposed rules, validated like learned ones.
+    pub proposals: Option<std::path::PathBuf>,
+    /// Share of training rows held out from fitting candidates, to rank them.
+    pub rank_share: f64,
+}
+
+/// What the precision bound is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Certify {
+    /// The covered set as a whole (fixed-sequence testing of nested sets).
+    #[default]
+    Set,
+    /// Each rule on its own rows (no correction for the rules tried).
+    Rule,
 }
 
 impl Default for CompileParams {
@@ -61,6 +80,10 @@ impl Default for CompileParams {
             max_depth: 8,
             min_leaf: 20,
             n_trees: 50,
+            bootstrap_trees: 8,
+            certify: Certify::Set,
+            proposals: None,
+            rank_share: 0.3,
         }
     }
 }
@@ -258,26 +281,33 @@ pub fn compile(
     });
     lap("teach", &mut timings);
 
-    progress("propose: distilling the teacher into a tree");
-    let candidates = propose::distil(
+    progress("propose: distilling the teacher into candidate rules");
+    // Candidates are fitted on part of the training rows and ranked on the
+    // rest, so that their ranking estimates are not flattered by the rows
+    // they were fitted on.
+    let (fit_rows, rank_rows) = split::holdout(
+        &splits.train,
+        &table.labels,
+        table.n_classes(),
+        p.rank_share,
+        p.seed,
+    );
+    let candidates = propose::pool(
         &table,
         &binned,
-        &splits.train,
-        &teacher.labels,
-        &DistilParams {
+        &fit_rows,
+        &PoolTargets {
+            teacher_probs: &teacher.probs,
+            teacher_labels: &teacher.labels,
+            truth: &table.labels,
+        },
+        &PoolParams {
             max_depth: p.max_depth,
             min_samples_leaf: p.min_leaf,
+            bootstrap_trees: p.bootstrap_trees,
             seed: p.seed,
         },
     );
-    let n_candidates = candidates.len() as u64;
-    lap("propose", &mut timings);
-
-    progress(&format!(
-        "validate: {} candidates on {} validation rows",
-        n_candidates,
-        splits.validation.len()
-    ));
     let mut set = RuleSet {
         schema_version: SCHEMA_VERSION,
         target: Target {
@@ -285,14 +315,7 @@ pub fn compile(
             classes: table.classes.clone(),
         },
         features: validate::features(&table),
-        rules: candidates
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| Rule {
-                name: format!("candidate_{i}"),
-                ..c.rule
-            })
-            .collect(),
+        rules: Vec::new(),
         certification: Certification {
             precision: p.precision,
             confidence: p.confidence,
@@ -301,23 +324,98 @@ pub fn compile(
         provenance: None,
         summary: None,
     };
+    // The user's proposals come first, under their own names.
+    if let Some(file) = &p.proposals {
+        let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
+            path: file.clone(),
+            err: e,
+        })?;
+        let proposals =
+            rulec_runtime::dsl::parse_for(&text, &set).map_err(|errors| Error::Data {
+                path: file.clone(),
+                message: errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            })?;
+        set.rules = proposals;
+    }
+    let n_proposals = set.rules.len();
+    set.rules
+        .extend(candidates.into_iter().enumerate().map(|(i, c)| Rule {
+            name: format!("candidate_{i}"),
+            ..c.rule
+        }));
+    let n_candidates = set.rules.len() as u64;
+    lap("propose", &mut timings);
+
+    progress(&format!(
+        "validate: ordering {} candidates on {} training rows, certifying on {} validation rows",
+        n_candidates,
+        splits.train.len(),
+        splits.validation.len()
+    ));
+    let train_rows = EncodedRows::new(&table, &rank_rows);
     let valid_rows = EncodedRows::new(&table, &splits.validation);
     let test_rows = EncodedRows::new(&table, &splits.test);
-    let evidence = validate::standalone_evidence(
-        &set,
-        &valid_rows,
-        &table.labels,
-        &teacher.labels,
+    let k = table.n_classes();
+    let decisions: Vec<u32> = set
+        .rules
+        .iter()
+        .map(|r| set.class_index(&r.decision).unwrap_or(0) as u32)
+        .collect();
+    let cov_train = validate::coverage(&set, &train_rows)?;
+    let truth_train = validate::class_bits(&train_rows, &table.labels, k);
+    let teacher_train: Vec<Vec<f32>> = (0..k)
+        .map(|c| {
+            train_rows
+                .rows
+                .iter()
+                .map(|&r| teacher.probs[r * k + c])
+                .collect()
+        })
+        .collect();
+    // Proposals win ties against learned candidates: they are tried first.
+    let order = select::greedy_order(
+        &CoverageTable {
+            covers: &cov_train,
+            decisions: &decisions,
+            truth: &truth_train,
+            teacher: Some(&teacher_train),
+        },
+        p.precision,
         p.confidence,
-    )?;
-    let mut accepted = validate::accept(std::mem::take(&mut set.rules), evidence, p.precision);
+        p.max_rules,
+    );
+    let cov_valid = validate::coverage(&set, &valid_rows)?;
+    let truth_valid = validate::class_bits(&valid_rows, &table.labels, k);
+    let valid_table = CoverageTable {
+        covers: &cov_valid,
+        decisions: &decisions,
+        truth: &truth_valid,
+        teacher: None,
+    };
+    let kept: Vec<usize> = match p.certify {
+        Certify::Set => {
+            let (kept, _tests) =
+                select::certify_prefix(&order, &valid_table, p.precision, p.confidence);
+            order.rules[..kept].to_vec()
+        }
+        Certify::Rule => {
+            select::certify_each(&order.rules, &valid_table, p.precision, p.confidence)
+        }
+    };
     lap("validate", &mut timings);
 
-    progress(&format!("compact: {} rules certified", accepted.len()));
-    // Most-covering first; `--max-rules` keeps the head.
-    accepted.sort_by(|a, b| b.1.support.cmp(&a.1.support));
-    accepted.truncate(p.max_rules);
-    set.rules = name_rules(accepted.into_iter().map(|(r, _)| r).collect());
+    progress(&format!("compact: {} rules certified", kept.len()));
+    let mut all = std::mem::take(&mut set.rules);
+    let chosen: Vec<Rule> = kept
+        .iter()
+        .map(|&i| std::mem::replace(&mut all[i], placeholder()))
+        .collect();
+    let _ = n_proposals;
+    set.rules = name_rules(chosen);
     let (val_fig, test_fig) = validate::attach_evidence(
         &mut set,
         &valid_rows,
@@ -378,19 +476,49 @@ pub fn compile(
     })
 }
 
-/// Names rules `<decision>_<n>`, numbered per decision in rule order.
+fn placeholder() -> Rule {
+    Rule {
+        name: String::new(),
+        conditions: Vec::new(),
+        decision: String::new(),
+        origin: None,
+        evidence: None,
+    }
+}
+
+/// Names learned rules `<decision>_<n>`, numbered per decision in rule
+/// order; proposals keep the name their author gave, and learned names step
+/// around them.
 fn name_rules(rules: Vec<Rule>) -> Vec<Rule> {
+    let taken: std::collections::BTreeSet<String> = rules
+        .iter()
+        .filter(|r| is_proposal(r))
+        .map(|r| r.name.clone())
+        .collect();
     let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
     rules
         .into_iter()
         .map(|mut r| {
+            if is_proposal(&r) {
+                return r;
+            }
             let slug = slug(&r.decision);
             let n = seen.entry(slug.clone()).or_insert(0);
-            *n += 1;
-            r.name = format!("{slug}_{n}");
+            loop {
+                *n += 1;
+                let name = format!("{slug}_{n}");
+                if !taken.contains(&name) {
+                    r.name = name;
+                    break;
+                }
+            }
             r
         })
         .collect()
+}
+
+fn is_proposal(r: &Rule) -> bool {
+    r.origin.as_deref() == Some("proposal")
 }
 
 /// A rule-name fragment from a class label: lowercase ASCII letters, digits
@@ -427,6 +555,22 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
         ("target".to_string(), p.target.clone()),
         ("teacher".to_string(), "forest".to_string()),
         ("trees".to_string(), p.n_trees.to_string()),
+        ("bootstrap_trees".to_string(), p.bootstrap_trees.to_string()),
+        (
+            "certify".to_string(),
+            match p.certify {
+                Certify::Set => "set",
+                Certify::Rule => "rule",
+            }
+            .to_string(),
+        ),
+        (
+            "proposals".to_string(),
+            p.proposals
+                .as_ref()
+                .and_then(|f| f.file_name())
+                .map_or("(none)".to_string(), |n| n.to_string_lossy().into_owned()),
+        ),
     ];
     o.sort();
     o

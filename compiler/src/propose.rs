@@ -10,68 +10,147 @@
 use rulec_runtime::ir::{CmpOp, Condition, Rule};
 
 use crate::table::{ColumnData, Table};
-use crate::tree::{self, BinKind, Binned, Node, Test, Tree, TreeParams};
-
-/// Distillation parameters.
-#[derive(Clone, Debug)]
-pub struct DistilParams {
-    /// Depth of the distilled tree: the most conditions a rule can have.
-    pub max_depth: usize,
-    /// Fewest training rows in a leaf.
-    pub min_samples_leaf: usize,
-    /// Seed.
-    pub seed: u64,
-}
+use crate::tree::{self, BinKind, Binned, Node, Targets, Test, Tree, TreeParams};
 
 /// A candidate rule and where it came from.
 #[derive(Clone, Debug)]
 pub struct Candidate {
     /// The rule (name assigned later).
     pub rule: Rule,
-    /// Training rows in its leaf.
-    pub train_support: u32,
 }
 
-/// Distils the teacher's labels on `train` rows into a tree and returns one
-/// candidate per leaf.
-pub fn distil(
+/// Parameters of the candidate pool.
+#[derive(Clone, Debug)]
+pub struct PoolParams {
+    /// Deepest tree (most conditions per rule).
+    pub max_depth: usize,
+    /// Fewest training rows in a leaf.
+    pub min_samples_leaf: usize,
+    /// Extra trees on bootstrap samples of the training rows.
+    pub bootstrap_trees: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+/// What the trees of the pool learn from.
+pub struct PoolTargets<'a> {
+    /// The teacher's class probabilities per row (row-major).
+    pub teacher_probs: &'a [f32],
+    /// The teacher's label per row.
+    pub teacher_labels: &'a [u32],
+    /// The true label per row (only training rows are read).
+    pub truth: &'a [u32],
+}
+
+/// The candidate pool, without duplicates: the leaves of trees of several
+/// depths (a shallow tree gives short rules that cover much, a deep one
+/// precise rules for hard regions) distilled from
+/// - the teacher's class probabilities: leaves then separate regions by how
+///   sure the teacher is, which is what finds the 97 % regions inside a
+///   region the teacher labels all alike;
+/// - the teacher's labels;
+/// - the true labels of the training rows;
+///
+/// and of trees on bootstrap samples of the training rows with a random two
+/// thirds of the columns per split (other split orders and feature choices).
+pub fn pool(
     table: &Table,
     binned: &Binned,
     train: &[usize],
-    teacher_labels: &[u32],
-    params: &DistilParams,
+    targets: &PoolTargets<'_>,
+    params: &PoolParams,
 ) -> Vec<Candidate> {
-    let tree_params = TreeParams {
-        max_depth: params.max_depth,
-        min_samples_leaf: params.min_samples_leaf,
-        min_gain: 1e-4,
-        max_features: None,
-        seed: params.seed,
-    };
+    let mut depths: Vec<usize> = [2, 3, 4, 6, params.max_depth]
+        .into_iter()
+        .filter(|&d| d <= params.max_depth)
+        .collect();
+    depths.dedup();
     let rows: Vec<u32> = train.iter().map(|&r| r as u32).collect();
-    let tree = tree::fit(
-        binned,
-        rows,
-        teacher_labels,
-        table.n_classes(),
-        &tree_params,
-    );
-    leaf_rules(&tree, table, binned)
+    let k = table.n_classes();
+    let sources: [(Targets<'_>, &str); 3] = [
+        (
+            Targets::Soft(targets.teacher_probs),
+            "tree on the teacher's probabilities",
+        ),
+        (
+            Targets::Hard(targets.teacher_labels),
+            "tree on the teacher's labels",
+        ),
+        (Targets::Hard(targets.truth), "tree on the true labels"),
+    ];
+    let mut out: Vec<Candidate> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut add = |tree: &Tree, origin: &str, out: &mut Vec<Candidate>| {
+        for mut c in leaf_rules(tree, table, binned) {
+            let key = format!(
+                "{}\u{0}{}",
+                rulec_runtime::dsl::print_conditions(&c.rule.conditions),
+                c.rule.decision
+            );
+            if seen.insert(key) {
+                c.rule.origin = Some(origin.to_string());
+                out.push(c);
+            }
+        }
+    };
+    for (targets, origin) in sources {
+        for &depth in &depths {
+            let tree_params = TreeParams {
+                max_depth: depth,
+                min_samples_leaf: params.min_samples_leaf,
+                min_gain: 1e-5,
+                max_features: None,
+                seed: params.seed,
+            };
+            let tree = tree::fit(binned, rows.clone(), targets, k, &tree_params);
+            add(&tree, origin, &mut out);
+        }
+    }
+    let n_features = table.columns.len();
+    for b in 0..params.bootstrap_trees {
+        let mut rng = rulec_datasets::Rng::derive(params.seed, 7000 + b as u64);
+        let sample: Vec<u32> = (0..train.len())
+            .map(|_| train[rng.below(train.len())] as u32)
+            .collect();
+        let tree_params = TreeParams {
+            max_depth: depths[b % depths.len()].max(3),
+            min_samples_leaf: params.min_samples_leaf,
+            min_gain: 1e-5,
+            max_features: Some((n_features * 2).div_ceil(3).max(1)),
+            seed: rng.next_u64(),
+        };
+        let tree = tree::fit(
+            binned,
+            sample,
+            Targets::Soft(targets.teacher_probs),
+            k,
+            &tree_params,
+        );
+        add(
+            &tree,
+            "tree on a bootstrap sample (teacher's probabilities)",
+            &mut out,
+        );
+    }
+    out
 }
 
-/// One candidate per leaf of `tree`.
+/// One candidate per leaf of `tree`, deciding the leaf's heaviest class.
 pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate> {
     let mut out = Vec::new();
     for (leaf, path) in tree.leaf_paths() {
         let counts = tree.counts(leaf);
-        let total: u32 = counts.iter().sum();
-        if total == 0 {
+        let total: f64 = counts.iter().sum();
+        if total <= 0.0 {
             continue;
         }
         let class = counts
             .iter()
             .enumerate()
-            .fold((0, 0), |acc, (i, &c)| if c > acc.1 { (i, c) } else { acc })
+            .fold(
+                (0, f64::MIN),
+                |acc, (i, &c)| if c > acc.1 { (i, c) } else { acc },
+            )
             .0;
         let mut conditions = Vec::new();
         for (node, went_left) in path {
@@ -86,10 +165,9 @@ pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate>
                 name: String::new(),
                 conditions: simplify(conditions, table),
                 decision: table.classes[class].clone(),
-                origin: Some("distilled tree".into()),
+                origin: None,
                 evidence: None,
             },
-            train_support: total,
         });
     }
     out

@@ -90,6 +90,33 @@ pub fn stratified(labels: &[u32], n_classes: usize, seed: u64) -> Splits {
     s
 }
 
+/// Splits `rows` into two parts, stratified by class: the second holds
+/// about `share` of each class. Both parts ascending; deterministic in `seed`.
+pub fn holdout(
+    rows: &[usize],
+    labels: &[u32],
+    n_classes: usize,
+    share: f64,
+    seed: u64,
+) -> (Vec<usize>, Vec<usize>) {
+    let mut rng = Rng::derive(seed, 0x484f_4c44);
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for class in 0..n_classes as u32 {
+        let mut these: Vec<usize> = rows
+            .iter()
+            .copied()
+            .filter(|&r| labels[r] == class)
+            .collect();
+        rng.shuffle(&mut these);
+        let n_b = (these.len() as f64 * share).round() as usize;
+        b.extend_from_slice(&these[..n_b]);
+        a.extend_from_slice(&these[n_b..]);
+    }
+    a.sort_unstable();
+    b.sort_unstable();
+    (a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use rulec_datasets::Rng;
 
 use crate::split::Splits;
 use crate::table::Table;
-use crate::tree::{self, Binned, Tree, TreeParams};
+use crate::tree::{self, Binned, Targets, Tree, TreeParams};
 
 /// The teacher's answer for every row of the table.
 #[derive(Clone, Debug)]
@@ -20,6 +20,8 @@ pub struct TeacherLabels {
     pub labels: Vec<u32>,
     /// Confidence in `[0, 1]` per row (the winning vote share).
     pub confidence: Vec<f32>,
+    /// Class probabilities, row-major (`n_classes` per row).
+    pub probs: Vec<f32>,
 }
 
 /// What a teacher learns from.
@@ -108,7 +110,13 @@ impl Teacher for Forest {
                 max_features: Some(max_features),
                 seed: rng.next_u64(),
             };
-            let tree = tree::fit(data.binned, sample, &table.labels, k, &params);
+            let tree = tree::fit(
+                data.binned,
+                sample,
+                Targets::Hard(&table.labels),
+                k,
+                &params,
+            );
             add_votes(&tree, data.binned, &in_bag, &mut votes, k);
             trees.push(tree);
         }
@@ -135,10 +143,10 @@ fn add_votes(tree: &Tree, binned: &Binned, in_bag: &[bool], votes: &mut [f32], k
 
 fn add_votes_row(tree: &Tree, binned: &Binned, row: usize, votes: &mut [f32], k: usize) {
     let counts = tree.counts(tree.leaf_of(binned, row));
-    let total: u32 = counts.iter().sum();
-    if total > 0 {
+    let total: f64 = counts.iter().sum();
+    if total > 0.0 {
         for c in 0..k {
-            votes[row * k + c] += counts[c] as f32 / total as f32;
+            votes[row * k + c] += (counts[c] / total) as f32;
         }
     }
 }
@@ -146,6 +154,7 @@ fn add_votes_row(tree: &Tree, binned: &Binned, row: usize, votes: &mut [f32], k:
 fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
     let mut labels = Vec::with_capacity(n);
     let mut confidence = Vec::with_capacity(n);
+    let mut probs = Vec::with_capacity(n * k);
     for row in 0..n {
         let v = &votes[row * k..(row + 1) * k];
         let total: f32 = v.iter().sum();
@@ -157,6 +166,17 @@ fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
             );
         labels.push(best as u32);
         confidence.push(if total > 0.0 { top / total } else { 0.0 });
+        probs.extend(v.iter().map(|x| {
+            if total > 0.0 {
+                x / total
+            } else {
+                1.0 / k as f32
+            }
+        }));
     }
-    TeacherLabels { labels, confidence }
+    TeacherLabels {
+        labels,
+        confidence,
+        probs,
+    }
 }

@@ -240,10 +240,11 @@ pub enum Test {
 /// A tree node.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Node {
-    /// Class counts of the fitting rows that reached it.
+    /// Class weights of the fitting rows that reached it (counts for hard
+    /// labels, summed probabilities for soft ones).
     Leaf {
-        /// Count per class.
-        counts: Vec<u32>,
+        /// Weight per class.
+        counts: Vec<f64>,
     },
     /// An internal node.
     Split {
@@ -315,8 +316,8 @@ impl Tree {
         out
     }
 
-    /// Class counts at leaf `leaf`.
-    pub fn counts(&self, leaf: usize) -> &[u32] {
+    /// Class weights at leaf `leaf`.
+    pub fn counts(&self, leaf: usize) -> &[f64] {
         match &self.nodes[leaf] {
             Node::Leaf { counts } => counts,
             Node::Split { .. } => &[],
@@ -334,12 +335,36 @@ fn goes_left(test: &Test, missing_left: bool, bin: u8) -> bool {
     }
 }
 
-/// Fits a tree on `rows` (repeats allowed: a bootstrap sample) with class
-/// `labels[row]`.
+/// What a tree learns to predict, per table row.
+#[derive(Clone, Copy, Debug)]
+pub enum Targets<'a> {
+    /// A class index per row.
+    Hard(&'a [u32]),
+    /// A probability per class per row (row-major, `n_classes` per row):
+    /// the tree then separates regions by how sure the teacher is, not
+    /// only by what it decides.
+    Soft(&'a [f32]),
+}
+
+impl Targets<'_> {
+    #[inline]
+    fn add(&self, row: usize, k: usize, into: &mut [f64]) {
+        match self {
+            Targets::Hard(labels) => into[labels[row] as usize] += 1.0,
+            Targets::Soft(p) => {
+                for (c, x) in into.iter_mut().enumerate() {
+                    *x += f64::from(p[row * k + c]);
+                }
+            }
+        }
+    }
+}
+
+/// Fits a tree on `rows` (repeats allowed: a bootstrap sample).
 pub fn fit(
     binned: &Binned,
     mut rows: Vec<u32>,
-    labels: &[u32],
+    targets: Targets<'_>,
     n_classes: usize,
     params: &TreeParams,
 ) -> Tree {
@@ -352,9 +377,12 @@ pub fn fit(
     let mut features: Vec<usize> = (0..n_features).collect();
     while let Some((node, start, end, depth)) = stack.pop() {
         let slice = &rows[start..end];
-        let counts = class_counts(slice, labels, n_classes);
+        let mut counts = vec![0f64; n_classes];
+        for &r in slice {
+            targets.add(r as usize, n_classes, &mut counts);
+        }
         let n = slice.len();
-        let pure = counts.iter().filter(|&&c| c > 0).count() <= 1;
+        let pure = counts.iter().filter(|&&c| c > 1e-9).count() <= 1;
         let mut best: Option<Candidate> = None;
         if depth < params.max_depth && n >= 2 * params.min_samples_leaf.max(1) && !pure {
             let tried = match params.max_features {
@@ -372,7 +400,7 @@ pub fn fit(
             };
             let parent = impurity(&counts);
             for f in tried {
-                if let Some(c) = best_split(binned, f, slice, labels, n_classes, params, parent) {
+                if let Some(c) = best_split(binned, f, slice, targets, n_classes, params, parent) {
                     if best.as_ref().is_none_or(|b| c.gain > b.gain) {
                         best = Some(c);
                     }
@@ -422,28 +450,8 @@ struct Candidate {
     gain: f64,
 }
 
-fn class_counts(rows: &[u32], labels: &[u32], n_classes: usize) -> Vec<u32> {
-    let mut counts = vec![0u32; n_classes];
-    for &r in rows {
-        counts[labels[r as usize] as usize] += 1;
-    }
-    counts
-}
-
-/// Gini impurity times the row count: `n - sum(c^2) / n`.
-fn impurity(counts: &[u32]) -> f64 {
-    let n: f64 = counts.iter().map(|&c| f64::from(c)).sum();
-    if n == 0.0 {
-        return 0.0;
-    }
-    n - counts
-        .iter()
-        .map(|&c| f64::from(c) * f64::from(c))
-        .sum::<f64>()
-        / n
-}
-
-fn impurity_f(counts: &[f64]) -> f64 {
+/// Gini impurity times the weight: `n - sum(c^2) / n`.
+fn impurity(counts: &[f64]) -> f64 {
     let n: f64 = counts.iter().sum();
     if n <= 0.0 {
         return 0.0;
@@ -455,38 +463,40 @@ fn best_split(
     binned: &Binned,
     feature: usize,
     rows: &[u32],
-    labels: &[u32],
+    targets: Targets<'_>,
     k: usize,
     params: &TreeParams,
     parent: f64,
 ) -> Option<Candidate> {
     let col = &binned.columns[feature];
     let nb = col.n_bins;
-    // hist[bin * k + class]; bin nb holds missing values.
-    let mut hist = vec![0u32; (nb + 1) * k];
+    // hist[bin * k + class] (weights) and rows[bin]; bin nb holds missing values.
+    let mut hist = vec![0f64; (nb + 1) * k];
+    let mut hist_rows = vec![0u32; nb + 1];
     for &r in rows {
         let b = col.bins[r as usize];
         let b = if b == MISSING_BIN { nb } else { b as usize };
-        hist[b * k + labels[r as usize] as usize] += 1;
+        targets.add(r as usize, k, &mut hist[b * k..(b + 1) * k]);
+        hist_rows[b] += 1;
     }
-    let missing: Vec<f64> = hist[nb * k..].iter().map(|&c| f64::from(c)).collect();
-    let n_missing: f64 = missing.iter().sum();
+    let missing: Vec<f64> = hist[nb * k..].to_vec();
+    let n_missing = hist_rows[nb];
     let total: Vec<f64> = (0..k)
-        .map(|c| (0..=nb).map(|b| f64::from(hist[b * k + c])).sum())
+        .map(|c| (0..=nb).map(|b| hist[b * k + c]).sum())
         .collect();
-    let min_leaf = params.min_samples_leaf.max(1) as f64;
+    let total_rows = rows.len() as u32;
+    let min_leaf = params.min_samples_leaf.max(1) as u32;
     let mut best: Option<Candidate> = None;
     let consider = |left: &[f64],
+                    left_rows: u32,
                     test: &dyn Fn() -> Test,
                     missing_left: bool,
                     best: &mut Option<Candidate>| {
-        let nl: f64 = left.iter().sum();
-        let nr: f64 = total.iter().sum::<f64>() - nl;
-        if nl < min_leaf || nr < min_leaf {
+        if left_rows < min_leaf || total_rows - left_rows < min_leaf {
             return;
         }
         let right: Vec<f64> = total.iter().zip(left).map(|(t, l)| t - l).collect();
-        let gain = parent - impurity_f(left) - impurity_f(&right);
+        let gain = parent - impurity(left) - impurity(&right);
         if best.as_ref().is_none_or(|b| gain > b.gain) {
             *best = Some(Candidate {
                 feature,
@@ -496,8 +506,8 @@ fn best_split(
             });
         }
     };
-    if n_missing > 0.0 {
-        consider(&missing, &|| Test::IsMissing, true, &mut best);
+    if n_missing > 0 {
+        consider(&missing, n_missing, &|| Test::IsMissing, true, &mut best);
     }
     // Bin orders to scan: the natural one for numbers and booleans; for
     // categories, by the share of each class (Breiman's ordering, one pass
@@ -505,16 +515,14 @@ fn best_split(
     let orders: Vec<Vec<usize>> = match &col.kind {
         BinKind::Numeric { .. } | BinKind::Boolean => vec![(0..nb).collect()],
         BinKind::Categorical { .. } => {
-            let present: Vec<usize> = (0..nb)
-                .filter(|&b| hist[b * k..(b + 1) * k].iter().any(|&c| c > 0))
-                .collect();
+            let present: Vec<usize> = (0..nb).filter(|&b| hist_rows[b] > 0).collect();
             let passes = if k == 2 { 1 } else { k };
             (0..passes)
                 .map(|class| {
                     let mut order = present.clone();
                     let share = |b: usize| {
-                        let n: u32 = hist[b * k..(b + 1) * k].iter().sum();
-                        f64::from(hist[b * k + class]) / f64::from(n.max(1))
+                        let n: f64 = hist[b * k..(b + 1) * k].iter().sum();
+                        hist[b * k + class] / n.max(1e-12)
                     };
                     order.sort_by(|&a, &b| share(a).total_cmp(&share(b)).then(a.cmp(&b)));
                     order
@@ -525,9 +533,14 @@ fn best_split(
     let categorical = matches!(col.kind, BinKind::Categorical { .. });
     for order in &orders {
         let mut left = vec![0f64; k];
+        let mut left_rows = 0u32;
         for (pos, &b) in order.iter().enumerate().take(order.len().saturating_sub(1)) {
             for c in 0..k {
-                left[c] += f64::from(hist[b * k + c]);
+                left[c] += hist[b * k + c];
+            }
+            left_rows += hist_rows[b];
+            if hist_rows[b] == 0 {
+                continue;
             }
             let test = || {
                 if categorical {
@@ -538,11 +551,11 @@ fn best_split(
                     Test::LeBin(b as u8)
                 }
             };
-            consider(&left, &test, false, &mut best);
-            if n_missing > 0.0 {
+            consider(&left, left_rows, &test, false, &mut best);
+            if n_missing > 0 {
                 let with_missing: Vec<f64> =
                     left.iter().zip(&missing).map(|(l, m)| l + m).collect();
-                consider(&with_missing, &test, true, &mut best);
+                consider(&with_missing, left_rows + n_missing, &test, true, &mut best);
             }
         }
     }
@@ -594,7 +607,13 @@ mod tests {
             max_features: None,
             seed: 0,
         };
-        let tree = fit(&binned, (0..200).collect(), &labels, 2, &params);
+        let tree = fit(
+            &binned,
+            (0..200).collect(),
+            Targets::Hard(&labels),
+            2,
+            &params,
+        );
         let Node::Split {
             test: Test::LeBin(b),
             ..

@@ -87,6 +87,35 @@ impl EncodedRows {
     }
 }
 
+/// For each rule of `set`, the positions in `rows` it covers on its own.
+pub fn coverage(set: &RuleSet, rows: &EncodedRows) -> Result<Vec<crate::select::Bits>, Error> {
+    let eval = Evaluator::new(set)?;
+    Ok((0..set.rules.len())
+        .map(|rule_idx| {
+            let mut bits = crate::select::Bits::new(rows.len());
+            for j in 0..rows.len() {
+                if eval.rule_covers(rule_idx, rows.row(j)) {
+                    bits.set(j);
+                }
+            }
+            bits
+        })
+        .collect())
+}
+
+/// Per class, the positions in `rows` whose label is that class.
+pub fn class_bits(
+    rows: &EncodedRows,
+    labels: &[u32],
+    n_classes: usize,
+) -> Vec<crate::select::Bits> {
+    let mut out = vec![crate::select::Bits::new(rows.len()); n_classes];
+    for (j, &r) in rows.rows.iter().enumerate() {
+        out[labels[r] as usize].set(j);
+    }
+    out
+}
+
 /// Evidence of each rule of `set` measured alone (as if first in order).
 pub fn standalone_evidence(
     set: &RuleSet,
