@@ -758,14 +758,10 @@ impl Gen<'_> {
                     let mut alts: Vec<String> =
                         idxs.iter().map(|&i| path(&cat.variants[i])).collect();
                     if matches!(cond, Condition::In { .. }) {
-                        if alts.len() == 1 {
-                            Cond::Plain(format!("{field} == {}", alts[0]))
-                        } else {
-                            Cond::Matches {
-                                negated: false,
-                                scrutinee: field,
-                                alts,
-                            }
+                        Cond::Matches {
+                            negated: false,
+                            scrutinee: field,
+                            alts,
                         }
                     } else {
                         if idxs.len() == cat.variants.len() {
@@ -992,8 +988,7 @@ fn parse_trait(cat_impls: &[TokenStream]) -> TokenStream {
 enum Cond {
     /// Printed on one line as it is.
     Plain(String),
-    /// `[!]matches!(scrutinee, alt | alt | ..)`, with two or more
-    /// alternatives.
+    /// `[!]matches!(scrutinee, alt | alt | ..)`.
     Matches {
         negated: bool,
         scrutinee: String,
@@ -1058,11 +1053,23 @@ impl Cond {
         };
         let inner = " ".repeat(indent + 4);
         let joined = alts.join(" | ");
-        let pattern = if indent + 4 + joined.len() <= MAX_WIDTH {
+        // rustfmt keeps a column free for a trailing comma after the last
+        // argument, though it writes none after a macro's.
+        let pattern = if indent + 4 + joined.len() < MAX_WIDTH {
             format!("{inner}{joined}")
         } else {
-            let sep = format!("\n{inner}    | ");
-            format!("{inner}{}", alts.join(&sep))
+            // One alternative per line, except that a first alternative no
+            // wider than the indent step takes the second along.
+            let mut lines = vec![alts[0].clone()];
+            for (i, alt) in alts.iter().enumerate().skip(1) {
+                if i == 1 && alts[0].len() <= 4 {
+                    lines[0] = format!("{} | {alt}", alts[0]);
+                } else {
+                    lines.push(format!("| {alt}"));
+                }
+            }
+            let sep = format!("\n{inner}    ");
+            format!("{inner}{}", lines.join(&sep))
         };
         format!(
             "{}matches!(\n{inner}{scrutinee},\n{pattern}\n{})",
@@ -1076,9 +1083,13 @@ impl Cond {
 fn if_head(conds: &[Cond]) -> String {
     let indent = " ".repeat(BODY_INDENT);
     if let Some(parts) = conds.iter().map(Cond::one_line).collect::<Option<Vec<_>>>() {
-        let line = format!("{indent}if {} {{", parts.join(" && "));
+        let line = format!("{indent}if {}", parts.join(" && "));
+        if line.len() + 2 <= MAX_WIDTH {
+            return format!("{line} {{");
+        }
         if line.len() <= MAX_WIDTH {
-            return line;
+            // The condition fits on the line, the brace does not.
+            return format!("{line}\n{indent}{{");
         }
     }
     let nested = BODY_INDENT + 4;
@@ -1193,6 +1204,9 @@ fn render(file: &str, tokens: TokenStream, layout: Layout) -> Result<String, Err
     if layout.single_table_entry {
         text = hug_single_entry(&text, "const RULE_TABLE: &[RuleInfo] = &[").map_err(bug)?;
     }
+    text = break_long_string_fields(&text);
+    text = collapse_arms(&text);
+    text = collapse_signatures(&text);
     text = space_items(&text);
     let reparsed = syn::parse_file(&text).map_err(|e| bug(format!("after layout: {e}")))?;
     if prettyplease::unparse(&reparsed) != printed {
@@ -1303,16 +1317,147 @@ fn hug_single_entry(text: &str, start: &str) -> Result<String, String> {
     Ok(join_lines(&out))
 }
 
-/// A blank line between top-level items, and after the inner attributes.
-/// Lines at column 0 are item boundaries: strings never span lines here.
+/// prettyplease wraps at 89 columns, rustfmt at 100: a match arm whose body
+/// prettyplease put in a block (`pat => {`, one line of body, `}`) goes
+/// back on one line where rustfmt would keep it there.
+fn collapse_arms(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        if let (Some(head), Some(body), Some(close)) = (
+            line.strip_suffix(" => {"),
+            lines.get(i + 1),
+            lines.get(i + 2),
+        ) {
+            let indent = &line[..line.len() - line.trim_start().len()];
+            let body = body.trim();
+            let simple = !body.is_empty() && !body.ends_with([';', '{', '}', ',']);
+            if simple && *close == format!("{indent}}}") {
+                let one = format!("{head} => {body},");
+                if one.len() <= MAX_WIDTH {
+                    out.push(one);
+                    i += 3;
+                    continue;
+                }
+            }
+        }
+        out.push(line.to_string());
+        i += 1;
+    }
+    join_lines(&out)
+}
+
+/// A struct field whose string literal runs past the line, `name: "..",`,
+/// gets the literal on the next line, as rustfmt does (prettyplease never
+/// breaks there). rustfmt does so only when every such literal of the item
+/// then fits; otherwise it leaves the whole item as it is.
+fn break_long_string_fields(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut start = 0;
+    while start < lines.len() {
+        // An item runs to the next line at column 0 that opens another.
+        let end = (start + 1..lines.len())
+            .find(|&j| lines[j].starts_with(|c: char| !c.is_whitespace() && c != '}' && c != ']'))
+            .unwrap_or(lines.len());
+        let item = &lines[start..end];
+        let long: Vec<Option<(usize, &str, &str)>> =
+            item.iter().map(|line| long_string_field(line)).collect();
+        let movable = long
+            .iter()
+            .flatten()
+            .all(|(indent, _, literal)| indent + 4 + literal.len() <= MAX_WIDTH);
+        for (line, field) in item.iter().zip(&long) {
+            match field {
+                Some((indent, name, literal)) if movable => {
+                    out.push(format!("{}{name}:", " ".repeat(*indent)));
+                    out.push(format!("{}{literal},", " ".repeat(indent + 4)));
+                }
+                _ => out.push(line.to_string()),
+            }
+        }
+        start = end;
+    }
+    join_lines(&out)
+}
+
+/// `(indent, name, literal)` of a line `name: "..",` longer than the width.
+fn long_string_field(line: &str) -> Option<(usize, &str, &str)> {
+    if line.len() <= MAX_WIDTH {
+        return None;
+    }
+    let trimmed = line.trim_start();
+    let (name, rest) = trimmed.split_once(": ")?;
+    let literal = rest.strip_suffix(',')?;
+    let plain_name =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (plain_name && literal.starts_with('"') && literal.ends_with('"')).then_some((
+        line.len() - trimmed.len(),
+        name,
+        literal,
+    ))
+}
+
+/// Like [`collapse_arms`] for function signatures that prettyplease put one
+/// parameter per line but that fit on one line for rustfmt.
+fn collapse_signatures(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let is_fn = trimmed.starts_with("pub fn ") || trimmed.starts_with("fn ");
+        if is_fn && line.ends_with('(') {
+            let close = (i + 1..lines.len()).find(|&j| lines[j].starts_with(&format!("{indent})")));
+            if let Some(close) = close {
+                let params: Vec<&str> = lines[i + 1..close].iter().map(|l| l.trim()).collect();
+                let joined = params.join(" ");
+                let one = format!(
+                    "{line}{}{}",
+                    joined.trim_end_matches(','),
+                    lines[close].trim_start()
+                );
+                if params.iter().all(|p| p.ends_with(',')) && one.len() <= MAX_WIDTH {
+                    out.push(one);
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push(line.to_string());
+        i += 1;
+    }
+    join_lines(&out)
+}
+
+/// A blank line between top-level items, between the items of an `impl`,
+/// and after the inner attributes. Lines at column 0 are item boundaries:
+/// strings never span lines here.
 fn space_items(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::with_capacity(lines.len() * 2);
+    let mut in_impl = false;
     for (i, line) in lines.iter().enumerate() {
         out.push(line.to_string());
+        if line.starts_with("impl") && line.ends_with('{') {
+            in_impl = true;
+        } else if *line == "}" {
+            in_impl = false;
+        }
         let Some(next) = lines.get(i + 1) else {
             continue;
         };
+        let member_end = in_impl
+            && (*line == "    }"
+                || (line.starts_with("    ") && !line.starts_with("     ") && line.ends_with(';')));
+        if member_end && !next.is_empty() && *next != "}" {
+            out.push(String::new());
+            continue;
+        }
         let top = !line.starts_with(' ') && !line.is_empty();
         let inner_attr = line.starts_with("//!") || line.starts_with("#![");
         let ends_item = top

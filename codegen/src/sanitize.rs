@@ -80,6 +80,15 @@ pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
 
+/// Longest field identifier: longer names are cut (the docs of the field
+/// still give the full column name), so generated lines stay readable and
+/// short enough that prettyplease (which wraps at 89 columns) and rustfmt
+/// (at 100) lay them out alike.
+pub const MAX_FIELD_LEN: usize = 32;
+
+/// Longest type or variant identifier, see [`MAX_FIELD_LEN`].
+pub const MAX_TYPE_LEN: usize = 24;
+
 /// A `snake_case` identifier for a struct field or function, e.g.
 /// `Distance (mi)` → `distance_mi`, `fn` → `fn_`, `1st` → `_1st`,
 /// `größe` → `grosse`, `距离` → `u8ddd_u79bb`, `""` → `field`.
@@ -95,6 +104,10 @@ pub fn field_ident(name: &str) -> String {
         .join("_");
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert(0, '_');
+    }
+    ident.truncate(MAX_FIELD_LEN);
+    while ident.len() > 1 && ident.ends_with('_') {
+        ident.pop();
     }
     if is_keyword(&ident) {
         ident.push('_');
@@ -226,6 +239,10 @@ fn camel(name: &str, digit_prefix: char) -> String {
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert(0, digit_prefix);
     }
+    ident.truncate(MAX_TYPE_LEN);
+    while ident.len() > 1 && ident.ends_with('_') {
+        ident.pop();
+    }
     if is_keyword(&ident) {
         ident.push('_');
     }
@@ -343,6 +360,12 @@ mod tests {
         assert_eq!(field_ident("距离"), "u8ddd_u79bb");
         assert_eq!(field_ident("a b"), "a_b");
         assert_eq!(field_ident("A-B"), "a_b");
+        for long in ["ab ".repeat(30), "abc ".repeat(30)] {
+            let field = field_ident(&long);
+            assert!(field.len() <= MAX_FIELD_LEN && field.len() >= MAX_FIELD_LEN - 1);
+            assert!(!field.ends_with('_'), "{field}");
+        }
+        assert_eq!(variant_ident(&"ab ".repeat(30)).len(), MAX_TYPE_LEN);
     }
 
     #[test]

@@ -117,7 +117,10 @@ fn rules_rs_key_lines() {
         rules,
         "!matches!(\n            input.carrier_hint,\n            None | Some(CarrierHint::Unknown) | Some(CarrierHint::Fedex)\n        )",
     );
-    assert_has(rules, "input.carrier_hint == Some(CarrierHint::Ups)");
+    assert_has(
+        rules,
+        "matches!(input.carrier_hint, Some(CarrierHint::Ups))",
+    );
     assert_has(rules, "input.distance_mi >= -1e-300");
     assert_has(rules, "input.carrier_hint.is_none()");
     assert_has(
@@ -176,12 +179,23 @@ fn matches_golden_files() {
     for (rel, text) in &krate.files {
         let path = dir.join(rel);
         match std::fs::read_to_string(&path) {
-            Ok(old) if !update => assert_eq!(
-                old,
-                *text,
-                "{rel} differs from {}; rerun with UPDATE_EXPECT=1 if the change is intended",
-                path.display()
-            ),
+            Ok(old) if !update => {
+                if old != *text {
+                    let line = old
+                        .lines()
+                        .zip(text.lines())
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(old.lines().count().min(text.lines().count()));
+                    panic!(
+                        "{rel} differs from {} from line {}:\nexpected: {:?}\ngot:      {:?}\n\
+                         rerun with UPDATE_EXPECT=1 if the change is intended",
+                        path.display(),
+                        line + 1,
+                        old.lines().nth(line),
+                        text.lines().nth(line),
+                    );
+                }
+            }
             _ => {
                 std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                 std::fs::write(&path, text).unwrap();

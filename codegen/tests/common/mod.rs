@@ -123,9 +123,12 @@ pub fn rule_set(
             precision: 0.95,
             confidence: 0.95,
             method: "wilson".into(),
+            scope: Default::default(),
+            tests: Vec::new(),
         },
         provenance: None,
         summary: None,
+        rejected: Vec::new(),
     }
 }
 

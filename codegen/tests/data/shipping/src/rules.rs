@@ -36,6 +36,7 @@ pub enum CheapestShipper {
 impl CheapestShipper {
     /// Every class, in the rule set's order.
     pub const ALL: [Self; 3] = [Self::A, Self::B, Self::C];
+
     /// The class label as it appears in the data.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -72,6 +73,7 @@ pub enum Zone {
 impl Zone {
     /// The known categories, in the rule set's order.
     pub const ALL: [Self; 4] = [Self::East, Self::North, Self::South, Self::West];
+
     /// Reads a value as it appears in the data; any other text
     /// gives the unknown variant.
     #[must_use]
@@ -84,6 +86,7 @@ impl Zone {
             _ => Self::Unknown,
         }
     }
+
     /// The value as it appears in the data, or `None` for the
     /// unknown variant.
     pub const fn as_str(self) -> Option<&'static str> {
@@ -116,6 +119,7 @@ pub enum CarrierHint {
 impl CarrierHint {
     /// The known categories, in the rule set's order.
     pub const ALL: [Self; 3] = [Self::Dhl, Self::Fedex, Self::Ups];
+
     /// Reads a value as it appears in the data; any other text
     /// gives the unknown variant.
     #[must_use]
@@ -127,6 +131,7 @@ impl CarrierHint {
             _ => Self::Unknown,
         }
     }
+
     /// The value as it appears in the data, or `None` for the
     /// unknown variant.
     pub const fn as_str(self) -> Option<&'static str> {
@@ -212,10 +217,12 @@ impl RuleId {
         Self::HintedUpsToC,
         Self::NoHintToB,
     ];
+
     /// The rule's name, text and evidence.
     pub const fn info(self) -> &'static RuleInfo {
         &RULE_TABLE[self as usize]
     }
+
     /// The rule's name in the rule set.
     pub const fn name(self) -> &'static str {
         self.info().name
@@ -355,7 +362,7 @@ pub fn decide(input: &Input) -> Option<Hit> {
             rule: RuleId::FarFragileToA,
         });
     }
-    if input.carrier_hint == Some(CarrierHint::Ups)
+    if matches!(input.carrier_hint, Some(CarrierHint::Ups))
         && input.distance_mi >= -1e-300
         && input.fragile == Some(false)
     {

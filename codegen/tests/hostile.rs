@@ -1,0 +1,349 @@
+//! Names and values from the data are hostile: Rust keywords, `self`,
+//! unicode, leading digits, names that collide after sanitising or with the
+//! generated items, strings that try to break out of literals and comments.
+//! The generated crate must still compile without warnings (clippy included),
+//! stay as rustfmt prints it, and decide exactly as the interpreter.
+//!
+//! Each case builds a crate, so there are few cases; the layout-only test
+//! below runs many more through rustfmt alone.
+
+mod common;
+
+use std::process::Command;
+
+use common::{build_and_check, rule_set, Checks};
+use proptest::prelude::*;
+use proptest::sample::subsequence;
+use rulec_codegen::rust::emit_crate;
+use rulec_runtime::ir::{CmpOp, Condition, Feature, FeatureKind, Rule, RuleSet};
+
+const NAMES: &[&str] = &[
+    "fn",
+    "self",
+    "Self",
+    "crate",
+    "super",
+    "type",
+    "async",
+    "gen",
+    "r#try",
+    "größe",
+    "距离",
+    "1st",
+    "",
+    "a b",
+    "a_b",
+    "A-B",
+    "input",
+    "Input",
+    "decide",
+    "decide_or_else",
+    "RULES",
+    "Hit",
+    "RuleId",
+    "rule info",
+    "Option",
+    "none",
+    "x",
+    "\"); panic!(\"",
+    "*/",
+    "line\nbreak",
+    "`tick`",
+    "\u{202e}bidi",
+    "Unknown",
+    "zone",
+    "Zone",
+    "core",
+    "std",
+    "rules",
+];
+
+const VALUES: &[&str] = &[
+    "\"",
+    "\\",
+    "{}",
+    "\"); panic!(\"",
+    "*/",
+    "/*",
+    "a\nb",
+    "",
+    "Unknown",
+    "unknown",
+    "north",
+    "North",
+    "NORTH",
+    "1",
+    "-1",
+    "1.5",
+    "<=50K",
+    ">50K",
+    "ü",
+    "日本",
+    "\u{202e}x",
+    "\t",
+    "\r\n",
+    "'",
+    "#[cfg(x)]",
+    "Self",
+    "None",
+];
+
+const RULE_NAMES: &[&str] = &[
+    "fn", "self", "crate", "type", "r1", "rule_1", "rule1", "a_1", "a1", "input", "decide",
+    "unknown", "some", "none", "ok", "x",
+];
+
+// Near-constants on purpose: clippy must not reject them in the generated crate.
+#[allow(clippy::approx_constant)]
+const FLOATS: &[f64] = &[
+    0.0,
+    -0.0,
+    1e-300,
+    -1e-300,
+    1e300,
+    -1e300,
+    5e-324,
+    f64::MAX,
+    f64::MIN_POSITIVE,
+    0.1,
+    -1.5,
+    3.14,
+    2.718,
+    1e21,
+    123456789.123,
+    1.2345678901234568e20,
+];
+
+/// One feature's kind before categories are drawn.
+#[derive(Clone, Debug)]
+enum Kind {
+    Num,
+    Bool,
+    Cat(Vec<String>),
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        Just(Kind::Num),
+        Just(Kind::Bool),
+        subsequence(VALUES, 0..=6)
+            .prop_map(|vals| Kind::Cat(vals.iter().map(|v| v.to_string()).collect())),
+    ]
+}
+
+fn condition(feature: &Feature, pick: (u8, usize, bool, Vec<bool>)) -> Condition {
+    let (choice, float_idx, flag, mask) = pick;
+    let name = feature.name.clone();
+    if choice % 5 == 0 {
+        return Condition::Missing { feature: name };
+    }
+    match &feature.kind {
+        FeatureKind::Numeric => Condition::Cmp {
+            feature: name,
+            op: [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge][choice as usize % 4],
+            value: FLOATS[float_idx % FLOATS.len()],
+        },
+        FeatureKind::Boolean => Condition::Is {
+            feature: name,
+            value: flag,
+        },
+        FeatureKind::Categorical { categories } => {
+            let mut values: Vec<String> = categories
+                .iter()
+                .zip(mask.iter().cycle())
+                .filter(|(_, keep)| **keep)
+                .map(|(c, _)| c.clone())
+                .collect();
+            if values.is_empty() {
+                match categories.first() {
+                    Some(c) => values.push(c.clone()),
+                    None => return Condition::Missing { feature: name },
+                }
+            }
+            if flag {
+                Condition::In {
+                    feature: name,
+                    values,
+                }
+            } else {
+                Condition::NotIn {
+                    feature: name,
+                    values,
+                }
+            }
+        }
+    }
+}
+
+/// A rule set over hostile names: 1 to 6 features, 2 to 4 classes, up to 5
+/// rules of up to 4 conditions each.
+fn hostile_set() -> impl Strategy<Value = RuleSet> {
+    let names = subsequence(NAMES, 2..=7).prop_shuffle();
+    let features = (names, prop::collection::vec((kind(), any::<bool>()), 7));
+    let classes = subsequence(VALUES, 2..=4);
+    let rule_names = subsequence(RULE_NAMES, 0..=5).prop_shuffle();
+    let picks = prop::collection::vec(
+        (
+            0usize..4,
+            prop::collection::vec(
+                (
+                    any::<u8>(),
+                    any::<usize>(),
+                    any::<bool>(),
+                    prop::collection::vec(any::<bool>(), 6),
+                ),
+                0..=4,
+            ),
+        ),
+        5,
+    );
+    (features, classes, rule_names, picks).prop_map(
+        |((names, kinds), classes, rule_names, picks)| {
+            // The first name is the target; the others are features.
+            let target = names[0];
+            let features: Vec<Feature> = names[1..]
+                .iter()
+                .zip(kinds)
+                .map(|(name, (kind, nullable))| Feature {
+                    name: name.to_string(),
+                    kind: match kind {
+                        Kind::Num => FeatureKind::Numeric,
+                        Kind::Bool => FeatureKind::Boolean,
+                        Kind::Cat(categories) => FeatureKind::Categorical { categories },
+                    },
+                    nullable,
+                })
+                .collect();
+            let rules = rule_names
+                .iter()
+                .zip(picks)
+                .map(|(name, (class_idx, conds))| Rule {
+                    name: name.to_string(),
+                    conditions: conds
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, pick)| {
+                            let feature = &features[(i + pick.1) % features.len()];
+                            condition(feature, pick)
+                        })
+                        .collect(),
+                    decision: classes[class_idx % classes.len()].to_string(),
+                    origin: None,
+                    evidence: None,
+                })
+                .collect();
+            let mut set = rule_set(target, &classes, features, rules);
+            set.target.classes.sort();
+            set
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 8,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn hostile_names_build_and_agree(set in hostile_set(), seed in any::<u64>()) {
+        set.check().expect("the strategy makes valid rule sets");
+        let rows = common::rows(&set, 3000, seed);
+        build_and_check(&set, "hostile", &rows, Checks { clippy: true, rustfmt: true });
+    }
+}
+
+/// Random widths of names and category sets, so that conditions, `matches!`
+/// calls and `ALL` arrays land on both sides of rustfmt's width limits; the
+/// files are only run through `rustfmt --check`, not built.
+fn wide_set() -> impl Strategy<Value = RuleSet> {
+    let ident = "[a-z][a-z0-9_]{0,45}";
+    let value = "[A-Za-z0-9 ]{1,24}|[a-z]{60,90}";
+    let feature = (
+        ident,
+        0u8..3,
+        prop::collection::btree_set(value, 0..14),
+        any::<bool>(),
+    );
+    let features = prop::collection::vec(feature, 1..6);
+    let rules = prop::collection::vec(
+        prop::collection::vec(
+            (
+                any::<u8>(),
+                any::<usize>(),
+                any::<bool>(),
+                prop::collection::vec(any::<bool>(), 13),
+            ),
+            0..7,
+        ),
+        0..6,
+    );
+    let classes = prop::collection::btree_set("[A-Za-z0-9 ]{1,24}|[A-Z][a-z]{50,85}", 2..30);
+    (features, rules, classes).prop_map(|(features, rules, classes)| {
+        let mut seen = std::collections::BTreeSet::new();
+        let features: Vec<Feature> = features
+            .into_iter()
+            .filter(|(name, ..)| seen.insert(name.clone()))
+            .map(|(name, kind, categories, nullable)| Feature {
+                name,
+                kind: match kind {
+                    0 => FeatureKind::Numeric,
+                    1 => FeatureKind::Boolean,
+                    _ => FeatureKind::Categorical {
+                        categories: categories.into_iter().collect(),
+                    },
+                },
+                nullable,
+            })
+            .collect();
+        let classes: Vec<String> = classes.into_iter().collect();
+        let class_refs: Vec<&str> = classes.iter().map(String::as_str).collect();
+        let rules = rules
+            .into_iter()
+            .enumerate()
+            .map(|(i, picks)| Rule {
+                name: format!("rule_{i}"),
+                conditions: picks
+                    .into_iter()
+                    .enumerate()
+                    .map(|(j, pick)| condition(&features[(j + pick.1) % features.len()], pick))
+                    .collect(),
+                decision: classes[i % classes.len()].clone(),
+                origin: None,
+                evidence: None,
+            })
+            .collect();
+        rule_set("target col", &class_refs, features, rules)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn layout_is_what_rustfmt_prints(set in wide_set()) {
+        if !common::have_rustfmt() {
+            return Ok(());
+        }
+        set.check().expect("the strategy makes valid rule sets");
+        let generated = emit_crate(&set, "wide").expect("emit");
+        let dir = tempfile::tempdir().unwrap();
+        generated.write_to(dir.path()).unwrap();
+        let out = Command::new("rustfmt")
+            .args(["--check", "--edition", "2021"])
+            .args(["src/lib.rs", "src/rules.rs", "examples/parity.rs"])
+            .current_dir(dir.path())
+            .output()
+            .expect("rustfmt runs");
+        prop_assert!(
+            out.status.success(),
+            "rustfmt would change the generated crate:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
