@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use rulec_runtime::dsl;
-use rulec_runtime::ir::{FeatureKind, RuleSet, SetFigures, SplitEvidence};
+use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 use rulec_runtime::stats::z_one_sided;
 
 /// Renders `RULEBOOK.md`.
@@ -110,18 +110,80 @@ pub fn markdown(set: &RuleSet) -> String {
         }
     }
 
+    if !set.rejected.is_empty() {
+        md.push_str("## Rules considered and not kept\n\n");
+        md.push_str("Proposed rules that were not kept, and the learned candidates next in line after the certified ones (near misses), each with the reason.\n\n");
+        for r in &set.rejected {
+            let _ = writeln!(
+                md,
+                "### `{}` → {}\n",
+                code_span(&r.rule.name),
+                escape_md(&r.rule.decision)
+            );
+            md.push_str(&fenced(&dsl::print_rule(&r.rule, target)));
+            let _ = writeln!(md, "Not kept: {}.\n", escape_md(&r.reason));
+        }
+    }
+
     md.push_str("## How rules were certified\n\n");
-    let _ = writeln!(
-        md,
-        "A candidate rule is accepted only when the one-sided {} lower confidence bound \
-         (z = {:.3}, confidence {}) of its precision against the true labels on the validation rows \
-         reaches the required precision of {}. Validation rows are never used to train the teacher \
-         or to propose rules; test rows are never used for any choice and are reported only.\n",
-        cert.method,
-        z_one_sided(cert.confidence),
-        pct(cert.confidence),
-        pct(cert.precision)
-    );
+    let z = z_one_sided(cert.confidence);
+    match cert.scope {
+        Scope::Set => {
+            let _ = writeln!(
+                md,
+                "The guarantee is about the rule set as a whole: with confidence {conf}, the precision of the \
+                 decisions the rules take is at least {p}. The bound is the one-sided {m} lower confidence \
+                 bound (z = {z:.3} at {conf}) of the precision against the true labels on the validation rows.\n\n\
+                 How the set was chosen: candidate rules were ordered on training rows held out from fitting \
+                 them, most certain first, before any validation label was read. Each prefix of that order is a \
+                 nested rule set. Prefixes were tested on the validation rows, most promising first, by Wiens' \
+                 fallback procedure: the error budget of {alpha} is shared by the first tests, and a passing test \
+                 hands its share on. The family-wise error of all tests together stays within {alpha}. The \
+                 longest prefix that passed is the rule set. Validation rows are never used to train the teacher \
+                 or to fit rules; test rows are never used for any choice and are reported only. Per-rule bounds \
+                 below are reported for information: a single rule may sit below the required precision while \
+                 the set meets it.\n",
+                conf = pct(cert.confidence),
+                p = pct(cert.precision),
+                m = cert.method,
+                z = z,
+                alpha = pct(1.0 - cert.confidence),
+            );
+            if !cert.tests.is_empty() {
+                md.push_str("\n| tested set | validation rows | right | confidence of the test | lower bound | result |\n|---|---:|---:|---:|---:|---|\n");
+                for t in &cert.tests {
+                    let _ = writeln!(
+                        md,
+                        "| first {} rules | {} | {} | {} | {} | {} |",
+                        t.rules,
+                        t.support,
+                        t.correct,
+                        pct(t.confidence),
+                        pct(t.lower_bound),
+                        if t.passed { "passed" } else { "failed" }
+                    );
+                }
+            } else {
+                md.push_str("\nNo set was large enough to be tested: no rule set could reach the bound even without a single error.\n");
+            }
+            md.push('\n');
+        }
+        Scope::Rule => {
+            let _ = writeln!(
+                md,
+                "The guarantee is about each rule: a rule is kept only when the one-sided {} lower confidence \
+                 bound (z = {:.3}, confidence {}) of its precision against the true labels, on the validation \
+                 rows it answers (those no earlier rule answers), reaches the required precision of {}. Nothing \
+                 corrects for the number of candidate rules tried, so the bounds are optimistic when many were. \
+                 Validation rows are never used to train the teacher or to fit rules; test rows are never used \
+                 for any choice and are reported only.\n",
+                cert.method,
+                z,
+                pct(cert.confidence),
+                pct(cert.precision)
+            );
+        }
+    }
 
     md.push_str("## Inputs\n\n| column | type | missing values | categories |\n|---|---|---|---|\n");
     for f in &set.features {

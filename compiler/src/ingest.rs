@@ -261,6 +261,20 @@ pub fn read_cells(
     set: &rulec_runtime::RuleSet,
     eval: &rulec_runtime::Evaluator,
 ) -> Result<(Vec<rulec_runtime::Cell>, usize), Error> {
+    read_cells_with(path, set, eval, &[]).map(|(cells, n, _)| (cells, n))
+}
+
+/// Text values of a column, `None` where missing.
+pub type TextColumn = Vec<Option<String>>;
+
+/// Like [`read_cells`], and also returns the named `extra` columns as text
+/// (for the target or a teacher column), each required to exist.
+pub fn read_cells_with(
+    path: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+    extra: &[(&'static str, &str)],
+) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
     use rulec_runtime::ir::FeatureKind;
     use rulec_runtime::Cell;
 
@@ -338,5 +352,17 @@ pub fn read_cells(
                 .join(", ")
         )));
     }
-    Ok((cells, n))
+    let mut extras = Vec::new();
+    for (role, name) in extra {
+        let Some(col) = df.columns().iter().find(|c| c.name() == *name) else {
+            return Err(Error::UnknownColumn {
+                path: path.to_path_buf(),
+                role,
+                name: name.to_string(),
+                columns: names,
+            });
+        };
+        extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
+    }
+    Ok((cells, n, extras))
 }

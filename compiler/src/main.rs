@@ -54,6 +54,41 @@ enum Command {
         /// Data file (.csv or .parquet) with the rule set's feature columns.
         data: PathBuf,
     },
+    /// Measure rules (a .rules DSL file or a rules.json) on labelled data.
+    #[command(
+        after_help = "Prints, per rule in order, the rows it answers, its precision against the target with\nthe lower confidence bound, the agreement with a teacher column, and whether it meets\nthe precision. The rules are tried in order, as they run.\n\nExamples:\n  rulec validate march.csv --rules out/rules.json\n  rulec validate data.csv --rules proposals.rules --teacher-column model_decision --json"
+    )]
+    Validate {
+        /// Data file (.csv or .parquet) with the feature columns and the target.
+        data: PathBuf,
+        /// The rules: a .rules file in the rule DSL, or a rules.json.
+        #[arg(long)]
+        rules: PathBuf,
+        /// A column holding another model's decisions, for fidelity.
+        #[arg(long)]
+        teacher_column: Option<String>,
+        /// Required precision (default: the rule set's own, or 0.95).
+        #[arg(long)]
+        precision: Option<f64>,
+        /// Confidence of the lower bound (default: the rule set's own, or 0.95).
+        #[arg(long)]
+        confidence: Option<f64>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the public benchmark protocol (shared/bench) and print rulec beside the best peers.
+    #[command(after_help = "Example:\n  rulec bench ../shared/bench")]
+    Bench {
+        /// The benchmark folder: README.md with the protocol tables, data/*.csv.
+        dir: PathBuf,
+        /// Precision targets.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![0.95, 0.99])]
+        targets: Vec<f64>,
+        /// Seed.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
     /// Compile the built-in shipping dataset (200,000 generated deliveries).
     #[command(after_help = "Example:\n  rulec demo --out out/")]
     Demo {
@@ -183,6 +218,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
             res?;
         }
         Command::Apply { rules, data } => apply(&rules, &data)?,
+        Command::Bench { dir, targets, seed } => {
+            let outcomes =
+                rulec::bench::run(&dir, &targets, seed, &mut |line| progress(quiet, line))?;
+            print!("{}", rulec::bench::table(&outcomes));
+        }
+        Command::Validate {
+            data,
+            rules,
+            teacher_column,
+            precision,
+            confidence,
+            json,
+        } => validate(
+            &data,
+            &rules,
+            teacher_column.as_deref(),
+            precision,
+            confidence,
+            json,
+        )?,
         Command::Dataset {
             name,
             rows,
@@ -304,6 +359,144 @@ fn apply(rules: &Path, data: &Path) -> Result<()> {
                 set.rules[hit.rule_idx].name
             )?,
             None => writeln!(out, "{},,", i + 1)?,
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) -> Result<RuleSet> {
+    let text = std::fs::read_to_string(rules).with_context(|| format!("{}", rules.display()))?;
+    let is_json = rules
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        return RuleSet::from_json(&text).with_context(|| format!("{}", rules.display()));
+    }
+    // A DSL file: its schema comes from the data.
+    let parsed = rulec_runtime::dsl::parse(&text)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", rules.display()))?;
+    let Some(first) = parsed.first() else {
+        anyhow::bail!("{}: holds no rules", rules.display());
+    };
+    let table = rulec::ingest::read(
+        data,
+        &rulec::ingest::IngestParams {
+            target: first.target.clone(),
+            split_column: None,
+            exclude: Vec::new(),
+        },
+    )?;
+    let mut set = RuleSet {
+        schema_version: rulec_runtime::ir::SCHEMA_VERSION,
+        target: rulec_runtime::ir::Target {
+            name: table.target_name.clone(),
+            classes: table.classes.clone(),
+        },
+        features: rulec::validate::features(&table),
+        rules: Vec::new(),
+        certification: rulec_runtime::ir::Certification {
+            precision,
+            confidence,
+            method: rulec_runtime::stats::WILSON.to_string(),
+            scope: Default::default(),
+            tests: Vec::new(),
+        },
+        provenance: None,
+        summary: None,
+        rejected: Vec::new(),
+    };
+    set.rules = rulec_runtime::dsl::parse_for(&text, &set).map_err(|errors| {
+        anyhow::anyhow!(
+            "{}: {}",
+            rules.display(),
+            errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )
+    })?;
+    Ok(set)
+}
+
+fn validate(
+    data: &Path,
+    rules: &Path,
+    teacher_column: Option<&str>,
+    precision: Option<f64>,
+    confidence: Option<f64>,
+    json: bool,
+) -> Result<()> {
+    let set = load_rules_for(
+        rules,
+        data,
+        precision.unwrap_or(0.95),
+        confidence.unwrap_or(0.95),
+    )?;
+    let precision = precision.unwrap_or(set.certification.precision);
+    let confidence = confidence.unwrap_or(set.certification.confidence);
+    for (name, v) in [("--precision", precision), ("--confidence", confidence)] {
+        if !(v > 0.0 && v < 1.0) {
+            anyhow::bail!("{name} must be between 0 and 1 (exclusive), got {v}");
+        }
+    }
+    let eval = Evaluator::new(&set)?;
+    let mut extra = vec![("the target", set.target.name.as_str())];
+    if let Some(t) = teacher_column {
+        extra.push(("--teacher-column", t));
+    }
+    let (cells, n, columns) = rulec::ingest::read_cells_with(data, &set, &eval, &extra)?;
+    let measured = rulec::validate::measure(
+        &set,
+        &cells,
+        n,
+        &columns[0],
+        columns.get(1).map(Vec::as_slice),
+        precision,
+        confidence,
+    )?;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    if json {
+        serde_json::to_writer_pretty(&mut out, &measured)?;
+        writeln!(out)?;
+    } else {
+        let pct = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{:.1} %", v * 100.0));
+        writeln!(
+            out,
+            "{} rows, {} answered by the rules ({}); precision required {}, bound: one-sided Wilson at {}",
+            measured.rows,
+            measured.covered,
+            pct((measured.rows > 0).then(|| measured.covered as f64 / measured.rows as f64)),
+            pct(Some(precision)),
+            pct(Some(confidence))
+        )?;
+        writeln!(
+            out,
+            "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  verdict",
+            "rule", "decides", "support", "precision", "bound", "fidelity"
+        )?;
+        for m in measured.rules.iter().chain(std::iter::once(&measured.all)) {
+            let name = if m.name == "*" {
+                "(all rules)"
+            } else {
+                m.name.as_str()
+            };
+            writeln!(
+                out,
+                "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  {}",
+                name,
+                m.decision,
+                m.support,
+                pct(m.precision),
+                pct(Some(m.precision_lower_bound)),
+                pct(m.fidelity),
+                match &m.reason {
+                    None => "accepted".to_string(),
+                    Some(r) => format!("rejected: {r}"),
+                }
+            )?;
         }
     }
     out.flush()?;

@@ -13,8 +13,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use rulec_runtime::ir::{
-    Certification, Provenance, Rule, RuleSet, SetFigures, SplitRows, Summary, Target,
-    SCHEMA_VERSION,
+    Certification, CertificationTest, Provenance, Rejected, Rule, RuleSet, Scope, SetFigures,
+    SplitRows, Summary, Target, SCHEMA_VERSION,
 };
 use rulec_runtime::stats::WILSON;
 
@@ -320,9 +320,12 @@ pub fn compile(
             precision: p.precision,
             confidence: p.confidence,
             method: WILSON.to_string(),
+            scope: Default::default(),
+            tests: Vec::new(),
         },
         provenance: None,
         summary: None,
+        rejected: Vec::new(),
     };
     // The user's proposals come first, under their own names.
     if let Some(file) = &p.proposals {
@@ -376,7 +379,7 @@ pub fn compile(
                 .collect()
         })
         .collect();
-    // Proposals win ties against learned candidates: they are tried first.
+    // Proposals are tried first, in their order.
     let order = select::greedy_order(
         &CoverageTable {
             covers: &cov_train,
@@ -387,6 +390,7 @@ pub fn compile(
         p.precision,
         p.confidence,
         p.max_rules,
+        n_proposals,
     );
     let cov_valid = validate::coverage(&set, &valid_rows)?;
     let truth_valid = validate::class_bits(&valid_rows, &table.labels, k);
@@ -396,25 +400,41 @@ pub fn compile(
         truth: &truth_valid,
         teacher: None,
     };
-    let kept: Vec<usize> = match p.certify {
+    let (kept, tests): (Vec<usize>, Vec<select::PrefixTest>) = match p.certify {
         Certify::Set => {
-            let (kept, _tests) =
+            let (kept, tests) =
                 select::certify_prefix(&order, &valid_table, p.precision, p.confidence);
-            order.rules[..kept].to_vec()
+            (order.rules[..kept].to_vec(), tests)
         }
-        Certify::Rule => {
-            select::certify_each(&order.rules, &valid_table, p.precision, p.confidence)
-        }
+        Certify::Rule => (
+            select::certify_each(&order.rules, &valid_table, p.precision, p.confidence),
+            Vec::new(),
+        ),
     };
     lap("validate", &mut timings);
 
     progress(&format!("compact: {} rules certified", kept.len()));
+    set.certification.scope = match p.certify {
+        Certify::Set => Scope::Set,
+        Certify::Rule => Scope::Rule,
+    };
+    set.certification.tests = tests
+        .iter()
+        .map(|t| CertificationTest {
+            rules: t.k,
+            support: t.support,
+            correct: t.correct,
+            confidence: t.confidence,
+            lower_bound: t.lower_bound,
+            passed: t.passed,
+        })
+        .collect();
+    set.rejected = rejections(&set, &order, &kept, n_proposals, &tests, p.precision);
     let mut all = std::mem::take(&mut set.rules);
     let chosen: Vec<Rule> = kept
         .iter()
         .map(|&i| std::mem::replace(&mut all[i], placeholder()))
         .collect();
-    let _ = n_proposals;
     set.rules = name_rules(chosen);
     let (val_fig, test_fig) = validate::attach_evidence(
         &mut set,
@@ -474,6 +494,65 @@ pub fn compile(
         report,
         timings,
     })
+}
+
+/// Rules to list as not kept: every proposal that was not kept, and the
+/// first few learned candidates in line after the certified ones.
+fn rejections(
+    set: &RuleSet,
+    order: &select::Order,
+    kept: &[usize],
+    n_proposals: usize,
+    tests: &[select::PrefixTest],
+    precision: f64,
+) -> Vec<Rejected> {
+    const NEAR_MISSES: usize = 3;
+    let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let why_after = |pos: usize| -> String {
+        // The smallest tested set that includes this rule.
+        match tests.iter().filter(|t| t.k > pos).min_by_key(|t| t.k) {
+            Some(t) if !t.passed => format!(
+                "it comes after the certified rules; the set of the first {} rules, which includes it, reached a precision bound of {} on {} validation rows, below the required {}",
+                t.k,
+                pct(t.lower_bound),
+                t.support,
+                pct(precision)
+            ),
+            _ => "it comes after the certified rules, and no certified set includes it".to_string(),
+        }
+    };
+    let mut out = Vec::new();
+    for i in 0..n_proposals {
+        if kept.contains(&i) {
+            continue;
+        }
+        let reason = match order.rules.iter().position(|&r| r == i) {
+            Some(pos) => why_after(pos),
+            None => format!(
+                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right, or there were none",
+                pct(precision)
+            ),
+        };
+        out.push(Rejected {
+            rule: set.rules[i].clone(),
+            reason,
+        });
+    }
+    let next = order
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !kept.contains(r) && **r >= n_proposals)
+        .take(NEAR_MISSES);
+    for (pos, &i) in next {
+        let mut rule = set.rules[i].clone();
+        rule.name = format!("near_miss_{}", out.len() + 1);
+        out.push(Rejected {
+            rule,
+            reason: why_after(pos),
+        });
+    }
+    out
 }
 
 fn placeholder() -> Rule {

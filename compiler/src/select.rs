@@ -7,11 +7,13 @@
 //! needs many validation rows per rule (52 for 0.95 with no errors), which is
 //! why distilled-tree leaves certify nothing on small data. Here instead:
 //!
-//! 1. **Order, on training rows only.** Greedy set cover: repeatedly take the
-//!    candidate that covers the most training rows not yet covered, among
-//!    those whose precision on those new rows (against the true labels) has a
-//!    Wilson lower bound at least P. The order is fixed before any
-//!    validation label is looked at.
+//! 1. **Order, on training rows only.** Greedy set cover over the candidates
+//!    whose new rows (training rows no earlier rule covers) are at least P
+//!    precise: take the one whose precision on its new rows has the highest
+//!    Wilson lower bound (which rewards purity and size), then repeat. The
+//!    prefixes then trace the best precision for their coverage, as a
+//!    confidence threshold would. Rows held out from fitting the candidates
+//!    are used, and the order is fixed before any validation label is read.
 //! 2. **Certify, on validation rows.** The prefixes of that order are nested
 //!    rule sets. They are tested one after another in an order fixed without
 //!    validation labels (most promising first, judged by the training-row
@@ -111,59 +113,81 @@ pub struct Order {
     pub estimated_precision: Vec<f64>,
 }
 
-/// Greedy order on training rows; at most `max_rules` candidates.
+/// Greedy order on training rows; at most `max_rules` candidates. The first
+/// `pinned` candidates (the user's proposals) are taken first, in their
+/// order, each when its new rows look precise enough.
 pub fn greedy_order(
     train: &CoverageTable<'_>,
     precision: f64,
     confidence: f64,
     max_rules: usize,
+    pinned: usize,
 ) -> Order {
     let n_rows = train.truth.first().map_or(0, |b| b.words.len() * 64);
-    let mut covered = Bits::new(n_rows);
-    let mut order = Order::default();
-    let mut used = vec![false; train.covers.len()];
-    let (mut support, mut correct) = (0u64, 0f64);
-    while order.rules.len() < max_rules {
-        let mut best: Option<(u64, f64, usize, f64)> = None;
-        for (i, cov) in train.covers.iter().enumerate() {
-            if used[i] {
+    let covered = Bits::new(n_rows);
+    let order = Order::default();
+    let used = vec![false; train.covers.len()];
+    let (support, correct) = (0u64, 0f64);
+    // The candidate's rows not yet covered, and how many of them it gets right.
+    let gain = |i: usize, covered: &Bits| -> Option<(u64, f64)> {
+        let class = train.decisions[i] as usize;
+        let cov = &train.covers[i];
+        let (n, c) = cov.count_new(covered, &train.truth[class]);
+        if n == 0 {
+            return None;
+        }
+        // A candidate fitted on training rows is flattered by their true
+        // labels; the teacher's out-of-bag view of the same rows is not.
+        // Take the less flattering of the two.
+        let mut c = c as f64;
+        if let Some(teacher) = train.teacher {
+            c = c.min(cov.sum_new(covered, &teacher[class]));
+        }
+        (c >= precision * n as f64).then_some((n, c))
+    };
+    let take = |i: usize, n: u64, c: f64, st: &mut (Bits, Order, Vec<bool>, u64, f64)| {
+        st.2[i] = true;
+        st.0.union_with(&train.covers[i]);
+        st.3 += n;
+        st.4 += c;
+        st.1.rules.push(i);
+        let estimate = st.4 / st.3 as f64;
+        st.1.estimated_precision.push(estimate);
+    };
+    // (covered, order, used, support, correct)
+    let mut st = (covered, order, used, support, correct);
+    for i in 0..pinned.min(train.covers.len()) {
+        if st.1.rules.len() < max_rules {
+            if let Some((n, c)) = gain(i, &st.0) {
+                take(i, n, c, &mut st);
+            }
+        }
+    }
+    while st.1.rules.len() < max_rules {
+        // The most certain candidate first: the bound rewards both purity
+        // and size, so the prefixes trace the best precision for their
+        // coverage, as a confidence threshold would.
+        let mut best: Option<(f64, u64, usize, f64)> = None;
+        for i in 0..train.covers.len() {
+            if st.2[i] {
                 continue;
             }
-            let class = train.decisions[i] as usize;
-            let (n, c) = cov.count_new(&covered, &train.truth[class]);
-            if n == 0 {
+            let Some((n, c)) = gain(i, &st.0) else {
                 continue;
-            }
-            // The candidate was fitted on these rows, so their true labels
-            // flatter it; the teacher's out-of-bag view of the same rows does
-            // not. Take the less flattering of the two.
-            let mut c = c as f64;
-            if let Some(teacher) = train.teacher {
-                c = c.min(cov.sum_new(&covered, &teacher[class]));
-            }
-            // Eligible when its new rows look precise enough; among those,
-            // the most certain first (the bound rewards both purity and size).
-            if c < precision * n as f64 {
-                continue;
-            }
+            };
             let lb = wilson_lower(c.floor() as u64, n, confidence);
             let better = match best {
                 None => true,
-                Some((bn, blb, _, _)) => lb > blb || (lb == blb && n > bn),
+                Some((blb, bn, _, _)) => lb > blb || (lb == blb && n > bn),
             };
             if better {
-                best = Some((n, lb, i, c));
+                best = Some((lb, n, i, c));
             }
         }
-        let Some((n, _, i, c)) = best else { break };
-        used[i] = true;
-        covered.union_with(&train.covers[i]);
-        support += n;
-        correct += c;
-        order.rules.push(i);
-        order.estimated_precision.push(correct / support as f64);
+        let Some((_, n, i, c)) = best else { break };
+        take(i, n, c, &mut st);
     }
-    order
+    st.1
 }
 
 /// One tested (or skipped) prefix.
@@ -175,10 +199,12 @@ pub struct PrefixTest {
     pub support: u64,
     /// Of which decided correctly.
     pub correct: u64,
-    /// Wilson lower bound.
+    /// Confidence level of this test (its share of the error budget).
+    pub confidence: f64,
+    /// Wilson lower bound at that level.
     pub lower_bound: f64,
-    /// `None`: skipped (too small to pass); `Some(pass)` otherwise.
-    pub passed: Option<bool>,
+    /// Whether the bound reached the precision.
+    pub passed: bool,
 }
 
 /// Tests among which the error budget is split (see [`certify_prefix`]).
@@ -268,8 +294,9 @@ pub fn certify_prefix(
             k,
             support,
             correct,
+            confidence: 1.0 - level,
             lower_bound,
-            passed: Some(pass),
+            passed: pass,
         });
         if pass {
             carry = level;
@@ -343,8 +370,13 @@ mod tests {
         };
         // The largest clean candidate first; the dirty one only once its
         // remaining new rows are clean; the one with nothing new never.
-        assert_eq!(greedy_order(&table, 0.95, 0.95, 10).rules, vec![1, 3, 2]);
-        assert_eq!(greedy_order(&table, 0.95, 0.95, 1).rules, vec![1]);
+        assert_eq!(greedy_order(&table, 0.95, 0.95, 10, 0).rules, vec![1, 3, 2]);
+        assert_eq!(greedy_order(&table, 0.95, 0.95, 1, 0).rules, vec![1]);
+        // A pinned (proposed) candidate goes first when it is clean enough.
+        assert_eq!(
+            greedy_order(&table, 0.95, 0.95, 10, 1).rules,
+            vec![0, 3, 1, 2]
+        );
     }
 
     #[test]
@@ -373,11 +405,8 @@ mod tests {
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
         assert_eq!(kept, 2);
-        let tested: Vec<(usize, Option<bool>)> = tests.iter().map(|t| (t.k, t.passed)).collect();
-        assert_eq!(
-            tested,
-            vec![(2, Some(true)), (4, Some(false)), (3, Some(false))]
-        );
+        let tested: Vec<(usize, bool)> = tests.iter().map(|t| (t.k, t.passed)).collect();
+        assert_eq!(tested, vec![(2, true), (4, false), (3, false)]);
         // The first test runs at a third of the error budget.
         assert!((tests[0].lower_bound - wilson_lower(300, 300, 1.0 - 0.05 / 3.0)).abs() < 1e-12);
     }
@@ -400,8 +429,8 @@ mod tests {
             estimated_precision: vec![1.0, 0.9],
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.8, 0.95);
-        assert_eq!(tests[0].passed, Some(false));
-        assert_eq!(tests[1].passed, Some(true));
+        assert!(!tests[0].passed);
+        assert!(tests[1].passed);
         assert_eq!(kept, 2);
     }
 }

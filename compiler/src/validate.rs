@@ -245,3 +245,147 @@ pub fn accept(
         .filter(|(_, e)| certified(e, precision))
         .collect()
 }
+
+/// Figures of a rule set measured on a data file's rows (`rulec validate`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Measured {
+    /// Rows read.
+    pub rows: u64,
+    /// Rows some rule answers.
+    pub covered: u64,
+    /// Answered rows whose label was missing (in coverage, not in precision).
+    pub unlabelled: u64,
+    /// Per rule, in order: what it decided on the rows it answered first.
+    pub rules: Vec<RuleMeasure>,
+    /// The rule set as a whole.
+    pub all: RuleMeasure,
+    /// The precision every rule was checked against.
+    pub precision: f64,
+    /// Confidence of the bounds.
+    pub confidence: f64,
+}
+
+/// One rule's (or the set's) figures.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RuleMeasure {
+    /// Rule name (`*` for the whole set).
+    pub name: String,
+    /// The decided class (empty for the whole set).
+    pub decision: String,
+    /// Labelled rows answered.
+    pub support: u64,
+    /// Of which right.
+    pub correct: u64,
+    /// Precision, when there is support.
+    pub precision: Option<f64>,
+    /// One-sided Wilson lower bound of the precision.
+    pub precision_lower_bound: f64,
+    /// Agreement with the teacher column, when one was given.
+    pub fidelity: Option<f64>,
+    /// Whether the bound reaches the precision.
+    pub accepted: bool,
+    /// Why not, when not.
+    pub reason: Option<String>,
+}
+
+impl RuleMeasure {
+    fn new(
+        name: String,
+        decision: String,
+        t: &Tally,
+        has_teacher: bool,
+        precision: f64,
+        confidence: f64,
+    ) -> RuleMeasure {
+        let lb = wilson_lower(t.correct, t.support, confidence);
+        let accepted = t.support > 0 && lb >= precision;
+        let reason = if t.support == 0 {
+            Some("answers no row of the data".to_string())
+        } else if !accepted {
+            Some(format!(
+                "precision bound {:.1} % is below the required {:.1} %",
+                lb * 100.0,
+                precision * 100.0
+            ))
+        } else {
+            None
+        };
+        RuleMeasure {
+            name,
+            decision,
+            support: t.support,
+            correct: t.correct,
+            precision: (t.support > 0).then(|| t.correct as f64 / t.support as f64),
+            precision_lower_bound: lb,
+            fidelity: (has_teacher && t.support > 0).then(|| t.agree as f64 / t.support as f64),
+            accepted,
+            reason,
+        }
+    }
+}
+
+/// Measures `set` on encoded rows with their true labels (class names,
+/// `None` when missing) and optionally a teacher's labels. Every rule is
+/// measured in its place in the order; labels outside the classes count as
+/// wrong.
+pub fn measure(
+    set: &RuleSet,
+    cells: &[Cell],
+    n: usize,
+    truth: &[Option<String>],
+    teacher: Option<&[Option<String>]>,
+    precision: f64,
+    confidence: f64,
+) -> Result<Measured, Error> {
+    let eval = Evaluator::new(set)?;
+    let width = set.features.len();
+    let mut per_rule = vec![Tally::default(); set.rules.len()];
+    let mut all = Tally::default();
+    let mut unlabelled = 0;
+    let mut covered = 0;
+    for i in 0..n {
+        let Some(hit) = eval.decide(&cells[i * width..(i + 1) * width])? else {
+            continue;
+        };
+        covered += 1;
+        let decided = &set.target.classes[hit.class_idx];
+        let Some(label) = &truth[i] else {
+            unlabelled += 1;
+            continue;
+        };
+        let agree = teacher.is_some_and(|t| t[i].as_ref() == Some(decided));
+        per_rule[hit.rule_idx].add(label == decided, agree);
+        all.add(label == decided, agree);
+    }
+    let has_teacher = teacher.is_some();
+    Ok(Measured {
+        rows: n as u64,
+        covered,
+        unlabelled,
+        rules: set
+            .rules
+            .iter()
+            .zip(&per_rule)
+            .map(|(r, t)| {
+                RuleMeasure::new(
+                    r.name.clone(),
+                    r.decision.clone(),
+                    t,
+                    has_teacher,
+                    precision,
+                    confidence,
+                )
+            })
+            .collect(),
+        all: RuleMeasure::new(
+            "*".into(),
+            String::new(),
+            &all,
+            has_teacher,
+            precision,
+            confidence,
+        ),
+        precision,
+        confidence,
+    })
+}

@@ -976,9 +976,12 @@ mod tests {
                 precision: 0.95,
                 confidence: 0.95,
                 method: "wilson".into(),
+                scope: Default::default(),
+                tests: Vec::new(),
             },
             provenance: None,
             summary: None,
+            rejected: Vec::new(),
         }
     }
 

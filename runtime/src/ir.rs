@@ -38,6 +38,19 @@ pub struct RuleSet {
     /// Figures for the rule set as a whole, per split.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<Summary>,
+    /// Proposed rules and near-miss candidates that were not kept, each with
+    /// the reason, for the rule book.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<Rejected>,
+}
+
+/// A rule that was considered and not kept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Rejected {
+    /// The rule as proposed or learned.
+    pub rule: Rule,
+    /// Why it was not kept, in plain words.
+    pub reason: String,
 }
 
 /// The decided column.
@@ -242,6 +255,40 @@ pub struct Certification {
     pub confidence: f64,
     /// Name of the bound, e.g. `wilson`.
     pub method: String,
+    /// What the bound is about: the covered rows as a whole, or each rule.
+    #[serde(default)]
+    pub scope: Scope,
+    /// The tests run on validation rows, in the order they were run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tests: Vec<CertificationTest>,
+}
+
+/// What the precision guarantee covers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// The rows the rule set answers, as a whole.
+    #[default]
+    Set,
+    /// The rows each rule answers, rule by rule.
+    Rule,
+}
+
+/// One test of a nested rule set (the first `rules` rules) on validation rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CertificationTest {
+    /// Rules in the tested set.
+    pub rules: usize,
+    /// Validation rows it answers.
+    pub support: u64,
+    /// Of which right.
+    pub correct: u64,
+    /// Confidence level this test ran at (its share of the error budget).
+    pub confidence: f64,
+    /// The lower bound at that level.
+    pub lower_bound: f64,
+    /// Whether the bound reached the precision.
+    pub passed: bool,
 }
 
 /// Where a compiled rule set came from: enough for an auditor to reproduce it.

@@ -230,8 +230,13 @@ pub fn crate_dir(case: &str) -> PathBuf {
 /// Runs `cargo ARGS` in `dir` with the shared target dir; panics with
 /// Cargo's output when it fails.
 pub fn run_cargo(dir: &Path, args: &[&str]) {
+    run_cargo_with(dir, args, &[]);
+}
+
+pub fn run_cargo_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
     let out = Command::new(cargo())
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("RUSTFLAGS")
@@ -267,6 +272,9 @@ pub fn have_rustfmt() -> bool {
 pub struct Checks {
     pub clippy: bool,
     pub rustfmt: bool,
+    /// `cargo doc` with rustdoc warnings denied: data in doc comments must
+    /// not break Markdown or intra-doc links.
+    pub doc: bool,
 }
 
 /// Emits `set` into the folder of `case`, builds it (and lints it), runs
@@ -293,6 +301,13 @@ pub fn build_and_check(set: &RuleSet, case: &str, rows: &[Vec<Value>], checks: C
                 "-D",
                 "warnings",
             ],
+        );
+    }
+    if checks.doc {
+        run_cargo_with(
+            &dir,
+            &["doc", "--offline", "--quiet", "--no-deps"],
+            &[("RUSTDOCFLAGS", "-D warnings")],
         );
     }
     if checks.rustfmt && have_rustfmt() {

@@ -1,0 +1,160 @@
+//! `rulec validate` on hand-made data with known answers, and proposals in
+//! `rulec compile`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs")
+}
+
+/// 200 rows: x in 0..100 twice; y = "lo" below 50, "hi" from 50, except
+/// that 5 of the rows with x >= 90 are "lo". `model` agrees with y except
+/// on x < 10, where it says "hi".
+fn data() -> String {
+    let mut s = String::from("x,color,y,model\n");
+    for i in 0..200 {
+        let x = i % 100;
+        let mut y = if x < 50 { "lo" } else { "hi" };
+        if x >= 90 && i < 100 && x < 95 {
+            y = "lo";
+        }
+        let model = if x < 10 { "hi" } else { y };
+        let color = if x % 2 == 0 { "red" } else { "blue" };
+        s.push_str(&format!("{x},{color},{y},{model}\n"));
+    }
+    s
+}
+
+const RULES: &str = "# hand-written\n\
+rule low:\n  when x < 50\n  then y = \"lo\"\n\n\
+rule high_reds:\n  when x >= 50 and color in {\"red\"}\n  then y = \"hi\"\n\n\
+rule nothing:\n  when x > 1000\n  then y = \"hi\"\n";
+
+#[test]
+fn validate_reports_known_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.csv"), data()).unwrap();
+    std::fs::write(dir.path().join("p.rules"), RULES).unwrap();
+    let out = rulec(
+        dir.path(),
+        &[
+            "validate",
+            "d.csv",
+            "--rules",
+            "p.rules",
+            "--teacher-column",
+            "model",
+            "--json",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules = v["rules"].as_array().unwrap();
+    // low: 100 rows, all right; the model disagrees on x < 10 (20 rows).
+    assert_eq!(rules[0]["support"], 100);
+    assert_eq!(rules[0]["correct"], 100);
+    assert_eq!(rules[0]["fidelity"], 0.8);
+    assert_eq!(rules[0]["accepted"], true);
+    // high_reds: even x in 50..100, twice: 50 rows; wrong where the label
+    // was flipped to "lo": x in {90, 92, 94} in the first hundred.
+    assert_eq!(rules[1]["support"], 50);
+    assert_eq!(rules[1]["correct"], 47);
+    assert_eq!(rules[1]["accepted"], false);
+    assert!(rules[1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("below the required 95.0 %"));
+    assert_eq!(rules[2]["support"], 0);
+    assert_eq!(rules[2]["reason"], "answers no row of the data");
+    assert_eq!(v["covered"], 150);
+
+    let table = rulec(dir.path(), &["validate", "d.csv", "--rules", "p.rules"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(text.contains("high_reds"), "{text}");
+    assert!(text.contains("rejected: precision bound"), "{text}");
+}
+
+#[test]
+fn validate_names_the_line_of_a_bad_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.csv"), data()).unwrap();
+    std::fs::write(
+        dir.path().join("bad.rules"),
+        "rule a:\n  when x < 5 and shade in {\"red\"}\n  then y = \"lo\"\n",
+    )
+    .unwrap();
+    let out = rulec(dir.path(), &["validate", "d.csv", "--rules", "bad.rules"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("bad.rules: line 2, column 18: unknown column `shade`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn proposals_are_kept_verbatim_or_listed_as_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = rulec(
+        d,
+        &[
+            "dataset", "shipping", "--rows", "30000", "--out", "ship.csv",
+        ],
+    );
+    assert!(out.status.success());
+    std::fs::write(
+        d.join("ops.rules"),
+        "rule ops_short_light:\n  when distance_mi < 50 and weight_lb < 5\n  then cheapest_shipper = \"B\"\n\n\
+         rule ops_long_is_c:\n  when distance_mi >= 500\n  then cheapest_shipper = \"C\"\n",
+    )
+    .unwrap();
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "ship.csv",
+            "--target",
+            "cheapest_shipper",
+            "--proposals",
+            "ops.rules",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(d.join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let kept = set
+        .rules
+        .iter()
+        .find(|r| r.name == "ops_short_light")
+        .expect("the good proposal is kept under its name");
+    assert_eq!(
+        rulec_runtime::dsl::print_conditions(&kept.conditions),
+        "distance_mi < 50 and weight_lb < 5"
+    );
+    assert_eq!(kept.origin.as_deref(), Some("proposal"));
+    assert!(set.rules.iter().all(|r| r.name != "ops_long_is_c"));
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains("ops_long_is_c"),
+        "the rejected proposal is listed in the book"
+    );
+}
