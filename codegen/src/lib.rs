@@ -11,3 +11,5 @@
 pub mod book;
 pub mod rust;
 pub mod sanitize;
+
+pub use rust::{emit_crate, GeneratedCrate};

@@ -229,14 +229,18 @@ impl Names {
         let ident = |s: &str| Ident::new(s, Span::call_site());
         let krate = ident(&package.replace('-', "_"));
 
+        // The decision enum first, so it keeps the plain name; then one
+        // enum per categorical feature, in feature order.
         let mut type_names = vec![sanitize::type_ident(&set.target.name)];
-        for f in &set.features {
+        let mut type_of_feature = vec![None; set.features.len()];
+        for (i, f) in set.features.iter().enumerate() {
             if matches!(f.kind, FeatureKind::Categorical { .. }) {
+                type_of_feature[i] = Some(type_names.len());
                 type_names.push(sanitize::type_ident(&f.name));
             }
         }
-        let mut type_names = sanitize::unique(type_names, RESERVED_TYPE_NAMES).into_iter();
-        let decision = ident(&type_names.next().unwrap_or_default());
+        let type_names = sanitize::unique(type_names, RESERVED_TYPE_NAMES);
+        let decision = ident(&type_names[0]);
 
         let classes = sanitize::unique(
             set.target
@@ -258,9 +262,10 @@ impl Names {
         let cats = set
             .features
             .iter()
-            .map(|f| match &f.kind {
-                FeatureKind::Categorical { categories } => {
-                    let ty = ident(&type_names.next().unwrap_or_default());
+            .zip(type_of_feature)
+            .map(|(f, type_idx)| match (&f.kind, type_idx) {
+                (FeatureKind::Categorical { categories }, Some(type_idx)) => {
+                    let ty = ident(&type_names[type_idx]);
                     let variants = sanitize::unique(
                         categories.iter().map(|c| sanitize::variant_ident(c)),
                         &["Unknown"],
@@ -1576,6 +1581,8 @@ fn doc_safe(text: &str) -> String {
     for c in text.chars() {
         if matches!(c, '\\' | '"' | '\'') || c.escape_debug().nth(1).is_none() {
             out.push(c);
+        } else if matches!(c, '\n' | '\r' | '\t') {
+            out.extend(c.escape_default());
         } else {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         }

@@ -159,6 +159,7 @@ pub fn package_name(name: &str) -> String {
         "test",
         "proc_macro",
         "parity",
+        "rules",
         "build",
         "deps",
         "examples",

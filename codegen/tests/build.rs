@@ -16,6 +16,7 @@ use rulec_runtime::Evaluator;
 const ALL_CHECKS: Checks = Checks {
     clippy: true,
     rustfmt: true,
+    doc: true,
 };
 
 #[test]
@@ -154,4 +155,31 @@ fn assert_every_rule_fires(set: &rulec_runtime::RuleSet, rows: &[Vec<Value>]) {
     for (rule, fired) in set.rules.iter().zip(fired) {
         assert!(fired, "no test row is decided by `{}`", rule.name);
     }
+}
+
+/// `rules.rs` alone works as a module of another crate, one with `std`.
+#[test]
+fn rules_rs_works_as_a_module() {
+    let generated = rulec_codegen::emit_crate(&common::shipping(), "x").unwrap();
+    let dir = common::crate_dir("host");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    let files = [
+        (
+            "Cargo.toml",
+            "[package]\nname = \"rulec-test-host\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
+        ),
+        (
+            "src/lib.rs",
+            "//! Host.\n\n/// The rules.\npub mod rules;\n\n/// Uses them.\npub fn n_rules() -> usize {\n    rules::RULES.len()\n}\n",
+        ),
+        ("src/rules.rs", generated.file("src/rules.rs").unwrap()),
+    ];
+    for (path, text) in files {
+        std::fs::write(dir.join(path), text).unwrap();
+    }
+    common::run_cargo_with(
+        &dir,
+        &["build", "--offline", "--quiet"],
+        &[("RUSTFLAGS", "-D warnings -D missing_docs")],
+    );
 }

@@ -250,7 +250,8 @@ proptest! {
     fn hostile_names_build_and_agree(set in hostile_set(), seed in any::<u64>()) {
         set.check().expect("the strategy makes valid rule sets");
         let rows = common::rows(&set, 3000, seed);
-        build_and_check(&set, "hostile", &rows, Checks { clippy: true, rustfmt: true });
+        let checks = Checks { clippy: true, rustfmt: true, doc: true };
+        build_and_check(&set, "hostile", &rows, checks);
     }
 }
 

@@ -222,3 +222,30 @@ fn inconsistent_rule_sets_are_refused() {
     let err = emit_crate(&set, "x").unwrap_err();
     assert!(err.to_string().contains("not a known category"), "{err}");
 }
+
+#[test]
+fn provenance_with_hostile_text_stays_in_doc_comments() {
+    let mut set = common::shipping();
+    set.provenance = Some(rulec_runtime::ir::Provenance {
+        tool_version: "0.1.0`\n#![no_std]".into(),
+        data_file: "*/ data\r\n`x`.csv".into(),
+        data_sha256: "\u{202e}abc".into(),
+        rows: 10,
+        split_rows: rulec_runtime::ir::SplitRows::default(),
+        split_method: "column".into(),
+        teacher: "cmd:\"); panic!(\"".into(),
+        options: vec![],
+        seed: 0,
+    });
+    let krate = emit_crate(&set, "x").expect("emit");
+    let rules = krate.file("src/rules.rs").unwrap();
+    let line = rules
+        .lines()
+        .find(|l| l.starts_with("//! Compiled by rulec"))
+        .expect("a provenance line");
+    assert_eq!(
+        line,
+        "//! Compiled by rulec ``0.1.0`\\n#![no_std]`` from ``*/ data\\r\\n`x`.csv`` \
+         (SHA-256 `\\u{202e}abc`, 10 rows) with teacher `cmd:\"); panic!(\"`."
+    );
+}

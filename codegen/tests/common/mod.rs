@@ -236,11 +236,11 @@ pub fn run_cargo(dir: &Path, args: &[&str]) {
 pub fn run_cargo_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
     let out = Command::new(cargo())
         .args(args)
-        .envs(env.iter().copied())
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir())
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS")
+        .envs(env.iter().copied())
         .output()
         .expect("cargo runs");
     assert!(
