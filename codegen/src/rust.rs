@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use rulec_runtime::dsl;
-use rulec_runtime::ir::{Condition, FeatureKind, Rule, RuleSet};
+use rulec_runtime::ir::{Condition, FeatureKind, Rule, RuleSet, Scope};
 
 use crate::sanitize;
 
@@ -348,8 +348,17 @@ impl Gen<'_> {
                 .to_string(),
             String::new(),
             format!(
-                "Each rule was accepted when the lower bound of its precision on held-out rows \
-                 reached {} ({} bound, confidence {}); [`RULES`] lists the evidence.",
+                "{} reached {} ({} bound, confidence {}); [`RULES`] lists the evidence per rule.",
+                match set.certification.scope {
+                    Scope::Set => {
+                        "The rules were accepted as a set: the lower bound of the precision on \
+                         the held-out rows they answer"
+                    }
+                    Scope::Rule => {
+                        "Each rule was accepted when the lower bound of its precision on \
+                         held-out rows"
+                    }
+                },
                 dsl::print_number(set.certification.precision),
                 code(&set.certification.method),
                 dsl::print_number(set.certification.confidence),
