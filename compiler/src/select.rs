@@ -238,7 +238,8 @@ pub fn min_rows(precision: f64, confidence: f64) -> u64 {
 /// precision estimate on as many rows as they cover in validation), most
 /// promising first. They are tested in that order with Wiens' fallback
 /// procedure: the error budget `1 - confidence` is split evenly over the
-/// first [`FALLBACK_SLOTS`] tests, and a test that passes hands its level on
+/// first [`FALLBACK_SLOTS`] tests (or over all of them when there are fewer;
+/// their number is known before any test runs), and a test that passes hands its level on
 /// to the next one. The family-wise error stays within `1 - confidence`
 /// however the prefixes depend on each other; the longest prefix that passed
 /// is kept. Prefixes too small to pass even without errors are not tested.
@@ -275,12 +276,14 @@ pub fn certify_prefix(
     // FALLBACK_SLOTS tests; a passing test hands its level on to the next, a
     // failing one does not stop the next from using its own share.
     let alpha = 1.0 - confidence;
+    // Fewer testable sets than slots: the budget goes to those there are.
+    let slots = FALLBACK_SLOTS.min(sequence.len()).max(1);
     let mut carry = 0.0;
     let mut kept = 0;
     let mut tests = Vec::new();
     for (slot, &&(k, support, correct, _)) in sequence.iter().enumerate() {
-        let share = if slot < FALLBACK_SLOTS {
-            alpha / FALLBACK_SLOTS as f64
+        let share = if slot < slots {
+            alpha / slots as f64
         } else {
             0.0
         };

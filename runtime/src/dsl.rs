@@ -775,8 +775,12 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
             };
             match (cond, &f.kind) {
                 (Condition::Cmp { .. }, FeatureKind::Numeric)
-                | (Condition::Is { .. }, FeatureKind::Boolean)
-                | (Condition::Missing { .. }, _) => {}
+                | (Condition::Is { .. }, FeatureKind::Boolean) => {}
+                (Condition::Missing { .. }, _) if f.nullable => {}
+                (Condition::Missing { .. }, _) => push(format!(
+                    "`{}` has no missing values in the data, so `is missing` never holds",
+                    f.name
+                )),
                 (
                     Condition::In { values, .. } | Condition::NotIn { values, .. },
                     FeatureKind::Categorical { categories },

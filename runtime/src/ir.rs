@@ -429,6 +429,16 @@ impl RuleSet {
         if self.target.classes.len() < 2 {
             problems.push("the target needs at least two classes".to_string());
         }
+        if let Some(dup) = first_duplicate(&self.target.classes) {
+            problems.push(format!("class `{dup}` is listed twice"));
+        }
+        for f in &self.features {
+            if let FeatureKind::Categorical { categories } = &f.kind {
+                if let Some(dup) = first_duplicate(categories) {
+                    problems.push(format!("category `{dup}` of `{}` is listed twice", f.name));
+                }
+            }
+        }
         let mut rule_names = BTreeSet::new();
         for rule in &self.rules {
             if !rule_names.insert(rule.name.as_str()) {
@@ -490,7 +500,11 @@ impl RuleSet {
                 }
                 Ok(())
             }
-            (Condition::Missing { .. }, _) => Ok(()),
+            (Condition::Missing { .. }, _) if feature.nullable => Ok(()),
+            (Condition::Missing { .. }, _) => Err(format!(
+                "`{}` is missing, but `{}` has no missing values in the schema (mark it nullable)",
+                feature.name, feature.name
+            )),
             (_, kind) => Err(format!(
                 "condition does not fit the type of `{}` ({})",
                 feature.name,
@@ -509,6 +523,14 @@ impl FeatureKind {
             FeatureKind::Categorical { .. } => "categorical",
         }
     }
+}
+
+fn first_duplicate(items: &[String]) -> Option<&str> {
+    let mut seen = BTreeSet::new();
+    items
+        .iter()
+        .find(|i| !seen.insert(i.as_str()))
+        .map(String::as_str)
 }
 
 /// Whether `name` is a valid rule name: `[a-z][a-z0-9_]*` and not a word
