@@ -12,7 +12,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::Error;
-use crate::table::{Column, ColumnData, Table, MISSING_CODE};
+use crate::table::{Column, ColumnData, Table, MISSING_CODE, OTHER_CODE};
 
 /// What to read from the file.
 #[derive(Clone, Debug)]
@@ -23,7 +23,19 @@ pub struct IngestParams {
     pub split_column: Option<String>,
     /// Columns to leave out of the features (besides target and split).
     pub exclude: Vec<String>,
+    /// Most categories kept per categorical column.
+    pub max_categories: usize,
 }
+
+/// Default for [`IngestParams::max_categories`].
+pub const DEFAULT_MAX_CATEGORIES: usize = 256;
+
+/// Cell texts read as missing values: the empty field and the markers
+/// pandas also reads as missing, so a file round-trips from pandas unchanged.
+pub const NULL_TOKENS: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+];
 
 /// The formats rulec reads, by extension.
 pub const FORMATS: &str = "csv, parquet";
@@ -64,10 +76,22 @@ fn read_frame(path: &Path) -> Result<DataFrame, Error> {
     let file = File::open(path).map_err(file_err)?;
     match ext.as_str() {
         "csv" => {
+            let shape = crate::csv_scan::scan(path)?;
+            if shape.records == 0 {
+                return Err(Error::Data {
+                    path: path.to_path_buf(),
+                    message: "has a header but no rows".into(),
+                });
+            }
+            let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
             let options = CsvReadOptions::default()
                 .with_has_header(true)
                 .with_infer_schema_length(Some(10_000))
-                .with_raise_if_empty(true);
+                .with_raise_if_empty(true)
+                .map_parse_options(move |o| {
+                    o.with_separator(shape.separator)
+                        .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
+                });
             CsvReader::new(file)
                 .with_options(options)
                 .finish()
@@ -177,6 +201,14 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
     });
 
     let mut columns = Vec::new();
+    let mut notes = Vec::new();
+    if raw_labels.len() > keep.len() {
+        notes.push(format!(
+            "{} rows have no value in the target column `{}` and are left out",
+            raw_labels.len() - keep.len(),
+            params.target
+        ));
+    }
     for col in df.columns() {
         let name = col.name().to_string();
         if name == params.target
@@ -185,9 +217,11 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         {
             continue;
         }
-        let data =
-            column_data(col, &keep).map_err(|e| data_err(format!("column `{name}`: {e}")))?;
-        columns.push(Column { name, data });
+        let data = column_data(col, &keep, params.max_categories, &mut notes)
+            .map_err(|e| data_err(format!("column `{name}`: {e}")))?;
+        if let Some(data) = data {
+            columns.push(Column { name, data });
+        }
     }
     if columns.is_empty() {
         return Err(data_err(
@@ -201,6 +235,7 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         labels,
         split,
         dropped_unlabelled: raw_labels.len() - keep.len(),
+        notes,
     })
 }
 
@@ -213,30 +248,123 @@ fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, S
     Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
 }
 
-fn column_data(col: &polars::prelude::Column, keep: &[usize]) -> Result<ColumnData, String> {
+/// The column as numbers, when it is numeric or when every value is text
+/// that reads as a number (thousands separators allowed: `"12,345.6"`).
+fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec<f64>>, String> {
     let series = col.as_materialized_series();
     let dtype = series.dtype().clone();
-    if dtype.is_bool() {
-        let ca = series.bool().map_err(|e| clean_polars_message(&e))?;
-        let all: Vec<Option<bool>> = ca.iter().collect();
-        return Ok(ColumnData::Boolean(keep.iter().map(|&i| all[i]).collect()));
-    }
     if dtype.is_primitive_numeric() {
         let s = series
             .cast(&DataType::Float64)
             .map_err(|e| clean_polars_message(&e))?;
         let ca = s.f64().map_err(|e| clean_polars_message(&e))?;
-        let all: Vec<f64> = ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect();
-        return Ok(ColumnData::Numeric(keep.iter().map(|&i| all[i]).collect()));
+        return Ok(Some(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect()));
+    }
+    if !matches!(dtype, DataType::String) {
+        return Ok(None);
+    }
+    let values = string_values(col)?;
+    if values.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let mut out = Vec::with_capacity(values.len());
+    for v in &values {
+        match v {
+            None => out.push(f64::NAN),
+            Some(text) => match parse_number(text) {
+                Some(x) => out.push(x),
+                None => return Ok(None),
+            },
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A number written by a person or a spreadsheet: `12.5`, `-3e4`, `inf`, or
+/// with thousands separators in groups of three (`1,234,567.89`).
+pub fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if let Ok(x) = t.parse::<f64>() {
+        return Some(x);
+    }
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (i, Some(f)),
+        Some(_) => return None,
+        None => (digits, None),
+    };
+    let groups: Vec<&str> = int.split(',').collect();
+    let grouped = groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+    if !grouped {
+        return None;
+    }
+    let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
+    format!("{sign}{}{frac}", groups.concat()).parse().ok()
+}
+
+fn column_data(
+    col: &polars::prelude::Column,
+    keep: &[usize],
+    max_categories: usize,
+    notes: &mut Vec<String>,
+) -> Result<Option<ColumnData>, String> {
+    let name = col.name().to_string();
+    let series = col.as_materialized_series();
+    let dtype = series.dtype().clone();
+    if keep
+        .iter()
+        .all(|&i| series.get(i).map_or(true, |v| v.is_null()))
+    {
+        notes.push(format!("column `{name}` has no values and is left out"));
+        return Ok(None);
+    }
+    if dtype.is_bool() {
+        let ca = series.bool().map_err(|e| clean_polars_message(&e))?;
+        let all: Vec<Option<bool>> = ca.iter().collect();
+        return Ok(Some(ColumnData::Boolean(
+            keep.iter().map(|&i| all[i]).collect(),
+        )));
+    }
+    if let Some(all) = numeric_values(col)? {
+        if matches!(dtype, DataType::String) {
+            notes.push(format!(
+                "column `{name}` holds numbers written as text (thousands separators or similar); read as numbers"
+            ));
+        }
+        return Ok(Some(ColumnData::Numeric(
+            keep.iter().map(|&i| all[i]).collect(),
+        )));
     }
     if matches!(dtype, DataType::String) || dtype.is_categorical() || dtype.is_enum() {
         let values = string_values(col)?;
-        let levels: Vec<String> = keep
-            .iter()
-            .filter_map(|&i| values[i].clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .collect();
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        for &i in keep {
+            if let Some(v) = values[i].as_deref() {
+                *counts.entry(v).or_insert(0) += 1;
+            }
+        }
+        // Past the limit, the most frequent levels stay known and the rest
+        // become unknown: rules never select them, the fallback answers them.
+        let mut levels: Vec<String> = counts.keys().map(|k| k.to_string()).collect();
+        if levels.len() > max_categories {
+            let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
+            by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            levels = by_count[..max_categories]
+                .iter()
+                .map(|(k, _)| k.to_string())
+                .collect();
+            levels.sort();
+            notes.push(format!(
+                "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
+                counts.len()
+            ));
+        }
         let index: BTreeMap<&str, u32> = levels
             .iter()
             .enumerate()
@@ -244,9 +372,13 @@ fn column_data(col: &polars::prelude::Column, keep: &[usize]) -> Result<ColumnDa
             .collect();
         let codes = keep
             .iter()
-            .map(|&i| values[i].as_deref().map_or(MISSING_CODE, |v| index[v]))
+            .map(|&i| {
+                values[i].as_deref().map_or(MISSING_CODE, |v| {
+                    index.get(v).copied().unwrap_or(OTHER_CODE)
+                })
+            })
             .collect();
-        return Ok(ColumnData::Categorical { codes, levels });
+        return Ok(Some(ColumnData::Categorical { codes, levels }));
     }
     Err(format!(
         "has type {dtype}, which rulec cannot use as a feature; convert it to a number, boolean or string"
@@ -301,20 +433,25 @@ pub fn read_cells_with(
         let dtype = series.dtype().clone();
         match &f.kind {
             FeatureKind::Numeric => {
-                if !dtype.is_primitive_numeric() {
-                    return Err(data_err(format!(
-                        "column `{}` has type {dtype}; the rules expect numbers",
-                        f.name
-                    )));
-                }
-                let s = series
-                    .cast(&DataType::Float64)
-                    .map_err(|e| data_err(clean_polars_message(&e)))?;
-                let ca = s.f64().map_err(|e| data_err(clean_polars_message(&e)))?;
-                for (i, v) in ca.iter().enumerate() {
-                    cells[i * width + j] = match v {
-                        Some(x) if !x.is_nan() => Cell::Num(x),
-                        _ => Cell::Missing,
+                let values = numeric_values(col)
+                    .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
+                // A column with no values at all reads as missing.
+                let all_missing = (0..n).all(|i| series.get(i).map_or(true, |v| v.is_null()));
+                let values = match values {
+                    Some(v) => v,
+                    None if all_missing => vec![f64::NAN; n],
+                    None => {
+                        return Err(data_err(format!(
+                            "column `{}` has type {dtype}; the rules expect numbers",
+                            f.name
+                        )))
+                    }
+                };
+                for (i, x) in values.into_iter().enumerate() {
+                    cells[i * width + j] = if x.is_nan() {
+                        Cell::Missing
+                    } else {
+                        Cell::Num(x)
                     };
                 }
             }

@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod csv_scan;
 pub mod error;
 pub mod ingest;
 pub mod output;

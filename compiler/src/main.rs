@@ -164,6 +164,10 @@ struct CommonOpts {
     /// whole) or `rule` (each rule on its own rows).
     #[arg(long, value_enum, default_value_t = CertifyArg::Set)]
     certify: CertifyArg,
+    /// Most categories kept per categorical column; rarer values are treated as
+    /// unknown (never covered by a rule).
+    #[arg(long, default_value_t = rulec::ingest::DEFAULT_MAX_CATEGORIES)]
+    max_categories: usize,
     /// A file of proposed rules in the rule DSL, validated like learned ones.
     #[arg(long, value_name = "FILE.rules")]
     proposals: Option<PathBuf>,
@@ -270,6 +274,7 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
             CertifyArg::Rule => pipeline::Certify::Rule,
         },
         proposals: c.proposals.clone(),
+        max_categories: c.max_categories,
         ..CompileParams::default()
     }
 }
@@ -385,6 +390,7 @@ fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) ->
             target: first.target.clone(),
             split_column: None,
             exclude: Vec::new(),
+            max_categories: rulec::ingest::DEFAULT_MAX_CATEGORIES,
         },
     )?;
     let mut set = RuleSet {

@@ -56,6 +56,8 @@ pub struct CompileParams {
     pub proposals: Option<std::path::PathBuf>,
     /// Share of training rows held out from fitting candidates, to rank them.
     pub rank_share: f64,
+    /// Most categories kept per categorical column.
+    pub max_categories: usize,
 }
 
 /// What the precision bound is about.
@@ -84,6 +86,7 @@ impl Default for CompileParams {
             certify: Certify::Set,
             proposals: None,
             rank_share: 0.3,
+            max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
         }
     }
 }
@@ -126,6 +129,9 @@ impl CompileParams {
         }
         if self.min_leaf == 0 {
             problems.push("--min-leaf must be at least 1".to_string());
+        }
+        if self.max_categories == 0 {
+            problems.push("--max-categories must be at least 1".to_string());
         }
         if self.n_trees == 0 || self.n_trees > 10_000 {
             problems.push(format!(
@@ -244,9 +250,13 @@ pub fn compile(
             target: p.target.clone(),
             split_column: p.split_column.clone(),
             exclude: Vec::new(),
+            max_categories: p.max_categories,
         },
     )?;
     let sha = sha256_file(path)?;
+    for note in &table.notes {
+        progress(&format!("note: {note}"));
+    }
     let splits =
         split::split(&table, p.split_column.as_deref(), p.seed).map_err(|e| Error::Data {
             path: path.to_path_buf(),
@@ -622,6 +632,7 @@ fn slug(label: &str) -> String {
 fn options(p: &CompileParams) -> Vec<(String, String)> {
     let mut o = vec![
         ("confidence".to_string(), p.confidence.to_string()),
+        ("max_categories".to_string(), p.max_categories.to_string()),
         ("max_depth".to_string(), p.max_depth.to_string()),
         ("max_rules".to_string(), p.max_rules.to_string()),
         ("min_leaf".to_string(), p.min_leaf.to_string()),

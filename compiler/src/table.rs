@@ -6,6 +6,9 @@
 
 /// Code of a missing categorical value.
 pub const MISSING_CODE: u32 = u32::MAX;
+/// Code of a categorical value that is present but not among the kept
+/// levels (a rare level past `--max-categories`): unknown to the rules.
+pub const OTHER_CODE: u32 = u32::MAX - 1;
 
 /// One feature column.
 #[derive(Clone, Debug, PartialEq)]
@@ -72,6 +75,8 @@ pub struct Table {
     pub split: Option<Vec<String>>,
     /// Rows dropped at ingest because their label was missing.
     pub dropped_unlabelled: usize,
+    /// What ingest changed or left out, in plain words, for the user.
+    pub notes: Vec<String>,
 }
 
 impl Table {

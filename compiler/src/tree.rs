@@ -11,7 +11,7 @@
 
 use rulec_datasets::Rng;
 
-use crate::table::{ColumnData, Table, MISSING_CODE};
+use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
 
 /// Bin of a missing value.
 pub const MISSING_BIN: u8 = 255;
@@ -110,7 +110,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
             // the last bin. Levels never seen in the fitting rows share it too.
             let mut counts = vec![0usize; levels.len()];
             for &i in fit_rows {
-                if codes[i] != MISSING_CODE {
+                if codes[i] != MISSING_CODE && codes[i] != OTHER_CODE {
                     counts[codes[i] as usize] += 1;
                 }
             }
@@ -130,7 +130,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
             let bins = codes
                 .iter()
                 .map(|&c| {
-                    if c == MISSING_CODE {
+                    if c == MISSING_CODE || c == OTHER_CODE {
                         MISSING_BIN
                     } else {
                         match bin_of[c as usize] {
@@ -590,6 +590,7 @@ mod tests {
             labels,
             split: None,
             dropped_unlabelled: 0,
+            notes: Vec::new(),
         }
     }
 

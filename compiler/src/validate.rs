@@ -10,7 +10,7 @@ use rulec_runtime::ir::{Evidence, Feature, FeatureKind, Rule, RuleSet, SetFigure
 use rulec_runtime::stats::wilson_lower;
 
 use crate::error::Error;
-use crate::table::{ColumnData, Table, MISSING_CODE};
+use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
 
 /// The IR schema (features) of a table.
 pub fn features(table: &Table) -> Vec<Feature> {
@@ -41,6 +41,9 @@ pub fn row_cells(table: &Table, i: usize, out: &mut Vec<Cell>) {
             ColumnData::Numeric(v) => Cell::Num(v[i]),
             ColumnData::Boolean(v) => v[i].map_or(Cell::Missing, Cell::Bool),
             ColumnData::Categorical { codes, .. } if codes[i] == MISSING_CODE => Cell::Missing,
+            ColumnData::Categorical { codes, .. } if codes[i] == OTHER_CODE => {
+                Cell::Cat(rulec_runtime::eval::UNKNOWN_CATEGORY)
+            }
             ColumnData::Categorical { codes, .. } => Cell::Cat(codes[i]),
         });
     }

@@ -1,0 +1,238 @@
+//! A fast pre-pass over a CSV file, before polars parses it.
+//!
+//! Polars reports malformed CSV in terms of its own schema machinery ("found
+//! more fields than defined in 'Schema'") and silently renames duplicate
+//! header names. This pass finds what a user needs to fix, with the line
+//! number: bytes that are not UTF-8, a record with the wrong number of
+//! fields, a quoted field that never closes, duplicate column names. It also
+//! picks the separator (`,`, `;`, tab or `|`) from the header line, so files
+//! written with European or tab conventions read without options.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use crate::error::Error;
+
+/// What the pre-pass learned about a CSV file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CsvShape {
+    /// Field separator.
+    pub separator: u8,
+    /// Column names, unquoted.
+    pub header: Vec<String>,
+    /// Data records (non-empty lines after the header, quoted line breaks
+    /// joined).
+    pub records: usize,
+}
+
+const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// Scans the CSV file at `path`.
+pub fn scan(path: &Path) -> Result<CsvShape, Error> {
+    let err = |line: usize, message: String| Error::Data {
+        path: path.to_path_buf(),
+        message: format!("line {line}: {message}"),
+    };
+    let io = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        err: e,
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    let mut record: Vec<u8> = Vec::new();
+    let mut record_start = 0usize;
+    let mut in_quotes = false;
+    let mut shape: Option<CsvShape> = None;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            buf.drain(..3);
+        }
+        if let Err(e) = std::str::from_utf8(&buf) {
+            return Err(err(
+                line_no,
+                format!(
+                    "byte {} is not UTF-8 text; rulec reads UTF-8: convert the file first (for example `iconv -f latin1 -t utf-8`)",
+                    e.valid_up_to() + 1
+                ),
+            ));
+        }
+        if !in_quotes {
+            record.clear();
+            record_start = line_no;
+        }
+        record.extend_from_slice(&buf);
+        in_quotes = ends_inside_quotes(&record);
+        if in_quotes {
+            continue;
+        }
+        let text = trim_line_end(&record);
+        if text.is_empty() {
+            continue;
+        }
+        match &mut shape {
+            None => {
+                let separator = pick_separator(text);
+                let header = split_fields(text, separator);
+                check_header(&header).map_err(|m| err(record_start, m))?;
+                shape = Some(CsvShape {
+                    separator,
+                    header,
+                    records: 0,
+                });
+            }
+            Some(s) => {
+                let fields = count_fields(text, s.separator);
+                if fields != s.header.len() {
+                    return Err(err(
+                        record_start,
+                        format!(
+                            "has {fields} fields, but the header has {}; every row needs one value per column (empty for missing)",
+                            s.header.len()
+                        ),
+                    ));
+                }
+                s.records += 1;
+            }
+        }
+    }
+    if in_quotes {
+        return Err(err(
+            record_start,
+            "a quoted field is never closed".to_string(),
+        ));
+    }
+    shape.ok_or_else(|| Error::Data {
+        path: path.to_path_buf(),
+        message: "is empty, expected a header line and rows".into(),
+    })
+}
+
+fn trim_line_end(b: &[u8]) -> &[u8] {
+    let mut end = b.len();
+    while end > 0 && (b[end - 1] == b'\n' || b[end - 1] == b'\r') {
+        end -= 1;
+    }
+    &b[..end]
+}
+
+fn ends_inside_quotes(b: &[u8]) -> bool {
+    b.iter().filter(|&&c| c == b'"').count() % 2 == 1
+}
+
+/// The separator that splits the header into the most fields, outside quotes.
+fn pick_separator(header: &[u8]) -> u8 {
+    let mut best = (b',', 0usize);
+    for sep in SEPARATORS {
+        let n = count_fields(header, sep) - 1;
+        if n > best.1 {
+            best = (sep, n);
+        }
+    }
+    best.0
+}
+
+fn count_fields(text: &[u8], sep: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 1;
+    for &c in text {
+        if c == b'"' {
+            quoted = !quoted;
+        } else if c == sep && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+fn split_fields(text: &[u8], sep: u8) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = Vec::new();
+    let mut quoted = false;
+    let mut i = 0;
+    while i < text.len() {
+        let c = text[i];
+        if c == b'"' {
+            if quoted && text.get(i + 1) == Some(&b'"') {
+                field.push(b'"');
+                i += 1;
+            } else {
+                quoted = !quoted;
+            }
+        } else if c == sep && !quoted {
+            out.push(String::from_utf8_lossy(&field).into_owned());
+            field.clear();
+        } else {
+            field.push(c);
+        }
+        i += 1;
+    }
+    out.push(String::from_utf8_lossy(&field).into_owned());
+    out
+}
+
+fn check_header(header: &[String]) -> Result<(), String> {
+    for (i, name) in header.iter().enumerate() {
+        if let Some(j) = header[..i].iter().position(|n| n == name) {
+            return Err(format!(
+                "columns {} and {} are both named `{}`; column names must be unique",
+                j + 1,
+                i + 1,
+                name
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(text: &[u8]) -> Result<CsvShape, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        scan(&path).map_err(|e| e.to_string().replace(&path.display().to_string(), "t.csv"))
+    }
+
+    #[test]
+    fn reads_shapes() {
+        let s = check(b"\xEF\xBB\xBFa;b;c\r\n1;2;3\r\n\r\n4;5;6\r\n").unwrap();
+        assert_eq!(
+            (s.separator, s.header.clone(), s.records),
+            (b';', vec!["a".into(), "b".into(), "c".into()], 2)
+        );
+        let s = check(b"a,\"b,c\",d\n1,\"x\ny\",3\n").unwrap();
+        assert_eq!(s.header, ["a", "b,c", "d"]);
+        assert_eq!(s.records, 1);
+        assert_eq!(check(b"a\tb\n1\t2\n").unwrap().separator, b'\t');
+    }
+
+    #[test]
+    fn names_the_line_of_each_problem() {
+        assert_eq!(check(b"a,b\n1,2\n3,4,5\n").unwrap_err(), "t.csv: line 3: has 3 fields, but the header has 2; every row needs one value per column (empty for missing)");
+        assert_eq!(
+            check(b"a,b\n1,\"2\n").unwrap_err(),
+            "t.csv: line 2: a quoted field is never closed"
+        );
+        assert!(check(b"a,b\n1,\xE9\n")
+            .unwrap_err()
+            .starts_with("t.csv: line 2: byte 3 is not UTF-8 text"));
+        assert_eq!(
+            check(b"x,y,x\n1,2,3\n").unwrap_err(),
+            "t.csv: line 1: columns 1 and 3 are both named `x`; column names must be unique"
+        );
+        assert_eq!(
+            check(b"").unwrap_err(),
+            "t.csv: is empty, expected a header line and rows"
+        );
+    }
+}
