@@ -82,6 +82,24 @@ const CASES: &[Case] = &[
         expect: &["--confidence", "between 0 and 1"],
     },
     Case {
+        name: "ragged rows",
+        files: &[("ragged.csv", "a,b,y\n1,2,x\n3,4,y,9\n5,6,x\n")],
+        args: &["ragged.csv", "--target", "y"],
+        expect: &["ragged.csv", "line 3", "has 4 fields, but the header has 3"],
+    },
+    Case {
+        name: "unclosed quote",
+        files: &[("quote.csv", "a,y\n1,x\n\"2,y\n3,x\n")],
+        args: &["quote.csv", "--target", "y"],
+        expect: &["quote.csv", "line 3", "never closed"],
+    },
+    Case {
+        name: "duplicate column names",
+        files: &[("dup.csv", "a,b,a,y\n1,2,3,x\n4,5,6,y\n")],
+        args: &["dup.csv", "--target", "y"],
+        expect: &["dup.csv", "line 1", "columns 1 and 3 are both named `a`"],
+    },
+    Case {
         name: "a directory as data",
         files: &[("dir.csv/x", "")],
         args: &["dir.csv", "--target", "y"],
@@ -220,4 +238,73 @@ fn apply_refuses_a_future_schema() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr.contains("schema version 99"), "{stderr}");
+}
+
+#[test]
+fn non_utf8_bytes_are_named_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("latin.csv"), b"a,y\n1,x\n2,caf\xe9\n3,y\n").unwrap();
+    let output = rulec(dir.path(), &["compile", "latin.csv", "--target", "y", "--out", "out", "-q"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr.contains("latin.csv: line 3: byte 6 is not UTF-8 text"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
+}
+
+/// Awkward data that rulec should accept, each with what it must make of it.
+#[test]
+fn awkward_but_valid_data_is_read_correctly() {
+    let mut plain = String::from("x,c,y\n");
+    let mut semi = String::from("x;c;y\n");
+    let mut bom = String::from("\u{feff}x,c,y\n");
+    let mut quoted = String::from("x,c,y\n");
+    let mut na = String::from("x,c,empty,y\n");
+    let mut thousands = String::from("x,c,y\n");
+    let mut nan = String::from("x,c,y\n");
+    for i in 0..600 {
+        let x = (i * 37) % 100;
+        let y = if x < 50 { "lo" } else { "hi" };
+        let c = if i % 3 == 0 { "p" } else { "q" };
+        plain.push_str(&format!("{x},{c},{y}\n"));
+        semi.push_str(&format!("{x};{c};{y}\n"));
+        bom.push_str(&format!("{x},{c},{y}\n"));
+        quoted.push_str(&format!("{x},\"{c}\nsecond line, with a comma\",{y}\n"));
+        let xs = if i % 11 == 0 { "NA".to_string() } else { x.to_string() };
+        na.push_str(&format!("{xs},{c},,{y}\n"));
+        thousands.push_str(&format!("\"{},{:03}\",{c},{y}\n", x / 10 + 1, (x % 10) * 100));
+        let xs = match i % 13 { 0 => "NaN".to_string(), 1 => "inf".to_string(), _ => x.to_string() };
+        nan.push_str(&format!("{xs},{c},{y}\n"));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&str, &str, &[(&str, &str, bool)]); 7] = [
+        ("plain.csv", &plain, &[("x", "numeric", false), ("c", "categorical", false)]),
+        ("semi.csv", &semi, &[("x", "numeric", false), ("c", "categorical", false)]),
+        ("bom.csv", &bom, &[("x", "numeric", false), ("c", "categorical", false)]),
+        ("quoted.csv", &quoted, &[("x", "numeric", false), ("c", "categorical", false)]),
+        // NA reads as missing; a column with no values is left out.
+        ("na.csv", &na, &[("x", "numeric", true), ("c", "categorical", false)]),
+        ("thousands.csv", &thousands, &[("x", "numeric", false), ("c", "categorical", false)]),
+        // NaN reads as missing, inf as a number.
+        ("nan.csv", &nan, &[("x", "numeric", true), ("c", "categorical", false)]),
+    ];
+    for (name, text, want) in cases {
+        std::fs::write(dir.path().join(name), text).unwrap();
+        let out_dir = format!("out_{name}");
+        let output = rulec(dir.path(), &["compile", name, "--target", "y", "--out", &out_dir, "-q"]);
+        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        let set = rulec_runtime::RuleSet::from_json(
+            &std::fs::read_to_string(dir.path().join(&out_dir).join("rules.json")).unwrap(),
+        )
+        .unwrap();
+        let got: Vec<(String, String, bool)> = set
+            .features
+            .iter()
+            .map(|f| (f.name.clone(), f.kind.describe().to_string(), f.nullable))
+            .collect();
+        let want: Vec<(String, String, bool)> =
+            want.iter().map(|(n, k, m)| (n.to_string(), k.to_string(), *m)).collect();
+        assert_eq!(got, want, "{name}");
+        assert_eq!(set.target.classes, ["hi", "lo"], "{name}");
+        assert!(!set.rules.is_empty(), "{name}: the x < 50 rule should be found");
+    }
 }
