@@ -440,6 +440,14 @@ pub fn compile(
         })
         .collect();
     set.rejected = rejections(&set, &order, &kept, n_proposals, &tests, p.precision);
+    // The candidates next in line after the kept ones continue the
+    // coverage/precision curve past the chosen point.
+    let next_in_line: Vec<Rule> = order
+        .rules
+        .iter()
+        .filter(|i| !kept.contains(i))
+        .map(|&i| set.rules[i].clone())
+        .collect();
     let mut all = std::mem::take(&mut set.rules);
     let chosen: Vec<Rule> = kept
         .iter()
@@ -453,10 +461,20 @@ pub fn compile(
         &table.labels,
         &teacher.labels,
     )?;
+    let curve = {
+        let mut extended = set.clone();
+        extended.rules.extend(next_in_line);
+        // Names play no part in the curve; fresh ones cannot clash.
+        for (i, rule) in extended.rules.iter_mut().enumerate() {
+            rule.name = format!("r{i}");
+        }
+        validate::prefix_curve(&extended, &valid_rows, &table.labels, p.confidence)?
+    };
     set.summary = Some(Summary {
         validation: val_fig.clone(),
         test: test_fig.clone(),
         candidates: n_candidates,
+        curve,
     });
     let split_rows = SplitRows {
         train: splits.train.len() as u64,

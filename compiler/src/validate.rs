@@ -6,7 +6,9 @@
 //! the numbers in the rule book describe what the service executes.
 
 use rulec_runtime::eval::{Cell, Evaluator};
-use rulec_runtime::ir::{Evidence, Feature, FeatureKind, Rule, RuleSet, SetFigures, SplitEvidence};
+use rulec_runtime::ir::{
+    CurvePoint, Evidence, Example, Feature, FeatureKind, Rule, RuleSet, SetFigures, SplitEvidence,
+};
 use rulec_runtime::stats::wilson_lower;
 
 use crate::error::Error;
@@ -181,6 +183,8 @@ pub fn ordered_evidence(
     let mut covered = Tally::default();
     let mut teacher_correct = 0;
     let mut cascade_correct = 0;
+    let k = set.target.classes.len();
+    let mut confusion = vec![vec![0u64; k]; k];
     for j in 0..rows.len() {
         let r = rows.rows[j];
         teacher_correct += u64::from(teacher[r] == truth[r]);
@@ -191,6 +195,12 @@ pub fn ordered_evidence(
                 per_rule[hit.rule_idx].add(ok, agree);
                 covered.add(ok, agree);
                 cascade_correct += u64::from(ok);
+                if let Some(cell) = confusion
+                    .get_mut(hit.class_idx)
+                    .and_then(|row| row.get_mut(truth[r] as usize))
+                {
+                    *cell += 1;
+                }
             }
             None => cascade_correct += u64::from(teacher[r] == truth[r]),
         }
@@ -200,6 +210,7 @@ pub fn ordered_evidence(
         covered: covered.finish(confidence),
         teacher_correct,
         cascade_correct,
+        confusion,
     };
     Ok((
         per_rule.into_iter().map(|t| t.finish(confidence)).collect(),
@@ -222,13 +233,103 @@ pub fn attach_evidence(
         Some(t) if !t.is_empty() => Some(ordered_evidence(set, t, truth, teacher, confidence)?),
         _ => None,
     };
+    let mut examples = examples(set, validation, truth, EXAMPLES)?;
     for (i, rule) in set.rules.iter_mut().enumerate() {
         rule.evidence = Some(Evidence {
             validation: val_rules[i].clone(),
             test: test_res.as_ref().map(|(r, _)| r[i].clone()),
+            examples: std::mem::take(&mut examples[i]),
         });
     }
     Ok((val_fig, test_res.map(|(_, f)| f)))
+}
+
+/// Example rows per rule in the rule book.
+pub const EXAMPLES: usize = 3;
+
+/// For each rule of `set`, the first `per_rule` rows of `rows` it answers in
+/// its place in the order, as text for the rule book.
+pub fn examples(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    truth: &[u32],
+    per_rule: usize,
+) -> Result<Vec<Vec<Example>>, Error> {
+    let eval = Evaluator::new(set)?;
+    let mut out = vec![Vec::new(); set.rules.len()];
+    let mut missing = set.rules.len() * per_rule;
+    for j in 0..rows.len() {
+        if missing == 0 {
+            break;
+        }
+        let Some(hit) = eval.decide(rows.row(j))? else {
+            continue;
+        };
+        if out[hit.rule_idx].len() < per_rule {
+            missing -= 1;
+            let label = truth[rows.rows[j]] as usize;
+            out[hit.rule_idx].push(Example {
+                values: row_text(set, rows.row(j)),
+                truth: set.target.classes.get(label).cloned().unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Cells as the text the rule book shows: numbers in their shortest
+/// round-trip form, `true`/`false`, category names. A category outside the
+/// schema (folded away at ingest) shows as `(other)`.
+fn row_text(set: &RuleSet, row: &[Cell]) -> Vec<Option<String>> {
+    set.features
+        .iter()
+        .zip(row)
+        .map(|(f, cell)| match (cell, &f.kind) {
+            (Cell::Missing, _) => None,
+            (Cell::Num(x), _) => Some(rulec_runtime::dsl::print_number(*x)),
+            (Cell::Bool(b), _) => Some(b.to_string()),
+            (Cell::Cat(c), FeatureKind::Categorical { categories }) => Some(
+                categories
+                    .get(*c as usize)
+                    .cloned()
+                    .unwrap_or_else(|| "(other)".to_string()),
+            ),
+            (Cell::Cat(_), _) => Some("(other)".to_string()),
+        })
+        .collect()
+}
+
+/// The validation figures of every prefix of `set`'s rules (see
+/// [`rulec_runtime::ir::Summary::curve`]): one pass of the interpreter, each
+/// row counted for the first rule that covers it and for every longer prefix.
+pub fn prefix_curve(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    truth: &[u32],
+    confidence: f64,
+) -> Result<Vec<CurvePoint>, Error> {
+    let eval = Evaluator::new(set)?;
+    let mut first = vec![Tally::default(); set.rules.len()];
+    for j in 0..rows.len() {
+        if let Some(hit) = eval.decide(rows.row(j))? {
+            first[hit.rule_idx].add(hit.class_idx as u32 == truth[rows.rows[j]], false);
+        }
+    }
+    let mut acc = Tally::default();
+    Ok(first
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            acc.support += t.support;
+            acc.correct += t.correct;
+            CurvePoint {
+                rules: i + 1,
+                support: acc.support,
+                correct: acc.correct,
+                lower_bound: wilson_lower(acc.correct, acc.support, confidence),
+            }
+        })
+        .collect())
 }
 
 /// Whether a rule's validation evidence certifies the required precision.

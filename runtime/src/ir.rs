@@ -219,6 +219,20 @@ pub struct Evidence {
     /// On the test split, never used for any choice. Absent without test rows.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<SplitEvidence>,
+    /// A few validation rows the rule answers, for the rule book: the first
+    /// ones in split order, so the choice is deterministic and not curated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub examples: Vec<Example>,
+}
+
+/// One row a rule answered, as the rule book shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Example {
+    /// Feature values as text, in [`RuleSet::features`] order; `None` where
+    /// the value is missing. Numbers in their shortest round-trip form.
+    pub values: Vec<Option<String>>,
+    /// The row's true label.
+    pub truth: String,
 }
 
 /// Support and precision of one rule (or a whole set) on one split.
@@ -335,6 +349,27 @@ pub struct Summary {
     pub test: Option<SetFigures>,
     /// Candidate rules the proposer produced.
     pub candidates: u64,
+    /// The coverage/precision trade-off on validation rows: point `k - 1` is
+    /// the rule set made of the first `k` rules. The kept rules come first,
+    /// in order; the curve continues with the candidates next in line that
+    /// were not kept, so an auditor sees what a lower precision would buy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curve: Vec<CurvePoint>,
+}
+
+/// The validation figures of the rule set made of the first `rules` rules
+/// of the order (see [`Summary::curve`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CurvePoint {
+    /// Rules in the prefix.
+    pub rules: usize,
+    /// Validation rows it answers.
+    pub support: u64,
+    /// Of which right.
+    pub correct: u64,
+    /// Lower confidence bound of `correct / support` at the set's
+    /// confidence (see [`Certification`]), not corrected for multiple tests.
+    pub lower_bound: f64,
 }
 
 /// Coverage and accuracy figures of a rule set with its fallback on one split.
@@ -348,6 +383,10 @@ pub struct SetFigures {
     pub teacher_correct: u64,
     /// Rows where the cascade (rules where covered, teacher elsewhere) is right.
     pub cascade_correct: u64,
+    /// Covered rows by decided class (outer index) and true class (inner
+    /// index), both in [`Target::classes`] order. Empty when not measured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub confusion: Vec<Vec<u64>>,
 }
 
 impl SetFigures {

@@ -187,6 +187,7 @@ pub fn shipping() -> RuleSet {
             precision_lower_bound: 0.9634,
         },
         test: None,
+        examples: Vec::new(),
     });
     rules[1].evidence = Some(Evidence {
         validation: SplitEvidence {
@@ -196,6 +197,7 @@ pub fn shipping() -> RuleSet {
             precision_lower_bound: 0.0,
         },
         test: None,
+        examples: Vec::new(),
     });
     rule_set(
         "cheapest_shipper",
