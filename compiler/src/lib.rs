@@ -18,6 +18,7 @@
 pub mod bench;
 pub mod csv_scan;
 pub mod error;
+pub mod gbdt;
 pub mod ingest;
 pub mod output;
 pub mod pipeline;

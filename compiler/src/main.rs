@@ -154,6 +154,9 @@ struct CommonOpts {
     /// Fewest training rows behind a rule.
     #[arg(long, default_value_t = 20)]
     min_leaf: usize,
+    /// The teacher model: `forest` (random forest) or `gbdt` (gradient-boosted trees).
+    #[arg(long, value_enum, default_value_t = TeacherArg::Forest)]
+    teacher: TeacherArg,
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
@@ -174,6 +177,14 @@ struct CommonOpts {
     /// Output directory; replaced as a whole on success, untouched on failure.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TeacherArg {
+    /// Random forest.
+    Forest,
+    /// Gradient-boosted trees.
+    Gbdt,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -275,6 +286,10 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         },
         proposals: c.proposals.clone(),
         max_categories: c.max_categories,
+        teacher: match c.teacher {
+            TeacherArg::Forest => pipeline::TeacherKind::Forest,
+            TeacherArg::Gbdt => pipeline::TeacherKind::Gbdt,
+        },
         ..CompileParams::default()
     }
 }

@@ -19,6 +19,7 @@ use rulec_runtime::ir::{
 use rulec_runtime::stats::WILSON;
 
 use crate::error::Error;
+use crate::gbdt::{Gbdt, GbdtParams};
 use crate::ingest::{self, IngestParams};
 use crate::propose::{self, PoolParams, PoolTargets};
 use crate::select::{self, CoverageTable};
@@ -58,6 +59,28 @@ pub struct CompileParams {
     pub rank_share: f64,
     /// Most categories kept per categorical column.
     pub max_categories: usize,
+    /// The teacher model.
+    pub teacher: TeacherKind,
+}
+
+/// Which built-in teacher to train.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TeacherKind {
+    /// A random forest ([`crate::teach::Forest`]).
+    #[default]
+    Forest,
+    /// Gradient-boosted trees ([`crate::gbdt::Gbdt`]).
+    Gbdt,
+}
+
+impl TeacherKind {
+    /// The name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            TeacherKind::Forest => "forest",
+            TeacherKind::Gbdt => "gbdt",
+        }
+    }
 }
 
 /// What the precision bound is about.
@@ -87,6 +110,7 @@ impl Default for CompileParams {
             proposals: None,
             rank_share: 0.3,
             max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
+            teacher: TeacherKind::Forest,
         }
     }
 }
@@ -271,20 +295,28 @@ pub fn compile(
     }
     lap("ingest", &mut timings);
 
-    let forest = Forest {
-        params: ForestParams {
-            n_trees: p.n_trees,
-            seed: p.seed,
-            ..ForestParams::default()
-        },
+    let model: Box<dyn Teacher> = match p.teacher {
+        TeacherKind::Forest => Box::new(Forest {
+            params: ForestParams {
+                n_trees: p.n_trees,
+                seed: p.seed,
+                ..ForestParams::default()
+            },
+        }),
+        TeacherKind::Gbdt => Box::new(Gbdt {
+            params: GbdtParams {
+                seed: p.seed,
+                ..GbdtParams::default()
+            },
+        }),
     };
     progress(&format!(
         "teach: {} on {} training rows",
-        forest.describe(),
+        model.describe(),
         splits.train.len()
     ));
     let binned = Binned::new(&table, &splits.train);
-    let teacher = forest.fit_label(&TrainingData {
+    let teacher = model.fit_label(&TrainingData {
         table: &table,
         binned: &binned,
         splits: &splits,
@@ -491,7 +523,7 @@ pub fn compile(
         rows: table.n_rows() as u64,
         split_rows,
         split_method: splits.method.clone(),
-        teacher: forest.describe(),
+        teacher: model.describe(),
         options: options(p),
         seed: p.seed,
     });
@@ -661,7 +693,7 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
             p.split_column.clone().unwrap_or_else(|| "(none)".into()),
         ),
         ("target".to_string(), p.target.clone()),
-        ("teacher".to_string(), "forest".to_string()),
+        ("teacher".to_string(), p.teacher.name().to_string()),
         ("trees".to_string(), p.n_trees.to_string()),
         ("bootstrap_trees".to_string(), p.bootstrap_trees.to_string()),
         (

@@ -10,7 +10,7 @@
 use rulec_runtime::ir::{CmpOp, Condition, Rule};
 
 use crate::table::{ColumnData, Table};
-use crate::tree::{self, BinKind, Binned, Node, Targets, Test, Tree, TreeParams};
+use crate::tree::{self, BinKind, Binned, Criterion, Node, Targets, Test, Tree, TreeParams};
 
 /// A candidate rule and where it came from.
 #[derive(Clone, Debug)]
@@ -101,6 +101,7 @@ pub fn pool(
                 min_gain: 1e-5,
                 max_features: None,
                 seed: params.seed,
+                criterion: Criterion::Gini,
             };
             let tree = tree::fit(binned, rows.clone(), targets, k, &tree_params);
             add(&tree, origin, &mut out);
@@ -118,6 +119,7 @@ pub fn pool(
             min_gain: 1e-5,
             max_features: Some((n_features * 2).div_ceil(3).max(1)),
             seed: rng.next_u64(),
+            criterion: Criterion::Gini,
         };
         let tree = tree::fit(
             binned,

@@ -11,7 +11,7 @@ use rulec_datasets::Rng;
 
 use crate::split::Splits;
 use crate::table::Table;
-use crate::tree::{self, Binned, Targets, Tree, TreeParams};
+use crate::tree::{self, Binned, Criterion, Targets, Tree, TreeParams};
 
 /// The teacher's answer for every row of the table.
 #[derive(Clone, Debug)]
@@ -109,6 +109,7 @@ impl Teacher for Forest {
                 min_gain: 0.0,
                 max_features: Some(max_features),
                 seed: rng.next_u64(),
+                criterion: Criterion::Gini,
             };
             let tree = tree::fit(
                 data.binned,

@@ -224,6 +224,33 @@ pub struct TreeParams {
     pub max_features: Option<usize>,
     /// Seed for feature sampling.
     pub seed: u64,
+    /// What a split optimises.
+    pub criterion: Criterion,
+}
+
+/// What a split optimises.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Criterion {
+    /// Gini impurity of class weights (classification, distillation).
+    #[default]
+    Gini,
+    /// Newton step of a boosting round: targets are `[gradient, hessian]`
+    /// per row, and the gain is that of XGBoost with L2 penalty `lambda`.
+    Newton {
+        /// L2 penalty on leaf values.
+        lambda: f64,
+    },
+}
+
+impl Criterion {
+    /// A loss to minimise: Gini impurity times the weight, or the negated
+    /// Newton score `-G^2 / (H + lambda)`.
+    fn impurity(self, counts: &[f64]) -> f64 {
+        match self {
+            Criterion::Gini => impurity(counts),
+            Criterion::Newton { lambda } => -(counts[0] * counts[0]) / (counts[1] + lambda),
+        }
+    }
 }
 
 /// Which way a split sends rows.
@@ -382,7 +409,8 @@ pub fn fit(
             targets.add(r as usize, n_classes, &mut counts);
         }
         let n = slice.len();
-        let pure = counts.iter().filter(|&&c| c > 1e-9).count() <= 1;
+        let pure = params.criterion == Criterion::Gini
+            && counts.iter().filter(|&&c| c > 1e-9).count() <= 1;
         let mut best: Option<Candidate> = None;
         if depth < params.max_depth && n >= 2 * params.min_samples_leaf.max(1) && !pure {
             let tried = match params.max_features {
@@ -398,7 +426,7 @@ pub fn fit(
                 }
                 _ => (0..n_features).collect(),
             };
-            let parent = impurity(&counts);
+            let parent = params.criterion.impurity(&counts);
             for f in tried {
                 if let Some(c) = best_split(binned, f, slice, targets, n_classes, params, parent) {
                     if best.as_ref().is_none_or(|b| c.gain > b.gain) {
@@ -496,7 +524,7 @@ fn best_split(
             return;
         }
         let right: Vec<f64> = total.iter().zip(left).map(|(t, l)| t - l).collect();
-        let gain = parent - impurity(left) - impurity(&right);
+        let gain = parent - params.criterion.impurity(left) - params.criterion.impurity(&right);
         if best.as_ref().is_none_or(|b| gain > b.gain) {
             *best = Some(Candidate {
                 feature,
@@ -514,6 +542,13 @@ fn best_split(
     // per class for multiclass targets).
     let orders: Vec<Vec<usize>> = match &col.kind {
         BinKind::Numeric { .. } | BinKind::Boolean => vec![(0..nb).collect()],
+        BinKind::Categorical { .. } if matches!(params.criterion, Criterion::Newton { .. }) => {
+            // Ordered by each category's own Newton step (Fisher's ordering).
+            let mut order: Vec<usize> = (0..nb).filter(|&b| hist_rows[b] > 0).collect();
+            let step = |b: usize| hist[b * k] / (hist[b * k + 1] + 1e-9);
+            order.sort_by(|&a, &b| step(a).total_cmp(&step(b)).then(a.cmp(&b)));
+            vec![order]
+        }
         BinKind::Categorical { .. } => {
             let present: Vec<usize> = (0..nb).filter(|&b| hist_rows[b] > 0).collect();
             let passes = if k == 2 { 1 } else { k };
@@ -607,6 +642,7 @@ mod tests {
             min_gain: 0.0,
             max_features: None,
             seed: 0,
+            criterion: Criterion::Gini,
         };
         let tree = fit(
             &binned,

@@ -1,0 +1,322 @@
+//! A gradient-boosted trees teacher: histogram-based, multiclass softmax,
+//! in the manner of scikit-learn's `HistGradientBoostingClassifier`.
+//!
+//! Each round fits one regression tree per class on the gradient and
+//! hessian of the softmax loss (the tree learner of [`crate::tree`] with the
+//! Newton criterion), on the same binned features as every other stage.
+//! Training rows are labelled by cross-fitting: two models, each trained on
+//! half of the training rows, label the other half, so the labels the rules
+//! learn from and are ranked by are never the model's memory of a row.
+//! Validation and test rows are labelled by a model trained on all
+//! training rows.
+
+use rulec_datasets::Rng;
+
+use crate::teach::{Teacher, TeacherLabels, TrainingData};
+use crate::tree::{self, Binned, Criterion, Node, Targets, Tree, TreeParams};
+
+/// Boosting parameters.
+#[derive(Clone, Debug)]
+pub struct GbdtParams {
+    /// Most boosting rounds.
+    pub max_rounds: usize,
+    /// Shrinkage of each tree's step.
+    pub learning_rate: f64,
+    /// Depth of each tree.
+    pub max_depth: usize,
+    /// Fewest rows per leaf.
+    pub min_samples_leaf: usize,
+    /// L2 penalty on leaf values.
+    pub lambda: f64,
+    /// Rounds without improvement of the held-out loss before stopping
+    /// (used when there are more than 10,000 training rows, as scikit-learn
+    /// does).
+    pub patience: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl Default for GbdtParams {
+    fn default() -> Self {
+        GbdtParams {
+            max_rounds: 100,
+            learning_rate: 0.1,
+            max_depth: 6,
+            min_samples_leaf: 20,
+            lambda: 1.0,
+            patience: 10,
+            seed: 0,
+        }
+    }
+}
+
+/// Gradient-boosted trees.
+#[derive(Clone, Debug)]
+pub struct Gbdt {
+    /// Parameters.
+    pub params: GbdtParams,
+}
+
+/// A fitted boosted model: per round, one tree per class with leaf values.
+struct Model {
+    rounds: Vec<Vec<(Tree, Vec<f64>)>>,
+    k: usize,
+    prior: Vec<f64>,
+}
+
+impl Model {
+    fn scores(&self, binned: &Binned, row: usize, out: &mut [f64]) {
+        out.copy_from_slice(&self.prior);
+        for round in &self.rounds {
+            for (c, (tree, values)) in round.iter().enumerate() {
+                out[c] += values[tree.leaf_of(binned, row)];
+            }
+        }
+    }
+}
+
+fn softmax(scores: &[f64], out: &mut [f64]) {
+    let max = scores.iter().copied().fold(f64::MIN, f64::max);
+    let mut sum = 0.0;
+    for (o, s) in out.iter_mut().zip(scores) {
+        *o = (s - max).exp();
+        sum += *o;
+    }
+    for o in out.iter_mut() {
+        *o /= sum;
+    }
+}
+
+impl Gbdt {
+    fn fit(&self, binned: &Binned, rows: &[usize], labels: &[u32], k: usize, seed: u64) -> Model {
+        let p = &self.params;
+        // Early stopping on a tenth of the rows when there are many.
+        let (fit_rows, stop_rows): (Vec<usize>, Vec<usize>) = if rows.len() > 10_000 {
+            let mut shuffled = rows.to_vec();
+            Rng::derive(seed, 0x5354_4f50).shuffle(&mut shuffled);
+            let n_stop = rows.len() / 10;
+            let (a, b) = shuffled.split_at(n_stop);
+            (b.to_vec(), a.to_vec())
+        } else {
+            (rows.to_vec(), Vec::new())
+        };
+        let mut counts = vec![1.0f64; k];
+        for &r in &fit_rows {
+            counts[labels[r] as usize] += 1.0;
+        }
+        let total: f64 = counts.iter().sum();
+        let prior: Vec<f64> = counts.iter().map(|c| (c / total).ln()).collect();
+        let n = binned.n_rows();
+        // Scores for the fitting and stopping rows (indexed by table row).
+        let mut scores = vec![0f64; n * k];
+        for &r in fit_rows.iter().chain(&stop_rows) {
+            scores[r * k..(r + 1) * k].copy_from_slice(&prior);
+        }
+        let mut gh = vec![0f32; n * 2];
+        let mut probs = vec![0f64; k];
+        let mut model = Model {
+            rounds: Vec::new(),
+            k,
+            prior,
+        };
+        let (mut best_loss, mut best_rounds, mut since_best) = (f64::INFINITY, 0usize, 0usize);
+        let fit_u32: Vec<u32> = fit_rows.iter().map(|&r| r as u32).collect();
+        for round in 0..p.max_rounds {
+            let mut trees = Vec::with_capacity(k);
+            // Gradients for all classes come from this round's start.
+            let mut all_probs = vec![0f64; fit_rows.len() * k];
+            for (j, &r) in fit_rows.iter().enumerate() {
+                softmax(&scores[r * k..(r + 1) * k], &mut probs);
+                all_probs[j * k..(j + 1) * k].copy_from_slice(&probs);
+            }
+            for c in 0..k {
+                for (j, &r) in fit_rows.iter().enumerate() {
+                    let pc = all_probs[j * k + c];
+                    let y = f64::from(u8::from(labels[r] as usize == c));
+                    gh[r * 2] = (pc - y) as f32;
+                    gh[r * 2 + 1] = (pc * (1.0 - pc)).max(1e-6) as f32;
+                }
+                let params = TreeParams {
+                    max_depth: p.max_depth,
+                    min_samples_leaf: p.min_samples_leaf,
+                    min_gain: 0.0,
+                    max_features: None,
+                    seed: seed ^ (round * k + c) as u64,
+                    criterion: Criterion::Newton { lambda: p.lambda },
+                };
+                let tree = tree::fit(binned, fit_u32.clone(), Targets::Soft(&gh), 2, &params);
+                let values: Vec<f64> = tree
+                    .nodes
+                    .iter()
+                    .map(|node| match node {
+                        Node::Leaf { counts } if counts.len() == 2 => {
+                            -p.learning_rate * counts[0] / (counts[1] + p.lambda)
+                        }
+                        _ => 0.0,
+                    })
+                    .collect();
+                for &r in fit_rows.iter().chain(&stop_rows) {
+                    scores[r * k + c] += values[tree.leaf_of(binned, r)];
+                }
+                trees.push((tree, values));
+            }
+            model.rounds.push(trees);
+            if !stop_rows.is_empty() {
+                let loss: f64 = stop_rows
+                    .iter()
+                    .map(|&r| {
+                        softmax(&scores[r * k..(r + 1) * k], &mut probs);
+                        -probs[labels[r] as usize].max(1e-15).ln()
+                    })
+                    .sum();
+                if loss < best_loss - 1e-7 * stop_rows.len() as f64 {
+                    best_loss = loss;
+                    best_rounds = round + 1;
+                    since_best = 0;
+                } else {
+                    since_best += 1;
+                    if since_best >= p.patience {
+                        break;
+                    }
+                }
+            } else {
+                best_rounds = round + 1;
+            }
+        }
+        model.rounds.truncate(best_rounds.max(1));
+        model
+    }
+}
+
+impl Teacher for Gbdt {
+    fn describe(&self) -> String {
+        let p = &self.params;
+        format!(
+            "gradient-boosted trees (up to {} rounds, learning rate {}, depth {}, min leaf {}, L2 {}, early stopping on 10 % of training rows above 10,000; training rows labelled by 2-fold cross-fitting)",
+            p.max_rounds, p.learning_rate, p.max_depth, p.min_samples_leaf, p.lambda
+        )
+    }
+
+    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels {
+        let table = data.table;
+        let k = table.n_classes();
+        let n = table.n_rows();
+        let train = &data.splits.train;
+        let labels = &table.labels;
+        let seed = self.params.seed;
+        let full = self.fit(data.binned, train, labels, k, seed);
+        // Two halves of the training rows, each labelled by a model of the other.
+        let mut shuffled = train.clone();
+        Rng::derive(seed, 0x4352_4f53).shuffle(&mut shuffled);
+        let (a, b) = shuffled.split_at(shuffled.len() / 2);
+        let (mut a, mut b) = (a.to_vec(), b.to_vec());
+        a.sort_unstable();
+        b.sort_unstable();
+        let on_a = self.fit(data.binned, &a, labels, k, seed ^ 1);
+        let on_b = self.fit(data.binned, &b, labels, k, seed ^ 2);
+        let mut which: Vec<&Model> = vec![&full; n];
+        for &r in &a {
+            which[r] = &on_b;
+        }
+        for &r in &b {
+            which[r] = &on_a;
+        }
+        let mut out_labels = Vec::with_capacity(n);
+        let mut confidence = Vec::with_capacity(n);
+        let mut probs_out = Vec::with_capacity(n * k);
+        let (mut scores, mut probs) = (vec![0f64; k], vec![0f64; k]);
+        for (row, model) in which.iter().enumerate() {
+            model.scores(data.binned, row, &mut scores);
+            softmax(&scores, &mut probs);
+            let (best, top) =
+                probs.iter().enumerate().fold(
+                    (0, f64::MIN),
+                    |acc, (i, &p)| if p > acc.1 { (i, p) } else { acc },
+                );
+            out_labels.push(best as u32);
+            confidence.push(top as f32);
+            probs_out.extend(probs.iter().map(|&p| p as f32));
+        }
+        debug_assert_eq!(full.k, k);
+        TeacherLabels {
+            labels: out_labels,
+            confidence,
+            probs: probs_out,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::Splits;
+    use crate::table::{Column, ColumnData, Table};
+
+    /// Three classes by two thresholds on x, and a distractor column.
+    fn table(n: usize) -> Table {
+        let mut rng = Rng::new(3);
+        let x: Vec<f64> = (0..n).map(|_| rng.f64() * 30.0).collect();
+        let z: Vec<f64> = (0..n).map(|_| rng.f64()).collect();
+        let labels = x
+            .iter()
+            .map(|&v| {
+                if v < 10.0 {
+                    0
+                } else if v < 20.0 {
+                    1
+                } else {
+                    2
+                }
+            })
+            .collect();
+        Table {
+            columns: vec![
+                Column {
+                    name: "x".into(),
+                    data: ColumnData::Numeric(x),
+                },
+                Column {
+                    name: "z".into(),
+                    data: ColumnData::Numeric(z),
+                },
+            ],
+            target_name: "y".into(),
+            classes: vec!["a".into(), "b".into(), "c".into()],
+            labels,
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn learns_a_clean_multiclass_problem_and_is_deterministic() {
+        let t = table(3000);
+        let splits = Splits {
+            train: (0..2000).collect(),
+            validation: (2000..2500).collect(),
+            test: (2500..3000).collect(),
+            method: String::new(),
+        };
+        let binned = Binned::new(&t, &splits.train);
+        let data = TrainingData {
+            table: &t,
+            binned: &binned,
+            splits: &splits,
+        };
+        let g = Gbdt {
+            params: GbdtParams::default(),
+        };
+        let out = g.fit_label(&data);
+        let right = (2500..3000)
+            .filter(|&r| out.labels[r] == t.labels[r])
+            .count();
+        assert!(right >= 490, "test accuracy {right}/500");
+        // Cross-fitted training labels are still good, and probabilities sum to one.
+        let right_train = (0..2000).filter(|&r| out.labels[r] == t.labels[r]).count();
+        assert!(right_train >= 1950, "train {right_train}/2000");
+        let sum: f32 = out.probs[..3].iter().sum();
+        assert!((sum - 1.0).abs() < 1e-4);
+        assert_eq!(g.fit_label(&data).probs, out.probs);
+    }
+}
