@@ -13,6 +13,15 @@
 //!   prints which rule decided each one, for parity tests against
 //!   [`rulec_runtime::Evaluator`].
 //!
+//! [`emit_crate_with`] and [`EmitOptions::runtime`] add an optional cargo
+//! feature, `runtime`, off by default: it depends on `rulec-runtime` and
+//! adds `src/engine.rs`, where `engine::CompiledRules` implements
+//! [`rulec_runtime::Engine`], so [`rulec_runtime::Cascade`] runs the
+//! compiled rules with its fallback, metrics, shadow checks; and
+//! `examples/cascade.rs`, a driver like the parity one that decides through
+//! the cascade. Without the feature the crate builds exactly as before: no
+//! dependency is compiled and the library stays `no_std`.
+//!
 //! The code is built as tokens with `quote!`, checked by parsing it back with
 //! `syn` and printed with `prettyplease`: names from the data go through
 //! [`crate::sanitize`] and every string from the data is an escaped literal,
@@ -115,6 +124,10 @@ pub enum Error {
         /// The parser's message.
         message: String,
     },
+    /// The runtime's path for the `runtime` feature is not UTF-8, so
+    /// `Cargo.toml` cannot hold it.
+    #[error("the rulec-runtime path `{}` is not valid UTF-8", .0.display())]
+    RuntimePath(PathBuf),
     /// Writing the crate to disk failed.
     #[error("cannot write `{}`: {source}", path.display())]
     Io {
@@ -155,11 +168,46 @@ impl GeneratedCrate {
     }
 }
 
+/// Options of [`emit_crate_with`]. The default gives what [`emit_crate`]
+/// gives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// Where the optional `runtime` feature finds `rulec-runtime`; `None`
+    /// leaves the feature out.
+    pub runtime: Option<RuntimeDependency>,
+}
+
+/// How the generated `Cargo.toml` names the `rulec-runtime` dependency of
+/// its `runtime` feature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuntimeDependency {
+    /// A local checkout of the runtime crate (the folder of its
+    /// `Cargo.toml`), as written: pass an absolute path unless the crate's
+    /// place relative to it is known.
+    Path(PathBuf),
+    /// A version requirement on a registry, e.g. `"0.1"`.
+    Version(String),
+}
+
 /// Generates the crate for `set`. `crate_name` is sanitised into a Cargo
 /// package name (see [`sanitize::package_name`]). Deterministic: the same
 /// rule set and name give the same bytes.
 pub fn emit_crate(set: &RuleSet, crate_name: &str) -> Result<GeneratedCrate, Error> {
+    emit_crate_with(set, crate_name, &EmitOptions::default())
+}
+
+/// Like [`emit_crate`], with options: see [`EmitOptions`].
+pub fn emit_crate_with(
+    set: &RuleSet,
+    crate_name: &str,
+    options: &EmitOptions,
+) -> Result<GeneratedCrate, Error> {
     set.check()?;
+    let runtime_dep = options
+        .runtime
+        .as_ref()
+        .map(runtime_dependency_line)
+        .transpose()?;
     let package = sanitize::package_name(crate_name);
     let names = Names::new(set, &package);
     let gen = Gen { set, names: &names };
@@ -171,10 +219,17 @@ pub fn emit_crate(set: &RuleSet, crate_name: &str) -> Result<GeneratedCrate, Err
         marker: true,
     };
     let mut files = vec![
-        ("Cargo.toml".to_string(), cargo_toml(&package)),
+        (
+            "Cargo.toml".to_string(),
+            cargo_toml(&package, runtime_dep.as_deref()),
+        ),
         (
             "src/lib.rs".to_string(),
-            render("src/lib.rs", lib_rs(set), Layout::default())?,
+            render(
+                "src/lib.rs",
+                lib_rs(set, runtime_dep.is_some()),
+                Layout::default(),
+            )?,
         ),
         (
             "src/rules.rs".to_string(),
@@ -192,8 +247,52 @@ pub fn emit_crate(set: &RuleSet, crate_name: &str) -> Result<GeneratedCrate, Err
             )?,
         ),
     ];
+    if runtime_dep.is_some() {
+        let with_marker = || Layout {
+            marker: true,
+            ..Layout::default()
+        };
+        files.push((
+            "src/engine.rs".to_string(),
+            render("src/engine.rs", gen.engine_rs()?, with_marker())?,
+        ));
+        files.push((
+            "examples/cascade.rs".to_string(),
+            render("examples/cascade.rs", gen.cascade_rs(), with_marker())?,
+        ));
+    }
     files.sort();
     Ok(GeneratedCrate { files })
+}
+
+/// The `rulec-runtime = { .. }` line of the generated `Cargo.toml`.
+fn runtime_dependency_line(dep: &RuntimeDependency) -> Result<String, Error> {
+    let source = match dep {
+        RuntimeDependency::Path(path) => {
+            let text = path
+                .to_str()
+                .ok_or_else(|| Error::RuntimePath(path.clone()))?;
+            format!("path = {}", toml_string(text))
+        }
+        RuntimeDependency::Version(req) => format!("version = {}", toml_string(req)),
+    };
+    Ok(format!("rulec-runtime = {{ {source}, optional = true }}"))
+}
+
+/// A TOML basic string: quotes, backslashes and control characters escaped.
+fn toml_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Identifiers for everything the data names, resolved once so every file
@@ -808,9 +907,251 @@ impl Gen<'_> {
         Ok(Some(out))
     }
 
-    fn parity_rs(&self) -> TokenStream {
+    /// `src/engine.rs`: the compiled rules as a `rulec_runtime::Engine`.
+    fn engine_rs(&self) -> Result<TokenStream, Error> {
         let set = self.set;
+        let decision = &self.names.decision;
+        let precision = float_tokens(set.certification.precision)?;
+        let confidence = float_tokens(set.certification.confidence)?;
+        // `RuleId` and the decision enum (`Class` here) list rules and classes
+        // in the rule set's order, so their discriminants are the
+        // interpreter's indices.
+        // Without rules `RuleId` has no values and `decide` never hits.
+        let to_hit = if set.rules.is_empty() {
+            quote!(match hit.rule {})
+        } else {
+            quote! {
+                Some(rulec_runtime::Hit {
+                    rule_idx: hit.rule as usize,
+                    class_idx: hit.decision as usize,
+                })
+            }
+        };
+        let module_doc = inner_doc([
+            "The compiled rules as a [`rulec_runtime::Engine`] (feature `runtime`), so \
+             [`rulec_runtime::Cascade`] runs them: rules first, the fallback for the rows \
+             they do not cover, with metrics and shadow checks."
+                .to_string(),
+            String::new(),
+            "Rule and class indices are those of the rule set: `RuleId` and the decision \
+             enum list them in its order."
+                .to_string(),
+        ]);
+        let precision_doc = doc([format!(
+            "The certified precision, {}.",
+            dsl::print_number(set.certification.precision)
+        )]);
+        let confidence_doc = doc([format!(
+            "The confidence of its bound, {}.",
+            dsl::print_number(set.certification.confidence)
+        )]);
+        Ok(quote! {
+            #module_doc
+
+            use crate::rules::{self, #decision as Class};
+
+            /// The compiled rules, for `rulec_runtime::Cascade::new`.
+            #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+            pub struct CompiledRules;
+
+            impl rulec_runtime::Engine for CompiledRules {
+                type Row = rules::Input;
+
+                #[inline]
+                fn decide(&self, row: &rules::Input) -> Option<rulec_runtime::Hit> {
+                    let hit = rules::decide(row)?;
+                    #to_hit
+                }
+
+                fn n_rules(&self) -> usize {
+                    rules::RULES.len()
+                }
+
+                fn rule_name(&self, rule_idx: usize) -> &str {
+                    rules::RULES.get(rule_idx).map_or("", |info| info.name)
+                }
+
+                fn n_classes(&self) -> usize {
+                    Class::ALL.len()
+                }
+
+                fn class_label(&self, class_idx: usize) -> &str {
+                    Class::ALL.get(class_idx).map_or("", |class| class.as_str())
+                }
+
+                #precision_doc
+                #[allow(clippy::approx_constant)]
+                fn precision(&self) -> f64 {
+                    #precision
+                }
+
+                #confidence_doc
+                #[allow(clippy::approx_constant)]
+                fn confidence(&self) -> f64 {
+                    #confidence
+                }
+            }
+        })
+    }
+
+    /// `examples/cascade.rs`: decides rows through `rulec_runtime::Cascade`
+    /// with the compiled rules and a stand-in fallback.
+    fn cascade_rs(&self) -> TokenStream {
         let krate = &self.names.krate;
+        let row_items = self.row_items();
+        let doc = inner_doc([
+            "Cascade driver: decides rows read on stdin through `rulec_runtime::Cascade`, \
+             the compiled rules first and a fallback for the rest."
+                .to_string(),
+            String::new(),
+            "Rows are read as by the parity example. Prints one line per row: the name of \
+             the rule that decided it, or `-` for the fallback, a tab, and the hex of the \
+             decided class; then the metrics, in the Prometheus text format, on stderr."
+                .to_string(),
+            String::new(),
+            "The fallback here is a stand-in that answers the first class: a service puts \
+             its model in its place, as any `Fn(&Input) -> usize` giving a class index or \
+             a type implementing `rulec_runtime::Fallback`."
+                .to_string(),
+        ]);
+        quote! {
+            #doc
+
+            use std::io::{BufRead, Write};
+            use std::process::ExitCode;
+
+            use rulec_runtime::{Cascade, CascadeConfig, Source};
+
+            use #krate as rules;
+
+            fn main() -> ExitCode {
+                let fallback = |_: &rules::Input| 0;
+                let engine = rules::engine::CompiledRules;
+                let cascade = match Cascade::new(engine, fallback, CascadeConfig::default()) {
+                    Ok(cascade) => cascade,
+                    Err(err) => {
+                        eprintln!("cascade: {err}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                let mut handle = cascade.handle();
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
+                    let line = match line {
+                        Ok(line) => line,
+                        Err(err) => {
+                            eprintln!("cascade: cannot read stdin: {err}");
+                            return ExitCode::FAILURE;
+                        }
+                    };
+                    let input = match parse_row(&line) {
+                        Ok(input) => input,
+                        Err(msg) => {
+                            eprintln!("cascade: line {}: {msg}", line_idx + 1);
+                            return ExitCode::FAILURE;
+                        }
+                    };
+                    let outcome = match handle.decide(&input) {
+                        Ok(outcome) => outcome,
+                        Err(err) => {
+                            eprintln!("cascade: line {}: {err}", line_idx + 1);
+                            return ExitCode::FAILURE;
+                        }
+                    };
+                    let who = match outcome.source {
+                        Source::Rule(_) => handle.rule_name(&outcome).unwrap_or("?"),
+                        Source::Fallback | Source::SwitchedOff(_) => "-",
+                    };
+                    let class = hex(handle.class_label(outcome.class_idx));
+                    if let Err(err) = writeln!(out, "{who}\t{class}") {
+                        eprintln!("cascade: cannot write stdout: {err}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+                if let Err(err) = out.flush() {
+                    eprintln!("cascade: cannot write stdout: {err}");
+                    return ExitCode::FAILURE;
+                }
+                eprint!("{}", cascade.metrics().to_prometheus());
+                ExitCode::SUCCESS
+            }
+
+            #row_items
+        }
+    }
+
+    fn parity_rs(&self) -> TokenStream {
+        let krate = &self.names.krate;
+        let row_items = self.row_items();
+        let doc = inner_doc([
+            "Parity driver: decides rows read on stdin with the generated rules.".to_string(),
+            String::new(),
+            "Each line is one row, one field per column in the rule set's order, separated \
+             by tabs; a field is the lowercase hex of the value's UTF-8 text (numbers like \
+             `12.5`, booleans `true`/`false`, categories as they are), and an empty field is \
+             a missing value."
+                .to_string(),
+            String::new(),
+            "Prints one line per row: the name of the rule that decided it, or `-`. With \
+             `--with-decision`, a covered row prints the rule name, a tab and the hex of the \
+             decided class."
+                .to_string(),
+        ]);
+        quote! {
+            #doc
+
+            use std::io::{BufRead, Write};
+            use std::process::ExitCode;
+
+            use #krate as rules;
+
+            fn main() -> ExitCode {
+                let with_decision = std::env::args().any(|arg| arg == "--with-decision");
+                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
+                    let line = match line {
+                        Ok(line) => line,
+                        Err(err) => {
+                            eprintln!("parity: cannot read stdin: {err}");
+                            return ExitCode::FAILURE;
+                        }
+                    };
+                    let input = match parse_row(&line) {
+                        Ok(input) => input,
+                        Err(msg) => {
+                            eprintln!("parity: line {}: {msg}", line_idx + 1);
+                            return ExitCode::FAILURE;
+                        }
+                    };
+                    let res = match rules::decide(&input) {
+                        Some(hit) if with_decision => {
+                            let name = hit.rule.name();
+                            let class = hex(hit.decision.as_str());
+                            writeln!(out, "{name}\t{class}")
+                        }
+                        Some(hit) => writeln!(out, "{}", hit.rule.name()),
+                        None => writeln!(out, "-"),
+                    };
+                    if let Err(err) = res {
+                        eprintln!("parity: cannot write stdout: {err}");
+                        return ExitCode::FAILURE;
+                    }
+                }
+                if let Err(err) = out.flush() {
+                    eprintln!("parity: cannot write stdout: {err}");
+                    return ExitCode::FAILURE;
+                }
+                ExitCode::SUCCESS
+            }
+
+            #row_items
+        }
+    }
+
+    /// The examples' `parse_row`, `hex` and what they need: rows are lines
+    /// of tab-separated hex fields.
+    fn row_items(&self) -> TokenStream {
+        let set = self.set;
         let n = set.features.len();
         let n_lit = Literal::usize_unsuffixed(n);
         let fields = set.features.iter().enumerate().map(|(i, _)| {
@@ -873,67 +1214,7 @@ impl Gen<'_> {
                 .collect();
             parse_trait(&cat_impls)
         });
-        let doc = inner_doc([
-            "Parity driver: decides rows read on stdin with the generated rules.".to_string(),
-            String::new(),
-            "Each line is one row, one field per column in the rule set's order, separated \
-             by tabs; a field is the lowercase hex of the value's UTF-8 text (numbers like \
-             `12.5`, booleans `true`/`false`, categories as they are), and an empty field is \
-             a missing value."
-                .to_string(),
-            String::new(),
-            "Prints one line per row: the name of the rule that decided it, or `-`. With \
-             `--with-decision`, a covered row prints the rule name, a tab and the hex of the \
-             decided class."
-                .to_string(),
-        ]);
         quote! {
-            #doc
-
-            use std::io::{BufRead, Write};
-            use std::process::ExitCode;
-
-            use #krate as rules;
-
-            fn main() -> ExitCode {
-                let with_decision = std::env::args().any(|arg| arg == "--with-decision");
-                let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
-                    let line = match line {
-                        Ok(line) => line,
-                        Err(err) => {
-                            eprintln!("parity: cannot read stdin: {err}");
-                            return ExitCode::FAILURE;
-                        }
-                    };
-                    let input = match parse_row(&line) {
-                        Ok(input) => input,
-                        Err(msg) => {
-                            eprintln!("parity: line {}: {msg}", line_idx + 1);
-                            return ExitCode::FAILURE;
-                        }
-                    };
-                    let res = match rules::decide(&input) {
-                        Some(hit) if with_decision => {
-                            let name = hit.rule.name();
-                            let class = hex(hit.decision.as_str());
-                            writeln!(out, "{name}\t{class}")
-                        }
-                        Some(hit) => writeln!(out, "{}", hit.rule.name()),
-                        None => writeln!(out, "-"),
-                    };
-                    if let Err(err) = res {
-                        eprintln!("parity: cannot write stdout: {err}");
-                        return ExitCode::FAILURE;
-                    }
-                }
-                if let Err(err) = out.flush() {
-                    eprintln!("parity: cannot write stdout: {err}");
-                    return ExitCode::FAILURE;
-                }
-                ExitCode::SUCCESS
-            }
-
             /// Builds the generated crate's `Input` from one line.
             fn parse_row(line: &str) -> Result<rules::Input, String> {
                 #parse_body
@@ -1150,24 +1431,45 @@ fn last_line(text: &str) -> &str {
     text.rsplit('\n').next().unwrap_or("")
 }
 
-fn cargo_toml(package: &str) -> String {
-    format!(
+fn cargo_toml(package: &str, runtime_dep: Option<&str>) -> String {
+    let head = format!(
         "# {GENERATED_MARKER}\n\
          [package]\n\
          name = \"{package}\"\n\
          version = \"0.1.0\"\n\
          edition = \"2021\"\n\
          publish = false\n\
-         \n\
-         # No dependencies: the rules need only `core`.\n\
-         [dependencies]\n\
-         \n\
+         \n"
+    );
+    let deps = match runtime_dep {
+        None => "# No dependencies: the rules need only `core`.\n\
+                 [dependencies]\n\
+                 \n"
+        .to_string(),
+        Some(line) => format!(
+            "# No dependencies by default: the rules need only `core`.\n\
+             [dependencies]\n\
+             {line}\n\
+             \n\
+             [features]\n\
+             # `engine::CompiledRules` implements `rulec_runtime::Engine`, so\n\
+             # `rulec_runtime::Cascade` runs these rules (see `src/engine.rs`).\n\
+             runtime = [\"dep:rulec-runtime\"]\n\
+             \n\
+             [[example]]\n\
+             name = \"cascade\"\n\
+             required-features = [\"runtime\"]\n\
+             \n"
+        ),
+    };
+    format!(
+        "{head}{deps}\
          # Builds on its own even when placed inside another workspace.\n\
          [workspace]\n"
     )
 }
 
-fn lib_rs(set: &RuleSet) -> TokenStream {
+fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
     let doc = inner_doc([
         GENERATED_MARKER.to_string(),
         String::new(),
@@ -1178,6 +1480,12 @@ fn lib_rs(set: &RuleSet) -> TokenStream {
             plural(set.rules.len(), "rule", "rules"),
         ),
     ]);
+    let engine = runtime.then(|| {
+        quote! {
+            #[cfg(feature = "runtime")]
+            pub mod engine;
+        }
+    });
     quote! {
         #doc
         #![no_std]
@@ -1185,6 +1493,8 @@ fn lib_rs(set: &RuleSet) -> TokenStream {
         #![warn(missing_docs)]
 
         mod rules;
+
+        #engine
 
         pub use rules::*;
     }
