@@ -16,7 +16,10 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
+pub mod check;
+pub mod compact;
 pub mod csv_scan;
+pub mod diff;
 pub mod error;
 pub mod gbdt;
 pub mod ingest;

@@ -472,20 +472,47 @@ pub fn compile(
         })
         .collect();
     set.rejected = rejections(&set, &order, &kept, n_proposals, &tests, p.precision);
-    // The candidates next in line after the kept ones continue the
-    // coverage/precision curve past the chosen point.
-    let next_in_line: Vec<Rule> = order
-        .rules
-        .iter()
-        .filter(|i| !kept.contains(i))
-        .map(|&i| set.rules[i].clone())
-        .collect();
+    // The coverage/precision curve goes on past the kept rules with the
+    // candidates a lower precision target would add: the greedy order
+    // continued from the kept rules (pinned first) with no precision floor,
+    // on the same held-out training rows, so an auditor sees what a lower
+    // target would buy.
+    let next_in_line: Vec<Rule> = {
+        const CURVE_EXTRA: usize = 16;
+        let perm: Vec<usize> = kept
+            .iter()
+            .copied()
+            .chain((0..set.rules.len()).filter(|i| !kept.contains(i)))
+            .collect();
+        let covers: Vec<select::Bits> = perm.iter().map(|&i| cov_train[i].clone()).collect();
+        let perm_decisions: Vec<u32> = perm.iter().map(|&i| decisions[i]).collect();
+        let continued = select::greedy_order(
+            &CoverageTable {
+                covers: &covers,
+                decisions: &perm_decisions,
+                truth: &truth_train,
+                teacher: Some(&teacher_train),
+            },
+            0.0,
+            p.confidence,
+            kept.len() + CURVE_EXTRA,
+            kept.len(),
+        );
+        continued
+            .rules
+            .iter()
+            .filter(|&&j| j >= kept.len())
+            .map(|&j| set.rules[perm[j]].clone())
+            .collect()
+    };
     let mut all = std::mem::take(&mut set.rules);
     let chosen: Vec<Rule> = kept
         .iter()
         .map(|&i| std::mem::replace(&mut all[i], placeholder()))
         .collect();
-    set.rules = name_rules(chosen);
+    // Exact compaction: every row keeps its decision, so the certification
+    // above still holds.
+    set.rules = name_rules(crate::compact::compact(chosen, &set.features));
     let (val_fig, test_fig) = validate::attach_evidence(
         &mut set,
         &valid_rows,

@@ -213,10 +213,48 @@ fn path_condition(
     }
 }
 
+/// [`simplify`] against an IR schema rather than a table.
+pub fn simplify_schema(
+    conditions: Vec<Condition>,
+    features: &[rulec_runtime::ir::Feature],
+) -> Vec<Condition> {
+    let levels = |name: &str| -> Vec<String> {
+        features
+            .iter()
+            .find(|f| f.name == name)
+            .and_then(|f| match &f.kind {
+                rulec_runtime::ir::FeatureKind::Categorical { categories } => {
+                    Some(categories.clone())
+                }
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    simplify_with(conditions, &levels)
+}
+
 /// Merges conditions on the same column: the tightest numeric bounds, the
 /// intersection of category sets; keeps the first-seen column order, and
 /// writes a category set as `not in` when that lists fewer values.
 pub fn simplify(conditions: Vec<Condition>, table: &Table) -> Vec<Condition> {
+    let levels = |name: &str| -> Vec<String> {
+        table
+            .columns
+            .iter()
+            .find(|c| c.name == name)
+            .and_then(|c| match &c.data {
+                ColumnData::Categorical { levels, .. } => Some(levels.clone()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    };
+    simplify_with(conditions, &levels)
+}
+
+fn simplify_with(
+    conditions: Vec<Condition>,
+    levels: &dyn Fn(&str) -> Vec<String>,
+) -> Vec<Condition> {
     let mut order: Vec<String> = Vec::new();
     for c in &conditions {
         if !order.iter().any(|f| f == c.feature()) {
@@ -268,15 +306,7 @@ pub fn simplify(conditions: Vec<Condition>, table: &Table) -> Vec<Condition> {
         }
         if let Some(mut values) = set {
             values.sort();
-            let all = table
-                .columns
-                .iter()
-                .find(|c| c.name == feature)
-                .and_then(|c| match &c.data {
-                    ColumnData::Categorical { levels, .. } => Some(levels.clone()),
-                    _ => None,
-                })
-                .unwrap_or_default();
+            let all = levels(&feature);
             let complement: Vec<String> = all
                 .iter()
                 .filter(|l| !values.contains(l))
