@@ -30,11 +30,12 @@ pub struct IngestParams {
 /// Default for [`IngestParams::max_categories`].
 pub const DEFAULT_MAX_CATEGORIES: usize = 256;
 
-/// Cell texts read as missing values: the empty field and the markers
-/// pandas also reads as missing, so a file round-trips from pandas unchanged.
+/// Cell texts read as missing values: the empty field and the usual
+/// markers of spreadsheets, R and pandas. `None` is not among them: it is
+/// too often a real category ("None" as a plan, a risk level, an option).
 pub const NULL_TOKENS: &[&str] = &[
     "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
 ];
 
 /// The formats rulec reads, by extension.
