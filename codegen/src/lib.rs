@@ -1,5 +1,7 @@
 //! Backends over the rule IR ([`rulec_runtime::RuleSet`]): the generated,
-//! dependency-free Rust rule crate ([`rust`]) and the rule book ([`book`]).
+//! dependency-free Rust rule crate ([`rust`]) and the rule book ([`book`]:
+//! Markdown; [`html`]: one self-contained page with [`figures`] as inline
+//! SVG; [`sentence`]: each rule in plain English).
 //!
 //! Nothing here reads data or runs a model: both backends see only the
 //! validated IR, so what the auditor reads and what the service runs come
@@ -9,7 +11,10 @@
 #![forbid(unsafe_code)]
 
 pub mod book;
+pub mod figures;
+pub mod html;
 pub mod rust;
 pub mod sanitize;
+pub mod sentence;
 
 pub use rust::{emit_crate, GeneratedCrate};

@@ -98,6 +98,46 @@ enum Command {
         #[command(flatten)]
         opts: DemoOpts,
     },
+    /// Write the rule book (RULEBOOK.md and rulebook.html) of a rules.json.
+    #[command(
+        after_help = "Both files are rendered from the rule set alone and are byte-identical for the same\nrules.json. Other files in the directory are left alone.\n\nExamples:\n  rulec book out/rules.json --out book/\n  rulec book out/rules.json            # beside rules.json"
+    )]
+    Book {
+        /// The rules.json written by `rulec compile`.
+        rules: PathBuf,
+        /// Directory to write into, created if needed (default: the one holding RULES).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Show what changed between two rules.json files, as Markdown for review.
+    #[command(
+        after_help = "Rules are matched by name, then by the similarity of their conditions. A change is a\nrule added, removed, renamed or with other conditions or decision, the shared rules in\nanother order, or another precision target, bound, target or input columns; figures that\nmoved while the rules stayed the same are shown but are not a change.\n\nExamples:\n  rulec diff old/rules.json new/rules.json > review.md\n  rulec diff old/rules.json new/rules.json --fail-on-change   # exit 1 on any change"
+    )]
+    Diff {
+        /// The rules.json signed off before.
+        old: PathBuf,
+        /// The rules.json to review.
+        new: PathBuf,
+        /// Exit with status 1 when anything changed (for review gates).
+        #[arg(long)]
+        fail_on_change: bool,
+    },
+    /// Check that the rules still hold on new labelled data; exit status 1 when one fails.
+    #[command(
+        after_help = "Per rule: the new share of rows, support and precision with its lower bound, against\nthe book. A rule fails when its bound falls below the book's precision (the required one,\nor the rule's own bound in the book when that was lower) or when its share of rows moved\nby more than --max-share-shift; the rule set as a whole is held to the same tests.\n\nExamples:\n  rulec check out/rules.json march.csv\n  rulec check out/rules.json march.csv --max-share-shift 0.1 --json"
+    )]
+    Check {
+        /// The rules.json written by `rulec compile`.
+        rules: PathBuf,
+        /// Labelled data (.csv or .parquet) with the feature columns and the target.
+        data: PathBuf,
+        /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points).
+        #[arg(long, default_value_t = 0.05)]
+        max_share_shift: f64,
+        /// Print JSON instead of Markdown.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write a built-in dataset as CSV.
     #[command(after_help = "Example:\n  rulec dataset shipping --rows 10000 --out shipping.csv")]
     Dataset {
@@ -253,6 +293,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
             confidence,
             json,
         )?,
+        Command::Book { rules, out } => {
+            let set = load_rule_set(&rules)?;
+            let dir = match out {
+                Some(dir) => dir,
+                None => rules
+                    .parent()
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            };
+            write_files_into(&dir, &book_files(&set))?;
+            progress(
+                quiet,
+                &format!("wrote RULEBOOK.md and rulebook.html in {}", dir.display()),
+            );
+        }
+        Command::Diff {
+            old,
+            new,
+            fail_on_change,
+        } => {
+            let (a, b) = (load_rule_set(&old)?, load_rule_set(&new)?);
+            let d = rulec::diff::diff(&a, &b);
+            print!(
+                "{}",
+                d.markdown(&a, &b, &display_name(&old), &display_name(&new))
+            );
+            if fail_on_change && d.changed() {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Check {
+            rules,
+            data,
+            max_share_shift,
+            json,
+        } => {
+            let set = load_rule_set(&rules)?;
+            let report = rulec::check::check_file(
+                &set,
+                &data,
+                &rulec::check::CheckParams { max_share_shift },
+            )?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!(
+                    "{}",
+                    report.markdown(&display_name(&rules), &display_name(&data))
+                );
+            }
+            if !report.passed {
+                return Ok(ExitCode::from(1));
+            }
+        }
         Command::Dataset {
             name,
             rows,
@@ -341,16 +435,13 @@ fn render_outputs(compiled: &Compiled) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let set = &compiled.rules;
     let mut files = vec![
         (PathBuf::from("rules.json"), set.to_json().into_bytes()),
-        (
-            PathBuf::from("RULEBOOK.md"),
-            rulec_codegen::book::markdown(set).into_bytes(),
-        ),
         (PathBuf::from("report.json"), {
             let mut s = serde_json::to_string_pretty(&compiled.report)?;
             s.push('\n');
             s.into_bytes()
         }),
     ];
+    files.extend(book_files(set));
     let crate_name = format!("{}_rules", set.target.name);
     let generated = rulec_codegen::rust::emit_crate(set, &crate_name)
         .map_err(|e| rulec::Error::Codegen(e.to_string()))?;
@@ -545,4 +636,52 @@ fn tempdir_for_demo() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("rulec-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
     Ok(dir)
+}
+
+/// The rule book's two files.
+fn book_files(set: &RuleSet) -> Vec<(PathBuf, Vec<u8>)> {
+    vec![
+        (
+            PathBuf::from("RULEBOOK.md"),
+            rulec_codegen::book::markdown(set).into_bytes(),
+        ),
+        (
+            PathBuf::from("rulebook.html"),
+            rulec_codegen::html::html(set).into_bytes(),
+        ),
+    ]
+}
+
+fn load_rule_set(path: &Path) -> Result<RuleSet> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("{}", path.display()))?;
+    RuleSet::from_json(&text).with_context(|| format!("{}", path.display()))
+}
+
+/// A file's name for report headings (directories left out).
+fn display_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Writes each file into `dir` (created if needed) through a temporary file
+/// and a rename, so a reader never sees half a file; other files in `dir`
+/// are left alone (unlike `output::write_all`, which owns its directory).
+fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("{}", dir.display()))?;
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        let tmp = dir.join(format!(
+            ".{}.rulec-tmp-{}",
+            name.display(),
+            std::process::id()
+        ));
+        std::fs::write(&tmp, bytes).with_context(|| format!("{}", tmp.display()))?;
+        if let Err(e) = std::fs::rename(&tmp, &path) {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e).with_context(|| format!("{}", path.display()));
+        }
+    }
+    Ok(())
 }

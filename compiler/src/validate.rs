@@ -378,6 +378,8 @@ pub struct RuleMeasure {
     pub decision: String,
     /// Labelled rows answered.
     pub support: u64,
+    /// Rows answered, labelled or not: the share of traffic it takes.
+    pub answered: u64,
     /// Of which right.
     pub correct: u64,
     /// Precision, when there is support.
@@ -418,6 +420,8 @@ impl RuleMeasure {
             name,
             decision,
             support: t.support,
+            // The caller adds the unlabelled rows it answered.
+            answered: t.support,
             correct: t.correct,
             precision: (t.support > 0).then(|| t.correct as f64 / t.support as f64),
             precision_lower_bound: lb,
@@ -444,6 +448,7 @@ pub fn measure(
     let eval = Evaluator::new(set)?;
     let width = set.features.len();
     let mut per_rule = vec![Tally::default(); set.rules.len()];
+    let mut answered = vec![0u64; set.rules.len()];
     let mut all = Tally::default();
     let mut unlabelled = 0;
     let mut covered = 0;
@@ -452,6 +457,7 @@ pub fn measure(
             continue;
         };
         covered += 1;
+        answered[hit.rule_idx] += 1;
         let decided = &set.target.classes[hit.class_idx];
         let Some(label) = &truth[i] else {
             unlabelled += 1;
@@ -470,8 +476,10 @@ pub fn measure(
             .rules
             .iter()
             .zip(&per_rule)
-            .map(|(r, t)| {
-                RuleMeasure::new(
+            .zip(&answered)
+            .map(|((r, t), &answered)| RuleMeasure {
+                answered,
+                ..RuleMeasure::new(
                     r.name.clone(),
                     r.decision.clone(),
                     t,
@@ -481,14 +489,17 @@ pub fn measure(
                 )
             })
             .collect(),
-        all: RuleMeasure::new(
-            "*".into(),
-            String::new(),
-            &all,
-            has_teacher,
-            precision,
-            confidence,
-        ),
+        all: RuleMeasure {
+            answered: covered,
+            ..RuleMeasure::new(
+                "*".into(),
+                String::new(),
+                &all,
+                has_teacher,
+                precision,
+                confidence,
+            )
+        },
         precision,
         confidence,
     })

@@ -1,0 +1,700 @@
+//! `rulec diff`: what changed between two rule sets, for an auditor who
+//! signed off the old one.
+//!
+//! Rules are matched by name first; a pair matched by name that shares
+//! nothing (no condition, not even the decision) is left unmatched, since
+//! learned rules are named by decision and position (`b_1`, `b_2`), so a
+//! name alone does not make two learned rules the same. The rules left over
+//! are matched by the similarity of their conditions: the Jaccard index of
+//! their condition keys (the column and the direction of a threshold, the
+//! value of a boolean, each category of a set, `is missing`, and the
+//! decision), best pairs first, when it reaches [`MIN_SIMILARITY`].
+//!
+//! What counts as a change (for `--fail-on-change`): a rule added, removed,
+//! renamed, with other conditions or another decision; the shared rules in
+//! another order (the first rule that covers a row decides it); the
+//! required precision, its confidence or scope; the target, its classes or
+//! the input columns. Figures that moved while the rules stayed the same
+//! (a run on other data) are reported, not counted as a change.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
+use rulec_codegen::sentence::sentence;
+use rulec_runtime::dsl::{print_condition, print_number, print_rule};
+use rulec_runtime::ir::{CmpOp, Condition, Rule, RuleSet, SetFigures};
+
+/// Least condition similarity for two differently named rules to be
+/// reported as one rule changed rather than one removed and one added.
+pub const MIN_SIMILARITY: f64 = 0.5;
+
+/// The differences between two rule sets.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleSetDiff {
+    /// Rules only in the new set: (position in the new set, name).
+    pub added: Vec<(usize, String)>,
+    /// Rules only in the old set: (position in the old set, name).
+    pub removed: Vec<(usize, String)>,
+    /// Matched rules that differ.
+    pub changed: Vec<RuleChange>,
+    /// Matched rules that are the same (names, in the new order).
+    pub unchanged: Vec<String>,
+    /// Whether the matched rules come in another relative order.
+    pub order_changed: bool,
+    /// Changes to the target, classes, inputs or certification, in words.
+    pub settings: Vec<String>,
+}
+
+/// A rule present in both sets.
+#[derive(Clone, Debug, Serialize)]
+pub struct RuleChange {
+    /// Position and name in the old set.
+    pub old: (usize, String),
+    /// Position and name in the new set.
+    pub new: (usize, String),
+    /// `name`, or the similarity of the conditions that matched them.
+    pub matched_by: String,
+    /// What changed, one item per change, in words.
+    pub changes: Vec<String>,
+}
+
+impl RuleSetDiff {
+    /// Whether anything that changes decisions or the guarantee changed.
+    pub fn changed(&self) -> bool {
+        !self.added.is_empty()
+            || !self.removed.is_empty()
+            || !self.changed.is_empty()
+            || self.order_changed
+            || !self.settings.is_empty()
+    }
+}
+
+/// Compares two rule sets.
+pub fn diff(old: &RuleSet, new: &RuleSet) -> RuleSetDiff {
+    let pairs = match_rules(&old.rules, &new.rules);
+    let mut changed = Vec::new();
+    let mut unchanged = Vec::new();
+    let mut pairs_by_new: Vec<&(usize, usize, Match)> = pairs.iter().collect();
+    pairs_by_new.sort_by_key(|p| p.1);
+    for &&(o, n, ref how) in &pairs_by_new {
+        let (a, b) = (&old.rules[o], &new.rules[n]);
+        let mut changes = Vec::new();
+        if a.name != b.name {
+            changes.push(format!("renamed from `{}` to `{}`", a.name, b.name));
+        }
+        if a.decision != b.decision {
+            changes.push(format!(
+                "decides \"{}\" instead of \"{}\"",
+                b.decision, a.decision
+            ));
+        }
+        changes.extend(condition_changes(&a.conditions, &b.conditions));
+        if changes.is_empty() {
+            unchanged.push(b.name.clone());
+        } else {
+            changed.push(RuleChange {
+                old: (o, a.name.clone()),
+                new: (n, b.name.clone()),
+                matched_by: match how {
+                    Match::Name => "name".to_string(),
+                    Match::Similarity(s) => format!("similar conditions ({s:.2})"),
+                },
+                changes,
+            });
+        }
+    }
+    // The matched rules in new order: their old positions must increase.
+    let old_positions: Vec<usize> = pairs_by_new.iter().map(|p| p.0).collect();
+    let order_changed = old_positions.windows(2).any(|w| w[0] > w[1]);
+    let matched_old: BTreeSet<usize> = pairs.iter().map(|p| p.0).collect();
+    let matched_new: BTreeSet<usize> = pairs.iter().map(|p| p.1).collect();
+    RuleSetDiff {
+        added: (0..new.rules.len())
+            .filter(|i| !matched_new.contains(i))
+            .map(|i| (i, new.rules[i].name.clone()))
+            .collect(),
+        removed: (0..old.rules.len())
+            .filter(|i| !matched_old.contains(i))
+            .map(|i| (i, old.rules[i].name.clone()))
+            .collect(),
+        changed,
+        unchanged,
+        order_changed,
+        settings: setting_changes(old, new),
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Match {
+    Name,
+    Similarity(f64),
+}
+
+/// Pairs (old index, new index, how).
+fn match_rules(old: &[Rule], new: &[Rule]) -> Vec<(usize, usize, Match)> {
+    let mut pairs = Vec::new();
+    let mut used_old = vec![false; old.len()];
+    let mut used_new = vec![false; new.len()];
+    for (n, b) in new.iter().enumerate() {
+        if let Some(o) = old.iter().position(|a| a.name == b.name) {
+            if similarity(&old[o], b) > 0.0 {
+                pairs.push((o, n, Match::Name));
+                used_old[o] = true;
+                used_new[n] = true;
+            }
+        }
+    }
+    let mut candidates = Vec::new();
+    for (o, a) in old.iter().enumerate().filter(|(o, _)| !used_old[*o]) {
+        for (n, b) in new.iter().enumerate().filter(|(n, _)| !used_new[*n]) {
+            let s = similarity(a, b);
+            if s >= MIN_SIMILARITY {
+                candidates.push((s, o, n));
+            }
+        }
+    }
+    // Best pairs first; ties by position, so the result is deterministic.
+    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
+    for (s, o, n) in candidates {
+        if !used_old[o] && !used_new[n] {
+            used_old[o] = true;
+            used_new[n] = true;
+            pairs.push((o, n, Match::Similarity(s)));
+        }
+    }
+    pairs.sort_by_key(|p| (p.0, p.1));
+    pairs
+}
+
+/// What a condition is about, without its threshold: two conditions with
+/// the same key are the same test with perhaps another value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Key {
+    /// A threshold on a column, from below (`>`, `>=`) or above.
+    Bound {
+        feature: String,
+        lower: bool,
+    },
+    Is {
+        feature: String,
+    },
+    In {
+        feature: String,
+    },
+    NotIn {
+        feature: String,
+    },
+    Missing {
+        feature: String,
+    },
+}
+
+fn key(c: &Condition) -> Key {
+    let feature = c.feature().to_string();
+    match c {
+        Condition::Cmp { op, .. } => Key::Bound {
+            feature,
+            lower: op.is_lower_bound(),
+        },
+        Condition::Is { .. } => Key::Is { feature },
+        Condition::In { .. } => Key::In { feature },
+        Condition::NotIn { .. } => Key::NotIn { feature },
+        Condition::Missing { .. } => Key::Missing { feature },
+    }
+}
+
+/// The items similarity is measured over: one per condition key, boolean
+/// value and category, plus the decision.
+fn tokens(rule: &Rule) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for c in &rule.conditions {
+        let f = c.feature();
+        match c {
+            Condition::Cmp { op, .. } => {
+                out.insert(format!(
+                    "{f}\0{}",
+                    if op.is_lower_bound() { ">" } else { "<" }
+                ));
+            }
+            Condition::Is { value, .. } => {
+                out.insert(format!("{f}\0is\0{value}"));
+            }
+            Condition::In { values, .. } => {
+                out.extend(values.iter().map(|v| format!("{f}\0in\0{v}")))
+            }
+            Condition::NotIn { values, .. } => {
+                out.extend(values.iter().map(|v| format!("{f}\0not in\0{v}")))
+            }
+            Condition::Missing { .. } => {
+                out.insert(format!("{f}\0missing"));
+            }
+        }
+    }
+    out.insert(format!("\0decision\0{}", rule.decision));
+    out
+}
+
+/// Jaccard index of the rules' tokens, in `[0, 1]`.
+pub fn similarity(a: &Rule, b: &Rule) -> f64 {
+    let (ta, tb) = (tokens(a), tokens(b));
+    let union = ta.union(&tb).count();
+    if union == 0 {
+        return 1.0;
+    }
+    ta.intersection(&tb).count() as f64 / union as f64
+}
+
+/// The condition-level changes from `old` to `new`, in words.
+fn condition_changes(old: &[Condition], new: &[Condition]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut new_used = vec![false; new.len()];
+    for a in old {
+        // The same test if there is one, else the first of the same key.
+        let same = new
+            .iter()
+            .enumerate()
+            .position(|(j, b)| !new_used[j] && b == a)
+            .or_else(|| {
+                new.iter()
+                    .enumerate()
+                    .position(|(j, b)| !new_used[j] && key(b) == key(a))
+            });
+        match same {
+            Some(j) => {
+                new_used[j] = true;
+                if let Some(change) = describe_change(a, &new[j]) {
+                    out.push(change);
+                }
+            }
+            None => out.push(format!("condition dropped: `{}`", print_condition(a))),
+        }
+    }
+    for (j, b) in new.iter().enumerate() {
+        if !new_used[j] {
+            out.push(format!("condition added: `{}`", print_condition(b)));
+        }
+    }
+    out
+}
+
+/// How one test moved, or `None` when it is the same.
+fn describe_change(a: &Condition, b: &Condition) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    let f = a.feature();
+    let from_to = format!("`{}` → `{}`", print_condition(a), print_condition(b));
+    Some(match (a, b) {
+        (
+            Condition::Cmp {
+                op: oa, value: va, ..
+            },
+            Condition::Cmp {
+                op: ob, value: vb, ..
+            },
+        ) => {
+            let mut s = format!("threshold on `{f}` moved: {from_to}");
+            if va != vb {
+                let delta = vb - va;
+                let _ = write!(
+                    s,
+                    " ({}{}",
+                    if delta >= 0.0 { "+" } else { "" },
+                    print_number(round6(delta))
+                );
+                if *va != 0.0 {
+                    let _ = write!(s, ", {:+.1} %", delta / va.abs() * 100.0);
+                }
+                s.push(')');
+            }
+            if oa != ob {
+                let _ = write!(
+                    s,
+                    "; the bound {} its threshold",
+                    if matches!(ob, CmpOp::Le | CmpOp::Ge) {
+                        "now includes"
+                    } else {
+                        "no longer includes"
+                    }
+                );
+            }
+            s
+        }
+        (Condition::In { values: va, .. }, Condition::In { values: vb, .. })
+        | (Condition::NotIn { values: va, .. }, Condition::NotIn { values: vb, .. }) => {
+            let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
+                (va.iter().collect(), vb.iter().collect());
+            let added: Vec<String> = sb.difference(&sa).map(|v| format!("\"{v}\"")).collect();
+            let removed: Vec<String> = sa.difference(&sb).map(|v| format!("\"{v}\"")).collect();
+            let mut s = format!("categories of `{f}` changed: {from_to}");
+            if !added.is_empty() {
+                let _ = write!(s, "; added {}", added.join(", "));
+            }
+            if !removed.is_empty() {
+                let _ = write!(s, "; removed {}", removed.join(", "));
+            }
+            s
+        }
+        _ => format!("condition on `{f}` changed: {from_to}"),
+    })
+}
+
+/// Threshold differences print without float noise (`0.30000000000000004`).
+fn round6(x: f64) -> f64 {
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 {
+        x
+    } else {
+        r
+    }
+}
+
+fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<String> {
+    let mut out = Vec::new();
+    if old.target.name != new.target.name {
+        out.push(format!(
+            "the target is `{}` instead of `{}`",
+            new.target.name, old.target.name
+        ));
+    }
+    if old.target.classes != new.target.classes {
+        out.push(format!(
+            "the classes are {} instead of {}",
+            quoted_list(&new.target.classes),
+            quoted_list(&old.target.classes)
+        ));
+    }
+    let (co, cn) = (&old.certification, &new.certification);
+    if co.precision != cn.precision {
+        out.push(format!(
+            "the required precision is {} instead of {}",
+            pct(cn.precision),
+            pct(co.precision)
+        ));
+    }
+    if co.confidence != cn.confidence || co.method != cn.method {
+        out.push(format!(
+            "the bound is {} at {} instead of {} at {}",
+            cn.method,
+            pct(cn.confidence),
+            co.method,
+            pct(co.confidence)
+        ));
+    }
+    if co.scope != cn.scope {
+        out.push(format!(
+            "the guarantee is for {} instead of {}",
+            scope_words(cn.scope),
+            scope_words(co.scope)
+        ));
+    }
+    for f in &old.features {
+        match new.features.iter().find(|g| g.name == f.name) {
+            None => out.push(format!("input column `{}` is gone", f.name)),
+            Some(g) if g.kind != f.kind || g.nullable != f.nullable => out.push(format!(
+                "input column `{}` changed type or categories",
+                f.name
+            )),
+            Some(_) => {}
+        }
+    }
+    for g in &new.features {
+        if !old.features.iter().any(|f| f.name == g.name) {
+            out.push(format!("input column `{}` is new", g.name));
+        }
+    }
+    out
+}
+
+fn scope_words(s: rulec_runtime::ir::Scope) -> &'static str {
+    match s {
+        rulec_runtime::ir::Scope::Set => "the rule set as a whole",
+        rulec_runtime::ir::Scope::Rule => "each rule",
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The headline figures of a set: test when it has them, else validation.
+fn headline(set: &RuleSet) -> Option<(&'static str, &SetFigures)> {
+    let s = set.summary.as_ref()?;
+    Some(match &s.test {
+        Some(t) => ("test", t),
+        None => ("validation", &s.validation),
+    })
+}
+
+impl RuleSetDiff {
+    /// The diff as Markdown, for review. `old_name` and `new_name` label the
+    /// two sets (their file names).
+    pub fn markdown(&self, old: &RuleSet, new: &RuleSet, old_name: &str, new_name: &str) -> String {
+        let mut md = String::new();
+        let _ = writeln!(
+            md,
+            "# Rule set diff: `{}` → `{}`\n",
+            code_span(old_name),
+            code_span(new_name)
+        );
+        if self.changed() {
+            let _ = writeln!(
+                md,
+                "{} added, {} removed, {} changed, {} unchanged{}{}.\n",
+                self.added.len(),
+                self.removed.len(),
+                self.changed.len(),
+                self.unchanged.len(),
+                if self.order_changed {
+                    "; the shared rules come in another order"
+                } else {
+                    ""
+                },
+                if self.settings.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} setting(s) changed", self.settings.len())
+                }
+            );
+        } else {
+            md.push_str("No change to the rules or the guarantee.\n\n");
+        }
+
+        md.push_str("## Before and after\n\n| | old | new |\n|---|---:|---:|\n");
+        let _ = writeln!(md, "| rules | {} | {} |", old.rules.len(), new.rules.len());
+        let _ = writeln!(
+            md,
+            "| required precision | {} | {} |",
+            pct(old.certification.precision),
+            pct(new.certification.precision)
+        );
+        let fig = |set: &RuleSet, f: &dyn Fn(&SetFigures) -> String| {
+            headline(set).map_or("–".to_string(), |(split, x)| {
+                format!("{} ({split})", f(x))
+            })
+        };
+        let _ = writeln!(
+            md,
+            "| coverage | {} | {} |",
+            fig(old, &|f| pct(f.coverage())),
+            fig(new, &|f| pct(f.coverage()))
+        );
+        let _ = writeln!(
+            md,
+            "| precision of covered rows | {} | {} |",
+            fig(old, &|f| opt_pct(f.covered.precision())),
+            fig(new, &|f| opt_pct(f.covered.precision()))
+        );
+        let _ = writeln!(
+            md,
+            "| lower bound | {} | {} |",
+            fig(old, &|f| pct(f.covered.precision_lower_bound)),
+            fig(new, &|f| pct(f.covered.precision_lower_bound))
+        );
+        let sha = |set: &RuleSet| {
+            set.provenance.as_ref().map_or("–".to_string(), |p| {
+                format!("`{}`", &p.data_sha256.get(..12).unwrap_or(""))
+            })
+        };
+        let _ = writeln!(
+            md,
+            "| data SHA-256 (first 12) | {} | {} |\n",
+            sha(old),
+            sha(new)
+        );
+
+        if !self.settings.is_empty() {
+            md.push_str("## Settings\n\n");
+            for s in &self.settings {
+                let _ = writeln!(md, "- {}", escape_md(s));
+            }
+            md.push('\n');
+        }
+        if !self.added.is_empty() {
+            md.push_str("## Added rules\n\n");
+            for (i, _) in &self.added {
+                rule_block(&mut md, new, *i, "new");
+            }
+        }
+        if !self.removed.is_empty() {
+            md.push_str("## Removed rules\n\n");
+            for (i, _) in &self.removed {
+                rule_block(&mut md, old, *i, "old");
+            }
+        }
+        if !self.changed.is_empty() {
+            md.push_str("## Changed rules\n\n");
+            for c in &self.changed {
+                let _ = writeln!(
+                    md,
+                    "### `{}` (old #{}) → `{}` (new #{}), matched by {}\n",
+                    c.old.1,
+                    c.old.0 + 1,
+                    c.new.1,
+                    c.new.0 + 1,
+                    c.matched_by
+                );
+                for ch in &c.changes {
+                    let _ = writeln!(md, "- {}", md_with_code(ch));
+                }
+                let (a, b) = (&old.rules[c.old.0], &new.rules[c.new.0]);
+                let _ = writeln!(
+                    md,
+                    "- support and precision on validation rows: {} → {}\n",
+                    evidence_words(a),
+                    evidence_words(b)
+                );
+                let _ = writeln!(
+                    md,
+                    "Old:\n\n```text\n{}```\n\nNew:\n\n```text\n{}```\n",
+                    print_rule(a, &old.target.name),
+                    print_rule(b, &new.target.name)
+                );
+            }
+        }
+        if self.order_changed {
+            md.push_str("## Order\n\nThe first rule that covers a row decides it, so the order matters. The rules both sets share, in the new order:\n\n");
+            let mut shared: Vec<(usize, String)> = self
+                .changed
+                .iter()
+                .map(|c| (c.new.0, c.new.1.clone()))
+                .chain(self.unchanged.iter().filter_map(|n| {
+                    new.rules
+                        .iter()
+                        .position(|r| &r.name == n)
+                        .map(|i| (i, n.clone()))
+                }))
+                .collect();
+            shared.sort();
+            for (i, name) in shared {
+                let old_pos = old
+                    .rules
+                    .iter()
+                    .position(|r| r.name == name)
+                    .or_else(|| self.changed.iter().find(|c| c.new.0 == i).map(|c| c.old.0));
+                let _ = writeln!(
+                    md,
+                    "- `{}`: #{} (was #{})",
+                    name,
+                    i + 1,
+                    old_pos.map_or("–".to_string(), |p| (p + 1).to_string())
+                );
+            }
+            md.push('\n');
+        }
+        if !self.unchanged.is_empty() {
+            let _ = writeln!(
+                md,
+                "## Unchanged rules\n\n{}\n",
+                self.unchanged
+                    .iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        md
+    }
+}
+
+fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {
+    let rule = &set.rules[i];
+    let _ = writeln!(
+        md,
+        "### `{}` ({which} #{}) → {}\n",
+        rule.name,
+        i + 1,
+        escape_md(&rule.decision)
+    );
+    let _ = writeln!(md, "{}\n", escape_md(&sentence(rule, &set.target.name)));
+    let _ = writeln!(md, "```text\n{}```\n", print_rule(rule, &set.target.name));
+    let _ = writeln!(
+        md,
+        "Support and precision on validation rows: {}.\n",
+        evidence_words(rule)
+    );
+}
+
+fn evidence_words(rule: &Rule) -> String {
+    rule.evidence
+        .as_ref()
+        .map_or("not measured".to_string(), |e| {
+            format!(
+                "{} rows at {} (bound {})",
+                e.validation.support,
+                opt_pct(e.validation.precision()),
+                pct(e.validation.precision_lower_bound)
+            )
+        })
+}
+
+/// Escapes a change description for Markdown, keeping its `code` spans
+/// (which hold DSL text) as code.
+fn md_with_code(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("`{}`", code_span(part))
+            } else {
+                escape_md(part)
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmp(f: &str, op: CmpOp, v: f64) -> Condition {
+        Condition::Cmp {
+            feature: f.into(),
+            op,
+            value: v,
+        }
+    }
+
+    fn rule(name: &str, conditions: Vec<Condition>, decision: &str) -> Rule {
+        Rule {
+            name: name.into(),
+            conditions,
+            decision: decision.into(),
+            origin: None,
+            evidence: None,
+        }
+    }
+
+    #[test]
+    fn threshold_moves_are_measured() {
+        let ch = condition_changes(&[cmp("x", CmpOp::Lt, 50.0)], &[cmp("x", CmpOp::Le, 60.0)]);
+        assert_eq!(
+            ch,
+            ["threshold on `x` moved: `x < 50` → `x <= 60` (+10, +20.0 %); the bound now includes its threshold"]
+        );
+    }
+
+    #[test]
+    fn similarity_is_jaccard_over_tokens() {
+        let a = rule(
+            "a",
+            vec![cmp("x", CmpOp::Lt, 1.0), cmp("y", CmpOp::Gt, 2.0)],
+            "B",
+        );
+        let b = rule(
+            "b",
+            vec![cmp("x", CmpOp::Lt, 9.0), cmp("y", CmpOp::Gt, 2.0)],
+            "B",
+        );
+        assert_eq!(similarity(&a, &b), 1.0);
+        let c = rule("c", vec![cmp("x", CmpOp::Gt, 1.0)], "C");
+        assert_eq!(similarity(&a, &c), 0.0);
+    }
+}
