@@ -3,29 +3,35 @@
 //!
 //! The new rows are measured by [`crate::validate::measure`] (the
 //! interpreter, each row counted for the first rule that covers it), and
-//! each rule's figures are compared with what its book says (its evidence on
-//! the validation rows it was certified on). A rule fails when
+//! each rule's figures are compared with its book: the evidence on the
+//! validation rows it was certified on. A rule is held to the book's
+//! precision: the required precision, or the rule's own lower bound in the
+//! book when that was lower (possible when the set as a whole is certified,
+//! not each rule), so a rule is held to what was signed off. Its verdict:
 //!
-//! - the lower confidence bound of its precision on the new rows falls below
-//!   the book's precision: the required precision, or the rule's own bound
-//!   in the book when that was lower (possible when the set as a whole is
-//!   certified, not each rule), so a rule is held to what was signed off; or
-//! - the share of rows it answers moved by more than
-//!   [`CheckParams::max_share_shift`] (absolute), a sign that the traffic is
-//!   no longer the traffic the rule was certified on.
+//! - **holds** when the lower confidence bound of its precision on the new
+//!   rows reaches the book's precision;
+//! - **not confirmed** (flagged) when the lower bound falls below it but the
+//!   upper bound does not: the new rows are too few to tell. A rule that
+//!   answers 10 rows cannot confirm 95 %, however right it is, so failing it
+//!   would stop every pipeline whose check data is smaller than the
+//!   validation split; `--strict` ([`CheckParams::strict`]) fails these too;
+//! - **fails** when even the upper confidence bound is below the book's
+//!   precision (the new rows show, at the book's confidence, that the rule
+//!   is less precise than signed off), or when the share of rows it answers
+//!   moved by more than [`CheckParams::max_share_shift`] (absolute), a sign
+//!   that the traffic is no longer the traffic it was certified on.
 //!
-//! The rule set as a whole is held to the same two tests. A rule that
-//! answers no labelled row cannot be confirmed and fails (unless its book had
-//! no rows either): with few new rows the bound is low, and the check says
-//! so rather than pass on no evidence.
+//! The rule set as a whole is held to the same tests.
 
 use std::fmt::Write;
 use std::path::Path;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{escape_md, opt_pct, pct};
+use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
 use rulec_runtime::ir::{RuleSet, SplitEvidence};
+use rulec_runtime::stats::wilson_lower;
 use rulec_runtime::Evaluator;
 
 use crate::error::Error;
@@ -37,12 +43,15 @@ pub struct CheckParams {
     /// Largest accepted move of a rule's share of rows, absolute (0.05 is
     /// five percentage points).
     pub max_share_shift: f64,
+    /// Fail rules that the new rows cannot confirm, too.
+    pub strict: bool,
 }
 
 impl Default for CheckParams {
     fn default() -> Self {
         CheckParams {
             max_share_shift: 0.05,
+            strict: false,
         }
     }
 }
@@ -63,12 +72,27 @@ pub struct CheckReport {
     pub method: String,
     /// The tolerance used.
     pub max_share_shift: f64,
+    /// Whether rules that could not be confirmed fail.
+    pub strict: bool,
     /// Per rule, in order.
     pub rules: Vec<RuleCheck>,
     /// The rule set as a whole (`*`).
     pub overall: RuleCheck,
     /// Whether every rule and the set passed.
     pub passed: bool,
+}
+
+/// The verdict on one rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// The lower bound reaches the book's precision.
+    Holds,
+    /// Too few rows to tell: the lower bound is below the book's precision,
+    /// the upper bound is not.
+    NotConfirmed,
+    /// The precision is shown to be below the book's, or the share moved.
+    Fails,
 }
 
 /// One rule (or the whole set) then and now.
@@ -83,13 +107,16 @@ pub struct RuleCheck {
     pub then: Option<Figures>,
     /// On the new rows.
     pub now: Figures,
-    /// The bound must stay at or above this.
+    /// The book's precision this rule is held to.
     pub threshold: f64,
     /// `now.share - then.share`, when the book has a share.
     pub share_shift: Option<f64>,
-    /// Whether the rule holds.
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Whether the rule passed (it holds, or is not confirmed without
+    /// `--strict`).
     pub passed: bool,
-    /// Why not, in plain words; empty when it passed.
+    /// What was flagged, in plain words; empty when it holds.
     pub problems: Vec<String>,
 }
 
@@ -108,10 +135,12 @@ pub struct Figures {
     pub precision: Option<f64>,
     /// Lower confidence bound of the precision.
     pub lower_bound: f64,
+    /// Upper confidence bound of the precision (1 without rows).
+    pub upper_bound: f64,
 }
 
 impl Figures {
-    fn then(e: &SplitEvidence, rows: Option<u64>) -> Figures {
+    fn then(e: &SplitEvidence, rows: Option<u64>, confidence: f64) -> Figures {
         Figures {
             answered: e.support,
             support: e.support,
@@ -119,10 +148,11 @@ impl Figures {
             share: rows.filter(|&r| r > 0).map(|r| e.support as f64 / r as f64),
             precision: e.precision(),
             lower_bound: e.precision_lower_bound,
+            upper_bound: upper_bound(e.correct, e.support, confidence),
         }
     }
 
-    fn now(m: &RuleMeasure, rows: u64) -> Figures {
+    fn now(m: &RuleMeasure, rows: u64, confidence: f64) -> Figures {
         Figures {
             answered: m.answered,
             support: m.support,
@@ -130,7 +160,18 @@ impl Figures {
             share: (rows > 0).then(|| m.answered as f64 / rows as f64),
             precision: m.precision,
             lower_bound: m.precision_lower_bound,
+            upper_bound: upper_bound(m.correct, m.support, confidence),
         }
+    }
+}
+
+/// The one-sided Wilson upper bound: the interval is symmetric under
+/// swapping right and wrong.
+fn upper_bound(correct: u64, support: u64, confidence: f64) -> f64 {
+    if support == 0 {
+        1.0
+    } else {
+        1.0 - wilson_lower(support - correct.min(support), support, confidence)
     }
 }
 
@@ -176,51 +217,72 @@ pub fn check(
 ) -> Result<CheckReport, Error> {
     check_params(params)?;
     let required = set.certification.precision;
+    let confidence = set.certification.confidence;
     let book_rows = set.summary.as_ref().map(|s| s.validation.rows);
     let judge = |name: &str, decision: &str, then: Option<Figures>, m: &RuleMeasure| {
-        let now = Figures::now(m, measured.rows);
+        let now = Figures::now(m, measured.rows, confidence);
+        // A book without rows for this rule signed off nothing lower than
+        // the requirement.
         let threshold = then
             .as_ref()
+            .filter(|t| t.support > 0)
             .map_or(required, |t| required.min(t.lower_bound));
         let share_shift = match (&then, now.share) {
             (Some(Figures { share: Some(a), .. }), Some(b)) => Some(b - a),
             _ => None,
         };
+        let book_words = if threshold < required {
+            format!(
+                "the book's {} (its own bound there; the set requires {})",
+                pct(threshold),
+                pct(required)
+            )
+        } else {
+            format!("the book's {} (the required precision)", pct(threshold))
+        };
+        let mut verdict = Verdict::Holds;
         let mut problems = Vec::new();
-        if now.lower_bound < threshold && now.support == 0 {
+        if now.support == 0 && threshold > 0.0 {
+            verdict = Verdict::NotConfirmed;
             problems.push(format!(
-                "answers no labelled row of the new data, so its precision cannot be confirmed at the book's {}",
-                pct(threshold)
+                "answers no labelled row of the new data, so it cannot confirm {book_words}"
+            ));
+        } else if now.upper_bound < threshold {
+            verdict = Verdict::Fails;
+            problems.push(format!(
+                "precision {} on {} labelled rows: even its upper bound {} is below {book_words}",
+                opt_pct(now.precision),
+                now.support,
+                pct(now.upper_bound)
             ));
         } else if now.lower_bound < threshold {
+            verdict = Verdict::NotConfirmed;
             problems.push(format!(
-                "precision bound {} on {} labelled rows is below the book's {}{}",
-                pct(now.lower_bound),
+                "not confirmed: precision {} on {} labelled rows, bound {} below {book_words}; too few rows to tell",
+                opt_pct(now.precision),
                 now.support,
-                pct(threshold),
-                if threshold < required {
-                    format!(
-                        " (its own bound in the book; the set requires {})",
-                        pct(required)
-                    )
-                } else {
-                    " (the required precision)".to_string()
-                }
+                pct(now.lower_bound)
             ));
         }
         if let (Some(shift), Some(t)) = (share_shift, &then) {
-            // A tiny tolerance keeps a shift of exactly the limit, printed
-            // the same, from failing on rounding.
+            // A tiny tolerance keeps a shift of exactly the limit from
+            // failing on rounding.
             if shift.abs() > params.max_share_shift + 1e-12 {
+                verdict = Verdict::Fails;
                 problems.push(format!(
                     "answers {} of the rows, {} in the book: moved by {} points, more than the {} allowed",
                     opt_pct(now.share),
                     opt_pct(t.share),
                     signed_points(shift),
-                    pct(params.max_share_shift)
+                    points(params.max_share_shift)
                 ));
             }
         }
+        let passed = match verdict {
+            Verdict::Holds => true,
+            Verdict::NotConfirmed => !params.strict,
+            Verdict::Fails => false,
+        };
         RuleCheck {
             name: name.to_string(),
             decision: decision.to_string(),
@@ -228,7 +290,8 @@ pub fn check(
             now,
             threshold,
             share_shift,
-            passed: problems.is_empty(),
+            verdict,
+            passed,
             problems,
         }
     };
@@ -240,23 +303,24 @@ pub fn check(
             let then = rule
                 .evidence
                 .as_ref()
-                .map(|e| Figures::then(&e.validation, book_rows));
+                .map(|e| Figures::then(&e.validation, book_rows, confidence));
             judge(&rule.name, &rule.decision, then, m)
         })
         .collect();
     let overall_then = set
         .summary
         .as_ref()
-        .map(|s| Figures::then(&s.validation.covered, Some(s.validation.rows)));
+        .map(|s| Figures::then(&s.validation.covered, Some(s.validation.rows), confidence));
     let overall = judge("*", "", overall_then, &measured.all);
     let passed = overall.passed && rules.iter().all(|r| r.passed);
     Ok(CheckReport {
         rows: measured.rows,
         unlabelled_answered: measured.unlabelled,
         precision: required,
-        confidence: set.certification.confidence,
+        confidence,
         method: set.certification.method.clone(),
         max_share_shift: params.max_share_shift,
+        strict: params.strict,
         rules,
         overall,
         passed,
@@ -264,12 +328,13 @@ pub fn check(
 }
 
 impl CheckReport {
-    /// Rules (and the set, as `*`) that failed.
+    /// Rules (and the set, as `*`) that did not pass.
     pub fn failures(&self) -> impl Iterator<Item = &RuleCheck> {
-        self.rules
-            .iter()
-            .chain(std::iter::once(&self.overall))
-            .filter(|r| !r.passed)
+        self.all().filter(|r| !r.passed)
+    }
+
+    fn all(&self) -> impl Iterator<Item = &RuleCheck> {
+        self.rules.iter().chain(std::iter::once(&self.overall))
     }
 
     /// The report as Markdown, for people.
@@ -278,15 +343,17 @@ impl CheckReport {
         let _ = writeln!(
             md,
             "# Check of `{}` on `{}`\n",
-            rulec_codegen::book::code_span(rules_name),
-            rulec_codegen::book::code_span(data_name)
+            code_span(rules_name),
+            code_span(data_name)
         );
         let _ = writeln!(
             md,
             "{} rows; the rules answer {} of them ({}){}. Bounds: one-sided {} at {} confidence. \
-             A rule fails when its precision bound on these rows falls below the book's precision \
-             (the required {}, or the rule's own bound in the book when that was lower), or when \
-             the share of rows it answers moved by more than {} points.\n",
+             Each rule is held to the book's precision: the required {}, or the rule's own bound in \
+             the book when that was lower. It holds when its lower bound on these rows reaches that; \
+             it fails when even its upper bound is below it, or when the share of rows it answers \
+             moved by more than {} points; in between it is not confirmed (too few rows to tell), \
+             which {}.\n",
             self.rows,
             self.overall.now.answered,
             opt_pct(self.overall.now.share),
@@ -301,15 +368,20 @@ impl CheckReport {
             self.method,
             pct(self.confidence),
             pct(self.precision),
-            pct(self.max_share_shift),
+            points(self.max_share_shift),
+            if self.strict {
+                "fails too (--strict)"
+            } else {
+                "is flagged but does not fail (--strict makes it fail)"
+            }
         );
-        md.push_str("| rule | decides | share then | share now | precision then (bound) | labelled rows now | precision now (bound) | verdict |\n");
+        md.push_str("| rule | decides | share then | share now | precision then (bound) | labelled rows now | precision now (bounds) | verdict |\n");
         md.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");
-        for r in self.rules.iter().chain(std::iter::once(&self.overall)) {
+        for r in self.all() {
             let name = if r.name == "*" {
                 "**all rules**".to_string()
             } else {
-                format!("`{}`", r.name)
+                format!("`{}`", code_span(&r.name))
             };
             let _ = writeln!(
                 md,
@@ -324,42 +396,72 @@ impl CheckReport {
                     pct(t.lower_bound)
                 )),
                 r.now.support,
-                format!("{} ({})", opt_pct(r.now.precision), pct(r.now.lower_bound)),
-                if r.passed { "holds" } else { "**FAILS**" }
+                if r.now.support == 0 {
+                    "–".to_string()
+                } else {
+                    format!(
+                        "{} ({} to {})",
+                        opt_pct(r.now.precision),
+                        pct(r.now.lower_bound),
+                        pct(r.now.upper_bound)
+                    )
+                },
+                match (r.verdict, r.passed) {
+                    (Verdict::Holds, _) => "holds",
+                    (Verdict::NotConfirmed, true) => "not confirmed",
+                    (Verdict::NotConfirmed, false) => "**FAILS** (not confirmed)",
+                    (Verdict::Fails, _) => "**FAILS**",
+                }
             );
         }
         md.push('\n');
-        let failures: Vec<&RuleCheck> = self.failures().collect();
-        if failures.is_empty() {
-            md.push_str("Every rule holds on the new data.\n");
-        } else {
-            let _ = writeln!(
-                md,
-                "{} of {} rules fail{}:\n",
-                failures.iter().filter(|r| r.name != "*").count(),
-                self.rules.len(),
-                if self.overall.passed {
-                    ""
-                } else {
-                    ", and so does the rule set as a whole"
-                }
-            );
-            for r in failures {
-                let name = if r.name == "*" {
-                    "the rule set as a whole".to_string()
-                } else {
-                    format!("`{}`", r.name)
-                };
-                for p in &r.problems {
-                    let _ = writeln!(md, "- {name}: {}", escape_md(p));
-                }
+        let failing = self.failures().filter(|r| r.name != "*").count();
+        let _ = writeln!(
+            md,
+            "{}\n",
+            match (failing, self.overall.passed) {
+                (0, true) => "No rule fails.".to_string(),
+                (n, true) => format!("{n} of {} rules fail.", self.rules.len()),
+                (n, false) => format!(
+                    "{n} of {} rules fail, and so does the rule set as a whole.",
+                    self.rules.len()
+                ),
+            }
+        );
+        for r in self.all().filter(|r| !r.problems.is_empty()) {
+            let name = if r.name == "*" {
+                "the rule set as a whole".to_string()
+            } else {
+                format!("`{}`", code_span(&r.name))
+            };
+            let tag = if r.passed { "flagged" } else { "FAILS" };
+            for p in &r.problems {
+                let _ = writeln!(md, "- {name} ({tag}): {}", escape_md(p));
             }
         }
         md
     }
 }
 
+/// A share as percentage points.
+fn points(x: f64) -> String {
+    format!("{:.1}", x * 100.0)
+}
+
 /// A difference of shares in percentage points, with its sign.
 fn signed_points(x: f64) -> String {
-    format!("{}{:.1}", if x >= 0.0 { "+" } else { "−" }, x.abs() * 100.0)
+    format!("{}{:.1}", if x >= 0.0 { "+" } else { "-" }, x.abs() * 100.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upper_bound_mirrors_lower() {
+        assert_eq!(upper_bound(0, 0, 0.95), 1.0);
+        let (lb, ub) = (wilson_lower(90, 100, 0.95), upper_bound(90, 100, 0.95));
+        assert!(lb < 0.9 && 0.9 < ub && ub < 1.0, "{lb} {ub}");
+        assert_eq!(upper_bound(100, 100, 0.95), 1.0);
+    }
 }

@@ -1,14 +1,16 @@
 //! `rulec diff`: what changed between two rule sets, for an auditor who
 //! signed off the old one.
 //!
-//! Rules are matched by name first; a pair matched by name that shares
-//! nothing (no condition, not even the decision) is left unmatched, since
-//! learned rules are named by decision and position (`b_1`, `b_2`), so a
-//! name alone does not make two learned rules the same. The rules left over
-//! are matched by the similarity of their conditions: the Jaccard index of
-//! their condition keys (the column and the direction of a threshold, the
-//! value of a boolean, each category of a set, `is missing`, and the
-//! decision), best pairs first, when it reaches [`MIN_SIMILARITY`].
+//! Rules are matched by name and by the similarity of their conditions:
+//! the Jaccard index of their condition keys (the column and the direction
+//! of a threshold, the value of a boolean, each category of a set, `is
+//! missing`, and the decision). Every possible pair scores its similarity
+//! plus [`NAME_BONUS`] when the names agree, and pairs are taken best first.
+//! So a rule keeps its partner of the same name unless another rule has
+//! (nearly) its very conditions: learned rules are named by decision and
+//! position (`b_1`, `b_2`), so a name alone does not make two learned rules
+//! the same. A pair needs a similarity of [`MIN_SIMILARITY`], or the same
+//! name and something in common.
 //!
 //! What counts as a change (for `--fail-on-change`): a rule added, removed,
 //! renamed, with other conditions or another decision; the shared rules in
@@ -30,6 +32,11 @@ use rulec_runtime::ir::{CmpOp, Condition, Rule, RuleSet, SetFigures};
 /// Least condition similarity for two differently named rules to be
 /// reported as one rule changed rather than one removed and one added.
 pub const MIN_SIMILARITY: f64 = 0.5;
+
+/// What agreeing names add to a pair's similarity when pairs are chosen:
+/// enough to prefer the same name among similar candidates, not enough to
+/// beat a rule with the very same conditions under another name.
+pub const NAME_BONUS: f64 = 0.25;
 
 /// The differences between two rule sets.
 #[derive(Clone, Debug, Serialize)]
@@ -133,36 +140,37 @@ enum Match {
     Similarity(f64),
 }
 
-/// Pairs (old index, new index, how).
+/// Pairs (old index, new index, how). Every possible pair scores its
+/// similarity, plus [`NAME_BONUS`] when the names agree, and pairs are
+/// taken best first. A pair needs a similarity of [`MIN_SIMILARITY`], or the
+/// same name and something in common.
 fn match_rules(old: &[Rule], new: &[Rule]) -> Vec<(usize, usize, Match)> {
-    let mut pairs = Vec::new();
-    let mut used_old = vec![false; old.len()];
-    let mut used_new = vec![false; new.len()];
-    for (n, b) in new.iter().enumerate() {
-        if let Some(o) = old.iter().position(|a| a.name == b.name) {
-            if similarity(&old[o], b) > 0.0 {
-                pairs.push((o, n, Match::Name));
-                used_old[o] = true;
-                used_new[n] = true;
-            }
-        }
-    }
     let mut candidates = Vec::new();
-    for (o, a) in old.iter().enumerate().filter(|(o, _)| !used_old[*o]) {
-        for (n, b) in new.iter().enumerate().filter(|(n, _)| !used_new[*n]) {
+    for (o, a) in old.iter().enumerate() {
+        for (n, b) in new.iter().enumerate() {
             let s = similarity(a, b);
-            if s >= MIN_SIMILARITY {
-                candidates.push((s, o, n));
+            let same_name = a.name == b.name;
+            if s >= MIN_SIMILARITY || (same_name && s > 0.0) {
+                let score = s + if same_name { NAME_BONUS } else { 0.0 };
+                candidates.push((score, s, o, n));
             }
         }
     }
     // Best pairs first; ties by position, so the result is deterministic.
-    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)).then(x.2.cmp(&y.2)));
-    for (s, o, n) in candidates {
+    candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.2.cmp(&y.2)).then(x.3.cmp(&y.3)));
+    let mut used_old = vec![false; old.len()];
+    let mut used_new = vec![false; new.len()];
+    let mut pairs = Vec::new();
+    for (_, s, o, n) in candidates {
         if !used_old[o] && !used_new[n] {
             used_old[o] = true;
             used_new[n] = true;
-            pairs.push((o, n, Match::Similarity(s)));
+            let how = if old[o].name == new[n].name {
+                Match::Name
+            } else {
+                Match::Similarity(s)
+            };
+            pairs.push((o, n, how));
         }
     }
     pairs.sort_by_key(|p| (p.0, p.1));

@@ -124,7 +124,7 @@ enum Command {
     },
     /// Check that the rules still hold on new labelled data; exit status 1 when one fails.
     #[command(
-        after_help = "Per rule: the new share of rows, support and precision with its lower bound, against\nthe book. A rule fails when its bound falls below the book's precision (the required one,\nor the rule's own bound in the book when that was lower) or when its share of rows moved\nby more than --max-share-shift; the rule set as a whole is held to the same tests.\n\nExamples:\n  rulec check out/rules.json march.csv\n  rulec check out/rules.json march.csv --max-share-shift 0.1 --json"
+        after_help = "Per rule: the new share of rows, support and precision with its bounds, against the\nbook's precision (the required one, or the rule's own bound in the book when that was\nlower). A rule holds when its lower bound reaches that; it fails when even its upper bound\nis below it, or when its share of rows moved by more than --max-share-shift; in between it\nis flagged as not confirmed (too few rows), which fails only with --strict. The rule set as\na whole is held to the same tests.\n\nExamples:\n  rulec check out/rules.json march.csv\n  rulec check out/rules.json march.csv --max-share-shift 0.1 --json"
     )]
     Check {
         /// The rules.json written by `rulec compile`.
@@ -134,6 +134,9 @@ enum Command {
         /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points).
         #[arg(long, default_value_t = 0.05)]
         max_share_shift: f64,
+        /// Fail rules the new rows are too few to confirm, too.
+        #[arg(long)]
+        strict: bool,
         /// Print JSON instead of Markdown.
         #[arg(long)]
         json: bool,
@@ -327,13 +330,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rules,
             data,
             max_share_shift,
+            strict,
             json,
         } => {
             let set = load_rule_set(&rules)?;
             let report = rulec::check::check_file(
                 &set,
                 &data,
-                &rulec::check::CheckParams { max_share_shift },
+                &rulec::check::CheckParams {
+                    max_share_shift,
+                    strict,
+                },
             )?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
@@ -657,12 +664,9 @@ fn load_rule_set(path: &Path) -> Result<RuleSet> {
     RuleSet::from_json(&text).with_context(|| format!("{}", path.display()))
 }
 
-/// A file's name for report headings (directories left out).
+/// A path for report headings, as the user gave it.
 fn display_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    path.display().to_string()
 }
 
 /// Writes each file into `dir` (created if needed) through a temporary file
