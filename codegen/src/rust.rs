@@ -927,6 +927,14 @@ impl Gen<'_> {
                 })
             }
         };
+        // rustfmt drops a rename to the same name.
+        let import = if *decision == "Class" {
+            quote!(
+                use crate::rules::{self, Class};
+            )
+        } else {
+            quote!(use crate::rules::{self, #decision as Class};)
+        };
         let module_doc = inner_doc([
             "The compiled rules as a [`rulec_runtime::Engine`] (feature `runtime`), so \
              [`rulec_runtime::Cascade`] runs them: rules first, the fallback for the rows \
@@ -948,7 +956,7 @@ impl Gen<'_> {
         Ok(quote! {
             #module_doc
 
-            use crate::rules::{self, #decision as Class};
+            #import
 
             /// The compiled rules, for `rulec_runtime::Cascade::new`.
             #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

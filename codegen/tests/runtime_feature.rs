@@ -241,4 +241,29 @@ fn compiled_rules_decide_through_the_cascade_as_the_interpreter_does() {
     let empty = common::rule_set("t", &["a", "b"], vec![common::num("v", false)], vec![]);
     let rows = common::rows(&empty, 100, 1);
     build_and_compare(&empty, "runtime-empty", &rows);
+
+    // Names that meet the names `src/engine.rs` uses: a decision type
+    // called `Class`, classes and categories called like its items.
+    let hostile = common::rule_set(
+        "class",
+        &["Class", "rules", "\"); panic!(\""],
+        vec![
+            common::num("row", false),
+            common::cat("engine", true, &["CompiledRules", "Engine", "Hit"]),
+        ],
+        vec![
+            common::rule(
+                "compiled",
+                vec![common::in_set("engine", &["CompiledRules"])],
+                "rules",
+            ),
+            common::rule(
+                "small",
+                vec![common::cmp("row", rulec_runtime::ir::CmpOp::Lt, 1.5)],
+                "\"); panic!(\"",
+            ),
+        ],
+    );
+    let rows = common::rows(&hostile, 1000, 2);
+    build_and_compare(&hostile, "runtime-hostile", &rows);
 }
