@@ -242,6 +242,8 @@ impl Teacher for Gbdt {
             labels: out_labels,
             confidence,
             probs: probs_out,
+            // Boosted trees fit gradients, not classes: no paths to offer.
+            trees: Vec::new(),
         }
     }
 }

@@ -203,6 +203,9 @@ struct CommonOpts {
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
+    /// Also offer the paths of the teacher's own trees (forest) as candidate rules.
+    #[arg(long)]
+    teacher_paths: bool,
     /// Extra distilled trees on bootstrap samples (more candidate rules).
     #[arg(long, default_value_t = 8)]
     bootstrap_trees: usize,
@@ -387,6 +390,7 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         },
         proposals: c.proposals.clone(),
         max_categories: c.max_categories,
+        teacher_paths: c.teacher_paths,
         teacher: match c.teacher {
             TeacherArg::Forest => pipeline::TeacherKind::Forest,
             TeacherArg::Gbdt => pipeline::TeacherKind::Gbdt,

@@ -40,6 +40,9 @@ pub struct PoolTargets<'a> {
     pub teacher_labels: &'a [u32],
     /// The true label per row (only training rows are read).
     pub truth: &'a [u32],
+    /// The teacher's own trees, whose paths (cut at the depth limit) are
+    /// candidates too.
+    pub teacher_trees: &'a [Tree],
 }
 
 /// The candidate pool, without duplicates: the leaves of trees of several
@@ -106,6 +109,13 @@ pub fn pool(
             let tree = tree::fit(binned, rows.clone(), targets, k, &tree_params);
             add(&tree, origin, &mut out);
         }
+    }
+    for tree in targets.teacher_trees {
+        add(
+            &tree.truncate(params.max_depth),
+            "path of the teacher's own tree",
+            &mut out,
+        );
     }
     let n_features = table.columns.len();
     for b in 0..params.bootstrap_trees {

@@ -22,6 +22,9 @@ pub struct TeacherLabels {
     pub confidence: Vec<f32>,
     /// Class probabilities, row-major (`n_classes` per row).
     pub probs: Vec<f32>,
+    /// Some of the teacher's own classification trees, when it has them:
+    /// their paths are candidate rules too.
+    pub trees: Vec<Tree>,
 }
 
 /// What a teacher learns from.
@@ -41,6 +44,10 @@ pub trait Teacher {
     /// Fits on `data.splits.train` and labels every row of the table.
     fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels;
 }
+
+/// How many of the forest's trees are kept to offer their paths as
+/// candidate rules (used only with `--teacher-paths`).
+const TREES_FOR_CANDIDATES: usize = 10;
 
 /// Random-forest parameters.
 #[derive(Clone, Debug)]
@@ -130,7 +137,10 @@ impl Teacher for Forest {
                 }
             }
         }
-        finish_votes(&votes, n, k)
+        let mut labels = finish_votes(&votes, n, k);
+        trees.truncate(TREES_FOR_CANDIDATES);
+        labels.trees = trees;
+        labels
     }
 }
 
@@ -179,5 +189,6 @@ fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
         labels,
         confidence,
         probs,
+        trees: Vec::new(),
     }
 }

@@ -343,6 +343,74 @@ impl Tree {
         out
     }
 
+    /// The same tree cut at `depth`: nodes at that depth become leaves
+    /// holding the weights of every leaf below them.
+    pub fn truncate(&self, depth: usize) -> Tree {
+        fn build(src: &Tree, i: usize, depth: usize, out: &mut Vec<Node>) -> (usize, Vec<f64>) {
+            let idx = out.len();
+            out.push(Node::Leaf { counts: Vec::new() });
+            match &src.nodes[i] {
+                Node::Leaf { counts } => {
+                    out[idx] = Node::Leaf {
+                        counts: counts.clone(),
+                    };
+                    (idx, counts.clone())
+                }
+                Node::Split {
+                    feature,
+                    test,
+                    missing_left,
+                    left,
+                    right,
+                } => {
+                    let mut sub = Vec::new();
+                    let (l, lc) = build(src, *left, depth.saturating_sub(1), &mut sub);
+                    let (r, rc) = build(src, *right, depth.saturating_sub(1), &mut sub);
+                    let total: Vec<f64> = lc.iter().zip(&rc).map(|(a, b)| a + b).collect();
+                    if depth == 0 {
+                        out[idx] = Node::Leaf {
+                            counts: total.clone(),
+                        };
+                    } else {
+                        // Children were numbered from 0 in `sub`: shift them.
+                        let base = out.len();
+                        let shift = |node: Node| match node {
+                            Node::Split {
+                                feature,
+                                test,
+                                missing_left,
+                                left,
+                                right,
+                            } => Node::Split {
+                                feature,
+                                test,
+                                missing_left,
+                                left: left + base,
+                                right: right + base,
+                            },
+                            leaf => leaf,
+                        };
+                        out.extend(sub.into_iter().map(shift));
+                        out[idx] = Node::Split {
+                            feature: *feature,
+                            test: test.clone(),
+                            missing_left: *missing_left,
+                            left: l + base,
+                            right: r + base,
+                        };
+                    }
+                    (idx, total)
+                }
+            }
+        }
+        let mut nodes = Vec::new();
+        build(self, 0, depth, &mut nodes);
+        Tree {
+            nodes,
+            n_classes: self.n_classes,
+        }
+    }
+
     /// Class weights at leaf `leaf`.
     pub fn counts(&self, leaf: usize) -> &[f64] {
         match &self.nodes[leaf] {
@@ -600,6 +668,47 @@ fn best_split(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn truncation_sums_the_leaves_below() {
+        let values: Vec<f64> = (0..400).map(|i| i as f64 * 0.25).collect();
+        let labels: Vec<u32> = values
+            .iter()
+            .map(|&x| u32::from(x >= 50.0) + u32::from(x >= 75.0) * 0)
+            .collect();
+        let t = table(values, labels.clone());
+        let rows: Vec<usize> = (0..400).collect();
+        let binned = Binned::new(&t, &rows);
+        let params = TreeParams {
+            max_depth: 6,
+            min_samples_leaf: 1,
+            min_gain: -1.0,
+            max_features: None,
+            seed: 0,
+            criterion: Criterion::Gini,
+        };
+        let tree = fit(
+            &binned,
+            (0..400).collect(),
+            Targets::Hard(&labels),
+            2,
+            &params,
+        );
+        let cut = tree.truncate(1);
+        assert_eq!(cut.leaf_paths().len(), 2);
+        let total: f64 = cut
+            .leaf_paths()
+            .iter()
+            .map(|(l, _)| cut.counts(*l).iter().sum::<f64>())
+            .sum();
+        assert_eq!(total, 400.0);
+        // Every row reaches a leaf of the cut tree on the same side of the root.
+        for r in 0..400 {
+            let a = tree.leaf_of(&binned, r);
+            let b = cut.leaf_of(&binned, r);
+            assert_eq!(cut.counts(b)[labels[r] as usize] > 0.0, true, "{a} {b}");
+        }
+    }
 
     #[test]
     fn nice_numbers() {
