@@ -30,6 +30,38 @@
 //! on. Agreement is with the fallback, not with the truth: a disagreement
 //! means the rule and the model part ways, which is what a service can see
 //! without labels.
+//!
+//! # Example
+//!
+//! ```
+//! use rulec_runtime::{Cascade, CascadeConfig, Cell, Interpreter, Source};
+//!
+//! let rules_json = r#"{
+//!   "schema_version": 1,
+//!   "target": { "name": "shipper", "classes": ["A", "B"] },
+//!   "features": [{ "name": "distance_mi", "kind": { "type": "numeric" }, "nullable": false }],
+//!   "rules": [{
+//!     "name": "short_to_b",
+//!     "conditions": [{ "test": "cmp", "feature": "distance_mi", "op": "<", "value": 50.0 }],
+//!     "decision": "B"
+//!   }],
+//!   "certification": { "precision": 0.95, "confidence": 0.95, "method": "wilson" }
+//! }"#;
+//! let rules = Interpreter::from_json(rules_json)?; // or Interpreter::load(path)
+//! // The big model: a class index for a row. Here a stand-in.
+//! let model = |_row: &[Cell]| 0;
+//! let cascade = Cascade::new(rules, model, CascadeConfig::default())?;
+//!
+//! let mut handle = cascade.handle(); // one per thread
+//! let outcome = handle.decide(&[Cell::Num(12.0)])?;
+//! assert_eq!(outcome.source, Source::Rule(0));
+//! assert_eq!(handle.class_label(outcome.class_idx), "B");
+//! assert_eq!(handle.decide(&[Cell::Num(120.0)])?.source, Source::Fallback);
+//!
+//! let text = cascade.metrics().to_prometheus();
+//! assert!(text.contains("rulec_decisions_total{source=\"rule\"} 1\n"));
+//! # Ok::<(), rulec_runtime::Error>(())
+//! ```
 
 use std::fmt;
 use std::path::Path;
@@ -463,6 +495,11 @@ impl<E: Engine, F: Fallback<E::Row>> Cascade<E, F> {
     /// number. Decisions under way finish on the version they started
     /// with; each handle moves to the new one at its next decision. Refused
     /// when the new rules read rows or name classes differently.
+    ///
+    /// The new version starts with fresh per-rule counters, alarms and
+    /// switches: reloading is how a recompiled (or the same) rule set is put
+    /// back in service after an alarm. The old version's counters stay in
+    /// the totals.
     pub fn reload(&self, engine: E) -> Result<u64, Error> {
         check_engine(&engine)?;
         let mut current = self
