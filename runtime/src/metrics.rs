@@ -3,7 +3,7 @@
 //! rule against the fallback come out.
 //!
 //! The hot path only does relaxed atomic adds on counters that belong to
-//! one rule set version ([`VersionStats`]); nothing is locked per decision.
+//! one rule set version; nothing is locked per decision.
 //! A [`Snapshot`] reads them all at once (not atomically as a whole: a
 //! decision in flight may show in one counter and not yet in another) and
 //! renders them in the Prometheus text format.
