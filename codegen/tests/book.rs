@@ -1,0 +1,277 @@
+//! The rule book (RULEBOOK.md and rulebook.html) for hand-made rule sets:
+//! whole outputs compared with the golden files under `tests/data/book/`
+//! (written when missing; set `UPDATE_EXPECT=1` to rewrite them after an
+//! intended change), key contents asserted, hostile strings escaped, the
+//! page self-contained. See: issue #5.
+
+mod book_fixture;
+
+use std::path::Path;
+
+use book_fixture::{hostile_book, shipping_book, SCRIPT};
+use rulec_codegen::book::markdown;
+use rulec_codegen::html::html;
+use rulec_runtime::RuleSet;
+
+/// Compares `actual` with the golden file `name`, writing it when missing
+/// or when `UPDATE_EXPECT` is set.
+fn check_golden(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/book")
+        .join(name);
+    if std::env::var_os("UPDATE_EXPECT").is_some() || !path.exists() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+        eprintln!("wrote {}", path.display());
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{} differs from the output at line {}:\nexpected: {:?}\nactual:   {:?}\n(set UPDATE_EXPECT=1 to accept the new output)",
+            path.display(),
+            line + 1,
+            expected.lines().nth(line),
+            actual.lines().nth(line)
+        );
+    }
+}
+
+#[track_caller]
+fn assert_has(text: &str, needle: &str) {
+    assert!(
+        text.contains(needle),
+        "expected to find\n{needle}\nin the output"
+    );
+}
+
+#[test]
+fn markdown_matches_golden() {
+    check_golden("expected.md", &markdown(&shipping_book()));
+}
+
+#[test]
+fn html_matches_golden() {
+    check_golden("expected.html", &html(&shipping_book()));
+}
+
+#[test]
+fn markdown_has_every_part_of_the_book() {
+    let md = markdown(&shipping_book());
+    // The one-minute summary: what is decided, coverage, precision with its
+    // bound, what the fallback receives; no cost line without a cost model.
+    assert_has(&md, "## In one minute\n\n- What is decided: cheapest\\_shipper, one of \"A\", \"B\" or \"C\".\n");
+    assert_has(&md, "- Share the rules decide (coverage): 38.4 % of the 4,000 test rows (never used to choose or certify a rule), 1,535 rows, by 3 rules.\n");
+    assert_has(&md, "- Precision of those decisions: 97.8 % right; lower 95.0 % confidence bound 97.1 % (one-sided wilson). Required: 95.0 % for the decisions of the rule set as a whole");
+    assert_has(
+        &md,
+        "- What the fallback receives: the other 61.6 % (2,465 rows)",
+    );
+    assert!(
+        !md.to_lowercase().contains("per million"),
+        "no cost model, no compute line"
+    );
+    // Every rule: name, sentence, DSL, figures, examples.
+    assert_has(&md, "| 1 | `short_light_to_b` | B | When distance\\_mi is below 50 and weight\\_lb is below 5, cheapest\\_shipper is \"B\". | 1,200 | 97.5 % (96.6 %) | 98.0 % | 98.3 % |\n");
+    assert_has(&md, "When weight\\_lb is at least 70.5, zone is not \"west\" and express is false, cheapest\\_shipper is \"C\".");
+    assert_has(
+        &md,
+        "When weight\\_lb is missing and express is true, cheapest\\_shipper is \"A\".",
+    );
+    assert_has(&md, "```text\nrule heavy_to_c:\n  when weight_lb >= 70.5 and zone not in {\"west\"} and not express\n  then cheapest_shipper = \"C\"\n```\n");
+    assert_has(&md, "| `distance_mi` | `weight_lb` | `zone` | `express` | `fragile` | true `cheapest_shipper` |\n|---|---|---|---|---|---|\n| 36.5 | 3.9 | north | false | false | B |\n| 14.5 | 1.7 | east | true | missing | C |\n");
+    // The confusion of covered decisions, per split.
+    assert_has(&md, "| decided ↓ · true → | A | B | C |\n|---|---:|---:|---:|\n| **A** | 39 | 0 | 1 |\n| **B** | 12 | 1,170 | 18 |\n");
+    // Rejected rules with their reasons.
+    assert_has(
+        &md,
+        "### `my_guess` → A\n\nWhen zone is \"east\" or \"south\", cheapest\\_shipper is \"A\".",
+    );
+    assert_has(
+        &md,
+        "Not kept: it comes after the certified rules, and no certified set includes it.",
+    );
+    // The curve with the chosen point.
+    assert_has(
+        &md,
+        "| 3 | 38.5 % | 97.4 % | 96.6 % | chosen |\n| 4 | 42.5 % | 94.7 % | 93.7 % | not kept |\n",
+    );
+    // Provenance: fingerprint, rows per split, teacher and accuracy, options, seed, version.
+    assert_has(
+        &md,
+        "| data SHA-256 | 5f0c6bd2a1f4e0c3b2a19d8e7f6a5b4c3d2e1f00112233445566778899aabbcc |\n",
+    );
+    assert_has(
+        &md,
+        "| rows per split | train 6,000, validation 4,000, test 4,000 |\n",
+    );
+    assert_has(&md, "| teacher accuracy | 90.0 % on 4,000 test rows |\n");
+    assert_has(&md, "| `seed` | `0` |\n");
+    assert_has(&md, "| rulec version | 0.1.0 |\n");
+}
+
+#[test]
+fn html_has_rules_table_and_figures() {
+    let page = html(&shipping_book());
+    assert!(page.starts_with("<!DOCTYPE html>\n"));
+    assert!(page.ends_with("</html>\n"));
+    assert_has(&page, "<table id=\"rules\">");
+    for id in [
+        "fig-rule-bars",
+        "fig-curve",
+        "fig-confusion-validation",
+        "fig-confusion-test",
+    ] {
+        assert_has(
+            &page,
+            &format!("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\""),
+        );
+    }
+    assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+    // The chosen point of the curve is marked and labelled.
+    assert_has(&page, "3 rules, coverage 38.5 %");
+    assert_has(
+        &page,
+        "<p class=\"plain\">When distance_mi is below 50 and weight_lb is below 5, cheapest_shipper is &quot;B&quot;.</p>",
+    );
+}
+
+#[test]
+fn html_is_self_contained() {
+    let page = html(&shipping_book());
+    for banned in [
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "@import",
+        "url(",
+        " src=",
+        " href=\"http",
+    ] {
+        assert!(
+            !page.contains(banned),
+            "the page must load nothing: found {banned}"
+        );
+    }
+    // The only URL is the SVG namespace, which is a name, not a request.
+    let urls = page.matches("http://").count() + page.matches("https://").count();
+    let namespaces = page.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+    assert_eq!(urls, namespaces);
+    assert_has(
+        &page,
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">",
+    );
+}
+
+#[test]
+fn hostile_strings_are_text_in_html() {
+    let page = html(&hostile_book());
+    assert_has(&page, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    assert_has(&page, "&lt;img src=x onerror=alert(1)&gt;.csv");
+    assert_has(
+        &page,
+        "<title>Rule book: &lt;b&gt;decision&lt;/b&gt;</title>",
+    );
+    assert_has(&page, "A &amp; C");
+    for raw in [SCRIPT, "<script", "<img", "<b>", "<i>", "<mi>"] {
+        assert!(!page.contains(raw), "raw markup {raw} in the page");
+    }
+    // The SVG figures escape their labels too.
+    assert_has(&page, "decided &lt;i&gt;B&lt;/i&gt;, true A &amp; C");
+    assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
+}
+
+/// Markdown outside code: every `<` and `*` from data is escaped. Fenced
+/// blocks and code spans show text as it is and are left out of the check.
+#[test]
+fn hostile_strings_are_text_in_markdown() {
+    let md = markdown(&hostile_book());
+    let mut prose = String::new();
+    let mut in_fence = false;
+    for line in md.lines() {
+        if line.starts_with("```") {
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence || line.starts_with("<!-- @generated") {
+            continue;
+        }
+        // Drop code spans.
+        for (i, part) in line.split('`').enumerate() {
+            if i % 2 == 0 {
+                prose.push_str(part);
+            }
+        }
+        prose.push('\n');
+    }
+    let chars: Vec<char> = prose.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if matches!(c, '<' | '*' | '[' | '&') {
+            let escaped = i > 0 && chars[i - 1] == '\\';
+            let markdown_bold =
+                *c == '*' && (chars.get(i + 1) == Some(&'*') || (i > 0 && chars[i - 1] == '*'));
+            assert!(
+                escaped || markdown_bold,
+                "unescaped {c:?} in Markdown prose near {:?}",
+                chars[i.saturating_sub(30)..(i + 30).min(chars.len())]
+                    .iter()
+                    .collect::<String>()
+            );
+        }
+    }
+    assert_has(&md, "\\<script\\>alert(1)\\</script\\>");
+    // Inside the DSL blocks the text is exact, so an auditor reads what runs.
+    assert_has(&md, "zone not in {\"<script>alert(1)</script>\"}");
+}
+
+#[test]
+fn outputs_are_deterministic_and_survive_json() {
+    let set = shipping_book();
+    let again = RuleSet::from_json(&set.to_json()).expect("the fixture is a valid rule set");
+    assert_eq!(markdown(&set), markdown(&again));
+    assert_eq!(html(&set), html(&again));
+}
+
+/// A rules.json written before examples, confusion and curve existed still
+/// renders: the parts it lacks are left out.
+#[test]
+fn older_rule_sets_render_without_the_new_parts() {
+    let mut set = shipping_book();
+    for r in &mut set.rules {
+        if let Some(e) = &mut r.evidence {
+            e.examples.clear();
+        }
+    }
+    if let Some(s) = &mut set.summary {
+        s.curve.clear();
+        s.validation.confusion.clear();
+        if let Some(t) = &mut s.test {
+            t.confusion.clear();
+        }
+    }
+    let page = html(&set);
+    assert_has(&page, "<table id=\"rules\">");
+    assert_has(&page, "id=\"fig-rule-bars\"");
+    assert!(!page.contains("fig-curve"));
+    assert!(!page.contains("fig-confusion"));
+    let md = markdown(&set);
+    assert!(!md.contains("Example validation rows"));
+    assert!(!md.contains("## Decisions on covered rows"));
+
+    set.summary = None;
+    set.rules.clear();
+    let md = markdown(&set);
+    assert_has(
+        &md,
+        "No rule reached the required precision: every row goes to the fallback.",
+    );
+    let page = html(&set);
+    assert_has(&page, "<table id=\"rules\">");
+    assert!(!page.contains("<svg"));
+}
