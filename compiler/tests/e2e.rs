@@ -257,3 +257,38 @@ fn user_split_without_test_rows_is_reported_as_such() {
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("no test rows"), "{book}");
 }
+
+#[test]
+fn parquet_and_csv_give_the_same_rules() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    rulec(d, &["dataset", "shipping", "--rows", "20000", "--seed", "3", "--out", "s.csv"]);
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(d.join("s.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
+    let file = std::fs::File::create(d.join("s.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    rulec(d, &["compile", "s.csv", "--target", "cheapest_shipper", "--out", "from_csv", "-q"]);
+    rulec(d, &["compile", "s.parquet", "--target", "cheapest_shipper", "--out", "from_parquet", "-q"]);
+    let load = |p: &str| RuleSet::from_json(&std::fs::read_to_string(d.join(p).join("rules.json")).unwrap()).unwrap();
+    let (a, b) = (load("from_csv"), load("from_parquet"));
+    assert!(!a.rules.is_empty());
+    assert_eq!(a.rules, b.rules);
+    assert_eq!(a.features, b.features);
+    assert_eq!(b.provenance.unwrap().data_file, "s.parquet");
+}
+
+#[test]
+fn rules_json_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    rulec(d, &["demo", "--rows", "20000", "--out", "out", "-q"]);
+    let text = std::fs::read_to_string(d.join("out/rules.json")).unwrap();
+    let set = RuleSet::from_json(&text).unwrap();
+    assert_eq!(set.to_json(), text, "rules.json is written exactly as it reads back");
+    assert_eq!(RuleSet::from_json(&set.to_json()).unwrap(), set);
+}
