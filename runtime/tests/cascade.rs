@@ -486,3 +486,30 @@ fn lower_bound_test_is_strict() {
     // 1 in 10 is caught as soon as the minimum sample is reached.
     assert_eq!(alarm_after(AlarmTest::LowerBound, 52, 10), Some(52));
 }
+
+#[test]
+fn sampling_is_deterministic_per_seed() {
+    let samples = |seed: u64| {
+        let cascade = Cascade::new(
+            interpreter(AGREEING),
+            teacher,
+            CascadeConfig {
+                shadow: ShadowConfig {
+                    rate: 0.3,
+                    seed,
+                    ..ShadowConfig::default()
+                },
+                on_alarm: None,
+            },
+        )
+        .unwrap();
+        let mut h = cascade.handle();
+        for i in 0..1000 {
+            h.decide(&row((i % 200) as f64 / 10.0)).unwrap();
+        }
+        cascade.metrics().totals.shadow_samples
+    };
+    assert_eq!(samples(1), samples(1));
+    assert_ne!(samples(1), samples(2));
+    assert!((250..350).contains(&samples(1)), "{}", samples(1));
+}
