@@ -519,7 +519,32 @@ pub fn compile(
         .collect();
     // Exact compaction: every row keeps its decision, so the certification
     // above still holds.
-    set.rules = name_rules(crate::compact::compact(chosen, &set.features));
+    let compacted = crate::compact::compact(chosen, &set.features);
+    // A learned rule that answers no validation row (its rows all go to
+    // earlier rules) has no evidence behind it: leave it out. That changes
+    // no validation decision, so the certification is unaffected, and it
+    // depends on no label.
+    let dropped = {
+        let probe = RuleSet {
+            rules: compacted.clone(),
+            ..set.clone()
+        };
+        let (per_rule, _) = validate::ordered_evidence(
+            &probe,
+            &valid_rows,
+            &table.labels,
+            &teacher.labels,
+            p.confidence,
+        )?;
+        per_rule
+    };
+    let compacted: Vec<Rule> = compacted
+        .into_iter()
+        .zip(dropped)
+        .filter(|(r, e)| e.support > 0 || is_proposal(r))
+        .map(|(r, _)| r)
+        .collect();
+    set.rules = name_rules(compacted);
     let (val_fig, test_fig) = validate::attach_evidence(
         &mut set,
         &valid_rows,
