@@ -1,0 +1,453 @@
+//! The auditor's commands on hand-made rule sets and data with known
+//! answers: `rulec book` (both files, byte-identical, beside other files),
+//! `rulec diff` (added, removed, changed, renamed, reordered, settings;
+//! `--fail-on-change`), `rulec check` (a planted rule that no longer holds
+//! fails with exit code 1; shares that move; `--json`), and `rulec compile`
+//! writing rulebook.html from the IR it writes. See: issue #5.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use rulec_runtime::ir::{
+    Certification, CmpOp, Condition, Evidence, Feature, FeatureKind, Rule, RuleSet, SetFigures,
+    SplitEvidence, Summary, Target, SCHEMA_VERSION,
+};
+use rulec_runtime::stats::wilson_lower;
+
+fn rulec(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[track_caller]
+fn assert_has(text: &str, needle: &str) {
+    assert!(
+        text.contains(needle),
+        "expected to find\n{needle}\nin\n{text}"
+    );
+}
+
+fn x_cmp(op: CmpOp, value: f64) -> Condition {
+    Condition::Cmp {
+        feature: "x".into(),
+        op,
+        value,
+    }
+}
+
+fn color_in(values: &[&str]) -> Condition {
+    Condition::In {
+        feature: "color".into(),
+        values: values.iter().map(|v| v.to_string()).collect(),
+    }
+}
+
+fn evidence(support: u64, correct: u64) -> Evidence {
+    Evidence {
+        validation: SplitEvidence {
+            support,
+            correct,
+            agree_teacher: correct,
+            precision_lower_bound: wilson_lower(correct, support, 0.95),
+        },
+        test: None,
+        examples: Vec::new(),
+    }
+}
+
+fn rule(name: &str, conditions: Vec<Condition>, decision: &str, ev: Option<(u64, u64)>) -> Rule {
+    Rule {
+        name: name.into(),
+        conditions,
+        decision: decision.into(),
+        origin: None,
+        evidence: ev.map(|(s, c)| evidence(s, c)),
+    }
+}
+
+/// Features `x` (0..100) and `color`; target `y` in {hi, lo}; validated on
+/// 1000 rows: `low` answers half of them, `high_reds` a quarter.
+fn book() -> RuleSet {
+    RuleSet {
+        schema_version: SCHEMA_VERSION,
+        target: Target {
+            name: "y".into(),
+            classes: vec!["hi".into(), "lo".into()],
+        },
+        features: vec![
+            Feature {
+                name: "x".into(),
+                kind: FeatureKind::Numeric,
+                nullable: false,
+            },
+            Feature {
+                name: "color".into(),
+                kind: FeatureKind::Categorical {
+                    categories: vec!["blue".into(), "green".into(), "red".into()],
+                },
+                nullable: false,
+            },
+        ],
+        rules: vec![
+            rule("low", vec![x_cmp(CmpOp::Lt, 50.0)], "lo", Some((500, 495))),
+            rule(
+                "high_reds",
+                vec![x_cmp(CmpOp::Ge, 50.0), color_in(&["red"])],
+                "hi",
+                Some((250, 248)),
+            ),
+        ],
+        certification: Certification {
+            precision: 0.95,
+            confidence: 0.95,
+            method: "wilson".into(),
+            scope: Default::default(),
+            tests: Vec::new(),
+        },
+        provenance: None,
+        summary: Some(Summary {
+            validation: SetFigures {
+                rows: 1000,
+                covered: SplitEvidence {
+                    support: 750,
+                    correct: 743,
+                    agree_teacher: 743,
+                    precision_lower_bound: wilson_lower(743, 750, 0.95),
+                },
+                teacher_correct: 950,
+                cascade_correct: 955,
+                confusion: Vec::new(),
+            },
+            test: None,
+            candidates: 10,
+            curve: Vec::new(),
+        }),
+        rejected: Vec::new(),
+    }
+}
+
+fn write_set(dir: &Path, name: &str, set: &RuleSet) {
+    std::fs::write(dir.join(name), set.to_json()).unwrap();
+}
+
+/// `n` rows, x = i % 100, colors cycling red, blue; `label` gives y.
+fn data(
+    n: usize,
+    x_of: impl Fn(usize) -> usize,
+    label: impl Fn(usize, &str) -> &'static str,
+) -> String {
+    let mut s = String::from("x,color,y\n");
+    for i in 0..n {
+        let x = x_of(i);
+        let color = if i % 2 == 0 { "red" } else { "blue" };
+        s.push_str(&format!("{x},{color},{}\n", label(x, color)));
+    }
+    s
+}
+
+/// The world the book was made in: below 50 is `lo`, above is `hi`.
+fn truth(x: usize, _color: &str) -> &'static str {
+    if x < 50 {
+        "lo"
+    } else {
+        "hi"
+    }
+}
+
+#[test]
+fn book_writes_both_files_beside_others_byte_identical() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = book();
+    write_set(dir.path(), "rules.json", &set);
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    std::fs::write(dir.path().join("out/notes.txt"), "mine").unwrap();
+    let out = rulec(dir.path(), &["book", "rules.json", "--out", "out"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    let page = std::fs::read_to_string(dir.path().join("out/rulebook.html")).unwrap();
+    assert_eq!(md, rulec_codegen::book::markdown(&set));
+    assert_eq!(page, rulec_codegen::html::html(&set));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/notes.txt")).unwrap(),
+        "mine"
+    );
+    // Without --out the book goes beside rules.json; the same bytes again.
+    let out = rulec(dir.path(), &["book", "rules.json"]);
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("RULEBOOK.md")).unwrap(),
+        md
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("rulebook.html")).unwrap(),
+        page
+    );
+    // A broken rules.json: one line naming the file, exit 1, nothing written.
+    std::fs::write(dir.path().join("bad.json"), "{").unwrap();
+    let out = rulec(dir.path(), &["book", "bad.json", "--out", "bad"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_has(&String::from_utf8_lossy(&out.stderr), "bad.json");
+    assert!(!dir.path().join("bad").exists());
+}
+
+#[test]
+fn diff_reports_known_differences() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = book();
+    old.rules.push(rule(
+        "gone",
+        vec![color_in(&["green"])],
+        "lo",
+        Some((10, 9)),
+    ));
+    let mut new = book();
+    new.certification.precision = 0.9;
+    new.rules = vec![
+        // Renamed, same conditions, now first.
+        rule(
+            "reds_high",
+            vec![x_cmp(CmpOp::Ge, 50.0), color_in(&["red"])],
+            "hi",
+            Some((250, 248)),
+        ),
+        // Threshold moved from 50 to 60.
+        rule("low", vec![x_cmp(CmpOp::Lt, 60.0)], "lo", Some((600, 570))),
+        // New.
+        rule(
+            "blues",
+            vec![color_in(&["blue"]), x_cmp(CmpOp::Ge, 60.0)],
+            "hi",
+            Some((200, 196)),
+        ),
+    ];
+    write_set(dir.path(), "old.json", &old);
+    write_set(dir.path(), "new.json", &new);
+
+    let out = rulec(dir.path(), &["diff", "old.json", "new.json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = stdout(&out);
+    assert_has(&md, "# Rule set diff: `old.json` → `new.json`\n");
+    assert_has(&md, "1 added, 1 removed, 2 changed, 0 unchanged; the shared rules come in another order; 1 setting(s) changed.");
+    assert_has(
+        &md,
+        "## Settings\n\n- the required precision is 90.0 % instead of 95.0 %\n",
+    );
+    assert_has(&md, "## Added rules\n\n### `blues` (new #3) → hi\n");
+    assert_has(&md, "## Removed rules\n\n### `gone` (old #3) → lo\n");
+    assert_has(&md, "### `low` (old #1) → `low` (new #2), matched by name\n\n- threshold on `x` moved: `x < 50` → `x < 60` (+10, +20.0 %)\n- support and precision on validation rows: 500 rows at 99.0 % (bound 98.0 %) → 600 rows at 95.0 % (bound 93.3 %)\n");
+    assert_has(&md, "### `high_reds` (old #2) → `reds_high` (new #1), matched by similar conditions (1.00)\n\n- renamed from `high_reds` to `reds_high`\n");
+    assert_has(&md, "## Order\n");
+    assert_has(&md, "- `reds_high`: #1 (was #2)\n- `low`: #2 (was #1)\n");
+    assert_has(&md, "| rules | 3 | 3 |\n| required precision | 95.0 % | 90.0 % |\n| coverage | 75.0 % (validation) | 75.0 % (validation) |\n");
+
+    let out = rulec(
+        dir.path(),
+        &["diff", "old.json", "new.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stdout(&out),
+        md,
+        "the same report, only the exit code differs"
+    );
+
+    // Against itself: nothing changed, exit 0 even with --fail-on-change.
+    let out = rulec(
+        dir.path(),
+        &["diff", "old.json", "old.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_has(&stdout(&out), "No change to the rules or the guarantee.");
+
+    // Figures that moved while the rules stayed the same are not a change.
+    let mut refit = old.clone();
+    refit.rules[0].evidence = Some(evidence(520, 515));
+    write_set(dir.path(), "refit.json", &refit);
+    let out = rulec(
+        dir.path(),
+        &["diff", "old.json", "refit.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}
+
+#[test]
+fn check_fails_a_planted_rule_that_no_longer_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), "rules.json", &book());
+    // This month red items above 50 are `lo`: `high_reds` is wrong on all of them.
+    let drifted = |x: usize, color: &str| {
+        if x >= 50 && color == "red" {
+            "lo"
+        } else {
+            truth(x, color)
+        }
+    };
+    std::fs::write(
+        dir.path().join("march.csv"),
+        data(1000, |i| i % 100, drifted),
+    )
+    .unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "march.csv"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = stdout(&out);
+    assert_has(&md, "| `low` | lo | 50.0 % | 50.0 % | 99.0 % (98.0 %) | 500 | 100.0 % (99.5 % to 100.0 %) | holds |\n");
+    assert_has(&md, "| `high_reds` | hi | 25.0 % | 25.0 % | 99.2 % (97.6 %) | 250 | 0.0 % (0.0 % to 1.1 %) | **FAILS** |\n");
+    assert_has(&md, "| **all rules** |  | 75.0 % | 75.0 % | 99.1 % (98.3 %) | 750 | 66.7 % (63.8 % to 69.4 %) | **FAILS** |\n");
+    assert_has(
+        &md,
+        "1 of 2 rules fail, and so does the rule set as a whole.",
+    );
+    assert_has(&md, "- `high_reds` (FAILS): precision 0.0 % on 250 labelled rows: even its upper bound 1.1 % is below the book's 95.0 % (the required precision)\n");
+
+    let out = rulec(dir.path(), &["check", "rules.json", "march.csv", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["passed"], false);
+    assert_eq!(v["rules"][0]["name"], "low");
+    assert_eq!(v["rules"][0]["verdict"], "holds");
+    assert_eq!(v["rules"][1]["verdict"], "fails");
+    assert_eq!(v["rules"][1]["now"]["support"], 250);
+    assert_eq!(v["rules"][1]["now"]["correct"], 0);
+    assert_eq!(v["overall"]["verdict"], "fails");
+}
+
+#[test]
+fn check_passes_on_the_same_world_and_flags_moved_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), "rules.json", &book());
+    std::fs::write(dir.path().join("same.csv"), data(1000, |i| i % 100, truth)).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "same.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_has(&stdout(&out), "No rule fails.");
+
+    // Eight rows in ten now have x below 50: `low` takes 80 % of the rows,
+    // `high_reds` 10 %; both moved by more than 5 points.
+    let skewed = |i: usize| if i % 10 >= 8 { 50 + i % 50 } else { i % 50 };
+    std::fs::write(dir.path().join("skewed.csv"), data(1000, skewed, truth)).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "skewed.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = stdout(&out);
+    assert_has(&md, "- `low` (FAILS): answers 80.0 % of the rows, 50.0 % in the book: moved by +30.0 points, more than the 5.0 allowed\n");
+    assert_has(&md, "- `high_reds` (FAILS): answers 10.0 % of the rows, 25.0 % in the book: moved by -15.0 points");
+    // A wider tolerance lets the same data pass.
+    let out = rulec(
+        dir.path(),
+        &[
+            "check",
+            "rules.json",
+            "skewed.csv",
+            "--max-share-shift",
+            "0.45",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+
+    // Few rows: rules cannot be confirmed; flagged, and failed with --strict.
+    std::fs::write(dir.path().join("few.csv"), data(20, |i| i * 5 % 100, truth)).unwrap();
+    let out = rulec(
+        dir.path(),
+        &["check", "rules.json", "few.csv", "--max-share-shift", "1"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_has(&stdout(&out), "| not confirmed |");
+    let out = rulec(
+        dir.path(),
+        &[
+            "check",
+            "rules.json",
+            "few.csv",
+            "--max-share-shift",
+            "1",
+            "--strict",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+
+    // Data without the target column: one clear line, exit 1.
+    std::fs::write(dir.path().join("nolabel.csv"), "x,color\n1,red\n").unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "nolabel.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_has(&String::from_utf8_lossy(&out.stderr), "`y`");
+}
+
+/// `rulec compile` writes rulebook.html beside RULEBOOK.md, both rendered
+/// from the rules.json it writes: `rulec book` on that file gives the same
+/// bytes. The IR carries example rows, confusion tables and the curve.
+#[test]
+fn compile_writes_the_html_book_from_its_rules_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x,color,y\n");
+    for i in 0..1200 {
+        let x = (i * 37) % 100;
+        let color = ["red", "blue", "green"][i % 3];
+        let y = if x < 50 {
+            "lo"
+        } else if color == "red" {
+            "hi"
+        } else if i % 2 == 0 {
+            "hi"
+        } else {
+            "lo"
+        };
+        csv.push_str(&format!("{x},{color},{y}\n"));
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let out = rulec(
+        dir.path(),
+        &[
+            "-q", "compile", "d.csv", "--target", "y", "--trees", "10", "--out", "out",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let set =
+        RuleSet::from_json(&std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap())
+            .unwrap();
+    assert!(!set.rules.is_empty(), "the planted rule x < 50 is found");
+    let summary = set.summary.as_ref().unwrap();
+    assert_eq!(summary.validation.confusion.len(), 2);
+    let covered: u64 = summary.validation.confusion.iter().flatten().sum();
+    assert_eq!(covered, summary.validation.covered.support);
+    assert!(summary.curve.len() >= set.rules.len());
+    assert_eq!(
+        summary.curve[set.rules.len() - 1].support,
+        summary.validation.covered.support
+    );
+    let examples = &set.rules[0].evidence.as_ref().unwrap().examples;
+    assert!(!examples.is_empty() && examples.len() <= 3);
+    assert_eq!(examples[0].values.len(), set.features.len());
+
+    let out = rulec(dir.path(), &["book", "out/rules.json", "--out", "again"]);
+    assert!(out.status.success());
+    for f in ["RULEBOOK.md", "rulebook.html"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("out").join(f)).unwrap(),
+            std::fs::read(dir.path().join("again").join(f)).unwrap(),
+            "{f} differs between compile and book"
+        );
+    }
+}
