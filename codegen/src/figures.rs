@@ -80,10 +80,10 @@ fn share_ceiling(max: f64) -> f64 {
 }
 
 fn open_svg(svg: &mut String, width: f64, height: f64, title: &str, id: &str) {
-    let _ = write!(
+    let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"{id}\" role=\"img\" viewBox=\"0 0 {width:.0} {height:.0}\" \
-         width=\"{width:.0}\" height=\"{height:.0}\" {FONT}><title>{}</title>\n",
+         width=\"{width:.0}\" height=\"{height:.0}\" {FONT}><title>{}</title>",
         escape(title)
     );
     let _ = writeln!(
@@ -371,6 +371,9 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
     Some(svg)
 }
 
+/// A point of the curve: coverage, precision, lower bound, rules.
+type Point = (f64, f64, f64, usize);
+
 /// The coverage/precision curve over the prefixes of the rule order (see
 /// [`rulec_runtime::ir::Summary::curve`]), with the chosen set marked and the
 /// required precision drawn across.
@@ -381,7 +384,7 @@ pub fn curve(set: &RuleSet) -> Option<String> {
         return None;
     }
     let cov = |n: u64| n as f64 / rows as f64;
-    let points: Vec<(f64, f64, f64, usize)> = summary
+    let points: Vec<Point> = summary
         .curve
         .iter()
         .filter(|p| p.support > 0)
@@ -454,7 +457,7 @@ pub fn curve(set: &RuleSet) -> Option<String> {
         TARGET,
         " stroke-dasharray=\"6 4\" stroke-width=\"1.5\"",
     );
-    let polyline = |svg: &mut String, f: &dyn Fn(&(f64, f64, f64, usize)) -> f64, extra: &str| {
+    let polyline = |svg: &mut String, f: &dyn Fn(&Point) -> f64, extra: &str| {
         let pts: Vec<String> = points
             .iter()
             .map(|p| format!("{:.1},{:.1}", x(p.0), y(f(p))))
