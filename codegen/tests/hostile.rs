@@ -134,7 +134,9 @@ fn kind() -> impl Strategy<Value = Kind> {
 fn condition(feature: &Feature, pick: (u8, usize, bool, Vec<bool>)) -> Condition {
     let (choice, float_idx, flag, mask) = pick;
     let name = feature.name.clone();
-    if choice % 5 == 0 {
+    // `is missing` only where missing values can occur: the IR refuses it
+    // on other columns.
+    if choice % 5 == 0 && feature.nullable {
         return Condition::Missing { feature: name };
     }
     match &feature.kind {
@@ -157,6 +159,8 @@ fn condition(feature: &Feature, pick: (u8, usize, bool, Vec<bool>)) -> Condition
             if values.is_empty() {
                 match categories.first() {
                     Some(c) => values.push(c.clone()),
+                    // The strategies make columns without categories
+                    // nullable, so this test is valid.
                     None => return Condition::Missing { feature: name },
                 }
             }
@@ -206,12 +210,14 @@ fn hostile_set() -> impl Strategy<Value = RuleSet> {
                 .zip(kinds)
                 .map(|(name, (kind, nullable))| Feature {
                     name: name.to_string(),
+                    // A column without categories can only be tested for
+                    // missing values, so it must have them.
+                    nullable: nullable || matches!(&kind, Kind::Cat(c) if c.is_empty()),
                     kind: match kind {
                         Kind::Num => FeatureKind::Numeric,
                         Kind::Bool => FeatureKind::Boolean,
                         Kind::Cat(categories) => FeatureKind::Categorical { categories },
                     },
-                    nullable,
                 })
                 .collect();
             let rules = rule_names
@@ -288,6 +294,8 @@ fn wide_set() -> impl Strategy<Value = RuleSet> {
             .filter(|(name, ..)| seen.insert(name.clone()))
             .map(|(name, kind, categories, nullable)| Feature {
                 name,
+                // As in `hostile_set`: no categories, so missing values.
+                nullable: nullable || (kind >= 2 && categories.is_empty()),
                 kind: match kind {
                     0 => FeatureKind::Numeric,
                     1 => FeatureKind::Boolean,
@@ -295,7 +303,6 @@ fn wide_set() -> impl Strategy<Value = RuleSet> {
                         categories: categories.into_iter().collect(),
                     },
                 },
-                nullable,
             })
             .collect();
         let classes: Vec<String> = classes.into_iter().collect();
