@@ -401,11 +401,10 @@ fn compile_writes_the_html_book_from_its_rules_json() {
     for i in 0..1200 {
         let x = (i * 37) % 100;
         let color = ["red", "blue", "green"][i % 3];
+        // Below 50: `lo`; above: `hi` for red, a coin toss for the others.
         let y = if x < 50 {
             "lo"
-        } else if color == "red" {
-            "hi"
-        } else if i % 2 == 0 {
+        } else if color == "red" || i % 2 == 0 {
             "hi"
         } else {
             "lo"
