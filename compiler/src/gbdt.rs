@@ -204,7 +204,7 @@ impl Teacher for Gbdt {
         let train = &data.splits.train;
         let labels = &table.labels;
         let seed = self.params.seed;
-        let full = self.fit(data.binned, train, labels, k, seed);
+
         // Two halves of the training rows, each labelled by a model of the other.
         let mut shuffled = train.clone();
         Rng::derive(seed, 0x4352_4f53).shuffle(&mut shuffled);
@@ -212,8 +212,16 @@ impl Teacher for Gbdt {
         let (mut a, mut b) = (a.to_vec(), b.to_vec());
         a.sort_unstable();
         b.sort_unstable();
-        let on_a = self.fit(data.binned, &a, labels, k, seed ^ 1);
-        let on_b = self.fit(data.binned, &b, labels, k, seed ^ 2);
+        // The three models are independent: fit them side by side.
+        let (full, (on_a, on_b)) = rayon::join(
+            || self.fit(data.binned, train, labels, k, seed),
+            || {
+                rayon::join(
+                    || self.fit(data.binned, &a, labels, k, seed ^ 1),
+                    || self.fit(data.binned, &b, labels, k, seed ^ 2),
+                )
+            },
+        );
         let mut which: Vec<&Model> = vec![&full; n];
         for &r in &a {
             which[r] = &on_b;

@@ -28,6 +28,9 @@ struct Cli {
     /// Print no progress lines.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// Worker threads (default: one per core). Outputs do not depend on it.
+    #[arg(long, global = true)]
+    threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -254,6 +257,15 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let quiet = cli.quiet;
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            anyhow::bail!("--threads must be at least 1");
+        }
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global()
+            .context("cannot start the worker threads")?;
+    }
     match cli.command {
         Command::Compile { data, opts } => {
             let params = compile_params(opts.target, opts.split_column, &opts.common);

@@ -7,6 +7,7 @@
 //! it, so the labels the rules learn from are the teacher's judgement and not
 //! its memory of the training labels.
 
+use rayon::prelude::*;
 use rulec_datasets::Rng;
 
 use crate::split::Splits;
@@ -97,46 +98,55 @@ impl Teacher for Forest {
         let train = &data.splits.train;
         let n_features = table.columns.len();
         let max_features = ((n_features as f64).sqrt().ceil() as usize).max(1);
+        // Trees are fitted in parallel, each from its own seed; votes are
+        // then summed per row in tree order, so the result does not depend
+        // on the number of threads.
+        let fitted: Vec<(Tree, Vec<bool>)> = (0..self.params.n_trees)
+            .into_par_iter()
+            .map(|t| {
+                let mut rng = Rng::derive(self.params.seed, 1000 + t as u64);
+                let mut in_bag = vec![false; n];
+                let sample: Vec<u32> = (0..train.len())
+                    .map(|_| {
+                        let r = train[rng.below(train.len())];
+                        in_bag[r] = true;
+                        r as u32
+                    })
+                    .collect();
+                let params = TreeParams {
+                    max_depth: self.params.max_depth,
+                    min_samples_leaf: self.params.min_samples_leaf,
+                    min_gain: 0.0,
+                    max_features: Some(max_features),
+                    seed: rng.next_u64(),
+                    criterion: Criterion::Gini,
+                };
+                let tree = tree::fit(
+                    data.binned,
+                    sample,
+                    Targets::Hard(&table.labels),
+                    k,
+                    &params,
+                );
+                (tree, in_bag)
+            })
+            .collect();
         let mut votes = vec![0f32; n * k];
-        let mut in_bag = vec![false; n];
-        let mut trees = Vec::with_capacity(self.params.n_trees);
-        for t in 0..self.params.n_trees {
-            let mut rng = Rng::derive(self.params.seed, 1000 + t as u64);
-            in_bag.iter_mut().for_each(|b| *b = false);
-            let sample: Vec<u32> = (0..train.len())
-                .map(|_| {
-                    let r = train[rng.below(train.len())];
-                    in_bag[r] = true;
-                    r as u32
-                })
-                .collect();
-            let params = TreeParams {
-                max_depth: self.params.max_depth,
-                min_samples_leaf: self.params.min_samples_leaf,
-                min_gain: 0.0,
-                max_features: Some(max_features),
-                seed: rng.next_u64(),
-                criterion: Criterion::Gini,
-            };
-            let tree = tree::fit(
-                data.binned,
-                sample,
-                Targets::Hard(&table.labels),
-                k,
-                &params,
-            );
-            add_votes(&tree, data.binned, &in_bag, &mut votes, k);
-            trees.push(tree);
-        }
-        // A training row that was in every bootstrap sample has no
-        // out-of-bag vote (likely only with few trees): all trees vote.
-        for row in 0..n {
-            if votes[row * k..(row + 1) * k].iter().all(|&v| v == 0.0) {
-                for tree in &trees {
-                    add_votes_row(tree, data.binned, row, &mut votes, k);
+        votes.par_chunks_mut(k).enumerate().for_each(|(row, v)| {
+            for (tree, in_bag) in &fitted {
+                if !in_bag[row] {
+                    add_votes_row(tree, data.binned, row, v);
                 }
             }
-        }
+            // A training row that was in every bootstrap sample has no
+            // out-of-bag vote (likely only with few trees): all trees vote.
+            if v.iter().all(|&x| x == 0.0) {
+                for (tree, _) in &fitted {
+                    add_votes_row(tree, data.binned, row, v);
+                }
+            }
+        });
+        let mut trees: Vec<Tree> = fitted.into_iter().map(|(t, _)| t).collect();
         let mut labels = finish_votes(&votes, n, k);
         trees.truncate(TREES_FOR_CANDIDATES);
         labels.trees = trees;
@@ -144,20 +154,12 @@ impl Teacher for Forest {
     }
 }
 
-fn add_votes(tree: &Tree, binned: &Binned, in_bag: &[bool], votes: &mut [f32], k: usize) {
-    for (row, skip) in in_bag.iter().enumerate() {
-        if !*skip {
-            add_votes_row(tree, binned, row, votes, k);
-        }
-    }
-}
-
-fn add_votes_row(tree: &Tree, binned: &Binned, row: usize, votes: &mut [f32], k: usize) {
+fn add_votes_row(tree: &Tree, binned: &Binned, row: usize, votes: &mut [f32]) {
     let counts = tree.counts(tree.leaf_of(binned, row));
     let total: f64 = counts.iter().sum();
     if total > 0.0 {
-        for c in 0..k {
-            votes[row * k + c] += (counts[c] / total) as f32;
+        for (v, c) in votes.iter_mut().zip(counts) {
+            *v += (c / total) as f32;
         }
     }
 }

@@ -5,6 +5,7 @@
 //! ([`rulec_runtime::Evaluator`]) on the rule set exactly as it will run, so
 //! the numbers in the rule book describe what the service executes.
 
+use rayon::prelude::*;
 use rulec_runtime::eval::{Cell, Evaluator};
 use rulec_runtime::ir::{
     CurvePoint, Evidence, Example, Feature, FeatureKind, Rule, RuleSet, SetFigures, SplitEvidence,
@@ -96,6 +97,7 @@ impl EncodedRows {
 pub fn coverage(set: &RuleSet, rows: &EncodedRows) -> Result<Vec<crate::select::Bits>, Error> {
     let eval = Evaluator::new(set)?;
     Ok((0..set.rules.len())
+        .into_par_iter()
         .map(|rule_idx| {
             let mut bits = crate::select::Bits::new(rows.len());
             for j in 0..rows.len() {
