@@ -352,7 +352,7 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             opt_pct(f.covered.precision()),
             pct(cert.confidence),
             pct(f.covered.precision_lower_bound),
-            cert.method,
+            method_name(&cert.method),
             pct(cert.precision),
             count(summary.validation.rows),
             pct(summary.validation.covered.precision_lower_bound)
@@ -398,7 +398,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  bound (z = {z:.3} at {conf}) of the precision against the true labels on the validation rows.",
                 conf = pct(cert.confidence),
                 p = pct(cert.precision),
-                m = cert.method,
+                m = method_name(&cert.method),
             ),
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
@@ -420,7 +420,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
              corrects for the number of candidate rules tried, so the bounds are optimistic when many were. \
              Validation rows are never used to train the teacher or to fit rules; test rows are never used \
              for any choice and are reported only.",
-            cert.method,
+            method_name(&cert.method),
             z,
             pct(cert.confidence),
             pct(cert.precision)
@@ -544,6 +544,14 @@ fn evidence_row(
     );
 }
 
+/// A bound's name for prose: `wilson` is Wilson's.
+pub fn method_name(method: &str) -> String {
+    match method {
+        "wilson" => "Wilson".to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// A share as a percentage with one decimal.
 pub fn pct(x: f64) -> String {
     format!("{:.1} %", x * 100.0)
@@ -615,8 +623,9 @@ pub fn code_span(s: &str) -> String {
         .collect()
 }
 
-/// A fenced code block whose fence is longer than any backtick run inside.
-fn fenced(text: &str) -> String {
+/// A fenced code block whose fence is longer than any backtick run inside,
+/// so DSL text from data shows exactly.
+pub fn fenced(text: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in text.chars() {

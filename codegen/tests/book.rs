@@ -67,7 +67,7 @@ fn markdown_has_every_part_of_the_book() {
     // bound, what the fallback receives; no cost line without a cost model.
     assert_has(&md, "## In one minute\n\n- What is decided: cheapest\\_shipper, one of \"A\", \"B\" or \"C\".\n");
     assert_has(&md, "- Share the rules decide (coverage): 38.4 % of the 4,000 test rows (never used to choose or certify a rule), 1,535 rows, by 3 rules.\n");
-    assert_has(&md, "- Precision of those decisions: 97.8 % right; lower 95.0 % confidence bound 97.1 % (one-sided wilson). Required: 95.0 % for the decisions of the rule set as a whole");
+    assert_has(&md, "- Precision of those decisions: 97.8 % right; lower 95.0 % confidence bound 97.1 % (one-sided Wilson). Required: 95.0 % for the decisions of the rule set as a whole");
     assert_has(
         &md,
         "- What the fallback receives: the other 61.6 % (2,465 rows)",

@@ -365,7 +365,7 @@ impl CheckReport {
             } else {
                 String::new()
             },
-            self.method,
+            rulec_codegen::book::method_name(&self.method),
             pct(self.confidence),
             pct(self.precision),
             points(self.max_share_shift),

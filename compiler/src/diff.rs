@@ -24,7 +24,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
+use rulec_codegen::book::{code_span, escape_md, fenced, opt_pct, pct};
 use rulec_codegen::sentence::sentence;
 use rulec_runtime::dsl::{print_condition, print_number, print_rule};
 use rulec_runtime::ir::{CmpOp, Condition, Rule, RuleSet, SetFigures};
@@ -52,7 +52,7 @@ pub struct RuleSetDiff {
     /// Whether the matched rules come in another relative order.
     pub order_changed: bool,
     /// Changes to the target, classes, inputs or certification, in words.
-    pub settings: Vec<String>,
+    pub settings: Vec<Line>,
 }
 
 /// A rule present in both sets.
@@ -65,7 +65,7 @@ pub struct RuleChange {
     /// `name`, or the similarity of the conditions that matched them.
     pub matched_by: String,
     /// What changed, one item per change, in words.
-    pub changes: Vec<String>,
+    pub changes: Vec<Line>,
 }
 
 impl RuleSetDiff {
@@ -90,13 +90,19 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> RuleSetDiff {
         let (a, b) = (&old.rules[o], &new.rules[n]);
         let mut changes = Vec::new();
         if a.name != b.name {
-            changes.push(format!("renamed from `{}` to `{}`", a.name, b.name));
+            changes.push(
+                Line::default()
+                    .words("renamed from ")
+                    .code(&a.name)
+                    .words(" to ")
+                    .code(&b.name),
+            );
         }
         if a.decision != b.decision {
-            changes.push(format!(
+            changes.push(Line::default().words(format!(
                 "decides \"{}\" instead of \"{}\"",
                 b.decision, a.decision
-            ));
+            )));
         }
         changes.extend(condition_changes(&a.conditions, &b.conditions));
         if changes.is_empty() {
@@ -256,7 +262,7 @@ pub fn similarity(a: &Rule, b: &Rule) -> f64 {
 }
 
 /// The condition-level changes from `old` to `new`, in words.
-fn condition_changes(old: &[Condition], new: &[Condition]) -> Vec<String> {
+fn condition_changes(old: &[Condition], new: &[Condition]) -> Vec<Line> {
     let mut out = Vec::new();
     let mut new_used = vec![false; new.len()];
     for a in old {
@@ -277,24 +283,40 @@ fn condition_changes(old: &[Condition], new: &[Condition]) -> Vec<String> {
                     out.push(change);
                 }
             }
-            None => out.push(format!("condition dropped: `{}`", print_condition(a))),
+            None => out.push(
+                Line::default()
+                    .words("condition dropped: ")
+                    .code(print_condition(a)),
+            ),
         }
     }
     for (j, b) in new.iter().enumerate() {
         if !new_used[j] {
-            out.push(format!("condition added: `{}`", print_condition(b)));
+            out.push(
+                Line::default()
+                    .words("condition added: ")
+                    .code(print_condition(b)),
+            );
         }
     }
     out
 }
 
 /// How one test moved, or `None` when it is the same.
-fn describe_change(a: &Condition, b: &Condition) -> Option<String> {
+fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
     if a == b {
         return None;
     }
     let f = a.feature();
-    let from_to = format!("`{}` → `{}`", print_condition(a), print_condition(b));
+    let head = |what: &str| {
+        Line::default()
+            .words(what)
+            .code(f)
+            .words(": ")
+            .code(print_condition(a))
+            .words(" → ")
+            .code(print_condition(b))
+    };
     Some(match (a, b) {
         (
             Condition::Cmp {
@@ -304,11 +326,10 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<String> {
                 op: ob, value: vb, ..
             },
         ) => {
-            let mut s = format!("threshold on `{f}` moved: {from_to}");
+            let mut line = head("threshold moved on ");
             if va != vb {
                 let delta = vb - va;
-                let _ = write!(
-                    s,
+                let mut s = format!(
                     " ({}{}",
                     if delta >= 0.0 { "+" } else { "" },
                     print_number(round6(delta))
@@ -317,36 +338,33 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<String> {
                     let _ = write!(s, ", {:+.1} %", delta / va.abs() * 100.0);
                 }
                 s.push(')');
+                line = line.words(s);
             }
             if oa != ob {
-                let _ = write!(
-                    s,
-                    "; the bound {} its threshold",
-                    if matches!(ob, CmpOp::Le | CmpOp::Ge) {
-                        "now includes"
-                    } else {
-                        "no longer includes"
-                    }
-                );
+                line = line.words(if matches!(ob, CmpOp::Le | CmpOp::Ge) {
+                    "; the bound now includes its threshold"
+                } else {
+                    "; the bound no longer includes its threshold"
+                });
             }
-            s
+            line
         }
         (Condition::In { values: va, .. }, Condition::In { values: vb, .. })
         | (Condition::NotIn { values: va, .. }, Condition::NotIn { values: vb, .. }) => {
             let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
                 (va.iter().collect(), vb.iter().collect());
-            let added: Vec<String> = sb.difference(&sa).map(|v| format!("\"{v}\"")).collect();
-            let removed: Vec<String> = sa.difference(&sb).map(|v| format!("\"{v}\"")).collect();
-            let mut s = format!("categories of `{f}` changed: {from_to}");
+            let added: Vec<String> = sb.difference(&sa).map(|v| v.to_string()).collect();
+            let removed: Vec<String> = sa.difference(&sb).map(|v| v.to_string()).collect();
+            let mut line = head("categories changed on ");
             if !added.is_empty() {
-                let _ = write!(s, "; added {}", added.join(", "));
+                line = line.words(format!("; added {}", quoted_list(&added)));
             }
             if !removed.is_empty() {
-                let _ = write!(s, "; removed {}", removed.join(", "));
+                line = line.words(format!("; removed {}", quoted_list(&removed)));
             }
-            s
+            line
         }
-        _ => format!("condition on `{f}` changed: {from_to}"),
+        _ => head("condition changed on "),
     })
 }
 
@@ -360,61 +378,144 @@ fn round6(x: f64) -> f64 {
     }
 }
 
-fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<String> {
+fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
     let mut out = Vec::new();
     if old.target.name != new.target.name {
-        out.push(format!(
-            "the target is `{}` instead of `{}`",
-            new.target.name, old.target.name
-        ));
+        out.push(
+            Line::default()
+                .words("the target is ")
+                .code(&new.target.name)
+                .words(" instead of ")
+                .code(&old.target.name),
+        );
     }
     if old.target.classes != new.target.classes {
-        out.push(format!(
+        out.push(Line::default().words(format!(
             "the classes are {} instead of {}",
             quoted_list(&new.target.classes),
             quoted_list(&old.target.classes)
-        ));
+        )));
     }
     let (co, cn) = (&old.certification, &new.certification);
     if co.precision != cn.precision {
-        out.push(format!(
+        out.push(Line::default().words(format!(
             "the required precision is {} instead of {}",
             pct(cn.precision),
             pct(co.precision)
-        ));
+        )));
     }
     if co.confidence != cn.confidence || co.method != cn.method {
-        out.push(format!(
+        out.push(Line::default().words(format!(
             "the bound is {} at {} instead of {} at {}",
             cn.method,
             pct(cn.confidence),
             co.method,
             pct(co.confidence)
-        ));
+        )));
     }
     if co.scope != cn.scope {
-        out.push(format!(
+        out.push(Line::default().words(format!(
             "the guarantee is for {} instead of {}",
             scope_words(cn.scope),
             scope_words(co.scope)
-        ));
+        )));
     }
+    let column = |name: &str, what: &str| {
+        Line::default()
+            .words("input column ")
+            .code(name)
+            .words(what)
+    };
     for f in &old.features {
         match new.features.iter().find(|g| g.name == f.name) {
-            None => out.push(format!("input column `{}` is gone", f.name)),
-            Some(g) if g.kind != f.kind || g.nullable != f.nullable => out.push(format!(
-                "input column `{}` changed type or categories",
-                f.name
+            None => out.push(column(&f.name, " is gone")),
+            Some(g) if g.kind != f.kind || g.nullable != f.nullable => out.push(column(
+                &f.name,
+                " changed type, categories or missing values",
             )),
             Some(_) => {}
         }
     }
     for g in &new.features {
         if !old.features.iter().any(|f| f.name == g.name) {
-            out.push(format!("input column `{}` is new", g.name));
+            out.push(column(&g.name, " is new"));
         }
     }
     out
+}
+
+/// One reported change: words, with DSL text and names kept apart so that
+/// each format can quote them safely (names come from data and may hold
+/// backticks or markup).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Line(Vec<Piece>);
+
+#[derive(Clone, Debug, PartialEq)]
+enum Piece {
+    Words(String),
+    Code(String),
+}
+
+impl Line {
+    fn words(mut self, s: impl Into<String>) -> Line {
+        self.0.push(Piece::Words(s.into()));
+        self
+    }
+
+    fn code(mut self, s: impl Into<String>) -> Line {
+        self.0.push(Piece::Code(s.into()));
+        self
+    }
+
+    /// Plain text, DSL and names in backticks.
+    pub fn plain(&self) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Words(w) => w.clone(),
+                Piece::Code(c) => format!("`{c}`"),
+            })
+            .collect()
+    }
+
+    /// Markdown: words escaped, DSL and names as exact code spans.
+    pub fn markdown(&self) -> String {
+        self.0
+            .iter()
+            .map(|p| match p {
+                Piece::Words(w) => escape_md(w),
+                Piece::Code(c) => md_code(c),
+            })
+            .collect()
+    }
+}
+
+impl std::fmt::Display for Line {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.plain())
+    }
+}
+
+impl Serialize for Line {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.plain())
+    }
+}
+
+/// A CommonMark code span showing `s` exactly: the fence is one backtick
+/// longer than any run inside, padded when `s` starts or ends with one.
+fn md_code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .collect();
+    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if s.starts_with('`') || s.ends_with('`') {
+        format!("{fence} {s} {fence}")
+    } else {
+        format!("{fence}{s}{fence}")
+    }
 }
 
 fn scope_words(s: rulec_runtime::ir::Scope) -> &'static str {
@@ -521,7 +622,7 @@ impl RuleSetDiff {
         if !self.settings.is_empty() {
             md.push_str("## Settings\n\n");
             for s in &self.settings {
-                let _ = writeln!(md, "- {}", escape_md(s));
+                let _ = writeln!(md, "- {}", s.markdown());
             }
             md.push('\n');
         }
@@ -550,7 +651,7 @@ impl RuleSetDiff {
                     c.matched_by
                 );
                 for ch in &c.changes {
-                    let _ = writeln!(md, "- {}", md_with_code(ch));
+                    let _ = writeln!(md, "- {}", ch.markdown());
                 }
                 let (a, b) = (&old.rules[c.old.0], &new.rules[c.new.0]);
                 let _ = writeln!(
@@ -559,11 +660,11 @@ impl RuleSetDiff {
                     evidence_words(a),
                     evidence_words(b)
                 );
-                let _ = writeln!(
+                let _ = write!(
                     md,
-                    "Old:\n\n```text\n{}```\n\nNew:\n\n```text\n{}```\n",
-                    print_rule(a, &old.target.name),
-                    print_rule(b, &new.target.name)
+                    "Old:\n\n{}New:\n\n{}",
+                    fenced(&print_rule(a, &old.target.name)),
+                    fenced(&print_rule(b, &new.target.name))
                 );
             }
         }
@@ -622,7 +723,7 @@ fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {
         escape_md(&rule.decision)
     );
     let _ = writeln!(md, "{}\n", escape_md(&sentence(rule, &set.target.name)));
-    let _ = writeln!(md, "```text\n{}```\n", print_rule(rule, &set.target.name));
+    md.push_str(&fenced(&print_rule(rule, &set.target.name)));
     let _ = writeln!(
         md,
         "Support and precision on validation rows: {}.\n",
@@ -641,21 +742,6 @@ fn evidence_words(rule: &Rule) -> String {
                 pct(e.validation.precision_lower_bound)
             )
         })
-}
-
-/// Escapes a change description for Markdown, keeping its `code` spans
-/// (which hold DSL text) as code.
-fn md_with_code(s: &str) -> String {
-    s.split('`')
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("`{}`", code_span(part))
-            } else {
-                escape_md(part)
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -682,11 +768,26 @@ mod tests {
 
     #[test]
     fn threshold_moves_are_measured() {
-        let ch = condition_changes(&[cmp("x", CmpOp::Lt, 50.0)], &[cmp("x", CmpOp::Le, 60.0)]);
+        let ch: Vec<String> =
+            condition_changes(&[cmp("x", CmpOp::Lt, 50.0)], &[cmp("x", CmpOp::Le, 60.0)])
+                .iter()
+                .map(Line::plain)
+                .collect();
         assert_eq!(
             ch,
-            ["threshold on `x` moved: `x < 50` → `x <= 60` (+10, +20.0 %); the bound now includes its threshold"]
+            ["threshold moved on `x`: `x < 50` → `x <= 60` (+10, +20.0 %); the bound now includes its threshold"]
         );
+    }
+
+    #[test]
+    fn names_with_backticks_stay_exact_code() {
+        let line = Line::default()
+            .words("input column ")
+            .code("a`b")
+            .words(" is *new*");
+        assert_eq!(line.markdown(), "input column ``a`b`` is \\*new\\*");
+        assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(line.plain(), "input column `a`b` is *new*");
     }
 
     #[test]

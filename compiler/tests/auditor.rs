@@ -250,7 +250,7 @@ fn diff_reports_known_differences() {
     );
     assert_has(&md, "## Added rules\n\n### `blues` (new #3) → hi\n");
     assert_has(&md, "## Removed rules\n\n### `gone` (old #3) → lo\n");
-    assert_has(&md, "### `low` (old #1) → `low` (new #2), matched by name\n\n- threshold on `x` moved: `x < 50` → `x < 60` (+10, +20.0 %)\n- support and precision on validation rows: 500 rows at 99.0 % (bound 98.0 %) → 600 rows at 95.0 % (bound 93.3 %)\n");
+    assert_has(&md, "### `low` (old #1) → `low` (new #2), matched by name\n\n- threshold moved on `x`: `x < 50` → `x < 60` (+10, +20.0 %)\n- support and precision on validation rows: 500 rows at 99.0 % (bound 98.0 %) → 600 rows at 95.0 % (bound 93.3 %)\n");
     assert_has(&md, "### `high_reds` (old #2) → `reds_high` (new #1), matched by similar conditions (1.00)\n\n- renamed from `high_reds` to `reds_high`\n");
     assert_has(&md, "## Order\n");
     assert_has(&md, "- `reds_high`: #1 (was #2)\n- `low`: #2 (was #1)\n");
