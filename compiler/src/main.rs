@@ -37,7 +37,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Compile a dataset into rules.json, RULEBOOK.md, report.json and a Rust crate.
+    /// Compile a dataset into rules.json, RULEBOOK.md, rulebook.html, report.json and a Rust crate.
     #[command(
         after_help = "Example:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/"
     )]
