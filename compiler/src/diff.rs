@@ -779,6 +779,81 @@ mod tests {
         );
     }
 
+    /// Names, categories and classes from data stay text in the report:
+    /// outside code, every `<` is escaped.
+    #[test]
+    fn hostile_names_are_escaped() {
+        use rulec_runtime::ir::{Certification, Feature, FeatureKind, Target};
+        let script = "<script>alert(1)</script>";
+        let set = |values: Vec<String>, decision: &str| RuleSet {
+            schema_version: rulec_runtime::ir::SCHEMA_VERSION,
+            target: Target {
+                name: "<b>t</b>".into(),
+                classes: vec!["<i>A</i>".into(), "B".into()],
+            },
+            features: vec![Feature {
+                name: "zo`ne <x>".into(),
+                kind: FeatureKind::Categorical {
+                    categories: vec![script.to_string(), "east".into()],
+                },
+                nullable: false,
+            }],
+            rules: vec![rule(
+                "r",
+                vec![Condition::In {
+                    feature: "zo`ne <x>".into(),
+                    values,
+                }],
+                decision,
+            )],
+            certification: Certification {
+                precision: 0.95,
+                confidence: 0.95,
+                method: "wilson".into(),
+                scope: Default::default(),
+                tests: Vec::new(),
+            },
+            provenance: None,
+            summary: None,
+            rejected: Vec::new(),
+        };
+        let old = set(vec![script.to_string()], "<i>A</i>");
+        let new = set(vec![script.to_string(), "east".into()], "B");
+        let d = diff(&old, &new);
+        assert!(d.changed());
+        let md = d.markdown(&old, &new, "old.json", "new.json");
+        let mut prose = String::new();
+        let mut in_fence = false;
+        for line in md.lines() {
+            if line.starts_with("```") {
+                in_fence = !in_fence;
+            } else if !in_fence {
+                // Code spans hold text exactly; leave them out.
+                let mut rest = line;
+                while let Some(start) = rest.find('`') {
+                    prose.push_str(&rest[..start]);
+                    let run = rest[start..].chars().take_while(|&c| c == '`').count();
+                    let fence = "`".repeat(run);
+                    let after = &rest[start + run..];
+                    rest = after.find(&fence).map_or("", |end| &after[end + run..]);
+                }
+                prose.push_str(rest);
+                prose.push('\n');
+            }
+        }
+        let bytes = prose.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'<' {
+                assert!(i > 0 && bytes[i - 1] == b'\\', "unescaped < in:\n{prose}");
+            }
+        }
+        assert!(
+            md.contains("decides \"B\" instead of \"\\<i\\>A\\</i\\>\""),
+            "{md}"
+        );
+        assert!(md.contains("``zo`ne <x>``"), "{md}");
+    }
+
     #[test]
     fn names_with_backticks_stay_exact_code() {
         let line = Line::default()
