@@ -246,6 +246,14 @@ enum CertifyArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // On Ctrl-C or SIGTERM: drop any half-written output and stop. The
+    // destination directory is only ever replaced by a final rename, so it
+    // is left exactly as it was.
+    let _ = ctrlc::set_handler(|| {
+        output::abandon();
+        eprintln!("error: interrupted; no partial output was left behind");
+        std::process::exit(130);
+    });
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -288,6 +296,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             write_shipping(&csv, rows, opts.common.seed)?;
             let res = compile_to(&csv, params, &opts.common.out, quiet);
             let _ = std::fs::remove_dir_all(&dir);
+            output::untrack(&dir);
             res?;
         }
         Command::Apply { rules, data } => apply(&rules, &data)?,
@@ -658,6 +667,7 @@ fn write_shipping(path: &Path, rows: usize, seed: u64) -> Result<()> {
 fn tempdir_for_demo() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("rulec-demo-{}", std::process::id()));
     std::fs::create_dir_all(&dir).with_context(|| format!("{}", dir.display()))?;
+    output::track(&dir);
     Ok(dir)
 }
 

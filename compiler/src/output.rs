@@ -10,6 +10,34 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
+/// Temporary directories in use, so an interrupt can remove them.
+static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Registers a temporary directory for [`abandon`] to remove.
+pub fn track(dir: &Path) {
+    if let Ok(mut guard) = SCRATCH.lock() {
+        guard.push(dir.to_path_buf());
+    }
+}
+
+/// Forgets a temporary directory registered with [`track`].
+pub fn untrack(dir: &Path) {
+    if let Ok(mut guard) = SCRATCH.lock() {
+        guard.retain(|d| d != dir);
+    }
+}
+
+/// Removes every temporary directory in use; for signal handlers. A
+/// destination directory is never touched before the final rename, so this
+/// leaves it as it was.
+pub fn abandon() {
+    if let Ok(mut guard) = SCRATCH.lock() {
+        for dir in guard.drain(..) {
+            let _ = fs::remove_dir_all(dir);
+        }
+    }
+}
+
 /// Marker file that identifies a directory rulec wrote.
 pub const MARKER: &str = ".rulec-output";
 
@@ -60,6 +88,7 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
         move |e: std::io::Error| Error::Io { path, err: e }
     };
     let _ = fs::remove_dir_all(&tmp);
+    track(&tmp);
     let res = (|| {
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
         fs::write(
@@ -78,22 +107,35 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     })();
     if let Err(e) = res {
         let _ = fs::remove_dir_all(&tmp);
+        untrack(&tmp);
         return Err(e);
     }
-    let existed = out.exists();
-    if existed {
-        if let Err(e) = fs::rename(out, &old) {
+    // The swap runs under the scratch lock, so an interrupt (whose handler
+    // takes that lock) waits for it: `out` is never left half-swapped.
+    let swapped = {
+        let mut guard = SCRATCH
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let existed = out.exists();
+        let res = (|| {
+            if existed {
+                fs::rename(out, &old).map_err(io(out))?;
+            }
+            if let Err(e) = fs::rename(&tmp, out) {
+                if existed {
+                    let _ = fs::rename(&old, out);
+                }
+                return Err(io(out)(e));
+            }
+            Ok(())
+        })();
+        if res.is_err() {
             let _ = fs::remove_dir_all(&tmp);
-            return Err(io(out)(e));
         }
-    }
-    if let Err(e) = fs::rename(&tmp, out) {
-        if existed {
-            let _ = fs::rename(&old, out);
-        }
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(io(out)(e));
-    }
+        guard.retain(|d| d != &tmp);
+        res.map(|()| existed)
+    };
+    let existed = swapped?;
     if existed {
         let _ = fs::remove_dir_all(&old);
     }

@@ -308,3 +308,33 @@ fn awkward_but_valid_data_is_read_correctly() {
         assert!(!set.rules.is_empty(), "{name}: the x < 50 rule should be found");
     }
 }
+
+#[test]
+fn an_interrupted_compile_leaves_out_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join(".rulec-output"), "marker").unwrap();
+    std::fs::write(out.join("rules.json"), "previous").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir.path())
+        .args(["demo", "--rows", "2000000", "--out", "out", "-q"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Long enough to be mid-run (generating or teaching), far from done.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(out.join("rules.json")).unwrap(), "previous");
+    let litter: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("rulec-"))
+        .collect();
+    assert!(litter.is_empty(), "left {litter:?}");
+}
