@@ -191,7 +191,7 @@ pub fn markdown(set: &RuleSet) -> String {
             for t in &cert.tests {
                 let _ = writeln!(
                     md,
-                    "| first {} rules | {} | {} | {} | {} | {} |",
+                    "| first {} candidates in order | {} | {} | {} | {} | {} |",
                     t.rules,
                     count(t.support),
                     count(t.correct),
@@ -406,7 +406,9 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  nested rule set. Prefixes were tested on the validation rows, most promising first, by Wiens' \
                  fallback procedure: the error budget of {alpha} is shared by the first tests, and a passing test \
                  hands its share on. The family-wise error of all tests together stays within {alpha}. The \
-                 longest prefix that passed is the rule set. Validation rows are never used to train the teacher \
+                 longest prefix that passed is the rule set, after an exact compaction that merges rules without \
+                 changing any decision (so the table below counts candidates in the order, before merging). \
+                 Validation rows are never used to train the teacher \
                  or to fit rules; test rows are never used for any choice and are reported only. Per-rule bounds \
                  are reported for information: a single rule may sit below the required precision while \
                  the set meets it.",

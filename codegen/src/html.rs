@@ -306,7 +306,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
             for t in &cert.tests {
                 let _ = writeln!(
                     h,
-                    "<tr><td>first {} rules</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    "<tr><td>first {} candidates in order</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
                     t.rules,
                     count(t.support),
                     count(t.correct),

@@ -706,7 +706,7 @@ mod tests {
         for r in 0..400 {
             let a = tree.leaf_of(&binned, r);
             let b = cut.leaf_of(&binned, r);
-            assert_eq!(cut.counts(b)[labels[r] as usize] > 0.0, true, "{a} {b}");
+            assert!(cut.counts(b)[labels[r] as usize] > 0.0, "{a} {b}");
         }
     }
 
