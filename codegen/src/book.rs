@@ -375,6 +375,19 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         pct(f.cascade_accuracy()),
         pct(f.teacher_accuracy())
     ));
+    if let Some(c) = &summary.cost {
+        let per_million = |x: f64| format!("{:.1} million", x);
+        out.push(format!(
+            "Compute saved: per million decisions, the teacher alone makes about {} comparisons; the rules make {} and \
+             hand {} of the decisions to the teacher, about {} comparisons in all: {} less. (Counted on the validation \
+             rows: a comparison is one threshold or category test, by a tree of the teacher or a rule condition.)",
+            per_million(c.teacher_per_decision),
+            per_million(c.rules_per_decision),
+            pct(1.0 - c.coverage),
+            per_million(c.cascade_per_decision()),
+            pct(c.saved_share())
+        ));
+    }
     if summary.test.is_none() {
         out.push("The data had no test rows: the figures above are from the validation rows the rules were certified on, and are optimistic.".to_string());
     }

@@ -252,6 +252,15 @@ impl Teacher for Gbdt {
             probs: probs_out,
             // Boosted trees fit gradients, not classes: no paths to offer.
             trees: Vec::new(),
+            comparisons: (0..n)
+                .map(|row| {
+                    full.rounds
+                        .iter()
+                        .flatten()
+                        .map(|(tree, _)| tree.depth_of(data.binned, row))
+                        .sum()
+                })
+                .collect(),
         }
     }
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use rulec_runtime::ir::CostModel;
 use rulec_runtime::ir::{
     Certification, CertificationTest, Provenance, Rejected, Rule, RuleSet, Scope, SetFigures,
     SplitRows, Summary, Target, SCHEMA_VERSION,
@@ -210,10 +211,28 @@ pub struct Report {
     pub dropped_unlabelled_rows: u64,
     /// The same figures on the validation split (where rules were certified).
     pub validation: Figures,
+    /// Comparisons per decision of the teacher, the rules and both in a
+    /// cascade, and the share saved (on validation rows).
+    pub cost: Option<CostModelFigures>,
     /// The precision asked for and the confidence of its bound.
     pub precision_target: f64,
     /// Confidence level.
     pub confidence: f64,
+}
+
+/// The cost model as `report.json` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct CostModelFigures {
+    /// Comparisons per decision, teacher alone.
+    pub teacher_comparisons_per_decision: f64,
+    /// Comparisons per decision, rules alone (covered or not).
+    pub rules_comparisons_per_decision: f64,
+    /// Comparisons per decision, rules first and the teacher for the rest.
+    pub cascade_comparisons_per_decision: f64,
+    /// Share of the teacher's comparisons the cascade saves.
+    pub saved_share: f64,
+    /// Comparisons saved per million decisions.
+    pub saved_per_million_decisions: f64,
 }
 
 /// Figures of one split.
@@ -566,6 +585,7 @@ pub fn compile(
         test: test_fig.clone(),
         candidates: n_candidates,
         curve,
+        cost: Some(cost_model(&set, &valid_rows, &teacher.comparisons)?),
     });
     let split_rows = SplitRows {
         train: splits.train.len() as u64,
@@ -605,6 +625,13 @@ pub fn compile(
         rows: split_rows,
         dropped_unlabelled_rows: table.dropped_unlabelled as u64,
         validation: Figures::of(&val_fig),
+        cost: set.summary.as_ref().and_then(|s| s.cost.as_ref()).map(|c| CostModelFigures {
+            teacher_comparisons_per_decision: c.teacher_per_decision,
+            rules_comparisons_per_decision: c.rules_per_decision,
+            cascade_comparisons_per_decision: c.cascade_per_decision(),
+            saved_share: c.saved_share(),
+            saved_per_million_decisions: (c.teacher_per_decision - c.cascade_per_decision()) * 1e6,
+        }),
         precision_target: p.precision,
         confidence: p.confidence,
     };
@@ -672,6 +699,25 @@ fn rejections(
         });
     }
     out
+}
+
+/// Comparisons per decision of the teacher and of the rules, on the
+/// validation rows (see [`CostModel`]).
+fn cost_model(set: &RuleSet, rows: &EncodedRows, teacher: &[u32]) -> Result<CostModel, Error> {
+    let eval = rulec_runtime::Evaluator::new(set)?;
+    let n = rows.len().max(1) as f64;
+    let (mut rules, mut covered, mut model) = (0usize, 0usize, 0u64);
+    for j in 0..rows.len() {
+        let (hit, tested) = eval.decide_counting(rows.row(j));
+        rules += tested;
+        covered += usize::from(hit.is_some());
+        model += u64::from(teacher.get(rows.rows[j]).copied().unwrap_or(0));
+    }
+    Ok(CostModel {
+        teacher_per_decision: model as f64 / n,
+        rules_per_decision: rules as f64 / n,
+        coverage: covered as f64 / n,
+    })
 }
 
 fn placeholder() -> Rule {

@@ -26,6 +26,8 @@ pub struct TeacherLabels {
     /// Some of the teacher's own classification trees, when it has them:
     /// their paths are candidate rules too.
     pub trees: Vec<Tree>,
+    /// Comparisons the full model makes to decide each row (its cost model).
+    pub comparisons: Vec<u32>,
 }
 
 /// What a teacher learns from.
@@ -146,10 +148,20 @@ impl Teacher for Forest {
                 }
             }
         });
+        let comparisons: Vec<u32> = (0..n)
+            .into_par_iter()
+            .map(|row| {
+                fitted
+                    .iter()
+                    .map(|(t, _)| t.depth_of(data.binned, row))
+                    .sum()
+            })
+            .collect();
         let mut trees: Vec<Tree> = fitted.into_iter().map(|(t, _)| t).collect();
         let mut labels = finish_votes(&votes, n, k);
         trees.truncate(TREES_FOR_CANDIDATES);
         labels.trees = trees;
+        labels.comparisons = comparisons;
         labels
     }
 }
@@ -192,5 +204,6 @@ fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
         confidence,
         probs,
         trees: Vec::new(),
+        comparisons: Vec::new(),
     }
 }

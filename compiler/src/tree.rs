@@ -323,6 +323,29 @@ impl Tree {
         }
     }
 
+    /// Number of splits on the path of row `row` (comparisons to decide it).
+    pub fn depth_of(&self, binned: &Binned, row: usize) -> u32 {
+        let mut i = 0;
+        let mut depth = 0;
+        while let Node::Split {
+            feature,
+            test,
+            missing_left,
+            left,
+            right,
+        } = &self.nodes[i]
+        {
+            let bin = binned.columns[*feature].bins[row];
+            i = if goes_left(test, *missing_left, bin) {
+                *left
+            } else {
+                *right
+            };
+            depth += 1;
+        }
+        depth
+    }
+
     /// Every leaf with the path to it: (split node, went left).
     pub fn leaf_paths(&self) -> Vec<(usize, Vec<(usize, bool)>)> {
         let mut out = Vec::new();

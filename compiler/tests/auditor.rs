@@ -128,6 +128,7 @@ fn book() -> RuleSet {
             test: None,
             candidates: 10,
             curve: Vec::new(),
+            cost: None,
         }),
         rejected: Vec::new(),
     }

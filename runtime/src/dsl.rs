@@ -1099,3 +1099,36 @@ mod tests {
         }
     }
 }
+
+/// Schemas for the tests of other modules.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::ir::{Certification, Feature, FeatureKind, RuleSet, Target};
+
+    /// One numeric column `x`, target `y` with classes `p`, `q`.
+    pub(crate) fn schema_x() -> RuleSet {
+        RuleSet {
+            schema_version: 1,
+            target: Target {
+                name: "y".into(),
+                classes: vec!["p".into(), "q".into()],
+            },
+            features: vec![Feature {
+                name: "x".into(),
+                kind: FeatureKind::Numeric,
+                nullable: false,
+            }],
+            rules: vec![],
+            certification: Certification {
+                precision: 0.95,
+                confidence: 0.95,
+                method: "wilson".into(),
+                scope: Default::default(),
+                tests: Vec::new(),
+            },
+            provenance: None,
+            summary: None,
+            rejected: Vec::new(),
+        }
+    }
+}

@@ -157,6 +157,33 @@ impl Evaluator {
             })
     }
 
+    /// Like [`Evaluator::decide_unchecked_width`], and also the number of
+    /// conditions tested (in order, each rule stopping at its first failing
+    /// condition): the work a generated `decide` does for this row.
+    pub fn decide_counting(&self, row: &[Cell]) -> (Option<Hit>, usize) {
+        let mut tested = 0;
+        for (rule_idx, r) in self.rules.iter().enumerate() {
+            let mut all = true;
+            for t in &r.tests {
+                tested += 1;
+                if !holds(t, row) {
+                    all = false;
+                    break;
+                }
+            }
+            if all {
+                return (
+                    Some(Hit {
+                        rule_idx,
+                        class_idx: r.class_idx,
+                    }),
+                    tested,
+                );
+            }
+        }
+        (None, tested)
+    }
+
     /// Whether rule `rule_idx` alone covers `row`, regardless of order.
     pub fn rule_covers(&self, rule_idx: usize, row: &[Cell]) -> bool {
         self.rules
@@ -189,4 +216,35 @@ fn holds(test: &Test, row: &[Cell]) -> bool {
 fn contains(set: &[u64], c: u32) -> bool {
     let c = c as usize;
     set.get(c / 64).is_some_and(|w| w & (1 << (c % 64)) != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::CostModel;
+
+    #[test]
+    fn counting_stops_each_rule_at_its_first_failing_condition() {
+        let text = "rule a: when x < 1 and x < 0 then y = \"p\"\nrule b: when x < 5 then y = \"q\"";
+        let mut set = crate::dsl::tests_support::schema_x();
+        set.rules = crate::dsl::parse(text)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.rule)
+            .collect();
+        let eval = Evaluator::new(&set).unwrap();
+        // x = 3: rule a fails at its first condition (1), rule b holds (1).
+        assert_eq!(eval.decide_counting(&[Cell::Num(3.0)]).1, 2);
+        // x = 0.5: rule a passes one condition and fails the second (2), b holds (1).
+        assert_eq!(eval.decide_counting(&[Cell::Num(0.5)]).1, 3);
+        // x = 9: a (1) and b (1) both fail.
+        assert_eq!(eval.decide_counting(&[Cell::Num(9.0)]), (None, 2));
+        let c = CostModel {
+            teacher_per_decision: 100.0,
+            rules_per_decision: 4.0,
+            coverage: 0.6,
+        };
+        assert!((c.cascade_per_decision() - 44.0).abs() < 1e-12);
+        assert!((c.saved_share() - 0.56).abs() < 1e-12);
+    }
 }

@@ -355,6 +355,43 @@ pub struct Summary {
     /// were not kept, so an auditor sees what a lower precision would buy.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub curve: Vec<CurvePoint>,
+    /// What a decision costs with and without the rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostModel>,
+}
+
+/// The compute a decision takes, counted in comparisons (a threshold or
+/// category test), on validation rows. Counted rather than timed so that the
+/// same inputs give the same rule book; `cargo bench` measures the time of
+/// both sides on this machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostModel {
+    /// Comparisons the teacher makes per decision (every split on the path
+    /// through every tree of the model).
+    pub teacher_per_decision: f64,
+    /// Comparisons the rules make per decision (conditions tested, in order,
+    /// until one rule holds or none does).
+    pub rules_per_decision: f64,
+    /// Share of decisions the rules take.
+    pub coverage: f64,
+}
+
+impl CostModel {
+    /// Comparisons per decision with the rules first and the teacher for
+    /// what they do not cover.
+    pub fn cascade_per_decision(&self) -> f64 {
+        self.rules_per_decision + (1.0 - self.coverage) * self.teacher_per_decision
+    }
+
+    /// Share of the teacher's compute the cascade saves (negative when the
+    /// rules cost more than they save).
+    pub fn saved_share(&self) -> f64 {
+        if self.teacher_per_decision > 0.0 {
+            1.0 - self.cascade_per_decision() / self.teacher_per_decision
+        } else {
+            0.0
+        }
+    }
 }
 
 /// The validation figures of the rule set made of the first `rules` rules

@@ -281,6 +281,7 @@ pub fn shipping_book() -> RuleSet {
                 (1702, 1611),
                 (1850, 1712),
             ]),
+            cost: None,
         }),
         rejected,
     }
