@@ -223,6 +223,11 @@ struct CommonOpts {
     /// A file of proposed rules in the rule DSL, validated like learned ones.
     #[arg(long, value_name = "FILE.rules")]
     proposals: Option<PathBuf>,
+    /// Give the generated crate an optional `runtime` feature that plugs it into
+    /// rulec-runtime's Cascade, with the runtime crate at this path (the
+    /// `runtime/` folder of a rulec checkout). Off: the crate has no dependency.
+    #[arg(long, value_name = "DIR")]
+    with_runtime: Option<PathBuf>,
     /// Output directory; replaced as a whole on success, untouched on failure.
     #[arg(long, default_value = "out")]
     out: PathBuf,
@@ -277,7 +282,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Compile { data, opts } => {
             let params = compile_params(opts.target, opts.split_column, &opts.common);
-            compile_to(&data, params, &opts.common.out, quiet)?;
+            compile_to(&data, params, &opts.common, quiet)?;
         }
         Command::Demo { rows, opts } => {
             let params = compile_params("cheapest_shipper".into(), None, &opts.common);
@@ -294,7 +299,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
             );
             write_shipping(&csv, rows, opts.common.seed)?;
-            let res = compile_to(&csv, params, &opts.common.out, quiet);
+            let res = compile_to(&csv, params, &opts.common, quiet);
             let _ = std::fs::remove_dir_all(&dir);
             output::untrack(&dir);
             res?;
@@ -426,13 +431,30 @@ fn progress(quiet: bool, line: &str) {
     }
 }
 
-fn compile_to(data: &Path, params: CompileParams, out: &Path, quiet: bool) -> Result<()> {
+fn compile_to(data: &Path, params: CompileParams, common: &CommonOpts, quiet: bool) -> Result<()> {
+    let out = common.out.as_path();
     let params = params.check()?;
+    let emit = rulec_codegen::rust::EmitOptions {
+        runtime: match &common.with_runtime {
+            None => None,
+            Some(dir) => {
+                let dir = std::fs::canonicalize(dir)
+                    .with_context(|| format!("--with-runtime {}", dir.display()))?;
+                if !dir.join("Cargo.toml").is_file() {
+                    anyhow::bail!(
+                        "--with-runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
+                        dir.display()
+                    );
+                }
+                Some(rulec_codegen::rust::RuntimeDependency::Path(dir))
+            }
+        },
+    };
     output::check_destination(out)?;
     let start = Instant::now();
     let compiled = pipeline::compile(data, &params, &mut |line| progress(quiet, line))?;
     let emit_start = Instant::now();
-    let files = render_outputs(&compiled)?;
+    let files = render_outputs(&compiled, &emit)?;
     output::write_all(out, &files)?;
     let emit_time = emit_start.elapsed();
     if !quiet {
@@ -463,7 +485,10 @@ fn compile_to(data: &Path, params: CompileParams, out: &Path, quiet: bool) -> Re
     Ok(())
 }
 
-fn render_outputs(compiled: &Compiled) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+fn render_outputs(
+    compiled: &Compiled,
+    emit: &rulec_codegen::rust::EmitOptions,
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let set = &compiled.rules;
     let mut files = vec![
         (PathBuf::from("rules.json"), set.to_json().into_bytes()),
@@ -475,7 +500,7 @@ fn render_outputs(compiled: &Compiled) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     ];
     files.extend(book_files(set));
     let crate_name = format!("{}_rules", set.target.name);
-    let generated = rulec_codegen::rust::emit_crate(set, &crate_name)
+    let generated = rulec_codegen::rust::emit_crate_with(set, &crate_name, emit)
         .map_err(|e| rulec::Error::Codegen(e.to_string()))?;
     for (path, text) in generated.files {
         files.push((Path::new("crate").join(path), text.into_bytes()));

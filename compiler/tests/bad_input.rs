@@ -100,6 +100,12 @@ const CASES: &[Case] = &[
         expect: &["dup.csv", "line 1", "columns 1 and 3 are both named `a`"],
     },
     Case {
+        name: "--with-runtime without a runtime crate",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--with-runtime", "nowhere"],
+        expect: &["--with-runtime nowhere"],
+    },
+    Case {
         name: "a directory as data",
         files: &[("dir.csv/x", "")],
         args: &["dir.csv", "--target", "y"],
