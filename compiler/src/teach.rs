@@ -133,30 +133,39 @@ impl Teacher for Forest {
                 (tree, in_bag)
             })
             .collect();
+        // Row blocks in parallel; within a block, tree after tree, so each
+        // tree stays in cache while it walks the block's rows.
+        const BLOCK: usize = 2048;
         let mut votes = vec![0f32; n * k];
-        votes.par_chunks_mut(k).enumerate().for_each(|(row, v)| {
-            for (tree, in_bag) in &fitted {
-                if !in_bag[row] {
-                    add_votes_row(tree, data.binned, row, v);
+        let mut comparisons = vec![0u32; n];
+        votes
+            .par_chunks_mut(BLOCK * k)
+            .zip(comparisons.par_chunks_mut(BLOCK))
+            .enumerate()
+            .for_each(|(b, (v, cmp))| {
+                let start = b * BLOCK;
+                for (tree, in_bag) in &fitted {
+                    for (j, c) in cmp.iter_mut().enumerate() {
+                        let row = start + j;
+                        let (leaf, depth) = tree.leaf_and_depth(data.binned, row);
+                        *c += depth;
+                        if !in_bag[row] {
+                            add_leaf_votes(tree, leaf, &mut v[j * k..(j + 1) * k]);
+                        }
+                    }
                 }
-            }
-            // A training row that was in every bootstrap sample has no
-            // out-of-bag vote (likely only with few trees): all trees vote.
-            if v.iter().all(|&x| x == 0.0) {
-                for (tree, _) in &fitted {
-                    add_votes_row(tree, data.binned, row, v);
+                // A training row that was in every bootstrap sample has no
+                // out-of-bag vote (likely only with few trees): all trees vote.
+                for j in 0..cmp.len() {
+                    let row_votes = &mut v[j * k..(j + 1) * k];
+                    if row_votes.iter().all(|&x| x == 0.0) {
+                        for (tree, _) in &fitted {
+                            let leaf = tree.leaf_of(data.binned, start + j);
+                            add_leaf_votes(tree, leaf, row_votes);
+                        }
+                    }
                 }
-            }
-        });
-        let comparisons: Vec<u32> = (0..n)
-            .into_par_iter()
-            .map(|row| {
-                fitted
-                    .iter()
-                    .map(|(t, _)| t.depth_of(data.binned, row))
-                    .sum()
-            })
-            .collect();
+            });
         let mut trees: Vec<Tree> = fitted.into_iter().map(|(t, _)| t).collect();
         let mut labels = finish_votes(&votes, n, k);
         trees.truncate(TREES_FOR_CANDIDATES);
@@ -166,8 +175,8 @@ impl Teacher for Forest {
     }
 }
 
-fn add_votes_row(tree: &Tree, binned: &Binned, row: usize, votes: &mut [f32]) {
-    let counts = tree.counts(tree.leaf_of(binned, row));
+fn add_leaf_votes(tree: &Tree, leaf: usize, votes: &mut [f32]) {
+    let counts = tree.counts(leaf);
     let total: f64 = counts.iter().sum();
     if total > 0.0 {
         for (v, c) in votes.iter_mut().zip(counts) {

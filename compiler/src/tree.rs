@@ -243,6 +243,32 @@ pub enum Criterion {
 }
 
 impl Criterion {
+    /// The loss of the two sides of a split, the left side's weights given
+    /// and the right side's the rest of `total`; without allocating, as it
+    /// runs for every candidate threshold.
+    #[inline]
+    fn split_loss(self, total: &[f64], left: &[f64]) -> f64 {
+        match self {
+            Criterion::Gini => {
+                let (mut nl, mut nr, mut sl, mut sr) = (0.0, 0.0, 0.0, 0.0);
+                for (t, l) in total.iter().zip(left) {
+                    let r = t - l;
+                    nl += l;
+                    nr += r;
+                    sl += l * l;
+                    sr += r * r;
+                }
+                let side = |n: f64, sq: f64| if n > 0.0 { n - sq / n } else { 0.0 };
+                side(nl, sl) + side(nr, sr)
+            }
+            Criterion::Newton { lambda } => {
+                let (gl, hl) = (left[0], left[1]);
+                let (gr, hr) = (total[0] - gl, total[1] - hl);
+                -(gl * gl) / (hl + lambda) - (gr * gr) / (hr + lambda)
+            }
+        }
+    }
+
     /// A loss to minimise: Gini impurity times the weight, or the negated
     /// Newton score `-G^2 / (H + lambda)`.
     fn impurity(self, counts: &[f64]) -> f64 {
@@ -325,6 +351,12 @@ impl Tree {
 
     /// Number of splits on the path of row `row` (comparisons to decide it).
     pub fn depth_of(&self, binned: &Binned, row: usize) -> u32 {
+        self.leaf_and_depth(binned, row).1
+    }
+
+    /// The leaf row `row` reaches and the number of splits on the way.
+    #[inline]
+    pub fn leaf_and_depth(&self, binned: &Binned, row: usize) -> (usize, u32) {
         let mut i = 0;
         let mut depth = 0;
         while let Node::Split {
@@ -343,7 +375,7 @@ impl Tree {
             };
             depth += 1;
         }
-        depth
+        (i, depth)
     }
 
     /// Every leaf with the path to it: (split node, went left).
@@ -614,8 +646,7 @@ fn best_split(
         if left_rows < min_leaf || total_rows - left_rows < min_leaf {
             return;
         }
-        let right: Vec<f64> = total.iter().zip(left).map(|(t, l)| t - l).collect();
-        let gain = parent - params.criterion.impurity(left) - params.criterion.impurity(&right);
+        let gain = parent - params.criterion.split_loss(&total, left);
         if best.as_ref().is_none_or(|b| gain > b.gain) {
             *best = Some(Candidate {
                 feature,
