@@ -305,6 +305,7 @@ mod tests {
             split: None,
             dropped_unlabelled: 0,
             notes: Vec::new(),
+            teacher: None,
         }
     }
 

@@ -25,6 +25,9 @@ pub struct IngestParams {
     pub exclude: Vec<String>,
     /// Most categories kept per categorical column.
     pub max_categories: usize,
+    /// A column holding another model's decisions, read as the teacher and
+    /// left out of the features.
+    pub teacher_column: Option<String>,
 }
 
 /// Default for [`IngestParams::max_categories`].
@@ -160,6 +163,20 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
             Some(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?)
         }
     };
+    let teacher_values = match &params.teacher_column {
+        None => None,
+        Some(name) => {
+            let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
+                return Err(Error::UnknownColumn {
+                    path: path.to_path_buf(),
+                    role: "--teacher column:",
+                    name: name.clone(),
+                    columns: names,
+                });
+            };
+            Some(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?)
+        }
+    };
     let raw_labels = string_values(target_col)
         .map_err(|e| data_err(format!("column `{}`: {e}", params.target)))?;
 
@@ -195,6 +212,35 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         .iter()
         .map(|&i| class_idx[raw_labels[i].as_deref().unwrap_or_default()])
         .collect();
+    let teacher = match teacher_values {
+        None => None,
+        Some(v) => {
+            let name = params.teacher_column.as_deref().unwrap_or_default();
+            let mut out = Vec::with_capacity(keep.len());
+            for &i in &keep {
+                match v[i].as_deref() {
+                    None => {
+                        return Err(data_err(format!(
+                            "teacher column `{name}` has no value on row {}; every labelled row needs the teacher's decision",
+                            i + 1
+                        )))
+                    }
+                    Some(label) => match class_idx.get(label) {
+                        Some(&c) => out.push(c),
+                        None => {
+                            return Err(data_err(format!(
+                                "teacher column `{name}` says `{label}` on row {}, which is not a class of `{}` (classes: {})",
+                                i + 1,
+                                params.target,
+                                classes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                            )))
+                        }
+                    },
+                }
+            }
+            Some(out)
+        }
+    };
     let split = split_values.map(|v| {
         keep.iter()
             .map(|&i| v[i].clone().unwrap_or_default())
@@ -214,6 +260,7 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         let name = col.name().to_string();
         if name == params.target
             || Some(&name) == params.split_column.as_ref()
+            || Some(&name) == params.teacher_column.as_ref()
             || params.exclude.contains(&name)
         {
             continue;
@@ -237,6 +284,7 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         split,
         dropped_unlabelled: raw_labels.len() - keep.len(),
         notes,
+        teacher,
     })
 }
 

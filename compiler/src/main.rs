@@ -200,9 +200,10 @@ struct CommonOpts {
     /// Fewest training rows behind a rule.
     #[arg(long, default_value_t = 20)]
     min_leaf: usize,
-    /// The teacher model: `forest` (random forest) or `gbdt` (gradient-boosted trees).
-    #[arg(long, value_enum, default_value_t = TeacherArg::Forest)]
-    teacher: TeacherArg,
+    /// The teacher: `forest` (random forest), `gbdt` (gradient-boosted trees), or
+    /// `column:NAME` (another model's decisions, already in the data's column NAME).
+    #[arg(long, default_value = "forest", value_parser = parse_teacher)]
+    teacher: pipeline::TeacherKind,
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
@@ -233,12 +234,17 @@ struct CommonOpts {
     out: PathBuf,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum TeacherArg {
-    /// Random forest.
-    Forest,
-    /// Gradient-boosted trees.
-    Gbdt,
+fn parse_teacher(text: &str) -> Result<pipeline::TeacherKind, String> {
+    match text {
+        "forest" => Ok(pipeline::TeacherKind::Forest),
+        "gbdt" => Ok(pipeline::TeacherKind::Gbdt),
+        _ => match text.strip_prefix("column:") {
+            Some(name) if !name.is_empty() => Ok(pipeline::TeacherKind::Column(name.to_string())),
+            _ => Err(format!(
+                "`{text}` is not a teacher; expected `forest`, `gbdt` or `column:NAME`"
+            )),
+        },
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -417,10 +423,7 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         proposals: c.proposals.clone(),
         max_categories: c.max_categories,
         teacher_paths: c.teacher_paths,
-        teacher: match c.teacher {
-            TeacherArg::Forest => pipeline::TeacherKind::Forest,
-            TeacherArg::Gbdt => pipeline::TeacherKind::Gbdt,
-        },
+        teacher: c.teacher.clone(),
         ..CompileParams::default()
     }
 }
@@ -554,6 +557,7 @@ fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) ->
             split_column: None,
             exclude: Vec::new(),
             max_categories: rulec::ingest::DEFAULT_MAX_CATEGORIES,
+            teacher_column: None,
         },
     )?;
     let mut set = RuleSet {

@@ -69,22 +69,26 @@ pub struct CompileParams {
     pub teacher_paths: bool,
 }
 
-/// Which built-in teacher to train.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// Which teacher labels the rows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum TeacherKind {
     /// A random forest ([`crate::teach::Forest`]).
     #[default]
     Forest,
     /// Gradient-boosted trees ([`crate::gbdt::Gbdt`]).
     Gbdt,
+    /// Another model's decisions, logged in this column of the data
+    /// ([`crate::teach::Logged`]); the column is not a feature.
+    Column(String),
 }
 
 impl TeacherKind {
     /// The name used on the command line.
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> String {
         match self {
-            TeacherKind::Forest => "forest",
-            TeacherKind::Gbdt => "gbdt",
+            TeacherKind::Forest => "forest".into(),
+            TeacherKind::Gbdt => "gbdt".into(),
+            TeacherKind::Column(c) => format!("column:{c}"),
         }
     }
 }
@@ -300,6 +304,10 @@ pub fn compile(
             split_column: p.split_column.clone(),
             exclude: Vec::new(),
             max_categories: p.max_categories,
+            teacher_column: match &p.teacher {
+                TeacherKind::Column(c) => Some(c.clone()),
+                _ => None,
+            },
         },
     )?;
     let sha = sha256_file(path)?;
@@ -320,7 +328,7 @@ pub fn compile(
     }
     lap("ingest", &mut timings);
 
-    let model: Box<dyn Teacher> = match p.teacher {
+    let model: Box<dyn Teacher> = match &p.teacher {
         TeacherKind::Forest => Box::new(Forest {
             params: ForestParams {
                 n_trees: p.n_trees,
@@ -334,6 +342,7 @@ pub fn compile(
                 ..GbdtParams::default()
             },
         }),
+        TeacherKind::Column(c) => Box::new(crate::teach::Logged { column: c.clone() }),
     };
     progress(&format!(
         "teach: {} on {} training rows",
@@ -585,7 +594,12 @@ pub fn compile(
         test: test_fig.clone(),
         candidates: n_candidates,
         curve,
-        cost: Some(cost_model(&set, &valid_rows, &teacher.comparisons)?),
+        // A logged teacher's cost is unknown: no cost model rather than a wrong one.
+        cost: if teacher.comparisons.is_empty() {
+            None
+        } else {
+            Some(cost_model(&set, &valid_rows, &teacher.comparisons)?)
+        },
     });
     let split_rows = SplitRows {
         train: splits.train.len() as u64,
@@ -798,7 +812,7 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
             p.split_column.clone().unwrap_or_else(|| "(none)".into()),
         ),
         ("target".to_string(), p.target.clone()),
-        ("teacher".to_string(), p.teacher.name().to_string()),
+        ("teacher".to_string(), p.teacher.name()),
         ("teacher_paths".to_string(), p.teacher_paths.to_string()),
         ("trees".to_string(), p.n_trees.to_string()),
         ("bootstrap_trees".to_string(), p.bootstrap_trees.to_string()),

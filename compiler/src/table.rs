@@ -77,6 +77,9 @@ pub struct Table {
     pub dropped_unlabelled: usize,
     /// What ingest changed or left out, in plain words, for the user.
     pub notes: Vec<String>,
+    /// Per-row class index of another model's decision, when a teacher
+    /// column was named.
+    pub teacher: Option<Vec<u32>>,
 }
 
 impl Table {

@@ -48,6 +48,44 @@ pub trait Teacher {
     fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels;
 }
 
+/// A teacher that already ran: its decisions are logged in a column of the
+/// data (a production model, a Python pipeline, an LLM whose answers were
+/// recorded). Every row is labelled with that column; it has no
+/// probabilities (each decision counts as certain) and no known cost.
+#[derive(Clone, Debug)]
+pub struct Logged {
+    /// The column's name.
+    pub column: String,
+}
+
+impl Teacher for Logged {
+    fn describe(&self) -> String {
+        format!("decisions logged in column `{}`", self.column)
+    }
+
+    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels {
+        let k = data.table.n_classes();
+        // Ingest guarantees the column is there when this teacher is chosen;
+        // without it every row would get class 0, which tests would catch.
+        let labels = data
+            .table
+            .teacher
+            .clone()
+            .unwrap_or_else(|| vec![0; data.table.n_rows()]);
+        let mut probs = vec![0f32; labels.len() * k];
+        for (i, &c) in labels.iter().enumerate() {
+            probs[i * k + c as usize] = 1.0;
+        }
+        TeacherLabels {
+            confidence: vec![1.0; labels.len()],
+            labels,
+            probs,
+            trees: Vec::new(),
+            comparisons: Vec::new(),
+        }
+    }
+}
+
 /// How many of the forest's trees are kept to offer their paths as
 /// candidate rules (used only with `--teacher-paths`).
 const TREES_FOR_CANDIDATES: usize = 10;

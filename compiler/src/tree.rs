@@ -789,6 +789,7 @@ mod tests {
             split: None,
             dropped_unlabelled: 0,
             notes: Vec::new(),
+            teacher: None,
         }
     }
 

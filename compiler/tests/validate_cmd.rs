@@ -158,3 +158,95 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
         "the rejected proposal is listed in the book"
     );
 }
+
+/// `--teacher column:NAME`: another model's logged decisions teach; the
+/// column is not a feature; fidelity is measured against it.
+#[test]
+fn a_logged_teacher_column_teaches_and_is_not_a_feature() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("x,color,model,y\n");
+    for i in 0..3000 {
+        let x = (i * 7919) % 1000;
+        let y = if x < 500 { "lo" } else { "hi" };
+        // The logged model is wrong on a tenth of the high rows.
+        let model = if x >= 900 { "lo" } else { y };
+        let color = if i % 2 == 0 { "red" } else { "blue" };
+        csv.push_str(&format!("{x},{color},{model},{y}\n"));
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "d.csv",
+            "--target",
+            "y",
+            "--teacher",
+            "column:model",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(d.join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = set.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["x", "color"]);
+    assert_eq!(
+        set.provenance.as_ref().unwrap().teacher,
+        "decisions logged in column `model`"
+    );
+    assert!(!set.rules.is_empty());
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap()).unwrap();
+    // The logged model is right on 90 % of rows; rules are judged against the truth.
+    let teacher_acc = report["teacher_accuracy"].as_f64().unwrap();
+    assert!((0.85..0.95).contains(&teacher_acc), "{teacher_acc}");
+    assert!(report["covered_precision"].as_f64().unwrap() >= 0.95);
+    assert!(report["cost"].is_null(), "a logged model's cost is unknown");
+
+    // A bad teacher column is a clear error.
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "d.csv",
+            "--target",
+            "y",
+            "--teacher",
+            "column:nope",
+            "--out",
+            "o2",
+            "-q",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("no column `nope`"), "{err}");
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "d.csv",
+            "--target",
+            "y",
+            "--teacher",
+            "magic",
+            "--out",
+            "o3",
+            "-q",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("expected `forest`, `gbdt` or `column:NAME`")
+    );
+}
