@@ -17,6 +17,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod cache;
 pub mod compact;
 pub mod csv_scan;
 pub mod diff;

@@ -207,6 +207,12 @@ struct CommonOpts {
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
+    /// Train the teacher even when its labels for this data are cached.
+    #[arg(long)]
+    no_cache: bool,
+    /// Where the teacher's labels are cached (default: ~/.cache/rulec).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
     /// Also offer the paths of the teacher's own trees (forest) as candidate rules.
     #[arg(long)]
     teacher_paths: bool,
@@ -423,6 +429,15 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         proposals: c.proposals.clone(),
         max_categories: c.max_categories,
         teacher_paths: c.teacher_paths,
+        cache_dir: if c.no_cache {
+            None
+        } else {
+            Some(
+                c.cache_dir
+                    .clone()
+                    .unwrap_or_else(rulec::cache::default_dir),
+            )
+        },
         teacher: c.teacher.clone(),
         ..CompileParams::default()
     }

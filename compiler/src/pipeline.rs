@@ -62,6 +62,8 @@ pub struct CompileParams {
     pub max_categories: usize,
     /// The teacher model.
     pub teacher: TeacherKind,
+    /// Where the teacher's labels are cached (`None`: not cached).
+    pub cache_dir: Option<std::path::PathBuf>,
     /// Offer the paths of the teacher's own trees as candidates. Off by
     /// default: those trees were fitted on every training row, the rows that
     /// rank candidates included, so their estimates are flattered, and on the
@@ -122,6 +124,7 @@ impl Default for CompileParams {
             max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
             teacher: TeacherKind::Forest,
             teacher_paths: false,
+            cache_dir: None,
         }
     }
 }
@@ -350,11 +353,60 @@ pub fn compile(
         splits.train.len()
     ));
     let binned = Binned::new(&table, &splits.train);
-    let teacher = model.fit_label(&TrainingData {
-        table: &table,
-        binned: &binned,
-        splits: &splits,
-    });
+    // Everything the labels depend on, and nothing they do not (precision,
+    // rule limits): recompiling with other targets reuses them.
+    let cache_key = crate::cache::key(&[
+        sha.clone(),
+        model.describe(),
+        p.teacher.name(),
+        p.seed.to_string(),
+        splits.method.clone(),
+        format!(
+            "{:?}/{:?}/{:?}",
+            splits.train,
+            splits.validation.len(),
+            splits.test.len()
+        ),
+        p.max_categories.to_string(),
+        table.target_name.clone(),
+        table.classes.join("\u{0}"),
+        table
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{0}"),
+        env!("CARGO_PKG_VERSION").to_string(),
+        crate::cache::build_fingerprint(),
+    ]);
+    // The teacher's own trees are not cached: `--teacher-paths` always trains.
+    let cache_dir = p.cache_dir.clone().filter(|_| !p.teacher_paths);
+    let cached = cache_dir
+        .as_deref()
+        .and_then(|dir| crate::cache::load(dir, &cache_key, table.n_rows(), table.n_classes()));
+    let teacher = match cached {
+        Some(labels) => {
+            progress("teach: the teacher's labels for this data and teacher are cached; reusing them (--no-cache to retrain)");
+            labels
+        }
+        None => {
+            let labels = model.fit_label(&TrainingData {
+                table: &table,
+                binned: &binned,
+                splits: &splits,
+            });
+            if let Some(dir) = &cache_dir {
+                // A cache that cannot be written costs time next run, nothing more.
+                if let Err(e) = crate::cache::store(dir, &cache_key, &labels, table.n_classes()) {
+                    progress(&format!(
+                        "note: could not cache the teacher's labels in {}: {e}",
+                        dir.display()
+                    ));
+                }
+            }
+            labels
+        }
+    };
     lap("teach", &mut timings);
 
     progress("propose: distilling the teacher into candidate rules");

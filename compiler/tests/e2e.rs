@@ -199,8 +199,32 @@ fn same_inputs_give_byte_identical_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     // Different thread counts too: the output must not depend on them.
-    rulec(d, &["demo", "--rows", "20000", "--out", "a", "-q", "--threads", "1"]);
-    rulec(d, &["demo", "--rows", "20000", "--out", "b", "-q", "--threads", "2"]);
+    rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "20000",
+            "--out",
+            "a",
+            "-q",
+            "--threads",
+            "1",
+        ],
+    );
+    rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "20000",
+            "--out",
+            "b",
+            "-q",
+            "--threads",
+            "2",
+        ],
+    );
     for f in [
         "rules.json",
         "RULEBOOK.md",
@@ -264,7 +288,12 @@ fn parquet_and_csv_give_the_same_rules() {
     use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    rulec(d, &["dataset", "shipping", "--rows", "20000", "--seed", "3", "--out", "s.csv"]);
+    rulec(
+        d,
+        &[
+            "dataset", "shipping", "--rows", "20000", "--seed", "3", "--out", "s.csv",
+        ],
+    );
     let mut df = CsvReadOptions::default()
         .with_has_header(true)
         .try_into_reader_with_file_path(Some(d.join("s.csv")))
@@ -273,9 +302,33 @@ fn parquet_and_csv_give_the_same_rules() {
         .unwrap();
     let file = std::fs::File::create(d.join("s.parquet")).unwrap();
     ParquetWriter::new(file).finish(&mut df).unwrap();
-    rulec(d, &["compile", "s.csv", "--target", "cheapest_shipper", "--out", "from_csv", "-q"]);
-    rulec(d, &["compile", "s.parquet", "--target", "cheapest_shipper", "--out", "from_parquet", "-q"]);
-    let load = |p: &str| RuleSet::from_json(&std::fs::read_to_string(d.join(p).join("rules.json")).unwrap()).unwrap();
+    rulec(
+        d,
+        &[
+            "compile",
+            "s.csv",
+            "--target",
+            "cheapest_shipper",
+            "--out",
+            "from_csv",
+            "-q",
+        ],
+    );
+    rulec(
+        d,
+        &[
+            "compile",
+            "s.parquet",
+            "--target",
+            "cheapest_shipper",
+            "--out",
+            "from_parquet",
+            "-q",
+        ],
+    );
+    let load = |p: &str| {
+        RuleSet::from_json(&std::fs::read_to_string(d.join(p).join("rules.json")).unwrap()).unwrap()
+    };
     let (a, b) = (load("from_csv"), load("from_parquet"));
     assert!(!a.rules.is_empty());
     assert_eq!(a.rules, b.rules);
@@ -290,6 +343,67 @@ fn rules_json_round_trips() {
     rulec(d, &["demo", "--rows", "20000", "--out", "out", "-q"]);
     let text = std::fs::read_to_string(d.join("out/rules.json")).unwrap();
     let set = RuleSet::from_json(&text).unwrap();
-    assert_eq!(set.to_json(), text, "rules.json is written exactly as it reads back");
+    assert_eq!(
+        set.to_json(),
+        text,
+        "rules.json is written exactly as it reads back"
+    );
     assert_eq!(RuleSet::from_json(&set.to_json()).unwrap(), set);
+}
+
+#[test]
+fn the_teacher_runs_once_and_its_cache_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let first = rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "20000",
+            "--cache-dir",
+            "cache",
+            "--out",
+            "a",
+        ],
+    );
+    assert!(!String::from_utf8_lossy(&first.stderr).contains("reusing"));
+    let second = rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "20000",
+            "--cache-dir",
+            "cache",
+            "--out",
+            "b",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&second.stderr).contains("cached; reusing them"));
+    rulec(
+        d,
+        &["demo", "--rows", "20000", "--no-cache", "--out", "c", "-q"],
+    );
+    let read = |p: &str| std::fs::read(d.join(p).join("rules.json")).unwrap();
+    assert!(
+        read("a") == read("b") && read("b") == read("c"),
+        "the cache changed the rules"
+    );
+    // Another precision reuses the labels too.
+    let third = rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "20000",
+            "--precision",
+            "0.9",
+            "--cache-dir",
+            "cache",
+            "--out",
+            "e",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&third.stderr).contains("reusing"));
 }

@@ -1,0 +1,185 @@
+//! The teacher runs once: its labels are cached on disk, keyed by a
+//! fingerprint of everything they depend on (the data's SHA-256, the
+//! teacher and its parameters, the split, the seed, the column handling).
+//! Recompiling with another `--precision` or `--max-rules` reuses them.
+//!
+//! The file is a small binary format (magic, sizes, then little-endian
+//! arrays). A file that does not read back exactly is ignored and
+//! rewritten: the cache can only save time, never change a result.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::teach::TeacherLabels;
+
+const MAGIC: &[u8; 8] = b"RULECTL1";
+
+/// The default cache folder: `$XDG_CACHE_HOME/rulec`, else `~/.cache/rulec`,
+/// else a folder in the system's temporary directory.
+pub fn default_dir() -> PathBuf {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| !x.is_empty()) {
+        return PathBuf::from(x).join("rulec");
+    }
+    if let Some(h) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+        return PathBuf::from(h).join(".cache").join("rulec");
+    }
+    std::env::temp_dir().join("rulec-cache")
+}
+
+/// A fingerprint of the running program, so that labels cached by another
+/// build (another teacher implementation) are never reused: the SHA-256 of
+/// the executable, or the version alone when it cannot be read.
+pub fn build_fingerprint() -> String {
+    let exe = std::env::current_exe().and_then(std::fs::read);
+    match exe {
+        Ok(bytes) => Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+        Err(_) => env!("CARGO_PKG_VERSION").to_string(),
+    }
+}
+
+/// The cache key of a teacher's labels: a hex digest of `parts`.
+pub fn key(parts: &[String]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update((p.len() as u64).to_le_bytes());
+        h.update(p.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The cached labels under `key` in `dir`, if a complete file is there.
+pub fn load(dir: &Path, key: &str, n: usize, k: usize) -> Option<TeacherLabels> {
+    let bytes = fs::read(dir.join(format!("{key}.labels"))).ok()?;
+    let mut r = Reader {
+        bytes: &bytes,
+        pos: 0,
+    };
+    if r.take(8)? != MAGIC || r.u64()? != n as u64 || r.u64()? != k as u64 {
+        return None;
+    }
+    let labels = r.u32s(n)?;
+    let confidence = r.f32s(n)?;
+    let probs = r.f32s(n * k)?;
+    let n_cmp = r.u64()? as usize;
+    let comparisons = r.u32s(n_cmp)?;
+    if r.pos != bytes.len() || labels.iter().any(|&c| c as usize >= k) {
+        return None;
+    }
+    Some(TeacherLabels {
+        labels,
+        confidence,
+        probs,
+        trees: Vec::new(),
+        comparisons,
+    })
+}
+
+/// Writes `labels` under `key` in `dir`, atomically (a half-written file is
+/// never read: it is written beside and renamed).
+pub fn store(dir: &Path, key: &str, labels: &TeacherLabels, k: usize) -> std::io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{key}.labels"));
+    let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+    let n = labels.labels.len();
+    let mut out = Vec::with_capacity(32 + n * (12 + 4 * k));
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(n as u64).to_le_bytes());
+    out.extend_from_slice(&(k as u64).to_le_bytes());
+    labels
+        .labels
+        .iter()
+        .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    labels
+        .confidence
+        .iter()
+        .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    labels
+        .probs
+        .iter()
+        .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    out.extend_from_slice(&(labels.comparisons.len() as u64).to_le_bytes());
+    labels
+        .comparisons
+        .iter()
+        .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(&out)?;
+    f.sync_all()?;
+    fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Option<&[u8]> {
+        let end = self.pos.checked_add(n)?;
+        let s = self.bytes.get(self.pos..end)?;
+        self.pos = end;
+        Some(s)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64::from_le_bytes(self.take(8)?.try_into().ok()?))
+    }
+
+    fn u32s(&mut self, n: usize) -> Option<Vec<u32>> {
+        let b = self.take(n.checked_mul(4)?)?;
+        Some(
+            b.chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+
+    fn f32s(&mut self, n: usize) -> Option<Vec<f32>> {
+        let b = self.take(n.checked_mul(4)?)?;
+        Some(
+            b.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_damaged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let labels = TeacherLabels {
+            labels: vec![0, 2, 1],
+            confidence: vec![0.5, 1.0, 0.75],
+            probs: vec![0.5, 0.25, 0.25, 0.0, 0.0, 1.0, 0.1, 0.75, 0.15],
+            trees: Vec::new(),
+            comparisons: vec![10, 20, 30],
+        };
+        let k = key(&["a".into(), "b".into()]);
+        assert_ne!(k, key(&["ab".into()]), "parts are delimited");
+        let path = store(dir.path(), &k, &labels, 3).unwrap();
+        let back = load(dir.path(), &k, 3, 3).unwrap();
+        assert_eq!(
+            (back.labels, back.probs, back.comparisons),
+            (
+                labels.labels.clone(),
+                labels.probs.clone(),
+                labels.comparisons.clone()
+            )
+        );
+        assert!(load(dir.path(), &k, 4, 3).is_none(), "another row count");
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(load(dir.path(), &k, 3, 3).is_none(), "a truncated file");
+    }
+}
