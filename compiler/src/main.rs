@@ -144,6 +144,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Generate the Rust crate from a rules.json (for example one an auditor signed off).
+    #[command(after_help = "Example:\n  rulec emit out/rules.json --out service/rules_crate")]
+    Emit {
+        /// The rules.json.
+        rules: PathBuf,
+        /// Output directory for the crate; replaced as a whole on success.
+        #[arg(long)]
+        out: PathBuf,
+        /// Package name of the crate (default: <target>_rules).
+        #[arg(long)]
+        name: Option<String>,
+        /// Give the crate an optional `runtime` feature, with rulec-runtime at this path.
+        #[arg(long, value_name = "DIR")]
+        with_runtime: Option<PathBuf>,
+    },
     /// Write a built-in dataset as CSV.
     #[command(after_help = "Example:\n  rulec dataset shipping --rows 10000 --out shipping.csv")]
     Dataset {
@@ -395,6 +410,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
         }
+        Command::Emit {
+            rules,
+            out,
+            name,
+            with_runtime,
+        } => {
+            let text =
+                std::fs::read_to_string(&rules).with_context(|| format!("{}", rules.display()))?;
+            let set = RuleSet::from_json(&text).with_context(|| format!("{}", rules.display()))?;
+            output::check_destination(&out)?;
+            let emit = emit_options(with_runtime.as_deref())?;
+            let crate_name = name.unwrap_or_else(|| format!("{}_rules", set.target.name));
+            let generated = rulec_codegen::rust::emit_crate_with(&set, &crate_name, &emit)
+                .map_err(|e| rulec::Error::Codegen(e.to_string()))?;
+            let files: Vec<(PathBuf, Vec<u8>)> = generated
+                .files
+                .into_iter()
+                .map(|(p, t)| (PathBuf::from(p), t.into_bytes()))
+                .collect();
+            output::write_all(&out, &files)?;
+            progress(quiet, &format!("wrote {}", out.display()));
+        }
         Command::Dataset {
             name,
             rows,
@@ -452,22 +489,7 @@ fn progress(quiet: bool, line: &str) {
 fn compile_to(data: &Path, params: CompileParams, common: &CommonOpts, quiet: bool) -> Result<()> {
     let out = common.out.as_path();
     let params = params.check()?;
-    let emit = rulec_codegen::rust::EmitOptions {
-        runtime: match &common.with_runtime {
-            None => None,
-            Some(dir) => {
-                let dir = std::fs::canonicalize(dir)
-                    .with_context(|| format!("--with-runtime {}", dir.display()))?;
-                if !dir.join("Cargo.toml").is_file() {
-                    anyhow::bail!(
-                        "--with-runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
-                        dir.display()
-                    );
-                }
-                Some(rulec_codegen::rust::RuntimeDependency::Path(dir))
-            }
-        },
-    };
+    let emit = emit_options(common.with_runtime.as_deref())?;
     output::check_destination(out)?;
     let start = Instant::now();
     let compiled = pipeline::compile(data, &params, &mut |line| progress(quiet, line))?;
@@ -501,6 +523,25 @@ fn compile_to(data: &Path, params: CompileParams, common: &CommonOpts, quiet: bo
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// Emit options from `--with-runtime`.
+fn emit_options(with_runtime: Option<&Path>) -> Result<rulec_codegen::rust::EmitOptions> {
+    let runtime = match with_runtime {
+        None => None,
+        Some(dir) => {
+            let dir = std::fs::canonicalize(dir)
+                .with_context(|| format!("--with-runtime {}", dir.display()))?;
+            if !dir.join("Cargo.toml").is_file() {
+                anyhow::bail!(
+                    "--with-runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
+                    dir.display()
+                );
+            }
+            Some(rulec_codegen::rust::RuntimeDependency::Path(dir))
+        }
+    };
+    Ok(rulec_codegen::rust::EmitOptions { runtime })
 }
 
 fn render_outputs(

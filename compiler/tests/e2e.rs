@@ -349,6 +349,18 @@ fn rules_json_round_trips() {
         "rules.json is written exactly as it reads back"
     );
     assert_eq!(RuleSet::from_json(&set.to_json()).unwrap(), set);
+    // `rulec emit` from the file gives the crate `compile` wrote.
+    rulec(d, &["emit", "out/rules.json", "--out", "emitted", "-q"]);
+    for f in [
+        "Cargo.toml",
+        "src/lib.rs",
+        "src/rules.rs",
+        "examples/parity.rs",
+    ] {
+        let a = std::fs::read(d.join("out/crate").join(f)).unwrap();
+        let b = std::fs::read(d.join("emitted").join(f)).unwrap();
+        assert!(a == b, "{f} differs between compile and emit");
+    }
 }
 
 #[test]
