@@ -16,8 +16,8 @@
 #![forbid(unsafe_code)]
 
 pub mod bench;
-pub mod check;
 pub mod cache;
+pub mod check;
 pub mod compact;
 pub mod csv_scan;
 pub mod diff;

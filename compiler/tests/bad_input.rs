@@ -250,10 +250,24 @@ fn apply_refuses_a_future_schema() {
 fn non_utf8_bytes_are_named_with_their_line() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("latin.csv"), b"a,y\n1,x\n2,caf\xe9\n3,y\n").unwrap();
-    let output = rulec(dir.path(), &["compile", "latin.csv", "--target", "y", "--out", "out", "-q"]);
+    let output = rulec(
+        dir.path(),
+        &[
+            "compile",
+            "latin.csv",
+            "--target",
+            "y",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stderr.contains("latin.csv: line 3: byte 6 is not UTF-8 text"), "{stderr}");
+    assert!(
+        stderr.contains("latin.csv: line 3: byte 6 is not UTF-8 text"),
+        "{stderr}"
+    );
     assert!(!dir.path().join("out").exists());
 }
 
@@ -275,29 +289,76 @@ fn awkward_but_valid_data_is_read_correctly() {
         semi.push_str(&format!("{x};{c};{y}\n"));
         bom.push_str(&format!("{x},{c},{y}\n"));
         quoted.push_str(&format!("{x},\"{c}\nsecond line, with a comma\",{y}\n"));
-        let xs = if i % 11 == 0 { "NA".to_string() } else { x.to_string() };
+        let xs = if i % 11 == 0 {
+            "NA".to_string()
+        } else {
+            x.to_string()
+        };
         na.push_str(&format!("{xs},{c},,{y}\n"));
-        thousands.push_str(&format!("\"{},{:03}\",{c},{y}\n", x / 10 + 1, (x % 10) * 100));
-        let xs = match i % 13 { 0 => "NaN".to_string(), 1 => "inf".to_string(), _ => x.to_string() };
+        thousands.push_str(&format!(
+            "\"{},{:03}\",{c},{y}\n",
+            x / 10 + 1,
+            (x % 10) * 100
+        ));
+        let xs = match i % 13 {
+            0 => "NaN".to_string(),
+            1 => "inf".to_string(),
+            _ => x.to_string(),
+        };
         nan.push_str(&format!("{xs},{c},{y}\n"));
     }
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&str, &str, &[(&str, &str, bool)]); 7] = [
-        ("plain.csv", &plain, &[("x", "numeric", false), ("c", "categorical", false)]),
-        ("semi.csv", &semi, &[("x", "numeric", false), ("c", "categorical", false)]),
-        ("bom.csv", &bom, &[("x", "numeric", false), ("c", "categorical", false)]),
-        ("quoted.csv", &quoted, &[("x", "numeric", false), ("c", "categorical", false)]),
+        (
+            "plain.csv",
+            &plain,
+            &[("x", "numeric", false), ("c", "categorical", false)],
+        ),
+        (
+            "semi.csv",
+            &semi,
+            &[("x", "numeric", false), ("c", "categorical", false)],
+        ),
+        (
+            "bom.csv",
+            &bom,
+            &[("x", "numeric", false), ("c", "categorical", false)],
+        ),
+        (
+            "quoted.csv",
+            &quoted,
+            &[("x", "numeric", false), ("c", "categorical", false)],
+        ),
         // NA reads as missing; a column with no values is left out.
-        ("na.csv", &na, &[("x", "numeric", true), ("c", "categorical", false)]),
-        ("thousands.csv", &thousands, &[("x", "numeric", false), ("c", "categorical", false)]),
+        (
+            "na.csv",
+            &na,
+            &[("x", "numeric", true), ("c", "categorical", false)],
+        ),
+        (
+            "thousands.csv",
+            &thousands,
+            &[("x", "numeric", false), ("c", "categorical", false)],
+        ),
         // NaN reads as missing, inf as a number.
-        ("nan.csv", &nan, &[("x", "numeric", true), ("c", "categorical", false)]),
+        (
+            "nan.csv",
+            &nan,
+            &[("x", "numeric", true), ("c", "categorical", false)],
+        ),
     ];
     for (name, text, want) in cases {
         std::fs::write(dir.path().join(name), text).unwrap();
         let out_dir = format!("out_{name}");
-        let output = rulec(dir.path(), &["compile", name, "--target", "y", "--out", &out_dir, "-q"]);
-        assert!(output.status.success(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        let output = rulec(
+            dir.path(),
+            &["compile", name, "--target", "y", "--out", &out_dir, "-q"],
+        );
+        assert!(
+            output.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let set = rulec_runtime::RuleSet::from_json(
             &std::fs::read_to_string(dir.path().join(&out_dir).join("rules.json")).unwrap(),
         )
@@ -307,11 +368,16 @@ fn awkward_but_valid_data_is_read_correctly() {
             .iter()
             .map(|f| (f.name.clone(), f.kind.describe().to_string(), f.nullable))
             .collect();
-        let want: Vec<(String, String, bool)> =
-            want.iter().map(|(n, k, m)| (n.to_string(), k.to_string(), *m)).collect();
+        let want: Vec<(String, String, bool)> = want
+            .iter()
+            .map(|(n, k, m)| (n.to_string(), k.to_string(), *m))
+            .collect();
         assert_eq!(got, want, "{name}");
         assert_eq!(set.target.classes, ["hi", "lo"], "{name}");
-        assert!(!set.rules.is_empty(), "{name}: the x < 50 rule should be found");
+        assert!(
+            !set.rules.is_empty(),
+            "{name}: the x < 50 rule should be found"
+        );
     }
 }
 
@@ -330,13 +396,19 @@ fn an_interrupted_compile_leaves_out_as_it_was() {
         .unwrap();
     // Long enough to be mid-run (generating or teaching), far from done.
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(killed.success());
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("interrupted"), "{stderr}");
-    assert_eq!(std::fs::read_to_string(out.join("rules.json")).unwrap(), "previous");
+    assert_eq!(
+        std::fs::read_to_string(out.join("rules.json")).unwrap(),
+        "previous"
+    );
     let litter: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
