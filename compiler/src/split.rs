@@ -67,7 +67,7 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
 
 /// Stratified 60/20/20 split, deterministic in `seed`.
 pub fn stratified(labels: &[u32], n_classes: usize, seed: u64) -> Splits {
-    let mut rng = Rng::derive(seed, 0x5350_4c49_54);
+    let mut rng = Rng::derive(seed, 0x0053_504c_4954);
     let mut s = Splits {
         method: format!("stratified 60/20/20 by class, seed {seed}"),
         ..Splits::default()

@@ -308,7 +308,8 @@ fn awkward_but_valid_data_is_read_correctly() {
         nan.push_str(&format!("{xs},{c},{y}\n"));
     }
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&str, &str, &[(&str, &str, bool)]); 7] = [
+    type Want<'a> = &'a [(&'a str, &'a str, bool)];
+    let cases: [(&str, &str, Want); 7] = [
         (
             "plain.csv",
             &plain,
@@ -388,7 +389,7 @@ fn an_interrupted_compile_leaves_out_as_it_was() {
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join(".rulec-output"), "marker").unwrap();
     std::fs::write(out.join("rules.json"), "previous").unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rulec"))
+    let child = Command::new(env!("CARGO_BIN_EXE_rulec"))
         .current_dir(dir.path())
         .args(["demo", "--rows", "2000000", "--out", "out", "-q"])
         .stderr(std::process::Stdio::piped())
