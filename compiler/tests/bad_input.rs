@@ -417,3 +417,42 @@ fn an_interrupted_compile_leaves_out_as_it_was() {
         .collect();
     assert!(litter.is_empty(), "left {litter:?}");
 }
+
+/// The book's command-line reference is `--help`, verbatim.
+#[test]
+fn the_cli_reference_matches_help() {
+    let page = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../book/src/cli.md"))
+        .unwrap();
+    let block_after = |heading: &str| -> String {
+        let start = page
+            .find(heading)
+            .unwrap_or_else(|| panic!("cli.md lacks `{heading}`"));
+        let rest = &page[start..];
+        let open = rest.find("```text\n").unwrap() + "```text\n".len();
+        let close = rest[open..].find("\n```").unwrap();
+        rest[open..open + close].to_string()
+    };
+    let help = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim_end()
+            .to_string()
+    };
+    assert_eq!(
+        block_after("# Reference: the command line"),
+        help(&["--help"])
+    );
+    for cmd in [
+        "compile", "demo", "apply", "validate", "check", "diff", "book", "emit", "bench", "dataset",
+    ] {
+        assert_eq!(
+            block_after(&format!("## rulec {cmd}\n")),
+            help(&[cmd, "--help"]),
+            "book/src/cli.md is out of step with `rulec {cmd} --help`"
+        );
+    }
+}
