@@ -466,6 +466,7 @@ mod tests {
                 target: Target {
                     name: "y".into(),
                     classes: vec!["p".into(), "q".into()],
+                    tolerance: None,
                 },
                 features: schema(),
                 rules,

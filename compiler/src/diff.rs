@@ -790,6 +790,7 @@ mod tests {
             target: Target {
                 name: "<b>t</b>".into(),
                 classes: vec!["<i>A</i>".into(), "B".into()],
+                tolerance: None,
             },
             features: vec![Feature {
                 name: "zo`ne <x>".into(),

@@ -621,6 +621,7 @@ fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) ->
         target: rulec_runtime::ir::Target {
             name: table.target_name.clone(),
             classes: table.classes.clone(),
+            tolerance: None,
         },
         features: rulec::validate::features(&table),
         rules: Vec::new(),

@@ -442,6 +442,7 @@ pub fn compile(
         target: Target {
             name: table.target_name.clone(),
             classes: table.classes.clone(),
+            tolerance: None,
         },
         features: validate::features(&table),
         rules: Vec::new(),

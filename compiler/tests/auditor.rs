@@ -80,6 +80,7 @@ fn book() -> RuleSet {
         target: Target {
             name: "y".into(),
             classes: vec!["hi".into(), "lo".into()],
+            tolerance: None,
         },
         features: vec![
             Feature {

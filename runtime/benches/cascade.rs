@@ -299,6 +299,7 @@ fn hand_written_rules() -> RuleSet {
         target: Target {
             name: "cheapest_shipper".into(),
             classes: vec!["A".into(), "B".into(), "C".into()],
+            tolerance: None,
         },
         features: vec![
             num("distance_mi"),

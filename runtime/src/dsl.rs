@@ -955,6 +955,7 @@ mod tests {
             target: Target {
                 name: "cheapest_shipper".into(),
                 classes: vec!["A".into(), "B".into()],
+                tolerance: None,
             },
             features: vec![
                 Feature {
@@ -1112,6 +1113,7 @@ pub(crate) mod tests_support {
             target: Target {
                 name: "y".into(),
                 classes: vec!["p".into(), "q".into()],
+                tolerance: None,
             },
             features: vec![Feature {
                 name: "x".into(),

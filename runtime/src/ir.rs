@@ -58,8 +58,13 @@ pub struct Rejected {
 pub struct Target {
     /// Column name as it appears in the data.
     pub name: String,
-    /// Class labels as text, sorted.
+    /// Class labels as text, sorted. For a numeric target, the values the
+    /// rules decide, as numbers written in the DSL, in increasing order.
     pub classes: Vec<String>,
+    /// For a numeric target: a decision counts as right when it is within
+    /// this distance of the true value. `None` for classes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
 }
 
 /// One input column.
@@ -502,8 +507,23 @@ impl RuleSet {
                 problems.push(format!("feature `{}` is also the target", f.name));
             }
         }
-        if self.target.classes.len() < 2 {
-            problems.push("the target needs at least two classes".to_string());
+        match self.target.tolerance {
+            None if self.target.classes.len() < 2 => {
+                problems.push("the target needs at least two classes".to_string());
+            }
+            Some(t) if !(t.is_finite() && t > 0.0) => {
+                problems.push(format!("the tolerance {t} must be a positive number"));
+            }
+            Some(_) => {
+                for c in &self.target.classes {
+                    if !c.parse::<f64>().is_ok_and(f64::is_finite) {
+                        problems.push(format!(
+                            "decision `{c}` of a numeric target is not a number"
+                        ));
+                    }
+                }
+            }
+            None => {}
         }
         if let Some(dup) = first_duplicate(&self.target.classes) {
             problems.push(format!("class `{dup}` is listed twice"));

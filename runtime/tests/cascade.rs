@@ -20,6 +20,7 @@ fn rule_set(rules: &[(&str, f64, &str)]) -> RuleSet {
         target: Target {
             name: "label".into(),
             classes: vec!["A".into(), "B".into(), "C".into()],
+            tolerance: None,
         },
         features: vec![
             Feature {

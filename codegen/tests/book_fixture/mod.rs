@@ -215,6 +215,7 @@ pub fn shipping_book() -> RuleSet {
         target: Target {
             name: "cheapest_shipper".into(),
             classes: vec!["A".into(), "B".into(), "C".into()],
+            tolerance: None,
         },
         features: vec![
             feature("distance_mi", FeatureKind::Numeric, false),

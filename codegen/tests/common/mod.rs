@@ -116,6 +116,7 @@ pub fn rule_set(
         target: Target {
             name: target.into(),
             classes: classes.iter().map(|c| c.to_string()).collect(),
+            tolerance: None,
         },
         features,
         rules,
