@@ -306,6 +306,8 @@ mod tests {
             dropped_unlabelled: 0,
             notes: Vec::new(),
             teacher: None,
+            values: None,
+            teacher_values: None,
         }
     }
 

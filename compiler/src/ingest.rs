@@ -28,6 +28,8 @@ pub struct IngestParams {
     /// A column holding another model's decisions, read as the teacher and
     /// left out of the features.
     pub teacher_column: Option<String>,
+    /// The target holds numbers to predict within a tolerance, not classes.
+    pub numeric_target: bool,
 }
 
 /// Default for [`IngestParams::max_categories`].
@@ -190,14 +192,38 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
             params.target
         )));
     }
-    let mut classes: Vec<String> = keep
-        .iter()
-        .filter_map(|&i| raw_labels[i].clone())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let values = if params.numeric_target {
+        let mut values = Vec::with_capacity(keep.len());
+        for &i in &keep {
+            let text = raw_labels[i].as_deref().unwrap_or_default();
+            match parse_number(text).filter(|x| x.is_finite()) {
+                Some(x) => values.push(x),
+                None => {
+                    return Err(data_err(format!(
+                        "target column `{}` has `{text}` on row {}; with --tolerance the target must hold numbers",
+                        params.target,
+                        i + 1
+                    )))
+                }
+            }
+        }
+        Some(values)
+    } else {
+        None
+    };
+    let mut classes: Vec<String> = match &values {
+        // A numeric target has no classes; deciles stand in for them where
+        // rows are stratified (the split).
+        Some(_) => (0..10).map(|d| format!("decile {d}")).collect(),
+        None => keep
+            .iter()
+            .filter_map(|&i| raw_labels[i].clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect(),
+    };
     classes.sort();
-    if classes.len() < 2 {
+    if values.is_none() && classes.len() < 2 {
         return Err(data_err(format!(
             "target column `{}` has a single class `{}`; rules need at least two classes to choose between",
             params.target, classes[0]
@@ -208,12 +234,42 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         .enumerate()
         .map(|(i, c)| (c.as_str(), i as u32))
         .collect();
-    let labels: Vec<u32> = keep
-        .iter()
-        .map(|&i| class_idx[raw_labels[i].as_deref().unwrap_or_default()])
-        .collect();
+    let labels: Vec<u32> = match &values {
+        Some(v) => {
+            let mut sorted = v.clone();
+            sorted.sort_by(f64::total_cmp);
+            v.iter()
+                .map(|x| {
+                    let rank = sorted.partition_point(|y| y < x);
+                    ((rank * 10) / sorted.len()).min(9) as u32
+                })
+                .collect()
+        }
+        None => keep
+            .iter()
+            .map(|&i| class_idx[raw_labels[i].as_deref().unwrap_or_default()])
+            .collect(),
+    };
+    let mut teacher_numbers = None;
     let teacher = match teacher_values {
         None => None,
+        Some(v) if values.is_some() => {
+            let name = params.teacher_column.as_deref().unwrap_or_default();
+            let mut out = Vec::with_capacity(keep.len());
+            for &i in &keep {
+                match v[i].as_deref().and_then(parse_number).filter(|x| x.is_finite()) {
+                    Some(x) => out.push(x),
+                    None => {
+                        return Err(data_err(format!(
+                            "teacher column `{name}` has no number on row {}; every labelled row needs the teacher's value",
+                            i + 1
+                        )))
+                    }
+                }
+            }
+            teacher_numbers = Some(out);
+            None
+        }
         Some(v) => {
             let name = params.teacher_column.as_deref().unwrap_or_default();
             let mut out = Vec::with_capacity(keep.len());
@@ -285,6 +341,8 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         dropped_unlabelled: raw_labels.len() - keep.len(),
         notes,
         teacher,
+        values,
+        teacher_values: teacher_numbers,
     })
 }
 

@@ -27,6 +27,7 @@ pub mod ingest;
 pub mod output;
 pub mod pipeline;
 pub mod propose;
+pub mod regress;
 pub mod select;
 pub mod split;
 pub mod table;

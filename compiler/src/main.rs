@@ -613,6 +613,7 @@ fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) ->
             split_column: None,
             exclude: Vec::new(),
             max_categories: rulec::ingest::DEFAULT_MAX_CATEGORIES,
+            numeric_target: false,
             teacher_column: None,
         },
     )?;

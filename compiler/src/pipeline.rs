@@ -62,6 +62,9 @@ pub struct CompileParams {
     pub max_categories: usize,
     /// The teacher model.
     pub teacher: TeacherKind,
+    /// For a numeric target: a decision is right within this distance of the
+    /// true value. `None`: the target holds classes.
+    pub tolerance: Option<f64>,
     /// Where the teacher's labels are cached (`None`: not cached).
     pub cache_dir: Option<std::path::PathBuf>,
     /// Offer the paths of the teacher's own trees as candidates. Off by
@@ -125,6 +128,7 @@ impl Default for CompileParams {
             teacher: TeacherKind::Forest,
             teacher_paths: false,
             cache_dir: None,
+            tolerance: None,
         }
     }
 }
@@ -307,6 +311,7 @@ pub fn compile(
             split_column: p.split_column.clone(),
             exclude: Vec::new(),
             max_categories: p.max_categories,
+            numeric_target: p.tolerance.is_some(),
             teacher_column: match &p.teacher {
                 TeacherKind::Column(c) => Some(c.clone()),
                 _ => None,
@@ -654,54 +659,10 @@ pub fn compile(
             Some(cost_model(&set, &valid_rows, &teacher.comparisons)?)
         },
     });
-    let split_rows = SplitRows {
-        train: splits.train.len() as u64,
-        validation: splits.validation.len() as u64,
-        test: splits.test.len() as u64,
-    };
-    set.provenance = Some(Provenance {
-        tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        data_file: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        data_sha256: sha,
-        rows: table.n_rows() as u64,
-        split_rows,
-        split_method: splits.method.clone(),
-        teacher: model.describe(),
-        options: options(p),
-        seed: p.seed,
-    });
+    set.provenance = Some(provenance(path, sha, &table, &splits, model.describe(), p));
     set.check()?;
     lap("compact", &mut timings);
-
-    let report = Report {
-        report_version: 1,
-        coverage: test_fig.as_ref().map(SetFigures::coverage),
-        covered_precision: test_fig.as_ref().and_then(|f| f.covered.precision()),
-        covered_precision_lower_bound: test_fig.as_ref().map(|f| f.covered.precision_lower_bound),
-        fidelity: test_fig.as_ref().and_then(|f| f.covered.fidelity()),
-        cascade_accuracy: test_fig.as_ref().map(SetFigures::cascade_accuracy),
-        teacher_accuracy: test_fig.as_ref().map(SetFigures::teacher_accuracy),
-        rules: set.rules.len(),
-        candidates: n_candidates,
-        note: test_fig
-            .is_none()
-            .then(|| "the data has no test rows, so there are no test figures; validation figures are below".to_string()),
-        rows: split_rows,
-        dropped_unlabelled_rows: table.dropped_unlabelled as u64,
-        validation: Figures::of(&val_fig),
-        cost: set.summary.as_ref().and_then(|s| s.cost.as_ref()).map(|c| CostModelFigures {
-            teacher_comparisons_per_decision: c.teacher_per_decision,
-            rules_comparisons_per_decision: c.rules_per_decision,
-            cascade_comparisons_per_decision: c.cascade_per_decision(),
-            saved_share: c.saved_share(),
-            saved_per_million_decisions: (c.teacher_per_decision - c.cascade_per_decision()) * 1e6,
-        }),
-        precision_target: p.precision,
-        confidence: p.confidence,
-    };
+    let report = report(&set, &val_fig, test_fig.as_ref(), n_candidates, &table, p);
     Ok(Compiled {
         rules: set,
         report,
@@ -794,6 +755,74 @@ fn placeholder() -> Rule {
         decision: String::new(),
         origin: None,
         evidence: None,
+    }
+}
+
+fn split_rows(splits: &split::Splits) -> SplitRows {
+    SplitRows {
+        train: splits.train.len() as u64,
+        validation: splits.validation.len() as u64,
+        test: splits.test.len() as u64,
+    }
+}
+
+fn provenance(
+    path: &Path,
+    sha: String,
+    table: &crate::table::Table,
+    splits: &split::Splits,
+    teacher: String,
+    p: &CompileParams,
+) -> Provenance {
+    Provenance {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        data_file: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        data_sha256: sha,
+        rows: table.n_rows() as u64,
+        split_rows: split_rows(splits),
+        split_method: splits.method.clone(),
+        teacher,
+        options: options(p),
+        seed: p.seed,
+    }
+}
+
+fn report(
+    set: &RuleSet,
+    val_fig: &SetFigures,
+    test_fig: Option<&SetFigures>,
+    n_candidates: u64,
+    table: &crate::table::Table,
+    p: &CompileParams,
+) -> Report {
+    Report {
+        report_version: 1,
+        coverage: test_fig.map(SetFigures::coverage),
+        covered_precision: test_fig.and_then(|f| f.covered.precision()),
+        covered_precision_lower_bound: test_fig.map(|f| f.covered.precision_lower_bound),
+        fidelity: test_fig.and_then(|f| f.covered.fidelity()),
+        cascade_accuracy: test_fig.map(SetFigures::cascade_accuracy),
+        teacher_accuracy: test_fig.map(SetFigures::teacher_accuracy),
+        rules: set.rules.len(),
+        candidates: n_candidates,
+        note: test_fig.is_none().then(|| {
+            "the data has no test rows, so there are no test figures; validation figures are below".to_string()
+        }),
+        rows: set.provenance.as_ref().map(|p| p.split_rows).unwrap_or_default(),
+        dropped_unlabelled_rows: table.dropped_unlabelled as u64,
+        validation: Figures::of(val_fig),
+        cost: set.summary.as_ref().and_then(|s| s.cost.as_ref()).map(|c| CostModelFigures {
+            teacher_comparisons_per_decision: c.teacher_per_decision,
+            rules_comparisons_per_decision: c.rules_per_decision,
+            cascade_comparisons_per_decision: c.cascade_per_decision(),
+            saved_share: c.saved_share(),
+            saved_per_million_decisions: (c.teacher_per_decision - c.cascade_per_decision()) * 1e6,
+        }),
+        precision_target: p.precision,
+        confidence: p.confidence,
     }
 }
 

@@ -80,6 +80,11 @@ pub struct Table {
     /// Per-row class index of another model's decision, when a teacher
     /// column was named.
     pub teacher: Option<Vec<u32>>,
+    /// For a numeric target: the value per row (`labels` then hold the
+    /// row's decile, for stratification only).
+    pub values: Option<Vec<f64>>,
+    /// For a numeric target and a teacher column: the teacher's value per row.
+    pub teacher_values: Option<Vec<f64>>,
 }
 
 impl Table {

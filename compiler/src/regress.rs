@@ -1,0 +1,232 @@
+//! Numeric targets: rules that predict a value, each decision counted right
+//! when it lies within `--tolerance` of the true value.
+//!
+//! The stages are those of classification with one change of meaning:
+//! "precision" is the share of covered rows predicted within the tolerance,
+//! and everything downstream (the greedy order, the fixed-sequence
+//! certification, compaction, the rule book, the generated crate) works on
+//! that. The teacher is a regression forest (the tree learner's Newton
+//! criterion on the squared loss, i.e. variance reduction) or a column of
+//! logged predictions; candidates are the leaves of regression trees fitted
+//! on the teacher's predictions and on the true values, each predicting the
+//! roundest number within a quarter tolerance of its leaf's mean.
+
+use rayon::prelude::*;
+use rulec_datasets::Rng;
+use rulec_runtime::dsl::print_number;
+use rulec_runtime::eval::Evaluator;
+use rulec_runtime::ir::{Rule, RuleSet, SetFigures, SplitEvidence};
+use rulec_runtime::stats::wilson_lower;
+
+use crate::error::Error;
+use crate::propose;
+use crate::select::Bits;
+use crate::split::Splits;
+use crate::table::Table;
+use crate::tree::{self, nice_between, Binned, Criterion, Node, Targets, Tree, TreeParams};
+use crate::validate::EncodedRows;
+
+/// Row-major `[gradient, hessian]` targets for fitting `values` by squared
+/// loss from zero: a leaf's Newton step is then the mean of its values.
+fn squared_loss_targets(values: &[f64]) -> Vec<f32> {
+    values.iter().flat_map(|&y| [-y as f32, 1.0]).collect()
+}
+
+fn leaf_mean(tree: &Tree, leaf: usize) -> f64 {
+    match &tree.nodes[leaf] {
+        Node::Leaf { counts } if counts.len() == 2 && counts[1] > 0.0 => -counts[0] / counts[1],
+        _ => 0.0,
+    }
+}
+
+const REGRESSION: Criterion = Criterion::Newton { lambda: 1e-9 };
+
+/// A regression forest's predictions for every row (out-of-bag for training
+/// rows) and the comparisons it makes per row.
+pub fn forest_predict(
+    table: &Table,
+    binned: &Binned,
+    splits: &Splits,
+    values: &[f64],
+    n_trees: usize,
+    seed: u64,
+) -> (Vec<f64>, Vec<u32>) {
+    let n = table.n_rows();
+    let train = &splits.train;
+    let targets = squared_loss_targets(values);
+    let max_features = ((table.columns.len() as f64 / 3.0).ceil() as usize).max(1);
+    let fitted: Vec<(Tree, Vec<bool>)> = (0..n_trees)
+        .into_par_iter()
+        .map(|t| {
+            let mut rng = Rng::derive(seed, 2000 + t as u64);
+            let mut in_bag = vec![false; n];
+            let sample: Vec<u32> = (0..train.len())
+                .map(|_| {
+                    let r = train[rng.below(train.len())];
+                    in_bag[r] = true;
+                    r as u32
+                })
+                .collect();
+            let params = TreeParams {
+                max_depth: 20,
+                min_samples_leaf: 5,
+                min_gain: 0.0,
+                max_features: Some(max_features),
+                seed: rng.next_u64(),
+                criterion: REGRESSION,
+            };
+            (tree::fit(binned, sample, Targets::Soft(&targets), 2, &params), in_bag)
+        })
+        .collect();
+    (0..n)
+        .into_par_iter()
+        .map(|row| {
+            let (mut oob, mut n_oob, mut all, mut cmp) = (0.0, 0u32, 0.0, 0u32);
+            for (tree, in_bag) in &fitted {
+                let (leaf, depth) = tree.leaf_and_depth(binned, row);
+                let v = leaf_mean(tree, leaf);
+                cmp += depth;
+                all += v;
+                if !in_bag[row] {
+                    oob += v;
+                    n_oob += 1;
+                }
+            }
+            let pred = if n_oob > 0 { oob / f64::from(n_oob) } else { all / fitted.len().max(1) as f64 };
+            (pred, cmp)
+        })
+        .unzip()
+}
+
+/// Candidate rules: leaves of regression trees of several depths on the
+/// teacher's predictions and on the true values of `fit_rows`.
+pub fn pool(
+    table: &Table,
+    binned: &Binned,
+    fit_rows: &[usize],
+    teacher: &[f64],
+    truth: &[f64],
+    tolerance: f64,
+    max_depth: usize,
+    min_leaf: usize,
+) -> Vec<Rule> {
+    let mut depths: Vec<usize> = [2, 3, 4, 6, max_depth].into_iter().filter(|&d| d <= max_depth).collect();
+    depths.dedup();
+    let rows: Vec<u32> = fit_rows.iter().map(|&r| r as u32).collect();
+    let mut out: Vec<Rule> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (values, origin) in [(teacher, "regression tree on the teacher's predictions"), (truth, "regression tree on the true values")] {
+        let targets = squared_loss_targets(values);
+        for &depth in &depths {
+            let params = TreeParams {
+                max_depth: depth,
+                min_samples_leaf: min_leaf,
+                min_gain: 0.0,
+                max_features: None,
+                seed: 0,
+                criterion: REGRESSION,
+            };
+            let tree = tree::fit(binned, rows.clone(), Targets::Soft(&targets), 2, &params);
+            for (leaf, mut cand) in propose::leaf_rules(&tree, table, binned)
+                .into_iter()
+                .zip(tree.leaf_paths().into_iter().map(|(l, _)| l))
+                .map(|(c, l)| (l, c))
+            {
+                let mean = leaf_mean(&tree, leaf);
+                // The roundest number within a quarter tolerance of the mean.
+                let value = nice_between(mean - tolerance / 4.0, mean + tolerance / 4.0);
+                cand.rule.decision = print_number(value);
+                cand.rule.origin = Some(origin.to_string());
+                let key = format!("{}\u{0}{}", rulec_runtime::dsl::print_conditions(&cand.rule.conditions), cand.rule.decision);
+                if seen.insert(key) {
+                    out.push(cand.rule);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The distinct decisions of `rules`, in increasing numeric order: the
+/// "classes" of a numeric target.
+pub fn decision_values(rules: &[Rule]) -> Vec<String> {
+    let mut values: Vec<(f64, String)> = rules
+        .iter()
+        .map(|r| (r.decision.parse::<f64>().unwrap_or(f64::NAN), r.decision.clone()))
+        .collect();
+    values.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    values.dedup_by(|a, b| a.1 == b.1);
+    values.into_iter().map(|(_, s)| s).collect()
+}
+
+/// Per candidate, the positions of `rows` whose true value it predicts
+/// within the tolerance.
+pub fn within_bits(set: &RuleSet, rows: &EncodedRows, values: &[f64], tolerance: f64) -> Vec<Bits> {
+    set.rules
+        .par_iter()
+        .map(|r| {
+            let v: f64 = r.decision.parse().unwrap_or(f64::NAN);
+            let mut bits = Bits::new(rows.len());
+            for (j, &row) in rows.rows.iter().enumerate() {
+                if (values[row] - v).abs() <= tolerance {
+                    bits.set(j);
+                }
+            }
+            bits
+        })
+        .collect()
+}
+
+/// Evidence of every rule in its place, and the set figures, on one split:
+/// a decision is right when within the tolerance of the true value, and
+/// agrees with the teacher when within the tolerance of its prediction.
+pub fn ordered_evidence(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    truth: &[f64],
+    teacher: &[f64],
+    tolerance: f64,
+    confidence: f64,
+) -> Result<(Vec<SplitEvidence>, SetFigures), Error> {
+    let eval = Evaluator::new(set)?;
+    let values: Vec<f64> = set.target.classes.iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect();
+    let mut per_rule = vec![(0u64, 0u64, 0u64); set.rules.len()];
+    let (mut support, mut correct, mut agree, mut teacher_correct, mut cascade_correct) = (0, 0, 0, 0, 0);
+    for j in 0..rows.len() {
+        let r = rows.rows[j];
+        let teacher_ok = (teacher[r] - truth[r]).abs() <= tolerance;
+        teacher_correct += u64::from(teacher_ok);
+        match eval.decide(rows.row(j))? {
+            Some(hit) => {
+                let v = values[hit.class_idx];
+                let ok = (truth[r] - v).abs() <= tolerance;
+                let ag = (teacher[r] - v).abs() <= tolerance;
+                let e = &mut per_rule[hit.rule_idx];
+                e.0 += 1;
+                e.1 += u64::from(ok);
+                e.2 += u64::from(ag);
+                support += 1;
+                correct += u64::from(ok);
+                agree += u64::from(ag);
+                cascade_correct += u64::from(ok);
+            }
+            None => cascade_correct += u64::from(teacher_ok),
+        }
+    }
+    let evidence = |(s, c, a): (u64, u64, u64)| SplitEvidence {
+        support: s,
+        correct: c,
+        agree_teacher: a,
+        precision_lower_bound: wilson_lower(c, s, confidence),
+    };
+    Ok((
+        per_rule.into_iter().map(evidence).collect(),
+        SetFigures {
+            rows: rows.len() as u64,
+            covered: evidence((support, correct, agree)),
+            teacher_correct,
+            cascade_correct,
+            confusion: Vec::new(),
+        },
+    ))
+}
