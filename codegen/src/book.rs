@@ -296,7 +296,13 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
     let cert = &set.certification;
     let classes = &set.target.classes;
-    let mut out = vec![if classes.len() <= 8 {
+    let mut out = vec![if let Some(t) = set.target.tolerance {
+        format!(
+            "What is decided: {target}, a number. Each rule predicts one value; a decision counts as right \
+             (for precision, fidelity and accuracy alike) when it is within ±{} of the true value.",
+            dsl::print_number(t)
+        )
+    } else if classes.len() <= 8 {
         format!(
             "What is decided: {target}, one of {}.",
             join_words(

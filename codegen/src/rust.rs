@@ -534,6 +534,36 @@ impl Gen<'_> {
             "What the rules decide: the classes of column {}.",
             name_code(&set.target.name)
         )]);
+        // A numeric target: each variant stands for a number, and a decision
+        // is right when within the tolerance of the true value.
+        let numeric = match set.target.tolerance {
+            None => quote! {},
+            Some(tolerance) => {
+                let values = set
+                    .target
+                    .classes
+                    .iter()
+                    .map(|c| Literal::f64_suffixed(c.parse::<f64>().unwrap_or(f64::NAN)));
+                let tol = Literal::f64_suffixed(tolerance);
+                let doc_value = doc([format!(
+                    "The value decided: a decision counts as right when within {} of the true value.",
+                    dsl::print_number(tolerance)
+                )]);
+                quote! {
+                    impl #ty {
+                        /// How far from the true value a decision may be and still count as right.
+                        pub const TOLERANCE: f64 = #tol;
+
+                        #doc_value
+                        pub const fn value(self) -> f64 {
+                            match self {
+                                #( Self::#variants => #values, )*
+                            }
+                        }
+                    }
+                }
+            }
+        };
         quote! {
             #doc_ty
             #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -558,6 +588,8 @@ impl Gen<'_> {
                     f.write_str(self.as_str())
                 }
             }
+
+            #numeric
         }
     }
 
@@ -754,6 +786,17 @@ impl Gen<'_> {
     /// head in `decide` (see [`Cond`]).
     fn decide_fns(&self) -> Result<(TokenStream, Vec<String>), Error> {
         let decision = &self.names.decision;
+        let decide_value = if self.set.target.tolerance.is_some() {
+            quote! {
+                /// Decides `input` with the rules and gives the decided value, or
+                /// `fallback`'s value when no rule covers it.
+                pub fn decide_value_or_else(input: &Input, fallback: impl FnOnce(&Input) -> f64) -> f64 {
+                    decide(input).map_or_else(|| fallback(input), |hit| hit.decision.value())
+                }
+            }
+        } else {
+            quote! {}
+        };
         let mut checks = Vec::new();
         let mut heads = Vec::new();
         let mut tail = quote!(None);
@@ -808,6 +851,8 @@ impl Gen<'_> {
             ) -> #decision {
                 decide(input).map_or_else(|| fallback(input), |hit| hit.decision)
             }
+
+            #decide_value
         };
         Ok((tokens, heads))
     }

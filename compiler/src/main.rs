@@ -238,6 +238,11 @@ struct CommonOpts {
     /// whole) or `rule` (each rule on its own rows).
     #[arg(long, value_enum, default_value_t = CertifyArg::Set)]
     certify: CertifyArg,
+    /// Treat the target as a number: rules predict a value, and a decision counts as
+    /// right when within this distance of the true value (--precision is then the
+    /// share of decisions within it).
+    #[arg(long, value_name = "X")]
+    tolerance: Option<f64>,
     /// Most categories kept per categorical column; rarer values are treated as
     /// unknown (never covered by a rule).
     #[arg(long, default_value_t = rulec::ingest::DEFAULT_MAX_CATEGORIES)]
@@ -466,6 +471,7 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         proposals: c.proposals.clone(),
         max_categories: c.max_categories,
         teacher_paths: c.teacher_paths,
+        tolerance: c.tolerance,
         cache_dir: if c.no_cache {
             None
         } else {

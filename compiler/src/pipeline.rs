@@ -172,6 +172,11 @@ impl CompileParams {
         if self.min_leaf == 0 {
             problems.push("--min-leaf must be at least 1".to_string());
         }
+        if let Some(t) = self.tolerance {
+            if !(t.is_finite() && t > 0.0) {
+                problems.push(format!("--tolerance must be a positive number, got {t}"));
+            }
+        }
         if self.max_categories == 0 {
             problems.push("--max-categories must be at least 1".to_string());
         }
@@ -335,6 +340,21 @@ pub fn compile(
         )));
     }
     lap("ingest", &mut timings);
+
+    if let Some(tolerance) = p.tolerance {
+        let (set, val_fig, test_fig, n_candidates, teacher_desc) =
+            compile_numeric(&table, &splits, p, tolerance, progress)?;
+        let mut set = set;
+        set.provenance = Some(provenance(path, sha, &table, &splits, teacher_desc, p));
+        set.check()?;
+        lap("teach, propose, validate, compact", &mut timings);
+        let report = report(&set, &val_fig, test_fig.as_ref(), n_candidates, &table, p);
+        return Ok(Compiled {
+            rules: set,
+            report,
+            timings,
+        });
+    }
 
     let model: Box<dyn Teacher> = match &p.teacher {
         TeacherKind::Forest => Box::new(Forest {
@@ -758,6 +778,228 @@ fn placeholder() -> Rule {
     }
 }
 
+/// The pipeline for a numeric target (see [`crate::regress`]): returns the
+/// rule set with evidence and summary, the set figures per split, the number
+/// of candidates and the teacher's description.
+#[allow(clippy::type_complexity)]
+fn compile_numeric(
+    table: &crate::table::Table,
+    splits: &split::Splits,
+    p: &CompileParams,
+    tolerance: f64,
+    progress: &mut dyn FnMut(&str),
+) -> Result<(RuleSet, SetFigures, Option<SetFigures>, u64, String), Error> {
+    use crate::regress;
+    let Some(values) = table.values.as_ref() else {
+        return Err(Error::Params(
+            "internal: a numeric target without values".into(),
+        ));
+    };
+    if p.proposals.is_some() {
+        return Err(Error::Params(
+            "--proposals is not supported with --tolerance yet".into(),
+        ));
+    }
+    if p.teacher == TeacherKind::Gbdt {
+        return Err(Error::Params(
+            "--teacher gbdt does not fit numeric targets yet; use forest or column:NAME".into(),
+        ));
+    }
+    let binned = Binned::new(table, &splits.train);
+    let (teacher, comparisons, teacher_desc) = match (&p.teacher, &table.teacher_values) {
+        (TeacherKind::Column(c), Some(t)) => (
+            t.clone(),
+            Vec::new(),
+            format!("predictions logged in column `{c}`"),
+        ),
+        _ => {
+            let desc = format!(
+                "regression forest ({} trees, max depth 20, min leaf 5, a third of the features per split, out-of-bag predictions on train rows)",
+                p.n_trees
+            );
+            progress(&format!(
+                "teach: {desc} on {} training rows",
+                splits.train.len()
+            ));
+            let (pred, cmp) =
+                regress::forest_predict(table, &binned, splits, values, p.n_trees, p.seed);
+            (pred, cmp, desc)
+        }
+    };
+    progress("propose: regression trees on the teacher's predictions and the true values");
+    let (fit_rows, rank_rows) = split::holdout(
+        &splits.train,
+        &table.labels,
+        table.n_classes(),
+        p.rank_share,
+        p.seed,
+    );
+    let candidates = regress::pool(
+        table,
+        &binned,
+        &fit_rows,
+        &teacher,
+        values,
+        tolerance,
+        p.max_depth,
+        p.min_leaf,
+    );
+    let mut set = RuleSet {
+        schema_version: SCHEMA_VERSION,
+        target: Target {
+            name: table.target_name.clone(),
+            classes: regress::decision_values(&candidates),
+            tolerance: Some(tolerance),
+        },
+        features: validate::features(table),
+        rules: candidates
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| Rule {
+                name: format!("candidate_{i}"),
+                ..r
+            })
+            .collect(),
+        certification: Certification {
+            precision: p.precision,
+            confidence: p.confidence,
+            method: WILSON.to_string(),
+            scope: Scope::Set,
+            tests: Vec::new(),
+        },
+        provenance: None,
+        summary: None,
+        rejected: Vec::new(),
+    };
+    let n_candidates = set.rules.len() as u64;
+    progress(&format!(
+        "validate: {n_candidates} candidates, within ±{tolerance} counting as right"
+    ));
+    let rank = EncodedRows::new(table, &rank_rows);
+    let valid = EncodedRows::new(table, &splits.validation);
+    let test = EncodedRows::new(table, &splits.test);
+    let decisions: Vec<u32> = (0..set.rules.len() as u32).collect();
+    let cov_rank = validate::coverage(&set, &rank)?;
+    let truth_rank = regress::within_bits(&set, &rank, values, tolerance);
+    let teacher_rank: Vec<Vec<f32>> = set
+        .rules
+        .iter()
+        .map(|r| {
+            let v: f64 = r.decision.parse().unwrap_or(f64::NAN);
+            rank.rows
+                .iter()
+                .map(|&row| {
+                    if (teacher[row] - v).abs() <= tolerance {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let order = select::greedy_order(
+        &CoverageTable {
+            covers: &cov_rank,
+            decisions: &decisions,
+            truth: &truth_rank,
+            teacher: Some(&teacher_rank),
+        },
+        p.precision,
+        p.confidence,
+        p.max_rules,
+        0,
+    );
+    let cov_valid = validate::coverage(&set, &valid)?;
+    let truth_valid = regress::within_bits(&set, &valid, values, tolerance);
+    let valid_table = CoverageTable {
+        covers: &cov_valid,
+        decisions: &decisions,
+        truth: &truth_valid,
+        teacher: None,
+    };
+    let (kept, tests) = match p.certify {
+        Certify::Set => {
+            let (kept, tests) =
+                select::certify_prefix(&order, &valid_table, p.precision, p.confidence);
+            (order.rules[..kept].to_vec(), tests)
+        }
+        Certify::Rule => (
+            select::certify_each(&order.rules, &valid_table, p.precision, p.confidence),
+            Vec::new(),
+        ),
+    };
+    set.certification.scope = match p.certify {
+        Certify::Set => Scope::Set,
+        Certify::Rule => Scope::Rule,
+    };
+    set.certification.tests = tests
+        .iter()
+        .map(|t| CertificationTest {
+            rules: t.k,
+            support: t.support,
+            correct: t.correct,
+            confidence: t.confidence,
+            lower_bound: t.lower_bound,
+            passed: t.passed,
+        })
+        .collect();
+    let chosen: Vec<Rule> = kept.iter().map(|&i| set.rules[i].clone()).collect();
+    let compacted = crate::compact::compact(chosen, &set.features);
+    set.rules = compacted;
+    // Learned rules that answer no validation row have no evidence: out.
+    let (per_rule, _) =
+        regress::ordered_evidence(&set, &valid, values, &teacher, tolerance, p.confidence)?;
+    set.rules = set
+        .rules
+        .drain(..)
+        .zip(per_rule)
+        .filter(|(_, e)| e.support > 0)
+        .map(|(r, _)| r)
+        .collect();
+    set.rules = name_rules(std::mem::take(&mut set.rules));
+    for rule in &mut set.rules {
+        if let Some(rest) = rule.name.strip_prefix("class_") {
+            rule.name = format!("value_{rest}");
+        }
+    }
+    set.target.classes = regress::decision_values(&set.rules);
+    let (val_rules, val_fig) =
+        regress::ordered_evidence(&set, &valid, values, &teacher, tolerance, p.confidence)?;
+    let test_res = if test.is_empty() {
+        None
+    } else {
+        Some(regress::ordered_evidence(
+            &set,
+            &test,
+            values,
+            &teacher,
+            tolerance,
+            p.confidence,
+        )?)
+    };
+    for (i, rule) in set.rules.iter_mut().enumerate() {
+        rule.evidence = Some(rulec_runtime::ir::Evidence {
+            validation: val_rules[i].clone(),
+            test: test_res.as_ref().map(|(r, _)| r[i].clone()),
+            examples: Vec::new(),
+        });
+    }
+    let test_fig = test_res.map(|(_, f)| f);
+    set.summary = Some(Summary {
+        validation: val_fig.clone(),
+        test: test_fig.clone(),
+        candidates: n_candidates,
+        curve: Vec::new(),
+        cost: if comparisons.is_empty() {
+            None
+        } else {
+            Some(cost_model(&set, &valid, &comparisons)?)
+        },
+    });
+    Ok((set, val_fig, test_fig, n_candidates, teacher_desc))
+}
+
 fn split_rows(splits: &split::Splits) -> SplitRows {
     SplitRows {
         train: splits.train.len() as u64,
@@ -896,6 +1138,11 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
         ("target".to_string(), p.target.clone()),
         ("teacher".to_string(), p.teacher.name()),
         ("teacher_paths".to_string(), p.teacher_paths.to_string()),
+        (
+            "tolerance".to_string(),
+            p.tolerance
+                .map_or("(classes)".to_string(), |t| t.to_string()),
+        ),
         ("trees".to_string(), p.n_trees.to_string()),
         ("bootstrap_trees".to_string(), p.bootstrap_trees.to_string()),
         (

@@ -164,18 +164,10 @@ pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate>
                 |acc, (i, &c)| if c > acc.1 { (i, c) } else { acc },
             )
             .0;
-        let mut conditions = Vec::new();
-        for (node, went_left) in path {
-            if let Node::Split { feature, test, .. } = &tree.nodes[node] {
-                if let Some(c) = path_condition(table, binned, *feature, test, went_left) {
-                    conditions.push(c);
-                }
-            }
-        }
         out.push(Candidate {
             rule: Rule {
                 name: String::new(),
-                conditions: simplify(conditions, table),
+                conditions: path_conditions(tree, table, binned, &path),
                 decision: table.classes[class].clone(),
                 origin: None,
                 evidence: None,
@@ -183,6 +175,24 @@ pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate>
         });
     }
     out
+}
+
+/// The simplified conditions of the path to a leaf.
+pub fn path_conditions(
+    tree: &Tree,
+    table: &Table,
+    binned: &Binned,
+    path: &[(usize, bool)],
+) -> Vec<Condition> {
+    let mut conditions = Vec::new();
+    for &(node, went_left) in path {
+        if let Node::Split { feature, test, .. } = &tree.nodes[node] {
+            if let Some(c) = path_condition(table, binned, *feature, test, went_left) {
+                conditions.push(c);
+            }
+        }
+    }
+    simplify(conditions, table)
 }
 
 fn path_condition(

@@ -75,7 +75,10 @@ pub fn forest_predict(
                 seed: rng.next_u64(),
                 criterion: REGRESSION,
             };
-            (tree::fit(binned, sample, Targets::Soft(&targets), 2, &params), in_bag)
+            (
+                tree::fit(binned, sample, Targets::Soft(&targets), 2, &params),
+                in_bag,
+            )
         })
         .collect();
     (0..n)
@@ -92,7 +95,11 @@ pub fn forest_predict(
                     n_oob += 1;
                 }
             }
-            let pred = if n_oob > 0 { oob / f64::from(n_oob) } else { all / fitted.len().max(1) as f64 };
+            let pred = if n_oob > 0 {
+                oob / f64::from(n_oob)
+            } else {
+                all / fitted.len().max(1) as f64
+            };
             (pred, cmp)
         })
         .unzip()
@@ -110,12 +117,18 @@ pub fn pool(
     max_depth: usize,
     min_leaf: usize,
 ) -> Vec<Rule> {
-    let mut depths: Vec<usize> = [2, 3, 4, 6, max_depth].into_iter().filter(|&d| d <= max_depth).collect();
+    let mut depths: Vec<usize> = [2, 3, 4, 6, max_depth]
+        .into_iter()
+        .filter(|&d| d <= max_depth)
+        .collect();
     depths.dedup();
     let rows: Vec<u32> = fit_rows.iter().map(|&r| r as u32).collect();
     let mut out: Vec<Rule> = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for (values, origin) in [(teacher, "regression tree on the teacher's predictions"), (truth, "regression tree on the true values")] {
+    for (values, origin) in [
+        (teacher, "regression tree on the teacher's predictions"),
+        (truth, "regression tree on the true values"),
+    ] {
         let targets = squared_loss_targets(values);
         for &depth in &depths {
             let params = TreeParams {
@@ -127,19 +140,24 @@ pub fn pool(
                 criterion: REGRESSION,
             };
             let tree = tree::fit(binned, rows.clone(), Targets::Soft(&targets), 2, &params);
-            for (leaf, mut cand) in propose::leaf_rules(&tree, table, binned)
-                .into_iter()
-                .zip(tree.leaf_paths().into_iter().map(|(l, _)| l))
-                .map(|(c, l)| (l, c))
-            {
+            for (leaf, path) in tree.leaf_paths() {
                 let mean = leaf_mean(&tree, leaf);
                 // The roundest number within a quarter tolerance of the mean.
                 let value = nice_between(mean - tolerance / 4.0, mean + tolerance / 4.0);
-                cand.rule.decision = print_number(value);
-                cand.rule.origin = Some(origin.to_string());
-                let key = format!("{}\u{0}{}", rulec_runtime::dsl::print_conditions(&cand.rule.conditions), cand.rule.decision);
+                let rule = Rule {
+                    name: String::new(),
+                    conditions: propose::path_conditions(&tree, table, binned, &path),
+                    decision: print_number(value),
+                    origin: Some(origin.to_string()),
+                    evidence: None,
+                };
+                let key = format!(
+                    "{}\u{0}{}",
+                    rulec_runtime::dsl::print_conditions(&rule.conditions),
+                    rule.decision
+                );
                 if seen.insert(key) {
-                    out.push(cand.rule);
+                    out.push(rule);
                 }
             }
         }
@@ -152,7 +170,12 @@ pub fn pool(
 pub fn decision_values(rules: &[Rule]) -> Vec<String> {
     let mut values: Vec<(f64, String)> = rules
         .iter()
-        .map(|r| (r.decision.parse::<f64>().unwrap_or(f64::NAN), r.decision.clone()))
+        .map(|r| {
+            (
+                r.decision.parse::<f64>().unwrap_or(f64::NAN),
+                r.decision.clone(),
+            )
+        })
         .collect();
     values.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     values.dedup_by(|a, b| a.1 == b.1);
@@ -189,9 +212,15 @@ pub fn ordered_evidence(
     confidence: f64,
 ) -> Result<(Vec<SplitEvidence>, SetFigures), Error> {
     let eval = Evaluator::new(set)?;
-    let values: Vec<f64> = set.target.classes.iter().map(|c| c.parse().unwrap_or(f64::NAN)).collect();
+    let values: Vec<f64> = set
+        .target
+        .classes
+        .iter()
+        .map(|c| c.parse().unwrap_or(f64::NAN))
+        .collect();
     let mut per_rule = vec![(0u64, 0u64, 0u64); set.rules.len()];
-    let (mut support, mut correct, mut agree, mut teacher_correct, mut cascade_correct) = (0, 0, 0, 0, 0);
+    let (mut support, mut correct, mut agree, mut teacher_correct, mut cascade_correct) =
+        (0, 0, 0, 0, 0);
     for j in 0..rows.len() {
         let r = rows.rows[j];
         let teacher_ok = (teacher[r] - truth[r]).abs() <= tolerance;
@@ -229,4 +258,71 @@ pub fn ordered_evidence(
             confusion: Vec::new(),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Column, ColumnData};
+
+    #[test]
+    fn a_regression_tree_predicts_leaf_means() {
+        let x: Vec<f64> = (0..400).map(|i| f64::from(i) * 0.25).collect();
+        let y: Vec<f64> = x
+            .iter()
+            .map(|&v| if v < 40.0 { 10.0 } else { 30.0 })
+            .collect();
+        let table = Table {
+            columns: vec![Column {
+                name: "x".into(),
+                data: ColumnData::Numeric(x),
+            }],
+            target_name: "y".into(),
+            classes: vec!["d".into()],
+            labels: vec![0; 400],
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+            teacher: None,
+            values: Some(y.clone()),
+            teacher_values: None,
+        };
+        let rows: Vec<usize> = (0..400).collect();
+        let binned = Binned::new(&table, &rows);
+        let targets = squared_loss_targets(&y);
+        let params = TreeParams {
+            max_depth: 1,
+            min_samples_leaf: 5,
+            min_gain: 0.0,
+            max_features: None,
+            seed: 0,
+            criterion: REGRESSION,
+        };
+        let tree = tree::fit(
+            &binned,
+            (0..400).collect(),
+            Targets::Soft(&targets),
+            2,
+            &params,
+        );
+        let means: Vec<f64> = tree
+            .leaf_paths()
+            .iter()
+            .map(|(l, _)| leaf_mean(&tree, *l))
+            .collect();
+        assert_eq!(means, vec![10.0, 30.0]);
+        let splits = Splits {
+            train: (0..300).collect(),
+            validation: (300..350).collect(),
+            test: (350..400).collect(),
+            method: String::new(),
+        };
+        let (pred, _) = forest_predict(&table, &binned, &splits, &y, 20, 0);
+        let off = (0..400).filter(|&r| (pred[r] - y[r]).abs() > 2.0).count();
+        assert!(
+            off < 20,
+            "{off} rows off by more than 2: {:?}",
+            &pred[150..170]
+        );
+    }
 }

@@ -536,23 +536,32 @@ pub fn fit(
             && counts.iter().filter(|&&c| c > 1e-9).count() <= 1;
         let mut best: Option<Candidate> = None;
         if depth < params.max_depth && n >= 2 * params.min_samples_leaf.max(1) && !pure {
-            let tried = match params.max_features {
-                Some(m) if m < n_features => {
-                    // Partial Fisher–Yates: the first m entries are a sample.
-                    for i in 0..m {
-                        let j = i + rng.below(n_features - i);
-                        features.swap(i, j);
-                    }
-                    let mut chosen = features[..m].to_vec();
-                    chosen.sort_unstable();
-                    chosen
+            // Features in a random order (all of them when no sample is
+            // asked for); like scikit-learn, keep looking past `max_features`
+            // until at least one of them gives a valid split, so a node does
+            // not stop growing just because its sampled feature is constant.
+            let m = params.max_features.unwrap_or(n_features).min(n_features);
+            if m < n_features {
+                for i in 0..n_features {
+                    let j = i + rng.below(n_features - i);
+                    features.swap(i, j);
                 }
-                _ => (0..n_features).collect(),
-            };
+            } else {
+                features.sort_unstable();
+            }
             let parent = params.criterion.impurity(&counts);
-            for f in tried {
+            let mut useful = 0;
+            for &f in features.iter() {
+                if useful >= m {
+                    break;
+                }
                 if let Some(c) = best_split(binned, f, slice, targets, n_classes, params, parent) {
-                    if best.as_ref().is_none_or(|b| c.gain > b.gain) {
+                    useful += 1;
+                    let better = match &best {
+                        None => true,
+                        Some(b) => c.gain > b.gain || (c.gain == b.gain && c.feature < b.feature),
+                    };
+                    if better {
                         best = Some(c);
                     }
                 }

@@ -465,9 +465,18 @@ pub fn measure(
             unlabelled += 1;
             continue;
         };
-        let agree = teacher.is_some_and(|t| t[i].as_ref() == Some(decided));
-        per_rule[hit.rule_idx].add(label == decided, agree);
-        all.add(label == decided, agree);
+        // Classes match by label; a numeric target's values within its tolerance.
+        let same = |other: &str| match set.target.tolerance {
+            None => other == decided,
+            Some(t) => match (crate::ingest::parse_number(other), decided.parse::<f64>()) {
+                (Some(a), Ok(b)) => (a - b).abs() <= t,
+                _ => false,
+            },
+        };
+        let agree = teacher.is_some_and(|t| t[i].as_deref().is_some_and(same));
+        let right = same(label);
+        per_rule[hit.rule_idx].add(right, agree);
+        all.add(right, agree);
     }
     let has_teacher = teacher.is_some();
     Ok(Measured {

@@ -24,7 +24,7 @@ pub fn print_rule(rule: &Rule, target: &str) -> String {
         out,
         "  then {} = {}",
         print_name(target),
-        print_string(&rule.decision)
+        print_value(&rule.decision)
     );
     out
 }
@@ -102,6 +102,15 @@ pub fn print_name(name: &str) -> String {
         }
         s.push('`');
         s
+    }
+}
+
+/// A decision: bare when it is a number that reads back as the same text
+/// (the decisions of a numeric target), else a string literal.
+pub fn print_value(s: &str) -> String {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && print_number(x) == s => s.to_string(),
+        _ => print_string(s),
     }
 }
 

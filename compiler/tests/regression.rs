@@ -1,0 +1,167 @@
+//! A numeric target end to end: rules that predict a value within a
+//! tolerance, certified like classes, in a crate that builds and agrees with
+//! the interpreter.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use rulec_runtime::RuleSet;
+
+fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rulec {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Price is 10 for small orders without rush (a planted rule), 25 in zone a,
+/// and noisy elsewhere.
+fn data() -> String {
+    let mut rng = rulec_datasets::Rng::new(11);
+    let mut s = String::from("size,zone,rush,price\n");
+    for _ in 0..6000 {
+        let size = (rng.f64() * 1000.0).round() / 10.0;
+        let zone = ["a", "b", "c"][rng.below(3)];
+        let rush = rng.chance(0.2);
+        let price = if size < 40.0 && !rush {
+            10.0 + 0.5 * rng.normal()
+        } else if zone == "a" {
+            25.0 + 0.8 * rng.normal()
+        } else {
+            20.0 + size * 0.3 + 6.0 * rng.normal()
+        };
+        s.push_str(&format!("{size},{zone},{rush},{price:.2}\n"));
+    }
+    s
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn numeric_target_rules_predict_within_the_tolerance() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = data();
+    std::fs::write(d.join("orders.csv"), &csv).unwrap();
+    rulec(
+        d,
+        &[
+            "compile",
+            "orders.csv",
+            "--target",
+            "price",
+            "--tolerance",
+            "2",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    let set =
+        RuleSet::from_json(&std::fs::read_to_string(d.join("out/rules.json")).unwrap()).unwrap();
+    assert_eq!(set.target.tolerance, Some(2.0));
+    // The planted rule, predicting 10.
+    let planted = set
+        .rules
+        .iter()
+        .find(|r| r.decision == "10")
+        .unwrap_or_else(|| panic!("no rule predicts 10:\n{set}"));
+    let text = rulec_runtime::dsl::print_conditions(&planted.conditions);
+    assert!(
+        text.contains("size < 40") && text.contains("not rush"),
+        "{text}"
+    );
+    assert!(planted.name.starts_with("value_10"), "{}", planted.name);
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap()).unwrap();
+    assert!(
+        report["covered_precision"].as_f64().unwrap() >= 0.95,
+        "{report}"
+    );
+    assert!(report["coverage"].as_f64().unwrap() > 0.3, "{report}");
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains("within ±2 of the true value"));
+
+    // The crate: a value per decision, and the same decisions as the interpreter.
+    let rules_rs = std::fs::read_to_string(d.join("out/crate/src/rules.rs")).unwrap();
+    assert!(rules_rs.contains("pub const fn value(self) -> f64"));
+    assert!(rules_rs.contains("pub fn decide_value_or_else("));
+    let target = std::env::temp_dir().join("rulec-regression-crates-target");
+    let out = Command::new(env!("CARGO"))
+        .current_dir(d.join("out/crate"))
+        .args(["build", "--offline", "--release", "--examples", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let applied = rulec(d, &["apply", "out/rules.json", "orders.csv"]);
+    let interpreted: Vec<String> = String::from_utf8(applied.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let rule = l.rsplit(',').next().unwrap();
+            if rule.is_empty() {
+                "-".to_string()
+            } else {
+                rule.to_string()
+            }
+        })
+        .collect();
+    let mut input = String::new();
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        input.push_str(&[hex(f[0]), hex(f[1]), hex(f[2])].join("\t"));
+        input.push('\n');
+    }
+    let mut child = Command::new(target.join("release/examples/parity"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let generated: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(generated, interpreted);
+
+    // A target that is not numeric is refused clearly.
+    std::fs::write(d.join("bad.csv"), "x,y\n1,a\n2,b\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(d)
+        .args([
+            "compile",
+            "bad.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--out",
+            "o2",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("with --tolerance the target must hold numbers"));
+}
