@@ -840,9 +840,11 @@ fn compile_numeric(
         &fit_rows,
         &teacher,
         values,
-        tolerance,
-        p.max_depth,
-        p.min_leaf,
+        regress::PoolSpec {
+            tolerance,
+            max_depth: p.max_depth,
+            min_leaf: p.min_leaf,
+        },
     );
     let mut set = RuleSet {
         schema_version: SCHEMA_VERSION,

@@ -105,6 +105,17 @@ pub fn forest_predict(
         .unzip()
 }
 
+/// What shapes the candidate pool.
+#[derive(Clone, Copy, Debug)]
+pub struct PoolSpec {
+    /// A decision is right within this distance of the true value.
+    pub tolerance: f64,
+    /// Deepest tree (most conditions per rule).
+    pub max_depth: usize,
+    /// Fewest training rows in a leaf.
+    pub min_leaf: usize,
+}
+
 /// Candidate rules: leaves of regression trees of several depths on the
 /// teacher's predictions and on the true values of `fit_rows`.
 pub fn pool(
@@ -113,10 +124,13 @@ pub fn pool(
     fit_rows: &[usize],
     teacher: &[f64],
     truth: &[f64],
-    tolerance: f64,
-    max_depth: usize,
-    min_leaf: usize,
+    spec: PoolSpec,
 ) -> Vec<Rule> {
+    let PoolSpec {
+        tolerance,
+        max_depth,
+        min_leaf,
+    } = spec;
     let mut depths: Vec<usize> = [2, 3, 4, 6, max_depth]
         .into_iter()
         .filter(|&d| d <= max_depth)
