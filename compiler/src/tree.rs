@@ -536,27 +536,25 @@ pub fn fit(
             && counts.iter().filter(|&&c| c > 1e-9).count() <= 1;
         let mut best: Option<Candidate> = None;
         if depth < params.max_depth && n >= 2 * params.min_samples_leaf.max(1) && !pure {
-            // Features in a random order (all of them when no sample is
-            // asked for); like scikit-learn, keep looking past `max_features`
-            // until at least one of them gives a valid split, so a node does
-            // not stop growing just because its sampled feature is constant.
+            // Like scikit-learn: sample `max_features` features (a lazy
+            // Fisher–Yates draw), and only when none of them gives a valid
+            // split keep drawing, so a node does not stop growing just
+            // because its sampled features are constant in it.
             let m = params.max_features.unwrap_or(n_features).min(n_features);
-            if m < n_features {
-                for i in 0..n_features {
-                    let j = i + rng.below(n_features - i);
-                    features.swap(i, j);
-                }
-            } else {
+            if m >= n_features {
                 features.sort_unstable();
             }
             let parent = params.criterion.impurity(&counts);
-            let mut useful = 0;
-            for &f in features.iter() {
-                if useful >= m {
+            for i in 0..n_features {
+                if i >= m && best.is_some() {
                     break;
                 }
+                if m < n_features {
+                    let j = i + rng.below(n_features - i);
+                    features.swap(i, j);
+                }
+                let f = features[i];
                 if let Some(c) = best_split(binned, f, slice, targets, n_classes, params, parent) {
-                    useful += 1;
                     let better = match &best {
                         None => true,
                         Some(b) => c.gain > b.gain || (c.gain == b.gain && c.feature < b.feature),
