@@ -250,3 +250,44 @@ fn a_logged_teacher_column_teaches_and_is_not_a_feature() {
         String::from_utf8_lossy(&out.stderr).contains("expected `forest`, `gbdt` or `column:NAME`")
     );
 }
+
+#[test]
+fn max_rules_is_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "30000",
+            "--max-rules",
+            "2",
+            "--out",
+            "two",
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = rulec(d, &["demo", "--rows", "30000", "--out", "many", "-q"]);
+    assert!(out.status.success());
+    let load = |p: &str| {
+        rulec_runtime::RuleSet::from_json(
+            &std::fs::read_to_string(d.join(p).join("rules.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let (two, many) = (load("two"), load("many"));
+    assert!(
+        !two.rules.is_empty() && two.rules.len() <= 2,
+        "{} rules",
+        two.rules.len()
+    );
+    assert!(many.rules.len() > 2, "{} rules", many.rules.len());
+    // The rules kept lead the order: the planted region's shipper comes first.
+    assert_eq!(two.rules[0].decision, "B");
+}
