@@ -555,35 +555,11 @@ pub fn compile(
         truth: &truth_valid,
         teacher: None,
     };
-    let (kept, tests): (Vec<usize>, Vec<select::PrefixTest>) = match p.certify {
-        Certify::Set => {
-            let (kept, tests) =
-                select::certify_prefix(&order, &valid_table, p.precision, p.confidence);
-            (order.rules[..kept].to_vec(), tests)
-        }
-        Certify::Rule => (
-            select::certify_each(&order.rules, &valid_table, p.precision, p.confidence),
-            Vec::new(),
-        ),
-    };
+    let (kept, tests) = certify(&order, &valid_table, p);
     lap("validate", &mut timings);
 
     progress(&format!("compact: {} rules certified", kept.len()));
-    set.certification.scope = match p.certify {
-        Certify::Set => Scope::Set,
-        Certify::Rule => Scope::Rule,
-    };
-    set.certification.tests = tests
-        .iter()
-        .map(|t| CertificationTest {
-            rules: t.k,
-            support: t.support,
-            correct: t.correct,
-            confidence: t.confidence,
-            lower_bound: t.lower_bound,
-            passed: t.passed,
-        })
-        .collect();
+    record_certification(&mut set, &tests, p);
     set.rejected = rejections(&set, &order, &kept, n_proposals, &tests, p.precision);
     // The coverage/precision curve goes on past the kept rules with the
     // candidates a lower precision target would add: the greedy order
@@ -920,32 +896,8 @@ fn compile_numeric(
         truth: &truth_valid,
         teacher: None,
     };
-    let (kept, tests) = match p.certify {
-        Certify::Set => {
-            let (kept, tests) =
-                select::certify_prefix(&order, &valid_table, p.precision, p.confidence);
-            (order.rules[..kept].to_vec(), tests)
-        }
-        Certify::Rule => (
-            select::certify_each(&order.rules, &valid_table, p.precision, p.confidence),
-            Vec::new(),
-        ),
-    };
-    set.certification.scope = match p.certify {
-        Certify::Set => Scope::Set,
-        Certify::Rule => Scope::Rule,
-    };
-    set.certification.tests = tests
-        .iter()
-        .map(|t| CertificationTest {
-            rules: t.k,
-            support: t.support,
-            correct: t.correct,
-            confidence: t.confidence,
-            lower_bound: t.lower_bound,
-            passed: t.passed,
-        })
-        .collect();
+    let (kept, tests) = certify(&order, &valid_table, p);
+    record_certification(&mut set, &tests, p);
     let chosen: Vec<Rule> = kept.iter().map(|&i| set.rules[i].clone()).collect();
     let compacted = crate::compact::compact(chosen, &set.features);
     set.rules = compacted;
@@ -1000,6 +952,43 @@ fn compile_numeric(
         },
     });
     Ok((set, val_fig, test_fig, n_candidates, teacher_desc))
+}
+
+/// Which candidates of `order` are certified, and the tests run.
+fn certify(
+    order: &select::Order,
+    valid: &CoverageTable<'_>,
+    p: &CompileParams,
+) -> (Vec<usize>, Vec<select::PrefixTest>) {
+    match p.certify {
+        Certify::Set => {
+            let (kept, tests) = select::certify_prefix(order, valid, p.precision, p.confidence);
+            (order.rules[..kept].to_vec(), tests)
+        }
+        Certify::Rule => (
+            select::certify_each(&order.rules, valid, p.precision, p.confidence),
+            Vec::new(),
+        ),
+    }
+}
+
+/// Writes the scope and the tests run into the rule set's certification.
+fn record_certification(set: &mut RuleSet, tests: &[select::PrefixTest], p: &CompileParams) {
+    set.certification.scope = match p.certify {
+        Certify::Set => Scope::Set,
+        Certify::Rule => Scope::Rule,
+    };
+    set.certification.tests = tests
+        .iter()
+        .map(|t| CertificationTest {
+            rules: t.k,
+            support: t.support,
+            correct: t.correct,
+            confidence: t.confidence,
+            lower_bound: t.lower_bound,
+            passed: t.passed,
+        })
+        .collect();
 }
 
 fn split_rows(splits: &split::Splits) -> SplitRows {
