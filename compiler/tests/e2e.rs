@@ -3,53 +3,17 @@
 //! as the interpreter (`rulec apply`) does; and the planted shortcut is
 //! recovered.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use rulec_runtime::ir::{CmpOp, Condition};
 use rulec_runtime::RuleSet;
 
-fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("rulec runs");
-    assert!(
-        out.status.success(),
-        "rulec {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod common;
+use common::{applied_rules, build_crate, hex, rulec, run_parity};
 
-/// A target dir shared by the tests that build generated crates, so the
-/// (tiny) builds do not start from nothing each time.
-fn shared_target_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join("rulec-generated-crates-target")
-}
-
-/// Builds the generated crate with its parity example and returns the path
-/// of the example binary.
+/// Builds the generated crate with its parity example.
 pub fn build_generated(crate_dir: &Path) -> std::path::PathBuf {
-    let target = shared_target_dir();
-    let out = Command::new(env!("CARGO"))
-        .current_dir(crate_dir)
-        .args(["build", "--offline", "--release", "--examples", "--quiet"])
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .expect("cargo runs");
-    assert!(
-        out.status.success(),
-        "generated crate failed to build:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    target.join("release/examples/parity")
-}
-
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
+    build_crate(crate_dir, "rulec-generated-crates-target")
 }
 
 /// Runs the parity example on the CSV rows (simple CSV: no quoted commas)
@@ -74,21 +38,7 @@ fn parity_decisions(binary: &Path, set: &RuleSet, csv: &str) -> Vec<String> {
         input.push_str(&row.join("\t"));
         input.push('\n');
     }
-    let mut child = Command::new(binary)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("parity example runs");
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    assert!(out.status.success());
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_string)
-        .collect()
+    run_parity(binary, input)
 }
 
 #[test]
@@ -131,18 +81,8 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     // The interpreter's decision for every row.
     let applied = rulec(d, &["apply", "out/rules.json", "data.csv"]);
     let applied = String::from_utf8(applied.stdout).unwrap();
-    let mut lines = applied.lines();
-    assert_eq!(lines.next(), Some("row,decision,rule"));
-    let interpreted: Vec<String> = lines
-        .map(|l| {
-            let rule = l.rsplit(',').next().unwrap();
-            if rule.is_empty() {
-                "-".to_string()
-            } else {
-                rule.to_string()
-            }
-        })
-        .collect();
+    assert_eq!(applied.lines().next(), Some("row,decision,rule"));
+    let interpreted = applied_rules(&applied);
     assert_eq!(interpreted.len(), 200_000);
 
     // The generated crate's decision for every row.

@@ -2,11 +2,13 @@
 //! hostile column names, category strings and class labels compile into a
 //! crate that builds and decides every row exactly as the interpreter does.
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use proptest::prelude::*;
+
+mod common;
+use common::{hex, run_parity};
 use rulec::pipeline::{self, CompileParams};
 use rulec_runtime::eval::UNKNOWN_CATEGORY;
 use rulec_runtime::ir::FeatureKind;
@@ -160,10 +162,6 @@ fn write_csv(spec: &Spec, path: &Path) {
     std::fs::write(path, text).unwrap();
 }
 
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
-}
-
 fn check(spec: &Spec) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data.csv");
@@ -226,20 +224,7 @@ fn check(spec: &Spec) {
         input.push_str(&fields.join("\t"));
         input.push('\n');
     }
-    let mut child = Command::new(target.join("release/examples/parity"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let got: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
+    let got = run_parity(&target.join("release/examples/parity"), input);
     assert_eq!(got.len(), expected.len());
     let differ = (0..n).filter(|&i| got[i] != expected[i]).count();
     assert_eq!(differ, 0, "{differ} rows differ for {spec:?}");

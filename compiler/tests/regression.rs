@@ -2,25 +2,12 @@
 //! tolerance, certified like classes, in a crate that builds and agrees with
 //! the interpreter.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use rulec_runtime::RuleSet;
 
-fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "rulec {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+mod common;
+use common::{applied_rules, build_crate, hex, rulec, run_parity};
 
 /// Price is 10 for small orders without rush (a planted rule), 25 in zone a,
 /// and noisy elsewhere.
@@ -41,10 +28,6 @@ fn data() -> String {
         s.push_str(&format!("{size},{zone},{rush},{price:.2}\n"));
     }
     s
-}
-
-fn hex(s: &str) -> String {
-    s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
 #[test]
@@ -96,53 +79,16 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     let rules_rs = std::fs::read_to_string(d.join("out/crate/src/rules.rs")).unwrap();
     assert!(rules_rs.contains("pub const fn value(self) -> f64"));
     assert!(rules_rs.contains("pub fn decide_value_or_else("));
-    let target = std::env::temp_dir().join("rulec-regression-crates-target");
-    let out = Command::new(env!("CARGO"))
-        .current_dir(d.join("out/crate"))
-        .args(["build", "--offline", "--release", "--examples", "--quiet"])
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let parity = build_crate(&d.join("out/crate"), "rulec-regression-crates-target");
     let applied = rulec(d, &["apply", "out/rules.json", "orders.csv"]);
-    let interpreted: Vec<String> = String::from_utf8(applied.stdout)
-        .unwrap()
-        .lines()
-        .skip(1)
-        .map(|l| {
-            let rule = l.rsplit(',').next().unwrap();
-            if rule.is_empty() {
-                "-".to_string()
-            } else {
-                rule.to_string()
-            }
-        })
-        .collect();
+    let interpreted = applied_rules(&String::from_utf8(applied.stdout).unwrap());
     let mut input = String::new();
     for line in csv.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
         input.push_str(&[hex(f[0]), hex(f[1]), hex(f[2])].join("\t"));
         input.push('\n');
     }
-    let mut child = Command::new(target.join("release/examples/parity"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().unwrap();
-    writer.join().unwrap().unwrap();
-    let generated: Vec<String> = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(String::from)
-        .collect();
-    assert_eq!(generated, interpreted);
+    assert_eq!(run_parity(&parity, input), interpreted);
 
     // A target that is not numeric is refused clearly.
     std::fs::write(d.join("bad.csv"), "x,y\n1,a\n2,b\n").unwrap();

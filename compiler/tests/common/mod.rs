@@ -1,0 +1,83 @@
+//! Helpers shared by the end-to-end tests: running rulec, building a
+//! generated crate, and feeding rows to its parity example.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Runs `rulec` in `dir` and asserts it succeeded.
+pub fn rulec(dir: &Path, args: &[&str]) -> std::process::Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs");
+    assert!(
+        out.status.success(),
+        "rulec {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Lowercase hex of the text's bytes: a field of the parity protocol.
+pub fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Builds a generated crate (release, offline, with its examples) into a
+/// target folder shared by the tests of one file (`target_name` under the
+/// system's temporary directory, so repeated builds are fast), and returns
+/// the path of its parity example.
+pub fn build_crate(crate_dir: &Path, target_name: &str) -> PathBuf {
+    let target = std::env::temp_dir().join(target_name);
+    let out = Command::new(env!("CARGO"))
+        .current_dir(crate_dir)
+        .args(["build", "--offline", "--release", "--examples", "--quiet"])
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "the generated crate does not build:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("release/examples/parity")
+}
+
+/// Feeds `input` (one row per line) to a parity example and returns its
+/// lines: the deciding rule per row, or `-`.
+pub fn run_parity(binary: &Path, input: String) -> Vec<String> {
+    let mut child = Command::new(binary)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("parity example runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("parity output");
+    writer.join().expect("writer").expect("rows written");
+    assert!(out.status.success(), "the parity example failed");
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The deciding rule per row from `rulec apply`'s CSV (`-` when none).
+pub fn applied_rules(csv: &str) -> Vec<String> {
+    csv.lines()
+        .skip(1)
+        .map(|l| {
+            let rule = l.rsplit(',').next().unwrap_or_default();
+            if rule.is_empty() {
+                "-".to_string()
+            } else {
+                rule.to_string()
+            }
+        })
+        .collect()
+}
