@@ -704,14 +704,14 @@ impl<E: Engine, F: Fallback<E::Row>> Handle<E, F> {
             }
         };
         let rule = &stats.rules[hit.rule_idx];
-        // Agreements first, so a reader never sees more agreements than
-        // samples from this thread.
-        let agreements = if answer == hit.class_idx {
-            rule.shadow_agreements.fetch_add(1, Ordering::Relaxed) + 1
-        } else {
-            rule.shadow_agreements.load(Ordering::Relaxed)
-        };
-        let samples = rule.shadow_samples.fetch_add(1, Ordering::Relaxed) + 1;
+        // One atomic step counts the check and its outcome, so the pair this
+        // thread judges is consistent even while other threads add theirs.
+        let step = crate::metrics::shadow_step(answer == hit.class_idx);
+        let packed = rule
+            .shadow
+            .fetch_add(step, Ordering::Relaxed)
+            .wrapping_add(step);
+        let (samples, agreements) = crate::metrics::unpack_shadow(packed);
         let config = &self.shared.config;
         if samples < config.min_samples || rule.alarm.load(Ordering::Relaxed) {
             return;

@@ -26,10 +26,10 @@ pub(crate) struct RuleStats {
     pub(crate) hits: AtomicU64,
     /// Rows this rule covered while switched off: the fallback answered.
     pub(crate) rerouted: AtomicU64,
-    /// Covered rows also sent to the fallback.
-    pub(crate) shadow_samples: AtomicU64,
-    /// Of those, rows where the fallback gave the rule's class.
-    pub(crate) shadow_agreements: AtomicU64,
+    /// Shadow checks, packed so that one atomic step updates both counts
+    /// and a reader sees a consistent pair: checks in the high 32 bits,
+    /// disagreements with the fallback in the low 32 bits.
+    pub(crate) shadow: AtomicU64,
     /// Raised once the agreement test failed; stays raised.
     pub(crate) alarm: AtomicBool,
     /// Switched off after an alarm: its rows go to the fallback.
@@ -147,8 +147,9 @@ impl VersionStats {
             let rerouted = r.rerouted.load(Relaxed);
             totals.rerouted += rerouted;
             totals.fallback += rerouted;
-            totals.shadow_samples += r.shadow_samples.load(Relaxed);
-            totals.shadow_agreements += r.shadow_agreements.load(Relaxed);
+            let (samples, agreements) = unpack_shadow(r.shadow.load(Relaxed));
+            totals.shadow_samples += samples;
+            totals.shadow_agreements += agreements;
         }
         totals.fallback += self.uncovered.load(Relaxed);
         totals.fallback_errors += self.fallback_errors.load(Relaxed);
@@ -164,8 +165,7 @@ impl VersionStats {
             .map(|(rule_idx, (r, name))| {
                 // Agreements first: read after the samples they belong to,
                 // they could exceed them; `wilson_lower` clamps anyway.
-                let shadow_samples = r.shadow_samples.load(Relaxed);
-                let shadow_agreements = r.shadow_agreements.load(Relaxed).min(shadow_samples);
+                let (shadow_samples, shadow_agreements) = unpack_shadow(r.shadow.load(Relaxed));
                 RuleSnapshot {
                     rule_idx,
                     name: name.clone(),
@@ -416,4 +416,17 @@ mod tests {
         let types = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
         assert_eq!(helps, types);
     }
+}
+
+/// One shadow check in the packed counter: a check, and a disagreement
+/// when the fallback disagreed.
+pub(crate) fn shadow_step(agreed: bool) -> u64 {
+    (1 << 32) | u64::from(!agreed)
+}
+
+/// (checks, agreements) from the packed counter.
+pub(crate) fn unpack_shadow(packed: u64) -> (u64, u64) {
+    let samples = packed >> 32;
+    let disagreements = (packed & 0xffff_ffff).min(samples);
+    (samples, samples - disagreements)
 }
