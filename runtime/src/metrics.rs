@@ -358,6 +358,19 @@ fn float(x: f64) -> String {
     }
 }
 
+/// One shadow check in the packed counter: a check, and a disagreement
+/// when the fallback disagreed.
+pub(crate) fn shadow_step(agreed: bool) -> u64 {
+    (1 << 32) | u64::from(!agreed)
+}
+
+/// (checks, agreements) from the packed counter.
+pub(crate) fn unpack_shadow(packed: u64) -> (u64, u64) {
+    let samples = packed >> 32;
+    let disagreements = (packed & 0xffff_ffff).min(samples);
+    (samples, samples - disagreements)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -416,17 +429,4 @@ mod tests {
         let types = text.lines().filter(|l| l.starts_with("# TYPE ")).count();
         assert_eq!(helps, types);
     }
-}
-
-/// One shadow check in the packed counter: a check, and a disagreement
-/// when the fallback disagreed.
-pub(crate) fn shadow_step(agreed: bool) -> u64 {
-    (1 << 32) | u64::from(!agreed)
-}
-
-/// (checks, agreements) from the packed counter.
-pub(crate) fn unpack_shadow(packed: u64) -> (u64, u64) {
-    let samples = packed >> 32;
-    let disagreements = (packed & 0xffff_ffff).min(samples);
-    (samples, samples - disagreements)
 }
