@@ -534,19 +534,22 @@ pub(crate) fn has_confusion(set: &RuleSet, f: &SetFigures) -> bool {
     f.confusion.len() == k && f.confusion.iter().all(|r| r.len() == k)
 }
 
-fn figures_row(md: &mut String, split: &str, f: &SetFigures) {
-    let _ = writeln!(
-        md,
-        "| {} | {} | {} | {} | {} | {} | {} | {} |",
-        split,
+/// The cells of one row of the figures table, shared by both renderings.
+pub(crate) fn figure_cells(split: &str, f: &SetFigures) -> [String; 8] {
+    [
+        split.to_string(),
         count(f.rows),
         pct(f.coverage()),
         opt_pct(f.covered.precision()),
         pct(f.covered.precision_lower_bound),
         opt_pct(f.covered.fidelity()),
         pct(f.cascade_accuracy()),
-        pct(f.teacher_accuracy())
-    );
+        pct(f.teacher_accuracy()),
+    ]
+}
+
+fn figures_row(md: &mut String, split: &str, f: &SetFigures) {
+    let _ = writeln!(md, "| {} |", figure_cells(split, f).join(" | "));
 }
 
 fn evidence_row(

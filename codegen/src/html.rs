@@ -381,18 +381,12 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
 }
 
 fn figures_row(h: &mut String, split: &str, f: &SetFigures) {
-    let _ = writeln!(
-        h,
-        "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-        split,
-        count(f.rows),
-        pct(f.coverage()),
-        opt_pct(f.covered.precision()),
-        pct(f.covered.precision_lower_bound),
-        opt_pct(f.covered.fidelity()),
-        pct(f.cascade_accuracy()),
-        pct(f.teacher_accuracy())
-    );
+    let [first, rest @ ..] = crate::book::figure_cells(split, f);
+    let _ = write!(h, "<tr><td>{first}</td>");
+    for cell in rest {
+        let _ = write!(h, "<td class=\"n\">{cell}</td>");
+    }
+    let _ = writeln!(h, "</tr>");
 }
 
 fn evidence_row(

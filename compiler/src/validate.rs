@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 use rulec_runtime::eval::{Cell, Evaluator};
 use rulec_runtime::ir::{
-    CurvePoint, Evidence, Example, Feature, FeatureKind, Rule, RuleSet, SetFigures, SplitEvidence,
+    CurvePoint, Evidence, Example, Feature, FeatureKind, RuleSet, SetFigures, SplitEvidence,
 };
 use rulec_runtime::stats::wilson_lower;
 
@@ -121,30 +121,6 @@ pub fn class_bits(
         out[labels[r] as usize].set(j);
     }
     out
-}
-
-/// Evidence of each rule of `set` measured alone (as if first in order).
-pub fn standalone_evidence(
-    set: &RuleSet,
-    rows: &EncodedRows,
-    truth: &[u32],
-    teacher: &[u32],
-    confidence: f64,
-) -> Result<Vec<SplitEvidence>, Error> {
-    let eval = Evaluator::new(set)?;
-    let mut out = Vec::with_capacity(set.rules.len());
-    for (rule_idx, rule) in set.rules.iter().enumerate() {
-        let class = set.class_index(&rule.decision).unwrap_or(usize::MAX) as u32;
-        let mut e = Tally::default();
-        for j in 0..rows.len() {
-            if eval.rule_covers(rule_idx, rows.row(j)) {
-                let r = rows.rows[j];
-                e.add(class == truth[r], class == teacher[r]);
-            }
-        }
-        out.push(e.finish(confidence));
-    }
-    Ok(out)
 }
 
 #[derive(Default, Clone, Copy)]
@@ -332,24 +308,6 @@ pub fn prefix_curve(
             }
         })
         .collect())
-}
-
-/// Whether a rule's validation evidence certifies the required precision.
-pub fn certified(e: &SplitEvidence, precision: f64) -> bool {
-    e.support > 0 && e.precision_lower_bound >= precision
-}
-
-/// Rules that pass, with their standalone evidence, in the given order.
-pub fn accept(
-    rules: Vec<Rule>,
-    evidence: Vec<SplitEvidence>,
-    precision: f64,
-) -> Vec<(Rule, SplitEvidence)> {
-    rules
-        .into_iter()
-        .zip(evidence)
-        .filter(|(_, e)| certified(e, precision))
-        .collect()
 }
 
 /// Figures of a rule set measured on a data file's rows (`rulec validate`).
