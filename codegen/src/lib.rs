@@ -1,9 +1,10 @@
 //! Backends over the rule IR ([`rulec_runtime::RuleSet`]): the generated,
-//! dependency-free Rust rule crate ([`rust`]) and the rule book ([`book`]:
-//! Markdown; [`html`]: one self-contained page with [`figures`] as inline
-//! SVG; [`sentence`]: each rule in plain English).
+//! dependency-free Rust rule crate ([`rust`]), SQL that decides rows where
+//! they are stored ([`sql`]: ANSI, Spark and Polars dialects) and the rule
+//! book ([`book`]: Markdown; [`html`]: one self-contained page with
+//! [`figures`] as inline SVG; [`sentence`]: each rule in plain English).
 //!
-//! Nothing here reads data or runs a model: both backends see only the
+//! Nothing here reads data or runs a model: every backend sees only the
 //! validated IR, so what the auditor reads and what the service runs come
 //! from the same rules.
 
@@ -16,5 +17,6 @@ pub mod html;
 pub mod rust;
 pub mod sanitize;
 pub mod sentence;
+pub mod sql;
 
 pub use rust::{emit_crate, GeneratedCrate};

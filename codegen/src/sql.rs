@@ -1,0 +1,827 @@
+//! The SQL backend: a [`RuleSet`] becomes SQL text that decides every row of
+//! a table where the data already lives, in one of three [`Dialect`]s (ANSI,
+//! Spark, Polars).
+//!
+//! - [`decision_expr`] and [`rule_expr`]: `CASE` expressions giving the
+//!   decision and the deciding rule's name, `NULL` where no rule covers the
+//!   row (the fallback's rows);
+//! - [`select`] and [`view`]: the table with both as two more columns,
+//!   [`DECISION_COLUMN`] (`rulec_decision`) and [`RULE_COLUMN`]
+//!   (`rulec_rule`);
+//! - [`evidence_query`]: one aggregation giving, per rule, the rows it
+//!   answers and how many of them it gets right (against a label column) and
+//!   agrees with the teacher (against a teacher column), plus one row, with
+//!   a `NULL` rule, for the rows no rule covers.
+//!
+//! # Semantics
+//!
+//! The SQL decides exactly as [`rulec_runtime::Evaluator`] and the generated
+//! Rust crate do. Rules become `WHEN` branches in order, so the first rule
+//! whose conditions all hold wins. SQL's three-valued logic makes a
+//! comparison with `NULL` unknown, and a `WHEN` that is unknown does not
+//! fire; `NOT` of unknown is unknown too, so no condition is ever written as
+//! a negation: each is a positive predicate that is true exactly when the
+//! interpreter's test holds.
+//!
+//! - **Missing values** are SQL `NULL`. `x is missing` is `x IS NULL`; every
+//!   other test on a `NULL` is unknown, so it does not hold. NaN is not
+//!   missing (`NaN IS NULL` is false in Spark and Polars), as in the
+//!   interpreter.
+//! - **Numbers**: `x < t` and the like. A threshold is written in
+//!   scientific notation with Rust's shortest round-trip digits (`5.0E1`,
+//!   `2.50025E3`, `1.0E-1`, `5.0E-324`, `-0.0E0`), read back on the way out
+//!   to check that it is the same `f64` bit for bit, and typed as a double
+//!   so the engine compares in double arithmetic, never in DECIMAL:
+//!   ANSI `CAST(5.0E1 AS DOUBLE PRECISION)` (an exponent literal is
+//!   approximate numeric in standard SQL, and an engine that reads a plain
+//!   `2500.25` as DECIMAL would round it twice on the way to a double);
+//!   Spark `5.0E1D` (the `D` suffix makes a DOUBLE, parsed with Java's
+//!   correctly rounded `toDouble`; a bare `2500.25` would be DECIMAL);
+//!   Polars `5.0E1` (polars-sql reads a literal with an exponent as `f64`
+//!   with Rust's parser, while newer versions read a plain `2500.25` as a
+//!   Decimal whose conversion to `f64` is not correctly rounded).
+//! - **NaN** satisfies no comparison in the interpreter. Spark and Polars
+//!   order NaN above every number, `+∞` included, and make `NaN = NaN` true,
+//!   so `NaN < t` and `NaN <= t` are already false there, but `NaN > t` and
+//!   `NaN >= t` would be true: those two get a guard. Spark:
+//!   ``(`x` > 5.0E1D AND NOT isnan(`x`))`` (`isnan(NULL)` is false, and the
+//!   comparison is unknown for `NULL` anyway). Polars SQL has no `isnan`
+//!   function: `("x" > 5.0E1 AND "x" <= 1.0E999)`, where `1.0E999` reads as
+//!   `+∞` and NaN is the only value above it (under IEEE comparisons, as in
+//!   older Polars versions, `NaN <= +∞` is false too). ANSI adds no guard:
+//!   standard SQL has no NaN (SQLite stores NaN as `NULL`, so a NaN row
+//!   there is treated as missing); PostgreSQL and DuckDB can store NaN and
+//!   order it above every number, so there a NaN would satisfy `>` and `>=`:
+//!   turn NaN into `NULL` before deciding, or use a guarded dialect.
+//! - **Booleans**: `x = TRUE` or `x = FALSE` (a `NULL` satisfies neither).
+//!   The column holds booleans, or `1`/`0` in engines without a boolean type
+//!   (SQLite).
+//! - **Categories**: `x IN ('a', 'b')`. An unknown category (a value outside
+//!   the feature's known categories) satisfies neither `in` nor `not in`, so
+//!   `x not in {a}` becomes `x IN (<the known categories other than a>)`:
+//!   true exactly for a known category outside the set, unknown for `NULL`,
+//!   false for anything else. A `not in` that refuses every known category
+//!   never holds, and its rule is left out, as the Rust backend does.
+//!   Categorical columns hold text; comparisons are exact, byte for byte
+//!   (an engine collation that ignores case or trailing spaces would
+//!   differ).
+//! - A rule without conditions covers every row: it becomes the `ELSE` of
+//!   the `CASE`, and rules after it never fire. Without any rule that can
+//!   fire, the expression is a typed `NULL`.
+//! - **Numeric targets** (`target.tolerance` set): the decision is the
+//!   rule's value as a double literal, as the generated crate's
+//!   `Decision::value`; otherwise it is the class label as a string.
+//!
+//! # Evidence
+//!
+//! [`evidence_query`] counts each row for the first rule that covers it, as
+//! the interpreter's `decide` does, in one pass: a subquery computes the
+//! rule and decision of every row, the outer query groups by rule. A label
+//! (or teacher) value counts as right when, for classes, its text equals the
+//! decided label: the column is compared as `CAST(.. AS VARCHAR)` (Spark:
+//! `STRING`), so the labels must read the same as text as they did when the
+//! rules were compiled (a target of integers compiled as `1` matches an
+//! integer column, whose text is `1`, but a DOUBLE column would read
+//! `1.0`). For a numeric target the column is read as
+//! `CAST(.. AS DOUBLE PRECISION)` (Spark, Polars: `DOUBLE`) and counts as
+//! right within the tolerance: `ABS(label - decision) <= tolerance`. A
+//! `NULL` label is never right. The result has one row per rule that
+//! answers at least one row, in rule order, and last the uncovered rows
+//! (rule `NULL`); rules that answer no row have no row.
+//!
+//! # Quoting and escaping
+//!
+//! Every identifier is quoted and every string from the data is an escaped
+//! literal, so no column name, category, class or table name can end its
+//! quotes and inject SQL:
+//!
+//! - ANSI and Polars: identifiers in `"…"` with `"` doubled; strings in
+//!   `'…'` with `'` doubled. Nothing else is special inside either (Polars
+//!   parses with sqlparser's generic dialect, where a backslash is not an
+//!   escape), so other characters, line breaks included, stay as they are.
+//! - Spark: identifiers in backticks with `` ` `` doubled; strings in
+//!   `'…'` with backslash escapes, which Spark applies by default
+//!   (`spark.sql.parser.escapedStringLiterals=false`): `\` becomes `\\`,
+//!   `'` becomes `\'`, and `$` and control characters become `\uXXXX`.
+//!   Spark does not read `''` as a quote inside a string (it reads two
+//!   adjacent literals), so it is never used. `$` is escaped because Spark
+//!   substitutes `${name}` anywhere in the SQL text before parsing
+//!   (`spark.sql.variable.substitute`), literals included; for the same
+//!   reason an identifier containing `${` is refused with
+//!   [`Error::SparkVariable`], since identifiers have no escapes. With
+//!   `escapedStringLiterals=true` the text still cannot break out of its
+//!   quotes, but the values would keep their backslashes.
+//! - A NUL character cannot be carried by SQL text in most engines (C APIs
+//!   end the statement there; PostgreSQL refuses it): a name or value that
+//!   holds one is refused with [`Error::Nul`].
+//! - Text from data in the `--` header comments goes through
+//!   [`comment_text`]: line breaks, other control characters, bidirectional
+//!   controls, `\`, `"` and `$` are escaped, so nothing can end the comment
+//!   or hide text. The expressions themselves carry no comments, so they
+//!   can be put on one line or inside any other statement.
+//!
+//! Identifiers are one name each: a table name `db.t` is the table called
+//! `db.t`, not `t` in `db`. Spark resolves column names ignoring case (as
+//! does SQLite), so two features that differ only in case are ambiguous
+//! there.
+//!
+//! # How it is tested
+//!
+//! `tests/sql.rs` runs the ANSI text on SQLite (through Python's `sqlite3`)
+//! and, where Python has `polars`, the Polars text on Polars, NaN included,
+//! and compares every row's decision and rule, and the evidence counts,
+//! with the interpreter. No Spark runs in the tests: its text is checked
+//! against a lexer written from Spark's grammar (strings, backquoted
+//! identifiers, comments, variable substitution).
+
+use std::fmt;
+use std::str::FromStr;
+
+use rulec_runtime::ir::{CmpOp, Condition, FeatureKind, Rule, RuleSet};
+
+/// The column [`select`] and [`view`] add for the decision.
+pub const DECISION_COLUMN: &str = "rulec_decision";
+
+/// The column [`select`] and [`view`] add for the deciding rule's name.
+pub const RULE_COLUMN: &str = "rulec_rule";
+
+/// The first line of every generated statement (after `-- `).
+pub const GENERATED_MARKER: &str = "@generated by rulec; not intended for manual editing.";
+
+/// The SQL dialect to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// Standard SQL: `"ident"`, `CAST(.. AS DOUBLE PRECISION)`. Runs on
+    /// SQLite, PostgreSQL, DuckDB and others (see the module docs on NaN).
+    Ansi,
+    /// Spark SQL (and Databricks): `` `ident` ``, `1.0E0D` doubles,
+    /// backslash-escaped strings, NaN guards with `isnan`.
+    Spark,
+    /// Polars' SQL interface (`SQLContext`): `"ident"`, exponent-form
+    /// doubles, NaN guards against `+∞`. Has no views.
+    Polars,
+}
+
+/// What can go wrong when writing SQL.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The rule set fails [`RuleSet::check`].
+    #[error(transparent)]
+    Invalid(#[from] rulec_runtime::Error),
+    /// A dialect name that is not `ansi`, `spark` or `polars`.
+    #[error("unknown SQL dialect `{0}`; expected `ansi`, `spark` or `polars`")]
+    UnknownDialect(String),
+    /// A name or value holds a NUL character, which SQL text cannot carry.
+    #[error("the {what} {} holds a NUL character, which SQL text cannot carry", comment_text(.text))]
+    Nul {
+        /// What the text is (`column name`, `category of "zone"`, ...).
+        what: String,
+        /// The text, as given.
+        text: String,
+    },
+    /// A name holds `${`, which Spark would replace with a variable's value
+    /// before parsing, and a Spark identifier has no escape for it.
+    #[error("the {what} {} holds `${{`, which Spark substitutes before parsing", comment_text(.text))]
+    SparkVariable {
+        /// What the text is.
+        what: String,
+        /// The text, as given.
+        text: String,
+    },
+    /// A feature or the target has the name of a column [`select`] adds.
+    #[error("column {} has the name of an output column; rename it", comment_text(.0))]
+    ColumnClash(String),
+    /// A number that SQL cannot write: not finite, or a decision of a
+    /// numeric target that is not a number.
+    #[error("`{0}` is not a finite number")]
+    NotANumber(String),
+    /// The dialect has no such statement.
+    #[error("{what} is not supported in the {dialect} dialect")]
+    Unsupported {
+        /// The dialect.
+        dialect: Dialect,
+        /// The statement (`CREATE VIEW`).
+        what: &'static str,
+    },
+}
+
+/// The `CASE` expression giving each row's decision: the decided class as
+/// a string, or for a numeric target the decided value as a double; `NULL`
+/// where no rule covers the row. No comments, so it fits anywhere an
+/// expression does.
+pub fn decision_expr(set: &RuleSet, dialect: Dialect) -> Result<String, Error> {
+    let emitter = Emitter::new(set, dialect)?;
+    emitter.decision_case("")
+}
+
+/// The `CASE` expression giving the name of the rule that decides each row,
+/// `NULL` where no rule covers it. Its branches are those of
+/// [`decision_expr`], in the same order.
+pub fn rule_expr(set: &RuleSet, dialect: Dialect) -> Result<String, Error> {
+    let emitter = Emitter::new(set, dialect)?;
+    emitter.rule_case("")
+}
+
+/// `SELECT *, <decision> AS "rulec_decision", <rule> AS "rulec_rule" FROM
+/// "<table>"`, with a header comment. Fails with [`Error::ColumnClash`]
+/// when a feature or the target is named like an output column (ignoring
+/// case, as Spark and SQLite do); other columns of the table must not be
+/// named so either.
+pub fn select(set: &RuleSet, dialect: Dialect, table: &str) -> Result<String, Error> {
+    let emitter = Emitter::new(set, dialect)?;
+    let mut out = emitter.header(&[
+        format!(
+            "Adds {} (the decision, NULL where no rule covers the row) and {} (the deciding rule's name).",
+            comment_text(DECISION_COLUMN),
+            comment_text(RULE_COLUMN),
+        ),
+    ]);
+    out.push_str(&emitter.select_body(table)?);
+    Ok(out)
+}
+
+/// `CREATE VIEW "<view_name>" AS SELECT ...` over [`select`]. Polars has no
+/// views: [`Error::Unsupported`] there (register the result of [`select`]
+/// as a table instead).
+pub fn view(
+    set: &RuleSet,
+    dialect: Dialect,
+    table: &str,
+    view_name: &str,
+) -> Result<String, Error> {
+    if dialect == Dialect::Polars {
+        return Err(Error::Unsupported {
+            dialect,
+            what: "CREATE VIEW",
+        });
+    }
+    let emitter = Emitter::new(set, dialect)?;
+    let mut out = emitter.header(&[format!(
+        "The view adds {} (the decision, NULL where no rule covers the row) and {} (the deciding rule's name).",
+        comment_text(DECISION_COLUMN),
+        comment_text(RULE_COLUMN),
+    )]);
+    let name = quote_ident(view_name, dialect, "view name")?;
+    out.push_str(&format!("CREATE VIEW {name} AS\n"));
+    out.push_str(&emitter.select_body(table)?);
+    Ok(out)
+}
+
+/// One aggregation query giving, per rule, `"rulec_rule"`, `"support"` (rows
+/// it answers, first match wins), `"correct"` (of those, rows where
+/// `target_column` equals the decision; only with a target column) and
+/// `"agree_teacher"` (rows where `teacher_column` equals the decision; only
+/// with a teacher column), in rule order, then one row with a `NULL` rule
+/// for the rows no rule covers. See the module docs for how labels compare.
+pub fn evidence_query(
+    set: &RuleSet,
+    dialect: Dialect,
+    table: &str,
+    target_column: Option<&str>,
+    teacher_column: Option<&str>,
+) -> Result<String, Error> {
+    let emitter = Emitter::new(set, dialect)?;
+    let q = |name: &str| quote_ident(name, dialect, "output column");
+    let (rule, decision) = (q(RULE_COLUMN)?, q(DECISION_COLUMN)?);
+    let (target_alias, teacher_alias) = (q("rulec_target")?, q("rulec_teacher")?);
+    let mut header =
+        vec!["Per rule, first match wins: support (rows the rule answers)".to_string()];
+    let mut inner = vec![
+        format!("{} AS {rule}", emitter.rule_case("    ")?),
+        format!("{} AS {decision}", emitter.decision_case("    ")?),
+    ];
+    let mut outer = vec![rule.clone(), format!("COUNT(*) AS {}", q("support")?)];
+    for (column, alias, out_name, what) in [
+        (target_column, &target_alias, "correct", "label column"),
+        (
+            teacher_column,
+            &teacher_alias,
+            "agree_teacher",
+            "teacher column",
+        ),
+    ] {
+        let Some(name) = column else { continue };
+        let column = quote_ident(name, dialect, what)?;
+        inner.push(format!("{} AS {alias}", emitter.label_cast(&column)));
+        outer.push(format!(
+            "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS {}",
+            emitter.label_matches(alias, &decision)?,
+            q(out_name)?
+        ));
+        header.push(format!(
+            "{out_name} (rows where {} {})",
+            comment_text(name),
+            match set.target.tolerance {
+                None => "equals the decision as text".to_string(),
+                Some(t) => format!(
+                    "is within {} of the decision",
+                    rulec_runtime::dsl::print_number(t)
+                ),
+            }
+        ));
+    }
+    let mut names: Vec<String> = Vec::with_capacity(set.rules.len());
+    for (rule_idx, r) in set.rules.iter().enumerate() {
+        names.push(format!(
+            "    WHEN {} THEN {rule_idx}",
+            quote_string(&r.name, dialect, "rule name")?
+        ));
+    }
+    let order = if names.is_empty() {
+        rule.clone()
+    } else {
+        format!(
+            "CASE {rule}\n{}\n    ELSE {}\n  END",
+            names.join("\n"),
+            set.rules.len()
+        )
+    };
+    let mut out = emitter.header(&[format!(
+        "{}; the row with a NULL rule counts the rows no rule covers.",
+        header.join(", ")
+    )]);
+    out.push_str("SELECT\n  ");
+    out.push_str(&outer.join(",\n  "));
+    out.push_str("\nFROM (\n  SELECT\n    ");
+    out.push_str(&inner.join(",\n    "));
+    out.push_str(&format!(
+        "\n  FROM {}\n) AS {}\nGROUP BY {rule}\nORDER BY\n  {order}\n",
+        quote_ident(table, dialect, "table name")?,
+        q("rulec_rows")?
+    ));
+    Ok(out)
+}
+
+/// `name` as a quoted identifier of `dialect`: `"a""b"` (ANSI, Polars) or
+/// `` `a``b` `` (Spark). `what` names the text in errors. Fails on a NUL
+/// character, and in Spark on `${`.
+pub fn quote_ident(name: &str, dialect: Dialect, what: &str) -> Result<String, Error> {
+    refuse_nul(name, what)?;
+    Ok(match dialect {
+        Dialect::Ansi | Dialect::Polars => format!("\"{}\"", name.replace('"', "\"\"")),
+        Dialect::Spark => {
+            if name.contains("${") {
+                return Err(Error::SparkVariable {
+                    what: what.to_string(),
+                    text: name.to_string(),
+                });
+            }
+            format!("`{}`", name.replace('`', "``"))
+        }
+    })
+}
+
+/// `text` as a string literal of `dialect`: `'it''s'` (ANSI, Polars) or
+/// `'it\'s'` (Spark, with `\`, `$` and control characters escaped too).
+/// `what` names the text in errors. Fails on a NUL character.
+pub fn quote_string(text: &str, dialect: Dialect, what: &str) -> Result<String, Error> {
+    refuse_nul(text, what)?;
+    Ok(match dialect {
+        Dialect::Ansi | Dialect::Polars => format!("'{}'", text.replace('\'', "''")),
+        Dialect::Spark => {
+            let mut out = String::with_capacity(text.len() + 2);
+            out.push('\'');
+            for c in text.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\'' => out.push_str("\\'"),
+                    '$' => out.push_str("\\u0024"),
+                    c if c.is_control() => {
+                        // Controls are all in the BMP: one `\uXXXX` each.
+                        out.push_str(&format!("\\u{:04X}", c as u32));
+                    }
+                    c => out.push(c),
+                }
+            }
+            out.push('\'');
+            out
+        }
+    })
+}
+
+/// `x` as a double literal of `dialect` that the engine reads back as
+/// exactly `x`: `CAST(2.50025E3 AS DOUBLE PRECISION)` (ANSI), `2.50025E3D`
+/// (Spark), `2.50025E3` (Polars). Fails unless `x` is finite.
+pub fn double_literal(x: f64, dialect: Dialect) -> Result<String, Error> {
+    let digits = scientific(x)?;
+    Ok(match dialect {
+        Dialect::Ansi => format!("CAST({digits} AS DOUBLE PRECISION)"),
+        Dialect::Spark => format!("{digits}D"),
+        Dialect::Polars => digits,
+    })
+}
+
+/// Text from data made safe and readable in a `--` comment and in error
+/// messages: in double quotes, with `\`, `"`, `$`, line breaks and other
+/// control characters, and bidirectional controls escaped as in Rust
+/// (`\\`, `\"`, `\u{24}`, `\n`, `\u{202e}`).
+pub fn comment_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' => out.push_str("\\u{24}"),
+            c if c.is_control() || is_invisible_control(c) => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl Dialect {
+    /// Every dialect.
+    pub const ALL: [Dialect; 3] = [Dialect::Ansi, Dialect::Spark, Dialect::Polars];
+
+    /// `ansi`, `spark` or `polars`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Ansi => "ansi",
+            Dialect::Spark => "spark",
+            Dialect::Polars => "polars",
+        }
+    }
+
+    /// The type name in `CAST(.. AS <type>)` for text.
+    fn text_type(self) -> &'static str {
+        match self {
+            Dialect::Ansi | Dialect::Polars => "VARCHAR",
+            Dialect::Spark => "STRING",
+        }
+    }
+
+    /// The type name in `CAST(.. AS <type>)` for doubles.
+    fn double_type(self) -> &'static str {
+        match self {
+            Dialect::Ansi => "DOUBLE PRECISION",
+            Dialect::Spark | Dialect::Polars => "DOUBLE",
+        }
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Dialect {
+    type Err = Error;
+
+    /// Reads `ansi`, `spark` or `polars`, ignoring ASCII case.
+    fn from_str(s: &str) -> Result<Dialect, Error> {
+        Dialect::ALL
+            .into_iter()
+            .find(|d| d.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| Error::UnknownDialect(s.to_string()))
+    }
+}
+
+/// A rule as one `WHEN` branch: the conditions (none for a rule that
+/// covers every row) and the rule.
+struct Branch<'a> {
+    conditions: Vec<String>,
+    rule: &'a Rule,
+}
+
+struct Emitter<'a> {
+    set: &'a RuleSet,
+    dialect: Dialect,
+    /// The rules that can fire, in order, up to the first that covers every
+    /// row.
+    branches: Vec<Branch<'a>>,
+}
+
+impl<'a> Emitter<'a> {
+    fn new(set: &'a RuleSet, dialect: Dialect) -> Result<Emitter<'a>, Error> {
+        set.check()?;
+        let mut branches = Vec::with_capacity(set.rules.len());
+        for rule in &set.rules {
+            let Some(conditions) = rule_conditions(set, rule, dialect)? else {
+                continue;
+            };
+            let covers_all = conditions.is_empty();
+            branches.push(Branch { conditions, rule });
+            if covers_all {
+                break;
+            }
+        }
+        Ok(Emitter {
+            set,
+            dialect,
+            branches,
+        })
+    }
+
+    /// The header comment: marker, target, rules, dialect, then `lines`.
+    fn header(&self, lines: &[String]) -> String {
+        let n = self.set.rules.len();
+        let mut out = format!("-- {GENERATED_MARKER}\n");
+        out.push_str(&format!(
+            "-- Rules deciding {}: {n} rule{}, the first that holds decides; dialect {}.\n",
+            comment_text(&self.set.target.name),
+            if n == 1 { "" } else { "s" },
+            self.dialect
+        ));
+        for line in lines {
+            out.push_str(&format!("-- {line}\n"));
+        }
+        out
+    }
+
+    fn select_body(&self, table: &str) -> Result<String, Error> {
+        let outputs = [DECISION_COLUMN, RULE_COLUMN];
+        let names = self
+            .set
+            .features
+            .iter()
+            .map(|f| &f.name)
+            .chain([&self.set.target.name]);
+        for name in names {
+            if outputs.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+                return Err(Error::ColumnClash(name.clone()));
+            }
+        }
+        let q = |name: &str| quote_ident(name, self.dialect, "output column");
+        Ok(format!(
+            "SELECT\n  *,\n  {} AS {},\n  {} AS {}\nFROM {}\n",
+            self.decision_case("  ")?,
+            q(DECISION_COLUMN)?,
+            self.rule_case("  ")?,
+            q(RULE_COLUMN)?,
+            quote_ident(table, self.dialect, "table name")?
+        ))
+    }
+
+    fn decision_case(&self, indent: &str) -> Result<String, Error> {
+        let null_type = match self.set.target.tolerance {
+            None => self.dialect.text_type(),
+            Some(_) => self.dialect.double_type(),
+        };
+        self.case(indent, null_type, |rule| self.decision_value(rule))
+    }
+
+    fn rule_case(&self, indent: &str) -> Result<String, Error> {
+        self.case(indent, self.dialect.text_type(), |rule| {
+            quote_string(&rule.name, self.dialect, "rule name")
+        })
+    }
+
+    /// The decision of `rule` as a literal.
+    fn decision_value(&self, rule: &Rule) -> Result<String, Error> {
+        match self.set.target.tolerance {
+            None => quote_string(&rule.decision, self.dialect, "class"),
+            Some(_) => {
+                let value = rule
+                    .decision
+                    .parse::<f64>()
+                    .map_err(|_| Error::NotANumber(rule.decision.clone()))?;
+                double_literal(value, self.dialect)
+            }
+        }
+    }
+
+    /// `CASE WHEN .. THEN <value(rule)> .. END` over the branches; lines
+    /// after the first start with `indent`.
+    fn case(
+        &self,
+        indent: &str,
+        null_type: &str,
+        value: impl Fn(&Rule) -> Result<String, Error>,
+    ) -> Result<String, Error> {
+        match self.branches.first() {
+            None => return Ok(format!("CAST(NULL AS {null_type})")),
+            Some(first) if first.conditions.is_empty() => return value(first.rule),
+            Some(_) => {}
+        }
+        let mut out = String::from("CASE");
+        for branch in &self.branches {
+            let then = value(branch.rule)?;
+            if branch.conditions.is_empty() {
+                out.push_str(&format!("\n{indent}  ELSE {then}"));
+                break;
+            }
+            let joined = branch.conditions.join(&format!("\n{indent}    AND "));
+            out.push_str(&format!(
+                "\n{indent}  WHEN {joined}\n{indent}    THEN {then}"
+            ));
+        }
+        out.push_str(&format!("\n{indent}END"));
+        Ok(out)
+    }
+
+    /// A label column read for comparison with the decision.
+    fn label_cast(&self, column: &str) -> String {
+        let ty = match self.set.target.tolerance {
+            None => self.dialect.text_type(),
+            Some(_) => self.dialect.double_type(),
+        };
+        format!("CAST({column} AS {ty})")
+    }
+
+    /// The predicate: the label `label` counts as the decision `decision`.
+    fn label_matches(&self, label: &str, decision: &str) -> Result<String, Error> {
+        Ok(match self.set.target.tolerance {
+            None => format!("{label} = {decision}"),
+            Some(t) => format!(
+                "ABS({label} - {decision}) <= {}",
+                double_literal(t, self.dialect)?
+            ),
+        })
+    }
+}
+
+/// The conditions of `rule` as SQL predicates, or `None` when one of them
+/// can never hold (the rule never fires).
+fn rule_conditions(
+    set: &RuleSet,
+    rule: &Rule,
+    dialect: Dialect,
+) -> Result<Option<Vec<String>>, Error> {
+    let mut out = Vec::with_capacity(rule.conditions.len());
+    for cond in &rule.conditions {
+        let feature = set
+            .feature_index(cond.feature())
+            .map(|i| &set.features[i])
+            .ok_or_else(|| {
+                rulec_runtime::Error::Invalid(vec![format!(
+                    "rule `{}`: unknown feature `{}`",
+                    rule.name,
+                    cond.feature()
+                )])
+            })?;
+        let col = quote_ident(&feature.name, dialect, "column name")?;
+        let what = format!("category of {}", comment_text(&feature.name));
+        let in_list = |values: &[&String]| -> Result<String, Error> {
+            let items = values
+                .iter()
+                .map(|v| quote_string(v, dialect, &what))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(format!("{col} IN ({})", items.join(", ")))
+        };
+        out.push(match cond {
+            Condition::Cmp { op, value, .. } => {
+                let lit = double_literal(*value, dialect)?;
+                let cmp = format!("{col} {} {lit}", op.as_str());
+                match (dialect, op) {
+                    (Dialect::Ansi, _) | (_, CmpOp::Lt | CmpOp::Le) => cmp,
+                    (Dialect::Spark, CmpOp::Gt | CmpOp::Ge) => {
+                        format!("({cmp} AND NOT isnan({col}))")
+                    }
+                    (Dialect::Polars, CmpOp::Gt | CmpOp::Ge) => {
+                        format!("({cmp} AND {col} <= 1.0E999)")
+                    }
+                }
+            }
+            Condition::Is { value, .. } => {
+                format!("{col} = {}", if *value { "TRUE" } else { "FALSE" })
+            }
+            Condition::In { values, .. } => in_list(&values.iter().collect::<Vec<_>>())?,
+            Condition::NotIn { values, .. } => {
+                let FeatureKind::Categorical { categories } = &feature.kind else {
+                    return Err(rulec_runtime::Error::Invalid(vec![format!(
+                        "rule `{}`: `not in` on `{}`, which is not categorical",
+                        rule.name, feature.name
+                    )])
+                    .into());
+                };
+                let rest: Vec<&String> =
+                    categories.iter().filter(|c| !values.contains(c)).collect();
+                if rest.is_empty() {
+                    return Ok(None);
+                }
+                in_list(&rest)?
+            }
+            Condition::Missing { .. } => format!("{col} IS NULL"),
+        });
+    }
+    Ok(Some(out))
+}
+
+/// `x` in scientific notation with the shortest digits that read back as
+/// `x`, the mantissa always with a point: `2.50025E3`, `1.0E-1`, `-0.0E0`.
+fn scientific(x: f64) -> Result<String, Error> {
+    if !x.is_finite() {
+        return Err(Error::NotANumber(format!("{x}")));
+    }
+    // `{:E}` prints the shortest digits that round-trip: `2.50025E3`, `1E300`.
+    let text = format!("{x:E}");
+    let (mantissa, exponent) = text
+        .split_once('E')
+        .ok_or_else(|| Error::NotANumber(text.clone()))?;
+    let mantissa = if mantissa.contains('.') {
+        mantissa.to_string()
+    } else {
+        format!("{mantissa}.0")
+    };
+    let out = format!("{mantissa}E{exponent}");
+    // Checked rather than assumed: the whole point is an exact threshold.
+    if out.parse::<f64>().map(f64::to_bits) != Ok(x.to_bits()) {
+        return Err(Error::NotANumber(out));
+    }
+    Ok(out)
+}
+
+fn refuse_nul(text: &str, what: &str) -> Result<(), Error> {
+    if text.contains('\0') {
+        Err(Error::Nul {
+            what: what.to_string(),
+            text: text.to_string(),
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Characters that change how text around them shows: bidirectional
+/// controls and line or paragraph separators.
+fn is_invisible_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}'
+            | '\u{2066}'..='\u{2069}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every finite double, sampled by bit pattern (subnormals, huge values,
+    /// both zeros included), is written in a form each dialect's grammar
+    /// takes as a double literal and reads back bit for bit.
+    #[test]
+    fn scientific_round_trips_every_bit_pattern() {
+        let mut state = 0x5eed_u64;
+        let mut next = || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let special = [0, 1, 2, 0x000f_ffff_ffff_ffff, 0x0010_0000_0000_0000];
+        let bits = special
+            .into_iter()
+            .chain(special.map(|b| b | (1 << 63)))
+            .chain([f64::MAX.to_bits(), f64::MIN.to_bits(), 1.0f64.to_bits()])
+            .chain(std::iter::repeat_with(&mut next).take(200_000));
+        for b in bits {
+            let x = f64::from_bits(b);
+            if !x.is_finite() {
+                assert!(scientific(x).is_err());
+                continue;
+            }
+            let text = scientific(x).unwrap();
+            assert_eq!(text.parse::<f64>().unwrap().to_bits(), b, "{text}");
+            // `-`? digit `.` digit+ `E` `-`? digit+: a double in Spark with
+            // `D`, an `f64` in polars-sql (it needs the point), approximate
+            // numeric in standard SQL.
+            let body = text.strip_prefix('-').unwrap_or(&text);
+            let (mantissa, exponent) = body.split_once('E').unwrap();
+            let (int, frac) = mantissa.split_once('.').unwrap();
+            assert!(
+                int.len() == 1 && int.bytes().all(|c| c.is_ascii_digit()),
+                "{text}"
+            );
+            assert!(
+                !frac.is_empty() && frac.bytes().all(|c| c.is_ascii_digit()),
+                "{text}"
+            );
+            let exp_digits = exponent.strip_prefix('-').unwrap_or(exponent);
+            assert!(!exp_digits.is_empty() && exp_digits.bytes().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn comment_text_has_no_line_break_and_no_dollar() {
+        let text = comment_text("a\nb\r\u{85}\u{2028}\u{202e}$\\\"\tü");
+        assert_eq!(text, r#""a\nb\r\u{85}\u{2028}\u{202e}\u{24}\\\"\tü""#);
+        assert!(!text.contains(['\n', '\r', '$']));
+    }
+
+    #[test]
+    fn dialect_names_round_trip() {
+        for d in Dialect::ALL {
+            assert_eq!(d.as_str().parse::<Dialect>().unwrap(), d);
+            assert_eq!(d.to_string(), d.as_str());
+        }
+        assert_eq!("POLARS".parse::<Dialect>().unwrap(), Dialect::Polars);
+        assert!("sqlite".parse::<Dialect>().is_err());
+    }
+
+    #[test]
+    fn spark_strings_escape_every_control_character() {
+        let all: String = (1u32..0xa0).filter_map(char::from_u32).collect();
+        let lit = quote_string(&all, Dialect::Spark, "value").unwrap();
+        assert!(!lit.chars().any(char::is_control), "{lit}");
+        assert!(lit.contains("\\u0001") && lit.contains("\\u009F") && lit.contains("\\u0024"));
+    }
+}
