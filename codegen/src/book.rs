@@ -291,6 +291,28 @@ pub(crate) const REJECTED_INTRO: &str =
     "Proposed rules that were not kept, and the learned candidates next in line after \
 the certified ones (near misses), each with the reason.";
 
+/// A time in nanoseconds, in the unit that reads best.
+fn duration_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// A time in seconds.
+fn duration_s(s: f64) -> String {
+    if s.abs() >= 1.0 || s == 0.0 {
+        format!("{s:.2} s")
+    } else {
+        duration_ns(s * 1e9)
+    }
+}
+
 /// The one-minute summary, as plain-text points.
 pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
@@ -392,6 +414,20 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             pct(1.0 - c.coverage),
             per_million(c.cascade_per_decision()),
             pct(c.saved_share())
+        ));
+    }
+    if let Some(m) = &summary.measured_cost {
+        out.push(format!(
+            "Measured time (rulec compile --measure-cost, on the compiling machine): the teacher takes {} per decision, \
+             the rules {} (the interpreter; the generated crate is faster). With the rules first, taking {} of the \
+             decisions, a decision costs {} on average: {} less, {} of compute saved per million decisions. ({})",
+            duration_ns(m.teacher_ns),
+            duration_ns(m.rules_ns),
+            pct(m.coverage),
+            duration_ns(m.cascade_ns()),
+            pct(m.saved_share()),
+            duration_s(m.saved_seconds_per_million()),
+            m.method
         ));
     }
     if summary.test.is_none() {

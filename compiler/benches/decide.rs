@@ -38,7 +38,7 @@ fn main() {
     }
     .check()
     .expect("params");
-    let set = pipeline::compile(&csv, &params, &mut |_| {})
+    let set = pipeline::compile(&csv, &params, &rulec::progress::Silent)
         .expect("compile")
         .rules;
     let eval = Evaluator::new(&set).expect("rules");

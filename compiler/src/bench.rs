@@ -123,14 +123,14 @@ pub fn run(
     dir: &Path,
     targets: &[f64],
     seed: u64,
-    progress: &mut dyn FnMut(&str),
+    progress: &dyn crate::progress::Progress,
 ) -> Result<Vec<Outcome>, Error> {
     let datasets = read_protocol(&dir.join("README.md"))?;
     let mut out = Vec::new();
     for d in &datasets {
         let path: PathBuf = dir.join("data").join(format!("{}.csv", d.name));
         for &target in targets {
-            progress(&format!("bench: {} at {target}", d.name));
+            progress.line(&format!("bench: {} at {target}", d.name));
             let params = CompileParams {
                 target: d.target.clone(),
                 split_column: Some("split".into()),
@@ -143,7 +143,7 @@ pub fn run(
             }
             .check()?;
             let start = Instant::now();
-            let compiled = pipeline::compile(&path, &params, &mut |_| {})?;
+            let compiled = pipeline::compile(&path, &params, &crate::progress::Silent)?;
             let seconds = start.elapsed().as_secs_f64();
             let r = &compiled.report;
             let peer_idx = if (target - 0.95).abs() < 1e-9 {

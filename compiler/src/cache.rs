@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::teach::TeacherLabels;
 
-const MAGIC: &[u8; 8] = b"RULECTL1";
+const MAGIC: &[u8; 8] = b"RULECTL2";
 
 /// The default cache folder: `$XDG_CACHE_HOME/rulec`, else `~/.cache/rulec`,
 /// else a folder in the system's temporary directory.
@@ -68,6 +68,7 @@ pub fn load(dir: &Path, key: &str, n: usize, k: usize) -> Option<TeacherLabels> 
     let probs = r.f32s(n * k)?;
     let n_cmp = r.u64()? as usize;
     let comparisons = r.u32s(n_cmp)?;
+    let ns = f64::from_le_bytes(r.take(8)?.try_into().ok()?);
     if r.pos != bytes.len() || labels.iter().any(|&c| c as usize >= k) {
         return None;
     }
@@ -77,6 +78,7 @@ pub fn load(dir: &Path, key: &str, n: usize, k: usize) -> Option<TeacherLabels> 
         probs,
         trees: Vec::new(),
         comparisons,
+        ns_per_row: (!ns.is_nan()).then_some(ns),
     })
 }
 
@@ -108,6 +110,7 @@ pub fn store(dir: &Path, key: &str, labels: &TeacherLabels, k: usize) -> std::io
         .comparisons
         .iter()
         .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    out.extend_from_slice(&labels.ns_per_row.unwrap_or(f64::NAN).to_le_bytes());
     let mut f = fs::File::create(&tmp)?;
     f.write_all(&out)?;
     f.sync_all()?;
@@ -164,17 +167,19 @@ mod tests {
             probs: vec![0.5, 0.25, 0.25, 0.0, 0.0, 1.0, 0.1, 0.75, 0.15],
             trees: Vec::new(),
             comparisons: vec![10, 20, 30],
+            ns_per_row: Some(1250.5),
         };
         let k = key(&["a".into(), "b".into()]);
         assert_ne!(k, key(&["ab".into()]), "parts are delimited");
         let path = store(dir.path(), &k, &labels, 3).unwrap();
         let back = load(dir.path(), &k, 3, 3).unwrap();
         assert_eq!(
-            (back.labels, back.probs, back.comparisons),
+            (back.labels, back.probs, back.comparisons, back.ns_per_row),
             (
                 labels.labels.clone(),
                 labels.probs.clone(),
-                labels.comparisons.clone()
+                labels.comparisons.clone(),
+                labels.ns_per_row
             )
         );
         assert!(load(dir.path(), &k, 4, 3).is_none(), "another row count");

@@ -12,7 +12,8 @@
 
 use rulec_datasets::Rng;
 
-use crate::teach::{Teacher, TeacherLabels, TrainingData};
+use crate::error::Error;
+use crate::teach::{Teacher, TeacherLabels, Tick, TrainingData};
 use crate::tree::{self, Binned, Criterion, Node, Targets, Tree, TreeParams};
 
 /// Boosting parameters.
@@ -88,7 +89,16 @@ fn softmax(scores: &[f64], out: &mut [f64]) {
 }
 
 impl Gbdt {
-    fn fit(&self, binned: &Binned, rows: &[usize], labels: &[u32], k: usize, seed: u64) -> Model {
+    /// Fits one model on `rows`; `tick` (when given) hears of each round.
+    fn fit(
+        &self,
+        binned: &Binned,
+        rows: &[usize],
+        labels: &[u32],
+        k: usize,
+        seed: u64,
+        tick: Option<Tick<'_>>,
+    ) -> Model {
         let p = &self.params;
         // Early stopping on a tenth of the rows when there are many.
         let (fit_rows, stop_rows): (Vec<usize>, Vec<usize>) = if rows.len() > 10_000 {
@@ -161,6 +171,13 @@ impl Gbdt {
                 trees.push((tree, values));
             }
             model.rounds.push(trees);
+            if let Some(tick) = tick {
+                tick(
+                    "teach: boosting rounds",
+                    round as u64 + 1,
+                    p.max_rounds as u64,
+                );
+            }
             if !stop_rows.is_empty() {
                 let loss: f64 = stop_rows
                     .iter()
@@ -197,7 +214,7 @@ impl Teacher for Gbdt {
         )
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels {
+    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
         let table = data.table;
         let k = table.n_classes();
         let n = table.n_rows();
@@ -214,11 +231,11 @@ impl Teacher for Gbdt {
         b.sort_unstable();
         // The three models are independent: fit them side by side.
         let (full, (on_a, on_b)) = rayon::join(
-            || self.fit(data.binned, train, labels, k, seed),
+            || self.fit(data.binned, train, labels, k, seed, Some(data.tick)),
             || {
                 rayon::join(
-                    || self.fit(data.binned, &a, labels, k, seed ^ 1),
-                    || self.fit(data.binned, &b, labels, k, seed ^ 2),
+                    || self.fit(data.binned, &a, labels, k, seed ^ 1, None),
+                    || self.fit(data.binned, &b, labels, k, seed ^ 2, None),
                 )
             },
         );
@@ -246,7 +263,13 @@ impl Teacher for Gbdt {
             probs_out.extend(probs.iter().map(|&p| p as f32));
         }
         debug_assert_eq!(full.k, k);
-        TeacherLabels {
+        let ns_per_row = crate::teach::time_per_row(n, |row| {
+            full.scores(data.binned, row, &mut scores);
+            softmax(&scores, &mut probs);
+            std::hint::black_box(&probs);
+        });
+        Ok(TeacherLabels {
+            ns_per_row,
             labels: out_labels,
             confidence,
             probs: probs_out,
@@ -261,7 +284,7 @@ impl Teacher for Gbdt {
                         .sum()
                 })
                 .collect(),
-        }
+        })
     }
 }
 
@@ -325,11 +348,12 @@ mod tests {
             table: &t,
             binned: &binned,
             splits: &splits,
+            tick: &crate::teach::no_tick,
         };
         let g = Gbdt {
             params: GbdtParams::default(),
         };
-        let out = g.fit_label(&data);
+        let out = g.fit_label(&data).unwrap();
         let right = (2500..3000)
             .filter(|&r| out.labels[r] == t.labels[r])
             .count();
@@ -339,6 +363,6 @@ mod tests {
         assert!(right_train >= 1950, "train {right_train}/2000");
         let sum: f32 = out.probs[..3].iter().sum();
         assert!((sum - 1.0).abs() < 1e-4);
-        assert_eq!(g.fit_label(&data).probs, out.probs);
+        assert_eq!(g.fit_label(&data).unwrap().probs, out.probs);
     }
 }

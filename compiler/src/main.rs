@@ -26,8 +26,12 @@ use rulec_runtime::{Evaluator, RuleSet};
 )]
 struct Cli {
     /// Print no progress lines.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
     quiet: bool,
+    /// Also print the steps of long stages as plain lines when the output is not a
+    /// terminal (on a terminal they show as progress bars anyway).
+    #[arg(long, short, global = true)]
+    verbose: bool,
     /// Worker threads (default: one per core). Outputs do not depend on it.
     #[arg(long, global = true)]
     threads: Option<usize>,
@@ -215,10 +219,28 @@ struct CommonOpts {
     /// Fewest training rows behind a rule.
     #[arg(long, default_value_t = 20)]
     min_leaf: usize,
-    /// The teacher: `forest` (random forest), `gbdt` (gradient-boosted trees), or
-    /// `column:NAME` (another model's decisions, already in the data's column NAME).
+    /// The teacher: `forest` (random forest), `gbdt` (gradient-boosted trees), `mlp`
+    /// (a neural network, candle on the CPU), `column:NAME` (another model's decisions,
+    /// already in the data's column NAME) or `cmd:PROGRAM` (your own model as a program
+    /// speaking the oracle protocol, run by `sh -c`; see the book).
     #[arg(long, default_value = "forest", value_parser = parse_teacher)]
     teacher: pipeline::TeacherKind,
+    /// Rows per request to a `cmd:` teacher.
+    #[arg(long, default_value_t = 1024, value_name = "ROWS")]
+    oracle_batch: usize,
+    /// Seconds a `cmd:` teacher may take to answer one request (its start-up included).
+    #[arg(long, default_value_t = 120.0, value_name = "SECONDS")]
+    oracle_timeout: f64,
+    /// Synthetic rows, drawn near the training rows, for the teacher to label: the
+    /// tree learner sees its judgement where real rows are sparse. Never used as
+    /// evidence: precision bounds come from real held-out rows only.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    synthetic: usize,
+    /// Time the teacher and the rules on this machine and add the figures (and the
+    /// compute saved per million decisions) to rules.json, the rule book and
+    /// report.json. Off by default, because timings make outputs differ between runs.
+    #[arg(long)]
+    measure_cost: bool,
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
@@ -264,12 +286,19 @@ fn parse_teacher(text: &str) -> Result<pipeline::TeacherKind, String> {
     match text {
         "forest" => Ok(pipeline::TeacherKind::Forest),
         "gbdt" => Ok(pipeline::TeacherKind::Gbdt),
-        _ => match text.strip_prefix("column:") {
-            Some(name) if !name.is_empty() => Ok(pipeline::TeacherKind::Column(name.to_string())),
-            _ => Err(format!(
-                "`{text}` is not a teacher; expected `forest`, `gbdt` or `column:NAME`"
-            )),
-        },
+        "mlp" => Ok(pipeline::TeacherKind::Mlp),
+        _ => {
+            if let Some(name) = text.strip_prefix("column:").filter(|n| !n.is_empty()) {
+                Ok(pipeline::TeacherKind::Column(name.to_string()))
+            } else if let Some(program) = text.strip_prefix("cmd:").filter(|p| !p.trim().is_empty())
+            {
+                Ok(pipeline::TeacherKind::Command(program.to_string()))
+            } else {
+                Err(format!(
+                    "`{text}` is not a teacher; expected `forest`, `gbdt`, `mlp`, `column:NAME` or `cmd:PROGRAM`"
+                ))
+            }
+        }
     }
 }
 
@@ -287,6 +316,7 @@ fn main() -> ExitCode {
     // destination directory is only ever replaced by a final rename, so it
     // is left exactly as it was.
     let _ = ctrlc::set_handler(|| {
+        rulec::oracle::kill_all();
         output::abandon();
         eprintln!("error: interrupted; no partial output was left behind");
         std::process::exit(130);
@@ -302,6 +332,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let quiet = cli.quiet;
+    let verbose = cli.verbose;
     if let Some(n) = cli.threads {
         if n == 0 {
             anyhow::bail!("--threads must be at least 1");
@@ -314,7 +345,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Compile { data, opts } => {
             let params = compile_params(opts.target, opts.split_column, &opts.common);
-            compile_to(&data, params, &opts.common, quiet)?;
+            compile_to(&data, params, &opts.common, quiet, verbose)?;
         }
         Command::Demo { rows, opts } => {
             let params = compile_params("cheapest_shipper".into(), None, &opts.common);
@@ -331,15 +362,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
             );
             write_shipping(&csv, rows, opts.common.seed)?;
-            let res = compile_to(&csv, params, &opts.common, quiet);
+            let res = compile_to(&csv, params, &opts.common, quiet, verbose);
             let _ = std::fs::remove_dir_all(&dir);
             output::untrack(&dir);
             res?;
         }
         Command::Apply { rules, data } => apply(&rules, &data)?,
         Command::Bench { dir, targets, seed } => {
-            let outcomes =
-                rulec::bench::run(&dir, &targets, seed, &mut |line| progress(quiet, line))?;
+            let outcomes = rulec::bench::run(&dir, &targets, seed, &Reporter::new(quiet, verbose))?;
             print!("{}", rulec::bench::table(&outcomes));
         }
         Command::Validate {
@@ -482,6 +512,14 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
             )
         },
         teacher: c.teacher.clone(),
+        oracle_batch: c.oracle_batch,
+        oracle_timeout: if c.oracle_timeout.is_finite() && c.oracle_timeout > 0.0 {
+            std::time::Duration::from_secs_f64(c.oracle_timeout.min(1e9))
+        } else {
+            std::time::Duration::ZERO
+        },
+        synthetic: c.synthetic,
+        measure_cost: c.measure_cost,
         ..CompileParams::default()
     }
 }
@@ -492,13 +530,105 @@ fn progress(quiet: bool, line: &str) {
     }
 }
 
-fn compile_to(data: &Path, params: CompileParams, common: &CommonOpts, quiet: bool) -> Result<()> {
+/// Shows a compile's progress on standard error: stage lines, and a
+/// progress bar for long steps on a terminal (plain lines at every tenth
+/// with `--verbose` otherwise).
+struct Reporter {
+    quiet: bool,
+    verbose: bool,
+    terminal: bool,
+    state: std::sync::Mutex<ReporterState>,
+}
+
+/// The bar in use and what it counts; the step counted plainly and the last
+/// tenth printed.
+type ReporterState = (Option<(String, indicatif::ProgressBar)>, String, u64);
+
+impl Reporter {
+    fn new(quiet: bool, verbose: bool) -> Reporter {
+        use std::io::IsTerminal;
+        Reporter {
+            quiet,
+            verbose,
+            terminal: std::io::stderr().is_terminal(),
+            state: std::sync::Mutex::new((None, String::new(), 0)),
+        }
+    }
+
+    fn finish_bar(state: &mut ReporterState) {
+        if let Some((_, bar)) = state.0.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl rulec::progress::Progress for Reporter {
+    fn line(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        if let Ok(mut state) = self.state.lock() {
+            Reporter::finish_bar(&mut state);
+        }
+        eprintln!("{text}");
+    }
+
+    fn tick(&self, what: &str, done: u64, total: u64) {
+        if self.quiet || total == 0 {
+            return;
+        }
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if self.terminal {
+            if state.0.as_ref().is_none_or(|(w, _)| w != what) {
+                Reporter::finish_bar(&mut state);
+                let bar = indicatif::ProgressBar::new(total);
+                if let Ok(style) = indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {pos}/{len} ({elapsed})",
+                ) {
+                    bar.set_style(style.progress_chars("=> "));
+                }
+                bar.set_message(what.to_string());
+                state.0 = Some((what.to_string(), bar));
+            }
+            if let Some((_, bar)) = &state.0 {
+                bar.set_length(total);
+                if done > bar.position() {
+                    bar.set_position(done);
+                }
+            }
+        } else if self.verbose {
+            let tenth = done * 10 / total;
+            if state.1 != what {
+                state.1 = what.to_string();
+                state.2 = 0;
+            }
+            if tenth > state.2 || done == total && state.2 < 10 {
+                state.2 = tenth;
+                eprintln!("  {what}: {done}/{total}");
+            }
+        }
+    }
+}
+
+fn compile_to(
+    data: &Path,
+    params: CompileParams,
+    common: &CommonOpts,
+    quiet: bool,
+    verbose: bool,
+) -> Result<()> {
     let out = common.out.as_path();
     let params = params.check()?;
     let emit = emit_options(common.with_runtime.as_deref())?;
     output::check_destination(out)?;
     let start = Instant::now();
-    let compiled = pipeline::compile(data, &params, &mut |line| progress(quiet, line))?;
+    let reporter = Reporter::new(quiet, verbose);
+    let compiled = pipeline::compile(data, &params, &reporter)?;
+    if let Ok(mut state) = reporter.state.lock() {
+        Reporter::finish_bar(&mut state);
+    }
     let emit_start = Instant::now();
     let files = render_outputs(&compiled, &emit)?;
     output::write_all(out, &files)?;

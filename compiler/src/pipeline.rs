@@ -22,6 +22,7 @@ use rulec_runtime::stats::WILSON;
 use crate::error::Error;
 use crate::gbdt::{Gbdt, GbdtParams};
 use crate::ingest::{self, IngestParams};
+use crate::progress::Progress;
 use crate::propose::{self, PoolParams, PoolTargets};
 use crate::select::{self, CoverageTable};
 use crate::split;
@@ -72,6 +73,15 @@ pub struct CompileParams {
     /// rank candidates included, so their estimates are flattered, and on the
     /// public benchmark they lowered the certified coverage.
     pub teacher_paths: bool,
+    /// Rows per batch sent to an oracle program (`cmd:`).
+    pub oracle_batch: usize,
+    /// Longest wait for an oracle's answer.
+    pub oracle_timeout: Duration,
+    /// Synthetic rows for the teacher to label, for the tree learner only.
+    pub synthetic: usize,
+    /// Time the teacher and the rules on this machine and record the
+    /// figures; makes `rules.json` and the book depend on the machine.
+    pub measure_cost: bool,
 }
 
 /// Which teacher labels the rows.
@@ -82,9 +92,14 @@ pub enum TeacherKind {
     Forest,
     /// Gradient-boosted trees ([`crate::gbdt::Gbdt`]).
     Gbdt,
+    /// A neural network ([`crate::mlp::Mlp`]).
+    Mlp,
     /// Another model's decisions, logged in this column of the data
     /// ([`crate::teach::Logged`]); the column is not a feature.
     Column(String),
+    /// An oracle program speaking the JSON-lines protocol
+    /// ([`crate::oracle`]), run by `sh -c`.
+    Command(String),
 }
 
 impl TeacherKind {
@@ -93,7 +108,9 @@ impl TeacherKind {
         match self {
             TeacherKind::Forest => "forest".into(),
             TeacherKind::Gbdt => "gbdt".into(),
+            TeacherKind::Mlp => "mlp".into(),
             TeacherKind::Column(c) => format!("column:{c}"),
+            TeacherKind::Command(c) => format!("cmd:{c}"),
         }
     }
 }
@@ -129,6 +146,10 @@ impl Default for CompileParams {
             teacher_paths: false,
             cache_dir: None,
             tolerance: None,
+            oracle_batch: crate::oracle::OracleParams::default().batch_rows,
+            oracle_timeout: crate::oracle::OracleParams::default().timeout,
+            synthetic: 0,
+            measure_cost: false,
         }
     }
 }
@@ -189,6 +210,37 @@ impl CompileParams {
         if self.target.is_empty() {
             problems.push("--target must name a column".to_string());
         }
+        if self.oracle_batch == 0 {
+            problems.push("--oracle-batch must be at least 1".to_string());
+        }
+        if self.oracle_timeout.is_zero() {
+            problems.push("--oracle-timeout must be positive".to_string());
+        }
+        if self.synthetic > 0 {
+            if let TeacherKind::Column(c) = &self.teacher {
+                problems.push(format!(
+                    "--synthetic needs a teacher that can label new rows; the decisions logged in column `{c}` exist only for the real rows"
+                ));
+            }
+            if self.tolerance.is_some() {
+                problems.push(
+                    "--synthetic is for class targets; it cannot be used with --tolerance"
+                        .to_string(),
+                );
+            }
+        }
+        if self.measure_cost && self.tolerance.is_some() {
+            problems.push(
+                "--measure-cost is for class targets; it cannot be used with --tolerance yet"
+                    .to_string(),
+            );
+        }
+        if self.measure_cost && matches!(self.teacher, TeacherKind::Column(_)) {
+            problems.push(
+                "--measure-cost needs a teacher rulec runs; a logged column's cost is unknown"
+                    .to_string(),
+            );
+        }
         if problems.is_empty() {
             Ok(ValidParams(self))
         } else {
@@ -230,6 +282,10 @@ pub struct Report {
     /// Comparisons per decision of the teacher, the rules and both in a
     /// cascade, and the share saved (on validation rows).
     pub cost: Option<CostModelFigures>,
+    /// Time per decision measured on the compiling machine
+    /// (`--measure-cost`), and the compute saved per million decisions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured_cost: Option<MeasuredCostFigures>,
     /// The precision asked for and the confidence of its bound.
     pub precision_target: f64,
     /// Confidence level.
@@ -249,6 +305,23 @@ pub struct CostModelFigures {
     pub saved_share: f64,
     /// Comparisons saved per million decisions.
     pub saved_per_million_decisions: f64,
+}
+
+/// The measured cost as `report.json` shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct MeasuredCostFigures {
+    /// Nanoseconds per decision, teacher alone.
+    pub teacher_ns_per_decision: f64,
+    /// Nanoseconds per decision, rules alone (the interpreter).
+    pub rules_ns_per_decision: f64,
+    /// Nanoseconds per decision, rules first and the teacher for the rest.
+    pub cascade_ns_per_decision: f64,
+    /// Share of the teacher's time the cascade saves.
+    pub saved_share: f64,
+    /// Seconds of compute saved per million decisions.
+    pub saved_seconds_per_million_decisions: f64,
+    /// How and where it was measured.
+    pub method: String,
 }
 
 /// Figures of one split.
@@ -298,7 +371,7 @@ pub struct Compiled {
 pub fn compile(
     path: &Path,
     params: &ValidParams,
-    progress: &mut dyn FnMut(&str),
+    progress: &dyn Progress,
 ) -> Result<Compiled, Error> {
     let p = params.get();
     let mut timings = Vec::new();
@@ -308,7 +381,7 @@ pub fn compile(
         clock = Instant::now();
     };
 
-    progress("ingest: reading data");
+    progress.line("ingest: reading data");
     let table = ingest::read(
         path,
         &IngestParams {
@@ -325,7 +398,7 @@ pub fn compile(
     )?;
     let sha = sha256_file(path)?;
     for note in &table.notes {
-        progress(&format!("note: {note}"));
+        progress.line(&format!("note: {note}"));
     }
     let splits =
         split::split(&table, p.split_column.as_deref(), p.seed).map_err(|e| Error::Data {
@@ -370,9 +443,33 @@ pub fn compile(
                 ..GbdtParams::default()
             },
         }),
+        TeacherKind::Mlp => Box::new(crate::mlp::Mlp {
+            params: crate::mlp::MlpParams {
+                seed: p.seed,
+                ..Default::default()
+            },
+        }),
         TeacherKind::Column(c) => Box::new(crate::teach::Logged { column: c.clone() }),
+        TeacherKind::Command(program) => Box::new(crate::oracle::Oracle {
+            params: crate::oracle::OracleParams {
+                program: program.clone(),
+                batch_rows: p.oracle_batch,
+                timeout: p.oracle_timeout,
+            },
+        }),
     };
-    progress(&format!(
+    // Synthetic rows join the table after the split: they are in no split,
+    // and leave again before validation.
+    let mut table = table;
+    let n_real = table.n_rows();
+    let synthetic_rows = crate::synthetic::augment(&mut table, &splits.train, p.synthetic, p.seed);
+    if !synthetic_rows.is_empty() {
+        progress.line(&format!(
+            "teach: {} synthetic rows near the training rows, for the teacher to label",
+            synthetic_rows.len()
+        ));
+    }
+    progress.line(&format!(
         "teach: {} on {} training rows",
         model.describe(),
         splits.train.len()
@@ -393,6 +490,8 @@ pub fn compile(
             splits.test.len()
         ),
         p.max_categories.to_string(),
+        format!("synthetic {}", p.synthetic),
+        program_files_fingerprint(&p.teacher),
         table.target_name.clone(),
         table.classes.join("\u{0}"),
         table
@@ -411,19 +510,22 @@ pub fn compile(
         .and_then(|dir| crate::cache::load(dir, &cache_key, table.n_rows(), table.n_classes()));
     let teacher = match cached {
         Some(labels) => {
-            progress("teach: the teacher's labels for this data and teacher are cached; reusing them (--no-cache to retrain)");
+            progress.line("teach: the teacher's labels for this data and teacher are cached; reusing them (--no-cache to retrain)");
             labels
         }
         None => {
+            let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
             let labels = model.fit_label(&TrainingData {
                 table: &table,
                 binned: &binned,
                 splits: &splits,
-            });
+                tick: &tick,
+            })?;
+            check_labels(&labels, table.n_rows(), table.n_classes())?;
             if let Some(dir) = &cache_dir {
                 // A cache that cannot be written costs time next run, nothing more.
                 if let Err(e) = crate::cache::store(dir, &cache_key, &labels, table.n_classes()) {
-                    progress(&format!(
+                    progress.line(&format!(
                         "note: could not cache the teacher's labels in {}: {e}",
                         dir.display()
                     ));
@@ -434,17 +536,22 @@ pub fn compile(
     };
     lap("teach", &mut timings);
 
-    progress("propose: distilling the teacher into candidate rules");
+    progress.line("propose: distilling the teacher into candidate rules");
     // Candidates are fitted on part of the training rows and ranked on the
     // rest, so that their ranking estimates are not flattered by the rows
     // they were fitted on.
-    let (fit_rows, rank_rows) = split::holdout(
+    let (mut fit_rows, rank_rows) = split::holdout(
         &splits.train,
         &table.labels,
         table.n_classes(),
         p.rank_share,
         p.seed,
     );
+    // Synthetic rows carry the teacher's label as their only truth.
+    for r in synthetic_rows.clone() {
+        table.labels[r] = teacher.labels[r];
+    }
+    fit_rows.extend(synthetic_rows.clone());
     let candidates = propose::pool(
         &table,
         &binned,
@@ -462,6 +569,17 @@ pub fn compile(
             seed: p.seed,
         },
     );
+    // From here on, real rows only.
+    let mut teacher = teacher;
+    if !synthetic_rows.is_empty() {
+        crate::synthetic::truncate(&mut table, n_real);
+        let k = table.n_classes();
+        teacher.labels.truncate(n_real);
+        teacher.confidence.truncate(n_real);
+        teacher.probs.truncate(n_real * k);
+        teacher.comparisons.truncate(n_real);
+    }
+    let table = table;
     let mut set = RuleSet {
         schema_version: SCHEMA_VERSION,
         target: Target {
@@ -508,7 +626,7 @@ pub fn compile(
     let n_candidates = set.rules.len() as u64;
     lap("propose", &mut timings);
 
-    progress(&format!(
+    progress.line(&format!(
         "validate: ordering {} candidates on {} training rows, certifying on {} validation rows",
         n_candidates,
         splits.train.len(),
@@ -558,7 +676,7 @@ pub fn compile(
     let (kept, tests) = certify(&order, &valid_table, p);
     lap("validate", &mut timings);
 
-    progress(&format!("compact: {} rules certified", kept.len()));
+    progress.line(&format!("compact: {} rules certified", kept.len()));
     record_certification(&mut set, &tests, p);
     set.rejected = rejections(&set, &order, &kept, n_proposals, &tests, p.precision);
     // The coverage/precision curve goes on past the kept rules with the
@@ -654,6 +772,10 @@ pub fn compile(
         } else {
             Some(cost_model(&set, &valid_rows, &teacher.comparisons)?)
         },
+        measured_cost: match (p.measure_cost, teacher.ns_per_row) {
+            (true, Some(ns)) => Some(measured_cost(&set, &valid_rows, ns, &p.teacher)?),
+            _ => None,
+        },
     });
     set.provenance = Some(provenance(path, sha, &table, &splits, model.describe(), p));
     set.check()?;
@@ -725,6 +847,40 @@ fn rejections(
     out
 }
 
+/// For a `cmd:` teacher, a fingerprint of the files its command line names
+/// (the script, a saved model): a changed model file is a new teacher, so
+/// its labels are not taken from the cache. Other teachers: empty.
+fn program_files_fingerprint(teacher: &TeacherKind) -> String {
+    let TeacherKind::Command(program) = teacher else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    for token in program.split_whitespace() {
+        let token = token.trim_matches(|c| c == '\'' || c == '"');
+        let path = token.split_once('=').map_or(token, |(_, v)| v);
+        if let Ok(bytes) = std::fs::read(path) {
+            parts.push(format!("{path}:{:x}", Sha256::digest(&bytes)));
+        }
+    }
+    parts.join("\u{0}")
+}
+
+/// Checks a teacher's answer has one label per row, within the classes.
+fn check_labels(labels: &crate::teach::TeacherLabels, n: usize, k: usize) -> Result<(), Error> {
+    let ok = labels.labels.len() == n
+        && labels.confidence.len() == n
+        && labels.probs.len() == n * k
+        && labels.labels.iter().all(|&c| (c as usize) < k);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Params(format!(
+            "the teacher returned {} labels for {n} rows (or a class outside the {k} classes)",
+            labels.labels.len()
+        )))
+    }
+}
+
 /// Comparisons per decision of the teacher and of the rules, on the
 /// validation rows (see [`CostModel`]).
 fn cost_model(set: &RuleSet, rows: &EncodedRows, teacher: &[u32]) -> Result<CostModel, Error> {
@@ -741,6 +897,47 @@ fn cost_model(set: &RuleSet, rows: &EncodedRows, teacher: &[u32]) -> Result<Cost
         teacher_per_decision: model as f64 / n,
         rules_per_decision: rules as f64 / n,
         coverage: covered as f64 / n,
+    })
+}
+
+/// Times the rules (the interpreter, one row at a time, on the validation
+/// rows) next to the teacher's measured time per row.
+fn measured_cost(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    teacher_ns: f64,
+    teacher: &TeacherKind,
+) -> Result<rulec_runtime::ir::MeasuredCost, Error> {
+    let eval = rulec_runtime::Evaluator::new(set)?;
+    let n = rows.len();
+    let covered = (0..n)
+        .filter(|&j| matches!(eval.decide(rows.row(j)), Ok(Some(_))))
+        .count();
+    // Enough passes over the rows for a steady figure (at least 20 ms).
+    let (mut passes, mut elapsed) = (0u32, Duration::ZERO);
+    let start = Instant::now();
+    while n > 0 && (elapsed < Duration::from_millis(20) || passes < 3) {
+        for j in 0..n {
+            let _ = std::hint::black_box(eval.decide(std::hint::black_box(rows.row(j))));
+        }
+        passes += 1;
+        elapsed = start.elapsed();
+    }
+    let decisions = (n as f64 * f64::from(passes)).max(1.0);
+    let how = match teacher {
+        TeacherKind::Command(_) => "the oracle's batches, wall time per row",
+        _ => "the teacher's prediction of one row at a time, on one thread",
+    };
+    Ok(rulec_runtime::ir::MeasuredCost {
+        teacher_ns,
+        rules_ns: elapsed.as_nanos() as f64 / decisions,
+        coverage: if n > 0 { covered as f64 / n as f64 } else { 0.0 },
+        method: format!(
+            "teacher: {how}; rules: the interpreter over {n} validation rows; {} {}, {} threads available",
+            std::env::consts::ARCH,
+            std::env::consts::OS,
+            std::thread::available_parallelism().map_or(1, |p| p.get())
+        ),
     })
 }
 
@@ -763,7 +960,7 @@ fn compile_numeric(
     splits: &split::Splits,
     p: &CompileParams,
     tolerance: f64,
-    progress: &mut dyn FnMut(&str),
+    progress: &dyn Progress,
 ) -> Result<(RuleSet, SetFigures, Option<SetFigures>, u64, String), Error> {
     use crate::regress;
     let Some(values) = table.values.as_ref() else {
@@ -793,7 +990,7 @@ fn compile_numeric(
                 "regression forest ({} trees, max depth 20, min leaf 5, a third of the features per split, out-of-bag predictions on train rows)",
                 p.n_trees
             );
-            progress(&format!(
+            progress.line(&format!(
                 "teach: {desc} on {} training rows",
                 splits.train.len()
             ));
@@ -802,7 +999,7 @@ fn compile_numeric(
             (pred, cmp, desc)
         }
     };
-    progress("propose: regression trees on the teacher's predictions and the true values");
+    progress.line("propose: regression trees on the teacher's predictions and the true values");
     let (fit_rows, rank_rows) = split::holdout(
         &splits.train,
         &table.labels,
@@ -850,7 +1047,7 @@ fn compile_numeric(
         rejected: Vec::new(),
     };
     let n_candidates = set.rules.len() as u64;
-    progress(&format!(
+    progress.line(&format!(
         "validate: {n_candidates} candidates, within ±{tolerance} counting as right"
     ));
     let rank = EncodedRows::new(table, &rank_rows);
@@ -950,6 +1147,7 @@ fn compile_numeric(
         } else {
             Some(cost_model(&set, &valid, &comparisons)?)
         },
+        measured_cost: None,
     });
     Ok((set, val_fig, test_fig, n_candidates, teacher_desc))
 }
@@ -1054,6 +1252,14 @@ fn report(
             saved_share: c.saved_share(),
             saved_per_million_decisions: (c.teacher_per_decision - c.cascade_per_decision()) * 1e6,
         }),
+        measured_cost: set.summary.as_ref().and_then(|s| s.measured_cost.as_ref()).map(|m| MeasuredCostFigures {
+            teacher_ns_per_decision: m.teacher_ns,
+            rules_ns_per_decision: m.rules_ns,
+            cascade_ns_per_decision: m.cascade_ns(),
+            saved_share: m.saved_share(),
+            saved_seconds_per_million_decisions: m.saved_seconds_per_million(),
+            method: m.method.clone(),
+        }),
         precision_target: p.precision,
         confidence: p.confidence,
     }
@@ -1119,6 +1325,8 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
         ("max_categories".to_string(), p.max_categories.to_string()),
         ("max_depth".to_string(), p.max_depth.to_string()),
         ("max_rules".to_string(), p.max_rules.to_string()),
+        ("measure_cost".to_string(), p.measure_cost.to_string()),
+        ("synthetic".to_string(), p.synthetic.to_string()),
         ("min_leaf".to_string(), p.min_leaf.to_string()),
         ("precision".to_string(), p.precision.to_string()),
         ("seed".to_string(), p.seed.to_string()),

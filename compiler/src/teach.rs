@@ -7,9 +7,12 @@
 //! it, so the labels the rules learn from are the teacher's judgement and not
 //! its memory of the training labels.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 use rulec_datasets::Rng;
 
+use crate::error::Error;
 use crate::split::Splits;
 use crate::table::Table;
 use crate::tree::{self, Binned, Criterion, Targets, Tree, TreeParams};
@@ -28,7 +31,34 @@ pub struct TeacherLabels {
     pub trees: Vec<Tree>,
     /// Comparisons the full model makes to decide each row (its cost model).
     pub comparisons: Vec<u32>,
+    /// Measured time to decide one row, in nanoseconds, on this machine
+    /// (see [`time_per_row`]); `None` when not measured.
+    pub ns_per_row: Option<f64>,
 }
+
+/// Rows timed by [`time_per_row`].
+const TIMED_ROWS: usize = 2000;
+
+/// Nanoseconds per row for `decide` over the first rows of a table of `n`
+/// (at most 2,000), one thread, one row at a time: the teacher's cost per
+/// decision as a service calling it would pay it.
+pub fn time_per_row(n: usize, mut decide: impl FnMut(usize)) -> Option<f64> {
+    let rows = n.min(TIMED_ROWS);
+    if rows == 0 {
+        return None;
+    }
+    let start = std::time::Instant::now();
+    for row in 0..rows {
+        decide(std::hint::black_box(row));
+    }
+    Some(start.elapsed().as_nanos() as f64 / rows as f64)
+}
+
+/// Reports progress of a long step: `(what, done, total)`.
+pub type Tick<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
+
+/// A [`Tick`] that reports nothing.
+pub fn no_tick(_: &str, _: u64, _: u64) {}
 
 /// What a teacher learns from.
 pub struct TrainingData<'a> {
@@ -38,6 +68,8 @@ pub struct TrainingData<'a> {
     pub binned: &'a Binned,
     /// The splits; only `train` may be learned from.
     pub splits: &'a Splits,
+    /// Progress of training and labelling.
+    pub tick: Tick<'a>,
 }
 
 /// A model that can be fitted on training rows.
@@ -45,7 +77,7 @@ pub trait Teacher {
     /// Human-readable description with parameters, for the rule book.
     fn describe(&self) -> String;
     /// Fits on `data.splits.train` and labels every row of the table.
-    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels;
+    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error>;
 }
 
 /// A teacher that already ran: its decisions are logged in a column of the
@@ -63,7 +95,7 @@ impl Teacher for Logged {
         format!("decisions logged in column `{}`", self.column)
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels {
+    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
         let k = data.table.n_classes();
         // Ingest guarantees the column is there when this teacher is chosen;
         // without it every row would get class 0, which tests would catch.
@@ -76,13 +108,14 @@ impl Teacher for Logged {
         for (i, &c) in labels.iter().enumerate() {
             probs[i * k + c as usize] = 1.0;
         }
-        TeacherLabels {
+        Ok(TeacherLabels {
             confidence: vec![1.0; labels.len()],
             labels,
             probs,
             trees: Vec::new(),
             comparisons: Vec::new(),
-        }
+            ns_per_row: None,
+        })
     }
 }
 
@@ -131,7 +164,7 @@ impl Teacher for Forest {
         )
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> TeacherLabels {
+    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
         let table = data.table;
         let k = table.n_classes();
         let n = table.n_rows();
@@ -141,6 +174,8 @@ impl Teacher for Forest {
         // Trees are fitted in parallel, each from its own seed; votes are
         // then summed per row in tree order, so the result does not depend
         // on the number of threads.
+        let done = AtomicU64::new(0);
+        let n_trees = self.params.n_trees as u64;
         let fitted: Vec<(Tree, Vec<bool>)> = (0..self.params.n_trees)
             .into_par_iter()
             .map(|t| {
@@ -168,6 +203,8 @@ impl Teacher for Forest {
                     k,
                     &params,
                 );
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                (data.tick)("teach: forest trees", d, n_trees);
                 (tree, in_bag)
             })
             .collect();
@@ -204,12 +241,21 @@ impl Teacher for Forest {
                     }
                 }
             });
+        let mut row_votes = vec![0f32; k];
+        let ns_per_row = time_per_row(n, |row| {
+            row_votes.fill(0.0);
+            for (tree, _) in &fitted {
+                add_leaf_votes(tree, tree.leaf_of(data.binned, row), &mut row_votes);
+            }
+            std::hint::black_box(&row_votes);
+        });
         let mut trees: Vec<Tree> = fitted.into_iter().map(|(t, _)| t).collect();
         let mut labels = finish_votes(&votes, n, k);
         trees.truncate(TREES_FOR_CANDIDATES);
         labels.trees = trees;
         labels.comparisons = comparisons;
-        labels
+        labels.ns_per_row = ns_per_row;
+        Ok(labels)
     }
 }
 
@@ -252,5 +298,6 @@ fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
         probs,
         trees: Vec::new(),
         comparisons: Vec::new(),
+        ns_per_row: None,
     }
 }

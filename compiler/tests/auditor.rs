@@ -129,6 +129,7 @@ fn book() -> RuleSet {
             test: None,
             candidates: 10,
             curve: Vec::new(),
+            measured_cost: None,
             cost: None,
         }),
         rejected: Vec::new(),

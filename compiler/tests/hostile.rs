@@ -174,7 +174,7 @@ fn check(spec: &Spec) {
     }
     .check()
     .unwrap();
-    let compiled = pipeline::compile(&data, &params, &mut |_| {}).expect("compiles");
+    let compiled = pipeline::compile(&data, &params, &rulec::progress::Silent).expect("compiles");
     let set = compiled.rules;
     let generated = rulec_codegen::rust::emit_crate(&set, "hostile").expect("emits");
     let crate_dir = dir.path().join("crate");

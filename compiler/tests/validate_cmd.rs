@@ -246,9 +246,8 @@ fn a_logged_teacher_column_teaches_and_is_not_a_feature() {
         ],
     );
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("expected `forest`, `gbdt` or `column:NAME`")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("expected `forest`, `gbdt`, `mlp`, `column:NAME` or `cmd:PROGRAM`"));
 }
 
 #[test]

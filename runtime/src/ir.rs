@@ -363,6 +363,50 @@ pub struct Summary {
     /// What a decision costs with and without the rules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cost: Option<CostModel>,
+    /// The same in time, measured on the compiling machine
+    /// (`rulec compile --measure-cost`); absent otherwise, so that outputs
+    /// do not depend on the machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measured_cost: Option<MeasuredCost>,
+}
+
+/// Time per decision of the teacher and of the rules, measured on the
+/// machine that compiled the rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MeasuredCost {
+    /// Nanoseconds per decision, teacher alone (one row at a time; for an
+    /// oracle program, the wall time of its batches per row).
+    pub teacher_ns: f64,
+    /// Nanoseconds per decision, rules alone (covered or not), by the
+    /// `rulec-runtime` interpreter on validation rows. The generated crate
+    /// is faster; `cargo bench` measures it.
+    pub rules_ns: f64,
+    /// Share of validation decisions the rules take.
+    pub coverage: f64,
+    /// How and where it was measured, in words.
+    pub method: String,
+}
+
+impl MeasuredCost {
+    /// Nanoseconds per decision with the rules first and the teacher for
+    /// the rest.
+    pub fn cascade_ns(&self) -> f64 {
+        self.rules_ns + (1.0 - self.coverage) * self.teacher_ns
+    }
+
+    /// Share of the teacher's time the cascade saves.
+    pub fn saved_share(&self) -> f64 {
+        if self.teacher_ns > 0.0 {
+            1.0 - self.cascade_ns() / self.teacher_ns
+        } else {
+            0.0
+        }
+    }
+
+    /// Seconds of compute saved per million decisions.
+    pub fn saved_seconds_per_million(&self) -> f64 {
+        (self.teacher_ns - self.cascade_ns()) * 1e6 / 1e9
+    }
 }
 
 /// The compute a decision takes, counted in comparisons (a threshold or

@@ -282,6 +282,7 @@ pub fn shipping_book() -> RuleSet {
                 (1702, 1611),
                 (1850, 1712),
             ]),
+            measured_cost: None,
             cost: None,
         }),
         rejected,

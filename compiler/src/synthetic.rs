@@ -1,0 +1,283 @@
+//! Synthetic rows for the teacher to label (`--synthetic N`): the tree
+//! learner then sees the teacher's judgement where real rows are sparse.
+//!
+//! Rows are made the way MUNGE does it (Buciluǎ, Caruana and
+//! Niculescu-Mizil, *Model compression*, KDD 2006): take a real training
+//! row, find a near neighbour among a few other training rows, and for each
+//! feature, with probability one half, move towards the neighbour: a number
+//! is drawn from a normal centred on the neighbour's value with a spread of
+//! half their distance (clamped to the range seen on training rows); a
+//! category, a boolean or a missing value is taken from the neighbour. So a
+//! synthetic value always lies within the feature's observed range and
+//! categories.
+//!
+//! Synthetic rows are appended to the table after the split, so they are in
+//! no split: they are never validation or test evidence. They carry the
+//! teacher's label only and are removed again before validation
+//! ([`truncate`]).
+
+use std::ops::Range;
+
+use rulec_datasets::Rng;
+
+use crate::table::{ColumnData, Table};
+
+/// Training rows compared to find a row's neighbour.
+const NEIGHBOUR_CANDIDATES: usize = 24;
+/// Probability that a feature moves towards the neighbour.
+const SWAP: f64 = 0.5;
+/// Spread of a perturbed number, as a share of the distance to the neighbour.
+const SPREAD: f64 = 0.5;
+
+/// Appends `n` synthetic rows made from `train` rows and returns their
+/// indices. Their label (and split value, teacher decision, when the table
+/// has them) are copies of the base row's: placeholders that the caller
+/// replaces with the teacher's label; nothing reads them as truth.
+pub fn augment(table: &mut Table, train: &[usize], n: usize, seed: u64) -> Range<usize> {
+    let start = table.n_rows();
+    if n == 0 || train.is_empty() {
+        return start..start;
+    }
+    let scales = scales(table, train);
+    let mut rng = Rng::derive(seed, 0x5359_4e54);
+    let mut pairs = Vec::with_capacity(n);
+    for _ in 0..n {
+        let base = train[rng.below(train.len())];
+        let mut best = (f64::INFINITY, base);
+        for _ in 0..NEIGHBOUR_CANDIDATES.min(train.len()) {
+            let other = train[rng.below(train.len())];
+            if other == base {
+                continue;
+            }
+            let d = distance(table, &scales, base, other);
+            if d < best.0 {
+                best = (d, other);
+            }
+        }
+        pairs.push((base, best.1));
+    }
+    for (j, col) in table.columns.iter_mut().enumerate() {
+        let mut col_rng = Rng::derive(seed, 0x1000 + j as u64);
+        match &mut col.data {
+            ColumnData::Numeric(v) => {
+                let (lo, hi, _) = scales[j];
+                for &(a, b) in &pairs {
+                    let (x, y) = (v[a], v[b]);
+                    let new = if col_rng.f64() >= SWAP {
+                        x
+                    } else if x.is_finite() && y.is_finite() {
+                        let sd = (x - y).abs() * SPREAD;
+                        (y + sd * col_rng.normal()).clamp(lo.min(hi), hi.max(lo))
+                    } else {
+                        y
+                    };
+                    v.push(new);
+                }
+            }
+            ColumnData::Boolean(v) => {
+                for &(a, b) in &pairs {
+                    let pick = if col_rng.f64() < SWAP { b } else { a };
+                    v.push(v[pick]);
+                }
+            }
+            ColumnData::Categorical { codes, .. } => {
+                for &(a, b) in &pairs {
+                    let pick = if col_rng.f64() < SWAP { b } else { a };
+                    codes.push(codes[pick]);
+                }
+            }
+        }
+    }
+    for &(a, _) in &pairs {
+        table.labels.push(table.labels[a]);
+        if let Some(s) = &mut table.split {
+            s.push(s[a].clone());
+        }
+        if let Some(t) = &mut table.teacher {
+            t.push(t[a]);
+        }
+        if let Some(v) = &mut table.values {
+            v.push(v[a]);
+        }
+        if let Some(v) = &mut table.teacher_values {
+            v.push(v[a]);
+        }
+    }
+    start..table.n_rows()
+}
+
+/// Removes every row from `n_real` on: the synthetic rows.
+pub fn truncate(table: &mut Table, n_real: usize) {
+    for col in &mut table.columns {
+        match &mut col.data {
+            ColumnData::Numeric(v) => v.truncate(n_real),
+            ColumnData::Boolean(v) => v.truncate(n_real),
+            ColumnData::Categorical { codes, .. } => codes.truncate(n_real),
+        }
+    }
+    table.labels.truncate(n_real);
+    if let Some(s) = &mut table.split {
+        s.truncate(n_real);
+    }
+    if let Some(t) = &mut table.teacher {
+        t.truncate(n_real);
+    }
+    if let Some(v) = &mut table.values {
+        v.truncate(n_real);
+    }
+    if let Some(v) = &mut table.teacher_values {
+        v.truncate(n_real);
+    }
+}
+
+/// Per numeric column: the smallest and largest finite training value and
+/// the standard deviation (for distances); zeros for other columns.
+fn scales(table: &Table, train: &[usize]) -> Vec<(f64, f64, f64)> {
+    table
+        .columns
+        .iter()
+        .map(|col| match &col.data {
+            ColumnData::Numeric(v) => {
+                let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+                let (mut n, mut sum, mut sq) = (0f64, 0f64, 0f64);
+                for &r in train {
+                    let x = v[r];
+                    if x.is_finite() {
+                        lo = lo.min(x);
+                        hi = hi.max(x);
+                        n += 1.0;
+                        sum += x;
+                        sq += x * x;
+                    }
+                }
+                if n == 0.0 {
+                    return (0.0, 0.0, 0.0);
+                }
+                let mean = sum / n;
+                let sd = (sq / n - mean * mean).max(0.0).sqrt();
+                (lo, hi, sd)
+            }
+            _ => (0.0, 0.0, 0.0),
+        })
+        .collect()
+}
+
+/// Distance between two rows: squared standardised differences of numbers,
+/// one for each other feature that differs (missing differs from present).
+fn distance(table: &Table, scales: &[(f64, f64, f64)], a: usize, b: usize) -> f64 {
+    table
+        .columns
+        .iter()
+        .zip(scales)
+        .map(|(col, &(_, _, sd))| match &col.data {
+            ColumnData::Numeric(v) => {
+                let (x, y) = (v[a], v[b]);
+                if x.is_finite() && y.is_finite() {
+                    if sd > 0.0 {
+                        ((x - y) / sd).powi(2)
+                    } else {
+                        0.0
+                    }
+                } else if x.is_nan() != y.is_nan() || x != y {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            ColumnData::Boolean(v) => f64::from(u8::from(v[a] != v[b])),
+            ColumnData::Categorical { codes, .. } => f64::from(u8::from(codes[a] != codes[b])),
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Column, MISSING_CODE};
+
+    fn table(n: usize) -> Table {
+        let mut rng = Rng::new(5);
+        Table {
+            columns: vec![
+                Column {
+                    name: "x".into(),
+                    data: ColumnData::Numeric(
+                        (0..n)
+                            .map(|i| {
+                                if i % 7 == 0 {
+                                    f64::NAN
+                                } else {
+                                    10.0 + rng.f64() * 5.0
+                                }
+                            })
+                            .collect(),
+                    ),
+                },
+                Column {
+                    name: "c".into(),
+                    data: ColumnData::Categorical {
+                        codes: (0..n)
+                            .map(|i| {
+                                if i % 5 == 0 {
+                                    MISSING_CODE
+                                } else {
+                                    (i % 3) as u32
+                                }
+                            })
+                            .collect(),
+                        levels: vec!["a".into(), "b".into(), "c".into()],
+                    },
+                },
+                Column {
+                    name: "f".into(),
+                    data: ColumnData::Boolean((0..n).map(|i| Some(i % 2 == 0)).collect()),
+                },
+            ],
+            target_name: "y".into(),
+            classes: vec!["A".into(), "B".into()],
+            labels: (0..n).map(|i| (i % 2) as u32).collect(),
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+            teacher: None,
+            values: None,
+            teacher_values: None,
+        }
+    }
+
+    #[test]
+    fn synthetic_rows_stay_within_what_training_rows_show_and_are_seeded() {
+        let mut t = table(200);
+        let train: Vec<usize> = (0..100).collect();
+        let rows = augment(&mut t, &train, 500, 9);
+        assert_eq!(rows, 200..700);
+        assert_eq!(t.n_rows(), 700);
+        let ColumnData::Numeric(x) = &t.columns[0].data else {
+            unreachable!()
+        };
+        let (lo, hi) = train
+            .iter()
+            .map(|&r| x[r])
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            });
+        for &v in &x[200..] {
+            assert!(
+                v.is_nan() || (lo..=hi).contains(&v),
+                "{v} outside [{lo}, {hi}]"
+            );
+        }
+        // Some numbers are new values, not copies.
+        assert!(x[200..].iter().any(|v| !x[..100].contains(v)));
+        let mut again = table(200);
+        augment(&mut again, &train, 500, 9);
+        assert_eq!(format!("{:?}", again.columns), format!("{:?}", t.columns));
+        truncate(&mut t, 200);
+        assert_eq!(
+            format!("{:?}", t.columns),
+            format!("{:?}", table(200).columns)
+        );
+        assert_eq!(t.labels, table(200).labels);
+    }
+}

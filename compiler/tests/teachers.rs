@@ -1,0 +1,421 @@
+//! Every teacher kind end to end, the label cache, synthetic rows, and the
+//! oracle protocol's failure modes (`--teacher cmd:`).
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use common::rulec;
+
+/// A small shipping CSV in `dir`.
+fn shipping(dir: &Path, rows: usize) -> String {
+    rulec(
+        dir,
+        &[
+            "dataset",
+            "shipping",
+            "--rows",
+            &rows.to_string(),
+            "--out",
+            "data.csv",
+        ],
+    );
+    "data.csv".to_string()
+}
+
+/// Runs rulec and returns its output whatever the exit status.
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs")
+}
+
+fn report(dir: &Path, out: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join(out).join("report.json")).expect("report.json");
+    serde_json::from_str(&text).expect("report is JSON")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A pure-Python oracle (no third-party package): decides the planted
+/// shipping rule and calls everything else C, with a confidence. `mode`
+/// makes it misbehave.
+const ORACLE: &str = r#"
+import json, sys, time
+mode = sys.argv[1] if len(sys.argv) > 1 else "good"
+hello = json.loads(sys.stdin.readline())
+names = [f["name"] for f in hello["features"]]
+d, w = names.index("distance_mi"), names.index("weight_lb")
+print("oracle: started", file=sys.stderr, flush=True)
+if mode == "refuse":
+    print(json.dumps({"error": "no model for this target"}), flush=True)
+    sys.exit(0)
+if mode == "slow_start":
+    time.sleep(30)
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    req = json.loads(line)
+    rows = req["rows"]
+    labels = ["B" if r[d] is not None and r[w] is not None and r[d] < 50 and r[w] < 5 else "C" for r in rows]
+    out = {"batch": req["batch"], "labels": labels, "confidence": [0.99 if l == "B" else 0.6 for l in labels]}
+    if mode == "dies" and req["batch"] == 1:
+        print("oracle: out of memory, giving up", file=sys.stderr, flush=True)
+        sys.exit(3)
+    if mode == "hangs" and req["batch"] == 1:
+        time.sleep(600)
+    if mode == "garbage" and req["batch"] == 1:
+        print("Loading model weights... done", flush=True)
+        continue
+    if mode == "short" and req["batch"] == 1:
+        out["labels"] = labels[:-1]
+        out["confidence"] = out["confidence"][:-1]
+    if mode == "unknown_class" and req["batch"] == 1:
+        out["labels"][0] = "Z"
+    if mode == "pidfile":
+        open(sys.argv[2], "w").write(str(__import__("os").getpid()))
+        time.sleep(600)
+    print(json.dumps(out), flush=True)
+"#;
+
+fn oracle_dir(rows: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("oracle.py"), ORACLE).expect("oracle written");
+    shipping(dir.path(), rows);
+    dir
+}
+
+fn compile_with_oracle(dir: &Path, mode: &str, extra: &[&str]) -> Output {
+    let teacher = format!("cmd:python3 oracle.py {mode}");
+    let mut args = vec![
+        "compile",
+        "data.csv",
+        "--target",
+        "cheapest_shipper",
+        "--teacher",
+        &teacher,
+        "--oracle-batch",
+        "500",
+        "--no-cache",
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+#[test]
+fn an_oracle_program_teaches_and_its_decisions_are_the_rules_reference() {
+    let dir = oracle_dir(12_000);
+    let o = compile_with_oracle(dir.path(), "good", &["--measure-cost"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = report(dir.path(), "out");
+    // The rules reproduce the oracle: fidelity on covered test rows.
+    assert!(r["fidelity"].as_f64().unwrap() > 0.97, "{r}");
+    assert!(r["rules"].as_u64().unwrap() >= 1);
+    let m = &r["measured_cost"];
+    assert!(m["teacher_ns_per_decision"].as_f64().unwrap() > 0.0, "{r}");
+    assert!(m["rules_ns_per_decision"].as_f64().unwrap() > 0.0, "{r}");
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains("rulec-oracle/1"),
+        "the book names the teacher"
+    );
+    assert!(
+        book.contains("saved per million decisions"),
+        "the book shows the saving"
+    );
+    let rules = std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap();
+    assert!(rules.contains("\"measured_cost\""));
+}
+
+/// Asserts a failed compile: exit 1, the message, nothing written.
+fn assert_fails(dir: &Path, o: &Output, expected: &[&str]) {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    let err = stderr(o);
+    for e in expected {
+        assert!(err.contains(e), "expected {e:?} in:\n{err}");
+    }
+    assert!(!dir.join("out").exists(), "no output on failure");
+}
+
+#[test]
+fn an_oracle_that_dies_is_reported_with_its_stderr() {
+    let dir = oracle_dir(3000);
+    let o = compile_with_oracle(dir.path(), "dies", &[]);
+    assert_fails(
+        dir.path(),
+        &o,
+        &[
+            "exited (exit status: 3) before answering batch 1",
+            "out of memory, giving up",
+        ],
+    );
+}
+
+#[test]
+fn an_oracle_that_hangs_times_out() {
+    let dir = oracle_dir(3000);
+    let start = Instant::now();
+    let o = compile_with_oracle(dir.path(), "hangs", &["--oracle-timeout", "1"]);
+    assert_fails(
+        dir.path(),
+        &o,
+        &["did not answer batch 1 within 1 s", "oracle: started"],
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "the time-out ends the wait"
+    );
+}
+
+#[test]
+fn an_oracle_that_starts_too_slowly_times_out_on_the_handshake() {
+    let dir = oracle_dir(3000);
+    let o = compile_with_oracle(dir.path(), "slow_start", &["--oracle-timeout", "1"]);
+    assert_fails(dir.path(), &o, &["did not answer the handshake within 1 s"]);
+}
+
+#[test]
+fn malformed_short_and_unknown_answers_are_refused() {
+    let dir = oracle_dir(3000);
+    let cases: [(&str, &[&str]); 4] = [
+        (
+            "garbage",
+            &[
+                "answered batch 1 with a line that is not a reply",
+                "Loading model weights",
+            ],
+        ),
+        ("short", &["answered batch 1 with 499 labels for 500 rows"]),
+        (
+            "unknown_class",
+            &["batch 1, row 0: label \"Z\" is not a class of `cheapest_shipper`"],
+        ),
+        (
+            "refuse",
+            &["refused the handshake: no model for this target"],
+        ),
+    ];
+    for (mode, expected) in cases {
+        let o = compile_with_oracle(dir.path(), mode, &[]);
+        assert_fails(dir.path(), &o, expected);
+    }
+}
+
+#[test]
+fn a_missing_program_is_a_clear_error() {
+    let dir = oracle_dir(3000);
+    let o = run(
+        dir.path(),
+        &[
+            "compile",
+            "data.csv",
+            "--target",
+            "cheapest_shipper",
+            "--teacher",
+            "cmd:no-such-program-rulec --serve",
+            "--no-cache",
+        ],
+    );
+    assert_fails(
+        dir.path(),
+        &o,
+        &["teacher cmd:no-such-program-rulec", "not found"],
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn interrupting_rulec_ends_the_oracle() {
+    let dir = oracle_dir(3000);
+    let pidfile = dir.path().join("oracle.pid");
+    let teacher = format!("cmd:python3 oracle.py pidfile {}", pidfile.display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir.path())
+        .args([
+            "compile",
+            "data.csv",
+            "--target",
+            "cheapest_shipper",
+            "--teacher",
+            &teacher,
+            "--no-cache",
+            "--out",
+            "out",
+        ])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("rulec starts");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let pid = loop {
+        if let Some(pid) = std::fs::read_to_string(&pidfile)
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the oracle never started");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let alive = |pid: &str| Path::new(&format!("/proc/{pid}")).exists();
+    assert!(alive(&pid));
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+    let status = child.wait().expect("rulec ends");
+    assert_eq!(status.code(), Some(130));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive(&pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!alive(&pid), "the oracle {pid} outlived rulec");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn every_built_in_teacher_compiles_the_same_data_and_the_labels_are_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = shipping(dir.path(), 4000);
+    for teacher in ["forest", "gbdt", "mlp"] {
+        let out = format!("out_{teacher}");
+        let args = [
+            "compile",
+            data.as_str(),
+            "--target",
+            "cheapest_shipper",
+            "--teacher",
+            teacher,
+            "--cache-dir",
+            "cache",
+            "--out",
+            out.as_str(),
+        ];
+        let first = rulec(dir.path(), &args);
+        assert!(
+            !stderr(&first).contains("cached"),
+            "{teacher}: first run trains"
+        );
+        let r = report(dir.path(), &out);
+        assert!(
+            r["teacher_accuracy"].as_f64().unwrap() > 0.8,
+            "{teacher}: {r}"
+        );
+        assert!(r["coverage"].as_f64().unwrap() > 0.2, "{teacher}: {r}");
+        let rules = std::fs::read(dir.path().join(&out).join("rules.json")).unwrap();
+        // Another precision reuses the labels, and says so.
+        let mut again = args.to_vec();
+        again.extend_from_slice(&["--precision", "0.9"]);
+        let second = rulec(dir.path(), &again);
+        assert!(
+            stderr(&second).contains("cached; reusing them"),
+            "{teacher}: {}",
+            stderr(&second)
+        );
+        // The same options again give the same bytes, from the cache.
+        rulec(dir.path(), &args);
+        assert_eq!(
+            std::fs::read(dir.path().join(&out).join("rules.json")).unwrap(),
+            rules,
+            "{teacher}: the cached labels give the same rules"
+        );
+    }
+}
+
+#[test]
+fn synthetic_rows_feed_the_learner_but_never_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = shipping(dir.path(), 3000);
+    let base = [
+        "compile",
+        data.as_str(),
+        "--target",
+        "cheapest_shipper",
+        "--no-cache",
+    ];
+    let mut plain = base.to_vec();
+    plain.extend_from_slice(&["--out", "plain"]);
+    rulec(dir.path(), &plain);
+    let mut synth = base.to_vec();
+    synth.extend_from_slice(&["--synthetic", "6000", "--out", "synth"]);
+    let o = rulec(dir.path(), &synth);
+    assert!(stderr(&o).contains("6000 synthetic rows"));
+    let load = |out: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join(out).join("rules.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let (p, s) = (load("plain"), load("synth"));
+    // The same real rows in every split, and validation figures over them only.
+    assert_eq!(p["provenance"]["rows"], s["provenance"]["rows"]);
+    assert_eq!(p["provenance"]["split_rows"], s["provenance"]["split_rows"]);
+    assert_eq!(
+        p["summary"]["validation"]["rows"], s["summary"]["validation"]["rows"],
+        "synthetic rows are not validation evidence"
+    );
+    assert_eq!(p["summary"]["test"]["rows"], s["summary"]["test"]["rows"]);
+    let validation_rows = s["provenance"]["split_rows"]["validation"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        s["summary"]["validation"]["rows"].as_u64().unwrap(),
+        validation_rows
+    );
+    for rule in s["rules"].as_array().unwrap() {
+        let support = rule["evidence"]["validation"]["support"].as_u64().unwrap();
+        assert!(support <= validation_rows);
+    }
+    // A logged teacher cannot label new rows.
+    let o = run(
+        dir.path(),
+        &[
+            "compile",
+            data.as_str(),
+            "--target",
+            "cheapest_shipper",
+            "--teacher",
+            "column:distance_mi",
+            "--synthetic",
+            "10",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--synthetic needs a teacher that can label new rows"));
+}
+
+/// The scikit-learn oracle of `examples/python-teacher`, where Python has
+/// scikit-learn and pandas (`.ci/run` installs them).
+#[test]
+fn the_python_scikit_learn_oracle_example_runs() {
+    let probe = Command::new("python3")
+        .args(["-c", "import sklearn, pandas"])
+        .output();
+    if !matches!(&probe, Ok(o) if o.status.success()) {
+        eprintln!(
+            "SKIPPED: python3 with scikit-learn and pandas is not installed here (pip install -r examples/python-teacher/requirements.txt)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/python-teacher/run.sh");
+    let o = Command::new("bash")
+        .arg(&script)
+        .arg(dir.path().join("out"))
+        .env("RULEC", env!("CARGO_BIN_EXE_rulec"))
+        .output()
+        .expect("bash runs");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = report(dir.path(), "out");
+    assert!(r["fidelity"].as_f64().unwrap() > 0.95, "{r}");
+    assert!(r["coverage"].as_f64().unwrap() > 0.3, "{r}");
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains("serve.py"));
+}
