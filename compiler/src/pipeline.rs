@@ -540,7 +540,7 @@ pub fn compile(
     // Candidates are fitted on part of the training rows and ranked on the
     // rest, so that their ranking estimates are not flattered by the rows
     // they were fitted on.
-    let (mut fit_rows, rank_rows) = split::holdout(
+    let (fit_rows, rank_rows) = split::holdout(
         &splits.train,
         &table.labels,
         table.n_classes(),
@@ -551,24 +551,35 @@ pub fn compile(
     for r in synthetic_rows.clone() {
         table.labels[r] = teacher.labels[r];
     }
-    fit_rows.extend(synthetic_rows.clone());
-    let candidates = propose::pool(
-        &table,
-        &binned,
-        &fit_rows,
-        &PoolTargets {
-            teacher_probs: &teacher.probs,
-            teacher_labels: &teacher.labels,
-            truth: &table.labels,
-            teacher_trees: if p.teacher_paths { &teacher.trees } else { &[] },
-        },
-        &PoolParams {
-            max_depth: p.max_depth,
-            min_samples_leaf: p.min_leaf,
-            bootstrap_trees: p.bootstrap_trees,
-            seed: p.seed,
-        },
-    );
+    let targets = PoolTargets {
+        teacher_probs: &teacher.probs,
+        teacher_labels: &teacher.labels,
+        truth: &table.labels,
+        teacher_trees: if p.teacher_paths { &teacher.trees } else { &[] },
+    };
+    let pool_params = PoolParams {
+        max_depth: p.max_depth,
+        min_samples_leaf: p.min_leaf,
+        bootstrap_trees: p.bootstrap_trees,
+        seed: p.seed,
+    };
+    let mut candidates = propose::pool(&table, &binned, &fit_rows, &targets, &pool_params);
+    // With synthetic rows, a second pool learns from real and synthetic rows
+    // together; its candidates join the first pool's, so the selection can
+    // only gain from them (it ranks all on real rows).
+    if !synthetic_rows.is_empty() {
+        let mut with_synthetic = fit_rows.clone();
+        with_synthetic.extend(synthetic_rows.clone());
+        let seen: std::collections::BTreeSet<String> = candidates
+            .iter()
+            .map(|c| rulec_runtime::dsl::print_rule(&c.rule, ""))
+            .collect();
+        candidates.extend(
+            propose::pool(&table, &binned, &with_synthetic, &targets, &pool_params)
+                .into_iter()
+                .filter(|c| !seen.contains(&rulec_runtime::dsl::print_rule(&c.rule, ""))),
+        );
+    }
     // From here on, real rows only.
     let mut teacher = teacher;
     if !synthetic_rows.is_empty() {
