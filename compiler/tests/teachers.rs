@@ -330,6 +330,44 @@ fn every_built_in_teacher_compiles_the_same_data_and_the_labels_are_cached() {
 }
 
 #[test]
+fn every_trained_teacher_gives_the_same_bytes_with_one_or_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = shipping(dir.path(), 4000);
+    for teacher in ["gbdt", "mlp"] {
+        let outs: Vec<Vec<u8>> = ["1", "2"]
+            .iter()
+            .map(|threads| {
+                let out = format!("out_{teacher}_{threads}");
+                rulec(
+                    dir.path(),
+                    &[
+                        "--threads",
+                        threads,
+                        "compile",
+                        data.as_str(),
+                        "--target",
+                        "cheapest_shipper",
+                        "--teacher",
+                        teacher,
+                        "--synthetic",
+                        "1000",
+                        "--no-cache",
+                        "-q",
+                        "--out",
+                        out.as_str(),
+                    ],
+                );
+                std::fs::read(dir.path().join(out).join("rules.json")).unwrap()
+            })
+            .collect();
+        assert!(
+            outs[0] == outs[1],
+            "{teacher}: rules.json differs between 1 and 2 threads"
+        );
+    }
+}
+
+#[test]
 fn synthetic_rows_feed_the_learner_but_never_the_evidence() {
     let dir = tempfile::tempdir().unwrap();
     let data = shipping(dir.path(), 3000);
