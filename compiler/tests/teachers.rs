@@ -436,10 +436,10 @@ fn the_python_scikit_learn_oracle_example_runs() {
     let probe = Command::new("python3")
         .args(["-c", "import sklearn, pandas"])
         .output();
-    if !matches!(&probe, Ok(o) if o.status.success()) {
-        eprintln!(
-            "SKIPPED: python3 with scikit-learn and pandas is not installed here (pip install -r examples/python-teacher/requirements.txt)"
-        );
+    if common::skip_without(
+        matches!(&probe, Ok(o) if o.status.success()),
+        "python3 with scikit-learn and pandas is not installed here (pip install -r examples/python-teacher/requirements.txt)",
+    ) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
