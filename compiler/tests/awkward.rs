@@ -1,0 +1,313 @@
+//! The rest of the table of bad or awkward inputs (issue #7), beyond the
+//! one-line cases of `bad_input.rs`: each with its exact expected outcome.
+//! Refused inputs give one `error:` line naming the file or option and what
+//! was expected, exit code 1 and no output; accepted ones give a correct
+//! result (and a note where rulec changed something).
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use rulec_datasets::Rng;
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts a refusal: exit 1, one error line holding every `want`, no panic,
+/// nothing at `out`.
+fn refused(dir: &Path, o: &Output, want: &[&str]) {
+    let err = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let errors: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+    assert_eq!(errors.len(), 1, "{err}");
+    for w in want {
+        assert!(errors[0].contains(w), "`{w}` not in `{}`", errors[0]);
+    }
+    assert!(!dir.join("out").exists());
+}
+
+fn compile(dir: &Path, file: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "compile",
+        file,
+        "--target",
+        "y",
+        "--no-cache",
+        "--out",
+        "out",
+    ];
+    args.extend_from_slice(extra);
+    run(dir, &args)
+}
+
+fn report(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap()).unwrap()
+}
+
+/// `x` in [0, 100): `lo` below 50, `hi` above; plus the given columns.
+fn two_class(rows: usize, seed: u64) -> (Vec<f64>, Vec<&'static str>) {
+    let mut rng = Rng::new(seed);
+    let x: Vec<f64> = (0..rows)
+        .map(|_| (rng.f64() * 1000.0).round() / 10.0)
+        .collect();
+    let y = x
+        .iter()
+        .map(|&v| if v < 50.0 { "lo" } else { "hi" })
+        .collect();
+    (x, y)
+}
+
+#[test]
+fn a_truncated_parquet_file_is_refused() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 1);
+    let mut df = df!("x" => x, "y" => y).unwrap();
+    let path = dir.path().join("d.parquet");
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 2]).unwrap();
+    let o = compile(dir.path(), "d.parquet", &[]);
+    refused(dir.path(), &o, &["d.parquet"]);
+}
+
+#[test]
+fn a_target_with_500_classes_compiles() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(2);
+    let mut csv = String::from("x,z,y\n");
+    for _ in 0..6000 {
+        let c = rng.below(500);
+        writeln!(csv, "{},{},k{c:03}", c as f64 + rng.f64() * 0.5, rng.f64()).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(set.target.classes.len(), 500);
+    // Every kept rule is certified on real rows; the crate has an enum of 500.
+    let rules = std::fs::read_to_string(dir.path().join("out/crate/src/rules.rs")).unwrap();
+    assert!(rules.contains("K499"));
+}
+
+#[test]
+fn a_class_with_one_row_is_kept_as_a_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 3);
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    csv.push_str("5,singleton\n");
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = report(dir.path());
+    assert!(r["coverage"].as_f64().unwrap() > 0.9, "{r}");
+    let json = std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap();
+    assert!(json.contains("\"singleton\""));
+}
+
+#[test]
+fn a_column_with_100000_categories_is_grouped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(110_000, 4);
+    let mut csv = String::from("id,x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        writeln!(csv, "u{i},{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "note: column `id` has 110000 distinct values; the 256 most frequent are kept as categories"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.9);
+    // A limit can be asked for.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--max-categories", "0"]);
+    refused(dir.path(), &o, &["--max-categories must be at least 1"]);
+}
+
+#[test]
+fn a_thousand_columns_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    let mut csv = (0..1000)
+        .map(|j| format!("c{j}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    csv.push_str(",y\n");
+    for _ in 0..1500 {
+        let v: Vec<f64> = (0..1000)
+            .map(|_| (rng.f64() * 1000.0).round() / 1000.0)
+            .collect();
+        for x in &v {
+            write!(csv, "{x},").unwrap();
+        }
+        csv.push_str(if v[7] < 0.5 { "lo\n" } else { "hi\n" });
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(set.features.len(), 1000);
+    // The generated crate has a field per column.
+    let rules = std::fs::read_to_string(dir.path().join("out/crate/src/rules.rs")).unwrap();
+    assert!(rules.contains("pub c999: f64"));
+}
+
+#[test]
+fn a_single_row_and_a_single_class_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.csv"), "x,y\n1,a\n").unwrap();
+    let o = compile(dir.path(), "one.csv", &[]);
+    refused(
+        dir.path(),
+        &o,
+        &["one.csv", "target column `y` has a single class `a`"],
+    );
+    std::fs::write(dir.path().join("two.csv"), "x,y\n1,a\n2,b\n").unwrap();
+    let o = compile(dir.path(), "two.csv", &[]);
+    refused(dir.path(), &o, &["two.csv", "too few rows"]);
+}
+
+#[test]
+fn rows_without_a_label_are_left_out_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(3000, 6);
+    let mut csv = String::from("x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        let y = if i % 10 == 0 { "" } else { y };
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o)
+        .contains("note: 300 rows have no value in the target column `y` and are left out"));
+    assert_eq!(report(dir.path())["dropped_unlabelled_rows"], 300);
+}
+
+#[test]
+fn out_as_an_existing_file_or_an_unwritable_place_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(1000, 7);
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), &csv).unwrap();
+    std::fs::write(dir.path().join("file"), "keep me").unwrap();
+    let o = run(
+        dir.path(),
+        &["compile", "d.csv", "--target", "y", "--out", "file"],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("--out file: exists and is not a directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("file")).unwrap(),
+        "keep me"
+    );
+    // /proc takes no new directories, even from root: a place rulec cannot write.
+    if Path::new("/proc/self").exists() {
+        let o = run(
+            dir.path(),
+            &[
+                "compile",
+                "d.csv",
+                "--target",
+                "y",
+                "--no-cache",
+                "--out",
+                "/proc/rulec-out",
+            ],
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(stderr(&o).contains("/proc"), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"));
+    }
+}
+
+#[test]
+fn rule_files_with_mistakes_are_refused_with_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x,shade,flag,y\n");
+    for i in 0..300 {
+        let x = (i * 37) % 100;
+        writeln!(
+            csv,
+            "{x},{},{},{}",
+            ["red", "blue"][i % 2],
+            i % 3 == 0,
+            if x < 50 { "lo" } else { "hi" }
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let cases = [
+        (
+            "syntax",
+            "rule a:\n  when x < \n  then y = \"lo\"\n",
+            "syntax.rules: line 3, column 3: expected a number, found `then`",
+        ),
+        (
+            "unknown",
+            "rule a:\n  when size < 5\n  then y = \"lo\"\n",
+            "unknown.rules: line 2, column 8: unknown column `size`; columns are: x, shade, flag",
+        ),
+        (
+            "mismatch",
+            "rule a:\n  when shade < 5\n  then y = \"lo\"\n",
+            "mismatch.rules: line 2, column 8: `shade` is categorical, so a comparison does not apply",
+        ),
+        (
+            "contradiction",
+            "rule a:\n  when x < 5 and x > 10\n  then y = \"lo\"\n",
+            "contradiction.rules: line 1, column 1: rule `a` can never hold: x > 10 and x < 5",
+        ),
+        (
+            "class",
+            "rule a:\n  when x < 5\n  then y = \"medium\"\n",
+            "class.rules: line 1, column 1: rule `a` decides \"medium\", which is not a class of `y`",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let file = format!("{name}.rules");
+        std::fs::write(dir.path().join(&file), text).unwrap();
+        let o = run(dir.path(), &["validate", "d.csv", "--rules", &file]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1), "{name}: {err}");
+        assert!(err.contains(want), "{name}: `{want}` not in {err}");
+        assert!(err.contains(&file), "{name}: the file is named: {err}");
+        assert!(!err.contains("panicked"));
+    }
+}
