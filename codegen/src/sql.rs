@@ -103,8 +103,8 @@
 //!   `'…'` with backslash escapes, which Spark applies by default
 //!   (`spark.sql.parser.escapedStringLiterals=false`): `\` becomes `\\`,
 //!   `'` becomes `\'`, and `$` and control characters become `\uXXXX`.
-//!   Spark does not read `''` as a quote inside a string (it reads two
-//!   adjacent literals), so it is never used. `$` is escaped because Spark
+//!   `''` is never used for a quote: Spark 3 reads it as two adjacent
+//!   literals (Spark 4.3 reads a quote). `$` is escaped because Spark
 //!   substitutes `${name}` anywhere in the SQL text before parsing
 //!   (`spark.sql.variable.substitute`), literals included; for the same
 //!   reason an identifier containing `${` is refused with
@@ -130,9 +130,13 @@
 //! `tests/sql.rs` runs the ANSI text on SQLite (through Python's `sqlite3`)
 //! and, where Python has `polars`, the Polars text on Polars, NaN included,
 //! and compares every row's decision and rule, and the evidence counts,
-//! with the interpreter. No Spark runs in the tests: its text is checked
-//! against a lexer written from Spark's grammar (strings, backquoted
-//! identifiers, comments, variable substitution).
+//! with the interpreter; the Spark text is checked against a lexer written
+//! from Spark's grammar (strings, backquoted identifiers, comments,
+//! variable substitution). The compiler's `tests/sql_engine.rs` runs the
+//! Polars text in the polars Rust crate's own SQL engine (`rulec validate
+//! --engine sql`), NaN guards included, and the Spark text in pyspark
+//! (local mode, ANSI mode off and on), on hostile names and values, against
+//! `rulec apply` and `rulec validate`.
 
 use std::fmt;
 use std::str::FromStr;
