@@ -33,6 +33,7 @@ pub mod propose;
 pub mod regress;
 pub mod select;
 pub mod split;
+pub mod sql_engine;
 pub mod synthetic;
 pub mod table;
 pub mod teach;

@@ -83,6 +83,11 @@ enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// What computes the figures: `rust` (the interpreter, in process) or `sql` (the
+        /// rules as polars-dialect SQL, the query `rulec emit --lang sql --evidence` writes,
+        /// run by polars' SQL engine over the file). Both give the same figures.
+        #[arg(long, value_enum, default_value_t = EngineArg::Rust)]
+        engine: EngineArg,
     },
     /// Run the public benchmark protocol (shared/bench) and print rulec beside the best peers.
     #[command(after_help = "Example:\n  rulec bench ../shared/bench")]
@@ -148,20 +153,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Generate the Rust crate from a rules.json (for example one an auditor signed off).
-    #[command(after_help = "Example:\n  rulec emit out/rules.json --out service/rules_crate")]
+    /// Generate the Rust crate, or SQL, from a rules.json (for example one an auditor signed off).
+    #[command(
+        after_help = "With --lang sql, --out is a file: the SELECT that adds the columns rulec_decision and\nrulec_rule to every row of --table (NULL where no rule covers the row), a CREATE VIEW with\n--view, or the per-rule evidence query with --evidence. The same rules.json gives the same\nbytes; the file is replaced only when they change.\n\nExamples:\n  rulec emit out/rules.json --out service/rules_crate\n  rulec emit out/rules.json --lang sql --dialect spark --table shipments --out rules.sql\n  rulec emit out/rules.json --lang sql --evidence --teacher-column model --out evidence.sql"
+    )]
     Emit {
         /// The rules.json.
         rules: PathBuf,
-        /// Output directory for the crate; replaced as a whole on success.
+        /// Output: the crate's directory (replaced as a whole on success), or with --lang sql
+        /// the SQL file (written beside and renamed into place).
         #[arg(long)]
         out: PathBuf,
+        /// What to generate: `rust` (a dependency-free crate) or `sql`.
+        #[arg(long, value_enum, default_value_t = LangArg::Rust)]
+        lang: LangArg,
         /// Package name of the crate (default: <target>_rules).
         #[arg(long)]
         name: Option<String>,
         /// Give the crate an optional `runtime` feature, with rulec-runtime at this path.
         #[arg(long, value_name = "DIR")]
         with_runtime: Option<PathBuf>,
+        /// SQL dialect: `ansi` (default; SQLite, PostgreSQL, DuckDB...), `spark` or `polars`.
+        #[arg(long, value_parser = parse_dialect)]
+        dialect: Option<rulec_codegen::sql::Dialect>,
+        /// Table (or view) the SQL reads (default: `data`).
+        #[arg(long, value_name = "NAME")]
+        table: Option<String>,
+        /// Write `CREATE VIEW NAME AS SELECT ...` (not in the polars dialect).
+        #[arg(long, value_name = "NAME", conflicts_with = "evidence")]
+        view: Option<String>,
+        /// Write the per-rule evidence query instead: per rule, the rows it answers and how
+        /// many of them match the target column; last the rows no rule covers.
+        #[arg(long)]
+        evidence: bool,
+        /// With --evidence: also count the rows where this column agrees with the rule.
+        #[arg(long, requires = "evidence")]
+        teacher_column: Option<String>,
     },
     /// Write a built-in dataset as CSV.
     #[command(after_help = "Example:\n  rulec dataset shipping --rows 10000 --out shipping.csv")]
@@ -302,6 +329,28 @@ fn parse_teacher(text: &str) -> Result<pipeline::TeacherKind, String> {
     }
 }
 
+fn parse_dialect(text: &str) -> Result<rulec_codegen::sql::Dialect, String> {
+    text.parse()
+        .map_err(|e: rulec_codegen::sql::Error| e.to_string())
+}
+
+// The values of these two options are described in the options' own help
+// (variant doc comments would make clap print the long help form).
+
+/// What `rulec emit` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LangArg {
+    Rust,
+    Sql,
+}
+
+/// What computes `rulec validate`'s figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum EngineArg {
+    Rust,
+    Sql,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum CertifyArg {
     /// The covered rows of the whole rule set.
@@ -379,6 +428,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             precision,
             confidence,
             json,
+            engine,
         } => validate(
             &data,
             &rules,
@@ -386,6 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             precision,
             confidence,
             json,
+            engine,
         )?,
         Command::Book { rules, out } => {
             let set = load_rule_set(&rules)?;
@@ -448,12 +499,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Emit {
             rules,
             out,
+            lang: LangArg::Rust,
             name,
             with_runtime,
+            dialect,
+            table,
+            view,
+            evidence,
+            teacher_column,
         } => {
-            let text =
-                std::fs::read_to_string(&rules).with_context(|| format!("{}", rules.display()))?;
-            let set = RuleSet::from_json(&text).with_context(|| format!("{}", rules.display()))?;
+            let sql_only = [
+                ("--dialect", dialect.is_some()),
+                ("--table", table.is_some()),
+                ("--view", view.is_some()),
+                ("--evidence", evidence),
+                ("--teacher-column", teacher_column.is_some()),
+            ];
+            if let Some((flag, _)) = sql_only.iter().find(|(_, given)| *given) {
+                usage_error(&format!("{flag} is for SQL; add --lang sql"));
+            }
+            let set = load_rule_set(&rules)?;
             output::check_destination(&out)?;
             let emit = emit_options(with_runtime.as_deref())?;
             let crate_name = name.unwrap_or_else(|| format!("{}_rules", set.target.name));
@@ -466,6 +531,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .collect();
             output::write_all(&out, &files)?;
             progress(quiet, &format!("wrote {}", out.display()));
+        }
+        Command::Emit {
+            rules,
+            out,
+            lang: LangArg::Sql,
+            name,
+            with_runtime,
+            dialect,
+            table,
+            view,
+            evidence,
+            teacher_column,
+        } => {
+            if name.is_some() || with_runtime.is_some() {
+                let flag = if name.is_some() {
+                    "--name"
+                } else {
+                    "--with-runtime"
+                };
+                usage_error(&format!(
+                    "{flag} is for the Rust crate; drop it with --lang sql"
+                ));
+            }
+            let set = load_rule_set(&rules)?;
+            let query = SqlQuery {
+                dialect: dialect.unwrap_or(rulec_codegen::sql::Dialect::Ansi),
+                table: table.as_deref().unwrap_or(DEFAULT_SQL_TABLE),
+                view: view.as_deref(),
+                evidence,
+                teacher_column: teacher_column.as_deref(),
+            };
+            let text = emit_sql(&set, &query).with_context(|| format!("{}", rules.display()))?;
+            let written = write_file_atomically(&out, text.as_bytes())?;
+            progress(
+                quiet,
+                &format!(
+                    "{} {} ({} dialect)",
+                    if written { "wrote" } else { "unchanged:" },
+                    out.display(),
+                    query.dialect
+                ),
+            );
         }
         Command::Dataset {
             name,
@@ -787,6 +894,96 @@ fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) ->
     Ok(set)
 }
 
+/// The table `rulec emit --lang sql` reads without `--table`.
+const DEFAULT_SQL_TABLE: &str = "data";
+
+/// What `rulec emit --lang sql` writes.
+struct SqlQuery<'a> {
+    dialect: rulec_codegen::sql::Dialect,
+    table: &'a str,
+    view: Option<&'a str>,
+    evidence: bool,
+    teacher_column: Option<&'a str>,
+}
+
+/// The SQL text of `query` over `set`, ending with a line break.
+fn emit_sql(set: &RuleSet, query: &SqlQuery) -> Result<String> {
+    use rulec_codegen::sql;
+    let res = if query.evidence {
+        sql::evidence_query(
+            set,
+            query.dialect,
+            query.table,
+            Some(&set.target.name),
+            query.teacher_column,
+        )
+    } else if let Some(view) = query.view {
+        sql::view(set, query.dialect, query.table, view)
+    } else {
+        sql::select(set, query.dialect, query.table)
+    };
+    match res {
+        Ok(text) => Ok(text),
+        Err(e @ sql::Error::Unsupported { .. }) => Err(anyhow::anyhow!(
+            "{e}; write the SELECT (leave out --view) and register its result instead"
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Writes `bytes` to the file `path` through a temporary file beside it and
+/// a rename, so a reader never sees half a file; a file that already holds
+/// exactly these bytes is left alone. Returns whether it wrote.
+fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<bool> {
+    let context = || format!("--out {}", path.display());
+    if path.is_dir() {
+        anyhow::bail!(
+            "--out {}: is a directory; with --lang sql, --out names the SQL file to write",
+            path.display()
+        );
+    }
+    if std::fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    let Some(name) = path.file_name() else {
+        anyhow::bail!("--out {}: names no file", path.display());
+    };
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).with_context(context)?;
+    let tmp = dir.join(format!(
+        ".{}.rulec-tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    std::fs::write(&tmp, bytes).with_context(context)?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(context);
+    }
+    Ok(true)
+}
+
+/// Prints a usage error of `rulec emit` as clap does and exits with status 2.
+fn usage_error(message: &str) -> ! {
+    use clap::CommandFactory;
+    let mut cli = Cli::command();
+    cli.build();
+    let mut cmd = cli.find_subcommand("emit").cloned().unwrap_or(cli);
+    cmd.error(clap::error::ErrorKind::ArgumentConflict, message)
+        .exit()
+}
+
+/// `rulec validate`'s JSON: the figures and the engine that computed them.
+#[derive(serde::Serialize)]
+struct ValidateJson<'a> {
+    engine: &'static str,
+    #[serde(flatten)]
+    measured: &'a rulec::validate::Measured,
+}
+
 fn validate(
     data: &Path,
     rules: &Path,
@@ -794,6 +991,7 @@ fn validate(
     precision: Option<f64>,
     confidence: Option<f64>,
     json: bool,
+    engine: EngineArg,
 ) -> Result<()> {
     let set = load_rules_for(
         rules,
@@ -808,28 +1006,47 @@ fn validate(
             anyhow::bail!("{name} must be between 0 and 1 (exclusive), got {v}");
         }
     }
-    let eval = Evaluator::new(&set)?;
-    let mut extra = vec![("the target", set.target.name.as_str())];
-    if let Some(t) = teacher_column {
-        extra.push(("--teacher-column", t));
-    }
-    let (cells, n, columns) = rulec::ingest::read_cells_with(data, &set, &eval, &extra)?;
-    let measured = rulec::validate::measure(
-        &set,
-        &cells,
-        n,
-        &columns[0],
-        columns.get(1).map(Vec::as_slice),
-        precision,
-        confidence,
-    )?;
+    let (measured, engine_name, engine_line) = match engine {
+        EngineArg::Rust => {
+            let eval = Evaluator::new(&set)?;
+            let mut extra = vec![("the target", set.target.name.as_str())];
+            if let Some(t) = teacher_column {
+                extra.push(("--teacher-column", t));
+            }
+            let (cells, n, columns) = rulec::ingest::read_cells_with(data, &set, &eval, &extra)?;
+            let measured = rulec::validate::measure(
+                &set,
+                &cells,
+                n,
+                &columns[0],
+                columns.get(1).map(Vec::as_slice),
+                precision,
+                confidence,
+            )?;
+            (measured, "rust", "rust (the rulec interpreter, in process)")
+        }
+        EngineArg::Sql => {
+            let measured =
+                rulec::sql_engine::measure(&set, data, teacher_column, precision, confidence)?;
+            (
+                measured,
+                "sql",
+                "sql (the rules' polars-dialect evidence query, run by polars SQL)",
+            )
+        }
+    };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, &measured)?;
+        let report = ValidateJson {
+            engine: engine_name,
+            measured: &measured,
+        };
+        serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
         let pct = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{:.1} %", v * 100.0));
+        writeln!(out, "engine: {engine_line}")?;
         writeln!(
             out,
             "{} rows, {} answered by the rules ({}); precision required {}, bound: one-sided Wilson at {}",

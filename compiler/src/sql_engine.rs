@@ -1,0 +1,643 @@
+//! The SQL engine: a rule set run as SQL inside polars, over a data file
+//! read lazily, for `rulec validate --engine sql`.
+//!
+//! The queries are the ones `rulec emit --lang sql --dialect polars` writes
+//! (`rulec_codegen::sql`): [`decisions`] runs the `SELECT` that adds the
+//! decision and rule columns, [`measure`] runs the per-rule evidence query.
+//! polars' own SQL engine (`polars::sql::SQLContext`) executes them, so the
+//! figures come from the generated SQL, not from the interpreter: agreement
+//! with [`crate::validate::measure`] is what the tests check.
+//!
+//! # The same values as the interpreter
+//!
+//! The file is opened as [`crate::ingest`] opens it (CSV after the same
+//! pre-pass, with the same separator, missing-value tokens and type
+//! inference; or Parquet), then each column the rules use is brought to the
+//! values the interpreter would see, before any SQL runs:
+//!
+//! - numeric features become `f64`; text that reads as a number (thousands
+//!   separators allowed, [`crate::ingest::parse_number`]) is read so, and
+//!   NaN becomes `NULL`, because ingest reads NaN as a missing value (the
+//!   SQL semantics alone would treat NaN as a number that satisfies no
+//!   comparison and is not missing);
+//! - boolean features must be booleans; categorical features become text
+//!   (as `ingest` casts them), compared byte for byte;
+//! - the label and teacher columns become text (classes) or, for a numeric
+//!   target, numbers read from their text, under names that cannot clash
+//!   with a feature.
+//!
+//! # Two queries
+//!
+//! `rulec validate` reports, per rule, the rows it answers (labelled or
+//! not) and, of the labelled ones, how many it gets right. The evidence
+//! query counts every row in `support`, so it runs twice: on every row
+//! (rows answered) and on the rows with a label (support, right, agreement
+//! with the teacher). Each run scans the file again, reading only the
+//! columns it uses.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use polars::prelude::*;
+use polars::sql::SQLContext;
+use rulec_codegen::sql::{self as sqlgen, Dialect};
+use rulec_runtime::ir::{Feature, FeatureKind, RuleSet};
+use rulec_runtime::stats::wilson_lower;
+
+use crate::error::Error;
+use crate::validate::{Measured, RuleMeasure};
+
+/// The name the data is registered under in the SQL context.
+pub const TABLE: &str = "rulec_data";
+
+/// One row's decision by the SQL: the deciding rule's name and the decision
+/// as text (a class, or for a numeric target the value in its shortest
+/// round-trip form); `None` where no rule covers the row.
+pub type SqlDecision = Option<(String, String)>;
+
+/// Decides every row of the data file at `path` with the polars-dialect
+/// `SELECT` of `set`, in file order.
+pub fn decisions(set: &RuleSet, path: &Path) -> Result<Vec<SqlDecision>, Error> {
+    let source = Source::open(path)?;
+    let schema = source.schema()?;
+    let stash = Stash::default();
+    let features = source.feature_exprs(set, &schema, &stash)?;
+    let query = generated(sqlgen::select(set, Dialect::Polars, TABLE))?;
+    let ctx = SQLContext::new();
+    ctx.register(TABLE, source.frame.clone().select(features));
+    let df = source.run(ctx, &query, &stash, |lf| {
+        lf.select([col(sqlgen::DECISION_COLUMN), col(sqlgen::RULE_COLUMN)])
+    })?;
+    let bug = |what: &str| source.err(format!("the SQL result {what}"));
+    let rules = text_column(&df, sqlgen::RULE_COLUMN).map_err(|_| bug("has no rule column"))?;
+    let decided = df
+        .column(sqlgen::DECISION_COLUMN)
+        .map_err(|_| bug("has no decision column"))?;
+    let values: Vec<Option<String>> = match set.target.tolerance {
+        None => {
+            text_column(&df, sqlgen::DECISION_COLUMN).map_err(|_| bug("has no decision column"))?
+        }
+        Some(_) => {
+            let s = decided
+                .cast(&DataType::Float64)
+                .map_err(|e| source.polars_err(&e))?;
+            let ca = s.f64().map_err(|e| source.polars_err(&e))?;
+            ca.iter()
+                .map(|v| v.map(rulec_runtime::dsl::print_number))
+                .collect()
+        }
+    };
+    rules
+        .into_iter()
+        .zip(values)
+        .map(|(rule, value)| match (rule, value) {
+            (None, None) => Ok(None),
+            (Some(rule), Some(value)) => Ok(Some((rule, value))),
+            _ => Err(bug("has a decision without a rule, or a rule without one")),
+        })
+        .collect()
+}
+
+/// Measures `set` on the data file at `path` as [`crate::validate::measure`]
+/// does, with the counts computed by the polars-dialect evidence query: per
+/// rule in order, the rows it answers, the labelled ones among them, how
+/// many match the target column and (with `teacher_column`) the teacher.
+pub fn measure(
+    set: &RuleSet,
+    path: &Path,
+    teacher_column: Option<&str>,
+    precision: f64,
+    confidence: f64,
+) -> Result<Measured, Error> {
+    let source = Source::open(path)?;
+    let schema = source.schema()?;
+    let stash = Stash::default();
+    let mut features = source.feature_exprs(set, &schema, &stash)?;
+    let mut extra = vec![("the target", set.target.name.as_str())];
+    if let Some(t) = teacher_column {
+        extra.push(("--teacher-column", t));
+    }
+    for (role, name) in &extra {
+        if schema.get(name).is_none() {
+            return Err(Error::UnknownColumn {
+                path: path.to_path_buf(),
+                role,
+                name: name.to_string(),
+                columns: schema.iter_names().map(|n| n.to_string()).collect(),
+            });
+        }
+    }
+    let label = fresh_name(set, "rulec_label");
+    let teacher = fresh_name(set, "rulec_teacher_label");
+    // Labels as text, as ingest reads them; a numeric target's are read as
+    // numbers only after the unlabelled rows are gone, so text that is no
+    // number still counts as a label (one never right).
+    features.push(
+        col(set.target.name.as_str())
+            .cast(DataType::String)
+            .alias(label.as_str()),
+    );
+    if let Some(t) = teacher_column {
+        features.push(col(t).cast(DataType::String).alias(teacher.as_str()));
+    }
+    let all = source.frame.clone().select(features);
+    let mut labelled = all.clone().filter(col(label.as_str()).is_not_null());
+    if set.target.tolerance.is_some() {
+        let mut numbers = vec![numbers_from_text(&label)];
+        if teacher_column.is_some() {
+            numbers.push(numbers_from_text(&teacher));
+        }
+        labelled = labelled.with_columns(numbers);
+    }
+    let answered_query = generated(sqlgen::evidence_query(
+        set,
+        Dialect::Polars,
+        TABLE,
+        None,
+        None,
+    ))?;
+    let labelled_query = generated(sqlgen::evidence_query(
+        set,
+        Dialect::Polars,
+        TABLE,
+        Some(&label),
+        teacher_column.map(|_| teacher.as_str()),
+    ))?;
+    let answered = {
+        let ctx = SQLContext::new();
+        ctx.register(TABLE, all);
+        let df = source.run(ctx, &answered_query, &stash, |lf| lf)?;
+        source.counts(set, &df)?
+    };
+    let labelled = {
+        let ctx = SQLContext::new();
+        ctx.register(TABLE, labelled);
+        let df = source.run(ctx, &labelled_query, &stash, |lf| lf)?;
+        source.counts(set, &df)?
+    };
+    let has_teacher = teacher_column.is_some();
+    let rows = answered.rules.iter().map(|c| c.support).sum::<u64>() + answered.uncovered.support;
+    let covered = rows - answered.uncovered.support;
+    let covered_labelled: u64 = labelled.rules.iter().map(|c| c.support).sum();
+    let total = labelled
+        .rules
+        .iter()
+        .fold(Counts::default(), |acc, c| Counts {
+            support: acc.support + c.support,
+            correct: acc.correct + c.correct,
+            agree: acc.agree + c.agree,
+        });
+    Ok(Measured {
+        rows,
+        covered,
+        unlabelled: covered - covered_labelled,
+        rules: set
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(rule_idx, r)| RuleMeasure {
+                answered: answered.rules[rule_idx].support,
+                ..rule_measure(
+                    r.name.clone(),
+                    r.decision.clone(),
+                    &labelled.rules[rule_idx],
+                    has_teacher,
+                    precision,
+                    confidence,
+                )
+            })
+            .collect(),
+        all: RuleMeasure {
+            answered: covered,
+            ..rule_measure(
+                "*".into(),
+                String::new(),
+                &total,
+                has_teacher,
+                precision,
+                confidence,
+            )
+        },
+        precision,
+        confidence,
+    })
+}
+
+/// A rule's figures from its counts, with the verdict and its reason worded
+/// as [`crate::validate::measure`] words them (the tests compare the two
+/// engines' whole output).
+fn rule_measure(
+    name: String,
+    decision: String,
+    c: &Counts,
+    has_teacher: bool,
+    precision: f64,
+    confidence: f64,
+) -> RuleMeasure {
+    let lb = wilson_lower(c.correct, c.support, confidence);
+    let accepted = c.support > 0 && lb >= precision;
+    let reason = if c.support == 0 {
+        Some("answers no row of the data".to_string())
+    } else if !accepted {
+        Some(format!(
+            "precision bound {:.1} % is below the required {:.1} %",
+            lb * 100.0,
+            precision * 100.0
+        ))
+    } else {
+        None
+    };
+    RuleMeasure {
+        name,
+        decision,
+        support: c.support,
+        answered: c.support,
+        correct: c.correct,
+        precision: (c.support > 0).then(|| c.correct as f64 / c.support as f64),
+        precision_lower_bound: lb,
+        fidelity: (has_teacher && c.support > 0).then(|| c.agree as f64 / c.support as f64),
+        accepted,
+        reason,
+    }
+}
+
+/// One row of the evidence query.
+#[derive(Clone, Copy, Debug, Default)]
+struct Counts {
+    support: u64,
+    correct: u64,
+    agree: u64,
+}
+
+/// The evidence query's rows: per rule of the set (zero where the query has
+/// no row for it), and the uncovered rows.
+struct Evidence {
+    rules: Vec<Counts>,
+    uncovered: Counts,
+}
+
+/// An error raised inside a polars function, kept with its file and column,
+/// since polars would pass on only its text.
+#[derive(Clone, Default)]
+struct Stash(Arc<Mutex<Option<Error>>>);
+
+impl Stash {
+    fn put(&self, e: Error) {
+        if let Ok(mut slot) = self.0.lock() {
+            slot.get_or_insert(e);
+        }
+    }
+
+    fn take(&self) -> Option<Error> {
+        self.0.lock().ok().and_then(|mut slot| slot.take())
+    }
+}
+
+/// The data file, opened and scanned lazily.
+struct Source {
+    path: std::path::PathBuf,
+    frame: LazyFrame,
+}
+
+impl Source {
+    /// Opens `path` as ingest does: the same checks, the same CSV options.
+    fn open(path: &Path) -> Result<Source, Error> {
+        let file_err = |e: std::io::Error| Error::Io {
+            path: path.to_path_buf(),
+            err: e,
+        };
+        let data_err = |message: &str| Error::Data {
+            path: path.to_path_buf(),
+            message: message.to_string(),
+        };
+        let meta = std::fs::metadata(path).map_err(file_err)?;
+        if meta.is_dir() {
+            return Err(data_err("is a directory, expected a data file"));
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if meta.len() == 0 {
+            return Err(data_err("is empty, expected a header line and rows"));
+        }
+        let file = File::open(path).map_err(file_err)?;
+        // The open file, not its path: polars would expand glob characters
+        // and URL schemes in a path.
+        let sources = ScanSources::Files(Arc::from(vec![file]));
+        let frame = match ext.as_str() {
+            "csv" => {
+                let shape = crate::csv_scan::scan(path)?;
+                if shape.records == 0 {
+                    return Err(data_err("has a header but no rows"));
+                }
+                let nulls: Vec<PlSmallStr> = crate::ingest::NULL_TOKENS
+                    .iter()
+                    .map(|t| PlSmallStr::from(*t))
+                    .collect();
+                LazyCsvReader::new_with_sources(sources)
+                    .with_glob(false)
+                    .with_has_header(true)
+                    .with_infer_schema_length(Some(10_000))
+                    .with_raise_if_empty(true)
+                    .with_separator(shape.separator)
+                    .with_null_values(Some(NullValues::AllColumns(nulls)))
+                    .finish()
+            }
+            "parquet" | "pq" => {
+                let args = ScanArgsParquet {
+                    hive_options: HiveOptions {
+                        enabled: Some(false),
+                        ..HiveOptions::default()
+                    },
+                    glob: false,
+                    ..ScanArgsParquet::default()
+                };
+                LazyFrame::scan_parquet_sources(sources, args)
+            }
+            "" => {
+                return Err(data_err(&format!(
+                    "has no extension; rulec reads {}",
+                    crate::ingest::FORMATS
+                )))
+            }
+            other => {
+                return Err(data_err(&format!(
+                    "has extension `.{other}`; rulec reads {}",
+                    crate::ingest::FORMATS
+                )))
+            }
+        };
+        let frame = frame.map_err(|e| Error::Data {
+            path: path.to_path_buf(),
+            message: first_line(&e),
+        })?;
+        Ok(Source {
+            path: path.to_path_buf(),
+            frame,
+        })
+    }
+
+    fn err(&self, message: String) -> Error {
+        Error::Data {
+            path: self.path.clone(),
+            message,
+        }
+    }
+
+    fn polars_err(&self, e: &PolarsError) -> Error {
+        self.err(first_line(e))
+    }
+
+    fn schema(&self) -> Result<SchemaRef, Error> {
+        self.frame
+            .clone()
+            .collect_schema()
+            .map_err(|e| self.polars_err(&e))
+    }
+
+    /// The rule set's feature columns, each as the interpreter reads it
+    /// (see the module docs), under its own name. Fails listing every
+    /// feature the file lacks, or on the first column of a wrong type.
+    fn feature_exprs(
+        &self,
+        set: &RuleSet,
+        schema: &Schema,
+        stash: &Stash,
+    ) -> Result<Vec<Expr>, Error> {
+        let mut missing = Vec::new();
+        let mut exprs = Vec::with_capacity(set.features.len());
+        for f in &set.features {
+            let Some(dtype) = schema.get(&f.name) else {
+                missing.push(format!("`{}`", f.name));
+                continue;
+            };
+            exprs.push(self.feature_expr(f, dtype, stash)?);
+        }
+        if !missing.is_empty() {
+            return Err(self.err(format!(
+                "lacks the rule set's column(s) {}; columns are: {}",
+                missing.join(", "),
+                schema
+                    .iter_names()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        Ok(exprs)
+    }
+
+    fn feature_expr(&self, f: &Feature, dtype: &DataType, stash: &Stash) -> Result<Expr, Error> {
+        let c = col(f.name.as_str());
+        Ok(match &f.kind {
+            FeatureKind::Numeric if dtype.is_primitive_numeric() => {
+                let x = c.cast(DataType::Float64);
+                when(x.clone().is_nan())
+                    .then(lit(Null {}).cast(DataType::Float64))
+                    .otherwise(x)
+                    .alias(f.name.as_str())
+            }
+            FeatureKind::Numeric => {
+                let (path, name, stash) = (self.path.clone(), f.name.clone(), stash.clone());
+                c.map(
+                    move |column| numbers_like_ingest(column, &path, &name, &stash),
+                    |_, field| Ok(Field::new(field.name().clone(), DataType::Float64)),
+                )
+                .alias(f.name.as_str())
+            }
+            FeatureKind::Boolean if dtype.is_bool() => c,
+            FeatureKind::Boolean => {
+                return Err(self.err(format!(
+                    "column `{}` has type {dtype}; the rules expect booleans (true/false)",
+                    f.name
+                )))
+            }
+            FeatureKind::Categorical { .. } => c.cast(DataType::String),
+        })
+    }
+
+    /// Runs `query` and collects it (after `finish`), turning errors into
+    /// this file's.
+    fn run(
+        &self,
+        mut ctx: SQLContext,
+        query: &str,
+        stash: &Stash,
+        finish: impl FnOnce(LazyFrame) -> LazyFrame,
+    ) -> Result<DataFrame, Error> {
+        let lf = ctx.execute(query).map_err(|e| {
+            self.err(format!(
+                "polars cannot run the generated SQL (a bug in rulec): {}",
+                first_line(&e)
+            ))
+        })?;
+        finish(lf)
+            .collect()
+            .map_err(|e| stash.take().unwrap_or_else(|| self.polars_err(&e)))
+    }
+
+    /// The evidence query's result, by rule.
+    fn counts(&self, set: &RuleSet, df: &DataFrame) -> Result<Evidence, Error> {
+        let bug = |what: String| self.err(format!("the evidence query's result {what}"));
+        let names =
+            text_column(df, sqlgen::RULE_COLUMN).map_err(|_| bug("has no rule column".into()))?;
+        let number = |name: &str| -> Result<Vec<u64>, Error> {
+            let Ok(c) = df.column(name) else {
+                return Ok(vec![0; df.height()]);
+            };
+            let s = c.cast(&DataType::UInt64).map_err(|e| self.polars_err(&e))?;
+            let ca = s.u64().map_err(|e| self.polars_err(&e))?;
+            Ok(ca.iter().map(|v| v.unwrap_or(0)).collect())
+        };
+        let (support, correct, agree) = (
+            number("support")?,
+            number("correct")?,
+            number("agree_teacher")?,
+        );
+        let index: HashMap<&str, usize> = set
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.name.as_str(), i))
+            .collect();
+        let mut out = Evidence {
+            rules: vec![Counts::default(); set.rules.len()],
+            uncovered: Counts::default(),
+        };
+        for (row, name) in names.iter().enumerate() {
+            let counts = Counts {
+                support: support[row],
+                correct: correct[row],
+                agree: agree[row],
+            };
+            match name {
+                None => out.uncovered = counts,
+                Some(name) => match index.get(name.as_str()) {
+                    Some(&i) => out.rules[i] = counts,
+                    None => return Err(bug(format!("names an unknown rule `{name}`"))),
+                },
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The numbers ingest reads from a column the rules take as numeric (see
+/// `ingest::numeric_values`), with NaN as `NULL`: numbers as `f64`, text
+/// that reads as numbers, or a column with no values; anything else fails
+/// as ingest fails.
+fn numbers_like_ingest(
+    column: Column,
+    path: &Path,
+    name: &str,
+    stash: &Stash,
+) -> PolarsResult<Column> {
+    let series = column.as_materialized_series();
+    let dtype = series.dtype().clone();
+    let out: Float64Chunked = if dtype.is_primitive_numeric() {
+        let s = series.cast(&DataType::Float64)?;
+        s.f64()?.iter().map(|v| v.filter(|x| !x.is_nan())).collect()
+    } else if series.null_count() == series.len() {
+        Float64Chunked::full_null(PlSmallStr::EMPTY, series.len())
+    } else {
+        let parsed: Option<Float64Chunked> = if matches!(dtype, DataType::String) {
+            series
+                .str()?
+                .iter()
+                .map(|v| match v {
+                    None => Some(None),
+                    Some(text) => {
+                        crate::ingest::parse_number(text).map(|x| (!x.is_nan()).then_some(x))
+                    }
+                })
+                .collect::<Option<Vec<Option<f64>>>>()
+                .map(|v| v.into_iter().collect())
+        } else {
+            None
+        };
+        match parsed {
+            Some(ca) => ca,
+            None => {
+                let message = format!("column `{name}` has type {dtype}; the rules expect numbers");
+                stash.put(Error::Data {
+                    path: path.to_path_buf(),
+                    message: message.clone(),
+                });
+                polars_bail!(ComputeError: "{message}")
+            }
+        }
+    };
+    Ok(out
+        .with_name(column.name().clone())
+        .into_series()
+        .into_column())
+}
+
+/// A numeric label column read from its text: numbers (thousands
+/// separators allowed), `NULL` for text that is no finite number.
+fn numbers_from_text(name: &str) -> Expr {
+    col(name)
+        .map(
+            |column| {
+                let s = column.as_materialized_series().cast(&DataType::String)?;
+                let out: Float64Chunked = s
+                    .str()?
+                    .iter()
+                    .map(|v| {
+                        v.and_then(crate::ingest::parse_number)
+                            .filter(|x| x.is_finite())
+                    })
+                    .collect();
+                Ok(out
+                    .with_name(column.name().clone())
+                    .into_series()
+                    .into_column())
+            },
+            |_, field| Ok(Field::new(field.name().clone(), DataType::Float64)),
+        )
+        .alias(name)
+}
+
+/// `base`, or `base` with underscores added, so that it names no feature
+/// (ignoring case, as SQL engines may).
+fn fresh_name(set: &RuleSet, base: &str) -> String {
+    let mut name = base.to_string();
+    while set
+        .features
+        .iter()
+        .any(|f| f.name.eq_ignore_ascii_case(&name))
+    {
+        name.push('_');
+    }
+    name
+}
+
+/// A column of the result as text, `None` where `NULL`.
+fn text_column(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    let s = df.column(name)?.cast(&DataType::String)?;
+    Ok(s.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// SQL from the generator; its errors (a NUL in a name, say) are the rule
+/// set's.
+fn generated(sql: Result<String, sqlgen::Error>) -> Result<String, Error> {
+    sql.map_err(|e| match e {
+        sqlgen::Error::Invalid(e) => Error::Rules(e),
+        other => Error::Codegen(other.to_string()),
+    })
+}
+
+/// Polars messages can span lines and carry hints meant for Python users;
+/// keep the first line.
+fn first_line(e: &PolarsError) -> String {
+    e.to_string()
+        .lines()
+        .next()
+        .unwrap_or("unreadable")
+        .trim()
+        .to_string()
+}
