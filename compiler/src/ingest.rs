@@ -30,7 +30,16 @@ pub struct IngestParams {
     pub teacher_column: Option<String>,
     /// The target holds numbers to predict within a tolerance, not classes.
     pub numeric_target: bool,
+    /// Most rows read: a larger file is sampled (seeded by `seed`) to this
+    /// many rows, with a note. `None`: every row.
+    pub max_rows: Option<usize>,
+    /// Seed of that sample.
+    pub seed: u64,
 }
+
+/// Default for `--max-rows`: enough for any rule worth having, and a bound
+/// on memory (about 1 GB per 10 columns at this size).
+pub const DEFAULT_MAX_ROWS: usize = 20_000_000;
 
 /// Default for [`IngestParams::max_categories`].
 pub const DEFAULT_MAX_CATEGORIES: usize = 256;
@@ -48,11 +57,27 @@ pub const FORMATS: &str = "csv, parquet";
 
 /// Reads `path` into a table.
 pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
-    let df = read_frame(path)?;
-    frame_to_table(df, path, params)
+    let (df, sampled) = read_frame(path, params)?;
+    let mut table = frame_to_table(df, path, params)?;
+    if let Some((all, kept)) = sampled {
+        table.notes.insert(
+            0,
+            format!(
+                "{} has {all} rows, more than --max-rows {kept}: a seeded random sample of {kept} rows is read (raise --max-rows to read more)",
+                path.display()
+            ),
+        );
+    }
+    Ok(table)
 }
 
-fn read_frame(path: &Path) -> Result<DataFrame, Error> {
+/// The file as a frame, and `(rows in the file, rows kept)` when it was
+/// sampled down to `--max-rows`.
+#[allow(clippy::type_complexity)]
+fn read_frame(
+    path: &Path,
+    params: &IngestParams,
+) -> Result<(DataFrame, Option<(usize, usize)>), Error> {
     let file_err = |e: std::io::Error| Error::Io {
         path: path.to_path_buf(),
         err: e,
@@ -98,12 +123,38 @@ fn read_frame(path: &Path) -> Result<DataFrame, Error> {
                     o.with_separator(shape.separator)
                         .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
                 });
-            CsvReader::new(file)
-                .with_options(options)
-                .finish()
-                .map_err(polars_err)
+            match params.max_rows.filter(|&m| shape.records > m) {
+                Some(keep) => {
+                    let bytes =
+                        crate::sample_file::sample_csv(path, shape.records, keep, params.seed)
+                            .map_err(file_err)?;
+                    let df = CsvReader::new(std::io::Cursor::new(bytes))
+                        .with_options(options)
+                        .finish()
+                        .map_err(polars_err)?;
+                    Ok((df, Some((shape.records, keep))))
+                }
+                None => CsvReader::new(file)
+                    .with_options(options)
+                    .finish()
+                    .map(|df| (df, None))
+                    .map_err(polars_err),
+            }
         }
-        "parquet" | "pq" => ParquetReader::new(file).finish().map_err(polars_err),
+        "parquet" | "pq" => {
+            let df = ParquetReader::new(file).finish().map_err(polars_err)?;
+            match params.max_rows.filter(|&m| df.height() > m) {
+                // Parquet is read whole, then sampled.
+                Some(keep) => {
+                    let all = df.height();
+                    let df = df
+                        .sample_n_literal(keep, false, Some(false), Some(params.seed))
+                        .map_err(polars_err)?;
+                    Ok((df, Some((all, keep))))
+                }
+                None => Ok((df, None)),
+            }
+        }
         "" => Err(Error::Data {
             path: path.to_path_buf(),
             message: format!("has no extension; rulec reads {FORMATS}"),
@@ -517,7 +568,18 @@ pub fn read_cells_with(
     use rulec_runtime::ir::FeatureKind;
     use rulec_runtime::Cell;
 
-    let df = read_frame(path)?;
+    // Applying rules reads every row.
+    let every_row = IngestParams {
+        target: String::new(),
+        split_column: None,
+        exclude: Vec::new(),
+        max_categories: DEFAULT_MAX_CATEGORIES,
+        teacher_column: None,
+        numeric_target: false,
+        max_rows: None,
+        seed: 0,
+    };
+    let (df, _) = read_frame(path, &every_row)?;
     let names: Vec<String> = df
         .get_column_names()
         .iter()

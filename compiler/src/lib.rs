@@ -31,6 +31,7 @@ pub mod pipeline;
 pub mod progress;
 pub mod propose;
 pub mod regress;
+pub mod sample_file;
 pub mod select;
 pub mod split;
 pub mod sql_engine;

@@ -79,6 +79,11 @@ pub struct CompileParams {
     pub oracle_timeout: Duration,
     /// Synthetic rows for the teacher to label, for the tree learner only.
     pub synthetic: usize,
+    /// Most rows read from the data file; a larger file is sampled.
+    pub max_rows: usize,
+    /// Train the teacher and the learner on a stratified sample of this many
+    /// training rows; validation and test still use every held-out row.
+    pub sample: Option<usize>,
     /// Time the teacher and the rules on this machine and record the
     /// figures; makes `rules.json` and the book depend on the machine.
     pub measure_cost: bool,
@@ -149,6 +154,8 @@ impl Default for CompileParams {
             oracle_batch: crate::oracle::OracleParams::default().batch_rows,
             oracle_timeout: crate::oracle::OracleParams::default().timeout,
             synthetic: 0,
+            sample: None,
+            max_rows: crate::ingest::DEFAULT_MAX_ROWS,
             measure_cost: false,
         }
     }
@@ -209,6 +216,15 @@ impl CompileParams {
         }
         if self.target.is_empty() {
             problems.push("--target must name a column".to_string());
+        }
+        if self.max_rows < 10 {
+            problems.push(format!(
+                "--max-rows must be at least 10, got {}",
+                self.max_rows
+            ));
+        }
+        if self.sample.is_some_and(|n| n < 10) {
+            problems.push("--sample must be at least 10 rows".to_string());
         }
         if self.oracle_batch == 0 {
             problems.push("--oracle-batch must be at least 1".to_string());
@@ -394,13 +410,15 @@ pub fn compile(
                 TeacherKind::Column(c) => Some(c.clone()),
                 _ => None,
             },
+            max_rows: Some(p.max_rows),
+            seed: p.seed,
         },
     )?;
     let sha = sha256_file(path)?;
     for note in &table.notes {
         progress.line(&format!("note: {note}"));
     }
-    let splits =
+    let mut splits =
         split::split(&table, p.split_column.as_deref(), p.seed).map_err(|e| Error::Data {
             path: path.to_path_buf(),
             message: e.to_string(),
@@ -412,6 +430,22 @@ pub fn compile(
             table.n_rows()
         )));
     }
+    if let Some(n) = p.sample.filter(|&n| n < splits.train.len()) {
+        let all = splits.train.len();
+        let (_, sample) = split::holdout(
+            &splits.train,
+            &table.labels,
+            table.n_classes(),
+            n as f64 / all as f64,
+            p.seed ^ 0x5341_4d50,
+        );
+        progress.line(&format!(
+            "sample: the teacher and the rule learner use a stratified sample of {} of the {all} training rows (--sample); validation and test use every held-out row",
+            sample.len()
+        ));
+        splits.train = sample;
+    }
+    let splits = splits;
     lap("ingest", &mut timings);
 
     if let Some(tolerance) = p.tolerance {
@@ -1336,8 +1370,14 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
         ("max_categories".to_string(), p.max_categories.to_string()),
         ("max_depth".to_string(), p.max_depth.to_string()),
         ("max_rules".to_string(), p.max_rules.to_string()),
+        ("max_rows".to_string(), p.max_rows.to_string()),
         ("measure_cost".to_string(), p.measure_cost.to_string()),
         ("synthetic".to_string(), p.synthetic.to_string()),
+        (
+            "sample".to_string(),
+            p.sample
+                .map_or("(all training rows)".to_string(), |n| n.to_string()),
+        ),
         ("min_leaf".to_string(), p.min_leaf.to_string()),
         ("precision".to_string(), p.precision.to_string()),
         ("seed".to_string(), p.seed.to_string()),

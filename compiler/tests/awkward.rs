@@ -311,3 +311,61 @@ fn rule_files_with_mistakes_are_refused_with_line_and_column() {
         assert!(!err.contains("panicked"));
     }
 }
+
+#[test]
+fn a_file_over_max_rows_is_read_as_a_seeded_sample_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(20_000, 8);
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--max-rows", "5000"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "note: d.csv has 20000 rows, more than --max-rows 5000: a seeded random sample of 5000 rows is read"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    let r = report(dir.path());
+    let rows = &r["rows"];
+    let total = rows["train"].as_u64().unwrap()
+        + rows["validation"].as_u64().unwrap()
+        + rows["test"].as_u64().unwrap();
+    assert_eq!(total, 5000);
+    let first = std::fs::read(dir.path().join("out/rules.json")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--max-rows", "5000", "-q"]);
+    assert!(o.status.success());
+    assert_eq!(
+        std::fs::read(dir.path().join("out/rules.json")).unwrap(),
+        first,
+        "seeded"
+    );
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--max-rows", "3"]);
+    refused(dir.path(), &o, &["--max-rows must be at least 10, got 3"]);
+}
+
+#[test]
+fn sample_trains_on_part_of_the_training_rows_and_validates_on_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(10_000, 9);
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--sample", "500"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("a stratified sample of 500 of the 600"));
+    let r = report(dir.path());
+    assert_eq!(r["rows"]["train"], 500);
+    // Every held-out row is evidence: 10,000 rows less the 60 % training share.
+    let held_out = r["rows"]["validation"].as_u64().unwrap() + r["rows"]["test"].as_u64().unwrap();
+    assert!((3990..=4010).contains(&held_out), "{held_out}");
+    assert!(r["coverage"].as_f64().unwrap() > 0.9);
+}

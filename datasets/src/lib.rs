@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod claims;
 pub mod rng;
 pub mod shipping;
 
