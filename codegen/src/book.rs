@@ -445,7 +445,7 @@ value not listed in the inputs below. The rules never guess: such rows are answe
 pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
     let cert = &set.certification;
     let z = z_one_sided(cert.confidence);
-    match cert.scope {
+    let mut paragraphs = match cert.scope {
         Scope::Set => vec![
             format!(
                 "The guarantee is about the rule set as a whole: with confidence {conf}, the precision of the \
@@ -482,7 +482,15 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             pct(cert.confidence),
             pct(cert.precision)
         )],
-    }
+    };
+    paragraphs.push(
+        "Which engine computed the evidence: every figure in this book was computed by rulec's own \
+         interpreter (rulec-runtime), in process, on the rule set exactly as it runs. `rulec validate \
+         --engine sql` recomputes the per-rule evidence with a SQL engine (polars' embedded one, or the \
+         emitted Spark SQL on a cluster) where the data lives."
+            .to_string(),
+    );
+    paragraphs
 }
 
 /// What the coverage/precision curve shows.
