@@ -485,8 +485,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
     };
     paragraphs.push(
         "Which engine computed the evidence: every figure in this book was computed by rulec's own \
-         interpreter (rulec-runtime), in process, on the rule set exactly as it runs. `rulec validate \
-         --engine sql` recomputes the per-rule evidence with a SQL engine (polars' embedded one, or the \
+         interpreter (rulec-runtime), in process, on the rule set exactly as it runs. rulec validate \
+         --engine sql recomputes the per-rule evidence with a SQL engine (polars' embedded one, or the \
          emitted Spark SQL on a cluster) where the data lives."
             .to_string(),
     );
