@@ -17,7 +17,8 @@
 //! in the dev profile (overflow checks on). The driver reads every row of
 //! its set and prints its decision; a non-zero exit (a panic is exit 101)
 //! fails the case, and so does any line that differs from
-//! [`rulec_runtime::Evaluator`]. On failure proptest shrinks the batch, down
+//! [`rulec_runtime::Evaluator`]. A driver that has `--batch` (the crate's
+//! `decide_batch`) runs a second time with it. On failure proptest shrinks the batch, down
 //! to one small rule set, rebuilding as it goes.
 //!
 //! The runner's seed is fixed, so CI always checks the same rule sets;
@@ -144,7 +145,12 @@ fn check_batch(sets: &[(RuleSet, u64)]) -> Result<Stats, (usize, String)> {
     let mut stats = Stats::default();
     for (set_idx, (set, seed)) in sets.iter().enumerate() {
         let rows = rows(set, *seed);
-        let covered = check_set(&exe, set_idx, set, &rows).map_err(|msg| (set_idx, msg))?;
+        let parity = dir.join(format!("src/set_{set_idx}/parity.rs"));
+        let driver_has_batch = std::fs::read_to_string(&parity)
+            .map_err(|e| (set_idx, format!("cannot read {}: {e}", parity.display())))?
+            .contains("\"--batch\"");
+        let covered =
+            check_set(&exe, driver_has_batch, set_idx, set, &rows).map_err(|msg| (set_idx, msg))?;
         stats.sets += 1;
         stats.rows += rows.len();
         stats.covered += covered;
@@ -301,6 +307,7 @@ fn interpreter_cell(eval: &Evaluator, col: usize, feature: &Feature, field: &Fie
 /// line with the interpreter; gives the number of rows a rule decided.
 fn check_set(
     exe: &Path,
+    driver_has_batch: bool,
     set_idx: usize,
     set: &RuleSet,
     rows: &[Vec<Field>],
@@ -328,14 +335,47 @@ fn check_set(
             None => "-".to_string(),
         });
     }
+    // Drivers that have `decide_batch` check it against `decide` on every
+    // row, and with `--batch` decide all rows in one call: run both ways.
+    let mut modes = vec![None];
+    if driver_has_batch {
+        modes.push(Some("--batch"));
+    }
+    for mode in modes {
+        let got = run_driver(exe, set_idx, mode, &input, rows)?;
+        for (i, (got, want)) in got.iter().zip(&expected).enumerate() {
+            if got != want {
+                return Err(format!(
+                    "row {i} {:?}{}: generated crate says `{got}`, interpreter says `{want}`",
+                    rows[i],
+                    mode.map_or(String::new(), |m| format!(" (driver {m})")),
+                ));
+            }
+        }
+    }
+    Ok(expected.iter().filter(|line| *line != "-").count())
+}
+
+/// Runs the driver of `set_idx` on `input` (the lines of `rows`) and gives
+/// its lines, one per row; a non-zero exit is an error.
+fn run_driver(
+    exe: &Path,
+    set_idx: usize,
+    mode: Option<&str>,
+    input: &str,
+    rows: &[Vec<Field>],
+) -> Result<Vec<String>, String> {
     let mut child = Command::new(exe)
-        .args([&set_idx.to_string(), "--with-decision"])
+        .arg(set_idx.to_string())
+        .arg("--with-decision")
+        .args(mode)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("the driver does not start: {e}"))?;
     let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let input = input.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let out = child
         .wait_with_output()
@@ -344,14 +384,17 @@ fn check_set(
     // nothing more than the exit status below.
     let _ = writer.join();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let got: Vec<&str> = stdout.lines().collect();
+    let got: Vec<String> = stdout.lines().map(str::to_string).collect();
     if !out.status.success() {
-        // Lines before the failure were flushed: the next row is the culprit.
+        // A driver that answers row by row has flushed the lines before
+        // the failure: then the first row without a line is the culprit.
         let row = rows
             .get(got.len())
             .map_or("(none)".to_string(), |r| format!("{r:?}"));
         return Err(format!(
-            "the driver failed ({}) after {} of {} rows; next row {row}:\n{}",
+            "the driver{} failed ({}) having printed {} of {} lines; first row without a \
+             line {row}:\n{}",
+            mode.map_or(String::new(), |m| format!(" {m}")),
             out.status,
             got.len(),
             rows.len(),
@@ -365,15 +408,7 @@ fn check_set(
             rows.len()
         ));
     }
-    for (i, (got, want)) in got.iter().zip(&expected).enumerate() {
-        if got != want {
-            return Err(format!(
-                "row {i} {:?}: generated crate says `{got}`, interpreter says `{want}`",
-                rows[i]
-            ));
-        }
-    }
-    Ok(expected.iter().filter(|line| *line != "-").count())
+    Ok(got)
 }
 
 // ---------------------------------------------------------------------------
