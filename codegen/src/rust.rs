@@ -42,7 +42,7 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use rulec_runtime::dsl;
-use rulec_runtime::ir::{Condition, FeatureKind, Rule, RuleSet, Scope};
+use rulec_runtime::ir::{CmpOp, Condition, FeatureKind, Rule, RuleSet, Scope};
 
 use crate::sanitize;
 
@@ -417,6 +417,7 @@ impl Gen<'_> {
         let cats = self.category_enums();
         let rest = self.rule_items()?;
         let (decide, if_heads) = self.decide_fns()?;
+        let batch = self.batch_fns()?;
         let tokens = quote! {
             #module_doc
             #input
@@ -424,6 +425,7 @@ impl Gen<'_> {
             #(#cats)*
             #rest
             #decide
+            #batch
         };
         Ok((tokens, if_heads))
     }
@@ -857,6 +859,286 @@ impl Gen<'_> {
         Ok((tokens, heads))
     }
 
+    /// `decide_batch` and what it needs. Each column a live rule tests gets
+    /// regions (intervals between its thresholds, the thresholds themselves,
+    /// NaN, missing; or its categories) and, per region, a bitmask of the
+    /// rules whose conditions on that column hold there (bit `rule_idx % 64`
+    /// of word `rule_idx / 64`). A row's rules are the AND of its columns'
+    /// masks; the first set bit is `decide`'s answer.
+    fn batch_fns(&self) -> Result<TokenStream, Error> {
+        let set = self.set;
+        let live = self.live_rules()?;
+        let doc_batch = doc([
+            "Decides `inputs[i]` into `out[i]` for every row both slices have, that is \
+             `min(inputs.len(), out.len())` rows, and returns that count; when the lengths \
+             differ, the rest of the longer slice is left as it is. It never panics."
+                .to_string(),
+            String::new(),
+            "Each answer is exactly what [`decide`] gives for the row. It is faster on many \
+             rows when traffic is unpredictable: no branch depends on the data. Each column \
+             maps its value to a region (between, or at, the thresholds the rules use; NaN; \
+             missing; or a category), each region has a bitmask of the rules whose conditions \
+             on that column hold there, and the first rule left after ANDing the row's masks \
+             decides."
+                .to_string(),
+        ]);
+        let used: BTreeSet<usize> = live
+            .iter()
+            .flat_map(|&rule_idx| &set.rules[rule_idx].conditions)
+            .filter_map(|cond| set.feature_index(cond.feature()))
+            .collect();
+        if used.is_empty() {
+            // No live rule tests anything: no rule fires, or the first live
+            // rule covers every row.
+            let answer = match live.first() {
+                None => quote!(None),
+                Some(&rule_idx) => {
+                    let id = &self.names.rules[rule_idx];
+                    let class = self.class_variant(&set.rules[rule_idx])?;
+                    let decision = &self.names.decision;
+                    quote!(Some(Hit { decision: #decision::#class, rule: RuleId::#id }))
+                }
+            };
+            return Ok(quote! {
+                #doc_batch
+                pub fn decide_batch(inputs: &[Input], out: &mut [Option<Hit>]) -> usize {
+                    let n = inputs.len().min(out.len());
+                    for slot in out.iter_mut().take(n) {
+                        *slot = #answer;
+                    }
+                    n
+                }
+            });
+        }
+        let n_rules = set.rules.len();
+        let words = n_rules.div_ceil(64);
+        let mut live_mask = vec![0u64; words];
+        for &rule_idx in &live {
+            live_mask[rule_idx / 64] |= 1 << (rule_idx % 64);
+        }
+
+        let mut statics = Vec::new();
+        let mut reads = Vec::new();
+        let mut regions = Vec::new();
+        let mut ands = Vec::new();
+        let (mut any_numeric, mut any_optional) = (false, false);
+        for &col in &used {
+            let feature = &set.features[col];
+            let column = BatchColumn::new(set, col, &live);
+            let field = &self.names.fields[col];
+            let x = quote::format_ident!("x{col}");
+            let r = quote::format_ident!("r{col}");
+            let masks_name = quote::format_ident!("BATCH_MASKS_{col}");
+            let thresholds_name = quote::format_ident!("BATCH_THRESHOLDS_{col}");
+            reads.push(quote!(let #x = input.#field;));
+            let n_regions = column.n_regions();
+            let region = match &column.kind {
+                RegionKind::Numeric(thresholds) => {
+                    any_numeric = true;
+                    let k = Literal::usize_unsuffixed(thresholds.len());
+                    let values = thresholds
+                        .iter()
+                        .map(|&t| float_tokens(t))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let doc_t = doc([format!(
+                        "The thresholds the rules compare column {} with, sorted, for \
+                         [`decide_batch`].",
+                        name_code(&feature.name)
+                    )]);
+                    statics.push(quote! {
+                        #doc_t
+                        #[allow(clippy::approx_constant)]
+                        static #thresholds_name: [f64; #k] = [#(#values),*];
+                    });
+                    if column.nullable {
+                        any_optional = true;
+                        quote!(optional_region(#x, &#thresholds_name))
+                    } else {
+                        quote!(numeric_region(#x, &#thresholds_name))
+                    }
+                }
+                RegionKind::Boolean if column.nullable => quote!(#x.map_or(2, usize::from)),
+                RegionKind::Boolean => quote!(usize::from(#x)),
+                RegionKind::Categorical(n) if column.nullable => {
+                    let missing = Literal::usize_unsuffixed(n + 1);
+                    quote!(#x.map_or(#missing, |v| v as usize))
+                }
+                RegionKind::Categorical(_) => quote!(#x as usize),
+            };
+            regions.push(quote!(let #r = #region;));
+            let mut masks = vec![0u64; n_regions * words];
+            for &rule_idx in &live {
+                let rule = &set.rules[rule_idx];
+                let conds: Vec<&Condition> = rule
+                    .conditions
+                    .iter()
+                    .filter(|c| set.feature_index(c.feature()) == Some(col))
+                    .collect();
+                for region in 0..n_regions {
+                    let mut all = true;
+                    for cond in &conds {
+                        all &= column.holds(cond, self.names.cats[col].as_ref(), region, rule)?;
+                    }
+                    if all {
+                        masks[region * words + rule_idx / 64] |= 1 << (rule_idx % 64);
+                    }
+                }
+            }
+            let n_masks = Literal::usize_unsuffixed(masks.len());
+            let masks = masks.iter().map(|&m| hex_u64(m));
+            let doc_m = doc([format!(
+                "Per region of column {} ({n_regions} regions, {words} {} each), the rules \
+                 whose conditions on it hold there, for [`decide_batch`].",
+                name_code(&feature.name),
+                plural(words, "word", "words"),
+            )]);
+            statics.push(quote! {
+                #doc_m
+                static #masks_name: [u64; #n_masks] = [#(#masks),*];
+            });
+            ands.push(quote!(and_mask(&mut alive, &#masks_name, #r);));
+        }
+
+        let words_lit = Literal::usize_unsuffixed(words);
+        let live_words = live_mask.iter().map(|&m| hex_u64(m));
+        let hits = (0..n_rules)
+            .map(|rule_idx| {
+                let id = &self.names.rules[rule_idx];
+                let class = self.class_variant(&set.rules[rule_idx])?;
+                let decision = &self.names.decision;
+                Ok(quote!(Some(Hit { decision: #decision::#class, rule: RuleId::#id })))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let n_hits = Literal::usize_unsuffixed(n_rules + 1);
+        let numeric_fns = any_numeric.then(|| {
+            quote! {
+                /// The region of `x` among `thresholds` (sorted, distinct): twice the
+                /// number of thresholds below `x`, plus one when `x` is one of them.
+                /// NaN, which satisfies no comparison, gets `2 * thresholds.len() + 1`.
+                /// No branch depends on `x`: short lists are counted, long ones
+                /// searched in steps that depend only on their length.
+                #[inline(always)]
+                fn numeric_region(x: f64, thresholds: &[f64]) -> usize {
+                    let nan = 2 * thresholds.len() + 1;
+                    let region = if thresholds.len() <= 16 {
+                        let mut region = 0;
+                        for &t in thresholds {
+                            region += usize::from(t < x) + usize::from(t <= x);
+                        }
+                        region
+                    } else {
+                        let below = count_below(x, thresholds);
+                        2 * below + usize::from(thresholds.get(below) == Some(&x))
+                    };
+                    // NaN is below no threshold and equals none, so its count
+                    // is 0: it moves to the region after the numbers.
+                    region + nan * usize::from(x.is_nan())
+                }
+
+                /// How many of `thresholds` (sorted) are below `x`.
+                #[inline(always)]
+                fn count_below(x: f64, thresholds: &[f64]) -> usize {
+                    let mut base = 0;
+                    let mut len = thresholds.len();
+                    while len > 1 {
+                        let half = len / 2;
+                        let below = thresholds.get(base + half).is_some_and(|&t| t < x);
+                        base += half * usize::from(below);
+                        len -= half;
+                    }
+                    base + usize::from(thresholds.get(base).is_some_and(|&t| t < x))
+                }
+            }
+        });
+        let optional_fn = any_optional.then(|| {
+            quote! {
+                /// [`numeric_region`] of a value that may be missing; a missing
+                /// value gets `2 * thresholds.len() + 2`.
+                #[inline(always)]
+                fn optional_region(x: Option<f64>, thresholds: &[f64]) -> usize {
+                    match x {
+                        Some(x) => numeric_region(x, thresholds),
+                        None => 2 * thresholds.len() + 2,
+                    }
+                }
+            }
+        });
+        Ok(quote! {
+            #doc_batch
+            pub fn decide_batch(inputs: &[Input], out: &mut [Option<Hit>]) -> usize {
+                let n = inputs.len().min(out.len());
+                for (input, slot) in inputs.iter().zip(out.iter_mut()) {
+                    *slot = decide_masked(input);
+                }
+                n
+            }
+
+            /// [`decide`], computed without branches on the row's values, for
+            /// [`decide_batch`].
+            #[inline]
+            fn decide_masked(input: &Input) -> Option<Hit> {
+                #(#reads)*
+                #(#regions)*
+                let mut alive = BATCH_LIVE;
+                #(#ands)*
+                first_hit(&alive)
+            }
+
+            /// Words of 64 rules in a mask of [`decide_batch`].
+            const BATCH_WORDS: usize = #words_lit;
+
+            /// The rules [`decide`] can fire.
+            static BATCH_LIVE: [u64; BATCH_WORDS] = [#(#live_words),*];
+
+            /// The hit of each rule, by index, then `None`.
+            static BATCH_HITS: [Option<Hit>; #n_hits] = [#(#hits,)* None];
+
+            #(#statics)*
+
+            /// Keeps in `alive` the rules whose conditions on a column hold in
+            /// `region`, given the column's masks.
+            #[inline(always)]
+            fn and_mask(alive: &mut [u64; BATCH_WORDS], masks: &[u64], region: usize) {
+                for (word_idx, word) in alive.iter_mut().enumerate() {
+                    let mask = masks.get(region * BATCH_WORDS + word_idx);
+                    *word &= mask.copied().unwrap_or(0);
+                }
+            }
+
+            /// The hit of the first rule left in `alive`, or `None`.
+            #[inline(always)]
+            fn first_hit(alive: &[u64; BATCH_WORDS]) -> Option<Hit> {
+                let mut first = BATCH_HITS.len() - 1;
+                for (word_idx, &word) in alive.iter().enumerate().rev() {
+                    if word != 0 {
+                        first = word_idx * 64 + word.trailing_zeros() as usize;
+                    }
+                }
+                BATCH_HITS.get(first).copied().flatten()
+            }
+
+            #numeric_fns
+            #optional_fn
+        })
+    }
+
+    /// The rules `decide` can fire, by index, in order: those whose
+    /// conditions can all hold, up to and including the first without
+    /// conditions.
+    fn live_rules(&self) -> Result<Vec<usize>, Error> {
+        let mut live = Vec::new();
+        for (rule_idx, rule) in self.set.rules.iter().enumerate() {
+            if self.rule_conditions(rule)?.is_none() {
+                continue;
+            }
+            live.push(rule_idx);
+            if rule.conditions.is_empty() {
+                break;
+            }
+        }
+        Ok(live)
+    }
+
     fn class_variant(&self, rule: &Rule) -> Result<&Ident, Error> {
         self.set
             .class_index(&rule.decision)
@@ -1149,6 +1431,12 @@ impl Gen<'_> {
              `--with-decision`, a covered row prints the rule name, a tab and the hex of the \
              decided class."
                 .to_string(),
+            String::new(),
+            "Each row is also decided by `decide_batch` alone, and any difference from \
+             `decide` fails the run. With `--batch`, every row is decided by one call of \
+             `decide_batch` instead. With `--bench ROUNDS`, prints the time per row of \
+             `decide` and of `decide_batch` over all rows instead."
+                .to_string(),
         ]);
         quote! {
             #doc
@@ -1160,30 +1448,32 @@ impl Gen<'_> {
 
             fn main() -> ExitCode {
                 let with_decision = std::env::args().any(|arg| arg == "--with-decision");
+                let batch = std::env::args().any(|arg| arg == "--batch");
                 let bench_rounds: Option<u32> = std::env::args()
                     .skip_while(|arg| arg != "--bench")
                     .nth(1)
                     .and_then(|n| n.parse().ok());
+                let inputs = match read_rows() {
+                    Ok(inputs) => inputs,
+                    Err(msg) => {
+                        eprintln!("parity: {msg}");
+                        return ExitCode::FAILURE;
+                    }
+                };
                 if let Some(rounds) = bench_rounds {
-                    return bench(rounds);
+                    bench(&inputs, rounds);
+                    return ExitCode::SUCCESS;
                 }
+                let hits = match decide_rows(&inputs, batch) {
+                    Ok(hits) => hits,
+                    Err(msg) => {
+                        eprintln!("parity: {msg}");
+                        return ExitCode::FAILURE;
+                    }
+                };
                 let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
-                    let line = match line {
-                        Ok(line) => line,
-                        Err(err) => {
-                            eprintln!("parity: cannot read stdin: {err}");
-                            return ExitCode::FAILURE;
-                        }
-                    };
-                    let input = match parse_row(&line) {
-                        Ok(input) => input,
-                        Err(msg) => {
-                            eprintln!("parity: line {}: {msg}", line_idx + 1);
-                            return ExitCode::FAILURE;
-                        }
-                    };
-                    let res = match rules::decide(&input) {
+                for hit in hits {
+                    let res = match hit {
                         Some(hit) if with_decision => {
                             let name = hit.rule.name();
                             let class = hex(hit.decision.as_str());
@@ -1204,35 +1494,82 @@ impl Gen<'_> {
                 ExitCode::SUCCESS
             }
 
-            /// `--bench ROUNDS`: reads every row first, then times `decide`
-            /// over all of them `ROUNDS` times and prints nanoseconds per
-            /// decision; no reading or writing is timed.
-            fn bench(rounds: u32) -> ExitCode {
+            /// Every row on stdin.
+            fn read_rows() -> Result<Vec<rules::Input>, String> {
                 let mut inputs = Vec::new();
                 for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
-                    let line = line.unwrap_or_default();
-                    match parse_row(&line) {
-                        Ok(input) => inputs.push(input),
-                        Err(msg) => {
-                            eprintln!("parity: line {}: {msg}", line_idx + 1);
-                            return ExitCode::FAILURE;
-                        }
-                    }
+                    let line = line.map_err(|err| format!("cannot read stdin: {err}"))?;
+                    let line_no = line_idx + 1;
+                    let input = parse_row(&line).map_err(|msg| format!("line {line_no}: {msg}"))?;
+                    inputs.push(input);
                 }
+                Ok(inputs)
+            }
+
+            /// `decide` row by row, each answer checked against `decide_batch`
+            /// on that row alone; with `batch`, `decide_batch` on all rows.
+            fn decide_rows(inputs: &[rules::Input], batch: bool) -> Result<Vec<Option<rules::Hit>>, String> {
+                if batch {
+                    return decide_all(inputs);
+                }
+                let mut hits = Vec::with_capacity(inputs.len());
+                for (row_idx, input) in inputs.iter().enumerate() {
+                    let hit = rules::decide(input);
+                    let mut batch = [None];
+                    let n = rules::decide_batch(std::slice::from_ref(input), &mut batch);
+                    if n != 1 || batch[0] != hit {
+                        let line = row_idx + 1;
+                        let batch = batch[0];
+                        let msg = format!("line {line}: decide {hit:?}, decide_batch {batch:?}");
+                        return Err(msg);
+                    }
+                    hits.push(hit);
+                }
+                Ok(hits)
+            }
+
+            /// `--batch`: every row in one call of `decide_batch`, with one slot
+            /// more than rows, which must be left alone.
+            fn decide_all(inputs: &[rules::Input]) -> Result<Vec<Option<rules::Hit>>, String> {
+                let mut hits = vec![None; inputs.len() + 1];
+                let n = rules::decide_batch(inputs, &mut hits);
+                let rows = inputs.len();
+                if n != rows {
+                    return Err(format!("decide_batch decided {n} of {rows} rows"));
+                }
+                if hits.pop() != Some(None) {
+                    return Err("decide_batch wrote past the rows".to_string());
+                }
+                Ok(hits)
+            }
+
+            /// `--bench ROUNDS`: times `decide` over every row `ROUNDS` times,
+            /// then `decide_batch` as often, and prints nanoseconds per
+            /// decision of each; no reading or writing is timed.
+            fn bench(inputs: &[rules::Input], rounds: u32) {
+                let decisions = f64::from(rounds) * inputs.len().max(1) as f64;
                 let start = std::time::Instant::now();
                 let mut covered = 0u64;
                 for _ in 0..rounds {
-                    for input in &inputs {
+                    for input in inputs {
                         let hit = rules::decide(std::hint::black_box(input));
                         if std::hint::black_box(hit).is_some() {
                             covered += 1;
                         }
                     }
                 }
-                let decisions = f64::from(rounds) * inputs.len().max(1) as f64;
                 let ns = start.elapsed().as_secs_f64() * 1e9 / decisions;
                 println!("decide_ns_per_row\t{ns:.3}\tcovered\t{covered}");
-                ExitCode::SUCCESS
+                let mut hits = vec![None; inputs.len()];
+                let start = std::time::Instant::now();
+                let mut covered = 0u64;
+                for _ in 0..rounds {
+                    rules::decide_batch(std::hint::black_box(inputs), &mut hits);
+                    let hits = std::hint::black_box(&hits);
+                    covered += hits.iter().filter(|hit| hit.is_some()).count() as u64;
+                }
+                let ns = start.elapsed().as_secs_f64() * 1e9 / decisions;
+                println!("decide_batch_ns_per_row\t{ns:.3}\tcovered\t{covered}");
             }
 
             #row_items
@@ -1321,6 +1658,119 @@ impl Gen<'_> {
             #parse_items
         }
     }
+}
+
+/// How `decide_batch` sees one column: the regions its values fall in.
+struct BatchColumn {
+    kind: RegionKind,
+    nullable: bool,
+}
+
+enum RegionKind {
+    /// The distinct thresholds the live rules compare the column with,
+    /// sorted: regions `0..=2k` are the numbers (even: between thresholds,
+    /// odd: at one), `2k + 1` is NaN.
+    Numeric(Vec<f64>),
+    /// `false` is region 0, `true` region 1.
+    Boolean,
+    /// Regions `0..n` are the known categories (the enum's variants, in
+    /// order), `n` is the unknown variant.
+    Categorical(usize),
+}
+
+impl BatchColumn {
+    fn new(set: &RuleSet, col: usize, live: &[usize]) -> BatchColumn {
+        let feature = &set.features[col];
+        let kind = match &feature.kind {
+            FeatureKind::Numeric => {
+                let mut thresholds: Vec<f64> = live
+                    .iter()
+                    .flat_map(|&rule_idx| &set.rules[rule_idx].conditions)
+                    .filter_map(|cond| match cond {
+                        Condition::Cmp { feature, value, .. }
+                            if set.feature_index(feature) == Some(col) && !value.is_nan() =>
+                        {
+                            Some(*value)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                // No NaN here, so the order is total; -0.0 and 0.0 are one
+                // threshold, as they are one number to a comparison.
+                thresholds.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+                thresholds.dedup_by(|a, b| a == b);
+                RegionKind::Numeric(thresholds)
+            }
+            FeatureKind::Boolean => RegionKind::Boolean,
+            FeatureKind::Categorical { categories } => RegionKind::Categorical(categories.len()),
+        };
+        BatchColumn {
+            kind,
+            nullable: feature.nullable,
+        }
+    }
+
+    /// Regions, the missing one (last) included when the column is nullable.
+    fn n_regions(&self) -> usize {
+        let values = match &self.kind {
+            RegionKind::Numeric(thresholds) => 2 * thresholds.len() + 2,
+            RegionKind::Boolean => 2,
+            RegionKind::Categorical(n) => n + 1,
+        };
+        values + usize::from(self.nullable)
+    }
+
+    /// Whether `cond` holds for every value in `region`, as the interpreter
+    /// decides it.
+    fn holds(
+        &self,
+        cond: &Condition,
+        cat: Option<&CatNames>,
+        region: usize,
+        rule: &Rule,
+    ) -> Result<bool, Error> {
+        let missing = self.nullable && region + 1 == self.n_regions();
+        let bad = || Error::BadCondition {
+            rule: rule.name.clone(),
+            feature: cond.feature().to_string(),
+        };
+        let code_of = |value: &String| cat.and_then(|cat| cat.codes.get(value).copied());
+        Ok(match (cond, &self.kind) {
+            (Condition::Missing { .. }, _) => missing,
+            (_, _) if missing => false,
+            (Condition::Cmp { op, value, .. }, RegionKind::Numeric(thresholds)) => {
+                let nan_region = 2 * thresholds.len() + 1;
+                match thresholds.iter().position(|t| t == value) {
+                    // A NaN threshold: the comparison never holds.
+                    None => false,
+                    Some(_) if region == nan_region => false,
+                    Some(j) => {
+                        let at = 2 * j + 1;
+                        match op {
+                            CmpOp::Lt => region < at,
+                            CmpOp::Le => region <= at,
+                            CmpOp::Gt => region > at,
+                            CmpOp::Ge => region >= at,
+                        }
+                    }
+                }
+            }
+            (Condition::Is { value, .. }, RegionKind::Boolean) => region == usize::from(*value),
+            (Condition::In { values, .. }, RegionKind::Categorical(_)) => {
+                values.iter().any(|v| code_of(v) == Some(region))
+            }
+            (Condition::NotIn { values, .. }, RegionKind::Categorical(n)) => {
+                region < *n && !values.iter().any(|v| code_of(v) == Some(region))
+            }
+            _ => return Err(bad()),
+        })
+    }
+}
+
+/// A mask word as a hex literal (`0x1f`): the rules stand out as bits.
+fn hex_u64(word: u64) -> TokenStream {
+    let lit = syn::LitInt::new(&format!("{word:#x}"), Span::call_site());
+    quote!(#lit)
 }
 
 /// The example's `Parse` trait: one impl per type of `Input` field.
@@ -1616,6 +2066,7 @@ fn render(file: &str, tokens: TokenStream, layout: Layout) -> Result<String, Err
     let printed = prettyplease::unparse(&parsed);
     let mut text = relayout_if_heads(&printed, &layout.if_heads).map_err(bug)?;
     text = relayout_all_arrays(&text);
+    text = relayout_batch_tables(&text);
     if layout.single_table_entry {
         text = hug_single_entry(&text, "const RULE_TABLE: &[RuleInfo] = &[").map_err(bug)?;
     }
@@ -1702,6 +2153,87 @@ fn relayout_all_arrays(text: &str) -> String {
             out.push(format!("{pad}{head}] = ["));
             out.extend(items.iter().map(|item| format!("{pad}    {item},")));
             out.push(format!("{pad}];"));
+        }
+        i = end + 1;
+    }
+    join_lines(&out)
+}
+
+/// rustfmt's `short_array_element_width_threshold`: arrays whose elements
+/// are all simple literals at most this wide fill their lines.
+const SHORT_ELEMENT_WIDTH: usize = 10;
+
+/// Lays out the number tables of `decide_batch` (`static BATCH_MASKS_..`,
+/// `BATCH_THRESHOLDS_..`, `BATCH_LIVE`) as rustfmt does: on one line when
+/// the elements take at most [`ARRAY_WIDTH`] columns and the line fits, or
+/// on the next line after `=` when only that fits; else, when every element is a literal at most [`SHORT_ELEMENT_WIDTH`]
+/// wide, as many per line as fit; else one per line.
+fn relayout_batch_tables(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i];
+        let is_table = [
+            "static BATCH_MASKS_",
+            "static BATCH_THRESHOLDS_",
+            "static BATCH_LIVE:",
+        ]
+        .iter()
+        .any(|p| line.starts_with(p))
+            && line.contains("] = [");
+        let end = (i..lines.len()).find(|&j| lines[j].ends_with("];"));
+        let (true, Some(end)) = (is_table, end) else {
+            out.push(line.to_string());
+            i += 1;
+            continue;
+        };
+        let joined: String = lines[i..=end]
+            .iter()
+            .map(|l| l.trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (head, rest) = joined.split_once("] = [").unwrap_or((&joined, ""));
+        let items: Vec<&str> = rest
+            .trim_end_matches("];")
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect();
+        let one = format!("{head}] = [{}];", items.join(", "));
+        let simple = |item: &str| {
+            item.trim_start_matches('-')
+                .starts_with(|c: char| c.is_ascii_digit())
+        };
+        let joined = items.join(", ");
+        if joined.len() <= ARRAY_WIDTH && one.len() <= MAX_WIDTH {
+            out.push(one);
+        } else if joined.len() <= ARRAY_WIDTH && 4 + joined.len() + 3 <= MAX_WIDTH {
+            // The array fits on a line of its own: rustfmt breaks after `=`.
+            out.push(format!("{head}] ="));
+            out.push(format!("    [{joined}];"));
+        } else if items
+            .iter()
+            .all(|item| simple(item) && item.len() <= SHORT_ELEMENT_WIDTH)
+        {
+            out.push(format!("{head}] = ["));
+            let mut current = String::from("   ");
+            for item in &items {
+                // rustfmt keeps room for a separator after the last
+                // element of a line: a line ends before column 100.
+                if current.len() + 1 + item.len() + 2 > MAX_WIDTH {
+                    out.push(std::mem::replace(&mut current, String::from("   ")));
+                }
+                current.push(' ');
+                current.push_str(item);
+                current.push(',');
+            }
+            out.push(current);
+            out.push("];".to_string());
+        } else {
+            out.push(format!("{head}] = ["));
+            out.extend(items.iter().map(|item| format!("    {item},")));
+            out.push("];".to_string());
         }
         i = end + 1;
     }

@@ -87,7 +87,13 @@ fn shipping_crate_matches_the_interpreter() {
 /// 31a1631, so they are no longer cases here.)
 #[test]
 fn edge_cases_match_the_interpreter() {
-    let set = rule_set(
+    let set = edge_set();
+    let rows = common::rows(&set, 30_000, 11);
+    build_and_check(&set, "edges", &rows, ALL_CHECKS);
+}
+
+fn edge_set() -> rulec_runtime::RuleSet {
+    rule_set(
         "label",
         &["no", "yes"],
         vec![
@@ -115,9 +121,7 @@ fn edge_cases_match_the_interpreter() {
             rule("covers_all", vec![], "no"),
             rule("unreachable", vec![is("f", false)], "yes"),
         ],
-    );
-    let rows = common::rows(&set, 30_000, 11);
-    build_and_check(&set, "edges", &rows, ALL_CHECKS);
+    )
 }
 
 /// No columns and no rules: every row is the fallback's.
@@ -183,4 +187,148 @@ fn rules_rs_works_as_a_module() {
         &["build", "--offline", "--quiet"],
         &[("RUSTFLAGS", "-D warnings -D missing_docs")],
     );
+}
+
+/// `decide_batch` on all rows at once gives what the interpreter gives, and
+/// so does `decide` (which the parity driver checks against `decide_batch`
+/// row by row): on the shipping and edge-case sets, on 150 rules (three mask
+/// words, a column with more than 16 thresholds, so the binary search) and
+/// on a set whose only live rule covers every row. See: #8
+#[test]
+fn decide_batch_matches_decide_and_the_interpreter() {
+    let cases = [
+        ("shipping", common::shipping()),
+        ("edges", edge_set()),
+        ("wide", wide_set(150, 5)),
+        ("wide-64", wide_set(64, 9)),
+        (
+            "all-after-never",
+            rule_set(
+                "t",
+                &["a", "b"],
+                vec![num("v", false), cat("k", false, &["p"])],
+                vec![
+                    rule("never", vec![not_in("k", &["p"])], "a"),
+                    rule("all", vec![], "b"),
+                ],
+            ),
+        ),
+    ];
+    for (case, set) in cases {
+        let rows = common::rows(&set, 20_000, 13);
+        let exe = build_release_parity(&set, &format!("batch-{case}"));
+        for args in [&["--with-decision"][..], &["--with-decision", "--batch"]] {
+            let got = run_parity(&exe, args, &set, &rows);
+            let want = interpreter_lines(&set, &rows);
+            assert_eq!(got.len(), want.len(), "{case} {args:?}: one line per row");
+            for (i, (got, want)) in got.iter().zip(&want).enumerate() {
+                assert_eq!(got, want, "{case} {args:?}: row {i} {:?}", rows[i]);
+            }
+        }
+    }
+}
+
+/// `n` rules over the shipping columns, drawn from a fixed seed: numeric
+/// thresholds from a pool of 40 (so more than 16 per column), categories,
+/// booleans and missing values.
+fn wide_set(n: usize, seed: u64) -> rulec_runtime::RuleSet {
+    let base = common::shipping();
+    let mut state = seed;
+    let mut draw = |k: usize| (common::splitmix(&mut state) % k as u64) as usize;
+    let pool: Vec<f64> = (0..40).map(|i| f64::from(i) * 12.5 - 100.0).collect();
+    let ops = [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge];
+    let zones = ["east", "north", "south", "west"];
+    let hints = ["dhl", "fedex", "ups"];
+    let classes = ["A", "B", "C"];
+    let rules = (0..n)
+        .map(|i| {
+            let conditions = (0..1 + draw(3))
+                .map(|_| match draw(8) {
+                    0 | 1 => cmp("distance_mi", ops[draw(4)], pool[draw(pool.len())]),
+                    2 | 3 => cmp("weight_lb", ops[draw(4)], pool[draw(pool.len())]),
+                    4 => in_set("zone", &[zones[draw(4)], zones[draw(4)]]),
+                    5 => not_in("carrier_hint", &[hints[draw(3)]]),
+                    6 => is("fragile", draw(2) == 0),
+                    _ => missing("weight_lb"),
+                })
+                .collect();
+            rule(&format!("r{i}"), conditions, classes[draw(3)])
+        })
+        .collect();
+    rule_set("cheapest_shipper", &["A", "B", "C"], base.features, rules)
+}
+
+/// Builds the parity example of `set` in release, in a target dir of its
+/// own (other tests build other crates' `parity` into the shared one).
+fn build_release_parity(set: &rulec_runtime::RuleSet, case: &str) -> std::path::PathBuf {
+    let generated = rulec_codegen::emit_crate(set, &format!("rulec-test-{case}")).unwrap();
+    let dir = common::crate_dir(case);
+    generated.write_to(&dir).unwrap();
+    let target = common::target_dir().join(case);
+    let out = std::process::Command::new(common::cargo())
+        .args(["build", "--offline", "--quiet", "--release", "--examples"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{case}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    target.join("release/examples/parity")
+}
+
+fn run_parity(
+    exe: &std::path::Path,
+    args: &[&str],
+    set: &rulec_runtime::RuleSet,
+    rows: &[Vec<Value>],
+) -> Vec<String> {
+    use std::io::Write;
+    let eval = Evaluator::new(set).unwrap();
+    let mut input = String::new();
+    for row in rows {
+        input.push_str(&common::encode(set, &eval, row).0);
+        input.push('\n');
+    }
+    let mut child = std::process::Command::new(exe)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the parity example runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(
+        out.status.success(),
+        "parity {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn interpreter_lines(set: &rulec_runtime::RuleSet, rows: &[Vec<Value>]) -> Vec<String> {
+    let eval = Evaluator::new(set).unwrap();
+    rows.iter()
+        .map(|row| {
+            let (_, cells) = common::encode(set, &eval, row);
+            match eval.decide(&cells).unwrap() {
+                Some(hit) => format!(
+                    "{}\t{}",
+                    set.rules[hit.rule_idx].name,
+                    common::hex(&set.target.classes[hit.class_idx])
+                ),
+                None => "-".to_string(),
+            }
+        })
+        .collect()
 }

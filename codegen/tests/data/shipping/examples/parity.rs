@@ -4,6 +4,8 @@
 //! Each line is one row, one field per column in the rule set's order, separated by tabs; a field is the lowercase hex of the value's UTF-8 text (numbers like `12.5`, booleans `true`/`false`, categories as they are), and an empty field is a missing value.
 //!
 //! Prints one line per row: the name of the rule that decided it, or `-`. With `--with-decision`, a covered row prints the rule name, a tab and the hex of the decided class.
+//!
+//! Each row is also decided by `decide_batch` alone, and any difference from `decide` fails the run. With `--batch`, every row is decided by one call of `decide_batch` instead. With `--bench ROUNDS`, prints the time per row of `decide` and of `decide_batch` over all rows instead.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -12,30 +14,32 @@ use shipping_rules as rules;
 
 fn main() -> ExitCode {
     let with_decision = std::env::args().any(|arg| arg == "--with-decision");
+    let batch = std::env::args().any(|arg| arg == "--batch");
     let bench_rounds: Option<u32> = std::env::args()
         .skip_while(|arg| arg != "--bench")
         .nth(1)
         .and_then(|n| n.parse().ok());
+    let inputs = match read_rows() {
+        Ok(inputs) => inputs,
+        Err(msg) => {
+            eprintln!("parity: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Some(rounds) = bench_rounds {
-        return bench(rounds);
+        bench(&inputs, rounds);
+        return ExitCode::SUCCESS;
     }
+    let hits = match decide_rows(&inputs, batch) {
+        Ok(hits) => hits,
+        Err(msg) => {
+            eprintln!("parity: {msg}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(err) => {
-                eprintln!("parity: cannot read stdin: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
-        let input = match parse_row(&line) {
-            Ok(input) => input,
-            Err(msg) => {
-                eprintln!("parity: line {}: {msg}", line_idx + 1);
-                return ExitCode::FAILURE;
-            }
-        };
-        let res = match rules::decide(&input) {
+    for hit in hits {
+        let res = match hit {
             Some(hit) if with_decision => {
                 let name = hit.rule.name();
                 let class = hex(hit.decision.as_str());
@@ -56,35 +60,82 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `--bench ROUNDS`: reads every row first, then times `decide`
-/// over all of them `ROUNDS` times and prints nanoseconds per
-/// decision; no reading or writing is timed.
-fn bench(rounds: u32) -> ExitCode {
+/// Every row on stdin.
+fn read_rows() -> Result<Vec<rules::Input>, String> {
     let mut inputs = Vec::new();
     for (line_idx, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = line.unwrap_or_default();
-        match parse_row(&line) {
-            Ok(input) => inputs.push(input),
-            Err(msg) => {
-                eprintln!("parity: line {}: {msg}", line_idx + 1);
-                return ExitCode::FAILURE;
-            }
-        }
+        let line = line.map_err(|err| format!("cannot read stdin: {err}"))?;
+        let line_no = line_idx + 1;
+        let input = parse_row(&line).map_err(|msg| format!("line {line_no}: {msg}"))?;
+        inputs.push(input);
     }
+    Ok(inputs)
+}
+
+/// `decide` row by row, each answer checked against `decide_batch`
+/// on that row alone; with `batch`, `decide_batch` on all rows.
+fn decide_rows(inputs: &[rules::Input], batch: bool) -> Result<Vec<Option<rules::Hit>>, String> {
+    if batch {
+        return decide_all(inputs);
+    }
+    let mut hits = Vec::with_capacity(inputs.len());
+    for (row_idx, input) in inputs.iter().enumerate() {
+        let hit = rules::decide(input);
+        let mut batch = [None];
+        let n = rules::decide_batch(std::slice::from_ref(input), &mut batch);
+        if n != 1 || batch[0] != hit {
+            let line = row_idx + 1;
+            let batch = batch[0];
+            let msg = format!("line {line}: decide {hit:?}, decide_batch {batch:?}");
+            return Err(msg);
+        }
+        hits.push(hit);
+    }
+    Ok(hits)
+}
+
+/// `--batch`: every row in one call of `decide_batch`, with one slot
+/// more than rows, which must be left alone.
+fn decide_all(inputs: &[rules::Input]) -> Result<Vec<Option<rules::Hit>>, String> {
+    let mut hits = vec![None; inputs.len() + 1];
+    let n = rules::decide_batch(inputs, &mut hits);
+    let rows = inputs.len();
+    if n != rows {
+        return Err(format!("decide_batch decided {n} of {rows} rows"));
+    }
+    if hits.pop() != Some(None) {
+        return Err("decide_batch wrote past the rows".to_string());
+    }
+    Ok(hits)
+}
+
+/// `--bench ROUNDS`: times `decide` over every row `ROUNDS` times,
+/// then `decide_batch` as often, and prints nanoseconds per
+/// decision of each; no reading or writing is timed.
+fn bench(inputs: &[rules::Input], rounds: u32) {
+    let decisions = f64::from(rounds) * inputs.len().max(1) as f64;
     let start = std::time::Instant::now();
     let mut covered = 0u64;
     for _ in 0..rounds {
-        for input in &inputs {
+        for input in inputs {
             let hit = rules::decide(std::hint::black_box(input));
             if std::hint::black_box(hit).is_some() {
                 covered += 1;
             }
         }
     }
-    let decisions = f64::from(rounds) * inputs.len().max(1) as f64;
     let ns = start.elapsed().as_secs_f64() * 1e9 / decisions;
     println!("decide_ns_per_row\t{ns:.3}\tcovered\t{covered}");
-    ExitCode::SUCCESS
+    let mut hits = vec![None; inputs.len()];
+    let start = std::time::Instant::now();
+    let mut covered = 0u64;
+    for _ in 0..rounds {
+        rules::decide_batch(std::hint::black_box(inputs), &mut hits);
+        let hits = std::hint::black_box(&hits);
+        covered += hits.iter().filter(|hit| hit.is_some()).count() as u64;
+    }
+    let ns = start.elapsed().as_secs_f64() * 1e9 / decisions;
+    println!("decide_batch_ns_per_row\t{ns:.3}\tcovered\t{covered}");
 }
 
 /// Builds the generated crate's `Input` from one line.

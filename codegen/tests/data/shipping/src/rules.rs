@@ -388,3 +388,168 @@ pub fn decide_or_else(
 ) -> CheapestShipper {
     decide(input).map_or_else(|| fallback(input), |hit| hit.decision)
 }
+
+/// Decides `inputs[i]` into `out[i]` for every row both slices have, that is `min(inputs.len(), out.len())` rows, and returns that count; when the lengths differ, the rest of the longer slice is left as it is. It never panics.
+///
+/// Each answer is exactly what [`decide`] gives for the row. It is faster on many rows when traffic is unpredictable: no branch depends on the data. Each column maps its value to a region (between, or at, the thresholds the rules use; NaN; missing; or a category), each region has a bitmask of the rules whose conditions on that column hold there, and the first rule left after ANDing the row's masks decides.
+pub fn decide_batch(inputs: &[Input], out: &mut [Option<Hit>]) -> usize {
+    let n = inputs.len().min(out.len());
+    for (input, slot) in inputs.iter().zip(out.iter_mut()) {
+        *slot = decide_masked(input);
+    }
+    n
+}
+
+/// [`decide`], computed without branches on the row's values, for
+/// [`decide_batch`].
+#[inline]
+fn decide_masked(input: &Input) -> Option<Hit> {
+    let x0 = input.distance_mi;
+    let x1 = input.weight_lb;
+    let x2 = input.zone;
+    let x3 = input.express;
+    let x4 = input.fragile;
+    let x5 = input.carrier_hint;
+    let r0 = numeric_region(x0, &BATCH_THRESHOLDS_0);
+    let r1 = optional_region(x1, &BATCH_THRESHOLDS_1);
+    let r2 = x2 as usize;
+    let r3 = usize::from(x3);
+    let r4 = x4.map_or(2, usize::from);
+    let r5 = x5.map_or(4, |v| v as usize);
+    let mut alive = BATCH_LIVE;
+    and_mask(&mut alive, &BATCH_MASKS_0, r0);
+    and_mask(&mut alive, &BATCH_MASKS_1, r1);
+    and_mask(&mut alive, &BATCH_MASKS_2, r2);
+    and_mask(&mut alive, &BATCH_MASKS_3, r3);
+    and_mask(&mut alive, &BATCH_MASKS_4, r4);
+    and_mask(&mut alive, &BATCH_MASKS_5, r5);
+    first_hit(&alive)
+}
+
+/// Words of 64 rules in a mask of [`decide_batch`].
+const BATCH_WORDS: usize = 1;
+
+/// The rules [`decide`] can fire.
+static BATCH_LIVE: [u64; BATCH_WORDS] = [0x3f];
+
+/// The hit of each rule, by index, then `None`.
+static BATCH_HITS: [Option<Hit>; 7] = [
+    Some(Hit {
+        decision: CheapestShipper::B,
+        rule: RuleId::ShortLightToB,
+    }),
+    Some(Hit {
+        decision: CheapestShipper::C,
+        rule: RuleId::HeavyToC,
+    }),
+    Some(Hit {
+        decision: CheapestShipper::A,
+        rule: RuleId::UnweighedExpressToA,
+    }),
+    Some(Hit {
+        decision: CheapestShipper::A,
+        rule: RuleId::FarFragileToA,
+    }),
+    Some(Hit {
+        decision: CheapestShipper::C,
+        rule: RuleId::HintedUpsToC,
+    }),
+    Some(Hit {
+        decision: CheapestShipper::B,
+        rule: RuleId::NoHintToB,
+    }),
+    None,
+];
+
+/// The thresholds the rules compare column `distance_mi` with, sorted, for [`decide_batch`].
+#[allow(clippy::approx_constant)]
+static BATCH_THRESHOLDS_0: [f64; 3] = [-1e-300, 50.0, 2500.25];
+
+/// Per region of column `distance_mi` (8 regions, 1 word each), the rules whose conditions on it hold there, for [`decide_batch`].
+static BATCH_MASKS_0: [u64; 8] = [0x27, 0x37, 0x37, 0x36, 0x36, 0x36, 0x3e, 0x26];
+
+/// The thresholds the rules compare column `weight_lb` with, sorted, for [`decide_batch`].
+#[allow(clippy::approx_constant)]
+static BATCH_THRESHOLDS_1: [f64; 3] = [5.0, 70.5, 1e300];
+
+/// Per region of column `weight_lb` (9 regions, 1 word each), the rules whose conditions on it hold there, for [`decide_batch`].
+static BATCH_MASKS_1: [u64; 9] = [0x39, 0x38, 0x38, 0x3a, 0x3a, 0x3a, 0x32, 0x30, 0x34];
+
+/// Per region of column `zone` (5 regions, 1 word each), the rules whose conditions on it hold there, for [`decide_batch`].
+static BATCH_MASKS_2: [u64; 5] = [0x3f, 0x3f, 0x3e, 0x3c, 0x3c];
+
+/// Per region of column `express` (2 regions, 1 word each), the rules whose conditions on it hold there, for [`decide_batch`].
+static BATCH_MASKS_3: [u64; 2] = [0x3b, 0x3e];
+
+/// Per region of column `fragile` (3 regions, 1 word each), the rules whose conditions on it hold there, for [`decide_batch`].
+static BATCH_MASKS_4: [u64; 3] = [0x37, 0x2f, 0x27];
+
+/// Per region of column `carrier_hint` (5 regions, 1 word each), the rules whose conditions on it hold there, for [`decide_batch`].
+static BATCH_MASKS_5: [u64; 5] = [0xf, 0x7, 0x1f, 0x7, 0x27];
+
+/// Keeps in `alive` the rules whose conditions on a column hold in
+/// `region`, given the column's masks.
+#[inline(always)]
+fn and_mask(alive: &mut [u64; BATCH_WORDS], masks: &[u64], region: usize) {
+    for (word_idx, word) in alive.iter_mut().enumerate() {
+        let mask = masks.get(region * BATCH_WORDS + word_idx);
+        *word &= mask.copied().unwrap_or(0);
+    }
+}
+
+/// The hit of the first rule left in `alive`, or `None`.
+#[inline(always)]
+fn first_hit(alive: &[u64; BATCH_WORDS]) -> Option<Hit> {
+    let mut first = BATCH_HITS.len() - 1;
+    for (word_idx, &word) in alive.iter().enumerate().rev() {
+        if word != 0 {
+            first = word_idx * 64 + word.trailing_zeros() as usize;
+        }
+    }
+    BATCH_HITS.get(first).copied().flatten()
+}
+
+/// The region of `x` among `thresholds` (sorted, distinct): twice the
+/// number of thresholds below `x`, plus one when `x` is one of them.
+/// NaN, which satisfies no comparison, gets `2 * thresholds.len() + 1`.
+/// No branch depends on `x`: short lists are counted, long ones
+/// searched in steps that depend only on their length.
+#[inline(always)]
+fn numeric_region(x: f64, thresholds: &[f64]) -> usize {
+    let nan = 2 * thresholds.len() + 1;
+    let region = if thresholds.len() <= 16 {
+        let mut region = 0;
+        for &t in thresholds {
+            region += usize::from(t < x) + usize::from(t <= x);
+        }
+        region
+    } else {
+        let below = count_below(x, thresholds);
+        2 * below + usize::from(thresholds.get(below) == Some(&x))
+    };
+    region + nan * usize::from(x.is_nan())
+}
+
+/// How many of `thresholds` (sorted) are below `x`.
+#[inline(always)]
+fn count_below(x: f64, thresholds: &[f64]) -> usize {
+    let mut base = 0;
+    let mut len = thresholds.len();
+    while len > 1 {
+        let half = len / 2;
+        let below = thresholds.get(base + half).is_some_and(|&t| t < x);
+        base += half * usize::from(below);
+        len -= half;
+    }
+    base + usize::from(thresholds.get(base).is_some_and(|&t| t < x))
+}
+
+/// [`numeric_region`] of a value that may be missing; a missing
+/// value gets `2 * thresholds.len() + 2`.
+#[inline(always)]
+fn optional_region(x: Option<f64>, thresholds: &[f64]) -> usize {
+    match x {
+        Some(x) => numeric_region(x, thresholds),
+        None => 2 * thresholds.len() + 2,
+    }
+}
