@@ -57,18 +57,177 @@ pub const FORMATS: &str = "csv, parquet";
 
 /// Reads `path` into a table.
 pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
-    let (df, sampled) = read_frame(path, params)?;
-    let mut table = frame_to_table(df, path, params)?;
-    if let Some((all, kept)) = sampled {
+    read_files(&[path.to_path_buf()], params)
+}
+
+/// Reads the rows of several files, with the same columns, into one table.
+/// `--max-rows` applies to all of them together: each file contributes its
+/// share of the sample.
+pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result<Table, Error> {
+    let Some(first) = paths.first() else {
+        return Err(Error::Params("no data file given".into()));
+    };
+    if paths.len() == 1 {
+        let (df, sampled) = read_frame(first, params, params.max_rows)?;
+        let mut table = frame_to_table(df, first, params)?;
+        if let Some((all, kept)) = sampled {
+            table.notes.insert(
+                0,
+                sampled_note(&first.display().to_string(), all, kept, kept),
+            );
+        }
+        return Ok(table);
+    }
+    // Rows per file first, to share the sample out.
+    let counts: Vec<usize> = paths
+        .iter()
+        .map(|f| count_rows(f))
+        .collect::<Result<_, _>>()?;
+    let total: usize = counts.iter().sum();
+    let limit = params.max_rows.filter(|&m| total > m);
+    let mut frames: Vec<DataFrame> = Vec::with_capacity(paths.len());
+    let mut kept_total = 0;
+    for (i, (f, &n)) in paths.iter().zip(&counts).enumerate() {
+        let quota = limit.map(|m| {
+            // Largest remainder would be exact; rounding per file is within one row each.
+            ((m as f64) * n as f64 / total as f64).round() as usize
+        });
+        let file_params = IngestParams {
+            seed: params.seed.wrapping_add(i as u64),
+            ..params.clone()
+        };
+        let (mut df, _) = read_frame(f, &file_params, quota)?;
+        kept_total += df.height();
+        widen_integers(&mut df).map_err(|e| Error::Data {
+            path: f.clone(),
+            message: clean_polars_message(&e),
+        })?;
+        if let Some(head) = frames.first() {
+            let want: Vec<String> = head
+                .get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            let got: Vec<String> = df
+                .get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
+            let mut a = want.clone();
+            let mut b = got.clone();
+            a.sort();
+            b.sort();
+            if a != b {
+                return Err(Error::Data {
+                    path: f.clone(),
+                    message: format!(
+                        "has columns {} but {} has {}; every file must have the same columns",
+                        got.join(", "),
+                        first.display(),
+                        want.join(", ")
+                    ),
+                });
+            }
+            df = df.select(want).map_err(|e| Error::Data {
+                path: f.clone(),
+                message: clean_polars_message(&e),
+            })?;
+            let head_schema = head.schema();
+            for col in df.columns() {
+                let expected = head_schema.get(col.name()).cloned();
+                if let Some(expected) = expected.filter(|t| t != col.dtype()) {
+                    return Err(Error::Data {
+                        path: f.clone(),
+                        message: format!(
+                            "column `{}` holds {} values but in {} it holds {}; every file must type each column alike",
+                            col.name(),
+                            col.dtype(),
+                            first.display(),
+                            expected
+                        ),
+                    });
+                }
+            }
+        }
+        frames.push(df);
+    }
+    let mut frames = frames.into_iter();
+    let mut all = frames
+        .next()
+        .ok_or_else(|| Error::Params("no data file given".into()))?;
+    for df in frames {
+        all.vstack_mut(&df).map_err(|e| Error::Data {
+            path: first.clone(),
+            message: clean_polars_message(&e),
+        })?;
+    }
+    let mut table = frame_to_table(all, first, params)?;
+    if let Some(limit) = limit {
         table.notes.insert(
             0,
-            format!(
-                "{} has {all} rows, more than --max-rows {kept}: a seeded random sample of {kept} rows is read (raise --max-rows to read more)",
-                path.display()
+            sampled_note(
+                &format!("the {} files", paths.len()),
+                total,
+                limit,
+                kept_total,
             ),
         );
     }
     Ok(table)
+}
+
+fn sampled_note(what: &str, all: usize, limit: usize, kept: usize) -> String {
+    let verb = if what.starts_with("the ") {
+        "have"
+    } else {
+        "has"
+    };
+    format!(
+        "{what} {verb} {all} rows, more than --max-rows {limit}: a seeded random sample of {kept} rows is read (raise --max-rows to read more)"
+    )
+}
+
+/// Integer columns as floats, so files whose numbers were inferred as
+/// integers in one and decimals in another stack together (numbers are
+/// read as `f64` anyway).
+fn widen_integers(df: &mut DataFrame) -> PolarsResult<()> {
+    let names: Vec<PlSmallStr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype().is_integer())
+        .map(|c| c.name().clone())
+        .collect();
+    for name in names {
+        let cast = df.column(&name)?.cast(&DataType::Float64)?;
+        df.with_column(cast)?;
+    }
+    Ok(())
+}
+
+/// Data rows in a file, without reading it whole.
+fn count_rows(path: &Path) -> Result<usize, Error> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "parquet" | "pq" => {
+            let file = File::open(path).map_err(|e| Error::Io {
+                path: path.to_path_buf(),
+                err: e,
+            })?;
+            ParquetReader::new(file)
+                .num_rows()
+                .map_err(|e| Error::Data {
+                    path: path.to_path_buf(),
+                    message: clean_polars_message(&e),
+                })
+        }
+        // Anything else is checked (and refused, if need be) by read_frame.
+        "csv" => Ok(crate::csv_scan::scan(path)?.records),
+        _ => Ok(0),
+    }
 }
 
 /// The file as a frame, and `(rows in the file, rows kept)` when it was
@@ -77,6 +236,7 @@ pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
 fn read_frame(
     path: &Path,
     params: &IngestParams,
+    max_rows: Option<usize>,
 ) -> Result<(DataFrame, Option<(usize, usize)>), Error> {
     let file_err = |e: std::io::Error| Error::Io {
         path: path.to_path_buf(),
@@ -123,7 +283,7 @@ fn read_frame(
                     o.with_separator(shape.separator)
                         .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
                 });
-            match params.max_rows.filter(|&m| shape.records > m) {
+            match max_rows.filter(|&m| shape.records > m) {
                 Some(keep) => {
                     let bytes =
                         crate::sample_file::sample_csv(path, shape.records, keep, params.seed)
@@ -143,7 +303,7 @@ fn read_frame(
         }
         "parquet" | "pq" => {
             let df = ParquetReader::new(file).finish().map_err(polars_err)?;
-            match params.max_rows.filter(|&m| df.height() > m) {
+            match max_rows.filter(|&m| df.height() > m) {
                 // Parquet is read whole, then sampled.
                 Some(keep) => {
                     let all = df.height();
@@ -579,7 +739,7 @@ pub fn read_cells_with(
         max_rows: None,
         seed: 0,
     };
-    let (df, _) = read_frame(path, &every_row)?;
+    let (df, _) = read_frame(path, &every_row, None)?;
     let names: Vec<String> = df
         .get_column_names()
         .iter()

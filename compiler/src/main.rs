@@ -46,8 +46,10 @@ enum Command {
         after_help = "Example:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/"
     )]
     Compile {
-        /// Data file: .csv or .parquet.
-        data: PathBuf,
+        /// Data file(s): .csv or .parquet. Several files (a shell glob such as
+        /// `data/*.parquet`) are read as one table; they must have the same columns.
+        #[arg(required = true, num_args = 1..)]
+        data: Vec<PathBuf>,
         #[command(flatten)]
         opts: CompileOpts,
     },
@@ -423,7 +425,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ),
             );
             write_shipping(&csv, rows, opts.common.seed)?;
-            let res = compile_to(&csv, params, &opts.common, quiet, verbose);
+            let res = compile_to(
+                std::slice::from_ref(&csv),
+                params,
+                &opts.common,
+                quiet,
+                verbose,
+            );
             let _ = std::fs::remove_dir_all(&dir);
             output::untrack(&dir);
             res?;
@@ -733,7 +741,7 @@ impl rulec::progress::Progress for Reporter {
 }
 
 fn compile_to(
-    data: &Path,
+    data: &[PathBuf],
     params: CompileParams,
     common: &CommonOpts,
     quiet: bool,
@@ -745,7 +753,7 @@ fn compile_to(
     output::check_destination(out)?;
     let start = Instant::now();
     let reporter = Reporter::new(quiet, verbose);
-    let compiled = pipeline::compile(data, &params, &reporter)?;
+    let compiled = pipeline::compile_files(data, &params, &reporter)?;
     if let Ok(mut state) = reporter.state.lock() {
         Reporter::finish_bar(&mut state);
     }

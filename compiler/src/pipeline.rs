@@ -389,6 +389,19 @@ pub fn compile(
     params: &ValidParams,
     progress: &dyn Progress,
 ) -> Result<Compiled, Error> {
+    compile_files(&[path.to_path_buf()], params, progress)
+}
+
+/// Runs the whole pipeline on the rows of several data files together
+/// (the same columns in each; CSV and Parquet may be mixed).
+pub fn compile_files(
+    paths: &[std::path::PathBuf],
+    params: &ValidParams,
+    progress: &dyn Progress,
+) -> Result<Compiled, Error> {
+    let Some(path) = paths.first().map(std::path::PathBuf::as_path) else {
+        return Err(Error::Params("no data file given".into()));
+    };
     let p = params.get();
     let mut timings = Vec::new();
     let mut clock = Instant::now();
@@ -397,9 +410,13 @@ pub fn compile(
         clock = Instant::now();
     };
 
-    progress.line("ingest: reading data");
-    let table = ingest::read(
-        path,
+    progress.line(&if paths.len() == 1 {
+        "ingest: reading data".to_string()
+    } else {
+        format!("ingest: reading {} data files", paths.len())
+    });
+    let table = ingest::read_files(
+        paths,
         &IngestParams {
             target: p.target.clone(),
             split_column: p.split_column.clone(),
@@ -414,7 +431,26 @@ pub fn compile(
             seed: p.seed,
         },
     )?;
-    let sha = sha256_file(path)?;
+    let sha = if paths.len() == 1 {
+        sha256_file(path)?
+    } else {
+        // The files' hashes, in order: any change to any file changes it.
+        let mut h = Sha256::new();
+        for f in paths {
+            h.update(sha256_file(f)?.as_bytes());
+        }
+        hex(&h.finalize())
+    };
+    let data_names = paths
+        .iter()
+        .map(|f| {
+            f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     for note in &table.notes {
         progress.line(&format!("note: {note}"));
     }
@@ -452,7 +488,14 @@ pub fn compile(
         let (set, val_fig, test_fig, n_candidates, teacher_desc) =
             compile_numeric(&table, &splits, p, tolerance, progress)?;
         let mut set = set;
-        set.provenance = Some(provenance(path, sha, &table, &splits, teacher_desc, p));
+        set.provenance = Some(provenance(
+            &data_names,
+            sha,
+            &table,
+            &splits,
+            teacher_desc,
+            p,
+        ));
         set.check()?;
         lap("teach, propose, validate, compact", &mut timings);
         let report = report(&set, &val_fig, test_fig.as_ref(), n_candidates, &table, p);
@@ -822,7 +865,14 @@ pub fn compile(
             _ => None,
         },
     });
-    set.provenance = Some(provenance(path, sha, &table, &splits, model.describe(), p));
+    set.provenance = Some(provenance(
+        &data_names,
+        sha,
+        &table,
+        &splits,
+        model.describe(),
+        p,
+    ));
     set.check()?;
     lap("compact", &mut timings);
     let report = report(&set, &val_fig, test_fig.as_ref(), n_candidates, &table, p);
@@ -1243,7 +1293,7 @@ fn split_rows(splits: &split::Splits) -> SplitRows {
 }
 
 fn provenance(
-    path: &Path,
+    data_names: &str,
     sha: String,
     table: &crate::table::Table,
     splits: &split::Splits,
@@ -1252,10 +1302,7 @@ fn provenance(
 ) -> Provenance {
     Provenance {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
-        data_file: path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        data_file: data_names.to_string(),
         data_sha256: sha,
         rows: table.n_rows() as u64,
         split_rows: split_rows(splits),

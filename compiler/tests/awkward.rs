@@ -369,3 +369,87 @@ fn sample_trains_on_part_of_the_training_rows_and_validates_on_all() {
     assert!((3990..=4010).contains(&held_out), "{held_out}");
     assert!(r["coverage"].as_f64().unwrap() > 0.9);
 }
+
+#[test]
+fn several_files_are_read_as_one_table() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::rulec(
+        d,
+        &["dataset", "shipping", "--rows", "9000", "--out", "all.csv"],
+    );
+    let text = std::fs::read_to_string(d.join("all.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap().to_string();
+    let rows: Vec<&str> = lines.collect();
+    for (i, chunk) in rows.chunks(3000).enumerate() {
+        let mut part = header.clone() + "\n";
+        for r in chunk {
+            part.push_str(r);
+            part.push('\n');
+        }
+        std::fs::write(d.join(format!("part{i}.csv")), part).unwrap();
+    }
+    // The last part as Parquet: formats may be mixed.
+    let mut df = CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(d.join("part2.csv")))
+        .unwrap()
+        .finish()
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(d.join("part2.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let one = |args: &[&str], out: &str| {
+        let mut a = vec!["compile"];
+        a.extend_from_slice(args);
+        a.extend_from_slice(&[
+            "--target",
+            "cheapest_shipper",
+            "--no-cache",
+            "-q",
+            "--out",
+            out,
+        ]);
+        let o = run(d, &a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        rulec_runtime::RuleSet::from_json(
+            &std::fs::read_to_string(d.join(out).join("rules.json")).unwrap(),
+        )
+        .unwrap()
+    };
+    let whole = one(&["all.csv"], "whole");
+    let parts = one(&["part0.csv", "part1.csv", "part2.parquet"], "parts");
+    assert_eq!(
+        whole.rules, parts.rules,
+        "the same rows give the same rules"
+    );
+    let prov = parts.provenance.unwrap();
+    assert_eq!(prov.data_file, "part0.csv, part1.csv, part2.parquet");
+    assert_eq!(prov.rows, 9000);
+    assert_ne!(prov.data_sha256, whole.provenance.unwrap().data_sha256);
+    // A file with other columns is refused, naming it.
+    std::fs::write(d.join("other.csv"), "a,b\n1,2\n").unwrap();
+    let o = run(
+        d,
+        &[
+            "compile",
+            "part0.csv",
+            "other.csv",
+            "--target",
+            "cheapest_shipper",
+            "--out",
+            "out",
+        ],
+    );
+    refused(
+        d,
+        &o,
+        &[
+            "other.csv",
+            "has columns a, b",
+            "every file must have the same columns",
+        ],
+    );
+}
