@@ -43,7 +43,7 @@ struct Cli {
 enum Command {
     /// Compile a dataset into rules.json, RULEBOOK.md, rulebook.html, report.json and a Rust crate.
     #[command(
-        after_help = "Example:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/"
+        after_help = "Examples:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/\n  rulec compile data/*.parquet --target route --teacher gbdt --sample 1000000 --out out/\n  rulec compile history.csv --target y --teacher cmd:\"python3 serve.py\" --out out/"
     )]
     Compile {
         /// Data file(s): .csv or .parquet. Several files (a shell glob such as
