@@ -930,7 +930,7 @@ impl Gen<'_> {
             let r = quote::format_ident!("r{col}");
             let masks_name = quote::format_ident!("BATCH_MASKS_{col}");
             let thresholds_name = quote::format_ident!("BATCH_THRESHOLDS_{col}");
-            reads.push(quote!(let #x = input.#field;));
+            reads.push(quote!(let #x = inputs.map(|row| row.#field);));
             let n_regions = column.n_regions();
             let region = match &column.kind {
                 RegionKind::Numeric(thresholds) => {
@@ -952,18 +952,20 @@ impl Gen<'_> {
                     });
                     if column.nullable {
                         any_optional = true;
-                        quote!(optional_region(#x, &#thresholds_name))
+                        quote!(optional_regions(#x, &#thresholds_name))
                     } else {
-                        quote!(numeric_region(#x, &#thresholds_name))
+                        quote!(numeric_regions(#x, &#thresholds_name))
                     }
                 }
-                RegionKind::Boolean if column.nullable => quote!(#x.map_or(2, usize::from)),
-                RegionKind::Boolean => quote!(usize::from(#x)),
+                RegionKind::Boolean if column.nullable => {
+                    quote!(#x.map(|v| v.map_or(2, usize::from)))
+                }
+                RegionKind::Boolean => quote!(#x.map(usize::from)),
                 RegionKind::Categorical(n) if column.nullable => {
                     let missing = Literal::usize_unsuffixed(n + 1);
-                    quote!(#x.map_or(#missing, |v| v as usize))
+                    quote!(#x.map(|v| v.map_or(#missing, |v| v as usize)))
                 }
-                RegionKind::Categorical(_) => quote!(#x as usize),
+                RegionKind::Categorical(_) => quote!(#x.map(|v| v as usize)),
             };
             regions.push(quote!(let #r = #region;));
             let mut masks = vec![0u64; n_regions * words];
@@ -996,7 +998,7 @@ impl Gen<'_> {
                 #doc_m
                 static #masks_name: [u64; #n_masks] = [#(#masks),*];
             });
-            ands.push(quote!(and_mask(&mut alive, &#masks_name, #r);));
+            ands.push(quote!(and_mask(&mut alive, &#masks_name, #r[lane]);));
         }
 
         let words_lit = Literal::usize_unsuffixed(words);
@@ -1012,54 +1014,52 @@ impl Gen<'_> {
         let n_hits = Literal::usize_unsuffixed(n_rules + 1);
         let numeric_fns = any_numeric.then(|| {
             quote! {
-                /// The region of `x` among `thresholds` (sorted, distinct): twice the
-                /// number of thresholds below `x`, plus one when `x` is one of them.
-                /// NaN, which satisfies no comparison, gets `2 * thresholds.len() + 1`.
-                /// No branch depends on `x`: short lists are counted, long ones
-                /// searched in steps that depend only on their length.
+                /// The region of each of `xs` among `thresholds` (sorted, distinct):
+                /// twice the number of thresholds below it, plus one when it is one
+                /// of them. NaN, which satisfies no comparison, gets
+                /// `2 * thresholds.len() + 1`. A binary search per value whose steps
+                /// depend only on the length, the values in step.
                 #[inline(always)]
-                fn numeric_region(x: f64, thresholds: &[f64]) -> usize {
-                    let nan = 2 * thresholds.len() + 1;
-                    let region = if thresholds.len() <= 16 {
-                        let mut region = 0;
-                        for &t in thresholds {
-                            region += usize::from(t < x) + usize::from(t <= x);
-                        }
-                        region
-                    } else {
-                        let below = count_below(x, thresholds);
-                        2 * below + usize::from(thresholds.get(below) == Some(&x))
-                    };
-                    // NaN is below no threshold and equals none, so its count
-                    // is 0: it moves to the region after the numbers.
-                    region + nan * usize::from(x.is_nan())
-                }
-
-                /// How many of `thresholds` (sorted) are below `x`.
-                #[inline(always)]
-                fn count_below(x: f64, thresholds: &[f64]) -> usize {
-                    let mut base = 0;
+                fn numeric_regions<const L: usize>(xs: [f64; L], thresholds: &[f64]) -> [usize; L] {
+                    let mut below = [0; L];
                     let mut len = thresholds.len();
                     while len > 1 {
                         let half = len / 2;
-                        let below = thresholds.get(base + half).is_some_and(|&t| t < x);
-                        base += half * usize::from(below);
+                        for (base, &x) in below.iter_mut().zip(&xs) {
+                            let less = thresholds.get(*base + half).is_some_and(|&t| t < x);
+                            *base += half * usize::from(less);
+                        }
                         len -= half;
                     }
-                    base + usize::from(thresholds.get(base).is_some_and(|&t| t < x))
+                    let nan = 2 * thresholds.len() + 1;
+                    let mut regions = [0; L];
+                    for ((region, &base), &x) in regions.iter_mut().zip(&below).zip(&xs) {
+                        let below = base + usize::from(thresholds.get(base).is_some_and(|&t| t < x));
+                        let equal = usize::from(thresholds.get(below) == Some(&x));
+                        // NaN is below no threshold and equals none, so it counts
+                        // 0: it moves to the region after the numbers.
+                        *region = 2 * below + equal + nan * usize::from(x.is_nan());
+                    }
+                    regions
                 }
             }
         });
         let optional_fn = any_optional.then(|| {
             quote! {
-                /// [`numeric_region`] of a value that may be missing; a missing
+                /// [`numeric_regions`] of values that may be missing; a missing
                 /// value gets `2 * thresholds.len() + 2`.
                 #[inline(always)]
-                fn optional_region(x: Option<f64>, thresholds: &[f64]) -> usize {
-                    match x {
-                        Some(x) => numeric_region(x, thresholds),
-                        None => 2 * thresholds.len() + 2,
+                fn optional_regions<const L: usize>(
+                    xs: [Option<f64>; L],
+                    thresholds: &[f64],
+                ) -> [usize; L] {
+                    let values = xs.map(|x| x.unwrap_or(f64::NAN));
+                    let mut regions = numeric_regions(values, thresholds);
+                    let missing = 2 * thresholds.len() + 2;
+                    for (region, x) in regions.iter_mut().zip(xs) {
+                        *region += (missing - *region) * usize::from(x.is_none());
                     }
+                    regions
                 }
             }
         });
@@ -1067,21 +1067,38 @@ impl Gen<'_> {
             #doc_batch
             pub fn decide_batch(inputs: &[Input], out: &mut [Option<Hit>]) -> usize {
                 let n = inputs.len().min(out.len());
-                for (input, slot) in inputs.iter().zip(out.iter_mut()) {
-                    *slot = decide_masked(input);
+                let inputs = inputs.get(..n).unwrap_or_default();
+                let out = out.get_mut(..n).unwrap_or_default();
+                let mut in_lanes = inputs.chunks_exact(BATCH_LANES);
+                let mut out_lanes = out.chunks_exact_mut(BATCH_LANES);
+                for (lanes, slots) in (&mut in_lanes).zip(&mut out_lanes) {
+                    if let (Ok(lanes), Ok(slots)) = (lanes.try_into(), slots.try_into()) {
+                        decide_lanes::<BATCH_LANES>(lanes, slots);
+                    }
+                }
+                let rest = in_lanes.remainder().iter();
+                for (input, slot) in rest.zip(out_lanes.into_remainder()) {
+                    let slot = core::array::from_mut(slot);
+                    decide_lanes::<1>(core::array::from_ref(input), slot);
                 }
                 n
             }
 
-            /// [`decide`], computed without branches on the row's values, for
-            /// [`decide_batch`].
-            #[inline]
-            fn decide_masked(input: &Input) -> Option<Hit> {
+            /// Rows [`decide_batch`] decides together: their binary searches
+            /// run in step, so the loads of one row overlap those of the others.
+            const BATCH_LANES: usize = 8;
+
+            /// [`decide`] for `L` rows, computed without branches on their
+            /// values, for [`decide_batch`].
+            #[inline(always)]
+            fn decide_lanes<const L: usize>(inputs: &[Input; L], out: &mut [Option<Hit>; L]) {
                 #(#reads)*
                 #(#regions)*
-                let mut alive = BATCH_LIVE;
-                #(#ands)*
-                first_hit(&alive)
+                for (lane, slot) in out.iter_mut().enumerate() {
+                    let mut alive = BATCH_LIVE;
+                    #(#ands)*
+                    *slot = first_hit(&alive);
+                }
             }
 
             /// Words of 64 rules in a mask of [`decide_batch`].

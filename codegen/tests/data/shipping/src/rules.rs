@@ -394,36 +394,53 @@ pub fn decide_or_else(
 /// Each answer is exactly what [`decide`] gives for the row. It is faster on many rows when traffic is unpredictable: no branch depends on the data. Each column maps its value to a region (between, or at, the thresholds the rules use; NaN; missing; or a category), each region has a bitmask of the rules whose conditions on that column hold there, and the first rule left after ANDing the row's masks decides.
 pub fn decide_batch(inputs: &[Input], out: &mut [Option<Hit>]) -> usize {
     let n = inputs.len().min(out.len());
-    for (input, slot) in inputs.iter().zip(out.iter_mut()) {
-        *slot = decide_masked(input);
+    let inputs = inputs.get(..n).unwrap_or_default();
+    let out = out.get_mut(..n).unwrap_or_default();
+    let mut in_lanes = inputs.chunks_exact(BATCH_LANES);
+    let mut out_lanes = out.chunks_exact_mut(BATCH_LANES);
+    for (lanes, slots) in (&mut in_lanes).zip(&mut out_lanes) {
+        if let (Ok(lanes), Ok(slots)) = (lanes.try_into(), slots.try_into()) {
+            decide_lanes::<BATCH_LANES>(lanes, slots);
+        }
+    }
+    let rest = in_lanes.remainder().iter();
+    for (input, slot) in rest.zip(out_lanes.into_remainder()) {
+        let slot = core::array::from_mut(slot);
+        decide_lanes::<1>(core::array::from_ref(input), slot);
     }
     n
 }
 
-/// [`decide`], computed without branches on the row's values, for
-/// [`decide_batch`].
-#[inline]
-fn decide_masked(input: &Input) -> Option<Hit> {
-    let x0 = input.distance_mi;
-    let x1 = input.weight_lb;
-    let x2 = input.zone;
-    let x3 = input.express;
-    let x4 = input.fragile;
-    let x5 = input.carrier_hint;
-    let r0 = numeric_region(x0, &BATCH_THRESHOLDS_0);
-    let r1 = optional_region(x1, &BATCH_THRESHOLDS_1);
-    let r2 = x2 as usize;
-    let r3 = usize::from(x3);
-    let r4 = x4.map_or(2, usize::from);
-    let r5 = x5.map_or(4, |v| v as usize);
-    let mut alive = BATCH_LIVE;
-    and_mask(&mut alive, &BATCH_MASKS_0, r0);
-    and_mask(&mut alive, &BATCH_MASKS_1, r1);
-    and_mask(&mut alive, &BATCH_MASKS_2, r2);
-    and_mask(&mut alive, &BATCH_MASKS_3, r3);
-    and_mask(&mut alive, &BATCH_MASKS_4, r4);
-    and_mask(&mut alive, &BATCH_MASKS_5, r5);
-    first_hit(&alive)
+/// Rows [`decide_batch`] decides together: their binary searches
+/// run in step, so the loads of one row overlap those of the others.
+const BATCH_LANES: usize = 8;
+
+/// [`decide`] for `L` rows, computed without branches on their
+/// values, for [`decide_batch`].
+#[inline(always)]
+fn decide_lanes<const L: usize>(inputs: &[Input; L], out: &mut [Option<Hit>; L]) {
+    let x0 = inputs.map(|row| row.distance_mi);
+    let x1 = inputs.map(|row| row.weight_lb);
+    let x2 = inputs.map(|row| row.zone);
+    let x3 = inputs.map(|row| row.express);
+    let x4 = inputs.map(|row| row.fragile);
+    let x5 = inputs.map(|row| row.carrier_hint);
+    let r0 = numeric_regions(x0, &BATCH_THRESHOLDS_0);
+    let r1 = optional_regions(x1, &BATCH_THRESHOLDS_1);
+    let r2 = x2.map(|v| v as usize);
+    let r3 = x3.map(usize::from);
+    let r4 = x4.map(|v| v.map_or(2, usize::from));
+    let r5 = x5.map(|v| v.map_or(4, |v| v as usize));
+    for (lane, slot) in out.iter_mut().enumerate() {
+        let mut alive = BATCH_LIVE;
+        and_mask(&mut alive, &BATCH_MASKS_0, r0[lane]);
+        and_mask(&mut alive, &BATCH_MASKS_1, r1[lane]);
+        and_mask(&mut alive, &BATCH_MASKS_2, r2[lane]);
+        and_mask(&mut alive, &BATCH_MASKS_3, r3[lane]);
+        and_mask(&mut alive, &BATCH_MASKS_4, r4[lane]);
+        and_mask(&mut alive, &BATCH_MASKS_5, r5[lane]);
+        *slot = first_hit(&alive);
+    }
 }
 
 /// Words of 64 rules in a mask of [`decide_batch`].
@@ -509,47 +526,42 @@ fn first_hit(alive: &[u64; BATCH_WORDS]) -> Option<Hit> {
     BATCH_HITS.get(first).copied().flatten()
 }
 
-/// The region of `x` among `thresholds` (sorted, distinct): twice the
-/// number of thresholds below `x`, plus one when `x` is one of them.
-/// NaN, which satisfies no comparison, gets `2 * thresholds.len() + 1`.
-/// No branch depends on `x`: short lists are counted, long ones
-/// searched in steps that depend only on their length.
+/// The region of each of `xs` among `thresholds` (sorted, distinct):
+/// twice the number of thresholds below it, plus one when it is one
+/// of them. NaN, which satisfies no comparison, gets
+/// `2 * thresholds.len() + 1`. A binary search per value whose steps
+/// depend only on the length, the values in step.
 #[inline(always)]
-fn numeric_region(x: f64, thresholds: &[f64]) -> usize {
-    let nan = 2 * thresholds.len() + 1;
-    let region = if thresholds.len() <= 16 {
-        let mut region = 0;
-        for &t in thresholds {
-            region += usize::from(t < x) + usize::from(t <= x);
-        }
-        region
-    } else {
-        let below = count_below(x, thresholds);
-        2 * below + usize::from(thresholds.get(below) == Some(&x))
-    };
-    region + nan * usize::from(x.is_nan())
-}
-
-/// How many of `thresholds` (sorted) are below `x`.
-#[inline(always)]
-fn count_below(x: f64, thresholds: &[f64]) -> usize {
-    let mut base = 0;
+fn numeric_regions<const L: usize>(xs: [f64; L], thresholds: &[f64]) -> [usize; L] {
+    let mut below = [0; L];
     let mut len = thresholds.len();
     while len > 1 {
         let half = len / 2;
-        let below = thresholds.get(base + half).is_some_and(|&t| t < x);
-        base += half * usize::from(below);
+        for (base, &x) in below.iter_mut().zip(&xs) {
+            let less = thresholds.get(*base + half).is_some_and(|&t| t < x);
+            *base += half * usize::from(less);
+        }
         len -= half;
     }
-    base + usize::from(thresholds.get(base).is_some_and(|&t| t < x))
+    let nan = 2 * thresholds.len() + 1;
+    let mut regions = [0; L];
+    for ((region, &base), &x) in regions.iter_mut().zip(&below).zip(&xs) {
+        let below = base + usize::from(thresholds.get(base).is_some_and(|&t| t < x));
+        let equal = usize::from(thresholds.get(below) == Some(&x));
+        *region = 2 * below + equal + nan * usize::from(x.is_nan());
+    }
+    regions
 }
 
-/// [`numeric_region`] of a value that may be missing; a missing
+/// [`numeric_regions`] of values that may be missing; a missing
 /// value gets `2 * thresholds.len() + 2`.
 #[inline(always)]
-fn optional_region(x: Option<f64>, thresholds: &[f64]) -> usize {
-    match x {
-        Some(x) => numeric_region(x, thresholds),
-        None => 2 * thresholds.len() + 2,
+fn optional_regions<const L: usize>(xs: [Option<f64>; L], thresholds: &[f64]) -> [usize; L] {
+    let values = xs.map(|x| x.unwrap_or(f64::NAN));
+    let mut regions = numeric_regions(values, thresholds);
+    let missing = 2 * thresholds.len() + 2;
+    for (region, x) in regions.iter_mut().zip(xs) {
+        *region += (missing - *region) * usize::from(x.is_none());
     }
+    regions
 }
