@@ -34,7 +34,8 @@
 //! The example checks that (a1), (a2), (b), `decide` and `decide_batch` agree
 //! on every row, then times them in interleaved rounds on the same rows in
 //! memory: as generated (random traffic), then sorted by the rule that
-//! decides them (predictable traffic). Every per-row function is called
+//! decides them and by the outcome of every condition of the rule set, so
+//! that neighbouring rows take the same branches (predictable traffic). Every per-row function is called
 //! through a call that is not inlined (`#[inline(never)]` here; `decide`
 //! lives in the library crate, which is not inlined across crates without
 //! LTO), so each pays one call per row, as a service would. The interpreter
@@ -94,17 +95,23 @@ fn main() {
     let (cells, n) = rulec::ingest::read_cells(&csv, &set, &eval).expect("rows");
     let width = set.features.len();
 
-    // Random traffic is the generator's order; predictable traffic is the
-    // same rows sorted by the rule that decides them (uncovered rows last).
+    // Random traffic is the generator's order. Predictable traffic is the
+    // same rows sorted by the rule that decides them (uncovered rows last),
+    // then by the outcome of every condition of the rule set, so that
+    // neighbouring rows take the same branches.
     let random: Vec<usize> = (0..n).collect();
-    let mut sorted = random.clone();
     let rule_of: Vec<usize> = (0..n)
         .map(|i| {
             eval.decide_unchecked_width(&cells[i * width..(i + 1) * width])
                 .map_or(usize::MAX, |h| h.rule_idx)
         })
         .collect();
-    sorted.sort_by_key(|&i| rule_of[i]);
+    let outcomes: Vec<Vec<u64>> = (0..n)
+        .map(|i| condition_outcomes(&set, &eval, &cells[i * width..(i + 1) * width]))
+        .collect();
+    let mut sorted = random.clone();
+    sorted.sort_by(|&a, &b| (rule_of[a], &outcomes[a]).cmp(&(rule_of[b], &outcomes[b])));
+    drop(outcomes);
     let covered = rule_of.iter().filter(|&&r| r != usize::MAX).count();
 
     // The generated crate, with the floor example added.
@@ -200,6 +207,43 @@ fn main() {
         table.push(("teacher".to_string(), [ns, ns]));
     }
     print_table(&set, n, covered, rounds, &table);
+}
+
+/// Whether each condition of each rule holds on `row`, packed in bits, in
+/// rule order.
+fn condition_outcomes(set: &RuleSet, eval: &Evaluator, row: &[Cell]) -> Vec<u64> {
+    let mut bits = Vec::new();
+    let mut k = 0usize;
+    for rule in &set.rules {
+        for cond in &rule.conditions {
+            let col = set.feature_index(cond.feature()).expect("feature");
+            let code = |v: &String| eval.category_code(col, v);
+            let holds = match (cond, row[col]) {
+                (Condition::Missing { .. }, cell) => cell == Cell::Missing,
+                (Condition::Cmp { op, value, .. }, Cell::Num(x)) => match op {
+                    rulec_runtime::ir::CmpOp::Lt => x < *value,
+                    rulec_runtime::ir::CmpOp::Le => x <= *value,
+                    rulec_runtime::ir::CmpOp::Gt => x > *value,
+                    rulec_runtime::ir::CmpOp::Ge => x >= *value,
+                },
+                (Condition::Is { value, .. }, Cell::Bool(b)) => b == *value,
+                (Condition::In { values, .. }, Cell::Cat(c)) => values.iter().any(|v| code(v) == c),
+                (Condition::NotIn { values, .. }, Cell::Cat(c)) => {
+                    c != rulec_runtime::eval::UNKNOWN_CATEGORY
+                        && !values.iter().any(|v| code(v) == c)
+                }
+                _ => false,
+            };
+            if k.is_multiple_of(64) {
+                bits.push(0);
+            }
+            if holds {
+                *bits.last_mut().expect("a word") |= 1 << (k % 64);
+            }
+            k += 1;
+        }
+    }
+    bits
 }
 
 fn median(samples: &mut [f64]) -> f64 {
