@@ -7,9 +7,9 @@
 //! ```
 //!
 //! The generated crate is built in a temporary folder and times its own
-//! `decide` (its `parity` example with `--bench ROUNDS`, which reads every row
-//! before timing); the interpreter and the cascade are timed here, on the
-//! same rows, the same number of rounds.
+//! `decide` and `decide_batch` (its `parity` example with `--bench ROUNDS`,
+//! which reads every row before timing); the interpreter and the cascade are
+//! timed here, on the same rows, the same number of rounds.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
@@ -82,11 +82,16 @@ fn main() {
     let out = child.wait_with_output().expect("parity output");
     writer.join().expect("writer").expect("write rows");
     let text = String::from_utf8_lossy(&out.stdout);
-    let generated_ns: f64 = text
-        .split('\t')
-        .nth(1)
-        .and_then(|v| v.parse().ok())
-        .expect("parity --bench output");
+    // One line per entry point: `decide_ns_per_row\tNS\t..`, then
+    // `decide_batch_ns_per_row\tNS\t..`.
+    let ns_of = |name: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix('\t'))
+            .and_then(|rest| rest.split('\t').next())
+            .and_then(|v| v.parse().ok())
+    };
+    let generated_ns = ns_of("decide_ns_per_row").expect("parity --bench output");
+    let batch_ns = ns_of("decide_batch_ns_per_row");
 
     // The interpreter.
     let start = Instant::now();
@@ -126,6 +131,12 @@ fn main() {
     println!("| what | ns per decision | ratio to generated decide |");
     println!("|---|---:|---:|");
     println!("| generated `decide` | {generated_ns:.2} | 1.00 |");
+    if let Some(batch_ns) = batch_ns {
+        println!(
+            "| generated `decide_batch` (all rows in one call) | {batch_ns:.2} | {:.2} |",
+            batch_ns / generated_ns
+        );
+    }
     println!(
         "| interpreter (`Evaluator`) | {interpreter_ns:.2} | {:.2} |",
         interpreter_ns / generated_ns
