@@ -288,21 +288,21 @@ fn read_frame(
                     let bytes =
                         crate::sample_file::sample_csv(path, shape.records, keep, params.seed)
                             .map_err(file_err)?;
-                    let df = CsvReader::new(std::io::Cursor::new(bytes))
-                        .with_options(options)
-                        .finish()
-                        .map_err(polars_err)?;
+                    let df = no_panic(path, || {
+                        CsvReader::new(std::io::Cursor::new(bytes))
+                            .with_options(options)
+                            .finish()
+                    })?
+                    .map_err(polars_err)?;
                     Ok((df, Some((shape.records, keep))))
                 }
-                None => CsvReader::new(file)
-                    .with_options(options)
-                    .finish()
+                None => no_panic(path, || CsvReader::new(file).with_options(options).finish())?
                     .map(|df| (df, None))
                     .map_err(polars_err),
             }
         }
         "parquet" | "pq" => {
-            let df = ParquetReader::new(file).finish().map_err(polars_err)?;
+            let df = no_panic(path, || ParquetReader::new(file).finish())?.map_err(polars_err)?;
             match max_rows.filter(|&m| df.height() > m) {
                 // Parquet is read whole, then sampled.
                 Some(keep) => {
@@ -324,6 +324,25 @@ fn read_frame(
             message: format!("has extension `.{other}`; rulec reads {FORMATS}"),
         }),
     }
+}
+
+/// Runs a polars reader, turning a panic inside polars into an error: a
+/// malformed file must fail with a message, not crash rulec. polars 0.55
+/// panics on some CSV files, for example when a lone `"` ends the file in a
+/// numeric column (`a,b\n6,e"\n"`), which the pre-pass lets through
+/// because its quotes pair up. See: #7 (found by fuzzing).
+fn no_panic<T>(path: &Path, read: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        Error::Data {
+            path: path.to_path_buf(),
+            message: format!("cannot be read: polars failed on it ({what})"),
+        }
+    })
 }
 
 /// Polars messages can span lines and carry hints meant for Python users;
@@ -831,4 +850,31 @@ pub fn read_cells_with(
         extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
     }
     Ok((cells, n, extras))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// polars panicked on this file (a lone `"` ends a numeric column);
+    /// ingest now answers an error instead. See: #7 (found by fuzzing).
+    #[test]
+    fn a_panic_in_polars_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, b"a,b\n6,e\"\n\"").unwrap();
+        let params = IngestParams {
+            target: "b".into(),
+            split_column: None,
+            exclude: Vec::new(),
+            max_categories: DEFAULT_MAX_CATEGORIES,
+            teacher_column: None,
+            numeric_target: false,
+            max_rows: None,
+            seed: 0,
+        };
+        let err = read(&path, &params).unwrap_err().to_string();
+        assert!(err.contains("cannot be read: polars failed on it"), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
 }
