@@ -19,16 +19,20 @@ pub fn sample_csv(path: &Path, records: usize, keep: usize, seed: u64) -> std::i
     let mut record = Vec::new();
     let mut line = Vec::new();
     let (mut seen, mut taken, mut header_done) = (0usize, 0usize, false);
+    let mut in_quotes = false;
     loop {
         line.clear();
         if reader.read_until(b'\n', &mut line)? == 0 {
             break;
         }
         record.extend_from_slice(&line);
-        if record.iter().filter(|&&c| c == b'"').count() % 2 == 1 {
+        // Quote parity line by line (linear in the file, like csv_scan).
+        in_quotes ^= line.iter().filter(|&&c| c == b'"').count() % 2 == 1;
+        if in_quotes {
             continue; // a quoted line break: the record goes on
         }
-        let blank = record.iter().all(|c| c.is_ascii_whitespace());
+        // Blank exactly as csv_scan (and polars) see it: nothing but line ends.
+        let blank = record.iter().all(|&c| c == b'\n' || c == b'\r');
         if !blank {
             if !header_done {
                 out.extend_from_slice(&record);
@@ -78,6 +82,23 @@ mod tests {
         assert_eq!(
             String::from_utf8(all).unwrap().matches("\"x\ny").count(),
             1000
+        );
+    }
+
+    #[test]
+    fn a_record_of_spaces_counts_as_csv_scan_counts_it() {
+        // Found by the ingest fuzzer: whitespace-only records are records.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, "a\tb\nx\tp\ny\tq\nx\tr\n \t \n \t \n \t \ny\ts\n").unwrap();
+        let shape = crate::csv_scan::scan(&path).unwrap();
+        assert_eq!(shape.records, 7);
+        let bytes = sample_csv(&path, shape.records, 4, 1).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(
+            text.lines().count(),
+            5,
+            "the header and 4 records: {text:?}"
         );
     }
 }
