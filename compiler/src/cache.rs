@@ -30,15 +30,26 @@ pub fn default_dir() -> PathBuf {
 }
 
 /// A fingerprint of the running program, so that labels cached by another
-/// build (another teacher implementation) are never reused: the SHA-256 of
-/// the executable, or the version alone when it cannot be read.
+/// build (another teacher implementation) are never reused: the
+/// executable's path, size and modification time (any rebuild changes
+/// them; hashing the 100+ MB executable cost more than a small compile), or
+/// the version alone when they cannot be read.
 pub fn build_fingerprint() -> String {
-    let exe = std::env::current_exe().and_then(std::fs::read);
+    let exe = std::env::current_exe().and_then(|p| Ok((std::fs::metadata(&p)?, p)));
     match exe {
-        Ok(bytes) => Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+        Ok((meta, path)) => {
+            let modified = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!(
+                "{} {} {} {modified}",
+                env!("CARGO_PKG_VERSION"),
+                path.display(),
+                meta.len()
+            )
+        }
         Err(_) => env!("CARGO_PKG_VERSION").to_string(),
     }
 }
