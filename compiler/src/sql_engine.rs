@@ -44,7 +44,6 @@ use polars::prelude::*;
 use polars::sql::SQLContext;
 use rulec_codegen::sql::{self as sqlgen, Dialect};
 use rulec_runtime::ir::{Feature, FeatureKind, RuleSet};
-use rulec_runtime::stats::wilson_lower;
 
 use crate::error::Error;
 use crate::validate::{Measured, RuleMeasure};
@@ -225,9 +224,8 @@ pub fn measure(
     })
 }
 
-/// A rule's figures from its counts, with the verdict and its reason worded
-/// as [`crate::validate::measure`] words them (the tests compare the two
-/// engines' whole output).
+/// A rule's figures from its counts: the same verdict and wording as the
+/// in-process engine ([`RuleMeasure::from_counts`]).
 fn rule_measure(
     name: String,
     decision: String,
@@ -236,31 +234,14 @@ fn rule_measure(
     precision: f64,
     confidence: f64,
 ) -> RuleMeasure {
-    let lb = wilson_lower(c.correct, c.support, confidence);
-    let accepted = c.support > 0 && lb >= precision;
-    let reason = if c.support == 0 {
-        Some("answers no row of the data".to_string())
-    } else if !accepted {
-        Some(format!(
-            "precision bound {:.1} % is below the required {:.1} %",
-            lb * 100.0,
-            precision * 100.0
-        ))
-    } else {
-        None
-    };
-    RuleMeasure {
+    RuleMeasure::from_counts(
         name,
         decision,
-        support: c.support,
-        answered: c.support,
-        correct: c.correct,
-        precision: (c.support > 0).then(|| c.correct as f64 / c.support as f64),
-        precision_lower_bound: lb,
-        fidelity: (has_teacher && c.support > 0).then(|| c.agree as f64 / c.support as f64),
-        accepted,
-        reason,
-    }
+        (c.support, c.correct, c.agree),
+        has_teacher,
+        precision,
+        confidence,
+    )
 }
 
 /// One row of the evidence query.

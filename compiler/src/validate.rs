@@ -363,6 +363,31 @@ impl RuleMeasure {
         precision: f64,
         confidence: f64,
     ) -> RuleMeasure {
+        RuleMeasure::from_counts(
+            name,
+            decision,
+            (t.support, t.correct, t.agree),
+            has_teacher,
+            precision,
+            confidence,
+        )
+    }
+
+    /// A rule's figures and verdict from its `(support, correct, agree)`
+    /// counts on labelled rows, whichever engine counted them.
+    pub fn from_counts(
+        name: String,
+        decision: String,
+        (support, correct, agree): (u64, u64, u64),
+        has_teacher: bool,
+        precision: f64,
+        confidence: f64,
+    ) -> RuleMeasure {
+        let t = Tally {
+            support,
+            correct,
+            agree,
+        };
         let lb = wilson_lower(t.correct, t.support, confidence);
         let accepted = t.support > 0 && lb >= precision;
         let reason = if t.support == 0 {
