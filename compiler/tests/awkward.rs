@@ -69,6 +69,16 @@ fn two_class(rows: usize, seed: u64) -> (Vec<f64>, Vec<&'static str>) {
     (x, y)
 }
 
+/// [`two_class`] rows written as `d.csv` in `dir`.
+fn write_two_class(dir: &Path, rows: usize, seed: u64) {
+    let (x, y) = two_class(rows, seed);
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    std::fs::write(dir.join("d.csv"), csv).unwrap();
+}
+
 #[test]
 fn a_truncated_parquet_file_is_refused() {
     use polars::prelude::*;
@@ -216,12 +226,7 @@ fn rows_without_a_label_are_left_out_and_counted() {
 #[test]
 fn out_as_an_existing_file_or_an_unwritable_place_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let (x, y) = two_class(1000, 7);
-    let mut csv = String::from("x,y\n");
-    for (x, y) in x.iter().zip(&y) {
-        writeln!(csv, "{x},{y}").unwrap();
-    }
-    std::fs::write(dir.path().join("d.csv"), &csv).unwrap();
+    write_two_class(dir.path(), 1000, 7);
     std::fs::write(dir.path().join("file"), "keep me").unwrap();
     let o = run(
         dir.path(),
@@ -315,12 +320,7 @@ fn rule_files_with_mistakes_are_refused_with_line_and_column() {
 #[test]
 fn a_file_over_max_rows_is_read_as_a_seeded_sample_with_a_note() {
     let dir = tempfile::tempdir().unwrap();
-    let (x, y) = two_class(20_000, 8);
-    let mut csv = String::from("x,y\n");
-    for (x, y) in x.iter().zip(&y) {
-        writeln!(csv, "{x},{y}").unwrap();
-    }
-    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    write_two_class(dir.path(), 20_000, 8);
     let o = compile(dir.path(), "d.csv", &["--max-rows", "5000"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
@@ -353,12 +353,7 @@ fn a_file_over_max_rows_is_read_as_a_seeded_sample_with_a_note() {
 #[test]
 fn sample_trains_on_part_of_the_training_rows_and_validates_on_all() {
     let dir = tempfile::tempdir().unwrap();
-    let (x, y) = two_class(10_000, 9);
-    let mut csv = String::from("x,y\n");
-    for (x, y) in x.iter().zip(&y) {
-        writeln!(csv, "{x},{y}").unwrap();
-    }
-    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    write_two_class(dir.path(), 10_000, 9);
     let o = compile(dir.path(), "d.csv", &["--sample", "500"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("a stratified sample of 500 of the 600"));
