@@ -285,6 +285,11 @@ struct CommonOpts {
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
+    /// Rows each forest tree learns from, at most: a bootstrap sample of this
+    /// many training rows (0: as many as there are training rows). Keeps the
+    /// teacher's time linear in the rows on large data.
+    #[arg(long, value_name = "N", default_value_t = rulec::teach::DEFAULT_TREE_ROWS)]
+    tree_rows: usize,
     /// Train the teacher even when its labels for this data are cached.
     #[arg(long)]
     no_cache: bool,
@@ -619,6 +624,7 @@ fn compile_params(target: String, split_column: Option<String>, c: &CommonOpts) 
         max_depth: c.max_depth,
         min_leaf: c.min_leaf,
         n_trees: c.trees,
+        tree_rows: c.tree_rows,
         bootstrap_trees: c.bootstrap_trees,
         certify: match c.certify {
             CertifyArg::Set => pipeline::Certify::Set,

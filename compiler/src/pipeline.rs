@@ -51,6 +51,9 @@ pub struct CompileParams {
     pub min_leaf: usize,
     /// Trees in the random-forest teacher.
     pub n_trees: usize,
+    /// Rows in each forest tree's bootstrap sample, at most (0: as many as
+    /// there are training rows).
+    pub tree_rows: usize,
     /// Extra distilled trees on bootstrap samples, for more candidates.
     pub bootstrap_trees: usize,
     /// What the precision bound certifies.
@@ -142,6 +145,7 @@ impl Default for CompileParams {
             max_depth: 8,
             min_leaf: 20,
             n_trees: 50,
+            tree_rows: crate::teach::DEFAULT_TREE_ROWS,
             bootstrap_trees: 8,
             certify: Certify::Set,
             proposals: None,
@@ -510,6 +514,7 @@ pub fn compile_files(
         TeacherKind::Forest => Box::new(Forest {
             params: ForestParams {
                 n_trees: p.n_trees,
+                max_samples: (p.tree_rows > 0).then_some(p.tree_rows),
                 seed: p.seed,
                 ..ForestParams::default()
             },
@@ -1441,6 +1446,7 @@ fn options(p: &CompileParams) -> Vec<(String, String)> {
                 .map_or("(classes)".to_string(), |t| t.to_string()),
         ),
         ("trees".to_string(), p.n_trees.to_string()),
+        ("tree_rows".to_string(), p.tree_rows.to_string()),
         ("bootstrap_trees".to_string(), p.bootstrap_trees.to_string()),
         (
             "certify".to_string(),

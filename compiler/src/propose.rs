@@ -7,6 +7,7 @@
 //! teacher's majority class in the leaf. Candidates carry no evidence yet;
 //! [`crate::validate`] measures them on held-out rows.
 
+use rayon::prelude::*;
 use rulec_runtime::ir::{CmpOp, Condition, Rule};
 
 use crate::table::{ColumnData, Table};
@@ -96,18 +97,27 @@ pub fn pool(
             }
         }
     };
-    for (targets, origin) in sources {
-        for &depth in &depths {
+    // CART is greedy: a node's split depends on its rows only, so the tree
+    // cut at a smaller depth is the tree fitted to that depth. One tree per
+    // source is fitted (in parallel, collected in order) and cut.
+    let deepest = *depths.last().unwrap_or(&params.max_depth);
+    let fitted: Vec<Tree> = sources
+        .par_iter()
+        .map(|(targets, _)| {
             let tree_params = TreeParams {
-                max_depth: depth,
+                max_depth: deepest,
                 min_samples_leaf: params.min_samples_leaf,
                 min_gain: 1e-5,
                 max_features: None,
                 seed: params.seed,
                 criterion: Criterion::Gini,
             };
-            let tree = tree::fit(binned, rows.clone(), targets, k, &tree_params);
-            add(&tree, origin, &mut out);
+            tree::fit(binned, rows.clone(), *targets, k, &tree_params)
+        })
+        .collect();
+    for (tree, (_, origin)) in fitted.iter().zip(&sources) {
+        for &depth in &depths {
+            add(&tree.truncate(depth), origin, &mut out);
         }
     }
     for tree in targets.teacher_trees {
@@ -118,28 +128,35 @@ pub fn pool(
         );
     }
     let n_features = table.columns.len();
-    for b in 0..params.bootstrap_trees {
-        let mut rng = rulec_datasets::Rng::derive(params.seed, 7000 + b as u64);
-        let sample: Vec<u32> = (0..train.len())
-            .map(|_| train[rng.below(train.len())] as u32)
-            .collect();
-        let tree_params = TreeParams {
-            max_depth: depths[b % depths.len()].max(3),
-            min_samples_leaf: params.min_samples_leaf,
-            min_gain: 1e-5,
-            max_features: Some((n_features * 2).div_ceil(3).max(1)),
-            seed: rng.next_u64(),
-            criterion: Criterion::Gini,
-        };
-        let tree = tree::fit(
-            binned,
-            sample,
-            Targets::Soft(targets.teacher_probs),
-            k,
-            &tree_params,
-        );
+    let bootstrap: Vec<Tree> = (0..params.bootstrap_trees)
+        .into_par_iter()
+        .map(|b| {
+            let mut rng = rulec_datasets::Rng::derive(params.seed, 7000 + b as u64);
+            let mut sample: Vec<u32> = (0..train.len())
+                .map(|_| train[rng.below(train.len())] as u32)
+                .collect();
+            // In row order, so the tree's scans read memory in order.
+            sample.sort_unstable();
+            let tree_params = TreeParams {
+                max_depth: depths[b % depths.len()].max(3),
+                min_samples_leaf: params.min_samples_leaf,
+                min_gain: 1e-5,
+                max_features: Some((n_features * 2).div_ceil(3).max(1)),
+                seed: rng.next_u64(),
+                criterion: Criterion::Gini,
+            };
+            tree::fit(
+                binned,
+                sample,
+                Targets::Soft(targets.teacher_probs),
+                k,
+                &tree_params,
+            )
+        })
+        .collect();
+    for tree in &bootstrap {
         add(
-            &tree,
+            tree,
             "tree on a bootstrap sample (teacher's probabilities)",
             &mut out,
         );

@@ -15,7 +15,7 @@ use rulec_datasets::Rng;
 use crate::error::Error;
 use crate::split::Splits;
 use crate::table::Table;
-use crate::tree::{self, Binned, Criterion, Targets, Tree, TreeParams};
+use crate::tree::{self, Binned, Criterion, FlatTree, Targets, Tree, TreeParams};
 
 /// The teacher's answer for every row of the table.
 #[derive(Clone, Debug)]
@@ -123,6 +123,13 @@ impl Teacher for Logged {
 /// candidate rules (used only with `--teacher-paths`).
 const TREES_FOR_CANDIDATES: usize = 10;
 
+/// Rows in each forest tree's bootstrap sample, at most, by default. Up to
+/// it (every benchmark dataset, and the 200,000-row demo's 120,000 training
+/// rows) each tree's bootstrap sample is as large as the training rows; past
+/// it the trees stop growing with the data, so fitting a tree costs the same
+/// and labelling grows linearly with the rows.
+pub const DEFAULT_TREE_ROWS: usize = 200_000;
+
 /// Random-forest parameters.
 #[derive(Clone, Debug)]
 pub struct ForestParams {
@@ -132,6 +139,9 @@ pub struct ForestParams {
     pub max_depth: usize,
     /// Fewest rows per leaf.
     pub min_samples_leaf: usize,
+    /// Rows drawn for each tree's bootstrap sample, at most (every training
+    /// row when `None` or when there are fewer).
+    pub max_samples: Option<usize>,
     /// Seed.
     pub seed: u64,
 }
@@ -142,6 +152,7 @@ impl Default for ForestParams {
             n_trees: 50,
             max_depth: 20,
             min_samples_leaf: 2,
+            max_samples: None,
             seed: 0,
         }
     }
@@ -158,8 +169,12 @@ pub struct Forest {
 impl Teacher for Forest {
     fn describe(&self) -> String {
         let p = &self.params;
+        let sample = match p.max_samples {
+            Some(m) => format!("bootstrap samples of at most {m} rows"),
+            None => "bootstrap samples".to_string(),
+        };
         format!(
-            "random forest ({} trees, max depth {}, min leaf {}, sqrt(features) per split, out-of-bag labels on train rows)",
+            "random forest ({} trees, max depth {}, min leaf {}, {sample}, sqrt(features) per split, out-of-bag labels on train rows)",
             p.n_trees, p.max_depth, p.min_samples_leaf
         )
     }
@@ -176,18 +191,30 @@ impl Teacher for Forest {
         // on the number of threads.
         let done = AtomicU64::new(0);
         let n_trees = self.params.n_trees as u64;
-        let fitted: Vec<(Tree, Vec<bool>)> = (0..self.params.n_trees)
+        let fitted: Vec<(Tree, Vec<u64>)> = (0..self.params.n_trees)
             .into_par_iter()
             .map(|t| {
                 let mut rng = Rng::derive(self.params.seed, 1000 + t as u64);
-                let mut in_bag = vec![false; n];
-                let sample: Vec<u32> = (0..train.len())
-                    .map(|_| {
-                        let r = train[rng.below(train.len())];
-                        in_bag[r] = true;
-                        r as u32
-                    })
-                    .collect();
+                // Rows drawn with replacement, then listed in row order: the
+                // same multiset (so the same tree), but the tree's scans of
+                // the binned columns then read memory in order.
+                let draws_n = self
+                    .params
+                    .max_samples
+                    .map_or(train.len(), |m| m.min(train.len()));
+                let mut draws = vec![0u32; n];
+                for _ in 0..draws_n {
+                    draws[train[rng.below(train.len())]] += 1;
+                }
+                let mut in_bag = vec![0u64; n.div_ceil(64)];
+                let mut sample: Vec<u32> = Vec::with_capacity(draws_n);
+                for (r, &d) in draws.iter().enumerate() {
+                    if d > 0 {
+                        in_bag[r / 64] |= 1 << (r % 64);
+                        sample.extend(std::iter::repeat_n(r as u32, d as usize));
+                    }
+                }
+                drop(draws);
                 let params = TreeParams {
                     max_depth: self.params.max_depth,
                     min_samples_leaf: self.params.min_samples_leaf,
@@ -210,6 +237,10 @@ impl Teacher for Forest {
             .collect();
         // Row blocks in parallel; within a block, tree after tree, so each
         // tree stays in cache while it walks the block's rows.
+        let flat: Vec<(FlatTree, &[u64])> = fitted
+            .iter()
+            .map(|(tree, in_bag)| (FlatTree::new(tree), in_bag.as_slice()))
+            .collect();
         const BLOCK: usize = 2048;
         let mut votes = vec![0f32; n * k];
         let mut comparisons = vec![0u32; n];
@@ -219,13 +250,13 @@ impl Teacher for Forest {
             .enumerate()
             .for_each(|(b, (v, cmp))| {
                 let start = b * BLOCK;
-                for (tree, in_bag) in &fitted {
+                for (tree, in_bag) in &flat {
                     for (j, c) in cmp.iter_mut().enumerate() {
                         let row = start + j;
                         let (leaf, depth) = tree.leaf_and_depth(data.binned, row);
                         *c += depth;
-                        if !in_bag[row] {
-                            add_leaf_votes(tree, leaf, &mut v[j * k..(j + 1) * k]);
+                        if in_bag[row / 64] >> (row % 64) & 1 == 0 {
+                            add_shares(tree.shares(leaf), &mut v[j * k..(j + 1) * k]);
                         }
                     }
                 }
@@ -234,9 +265,9 @@ impl Teacher for Forest {
                 for j in 0..cmp.len() {
                     let row_votes = &mut v[j * k..(j + 1) * k];
                     if row_votes.iter().all(|&x| x == 0.0) {
-                        for (tree, _) in &fitted {
-                            let leaf = tree.leaf_of(data.binned, start + j);
-                            add_leaf_votes(tree, leaf, row_votes);
+                        for (tree, _) in &flat {
+                            let (leaf, _) = tree.leaf_and_depth(data.binned, start + j);
+                            add_shares(tree.shares(leaf), row_votes);
                         }
                     }
                 }
@@ -244,11 +275,13 @@ impl Teacher for Forest {
         let mut row_votes = vec![0f32; k];
         let ns_per_row = time_per_row(n, |row| {
             row_votes.fill(0.0);
-            for (tree, _) in &fitted {
-                add_leaf_votes(tree, tree.leaf_of(data.binned, row), &mut row_votes);
+            for (tree, _) in &flat {
+                let (leaf, _) = tree.leaf_and_depth(data.binned, row);
+                add_shares(tree.shares(leaf), &mut row_votes);
             }
             std::hint::black_box(&row_votes);
         });
+        drop(flat);
         let mut trees: Vec<Tree> = fitted.into_iter().map(|(t, _)| t).collect();
         let mut labels = finish_votes(&votes, n, k);
         trees.truncate(TREES_FOR_CANDIDATES);
@@ -259,13 +292,9 @@ impl Teacher for Forest {
     }
 }
 
-fn add_leaf_votes(tree: &Tree, leaf: usize, votes: &mut [f32]) {
-    let counts = tree.counts(leaf);
-    let total: f64 = counts.iter().sum();
-    if total > 0.0 {
-        for (v, c) in votes.iter_mut().zip(counts) {
-            *v += (c / total) as f32;
-        }
+fn add_shares(shares: &[f32], votes: &mut [f32]) {
+    for (v, s) in votes.iter_mut().zip(shares) {
+        *v += s;
     }
 }
 

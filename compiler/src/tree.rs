@@ -475,6 +475,157 @@ impl Tree {
     }
 }
 
+/// A [`Tree`] laid out for walking many rows: 16 bytes a node in preorder
+/// (a split's left child is the next node), categorical sets as 256-bit
+/// masks and every leaf's class shares precomputed. The nodes of the enum
+/// tree are several times larger and scattered, which made labelling a
+/// million rows wait on memory rather than compute.
+#[derive(Clone, Debug)]
+pub struct FlatTree {
+    nodes: Vec<FlatNode>,
+    /// Bin sets of categorical splits.
+    sets: Vec<[u64; 4]>,
+    /// Class shares per leaf, `n_classes` each (`count / leaf total`, or
+    /// zeros for an empty leaf).
+    shares: Vec<f32>,
+    n_classes: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct FlatNode {
+    /// Feature column (splits) or leaf number (leaves).
+    feature: u32,
+    /// Index of the right child (splits).
+    right: u32,
+    /// The index of a categorical set (`InBins`).
+    arg: u32,
+    /// Present bins `<= le` go left (`LeBin`).
+    le: u8,
+    kind: FlatKind,
+    missing_left: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum FlatKind {
+    Leaf,
+    LeBin,
+    InBins,
+    IsMissing,
+}
+
+impl FlatTree {
+    /// Lays out `tree`.
+    pub fn new(tree: &Tree) -> FlatTree {
+        let mut flat = FlatTree {
+            nodes: Vec::with_capacity(tree.nodes.len()),
+            sets: Vec::new(),
+            shares: Vec::new(),
+            n_classes: tree.n_classes,
+        };
+        // Preorder with an explicit stack: (source node, flat parent whose
+        // `right` is to be patched to this node).
+        let mut stack = vec![(0usize, None::<usize>)];
+        while let Some((i, patch)) = stack.pop() {
+            let at = flat.nodes.len();
+            if let Some(p) = patch {
+                flat.nodes[p].right = at as u32;
+            }
+            match &tree.nodes[i] {
+                Node::Leaf { counts } => {
+                    let leaf = flat.shares.len() / tree.n_classes.max(1);
+                    let total: f64 = counts.iter().sum();
+                    for c in 0..tree.n_classes {
+                        let share = match counts.get(c) {
+                            Some(&x) if total > 0.0 => (x / total) as f32,
+                            _ => 0.0,
+                        };
+                        flat.shares.push(share);
+                    }
+                    flat.nodes.push(FlatNode {
+                        feature: leaf as u32,
+                        right: 0,
+                        arg: 0,
+                        le: 0,
+                        kind: FlatKind::Leaf,
+                        missing_left: false,
+                    });
+                }
+                Node::Split {
+                    feature,
+                    test,
+                    missing_left,
+                    left,
+                    right,
+                } => {
+                    let (kind, arg) = match test {
+                        Test::LeBin(_) => (FlatKind::LeBin, 0),
+                        Test::IsMissing => (FlatKind::IsMissing, 0),
+                        Test::InBins(set) => {
+                            let mut mask = [0u64; 4];
+                            for &b in set {
+                                mask[usize::from(b) / 64] |= 1 << (b % 64);
+                            }
+                            flat.sets.push(mask);
+                            (FlatKind::InBins, (flat.sets.len() - 1) as u32)
+                        }
+                    };
+                    let le = match test {
+                        Test::LeBin(t) => *t,
+                        _ => 0,
+                    };
+                    flat.nodes.push(FlatNode {
+                        feature: *feature as u32,
+                        right: 0,
+                        arg,
+                        le,
+                        kind,
+                        missing_left: *missing_left,
+                    });
+                    stack.push((*right, Some(at)));
+                    stack.push((*left, None));
+                }
+            }
+        }
+        flat
+    }
+
+    /// Whether a row with bin `bin` goes left at split `n` (branches
+    /// measured faster than a branch-free form when labelling).
+    #[inline(always)]
+    fn goes_left(&self, n: &FlatNode, bin: u8) -> bool {
+        match n.kind {
+            FlatKind::IsMissing => bin == MISSING_BIN,
+            _ if bin == MISSING_BIN => n.missing_left,
+            FlatKind::LeBin => bin <= n.le,
+            _ => self.sets[n.arg as usize][usize::from(bin) / 64] >> (bin % 64) & 1 == 1,
+        }
+    }
+
+    /// The leaf row `row` of `binned` reaches (its number, for
+    /// [`FlatTree::shares`]) and the number of splits on the way.
+    #[inline]
+    pub fn leaf_and_depth(&self, binned: &Binned, row: usize) -> (usize, u32) {
+        let mut i = 0;
+        let mut depth = 0;
+        loop {
+            let n = &self.nodes[i];
+            if n.kind == FlatKind::Leaf {
+                return (n.feature as usize, depth);
+            }
+            let bin = binned.columns[n.feature as usize].bins[row];
+            let left = self.goes_left(n, bin);
+            i = if left { i + 1 } else { n.right as usize };
+            depth += 1;
+        }
+    }
+
+    /// Class shares of leaf number `leaf` (zeros for a leaf no row reached).
+    #[inline]
+    pub fn shares(&self, leaf: usize) -> &[f32] {
+        &self.shares[leaf * self.n_classes..(leaf + 1) * self.n_classes]
+    }
+}
+
 #[inline]
 fn goes_left(test: &Test, missing_left: bool, bin: u8) -> bool {
     match test {
@@ -525,6 +676,7 @@ pub fn fit(
     let mut stack = vec![(0usize, 0usize, rows.len(), 0usize)];
     let n_features = binned.columns.len();
     let mut features: Vec<usize> = (0..n_features).collect();
+    let mut scratch: Vec<u32> = Vec::new();
     while let Some((node, start, end, depth)) = stack.pop() {
         let slice = &rows[start..end];
         let mut counts = vec![0f64; n_classes];
@@ -574,14 +726,21 @@ pub fn fit(
             None => nodes[node] = Node::Leaf { counts },
             Some(c) => {
                 let col = &binned.columns[c.feature];
+                // A stable partition: rows keep their order on both sides,
+                // so scans of the binned columns stay in memory order.
                 let slice = &mut rows[start..end];
+                scratch.clear();
                 let mut mid = 0;
                 for i in 0..slice.len() {
-                    if goes_left(&c.test, c.missing_left, col.bins[slice[i] as usize]) {
-                        slice.swap(i, mid);
+                    let r = slice[i];
+                    if goes_left(&c.test, c.missing_left, col.bins[r as usize]) {
+                        slice[mid] = r;
                         mid += 1;
+                    } else {
+                        scratch.push(r);
                     }
                 }
+                slice[mid..].copy_from_slice(&scratch);
                 let left = nodes.len();
                 nodes.push(Node::Leaf { counts: Vec::new() });
                 let right = nodes.len();
@@ -765,6 +924,95 @@ mod tests {
             let a = tree.leaf_of(&binned, r);
             let b = cut.leaf_of(&binned, r);
             assert!(cut.counts(b)[label as usize] > 0.0, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn the_flat_tree_walks_every_row_to_the_same_leaf() {
+        // A numeric column with missing values, a categorical column of 100
+        // levels (sets beyond one 64-bit word) and missing codes, a boolean
+        // column with missing values; a label mixing all three.
+        let mut rng = Rng::new(7);
+        let n = 3000;
+        let x: Vec<f64> = (0..n)
+            .map(|_| {
+                if rng.below(10) == 0 {
+                    f64::NAN
+                } else {
+                    rng.below(1000) as f64
+                }
+            })
+            .collect();
+        let codes: Vec<u32> = (0..n)
+            .map(|_| {
+                if rng.below(20) == 0 {
+                    MISSING_CODE
+                } else {
+                    rng.below(100) as u32
+                }
+            })
+            .collect();
+        let flags: Vec<Option<bool>> = (0..n)
+            .map(|_| match rng.below(3) {
+                0 => None,
+                1 => Some(true),
+                _ => Some(false),
+            })
+            .collect();
+        let labels: Vec<u32> = (0..n)
+            .map(|i| {
+                let a = x[i].is_nan() || x[i] < 300.0;
+                let b = codes[i] != MISSING_CODE && codes[i] % 3 == 0;
+                let c = flags[i] == Some(true);
+                u32::from(a ^ b) + u32::from(c && rng.below(4) > 0)
+            })
+            .collect();
+        let mut t = table(x, labels.clone());
+        t.classes.push("c".into());
+        t.columns.push(crate::table::Column {
+            name: "cat".into(),
+            data: ColumnData::Categorical {
+                codes,
+                levels: (0..100).map(|i| format!("l{i:03}")).collect(),
+            },
+        });
+        t.columns.push(crate::table::Column {
+            name: "flag".into(),
+            data: ColumnData::Boolean(flags),
+        });
+        let rows: Vec<usize> = (0..n).collect();
+        let binned = Binned::new(&t, &rows);
+        let params = TreeParams {
+            max_depth: 12,
+            min_samples_leaf: 2,
+            min_gain: 0.0,
+            max_features: Some(2),
+            seed: 3,
+            criterion: Criterion::Gini,
+        };
+        let train: Vec<u32> = (0..n as u32).filter(|r| r % 2 == 0).collect();
+        let tree = fit(&binned, train, Targets::Hard(&labels), 3, &params);
+        let kinds: Vec<&Test> = tree
+            .nodes
+            .iter()
+            .filter_map(|node| match node {
+                Node::Split { test, .. } => Some(test),
+                Node::Leaf { .. } => None,
+            })
+            .collect();
+        assert!(kinds
+            .iter()
+            .any(|t| matches!(t, Test::InBins(s) if s.iter().any(|&b| b >= 64))));
+        assert!(kinds.iter().any(|t| matches!(t, Test::LeBin(_))));
+        let flat = FlatTree::new(&tree);
+        for row in 0..n {
+            let (leaf, depth) = tree.leaf_and_depth(&binned, row);
+            let (flat_leaf, flat_depth) = flat.leaf_and_depth(&binned, row);
+            assert_eq!(depth, flat_depth, "row {row}");
+            let counts = tree.counts(leaf);
+            let total: f64 = counts.iter().sum();
+            let shares: Vec<f32> = counts.iter().map(|c| (c / total) as f32).collect();
+            assert_eq!(flat.shares(flat_leaf), shares.as_slice(), "row {row}");
         }
     }
 

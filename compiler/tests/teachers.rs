@@ -457,3 +457,52 @@ fn the_python_scikit_learn_oracle_example_runs() {
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("serve.py"));
 }
+
+#[test]
+fn forest_trees_learn_from_capped_samples_deterministically() {
+    // 6,000 rows: 3,600 training rows, each tree drawing at most 600 of them.
+    let dir = tempfile::tempdir().unwrap();
+    let data = shipping(dir.path(), 6000);
+    let compile = |out: &str, threads: &str, tree_rows: &str| {
+        rulec(
+            dir.path(),
+            &[
+                "--threads",
+                threads,
+                "compile",
+                data.as_str(),
+                "--target",
+                "cheapest_shipper",
+                "--tree-rows",
+                tree_rows,
+                "--no-cache",
+                "-q",
+                "--out",
+                out,
+            ],
+        );
+        std::fs::read(dir.path().join(out).join("rules.json")).unwrap()
+    };
+    let one = compile("capped_1", "1", "600");
+    let two = compile("capped_2", "2", "600");
+    assert!(one == two, "rules.json differs between 1 and 2 threads");
+    compile("whole", "2", "0");
+    let book = std::fs::read_to_string(dir.path().join("capped_1/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains("bootstrap samples of at most 600 rows"),
+        "the rule book names the cap"
+    );
+    let capped = report(dir.path(), "capped_1")["teacher_accuracy"]
+        .as_f64()
+        .unwrap();
+    let whole = report(dir.path(), "whole")["teacher_accuracy"]
+        .as_f64()
+        .unwrap();
+    // Shipping's label noise caps any model near 89 %; trees of 600 rows
+    // must still learn the classes, not guess.
+    assert!(capped > 0.8, "capped teacher accuracy {capped}");
+    assert!(
+        (capped - whole).abs() < 0.05,
+        "capped {capped} against every row {whole}"
+    );
+}
