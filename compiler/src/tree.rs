@@ -962,7 +962,7 @@ mod tests {
         let labels: Vec<u32> = (0..n)
             .map(|i| {
                 let a = x[i].is_nan() || x[i] < 300.0;
-                let b = codes[i] != MISSING_CODE && codes[i] % 3 == 0;
+                let b = codes[i] != MISSING_CODE && codes[i].is_multiple_of(3);
                 let c = flags[i] == Some(true);
                 u32::from(a ^ b) + u32::from(c && rng.below(4) > 0)
             })
@@ -990,7 +990,7 @@ mod tests {
             seed: 3,
             criterion: Criterion::Gini,
         };
-        let train: Vec<u32> = (0..n as u32).filter(|r| r % 2 == 0).collect();
+        let train: Vec<u32> = (0..n as u32).filter(|r| r.is_multiple_of(2)).collect();
         let tree = fit(&binned, train, Targets::Hard(&labels), 3, &params);
         let kinds: Vec<&Test> = tree
             .nodes
