@@ -676,7 +676,8 @@ pub fn fit(
     let mut stack = vec![(0usize, 0usize, rows.len(), 0usize)];
     let n_features = binned.columns.len();
     let mut features: Vec<usize> = (0..n_features).collect();
-    let mut scratch: Vec<u32> = Vec::new();
+    let mut right_rows: Vec<u32> = Vec::new();
+    let mut scratch = Scratch::new(n_classes);
     while let Some((node, start, end, depth)) = stack.pop() {
         let slice = &rows[start..end];
         let mut counts = vec![0f64; n_classes];
@@ -706,7 +707,16 @@ pub fn fit(
                     features.swap(i, j);
                 }
                 let f = features[i];
-                if let Some(c) = best_split(binned, f, slice, targets, n_classes, params, parent) {
+                if let Some(c) = best_split(
+                    binned,
+                    f,
+                    slice,
+                    targets,
+                    n_classes,
+                    params,
+                    parent,
+                    &mut scratch,
+                ) {
                     let better = match &best {
                         None => true,
                         Some(b) => c.gain > b.gain || (c.gain == b.gain && c.feature < b.feature),
@@ -729,7 +739,7 @@ pub fn fit(
                 // A stable partition: rows keep their order on both sides,
                 // so scans of the binned columns stay in memory order.
                 let slice = &mut rows[start..end];
-                scratch.clear();
+                right_rows.clear();
                 let mut mid = 0;
                 for i in 0..slice.len() {
                     let r = slice[i];
@@ -737,10 +747,10 @@ pub fn fit(
                         slice[mid] = r;
                         mid += 1;
                     } else {
-                        scratch.push(r);
+                        right_rows.push(r);
                     }
                 }
-                slice[mid..].copy_from_slice(&scratch);
+                slice[mid..].copy_from_slice(&right_rows);
                 let left = nodes.len();
                 nodes.push(Node::Leaf { counts: Vec::new() });
                 let right = nodes.len();
@@ -776,6 +786,29 @@ fn impurity(counts: &[f64]) -> f64 {
     n - counts.iter().map(|c| c * c).sum::<f64>() / n
 }
 
+/// Histogram buffers reused across the nodes of one fit: most nodes are
+/// small, and zeroing a 255-bin histogram per node and feature used to cost
+/// more than filling it.
+struct Scratch {
+    /// Weights per bin and class (`(MAX_BINS + 1) * k`), zero between uses.
+    hist: Vec<f64>,
+    /// Rows per bin, zero between uses.
+    hist_rows: Vec<u32>,
+    /// Bins the current node's rows fall in.
+    touched: Vec<usize>,
+}
+
+impl Scratch {
+    fn new(k: usize) -> Scratch {
+        Scratch {
+            hist: vec![0.0; (MAX_BINS + 1) * k],
+            hist_rows: vec![0; MAX_BINS + 1],
+            touched: Vec::new(),
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn best_split(
     binned: &Binned,
     feature: usize,
@@ -784,24 +817,72 @@ fn best_split(
     k: usize,
     params: &TreeParams,
     parent: f64,
+    scratch: &mut Scratch,
 ) -> Option<Candidate> {
     let col = &binned.columns[feature];
     let nb = col.n_bins;
-    // hist[bin * k + class] (weights) and rows[bin]; bin nb holds missing values.
-    let mut hist = vec![0f64; (nb + 1) * k];
-    let mut hist_rows = vec![0u32; nb + 1];
+    // hist[bin * k + class] (weights) and hist_rows[bin]; bin nb holds
+    // missing values. Only the bins the rows fall in are touched, and only
+    // they are zeroed again at the end.
+    let Scratch {
+        hist,
+        hist_rows,
+        touched,
+    } = scratch;
+    touched.clear();
     for &r in rows {
         let b = col.bins[r as usize];
         let b = if b == MISSING_BIN { nb } else { b as usize };
+        if hist_rows[b] == 0 {
+            touched.push(b);
+        }
         targets.add(r as usize, k, &mut hist[b * k..(b + 1) * k]);
         hist_rows[b] += 1;
     }
-    let missing: Vec<f64> = hist[nb * k..].to_vec();
+    touched.sort_unstable();
+    let best = split_from_histogram(
+        feature,
+        col,
+        rows.len() as u32,
+        k,
+        params,
+        parent,
+        hist,
+        hist_rows,
+        touched,
+    );
+    for &b in touched.iter() {
+        hist[b * k..(b + 1) * k].fill(0.0);
+        hist_rows[b] = 0;
+    }
+    best
+}
+
+/// The best split of one column's histogram (see [`best_split`]);
+/// `present` lists the bins with rows, ascending, the missing bin `nb`
+/// last when there is one.
+#[allow(clippy::too_many_arguments)]
+fn split_from_histogram(
+    feature: usize,
+    col: &BinnedColumn,
+    total_rows: u32,
+    k: usize,
+    params: &TreeParams,
+    parent: f64,
+    hist: &[f64],
+    hist_rows: &[u32],
+    present: &[usize],
+) -> Option<Candidate> {
+    let nb = col.n_bins;
+    let missing: Vec<f64> = hist[nb * k..(nb + 1) * k].to_vec();
     let n_missing = hist_rows[nb];
+    let present = match present.last() {
+        Some(&last) if last == nb => &present[..present.len() - 1],
+        _ => present,
+    };
     let total: Vec<f64> = (0..k)
-        .map(|c| (0..=nb).map(|b| hist[b * k + c]).sum())
+        .map(|c| present.iter().map(|&b| hist[b * k + c]).sum::<f64>() + missing[c])
         .collect();
-    let total_rows = rows.len() as u32;
     let min_leaf = params.min_samples_leaf.max(1) as u32;
     let mut best: Option<Candidate> = None;
     let consider = |left: &[f64],
@@ -829,20 +910,19 @@ fn best_split(
     // categories, by the share of each class (Breiman's ordering, one pass
     // per class for multiclass targets).
     let orders: Vec<Vec<usize>> = match &col.kind {
-        BinKind::Numeric { .. } | BinKind::Boolean => vec![(0..nb).collect()],
+        BinKind::Numeric { .. } | BinKind::Boolean => vec![present.to_vec()],
         BinKind::Categorical { .. } if matches!(params.criterion, Criterion::Newton { .. }) => {
             // Ordered by each category's own Newton step (Fisher's ordering).
-            let mut order: Vec<usize> = (0..nb).filter(|&b| hist_rows[b] > 0).collect();
+            let mut order: Vec<usize> = present.to_vec();
             let step = |b: usize| hist[b * k] / (hist[b * k + 1] + 1e-9);
             order.sort_by(|&a, &b| step(a).total_cmp(&step(b)).then(a.cmp(&b)));
             vec![order]
         }
         BinKind::Categorical { .. } => {
-            let present: Vec<usize> = (0..nb).filter(|&b| hist_rows[b] > 0).collect();
             let passes = if k == 2 { 1 } else { k };
             (0..passes)
                 .map(|class| {
-                    let mut order = present.clone();
+                    let mut order = present.to_vec();
                     let share = |b: usize| {
                         let n: f64 = hist[b * k..(b + 1) * k].iter().sum();
                         hist[b * k + class] / n.max(1e-12)
