@@ -285,9 +285,10 @@ struct CommonOpts {
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
-    /// Rows each forest tree learns from, at most: a bootstrap sample of this
-    /// many training rows (0: as many as there are training rows). Keeps the
-    /// teacher's time linear in the rows on large data.
+    /// Rows each bootstrap tree learns from, at most (the forest teacher's
+    /// trees and the extra distilled trees): a sample of this many training
+    /// rows, drawn with replacement (0: as many as there are training rows).
+    /// Keeps the compile time linear in the rows on large data.
     #[arg(long, value_name = "N", default_value_t = rulec::teach::DEFAULT_TREE_ROWS)]
     tree_rows: usize,
     /// Train the teacher even when its labels for this data are cached.

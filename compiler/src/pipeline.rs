@@ -51,8 +51,9 @@ pub struct CompileParams {
     pub min_leaf: usize,
     /// Trees in the random-forest teacher.
     pub n_trees: usize,
-    /// Rows in each forest tree's bootstrap sample, at most (0: as many as
-    /// there are training rows).
+    /// Rows in each bootstrap sample, at most: the forest teacher's trees
+    /// and the distiller's extra trees (0: as many as there are training
+    /// rows).
     pub tree_rows: usize,
     /// Extra distilled trees on bootstrap samples, for more candidates.
     pub bootstrap_trees: usize,
@@ -643,6 +644,7 @@ pub fn compile_files(
         max_depth: p.max_depth,
         min_samples_leaf: p.min_leaf,
         bootstrap_trees: p.bootstrap_trees,
+        bootstrap_rows: p.tree_rows,
         seed: p.seed,
     };
     let mut candidates = propose::pool(&table, &binned, &fit_rows, &targets, &pool_params);

@@ -29,6 +29,9 @@ pub struct PoolParams {
     pub min_samples_leaf: usize,
     /// Extra trees on bootstrap samples of the training rows.
     pub bootstrap_trees: usize,
+    /// Rows in each extra tree's bootstrap sample, at most (0: as many as
+    /// there are training rows).
+    pub bootstrap_rows: usize,
     /// Seed.
     pub seed: u64,
 }
@@ -132,7 +135,11 @@ pub fn pool(
         .into_par_iter()
         .map(|b| {
             let mut rng = rulec_datasets::Rng::derive(params.seed, 7000 + b as u64);
-            let mut sample: Vec<u32> = (0..train.len())
+            let draws = match params.bootstrap_rows {
+                0 => train.len(),
+                cap => cap.min(train.len()),
+            };
+            let mut sample: Vec<u32> = (0..draws)
                 .map(|_| train[rng.below(train.len())] as u32)
                 .collect();
             // In row order, so the tree's scans read memory in order.
