@@ -285,10 +285,11 @@ struct CommonOpts {
     /// Trees in the random-forest teacher.
     #[arg(long, default_value_t = 50)]
     trees: usize,
-    /// Rows each bootstrap tree learns from, at most (the forest teacher's
-    /// trees and the extra distilled trees): a sample of this many training
-    /// rows, drawn with replacement (0: as many as there are training rows).
-    /// Keeps the compile time linear in the rows on large data.
+    /// Rows each tree learns from, at most: the forest teacher's trees draw
+    /// bootstrap samples of this many training rows, and the distilled trees
+    /// learn from a seeded sample of this many (0: every training row).
+    /// Every held-out row still ranks and certifies the rules. Keeps the
+    /// compile time linear in the rows on large data.
     #[arg(long, value_name = "N", default_value_t = rulec::teach::DEFAULT_TREE_ROWS)]
     tree_rows: usize,
     /// Train the teacher even when its labels for this data are cached.

@@ -51,9 +51,8 @@ pub struct CompileParams {
     pub min_leaf: usize,
     /// Trees in the random-forest teacher.
     pub n_trees: usize,
-    /// Rows in each bootstrap sample, at most: the forest teacher's trees
-    /// and the distiller's extra trees (0: as many as there are training
-    /// rows).
+    /// Rows each tree learns from, at most: the forest teacher's bootstrap
+    /// samples and the distilled trees' samples (0: every training row).
     pub tree_rows: usize,
     /// Extra distilled trees on bootstrap samples, for more candidates.
     pub bootstrap_trees: usize,
@@ -644,7 +643,7 @@ pub fn compile_files(
         max_depth: p.max_depth,
         min_samples_leaf: p.min_leaf,
         bootstrap_trees: p.bootstrap_trees,
-        bootstrap_rows: p.tree_rows,
+        max_rows: p.tree_rows,
         seed: p.seed,
     };
     let mut candidates = propose::pool(&table, &binned, &fit_rows, &targets, &pool_params);

@@ -29,9 +29,11 @@ pub struct PoolParams {
     pub min_samples_leaf: usize,
     /// Extra trees on bootstrap samples of the training rows.
     pub bootstrap_trees: usize,
-    /// Rows in each extra tree's bootstrap sample, at most (0: as many as
-    /// there are training rows).
-    pub bootstrap_rows: usize,
+    /// Rows each tree learns from, at most (0: every row given): the trees
+    /// on all rows then learn from a seeded sample of this many, and each
+    /// extra tree draws a bootstrap sample of this many. Candidates are still
+    /// ranked and certified on every held-out row.
+    pub max_rows: usize,
     /// Seed.
     pub seed: u64,
 }
@@ -72,7 +74,15 @@ pub fn pool(
         .filter(|&d| d <= params.max_depth)
         .collect();
     depths.dedup();
-    let rows: Vec<u32> = train.iter().map(|&r| r as u32).collect();
+    let mut rows: Vec<u32> = train.iter().map(|&r| r as u32).collect();
+    if params.max_rows > 0 && rows.len() > params.max_rows {
+        // Past this many rows a depth-limited tree barely changes, while
+        // its scans of the columns stop fitting in the cache.
+        let mut rng = rulec_datasets::Rng::derive(params.seed, 6000);
+        rng.shuffle(&mut rows);
+        rows.truncate(params.max_rows);
+        rows.sort_unstable();
+    }
     let k = table.n_classes();
     let sources: [(Targets<'_>, &str); 3] = [
         (
@@ -135,7 +145,7 @@ pub fn pool(
         .into_par_iter()
         .map(|b| {
             let mut rng = rulec_datasets::Rng::derive(params.seed, 7000 + b as u64);
-            let draws = match params.bootstrap_rows {
+            let draws = match params.max_rows {
                 0 => train.len(),
                 cap => cap.min(train.len()),
             };

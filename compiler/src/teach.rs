@@ -123,11 +123,13 @@ impl Teacher for Logged {
 /// candidate rules (used only with `--teacher-paths`).
 const TREES_FOR_CANDIDATES: usize = 10;
 
-/// Rows in each forest tree's bootstrap sample, at most, by default. Up to
-/// it (every benchmark dataset, and the 200,000-row demo's 120,000 training
-/// rows) each tree's bootstrap sample is as large as the training rows; past
-/// it the trees stop growing with the data, so fitting a tree costs the same
-/// and labelling grows linearly with the rows.
+/// Rows each tree learns from, at most, by default (`--tree-rows`): each
+/// forest tree's bootstrap sample, and the distilled trees' sample (see
+/// [`crate::propose::PoolParams::max_rows`]). Up to it (every benchmark
+/// dataset, and the 200,000-row demo's 120,000 training rows) every tree
+/// learns from as many rows as before; past it the trees stop growing with
+/// the data, so fitting costs the same and labelling grows linearly with the
+/// rows. Measured on generated shipping data (`scripts/scaling.sh`).
 pub const DEFAULT_TREE_ROWS: usize = 200_000;
 
 /// Random-forest parameters.

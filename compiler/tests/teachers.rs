@@ -459,8 +459,9 @@ fn the_python_scikit_learn_oracle_example_runs() {
 }
 
 #[test]
-fn forest_trees_learn_from_capped_samples_deterministically() {
-    // 6,000 rows: 3,600 training rows, each tree drawing at most 600 of them.
+fn trees_learn_from_capped_samples_deterministically() {
+    // 6,000 rows: 3,600 training rows; each forest tree draws at most 600 of
+    // them, and the distilled trees learn from a sample of 600.
     let dir = tempfile::tempdir().unwrap();
     let data = shipping(dir.path(), 6000);
     let compile = |out: &str, threads: &str, tree_rows: &str| {
