@@ -531,7 +531,7 @@ impl Gen<'_> {
             .classes
             .iter()
             .map(|c| doc([format!("The class {}.", code(&dsl::print_string(c)))]));
-        let labels = set.target.classes.iter().map(|c| Literal::string(c));
+        let labels = set.target.classes.iter().map(|c| str_lit(c));
         let doc_ty = doc([format!(
             "What the rules decide: the classes of column {}.",
             name_code(&set.target.name)
@@ -610,11 +610,11 @@ impl Gen<'_> {
             let variant_docs = categories
                 .iter()
                 .map(|c| doc([format!("The category {}.", code(&dsl::print_string(c)))]));
-            let labels: Vec<Literal> = categories.iter().map(|c| Literal::string(c)).collect();
+            let labels: Vec<Literal> = categories.iter().map(|c| str_lit(c)).collect();
             // One arm per distinct text, to its last position, as the
             // interpreter's `category_code` does.
             let arms = cat.codes.iter().map(|(text, &idx)| {
-                let lit = Literal::string(text);
+                let lit = str_lit(text);
                 let v = &variants[idx];
                 quote!(#lit => Self::#v,)
             });
@@ -697,8 +697,8 @@ impl Gen<'_> {
             id_docs.push(doc(lines));
 
             let id = &ids[rule_idx];
-            let name = Literal::string(&rule.name);
-            let text = Literal::string(&text);
+            let name = str_lit(&rule.name);
+            let text = str_lit(&text);
             let class = self.class_variant(rule)?;
             let validation = rule.evidence.as_ref().map(|e| &e.validation);
             let support = Literal::u64_unsuffixed(validation.map_or(0, |v| v.support));
@@ -1612,7 +1612,7 @@ impl Gen<'_> {
                 Ok(rules::Input {})
             }
         } else {
-            let wrong_width = Literal::string(&format!("expected {n} fields, found {{}}"));
+            let wrong_width = str_lit(&format!("expected {n} fields, found {{}}"));
             quote! {
                 let fields: Vec<String> = line.split('\t').map(unhex).collect::<Result<_, _>>()?;
                 if fields.len() != #n_lit {
@@ -2504,6 +2504,33 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
     } else {
         many
     }
+}
+
+/// A string literal with every character outside printable ASCII escaped
+/// (`"\u{65e5}\u{672c}"` for `"日本"`): the generated code stays ASCII, so
+/// a line's width is its length in bytes both for the layout passes below
+/// and for rustfmt, which counts the display width of wide characters.
+fn str_lit(s: &str) -> Literal {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            ' '..='~' => out.push(c),
+            c => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+        }
+    }
+    out.push('"');
+    // Only the escapes above and printable ASCII: a valid literal.
+    out.parse()
+        .unwrap_or_else(|_| unreachable!("an escaped string literal always parses"))
 }
 
 fn doc(lines: impl IntoIterator<Item = String>) -> TokenStream {

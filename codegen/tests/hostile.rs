@@ -266,7 +266,9 @@ proptest! {
 /// files are only run through `rustfmt --check`, not built.
 fn wide_set() -> impl Strategy<Value = RuleSet> {
     let ident = "[a-z][a-z0-9_]{0,45}";
-    let value = "[A-Za-z0-9 ]{1,24}|[a-z]{60,90}";
+    // Wide characters too: rustfmt measures display width, where `日` takes
+    // two columns and three bytes.
+    let value = "[A-Za-z0-9 ]{1,24}|[a-z]{60,90}|[a-z日本ü]{20,60}";
     let feature = (
         ident,
         0u8..3,
@@ -286,7 +288,10 @@ fn wide_set() -> impl Strategy<Value = RuleSet> {
         ),
         0..6,
     );
-    let classes = prop::collection::btree_set("[A-Za-z0-9 ]{1,24}|[A-Z][a-z]{50,85}", 2..30);
+    let classes = prop::collection::btree_set(
+        "[A-Za-z0-9 ]{1,24}|[A-Z][a-z]{50,85}|[日本語ü]{10,40}",
+        2..30,
+    );
     (features, rules, classes).prop_map(|(features, rules, classes)| {
         let mut seen = std::collections::BTreeSet::new();
         let features: Vec<Feature> = features
@@ -354,4 +359,79 @@ proptest! {
             String::from_utf8_lossy(&out.stdout)
         );
     }
+}
+
+/// The case CI found: a rule whose text holds wide characters, long enough
+/// that rustfmt (counting display width) and a byte count disagreed on
+/// whether its `text:` field fits on one line. Literals are now escaped to
+/// ASCII, so every line of code (comments aside) is ASCII and rustfmt
+/// leaves the crate as it is.
+#[test]
+fn wide_characters_in_literals_keep_the_layout_stable() {
+    let zone = Feature {
+        name: "Zone".into(),
+        nullable: true,
+        kind: FeatureKind::Boolean,
+    };
+    let is_async = Feature {
+        name: "async".into(),
+        nullable: false,
+        kind: FeatureKind::Boolean,
+    };
+    let rules = vec![Rule {
+        name: "crate".into(),
+        conditions: vec![
+            Condition::Is {
+                feature: "Zone".into(),
+                value: true,
+            },
+            Condition::Is {
+                feature: "async".into(),
+                value: false,
+            },
+            Condition::Missing {
+                feature: "Zone".into(),
+            },
+        ],
+        decision: "日本".into(),
+        origin: None,
+        evidence: None,
+    }];
+    let set = rule_set("1st", &["日本", "größe"], vec![zone, is_async], rules);
+    let generated = emit_crate(&set, "wide-chars").expect("emit");
+    for (path, text) in &generated.files {
+        for (i, line) in text.lines().enumerate() {
+            let code = line.trim_start();
+            if code.starts_with("//") {
+                continue;
+            }
+            assert!(line.is_ascii(), "{path}:{}: not ASCII: {line}", i + 1);
+        }
+    }
+    let rules_rs = &generated
+        .files
+        .iter()
+        .find(|(path, _)| path.ends_with("rules.rs"))
+        .expect("rules.rs")
+        .1;
+    assert!(
+        rules_rs.contains(r#"\u{65e5}\u{672c}"#),
+        "the class is escaped"
+    );
+    if !common::have_rustfmt() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    generated.write_to(dir.path()).unwrap();
+    let out = Command::new("rustfmt")
+        .args(["--check", "--edition", "2021"])
+        .args(["src/lib.rs", "src/rules.rs", "examples/parity.rs"])
+        .current_dir(dir.path())
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        out.status.success(),
+        "rustfmt would change the generated crate:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

@@ -557,21 +557,17 @@ impl FlatTree {
                     left,
                     right,
                 } => {
-                    let (kind, arg) = match test {
-                        Test::LeBin(_) => (FlatKind::LeBin, 0),
-                        Test::IsMissing => (FlatKind::IsMissing, 0),
+                    let (kind, arg, le) = match test {
+                        Test::LeBin(t) => (FlatKind::LeBin, 0, *t),
+                        Test::IsMissing => (FlatKind::IsMissing, 0, 0),
                         Test::InBins(set) => {
                             let mut mask = [0u64; 4];
                             for &b in set {
                                 mask[usize::from(b) / 64] |= 1 << (b % 64);
                             }
                             flat.sets.push(mask);
-                            (FlatKind::InBins, (flat.sets.len() - 1) as u32)
+                            (FlatKind::InBins, (flat.sets.len() - 1) as u32, 0)
                         }
-                    };
-                    let le = match test {
-                        Test::LeBin(t) => *t,
-                        _ => 0,
                     };
                     flat.nodes.push(FlatNode {
                         feature: *feature as u32,
