@@ -2512,24 +2512,17 @@ fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
 /// and for rustfmt, which counts the display width of wide characters.
 fn str_lit(s: &str) -> Literal {
     use std::fmt::Write as _;
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            ' '..='~' => out.push(c),
-            c => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
+    // The DSL's literal already escapes quotes, backslashes and control
+    // characters; what is left outside ASCII is escaped here.
+    let mut text = String::with_capacity(s.len() + 2);
+    for c in rulec_runtime::dsl::print_string(s).chars() {
+        if c.is_ascii() {
+            text.push(c);
+        } else {
+            let _ = write!(text, "\\u{{{:x}}}", u32::from(c));
         }
     }
-    out.push('"');
-    // Only the escapes above and printable ASCII: a valid literal.
-    out.parse()
+    text.parse()
         .unwrap_or_else(|_| unreachable!("an escaped string literal always parses"))
 }
 

@@ -9,7 +9,6 @@
 
 mod common;
 
-use std::process::Command;
 
 use common::{build_and_check, rule_set, Checks};
 use proptest::prelude::*;
@@ -347,16 +346,9 @@ proptest! {
         let generated = emit_crate(&set, "wide").expect("emit");
         let dir = tempfile::tempdir().unwrap();
         generated.write_to(dir.path()).unwrap();
-        let out = Command::new("rustfmt")
-            .args(["--check", "--edition", "2021"])
-            .args(["src/lib.rs", "src/rules.rs", "examples/parity.rs"])
-            .current_dir(dir.path())
-            .output()
-            .expect("rustfmt runs");
-        prop_assert!(
-            out.status.success(),
-            "rustfmt would change the generated crate:\n{}",
-            String::from_utf8_lossy(&out.stdout)
+        common::assert_rustfmt_keeps(
+            dir.path(),
+            &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
         );
     }
 }
@@ -423,15 +415,8 @@ fn wide_characters_in_literals_keep_the_layout_stable() {
     }
     let dir = tempfile::tempdir().unwrap();
     generated.write_to(dir.path()).unwrap();
-    let out = Command::new("rustfmt")
-        .args(["--check", "--edition", "2021"])
-        .args(["src/lib.rs", "src/rules.rs", "examples/parity.rs"])
-        .current_dir(dir.path())
-        .output()
-        .expect("rustfmt runs");
-    assert!(
-        out.status.success(),
-        "rustfmt would change the generated crate:\n{}",
-        String::from_utf8_lossy(&out.stdout)
+    common::assert_rustfmt_keeps(
+        dir.path(),
+        &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
     );
 }

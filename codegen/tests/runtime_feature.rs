@@ -178,16 +178,9 @@ fn build_and_compare(set: &RuleSet, case: &str, rows: &[Vec<Value>]) {
         &[("RUSTDOCFLAGS", "-D warnings")],
     );
     if common::have_rustfmt() {
-        let out = Command::new("rustfmt")
-            .args(["--check", "--edition", "2021"])
-            .args(["src/lib.rs", "src/engine.rs", "examples/cascade.rs"])
-            .current_dir(&dir)
-            .output()
-            .expect("rustfmt runs");
-        assert!(
-            out.status.success(),
-            "rustfmt would change the generated crate:\n{}",
-            String::from_utf8_lossy(&out.stdout)
+        common::assert_rustfmt_keeps(
+            &dir,
+            &["src/lib.rs", "src/engine.rs", "examples/cascade.rs"],
         );
     }
 

@@ -283,6 +283,22 @@ pub struct Checks {
 /// Emits `set` into the folder of `case`, builds it (and lints it), runs
 /// the parity example on `rows` and compares every line with the
 /// interpreter.
+/// Fails unless `rustfmt --check` leaves `files` of the crate in `dir` as
+/// they are.
+pub fn assert_rustfmt_keeps(dir: &Path, files: &[&str]) {
+    let out = Command::new("rustfmt")
+        .args(["--check", "--edition", "2021"])
+        .args(files)
+        .current_dir(dir)
+        .output()
+        .expect("rustfmt runs");
+    assert!(
+        out.status.success(),
+        "rustfmt would change the generated crate:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
 pub fn build_and_check(set: &RuleSet, case: &str, rows: &[Vec<Value>], checks: Checks) {
     // A package name per case: Cargo does not tell apart two packages of
     // one name in one target dir.
@@ -314,17 +330,7 @@ pub fn build_and_check(set: &RuleSet, case: &str, rows: &[Vec<Value>], checks: C
         );
     }
     if checks.rustfmt && have_rustfmt() {
-        let out = Command::new("rustfmt")
-            .args(["--check", "--edition", "2021"])
-            .args(["src/lib.rs", "src/rules.rs", "examples/parity.rs"])
-            .current_dir(&dir)
-            .output()
-            .expect("rustfmt runs");
-        assert!(
-            out.status.success(),
-            "rustfmt would change the generated crate:\n{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
+        assert_rustfmt_keeps(&dir, &["src/lib.rs", "src/rules.rs", "examples/parity.rs"]);
     }
     let exe = target_dir().join("debug/examples/parity");
     check_parity(set, &exe, rows);
