@@ -9,7 +9,6 @@
 
 mod common;
 
-
 use common::{build_and_check, rule_set, Checks};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
