@@ -37,8 +37,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{RngAlgorithm, TestRng, TestRunner};
 use rulec_codegen::rust::emit_crate;
 use rulec_runtime::ir::{
-    Certification, CmpOp, Condition, Evidence, Feature, FeatureKind, Rule, RuleSet, Scope,
-    SplitEvidence, Target, SCHEMA_VERSION,
+    CmpOp, Condition, Evidence, Feature, FeatureKind, Rule, RuleSet, Scope, SplitEvidence, Target,
 };
 use rulec_runtime::{Cell, Evaluator};
 
@@ -1002,26 +1001,14 @@ fn build(
             }
         })
         .collect();
-    RuleSet {
-        schema_version: SCHEMA_VERSION,
-        target: Target {
-            name: target,
-            classes,
-            tolerance,
-        },
-        features,
-        rules,
-        certification: Certification {
-            precision,
-            confidence,
-            method: "wilson".into(),
-            scope: if per_rule { Scope::Rule } else { Scope::Set },
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-    }
+    let target = Target {
+        name: target,
+        classes,
+        tolerance,
+    };
+    let mut set = RuleSet::new(target, features, rules, precision, confidence);
+    set.certification.scope = if per_rule { Scope::Rule } else { Scope::Set };
+    set
 }
 
 fn dedup(items: Vec<String>) -> Vec<String> {

@@ -19,9 +19,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-use rulec_runtime::ir::{
-    Certification, CmpOp, Condition, Feature, FeatureKind, Rule, RuleSet, Target, SCHEMA_VERSION,
-};
+use rulec_runtime::ir::{CmpOp, Condition, Feature, FeatureKind, Rule, RuleSet, Target};
 
 const SIZES: [usize; 3] = [16, 64, 256];
 const BUILDS: usize = 3;
@@ -268,26 +266,12 @@ fn synthetic(n_rules: usize, seed: u64) -> RuleSet {
             evidence: None,
         });
     }
-    RuleSet {
-        schema_version: SCHEMA_VERSION,
-        target: Target {
-            name: "cheapest_shipper".into(),
-            classes: classes.iter().map(|c| c.to_string()).collect(),
-            tolerance: None,
-        },
-        features,
-        rules,
-        certification: Certification {
-            precision: 0.95,
-            confidence: 0.95,
-            method: "wilson".into(),
-            scope: Default::default(),
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-    }
+    let target = Target {
+        name: "cheapest_shipper".into(),
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        tolerance: None,
+    };
+    RuleSet::new(target, features, rules, 0.95, 0.95)
 }
 
 /// `name >= a and name < b` for a narrow range `[a, b)` of consecutive

@@ -891,26 +891,17 @@ fn load_rules_for(rules: &Path, data: &Path, precision: f64, confidence: f64) ->
             seed: 0,
         },
     )?;
-    let mut set = RuleSet {
-        schema_version: rulec_runtime::ir::SCHEMA_VERSION,
-        target: rulec_runtime::ir::Target {
+    let mut set = RuleSet::new(
+        rulec_runtime::ir::Target {
             name: table.target_name.clone(),
             classes: table.classes.clone(),
             tolerance: None,
         },
-        features: rulec::validate::features(&table),
-        rules: Vec::new(),
-        certification: rulec_runtime::ir::Certification {
-            precision,
-            confidence,
-            method: rulec_runtime::stats::WILSON.to_string(),
-            scope: Default::default(),
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-    };
+        rulec::validate::features(&table),
+        Vec::new(),
+        precision,
+        confidence,
+    );
     set.rules = rulec_runtime::dsl::parse_for(&text, &set).map_err(|errors| {
         anyhow::anyhow!(
             "{}: {}",

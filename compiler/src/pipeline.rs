@@ -14,10 +14,9 @@ use sha2::{Digest, Sha256};
 
 use rulec_runtime::ir::CostModel;
 use rulec_runtime::ir::{
-    Certification, CertificationTest, Provenance, Rejected, Rule, RuleSet, Scope, SetFigures,
-    SplitRows, Summary, Target, SCHEMA_VERSION,
+    CertificationTest, Provenance, Rejected, Rule, RuleSet, Scope, SetFigures, SplitRows, Summary,
+    Target,
 };
-use rulec_runtime::stats::WILSON;
 
 use crate::error::Error;
 use crate::gbdt::{Gbdt, GbdtParams};
@@ -674,26 +673,17 @@ pub fn compile_files(
         teacher.comparisons.truncate(n_real);
     }
     let table = table;
-    let mut set = RuleSet {
-        schema_version: SCHEMA_VERSION,
-        target: Target {
+    let mut set = RuleSet::new(
+        Target {
             name: table.target_name.clone(),
             classes: table.classes.clone(),
             tolerance: None,
         },
-        features: validate::features(&table),
-        rules: Vec::new(),
-        certification: Certification {
-            precision: p.precision,
-            confidence: p.confidence,
-            method: WILSON.to_string(),
-            scope: Default::default(),
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-    };
+        validate::features(&table),
+        Vec::new(),
+        p.precision,
+        p.confidence,
+    );
     // The user's proposals come first, under their own names.
     if let Some(file) = &p.proposals {
         let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
@@ -1120,15 +1110,14 @@ fn compile_numeric(
             min_leaf: p.min_leaf,
         },
     );
-    let mut set = RuleSet {
-        schema_version: SCHEMA_VERSION,
-        target: Target {
+    let mut set = RuleSet::new(
+        Target {
             name: table.target_name.clone(),
             classes: regress::decision_values(&candidates),
             tolerance: Some(tolerance),
         },
-        features: validate::features(table),
-        rules: candidates
+        validate::features(table),
+        candidates
             .into_iter()
             .enumerate()
             .map(|(i, r)| Rule {
@@ -1136,17 +1125,9 @@ fn compile_numeric(
                 ..r
             })
             .collect(),
-        certification: Certification {
-            precision: p.precision,
-            confidence: p.confidence,
-            method: WILSON.to_string(),
-            scope: Scope::Set,
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-    };
+        p.precision,
+        p.confidence,
+    );
     let n_candidates = set.rules.len() as u64;
     progress.line(&format!(
         "validate: {n_candidates} candidates, within ±{tolerance} counting as right"

@@ -501,6 +501,35 @@ fn ratio(a: u64, b: u64) -> f64 {
 }
 
 impl RuleSet {
+    /// A rule set of the current schema whose precision target is
+    /// `precision` at `confidence` (Wilson bound, for the set as a whole),
+    /// with nothing measured yet: no certification tests, provenance,
+    /// summary or rejected candidates.
+    pub fn new(
+        target: Target,
+        features: Vec<Feature>,
+        rules: Vec<Rule>,
+        precision: f64,
+        confidence: f64,
+    ) -> RuleSet {
+        RuleSet {
+            schema_version: SCHEMA_VERSION,
+            target,
+            features,
+            rules,
+            certification: Certification {
+                precision,
+                confidence,
+                method: crate::stats::WILSON.to_string(),
+                scope: Scope::Set,
+                tests: Vec::new(),
+            },
+            provenance: None,
+            summary: None,
+            rejected: Vec::new(),
+        }
+    }
+
     /// Parses and checks a `rules.json` document.
     pub fn from_json(text: &str) -> Result<RuleSet, Error> {
         // Look at the version first so a future file gets a precise message

@@ -15,8 +15,7 @@ use std::sync::Mutex;
 
 use rulec_codegen::rust::emit_crate;
 use rulec_runtime::ir::{
-    Certification, CmpOp, Condition, Evidence, Feature, FeatureKind, Rule, RuleSet, SplitEvidence,
-    Target, SCHEMA_VERSION,
+    CmpOp, Condition, Evidence, Feature, FeatureKind, Rule, RuleSet, SplitEvidence, Target,
 };
 use rulec_runtime::{Cell, Evaluator};
 
@@ -111,26 +110,12 @@ pub fn rule_set(
     features: Vec<Feature>,
     rules: Vec<Rule>,
 ) -> RuleSet {
-    RuleSet {
-        schema_version: SCHEMA_VERSION,
-        target: Target {
-            name: target.into(),
-            classes: classes.iter().map(|c| c.to_string()).collect(),
-            tolerance: None,
-        },
-        features,
-        rules,
-        certification: Certification {
-            precision: 0.95,
-            confidence: 0.95,
-            method: "wilson".into(),
-            scope: Default::default(),
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-    }
+    let target = Target {
+        name: target.into(),
+        classes: classes.iter().map(|c| c.to_string()).collect(),
+        tolerance: None,
+    };
+    RuleSet::new(target, features, rules, 0.95, 0.95)
 }
 
 /// The design's shipping example, grown to exercise every kind of column
