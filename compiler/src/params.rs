@@ -1,0 +1,300 @@
+//! What the user asks a compile for: [`CompileParams`], unchecked, and
+//! [`ValidParams`], the only form the pipeline runs with.
+//! [`CompileParams::check`] collects every problem before failing, so the
+//! user sees them all at once, and runs before any data is read.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// What the user asked for. Check with [`CompileParams::check`].
+#[derive(Clone, Debug)]
+pub struct CompileParams {
+    /// Column to decide.
+    pub target: String,
+    /// Column holding the user's split.
+    pub split_column: Option<String>,
+    /// Required precision of every rule (lower confidence bound).
+    pub precision: f64,
+    /// Confidence level of that bound.
+    pub confidence: f64,
+    /// Seed for the split, the teacher and the learner.
+    pub seed: u64,
+    /// Most rules to keep.
+    pub max_rules: usize,
+    /// Depth of the distilled tree (most conditions per rule).
+    pub max_depth: usize,
+    /// Fewest training rows in a distilled leaf.
+    pub min_leaf: usize,
+    /// Trees in the random-forest teacher.
+    pub n_trees: usize,
+    /// Rows each tree learns from, at most: the forest teacher's bootstrap
+    /// samples and the distilled trees' samples (0: every training row).
+    pub tree_rows: usize,
+    /// Extra distilled trees on bootstrap samples, for more candidates.
+    pub bootstrap_trees: usize,
+    /// What the precision bound certifies.
+    pub certify: Certify,
+    /// A rule DSL file of proposed rules, validated like learned ones.
+    pub proposals: Option<std::path::PathBuf>,
+    /// Share of training rows held out from fitting candidates, to rank them.
+    pub rank_share: f64,
+    /// Most categories kept per categorical column.
+    pub max_categories: usize,
+    /// The teacher model.
+    pub teacher: TeacherKind,
+    /// For a numeric target: a decision is right within this distance of the
+    /// true value. `None`: the target holds classes.
+    pub tolerance: Option<f64>,
+    /// Where the teacher's labels are cached (`None`: not cached).
+    pub cache_dir: Option<std::path::PathBuf>,
+    /// Offer the paths of the teacher's own trees as candidates. Off by
+    /// default: those trees were fitted on every training row, the rows that
+    /// rank candidates included, so their estimates are flattered, and on the
+    /// public benchmark they lowered the certified coverage.
+    pub teacher_paths: bool,
+    /// Rows per batch sent to an oracle program (`cmd:`).
+    pub oracle_batch: usize,
+    /// Longest wait for an oracle's answer.
+    pub oracle_timeout: Duration,
+    /// Synthetic rows for the teacher to label, for the tree learner only.
+    pub synthetic: usize,
+    /// Most rows read from the data file; a larger file is sampled.
+    pub max_rows: usize,
+    /// Train the teacher and the learner on a stratified sample of this many
+    /// training rows; validation and test still use every held-out row.
+    pub sample: Option<usize>,
+    /// Time the teacher and the rules on this machine and record the
+    /// figures; makes `rules.json` and the book depend on the machine.
+    pub measure_cost: bool,
+}
+
+/// Which teacher labels the rows.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum TeacherKind {
+    /// A random forest ([`crate::teach::Forest`]).
+    #[default]
+    Forest,
+    /// Gradient-boosted trees ([`crate::gbdt::Gbdt`]).
+    Gbdt,
+    /// A neural network ([`crate::mlp::Mlp`]).
+    Mlp,
+    /// Another model's decisions, logged in this column of the data
+    /// ([`crate::teach::Logged`]); the column is not a feature.
+    Column(String),
+    /// An oracle program speaking the JSON-lines protocol
+    /// ([`crate::oracle`]), run by `sh -c`.
+    Command(String),
+}
+
+impl TeacherKind {
+    /// The name used on the command line.
+    pub fn name(&self) -> String {
+        match self {
+            TeacherKind::Forest => "forest".into(),
+            TeacherKind::Gbdt => "gbdt".into(),
+            TeacherKind::Mlp => "mlp".into(),
+            TeacherKind::Column(c) => format!("column:{c}"),
+            TeacherKind::Command(c) => format!("cmd:{c}"),
+        }
+    }
+}
+
+/// What the precision bound is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Certify {
+    /// The covered set as a whole (fixed-sequence testing of nested sets).
+    #[default]
+    Set,
+    /// Each rule on its own rows (no correction for the rules tried).
+    Rule,
+}
+
+impl Default for CompileParams {
+    fn default() -> Self {
+        CompileParams {
+            target: String::new(),
+            split_column: None,
+            precision: 0.95,
+            confidence: 0.95,
+            seed: 0,
+            max_rules: 64,
+            max_depth: 8,
+            min_leaf: 20,
+            n_trees: 50,
+            tree_rows: crate::teach::DEFAULT_TREE_ROWS,
+            bootstrap_trees: 8,
+            certify: Certify::Set,
+            proposals: None,
+            rank_share: 0.3,
+            max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
+            teacher: TeacherKind::Forest,
+            teacher_paths: false,
+            cache_dir: None,
+            tolerance: None,
+            oracle_batch: crate::oracle::OracleParams::default().batch_rows,
+            oracle_timeout: crate::oracle::OracleParams::default().timeout,
+            synthetic: 0,
+            sample: None,
+            max_rows: crate::ingest::DEFAULT_MAX_ROWS,
+            measure_cost: false,
+        }
+    }
+}
+
+/// Parameters that passed [`CompileParams::check`].
+#[derive(Clone, Debug)]
+pub struct ValidParams(CompileParams);
+
+impl ValidParams {
+    /// The checked parameters.
+    pub fn get(&self) -> &CompileParams {
+        &self.0
+    }
+}
+
+impl CompileParams {
+    /// Checks ranges; collects every problem before failing.
+    pub fn check(self) -> Result<ValidParams, Error> {
+        let mut problems = Vec::new();
+        if !(self.precision > 0.0 && self.precision < 1.0) {
+            problems.push(format!(
+                "--precision must be between 0 and 1 (exclusive), got {}",
+                self.precision
+            ));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            problems.push(format!(
+                "--confidence must be between 0 and 1 (exclusive), got {}",
+                self.confidence
+            ));
+        }
+        if self.max_rules == 0 {
+            problems.push("--max-rules must be at least 1".to_string());
+        }
+        if self.max_depth == 0 || self.max_depth > 32 {
+            problems.push(format!(
+                "--max-depth must be in 1..=32, got {}",
+                self.max_depth
+            ));
+        }
+        if self.min_leaf == 0 {
+            problems.push("--min-leaf must be at least 1".to_string());
+        }
+        if let Some(t) = self.tolerance {
+            if !(t.is_finite() && t > 0.0) {
+                problems.push(format!("--tolerance must be a positive number, got {t}"));
+            }
+        }
+        if self.max_categories == 0 {
+            problems.push("--max-categories must be at least 1".to_string());
+        }
+        if self.n_trees == 0 || self.n_trees > 10_000 {
+            problems.push(format!(
+                "--trees must be in 1..=10000, got {}",
+                self.n_trees
+            ));
+        }
+        if self.target.is_empty() {
+            problems.push("--target must name a column".to_string());
+        }
+        if self.max_rows < 10 {
+            problems.push(format!(
+                "--max-rows must be at least 10, got {}",
+                self.max_rows
+            ));
+        }
+        if self.sample.is_some_and(|n| n < 10) {
+            problems.push("--sample must be at least 10 rows".to_string());
+        }
+        if self.oracle_batch == 0 {
+            problems.push("--oracle-batch must be at least 1".to_string());
+        }
+        if self.oracle_timeout.is_zero() {
+            problems.push("--oracle-timeout must be positive".to_string());
+        }
+        if self.synthetic > 0 {
+            if let TeacherKind::Column(c) = &self.teacher {
+                problems.push(format!(
+                    "--synthetic needs a teacher that can label new rows; the decisions logged in column `{c}` exist only for the real rows"
+                ));
+            }
+            if self.tolerance.is_some() {
+                problems.push(
+                    "--synthetic is for class targets; it cannot be used with --tolerance"
+                        .to_string(),
+                );
+            }
+        }
+        if self.measure_cost && self.tolerance.is_some() {
+            problems.push(
+                "--measure-cost is for class targets; it cannot be used with --tolerance yet"
+                    .to_string(),
+            );
+        }
+        if self.measure_cost && matches!(self.teacher, TeacherKind::Column(_)) {
+            problems.push(
+                "--measure-cost needs a teacher rulec runs; a logged column's cost is unknown"
+                    .to_string(),
+            );
+        }
+        if problems.is_empty() {
+            Ok(ValidParams(self))
+        } else {
+            Err(Error::Params(problems.join("; ")))
+        }
+    }
+}
+
+/// The options as the rule book's provenance lists them, sorted by name.
+pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
+    let mut o = vec![
+        ("confidence".to_string(), p.confidence.to_string()),
+        ("max_categories".to_string(), p.max_categories.to_string()),
+        ("max_depth".to_string(), p.max_depth.to_string()),
+        ("max_rules".to_string(), p.max_rules.to_string()),
+        ("max_rows".to_string(), p.max_rows.to_string()),
+        ("measure_cost".to_string(), p.measure_cost.to_string()),
+        ("synthetic".to_string(), p.synthetic.to_string()),
+        (
+            "sample".to_string(),
+            p.sample
+                .map_or("(all training rows)".to_string(), |n| n.to_string()),
+        ),
+        ("min_leaf".to_string(), p.min_leaf.to_string()),
+        ("precision".to_string(), p.precision.to_string()),
+        ("seed".to_string(), p.seed.to_string()),
+        (
+            "split_column".to_string(),
+            p.split_column.clone().unwrap_or_else(|| "(none)".into()),
+        ),
+        ("target".to_string(), p.target.clone()),
+        ("teacher".to_string(), p.teacher.name()),
+        ("teacher_paths".to_string(), p.teacher_paths.to_string()),
+        (
+            "tolerance".to_string(),
+            p.tolerance
+                .map_or("(classes)".to_string(), |t| t.to_string()),
+        ),
+        ("trees".to_string(), p.n_trees.to_string()),
+        ("tree_rows".to_string(), p.tree_rows.to_string()),
+        ("bootstrap_trees".to_string(), p.bootstrap_trees.to_string()),
+        (
+            "certify".to_string(),
+            match p.certify {
+                Certify::Set => "set",
+                Certify::Rule => "rule",
+            }
+            .to_string(),
+        ),
+        (
+            "proposals".to_string(),
+            p.proposals
+                .as_ref()
+                .and_then(|f| f.file_name())
+                .map_or("(none)".to_string(), |n| n.to_string_lossy().into_owned()),
+        ),
+    ];
+    o.sort();
+    o
+}

@@ -1,0 +1,323 @@
+//! Stage 5, compact: [`Certified`] → the finished [`RuleSet`]. The
+//! certified rules are compacted exactly (every row keeps its decision, so
+//! the certification still holds), named, and given their evidence, the
+//! coverage curve, the cost model and the provenance.
+
+use std::time::{Duration, Instant};
+
+use rulec_runtime::ir::{CostModel, Provenance, Rule, RuleSet, SetFigures, SplitRows, Summary};
+
+use crate::error::Error;
+use crate::params::{options, CompileParams, TeacherKind};
+use crate::pipeline::certified::{record_certification, rejections};
+use crate::pipeline::{Certified, Ingested};
+use crate::progress::Progress;
+use crate::select::{self, CoverageTable};
+use crate::validate::{self, EncodedRows};
+
+/// The finished rule set and its figures per split.
+pub struct Assembled {
+    /// The rule set with evidence, summary and provenance.
+    pub set: RuleSet,
+    /// The set's figures on the validation rows.
+    pub validation: SetFigures,
+    /// The set's figures on the test rows, when there are any.
+    pub test: Option<SetFigures>,
+    /// Candidates proposed (proposals included).
+    pub n_candidates: u64,
+}
+
+/// Builds the rule set from the certified rules.
+pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<Assembled, Error> {
+    let Certified {
+        pool,
+        decisions,
+        rank,
+        order,
+        kept,
+        tests,
+        valid_rows,
+        test_rows,
+    } = c;
+    let mut set = pool.set;
+    let table = &pool.data.table;
+    let teacher = &pool.labels;
+    let n_candidates = set.rules.len() as u64;
+    progress.line(&format!("compact: {} rules certified", kept.len()));
+    record_certification(&mut set, &tests, p);
+    set.rejected = rejections(&set, &order, &kept, pool.n_proposals, &tests, p.precision);
+    // The coverage/precision curve goes on past the kept rules with the
+    // candidates a lower precision target would add: the greedy order
+    // continued from the kept rules (pinned first) with no precision floor,
+    // on the same rank rows, so an auditor sees what a lower target would buy.
+    let next_in_line: Vec<Rule> = {
+        const CURVE_EXTRA: usize = 16;
+        let perm: Vec<usize> = kept
+            .iter()
+            .copied()
+            .chain((0..set.rules.len()).filter(|i| !kept.contains(i)))
+            .collect();
+        let covers: Vec<select::Bits> = perm.iter().map(|&i| rank.covers[i].clone()).collect();
+        let perm_decisions: Vec<u32> = perm.iter().map(|&i| decisions[i]).collect();
+        let continued = select::greedy_order(
+            &CoverageTable {
+                covers: &covers,
+                decisions: &perm_decisions,
+                truth: &rank.truth,
+                teacher: Some(&rank.teacher),
+            },
+            0.0,
+            p.confidence,
+            kept.len() + CURVE_EXTRA,
+            kept.len(),
+        );
+        continued
+            .rules
+            .iter()
+            .filter(|&&j| j >= kept.len())
+            .map(|&j| set.rules[perm[j]].clone())
+            .collect()
+    };
+    let mut all = std::mem::take(&mut set.rules);
+    let chosen: Vec<Rule> = kept
+        .iter()
+        .map(|&i| std::mem::replace(&mut all[i], placeholder()))
+        .collect();
+    // Exact compaction: every row keeps its decision, so the certification
+    // above still holds.
+    let compacted = crate::compact::compact(chosen, &set.features);
+    // A learned rule that answers no validation row (its rows all go to
+    // earlier rules) has no evidence behind it: leave it out. That changes
+    // no validation decision, so the certification is unaffected, and it
+    // depends on no label.
+    let per_rule = {
+        let probe = RuleSet {
+            rules: compacted.clone(),
+            ..set.clone()
+        };
+        validate::ordered_evidence(
+            &probe,
+            &valid_rows,
+            &table.labels,
+            &teacher.labels,
+            p.confidence,
+        )?
+        .0
+    };
+    let compacted: Vec<Rule> = compacted
+        .into_iter()
+        .zip(per_rule)
+        .filter(|(r, e)| e.support > 0 || is_proposal(r))
+        .map(|(r, _)| r)
+        .collect();
+    set.rules = name_rules(compacted);
+    let (val_fig, test_fig) = validate::attach_evidence(
+        &mut set,
+        &valid_rows,
+        Some(&test_rows),
+        &table.labels,
+        &teacher.labels,
+    )?;
+    let curve = {
+        let mut extended = set.clone();
+        extended.rules.extend(next_in_line);
+        // Names play no part in the curve; fresh ones cannot clash.
+        for (i, rule) in extended.rules.iter_mut().enumerate() {
+            rule.name = format!("r{i}");
+        }
+        validate::prefix_curve(&extended, &valid_rows, &table.labels, p.confidence)?
+    };
+    set.summary = Some(Summary {
+        validation: val_fig.clone(),
+        test: test_fig.clone(),
+        candidates: n_candidates,
+        curve,
+        // A logged teacher's cost is unknown: no cost model rather than a wrong one.
+        cost: if teacher.comparisons.is_empty() {
+            None
+        } else {
+            Some(cost_model(&set, &valid_rows, &teacher.comparisons)?)
+        },
+        measured_cost: match (p.measure_cost, teacher.ns_per_row) {
+            (true, Some(ns)) => Some(measured_cost(&set, &valid_rows, ns, &p.teacher)?),
+            _ => None,
+        },
+    });
+    set.provenance = Some(provenance(&pool.data, pool.teacher, p));
+    set.check()?;
+    Ok(Assembled {
+        set,
+        validation: val_fig,
+        test: test_fig,
+        n_candidates,
+    })
+}
+
+/// Where the rule set came from, for the rule book.
+pub(crate) fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance {
+    Provenance {
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+        data_file: data.data_names.clone(),
+        data_sha256: data.data_sha256.clone(),
+        rows: data.table.n_rows() as u64,
+        split_rows: SplitRows {
+            train: data.splits.train.len() as u64,
+            validation: data.splits.validation.len() as u64,
+            test: data.splits.test.len() as u64,
+        },
+        split_method: data.splits.method.clone(),
+        teacher,
+        options: options(p),
+        seed: p.seed,
+    }
+}
+
+/// Comparisons per decision of the teacher and of the rules, on the
+/// validation rows (see [`CostModel`]).
+pub(crate) fn cost_model(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    teacher: &[u32],
+) -> Result<CostModel, Error> {
+    let eval = rulec_runtime::Evaluator::new(set)?;
+    let n = rows.len().max(1) as f64;
+    let (mut rules, mut covered, mut model) = (0usize, 0usize, 0u64);
+    for j in 0..rows.len() {
+        let (hit, tested) = eval.decide_counting(rows.row(j));
+        rules += tested;
+        covered += usize::from(hit.is_some());
+        model += u64::from(teacher.get(rows.rows[j]).copied().unwrap_or(0));
+    }
+    Ok(CostModel {
+        teacher_per_decision: model as f64 / n,
+        rules_per_decision: rules as f64 / n,
+        coverage: covered as f64 / n,
+    })
+}
+
+/// Times the rules (the interpreter, one row at a time, on the validation
+/// rows) next to the teacher's measured time per row.
+fn measured_cost(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    teacher_ns: f64,
+    teacher: &TeacherKind,
+) -> Result<rulec_runtime::ir::MeasuredCost, Error> {
+    let eval = rulec_runtime::Evaluator::new(set)?;
+    let n = rows.len();
+    let covered = (0..n)
+        .filter(|&j| matches!(eval.decide(rows.row(j)), Ok(Some(_))))
+        .count();
+    // Enough passes over the rows for a steady figure (at least 20 ms).
+    let (mut passes, mut elapsed) = (0u32, Duration::ZERO);
+    let start = Instant::now();
+    while n > 0 && (elapsed < Duration::from_millis(20) || passes < 3) {
+        for j in 0..n {
+            let _ = std::hint::black_box(eval.decide(std::hint::black_box(rows.row(j))));
+        }
+        passes += 1;
+        elapsed = start.elapsed();
+    }
+    let decisions = (n as f64 * f64::from(passes)).max(1.0);
+    let how = match teacher {
+        TeacherKind::Command(_) => "the oracle's batches, wall time per row",
+        _ => "the teacher's prediction of one row at a time, on one thread",
+    };
+    Ok(rulec_runtime::ir::MeasuredCost {
+        teacher_ns,
+        rules_ns: elapsed.as_nanos() as f64 / decisions,
+        coverage: if n > 0 { covered as f64 / n as f64 } else { 0.0 },
+        method: format!(
+            "teacher: {how}; rules: the interpreter over {n} validation rows; {} {}, {} threads available",
+            std::env::consts::ARCH,
+            std::env::consts::OS,
+            std::thread::available_parallelism().map_or(1, |p| p.get())
+        ),
+    })
+}
+
+fn placeholder() -> Rule {
+    Rule {
+        name: String::new(),
+        conditions: Vec::new(),
+        decision: String::new(),
+        origin: None,
+        evidence: None,
+    }
+}
+
+/// Names learned rules `<decision>_<n>`, numbered per decision in rule
+/// order; proposals keep the name their author gave, and learned names step
+/// around them.
+pub(crate) fn name_rules(rules: Vec<Rule>) -> Vec<Rule> {
+    let taken: std::collections::BTreeSet<String> = rules
+        .iter()
+        .filter(|r| is_proposal(r))
+        .map(|r| r.name.clone())
+        .collect();
+    let mut seen: std::collections::BTreeMap<String, usize> = Default::default();
+    rules
+        .into_iter()
+        .map(|mut r| {
+            if is_proposal(&r) {
+                return r;
+            }
+            let slug = slug(&r.decision);
+            let n = seen.entry(slug.clone()).or_insert(0);
+            loop {
+                *n += 1;
+                let name = format!("{slug}_{n}");
+                if !taken.contains(&name) {
+                    r.name = name;
+                    break;
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+fn is_proposal(r: &Rule) -> bool {
+    r.origin.as_deref() == Some("proposal")
+}
+
+/// A rule-name fragment from a class label: lowercase ASCII letters, digits
+/// and `_`, starting with a letter.
+fn slug(label: &str) -> String {
+    let mut s = String::new();
+    for c in label.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('_') && !s.is_empty() {
+            s.push('_');
+        }
+    }
+    let s = s.trim_end_matches('_').to_string();
+    match s.chars().next() {
+        Some(c) if c.is_ascii_lowercase() => s,
+        Some(_) => format!("class_{s}"),
+        None => "class".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_rule_names() {
+        for (label, want) in [
+            ("B", "b"),
+            ("Yes please", "yes_please"),
+            ("1", "class_1"),
+            ("", "class"),
+            ("<=50K", "class_50k"),
+        ] {
+            assert_eq!(slug(label), want);
+            assert!(rulec_runtime::ir::is_rule_name(&format!(
+                "{}_1",
+                slug(label)
+            )));
+        }
+    }
+}

@@ -1,0 +1,218 @@
+//! Stage 4, validate: [`Pool`] → [`Certified`]. The candidates are ordered
+//! on the rank rows (training rows they were not fitted on), then the
+//! prefixes of that order are tested on the validation rows; the order and
+//! the testing plan are fixed before any validation label is read.
+
+use rulec_runtime::ir::{CertificationTest, Rejected, RuleSet, Scope};
+
+use crate::error::Error;
+use crate::params::{Certify, CompileParams};
+use crate::pipeline::Pool;
+use crate::progress::Progress;
+use crate::select::{self, Bits, CoverageTable};
+use crate::validate::{self, EncodedRows};
+
+/// Where each candidate applies and what it gets right on the rank rows:
+/// the table the greedy order is computed from.
+pub struct RankTable {
+    /// Rank rows each candidate covers.
+    pub covers: Vec<Bits>,
+    /// Per class, the rank rows of that true class.
+    pub truth: Vec<Bits>,
+    /// Per class, the teacher's probability of that class on each rank row.
+    pub teacher: Vec<Vec<f32>>,
+}
+
+impl RankTable {
+    /// The table as [`select::greedy_order`] reads it.
+    pub fn view<'a>(&'a self, decisions: &'a [u32]) -> CoverageTable<'a> {
+        CoverageTable {
+            covers: &self.covers,
+            decisions,
+            truth: &self.truth,
+            teacher: Some(&self.teacher),
+        }
+    }
+}
+
+/// The candidates with the certified ones chosen.
+pub struct Certified {
+    /// The candidates and the data.
+    pub pool: Pool,
+    /// Class index each candidate decides.
+    pub decisions: Vec<u32>,
+    /// The candidates on the rank rows.
+    pub rank: RankTable,
+    /// The greedy order on the rank rows.
+    pub order: select::Order,
+    /// Indices into `pool.set.rules` of the certified rules, in order.
+    pub kept: Vec<usize>,
+    /// Every test run, in the order it ran.
+    pub tests: Vec<select::PrefixTest>,
+    /// The validation rows, encoded for the interpreter.
+    pub valid_rows: EncodedRows,
+    /// The test rows, encoded for the interpreter.
+    pub test_rows: EncodedRows,
+}
+
+/// Orders the candidates and certifies the longest prefix that passes.
+pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Certified, Error> {
+    let table = &pool.data.table;
+    let splits = &pool.data.splits;
+    let set = &pool.set;
+    progress.line(&format!(
+        "validate: ordering {} candidates on {} held-out training rows, certifying on {} validation rows",
+        set.rules.len(),
+        pool.rank_rows.len(),
+        splits.validation.len()
+    ));
+    let rank_rows = EncodedRows::new(table, &pool.rank_rows);
+    let valid_rows = EncodedRows::new(table, &splits.validation);
+    let test_rows = EncodedRows::new(table, &splits.test);
+    let k = table.n_classes();
+    let decisions: Vec<u32> = set
+        .rules
+        .iter()
+        .map(|r| set.class_index(&r.decision).unwrap_or(0) as u32)
+        .collect();
+    let rank = RankTable {
+        covers: validate::coverage(set, &rank_rows)?,
+        truth: validate::class_bits(&rank_rows, &table.labels, k),
+        teacher: (0..k)
+            .map(|c| {
+                rank_rows
+                    .rows
+                    .iter()
+                    .map(|&r| pool.labels.probs[r * k + c])
+                    .collect()
+            })
+            .collect(),
+    };
+    // Proposals are tried first, in their order.
+    let order = select::greedy_order(
+        &rank.view(&decisions),
+        p.precision,
+        p.confidence,
+        p.max_rules,
+        pool.n_proposals,
+    );
+    let cov_valid = validate::coverage(set, &valid_rows)?;
+    let truth_valid = validate::class_bits(&valid_rows, &table.labels, k);
+    let valid_table = CoverageTable {
+        covers: &cov_valid,
+        decisions: &decisions,
+        truth: &truth_valid,
+        teacher: None,
+    };
+    let (kept, tests) = certify(&order, &valid_table, p);
+    Ok(Certified {
+        pool,
+        decisions,
+        rank,
+        order,
+        kept,
+        tests,
+        valid_rows,
+        test_rows,
+    })
+}
+
+/// Which candidates of `order` are certified, and the tests run.
+pub(crate) fn certify(
+    order: &select::Order,
+    valid: &CoverageTable<'_>,
+    p: &CompileParams,
+) -> (Vec<usize>, Vec<select::PrefixTest>) {
+    match p.certify {
+        Certify::Set => {
+            let (kept, tests) = select::certify_prefix(order, valid, p.precision, p.confidence);
+            (order.rules[..kept].to_vec(), tests)
+        }
+        Certify::Rule => (
+            select::certify_each(&order.rules, valid, p.precision, p.confidence),
+            Vec::new(),
+        ),
+    }
+}
+
+/// Writes the scope and the tests run into the rule set's certification.
+pub(crate) fn record_certification(
+    set: &mut RuleSet,
+    tests: &[select::PrefixTest],
+    p: &CompileParams,
+) {
+    set.certification.scope = match p.certify {
+        Certify::Set => Scope::Set,
+        Certify::Rule => Scope::Rule,
+    };
+    set.certification.tests = tests
+        .iter()
+        .map(|t| CertificationTest {
+            rules: t.k,
+            support: t.support,
+            correct: t.correct,
+            confidence: t.confidence,
+            lower_bound: t.lower_bound,
+            passed: t.passed,
+        })
+        .collect();
+}
+
+/// Rules to list as not kept: every proposal that was not kept, and the
+/// first few learned candidates in line after the certified ones.
+pub(crate) fn rejections(
+    set: &RuleSet,
+    order: &select::Order,
+    kept: &[usize],
+    n_proposals: usize,
+    tests: &[select::PrefixTest],
+    precision: f64,
+) -> Vec<Rejected> {
+    const NEAR_MISSES: usize = 3;
+    let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let why_after = |pos: usize| -> String {
+        // The smallest tested set that includes this rule.
+        match tests.iter().filter(|t| t.k > pos).min_by_key(|t| t.k) {
+            Some(t) if !t.passed => format!(
+                "it comes after the certified rules; the set of the first {} rules, which includes it, reached a precision bound of {} on {} validation rows, below the required {}",
+                t.k,
+                pct(t.lower_bound),
+                t.support,
+                pct(precision)
+            ),
+            _ => "it comes after the certified rules, and no certified set includes it".to_string(),
+        }
+    };
+    let mut out = Vec::new();
+    for i in 0..n_proposals {
+        if kept.contains(&i) {
+            continue;
+        }
+        let reason = match order.rules.iter().position(|&r| r == i) {
+            Some(pos) => why_after(pos),
+            None => format!(
+                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right, or there were none",
+                pct(precision)
+            ),
+        };
+        out.push(Rejected {
+            rule: set.rules[i].clone(),
+            reason,
+        });
+    }
+    let next = order
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !kept.contains(r) && **r >= n_proposals)
+        .take(NEAR_MISSES);
+    for (pos, &i) in next {
+        let mut rule = set.rules[i].clone();
+        rule.name = format!("near_miss_{}", out.len() + 1);
+        out.push(Rejected {
+            rule,
+            reason: why_after(pos),
+        });
+    }
+    out
+}

@@ -1,0 +1,137 @@
+//! Stage 1, ingest: data files → [`Ingested`] (the table, its splits and
+//! the data's fingerprint).
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::ingest::{self, IngestParams};
+use crate::params::{CompileParams, TeacherKind};
+use crate::progress::Progress;
+use crate::split::{self, Splits};
+use crate::table::Table;
+
+/// The data, read and split.
+pub struct Ingested {
+    /// Every labelled row.
+    pub table: Table,
+    /// Train, validation and test rows (train possibly sampled, `--sample`).
+    pub splits: Splits,
+    /// SHA-256 of the data file (of the files' hashes, for several files).
+    pub data_sha256: String,
+    /// The data files' names, comma-separated, for the provenance.
+    pub data_names: String,
+}
+
+/// Reads `paths` (the same columns in each) and splits the rows.
+pub fn run(
+    paths: &[PathBuf],
+    p: &CompileParams,
+    progress: &dyn Progress,
+) -> Result<Ingested, Error> {
+    let Some(path) = paths.first().map(PathBuf::as_path) else {
+        return Err(Error::Params("no data file given".into()));
+    };
+    progress.line(&if paths.len() == 1 {
+        "ingest: reading data".to_string()
+    } else {
+        format!("ingest: reading {} data files", paths.len())
+    });
+    let table = ingest::read_files(
+        paths,
+        &IngestParams {
+            target: p.target.clone(),
+            split_column: p.split_column.clone(),
+            exclude: Vec::new(),
+            max_categories: p.max_categories,
+            numeric_target: p.tolerance.is_some(),
+            teacher_column: match &p.teacher {
+                TeacherKind::Column(c) => Some(c.clone()),
+                _ => None,
+            },
+            max_rows: Some(p.max_rows),
+            seed: p.seed,
+        },
+    )?;
+    let data_sha256 = if paths.len() == 1 {
+        sha256_file(path)?
+    } else {
+        // The files' hashes, in order: any change to any file changes it.
+        let mut h = Sha256::new();
+        for f in paths {
+            h.update(sha256_file(f)?.as_bytes());
+        }
+        hex(&h.finalize())
+    };
+    let data_names = paths
+        .iter()
+        .map(|f| {
+            f.file_name().map_or_else(
+                || f.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    for note in &table.notes {
+        progress.line(&format!("note: {note}"));
+    }
+    let mut splits =
+        split::split(&table, p.split_column.as_deref(), p.seed).map_err(|e| Error::Data {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    if splits.train.is_empty() || splits.validation.is_empty() {
+        return Err(Error::Params(format!(
+            "{}: too few rows ({}) to split into train and validation",
+            path.display(),
+            table.n_rows()
+        )));
+    }
+    if let Some(n) = p.sample.filter(|&n| n < splits.train.len()) {
+        let all = splits.train.len();
+        let (_, sample) = split::holdout(
+            &splits.train,
+            &table.labels,
+            table.n_classes(),
+            n as f64 / all as f64,
+            p.seed ^ 0x5341_4d50,
+        );
+        progress.line(&format!(
+            "sample: the teacher and the rule learner use a stratified sample of {} of the {all} training rows (--sample); validation and test use every held-out row",
+            sample.len()
+        ));
+        splits.train = sample;
+    }
+    Ok(Ingested {
+        table,
+        splits,
+        data_sha256,
+        data_names,
+    })
+}
+
+/// SHA-256 of a file's bytes, read in blocks so large files need no memory.
+fn sha256_file(path: &Path) -> Result<String, Error> {
+    use std::io::Read;
+    let io = |e| Error::Io {
+        path: path.to_path_buf(),
+        err: e,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hex(&hasher.finalize()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

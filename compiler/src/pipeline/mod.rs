@@ -1,0 +1,140 @@
+//! The compile pipeline: five stages, each a module with a typed output
+//! that the next stage takes by value and never reaches back past:
+//!
+//! ```text
+//! files ─ingested─▶ Ingested ─taught─▶ Taught ─pool─▶ Pool ─certified─▶ Certified ─assemble─▶ RuleSet
+//! ```
+//!
+//! - [`ingested`]: read the data, fingerprint it, split it ([`Ingested`]).
+//! - [`taught`]: the teacher labels every row once, or the cache does ([`Taught`]).
+//! - [`pool`]: candidate rules from the teacher's labels, and the user's
+//!   proposals ([`Pool`]).
+//! - [`certified`]: order the candidates on held-out training rows, certify
+//!   a prefix on validation rows ([`Certified`]).
+//! - [`assemble`]: compaction, names, evidence, curve, cost and provenance.
+//!
+//! Numeric targets (`--tolerance`) still run their own copy ([`numeric`]).
+//! [`CompileParams`] is what the user asked for, unchecked;
+//! [`CompileParams::check`] turns it into [`ValidParams`], and only valid
+//! parameters can run. This module never writes files: the caller decides
+//! where the results go.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rulec_runtime::ir::RuleSet;
+
+use crate::error::Error;
+use crate::progress::Progress;
+
+pub mod assemble;
+pub mod certified;
+pub mod ingested;
+mod numeric;
+pub mod pool;
+pub mod taught;
+
+pub use self::certified::Certified;
+pub use self::ingested::Ingested;
+pub use self::pool::Pool;
+pub use self::taught::Taught;
+pub use crate::params::{Certify, CompileParams, TeacherKind, ValidParams};
+pub use crate::report::{CostModelFigures, Figures, MeasuredCostFigures, Report};
+
+/// Everything a compile produces.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The rule set (IR), with evidence, summary and provenance.
+    pub rules: RuleSet,
+    /// Headline figures.
+    pub report: Report,
+    /// Wall time per stage, for the user's information (never written to
+    /// deterministic outputs).
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Runs the whole pipeline on the data file at `path`. `progress` receives
+/// one line per stage.
+pub fn compile(
+    path: &Path,
+    params: &ValidParams,
+    progress: &dyn Progress,
+) -> Result<Compiled, Error> {
+    compile_files(&[path.to_path_buf()], params, progress)
+}
+
+/// Runs the whole pipeline on the rows of several data files together
+/// (the same columns in each; CSV and Parquet may be mixed).
+pub fn compile_files(
+    paths: &[PathBuf],
+    params: &ValidParams,
+    progress: &dyn Progress,
+) -> Result<Compiled, Error> {
+    let p = params.get();
+    let mut clock = Stopwatch::start();
+    let data = ingested::run(paths, p, progress)?;
+    clock.lap("ingest");
+    if let Some(tolerance) = p.tolerance {
+        let (mut set, val_fig, test_fig, n_candidates, teacher) =
+            numeric::compile(&data.table, &data.splits, p, tolerance, progress)?;
+        set.provenance = Some(assemble::provenance(&data, teacher, p));
+        set.check()?;
+        clock.lap("teach, propose, validate, compact");
+        let report = Report::of(
+            &set,
+            &val_fig,
+            test_fig.as_ref(),
+            n_candidates,
+            data.table.dropped_unlabelled,
+            p,
+        );
+        return Ok(Compiled {
+            rules: set,
+            report,
+            timings: clock.laps,
+        });
+    }
+    let taught = taught::run(data, p, progress)?;
+    clock.lap("teach");
+    let pool = pool::run(taught, p, progress)?;
+    clock.lap("propose");
+    let certified = certified::run(pool, p, progress)?;
+    clock.lap("validate");
+    // The table outlives the stage that consumes the rest.
+    let dropped_unlabelled = certified.pool.data.table.dropped_unlabelled;
+    let done = assemble::run(certified, p, progress)?;
+    clock.lap("compact");
+    let report = Report::of(
+        &done.set,
+        &done.validation,
+        done.test.as_ref(),
+        done.n_candidates,
+        dropped_unlabelled,
+        p,
+    );
+    Ok(Compiled {
+        rules: done.set,
+        report,
+        timings: clock.laps,
+    })
+}
+
+/// Wall time per stage.
+struct Stopwatch {
+    clock: Instant,
+    laps: Vec<(&'static str, Duration)>,
+}
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch {
+            clock: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, name: &'static str) {
+        self.laps.push((name, self.clock.elapsed()));
+        self.clock = Instant::now();
+    }
+}

@@ -1,0 +1,156 @@
+//! Stage 3, propose: [`Taught`] → [`Pool`]. Candidate rules are distilled
+//! from the teacher's labels on part of the training rows (the fit rows);
+//! the rest (the rank rows) are kept to order them without flattery. The
+//! user's proposals (`--proposals`) come first, under their own names.
+//! Synthetic rows, if any, leave the table here: from this stage on, only
+//! real rows exist.
+
+use rulec_runtime::ir::{Rule, RuleSet, Target};
+
+use crate::error::Error;
+use crate::params::CompileParams;
+use crate::pipeline::{Ingested, Taught};
+use crate::progress::Progress;
+use crate::propose::{self, PoolParams, PoolTargets};
+use crate::split;
+use crate::teach::TeacherLabels;
+use crate::validate;
+
+/// The candidates, in a rule set with no evidence yet.
+pub struct Pool {
+    /// The data, real rows only.
+    pub data: Ingested,
+    /// The teacher's labels of the real rows.
+    pub labels: TeacherLabels,
+    /// The teacher as the rule book names it.
+    pub teacher: String,
+    /// Proposals first, then learned candidates named `candidate_<i>`.
+    pub set: RuleSet,
+    /// How many of `set.rules` are the user's proposals.
+    pub n_proposals: usize,
+    /// Training rows the candidates were not fitted on, to order them.
+    pub rank_rows: Vec<usize>,
+}
+
+/// Proposes candidate rules.
+pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result<Pool, Error> {
+    let Taught {
+        data,
+        binned,
+        labels: teacher,
+        synthetic_rows,
+        n_real,
+        description,
+    } = taught;
+    let Ingested {
+        mut table,
+        splits,
+        data_sha256,
+        data_names,
+    } = data;
+    progress.line("propose: distilling the teacher into candidate rules");
+    // Candidates are fitted on part of the training rows and ranked on the
+    // rest, so that their ranking estimates are not flattered by the rows
+    // they were fitted on.
+    let (fit_rows, rank_rows) = split::holdout(
+        &splits.train,
+        &table.labels,
+        table.n_classes(),
+        p.rank_share,
+        p.seed,
+    );
+    // Synthetic rows carry the teacher's label as their only truth.
+    for r in synthetic_rows.clone() {
+        table.labels[r] = teacher.labels[r];
+    }
+    let targets = PoolTargets {
+        teacher_probs: &teacher.probs,
+        teacher_labels: &teacher.labels,
+        truth: &table.labels,
+        teacher_trees: if p.teacher_paths { &teacher.trees } else { &[] },
+    };
+    let pool_params = PoolParams {
+        max_depth: p.max_depth,
+        min_samples_leaf: p.min_leaf,
+        bootstrap_trees: p.bootstrap_trees,
+        max_rows: p.tree_rows,
+        seed: p.seed,
+    };
+    let mut candidates = propose::pool(&table, &binned, &fit_rows, &targets, &pool_params);
+    // With synthetic rows, a second pool learns from real and synthetic rows
+    // together; its candidates join the first pool's, so the selection can
+    // only gain from them (it ranks all on real rows).
+    if !synthetic_rows.is_empty() {
+        let mut with_synthetic = fit_rows.clone();
+        with_synthetic.extend(synthetic_rows.clone());
+        let seen: std::collections::BTreeSet<String> = candidates
+            .iter()
+            .map(|c| rulec_runtime::dsl::print_rule(&c.rule, ""))
+            .collect();
+        candidates.extend(
+            propose::pool(&table, &binned, &with_synthetic, &targets, &pool_params)
+                .into_iter()
+                .filter(|c| !seen.contains(&rulec_runtime::dsl::print_rule(&c.rule, ""))),
+        );
+    }
+    // From here on, real rows only.
+    let mut teacher = teacher;
+    if !synthetic_rows.is_empty() {
+        crate::synthetic::truncate(&mut table, n_real);
+        let k = table.n_classes();
+        teacher.labels.truncate(n_real);
+        teacher.confidence.truncate(n_real);
+        teacher.probs.truncate(n_real * k);
+        teacher.comparisons.truncate(n_real);
+    }
+    let mut set = RuleSet::new(
+        Target {
+            name: table.target_name.clone(),
+            classes: table.classes.clone(),
+            tolerance: None,
+        },
+        validate::features(&table),
+        Vec::new(),
+        p.precision,
+        p.confidence,
+    );
+    // The user's proposals come first, under their own names.
+    if let Some(file) = &p.proposals {
+        set.rules = read_proposals(file, &set)?;
+    }
+    let n_proposals = set.rules.len();
+    set.rules
+        .extend(candidates.into_iter().enumerate().map(|(i, c)| Rule {
+            name: format!("candidate_{i}"),
+            ..c.rule
+        }));
+    Ok(Pool {
+        data: Ingested {
+            table,
+            splits,
+            data_sha256,
+            data_names,
+        },
+        labels: teacher,
+        teacher: description,
+        set,
+        n_proposals,
+        rank_rows,
+    })
+}
+
+/// The rules of a DSL file, checked against the set's schema.
+fn read_proposals(file: &std::path::Path, set: &RuleSet) -> Result<Vec<Rule>, Error> {
+    let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
+        path: file.to_path_buf(),
+        err: e,
+    })?;
+    rulec_runtime::dsl::parse_for(&text, set).map_err(|errors| Error::Data {
+        path: file.to_path_buf(),
+        message: errors
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "),
+    })
+}

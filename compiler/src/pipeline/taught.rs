@@ -1,0 +1,262 @@
+//! Stage 2, teach: [`Ingested`] → [`Taught`]. The teacher learns from the
+//! training rows and labels every row once (or its labels come from the
+//! cache). With `--synthetic N`, synthetic rows near the training rows join
+//! the table here for the teacher to label; they are in no split, and the
+//! pool stage takes them out again before anything is measured.
+
+use std::ops::Range;
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::gbdt::{Gbdt, GbdtParams};
+use crate::params::{CompileParams, TeacherKind};
+use crate::pipeline::Ingested;
+use crate::progress::Progress;
+use crate::teach::{Forest, ForestParams, Teacher, TeacherLabels, TrainingData};
+use crate::tree::Binned;
+
+/// The data with the teacher's labels.
+pub struct Taught {
+    /// The data; its table holds the synthetic rows, if any, after the real ones.
+    pub data: Ingested,
+    /// Features binned on the training rows (every row of the table encoded).
+    pub binned: Binned,
+    /// The teacher's answer for every row of the table, synthetic rows included.
+    pub labels: TeacherLabels,
+    /// The synthetic rows' positions in the table (empty without `--synthetic`).
+    pub synthetic_rows: Range<usize>,
+    /// Rows of the table before the synthetic ones.
+    pub n_real: usize,
+    /// The teacher as the rule book names it.
+    pub description: String,
+}
+
+/// The teacher the parameters ask for.
+pub fn teacher(p: &CompileParams) -> Box<dyn Teacher> {
+    match &p.teacher {
+        TeacherKind::Forest => Box::new(Forest {
+            params: ForestParams {
+                n_trees: p.n_trees,
+                max_samples: (p.tree_rows > 0).then_some(p.tree_rows),
+                seed: p.seed,
+                ..ForestParams::default()
+            },
+        }),
+        TeacherKind::Gbdt => Box::new(Gbdt {
+            params: GbdtParams {
+                seed: p.seed,
+                ..GbdtParams::default()
+            },
+        }),
+        TeacherKind::Mlp => Box::new(crate::mlp::Mlp {
+            params: crate::mlp::MlpParams {
+                seed: p.seed,
+                ..Default::default()
+            },
+        }),
+        TeacherKind::Column(c) => Box::new(crate::teach::Logged { column: c.clone() }),
+        TeacherKind::Command(program) => Box::new(crate::oracle::Oracle {
+            params: crate::oracle::OracleParams {
+                program: program.clone(),
+                batch_rows: p.oracle_batch,
+                timeout: p.oracle_timeout,
+            },
+        }),
+    }
+}
+
+/// Labels every row with the teacher (or takes the labels from the cache).
+pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result<Taught, Error> {
+    let model = teacher(p);
+    let Ingested {
+        mut table,
+        splits,
+        data_sha256,
+        data_names,
+    } = data;
+    // Synthetic rows join the table after the split: they are in no split,
+    // and leave again before validation.
+    let n_real = table.n_rows();
+    let synthetic_rows = crate::synthetic::augment(&mut table, &splits.train, p.synthetic, p.seed);
+    if !synthetic_rows.is_empty() {
+        progress.line(&format!(
+            "teach: {} synthetic rows near the training rows, for the teacher to label",
+            synthetic_rows.len()
+        ));
+    }
+    progress.line(&format!(
+        "teach: {} on {} training rows",
+        model.describe(),
+        splits.train.len()
+    ));
+    let binned = Binned::new(&table, &splits.train);
+    // Everything the labels depend on, and nothing they do not (precision,
+    // rule limits): recompiling with other targets reuses them.
+    let cache_key = crate::cache::key(&[
+        data_sha256.clone(),
+        model.describe(),
+        p.teacher.name(),
+        p.seed.to_string(),
+        splits.method.clone(),
+        format!(
+            "{:?}/{:?}/{:?}",
+            splits.train,
+            splits.validation.len(),
+            splits.test.len()
+        ),
+        p.max_categories.to_string(),
+        format!("synthetic {}", p.synthetic),
+        program_files_fingerprint(&p.teacher),
+        table.target_name.clone(),
+        table.classes.join("\u{0}"),
+        table
+            .columns
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{0}"),
+        env!("CARGO_PKG_VERSION").to_string(),
+        crate::cache::build_fingerprint(),
+    ]);
+    // The teacher's own trees are not cached: `--teacher-paths` always trains.
+    let cache_dir = p.cache_dir.clone().filter(|_| !p.teacher_paths);
+    let cached = cache_dir
+        .as_deref()
+        .and_then(|dir| crate::cache::load(dir, &cache_key, table.n_rows(), table.n_classes()));
+    let labels = match cached {
+        Some(labels) => {
+            progress.line("teach: the teacher's labels for this data and teacher are cached; reusing them (--no-cache to retrain)");
+            labels
+        }
+        None => {
+            let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
+            let labels = model.fit_label(&TrainingData {
+                table: &table,
+                binned: &binned,
+                splits: &splits,
+                tick: &tick,
+            })?;
+            check_labels(&labels, table.n_rows(), table.n_classes())?;
+            if let Some(dir) = &cache_dir {
+                // A cache that cannot be written costs time next run, nothing more.
+                if let Err(e) = crate::cache::store(dir, &cache_key, &labels, table.n_classes()) {
+                    progress.line(&format!(
+                        "note: could not cache the teacher's labels in {}: {e}",
+                        dir.display()
+                    ));
+                }
+            }
+            labels
+        }
+    };
+    Ok(Taught {
+        data: Ingested {
+            table,
+            splits,
+            data_sha256,
+            data_names,
+        },
+        binned,
+        labels,
+        synthetic_rows,
+        n_real,
+        description: model.describe(),
+    })
+}
+
+/// For a `cmd:` teacher, a fingerprint of the files its command line names
+/// (the script, a saved model): a changed model file is a new teacher, so
+/// its labels are not taken from the cache. Only regular files are read,
+/// block by block; a token naming anything else (a FIFO, a device such as
+/// `/dev/zero`, a directory) is named in the fingerprint without being
+/// opened, so it can neither block nor exhaust memory. Other teachers: empty.
+pub(crate) fn program_files_fingerprint(teacher: &TeacherKind) -> String {
+    let TeacherKind::Command(program) = teacher else {
+        return String::new();
+    };
+    let mut parts = Vec::new();
+    for token in program.split_whitespace() {
+        let token = token.trim_matches(|c| c == '\'' || c == '"');
+        let path = token.split_once('=').map_or(token, |(_, v)| v);
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => {
+                if let Some(sha) = sha256_regular_file(std::path::Path::new(path)) {
+                    parts.push(format!("{path}:{sha}"));
+                }
+            }
+            Ok(_) => parts.push(format!("{path}:(not a regular file)")),
+            Err(_) => {}
+        }
+    }
+    parts.join("\u{0}")
+}
+
+/// SHA-256 of a regular file, streamed; `None` when it cannot be read.
+fn sha256_regular_file(path: &std::path::Path) -> Option<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Some(format!("{:x}", hasher.finalize()))
+}
+
+/// Checks a teacher's answer has one label per row, within the classes.
+fn check_labels(labels: &TeacherLabels, n: usize, k: usize) -> Result<(), Error> {
+    let ok = labels.labels.len() == n
+        && labels.confidence.len() == n
+        && labels.probs.len() == n * k
+        && labels.labels.iter().all(|&c| (c as usize) < k);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Params(format!(
+            "the teacher returned {} labels for {n} rows (or a class outside the {k} classes)",
+            labels.labels.len()
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A FIFO on the command line is named, never opened: opening it for
+    /// reading would block until a writer comes. See: #19.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_in_the_command_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("model.pipe");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success());
+        let script = dir.path().join("teacher.py");
+        std::fs::write(&script, "print('hi')\n").unwrap();
+        let kind = TeacherKind::Command(format!(
+            "python3 {} --model={} --zero=/dev/zero",
+            script.display(),
+            fifo.display()
+        ));
+        let fp = program_files_fingerprint(&kind);
+        assert!(fp.contains(&format!("{}:(not a regular file)", fifo.display())));
+        assert!(fp.contains("/dev/zero:(not a regular file)"));
+        assert!(fp.contains(&format!(
+            "{}:{:x}",
+            script.display(),
+            Sha256::digest(b"print('hi')\n")
+        )));
+        // A changed script is a new fingerprint.
+        std::fs::write(&script, "print('bye')\n").unwrap();
+        assert_ne!(program_files_fingerprint(&kind), fp);
+    }
+}
