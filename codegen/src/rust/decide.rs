@@ -1,19 +1,184 @@
 //! `decide`: a chain of `if`s, one per rule that can fire, over the rule
 //! conditions.
+//!
+//! A condition is first a [`Cond`], what it tests in terms of the generated
+//! crate's names; its expression is built from that as tokens with
+//! `quote!`, and its text, which only the layout of the `if` heads reads
+//! (see the `layout` module), is written from the same parts. No condition
+//! is parsed from text, and `layout::render` checks that the laid-out file
+//! is still the code the tokens make.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
-use rulec_runtime::ir::{Condition, Rule};
+use rulec_runtime::ir::{CmpOp, Condition, Rule};
 
-use super::layout::{if_head, Cond};
-use super::literals::{float_text, parse_expr};
+use super::layout::{if_head, HeadCond};
+use super::literals::Float;
 use super::{Error, Gen};
+
+/// One condition of a rule in `decide`, over the field `field` of `input`.
+/// Its text holds only sanitised identifiers, number literals and
+/// punctuation, never a string from the data.
+pub(super) enum Cond<'a> {
+    /// `input.f < 5.0`; `matches!(input.f, Some(x) if x < 5.0)` when the
+    /// column is nullable (the guard keeps the test on one line: rustfmt
+    /// leaves it alone, however long the column name).
+    Cmp {
+        field: &'a Ident,
+        nullable: bool,
+        op: CmpOp,
+        value: Float,
+    },
+    /// `input.f` or `!input.f`; `input.f == Some(true)` when nullable.
+    Is {
+        field: &'a Ident,
+        nullable: bool,
+        value: bool,
+    },
+    /// `input.f.is_none()`.
+    Missing { field: &'a Ident },
+    /// `matches!(input.f, alt | ..)`, or `!matches!(..)` when `negated`.
+    Matches {
+        negated: bool,
+        field: &'a Ident,
+        alts: Vec<Alt<'a>>,
+    },
+}
+
+/// One alternative of a `matches!` pattern.
+pub(super) enum Alt<'a> {
+    /// `None`: a missing value.
+    None,
+    /// `Ty::Variant`, or `Some(Ty::Variant)` when the column is nullable.
+    Variant {
+        ty: &'a Ident,
+        variant: &'a Ident,
+        nullable: bool,
+    },
+}
+
+impl Cond<'_> {
+    /// The condition as a boolean expression over `input`.
+    fn tokens(&self) -> TokenStream {
+        match self {
+            Cond::Cmp {
+                field,
+                nullable,
+                op,
+                value,
+            } => {
+                let op = match op {
+                    CmpOp::Lt => quote!(<),
+                    CmpOp::Le => quote!(<=),
+                    CmpOp::Gt => quote!(>),
+                    CmpOp::Ge => quote!(>=),
+                };
+                if *nullable {
+                    quote!(matches!(input.#field, Some(x) if x #op #value))
+                } else {
+                    quote!(input.#field #op #value)
+                }
+            }
+            Cond::Is {
+                field,
+                nullable: true,
+                value,
+            } => quote!(input.#field == Some(#value)),
+            Cond::Is {
+                field, value: true, ..
+            } => quote!(input.#field),
+            Cond::Is {
+                field,
+                value: false,
+                ..
+            } => quote!(!input.#field),
+            Cond::Missing { field } => quote!(input.#field.is_none()),
+            Cond::Matches {
+                negated,
+                field,
+                alts,
+            } => {
+                let alts = alts.iter().map(Alt::tokens);
+                let test = quote!(matches!(input.#field, #(#alts)|*));
+                if *negated {
+                    quote!(!#test)
+                } else {
+                    test
+                }
+            }
+        }
+    }
+
+    /// The condition's text, as the layout of an `if` head needs it.
+    fn head_text(&self) -> HeadCond {
+        match self {
+            Cond::Cmp {
+                field,
+                nullable,
+                op,
+                value,
+            } => {
+                let (op, value) = (op.as_str(), value.text());
+                HeadCond::Plain(if *nullable {
+                    format!("matches!(input.{field}, Some(x) if x {op} {value})")
+                } else {
+                    format!("input.{field} {op} {value}")
+                })
+            }
+            Cond::Is {
+                field,
+                nullable,
+                value,
+            } => HeadCond::Plain(match (nullable, value) {
+                (true, _) => format!("input.{field} == Some({value})"),
+                (false, true) => format!("input.{field}"),
+                (false, false) => format!("!input.{field}"),
+            }),
+            Cond::Missing { field } => HeadCond::Plain(format!("input.{field}.is_none()")),
+            Cond::Matches {
+                negated,
+                field,
+                alts,
+            } => HeadCond::Matches {
+                negated: *negated,
+                scrutinee: format!("input.{field}"),
+                alts: alts.iter().map(Alt::text).collect(),
+            },
+        }
+    }
+}
+
+impl Alt<'_> {
+    fn tokens(&self) -> TokenStream {
+        match self {
+            Alt::None => quote!(None),
+            Alt::Variant {
+                ty,
+                variant,
+                nullable: true,
+            } => quote!(Some(#ty::#variant)),
+            Alt::Variant { ty, variant, .. } => quote!(#ty::#variant),
+        }
+    }
+
+    fn text(&self) -> String {
+        match self {
+            Alt::None => "None".to_string(),
+            Alt::Variant {
+                ty,
+                variant,
+                nullable: true,
+            } => format!("Some({ty}::{variant})"),
+            Alt::Variant { ty, variant, .. } => format!("{ty}::{variant}"),
+        }
+    }
+}
 
 impl Gen<'_> {
     /// `decide` and `decide_or_else`, and the rustfmt layout of each `if`
-    /// head in `decide` (see [`Cond`]).
+    /// head in `decide` (see [`if_head`]).
     pub(super) fn decide_fns(&self) -> Result<(TokenStream, Vec<String>), Error> {
         let decision = &self.names.decision;
         let decide_value = if self.set.target.tolerance.is_some() {
@@ -42,11 +207,10 @@ impl Gen<'_> {
                 tail = hit;
                 break;
             }
-            let exprs = conds
-                .iter()
-                .map(|c| parse_expr(&c.one_line_text()))
-                .collect::<Result<Vec<_>, _>>()?;
-            heads.push(if_head(&conds));
+            let exprs = conds.iter().map(Cond::tokens);
+            heads.push(if_head(
+                &conds.iter().map(Cond::head_text).collect::<Vec<_>>(),
+            ));
             checks.push(quote! {
                 if #(#exprs)&&* {
                     return #hit;
@@ -104,12 +268,8 @@ impl Gen<'_> {
         Ok(live)
     }
 
-    /// The rule's conditions as boolean expressions over `input`, or `None`
-    /// when one of them can never hold.
-    ///
-    /// The text of a condition holds only sanitised identifiers, number
-    /// literals and punctuation, never a string from the data.
-    pub(super) fn rule_conditions(&self, rule: &Rule) -> Result<Option<Vec<Cond>>, Error> {
+    /// The rule's conditions, or `None` when one of them can never hold.
+    pub(super) fn rule_conditions(&self, rule: &Rule) -> Result<Option<Vec<Cond<'_>>>, Error> {
         let mut out = Vec::with_capacity(rule.conditions.len());
         for cond in &rule.conditions {
             let bad = || Error::BadCondition {
@@ -118,44 +278,35 @@ impl Gen<'_> {
             };
             let col = self.set.feature_index(cond.feature()).ok_or_else(bad)?;
             let nullable = self.set.features[col].nullable;
-            let field = format!("input.{}", self.names.fields[col]);
+            let field = &self.names.fields[col];
             let code = match cond {
-                Condition::Cmp { op, value, .. } => {
-                    let value = float_text(*value)?;
-                    let op = op.as_str();
-                    Cond::Plain(if nullable {
-                        // A guard keeps the test on one line: rustfmt leaves
-                        // it alone, however long the column name.
-                        format!("matches!({field}, Some(x) if x {op} {value})")
-                    } else {
-                        format!("{field} {op} {value}")
-                    })
-                }
-                Condition::Is { value, .. } => Cond::Plain(match (nullable, value) {
-                    (true, _) => format!("{field} == Some({value})"),
-                    (false, true) => field,
-                    (false, false) => format!("!{field}"),
-                }),
+                Condition::Cmp { op, value, .. } => Cond::Cmp {
+                    field,
+                    nullable,
+                    op: *op,
+                    value: Float::new(*value)?,
+                },
+                Condition::Is { value, .. } => Cond::Is {
+                    field,
+                    nullable,
+                    value: *value,
+                },
                 Condition::In { values, .. } | Condition::NotIn { values, .. } => {
                     let cat = self.names.cats[col].as_ref().ok_or_else(bad)?;
                     let idxs = values
                         .iter()
                         .map(|v| cat.codes.get(v).copied().ok_or_else(bad))
                         .collect::<Result<BTreeSet<usize>, Error>>()?;
-                    let ty = &cat.ty;
-                    let path = |v: &Ident| {
-                        if nullable {
-                            format!("Some({ty}::{v})")
-                        } else {
-                            format!("{ty}::{v}")
-                        }
+                    let alt = |variant| Alt::Variant {
+                        ty: &cat.ty,
+                        variant,
+                        nullable,
                     };
-                    let mut alts: Vec<String> =
-                        idxs.iter().map(|&i| path(&cat.variants[i])).collect();
+                    let mut alts: Vec<Alt> = idxs.iter().map(|&i| alt(&cat.variants[i])).collect();
                     if matches!(cond, Condition::In { .. }) {
                         Cond::Matches {
                             negated: false,
-                            scrutinee: field,
+                            field,
                             alts,
                         }
                     } else {
@@ -165,20 +316,20 @@ impl Gen<'_> {
                         }
                         // A known category outside the set: not missing, not
                         // unknown, not listed.
-                        alts.insert(0, path(&cat.unknown));
+                        alts.insert(0, alt(&cat.unknown));
                         if nullable {
-                            alts.insert(0, "None".to_string());
+                            alts.insert(0, Alt::None);
                         }
                         Cond::Matches {
                             negated: true,
-                            scrutinee: field,
+                            field,
                             alts,
                         }
                     }
                 }
                 Condition::Missing { .. } => {
                     if nullable {
-                        Cond::Plain(format!("{field}.is_none()"))
+                        Cond::Missing { field }
                     } else {
                         return Ok(None);
                     }

@@ -5,14 +5,15 @@ use proc_macro2::TokenStream;
 
 use super::{Error, GENERATED_MARKER};
 
-/// One condition of a rule in `decide`, with enough structure to lay it out
-/// as rustfmt does.
+/// The text of one condition of a rule in `decide`, with enough structure
+/// to lay it out as rustfmt does. It is layout input only: the code comes
+/// from the condition's tokens (see the `decide` module).
 ///
 /// prettyplease packs `a && b && c` as many to a line as fit, while rustfmt
 /// puts each operand on its own line and breaks wide macro calls; so the
 /// heads of the `if`s in `decide` are laid out here, in rustfmt's style, and
 /// [`render`] checks that the result still parses to the same code.
-pub(super) enum Cond {
+pub(super) enum HeadCond {
     /// Printed on one line as it is.
     Plain(String),
     /// `[!]matches!(scrutinee, alt | alt | ..)`.
@@ -32,11 +33,11 @@ const ARRAY_WIDTH: usize = 60;
 /// The indent of statements in `decide`.
 const BODY_INDENT: usize = 4;
 
-impl Cond {
-    pub(super) fn one_line_text(&self) -> String {
+impl HeadCond {
+    fn one_line_text(&self) -> String {
         match self {
-            Cond::Plain(text) => text.clone(),
-            Cond::Matches {
+            HeadCond::Plain(text) => text.clone(),
+            HeadCond::Matches {
                 negated,
                 scrutinee,
                 alts,
@@ -52,8 +53,8 @@ impl Cond {
     /// given the room.
     fn one_line(&self) -> Option<String> {
         match self {
-            Cond::Plain(text) => Some(text.clone()),
-            Cond::Matches {
+            HeadCond::Plain(text) => Some(text.clone()),
+            HeadCond::Matches {
                 scrutinee, alts, ..
             } => {
                 let args = scrutinee.len() + 2 + alts.join(" | ").len();
@@ -66,11 +67,11 @@ impl Cond {
     /// `indent`.
     fn layout(&self, indent: usize, col: usize) -> String {
         if let Some(line) = self.one_line() {
-            if col + line.len() <= MAX_WIDTH || matches!(self, Cond::Plain(_)) {
+            if col + line.len() <= MAX_WIDTH || matches!(self, HeadCond::Plain(_)) {
                 return line;
             }
         }
-        let Cond::Matches {
+        let HeadCond::Matches {
             negated,
             scrutinee,
             alts,
@@ -107,9 +108,13 @@ impl Cond {
 }
 
 /// The head of an `if` in `decide`, from `if` to `{`, as rustfmt lays it out.
-pub(super) fn if_head(conds: &[Cond]) -> String {
+pub(super) fn if_head(conds: &[HeadCond]) -> String {
     let indent = " ".repeat(BODY_INDENT);
-    if let Some(parts) = conds.iter().map(Cond::one_line).collect::<Option<Vec<_>>>() {
+    if let Some(parts) = conds
+        .iter()
+        .map(HeadCond::one_line)
+        .collect::<Option<Vec<_>>>()
+    {
         let line = format!("{indent}if {}", parts.join(" && "));
         if line.len() + 2 <= MAX_WIDTH {
             return format!("{line} {{");

@@ -8,59 +8,89 @@ use rulec_runtime::dsl;
 
 use super::Error;
 
-/// Parses an expression we generated (from sanitised identifiers, number
-/// literals and punctuation).
-pub(super) fn parse_expr(text: &str) -> Result<syn::Expr, Error> {
-    syn::parse_str(text).map_err(|e| Error::Syntax {
-        file: "src/rules.rs".to_string(),
-        message: format!("`{text}`: {e}"),
-    })
+/// A float as Rust source that evaluates to exactly `x`, bit for bit:
+/// `50.0`, `-0.5`, `1e300`, `f64::NAN`. Its tokens go into the code
+/// ([`quote::ToTokens`]); its text ([`Float::text`]) only into the layout.
+pub(super) enum Float {
+    /// `f64::NAN`.
+    Nan,
+    /// `f64::INFINITY` or `f64::NEG_INFINITY`.
+    Infinite { negative: bool },
+    /// A literal, negated when `negative`: unary minus and the literal are
+    /// two tokens in Rust.
+    Finite { negative: bool, literal: Literal },
 }
 
-/// A float as Rust source that evaluates to exactly `x`, bit for bit:
-/// `50.0`, `-0.5`, `1e300`, `f64::NAN`.
-pub(super) fn float_text(x: f64) -> Result<String, Error> {
-    if x.is_nan() {
-        return Ok("f64::NAN".to_string());
-    }
-    if x.is_infinite() {
-        return Ok(if x > 0.0 {
-            "f64::INFINITY"
-        } else {
-            "f64::NEG_INFINITY"
+impl Float {
+    pub(super) fn new(x: f64) -> Result<Float, Error> {
+        if x.is_nan() {
+            return Ok(Float::Nan);
         }
-        .to_string());
-    }
-    let abs = x.abs();
-    // `Display` gives the shortest digits that round-trip; very large or
-    // very small numbers read better with an exponent.
-    let mut plain = format!("{abs}");
-    if !plain.contains('.') {
-        plain.push_str(".0");
-    }
-    let exp = format!("{abs:e}");
-    let text = if plain.len() <= 20 || plain.len() <= exp.len() {
-        plain
-    } else {
-        exp
-    };
-    if text.parse::<f64>().map(f64::to_bits) != Ok(abs.to_bits()) {
-        return Err(Error::Syntax {
+        let negative = x.is_sign_negative();
+        if x.is_infinite() {
+            return Ok(Float::Infinite { negative });
+        }
+        let abs = x.abs();
+        // `Display` gives the shortest digits that round-trip; very large or
+        // very small numbers read better with an exponent.
+        let mut plain = format!("{abs}");
+        if !plain.contains('.') {
+            plain.push_str(".0");
+        }
+        let exp = format!("{abs:e}");
+        let digits = if plain.len() <= 20 || plain.len() <= exp.len() {
+            plain
+        } else {
+            exp
+        };
+        let bug = |message: String| Error::Syntax {
             file: "float literal".to_string(),
-            message: format!("`{text}` does not round-trip to {abs:?}"),
+            message,
+        };
+        if digits.parse::<f64>().map(f64::to_bits) != Ok(abs.to_bits()) {
+            return Err(bug(format!("`{digits}` does not round-trip to {abs:?}")));
+        }
+        // The spelling of a literal token is its text: `50.0`, `1e300`.
+        let literal = digits
+            .parse::<Literal>()
+            .map_err(|e| bug(format!("`{digits}` is not a literal: {e}")))?;
+        Ok(Float::Finite { negative, literal })
+    }
+
+    /// The float as rustfmt prints it, for the layout.
+    pub(super) fn text(&self) -> String {
+        match self {
+            Float::Nan => "f64::NAN".to_string(),
+            Float::Infinite { negative: false } => "f64::INFINITY".to_string(),
+            Float::Infinite { negative: true } => "f64::NEG_INFINITY".to_string(),
+            Float::Finite { negative, literal } => {
+                format!("{}{literal}", if *negative { "-" } else { "" })
+            }
+        }
+    }
+}
+
+impl quote::ToTokens for Float {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        tokens.extend(match self {
+            Float::Nan => quote!(f64::NAN),
+            Float::Infinite { negative: false } => quote!(f64::INFINITY),
+            Float::Infinite { negative: true } => quote!(f64::NEG_INFINITY),
+            Float::Finite {
+                negative: false,
+                literal,
+            } => quote!(#literal),
+            Float::Finite {
+                negative: true,
+                literal,
+            } => quote!(-#literal),
         });
     }
-    Ok(if x.is_sign_negative() {
-        format!("-{text}")
-    } else {
-        text
-    })
 }
 
-/// A float as tokens that evaluate to exactly `x` (see [`float_text`]).
+/// A float as tokens that evaluate to exactly `x` (see [`Float`]).
 pub(super) fn float_tokens(x: f64) -> Result<TokenStream, Error> {
-    let expr = parse_expr(&float_text(x)?)?;
-    Ok(quote!(#expr))
+    Ok(quote::ToTokens::into_token_stream(Float::new(x)?))
 }
 
 pub(super) fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {
