@@ -1,9 +1,101 @@
-//! The layout of the generated code: prettyplease's output adjusted to what
-//! rustfmt prints.
+//! The layout of the generated code: prettyplease's output adjusted, line
+//! by line, to what rustfmt prints.
+//!
+//! # Why emulate rustfmt
+//!
+//! The generated crate is documented as formatted: `cargo fmt --check` in
+//! the user's repository passes on it, and it is byte-identical from one
+//! run to the next. Three ways to get there were weighed:
+//!
+//! - prettyplease's output as final. prettyplease lays code out its own
+//!   way (it wraps at 89 columns, not 100; it packs `a && b && c` as many to
+//!   a line as fit where rustfmt puts one operand per line; it breaks
+//!   macro calls, arrays, match arms and signatures differently; it puts no
+//!   blank line between items), so `cargo fmt` would rewrite every file we
+//!   generate, and the tests that run `rustfmt --check` on it would fail.
+//! - rustfmt, run when present. The output would depend on the machine:
+//!   whether rustfmt is installed (a rustup component, which neither a
+//!   user's build nor the `rulec` binary can rely on) and which version it
+//!   is. The same rule set would no longer give the same bytes everywhere,
+//!   and codegen would start a process from a library that otherwise only
+//!   builds strings.
+//! - The emulation, kept in this module. The code we generate has a small,
+//!   known set of shapes, and only a few of rustfmt's rules change them.
+//!   Each rule is a pass over the printed text, with rustfmt's widths as
+//!   named constants.
+//!
+//! We keep the emulation. It stays safe because [`render`] parses the
+//! adjusted text back and requires it to print to exactly prettyplease's
+//! output: a pass may move whitespace, never change the code. Whether the
+//! result is what rustfmt prints is checked by the tests that run
+//! `rustfmt --check` on generated crates, among them a proptest over random
+//! widths of names and category sets (`tests/hostile.rs`); a new shape in
+//! the generated code may need a new pass here, and those tests say so.
+//!
+//! The passes match lines by their prefixes (`pub const ALL: [Self; `,
+//! `static BATCH_MASKS_`), which is sound only because every such line is
+//! ours: strings from the data are escaped, one-line literals, and names
+//! are sanitised identifiers. The `if` heads of `decide` are laid out from
+//! the structure of their conditions instead ([`HeadCond`], [`if_head`]):
+//! text that describes code built as tokens in the `decide` module, and is
+//! never parsed into it.
 
 use proc_macro2::TokenStream;
 
 use super::{Error, GENERATED_MARKER};
+
+/// rustfmt's `max_width`.
+const MAX_WIDTH: usize = 100;
+/// rustfmt's `fn_call_width`: wider arguments go one per line.
+const CALL_WIDTH: usize = 60;
+/// rustfmt's `array_width`: wider arrays go one element per line.
+const ARRAY_WIDTH: usize = 60;
+/// The indent of statements in `decide`.
+const BODY_INDENT: usize = 4;
+
+/// What [`render`] does to prettyplease's output besides checking it.
+#[derive(Default)]
+pub(super) struct Layout {
+    /// The heads of the `if`s in `decide`, in order (see [`if_head`]).
+    pub(super) if_heads: Vec<String>,
+    /// Whether `RULE_TABLE` has exactly one entry, which rustfmt hugs:
+    /// `&[RuleInfo {` .. `}];`.
+    pub(super) single_table_entry: bool,
+    /// Whether to put the `// @generated` line first.
+    pub(super) marker: bool,
+}
+
+/// Parses `tokens` back (so a bug shows up here, not in the user's build),
+/// prints them with prettyplease and adjusts the layout where rustfmt would
+/// differ, so the output is stable under `cargo fmt`. The adjusted text must
+/// print back to exactly prettyplease's output: only whitespace changed.
+pub(super) fn render(file: &str, tokens: TokenStream, layout: Layout) -> Result<String, Error> {
+    let bug = |message: String| Error::Syntax {
+        file: file.to_string(),
+        message,
+    };
+    let parsed = syn::parse2::<syn::File>(tokens).map_err(|e| bug(e.to_string()))?;
+    let printed = prettyplease::unparse(&parsed);
+    let mut text = relayout_if_heads(&printed, &layout.if_heads).map_err(bug)?;
+    text = relayout_all_arrays(&text);
+    text = relayout_batch_tables(&text);
+    if layout.single_table_entry {
+        text = hug_single_entry(&text, "const RULE_TABLE: &[RuleInfo] = &[").map_err(bug)?;
+    }
+    text = break_long_string_fields(&text);
+    text = collapse_arms(&text);
+    text = collapse_signatures(&text);
+    text = space_items(&text);
+    let reparsed = syn::parse_file(&text).map_err(|e| bug(format!("after layout: {e}")))?;
+    if prettyplease::unparse(&reparsed) != printed {
+        return Err(bug("the layout pass changed the code".to_string()));
+    }
+    Ok(if layout.marker {
+        format!("// {GENERATED_MARKER}\n{text}")
+    } else {
+        text
+    })
+}
 
 /// The text of one condition of a rule in `decide`, with enough structure
 /// to lay it out as rustfmt does. It is layout input only: the code comes
@@ -23,15 +115,6 @@ pub(super) enum HeadCond {
         alts: Vec<String>,
     },
 }
-
-/// rustfmt's `max_width`.
-const MAX_WIDTH: usize = 100;
-/// rustfmt's `fn_call_width`: wider arguments go one per line.
-const CALL_WIDTH: usize = 60;
-/// rustfmt's `array_width`: wider arrays go one element per line.
-const ARRAY_WIDTH: usize = 60;
-/// The indent of statements in `decide`.
-const BODY_INDENT: usize = 4;
 
 impl HeadCond {
     fn one_line_text(&self) -> String {
@@ -166,50 +249,6 @@ fn first_line(text: &str) -> &str {
 
 fn last_line(text: &str) -> &str {
     text.rsplit('\n').next().unwrap_or("")
-}
-
-/// What [`render`] does to prettyplease's output besides checking it.
-#[derive(Default)]
-pub(super) struct Layout {
-    /// The heads of the `if`s in `decide`, in order (see [`if_head`]).
-    pub(super) if_heads: Vec<String>,
-    /// Whether `RULE_TABLE` has exactly one entry, which rustfmt hugs:
-    /// `&[RuleInfo {` .. `}];`.
-    pub(super) single_table_entry: bool,
-    /// Whether to put the `// @generated` line first.
-    pub(super) marker: bool,
-}
-
-/// Parses `tokens` back (so a bug shows up here, not in the user's build),
-/// prints them with prettyplease and adjusts the layout where rustfmt would
-/// differ, so the output is stable under `cargo fmt`. The adjusted text must
-/// print back to exactly prettyplease's output: only whitespace changed.
-pub(super) fn render(file: &str, tokens: TokenStream, layout: Layout) -> Result<String, Error> {
-    let bug = |message: String| Error::Syntax {
-        file: file.to_string(),
-        message,
-    };
-    let parsed = syn::parse2::<syn::File>(tokens).map_err(|e| bug(e.to_string()))?;
-    let printed = prettyplease::unparse(&parsed);
-    let mut text = relayout_if_heads(&printed, &layout.if_heads).map_err(bug)?;
-    text = relayout_all_arrays(&text);
-    text = relayout_batch_tables(&text);
-    if layout.single_table_entry {
-        text = hug_single_entry(&text, "const RULE_TABLE: &[RuleInfo] = &[").map_err(bug)?;
-    }
-    text = break_long_string_fields(&text);
-    text = collapse_arms(&text);
-    text = collapse_signatures(&text);
-    text = space_items(&text);
-    let reparsed = syn::parse_file(&text).map_err(|e| bug(format!("after layout: {e}")))?;
-    if prettyplease::unparse(&reparsed) != printed {
-        return Err(bug("the layout pass changed the code".to_string()));
-    }
-    Ok(if layout.marker {
-        format!("// {GENERATED_MARKER}\n{text}")
-    } else {
-        text
-    })
 }
 
 /// Replaces the head of each `if` in `decide` (from `if` to the `{` that

@@ -22,8 +22,10 @@
 //! the cascade. Without the feature the crate builds exactly as before: no
 //! dependency is compiled and the library stays `no_std`.
 //!
-//! The code is built as tokens with `quote!`, checked by parsing it back with
-//! `syn` and printed with `prettyplease`: names from the data go through
+//! The code is built as tokens with `quote!` (the rule conditions too: no
+//! code is parsed from text), checked by parsing it back with `syn`, printed
+//! with `prettyplease` and laid out as rustfmt prints it (the `layout`
+//! module says why it is emulated there): names from the data go through
 //! [`crate::sanitize`] and every string from the data is an escaped literal,
 //! so a column called `fn` or a category `"); panic!("` still gives a crate
 //! that compiles and behaves.
