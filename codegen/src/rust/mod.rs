@@ -286,12 +286,15 @@ pub fn emit_crate_with(
     Ok(GeneratedCrate { files })
 }
 
+/// The generator: the rule set and its names, which every file's code
+/// reads. Its methods are spread over the modules by topic.
 struct Gen<'a> {
     set: &'a RuleSet,
     names: &'a Names,
 }
 
 impl Gen<'_> {
+    /// The decision enum's variant for the class `rule` decides.
     fn class_variant(&self, rule: &Rule) -> Result<&Ident, Error> {
         self.set
             .class_index(&rule.decision)
