@@ -1,10 +1,11 @@
 //! The rule book (RULEBOOK.md and rulebook.html) for hand-made rule sets:
 //! whole outputs compared with the golden files under `tests/data/book/`
-//! (written when missing; set `UPDATE_EXPECT=1` to rewrite them after an
-//! intended change), key contents asserted, hostile strings escaped, the
+//! (a missing or different file fails; `UPDATE_EXPECT=1` writes them after
+//! an intended change), key contents asserted, hostile strings escaped, the
 //! page self-contained. See: issue #5.
 
 mod book_fixture;
+mod golden;
 
 use std::path::Path;
 
@@ -13,33 +14,13 @@ use rulec_codegen::book::markdown;
 use rulec_codegen::html::html;
 use rulec_runtime::RuleSet;
 
-/// Compares `actual` with the golden file `name`, writing it when missing
-/// or when `UPDATE_EXPECT` is set.
+/// Compares `actual` with the golden file `name` (see [`golden::check`]).
+#[track_caller]
 fn check_golden(name: &str, actual: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/book")
         .join(name);
-    if std::env::var_os("UPDATE_EXPECT").is_some() || !path.exists() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, actual).unwrap();
-        eprintln!("wrote {}", path.display());
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap();
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or(expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{} differs from the output at line {}:\nexpected: {:?}\nactual:   {:?}\n(set UPDATE_EXPECT=1 to accept the new output)",
-            path.display(),
-            line + 1,
-            expected.lines().nth(line),
-            actual.lines().nth(line)
-        );
-    }
+    golden::check(&path, actual);
 }
 
 #[track_caller]

@@ -1,9 +1,10 @@
 //! The generated crate for a small hand-made rule set: key lines asserted
 //! here, and the whole crate compared with the golden files under
-//! `tests/data/shipping/` (written when missing; set `UPDATE_EXPECT=1` to
-//! rewrite them after an intended change).
+//! `tests/data/shipping/` (a missing or different file fails;
+//! `UPDATE_EXPECT=1` writes them after an intended change).
 
 mod common;
+mod golden;
 
 use std::path::Path;
 
@@ -174,37 +175,8 @@ fn output_is_deterministic() {
 fn matches_golden_files() {
     let krate = shipping_crate();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/shipping");
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
-    let mut written = Vec::new();
     for (rel, text) in &krate.files {
-        let path = dir.join(rel);
-        match std::fs::read_to_string(&path) {
-            Ok(old) if !update => {
-                if old != *text {
-                    let line = old
-                        .lines()
-                        .zip(text.lines())
-                        .position(|(a, b)| a != b)
-                        .unwrap_or(old.lines().count().min(text.lines().count()));
-                    panic!(
-                        "{rel} differs from {} from line {}:\nexpected: {:?}\ngot:      {:?}\n\
-                         rerun with UPDATE_EXPECT=1 if the change is intended",
-                        path.display(),
-                        line + 1,
-                        old.lines().nth(line),
-                        text.lines().nth(line),
-                    );
-                }
-            }
-            _ => {
-                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-                std::fs::write(&path, text).unwrap();
-                written.push(rel.clone());
-            }
-        }
-    }
-    if !written.is_empty() {
-        eprintln!("wrote golden files: {written:?}");
+        golden::check(&dir.join(rel), text);
     }
 }
 

@@ -1,0 +1,420 @@
+//! The items of `rules.rs` besides the decision functions: the module
+//! docs, `Input`, the decision enum, one enum per categorical column, `Hit`,
+//! `RuleId`, `RuleInfo` and the `RULES` table; and the thin `lib.rs`.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use rulec_runtime::dsl;
+use rulec_runtime::ir::{FeatureKind, RuleSet, Scope};
+
+use super::literals::{code, doc, fenced, float_tokens, inner_doc, name_code, plural, str_lit};
+use super::{Error, Gen, GENERATED_MARKER};
+
+impl Gen<'_> {
+    /// The tokens of `rules.rs`, and the layout of the `if` heads in
+    /// `decide`.
+    pub(super) fn rules_rs(&self) -> Result<(TokenStream, Vec<String>), Error> {
+        let module_doc = inner_doc(self.module_doc());
+        let input = self.input_struct();
+        let decision = self.decision_enum();
+        let cats = self.category_enums();
+        let rest = self.rule_items()?;
+        let (decide, if_heads) = self.decide_fns()?;
+        let batch = self.batch_fns()?;
+        let tokens = quote! {
+            #module_doc
+            #input
+            #decision
+            #(#cats)*
+            #rest
+            #decide
+            #batch
+        };
+        Ok((tokens, if_heads))
+    }
+
+    fn module_doc(&self) -> Vec<String> {
+        let set = self.set;
+        let mut lines = vec![
+            format!(
+                "Rules deciding {} from {} {}: {} {}, tried in order.",
+                name_code(&set.target.name),
+                set.features.len(),
+                plural(set.features.len(), "column", "columns"),
+                set.rules.len(),
+                plural(set.rules.len(), "rule", "rules"),
+            ),
+            String::new(),
+            "[`decide`] gives the first rule whose conditions all hold, or `None` when no rule \
+             covers the row: hand those rows to the fallback, for example with \
+             [`decide_or_else`]. A missing value satisfies only `is missing`; an unknown \
+             category satisfies neither `in` nor `not in`; NaN satisfies no comparison."
+                .to_string(),
+            String::new(),
+            format!(
+                "{} reached {} ({} bound, confidence {}); [`RULES`] lists the evidence per rule.",
+                match set.certification.scope {
+                    Scope::Set => {
+                        "The rules were accepted as a set: the lower bound of the precision on \
+                         the held-out rows they answer"
+                    }
+                    Scope::Rule => {
+                        "Each rule was accepted when the lower bound of its precision on \
+                         held-out rows"
+                    }
+                },
+                dsl::print_number(set.certification.precision),
+                code(&set.certification.method),
+                dsl::print_number(set.certification.confidence),
+            ),
+        ];
+        if let Some(p) = &set.provenance {
+            lines.push(String::new());
+            lines.push(format!(
+                "Compiled by rulec {} from {} (SHA-256 {}, {} rows) with teacher {}.",
+                code(&p.tool_version),
+                code(&p.data_file),
+                code(&p.data_sha256),
+                p.rows,
+                code(&p.teacher),
+            ));
+        }
+        lines
+    }
+
+    fn input_struct(&self) -> TokenStream {
+        let set = self.set;
+        let mut has_float = false;
+        let fields = set.features.iter().enumerate().map(|(i, f)| {
+            let field = &self.names.fields[i];
+            let (ty, what) = match (&f.kind, &self.names.cats[i]) {
+                (FeatureKind::Categorical { .. }, Some(cat)) => {
+                    let ty = &cat.ty;
+                    (quote!(#ty), format!("categorical, see [`{ty}`]"))
+                }
+                (FeatureKind::Boolean, _) => (quote!(bool), "boolean".to_string()),
+                _ => {
+                    has_float = true;
+                    (
+                        quote!(f64),
+                        "numeric; NaN satisfies no comparison".to_string(),
+                    )
+                }
+            };
+            let (ty, missing) = if f.nullable {
+                (quote!(Option<#ty>), "; `None` when the value is missing")
+            } else {
+                (ty, "")
+            };
+            let doc = doc([format!("Column {} ({what}){missing}.", name_code(&f.name))]);
+            quote! { #doc pub #field: #ty, }
+        });
+        let fields: Vec<_> = fields.collect();
+        let derives = if has_float {
+            quote!(#[derive(Clone, Copy, Debug, PartialEq)])
+        } else {
+            quote!(#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)])
+        };
+        let doc =
+            doc(["One row to decide: a value per column, in the rule set's order.".to_string()]);
+        quote! {
+            #doc
+            #derives
+            pub struct Input { #(#fields)* }
+        }
+    }
+
+    fn decision_enum(&self) -> TokenStream {
+        let set = self.set;
+        let ty = &self.names.decision;
+        let variants = &self.names.classes;
+        let n = Literal::usize_unsuffixed(variants.len());
+        let variant_docs = set
+            .target
+            .classes
+            .iter()
+            .map(|c| doc([format!("The class {}.", code(&dsl::print_string(c)))]));
+        let labels = set.target.classes.iter().map(|c| str_lit(c));
+        let doc_ty = doc([format!(
+            "What the rules decide: the classes of column {}.",
+            name_code(&set.target.name)
+        )]);
+        // A numeric target: each variant stands for a number, and a decision
+        // is right when within the tolerance of the true value.
+        let numeric = match set.target.tolerance {
+            None => quote! {},
+            Some(tolerance) => {
+                let values = set
+                    .target
+                    .classes
+                    .iter()
+                    .map(|c| Literal::f64_suffixed(c.parse::<f64>().unwrap_or(f64::NAN)));
+                let tol = Literal::f64_suffixed(tolerance);
+                let doc_value = doc([format!(
+                    "The value decided: a decision counts as right when within {} of the true value.",
+                    dsl::print_number(tolerance)
+                )]);
+                quote! {
+                    impl #ty {
+                        /// How far from the true value a decision may be and still count as right.
+                        pub const TOLERANCE: f64 = #tol;
+
+                        #doc_value
+                        pub const fn value(self) -> f64 {
+                            match self {
+                                #( Self::#variants => #values, )*
+                            }
+                        }
+                    }
+                }
+            }
+        };
+        quote! {
+            #doc_ty
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            pub enum #ty {
+                #( #variant_docs #variants, )*
+            }
+
+            impl #ty {
+                /// Every class, in the rule set's order.
+                pub const ALL: [Self; #n] = [#(Self::#variants),*];
+
+                /// The class label as it appears in the data.
+                pub const fn as_str(self) -> &'static str {
+                    match self {
+                        #( Self::#variants => #labels, )*
+                    }
+                }
+            }
+
+            impl core::fmt::Display for #ty {
+                fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                    f.write_str(self.as_str())
+                }
+            }
+
+            #numeric
+        }
+    }
+
+    fn category_enums(&self) -> Vec<TokenStream> {
+        let mut out = Vec::new();
+        for (i, f) in self.set.features.iter().enumerate() {
+            let (FeatureKind::Categorical { categories }, Some(cat)) =
+                (&f.kind, &self.names.cats[i])
+            else {
+                continue;
+            };
+            let ty = &cat.ty;
+            let unknown = &cat.unknown;
+            let variants = &cat.variants;
+            let n = Literal::usize_unsuffixed(variants.len());
+            let variant_docs = categories
+                .iter()
+                .map(|c| doc([format!("The category {}.", code(&dsl::print_string(c)))]));
+            let labels: Vec<Literal> = categories.iter().map(|c| str_lit(c)).collect();
+            // One arm per distinct text, to its last position, as the
+            // interpreter's `category_code` does.
+            let arms = cat.codes.iter().map(|(text, &idx)| {
+                let lit = str_lit(text);
+                let v = &variants[idx];
+                quote!(#lit => Self::#v,)
+            });
+            let as_str_body = if categories.is_empty() {
+                quote!(None)
+            } else {
+                quote! {
+                    let label = match self {
+                        #( Self::#variants => #labels, )*
+                        Self::#unknown => return None,
+                    };
+                    Some(label)
+                }
+            };
+            let from_body = if cat.codes.is_empty() {
+                quote! { let _ = value; Self::#unknown }
+            } else {
+                quote! { match value { #(#arms)* _ => Self::#unknown, } }
+            };
+            let doc_ty = doc([
+                format!("Values of column {}.", name_code(&f.name)),
+                String::new(),
+                format!(
+                    "[`{ty}::{unknown}`] stands for any value outside the known categories; it \
+                     satisfies neither `in` nor `not in`."
+                ),
+            ]);
+            out.push(quote! {
+                #doc_ty
+                #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+                pub enum #ty {
+                    #( #variant_docs #variants, )*
+                    /// A value outside the known categories.
+                    #unknown,
+                }
+
+                impl #ty {
+                    /// The known categories, in the rule set's order.
+                    pub const ALL: [Self; #n] = [#(Self::#variants),*];
+
+                    /// Reads a value as it appears in the data; any other text
+                    /// gives the unknown variant.
+                    #[must_use]
+                    pub fn from_str_value(value: &str) -> Self {
+                        #from_body
+                    }
+
+                    /// The value as it appears in the data, or `None` for the
+                    /// unknown variant.
+                    pub const fn as_str(self) -> Option<&'static str> {
+                        #as_str_body
+                    }
+                }
+            });
+        }
+        out
+    }
+
+    /// `Hit`, `RuleId`, `RuleInfo` and `RULES`.
+    fn rule_items(&self) -> Result<TokenStream, Error> {
+        let set = self.set;
+        let decision = &self.names.decision;
+        let ids = &self.names.rules;
+        let n = Literal::usize_unsuffixed(ids.len());
+        let mut id_docs = Vec::new();
+        let mut infos = Vec::new();
+        for (rule_idx, rule) in set.rules.iter().enumerate() {
+            let text = dsl::print_rule(rule, &set.target.name);
+            let mut lines = vec![format!("Rule {}:", code(&rule.name)), String::new()];
+            lines.extend(fenced(&text));
+            if self.rule_conditions(rule)?.is_none() {
+                lines.push(String::new());
+                lines.push(
+                    "It never fires here: it tests a column for a value its type cannot \
+                     have (a missing value in a column that is not nullable, or a known \
+                     category outside every category)."
+                        .to_string(),
+                );
+            }
+            id_docs.push(doc(lines));
+
+            let id = &ids[rule_idx];
+            let name = str_lit(&rule.name);
+            let text = str_lit(&text);
+            let class = self.class_variant(rule)?;
+            let validation = rule.evidence.as_ref().map(|e| &e.validation);
+            let support = Literal::u64_unsuffixed(validation.map_or(0, |v| v.support));
+            let precision =
+                float_tokens(validation.and_then(|v| v.precision()).unwrap_or(f64::NAN))?;
+            let bound = float_tokens(validation.map_or(f64::NAN, |v| v.precision_lower_bound))?;
+            infos.push(quote! {
+                RuleInfo {
+                    id: RuleId::#id,
+                    name: #name,
+                    text: #text,
+                    decision: #decision::#class,
+                    support: #support,
+                    precision: #precision,
+                    precision_lower_bound: #bound,
+                },
+            });
+        }
+        let info_body = if ids.is_empty() {
+            quote!(match self {})
+        } else {
+            quote!(&RULE_TABLE[self as usize])
+        };
+        Ok(quote! {
+            /// A covered row: the decision and the rule that gave it.
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            pub struct Hit {
+                /// The decision.
+                pub decision: #decision,
+                /// The first rule, in order, whose conditions all hold.
+                pub rule: RuleId,
+            }
+
+            /// The rules, in evaluation order.
+            #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+            pub enum RuleId {
+                #( #id_docs #ids, )*
+            }
+
+            impl RuleId {
+                /// Every rule, in evaluation order.
+                pub const ALL: [Self; #n] = [#(Self::#ids),*];
+
+                /// The rule's name, text and evidence.
+                pub const fn info(self) -> &'static RuleInfo {
+                    #info_body
+                }
+
+                /// The rule's name in the rule set.
+                pub const fn name(self) -> &'static str {
+                    self.info().name
+                }
+            }
+
+            /// A rule and the evidence it was accepted on.
+            #[derive(Clone, Copy, Debug, PartialEq)]
+            pub struct RuleInfo {
+                /// The rule.
+                pub id: RuleId,
+                /// The rule's name in the rule set.
+                pub name: &'static str,
+                /// The rule in the rule DSL, as the rule book prints it.
+                pub text: &'static str,
+                /// The decision the rule gives.
+                pub decision: #decision,
+                /// Validation rows the rule answered (0 without evidence).
+                pub support: u64,
+                /// Share of those rows it answered correctly; NaN without
+                /// evidence.
+                pub precision: f64,
+                /// Lower confidence bound of the precision; NaN without
+                /// evidence.
+                pub precision_lower_bound: f64,
+            }
+
+            /// Every rule in evaluation order, with its evidence; the entry of
+            /// a rule `id` is at `id as usize`.
+            pub static RULES: &[RuleInfo] = RULE_TABLE;
+
+            // A constant reference, so `RuleId::info` can be a `const fn`.
+            #[allow(clippy::approx_constant)]
+            const RULE_TABLE: &[RuleInfo] = &[#(#infos)*];
+        })
+    }
+}
+
+pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
+    let doc = inner_doc([
+        GENERATED_MARKER.to_string(),
+        String::new(),
+        format!(
+            "Decides {} with {} {} compiled by rulec; see the `rules` module docs.",
+            name_code(&set.target.name),
+            set.rules.len(),
+            plural(set.rules.len(), "rule", "rules"),
+        ),
+    ]);
+    let engine = runtime.then(|| {
+        quote! {
+            #[cfg(feature = "runtime")]
+            pub mod engine;
+        }
+    });
+    quote! {
+        #doc
+        #![no_std]
+        #![forbid(unsafe_code)]
+        #![warn(missing_docs)]
+
+        mod rules;
+
+        #engine
+
+        pub use rules::*;
+    }
+}
