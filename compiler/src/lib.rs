@@ -32,7 +32,9 @@ pub mod pipeline;
 pub mod progress;
 pub mod propose;
 pub mod regress;
+pub mod render;
 pub mod report;
+pub mod rules_file;
 pub mod sample_file;
 pub mod select;
 pub mod split;
@@ -42,6 +44,7 @@ pub mod table;
 pub mod teach;
 pub mod tree;
 pub mod validate;
+pub mod validate_file;
 
 pub use error::Error;
 pub use pipeline::{compile, CompileParams, Compiled, Report};

@@ -1,41 +1,75 @@
-//! Writes a set of output files into a directory all at once, or not at all.
+//! Every file rulec writes goes through here, all at once or not at all.
 //!
-//! Files go to a temporary directory beside the destination first; only when
-//! every file is written is the old directory moved aside and the new one
-//! moved into place. A failure at any point leaves the destination as it
-//! was. A directory that holds files rulec did not write is never replaced.
+//! - [`write_all`]: an output directory (`rulec compile`, `rulec emit`).
+//!   Files go to a temporary directory beside the destination first; only
+//!   when every file is written is the old directory moved aside and the new
+//!   one moved into place. A directory that holds files rulec did not write
+//!   is never replaced.
+//! - [`write_files_into`]: a few files into a directory that also holds
+//!   other files (`rulec book`): each file is replaced, or none is.
+//! - [`write_file`] and [`write_file_with`]: one file (`rulec emit --lang
+//!   sql`, `rulec dataset`), through a temporary file beside it and a rename.
+//! - [`Scratch`]: a temporary directory for inputs a command makes for
+//!   itself (the demo's data).
+//!
+//! A failure at any point leaves every destination as it was, and an
+//! interrupt ([`abandon`]) removes the temporary files and directories.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 
-/// Temporary directories in use, so an interrupt can remove them.
+/// Temporary files and directories in use, so an interrupt can remove them.
 static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
-/// Registers a temporary directory for [`abandon`] to remove.
-pub fn track(dir: &Path) {
+/// Registers a temporary file or directory for [`abandon`] to remove.
+pub fn track(path: &Path) {
     if let Ok(mut guard) = SCRATCH.lock() {
-        guard.push(dir.to_path_buf());
+        guard.push(path.to_path_buf());
     }
 }
 
-/// Forgets a temporary directory registered with [`track`].
-pub fn untrack(dir: &Path) {
+/// Forgets a temporary file or directory registered with [`track`].
+pub fn untrack(path: &Path) {
     if let Ok(mut guard) = SCRATCH.lock() {
-        guard.retain(|d| d != dir);
+        guard.retain(|d| d != path);
     }
 }
 
-/// Removes every temporary directory in use; for signal handlers. A
-/// destination directory is never touched before the final rename, so this
-/// leaves it as it was.
+/// Removes every temporary file and directory in use; for signal handlers.
+/// A destination is never touched before the final renames, which run
+/// under the same lock, so this leaves it as it was.
 pub fn abandon() {
     if let Ok(mut guard) = SCRATCH.lock() {
-        for dir in guard.drain(..) {
-            let _ = fs::remove_dir_all(dir);
+        for path in guard.drain(..) {
+            remove(&path);
         }
     }
+}
+
+/// Removes a file or a directory with its contents, ignoring failures.
+fn remove(path: &Path) {
+    if path.is_dir() {
+        let _ = fs::remove_dir_all(path);
+    } else {
+        let _ = fs::remove_file(path);
+    }
+}
+
+/// The directory holding `path` (`.` for a bare name).
+fn parent_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Maps an I/O failure to an error naming `path`.
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |err| Error::Io { path, err }
 }
 
 /// Marker file that identifies a directory rulec wrote.
@@ -72,10 +106,7 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
 /// them, atomically with respect to failures.
 pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
     check_destination(out)?;
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+    let parent = parent_of(out);
     let name = out
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -83,10 +114,6 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.rulec-tmp-{pid}"));
     let old = parent.join(format!(".{name}.rulec-old-{pid}"));
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |e: std::io::Error| Error::Io { path, err: e }
-    };
     let _ = fs::remove_dir_all(&tmp);
     track(&tmp);
     let res = (|| {
@@ -140,4 +167,268 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
         let _ = fs::remove_dir_all(&old);
     }
     Ok(())
+}
+
+/// Writes `files` (paths relative to `dir`) into `dir`, created if needed,
+/// all of them or none: other files in `dir` are left alone (unlike
+/// [`write_all`], which owns its directory).
+///
+/// Every file is written into a temporary directory inside `dir` first;
+/// then, under the lock [`abandon`] takes, each file already there is moved
+/// aside and the new one renamed into place. When a rename fails, the files
+/// already replaced are put back. Folders created for nested paths stay.
+pub fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let tmp = dir.join(format!(".rulec-tmp-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&tmp);
+    track(&tmp);
+    let new = |i: usize| tmp.join(format!("new-{i}"));
+    let res = (|| {
+        fs::create_dir(&tmp).map_err(io(&tmp))?;
+        for (i, (_, bytes)) in files.iter().enumerate() {
+            fs::write(new(i), bytes).map_err(io(&new(i)))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = res {
+        let _ = fs::remove_dir_all(&tmp);
+        untrack(&tmp);
+        return Err(e);
+    }
+    let mut guard = SCRATCH
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    // The files replaced so far, each with where its old version went.
+    let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+    let res = (|| {
+        for (i, (rel, _)) in files.iter().enumerate() {
+            let path = dir.join(rel);
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(io(parent))?;
+            }
+            // A directory in the way is not moved aside: the rename below
+            // fails on it.
+            let backup = fs::symlink_metadata(&path)
+                .is_ok_and(|m| !m.is_dir())
+                .then(|| tmp.join(format!("old-{i}")));
+            if let Some(backup) = &backup {
+                fs::rename(&path, backup).map_err(io(&path))?;
+            }
+            if let Err(e) = fs::rename(new(i), &path) {
+                if let Some(backup) = &backup {
+                    let _ = fs::rename(backup, &path);
+                }
+                return Err(io(&path)(e));
+            }
+            done.push((path, backup));
+        }
+        Ok(())
+    })();
+    if res.is_err() {
+        for (path, backup) in done.iter().rev() {
+            match backup {
+                Some(backup) => {
+                    let _ = fs::rename(backup, path);
+                }
+                None => {
+                    let _ = fs::remove_file(path);
+                }
+            }
+        }
+    }
+    let _ = fs::remove_dir_all(&tmp);
+    guard.retain(|d| d != &tmp);
+    res
+}
+
+/// Writes `bytes` to the file `path` (its folder created if needed) through
+/// a temporary file beside it and a rename, so a reader never sees half a
+/// file; a file that already holds exactly these bytes is left alone.
+/// Returns whether it wrote. Errors name `path`.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+    if fs::read(path).is_ok_and(|old| old == bytes) {
+        return Ok(false);
+    }
+    let tmp = temp_beside(path)?;
+    fs::create_dir_all(parent_of(path)).map_err(io(path))?;
+    replace_file(path, &tmp, |out| out.write_all(bytes))?;
+    Ok(true)
+}
+
+/// Writes the file `path`, whose folder must exist, with what `fill`
+/// writes, through a temporary file beside it and a rename: a failure or an
+/// interrupt leaves `path` as it was. Errors name `path`.
+pub fn write_file_with(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    let tmp = temp_beside(path)?;
+    replace_file(path, &tmp, fill)
+}
+
+/// The temporary file [`replace_file`] writes before renaming it to `path`.
+fn temp_beside(path: &Path) -> Result<PathBuf, Error> {
+    let Some(name) = path.file_name() else {
+        return Err(Error::Params(format!("{}: names no file", path.display())));
+    };
+    Ok(parent_of(path).join(format!(
+        ".{}.rulec-tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    )))
+}
+
+/// Writes `tmp` with what `fill` writes and renames it to `path`.
+fn replace_file(
+    path: &Path,
+    tmp: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Error> {
+    track(tmp);
+    let res = (|| {
+        let mut out = std::io::BufWriter::new(fs::File::create(tmp)?);
+        fill(&mut out)?;
+        out.into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        Ok(())
+    })();
+    // The rename runs under the lock [`abandon`] takes, so an interrupt
+    // removes the temporary file either before it or not at all.
+    let mut guard = SCRATCH
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let res = res.and_then(|()| fs::rename(tmp, path));
+    if res.is_err() {
+        let _ = fs::remove_file(tmp);
+    }
+    guard.retain(|d| d != tmp);
+    res.map_err(io(path))
+}
+
+/// A temporary directory for inputs a command makes for itself (the demo's
+/// generated data); removed when dropped, and on interrupt by [`abandon`].
+#[derive(Debug)]
+pub struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    /// Creates `rulec-<label>-<process id>` in the system's temporary
+    /// directory.
+    pub fn new(label: &str) -> Result<Scratch, Error> {
+        let dir = std::env::temp_dir().join(format!("rulec-{label}-{}", std::process::id()));
+        fs::create_dir_all(&dir).map_err(io(&dir))?;
+        track(&dir);
+        Ok(Scratch { dir })
+    }
+
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+        untrack(&self.dir);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn files(list: &[(&str, &str)]) -> Vec<(PathBuf, Vec<u8>)> {
+        list.iter()
+            .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn files_into_replace_theirs_and_leave_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("a.md"), "old a").unwrap();
+        fs::write(d.join("notes.txt"), "mine").unwrap();
+        write_files_into(d, &files(&[("a.md", "new a"), ("b.html", "new b")])).unwrap();
+        assert_eq!(names(d), ["a.md", "b.html", "notes.txt"]);
+        assert_eq!(fs::read_to_string(d.join("a.md")).unwrap(), "new a");
+        assert_eq!(fs::read_to_string(d.join("b.html")).unwrap(), "new b");
+        assert_eq!(fs::read_to_string(d.join("notes.txt")).unwrap(), "mine");
+    }
+
+    #[test]
+    fn files_into_are_all_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        fs::write(d.join("a.md"), "old a").unwrap();
+        // The second file cannot replace a directory: the first is put back.
+        fs::create_dir(d.join("b.html")).unwrap();
+        let err = write_files_into(d, &files(&[("a.md", "new a"), ("b.html", "new b")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("b.html"), "{err}");
+        assert_eq!(fs::read_to_string(d.join("a.md")).unwrap(), "old a");
+        assert!(d.join("b.html").is_dir());
+        assert_eq!(names(d), ["a.md", "b.html"]);
+        // A new file written before the failure is removed again.
+        fs::remove_file(d.join("a.md")).unwrap();
+        write_files_into(d, &files(&[("a.md", "new a"), ("b.html", "new b")])).unwrap_err();
+        assert_eq!(names(d), ["b.html"]);
+    }
+
+    #[test]
+    fn a_file_is_replaced_only_when_its_bytes_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/q.sql");
+        assert!(write_file(&path, b"select 1\n").unwrap());
+        assert!(!write_file(&path, b"select 1\n").unwrap());
+        assert!(write_file(&path, b"select 2\n").unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "select 2\n");
+        assert_eq!(names(&dir.path().join("sub")), ["q.sql"]);
+        let err = write_file(&dir.path().join(".."), b"x").unwrap_err();
+        assert!(err.to_string().ends_with(": names no file"), "{err}");
+    }
+
+    #[test]
+    fn a_failed_fill_leaves_the_file_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("data.csv");
+        fs::write(&path, "old").unwrap();
+        let err = write_file_with(&path, |w| {
+            w.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("data.csv") && err.contains("disk full"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        assert_eq!(names(dir.path()), ["data.csv"]);
+        write_file_with(&path, |w| w.write_all(b"new")).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(names(dir.path()), ["data.csv"]);
+    }
+
+    #[test]
+    fn scratch_is_removed_when_dropped() {
+        let scratch = Scratch::new("output-test").unwrap();
+        let dir = scratch.path().to_path_buf();
+        fs::write(dir.join("x"), "x").unwrap();
+        drop(scratch);
+        assert!(!dir.exists());
+    }
 }

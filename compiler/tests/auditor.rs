@@ -1,5 +1,6 @@
 //! The auditor's commands on hand-made rule sets and data with known
-//! answers: `rulec book` (both files, byte-identical, beside other files),
+//! answers: `rulec book` (both files, byte-identical, beside other files,
+//! all or nothing),
 //! `rulec diff` (added, removed, changed, renamed, reordered, settings;
 //! `--fail-on-change`), `rulec check` (a planted rule that no longer holds
 //! fails with exit code 1; shares that move; `--json`), and `rulec compile`
@@ -202,6 +203,32 @@ fn book_writes_both_files_beside_others_byte_identical() {
     assert_eq!(out.status.code(), Some(1));
     assert_has(&String::from_utf8_lossy(&out.stderr), "bad.json");
     assert!(!dir.path().join("bad").exists());
+}
+
+/// `rulec book` writes both files or neither: when the second cannot be
+/// written, the first keeps its old bytes and no temporary file is left.
+/// See: #16
+#[test]
+fn book_is_all_or_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), "rules.json", &book());
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    std::fs::write(out_dir.join("RULEBOOK.md"), "signed off").unwrap();
+    std::fs::create_dir(out_dir.join("rulebook.html")).unwrap();
+    let out = rulec(dir.path(), &["book", "rules.json", "--out", "out"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_has(&String::from_utf8_lossy(&out.stderr), "rulebook.html");
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("RULEBOOK.md")).unwrap(),
+        "signed off"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["RULEBOOK.md", "rulebook.html"]);
 }
 
 #[test]

@@ -1,0 +1,211 @@
+//! What the commands print and write, as text and bytes: the files of a
+//! compile, the rule book, the generated crate, SQL, `rulec apply`'s
+//! decisions and `rulec validate`'s table and JSON. Nothing here touches
+//! the filesystem; [`crate::output`] writes.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use rulec_codegen::rust::EmitOptions;
+use rulec_codegen::sql;
+use rulec_runtime::eval::Hit;
+use rulec_runtime::RuleSet;
+
+use crate::error::Error;
+use crate::pipeline::Compiled;
+use crate::validate::Measured;
+use crate::validate_file::Engine;
+
+/// Files to write: paths relative to the destination, and their bytes.
+pub type Files = Vec<(PathBuf, Vec<u8>)>;
+
+/// Everything `rulec compile` writes: `rules.json`, `report.json`, the rule
+/// book and the generated crate under `crate/`.
+pub fn compile_files(compiled: &Compiled, emit: &EmitOptions) -> Result<Files, Error> {
+    let set = &compiled.rules;
+    let mut report = serde_json::to_string_pretty(&compiled.report).map_err(|e| Error::Io {
+        path: PathBuf::from("report.json"),
+        err: e.into(),
+    })?;
+    report.push('\n');
+    let mut files = vec![
+        (PathBuf::from("rules.json"), set.to_json().into_bytes()),
+        (PathBuf::from("report.json"), report.into_bytes()),
+    ];
+    files.extend(book_files(set));
+    let generated = crate_files(set, &default_crate_name(set), emit)?;
+    for (path, bytes) in generated {
+        files.push((Path::new("crate").join(path), bytes));
+    }
+    Ok(files)
+}
+
+/// The rule book's two files: `RULEBOOK.md` and `rulebook.html`.
+pub fn book_files(set: &RuleSet) -> Files {
+    vec![
+        (
+            PathBuf::from("RULEBOOK.md"),
+            rulec_codegen::book::markdown(set).into_bytes(),
+        ),
+        (
+            PathBuf::from("rulebook.html"),
+            rulec_codegen::html::html(set).into_bytes(),
+        ),
+    ]
+}
+
+/// The package name of the generated crate unless one is given:
+/// `<target>_rules`.
+pub fn default_crate_name(set: &RuleSet) -> String {
+    format!("{}_rules", set.target.name)
+}
+
+/// The generated crate's files, relative to its directory.
+pub fn crate_files(set: &RuleSet, crate_name: &str, emit: &EmitOptions) -> Result<Files, Error> {
+    let generated = rulec_codegen::rust::emit_crate_with(set, crate_name, emit)
+        .map_err(|e| Error::Codegen(e.to_string()))?;
+    Ok(generated
+        .files
+        .into_iter()
+        .map(|(path, text)| (PathBuf::from(path), text.into_bytes()))
+        .collect())
+}
+
+/// The table `rulec emit --lang sql` reads without `--table`.
+pub const DEFAULT_SQL_TABLE: &str = "data";
+
+/// The dialect `rulec emit --lang sql` writes without `--dialect`.
+pub const DEFAULT_SQL_DIALECT: sql::Dialect = sql::Dialect::Ansi;
+
+/// What `rulec emit --lang sql` writes.
+#[derive(Clone, Copy, Debug)]
+pub struct SqlQuery<'a> {
+    /// The dialect.
+    pub dialect: sql::Dialect,
+    /// The table (or view) the query reads.
+    pub table: &'a str,
+    /// Wrap the SELECT in `CREATE VIEW <view> AS`.
+    pub view: Option<&'a str>,
+    /// The per-rule evidence query instead of the SELECT.
+    pub evidence: bool,
+    /// With `evidence`: also count the rows where this column agrees.
+    pub teacher_column: Option<&'a str>,
+}
+
+/// The SQL text of `query` over `set`, ending with a line break.
+pub fn sql(set: &RuleSet, query: &SqlQuery) -> Result<String, sql::Error> {
+    if query.evidence {
+        sql::evidence_query(
+            set,
+            query.dialect,
+            query.table,
+            Some(&set.target.name),
+            query.teacher_column,
+        )
+    } else if let Some(view) = query.view {
+        sql::view(set, query.dialect, query.table, view)
+    } else {
+        sql::select(set, query.dialect, query.table)
+    }
+}
+
+/// The first line of `rulec apply`'s CSV.
+pub const DECISIONS_HEADER: &str = "row,decision,rule";
+
+/// One line of `rulec apply`'s CSV, without the line break: the row (`row_idx`
+/// counts from 0, the printed number from 1), the decided class and the
+/// deciding rule, both empty where no rule covers the row.
+pub fn decision_line(set: &RuleSet, row_idx: usize, hit: Option<Hit>) -> String {
+    match hit {
+        Some(hit) => format!(
+            "{},{},{}",
+            row_idx + 1,
+            csv_field(&set.target.classes[hit.class_idx]),
+            set.rules[hit.rule_idx].name
+        ),
+        None => format!("{},,", row_idx + 1),
+    }
+}
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// `rulec validate`'s JSON: the figures and the engine that computed them.
+#[derive(serde::Serialize)]
+struct ValidateJson<'a> {
+    engine: &'static str,
+    #[serde(flatten)]
+    measured: &'a Measured,
+}
+
+/// `rulec validate --json`, ending with a line break.
+pub fn validate_json(measured: &Measured, engine: Engine) -> Result<String, serde_json::Error> {
+    let mut text = serde_json::to_string_pretty(&ValidateJson {
+        engine: engine.name(),
+        measured,
+    })?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// `rulec validate`'s table: a summary line, then per rule in order and for
+/// the whole set the support, precision, bound, fidelity and verdict.
+pub fn validate_table(
+    measured: &Measured,
+    engine: Engine,
+    precision: f64,
+    confidence: f64,
+) -> String {
+    let m = measured;
+    let mut out = String::new();
+    // Writing to a String cannot fail.
+    let _ = writeln!(out, "engine: {}", engine.description());
+    let _ = writeln!(
+        out,
+        "{} rows, {} answered by the rules ({}); precision required {}, bound: one-sided Wilson at {}",
+        m.rows,
+        m.covered,
+        percent((m.rows > 0).then(|| m.covered as f64 / m.rows as f64)),
+        percent(Some(precision)),
+        percent(Some(confidence))
+    );
+    let _ = writeln!(
+        out,
+        "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  verdict",
+        "rule", "decides", "support", "precision", "bound", "fidelity"
+    );
+    for r in m.rules.iter().chain(std::iter::once(&m.all)) {
+        let name = if r.name == "*" {
+            "(all rules)"
+        } else {
+            r.name.as_str()
+        };
+        let verdict = match &r.reason {
+            None => "accepted".to_string(),
+            Some(reason) => format!("rejected: {reason}"),
+        };
+        let _ = writeln!(
+            out,
+            "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  {}",
+            name,
+            r.decision,
+            r.support,
+            percent(r.precision),
+            percent(Some(r.precision_lower_bound)),
+            percent(r.fidelity),
+            verdict
+        );
+    }
+    out
+}
+
+/// `12.3 %`, or `–` for no figure.
+pub fn percent(x: Option<f64>) -> String {
+    x.map_or("–".to_string(), |v| format!("{:.1} %", v * 100.0))
+}

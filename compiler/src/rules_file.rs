@@ -1,0 +1,83 @@
+//! Loading rule files: a `rules.json`, or a `.rules` file in the rule DSL
+//! whose schema comes from a data file. Every command that reads rules goes
+//! through here, so the errors name the file the same way everywhere.
+
+use std::path::Path;
+
+use rulec_runtime::RuleSet;
+
+use crate::error::Error;
+
+/// Reads the `rules.json` at `path`.
+pub fn load(path: &Path) -> Result<RuleSet, Error> {
+    let text = read(path)?;
+    RuleSet::from_json(&text).map_err(|e| data_error(path, e))
+}
+
+/// Reads rules to measure on the data file `data`: a `rules.json` (its
+/// extension `.json`, in any case) as written, or else a file in the rule
+/// DSL, checked against the features and target of `data` (the target is
+/// the one its first rule names). A DSL file carries no certification, so
+/// it gets `precision` and `confidence`.
+pub fn load_for(
+    path: &Path,
+    data: &Path,
+    precision: f64,
+    confidence: f64,
+) -> Result<RuleSet, Error> {
+    let is_json = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    if is_json {
+        return load(path);
+    }
+    let text = read(path)?;
+    let parsed = rulec_runtime::dsl::parse(&text).map_err(|e| data_error(path, e))?;
+    let Some(first) = parsed.first() else {
+        return Err(data_error(path, "holds no rules"));
+    };
+    let table = crate::ingest::read(
+        data,
+        &crate::ingest::IngestParams {
+            target: first.target.clone(),
+            split_column: None,
+            exclude: Vec::new(),
+            max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
+            numeric_target: false,
+            teacher_column: None,
+            max_rows: None,
+            seed: 0,
+        },
+    )?;
+    let mut set = RuleSet::new(
+        rulec_runtime::ir::Target {
+            name: table.target_name.clone(),
+            classes: table.classes.clone(),
+            tolerance: None,
+        },
+        crate::validate::features(&table),
+        Vec::new(),
+        precision,
+        confidence,
+    );
+    set.rules = rulec_runtime::dsl::parse_for(&text, &set).map_err(|errors| {
+        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        data_error(path, all.join("; "))
+    })?;
+    Ok(set)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|err| Error::Io {
+        path: path.to_path_buf(),
+        err,
+    })
+}
+
+/// `path: message`.
+fn data_error(path: &Path, message: impl ToString) -> Error {
+    Error::Data {
+        path: path.to_path_buf(),
+        message: message.to_string(),
+    }
+}

@@ -1,0 +1,77 @@
+//! `rulec validate`: a rule set measured on a labelled data file, by the
+//! interpreter or by the rules' SQL evidence query in polars. Both engines
+//! give the same [`Measured`]; [`crate::render`] prints it.
+
+use std::path::Path;
+
+use rulec_runtime::{Evaluator, RuleSet};
+
+use crate::error::Error;
+use crate::validate::Measured;
+
+/// What computes the figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// The interpreter, in process ([`crate::validate::measure`]).
+    Rust,
+    /// The rules' polars-dialect evidence query, run by polars SQL
+    /// ([`crate::sql_engine::measure`]).
+    Sql,
+}
+
+impl Engine {
+    /// The name on the command line and in the JSON.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Rust => "rust",
+            Engine::Sql => "sql",
+        }
+    }
+
+    /// The name with what it means, for the table's first line.
+    pub fn description(self) -> &'static str {
+        match self {
+            Engine::Rust => "rust (the rulec interpreter, in process)",
+            Engine::Sql => "sql (the rules' polars-dialect evidence query, run by polars SQL)",
+        }
+    }
+}
+
+/// Measures `set` on the rows of `data` against its target column, and
+/// against `teacher_column` for fidelity, with `engine`.
+pub fn measure(
+    set: &RuleSet,
+    data: &Path,
+    teacher_column: Option<&str>,
+    precision: f64,
+    confidence: f64,
+    engine: Engine,
+) -> Result<Measured, Error> {
+    for (name, v) in [("--precision", precision), ("--confidence", confidence)] {
+        if !(v > 0.0 && v < 1.0) {
+            return Err(Error::Params(format!(
+                "{name} must be between 0 and 1 (exclusive), got {v}"
+            )));
+        }
+    }
+    match engine {
+        Engine::Rust => {
+            let eval = Evaluator::new(set)?;
+            let mut extra = vec![("the target", set.target.name.as_str())];
+            if let Some(t) = teacher_column {
+                extra.push(("--teacher-column", t));
+            }
+            let (cells, n, columns) = crate::ingest::read_cells_with(data, set, &eval, &extra)?;
+            crate::validate::measure(
+                set,
+                &cells,
+                n,
+                &columns[0],
+                columns.get(1).map(Vec::as_slice),
+                precision,
+                confidence,
+            )
+        }
+        Engine::Sql => crate::sql_engine::measure(set, data, teacher_column, precision, confidence),
+    }
+}
