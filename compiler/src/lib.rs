@@ -19,6 +19,7 @@ pub mod bench;
 pub mod cache;
 pub mod check;
 pub mod compact;
+pub mod csv_records;
 pub mod csv_scan;
 pub mod diff;
 pub mod error;
