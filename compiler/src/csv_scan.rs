@@ -38,11 +38,17 @@ pub fn scan(path: &Path) -> Result<CsvShape, Error> {
         path: path.to_path_buf(),
         err: e,
     })?;
-    scan_reader(path, BufReader::with_capacity(1 << 20, file))
+    scan_reader(path, BufReader::with_capacity(1 << 20, file), None)
 }
 
-/// Scans CSV text read from `reader`; `path` names it in errors.
-pub fn scan_reader(path: &Path, reader: impl BufRead) -> Result<CsvShape, Error> {
+/// Scans CSV text read from `reader`; `path` names it in errors. The
+/// separator is `separator` if given (a `.tsv` file's tab), else the one
+/// that splits the header into the most fields.
+pub fn scan_reader(
+    path: &Path,
+    reader: impl BufRead,
+    separator: Option<u8>,
+) -> Result<CsvShape, Error> {
     let err = |line: usize, message: String| Error::Data {
         path: path.to_path_buf(),
         message: format!("line {line}: {message}"),
@@ -77,7 +83,7 @@ pub fn scan_reader(path: &Path, reader: impl BufRead) -> Result<CsvShape, Error>
         let text = trim_line_end(&record);
         match &mut shape {
             None => {
-                let separator = pick_separator(text);
+                let separator = separator.unwrap_or_else(|| pick_separator(text));
                 let header = split_fields(text, separator);
                 check_header(&header).map_err(|m| err(at.line, m))?;
                 shape = Some(CsvShape {

@@ -39,6 +39,7 @@ pub mod sql_engine;
 pub mod synthetic;
 pub mod table;
 pub mod teach;
+pub mod text_file;
 pub mod tree;
 pub mod validate;
 
