@@ -7,11 +7,15 @@
 //! fields, a quoted field that never closes, duplicate column names. It also
 //! picks the separator (`,`, `;`, tab or `|`) from the header line, so files
 //! written with European or tab conventions read without options.
+//!
+//! Records are split by `csv_records`, as the `--max-rows` sampler splits
+//! them, so the records counted here are the records a sample draws from.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
+use crate::csv_records::{trim_line_end, Records};
 use crate::error::Error;
 
 /// What the pre-pass learned about a CSV file.
@@ -21,8 +25,8 @@ pub struct CsvShape {
     pub separator: u8,
     /// Column names, unquoted.
     pub header: Vec<String>,
-    /// Data records (non-empty lines after the header, quoted line breaks
-    /// joined).
+    /// Data records after the header, as `csv_records` splits them (blank
+    /// lines skipped, quoted line breaks joined).
     pub records: usize,
 }
 
@@ -30,6 +34,21 @@ const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
 
 /// Scans the CSV file at `path`.
 pub fn scan(path: &Path) -> Result<CsvShape, Error> {
+    let file = File::open(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        err: e,
+    })?;
+    scan_reader(path, BufReader::with_capacity(1 << 20, file), None)
+}
+
+/// Scans CSV text read from `reader`; `path` names it in errors. The
+/// separator is `separator` if given (a `.tsv` file's tab), else the one
+/// that splits the header into the most fields.
+pub fn scan_reader(
+    path: &Path,
+    reader: impl BufRead,
+    separator: Option<u8>,
+) -> Result<CsvShape, Error> {
     let err = |line: usize, message: String| Error::Data {
         path: path.to_path_buf(),
         message: format!("line {line}: {message}"),
@@ -38,55 +57,35 @@ pub fn scan(path: &Path) -> Result<CsvShape, Error> {
         path: path.to_path_buf(),
         err: e,
     };
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path).map_err(io)?);
-    let mut buf = Vec::new();
-    let mut line_no = 0usize;
+    let mut records = Records::new(reader);
     let mut record: Vec<u8> = Vec::new();
-    let mut record_start = 0usize;
-    let mut in_quotes = false;
     let mut shape: Option<CsvShape> = None;
-    loop {
-        buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        if line_no == 1 && buf.starts_with(&[0xEF, 0xBB, 0xBF]) {
-            buf.drain(..3);
-        }
-        if let Err(e) = std::str::from_utf8(&buf) {
+    while let Some(at) = records.next_into(&mut record).map_err(io)? {
+        if let Err(e) = std::str::from_utf8(&record) {
+            // Named by its line, and its byte in that line.
+            let bad = e.valid_up_to();
+            let line_start = record[..bad]
+                .iter()
+                .rposition(|&c| c == b'\n')
+                .map_or(0, |i| i + 1);
+            let line = at.line + record[..bad].iter().filter(|&&c| c == b'\n').count();
             return Err(err(
-                line_no,
+                line,
                 format!(
                     "byte {} is not UTF-8 text; rulec reads UTF-8: convert the file first (for example `iconv -f latin1 -t utf-8`)",
-                    e.valid_up_to() + 1
+                    bad - line_start + 1
                 ),
             ));
         }
-        if !in_quotes {
-            record.clear();
-            record_start = line_no;
-        }
-        record.extend_from_slice(&buf);
-        // Only this line's quotes can change the state: counting the whole
-        // record again for every line is quadratic in a quoted field that
-        // runs on (an unclosed quote early in a large file never finished).
-        if has_odd_quotes(&buf) {
-            in_quotes = !in_quotes;
-        }
-        if in_quotes {
-            continue;
+        if !at.closed {
+            return Err(err(at.line, "a quoted field is never closed".to_string()));
         }
         let text = trim_line_end(&record);
-        if text.is_empty() {
-            continue;
-        }
         match &mut shape {
             None => {
-                let separator = pick_separator(text);
+                let separator = separator.unwrap_or_else(|| pick_separator(text));
                 let header = split_fields(text, separator);
-                check_header(&header).map_err(|m| err(record_start, m))?;
+                check_header(&header).map_err(|m| err(at.line, m))?;
                 shape = Some(CsvShape {
                     separator,
                     header,
@@ -97,7 +96,7 @@ pub fn scan(path: &Path) -> Result<CsvShape, Error> {
                 let fields = count_fields(text, s.separator);
                 if fields != s.header.len() {
                     return Err(err(
-                        record_start,
+                        at.line,
                         format!(
                             "has {fields} fields, but the header has {}; every row needs one value per column (empty for missing)",
                             s.header.len()
@@ -108,28 +107,10 @@ pub fn scan(path: &Path) -> Result<CsvShape, Error> {
             }
         }
     }
-    if in_quotes {
-        return Err(err(
-            record_start,
-            "a quoted field is never closed".to_string(),
-        ));
-    }
     shape.ok_or_else(|| Error::Data {
         path: path.to_path_buf(),
         message: "is empty, expected a header line and rows".into(),
     })
-}
-
-fn trim_line_end(b: &[u8]) -> &[u8] {
-    let mut end = b.len();
-    while end > 0 && (b[end - 1] == b'\n' || b[end - 1] == b'\r') {
-        end -= 1;
-    }
-    &b[..end]
-}
-
-fn has_odd_quotes(b: &[u8]) -> bool {
-    b.iter().filter(|&&c| c == b'"').count() % 2 == 1
 }
 
 /// The separator that splits the header into the most fields, outside quotes.

@@ -1,6 +1,7 @@
 //! Ingest: a data file in, a typed [`Table`] out.
 //!
-//! Reading goes through polars (CSV and Parquet, chosen by extension). Each
+//! Reading goes through polars (CSV, tab-separated and Parquet, chosen by
+//! extension; text also gzip- or zstd-compressed, see `text_file`). Each
 //! column's type is inferred: integers and floats are numeric, booleans
 //! boolean, strings categorical. The target may be of any type; its values
 //! become text labels. Rows without a label are dropped and counted.
@@ -13,6 +14,7 @@ use polars::prelude::*;
 
 use crate::error::Error;
 use crate::table::{Column, ColumnData, Table, MISSING_CODE, OTHER_CODE};
+use crate::text_file::{extension_of, Compression, TextFormat};
 
 /// What to read from the file.
 #[derive(Clone, Debug)]
@@ -52,7 +54,10 @@ pub const NULL_TOKENS: &[&str] = &[
     "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
 ];
 
-/// The formats rulec reads, by extension.
+/// The formats every reader of rulec reads, by extension, as messages
+/// name them. [`read`] also reads tab-separated text and compressed text
+/// (see `text_file`); `validate --engine sql` does not yet, and the two
+/// engines refuse a file with the same message.
 pub const FORMATS: &str = "csv, parquet";
 
 /// Reads `path` into a table.
@@ -225,8 +230,38 @@ fn count_rows(path: &Path) -> Result<usize, Error> {
                 })
         }
         // Anything else is checked (and refused, if need be) by read_frame.
-        "csv" => Ok(crate::csv_scan::scan(path)?.records),
-        _ => Ok(0),
+        _ => match TextFormat::of(path) {
+            Some(format) => Ok(scan_text(path, format)?.records),
+            None => Ok(0),
+        },
+    }
+}
+
+/// The pre-pass over a text data file, decompressed as it is read.
+fn scan_text(path: &Path, format: TextFormat) -> Result<crate::csv_scan::CsvShape, Error> {
+    let reader = format.open(path).map_err(|e| text_err(path, format, e))?;
+    crate::csv_scan::scan_reader(path, reader, format.separator).map_err(|e| match e {
+        Error::Io { err, .. } => text_err(path, format, err),
+        e => e,
+    })
+}
+
+/// An error reading a text data file; for a compressed one, it says the
+/// data did not decompress (not gzip data, or cut short).
+fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {
+    let what = match format.compression {
+        Compression::None => {
+            return Error::Io {
+                path: path.to_path_buf(),
+                err,
+            }
+        }
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+    };
+    Error::Data {
+        path: path.to_path_buf(),
+        message: format!("cannot be decompressed as {what} data: {err}"),
     }
 }
 
@@ -264,43 +299,57 @@ fn read_frame(
             message: "is empty, expected a header line and rows".into(),
         });
     }
+    if let Some(format) = TextFormat::of(path) {
+        let shape = scan_text(path, format)?;
+        if shape.records == 0 {
+            return Err(Error::Data {
+                path: path.to_path_buf(),
+                message: "has a header but no rows".into(),
+            });
+        }
+        let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
+        let options = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .with_raise_if_empty(true)
+            .map_parse_options(move |o| {
+                o.with_separator(shape.separator)
+                    .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
+            });
+        let read_bytes = |bytes: Vec<u8>| {
+            no_panic(path, || {
+                CsvReader::new(std::io::Cursor::new(bytes))
+                    .with_options(options.clone())
+                    .finish()
+            })?
+            .map_err(polars_err)
+        };
+        return match max_rows.filter(|&m| shape.records > m) {
+            Some(keep) => {
+                let text_err = |e| text_err(path, format, e);
+                let text = format.open(path).map_err(text_err)?;
+                let bytes =
+                    crate::sample_file::sample_csv_reader(text, shape.records, keep, params.seed)
+                        .map_err(text_err)?;
+                Ok((read_bytes(bytes)?, Some((shape.records, keep))))
+            }
+            None if format.compression == Compression::None => {
+                let file = File::open(path).map_err(file_err)?;
+                no_panic(path, || CsvReader::new(file).with_options(options).finish())?
+                    .map(|df| (df, None))
+                    .map_err(polars_err)
+            }
+            // Compressed: polars reads the text whole, as it reads a file.
+            None => {
+                let text = format
+                    .read_all(path)
+                    .map_err(|e| text_err(path, format, e))?;
+                Ok((read_bytes(text)?, None))
+            }
+        };
+    }
     let file = File::open(path).map_err(file_err)?;
     match ext.as_str() {
-        "csv" => {
-            let shape = crate::csv_scan::scan(path)?;
-            if shape.records == 0 {
-                return Err(Error::Data {
-                    path: path.to_path_buf(),
-                    message: "has a header but no rows".into(),
-                });
-            }
-            let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
-            let options = CsvReadOptions::default()
-                .with_has_header(true)
-                .with_infer_schema_length(Some(10_000))
-                .with_raise_if_empty(true)
-                .map_parse_options(move |o| {
-                    o.with_separator(shape.separator)
-                        .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
-                });
-            match max_rows.filter(|&m| shape.records > m) {
-                Some(keep) => {
-                    let bytes =
-                        crate::sample_file::sample_csv(path, shape.records, keep, params.seed)
-                            .map_err(file_err)?;
-                    let df = no_panic(path, || {
-                        CsvReader::new(std::io::Cursor::new(bytes))
-                            .with_options(options)
-                            .finish()
-                    })?
-                    .map_err(polars_err)?;
-                    Ok((df, Some((shape.records, keep))))
-                }
-                None => no_panic(path, || CsvReader::new(file).with_options(options).finish())?
-                    .map(|df| (df, None))
-                    .map_err(polars_err),
-            }
-        }
         "parquet" | "pq" => {
             let df = no_panic(path, || ParquetReader::new(file).finish())?.map_err(polars_err)?;
             match max_rows.filter(|&m| df.height() > m) {
@@ -319,9 +368,12 @@ fn read_frame(
             path: path.to_path_buf(),
             message: format!("has no extension; rulec reads {FORMATS}"),
         }),
-        other => Err(Error::Data {
+        _ => Err(Error::Data {
             path: path.to_path_buf(),
-            message: format!("has extension `.{other}`; rulec reads {FORMATS}"),
+            message: format!(
+                "has extension `.{}`; rulec reads {FORMATS}",
+                extension_of(path)
+            ),
         }),
     }
 }

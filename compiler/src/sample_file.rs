@@ -8,50 +8,52 @@ use std::path::Path;
 
 use rulec_datasets::Rng;
 
+use crate::csv_records::{Records, BOM};
+
 /// The header and exactly `keep` of the file's `records` data records
 /// (chosen uniformly, in file order, by Knuth's selection sampling from
-/// `seed`), as CSV bytes. Records are split as `csv_scan` splits them:
-/// quoted line breaks stay inside their record; empty lines are skipped.
+/// `seed`), as CSV bytes. Records are split by `csv_records`, as
+/// `csv_scan` splits them, so `records` is the count `csv_scan` gives.
 pub fn sample_csv(path: &Path, records: usize, keep: usize, seed: u64) -> std::io::Result<Vec<u8>> {
-    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let file = File::open(path)?;
+    sample_csv_reader(BufReader::with_capacity(1 << 20, file), records, keep, seed)
+}
+
+/// [`sample_csv`] of CSV text read from `reader`.
+pub fn sample_csv_reader(
+    reader: impl BufRead,
+    records: usize,
+    keep: usize,
+    seed: u64,
+) -> std::io::Result<Vec<u8>> {
     let mut rng = Rng::derive(seed, 0x4d41_5852);
     let mut out = Vec::new();
     let mut record = Vec::new();
-    let mut line = Vec::new();
+    let mut split = Records::new(reader);
     let (mut seen, mut taken, mut header_done) = (0usize, 0usize, false);
-    let mut in_quotes = false;
-    loop {
-        line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            break;
-        }
-        record.extend_from_slice(&line);
-        // Quote parity line by line (linear in the file, like csv_scan).
-        in_quotes ^= line.iter().filter(|&&c| c == b'"').count() % 2 == 1;
-        if in_quotes {
-            continue; // a quoted line break: the record goes on
-        }
-        // Blank exactly as csv_scan (and polars) see it: nothing but line ends.
-        let blank = record.iter().all(|&c| c == b'\n' || c == b'\r');
-        if !blank {
-            if !header_done {
-                out.extend_from_slice(&record);
-                header_done = true;
-            } else {
-                // Selection sampling: take with probability needed / left.
-                let left = records.saturating_sub(seen);
-                let needed = keep.saturating_sub(taken);
-                if left > 0 && (rng.f64() * left as f64) < needed as f64 {
-                    out.extend_from_slice(&record);
-                    taken += 1;
-                }
-                seen += 1;
+    while split.next_into(&mut record)?.is_some() {
+        if !header_done {
+            header_done = true;
+            // The splitter took the file's byte order mark off; a second
+            // one is part of the first column's name, and stays so only
+            // behind a first (polars, too, takes one off).
+            if record.starts_with(BOM) {
+                out.extend_from_slice(BOM);
             }
-            if !out.ends_with(b"\n") {
-                out.push(b'\n');
+        } else {
+            // Selection sampling: take with probability needed / left.
+            let left = records.saturating_sub(seen);
+            let needed = keep.saturating_sub(taken);
+            seen += 1;
+            if left == 0 || (rng.f64() * left as f64) >= needed as f64 {
+                continue;
             }
+            taken += 1;
         }
-        record.clear();
+        out.extend_from_slice(&record);
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
     }
     Ok(out)
 }

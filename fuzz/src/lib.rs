@@ -4,11 +4,17 @@
 use std::path::{Path, PathBuf};
 
 /// `rulec::csv_scan`, compiled from the compiler's own source file: the
-/// pre-pass needs only `std` and the compiler's error type (a stand-in
-/// below), so the `csv_scan` target builds in seconds, fully instrumented,
-/// without polars. The `ingest` target runs the real `rulec` crate.
+/// pre-pass needs only `std`, the record splitter (below) and the
+/// compiler's error type (a stand-in below), so the `csv_scan` target
+/// builds in seconds, fully instrumented, without polars. The `ingest`
+/// target runs the real `rulec` crate.
 #[path = "../../compiler/src/csv_scan.rs"]
 pub mod csv_scan;
+
+/// `rulec::csv_records`, the record splitter `csv_scan` uses, from the
+/// compiler's own source file.
+#[path = "../../compiler/src/csv_records.rs"]
+pub mod csv_records;
 
 /// Stand-in for `rulec::error`, with the variants the pre-pass builds.
 pub mod error {

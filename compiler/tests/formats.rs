@@ -1,0 +1,171 @@
+//! Compressed and tab-separated text files read like CSV: `data.csv.gz`,
+//! `data.csv.zst`, `data.tsv`, `data.tab`, with the pre-pass's messages and
+//! line numbers, and `--max-rows` sampling. See: #19.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rulec::ingest::{read, IngestParams, DEFAULT_MAX_CATEGORIES};
+use rulec::table::Table;
+
+fn params(target: &str, max_rows: Option<usize>) -> IngestParams {
+    IngestParams {
+        target: target.into(),
+        split_column: None,
+        exclude: Vec::new(),
+        max_categories: DEFAULT_MAX_CATEGORIES,
+        teacher_column: None,
+        numeric_target: false,
+        max_rows,
+        seed: 3,
+    }
+}
+
+fn gzip(text: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(text).unwrap();
+    enc.finish().unwrap()
+}
+
+fn zstd(text: &[u8]) -> Vec<u8> {
+    zstd::stream::encode_all(text, 3).unwrap()
+}
+
+/// `text` written as `name` in `dir`, compressed as the name says.
+fn write(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    let lower = name.to_ascii_lowercase();
+    let bytes = if lower.ends_with(".gz") {
+        gzip(text)
+    } else if lower.ends_with(".zst") {
+        zstd(text)
+    } else {
+        text.to_vec()
+    };
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// What two reads must agree on (notes name their file).
+fn same(a: &Table, b: &Table) {
+    assert_eq!(a.columns, b.columns);
+    assert_eq!(a.classes, b.classes);
+    assert_eq!(a.labels, b.labels);
+    assert_eq!(a.notes.len(), b.notes.len());
+}
+
+/// Rows with quoted line breaks, a blank line, CRLF line ends.
+fn rows(n: usize) -> String {
+    let mut text = String::from("x,\"note, long\",y\r\n");
+    for i in 0..n {
+        if i == n / 2 {
+            text.push_str("\r\n");
+        }
+        let y = if i % 3 == 0 { "a" } else { "b" };
+        text.push_str(&format!("{i},\"l{i}\nsecond\",{y}\r\n"));
+    }
+    text
+}
+
+#[test]
+fn compressed_csv_reads_as_the_plain_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = rows(300);
+    let plain = write(dir.path(), "d.csv", text.as_bytes());
+    let want = read(&plain, &params("y", None)).unwrap();
+    assert_eq!(want.labels.len(), 300);
+    for name in ["d.csv.gz", "d.CSV.GZ", "d.csv.zst"] {
+        let path = write(dir.path(), name, text.as_bytes());
+        same(&read(&path, &params("y", None)).unwrap(), &want);
+    }
+}
+
+#[test]
+fn max_rows_samples_a_compressed_file_as_the_plain_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = rows(300);
+    let plain = write(dir.path(), "d.csv", text.as_bytes());
+    let want = read(&plain, &params("y", Some(40))).unwrap();
+    assert_eq!(want.labels.len(), 40);
+    assert!(want.notes[0].contains("has 300 rows, more than --max-rows 40"));
+    for name in ["d.csv.gz", "d.csv.zst"] {
+        let path = write(dir.path(), name, text.as_bytes());
+        let got = read(&path, &params("y", Some(40))).unwrap();
+        same(&got, &want);
+        assert!(got.notes[0].contains(name), "{}", got.notes[0]);
+    }
+}
+
+#[test]
+fn compressed_csv_errors_name_the_same_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [(&[u8], &str); 3] = [
+        (
+            b"a,y\n1,x\n2,x,3\n",
+            "line 3: has 3 fields, but the header has 2",
+        ),
+        (
+            b"a,y\n1,x\n\"2,y\n3,x\n",
+            "line 3: a quoted field is never closed",
+        ),
+        (b"a,y\n1,x\n2,\xE9\n", "line 3: byte 3 is not UTF-8 text"),
+    ];
+    for (text, want) in cases {
+        for name in ["t.csv", "t.csv.gz", "t.csv.zst"] {
+            let path = write(dir.path(), name, text);
+            let err = read(&path, &params("y", None)).unwrap_err().to_string();
+            assert!(err.contains(name) && err.contains(want), "{name}: {err}");
+        }
+    }
+}
+
+#[test]
+fn tab_separated_files_split_on_tabs_only() {
+    let dir = tempfile::tempdir().unwrap();
+    // As many commas as tabs in the header: `.csv` would pick the comma.
+    let mut text = String::from("x, in m\tnote, free\ty\n");
+    for i in 0..60 {
+        let y = if i % 2 == 0 { "a" } else { "b" };
+        text.push_str(&format!("{i}\tn{i}, {i}\t{y}\n"));
+    }
+    for name in ["d.tsv", "d.TAB", "d.tsv.gz", "d.tab.zst"] {
+        let path = write(dir.path(), name, text.as_bytes());
+        let table = read(&path, &params("y", None)).unwrap();
+        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["x, in m", "note, free"], "{name}");
+        assert_eq!(table.labels.len(), 60);
+    }
+    // A row with a comma too many is fine; one tab too many is not.
+    let path = write(dir.path(), "bad.tsv", b"a\ty\n1\tx\n2\tx\t3\n");
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("line 3: has 3 fields, but the header has 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn other_extensions_and_broken_archives_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "d.txt.gz", b"a,y\n1,x\n");
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("has extension `.txt.gz`; rulec reads csv, parquet"),
+        "{err}"
+    );
+    // Not gzip data at all, and gzip data cut short.
+    let path = dir.path().join("bad.csv.gz");
+    std::fs::write(&path, b"a,y\n1,x\n").unwrap();
+    let want = format!("{}: cannot be decompressed as gzip data: ", path.display());
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(err.starts_with(&want), "{err}");
+    let whole = gzip(rows(300).as_bytes());
+    std::fs::write(&path, &whole[..whole.len() / 2]).unwrap();
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(err.starts_with(&want), "{err}");
+    let path = dir.path().join("bad.tsv.zst");
+    std::fs::write(&path, b"a\ty\n1\tx\n").unwrap();
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    let want = format!("{}: cannot be decompressed as zstd data: ", path.display());
+    assert!(err.starts_with(&want), "{err}");
+}
