@@ -1,0 +1,154 @@
+//! `rulec bench` (the library's `bench::run` and `bench::table`) on a tiny
+//! hand-made benchmark folder with known answers: one clean dataset, two
+//! seeds, both targets. See: #15.
+
+use std::path::Path;
+
+use rulec::bench::{self, BenchConfig};
+use rulec::progress::Silent;
+
+/// 1000 rows: x in 0..100, a colour, y = "hi" from x = 50, "lo" below,
+/// without noise; rows split 60/20/20 by position.
+fn data() -> String {
+    let mut s = String::from("x,color,y,split\n");
+    for i in 0..1000 {
+        let x = (i * 37) % 100;
+        let y = if x < 50 { "lo" } else { "hi" };
+        let color = ["red", "green", "blue"][i % 3];
+        let split = match i % 5 {
+            0..=2 => "train",
+            3 => "valid",
+            _ => "test",
+        };
+        s.push_str(&format!("{x},{color},{y},{split}\n"));
+    }
+    s
+}
+
+const README: &str = "\
+# A tiny benchmark
+
+| dataset | source | target | task |
+|---|---|---|---|
+| clean | hand-made | `y` | binary |
+| other | hand-made | `y` | binary |
+
+## Best peer per dataset
+
+| dataset | teacher accuracy | best @0.95 | best @0.99 |
+|---|---|---|---|
+| clean | 1.000 | boosted_rules: 1.000, 1.000, 2 | rulefit: 1.000, 1.000, 4 |
+
+## Every method
+
+### clean
+
+| method | target | coverage | precision | rules | cascade | fit s |
+|---|---|---|---|---|---|---|
+| boosted_rules[plain] | – | 1.000 | 1.000 | 2 | 1.000 | 0.01 |
+| dt_hgb_d4 | 0.95 | 0.400 | 1.000 | 2 | 1.000 | 0.01 |
+| rulefit[conf] | 0.95 | 0.600 | 0.990 | 4 | 1.000 | 0.1 |
+| rulefit[conf] | 0.99 | 0.000 | – | 4 | 1.000 | 0.1 |
+";
+
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.md"), README).unwrap();
+    std::fs::create_dir(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data").join("clean.csv"), data()).unwrap();
+    dir
+}
+
+fn config() -> BenchConfig {
+    BenchConfig {
+        seeds: vec![0, 1],
+        datasets: vec!["clean".into()],
+        ..BenchConfig::default()
+    }
+}
+
+fn check(dir: &Path) -> (Vec<bench::Outcome>, String) {
+    let outcomes = bench::run_with(dir, &config(), &Silent).unwrap();
+    let text = bench::table(&outcomes);
+    (outcomes, text)
+}
+
+#[test]
+fn one_clean_dataset_over_two_seeds() {
+    let dir = folder();
+    let (outcomes, text) = check(dir.path());
+    assert_eq!(outcomes.len(), 2, "{text}");
+    let (at95, at99) = (&outcomes[0], &outcomes[1]);
+    assert_eq!((at95.target, at99.target), (0.95, 0.99));
+    for o in &outcomes {
+        assert_eq!(o.dataset, "clean");
+        assert_eq!(o.runs.iter().map(|r| r.seed).collect::<Vec<_>>(), [0, 1]);
+        // Every certified rule set held on the test rows.
+        assert_eq!(o.seeds_holding(), 2, "{text}");
+        for r in &o.runs {
+            assert_eq!((r.teacher.rows, r.ceiling.rows), (200, 200));
+        }
+    }
+    // The teacher is right on every clean validation row; 200 of them
+    // bound its precision at 1/(1 + 1.645²/200) = 0.987: enough for 0.95,
+    // not for 0.99, so the threshold answers nothing there, and neither
+    // does the ceiling (200 test rows).
+    assert!(at95.teacher_coverage() > 0.5, "{text}");
+    assert_eq!(at95.teacher_precision(), Some(1.0), "{text}");
+    assert!(at95.ceiling_coverage() >= at95.teacher_coverage() - 0.1);
+    assert_eq!(at99.teacher_coverage(), 0.0, "{text}");
+    assert_eq!(at99.teacher_precision(), None);
+    assert_eq!(at99.ceiling_coverage(), 0.0);
+    // Calibrated peers only: rulefit[conf] at 0.95; none meets 0.99.
+    let peer = at95.calibrated_peer.as_ref().unwrap();
+    assert_eq!(
+        (peer.method.as_str(), peer.coverage),
+        ("rulefit[conf]", 0.6)
+    );
+    assert!(at99.calibrated_peer.is_none());
+    assert_eq!(at95.readme_best_peer, "boosted_rules: 1.000, 1.000, 2");
+    // One table line per target, and one summary line per target.
+    assert!(text.contains("| clean | 0.95 | "), "{text}");
+    assert!(text.contains("| rulefit[conf]: 0.600, 0.990 |"), "{text}");
+    assert!(text.contains("| clean | 0.99 | "), "{text}");
+    assert!(text.contains("| none meets | 0 | 0.000 |"), "{text}");
+    assert!(text.contains("at 0.95: rulec's median coverage"), "{text}");
+    assert!(text.contains("at 0.99: rulec's median coverage"), "{text}");
+    // The same seeds give the same figures (compile seconds aside).
+    let (again, _) = check(dir.path());
+    for (a, b) in outcomes.iter().zip(&again) {
+        for (x, y) in a.runs.iter().zip(&b.runs) {
+            assert_eq!(
+                (x.coverage, x.precision, x.rules, x.teacher, x.ceiling),
+                (y.coverage, y.precision, y.rules, y.teacher, y.ceiling)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_unknown_dataset_is_named_with_the_known_ones() {
+    let dir = folder();
+    let config = BenchConfig {
+        datasets: vec!["nope".into()],
+        ..config()
+    };
+    let err = bench::run_with(dir.path(), &config, &Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("no dataset `nope` in "), "{err}");
+    assert!(err.ends_with("it lists `clean`, `other`"), "{err}");
+}
+
+#[test]
+fn a_missing_data_file_is_an_error() {
+    let dir = folder();
+    let config = BenchConfig {
+        datasets: vec!["other".into()],
+        ..config()
+    };
+    let err = bench::run_with(dir.path(), &config, &Silent)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("other.csv"), "{err}");
+}
