@@ -73,9 +73,15 @@ pub enum Command {
         /// Precision targets.
         #[arg(long, value_delimiter = ',', default_values_t = vec![0.95, 0.99])]
         targets: Vec<f64>,
-        /// Seed.
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
+        /// Seeds of the teacher and the learner (the split is the file's).
+        #[arg(long, value_delimiter = ',', default_values_t = vec![0, 1, 2, 3, 4])]
+        seeds: Vec<u64>,
+        /// The teacher the rules distil and whose own threshold is the anchor.
+        #[arg(long, default_value = "gbdt", value_parser = parse_teacher)]
+        teacher: pipeline::TeacherKind,
+        /// Only these datasets (by name).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// Compile the built-in shipping dataset (200,000 generated deliveries).
     #[command(after_help = "Example:\n  rulec demo --out out/")]
@@ -176,10 +182,10 @@ pub struct DemoOpts {
 
 #[derive(Args, Debug)]
 pub struct CommonOpts {
-    /// Precision every rule must reach, as a lower confidence bound on held-out rows.
+    /// Precision the rules' decisions must reach together (each rule alone with `--certify rule`), as a lower confidence bound on validation rows.
     #[arg(long, default_value_t = defaults().precision)]
     pub precision: f64,
-    /// Confidence level of that bound (one-sided Wilson interval).
+    /// Confidence level of that bound (one-sided, exact Clopper–Pearson).
     #[arg(long, default_value_t = defaults().confidence)]
     pub confidence: f64,
     /// Seed for the split, the teacher and the learner.

@@ -63,8 +63,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Demo { rows, opts } => demo(rows, &opts.common, quiet, verbose)?,
         Command::Apply { rules, data } => apply(&rules, &data)?,
-        Command::Bench { dir, targets, seed } => {
-            let outcomes = rulec::bench::run(&dir, &targets, seed, &Reporter::new(quiet, verbose))?;
+        Command::Bench {
+            dir,
+            targets,
+            seeds,
+            teacher,
+            only,
+        } => {
+            let config = rulec::bench::BenchConfig {
+                targets,
+                seeds,
+                teacher,
+                datasets: only,
+            };
+            let outcomes = rulec::bench::run_with(&dir, &config, &Reporter::new(quiet, verbose))?;
             print!("{}", rulec::bench::table(&outcomes));
         }
         Command::Validate(args) => validate(args)?,
