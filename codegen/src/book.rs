@@ -445,7 +445,48 @@ value not listed in the inputs below. The rules never guess: such rows are answe
 pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
     let cert = &set.certification;
     let z = z_one_sided(cert.confidence);
+    let exact = cert.method != "wilson";
+    let bound_words = if exact {
+        format!(
+            "one-sided {} lower confidence bound at {}",
+            method_name(&cert.method),
+            pct(cert.confidence)
+        )
+    } else {
+        format!(
+            "one-sided {} lower confidence bound (z = {z:.3} at {})",
+            method_name(&cert.method),
+            pct(cert.confidence)
+        )
+    };
     let mut paragraphs = match cert.scope {
+        Scope::Set if exact => vec![
+            format!(
+                "The guarantee is about the rule set as a whole: with confidence {conf}, the precision of the \
+                 decisions the rules take is at least {p}. The bound is the {bound_words} of the precision \
+                 against the true labels on the validation rows: it comes from the binomial distribution \
+                 itself, so the stated confidence holds at every number of rows (it assumes new rows are \
+                 drawn like the validation rows, and labels as recorded).",
+                conf = pct(cert.confidence),
+                p = pct(cert.precision),
+            ),
+            format!(
+                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
+                 them, most certain first, before any validation label was read. Each prefix of that order is a \
+                 nested rule set. A testing plan was fixed before any validation label was read, too: which \
+                 prefixes to test, smallest first, chosen from their training-row precision and from how many \
+                 validation rows each answers. The planned prefixes were then tested in turn on the validation \
+                 rows, each at the full level of {alpha}, and testing stopped at the first failure (a fixed \
+                 sequence of tests); the chance of certifying any set whose true precision is below the \
+                 requirement stays within {alpha}. The last prefix that passed is the rule set, after an exact \
+                 compaction that merges rules without changing any decision (so the table below counts \
+                 candidates in the order, before merging). Validation rows are never used to train the teacher \
+                 or to fit rules; test rows are never used for any choice and are reported only. Per-rule bounds \
+                 are reported for information: a single rule may sit below the required precision while \
+                 the set meets it.",
+                alpha = pct(1.0 - cert.confidence),
+            ),
+        ],
         Scope::Set => vec![
             format!(
                 "The guarantee is about the rule set as a whole: with confidence {conf}, the precision of the \
@@ -471,15 +512,11 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             ),
         ],
         Scope::Rule => vec![format!(
-            "The guarantee is about each rule: a rule is kept only when the one-sided {} lower confidence \
-             bound (z = {:.3}, confidence {}) of its precision against the true labels, on the validation \
-             rows it answers (those no earlier rule answers), reaches the required precision of {}. Nothing \
-             corrects for the number of candidate rules tried, so the bounds are optimistic when many were. \
-             Validation rows are never used to train the teacher or to fit rules; test rows are never used \
-             for any choice and are reported only.",
-            method_name(&cert.method),
-            z,
-            pct(cert.confidence),
+            "The guarantee is about each rule: a rule is kept only when the {bound_words} of its precision \
+             against the true labels, on the validation rows it answers (those no earlier rule answers), \
+             reaches the required precision of {}. Nothing corrects for the number of candidate rules tried, \
+             so the bounds are optimistic when many were. Validation rows are never used to train the teacher \
+             or to fit rules; test rows are never used for any choice and are reported only.",
             pct(cert.precision)
         )],
     };
@@ -612,10 +649,12 @@ fn evidence_row(
     );
 }
 
-/// A bound's name for prose: `wilson` is Wilson's.
+/// A bound's name for prose: `wilson` is Wilson's, `clopper-pearson` the
+/// exact binomial bound.
 pub fn method_name(method: &str) -> String {
     match method {
         "wilson" => "Wilson".to_string(),
+        "clopper-pearson" => "exact (Clopper–Pearson)".to_string(),
         other => other.to_string(),
     }
 }

@@ -31,7 +31,7 @@ use serde::Serialize;
 
 use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
 use rulec_runtime::ir::{RuleSet, SplitEvidence};
-use rulec_runtime::stats::wilson_lower;
+use rulec_runtime::stats::clopper_pearson_lower;
 use rulec_runtime::Evaluator;
 
 use crate::error::Error;
@@ -165,13 +165,13 @@ impl Figures {
     }
 }
 
-/// The one-sided Wilson upper bound: the interval is symmetric under
-/// swapping right and wrong.
+/// The one-sided exact (Clopper–Pearson) upper bound: the lower bound of
+/// the wrong decisions' share, from the other side.
 fn upper_bound(correct: u64, support: u64, confidence: f64) -> f64 {
     if support == 0 {
         1.0
     } else {
-        1.0 - wilson_lower(support - correct.min(support), support, confidence)
+        1.0 - clopper_pearson_lower(support - correct.min(support), support, confidence)
     }
 }
 
@@ -318,7 +318,9 @@ pub fn check(
         unlabelled_answered: measured.unlabelled,
         precision: required,
         confidence,
-        method: set.certification.method.clone(),
+        // The bounds on these rows are computed here, exactly, whatever bound
+        // the book was certified with.
+        method: rulec_runtime::stats::CLOPPER_PEARSON.to_string(),
         max_share_shift: params.max_share_shift,
         strict: params.strict,
         rules,
@@ -460,7 +462,10 @@ mod tests {
     #[test]
     fn upper_bound_mirrors_lower() {
         assert_eq!(upper_bound(0, 0, 0.95), 1.0);
-        let (lb, ub) = (wilson_lower(90, 100, 0.95), upper_bound(90, 100, 0.95));
+        let (lb, ub) = (
+            clopper_pearson_lower(90, 100, 0.95),
+            upper_bound(90, 100, 0.95),
+        );
         assert!(lb < 0.9 && 0.9 < ub && ub < 1.0, "{lb} {ub}");
         assert_eq!(upper_bound(100, 100, 0.95), 1.0);
     }

@@ -14,7 +14,8 @@ pub struct CompileParams {
     pub target: String,
     /// Column holding the user's split.
     pub split_column: Option<String>,
-    /// Required precision of every rule (lower confidence bound).
+    /// Required precision of the rules' decisions together (of each rule
+    /// with [`Certify::Rule`]), as a lower confidence bound.
     pub precision: f64,
     /// Confidence level of that bound.
     pub confidence: f64,

@@ -16,7 +16,7 @@ use rulec_datasets::Rng;
 use rulec_runtime::dsl::print_number;
 use rulec_runtime::eval::Evaluator;
 use rulec_runtime::ir::{Rule, RuleSet, SetFigures, SplitEvidence};
-use rulec_runtime::stats::wilson_lower;
+use rulec_runtime::stats::clopper_pearson_lower;
 
 use crate::error::Error;
 use crate::propose;
@@ -260,7 +260,7 @@ pub fn ordered_evidence(
         support: s,
         correct: c,
         agree_teacher: a,
-        precision_lower_bound: wilson_lower(c, s, confidence),
+        precision_lower_bound: clopper_pearson_lower(c, s, confidence),
     };
     Ok((
         per_rule.into_iter().map(evidence).collect(),

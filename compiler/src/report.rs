@@ -16,7 +16,7 @@ pub struct Report {
     pub coverage: Option<f64>,
     /// Accuracy against the true label on covered test rows.
     pub covered_precision: Option<f64>,
-    /// Wilson lower bound of `covered_precision`.
+    /// Exact (Clopper–Pearson) one-sided lower bound of `covered_precision`.
     pub covered_precision_lower_bound: Option<f64>,
     /// Agreement with the teacher on covered test rows.
     pub fidelity: Option<f64>,

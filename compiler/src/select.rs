@@ -15,15 +15,23 @@
 //!    confidence threshold would. Rows held out from fitting the candidates
 //!    are used, and the order is fixed before any validation label is read.
 //! 2. **Certify, on validation rows.** The prefixes of that order are nested
-//!    rule sets. They are tested one after another in an order fixed without
-//!    validation labels (most promising first, judged by the training-row
-//!    estimate and the number of validation rows each covers): a prefix
-//!    passes when the Wilson lower bound of its covered precision reaches P.
-//!    The error budget is shared by Wiens' fallback procedure (see
-//!    [`certify_prefix`]), so the chance that the kept set's true precision is
-//!    below P stays within `1 - confidence` in all.
+//!    rule sets. A testing plan (which prefixes, smallest first) is fixed
+//!    from what is known without validation labels: each prefix's training
+//!    estimate and how many validation rows it answers ([`plan`]). The
+//!    planned prefixes are then tested in turn, each at the full level, by
+//!    the exact one-sided binomial test (the Clopper–Pearson lower bound of
+//!    its covered precision must reach P), stopping at the first failure
+//!    ([`certify_prefix`]). A fixed sequence of tests keeps the chance of
+//!    certifying a set whose true precision is below P within
+//!    `1 - confidence`, and the exact test keeps it at every row count.
+//!
+//! The greedy order ranks candidates by the Wilson bound on training rows:
+//! there it is only a score (fast, and rewarding purity and size); no
+//! guarantee rests on it.
 
-use rulec_runtime::stats::wilson_lower;
+use rulec_runtime::stats::{
+    binomial_upper_tail, clopper_pearson_lower, exact_min_rows, exact_p_value, wilson_lower,
+};
 
 /// A set of row positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -113,23 +121,55 @@ pub struct Order {
     pub estimated_precision: Vec<f64>,
 }
 
-/// Greedy order on training rows; at most `max_rules` candidates. The first
-/// `pinned` candidates (the user's proposals) are taken first, in their
-/// order, each when its new rows look precise enough.
-pub fn greedy_order(
-    train: &CoverageTable<'_>,
-    precision: f64,
-    confidence: f64,
-    max_rules: usize,
-    pinned: usize,
-) -> Order {
+/// What shapes the greedy order.
+#[derive(Clone, Copy, Debug)]
+pub struct OrderParams {
+    /// The precision the set must reach: the running estimate of every
+    /// prefix stays at or above it.
+    pub precision: f64,
+    /// The least estimated precision of a rule's own new rows (see
+    /// [`rule_floor`]): a rule below the target may join while the set
+    /// stays above it, a rule far below never does.
+    pub floor: f64,
+    /// Confidence of the Wilson score that ranks candidates.
+    pub confidence: f64,
+    /// Most rules in the order.
+    pub max_rules: usize,
+    /// The first `pinned` candidates (the user's proposals) are taken
+    /// first, in their order, each when its new rows reach `precision` on
+    /// their own.
+    pub pinned: usize,
+}
+
+/// The per-rule floor for a set target `precision`: a rule's new rows may
+/// be wrong at most twice as often as the set may (`2P - 1`: 90 % for a
+/// 95 % target, 98 % for 99 %). The guarantee is on the set; the floor keeps
+/// any single rule from hiding far below the target inside it.
+pub fn rule_floor(precision: f64) -> f64 {
+    (2.0 * precision - 1.0).max(0.0)
+}
+
+/// Greedy order on training rows (the frontier of coverage against
+/// precision): at each step, among the candidates whose new rows (rows no
+/// earlier rule covers) reach the floor and keep the running estimate of
+/// the set at or above the target, the one whose new rows have the highest
+/// Wilson score. At most `max_rules` candidates.
+pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
+    let OrderParams {
+        precision,
+        floor,
+        confidence,
+        max_rules,
+        pinned,
+    } = *params;
     let n_rows = train.truth.first().map_or(0, |b| b.words.len() * 64);
     let covered = Bits::new(n_rows);
     let order = Order::default();
     let used = vec![false; train.covers.len()];
     let (support, correct) = (0u64, 0f64);
-    // The candidate's rows not yet covered, and how many of them it gets right.
-    let gain = |i: usize, covered: &Bits| -> Option<(u64, f64)> {
+    // The candidate's rows not yet covered, and how many of them it gets
+    // right, when it may join a set of `support` rows with `correct` right.
+    let gain = |i: usize, covered: &Bits, support: u64, correct: f64| -> Option<(u64, f64)> {
         let class = train.decisions[i] as usize;
         let cov = &train.covers[i];
         let (n, c) = cov.count_new(covered, &train.truth[class]);
@@ -143,36 +183,47 @@ pub fn greedy_order(
         if let Some(teacher) = train.teacher {
             c = c.min(cov.sum_new(covered, &teacher[class]));
         }
-        (c >= precision * n as f64).then_some((n, c))
+        // The user's proposals must stand on their own: their new rows reach
+        // the target itself, not only the floor.
+        let least = if i < pinned { precision } else { floor };
+        let own = c >= least * n as f64;
+        let set = correct + c >= precision * (support + n) as f64;
+        (own && set).then_some((n, c))
     };
-    let take = |i: usize, n: u64, c: f64, st: &mut (Bits, Order, Vec<bool>, u64, f64)| {
-        st.2[i] = true;
-        st.0.union_with(&train.covers[i]);
-        st.3 += n;
-        st.4 += c;
-        st.1.rules.push(i);
-        let estimate = st.4 / st.3 as f64;
-        st.1.estimated_precision.push(estimate);
+    let take = |i: usize, n: u64, c: f64, st: &mut Taken| {
+        st.used[i] = true;
+        st.covered.union_with(&train.covers[i]);
+        st.support += n;
+        st.correct += c;
+        st.order.rules.push(i);
+        st.order
+            .estimated_precision
+            .push(st.correct / st.support as f64);
     };
-    // (covered, order, used, support, correct)
-    let mut st = (covered, order, used, support, correct);
+    let mut st = Taken {
+        covered,
+        order,
+        used,
+        support,
+        correct,
+    };
     for i in 0..pinned.min(train.covers.len()) {
-        if st.1.rules.len() < max_rules {
-            if let Some((n, c)) = gain(i, &st.0) {
+        if st.order.rules.len() < max_rules {
+            if let Some((n, c)) = gain(i, &st.covered, st.support, st.correct) {
                 take(i, n, c, &mut st);
             }
         }
     }
-    while st.1.rules.len() < max_rules {
-        // The most certain candidate first: the bound rewards both purity
+    while st.order.rules.len() < max_rules {
+        // The most certain candidate first: the score rewards both purity
         // and size, so the prefixes trace the best precision for their
         // coverage, as a confidence threshold would.
         let mut best: Option<(f64, u64, usize, f64)> = None;
         for i in 0..train.covers.len() {
-            if st.2[i] {
+            if st.used[i] {
                 continue;
             }
-            let Some((n, c)) = gain(i, &st.0) else {
+            let Some((n, c)) = gain(i, &st.covered, st.support, st.correct) else {
                 continue;
             };
             let lb = wilson_lower(c.floor() as u64, n, confidence);
@@ -187,10 +238,20 @@ pub fn greedy_order(
         let Some((_, n, i, c)) = best else { break };
         take(i, n, c, &mut st);
     }
-    st.1
+    st.order
 }
 
-/// One tested (or skipped) prefix.
+/// The greedy order's state: rows covered, the order so far, the
+/// candidates used, and the order's support and (estimated) right rows.
+struct Taken {
+    covered: Bits,
+    order: Order,
+    used: Vec<bool>,
+    support: u64,
+    correct: f64,
+}
+
+/// One tested prefix.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrefixTest {
     /// Rules in the prefix.
@@ -199,50 +260,131 @@ pub struct PrefixTest {
     pub support: u64,
     /// Of which decided correctly.
     pub correct: u64,
-    /// Confidence level of this test (its share of the error budget).
+    /// Confidence level of this test: the whole `confidence` (fixed sequence).
     pub confidence: f64,
-    /// Wilson lower bound at that level.
+    /// Exact (Clopper–Pearson) lower bound at that level.
     pub lower_bound: f64,
     /// Whether the bound reached the precision.
     pub passed: bool,
 }
 
-/// Tests among which the error budget is split (see [`certify_prefix`]).
-pub const FALLBACK_SLOTS: usize = 3;
-
-/// Fewest rows with which a flawless set reaches `precision`.
+/// Fewest rows with which a flawless set reaches `precision` by the exact
+/// test at `confidence`: the smallest `n` with `precision^n <= 1 - confidence`.
 pub fn min_rows(precision: f64, confidence: f64) -> u64 {
-    let mut n = 1u64;
-    while wilson_lower(n, n, confidence) < precision {
-        n = if n < 1 << 40 { n * 2 } else { return u64::MAX };
-    }
-    // Binary search down to the smallest.
-    let (mut lo, mut hi) = (n / 2, n);
-    while lo + 1 < hi {
-        let mid = (lo + hi) / 2;
-        if wilson_lower(mid, mid, confidence) >= precision {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    hi
+    exact_min_rows(precision, confidence)
 }
 
-/// Fixed-sequence certification of the prefixes of `order` on validation
-/// rows. Returns the number of rules kept and every prefix looked at, in the
-/// order they were tested.
+/// Fewest correct decisions out of `support` with which a set passes the
+/// exact test: the smallest `c` whose one-sided p-value under "precision is
+/// `precision`" is at most `1 - confidence`; `None` when even `support` of
+/// `support` is not enough.
+pub fn min_correct(support: u64, precision: f64, confidence: f64) -> Option<u64> {
+    let alpha = 1.0 - confidence;
+    if support == 0 || exact_p_value(support, support, precision) > alpha {
+        return None;
+    }
+    // The p-value falls as `c` grows: binary search for the first that passes.
+    let (mut lo, mut hi) = (0u64, support);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if exact_p_value(mid, support, precision) <= alpha {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    Some(hi)
+}
+
+/// The testing plan: which prefixes to test, in increasing size, chosen from
+/// what is known before any validation label is read: each prefix's
+/// validation support (how many rows it answers, a count of features only)
+/// and its precision estimated on training rows. Returns indices into
+/// `supports`.
 ///
-/// The testing order is fixed before any validation label is read: prefixes
-/// are ranked by the bound they are expected to reach (their training-row
-/// precision estimate on as many rows as they cover in validation), most
-/// promising first. They are tested in that order with Wiens' fallback
-/// procedure: the error budget `1 - confidence` is split evenly over the
-/// first [`FALLBACK_SLOTS`] tests (or over all of them when there are fewer;
-/// their number is known before any test runs), and a test that passes hands its level on
-/// to the next one. The family-wise error stays within `1 - confidence`
-/// however the prefixes depend on each other; the longest prefix that passed
-/// is kept. Prefixes too small to pass even without errors are not tested.
+/// Each prefix gets its chance of passing the exact test on its validation
+/// rows if its precision were its training estimate. The plan is the
+/// increasing sequence that maximises the expected certified support when
+/// testing stops at the first failure, planning as if the nested sets
+/// passed or failed together (a small dynamic programme over at most
+/// `max_rules` prefixes). Prefixes too small to pass even without errors
+/// are never in it. The plan only decides where the power goes; the error
+/// guarantee does not depend on it.
+pub fn plan(supports: &[u64], estimates: &[f64], precision: f64, confidence: f64) -> Vec<usize> {
+    let m = supports.len();
+    let chance: Vec<f64> = (0..m)
+        .map(|j| {
+            let n = supports[j];
+            let p_hat = estimates.get(j).copied().unwrap_or(1.0).clamp(0.0, 1.0);
+            match min_correct(n, precision, confidence) {
+                Some(need) => binomial_upper_tail(need, n, p_hat),
+                None => 0.0,
+            }
+        })
+        .collect();
+    // Nested sets pass or fail together more often than not: plan as if
+    // passing a test implied passing every test with a better chance
+    // (comonotone outcomes). A plan s_1 < s_2 < ... then certifies at least
+    // s_i's support with probability m_i = min(chance of s_1 ..= s_i), and
+    // its expected certified support is the sum of m_i times the support
+    // s_i adds. best[j][k]: the most expected support of a plan ending at
+    // j whose running minimum is prefix k's chance, with its predecessor.
+    let support_of = |j: usize| supports[j] as f64;
+    let mut best: Vec<Vec<Option<(f64, Option<(usize, usize)>)>>> = vec![vec![None; m]; m];
+    for j in 0..m {
+        if chance[j] <= 0.0 {
+            continue;
+        }
+        best[j][j] = Some((chance[j] * support_of(j), None));
+        for i in 0..j {
+            if supports[i] >= supports[j] {
+                continue;
+            }
+            for k in 0..m {
+                let Some((value, _)) = best[i][k] else {
+                    continue;
+                };
+                let low = if chance[j] < chance[k] { j } else { k };
+                let v = value + chance[low] * (support_of(j) - support_of(i));
+                if best[j][low].is_none_or(|(b, _)| v > b) {
+                    best[j][low] = Some((v, Some((i, k))));
+                }
+            }
+        }
+    }
+    let mut end: Option<(f64, usize, usize)> = None;
+    for (j, row) in best.iter().enumerate() {
+        for (k, cell) in row.iter().enumerate() {
+            if let Some((v, _)) = cell {
+                if end.is_none_or(|(b, _, _)| *v > b) {
+                    end = Some((*v, j, k));
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut at = end.map(|(_, j, k)| (j, k));
+    while let Some((j, k)) = at {
+        out.push(j);
+        at = best[j][k].and_then(|(_, prev)| prev);
+    }
+    out.reverse();
+    out
+}
+
+/// Certifies a prefix of `order` on validation rows by fixed-sequence
+/// testing (Learn then Test). Returns the number of rules kept and the tests
+/// run, in order.
+///
+/// The plan (which prefixes, in which order) is fixed by [`plan`] before any
+/// validation label is read. Each planned prefix is then tested at the full
+/// level `confidence` with the exact one-sided binomial test (its
+/// Clopper–Pearson lower bound must reach `precision`); testing stops at the
+/// first failure, and the last prefix that passed is kept. A fixed sequence
+/// of tests, each at level α and stopped at the first failure, keeps the
+/// chance of certifying any set whose true precision is below `precision`
+/// within α = `1 - confidence`, however the sets depend on each other, and
+/// the exact test keeps that promise at every number of rows.
 pub fn certify_prefix(
     order: &Order,
     valid: &CoverageTable<'_>,
@@ -250,63 +392,43 @@ pub fn certify_prefix(
     confidence: f64,
 ) -> (usize, Vec<PrefixTest>) {
     let n_rows = valid.truth.first().map_or(0, |b| b.words.len() * 64);
-    let need = min_rows(precision, confidence);
+    // Support of each prefix: which rows each answers, no label read.
     let mut covered = Bits::new(n_rows);
-    let (mut support, mut correct) = (0u64, 0u64);
-    // (k, support, correct, expected bound)
-    let mut prefixes = Vec::new();
-    for (pos, &i) in order.rules.iter().enumerate() {
-        let truth = &valid.truth[valid.decisions[i] as usize];
-        let (n, c) = valid.covers[i].count_new(&covered, truth);
+    let mut supports = Vec::with_capacity(order.rules.len());
+    for &i in &order.rules {
         covered.union_with(&valid.covers[i]);
-        support += n;
-        correct += c;
-        let estimate = order.estimated_precision.get(pos).copied().unwrap_or(1.0);
-        let expected = wilson_lower(
-            (estimate * support as f64).floor() as u64,
-            support,
-            confidence,
-        );
-        prefixes.push((pos + 1, support, correct, expected));
+        supports.push(covered.count());
     }
-    let mut sequence: Vec<&(usize, u64, u64, f64)> =
-        prefixes.iter().filter(|p| p.1 >= need).collect();
-    sequence.sort_by(|a, b| b.3.total_cmp(&a.3).then(b.0.cmp(&a.0)));
-    // Wiens' fallback procedure: the error budget is spread over the first
-    // FALLBACK_SLOTS tests; a passing test hands its level on to the next, a
-    // failing one does not stop the next from using its own share.
-    let alpha = 1.0 - confidence;
-    // Fewer testable sets than slots: the budget goes to those there are.
-    let slots = FALLBACK_SLOTS.min(sequence.len()).max(1);
-    let mut carry = 0.0;
+    let planned = plan(&supports, &order.estimated_precision, precision, confidence);
+    // Only now are the labels read: correct decisions of each prefix.
+    let mut covered = Bits::new(n_rows);
+    let mut correct = 0u64;
+    let mut corrects = Vec::with_capacity(order.rules.len());
+    for &i in &order.rules {
+        let truth = &valid.truth[valid.decisions[i] as usize];
+        let (_, c) = valid.covers[i].count_new(&covered, truth);
+        covered.union_with(&valid.covers[i]);
+        correct += c;
+        corrects.push(correct);
+    }
     let mut kept = 0;
     let mut tests = Vec::new();
-    for (slot, &&(k, support, correct, _)) in sequence.iter().enumerate() {
-        let share = if slot < slots {
-            alpha / slots as f64
-        } else {
-            0.0
-        };
-        let level = carry + share;
-        if level <= 0.0 {
-            break;
-        }
-        let lower_bound = wilson_lower(correct, support, 1.0 - level);
-        let pass = lower_bound >= precision;
+    for j in planned {
+        let (support, correct) = (supports[j], corrects[j]);
+        let lower_bound = clopper_pearson_lower(correct, support, confidence);
+        let passed = lower_bound >= precision;
         tests.push(PrefixTest {
-            k,
+            k: j + 1,
             support,
             correct,
-            confidence: 1.0 - level,
+            confidence,
             lower_bound,
-            passed: pass,
+            passed,
         });
-        if pass {
-            carry = level;
-            kept = kept.max(k);
-        } else {
-            carry = 0.0;
+        if !passed {
+            break;
         }
+        kept = j + 1;
     }
     (kept, tests)
 }
@@ -326,7 +448,7 @@ pub fn certify_each(
     for &i in order {
         let truth = &valid.truth[valid.decisions[i] as usize];
         let (n, c) = valid.covers[i].count_new(&covered, truth);
-        if n > 0 && wilson_lower(c, n, confidence) >= precision {
+        if n > 0 && clopper_pearson_lower(c, n, confidence) >= precision {
             covered.union_with(&valid.covers[i]);
             kept.push(i);
         }
@@ -338,6 +460,18 @@ pub fn certify_each(
 mod tests {
     use super::*;
 
+    /// Every rule's new rows at the target itself (no slack), as before the
+    /// per-rule floor.
+    fn strict(max_rules: usize, pinned: usize) -> OrderParams {
+        OrderParams {
+            precision: 0.95,
+            floor: 0.95,
+            confidence: 0.95,
+            max_rules,
+            pinned,
+        }
+    }
+
     fn bits(n: usize, rows: impl IntoIterator<Item = usize>) -> Bits {
         let mut b = Bits::new(n);
         for r in rows {
@@ -347,10 +481,18 @@ mod tests {
     }
 
     #[test]
-    fn min_rows_matches_the_protocol_note() {
-        assert_eq!(min_rows(0.95, 0.975), 73);
-        assert_eq!(min_rows(0.99, 0.975), 381);
-        assert_eq!(min_rows(0.95, 0.95), 52);
+    fn min_rows_are_the_exact_tests() {
+        // 0.95^59 = 0.0485 <= 0.05 < 0.95^58; Wilson would let 52 through.
+        assert_eq!(min_rows(0.95, 0.95), 59);
+        assert_eq!(min_rows(0.99, 0.95), 299);
+        assert_eq!(min_rows(0.95, 0.975), 72);
+        assert!(wilson_lower(52, 52, 0.95) >= 0.95);
+        assert_eq!(min_correct(59, 0.95, 0.95), Some(59));
+        assert_eq!(min_correct(58, 0.95, 0.95), None);
+        // The least count that passes, and one fewer does not.
+        let c = min_correct(600, 0.95, 0.95).unwrap();
+        assert!(clopper_pearson_lower(c, 600, 0.95) >= 0.95);
+        assert!(clopper_pearson_lower(c - 1, 600, 0.95) < 0.95);
     }
 
     #[test]
@@ -373,67 +515,105 @@ mod tests {
         };
         // The largest clean candidate first; the dirty one only once its
         // remaining new rows are clean; the one with nothing new never.
-        assert_eq!(greedy_order(&table, 0.95, 0.95, 10, 0).rules, vec![1, 3, 2]);
-        assert_eq!(greedy_order(&table, 0.95, 0.95, 1, 0).rules, vec![1]);
+        assert_eq!(greedy_order(&table, &strict(10, 0)).rules, vec![1, 3, 2]);
+        assert_eq!(greedy_order(&table, &strict(1, 0)).rules, vec![1]);
         // A pinned (proposed) candidate goes first when it is clean enough.
-        assert_eq!(
-            greedy_order(&table, 0.95, 0.95, 10, 1).rules,
-            vec![0, 3, 1, 2]
-        );
+        assert_eq!(greedy_order(&table, &strict(10, 1)).rules, vec![0, 3, 1, 2]);
+    }
+
+    /// Candidates of one class over `n` rows, each covering a block.
+    fn blocks(
+        n: usize,
+        truth_rows: std::ops::Range<usize>,
+        covers: &[std::ops::Range<usize>],
+    ) -> (Vec<Bits>, Vec<Bits>) {
+        let truth = vec![
+            bits(n, truth_rows.clone()),
+            bits(n, (0..n).filter(|r| !truth_rows.contains(r))),
+        ];
+        let covers = covers.iter().map(|r| bits(n, r.clone())).collect();
+        (truth, covers)
     }
 
     #[test]
-    fn certification_tests_the_most_promising_prefixes_first() {
+    fn the_plan_goes_up_in_size_and_skips_what_cannot_pass() {
+        // Supports 20 (too few to pass at all), 300, 560, 860.
+        let supports = [20, 300, 560, 860];
+        // Training estimates: the third prefix looks poor.
+        let plan_a = plan(&supports, &[1.0, 1.0, 0.8, 0.85], 0.95, 0.95);
+        assert_eq!(plan_a, vec![1]);
+        // With every prefix looking clean, the plan climbs to the largest.
+        let plan_b = plan(&supports, &[1.0, 1.0, 0.99, 0.99], 0.95, 0.95);
+        assert_eq!(plan_b.last(), Some(&3));
+        assert!(!plan_b.contains(&0));
+        assert!(plan_b.windows(2).all(|w| w[0] < w[1]));
+        // Nothing can pass: no plan.
+        assert!(plan(&[20, 40], &[1.0, 1.0], 0.95, 0.95).is_empty());
+    }
+
+    #[test]
+    fn certification_stops_at_the_first_failure() {
         let n = 1000;
-        let truth = vec![bits(n, 0..500), bits(n, 500..n)];
-        let covers = vec![
-            bits(n, 0..20),     // too small alone: never tested
-            bits(n, 20..300),   // clean
-            bits(n, 300..560),  // 200 right, 60 wrong
-            bits(n, 700..1000), // clean
-        ];
-        let decisions = vec![0, 0, 0, 1];
+        // Rows < 500 are class 0.
+        let (truth, covers) = blocks(n, 0..500, &[0..20, 20..300, 300..560, 700..1000]);
+        let decisions = vec![0, 0, 0, 0];
         let table = CoverageTable {
             covers: &covers,
             decisions: &decisions,
             truth: &truth,
             teacher: None,
         };
-        // Training estimates say the third rule is poor: prefix 2 is the most
-        // promising, then 4, then 3. Prefix 4 fails (its set is 86 % right);
-        // prefix 3 fails too; prefix 2 is kept.
+        // Estimates say every prefix is clean: the plan tests prefix 2, then
+        // jumps to 4 (prefix 3 would add little on the way). Prefix 4 is
+        // 500 of 860 right and fails; testing stops there.
         let order = Order {
             rules: vec![0, 1, 2, 3],
-            estimated_precision: vec![1.0, 1.0, 0.8, 0.85],
+            estimated_precision: vec![1.0, 1.0, 0.99, 0.99],
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
-        assert_eq!(kept, 2);
         let tested: Vec<(usize, bool)> = tests.iter().map(|t| (t.k, t.passed)).collect();
-        assert_eq!(tested, vec![(2, true), (4, false), (3, false)]);
-        // The first test runs at a third of the error budget.
-        assert!((tests[0].lower_bound - wilson_lower(300, 300, 1.0 - 0.05 / 3.0)).abs() < 1e-12);
+        assert_eq!(tested, vec![(2, true), (4, false)]);
+        assert_eq!(kept, 2);
+        // Had prefix 2 failed, nothing after it would have run.
+        let poor = blocks(n, 50..500, &[0..20, 20..300, 300..560, 700..1000]);
+        let table = CoverageTable {
+            covers: &poor.1,
+            decisions: &decisions,
+            truth: &poor.0,
+            teacher: None,
+        };
+        let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
+        assert_eq!(kept, 0);
+        assert_eq!(tests.len(), 1);
+        // Every test runs at the full level, with the exact bound.
+        for t in &tests {
+            assert_eq!(t.confidence, 0.95);
+            assert_eq!(
+                t.lower_bound,
+                clopper_pearson_lower(t.correct, t.support, 0.95)
+            );
+        }
     }
 
     #[test]
-    fn a_failed_first_test_does_not_end_certification() {
-        let n = 1000;
-        let truth = vec![bits(n, 0..600), bits(n, 600..n)];
-        let covers = vec![bits(n, 550..700), bits(n, 0..550)];
-        let decisions = vec![0, 0];
+    fn a_planted_region_at_97_percent_is_certified_with_600_rows() {
+        // 600 validation rows, 582 right (97 %): the exact bound at 0.95 is
+        // about 0.956, so the set passes 0.95. See: #15.
+        let n = 600;
+        let (truth, covers) = blocks(n, 0..582, &[0..600]);
+        let decisions = vec![0];
         let table = CoverageTable {
             covers: &covers,
             decisions: &decisions,
             truth: &truth,
             teacher: None,
         };
-        // The estimates wrongly favour the dirty rule alone.
         let order = Order {
-            rules: vec![0, 1],
-            estimated_precision: vec![1.0, 0.9],
+            rules: vec![0],
+            estimated_precision: vec![0.97],
         };
-        let (kept, tests) = certify_prefix(&order, &table, 0.8, 0.95);
-        assert!(!tests[0].passed);
-        assert!(tests[1].passed);
-        assert_eq!(kept, 2);
+        let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
+        assert_eq!(kept, 1, "{tests:?}");
+        assert!(tests[0].lower_bound > 0.95 && tests[0].lower_bound < 0.97);
     }
 }

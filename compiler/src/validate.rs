@@ -10,7 +10,7 @@ use rulec_runtime::eval::{Cell, Evaluator};
 use rulec_runtime::ir::{
     CurvePoint, Evidence, Example, Feature, FeatureKind, RuleSet, SetFigures, SplitEvidence,
 };
-use rulec_runtime::stats::wilson_lower;
+use rulec_runtime::stats::clopper_pearson_lower;
 
 use crate::error::Error;
 use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
@@ -142,7 +142,7 @@ impl Tally {
             support: self.support,
             correct: self.correct,
             agree_teacher: self.agree,
-            precision_lower_bound: wilson_lower(self.correct, self.support, confidence),
+            precision_lower_bound: clopper_pearson_lower(self.correct, self.support, confidence),
         }
     }
 }
@@ -304,7 +304,7 @@ pub fn prefix_curve(
                 rules: i + 1,
                 support: acc.support,
                 correct: acc.correct,
-                lower_bound: wilson_lower(acc.correct, acc.support, confidence),
+                lower_bound: clopper_pearson_lower(acc.correct, acc.support, confidence),
             }
         })
         .collect())
@@ -344,7 +344,7 @@ pub struct RuleMeasure {
     pub correct: u64,
     /// Precision, when there is support.
     pub precision: Option<f64>,
-    /// One-sided Wilson lower bound of the precision.
+    /// One-sided exact (Clopper–Pearson) lower bound of the precision.
     pub precision_lower_bound: f64,
     /// Agreement with the teacher column, when one was given.
     pub fidelity: Option<f64>,
@@ -388,7 +388,7 @@ impl RuleMeasure {
             correct,
             agree,
         };
-        let lb = wilson_lower(t.correct, t.support, confidence);
+        let lb = clopper_pearson_lower(t.correct, t.support, confidence);
         let accepted = t.support > 0 && lb >= precision;
         let reason = if t.support == 0 {
             Some("answers no row of the data".to_string())

@@ -22,4 +22,7 @@ total=$(($(wc -l < "$out/routed.csv") - 1))
 covered=$(tail -n +2 "$out/routed.csv" | awk -F, '$NF != ""' | wc -l)
 echo "routed by rules: $covered of $total claims; rule book: $out/compiled/RULEBOOK.md"
 # And a month later, with the labels in: do the rules still hold?
-rulec check "$out/compiled/rules.json" "$out/this_month.csv"
+# It exits 1 when a rule fails there; say so rather than stop: a small rule
+# can be flagged by chance on one month (each rule is tested on its own).
+rulec check "$out/compiled/rules.json" "$out/this_month.csv" ||
+    echo "rulec check flagged rules on this month (exit $?): see the table above"

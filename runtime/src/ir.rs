@@ -502,7 +502,8 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 impl RuleSet {
     /// A rule set of the current schema whose precision target is
-    /// `precision` at `confidence` (Wilson bound, for the set as a whole),
+    /// `precision` at `confidence` (the exact Clopper–Pearson bound, for the
+    /// set as a whole),
     /// with nothing measured yet: no certification tests, provenance,
     /// summary or rejected candidates.
     pub fn new(
@@ -520,7 +521,7 @@ impl RuleSet {
             certification: Certification {
                 precision,
                 confidence,
-                method: crate::stats::WILSON.to_string(),
+                method: crate::stats::CLOPPER_PEARSON.to_string(),
                 scope: Scope::Set,
                 tests: Vec::new(),
             },

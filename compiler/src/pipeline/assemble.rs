@@ -66,10 +66,13 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
                 truth: &rank.truth,
                 teacher: Some(&rank.teacher),
             },
-            0.0,
-            p.confidence,
-            kept.len() + CURVE_EXTRA,
-            kept.len(),
+            &select::OrderParams {
+                precision: 0.0,
+                floor: 0.0,
+                confidence: p.confidence,
+                max_rules: kept.len() + CURVE_EXTRA,
+                pinned: kept.len(),
+            },
         );
         continued
             .rules

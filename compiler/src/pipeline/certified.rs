@@ -91,10 +91,13 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
     // Proposals are tried first, in their order.
     let order = select::greedy_order(
         &rank.view(&decisions),
-        p.precision,
-        p.confidence,
-        p.max_rules,
-        pool.n_proposals,
+        &select::OrderParams {
+            precision: p.precision,
+            floor: select::rule_floor(p.precision),
+            confidence: p.confidence,
+            max_rules: p.max_rules,
+            pinned: pool.n_proposals,
+        },
     );
     let cov_valid = validate::coverage(set, &valid_rows)?;
     let truth_valid = validate::class_bits(&valid_rows, &table.labels, k);

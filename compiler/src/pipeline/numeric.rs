@@ -141,10 +141,13 @@ pub(crate) fn compile(
             truth: &truth_rank,
             teacher: Some(&teacher_rank),
         },
-        p.precision,
-        p.confidence,
-        p.max_rules,
-        0,
+        &select::OrderParams {
+            precision: p.precision,
+            floor: select::rule_floor(p.precision),
+            confidence: p.confidence,
+            max_rules: p.max_rules,
+            pinned: 0,
+        },
     );
     let cov_valid = validate::coverage(&set, &valid)?;
     let truth_valid = regress::within_bits(&set, &valid, values, tolerance);

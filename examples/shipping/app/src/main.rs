@@ -19,6 +19,8 @@ fn main() {
         (45.5, 4.9, "islands", false, true, "sat"),
         (800.0, 120.0, "west", false, false, "thu"),
         (30.0, 2.0, "atlantis", false, false, "sun"),
+        // The distance was not measured: no rule on distance can answer.
+        (f64::NAN, 60.0, "west", false, true, "fri"),
     ];
     println!("{} rules; the model answers what they do not cover.", RULES.len());
     let (mut by_rules, mut by_model) = (0, 0);
