@@ -654,7 +654,7 @@ fn evidence_row(
 pub fn method_name(method: &str) -> String {
     match method {
         "wilson" => "Wilson".to_string(),
-        "clopper-pearson" => "exact (Clopper–Pearson)".to_string(),
+        "clopper-pearson" => "exact Clopper–Pearson".to_string(),
         other => other.to_string(),
     }
 }

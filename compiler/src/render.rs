@@ -168,7 +168,7 @@ pub fn validate_table(
     let _ = writeln!(out, "engine: {}", engine.description());
     let _ = writeln!(
         out,
-        "{} rows, {} answered by the rules ({}); precision required {}, bound: one-sided exact (Clopper–Pearson) at {}",
+        "{} rows, {} answered by the rules ({}); precision required {}, bound: one-sided exact Clopper–Pearson at {}",
         m.rows,
         m.covered,
         percent((m.rows > 0).then(|| m.covered as f64 / m.rows as f64)),
