@@ -112,8 +112,6 @@ impl Figures {
     }
 }
 
-/// Everything a compile produces.
-
 impl Report {
     /// The report of a finished rule set.
     pub fn of(

@@ -296,6 +296,11 @@ pub fn min_correct(support: u64, precision: f64, confidence: f64) -> Option<u64>
     Some(hi)
 }
 
+/// A cell of the planning table: the expected certified support of the best
+/// plan ending there, and its predecessor (prefix, index of the running
+/// minimum's prefix).
+type PlanStep = (f64, Option<(usize, usize)>);
+
 /// The testing plan: which prefixes to test, in increasing size, chosen from
 /// what is known before any validation label is read: each prefix's
 /// validation support (how many rows it answers, a count of features only)
@@ -330,7 +335,7 @@ pub fn plan(supports: &[u64], estimates: &[f64], precision: f64, confidence: f64
     // s_i adds. best[j][k]: the most expected support of a plan ending at
     // j whose running minimum is prefix k's chance, with its predecessor.
     let support_of = |j: usize| supports[j] as f64;
-    let mut best: Vec<Vec<Option<(f64, Option<(usize, usize)>)>>> = vec![vec![None; m]; m];
+    let mut best: Vec<Vec<Option<PlanStep>>> = vec![vec![None; m]; m];
     for j in 0..m {
         if chance[j] <= 0.0 {
             continue;
@@ -600,7 +605,8 @@ mod tests {
         // 600 validation rows, 582 right (97 %): the exact bound at 0.95 is
         // about 0.956, so the set passes 0.95. See: #15.
         let n = 600;
-        let (truth, covers) = blocks(n, 0..582, &[0..600]);
+        let all_rows = 0..600;
+        let (truth, covers) = blocks(n, 0..582, std::slice::from_ref(&all_rows));
         let decisions = vec![0];
         let table = CoverageTable {
             covers: &covers,

@@ -74,7 +74,7 @@ fn rate(
     target: f64,
     confidence: f64,
 ) -> (f64, f64) {
-    let mut rng = Rng::derive(seed, 0x5349_4d);
+    let mut rng = Rng::derive(seed, 0x0053_494d);
     let (mut false_certified, mut certified) = (0usize, 0usize);
     for _ in 0..trials {
         // Training estimates: the truth plus some optimism and noise, so the
