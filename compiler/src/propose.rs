@@ -198,10 +198,14 @@ pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate>
                 |acc, (i, &c)| if c > acc.1 { (i, c) } else { acc },
             )
             .0;
+        // A leaf reached through "unknown to the rules" cannot be a rule.
+        let Some(conditions) = path_conditions(tree, table, binned, &path) else {
+            continue;
+        };
         out.push(Candidate {
             rule: Rule {
                 name: String::new(),
-                conditions: path_conditions(tree, table, binned, &path),
+                conditions,
                 decision: table.classes[class].clone(),
                 origin: None,
                 evidence: None,
@@ -211,22 +215,30 @@ pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate>
     out
 }
 
-/// The simplified conditions of the path to a leaf.
+/// The simplified conditions of the path to a leaf; `None` when the path
+/// goes through values a rule cannot name: the missing-value branch of a
+/// column that has no missing value holds only categories unknown to the
+/// rules (rare levels past `--max-categories`, levels unseen when fitting),
+/// which no condition selects. See: #19.
 pub fn path_conditions(
     tree: &Tree,
     table: &Table,
     binned: &Binned,
     path: &[(usize, bool)],
-) -> Vec<Condition> {
+) -> Option<Vec<Condition>> {
     let mut conditions = Vec::new();
     for &(node, went_left) in path {
         if let Node::Split { feature, test, .. } = &tree.nodes[node] {
+            if matches!(test, Test::IsMissing) && went_left && !binned.columns[*feature].has_missing
+            {
+                return None;
+            }
             if let Some(c) = path_condition(table, binned, *feature, test, went_left) {
                 conditions.push(c);
             }
         }
     }
-    simplify(conditions, table)
+    Some(simplify(conditions, table))
 }
 
 fn path_condition(

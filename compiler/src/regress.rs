@@ -158,9 +158,12 @@ pub fn pool(
                 let mean = leaf_mean(&tree, leaf);
                 // The roundest number within a quarter tolerance of the mean.
                 let value = nice_between(mean - tolerance / 4.0, mean + tolerance / 4.0);
+                let Some(conditions) = propose::path_conditions(&tree, table, binned, &path) else {
+                    continue;
+                };
                 let rule = Rule {
                     name: String::new(),
-                    conditions: propose::path_conditions(&tree, table, binned, &path),
+                    conditions,
                     decision: print_number(value),
                     origin: Some(origin.to_string()),
                     evidence: None,

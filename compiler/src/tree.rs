@@ -44,6 +44,11 @@ pub struct BinnedColumn {
     pub n_bins: usize,
     /// Meaning of the bins.
     pub kind: BinKind,
+    /// Whether some row's value is missing. [`MISSING_BIN`] also holds the
+    /// categories the rules cannot name (rare levels past
+    /// `--max-categories`, levels unseen in the fitting rows), so a split on
+    /// it is `is missing` in a rule only when this is true.
+    pub has_missing: bool,
 }
 
 /// Every feature column of a table, binned with cut points learned from
@@ -72,6 +77,7 @@ impl Binned {
 }
 
 fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
+    let has_missing = (0..data.len()).any(|i| data.is_missing(i));
     match data {
         ColumnData::Numeric(values) => {
             let mut seen: Vec<f64> = fit_rows
@@ -95,6 +101,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
                 bins,
                 n_bins: cuts.len() + 1,
                 kind: BinKind::Numeric { cuts },
+                has_missing,
             }
         }
         ColumnData::Boolean(values) => BinnedColumn {
@@ -104,6 +111,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
                 .collect(),
             n_bins: 2,
             kind: BinKind::Boolean,
+            has_missing,
         },
         ColumnData::Categorical { codes, levels } => {
             // Frequent levels get a bin each; past MAX_BINS the rarest share
@@ -146,6 +154,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
                 bins,
                 n_bins,
                 kind: BinKind::Categorical { bin_levels },
+                has_missing,
             }
         }
     }
