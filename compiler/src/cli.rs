@@ -67,22 +67,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run the public benchmark protocol (shared/bench) and print rulec beside the best peers.
     #[command(after_help = "Example:\n  rulec bench ../shared/bench")]
-    Bench {
-        /// The benchmark folder: README.md with the protocol tables, data/*.csv.
-        dir: PathBuf,
-        /// Precision targets.
-        #[arg(long, value_delimiter = ',', default_values_t = vec![0.95, 0.99])]
-        targets: Vec<f64>,
-        /// Seeds of the teacher and the learner (the split is the file's).
-        #[arg(long, value_delimiter = ',', default_values_t = vec![0, 1, 2, 3, 4])]
-        seeds: Vec<u64>,
-        /// The teacher the rules distil and whose own threshold is the anchor.
-        #[arg(long, default_value = "gbdt", value_parser = parse_teacher)]
-        teacher: pipeline::TeacherKind,
-        /// Only these datasets (by name).
-        #[arg(long, value_delimiter = ',')]
-        only: Vec<String>,
-    },
+    Bench(BenchArgs),
     /// Compile the built-in shipping dataset (200,000 generated deliveries).
     #[command(after_help = "Example:\n  rulec demo --out out/")]
     Demo {
@@ -178,6 +163,37 @@ pub struct CompileOpts {
 pub struct DemoOpts {
     #[command(flatten)]
     pub common: CommonOpts,
+}
+
+/// `rulec bench`'s arguments.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// The benchmark folder: README.md with the protocol tables, data/*.csv.
+    pub dir: PathBuf,
+    /// Precision targets.
+    #[arg(long, value_delimiter = ',', default_values_t = vec![0.95, 0.99])]
+    pub targets: Vec<f64>,
+    /// Seeds of the teacher and the learner (the split is the file's).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![0, 1, 2, 3, 4])]
+    pub seeds: Vec<u64>,
+    /// The teacher the rules distil and whose own threshold is the anchor.
+    #[arg(long, default_value = "gbdt", value_parser = parse_teacher)]
+    pub teacher: pipeline::TeacherKind,
+    /// Only these datasets (by name).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+impl BenchArgs {
+    /// The benchmark's configuration.
+    pub fn config(&self) -> rulec::bench::BenchConfig {
+        rulec::bench::BenchConfig {
+            targets: self.targets.clone(),
+            seeds: self.seeds.clone(),
+            teacher: self.teacher.clone(),
+            datasets: self.only.clone(),
+        }
+    }
 }
 
 #[derive(Args, Debug)]

@@ -63,20 +63,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Demo { rows, opts } => demo(rows, &opts.common, quiet, verbose)?,
         Command::Apply { rules, data } => apply(&rules, &data)?,
-        Command::Bench {
-            dir,
-            targets,
-            seeds,
-            teacher,
-            only,
-        } => {
-            let config = rulec::bench::BenchConfig {
-                targets,
-                seeds,
-                teacher,
-                datasets: only,
-            };
-            let outcomes = rulec::bench::run_with(&dir, &config, &Reporter::new(quiet, verbose))?;
+        Command::Bench(args) => {
+            let reporter = Reporter::new(quiet, verbose);
+            let outcomes = rulec::bench::run_with(&args.dir, &args.config(), &reporter)?;
             print!("{}", rulec::bench::table(&outcomes));
         }
         Command::Validate(args) => validate(args)?,
