@@ -43,13 +43,8 @@ fn write_csv(
             fields.push(format!("v{level}"));
         }
         fields.push(format!("{:.3}", rng.f64()));
-        let y = if signal && first < 3 {
-            "yes"
-        } else if rng.chance(0.5) {
-            "yes"
-        } else {
-            "no"
-        };
+        let yes = (signal && first < 3) || rng.chance(0.5);
+        let y = if yes { "yes" } else { "no" };
         fields.push(y.to_string());
         text.push_str(&fields.join(","));
         text.push('\n');
