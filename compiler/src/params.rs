@@ -227,6 +227,41 @@ impl CompileParams {
                 );
             }
         }
+        if self.tolerance.is_some() {
+            // The numeric pipeline (`pipeline::numeric`) does not apply these
+            // yet: refuse them rather than ignore them. See: #16.
+            match &self.teacher {
+                TeacherKind::Forest | TeacherKind::Column(_) => {}
+                other => problems.push(format!(
+                    "--teacher {} does not predict numbers yet; with --tolerance use `forest` (a regression forest) or `column:NAME`",
+                    other.name()
+                )),
+            }
+            if self.proposals.is_some() {
+                problems.push(
+                    "--proposals is for class targets; it cannot be used with --tolerance yet"
+                        .to_string(),
+                );
+            }
+            if self.teacher_paths {
+                problems.push(
+                    "--teacher-paths is for class targets; it cannot be used with --tolerance yet"
+                        .to_string(),
+                );
+            }
+            if self.tree_rows != crate::teach::DEFAULT_TREE_ROWS {
+                problems.push(
+                    "--tree-rows is not applied to the regression forest of --tolerance yet"
+                        .to_string(),
+                );
+            }
+            if self.bootstrap_trees != CompileParams::default().bootstrap_trees {
+                problems.push(
+                    "--bootstrap-trees is not applied to the regression trees of --tolerance yet"
+                        .to_string(),
+                );
+            }
+        }
         if self.measure_cost && self.tolerance.is_some() {
             problems.push(
                 "--measure-cost is for class targets; it cannot be used with --tolerance yet"

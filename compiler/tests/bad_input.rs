@@ -15,6 +15,105 @@ struct Case {
 const GOOD: &str = "a,b,y\n1,2,x\n3,4,y\n5,6,x\n7,8,y\n9,1,x\n2,3,y\n4,5,x\n6,7,y\n8,9,x\n1,1,y\n";
 
 const CASES: &[Case] = &[
+    // Options a numeric target (--tolerance) does not apply are refused
+    // before any data is read: the data file does not even exist. See: #16.
+    Case {
+        name: "--tolerance with a class teacher",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--teacher",
+            "mlp",
+        ],
+        expect: &["--teacher mlp", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with gbdt",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--teacher",
+            "gbdt",
+        ],
+        expect: &["--teacher gbdt", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with an oracle",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--teacher",
+            "cmd:cat",
+        ],
+        expect: &["--teacher cmd:cat", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with proposals",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--proposals",
+            "p.rules",
+        ],
+        expect: &["--proposals", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with teacher paths",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--teacher-paths",
+        ],
+        expect: &["--teacher-paths", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with --tree-rows",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--tree-rows",
+            "500",
+        ],
+        expect: &["--tree-rows", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with --bootstrap-trees",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--bootstrap-trees",
+            "2",
+        ],
+        expect: &["--bootstrap-trees", "--tolerance"],
+    },
     Case {
         name: "missing file",
         files: &[],

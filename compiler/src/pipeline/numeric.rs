@@ -3,11 +3,11 @@
 //! of the true value (see [`crate::regress`]).
 //!
 //! FIXME(#16): this is still a second copy of the class pipeline's stages
-//! (labelling, pool, truth bits, ordered evidence); it ignores
-//! `--tree-rows`, `--bootstrap-trees` and the label cache, and trains a
-//! regression forest whatever `--teacher` says (but gbdt and proposals,
-//! which it refuses). It is to become the class pipeline parameterised by
-//! how a decision is scored.
+//! (labelling, pool, truth bits, ordered evidence). `CompileParams::check`
+//! refuses what it does not apply (teachers other than `forest` and
+//! `column:`, `--proposals`, `--teacher-paths`, `--tree-rows`,
+//! `--bootstrap-trees`); it does not cache the teacher's predictions. It is
+//! to become the class pipeline parameterised by how a decision is scored.
 
 use rulec_runtime::ir::{Rule, RuleSet, SetFigures, Summary, Target};
 
@@ -38,16 +38,8 @@ pub(crate) fn compile(
             "internal: a numeric target without values".into(),
         ));
     };
-    if p.proposals.is_some() {
-        return Err(Error::Params(
-            "--proposals is not supported with --tolerance yet".into(),
-        ));
-    }
-    if p.teacher == TeacherKind::Gbdt {
-        return Err(Error::Params(
-            "--teacher gbdt does not fit numeric targets yet; use forest or column:NAME".into(),
-        ));
-    }
+    // `CompileParams::check` refused the teachers, proposals and options
+    // this copy does not apply.
     let binned = Binned::new(table, &splits.train);
     let (teacher, comparisons, teacher_desc) = match (&p.teacher, &table.teacher_values) {
         (TeacherKind::Column(c), Some(t)) => (
