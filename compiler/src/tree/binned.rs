@@ -1,0 +1,211 @@
+//! Features binned for the tree learner: numbers cut at round thresholds
+//! learned from the fitting rows, categories by frequency, missing values
+//! (and categories the rules cannot name) in a bin of their own.
+
+use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
+
+/// Bin of a missing value.
+pub const MISSING_BIN: u8 = 255;
+/// Most bins a column gets (the missing bin aside).
+pub const MAX_BINS: usize = 254;
+
+/// How a column's bins map back to values.
+#[derive(Clone, Debug, PartialEq)]
+pub enum BinKind {
+    /// Bin `i` holds values in `[cuts[i-1], cuts[i])`.
+    Numeric {
+        /// Ascending cut points.
+        cuts: Vec<f64>,
+    },
+    /// Bin 0 is `false`, bin 1 is `true`.
+    Boolean,
+    /// Bin `i` holds the category codes `bin_levels[i]`.
+    Categorical {
+        /// Level codes per bin.
+        bin_levels: Vec<Vec<u32>>,
+    },
+}
+
+/// One column, binned.
+#[derive(Clone, Debug)]
+pub struct BinnedColumn {
+    /// Bin per table row ([`MISSING_BIN`] for missing).
+    pub bins: Vec<u8>,
+    /// Number of bins in use.
+    pub n_bins: usize,
+    /// Meaning of the bins.
+    pub kind: BinKind,
+    /// Whether some row's value is missing. [`MISSING_BIN`] also holds the
+    /// categories the rules cannot name (rare levels past
+    /// `--max-categories`, levels unseen in the fitting rows), so a split on
+    /// it is `is missing` in a rule only when this is true.
+    pub has_missing: bool,
+}
+
+/// Every feature column of a table, binned with cut points learned from
+/// the fitting rows only.
+#[derive(Clone, Debug)]
+pub struct Binned {
+    /// Columns in table order.
+    pub columns: Vec<BinnedColumn>,
+}
+
+impl Binned {
+    /// Bins every row of `table`, choosing bins from `fit_rows`.
+    pub fn new(table: &Table, fit_rows: &[usize]) -> Binned {
+        let columns = table
+            .columns
+            .iter()
+            .map(|c| bin_column(&c.data, fit_rows))
+            .collect();
+        Binned { columns }
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or(0, |c| c.bins.len())
+    }
+}
+
+fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
+    let has_missing = (0..data.len()).any(|i| data.is_missing(i));
+    match data {
+        ColumnData::Numeric(values) => {
+            let mut seen: Vec<f64> = fit_rows
+                .iter()
+                .map(|&i| values[i])
+                .filter(|x| !x.is_nan())
+                .collect();
+            seen.sort_by(f64::total_cmp);
+            let cuts = numeric_cuts(&seen);
+            let bins = values
+                .iter()
+                .map(|&x| {
+                    if x.is_nan() {
+                        MISSING_BIN
+                    } else {
+                        cuts.partition_point(|&c| c <= x) as u8
+                    }
+                })
+                .collect();
+            BinnedColumn {
+                bins,
+                n_bins: cuts.len() + 1,
+                kind: BinKind::Numeric { cuts },
+                has_missing,
+            }
+        }
+        ColumnData::Boolean(values) => BinnedColumn {
+            bins: values
+                .iter()
+                .map(|v| v.map_or(MISSING_BIN, u8::from))
+                .collect(),
+            n_bins: 2,
+            kind: BinKind::Boolean,
+            has_missing,
+        },
+        ColumnData::Categorical { codes, levels } => {
+            // Frequent levels get a bin each; past MAX_BINS the rarest share
+            // the last bin. Levels never seen in the fitting rows share it too.
+            let mut counts = vec![0usize; levels.len()];
+            for &i in fit_rows {
+                if codes[i] != MISSING_CODE && codes[i] != OTHER_CODE {
+                    counts[codes[i] as usize] += 1;
+                }
+            }
+            let mut order: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
+            order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
+            let mut bin_of = vec![u8::MAX; levels.len()];
+            let mut bin_levels: Vec<Vec<u32>> = Vec::new();
+            for (rank, &level) in order.iter().enumerate() {
+                let bin = rank.min(MAX_BINS - 1);
+                if bin_levels.len() <= bin {
+                    bin_levels.push(Vec::new());
+                }
+                bin_levels[bin].push(level as u32);
+                bin_of[level] = bin as u8;
+            }
+            let n_bins = bin_levels.len().max(1);
+            let bins = codes
+                .iter()
+                .map(|&c| {
+                    if c == MISSING_CODE || c == OTHER_CODE {
+                        MISSING_BIN
+                    } else {
+                        match bin_of[c as usize] {
+                            // Unseen in fitting rows: treated like missing by
+                            // the learner; rules never select it.
+                            u8::MAX => MISSING_BIN,
+                            b => b,
+                        }
+                    }
+                })
+                .collect();
+            BinnedColumn {
+                bins,
+                n_bins,
+                kind: BinKind::Categorical { bin_levels },
+                has_missing,
+            }
+        }
+    }
+}
+
+/// Cut points for sorted, non-NaN values: between every pair of distinct
+/// neighbours when there are few, else at quantiles.
+fn numeric_cuts(sorted: &[f64]) -> Vec<f64> {
+    let mut distinct: Vec<f64> = sorted.to_vec();
+    distinct.dedup();
+    let mut cuts = Vec::new();
+    if distinct.len() <= MAX_BINS {
+        for w in distinct.windows(2) {
+            cuts.push(nice_between(w[0], w[1]));
+        }
+        return cuts;
+    }
+    // Many values: one cut near each quantile. Each cut is the roundest
+    // number within half a bin of its quantile, so that a boundary in the
+    // data at 50 is found at 50 and not at the 49.8 a quantile happens to hit.
+    let n = sorted.len();
+    let at = |num: usize| sorted[(num * n / (2 * MAX_BINS)).min(n - 1)];
+    for q in 1..MAX_BINS {
+        let (lo, hi) = (at(2 * q - 1), at(2 * q + 1));
+        let c = if lo < hi {
+            nice_between(lo, hi)
+        } else {
+            let b = at(2 * q);
+            let below = sorted.partition_point(|&x| x < b);
+            if below == 0 {
+                continue;
+            }
+            nice_between(sorted[below - 1], b)
+        };
+        if cuts.last().is_none_or(|&last| c > last) {
+            cuts.push(c);
+        }
+    }
+    cuts
+}
+
+/// The number with the fewest significant digits in `(a, b]`, so that
+/// thresholds read well: `nice_between(49.7, 50.3) == 50`.
+pub fn nice_between(a: f64, b: f64) -> f64 {
+    debug_assert!(a < b);
+    if !(a.is_finite() && b.is_finite()) {
+        return if b.is_finite() { b } else { a.max(0.0) + 1.0 };
+    }
+    let magnitude = a.abs().max(b.abs()).max(f64::MIN_POSITIVE);
+    let top = magnitude.log10().floor() as i32 + 1;
+    for e in (top - 18..=top).rev() {
+        let step = 10f64.powi(e);
+        let k = (a / step).floor() as i128 + 1;
+        for kk in [k - 1, k, k + 1] {
+            if let Ok(c) = format!("{kk}e{e}").parse::<f64>() {
+                if a < c && c <= b {
+                    return c;
+                }
+            }
+        }
+    }
+    b
+}
