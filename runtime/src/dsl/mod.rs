@@ -1,0 +1,259 @@
+//! The rule DSL: the one syntax people write, models propose, rule books
+//! print and rulec parses back.
+//!
+//! ```text
+//! rule short_light_to_b:
+//!   when distance_mi < 50 and weight_lb < 5 and zone in {"north", "east"} and not express
+//!   then cheapest_shipper = "B"
+//! ```
+//!
+//! Column names that are not plain identifiers are written in backticks
+//! (`` `mean radius` < 12.5 ``); strings use Rust-style escapes. A rule with no
+//! conditions is written `when always`.
+
+mod parse;
+mod print;
+
+pub use self::parse::{contradiction, parse, parse_for, ParseError, ParsedRule};
+pub use self::print::{
+    print_condition, print_conditions, print_name, print_number, print_rule, print_rules,
+    print_string, print_value, KEYWORDS,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{CmpOp, Condition, Rule};
+
+    #[test]
+    fn prints_the_design_example() {
+        let rule = Rule {
+            name: "short_light_to_b".into(),
+            conditions: vec![
+                Condition::Cmp {
+                    feature: "distance_mi".into(),
+                    op: CmpOp::Lt,
+                    value: 50.0,
+                },
+                Condition::Cmp {
+                    feature: "weight_lb".into(),
+                    op: CmpOp::Lt,
+                    value: 5.0,
+                },
+                Condition::In {
+                    feature: "zone".into(),
+                    values: vec!["east".into(), "north".into()],
+                },
+                Condition::Is {
+                    feature: "express".into(),
+                    value: false,
+                },
+            ],
+            decision: "B".into(),
+            origin: None,
+            evidence: None,
+        };
+        assert_eq!(
+            print_rule(&rule, "cheapest_shipper"),
+            "rule short_light_to_b:\n  when distance_mi < 50 and weight_lb < 5 and zone in {\"east\", \"north\"} and not express\n  then cheapest_shipper = \"B\"\n"
+        );
+    }
+
+    #[test]
+    fn quotes_awkward_names_and_strings() {
+        assert_eq!(print_name("mean radius"), "`mean radius`");
+        assert_eq!(print_name("in"), "`in`");
+        assert_eq!(print_name("a`b"), "`a\\`b`");
+        assert_eq!(print_string("\"); panic!(\""), "\"\\\"); panic!(\\\"\"");
+        assert_eq!(print_number(0.1), "0.1");
+        assert_eq!(print_number(1e300).len(), 301);
+    }
+
+    use crate::ir::{Certification, Feature, FeatureKind, RuleSet, Target};
+    use proptest::prelude::*;
+
+    fn schema() -> RuleSet {
+        RuleSet {
+            schema_version: 1,
+            target: Target {
+                name: "cheapest_shipper".into(),
+                classes: vec!["A".into(), "B".into()],
+                tolerance: None,
+            },
+            features: vec![
+                Feature {
+                    name: "distance_mi".into(),
+                    kind: FeatureKind::Numeric,
+                    nullable: false,
+                },
+                Feature {
+                    name: "express".into(),
+                    kind: FeatureKind::Boolean,
+                    nullable: false,
+                },
+                Feature {
+                    name: "zone".into(),
+                    kind: FeatureKind::Categorical {
+                        categories: vec!["east".into(), "north".into()],
+                    },
+                    nullable: true,
+                },
+            ],
+            rules: vec![],
+            certification: Certification {
+                precision: 0.95,
+                confidence: 0.95,
+                method: "wilson".into(),
+                scope: Default::default(),
+                tests: Vec::new(),
+            },
+            provenance: None,
+            summary: None,
+            rejected: Vec::new(),
+        }
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        match parse_for(text, &schema()) {
+            Ok(_) => vec![],
+            Err(es) => es.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn parses_the_design_example_with_comments_and_ranges() {
+        let text = "# proposals from the ops team\nrule short_to_b:  # the classic\n  when 0 <= distance_mi < 50 and zone in {\"north\", \"east\"} and not express\n  then cheapest_shipper = \"B\"\n\nrule missing_zone:\n  when zone is missing and express\n  then cheapest_shipper = \"A\"\n";
+        let rules = parse_for(text, &schema()).unwrap();
+        assert_eq!(rules.len(), 2);
+        assert_eq!(
+            print_conditions(&rules[0].conditions),
+            "distance_mi >= 0 and distance_mi < 50 and zone in {\"east\", \"north\"} and not express"
+        );
+        assert_eq!(
+            print_conditions(&rules[1].conditions),
+            "zone is missing and express"
+        );
+    }
+
+    #[test]
+    fn errors_name_line_column_and_expectation() {
+        assert_eq!(
+            errors("rule a:\n  when distance_mi < \n  then cheapest_shipper = \"B\""),
+            ["line 3, column 3: expected a number, found `then`"]
+        );
+        assert_eq!(
+            errors("rule a:\n  when distance_mi < 5\n  cheapest_shipper = \"B\""),
+            ["line 3, column 3: expected `and` or `then`, found `cheapest_shipper`"]
+        );
+        assert_eq!(errors("rule A:"), ["line 1, column 6: expected a rule name (lowercase letters, digits and `_`, starting with a letter), found `A`"]);
+        assert_eq!(
+            errors("rule a: when x < 1 then cheapest_shipper = \"B\"")[0],
+            "line 1, column 14: unknown column `x`; columns are: distance_mi, express, zone"
+        );
+        assert_eq!(
+            errors("rule a: when zone < 1 then cheapest_shipper = \"B\"")[0],
+            "line 1, column 14: `zone` is categorical, so a comparison does not apply"
+        );
+        assert_eq!(errors("rule a: when zone in {\"west\"} then cheapest_shipper = \"B\"")[0], "line 1, column 14: \"west\" is not a category of `zone` (categories: \"east\", \"north\")");
+        assert_eq!(
+            errors(
+                "rule a: when distance_mi < 5 and distance_mi > 10 then cheapest_shipper = \"B\""
+            )[0],
+            "line 1, column 1: rule `a` can never hold: distance_mi > 10 and distance_mi < 5"
+        );
+        assert_eq!(errors("rule a: when always then cheapest_shipper = \"Z\"")[0], "line 1, column 1: rule `a` decides \"Z\", which is not a class of `cheapest_shipper` (classes: \"A\", \"B\")");
+        assert_eq!(
+            errors("rule a: when zone in {\"east"),
+            ["line 1, column 23: unterminated string"]
+        );
+        // Every problem is reported, not just the first.
+        assert_eq!(
+            errors("rule a: when x < 1 and y then cheapest_shipper = \"B\"").len(),
+            2
+        );
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z_][a-z0-9_]{0,8}",
+            any::<String>(),
+            Just("in".to_string()),
+            Just("a`b\\c".to_string()),
+        ]
+    }
+
+    fn condition() -> impl Strategy<Value = Condition> {
+        let op = prop_oneof![
+            Just(CmpOp::Lt),
+            Just(CmpOp::Le),
+            Just(CmpOp::Gt),
+            Just(CmpOp::Ge)
+        ];
+        let values = proptest::collection::btree_set(any::<String>(), 1..4)
+            .prop_map(|s| s.into_iter().collect::<Vec<_>>());
+        prop_oneof![
+            (
+                name(),
+                op,
+                any::<f64>().prop_filter("finite", |x| x.is_finite())
+            )
+                .prop_map(|(feature, op, value)| Condition::Cmp { feature, op, value }),
+            (name(), any::<bool>()).prop_map(|(feature, value)| Condition::Is { feature, value }),
+            (name(), values.clone())
+                .prop_map(|(feature, values)| Condition::In { feature, values }),
+            (name(), values).prop_map(|(feature, values)| Condition::NotIn { feature, values }),
+            name().prop_map(|feature| Condition::Missing { feature }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn print_then_parse_gives_the_same_rule(
+            rule_name in "[a-z][a-z0-9_]{0,10}".prop_filter("not a keyword", |n| !KEYWORDS.contains(&n.as_str())),
+            conditions in proptest::collection::vec(condition(), 0..5),
+            target in name(),
+            decision in any::<String>(),
+        ) {
+            let rule = Rule { name: rule_name, conditions, decision, origin: Some("proposal".into()), evidence: None };
+            let text = print_rule(&rule, &target);
+            let parsed = parse(&text).map_err(|e| TestCaseError::fail(format!("{e} in\n{text}")))?;
+            prop_assert_eq!(parsed.len(), 1);
+            prop_assert_eq!(&parsed[0].rule, &rule);
+            prop_assert_eq!(&parsed[0].target, &target);
+        }
+    }
+}
+
+/// Schemas for the tests of other modules.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use crate::ir::{Certification, Feature, FeatureKind, RuleSet, Target};
+
+    /// One numeric column `x`, target `y` with classes `p`, `q`.
+    pub(crate) fn schema_x() -> RuleSet {
+        RuleSet {
+            schema_version: 1,
+            target: Target {
+                name: "y".into(),
+                classes: vec!["p".into(), "q".into()],
+                tolerance: None,
+            },
+            features: vec![Feature {
+                name: "x".into(),
+                kind: FeatureKind::Numeric,
+                nullable: false,
+            }],
+            rules: vec![],
+            certification: Certification {
+                precision: 0.95,
+                confidence: 0.95,
+                method: "wilson".into(),
+                scope: Default::default(),
+                tests: Vec::new(),
+            },
+            provenance: None,
+            summary: None,
+            rejected: Vec::new(),
+        }
+    }
+}

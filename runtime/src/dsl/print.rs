@@ -1,0 +1,151 @@
+//! Printing rules, conditions, names and values in the DSL.
+
+use std::fmt::Write;
+
+use crate::ir::{Condition, Rule};
+
+/// Prints one rule in the DSL, ending with a newline.
+pub fn print_rule(rule: &Rule, target: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "rule {}:", rule.name);
+    let _ = writeln!(out, "  when {}", print_conditions(&rule.conditions));
+    let _ = writeln!(
+        out,
+        "  then {} = {}",
+        print_name(target),
+        print_value(&rule.decision)
+    );
+    out
+}
+
+/// Prints the `when` part of a rule: conditions joined by `and`.
+pub fn print_conditions(conditions: &[Condition]) -> String {
+    if conditions.is_empty() {
+        return "always".to_string();
+    }
+    conditions
+        .iter()
+        .map(print_condition)
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Prints one condition.
+pub fn print_condition(cond: &Condition) -> String {
+    match cond {
+        Condition::Cmp { feature, op, value } => {
+            format!(
+                "{} {} {}",
+                print_name(feature),
+                op.as_str(),
+                print_number(*value)
+            )
+        }
+        Condition::Is {
+            feature,
+            value: true,
+        } => print_name(feature),
+        Condition::Is {
+            feature,
+            value: false,
+        } => format!("not {}", print_name(feature)),
+        Condition::In { feature, values } => {
+            format!("{} in {}", print_name(feature), print_set(values))
+        }
+        Condition::NotIn { feature, values } => {
+            format!("{} not in {}", print_name(feature), print_set(values))
+        }
+        Condition::Missing { feature } => format!("{} is missing", print_name(feature)),
+    }
+}
+
+/// Words of the DSL that cannot be bare column names.
+pub const KEYWORDS: &[&str] = &[
+    "rule", "when", "then", "and", "not", "in", "is", "missing", "always", "true", "false",
+];
+
+/// A column name: bare when it is a plain identifier and not a DSL word,
+/// else in backticks (a backtick or backslash inside is escaped with `\`).
+pub fn print_name(name: &str) -> String {
+    let mut chars = name.chars();
+    let plain = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name);
+    if plain {
+        name.to_string()
+    } else {
+        let mut s = String::with_capacity(name.len() + 2);
+        s.push('`');
+        for c in name.chars() {
+            match c {
+                '`' => s.push_str("\\`"),
+                '\\' => s.push_str("\\\\"),
+                '\n' => s.push_str("\\n"),
+                '\r' => s.push_str("\\r"),
+                '\t' => s.push_str("\\t"),
+                c if c.is_control() => {
+                    let _ = write!(s, "\\u{{{:x}}}", c as u32);
+                }
+                c => s.push(c),
+            }
+        }
+        s.push('`');
+        s
+    }
+}
+
+/// A decision: bare when it is a number that reads back as the same text
+/// (the decisions of a numeric target), else a string literal.
+pub fn print_value(s: &str) -> String {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && print_number(x) == s => s.to_string(),
+        _ => print_string(s),
+    }
+}
+
+/// A string literal with Rust-style escapes.
+pub fn print_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A number in its shortest form that parses back to the same `f64`.
+pub fn print_number(x: f64) -> String {
+    // `Display` for f64 prints the shortest digits that round-trip, never
+    // in exponent form; that keeps thresholds exact and readable.
+    let s = format!("{x}");
+    if s == "-0" {
+        "-0.0".to_string()
+    } else {
+        s
+    }
+}
+
+fn print_set(values: &[String]) -> String {
+    let items: Vec<String> = values.iter().map(|v| print_string(v)).collect();
+    format!("{{{}}}", items.join(", "))
+}
+
+/// Prints rules as a DSL file that [`parse`] reads back.
+pub fn print_rules(rules: &[Rule], target: &str) -> String {
+    rules
+        .iter()
+        .map(|r| print_rule(r, target))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
