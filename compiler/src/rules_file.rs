@@ -60,11 +60,25 @@ pub fn load_for(
         precision,
         confidence,
     );
-    set.rules = rulec_runtime::dsl::parse_for(&text, &set).map_err(|errors| {
+    set.rules = parse_for(path, &text, &set)?;
+    Ok(set)
+}
+
+/// The rules of the DSL file at `path`, checked against `set`'s features
+/// and target (every problem named at once): `--proposals`.
+pub fn load_dsl_for(path: &Path, set: &RuleSet) -> Result<Vec<rulec_runtime::ir::Rule>, Error> {
+    parse_for(path, &read(path)?, set)
+}
+
+fn parse_for(
+    path: &Path,
+    text: &str,
+    set: &RuleSet,
+) -> Result<Vec<rulec_runtime::ir::Rule>, Error> {
+    rulec_runtime::dsl::parse_for(text, set).map_err(|errors| {
         let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
         data_error(path, all.join("; "))
-    })?;
-    Ok(set)
+    })
 }
 
 fn read(path: &Path) -> Result<String, Error> {

@@ -116,7 +116,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     );
     // The user's proposals come first, under their own names.
     if let Some(file) = &p.proposals {
-        set.rules = read_proposals(file, &set)?;
+        set.rules = crate::rules_file::load_dsl_for(file, &set)?;
     }
     let n_proposals = set.rules.len();
     set.rules
@@ -136,21 +136,5 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         set,
         n_proposals,
         rank_rows,
-    })
-}
-
-/// The rules of a DSL file, checked against the set's schema.
-fn read_proposals(file: &std::path::Path, set: &RuleSet) -> Result<Vec<Rule>, Error> {
-    let text = std::fs::read_to_string(file).map_err(|e| Error::Io {
-        path: file.to_path_buf(),
-        err: e,
-    })?;
-    rulec_runtime::dsl::parse_for(&text, set).map_err(|errors| Error::Data {
-        path: file.to_path_buf(),
-        message: errors
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; "),
     })
 }
