@@ -124,6 +124,42 @@ fn edge_set() -> rulec_runtime::RuleSet {
     )
 }
 
+/// A range shrunk to one point (`x <= v and x >= v`, either order, the
+/// smallest subnormal included) is one equality in `decide`, which clippy
+/// asks for (`double_comparisons`, found by the hostile proptest); nullable
+/// columns keep their two guarded tests.
+#[test]
+fn a_range_of_one_point_builds_clippy_clean() {
+    let set = rule_set(
+        "t",
+        &["a", "b"],
+        vec![num("x", false), num("y", false), num("z", true)],
+        vec![
+            rule(
+                "point",
+                vec![cmp("x", CmpOp::Le, 5e-324), cmp("x", CmpOp::Ge, 5e-324)],
+                "a",
+            ),
+            rule(
+                "point_reversed",
+                vec![
+                    cmp("y", CmpOp::Ge, 2.5),
+                    cmp("x", CmpOp::Gt, 1.0),
+                    cmp("y", CmpOp::Le, 2.5),
+                ],
+                "b",
+            ),
+            rule(
+                "nullable_point",
+                vec![cmp("z", CmpOp::Le, 1.0), cmp("z", CmpOp::Ge, 1.0)],
+                "a",
+            ),
+        ],
+    );
+    let rows = common::rows(&set, 2000, 5);
+    build_and_check(&set, "one_point", &rows, ALL_CHECKS);
+}
+
 /// No columns and no rules: every row is the fallback's.
 #[test]
 fn empty_rule_set_builds() {

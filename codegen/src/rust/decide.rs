@@ -37,6 +37,9 @@ pub(super) enum Cond<'a> {
         nullable: bool,
         value: bool,
     },
+    /// `input.f == 5.0`: a non-nullable column held between `<= v` and
+    /// `>= v` (written as one test, which clippy asks for).
+    Equals { field: &'a Ident, value: Float },
     /// `input.f.is_none()`.
     Missing { field: &'a Ident },
     /// `matches!(input.f, alt | ..)`, or `!matches!(..)` when `negated`.
@@ -94,6 +97,7 @@ impl Cond<'_> {
                 value: false,
                 ..
             } => quote!(!input.#field),
+            Cond::Equals { field, value } => quote!(input.#field == #value),
             Cond::Missing { field } => quote!(input.#field.is_none()),
             Cond::Matches {
                 negated,
@@ -136,6 +140,9 @@ impl Cond<'_> {
                 (false, true) => format!("input.{field}"),
                 (false, false) => format!("!input.{field}"),
             }),
+            Cond::Equals { field, value } => {
+                HeadCond::Plain(format!("input.{field} == {}", value.text()))
+            }
             Cond::Missing { field } => HeadCond::Plain(format!("input.{field}.is_none()")),
             Cond::Matches {
                 negated,
@@ -336,6 +343,42 @@ impl Gen<'_> {
                 }
             };
             out.push(code);
+        }
+        // `x <= v && x >= v` is `x == v`.
+        let mut i = 0;
+        while i < out.len() {
+            let pair = match &out[i] {
+                Cond::Cmp {
+                    field,
+                    nullable: false,
+                    op: op @ (CmpOp::Le | CmpOp::Ge),
+                    value,
+                } => out
+                    .iter()
+                    .enumerate()
+                    .skip(i + 1)
+                    .find_map(|(j, c)| match c {
+                        Cond::Cmp {
+                            field: f2,
+                            nullable: false,
+                            op: o2 @ (CmpOp::Le | CmpOp::Ge),
+                            value: v2,
+                        } if f2 == field
+                            && o2 != op
+                            && !matches!(value, Float::Nan)
+                            && v2.text() == value.text() =>
+                        {
+                            Some((j, *field, value.clone()))
+                        }
+                        _ => None,
+                    }),
+                _ => None,
+            };
+            if let Some((j, field, value)) = pair {
+                out.remove(j);
+                out[i] = Cond::Equals { field, value };
+            }
+            i += 1;
         }
         Ok(Some(out))
     }

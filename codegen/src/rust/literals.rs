@@ -11,6 +11,7 @@ use super::Error;
 /// A float as Rust source that evaluates to exactly `x`, bit for bit:
 /// `50.0`, `-0.5`, `1e300`, `f64::NAN`. Its tokens go into the code
 /// ([`quote::ToTokens`]); its text ([`Float::text`]) only into the layout.
+#[derive(Clone)]
 pub(super) enum Float {
     /// `f64::NAN`.
     Nan,
