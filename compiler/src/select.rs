@@ -30,7 +30,7 @@
 //! guarantee rests on it.
 
 use rulec_runtime::stats::{
-    binomial_upper_tail, clopper_pearson_lower, exact_min_rows, exact_p_value, wilson_lower,
+    binomial_upper_tail, clopper_pearson_lower, exact_p_value, wilson_lower,
 };
 
 /// A set of row positions.
@@ -268,12 +268,6 @@ pub struct PrefixTest {
     pub passed: bool,
 }
 
-/// Fewest rows with which a flawless set reaches `precision` by the exact
-/// test at `confidence`: the smallest `n` with `precision^n <= 1 - confidence`.
-pub fn min_rows(precision: f64, confidence: f64) -> u64 {
-    exact_min_rows(precision, confidence)
-}
-
 /// Fewest correct decisions out of `support` with which a set passes the
 /// exact test: the smallest `c` whose one-sided p-value under "precision is
 /// `precision`" is at most `1 - confidence`; `None` when even `support` of
@@ -464,6 +458,7 @@ pub fn certify_each(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rulec_runtime::stats::exact_min_rows;
 
     /// Every rule's new rows at the target itself (no slack), as before the
     /// per-rule floor.
@@ -488,9 +483,9 @@ mod tests {
     #[test]
     fn min_rows_are_the_exact_tests() {
         // 0.95^59 = 0.0485 <= 0.05 < 0.95^58; Wilson would let 52 through.
-        assert_eq!(min_rows(0.95, 0.95), 59);
-        assert_eq!(min_rows(0.99, 0.95), 299);
-        assert_eq!(min_rows(0.95, 0.975), 72);
+        assert_eq!(exact_min_rows(0.95, 0.95), 59);
+        assert_eq!(exact_min_rows(0.99, 0.95), 299);
+        assert_eq!(exact_min_rows(0.95, 0.975), 72);
         assert!(wilson_lower(52, 52, 0.95) >= 0.95);
         assert_eq!(min_correct(59, 0.95, 0.95), Some(59));
         assert_eq!(min_correct(58, 0.95, 0.95), None);
