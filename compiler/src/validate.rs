@@ -147,6 +147,48 @@ impl Tally {
     }
 }
 
+/// How a decision is scored on one row, as the evidence counts it: the one
+/// thing a class target and a numeric one differ by here (see
+/// `pipeline::scoring`, which builds one per rule set).
+pub trait RowScore {
+    /// Whether the decision `decision` (an index into the target's classes)
+    /// is right on table row `row`.
+    fn right(&self, row: usize, decision: usize) -> bool;
+    /// Whether that decision agrees with the teacher's answer on `row`.
+    fn agrees(&self, row: usize, decision: usize) -> bool;
+    /// Whether the teacher's own answer on `row` is right.
+    fn teacher_right(&self, row: usize) -> bool;
+    /// The true class of every table row, for the confusion matrix; `None`
+    /// for a target without classes (no confusion matrix).
+    fn true_classes(&self) -> Option<&[u32]>;
+}
+
+/// A class target: a decision is right when it is the row's class.
+pub struct ClassScore<'a> {
+    /// The true class of every table row.
+    pub truth: &'a [u32],
+    /// The teacher's class of every table row.
+    pub teacher: &'a [u32],
+}
+
+impl RowScore for ClassScore<'_> {
+    fn right(&self, row: usize, decision: usize) -> bool {
+        decision as u32 == self.truth[row]
+    }
+
+    fn agrees(&self, row: usize, decision: usize) -> bool {
+        decision as u32 == self.teacher[row]
+    }
+
+    fn teacher_right(&self, row: usize) -> bool {
+        self.teacher[row] == self.truth[row]
+    }
+
+    fn true_classes(&self) -> Option<&[u32]> {
+        Some(self.truth)
+    }
+}
+
 /// Evidence of every rule in its place in the ordered set, and the figures
 /// of the set with the teacher as fallback, on one split.
 pub fn ordered_evidence(
@@ -156,31 +198,49 @@ pub fn ordered_evidence(
     teacher: &[u32],
     confidence: f64,
 ) -> Result<(Vec<SplitEvidence>, SetFigures), Error> {
+    ordered_evidence_scored(set, rows, &ClassScore { truth, teacher }, confidence)
+}
+
+/// [`ordered_evidence`] with decisions scored by `score`.
+pub fn ordered_evidence_scored(
+    set: &RuleSet,
+    rows: &EncodedRows,
+    score: &dyn RowScore,
+    confidence: f64,
+) -> Result<(Vec<SplitEvidence>, SetFigures), Error> {
     let eval = Evaluator::new(set)?;
     let mut per_rule = vec![Tally::default(); set.rules.len()];
     let mut covered = Tally::default();
     let mut teacher_correct = 0;
     let mut cascade_correct = 0;
     let k = set.target.classes.len();
-    let mut confusion = vec![vec![0u64; k]; k];
+    let true_classes = score.true_classes();
+    let mut confusion = match true_classes {
+        Some(_) => vec![vec![0u64; k]; k],
+        None => Vec::new(),
+    };
     for j in 0..rows.len() {
         let r = rows.rows[j];
-        teacher_correct += u64::from(teacher[r] == truth[r]);
+        let teacher_right = score.teacher_right(r);
+        teacher_correct += u64::from(teacher_right);
         match eval.decide(rows.row(j))? {
             Some(hit) => {
-                let class = hit.class_idx as u32;
-                let (ok, agree) = (class == truth[r], class == teacher[r]);
+                let (ok, agree) = (
+                    score.right(r, hit.class_idx),
+                    score.agrees(r, hit.class_idx),
+                );
                 per_rule[hit.rule_idx].add(ok, agree);
                 covered.add(ok, agree);
                 cascade_correct += u64::from(ok);
-                if let Some(cell) = confusion
-                    .get_mut(hit.class_idx)
-                    .and_then(|row| row.get_mut(truth[r] as usize))
-                {
+                if let Some(cell) = true_classes.and_then(|truth| {
+                    confusion
+                        .get_mut(hit.class_idx)
+                        .and_then(|row| row.get_mut(truth[r] as usize))
+                }) {
                     *cell += 1;
                 }
             }
-            None => cascade_correct += u64::from(teacher[r] == truth[r]),
+            None => cascade_correct += u64::from(teacher_right),
         }
     }
     let figures = SetFigures {
