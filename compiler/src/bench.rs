@@ -334,11 +334,16 @@ fn teacher_anchors(
     let taught = pipeline::taught::run(data, &p, &Silent)?;
     let table = &taught.data.table;
     let splits = &taught.data.splits;
+    let pipeline::taught::Answers::Classes(labels) = &taught.answers else {
+        return Err(Error::Params(
+            "internal: a benchmark target without classes".into(),
+        ));
+    };
     let score = |rows: &[usize]| {
         threshold::scored(
-            &taught.labels.probs,
+            &labels.probs,
             table.n_classes(),
-            &taught.labels.labels,
+            &labels.labels,
             &table.labels,
             rows,
         )

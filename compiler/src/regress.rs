@@ -10,21 +10,20 @@
 //! logged predictions; candidates are the leaves of regression trees fitted
 //! on the teacher's predictions and on the true values, each predicting the
 //! roundest number within a quarter tolerance of its leaf's mean.
+//!
+//! This module holds what is numeric about the teacher and the candidates;
+//! the stages are the class pipeline's (`pipeline`), and how a decision is
+//! scored within the tolerance is `pipeline::scoring::Scoring::Within`.
 
 use rayon::prelude::*;
 use rulec_datasets::Rng;
 use rulec_runtime::dsl::print_number;
-use rulec_runtime::eval::Evaluator;
-use rulec_runtime::ir::{Rule, RuleSet, SetFigures, SplitEvidence};
-use rulec_runtime::stats::clopper_pearson_lower;
+use rulec_runtime::ir::Rule;
 
-use crate::error::Error;
 use crate::propose;
-use crate::select::Bits;
 use crate::split::Splits;
 use crate::table::Table;
 use crate::tree::{self, nice_between, Binned, Criterion, Node, Targets, Tree, TreeParams};
-use crate::validate::EncodedRows;
 
 /// Row-major `[gradient, hessian]` targets for fitting `values` by squared
 /// loss from zero: a leaf's Newton step is then the mean of its values.
@@ -197,84 +196,6 @@ pub fn decision_values(rules: &[Rule]) -> Vec<String> {
     values.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     values.dedup_by(|a, b| a.1 == b.1);
     values.into_iter().map(|(_, s)| s).collect()
-}
-
-/// Per candidate, the positions of `rows` whose true value it predicts
-/// within the tolerance.
-pub fn within_bits(set: &RuleSet, rows: &EncodedRows, values: &[f64], tolerance: f64) -> Vec<Bits> {
-    set.rules
-        .par_iter()
-        .map(|r| {
-            let v: f64 = r.decision.parse().unwrap_or(f64::NAN);
-            let mut bits = Bits::new(rows.len());
-            for (j, &row) in rows.rows.iter().enumerate() {
-                if (values[row] - v).abs() <= tolerance {
-                    bits.set(j);
-                }
-            }
-            bits
-        })
-        .collect()
-}
-
-/// Evidence of every rule in its place, and the set figures, on one split:
-/// a decision is right when within the tolerance of the true value, and
-/// agrees with the teacher when within the tolerance of its prediction.
-pub fn ordered_evidence(
-    set: &RuleSet,
-    rows: &EncodedRows,
-    truth: &[f64],
-    teacher: &[f64],
-    tolerance: f64,
-    confidence: f64,
-) -> Result<(Vec<SplitEvidence>, SetFigures), Error> {
-    let eval = Evaluator::new(set)?;
-    let values: Vec<f64> = set
-        .target
-        .classes
-        .iter()
-        .map(|c| c.parse().unwrap_or(f64::NAN))
-        .collect();
-    let mut per_rule = vec![(0u64, 0u64, 0u64); set.rules.len()];
-    let (mut support, mut correct, mut agree, mut teacher_correct, mut cascade_correct) =
-        (0, 0, 0, 0, 0);
-    for j in 0..rows.len() {
-        let r = rows.rows[j];
-        let teacher_ok = (teacher[r] - truth[r]).abs() <= tolerance;
-        teacher_correct += u64::from(teacher_ok);
-        match eval.decide(rows.row(j))? {
-            Some(hit) => {
-                let v = values[hit.class_idx];
-                let ok = (truth[r] - v).abs() <= tolerance;
-                let ag = (teacher[r] - v).abs() <= tolerance;
-                let e = &mut per_rule[hit.rule_idx];
-                e.0 += 1;
-                e.1 += u64::from(ok);
-                e.2 += u64::from(ag);
-                support += 1;
-                correct += u64::from(ok);
-                agree += u64::from(ag);
-                cascade_correct += u64::from(ok);
-            }
-            None => cascade_correct += u64::from(teacher_ok),
-        }
-    }
-    let evidence = |(s, c, a): (u64, u64, u64)| SplitEvidence {
-        support: s,
-        correct: c,
-        agree_teacher: a,
-        precision_lower_bound: clopper_pearson_lower(c, s, confidence),
-    };
-    Ok((
-        per_rule.into_iter().map(evidence).collect(),
-        SetFigures {
-            rows: rows.len() as u64,
-            covered: evidence((support, correct, agree)),
-            teacher_correct,
-            cascade_correct,
-            confusion: Vec::new(),
-        },
-    ))
 }
 
 #[cfg(test)]

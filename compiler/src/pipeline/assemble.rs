@@ -1,7 +1,10 @@
 //! Stage 5, compact: [`Certified`] → the finished [`RuleSet`]. The
 //! certified rules are compacted exactly (every row keeps its decision, so
 //! the certification still holds), named, and given their evidence, the
-//! coverage curve, the cost model and the provenance.
+//! coverage curve, the cost model and the provenance. A numeric target's
+//! rules are named after their values (`value_<...>`), its classes are the
+//! kept rules' decisions, and it has no curve, near misses or example rows
+//! yet ([`Scoring::book_extras`]).
 
 use std::time::{Duration, Instant};
 
@@ -10,6 +13,7 @@ use rulec_runtime::ir::{CostModel, Provenance, Rule, RuleSet, SetFigures, SplitR
 use crate::error::Error;
 use crate::params::{options, CompileParams, TeacherKind};
 use crate::pipeline::certified::{record_certification, rejections};
+use crate::pipeline::scoring::Scoring;
 use crate::pipeline::{Certified, Ingested};
 use crate::progress::Progress;
 use crate::select::{self, CoverageTable};
@@ -41,16 +45,21 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     } = c;
     let mut set = pool.set;
     let table = &pool.data.table;
-    let teacher = &pool.labels;
+    let answers = &pool.answers;
+    let scoring = Scoring::new(table, answers, p.tolerance)?;
     let n_candidates = set.rules.len() as u64;
     progress.line(&format!("compact: {} rules certified", kept.len()));
     record_certification(&mut set, &tests, p);
-    set.rejected = rejections(&set, &order, &kept, pool.n_proposals, &tests, p.precision);
+    if scoring.book_extras() {
+        set.rejected = rejections(&set, &order, &kept, pool.n_proposals, &tests, p.precision);
+    }
     // The coverage/precision curve goes on past the kept rules with the
     // candidates a lower precision target would add: the greedy order
     // continued from the kept rules (pinned first) with no precision floor,
     // on the same rank rows, so an auditor sees what a lower target would buy.
-    let next_in_line: Vec<Rule> = {
+    let next_in_line: Vec<Rule> = if !scoring.book_extras() {
+        Vec::new()
+    } else {
         const CURVE_EXTRA: usize = 16;
         let perm: Vec<usize> = kept
             .iter()
@@ -98,14 +107,9 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
             rules: compacted.clone(),
             ..set.clone()
         };
-        validate::ordered_evidence(
-            &probe,
-            &valid_rows,
-            &table.labels,
-            &teacher.labels,
-            p.confidence,
-        )?
-        .0
+        scoring
+            .ordered_evidence(&probe, &valid_rows, p.confidence)?
+            .0
     };
     let compacted: Vec<Rule> = compacted
         .into_iter()
@@ -113,15 +117,12 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         .filter(|(r, e)| e.support > 0 || is_proposal(r))
         .map(|(r, _)| r)
         .collect();
-    set.rules = name_rules(compacted);
-    let (val_fig, test_fig) = validate::attach_evidence(
-        &mut set,
-        &valid_rows,
-        Some(&test_rows),
-        &table.labels,
-        &teacher.labels,
-    )?;
-    let curve = {
+    set.rules = name_rules(compacted, scoring.name_stem());
+    set.target.classes = scoring.classes(&set.target.classes, &set.rules);
+    let (val_fig, test_fig) = scoring.attach_evidence(&mut set, &valid_rows, &test_rows)?;
+    let curve = if !scoring.book_extras() {
+        Vec::new()
+    } else {
         let mut extended = set.clone();
         extended.rules.extend(next_in_line);
         // Names play no part in the curve; fresh ones cannot clash.
@@ -136,12 +137,12 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         candidates: n_candidates,
         curve,
         // A logged teacher's cost is unknown: no cost model rather than a wrong one.
-        cost: if teacher.comparisons.is_empty() {
+        cost: if answers.comparisons().is_empty() {
             None
         } else {
-            Some(cost_model(&set, &valid_rows, &teacher.comparisons)?)
+            Some(cost_model(&set, &valid_rows, answers.comparisons())?)
         },
-        measured_cost: match (p.measure_cost, teacher.ns_per_row) {
+        measured_cost: match (p.measure_cost, answers.ns_per_row()) {
             (true, Some(ns)) => Some(measured_cost(&set, &valid_rows, ns, &p.teacher)?),
             _ => None,
         },
@@ -157,7 +158,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
 }
 
 /// Where the rule set came from, for the rule book.
-pub(crate) fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance {
+fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance {
     Provenance {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
         data_file: data.data_names.clone(),
@@ -177,11 +178,7 @@ pub(crate) fn provenance(data: &Ingested, teacher: String, p: &CompileParams) ->
 
 /// Comparisons per decision of the teacher and of the rules, on the
 /// validation rows (see [`CostModel`]).
-pub(crate) fn cost_model(
-    set: &RuleSet,
-    rows: &EncodedRows,
-    teacher: &[u32],
-) -> Result<CostModel, Error> {
+fn cost_model(set: &RuleSet, rows: &EncodedRows, teacher: &[u32]) -> Result<CostModel, Error> {
     let eval = rulec_runtime::Evaluator::new(set)?;
     let n = rows.len().max(1) as f64;
     let (mut rules, mut covered, mut model) = (0usize, 0usize, 0u64);
@@ -250,9 +247,10 @@ fn placeholder() -> Rule {
 }
 
 /// Names learned rules `<decision>_<n>`, numbered per decision in rule
-/// order; proposals keep the name their author gave, and learned names step
-/// around them.
-pub(crate) fn name_rules(rules: Vec<Rule>) -> Vec<Rule> {
+/// order (`<stem>_<decision>_<n>` when the decision does not start with a
+/// letter); proposals keep the name their author gave, and learned names
+/// step around them.
+fn name_rules(rules: Vec<Rule>, stem: &str) -> Vec<Rule> {
     let taken: std::collections::BTreeSet<String> = rules
         .iter()
         .filter(|r| is_proposal(r))
@@ -265,7 +263,7 @@ pub(crate) fn name_rules(rules: Vec<Rule>) -> Vec<Rule> {
             if is_proposal(&r) {
                 return r;
             }
-            let slug = slug(&r.decision);
+            let slug = slug(&r.decision, stem);
             let n = seen.entry(slug.clone()).or_insert(0);
             loop {
                 *n += 1;
@@ -284,9 +282,9 @@ fn is_proposal(r: &Rule) -> bool {
     r.origin.as_deref() == Some("proposal")
 }
 
-/// A rule-name fragment from a class label: lowercase ASCII letters, digits
-/// and `_`, starting with a letter.
-fn slug(label: &str) -> String {
+/// A rule-name fragment from a decision: lowercase ASCII letters, digits
+/// and `_`, starting with a letter (`stem` when the decision does not).
+fn slug(label: &str, stem: &str) -> String {
     let mut s = String::new();
     for c in label.chars() {
         if c.is_ascii_alphanumeric() {
@@ -298,8 +296,8 @@ fn slug(label: &str) -> String {
     let s = s.trim_end_matches('_').to_string();
     match s.chars().next() {
         Some(c) if c.is_ascii_lowercase() => s,
-        Some(_) => format!("class_{s}"),
-        None => "class".to_string(),
+        Some(_) => format!("{stem}_{s}"),
+        None => stem.to_string(),
     }
 }
 
@@ -316,11 +314,30 @@ mod tests {
             ("", "class"),
             ("<=50K", "class_50k"),
         ] {
-            assert_eq!(slug(label), want);
+            assert_eq!(slug(label, "class"), want);
             assert!(rulec_runtime::ir::is_rule_name(&format!(
                 "{}_1",
-                slug(label)
+                slug(label, "class")
             )));
         }
+    }
+
+    /// A numeric target's rules are named after their values, stepping
+    /// around nothing (it has no proposals): `value_<value>_<n>`.
+    #[test]
+    fn numeric_rules_are_named_after_their_values() {
+        let rule = |decision: &str| Rule {
+            name: "candidate_0".into(),
+            conditions: Vec::new(),
+            decision: decision.into(),
+            origin: None,
+            evidence: None,
+        };
+        let named = name_rules(
+            vec![rule("10"), rule("-1.5"), rule("10"), rule("inf")],
+            "value",
+        );
+        let names: Vec<&str> = named.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["value_10_1", "value_1_5_1", "value_10_2", "inf_1"]);
     }
 }

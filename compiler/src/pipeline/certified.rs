@@ -1,12 +1,15 @@
 //! Stage 4, validate: [`Pool`] → [`Certified`]. The candidates are ordered
 //! on the rank rows (training rows they were not fitted on), then the
 //! prefixes of that order are tested on the validation rows; the order and
-//! the testing plan are fixed before any validation label is read.
+//! the testing plan are fixed before any validation label is read. How a
+//! decision is scored (a class, a value within the tolerance) comes from
+//! [`Scoring`].
 
 use rulec_runtime::ir::{CertificationTest, Rejected, RuleSet, Scope};
 
 use crate::error::Error;
 use crate::params::{Certify, CompileParams};
+use crate::pipeline::scoring::Scoring;
 use crate::pipeline::Pool;
 use crate::progress::Progress;
 use crate::select::{self, Bits, CoverageTable};
@@ -17,9 +20,11 @@ use crate::validate::{self, EncodedRows};
 pub struct RankTable {
     /// Rank rows each candidate covers.
     pub covers: Vec<Bits>,
-    /// Per class, the rank rows of that true class.
+    /// Per decision index ([`Scoring::decisions`]), the rank rows where
+    /// that decision is right.
     pub truth: Vec<Bits>,
-    /// Per class, the teacher's probability of that class on each rank row.
+    /// Per decision index, the teacher's belief that the decision is right
+    /// on each rank row ([`Scoring::teacher_truth`]).
     pub teacher: Vec<Vec<f32>>,
 }
 
@@ -39,7 +44,7 @@ impl RankTable {
 pub struct Certified {
     /// The candidates and the data.
     pub pool: Pool,
-    /// Class index each candidate decides.
+    /// Decision index of each candidate ([`Scoring::decisions`]).
     pub decisions: Vec<u32>,
     /// The candidates on the rank rows.
     pub rank: RankTable,
@@ -60,33 +65,25 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
     let table = &pool.data.table;
     let splits = &pool.data.splits;
     let set = &pool.set;
+    let scoring = Scoring::new(table, &pool.answers, p.tolerance)?;
     progress.line(&format!(
-        "validate: ordering {} candidates on {} held-out training rows, certifying on {} validation rows",
+        "validate: ordering {} candidates on {} held-out training rows, certifying on {} validation rows{}",
         set.rules.len(),
         pool.rank_rows.len(),
-        splits.validation.len()
+        splits.validation.len(),
+        match p.tolerance {
+            Some(t) => format!(", within ±{t} counting as right"),
+            None => String::new(),
+        }
     ));
     let rank_rows = EncodedRows::new(table, &pool.rank_rows);
     let valid_rows = EncodedRows::new(table, &splits.validation);
     let test_rows = EncodedRows::new(table, &splits.test);
-    let k = table.n_classes();
-    let decisions: Vec<u32> = set
-        .rules
-        .iter()
-        .map(|r| set.class_index(&r.decision).unwrap_or(0) as u32)
-        .collect();
+    let decisions = scoring.decisions(set);
     let rank = RankTable {
         covers: validate::coverage(set, &rank_rows)?,
-        truth: validate::class_bits(&rank_rows, &table.labels, k),
-        teacher: (0..k)
-            .map(|c| {
-                rank_rows
-                    .rows
-                    .iter()
-                    .map(|&r| pool.labels.probs[r * k + c])
-                    .collect()
-            })
-            .collect(),
+        truth: scoring.truth_bits(set, &rank_rows),
+        teacher: scoring.teacher_truth(set, &rank_rows),
     };
     // Proposals are tried first, in their order.
     let order = select::greedy_order(
@@ -100,7 +97,7 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
         },
     );
     let cov_valid = validate::coverage(set, &valid_rows)?;
-    let truth_valid = validate::class_bits(&valid_rows, &table.labels, k);
+    let truth_valid = scoring.truth_bits(set, &valid_rows);
     let valid_table = CoverageTable {
         covers: &cov_valid,
         decisions: &decisions,
@@ -121,7 +118,7 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
 }
 
 /// Which candidates of `order` are certified, and the tests run.
-pub(crate) fn certify(
+fn certify(
     order: &select::Order,
     valid: &CoverageTable<'_>,
     p: &CompileParams,

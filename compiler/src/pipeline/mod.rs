@@ -13,7 +13,11 @@
 //!   a prefix on validation rows ([`Certified`]).
 //! - [`assemble`]: compaction, names, evidence, curve, cost and provenance.
 //!
-//! Numeric targets (`--tolerance`) still run their own copy ([`numeric`]).
+//! Class targets and numeric ones (`--tolerance`) run the same stages; what
+//! differs is how a decision is scored (a class is right, a value is within
+//! the tolerance), which [`scoring::Scoring`] supplies, and what the teacher
+//! answers ([`taught::Answers`]: classes or values) and proposes from
+//! ([`pool`]: classification trees or regression trees).
 //! [`CompileParams`] is what the user asked for, unchecked;
 //! [`CompileParams::check`] turns it into [`ValidParams`], and only valid
 //! parameters can run. This module never writes files: the caller decides
@@ -30,8 +34,8 @@ use crate::progress::Progress;
 pub mod assemble;
 pub mod certified;
 pub mod ingested;
-mod numeric;
 pub mod pool;
+pub mod scoring;
 pub mod taught;
 
 pub use self::certified::Certified;
@@ -74,26 +78,6 @@ pub fn compile_files(
     let mut clock = Stopwatch::start();
     let data = ingested::run(paths, p, progress)?;
     clock.lap("ingest");
-    if let Some(tolerance) = p.tolerance {
-        let (mut set, val_fig, test_fig, n_candidates, teacher) =
-            numeric::compile(&data.table, &data.splits, p, tolerance, progress)?;
-        set.provenance = Some(assemble::provenance(&data, teacher, p));
-        set.check()?;
-        clock.lap("teach, propose, validate, compact");
-        let report = Report::of(
-            &set,
-            &val_fig,
-            test_fig.as_ref(),
-            n_candidates,
-            data.table.dropped_unlabelled,
-            p,
-        );
-        return Ok(Compiled {
-            rules: set,
-            report,
-            timings: clock.laps,
-        });
-    }
     let taught = taught::run(data, p, progress)?;
     clock.lap("teach");
     let pool = pool::run(taught, p, progress)?;

@@ -4,24 +4,32 @@
 //! user's proposals (`--proposals`) come first, under their own names.
 //! Synthetic rows, if any, leave the table here: from this stage on, only
 //! real rows exist.
+//!
+//! For a numeric target the candidates are the leaves of regression trees
+//! ([`crate::regress::pool`]), and the target's classes are their distinct
+//! decisions.
 
 use rulec_runtime::ir::{Rule, RuleSet, Target};
 
 use crate::error::Error;
 use crate::params::CompileParams;
+use crate::pipeline::scoring::Scoring;
+use crate::pipeline::taught::Answers;
 use crate::pipeline::{Ingested, Taught};
 use crate::progress::Progress;
 use crate::propose::{self, PoolParams, PoolTargets};
 use crate::split;
+use crate::table::Table;
 use crate::teach::TeacherLabels;
+use crate::tree::Binned;
 use crate::validate;
 
 /// The candidates, in a rule set with no evidence yet.
 pub struct Pool {
     /// The data, real rows only.
     pub data: Ingested,
-    /// The teacher's labels of the real rows.
-    pub labels: TeacherLabels,
+    /// The teacher's answers for the real rows.
+    pub answers: Answers,
     /// The teacher as the rule book names it.
     pub teacher: String,
     /// Proposals first, then learned candidates named `candidate_<i>`.
@@ -37,7 +45,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     let Taught {
         data,
         binned,
-        labels: teacher,
+        answers,
         synthetic_rows,
         n_real,
         description,
@@ -48,7 +56,6 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         data_sha256,
         data_names,
     } = data;
-    progress.line("propose: distilling the teacher into candidate rules");
     // Candidates are fitted on part of the training rows and ranked on the
     // rest, so that their ranking estimates are not flattered by the rows
     // they were fitted on.
@@ -59,6 +66,91 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         p.rank_share,
         p.seed,
     );
+    let (candidates, answers) = match answers {
+        Answers::Classes(teacher) => {
+            progress.line("propose: distilling the teacher into candidate rules");
+            let (candidates, teacher) = propose_classes(
+                &mut table,
+                &binned,
+                &fit_rows,
+                teacher,
+                synthetic_rows,
+                n_real,
+                p,
+            );
+            (candidates, Answers::Classes(teacher))
+        }
+        Answers::Values(teacher) => {
+            progress
+                .line("propose: regression trees on the teacher's predictions and the true values");
+            let (Some(truth), Some(tolerance)) = (&table.values, p.tolerance) else {
+                return Err(Error::Params(
+                    "internal: a numeric target without values or tolerance".into(),
+                ));
+            };
+            let candidates = crate::regress::pool(
+                &table,
+                &binned,
+                &fit_rows,
+                &teacher.values,
+                truth,
+                crate::regress::PoolSpec {
+                    tolerance,
+                    max_depth: p.max_depth,
+                    min_leaf: p.min_leaf,
+                },
+            );
+            (candidates, Answers::Values(teacher))
+        }
+    };
+    let classes = Scoring::new(&table, &answers, p.tolerance)?.classes(&table.classes, &candidates);
+    let mut set = RuleSet::new(
+        Target {
+            name: table.target_name.clone(),
+            classes,
+            tolerance: p.tolerance,
+        },
+        validate::features(&table),
+        Vec::new(),
+        p.precision,
+        p.confidence,
+    );
+    // The user's proposals come first, under their own names.
+    if let Some(file) = &p.proposals {
+        set.rules = crate::rules_file::load_dsl_for(file, &set)?;
+    }
+    let n_proposals = set.rules.len();
+    set.rules
+        .extend(candidates.into_iter().enumerate().map(|(i, rule)| Rule {
+            name: format!("candidate_{i}"),
+            ..rule
+        }));
+    Ok(Pool {
+        data: Ingested {
+            table,
+            splits,
+            data_sha256,
+            data_names,
+        },
+        answers,
+        teacher: description,
+        set,
+        n_proposals,
+        rank_rows,
+    })
+}
+
+/// A class target's candidates, from the teacher's labels (and the
+/// synthetic rows', which leave `table` and the labels here).
+fn propose_classes(
+    table: &mut Table,
+    binned: &Binned,
+    fit_rows: &[usize],
+    mut teacher: TeacherLabels,
+    synthetic_rows: std::ops::Range<usize>,
+    n_real: usize,
+    p: &CompileParams,
+) -> (Vec<Rule>, TeacherLabels) {
     // Synthetic rows carry the teacher's label as their only truth.
     for r in synthetic_rows.clone() {
         table.labels[r] = teacher.labels[r];
@@ -76,65 +168,31 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         max_rows: p.tree_rows,
         seed: p.seed,
     };
-    let mut candidates = propose::pool(&table, &binned, &fit_rows, &targets, &pool_params);
+    let mut candidates = propose::pool(table, binned, fit_rows, &targets, &pool_params);
     // With synthetic rows, a second pool learns from real and synthetic rows
     // together; its candidates join the first pool's, so the selection can
     // only gain from them (it ranks all on real rows).
     if !synthetic_rows.is_empty() {
-        let mut with_synthetic = fit_rows.clone();
+        let mut with_synthetic = fit_rows.to_vec();
         with_synthetic.extend(synthetic_rows.clone());
         let seen: std::collections::BTreeSet<String> = candidates
             .iter()
             .map(|c| rulec_runtime::dsl::print_rule(&c.rule, ""))
             .collect();
         candidates.extend(
-            propose::pool(&table, &binned, &with_synthetic, &targets, &pool_params)
+            propose::pool(table, binned, &with_synthetic, &targets, &pool_params)
                 .into_iter()
                 .filter(|c| !seen.contains(&rulec_runtime::dsl::print_rule(&c.rule, ""))),
         );
     }
     // From here on, real rows only.
-    let mut teacher = teacher;
     if !synthetic_rows.is_empty() {
-        crate::synthetic::truncate(&mut table, n_real);
+        crate::synthetic::truncate(table, n_real);
         let k = table.n_classes();
         teacher.labels.truncate(n_real);
         teacher.confidence.truncate(n_real);
         teacher.probs.truncate(n_real * k);
         teacher.comparisons.truncate(n_real);
     }
-    let mut set = RuleSet::new(
-        Target {
-            name: table.target_name.clone(),
-            classes: table.classes.clone(),
-            tolerance: None,
-        },
-        validate::features(&table),
-        Vec::new(),
-        p.precision,
-        p.confidence,
-    );
-    // The user's proposals come first, under their own names.
-    if let Some(file) = &p.proposals {
-        set.rules = crate::rules_file::load_dsl_for(file, &set)?;
-    }
-    let n_proposals = set.rules.len();
-    set.rules
-        .extend(candidates.into_iter().enumerate().map(|(i, c)| Rule {
-            name: format!("candidate_{i}"),
-            ..c.rule
-        }));
-    Ok(Pool {
-        data: Ingested {
-            table,
-            splits,
-            data_sha256,
-            data_names,
-        },
-        labels: teacher,
-        teacher: description,
-        set,
-        n_proposals,
-        rank_rows,
-    })
+    (candidates.into_iter().map(|c| c.rule).collect(), teacher)
 }

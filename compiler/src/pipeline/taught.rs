@@ -3,6 +3,12 @@
 //! cache). With `--synthetic N`, synthetic rows near the training rows join
 //! the table here for the teacher to label; they are in no split, and the
 //! pool stage takes them out again before anything is measured.
+//!
+//! For a numeric target (`--tolerance`) the teacher predicts a value per
+//! row instead ([`Answers::Values`]): a regression forest
+//! ([`crate::regress::forest_predict`]) or a column of logged predictions.
+//! Those predictions are not cached: the cache file holds class labels
+//! ([`crate::cache`]) and has no format for values yet.
 
 use std::ops::Range;
 
@@ -16,6 +22,44 @@ use crate::progress::Progress;
 use crate::teach::{Forest, ForestParams, Teacher, TeacherLabels, TrainingData};
 use crate::tree::Binned;
 
+/// The teacher's answer for every row of the table.
+#[derive(Clone, Debug)]
+pub enum Answers {
+    /// A class target: a class (and probabilities) per row.
+    Classes(TeacherLabels),
+    /// A numeric target: a predicted value per row.
+    Values(Predictions),
+}
+
+/// A numeric teacher's predictions.
+#[derive(Clone, Debug)]
+pub struct Predictions {
+    /// Predicted value per row.
+    pub values: Vec<f64>,
+    /// Comparisons the full model makes to decide each row (empty when
+    /// unknown, as for logged predictions).
+    pub comparisons: Vec<u32>,
+}
+
+impl Answers {
+    /// Comparisons the full model makes to decide each row (its cost
+    /// model); empty when unknown.
+    pub fn comparisons(&self) -> &[u32] {
+        match self {
+            Answers::Classes(labels) => &labels.comparisons,
+            Answers::Values(pred) => &pred.comparisons,
+        }
+    }
+
+    /// The teacher's measured time per row, when measured.
+    pub fn ns_per_row(&self) -> Option<f64> {
+        match self {
+            Answers::Classes(labels) => labels.ns_per_row,
+            Answers::Values(_) => None,
+        }
+    }
+}
+
 /// The data with the teacher's labels.
 pub struct Taught {
     /// The data; its table holds the synthetic rows, if any, after the real ones.
@@ -23,7 +67,7 @@ pub struct Taught {
     /// Features binned on the training rows (every row of the table encoded).
     pub binned: Binned,
     /// The teacher's answer for every row of the table, synthetic rows included.
-    pub labels: TeacherLabels,
+    pub answers: Answers,
     /// The synthetic rows' positions in the table (empty without `--synthetic`).
     pub synthetic_rows: Range<usize>,
     /// Rows of the table before the synthetic ones.
@@ -68,6 +112,9 @@ pub fn teacher(p: &CompileParams) -> Box<dyn Teacher> {
 
 /// Labels every row with the teacher (or takes the labels from the cache).
 pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result<Taught, Error> {
+    if p.tolerance.is_some() {
+        return predict(data, p, progress);
+    }
     let model = teacher(p);
     let Ingested {
         mut table,
@@ -158,10 +205,68 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
             data_names,
         },
         binned,
-        labels,
+        answers: Answers::Classes(labels),
         synthetic_rows,
         n_real,
         description: model.describe(),
+    })
+}
+
+/// A numeric target's teacher: the logged predictions of a `column:`
+/// teacher, or a regression forest's (out-of-bag on the training rows).
+/// `CompileParams::check` refused every other teacher, and `--synthetic`.
+fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result<Taught, Error> {
+    let table = &data.table;
+    let splits = &data.splits;
+    let Some(values) = table.values.as_ref() else {
+        return Err(Error::Params(
+            "internal: a numeric target without values".into(),
+        ));
+    };
+    let binned = Binned::new(table, &splits.train);
+    let logged = match (&p.teacher, &table.teacher_values) {
+        (TeacherKind::Forest, _) => None,
+        (TeacherKind::Column(c), Some(logged)) => Some((c, logged)),
+        (other, _) => {
+            return Err(Error::Params(format!(
+                "internal: --teacher {} with --tolerance and no predictions",
+                other.name()
+            )))
+        }
+    };
+    let description = match logged {
+        Some((c, _)) => format!("predictions logged in column `{c}`"),
+        None => format!(
+            "regression forest ({} trees, max depth 20, min leaf 5, a third of the features per split, out-of-bag predictions on train rows)",
+            p.n_trees
+        ),
+    };
+    progress.line(&format!(
+        "teach: {description} on {} training rows",
+        splits.train.len()
+    ));
+    let predictions = match logged {
+        Some((_, logged)) => Predictions {
+            values: logged.clone(),
+            comparisons: Vec::new(),
+        },
+        None => {
+            let (values, comparisons) =
+                crate::regress::forest_predict(table, &binned, splits, values, p.n_trees, p.seed);
+            Predictions {
+                values,
+                comparisons,
+            }
+        }
+    };
+    let n_real = table.n_rows();
+    Ok(Taught {
+        data,
+        binned,
+        answers: Answers::Values(predictions),
+        synthetic_rows: n_real..n_real,
+        n_real,
+        description,
     })
 }
 
