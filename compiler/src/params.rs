@@ -228,8 +228,14 @@ impl CompileParams {
             }
         }
         if self.tolerance.is_some() {
-            // The numeric pipeline (`pipeline::numeric`) does not apply these
-            // yet: refuse them rather than ignore them. See: #16.
+            // What numeric targets cannot mean the same way as classes is
+            // refused rather than ignored. The teacher predicts values
+            // (`pipeline::taught`): only the regression forest and logged
+            // predictions do. Proposals are DSL rules deciding one of the
+            // target's classes, and a numeric target's classes are the
+            // decisions its candidates come to. The regression forest keeps
+            // no trees to offer, and the regression pool grows no
+            // bootstrap trees (its default outputs would change). See: #16.
             match &self.teacher {
                 TeacherKind::Forest | TeacherKind::Column(_) => {}
                 other => problems.push(format!(
@@ -246,12 +252,6 @@ impl CompileParams {
             if self.teacher_paths {
                 problems.push(
                     "--teacher-paths is for class targets; it cannot be used with --tolerance yet"
-                        .to_string(),
-                );
-            }
-            if self.tree_rows != crate::teach::DEFAULT_TREE_ROWS {
-                problems.push(
-                    "--tree-rows is not applied to the regression forest of --tolerance yet"
                         .to_string(),
                 );
             }

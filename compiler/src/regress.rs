@@ -41,17 +41,21 @@ fn leaf_mean(tree: &Tree, leaf: usize) -> f64 {
 const REGRESSION: Criterion = Criterion::Newton { lambda: 1e-9 };
 
 /// A regression forest's predictions for every row (out-of-bag for training
-/// rows) and the comparisons it makes per row.
+/// rows) and the comparisons it makes per row. Each tree's bootstrap sample
+/// draws as many rows as there are training rows, or `tree_rows` when fewer
+/// (`--tree-rows`; 0: no limit).
 pub fn forest_predict(
     table: &Table,
     binned: &Binned,
     splits: &Splits,
     values: &[f64],
     n_trees: usize,
+    tree_rows: usize,
     seed: u64,
 ) -> (Vec<f64>, Vec<u32>) {
     let n = table.n_rows();
     let train = &splits.train;
+    let draws = bootstrap_draws(train.len(), tree_rows);
     let targets = squared_loss_targets(values);
     let max_features = ((table.columns.len() as f64 / 3.0).ceil() as usize).max(1);
     let fitted: Vec<(Tree, Vec<bool>)> = (0..n_trees)
@@ -59,7 +63,7 @@ pub fn forest_predict(
         .map(|t| {
             let mut rng = Rng::derive(seed, 2000 + t as u64);
             let mut in_bag = vec![false; n];
-            let sample: Vec<u32> = (0..train.len())
+            let sample: Vec<u32> = (0..draws)
                 .map(|_| {
                     let r = train[rng.below(train.len())];
                     in_bag[r] = true;
@@ -104,6 +108,15 @@ pub fn forest_predict(
         .unzip()
 }
 
+/// Rows drawn for each bootstrap sample of `train` rows with `--tree-rows`
+/// at `tree_rows` (0: no limit).
+pub fn bootstrap_draws(train: usize, tree_rows: usize) -> usize {
+    match tree_rows {
+        0 => train,
+        cap => cap.min(train),
+    }
+}
+
 /// What shapes the candidate pool.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolSpec {
@@ -113,6 +126,11 @@ pub struct PoolSpec {
     pub max_depth: usize,
     /// Fewest training rows in a leaf.
     pub min_leaf: usize,
+    /// Rows the trees learn from, at most (`--tree-rows`; 0: every fit
+    /// row): past it, a seeded sample of the fit rows.
+    pub max_rows: usize,
+    /// Seed of that sample.
+    pub seed: u64,
 }
 
 /// Candidate rules: leaves of regression trees of several depths on the
@@ -129,13 +147,23 @@ pub fn pool(
         tolerance,
         max_depth,
         min_leaf,
+        max_rows,
+        seed,
     } = spec;
     let mut depths: Vec<usize> = [2, 3, 4, 6, max_depth]
         .into_iter()
         .filter(|&d| d <= max_depth)
         .collect();
     depths.dedup();
-    let rows: Vec<u32> = fit_rows.iter().map(|&r| r as u32).collect();
+    let mut rows: Vec<u32> = fit_rows.iter().map(|&r| r as u32).collect();
+    if max_rows > 0 && rows.len() > max_rows {
+        // As the class pool does (`propose::pool`): past this many rows a
+        // depth-limited tree barely changes.
+        let mut rng = Rng::derive(seed, 6000);
+        rng.shuffle(&mut rows);
+        rows.truncate(max_rows);
+        rows.sort_unstable();
+    }
     let mut out: Vec<Rule> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (values, origin) in [
@@ -255,7 +283,7 @@ mod tests {
             test: (350..400).collect(),
             method: String::new(),
         };
-        let (pred, _) = forest_predict(&table, &binned, &splits, &y, 20, 0);
+        let (pred, _) = forest_predict(&table, &binned, &splits, &y, 20, 0, 0);
         let off = (0..400).filter(|&r| (pred[r] - y[r]).abs() > 2.0).count();
         assert!(
             off < 20,

@@ -87,7 +87,7 @@ const CASES: &[Case] = &[
         expect: &["--teacher-paths", "--tolerance"],
     },
     Case {
-        name: "--tolerance with --tree-rows",
+        name: "--tolerance with --synthetic",
         files: &[],
         args: &[
             "nofile.csv",
@@ -95,10 +95,23 @@ const CASES: &[Case] = &[
             "y",
             "--tolerance",
             "1",
-            "--tree-rows",
+            "--synthetic",
             "500",
         ],
-        expect: &["--tree-rows", "--tolerance"],
+        expect: &["--synthetic", "--tolerance"],
+    },
+    Case {
+        name: "--tolerance with --measure-cost",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--measure-cost",
+        ],
+        expect: &["--measure-cost", "--tolerance"],
     },
     Case {
         name: "--tolerance with --bootstrap-trees",

@@ -111,3 +111,47 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("with --tolerance the target must hold numbers"));
 }
+
+/// `--tree-rows` bounds the regression forest's bootstrap samples and the
+/// regression trees' rows as it bounds the class pipeline's: the teacher
+/// says so, and trees on 300 rows propose far fewer candidates. See: #16.
+#[test]
+fn tree_rows_bounds_the_regression_trees() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.csv"), data()).unwrap();
+    let compile = |out: &str, extra: &[&str]| -> RuleSet {
+        let mut args = vec![
+            "compile",
+            "orders.csv",
+            "--target",
+            "price",
+            "--tolerance",
+            "2",
+            "--no-cache",
+            "--out",
+            out,
+            "-q",
+        ];
+        args.extend_from_slice(extra);
+        rulec(d, &args);
+        RuleSet::from_json(&std::fs::read_to_string(d.join(out).join("rules.json")).unwrap())
+            .unwrap()
+    };
+    let all = compile("all", &[]);
+    let few = compile("few", &["--tree-rows", "300"]);
+    let teacher = |s: &RuleSet| s.provenance.as_ref().unwrap().teacher.clone();
+    let candidates = |s: &RuleSet| s.summary.as_ref().unwrap().candidates;
+    assert!(!teacher(&all).contains("at most"), "{}", teacher(&all));
+    assert!(
+        teacher(&few).contains("bootstrap samples of at most 300 rows"),
+        "{}",
+        teacher(&few)
+    );
+    assert!(
+        candidates(&few) * 2 < candidates(&all),
+        "{} candidates on 300 rows, {} on all",
+        candidates(&few),
+        candidates(&all)
+    );
+}

@@ -98,6 +98,8 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
                     tolerance,
                     max_depth: p.max_depth,
                     min_leaf: p.min_leaf,
+                    max_rows: p.tree_rows,
+                    seed: p.seed,
                 },
             );
             (candidates, Answers::Values(teacher))

@@ -236,10 +236,20 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     };
     let description = match logged {
         Some((c, _)) => format!("predictions logged in column `{c}`"),
-        None => format!(
-            "regression forest ({} trees, max depth 20, min leaf 5, a third of the features per split, out-of-bag predictions on train rows)",
-            p.n_trees
-        ),
+        None => {
+            // The samples' size is named when `--tree-rows` bounds them, as
+            // the class forest names it.
+            let draws = crate::regress::bootstrap_draws(splits.train.len(), p.tree_rows);
+            let sample = if draws < splits.train.len() {
+                format!(", bootstrap samples of at most {draws} rows")
+            } else {
+                String::new()
+            };
+            format!(
+                "regression forest ({} trees, max depth 20, min leaf 5{sample}, a third of the features per split, out-of-bag predictions on train rows)",
+                p.n_trees
+            )
+        }
     };
     progress.line(&format!(
         "teach: {description} on {} training rows",
@@ -251,8 +261,15 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
             comparisons: Vec::new(),
         },
         None => {
-            let (values, comparisons) =
-                crate::regress::forest_predict(table, &binned, splits, values, p.n_trees, p.seed);
+            let (values, comparisons) = crate::regress::forest_predict(
+                table,
+                &binned,
+                splits,
+                values,
+                p.n_trees,
+                p.tree_rows,
+                p.seed,
+            );
             Predictions {
                 values,
                 comparisons,
