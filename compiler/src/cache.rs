@@ -5,7 +5,9 @@
 //!
 //! The file is a small binary format (magic, sizes, then little-endian
 //! arrays). A file that does not read back exactly is ignored and
-//! rewritten: the cache can only save time, never change a result.
+//! rewritten: the cache can only save time, never change a result. A
+//! numeric teacher's predictions are cached the same way, in `.values`
+//! files ([`load_values`], [`store_values`]).
 
 use std::fs;
 use std::io::Write;
@@ -129,6 +131,54 @@ pub fn store(dir: &Path, key: &str, labels: &TeacherLabels, k: usize) -> std::io
     Ok(path)
 }
 
+const VALUES_MAGIC: &[u8; 8] = b"RULECTV1";
+
+/// A numeric teacher's cached predictions under `key` in `dir` (its value
+/// for each of `n` rows, and its comparisons per row), if a complete file
+/// is there.
+pub fn load_values(dir: &Path, key: &str, n: usize) -> Option<(Vec<f64>, Vec<u32>)> {
+    let bytes = fs::read(dir.join(format!("{key}.values"))).ok()?;
+    let mut r = Reader {
+        bytes: &bytes,
+        pos: 0,
+    };
+    if r.take(8)? != VALUES_MAGIC || r.u64()? != n as u64 {
+        return None;
+    }
+    let values = r.f64s(n)?;
+    let n_cmp = r.u64()? as usize;
+    let comparisons = r.u32s(n_cmp)?;
+    (r.pos == bytes.len()).then_some((values, comparisons))
+}
+
+/// Writes a numeric teacher's predictions under `key` in `dir`, atomically
+/// as [`store`] does.
+pub fn store_values(
+    dir: &Path,
+    key: &str,
+    values: &[f64],
+    comparisons: &[u32],
+) -> std::io::Result<PathBuf> {
+    fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{key}.values"));
+    let tmp = dir.join(format!(".{key}.{}.tmp", std::process::id()));
+    let mut out = Vec::with_capacity(24 + values.len() * 8 + comparisons.len() * 4);
+    out.extend_from_slice(VALUES_MAGIC);
+    out.extend_from_slice(&(values.len() as u64).to_le_bytes());
+    values
+        .iter()
+        .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    out.extend_from_slice(&(comparisons.len() as u64).to_le_bytes());
+    comparisons
+        .iter()
+        .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    let mut f = fs::File::create(&tmp)?;
+    f.write_all(&out)?;
+    f.sync_all()?;
+    fs::rename(&tmp, &path)?;
+    Ok(path)
+}
+
 struct Reader<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -151,6 +201,15 @@ impl Reader<'_> {
         Some(
             b.chunks_exact(4)
                 .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+        )
+    }
+
+    fn f64s(&mut self, n: usize) -> Option<Vec<f64>> {
+        let b = self.take(n.checked_mul(8)?)?;
+        Some(
+            b.chunks_exact(8)
+                .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
                 .collect(),
         )
     }
@@ -197,5 +256,29 @@ mod tests {
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         assert!(load(dir.path(), &k, 3, 3).is_none(), "a truncated file");
+    }
+
+    #[test]
+    fn values_round_trip_and_damaged_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let values = vec![1.5, -0.25, 1e300, f64::MIN_POSITIVE];
+        let comparisons = vec![7, 8, 9, 10];
+        let k = key(&["values".into()]);
+        let path = store_values(dir.path(), &k, &values, &comparisons).unwrap();
+        assert_eq!(
+            load_values(dir.path(), &k, 4),
+            Some((values.clone(), comparisons.clone()))
+        );
+        assert!(
+            load_values(dir.path(), &k, 3).is_none(),
+            "another row count"
+        );
+        assert!(
+            load(dir.path(), &k, 4, 1).is_none(),
+            "labels are another file"
+        );
+        let bytes = fs::read(&path).unwrap();
+        fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
+        assert!(load_values(dir.path(), &k, 4).is_none(), "a truncated file");
     }
 }

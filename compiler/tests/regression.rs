@@ -155,3 +155,50 @@ fn tree_rows_bounds_the_regression_trees() {
         candidates(&all)
     );
 }
+
+/// The regression forest's predictions are cached like a class teacher's
+/// labels: a second compile (with another tolerance) reuses them, and the
+/// cached predictions give the same bytes as fresh ones. See: #16.
+#[test]
+fn the_regression_forest_predictions_are_cached() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("orders.csv"), data()).unwrap();
+    let compile = |out: &str, tolerance: &str, cache: &[&str]| {
+        let mut args = vec![
+            "compile",
+            "orders.csv",
+            "--target",
+            "price",
+            "--tolerance",
+            tolerance,
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(cache);
+        let o = rulec(d, &args);
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let reused = "predictions for this data and teacher are cached; reusing them";
+    let first = compile("first", "2", &["--cache-dir", "cache"]);
+    assert!(!first.contains(reused), "{first}");
+    let files: Vec<_> = std::fs::read_dir(d.join("cache"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        files.len() == 1 && files[0].ends_with(".values"),
+        "{files:?}"
+    );
+    let second = compile("second", "3", &["--cache-dir", "cache"]);
+    assert!(second.contains(reused), "{second}");
+    let fresh = compile("fresh", "3", &["--no-cache"]);
+    assert!(!fresh.contains(reused), "{fresh}");
+    for file in ["rules.json", "report.json", "RULEBOOK.md"] {
+        assert_eq!(
+            std::fs::read(d.join("second").join(file)).unwrap(),
+            std::fs::read(d.join("fresh").join(file)).unwrap(),
+            "{file}: cached predictions give the same outputs"
+        );
+    }
+}

@@ -7,8 +7,8 @@
 //! For a numeric target (`--tolerance`) the teacher predicts a value per
 //! row instead ([`Answers::Values`]): a regression forest
 //! ([`crate::regress::forest_predict`]) or a column of logged predictions.
-//! Those predictions are not cached: the cache file holds class labels
-//! ([`crate::cache`]) and has no format for values yet.
+//! The regression forest's predictions are cached as labels are
+//! ([`crate::cache::load_values`]); logged ones are read from the data.
 
 use std::ops::Range;
 
@@ -261,15 +261,64 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
             comparisons: Vec::new(),
         },
         None => {
-            let (values, comparisons) = crate::regress::forest_predict(
-                table,
-                &binned,
-                splits,
-                values,
-                p.n_trees,
-                p.tree_rows,
-                p.seed,
-            );
+            // Everything the predictions depend on (not the tolerance):
+            // recompiling with another tolerance or precision reuses them.
+            let cache_key = crate::cache::key(&[
+                "numeric target".to_string(),
+                data.data_sha256.clone(),
+                description.clone(),
+                p.teacher.name(),
+                p.seed.to_string(),
+                splits.method.clone(),
+                format!(
+                    "{:?}/{:?}/{:?}",
+                    splits.train,
+                    splits.validation.len(),
+                    splits.test.len()
+                ),
+                p.max_categories.to_string(),
+                table.target_name.clone(),
+                table
+                    .columns
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\u{0}"),
+                env!("CARGO_PKG_VERSION").to_string(),
+                crate::cache::build_fingerprint(),
+            ]);
+            let cache_dir = p.cache_dir.as_deref();
+            let cached = cache_dir
+                .and_then(|dir| crate::cache::load_values(dir, &cache_key, table.n_rows()));
+            let (values, comparisons) = match cached {
+                Some(cached) => {
+                    progress.line("teach: the teacher's predictions for this data and teacher are cached; reusing them (--no-cache to retrain)");
+                    cached
+                }
+                None => {
+                    let fresh = crate::regress::forest_predict(
+                        table,
+                        &binned,
+                        splits,
+                        values,
+                        p.n_trees,
+                        p.tree_rows,
+                        p.seed,
+                    );
+                    if let Some(dir) = cache_dir {
+                        // A cache that cannot be written costs time next run, nothing more.
+                        if let Err(e) =
+                            crate::cache::store_values(dir, &cache_key, &fresh.0, &fresh.1)
+                        {
+                            progress.line(&format!(
+                                "note: could not cache the teacher's predictions in {}: {e}",
+                                dir.display()
+                            ));
+                        }
+                    }
+                    fresh
+                }
+            };
             Predictions {
                 values,
                 comparisons,
