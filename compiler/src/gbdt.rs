@@ -13,7 +13,7 @@
 use rulec_datasets::Rng;
 
 use crate::error::Error;
-use crate::teach::{Teacher, TeacherLabels, Tick, TrainingData};
+use crate::teach::{FittedTeacher, LabelData, Origin, Teacher, TeacherLabels, Tick, TrainingData};
 use crate::tree::{self, Binned, Criterion, Node, Targets, Tree, TreeParams};
 
 /// Boosting parameters.
@@ -90,7 +90,7 @@ fn softmax(scores: &[f64], out: &mut [f64]) {
 
 impl Gbdt {
     /// Fits one model on `rows`; `tick` (when given) hears of each round.
-    fn fit(
+    fn fit_model(
         &self,
         binned: &Binned,
         rows: &[usize],
@@ -214,7 +214,7 @@ impl Teacher for Gbdt {
         )
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
+    fn fit(&self, data: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error> {
         let table = data.table;
         let k = table.n_classes();
         let n = table.n_rows();
@@ -231,27 +231,72 @@ impl Teacher for Gbdt {
         b.sort_unstable();
         // The three models are independent: fit them side by side.
         let (full, (on_a, on_b)) = rayon::join(
-            || self.fit(data.binned, train, labels, k, seed, Some(data.tick)),
+            || self.fit_model(data.binned, train, labels, k, seed, Some(data.tick)),
             || {
                 rayon::join(
-                    || self.fit(data.binned, &a, labels, k, seed ^ 1, None),
-                    || self.fit(data.binned, &b, labels, k, seed ^ 2, None),
+                    || self.fit_model(data.binned, &a, labels, k, seed ^ 1, None),
+                    || self.fit_model(data.binned, &b, labels, k, seed ^ 2, None),
                 )
             },
         );
-        let mut which: Vec<&Model> = vec![&full; n];
+        debug_assert_eq!(full.k, k);
+        let mut which = vec![Which::Full; n];
         for &r in &a {
-            which[r] = &on_b;
+            which[r] = Which::OnB;
         }
         for &r in &b {
-            which[r] = &on_a;
+            which[r] = Which::OnA;
         }
+        Ok(Box::new(FittedGbdt {
+            full,
+            on_a,
+            on_b,
+            which,
+        }))
+    }
+}
+
+/// Which model labels a row of the fitted table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Which {
+    /// The model of all training rows (rows it did not learn from).
+    Full,
+    /// The model of half `a` (rows of half `b`).
+    OnA,
+    /// The model of half `b` (rows of half `a`).
+    OnB,
+}
+
+/// Fitted boosted trees: the model of all training rows and the two
+/// cross-fitted models of half of them each.
+struct FittedGbdt {
+    full: Model,
+    on_a: Model,
+    on_b: Model,
+    /// The model of each row of the fitted table.
+    which: Vec<Which>,
+}
+
+impl FittedTeacher for FittedGbdt {
+    fn label(&self, data: &LabelData<'_>) -> Result<TeacherLabels, Error> {
+        crate::teach::check_label_data(data, self.which.len())?;
+        let k = self.full.k;
+        let n = data.table.n_rows();
+        let full = &self.full;
+        let model = |row: usize| match data.origin {
+            Origin::New => full,
+            Origin::Fitted => match self.which[row] {
+                Which::Full => full,
+                Which::OnA => &self.on_a,
+                Which::OnB => &self.on_b,
+            },
+        };
         let mut out_labels = Vec::with_capacity(n);
         let mut confidence = Vec::with_capacity(n);
         let mut probs_out = Vec::with_capacity(n * k);
         let (mut scores, mut probs) = (vec![0f64; k], vec![0f64; k]);
-        for (row, model) in which.iter().enumerate() {
-            model.scores(data.binned, row, &mut scores);
+        for row in 0..n {
+            model(row).scores(data.binned, row, &mut scores);
             softmax(&scores, &mut probs);
             let (best, top) =
                 probs.iter().enumerate().fold(
@@ -262,7 +307,6 @@ impl Teacher for Gbdt {
             confidence.push(top as f32);
             probs_out.extend(probs.iter().map(|&p| p as f32));
         }
-        debug_assert_eq!(full.k, k);
         let ns_per_row = crate::teach::time_per_row(n, |row| {
             full.scores(data.binned, row, &mut scores);
             softmax(&scores, &mut probs);
@@ -353,7 +397,18 @@ mod tests {
         let g = Gbdt {
             params: GbdtParams::default(),
         };
-        let out = g.fit_label(&data).unwrap();
+        let fitted = g.fit(&data).unwrap();
+        let label = |origin| {
+            fitted
+                .label(&LabelData {
+                    table: &t,
+                    binned: &binned,
+                    origin,
+                    tick: &crate::teach::no_tick,
+                })
+                .unwrap()
+        };
+        let out = label(Origin::Fitted);
         let right = (2500..3000)
             .filter(|&r| out.labels[r] == t.labels[r])
             .count();
@@ -363,6 +418,22 @@ mod tests {
         assert!(right_train >= 1950, "train {right_train}/2000");
         let sum: f32 = out.probs[..3].iter().sum();
         assert!((sum - 1.0).abs() < 1e-4);
-        assert_eq!(g.fit_label(&data).unwrap().probs, out.probs);
+        let again = g.fit(&data).unwrap();
+        let again = again
+            .label(&LabelData {
+                table: &t,
+                binned: &binned,
+                origin: Origin::Fitted,
+                tick: &crate::teach::no_tick,
+            })
+            .unwrap();
+        assert_eq!(again.probs, out.probs);
+        // The same rows as a table new to the model: every row by the full
+        // model, so held-out rows get the same answer and training rows
+        // their in-sample one, not the cross-fitted one.
+        let new = label(Origin::New);
+        assert_eq!(new.probs[2000 * 3..], out.probs[2000 * 3..]);
+        assert_ne!(new.probs[..2000 * 3], out.probs[..2000 * 3]);
+        assert_eq!(new.comparisons, out.comparisons);
     }
 }

@@ -19,8 +19,10 @@ use candle_nn::{AdamW, Optimizer, ParamsAdamW};
 use rulec_datasets::Rng;
 
 use crate::error::Error;
-use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
-use crate::teach::{time_per_row, Teacher, TeacherLabels, Tick, TrainingData};
+use crate::table::{ColumnData, Table};
+use crate::teach::{
+    time_per_row, FittedTeacher, LabelData, Origin, Teacher, TeacherLabels, Tick, TrainingData,
+};
 
 /// Network and training parameters.
 #[derive(Clone, Debug)]
@@ -78,13 +80,13 @@ impl Teacher for Mlp {
         )
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
+    fn fit(&self, data: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error> {
         let table = data.table;
         let n = table.n_rows();
         let k = table.n_classes();
         let train = &data.splits.train;
         let encoder = Encoder::new(table, train);
-        let x = encoder.encode_all(table);
+        let x = encoder.encode_all(table)?;
         let seed = self.params.seed;
         let mut shuffled = train.clone();
         Rng::derive(seed, 0x4d4c_5058).shuffle(&mut shuffled);
@@ -100,16 +102,50 @@ impl Teacher for Mlp {
             || rayon::join(|| fit(&a, seed ^ 1, None), || fit(&b, seed ^ 2, None)),
         );
         let (full, on_a, on_b) = (full?, on_a?, on_b?);
+        // The network of each row of the fitted table: 0 the full one, 1 the
+        // one trained on half a (for rows of b), 2 on half b (rows of a).
         let mut which = vec![0u8; n];
         for &r in &a {
-            which[r] = 2; // labelled by the network trained on b
+            which[r] = 2;
         }
         for &r in &b {
             which[r] = 1;
         }
+        Ok(Box::new(FittedMlp {
+            encoder,
+            nets: [full, on_a, on_b],
+            which,
+            k,
+        }))
+    }
+}
+
+/// A trained network teacher: the encoder of the training rows, the
+/// network trained on all of them and the two cross-fitted ones.
+struct FittedMlp {
+    encoder: Encoder,
+    /// The full network, then those trained on halves a and b.
+    nets: [Net; 3],
+    /// The network of each row of the fitted table (an index into `nets`).
+    which: Vec<u8>,
+    k: usize,
+}
+
+impl FittedTeacher for FittedMlp {
+    fn label(&self, data: &LabelData<'_>) -> Result<TeacherLabels, Error> {
+        crate::teach::check_label_data(data, self.which.len())?;
+        let table = data.table;
+        let n = table.n_rows();
+        let k = self.k;
+        let encoder = &self.encoder;
+        let x = encoder.encode_all(table)?;
+        let which = |r: usize| match data.origin {
+            Origin::Fitted => self.which[r] as usize,
+            Origin::New => 0,
+        };
         let mut probs = vec![0f32; n * k];
-        for (m, net) in [&full, &on_a, &on_b].into_iter().enumerate() {
-            let rows: Vec<usize> = (0..n).filter(|&r| which[r] as usize == m).collect();
+        for (m, net) in self.nets.iter().enumerate() {
+            let rows: Vec<usize> = (0..n).filter(|&r| which(r) == m).collect();
             for chunk in rows.chunks(4096) {
                 let p = net.probs(
                     &gather(&x, encoder.width, chunk),
@@ -140,6 +176,7 @@ impl Teacher for Mlp {
             confidence.push(top);
         }
         // What one decision costs a caller that runs the network on one row.
+        let full = &self.nets[0];
         let ns_per_row = time_per_row(n.min(500), |row| {
             let _ = std::hint::black_box(full.probs(
                 &gather(&x, encoder.width, &[row]),
@@ -230,8 +267,18 @@ impl Encoder {
         Encoder { inputs, width }
     }
 
-    /// All rows, row-major.
-    fn encode_all(&self, table: &Table) -> Vec<f32> {
+    /// All rows of `table` (the training table, or another with the same
+    /// columns), row-major. A missing value where the training table had
+    /// none (so no indicator input) counts as the training mean, or false;
+    /// a category code past the training levels as a level grouped away.
+    fn encode_all(&self, table: &Table) -> Result<Vec<f32>, Error> {
+        if table.columns.len() != self.inputs.len() {
+            return Err(Error::Params(format!(
+                "teacher mlp: a table of {} columns to label, trained on {}",
+                table.columns.len(),
+                self.inputs.len()
+            )));
+        }
         let n = table.n_rows();
         let mut x = vec![0f32; n * self.width];
         let mut offset = 0;
@@ -250,7 +297,9 @@ impl Encoder {
                     for (r, &value) in v.iter().enumerate() {
                         let cell = &mut x[r * self.width + offset..];
                         if value.is_nan() {
-                            cell[1] = 1.0;
+                            if *missing {
+                                cell[1] = 1.0;
+                            }
                         } else if *sd > 0.0 {
                             cell[0] = ((value.clamp(*lo, *hi) - mean) / sd) as f32;
                         }
@@ -263,7 +312,8 @@ impl Encoder {
                         match value {
                             Some(true) => cell[0] = 1.0,
                             Some(false) => {}
-                            None => cell[1] = 1.0,
+                            None if *missing => cell[1] = 1.0,
+                            None => {}
                         }
                     }
                     offset += 1 + usize::from(*missing);
@@ -272,17 +322,23 @@ impl Encoder {
                     for (r, &code) in codes.iter().enumerate() {
                         let cell = &mut x[r * self.width + offset..];
                         match code {
-                            MISSING_CODE | OTHER_CODE => cell[*levels] = 1.0,
-                            c => cell[c as usize] = 1.0,
+                            c if (c as usize) < *levels => cell[c as usize] = 1.0,
+                            // Missing, grouped away (`MISSING_CODE`, `OTHER_CODE`)
+                            // or unknown to the training table.
+                            _ => cell[*levels] = 1.0,
                         }
                     }
                     offset += levels + 1;
                 }
-                // The encoder was built from this table's columns.
-                _ => unreachable!("encoder and table disagree on a column's type"),
+                _ => {
+                    return Err(Error::Params(format!(
+                        "teacher mlp: column `{}` to label is not of the type it was trained on",
+                        col.name
+                    )))
+                }
             }
         }
-        x
+        Ok(x)
     }
 }
 
@@ -533,7 +589,18 @@ mod tests {
         let mlp = Mlp {
             params: MlpParams::default(),
         };
-        let out = mlp.fit_label(&data).unwrap();
+        let fitted = mlp.fit(&data).unwrap();
+        let label = |origin| {
+            fitted
+                .label(&LabelData {
+                    table: &t,
+                    binned: &binned,
+                    origin,
+                    tick: &crate::teach::no_tick,
+                })
+                .unwrap()
+        };
+        let out = label(Origin::Fitted);
         let right = (2500..3000)
             .filter(|&r| out.labels[r] == t.labels[r])
             .count();
@@ -546,10 +613,94 @@ mod tests {
         let sum: f32 = out.probs[..2].iter().sum();
         assert!((sum - 1.0).abs() < 1e-4);
         assert!(out.ns_per_row.is_some());
-        assert_eq!(
-            mlp.fit_label(&data).unwrap().probs,
-            out.probs,
-            "same seed, same network"
-        );
+        let again = mlp
+            .fit(&data)
+            .unwrap()
+            .label(&LabelData {
+                table: &t,
+                binned: &binned,
+                origin: Origin::Fitted,
+                tick: &crate::teach::no_tick,
+            })
+            .unwrap();
+        assert_eq!(again.probs, out.probs, "same seed, same network");
+        // As a table new to it, every row is labelled by the full network:
+        // held-out rows as before, training rows no longer cross-fitted.
+        let new = label(Origin::New);
+        assert_eq!(new.probs[2000 * 2..], out.probs[2000 * 2..]);
+        assert_ne!(new.probs[..2000 * 2], out.probs[..2000 * 2]);
+    }
+
+    /// A table with missing values and a category the training table
+    /// never had is labelled (missing as the mean, the category as one
+    /// grouped away), not mistaken for the next input.
+    #[test]
+    fn labels_a_table_with_values_the_training_rows_never_had() {
+        let mut t = table(600);
+        let ColumnData::Numeric(x) = &mut t.columns[0].data else {
+            unreachable!()
+        };
+        // x never missing in training: no indicator input for it.
+        assert!(x.iter().all(|v| !v.is_nan()));
+        let splits = Splits {
+            train: (0..500).collect(),
+            validation: (500..600).collect(),
+            test: Vec::new(),
+            method: String::new(),
+        };
+        let binned = Binned::new(&t, &splits.train);
+        let mlp = Mlp {
+            params: MlpParams {
+                steps: 200,
+                ..MlpParams::default()
+            },
+        };
+        let fitted = mlp
+            .fit(&TrainingData {
+                table: &t,
+                binned: &binned,
+                splits: &splits,
+                tick: &crate::teach::no_tick,
+            })
+            .unwrap();
+        let mut other = t.clone();
+        if let ColumnData::Numeric(x) = &mut other.columns[0].data {
+            x[0] = f64::NAN;
+        }
+        if let ColumnData::Categorical { codes, .. } = &mut other.columns[2].data {
+            codes[1] = 7;
+        }
+        // The same rows with the training mean and a level grouped away.
+        let mut expected = t.clone();
+        if let ColumnData::Numeric(x) = &mut expected.columns[0].data {
+            x[0] = x[..500].iter().sum::<f64>() / 500.0;
+        }
+        if let ColumnData::Categorical { codes, .. } = &mut expected.columns[2].data {
+            codes[1] = crate::table::OTHER_CODE;
+        }
+        let label = |table: &Table| {
+            fitted
+                .label(&LabelData {
+                    table,
+                    binned: &binned,
+                    origin: Origin::New,
+                    tick: &crate::teach::no_tick,
+                })
+                .unwrap()
+        };
+        let (out, want) = (label(&other), label(&expected));
+        assert_eq!(out.labels.len(), 600);
+        assert_eq!(out.probs, want.probs);
+        // A table of other columns is refused.
+        let mut fewer = t.clone();
+        fewer.columns.pop();
+        assert!(fitted
+            .label(&LabelData {
+                table: &fewer,
+                binned: &binned,
+                origin: Origin::New,
+                tick: &crate::teach::no_tick,
+            })
+            .is_err());
     }
 }

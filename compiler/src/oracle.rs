@@ -42,7 +42,7 @@ use serde::Deserialize;
 
 use crate::error::Error;
 use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
-use crate::teach::{Teacher, TeacherLabels, TrainingData};
+use crate::teach::{FittedTeacher, LabelData, Teacher, TeacherLabels, TrainingData};
 
 /// The protocol's name and version, sent in the handshake.
 pub const PROTOCOL: &str = "rulec-oracle/1";
@@ -121,39 +121,102 @@ impl Teacher for Oracle {
         )
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
-        let table = data.table;
-        let n = table.n_rows();
-        let k = table.n_classes();
-        let mut session = Session::start(&self.params, table)?;
-        let started = Instant::now();
-        let mut labels = Vec::with_capacity(n);
-        let mut confidence = Vec::with_capacity(n);
-        let mut probs = Vec::with_capacity(n * k);
-        let batch_rows = self.params.batch_rows.max(1);
-        let n_batches = n.div_ceil(batch_rows);
-        for (b, start) in (0..n).step_by(batch_rows).enumerate() {
-            let end = (start + batch_rows).min(n);
-            let answer = session.ask(b, table, start..end)?;
-            for i in 0..end - start {
-                let (label, conf, p) = answer.row(i, table, b, &session)?;
-                labels.push(label);
-                confidence.push(conf);
-                probs.extend(p);
-            }
-            (data.tick)("teach: oracle batches", b as u64 + 1, n_batches as u64);
-        }
-        let elapsed = started.elapsed();
-        session.finish();
-        Ok(TeacherLabels {
-            labels,
-            confidence,
-            probs,
-            trees: Vec::new(),
-            comparisons: Vec::new(),
-            ns_per_row: (n > 0).then(|| elapsed.as_nanos() as f64 / n as f64),
-        })
+    /// Starts the program and completes the handshake: the oracle's model
+    /// was fitted elsewhere, so it learns nothing from the training rows.
+    fn fit(&self, data: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error> {
+        let session = Session::start(&self.params, data.table)?;
+        Ok(Box::new(FittedOracle {
+            batch_rows: self.params.batch_rows.max(1),
+            session: Mutex::new(Some(Running {
+                session,
+                next_batch: 0,
+            })),
+        }))
     }
+}
+
+/// The oracle program, started and ready: it labels the rows of every
+/// table it is given in one session, its batches numbered on across
+/// tables. Its input is closed when it is dropped.
+struct FittedOracle {
+    batch_rows: usize,
+    /// `None` once a batch failed: the program was killed.
+    session: Mutex<Option<Running>>,
+}
+
+/// A session and the number of its next batch.
+struct Running {
+    session: Session,
+    next_batch: usize,
+}
+
+impl FittedTeacher for FittedOracle {
+    fn label(&self, data: &LabelData<'_>) -> Result<TeacherLabels, Error> {
+        let mut guard = self
+            .session
+            .lock()
+            .map_err(|_| Error::Params("internal: the oracle session was poisoned".into()))?;
+        let Some(running) = guard.as_mut() else {
+            return Err(Error::Params(
+                "internal: the oracle program already failed".into(),
+            ));
+        };
+        let result = ask_all(running, self.batch_rows, data);
+        if result.is_err() {
+            // Killed now (no grace: it failed), not when the teacher goes.
+            *guard = None;
+        }
+        result
+    }
+}
+
+impl Drop for FittedOracle {
+    fn drop(&mut self) {
+        if let Ok(mut guard) = self.session.lock() {
+            if let Some(mut running) = guard.take() {
+                running.session.finish();
+            }
+        }
+    }
+}
+
+/// Sends every row of `data.table` in batches and reads the answers.
+fn ask_all(
+    running: &mut Running,
+    batch_rows: usize,
+    data: &LabelData<'_>,
+) -> Result<TeacherLabels, Error> {
+    let table = data.table;
+    let n = table.n_rows();
+    let k = table.n_classes();
+    let started = Instant::now();
+    let mut labels = Vec::with_capacity(n);
+    let mut confidence = Vec::with_capacity(n);
+    let mut probs = Vec::with_capacity(n * k);
+    let n_batches = n.div_ceil(batch_rows);
+    for (i, start) in (0..n).step_by(batch_rows).enumerate() {
+        let b = running.next_batch;
+        running.next_batch += 1;
+        let end = (start + batch_rows).min(n);
+        let session = &mut running.session;
+        let answer = session.ask(b, table, start..end)?;
+        for i in 0..end - start {
+            let (label, conf, p) = answer.row(i, table, b, session)?;
+            labels.push(label);
+            confidence.push(conf);
+            probs.extend(p);
+        }
+        (data.tick)("teach: oracle batches", i as u64 + 1, n_batches as u64);
+    }
+    let elapsed = started.elapsed();
+    Ok(TeacherLabels {
+        labels,
+        confidence,
+        probs,
+        trees: Vec::new(),
+        comparisons: Vec::new(),
+        ns_per_row: (n > 0).then(|| elapsed.as_nanos() as f64 / n as f64),
+    })
 }
 
 /// What a reply line may hold.

@@ -1,11 +1,18 @@
 //! Teach: the big model runs once and labels every row.
 //!
 //! A [`Teacher`] is fitted on the training rows ([`Teacher::fit`]) and
-//! returns a [`FittedTeacher`] that labels rows with a class and a
-//! confidence. Every stage after this one sees only those labels, never the
-//! model. Training rows are labelled out-of-bag where the teacher supports
-//! it, so the labels the rules learn from are the teacher's judgement and not
-//! its memory of the training labels.
+//! returns a [`FittedTeacher`] that labels the rows of any table with the
+//! same columns ([`FittedTeacher::label`]) with a class, a confidence and
+//! class probabilities. Every stage after this one sees only those labels,
+//! never the model.
+//!
+//! A fitted teacher remembers which rows of the table it was fitted on it
+//! learnt from: when it labels that table ([`Origin::Fitted`]), those rows
+//! are labelled out-of-bag (the forest) or by cross-fitting (boosted trees,
+//! the network), so the labels the rules learn from are the teacher's
+//! judgement and not its memory of the training labels. Every row of any
+//! other table ([`Origin::New`]: the synthetic rows of `--synthetic`) is new
+//! to it and labelled by the whole model.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -72,18 +79,76 @@ pub struct TrainingData<'a> {
     pub tick: Tick<'a>,
 }
 
+/// A table for a fitted teacher to label.
+pub struct LabelData<'a> {
+    /// The rows to label: the table the teacher was fitted on, or another
+    /// with the same columns.
+    pub table: &'a Table,
+    /// The table's features, binned with the cuts of the training rows.
+    pub binned: &'a Binned,
+    /// Whether `table` is the one the teacher was fitted on.
+    pub origin: Origin,
+    /// Progress of labelling.
+    pub tick: Tick<'a>,
+}
+
+/// Which table a fitted teacher labels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// The table the teacher was fitted on: the rows it learnt from are
+    /// labelled out-of-bag or by cross-fitting, the others by the whole
+    /// model.
+    Fitted,
+    /// Another table with the same columns (synthetic rows): every row is
+    /// new to the teacher and labelled by the whole model.
+    New,
+}
+
 /// A model that can be fitted on training rows.
 pub trait Teacher {
     /// Human-readable description with parameters, for the rule book.
     fn describe(&self) -> String;
-    /// Fits on `data.splits.train` and labels every row of the table.
-    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error>;
+    /// Fits on `data.splits.train`; the fitted teacher then labels tables.
+    fn fit(&self, data: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error>;
+}
+
+/// A fitted teacher: it labels the table it was fitted on, and any other
+/// table with the same columns.
+pub trait FittedTeacher {
+    /// Labels every row of `data.table`.
+    fn label(&self, data: &LabelData<'_>) -> Result<TeacherLabels, Error>;
+    /// Some of the teacher's own classification trees, when it has them:
+    /// their paths are candidate rules too.
+    fn trees(&self) -> &[Tree] {
+        &[]
+    }
+}
+
+/// Checks what a fitted teacher is asked to label: the binned features
+/// are the table's rows, and a table labelled as [`Origin::Fitted`] has
+/// the rows of the table the teacher was fitted on (`fitted` of them).
+/// Only a bug can fail it.
+pub(crate) fn check_label_data(data: &LabelData<'_>, fitted: usize) -> Result<(), Error> {
+    let n = data.table.n_rows();
+    if !data.binned.columns.is_empty() && data.binned.n_rows() != n {
+        return Err(Error::Params(format!(
+            "internal: a table of {n} rows to label with {} binned rows",
+            data.binned.n_rows()
+        )));
+    }
+    if data.origin == Origin::Fitted && n != fitted {
+        return Err(Error::Params(format!(
+            "internal: a teacher fitted on a table of {fitted} rows was asked to label it with {n} rows"
+        )));
+    }
+    Ok(())
 }
 
 /// A teacher that already ran: its decisions are logged in a column of the
 /// data (a production model, a Python pipeline, an LLM whose answers were
 /// recorded). Every row is labelled with that column; it has no
-/// probabilities (each decision counts as certain) and no known cost.
+/// probabilities (each decision counts as certain) and no known cost. It
+/// cannot label rows that have no logged decision (synthetic rows).
 #[derive(Clone, Debug)]
 pub struct Logged {
     /// The column's name.
@@ -95,15 +160,22 @@ impl Teacher for Logged {
         format!("decisions logged in column `{}`", self.column)
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
+    fn fit(&self, _: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error> {
+        Ok(Box::new(self.clone()))
+    }
+}
+
+impl FittedTeacher for Logged {
+    fn label(&self, data: &LabelData<'_>) -> Result<TeacherLabels, Error> {
         let k = data.table.n_classes();
-        // Ingest guarantees the column is there when this teacher is chosen;
-        // without it every row would get class 0, which tests would catch.
-        let labels = data
-            .table
-            .teacher
-            .clone()
-            .unwrap_or_else(|| vec![0; data.table.n_rows()]);
+        // Ingest guarantees the column is there in the data when this
+        // teacher is chosen; other tables (synthetic rows) have none.
+        let Some(labels) = data.table.teacher.clone() else {
+            return Err(Error::Params(format!(
+                "the decisions logged in column `{}` exist only for the rows of the data; they cannot label other rows",
+                self.column
+            )));
+        };
         let mut probs = vec![0f32; labels.len() * k];
         for (i, &c) in labels.iter().enumerate() {
             probs[i * k + c as usize] = 1.0;
@@ -181,7 +253,7 @@ impl Teacher for Forest {
         )
     }
 
-    fn fit_label(&self, data: &TrainingData<'_>) -> Result<TeacherLabels, Error> {
+    fn fit(&self, data: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error> {
         let table = data.table;
         let k = table.n_classes();
         let n = table.n_rows();
@@ -237,6 +309,44 @@ impl Teacher for Forest {
                 (tree, in_bag)
             })
             .collect();
+        let trees = fitted
+            .iter()
+            .take(TREES_FOR_CANDIDATES)
+            .map(|(t, _)| t.clone())
+            .collect();
+        Ok(Box::new(FittedForest {
+            fitted,
+            n_rows: n,
+            k,
+            trees,
+        }))
+    }
+}
+
+/// A fitted random forest: its trees, and the rows of the fitted table in
+/// each tree's bootstrap sample.
+struct FittedForest {
+    /// Each tree with its in-bag rows of the fitted table (a bit per row).
+    fitted: Vec<(Tree, Vec<u64>)>,
+    /// Rows of the table it was fitted on.
+    n_rows: usize,
+    /// Classes.
+    k: usize,
+    /// The first trees, whose paths are candidates with `--teacher-paths`.
+    trees: Vec<Tree>,
+}
+
+impl FittedTeacher for FittedForest {
+    fn trees(&self) -> &[Tree] {
+        &self.trees
+    }
+
+    fn label(&self, data: &LabelData<'_>) -> Result<TeacherLabels, Error> {
+        check_label_data(data, self.n_rows)?;
+        let k = self.k;
+        let n = data.table.n_rows();
+        let own = data.origin == Origin::Fitted;
+        let fitted = &self.fitted;
         // Row blocks in parallel; within a block, tree after tree, so each
         // tree stays in cache while it walks the block's rows.
         let flat: Vec<(FlatTree, &[u64])> = fitted
@@ -257,7 +367,7 @@ impl Teacher for Forest {
                         let row = start + j;
                         let (leaf, depth) = tree.leaf_and_depth(data.binned, row);
                         *c += depth;
-                        if in_bag[row / 64] >> (row % 64) & 1 == 0 {
+                        if !(own && in_bag[row / 64] >> (row % 64) & 1 == 1) {
                             add_shares(tree.shares(leaf), &mut v[j * k..(j + 1) * k]);
                         }
                     }
@@ -284,10 +394,7 @@ impl Teacher for Forest {
             std::hint::black_box(&row_votes);
         });
         drop(flat);
-        let mut trees: Vec<Tree> = fitted.into_iter().map(|(t, _)| t).collect();
         let mut labels = finish_votes(&votes, n, k);
-        trees.truncate(TREES_FOR_CANDIDATES);
-        labels.trees = trees;
         labels.comparisons = comparisons;
         labels.ns_per_row = ns_per_row;
         Ok(labels)
@@ -330,5 +437,139 @@ fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
         trees: Vec::new(),
         comparisons: Vec::new(),
         ns_per_row: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::{Column, ColumnData};
+
+    /// Two classes split at x = 5, with a tenth of the labels flipped.
+    fn table(n: usize) -> Table {
+        let mut rng = Rng::new(7);
+        let x: Vec<f64> = (0..n).map(|_| rng.f64() * 10.0).collect();
+        let labels = x
+            .iter()
+            .map(|&v| u32::from(v > 5.0) ^ u32::from(rng.f64() < 0.1))
+            .collect();
+        Table {
+            columns: vec![Column {
+                name: "x".into(),
+                data: ColumnData::Numeric(x),
+            }],
+            target_name: "y".into(),
+            classes: vec!["a".into(), "b".into()],
+            labels,
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+            teacher: None,
+            values: None,
+            teacher_values: None,
+        }
+    }
+
+    fn splits() -> Splits {
+        Splits {
+            train: (0..600).collect(),
+            validation: (600..800).collect(),
+            test: Vec::new(),
+            method: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_fitted_forest_labels_its_training_rows_out_of_bag_and_new_rows_with_every_tree() {
+        let t = table(800);
+        let splits = splits();
+        let binned = Binned::new(&t, &splits.train);
+        let forest = Forest {
+            params: ForestParams {
+                n_trees: 20,
+                seed: 3,
+                ..ForestParams::default()
+            },
+        };
+        let fitted = forest
+            .fit(&TrainingData {
+                table: &t,
+                binned: &binned,
+                splits: &splits,
+                tick: &no_tick,
+            })
+            .unwrap();
+        assert_eq!(fitted.trees().len(), 10);
+        let label = |origin| {
+            fitted
+                .label(&LabelData {
+                    table: &t,
+                    binned: &binned,
+                    origin,
+                    tick: &no_tick,
+                })
+                .unwrap()
+        };
+        let (own, new) = (label(Origin::Fitted), label(Origin::New));
+        // Held-out rows: every tree votes either way.
+        assert_eq!(own.probs[1200..], new.probs[1200..]);
+        // Training rows: a deep forest remembers its flipped labels, the
+        // out-of-bag votes do not.
+        let agree = |l: &TeacherLabels| (0..600).filter(|&r| l.labels[r] == t.labels[r]).count();
+        assert!(agree(&new) > agree(&own), "{} {}", agree(&new), agree(&own));
+        assert_eq!(own.comparisons, new.comparisons);
+        // A table of other rows is not the fitted one.
+        let fewer = Table {
+            labels: t.labels[..700].to_vec(),
+            columns: vec![Column {
+                name: "x".into(),
+                data: ColumnData::Numeric(match &t.columns[0].data {
+                    ColumnData::Numeric(x) => x[..700].to_vec(),
+                    _ => unreachable!(),
+                }),
+            }],
+            ..t.clone()
+        };
+        let fewer_binned = Binned::new(&fewer, &splits.train);
+        let ask = |origin| {
+            fitted.label(&LabelData {
+                table: &fewer,
+                binned: &fewer_binned,
+                origin,
+                tick: &no_tick,
+            })
+        };
+        assert!(ask(Origin::Fitted).is_err());
+        assert_eq!(ask(Origin::New).unwrap().labels.len(), 700);
+    }
+
+    #[test]
+    fn a_logged_teacher_labels_only_rows_with_a_logged_decision() {
+        let mut t = table(800);
+        let splits = splits();
+        let binned = Binned::new(&t, &splits.train);
+        let logged = Logged { column: "m".into() };
+        let fitted = logged
+            .fit(&TrainingData {
+                table: &t,
+                binned: &binned,
+                splits: &splits,
+                tick: &no_tick,
+            })
+            .unwrap();
+        let label = |table: &Table| {
+            fitted.label(&LabelData {
+                table,
+                binned: &binned,
+                origin: Origin::New,
+                tick: &no_tick,
+            })
+        };
+        let err = label(&t).unwrap_err().to_string();
+        assert!(err.contains("exist only for the rows of the data"), "{err}");
+        t.teacher = Some((0..800).map(|r| (r % 2) as u32).collect());
+        let out = label(&t).unwrap();
+        assert_eq!(&out.labels, t.teacher.as_ref().unwrap());
+        assert_eq!(out.probs[..4], [1.0, 0.0, 0.0, 1.0]);
     }
 }

@@ -19,7 +19,7 @@ use crate::gbdt::{Gbdt, GbdtParams};
 use crate::params::{CompileParams, TeacherKind};
 use crate::pipeline::Ingested;
 use crate::progress::Progress;
-use crate::teach::{Forest, ForestParams, Teacher, TeacherLabels, TrainingData};
+use crate::teach::{Forest, ForestParams, LabelData, Origin, Teacher, TeacherLabels, TrainingData};
 use crate::tree::Binned;
 
 /// The teacher's answer for every row of the table.
@@ -178,12 +178,21 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         }
         None => {
             let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
-            let labels = model.fit_label(&TrainingData {
+            let fitted = model.fit(&TrainingData {
                 table: &table,
                 binned: &binned,
                 splits: &splits,
                 tick: &tick,
             })?;
+            let mut labels = fitted.label(&LabelData {
+                table: &table,
+                binned: &binned,
+                origin: Origin::Fitted,
+                tick: &tick,
+            })?;
+            labels.trees = fitted.trees().to_vec();
+            // Done with the model (an oracle program is told so here).
+            drop(fitted);
             check_labels(&labels, table.n_rows(), table.n_classes())?;
             if let Some(dir) = &cache_dir {
                 // A cache that cannot be written costs time next run, nothing more.
