@@ -11,16 +11,14 @@
 //! synthetic value always lies within the feature's observed range and
 //! categories.
 //!
-//! Synthetic rows are appended to the table after the split, so they are in
-//! no split: they are never validation or test evidence. They carry the
-//! teacher's label only and are removed again before validation
-//! ([`truncate`]).
-
-use std::ops::Range;
+//! Synthetic rows are a table of their own, made after the split from the
+//! training rows and never joined to the real table: they are in no split,
+//! so they are never validation or test evidence. Their only label is the
+//! teacher's.
 
 use rulec_datasets::Rng;
 
-use crate::table::{ColumnData, Table};
+use crate::table::{Column, ColumnData, Table};
 
 /// Training rows compared to find a row's neighbour.
 const NEIGHBOUR_CANDIDATES: usize = 24;
@@ -29,15 +27,13 @@ const SWAP: f64 = 0.5;
 /// Spread of a perturbed number, as a share of the distance to the neighbour.
 const SPREAD: f64 = 0.5;
 
-/// Appends `n` synthetic rows made from `train` rows and returns their
-/// indices. Their label (and split value, teacher decision, when the table
-/// has them) are copies of the base row's: placeholders that the caller
-/// replaces with the teacher's label; nothing reads them as truth.
-pub fn augment(table: &mut Table, train: &[usize], n: usize, seed: u64) -> Range<usize> {
-    let start = table.n_rows();
-    if n == 0 || train.is_empty() {
-        return start..start;
-    }
+/// A table of `n` synthetic rows made from the `train` rows of `table`,
+/// with its columns (names, types and category levels); empty when `n` is
+/// 0 or there are no training rows. It has no split, logged decisions or
+/// values; its labels are the base rows' classes, placeholders that the
+/// teacher's labels stand in for: nothing reads them as truth.
+pub fn augment(table: &Table, train: &[usize], n: usize, seed: u64) -> Table {
+    let n = if train.is_empty() { 0 } else { n };
     let scales = scales(table, train);
     let mut rng = Rng::derive(seed, 0x5359_4e54);
     let mut pairs = Vec::with_capacity(n);
@@ -56,77 +52,63 @@ pub fn augment(table: &mut Table, train: &[usize], n: usize, seed: u64) -> Range
         }
         pairs.push((base, best.1));
     }
-    for (j, col) in table.columns.iter_mut().enumerate() {
-        let mut col_rng = Rng::derive(seed, 0x1000 + j as u64);
-        match &mut col.data {
-            ColumnData::Numeric(v) => {
-                let (lo, hi, _) = scales[j];
-                for &(a, b) in &pairs {
-                    let (x, y) = (v[a], v[b]);
-                    let new = if col_rng.f64() >= SWAP {
-                        x
-                    } else if x.is_finite() && y.is_finite() {
-                        let sd = (x - y).abs() * SPREAD;
-                        (y + sd * col_rng.normal()).clamp(lo.min(hi), hi.max(lo))
-                    } else {
-                        y
-                    };
-                    v.push(new);
+    let columns = table
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(j, col)| {
+            let mut col_rng = Rng::derive(seed, 0x1000 + j as u64);
+            let data = match &col.data {
+                ColumnData::Numeric(v) => {
+                    let (lo, hi, _) = scales[j];
+                    ColumnData::Numeric(
+                        pairs
+                            .iter()
+                            .map(|&(a, b)| {
+                                let (x, y) = (v[a], v[b]);
+                                if col_rng.f64() >= SWAP {
+                                    x
+                                } else if x.is_finite() && y.is_finite() {
+                                    let sd = (x - y).abs() * SPREAD;
+                                    (y + sd * col_rng.normal()).clamp(lo.min(hi), hi.max(lo))
+                                } else {
+                                    y
+                                }
+                            })
+                            .collect(),
+                    )
                 }
+                ColumnData::Boolean(v) => ColumnData::Boolean(
+                    pairs
+                        .iter()
+                        .map(|&(a, b)| v[if col_rng.f64() < SWAP { b } else { a }])
+                        .collect(),
+                ),
+                ColumnData::Categorical { codes, levels } => ColumnData::Categorical {
+                    codes: pairs
+                        .iter()
+                        .map(|&(a, b)| codes[if col_rng.f64() < SWAP { b } else { a }])
+                        .collect(),
+                    levels: levels.clone(),
+                },
+            };
+            Column {
+                name: col.name.clone(),
+                data,
             }
-            ColumnData::Boolean(v) => {
-                for &(a, b) in &pairs {
-                    let pick = if col_rng.f64() < SWAP { b } else { a };
-                    v.push(v[pick]);
-                }
-            }
-            ColumnData::Categorical { codes, .. } => {
-                for &(a, b) in &pairs {
-                    let pick = if col_rng.f64() < SWAP { b } else { a };
-                    codes.push(codes[pick]);
-                }
-            }
-        }
-    }
-    for &(a, _) in &pairs {
-        table.labels.push(table.labels[a]);
-        if let Some(s) = &mut table.split {
-            s.push(s[a].clone());
-        }
-        if let Some(t) = &mut table.teacher {
-            t.push(t[a]);
-        }
-        if let Some(v) = &mut table.values {
-            v.push(v[a]);
-        }
-        if let Some(v) = &mut table.teacher_values {
-            v.push(v[a]);
-        }
-    }
-    start..table.n_rows()
-}
-
-/// Removes every row from `n_real` on: the synthetic rows.
-pub fn truncate(table: &mut Table, n_real: usize) {
-    for col in &mut table.columns {
-        match &mut col.data {
-            ColumnData::Numeric(v) => v.truncate(n_real),
-            ColumnData::Boolean(v) => v.truncate(n_real),
-            ColumnData::Categorical { codes, .. } => codes.truncate(n_real),
-        }
-    }
-    table.labels.truncate(n_real);
-    if let Some(s) = &mut table.split {
-        s.truncate(n_real);
-    }
-    if let Some(t) = &mut table.teacher {
-        t.truncate(n_real);
-    }
-    if let Some(v) = &mut table.values {
-        v.truncate(n_real);
-    }
-    if let Some(v) = &mut table.teacher_values {
-        v.truncate(n_real);
+        })
+        .collect();
+    Table {
+        columns,
+        target_name: table.target_name.clone(),
+        classes: table.classes.clone(),
+        labels: pairs.iter().map(|&(a, _)| table.labels[a]).collect(),
+        split: None,
+        dropped_unlabelled: 0,
+        notes: Vec::new(),
+        teacher: None,
+        values: None,
+        teacher_values: None,
     }
 }
 
@@ -193,7 +175,7 @@ fn distance(table: &Table, scales: &[(f64, f64, f64)], a: usize, b: usize) -> f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::{Column, MISSING_CODE};
+    use crate::table::MISSING_CODE;
 
     fn table(n: usize) -> Table {
         let mut rng = Rng::new(5);
@@ -246,38 +228,52 @@ mod tests {
     }
 
     #[test]
-    fn synthetic_rows_stay_within_what_training_rows_show_and_are_seeded() {
-        let mut t = table(200);
+    fn synthetic_rows_are_a_table_of_their_own_within_what_training_rows_show_and_seeded() {
+        let t = table(200);
         let train: Vec<usize> = (0..100).collect();
-        let rows = augment(&mut t, &train, 500, 9);
-        assert_eq!(rows, 200..700);
-        assert_eq!(t.n_rows(), 700);
-        let ColumnData::Numeric(x) = &t.columns[0].data else {
+        let synthetic = augment(&t, &train, 500, 9);
+        assert_eq!(synthetic.n_rows(), 500);
+        assert_eq!(synthetic.classes, t.classes);
+        assert!(synthetic.split.is_none() && synthetic.teacher.is_none());
+        let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&synthetic), names(&t));
+        assert!(synthetic.columns.iter().all(|c| c.data.len() == 500));
+        let (ColumnData::Numeric(real), ColumnData::Numeric(x)) =
+            (&t.columns[0].data, &synthetic.columns[0].data)
+        else {
             unreachable!()
         };
         let (lo, hi) = train
             .iter()
-            .map(|&r| x[r])
+            .map(|&r| real[r])
             .filter(|v| v.is_finite())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
                 (a.min(v), b.max(v))
             });
-        for &v in &x[200..] {
+        for &v in x {
             assert!(
                 v.is_nan() || (lo..=hi).contains(&v),
                 "{v} outside [{lo}, {hi}]"
             );
         }
         // Some numbers are new values, not copies.
-        assert!(x[200..].iter().any(|v| !x[..100].contains(v)));
-        let mut again = table(200);
-        augment(&mut again, &train, 500, 9);
-        assert_eq!(format!("{:?}", again.columns), format!("{:?}", t.columns));
-        truncate(&mut t, 200);
+        assert!(x.iter().any(|v| !real[..100].contains(v)));
+        // Categories keep the real table's levels.
+        let ColumnData::Categorical { levels, .. } = &synthetic.columns[1].data else {
+            unreachable!()
+        };
+        assert_eq!(levels.len(), 3);
+        // The same seed, the same rows; the real table is left alone.
+        let again = augment(&t, &train, 500, 9);
+        assert_eq!(
+            format!("{:?}", again.columns),
+            format!("{:?}", synthetic.columns)
+        );
         assert_eq!(
             format!("{:?}", t.columns),
             format!("{:?}", table(200).columns)
         );
-        assert_eq!(t.labels, table(200).labels);
+        assert_eq!(augment(&t, &[], 500, 9).n_rows(), 0);
+        assert_eq!(augment(&t, &train, 0, 9).n_rows(), 0);
     }
 }

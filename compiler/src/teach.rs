@@ -43,6 +43,49 @@ pub struct TeacherLabels {
     pub ns_per_row: Option<f64>,
 }
 
+impl TeacherLabels {
+    /// Labels of no row.
+    pub fn empty() -> TeacherLabels {
+        TeacherLabels {
+            labels: Vec::new(),
+            confidence: Vec::new(),
+            probs: Vec::new(),
+            trees: Vec::new(),
+            comparisons: Vec::new(),
+            ns_per_row: None,
+        }
+    }
+
+    /// Appends the labels of `other`'s rows after these rows' (its trees
+    /// and time are dropped: they describe the same model).
+    pub fn append(&mut self, mut other: TeacherLabels) {
+        self.labels.append(&mut other.labels);
+        self.confidence.append(&mut other.confidence);
+        self.probs.append(&mut other.probs);
+        self.comparisons.append(&mut other.comparisons);
+    }
+
+    /// Splits off the labels of rows `at..` (the inverse of
+    /// [`TeacherLabels::append`]); the trees and time stay here.
+    pub fn split_off(&mut self, at: usize) -> TeacherLabels {
+        let k = if self.labels.is_empty() {
+            0
+        } else {
+            self.probs.len() / self.labels.len()
+        };
+        let at = at.min(self.labels.len());
+        TeacherLabels {
+            labels: self.labels.split_off(at),
+            confidence: self.confidence.split_off(at.min(self.confidence.len())),
+            probs: self.probs.split_off((at * k).min(self.probs.len())),
+            trees: Vec::new(),
+            // Empty when the teacher counts none.
+            comparisons: self.comparisons.split_off(at.min(self.comparisons.len())),
+            ns_per_row: None,
+        }
+    }
+}
+
 /// Rows timed by [`time_per_row`].
 const TIMED_ROWS: usize = 2000;
 
@@ -541,6 +584,55 @@ mod tests {
         };
         assert!(ask(Origin::Fitted).is_err());
         assert_eq!(ask(Origin::New).unwrap().labels.len(), 700);
+    }
+
+    #[test]
+    fn labels_split_off_where_they_were_appended() {
+        let t = table(800);
+        let splits = splits();
+        let binned = Binned::new(&t, &splits.train);
+        let fitted = Forest {
+            params: ForestParams {
+                n_trees: 5,
+                ..ForestParams::default()
+            },
+        }
+        .fit(&TrainingData {
+            table: &t,
+            binned: &binned,
+            splits: &splits,
+            tick: &no_tick,
+        })
+        .unwrap();
+        let label = |origin| {
+            fitted
+                .label(&LabelData {
+                    table: &t,
+                    binned: &binned,
+                    origin,
+                    tick: &no_tick,
+                })
+                .unwrap()
+        };
+        let (own, new) = (label(Origin::Fitted), label(Origin::New));
+        let mut all = own.clone();
+        all.append(new.clone());
+        assert_eq!(all.labels.len(), 1600);
+        assert_eq!(all.probs.len(), 3200);
+        let back = all.split_off(800);
+        assert_eq!(
+            format!("{back:?}"),
+            format!(
+                "{:?}",
+                TeacherLabels {
+                    ns_per_row: None,
+                    ..new
+                }
+            )
+        );
+        assert_eq!(all.probs, own.probs);
+        assert_eq!(all.comparisons, own.comparisons);
+        assert_eq!(TeacherLabels::empty().split_off(0).labels.len(), 0);
     }
 
     #[test]

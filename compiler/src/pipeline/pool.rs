@@ -14,7 +14,7 @@ use rulec_runtime::ir::{Rule, RuleSet, Target};
 use crate::error::Error;
 use crate::params::CompileParams;
 use crate::pipeline::scoring::Scoring;
-use crate::pipeline::taught::Answers;
+use crate::pipeline::taught::{Answers, Synthetic};
 use crate::pipeline::{Ingested, Taught};
 use crate::progress::Progress;
 use crate::propose::{self, PoolParams, PoolTargets};
@@ -46,12 +46,11 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         data,
         binned,
         answers,
-        synthetic_rows,
-        n_real,
+        synthetic,
         description,
     } = taught;
     let Ingested {
-        mut table,
+        table,
         splits,
         data_sha256,
         data_names,
@@ -69,15 +68,8 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     let (candidates, answers) = match answers {
         Answers::Classes(teacher) => {
             progress.line("propose: distilling the teacher into candidate rules");
-            let (candidates, teacher) = propose_classes(
-                &mut table,
-                &binned,
-                &fit_rows,
-                teacher,
-                synthetic_rows,
-                n_real,
-                p,
-            );
+            let candidates =
+                propose_classes(&table, &binned, &fit_rows, &teacher, synthetic.as_ref(), p);
             (candidates, Answers::Classes(teacher))
         }
         Answers::Values(teacher) => {
@@ -142,26 +134,23 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     })
 }
 
-/// A class target's candidates, from the teacher's labels (and the
-/// synthetic rows', which leave `table` and the labels here).
+/// A class target's candidates, from the teacher's labels (and, with
+/// synthetic rows, a second pool from the fit rows and the synthetic rows
+/// together).
 fn propose_classes(
-    table: &mut Table,
+    table: &Table,
     binned: &Binned,
     fit_rows: &[usize],
-    mut teacher: TeacherLabels,
-    synthetic_rows: std::ops::Range<usize>,
-    n_real: usize,
+    teacher: &TeacherLabels,
+    synthetic: Option<&Synthetic>,
     p: &CompileParams,
-) -> (Vec<Rule>, TeacherLabels) {
-    // Synthetic rows carry the teacher's label as their only truth.
-    for r in synthetic_rows.clone() {
-        table.labels[r] = teacher.labels[r];
-    }
+) -> Vec<Rule> {
+    let teacher_trees: &[crate::tree::Tree] = if p.teacher_paths { &teacher.trees } else { &[] };
     let targets = PoolTargets {
         teacher_probs: &teacher.probs,
         teacher_labels: &teacher.labels,
         truth: &table.labels,
-        teacher_trees: if p.teacher_paths { &teacher.trees } else { &[] },
+        teacher_trees,
     };
     let pool_params = PoolParams {
         max_depth: p.max_depth,
@@ -173,28 +162,32 @@ fn propose_classes(
     let mut candidates = propose::pool(table, binned, fit_rows, &targets, &pool_params);
     // With synthetic rows, a second pool learns from real and synthetic rows
     // together; its candidates join the first pool's, so the selection can
-    // only gain from them (it ranks all on real rows).
-    if !synthetic_rows.is_empty() {
+    // only gain from them (it ranks all on real rows). The trees see one
+    // binning of the real rows followed by the synthetic ones, whose truth
+    // is the teacher's label; the real table only names the columns.
+    if let Some(synthetic) = synthetic {
+        let n_real = table.n_rows();
+        let both = binned.with_rows_of(&synthetic.binned);
         let mut with_synthetic = fit_rows.to_vec();
-        with_synthetic.extend(synthetic_rows.clone());
+        with_synthetic.extend(n_real..n_real + synthetic.table.n_rows());
+        let teacher_labels = [teacher.labels.as_slice(), &synthetic.labels.labels].concat();
+        let truth = [table.labels.as_slice(), &synthetic.labels.labels].concat();
+        let teacher_probs = [teacher.probs.as_slice(), &synthetic.labels.probs].concat();
+        let targets = PoolTargets {
+            teacher_probs: &teacher_probs,
+            teacher_labels: &teacher_labels,
+            truth: &truth,
+            teacher_trees,
+        };
         let seen: std::collections::BTreeSet<String> = candidates
             .iter()
             .map(|c| rulec_runtime::dsl::print_rule(&c.rule, ""))
             .collect();
         candidates.extend(
-            propose::pool(table, binned, &with_synthetic, &targets, &pool_params)
+            propose::pool(table, &both, &with_synthetic, &targets, &pool_params)
                 .into_iter()
                 .filter(|c| !seen.contains(&rulec_runtime::dsl::print_rule(&c.rule, ""))),
         );
     }
-    // From here on, real rows only.
-    if !synthetic_rows.is_empty() {
-        crate::synthetic::truncate(table, n_real);
-        let k = table.n_classes();
-        teacher.labels.truncate(n_real);
-        teacher.confidence.truncate(n_real);
-        teacher.probs.truncate(n_real * k);
-        teacher.comparisons.truncate(n_real);
-    }
-    (candidates.into_iter().map(|c| c.rule).collect(), teacher)
+    candidates.into_iter().map(|c| c.rule).collect()
 }

@@ -1,16 +1,15 @@
-//! Stage 2, teach: [`Ingested`] → [`Taught`]. The teacher learns from the
-//! training rows and labels every row once (or its labels come from the
-//! cache). With `--synthetic N`, synthetic rows near the training rows join
-//! the table here for the teacher to label; they are in no split, and the
-//! pool stage takes them out again before anything is measured.
+//! Stage 2, teach: [`Ingested`] → [`Taught`]. The teacher is fitted on the
+//! training rows and labels every row of the table once (or its labels come
+//! from the cache). With `--synthetic N`, synthetic rows near the training
+//! rows are made here as a table of their own ([`Synthetic`]) for the
+//! fitted teacher to label too; they never join the real table, so they
+//! are in no split, and only the pool stage learns from them.
 //!
 //! For a numeric target (`--tolerance`) the teacher predicts a value per
 //! row instead ([`Answers::Values`]): a regression forest
 //! ([`crate::regress::forest_predict`]) or a column of logged predictions.
 //! The regression forest's predictions are cached as labels are
 //! ([`crate::cache::load_values`]); logged ones are read from the data.
-
-use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
@@ -19,6 +18,7 @@ use crate::gbdt::{Gbdt, GbdtParams};
 use crate::params::{CompileParams, TeacherKind};
 use crate::pipeline::Ingested;
 use crate::progress::Progress;
+use crate::table::Table;
 use crate::teach::{Forest, ForestParams, LabelData, Origin, Teacher, TeacherLabels, TrainingData};
 use crate::tree::Binned;
 
@@ -62,18 +62,28 @@ impl Answers {
 
 /// The data with the teacher's labels.
 pub struct Taught {
-    /// The data; its table holds the synthetic rows, if any, after the real ones.
+    /// The data, real rows only.
     pub data: Ingested,
     /// Features binned on the training rows (every row of the table encoded).
     pub binned: Binned,
-    /// The teacher's answer for every row of the table, synthetic rows included.
+    /// The teacher's answer for every row of the table.
     pub answers: Answers,
-    /// The synthetic rows' positions in the table (empty without `--synthetic`).
-    pub synthetic_rows: Range<usize>,
-    /// Rows of the table before the synthetic ones.
-    pub n_real: usize,
+    /// The synthetic rows and their labels (`--synthetic`; never for a
+    /// numeric target).
+    pub synthetic: Option<Synthetic>,
     /// The teacher as the rule book names it.
     pub description: String,
+}
+
+/// Synthetic rows (`--synthetic N`) with the teacher's labels, their only
+/// truth. They are a table of their own, in no split.
+pub struct Synthetic {
+    /// The rows, with the real table's columns.
+    pub table: Table,
+    /// Their features in the bins of the real training rows.
+    pub binned: Binned,
+    /// The teacher's label for each row, by the whole model.
+    pub labels: TeacherLabels,
 }
 
 /// The teacher the parameters ask for.
@@ -117,19 +127,24 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     }
     let model = teacher(p);
     let Ingested {
-        mut table,
+        table,
         splits,
         data_sha256,
         data_names,
     } = data;
-    // Synthetic rows join the table after the split: they are in no split,
-    // and leave again before validation.
-    let n_real = table.n_rows();
-    let synthetic_rows = crate::synthetic::augment(&mut table, &splits.train, p.synthetic, p.seed);
-    if !synthetic_rows.is_empty() {
+    // Synthetic rows are made from the training rows after the split, as a
+    // table of their own: they are in no split.
+    let synthetic_table = Some(crate::synthetic::augment(
+        &table,
+        &splits.train,
+        p.synthetic,
+        p.seed,
+    ))
+    .filter(|t| t.n_rows() > 0);
+    if let Some(s) = &synthetic_table {
         progress.line(&format!(
             "teach: {} synthetic rows near the training rows, for the teacher to label",
-            synthetic_rows.len()
+            s.n_rows()
         ));
     }
     progress.line(&format!(
@@ -138,6 +153,13 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         splits.train.len()
     ));
     let binned = Binned::new(&table, &splits.train);
+    let synthetic_binned = match &synthetic_table {
+        Some(s) => Some(binned.bin_table(s).ok_or_else(|| {
+            Error::Params("internal: synthetic rows with other columns than the data".into())
+        })?),
+        None => None,
+    };
+    let n_synthetic = synthetic_table.as_ref().map_or(0, Table::n_rows);
     // Everything the labels depend on, and nothing they do not (precision,
     // rule limits): recompiling with other targets reuses them.
     let cache_key = crate::cache::key(&[
@@ -168,13 +190,17 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     ]);
     // The teacher's own trees are not cached: `--teacher-paths` always trains.
     let cache_dir = p.cache_dir.clone().filter(|_| !p.teacher_paths);
+    let n_real = table.n_rows();
+    let k = table.n_classes();
+    // The cache holds the real rows' labels, then the synthetic rows'.
     let cached = cache_dir
         .as_deref()
-        .and_then(|dir| crate::cache::load(dir, &cache_key, table.n_rows(), table.n_classes()));
-    let labels = match cached {
-        Some(labels) => {
+        .and_then(|dir| crate::cache::load(dir, &cache_key, n_real + n_synthetic, k));
+    let (labels, synthetic_labels) = match cached {
+        Some(mut labels) => {
             progress.line("teach: the teacher's labels for this data and teacher are cached; reusing them (--no-cache to retrain)");
-            labels
+            let synthetic = labels.split_off(n_real);
+            (labels, synthetic)
         }
         None => {
             let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
@@ -190,21 +216,44 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                 origin: Origin::Fitted,
                 tick: &tick,
             })?;
+            check_labels(&labels, n_real, k)?;
             labels.trees = fitted.trees().to_vec();
+            let synthetic_labels = match (&synthetic_table, &synthetic_binned) {
+                (Some(t), Some(b)) => {
+                    let l = fitted.label(&LabelData {
+                        table: t,
+                        binned: b,
+                        origin: Origin::New,
+                        tick: &tick,
+                    })?;
+                    check_labels(&l, n_synthetic, k)?;
+                    l
+                }
+                _ => TeacherLabels::empty(),
+            };
             // Done with the model (an oracle program is told so here).
             drop(fitted);
-            check_labels(&labels, table.n_rows(), table.n_classes())?;
             if let Some(dir) = &cache_dir {
+                let mut all = labels.clone();
+                all.append(synthetic_labels.clone());
                 // A cache that cannot be written costs time next run, nothing more.
-                if let Err(e) = crate::cache::store(dir, &cache_key, &labels, table.n_classes()) {
+                if let Err(e) = crate::cache::store(dir, &cache_key, &all, k) {
                     progress.line(&format!(
                         "note: could not cache the teacher's labels in {}: {e}",
                         dir.display()
                     ));
                 }
             }
-            labels
+            (labels, synthetic_labels)
         }
+    };
+    let synthetic = match (synthetic_table, synthetic_binned) {
+        (Some(table), Some(binned)) => Some(Synthetic {
+            table,
+            binned,
+            labels: synthetic_labels,
+        }),
+        _ => None,
     };
     Ok(Taught {
         data: Ingested {
@@ -215,8 +264,7 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         },
         binned,
         answers: Answers::Classes(labels),
-        synthetic_rows,
-        n_real,
+        synthetic,
         description: model.describe(),
     })
 }
@@ -334,13 +382,11 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
             }
         }
     };
-    let n_real = table.n_rows();
     Ok(Taught {
         data,
         binned,
         answers: Answers::Values(predictions),
-        synthetic_rows: n_real..n_real,
-        n_real,
+        synthetic: None,
         description,
     })
 }
@@ -407,6 +453,82 @@ fn check_labels(labels: &TeacherLabels, n: usize, k: usize) -> Result<(), Error>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Synthetic rows are a table of their own, labelled by the teacher:
+    /// the real table, its splits and the real rows' labels are what they
+    /// are without them, and no split names a synthetic row.
+    #[test]
+    fn synthetic_rows_are_their_own_table_in_no_split() {
+        use crate::table::{Column, ColumnData};
+        let mut rng = rulec_datasets::Rng::new(4);
+        let x: Vec<f64> = (0..600).map(|_| rng.f64() * 10.0).collect();
+        let labels = x.iter().map(|&v| u32::from(v > 4.0)).collect();
+        let table = Table {
+            columns: vec![Column {
+                name: "x".into(),
+                data: ColumnData::Numeric(x),
+            }],
+            target_name: "y".into(),
+            classes: vec!["a".into(), "b".into()],
+            labels,
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+            teacher: None,
+            values: None,
+            teacher_values: None,
+        };
+        let data = || Ingested {
+            table: table.clone(),
+            splits: crate::split::Splits {
+                train: (0..400).collect(),
+                validation: (400..500).collect(),
+                test: (500..600).collect(),
+                method: "test".into(),
+            },
+            data_sha256: String::new(),
+            data_names: String::new(),
+        };
+        let teach = |synthetic| {
+            let p = CompileParams {
+                synthetic,
+                n_trees: 10,
+                cache_dir: None,
+                ..CompileParams::default()
+            };
+            run(data(), &p, &crate::progress::Silent).unwrap()
+        };
+        let (plain, with) = (teach(0), teach(300));
+        assert!(plain.synthetic.is_none());
+        let synthetic = with.synthetic.as_ref().unwrap();
+        assert_eq!(synthetic.table.n_rows(), 300);
+        assert_eq!(synthetic.binned.n_rows(), 300);
+        assert_eq!(synthetic.labels.labels.len(), 300);
+        assert_eq!(synthetic.labels.probs.len(), 600);
+        // The real table, its splits and labels are untouched.
+        assert_eq!(with.data.table.n_rows(), 600);
+        assert_eq!(with.binned.n_rows(), 600);
+        let splits = &with.data.splits;
+        assert!(splits
+            .train
+            .iter()
+            .chain(&splits.validation)
+            .chain(&splits.test)
+            .all(|&r| r < 600));
+        let (Answers::Classes(a), Answers::Classes(b)) = (&plain.answers, &with.answers) else {
+            unreachable!()
+        };
+        assert_eq!(a.probs, b.probs);
+        assert_eq!(a.labels.len(), 600);
+        // The labels are the synthetic rows' own (the teacher learnt x > 4).
+        let ColumnData::Numeric(sx) = &synthetic.table.columns[0].data else {
+            unreachable!()
+        };
+        let agree = (0..300)
+            .filter(|&r| synthetic.labels.labels[r] == u32::from(sx[r] > 4.0))
+            .count();
+        assert!(agree >= 285, "{agree}/300");
+    }
 
     /// A FIFO on the command line is named, never opened: opening it for
     /// reading would block until a writer comes. See: #19.

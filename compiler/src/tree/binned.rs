@@ -65,6 +65,104 @@ impl Binned {
     pub fn n_rows(&self) -> usize {
         self.columns.first().map_or(0, |c| c.bins.len())
     }
+
+    /// Bins every row of another table with the same columns (the
+    /// synthetic rows) into these bins, as [`Binned::new`] binned the rows
+    /// of its own table. `None` when the columns differ in number or type.
+    pub fn bin_table(&self, table: &Table) -> Option<Binned> {
+        if table.columns.len() != self.columns.len() {
+            return None;
+        }
+        let columns = self
+            .columns
+            .iter()
+            .zip(&table.columns)
+            .map(|(binned, column)| {
+                let data = &column.data;
+                let bins = match (&binned.kind, data) {
+                    (BinKind::Numeric { cuts }, ColumnData::Numeric(values)) => {
+                        values.iter().map(|&x| numeric_bin(cuts, x)).collect()
+                    }
+                    (BinKind::Boolean, ColumnData::Boolean(values)) => {
+                        values.iter().map(|&v| boolean_bin(v)).collect()
+                    }
+                    (
+                        BinKind::Categorical { bin_levels },
+                        ColumnData::Categorical { codes, levels },
+                    ) => {
+                        let bin_of = bin_of_level(bin_levels, levels.len());
+                        codes.iter().map(|&c| category_bin(&bin_of, c)).collect()
+                    }
+                    _ => return None,
+                };
+                Some(BinnedColumn {
+                    bins,
+                    n_bins: binned.n_bins,
+                    kind: binned.kind.clone(),
+                    has_missing: (0..data.len()).any(|i| data.is_missing(i)),
+                })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Binned { columns })
+    }
+
+    /// These rows, then `other`'s (binned by [`Binned::bin_table`]), in
+    /// one binning: a split on the missing bin names missing values when
+    /// either has some.
+    pub fn with_rows_of(&self, other: &Binned) -> Binned {
+        let columns = self
+            .columns
+            .iter()
+            .zip(&other.columns)
+            .map(|(a, b)| BinnedColumn {
+                bins: [a.bins.as_slice(), b.bins.as_slice()].concat(),
+                n_bins: a.n_bins,
+                kind: a.kind.clone(),
+                has_missing: a.has_missing || b.has_missing,
+            })
+            .collect();
+        Binned { columns }
+    }
+}
+
+/// A number's bin among ascending `cuts`.
+fn numeric_bin(cuts: &[f64], x: f64) -> u8 {
+    if x.is_nan() {
+        MISSING_BIN
+    } else {
+        cuts.partition_point(|&c| c <= x) as u8
+    }
+}
+
+fn boolean_bin(v: Option<bool>) -> u8 {
+    v.map_or(MISSING_BIN, u8::from)
+}
+
+/// The bin of each of `n_levels` category codes (`u8::MAX` for a level in
+/// no bin).
+fn bin_of_level(bin_levels: &[Vec<u32>], n_levels: usize) -> Vec<u8> {
+    let mut bin_of = vec![u8::MAX; n_levels];
+    for (bin, levels) in bin_levels.iter().enumerate() {
+        for &level in levels {
+            if let Some(b) = bin_of.get_mut(level as usize) {
+                *b = bin as u8;
+            }
+        }
+    }
+    bin_of
+}
+
+/// A category code's bin.
+fn category_bin(bin_of: &[u8], c: u32) -> u8 {
+    if c == MISSING_CODE || c == OTHER_CODE {
+        return MISSING_BIN;
+    }
+    match bin_of.get(c as usize) {
+        // Unseen in fitting rows: treated like missing by the learner;
+        // rules never select it.
+        Some(&b) if b != u8::MAX => b,
+        _ => MISSING_BIN,
+    }
 }
 
 fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
@@ -78,16 +176,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
                 .collect();
             seen.sort_by(f64::total_cmp);
             let cuts = numeric_cuts(&seen);
-            let bins = values
-                .iter()
-                .map(|&x| {
-                    if x.is_nan() {
-                        MISSING_BIN
-                    } else {
-                        cuts.partition_point(|&c| c <= x) as u8
-                    }
-                })
-                .collect();
+            let bins = values.iter().map(|&x| numeric_bin(&cuts, x)).collect();
             BinnedColumn {
                 bins,
                 n_bins: cuts.len() + 1,
@@ -96,10 +185,7 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
             }
         }
         ColumnData::Boolean(values) => BinnedColumn {
-            bins: values
-                .iter()
-                .map(|v| v.map_or(MISSING_BIN, u8::from))
-                .collect(),
+            bins: values.iter().map(|&v| boolean_bin(v)).collect(),
             n_bins: 2,
             kind: BinKind::Boolean,
             has_missing,
@@ -115,7 +201,6 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
             }
             let mut order: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
             order.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(a.cmp(&b)));
-            let mut bin_of = vec![u8::MAX; levels.len()];
             let mut bin_levels: Vec<Vec<u32>> = Vec::new();
             for (rank, &level) in order.iter().enumerate() {
                 let bin = rank.min(MAX_BINS - 1);
@@ -123,24 +208,10 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
                     bin_levels.push(Vec::new());
                 }
                 bin_levels[bin].push(level as u32);
-                bin_of[level] = bin as u8;
             }
             let n_bins = bin_levels.len().max(1);
-            let bins = codes
-                .iter()
-                .map(|&c| {
-                    if c == MISSING_CODE || c == OTHER_CODE {
-                        MISSING_BIN
-                    } else {
-                        match bin_of[c as usize] {
-                            // Unseen in fitting rows: treated like missing by
-                            // the learner; rules never select it.
-                            u8::MAX => MISSING_BIN,
-                            b => b,
-                        }
-                    }
-                })
-                .collect();
+            let bin_of = bin_of_level(&bin_levels, levels.len());
+            let bins = codes.iter().map(|&c| category_bin(&bin_of, c)).collect();
             BinnedColumn {
                 bins,
                 n_bins,
@@ -208,4 +279,105 @@ pub fn nice_between(a: f64, b: f64) -> f64 {
         }
     }
     b
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::Column;
+
+    fn table(n: usize, offset: usize) -> Table {
+        Table {
+            columns: vec![
+                Column {
+                    name: "x".into(),
+                    data: ColumnData::Numeric(
+                        (offset..offset + n)
+                            .map(|i| {
+                                if i % 9 == 0 {
+                                    f64::NAN
+                                } else {
+                                    (i % 50) as f64
+                                }
+                            })
+                            .collect(),
+                    ),
+                },
+                Column {
+                    name: "c".into(),
+                    data: ColumnData::Categorical {
+                        codes: (offset..offset + n)
+                            .map(|i| match i % 7 {
+                                0 => MISSING_CODE,
+                                1 => OTHER_CODE,
+                                r => (r % 4) as u32,
+                            })
+                            .collect(),
+                        levels: vec!["a".into(), "b".into(), "c".into(), "d".into()],
+                    },
+                },
+                Column {
+                    name: "f".into(),
+                    data: ColumnData::Boolean(
+                        (offset..offset + n)
+                            .map(|i| (i % 5 != 0).then_some(i % 2 == 0))
+                            .collect(),
+                    ),
+                },
+            ],
+            target_name: "y".into(),
+            classes: vec!["a".into()],
+            labels: vec![0; n],
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+            teacher: None,
+            values: None,
+            teacher_values: None,
+        }
+    }
+
+    #[test]
+    fn another_table_is_binned_at_the_fitting_rows_cuts() {
+        let real = table(300, 0);
+        // Level "d" (code 3) only after row 100: unseen by the fitting rows.
+        let fit: Vec<usize> = (0..100).filter(|i| i % 7 != 3).collect();
+        let binned = Binned::new(&real, &fit);
+        // The table's own rows bin as Binned::new binned them.
+        let again = binned.bin_table(&real).unwrap();
+        for (a, b) in again.columns.iter().zip(&binned.columns) {
+            assert_eq!((&a.bins, a.n_bins, &a.kind), (&b.bins, b.n_bins, &b.kind));
+        }
+        // Another table's rows get the bins their values have in the real one.
+        let other = table(200, 1000);
+        let bins = binned.bin_table(&other).unwrap();
+        let whole = Binned::new(&table(1200, 0), &fit);
+        for (j, col) in bins.columns.iter().enumerate() {
+            assert_eq!(col.bins, whole.columns[j].bins[1000..]);
+        }
+        // Appended: one binning of both, rows in order.
+        let both = binned.with_rows_of(&bins);
+        assert_eq!(both.n_rows(), 500);
+        assert_eq!(both.columns[0].bins[300..], bins.columns[0].bins[..]);
+        assert_eq!(both.columns[1].kind, binned.columns[1].kind);
+        // Columns that differ are refused.
+        let mut fewer = other.clone();
+        fewer.columns.pop();
+        assert!(binned.bin_table(&fewer).is_none());
+    }
+
+    #[test]
+    fn missing_values_of_either_table_name_the_missing_bin() {
+        let mut real = table(100, 1);
+        if let ColumnData::Numeric(x) = &mut real.columns[0].data {
+            x.iter_mut()
+                .for_each(|v| *v = if v.is_nan() { 1.0 } else { *v });
+        }
+        let rows: Vec<usize> = (0..100).collect();
+        let binned = Binned::new(&real, &rows);
+        assert!(!binned.columns[0].has_missing);
+        let other = binned.bin_table(&table(10, 0)).unwrap();
+        assert!(other.columns[0].has_missing);
+        assert!(binned.with_rows_of(&other).columns[0].has_missing);
+    }
 }
