@@ -20,9 +20,11 @@ use rulec_datasets::Rng;
 use rulec_runtime::dsl::print_number;
 use rulec_runtime::ir::Rule;
 
+use crate::error::Error;
 use crate::propose;
 use crate::split::Splits;
 use crate::table::Table;
+use crate::teach::Origin;
 use crate::tree::{self, nice_between, Binned, Criterion, Node, Targets, Tree, TreeParams};
 
 /// Row-major `[gradient, hessian]` targets for fitting `values` by squared
@@ -40,72 +42,109 @@ fn leaf_mean(tree: &Tree, leaf: usize) -> f64 {
 
 const REGRESSION: Criterion = Criterion::Newton { lambda: 1e-9 };
 
-/// A regression forest's predictions for every row (out-of-bag for training
-/// rows) and the comparisons it makes per row. Each tree's bootstrap sample
-/// draws as many rows as there are training rows, or `tree_rows` when fewer
-/// (`--tree-rows`; 0: no limit).
-pub fn forest_predict(
-    table: &Table,
-    binned: &Binned,
-    splits: &Splits,
-    values: &[f64],
-    n_trees: usize,
-    tree_rows: usize,
-    seed: u64,
-) -> (Vec<f64>, Vec<u32>) {
-    let n = table.n_rows();
-    let train = &splits.train;
-    let draws = bootstrap_draws(train.len(), tree_rows);
-    let targets = squared_loss_targets(values);
-    let max_features = ((table.columns.len() as f64 / 3.0).ceil() as usize).max(1);
-    let fitted: Vec<(Tree, Vec<bool>)> = (0..n_trees)
-        .into_par_iter()
-        .map(|t| {
-            let mut rng = Rng::derive(seed, 2000 + t as u64);
-            let mut in_bag = vec![false; n];
-            let sample: Vec<u32> = (0..draws)
-                .map(|_| {
-                    let r = train[rng.below(train.len())];
-                    in_bag[r] = true;
-                    r as u32
-                })
-                .collect();
-            let params = TreeParams {
-                max_depth: 20,
-                min_samples_leaf: 5,
-                min_gain: 0.0,
-                max_features: Some(max_features),
-                seed: rng.next_u64(),
-                criterion: REGRESSION,
-            };
-            (
-                tree::fit(binned, sample, Targets::Soft(&targets), 2, &params),
-                in_bag,
-            )
-        })
-        .collect();
-    (0..n)
-        .into_par_iter()
-        .map(|row| {
-            let (mut oob, mut n_oob, mut all, mut cmp) = (0.0, 0u32, 0.0, 0u32);
-            for (tree, in_bag) in &fitted {
-                let (leaf, depth) = tree.leaf_and_depth(binned, row);
-                let v = leaf_mean(tree, leaf);
-                cmp += depth;
-                all += v;
-                if !in_bag[row] {
-                    oob += v;
-                    n_oob += 1;
+/// A regression forest: bootstrap samples, a third of the features per
+/// split, depth 20, leaves of at least 5 rows.
+#[derive(Clone, Copy, Debug)]
+pub struct RegressionForest {
+    /// Number of trees.
+    pub n_trees: usize,
+    /// Rows of each bootstrap sample, at most (`--tree-rows`; 0: as many as
+    /// there are training rows).
+    pub tree_rows: usize,
+    /// Seed.
+    pub seed: u64,
+}
+
+impl RegressionForest {
+    /// Fits on the training rows of `table`, learning `values` (one per
+    /// row of the table).
+    pub fn fit(
+        &self,
+        table: &Table,
+        binned: &Binned,
+        splits: &Splits,
+        values: &[f64],
+    ) -> FittedRegressionForest {
+        let n = table.n_rows();
+        let train = &splits.train;
+        let draws = bootstrap_draws(train.len(), self.tree_rows);
+        let targets = squared_loss_targets(values);
+        let max_features = ((table.columns.len() as f64 / 3.0).ceil() as usize).max(1);
+        let fitted: Vec<(Tree, Vec<bool>)> = (0..self.n_trees)
+            .into_par_iter()
+            .map(|t| {
+                let mut rng = Rng::derive(self.seed, 2000 + t as u64);
+                let mut in_bag = vec![false; n];
+                let sample: Vec<u32> = (0..draws)
+                    .map(|_| {
+                        let r = train[rng.below(train.len())];
+                        in_bag[r] = true;
+                        r as u32
+                    })
+                    .collect();
+                let params = TreeParams {
+                    max_depth: 20,
+                    min_samples_leaf: 5,
+                    min_gain: 0.0,
+                    max_features: Some(max_features),
+                    seed: rng.next_u64(),
+                    criterion: REGRESSION,
+                };
+                (
+                    tree::fit(binned, sample, Targets::Soft(&targets), 2, &params),
+                    in_bag,
+                )
+            })
+            .collect();
+        FittedRegressionForest { fitted, n_rows: n }
+    }
+}
+
+/// A fitted regression forest: its trees, each with the rows of the fitted
+/// table in its bootstrap sample.
+pub struct FittedRegressionForest {
+    fitted: Vec<(Tree, Vec<bool>)>,
+    n_rows: usize,
+}
+
+impl FittedRegressionForest {
+    /// Predictions for every row of `binned` (a table's features in the
+    /// training rows' bins), and the comparisons the forest makes per row.
+    /// On the table it was fitted on ([`Origin::Fitted`]) a training row is
+    /// predicted by the trees whose sample left it out (every tree when
+    /// none did); on another table every tree predicts.
+    pub fn predict(&self, binned: &Binned, origin: Origin) -> Result<(Vec<f64>, Vec<u32>), Error> {
+        let n = binned.n_rows();
+        if origin == Origin::Fitted && n != self.n_rows {
+            return Err(Error::Params(format!(
+                "internal: a regression forest fitted on {} rows was asked to predict them with {n} rows",
+                self.n_rows
+            )));
+        }
+        let fitted = &self.fitted;
+        Ok((0..n)
+            .into_par_iter()
+            .map(|row| {
+                let (mut oob, mut n_oob, mut all, mut cmp) = (0.0, 0u32, 0.0, 0u32);
+                for (tree, in_bag) in fitted {
+                    let (leaf, depth) = tree.leaf_and_depth(binned, row);
+                    let v = leaf_mean(tree, leaf);
+                    cmp += depth;
+                    all += v;
+                    if !(origin == Origin::Fitted && in_bag[row]) {
+                        oob += v;
+                        n_oob += 1;
+                    }
                 }
-            }
-            let pred = if n_oob > 0 {
-                oob / f64::from(n_oob)
-            } else {
-                all / fitted.len().max(1) as f64
-            };
-            (pred, cmp)
-        })
-        .unzip()
+                let pred = if n_oob > 0 {
+                    oob / f64::from(n_oob)
+                } else {
+                    all / fitted.len().max(1) as f64
+                };
+                (pred, cmp)
+            })
+            .unzip())
+    }
 }
 
 /// Rows drawn for each bootstrap sample of `train` rows with `--tree-rows`
@@ -241,7 +280,7 @@ mod tests {
         let table = Table {
             columns: vec![Column {
                 name: "x".into(),
-                data: ColumnData::Numeric(x),
+                data: ColumnData::Numeric(x.clone()),
             }],
             target_name: "y".into(),
             classes: vec!["d".into()],
@@ -283,12 +322,37 @@ mod tests {
             test: (350..400).collect(),
             method: String::new(),
         };
-        let (pred, _) = forest_predict(&table, &binned, &splits, &y, 20, 0, 0);
+        let forest = RegressionForest {
+            n_trees: 20,
+            tree_rows: 0,
+            seed: 0,
+        }
+        .fit(&table, &binned, &splits, &y);
+        let (pred, cmp) = forest.predict(&binned, Origin::Fitted).unwrap();
         let off = (0..400).filter(|&r| (pred[r] - y[r]).abs() > 2.0).count();
         assert!(
             off < 20,
             "{off} rows off by more than 2: {:?}",
             &pred[150..170]
         );
+        // As rows new to it, every tree predicts: held-out rows as before,
+        // training rows no longer out-of-bag.
+        let (new, new_cmp) = forest.predict(&binned, Origin::New).unwrap();
+        assert_eq!(new[300..], pred[300..]);
+        assert_ne!(new[..300], pred[..300]);
+        assert_eq!(new_cmp, cmp);
+        // Fewer rows are not the fitted table.
+        let first = Binned::new(
+            &Table {
+                columns: vec![Column {
+                    name: "x".into(),
+                    data: ColumnData::Numeric(x[..100].to_vec()),
+                }],
+                labels: vec![0; 100],
+                ..table.clone()
+            },
+            &rows[..100],
+        );
+        assert!(forest.predict(&first, Origin::Fitted).is_err());
     }
 }

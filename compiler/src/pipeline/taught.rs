@@ -7,7 +7,7 @@
 //!
 //! For a numeric target (`--tolerance`) the teacher predicts a value per
 //! row instead ([`Answers::Values`]): a regression forest
-//! ([`crate::regress::forest_predict`]) or a column of logged predictions.
+//! ([`crate::regress::RegressionForest`], out-of-bag on the training rows) or a column of logged predictions.
 //! The regression forest's predictions are cached as labels are
 //! ([`crate::cache::load_values`]); logged ones are read from the data.
 
@@ -353,15 +353,13 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                     cached
                 }
                 None => {
-                    let fresh = crate::regress::forest_predict(
-                        table,
-                        &binned,
-                        splits,
-                        values,
-                        p.n_trees,
-                        p.tree_rows,
-                        p.seed,
-                    );
+                    let fitted = crate::regress::RegressionForest {
+                        n_trees: p.n_trees,
+                        tree_rows: p.tree_rows,
+                        seed: p.seed,
+                    }
+                    .fit(table, &binned, splits, values);
+                    let fresh = fitted.predict(&binned, Origin::Fitted)?;
                     if let Some(dir) = cache_dir {
                         // A cache that cannot be written costs time next run, nothing more.
                         if let Err(e) =
