@@ -123,7 +123,7 @@ pub fn pool(
                 min_gain: 1e-5,
                 max_features: None,
                 seed: params.seed,
-                criterion: Criterion::Gini,
+                criterion: Criterion::GiniCorrected,
             };
             tree::fit(binned, rows.clone(), *targets, k, &tree_params)
         })
@@ -160,7 +160,7 @@ pub fn pool(
                 min_gain: 1e-5,
                 max_features: Some((n_features * 2).div_ceil(3).max(1)),
                 seed: rng.next_u64(),
-                criterion: Criterion::Gini,
+                criterion: Criterion::GiniCorrected,
             };
             tree::fit(
                 binned,

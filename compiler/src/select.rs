@@ -10,7 +10,9 @@
 //! 1. **Order, on training rows only.** Greedy set cover over the candidates
 //!    whose new rows (training rows no earlier rule covers) are at least P
 //!    precise: take the one whose precision on its new rows has the highest
-//!    Wilson lower bound (which rewards purity and size), then repeat. The
+//!    Wilson lower bound (which rewards purity and size; taken at the level
+//!    of a choice among all the candidates, so that one small candidate
+//!    clean by luck does not come first), then repeat. The
 //!    prefixes then trace the best precision for their coverage, as a
 //!    confidence threshold would. Rows held out from fitting the candidates
 //!    are used, and the order is fixed before any validation label is read.
@@ -131,7 +133,9 @@ pub struct OrderParams {
     /// [`rule_floor`]): a rule below the target may join while the set
     /// stays above it, a rule far below never does.
     pub floor: f64,
-    /// Confidence of the Wilson score that ranks candidates.
+    /// Confidence `C` of the Wilson score that ranks candidates; with `m`
+    /// candidates the score is taken at `1 - (1 - C) / m`, the level of a
+    /// choice among all of them.
     pub confidence: f64,
     /// Most rules in the order.
     pub max_rules: usize,
@@ -153,7 +157,8 @@ pub fn rule_floor(precision: f64) -> f64 {
 /// precision): at each step, among the candidates whose new rows (rows no
 /// earlier rule covers) reach the floor and keep the running estimate of
 /// the set at or above the target, the one whose new rows have the highest
-/// Wilson score. At most `max_rules` candidates.
+/// Wilson lower bound, at the level of a choice among all the candidates
+/// (see [`OrderParams::confidence`]). At most `max_rules` candidates.
 pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     let OrderParams {
         precision,
@@ -214,6 +219,10 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
             }
         }
     }
+    // The best of m candidates looks better than it is: among hundreds, a
+    // small one clean by luck would come first. Scored at the level of a
+    // choice among all of them (Bonferroni), luck of that size is priced in.
+    let score_confidence = 1.0 - (1.0 - confidence) / train.covers.len().max(1) as f64;
     while st.order.rules.len() < max_rules {
         // The most certain candidate first: the score rewards both purity
         // and size, so the prefixes trace the best precision for their
@@ -226,7 +235,7 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
             let Some((n, c)) = gain(i, &st.covered, st.support, st.correct) else {
                 continue;
             };
-            let lb = wilson_lower(c.floor() as u64, n, confidence);
+            let lb = wilson_lower(c.floor() as u64, n, score_confidence);
             let better = match best {
                 None => true,
                 Some((blb, bn, _, _)) => lb > blb || (lb == blb && n > bn),

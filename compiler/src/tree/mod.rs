@@ -41,6 +41,18 @@ pub enum Criterion {
     /// Gini impurity of class weights (classification, distillation).
     #[default]
     Gini,
+    /// Gini impurity, with what a category set gains by chance alone taken
+    /// off its gain: a split of a node into the sets of `L` categories gains,
+    /// on a target independent of the column, about `(L - 1)` times the
+    /// node's Gini impurity (weight times impurity decrease is Pearson's
+    /// chi-square statistic times the node's impurity, and that statistic
+    /// has `L - 1` degrees of freedom). A category set is charged the
+    /// `L - 2` degrees of freedom it has beyond a two-way split, so a column
+    /// of 50 states splits only where the states carry signal, while a
+    /// two-category column competes with numbers as before. For candidate
+    /// rules: many-valued category sets that fit noise are the fragments
+    /// that never hold on new rows.
+    GiniCorrected,
     /// Newton step of a boosting round: targets are `[gradient, hessian]`
     /// per row, and the gain is that of XGBoost with L2 penalty `lambda`.
     Newton {
@@ -56,7 +68,7 @@ impl Criterion {
     #[inline]
     fn split_loss(self, total: &[f64], left: &[f64]) -> f64 {
         match self {
-            Criterion::Gini => {
+            Criterion::Gini | Criterion::GiniCorrected => {
                 let (mut nl, mut nr, mut sl, mut sr) = (0.0, 0.0, 0.0, 0.0);
                 for (t, l) in total.iter().zip(left) {
                     let r = t - l;
@@ -80,7 +92,7 @@ impl Criterion {
     /// Newton score `-G^2 / (H + lambda)`.
     fn impurity(self, counts: &[f64]) -> f64 {
         match self {
-            Criterion::Gini => impurity(counts),
+            Criterion::Gini | Criterion::GiniCorrected => impurity(counts),
             Criterion::Newton { lambda } => -(counts[0] * counts[0]) / (counts[1] + lambda),
         }
     }
@@ -340,7 +352,7 @@ pub fn fit(
             targets.add(r as usize, n_classes, &mut counts);
         }
         let n = slice.len();
-        let pure = params.criterion == Criterion::Gini
+        let pure = matches!(params.criterion, Criterion::Gini | Criterion::GiniCorrected)
             && counts.iter().filter(|&&c| c > 1e-9).count() <= 1;
         let mut best: Option<Candidate> = None;
         if depth < params.max_depth && n >= 2 * params.min_samples_leaf.max(1) && !pure {
@@ -540,15 +552,32 @@ fn split_from_histogram(
         .collect();
     let min_leaf = params.min_samples_leaf.max(1) as u32;
     let mut best: Option<Candidate> = None;
+    let categorical = matches!(col.kind, BinKind::Categorical { .. });
+    // What a category set gains by chance beyond a two-way split (see
+    // `Criterion::GiniCorrected`): the node's impurity (`parent` is weight
+    // times impurity) per extra degree of freedom.
+    let chance_gain = match params.criterion {
+        Criterion::GiniCorrected if categorical => {
+            let weight: f64 = total.iter().sum();
+            let levels = present.len().saturating_sub(2) as f64;
+            if weight > 0.0 {
+                levels * parent / weight
+            } else {
+                0.0
+            }
+        }
+        _ => 0.0,
+    };
     let consider = |left: &[f64],
                     left_rows: u32,
                     test: &dyn Fn() -> Test,
                     missing_left: bool,
+                    charge: f64,
                     best: &mut Option<Candidate>| {
         if left_rows < min_leaf || total_rows - left_rows < min_leaf {
             return;
         }
-        let gain = parent - params.criterion.split_loss(&total, left);
+        let gain = parent - params.criterion.split_loss(&total, left) - charge;
         if best.as_ref().is_none_or(|b| gain > b.gain) {
             *best = Some(Candidate {
                 feature,
@@ -559,7 +588,14 @@ fn split_from_histogram(
         }
     };
     if n_missing > 0 {
-        consider(&missing, n_missing, &|| Test::IsMissing, true, &mut best);
+        consider(
+            &missing,
+            n_missing,
+            &|| Test::IsMissing,
+            true,
+            0.0,
+            &mut best,
+        );
     }
     // Bin orders to scan: the natural one for numbers and booleans; for
     // categories, by the share of each class (Breiman's ordering, one pass
@@ -588,7 +624,6 @@ fn split_from_histogram(
                 .collect()
         }
     };
-    let categorical = matches!(col.kind, BinKind::Categorical { .. });
     for order in &orders {
         let mut left = vec![0f64; k];
         let mut left_rows = 0u32;
@@ -609,11 +644,18 @@ fn split_from_histogram(
                     Test::LeBin(b as u8)
                 }
             };
-            consider(&left, left_rows, &test, false, &mut best);
+            consider(&left, left_rows, &test, false, chance_gain, &mut best);
             if n_missing > 0 {
                 let with_missing: Vec<f64> =
                     left.iter().zip(&missing).map(|(l, m)| l + m).collect();
-                consider(&with_missing, left_rows + n_missing, &test, true, &mut best);
+                consider(
+                    &with_missing,
+                    left_rows + n_missing,
+                    &test,
+                    true,
+                    chance_gain,
+                    &mut best,
+                );
             }
         }
     }
@@ -750,6 +792,82 @@ mod tests {
             let shares: Vec<f32> = counts.iter().map(|c| (c / total) as f32).collect();
             assert_eq!(flat.shares(flat_leaf), shares.as_slice(), "row {row}");
         }
+    }
+
+    /// A 50-category column: its root split, or `None` when the root splits
+    /// another column. Rows whose label is drawn with per-mille chance
+    /// `chance(x, category)`.
+    fn root_splits_the_categories(
+        criterion: Criterion,
+        chance: impl Fn(f64, u32) -> usize,
+    ) -> Option<usize> {
+        let n = 3000;
+        let mut rng = Rng::new(11);
+        let x: Vec<f64> = (0..n).map(|_| rng.below(1000) as f64 / 1000.0).collect();
+        let codes: Vec<u32> = (0..n).map(|_| rng.below(50) as u32).collect();
+        let labels: Vec<u32> = (0..n)
+            .map(|i| u32::from(rng.below(1000) < chance(x[i], codes[i])))
+            .collect();
+        let mut t = table(x, labels.clone());
+        t.columns.push(crate::table::Column {
+            name: "state".into(),
+            data: ColumnData::Categorical {
+                codes,
+                levels: (0..50).map(|i| format!("s{i:02}")).collect(),
+            },
+        });
+        let rows: Vec<usize> = (0..n).collect();
+        let binned = Binned::new(&t, &rows);
+        let params = TreeParams {
+            max_depth: 1,
+            min_samples_leaf: 20,
+            min_gain: 0.0,
+            max_features: None,
+            seed: 0,
+            criterion,
+        };
+        let tree = fit(
+            &binned,
+            (0..n as u32).collect(),
+            Targets::Hard(&labels),
+            2,
+            &params,
+        );
+        match &tree.nodes[0] {
+            Node::Split {
+                feature,
+                test: Test::InBins(set),
+                ..
+            } if *feature == 1 => Some(set.len()),
+            Node::Split { feature, .. } => {
+                assert_eq!(*feature, 0, "the root splits x or the categories");
+                None
+            }
+            Node::Leaf { .. } => panic!("the root does not split"),
+        }
+    }
+
+    #[test]
+    fn corrected_gini_splits_many_categories_only_on_signal() {
+        // The label depends weakly on x and not at all on the category: the
+        // plain Gini gain of the best category set (chance alone) beats x's,
+        // the corrected one does not.
+        let weak_x = |x: f64, _: u32| if x < 0.5 { 80 } else { 120 };
+        assert!(root_splits_the_categories(Criterion::Gini, weak_x).is_some());
+        assert_eq!(
+            root_splits_the_categories(Criterion::GiniCorrected, weak_x),
+            None
+        );
+        // Categories that carry signal are still split, into the two groups.
+        let by_category = |x: f64, c: u32| match (c < 25, x < 0.5) {
+            (true, _) => 20,
+            (false, true) => 260,
+            (false, false) => 340,
+        };
+        assert_eq!(
+            root_splits_the_categories(Criterion::GiniCorrected, by_category),
+            Some(25)
+        );
     }
 
     #[test]
