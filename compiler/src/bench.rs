@@ -344,7 +344,7 @@ fn teacher_anchors(
             &labels.probs,
             table.n_classes(),
             &labels.labels,
-            &table.labels,
+            table.labels(),
             rows,
         )
     };

@@ -219,7 +219,7 @@ impl Teacher for Gbdt {
         let k = table.n_classes();
         let n = table.n_rows();
         let train = &data.splits.train;
-        let labels = &table.labels;
+        let labels = table.labels();
         let seed = self.params.seed;
 
         // Two halves of the training rows, each labelled by a model of the other.
@@ -336,7 +336,7 @@ impl FittedTeacher for FittedGbdt {
 mod tests {
     use super::*;
     use crate::split::Splits;
-    use crate::table::{Column, ColumnData, Table};
+    use crate::table::{Column, ColumnData, Table, TargetData};
 
     /// Three classes by two thresholds on x, and a distractor column.
     fn table(n: usize) -> Table {
@@ -355,8 +355,8 @@ mod tests {
                 }
             })
             .collect();
-        Table {
-            columns: vec![
+        Table::new(
+            vec![
                 Column {
                     name: "x".into(),
                     data: ColumnData::Numeric(x),
@@ -366,16 +366,13 @@ mod tests {
                     data: ColumnData::Numeric(z),
                 },
             ],
-            target_name: "y".into(),
-            classes: vec!["a".into(), "b".into(), "c".into()],
-            labels,
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        }
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into(), "b".into(), "c".into()],
+                labels,
+                logged: None,
+            },
+        )
     }
 
     #[test]
@@ -410,11 +407,13 @@ mod tests {
         };
         let out = label(Origin::Fitted);
         let right = (2500..3000)
-            .filter(|&r| out.labels[r] == t.labels[r])
+            .filter(|&r| out.labels[r] == t.labels()[r])
             .count();
         assert!(right >= 490, "test accuracy {right}/500");
         // Cross-fitted training labels are still good, and probabilities sum to one.
-        let right_train = (0..2000).filter(|&r| out.labels[r] == t.labels[r]).count();
+        let right_train = (0..2000)
+            .filter(|&r| out.labels[r] == t.labels()[r])
+            .count();
         assert!(right_train >= 1950, "train {right_train}/2000");
         let sum: f32 = out.probs[..3].iter().sum();
         assert!((sum - 1.0).abs() < 1e-4);

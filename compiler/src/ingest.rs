@@ -13,7 +13,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::Error;
-use crate::table::{Column, ColumnData, Table, MISSING_CODE, OTHER_CODE};
+use crate::table::{Column, ColumnData, Table, TargetData, MISSING_CODE, OTHER_CODE};
 use crate::text_file::{extension_of, Compression, TextFormat};
 
 /// What to read from the file.
@@ -74,14 +74,9 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     };
     if paths.len() == 1 {
         let (df, sampled) = read_frame(first, params, params.max_rows)?;
-        let mut table = frame_to_table(df, first, params)?;
-        if let Some((all, kept)) = sampled {
-            table.notes.insert(
-                0,
-                sampled_note(&first.display().to_string(), all, kept, kept),
-            );
-        }
-        return Ok(table);
+        let sampled =
+            sampled.map(|(all, kept)| sampled_note(&first.display().to_string(), all, kept, kept));
+        return frame_to_table(df, first, params, sampled);
     }
     // Rows per file first, to share the sample out.
     let counts: Vec<usize> = paths
@@ -166,19 +161,15 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
             message: clean_polars_message(&e),
         })?;
     }
-    let mut table = frame_to_table(all, first, params)?;
-    if let Some(limit) = limit {
-        table.notes.insert(
-            0,
-            sampled_note(
-                &format!("the {} files", paths.len()),
-                total,
-                limit,
-                kept_total,
-            ),
-        );
-    }
-    Ok(table)
+    let sampled = limit.map(|limit| {
+        sampled_note(
+            &format!("the {} files", paths.len()),
+            total,
+            limit,
+            kept_total,
+        )
+    });
+    frame_to_table(all, first, params, sampled)
 }
 
 fn sampled_note(what: &str, all: usize, limit: usize, kept: usize) -> String {
@@ -408,7 +399,14 @@ fn clean_polars_message(e: &PolarsError) -> String {
         .to_string()
 }
 
-fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<Table, Error> {
+/// The table of `df`; `sampled`, when rows were sampled (`--max-rows`),
+/// is its first note.
+fn frame_to_table(
+    df: DataFrame,
+    path: &Path,
+    params: &IngestParams,
+    sampled: Option<String>,
+) -> Result<Table, Error> {
     let data_err = |message: String| Error::Data {
         path: path.to_path_buf(),
         message,
@@ -493,10 +491,9 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
     } else {
         None
     };
+    // A numeric target has no classes (its rows are stratified by decile).
     let mut classes: Vec<String> = match &values {
-        // A numeric target has no classes; deciles stand in for them where
-        // rows are stratified (the split).
-        Some(_) => (0..10).map(|d| format!("decile {d}")).collect(),
+        Some(_) => Vec::new(),
         None => keep
             .iter()
             .filter_map(|&i| raw_labels[i].clone())
@@ -516,6 +513,7 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
         .enumerate()
         .map(|(i, c)| (c.as_str(), i as u32))
         .collect();
+    // For a numeric target, the deciles: strata for the split, not classes.
     let labels: Vec<u32> = match &values {
         Some(v) => {
             let mut sorted = v.clone();
@@ -586,7 +584,7 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
     });
 
     let mut columns = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = sampled.into_iter().collect();
     if raw_labels.len() > keep.len() {
         notes.push(format!(
             "{} rows have no value in the target column `{}` and are left out",
@@ -614,18 +612,21 @@ fn frame_to_table(df: DataFrame, path: &Path, params: &IngestParams) -> Result<T
             "has no feature columns besides the target and split".into(),
         ));
     }
-    Ok(Table {
-        columns,
-        target_name: params.target.clone(),
-        classes,
-        labels,
-        split,
-        dropped_unlabelled: raw_labels.len() - keep.len(),
-        notes,
-        teacher,
-        values,
-        teacher_values: teacher_numbers,
-    })
+    let target = match values {
+        Some(values) => TargetData::Values {
+            values,
+            strata: labels,
+            logged: teacher_numbers,
+        },
+        None => TargetData::Classes {
+            names: classes,
+            labels,
+            logged: teacher,
+        },
+    };
+    Ok(Table::new(columns, params.target.clone(), target)
+        .with_split(split)
+        .with_ingest_notes(raw_labels.len() - keep.len(), notes))
 }
 
 fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {

@@ -95,7 +95,7 @@ impl Teacher for Mlp {
         a.sort_unstable();
         b.sort_unstable();
         let fit = |rows: &[usize], seed: u64, tick: Option<Tick<'_>>| {
-            self.train(&x, encoder.width, &table.labels, rows, k, seed, tick)
+            self.train(&x, encoder.width, table.labels(), rows, k, seed, tick)
         };
         let (full, (on_a, on_b)) = rayon::join(
             || fit(train, seed, Some(data.tick)),
@@ -221,7 +221,7 @@ impl Encoder {
     fn new(table: &Table, train: &[usize]) -> Encoder {
         let mut width = 0;
         let inputs = table
-            .columns
+            .columns()
             .iter()
             .map(|col| {
                 let input = match &col.data {
@@ -272,17 +272,17 @@ impl Encoder {
     /// none (so no indicator input) counts as the training mean, or false;
     /// a category code past the training levels as a level grouped away.
     fn encode_all(&self, table: &Table) -> Result<Vec<f32>, Error> {
-        if table.columns.len() != self.inputs.len() {
+        if table.columns().len() != self.inputs.len() {
             return Err(Error::Params(format!(
                 "teacher mlp: a table of {} columns to label, trained on {}",
-                table.columns.len(),
+                table.columns().len(),
                 self.inputs.len()
             )));
         }
         let n = table.n_rows();
         let mut x = vec![0f32; n * self.width];
         let mut offset = 0;
-        for (input, col) in self.inputs.iter().zip(&table.columns) {
+        for (input, col) in self.inputs.iter().zip(table.columns()) {
             match (input, &col.data) {
                 (
                     Input::Numeric {
@@ -520,7 +520,7 @@ impl Mlp {
 mod tests {
     use super::*;
     use crate::split::Splits;
-    use crate::table::Column;
+    use crate::table::{Column, TargetData};
     use crate::tree::Binned;
 
     /// Two classes split by a diagonal line and a category.
@@ -540,8 +540,8 @@ mod tests {
         let labels = (0..n)
             .map(|i| u32::from(x[i] + if z[i].is_nan() { 5.0 } else { z[i] } > 10.0 || c[i] == 2))
             .collect();
-        Table {
-            columns: vec![
+        Table::new(
+            vec![
                 Column {
                     name: "x".into(),
                     data: ColumnData::Numeric(x),
@@ -558,16 +558,13 @@ mod tests {
                     },
                 },
             ],
-            target_name: "y".into(),
-            classes: vec!["no".into(), "yes".into()],
-            labels,
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        }
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["no".into(), "yes".into()],
+                labels,
+                logged: None,
+            },
+        )
     }
 
     #[test]
@@ -602,10 +599,12 @@ mod tests {
         };
         let out = label(Origin::Fitted);
         let right = (2500..3000)
-            .filter(|&r| out.labels[r] == t.labels[r])
+            .filter(|&r| out.labels[r] == t.labels()[r])
             .count();
         assert!(right >= 470, "test accuracy {right}/500");
-        let right_train = (0..2000).filter(|&r| out.labels[r] == t.labels[r]).count();
+        let right_train = (0..2000)
+            .filter(|&r| out.labels[r] == t.labels()[r])
+            .count();
         assert!(
             right_train >= 1850,
             "cross-fitted train accuracy {right_train}/2000"
@@ -636,8 +635,8 @@ mod tests {
     /// grouped away), not mistaken for the next input.
     #[test]
     fn labels_a_table_with_values_the_training_rows_never_had() {
-        let mut t = table(600);
-        let ColumnData::Numeric(x) = &mut t.columns[0].data else {
+        let t = table(600);
+        let ColumnData::Numeric(x) = &t.columns()[0].data else {
             unreachable!()
         };
         // x never missing in training: no indicator input for it.
@@ -663,21 +662,23 @@ mod tests {
                 tick: &crate::teach::no_tick,
             })
             .unwrap();
-        let mut other = t.clone();
-        if let ColumnData::Numeric(x) = &mut other.columns[0].data {
+        let mut columns = t.columns().to_vec();
+        if let ColumnData::Numeric(x) = &mut columns[0].data {
             x[0] = f64::NAN;
         }
-        if let ColumnData::Categorical { codes, .. } = &mut other.columns[2].data {
+        if let ColumnData::Categorical { codes, .. } = &mut columns[2].data {
             codes[1] = 7;
         }
+        let other = t.with_columns(columns);
         // The same rows with the training mean and a level grouped away.
-        let mut expected = t.clone();
-        if let ColumnData::Numeric(x) = &mut expected.columns[0].data {
+        let mut columns = t.columns().to_vec();
+        if let ColumnData::Numeric(x) = &mut columns[0].data {
             x[0] = x[..500].iter().sum::<f64>() / 500.0;
         }
-        if let ColumnData::Categorical { codes, .. } = &mut expected.columns[2].data {
+        if let ColumnData::Categorical { codes, .. } = &mut columns[2].data {
             codes[1] = crate::table::OTHER_CODE;
         }
+        let expected = t.with_columns(columns);
         let label = |table: &Table| {
             fitted
                 .label(&LabelData {
@@ -692,8 +693,7 @@ mod tests {
         assert_eq!(out.labels.len(), 600);
         assert_eq!(out.probs, want.probs);
         // A table of other columns is refused.
-        let mut fewer = t.clone();
-        fewer.columns.pop();
+        let fewer = t.with_columns(t.columns()[..t.columns().len() - 1].to_vec());
         assert!(fitted
             .label(&LabelData {
                 table: &fewer,

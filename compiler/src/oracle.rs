@@ -188,7 +188,7 @@ fn ask_all(
 ) -> Result<TeacherLabels, Error> {
     let table = data.table;
     let n = table.n_rows();
-    let k = table.n_classes();
+    let k = running.session.classes.len();
     let started = Instant::now();
     let mut labels = Vec::with_capacity(n);
     let mut confidence = Vec::with_capacity(n);
@@ -201,7 +201,7 @@ fn ask_all(
         let session = &mut running.session;
         let answer = session.ask(b, table, start..end)?;
         for i in 0..end - start {
-            let (label, conf, p) = answer.row(i, table, b, session)?;
+            let (label, conf, p) = answer.row(i, b, session)?;
             labels.push(label);
             confidence.push(conf);
             probs.extend(p);
@@ -251,11 +251,10 @@ impl Answer {
     fn row(
         &self,
         i: usize,
-        table: &Table,
         batch: usize,
         session: &Session,
     ) -> Result<(u32, f32, Vec<f32>), Error> {
-        let k = table.n_classes();
+        let k = session.classes.len();
         let label = self.labels[i];
         if let Some(p) = &self.probs {
             let p = &p[i];
@@ -302,6 +301,11 @@ struct Session {
     to_child: Option<Sender<Vec<u8>>>,
     lines: Receiver<std::io::Result<String>>,
     stderr: Arc<Mutex<VecDeque<String>>>,
+    /// The target's name and classes, as the handshake named them: the
+    /// answers for every table are read against them (a table of synthetic
+    /// rows has no target of its own).
+    target_name: String,
+    classes: Vec<String>,
 }
 
 impl Session {
@@ -356,6 +360,8 @@ impl Session {
             to_child: Some(to_child),
             lines,
             stderr: stderr_tail,
+            target_name: table.target_name().to_string(),
+            classes: table.classes().to_vec(),
         };
         session.send(handshake(table))?;
         let reply = session.receive("the handshake")?;
@@ -402,14 +408,13 @@ impl Session {
         }
         let mut labels = Vec::with_capacity(len);
         for (i, name) in names.iter().enumerate() {
-            match table.classes.binary_search(name) {
+            match self.classes.binary_search(name) {
                 Ok(c) => labels.push(c as u32),
                 Err(_) => {
                     return Err(self.fail(&format!(
                         "batch {b}, row {i}: label {name:?} is not a class of `{}` (classes: {})",
-                        table.target_name,
-                        table
-                            .classes
+                        self.target_name,
+                        self.classes
                             .iter()
                             .map(|c| format!("{c:?}"))
                             .collect::<Vec<_>>()
@@ -427,7 +432,7 @@ impl Session {
             }
         }
         if let Some(p) = &reply.probs {
-            let k = table.n_classes();
+            let k = self.classes.len();
             if p.len() != len || p.iter().any(|r| r.len() != k) {
                 return Err(self.fail(&format!(
                     "answered batch {b} with `probs` that are not {len} rows of {k} numbers"
@@ -602,7 +607,7 @@ fn spawn_stderr_reader(stderr: impl Read + Send + 'static, tail: Arc<Mutex<VecDe
 
 fn handshake(table: &Table) -> String {
     let features: Vec<serde_json::Value> = table
-        .columns
+        .columns()
         .iter()
         .map(|c| match &c.data {
             ColumnData::Numeric(_) => serde_json::json!({"name": c.name, "type": "numeric"}),
@@ -614,8 +619,8 @@ fn handshake(table: &Table) -> String {
         .collect();
     serde_json::json!({
         "protocol": PROTOCOL,
-        "target": table.target_name,
-        "classes": table.classes,
+        "target": table.target_name(),
+        "classes": table.classes(),
         "features": features,
     })
     .to_string()
@@ -630,7 +635,7 @@ fn batch_line(b: usize, table: &Table, range: std::ops::Range<usize>) -> String 
             out.push(',');
         }
         out.push('[');
-        for (j, col) in table.columns.iter().enumerate() {
+        for (j, col) in table.columns().iter().enumerate() {
             if j > 0 {
                 out.push(',');
             }
@@ -672,11 +677,11 @@ fn batch_line(b: usize, table: &Table, range: std::ops::Range<usize>) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::Column;
+    use crate::table::{Column, TargetData};
 
     fn table() -> Table {
-        Table {
-            columns: vec![
+        Table::new(
+            vec![
                 Column {
                     name: "x \"q\"".into(),
                     data: ColumnData::Numeric(vec![
@@ -698,16 +703,13 @@ mod tests {
                     data: ColumnData::Boolean(vec![Some(true), Some(false), None, Some(true)]),
                 },
             ],
-            target_name: "y".into(),
-            classes: vec!["A".into(), "B".into()],
-            labels: vec![0, 1, 0, 1],
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        }
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["A".into(), "B".into()],
+                labels: vec![0, 1, 0, 1],
+                logged: None,
+            },
+        )
     }
 
     #[test]

@@ -140,7 +140,7 @@ pub fn pool(
             &mut out,
         );
     }
-    let n_features = table.columns.len();
+    let n_features = table.columns().len();
     let bootstrap: Vec<Tree> = (0..params.bootstrap_trees)
         .into_par_iter()
         .map(|b| {
@@ -206,7 +206,7 @@ pub fn leaf_rules(tree: &Tree, table: &Table, binned: &Binned) -> Vec<Candidate>
             rule: Rule {
                 name: String::new(),
                 conditions,
-                decision: table.classes[class].clone(),
+                decision: table.classes()[class].clone(),
                 origin: None,
                 evidence: None,
             },
@@ -248,7 +248,7 @@ fn path_condition(
     test: &Test,
     went_left: bool,
 ) -> Option<Condition> {
-    let name = table.columns[feature].name.clone();
+    let name = table.columns()[feature].name.clone();
     match (test, &binned.columns[feature].kind) {
         (Test::IsMissing, _) => went_left.then_some(Condition::Missing { feature: name }),
         (Test::LeBin(t), BinKind::Numeric { cuts }) => Some(Condition::Cmp {
@@ -261,7 +261,7 @@ fn path_condition(
             value: !went_left,
         }),
         (Test::InBins(set), BinKind::Categorical { bin_levels }) => {
-            let ColumnData::Categorical { levels, .. } = &table.columns[feature].data else {
+            let ColumnData::Categorical { levels, .. } = &table.columns()[feature].data else {
                 return None;
             };
             let chosen: Vec<String> = bin_levels
@@ -305,7 +305,7 @@ pub fn simplify_schema(
 pub fn simplify(conditions: Vec<Condition>, table: &Table) -> Vec<Condition> {
     let levels = |name: &str| -> Vec<String> {
         table
-            .columns
+            .columns()
             .iter()
             .find(|c| c.name == name)
             .and_then(|c| match &c.data {

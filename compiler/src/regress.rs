@@ -69,7 +69,7 @@ impl RegressionForest {
         let train = &splits.train;
         let draws = bootstrap_draws(train.len(), self.tree_rows);
         let targets = squared_loss_targets(values);
-        let max_features = ((table.columns.len() as f64 / 3.0).ceil() as usize).max(1);
+        let max_features = ((table.columns().len() as f64 / 3.0).ceil() as usize).max(1);
         let fitted: Vec<(Tree, Vec<bool>)> = (0..self.n_trees)
             .into_par_iter()
             .map(|t| {
@@ -268,7 +268,7 @@ pub fn decision_values(rules: &[Rule]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::{Column, ColumnData};
+    use crate::table::{Column, ColumnData, TargetData};
 
     #[test]
     fn a_regression_tree_predicts_leaf_means() {
@@ -277,21 +277,18 @@ mod tests {
             .iter()
             .map(|&v| if v < 40.0 { 10.0 } else { 30.0 })
             .collect();
-        let table = Table {
-            columns: vec![Column {
+        let table = Table::new(
+            vec![Column {
                 name: "x".into(),
                 data: ColumnData::Numeric(x.clone()),
             }],
-            target_name: "y".into(),
-            classes: vec!["d".into()],
-            labels: vec![0; 400],
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: Some(y.clone()),
-            teacher_values: None,
-        };
+            "y".into(),
+            TargetData::Values {
+                values: y.clone(),
+                strata: vec![0; 400],
+                logged: None,
+            },
+        );
         let rows: Vec<usize> = (0..400).collect();
         let binned = Binned::new(&table, &rows);
         let targets = squared_loss_targets(&y);
@@ -343,14 +340,18 @@ mod tests {
         assert_eq!(new_cmp, cmp);
         // Fewer rows are not the fitted table.
         let first = Binned::new(
-            &Table {
-                columns: vec![Column {
+            &Table::new(
+                vec![Column {
                     name: "x".into(),
                     data: ColumnData::Numeric(x[..100].to_vec()),
                 }],
-                labels: vec![0; 100],
-                ..table.clone()
-            },
+                "y".into(),
+                TargetData::Values {
+                    values: y[..100].to_vec(),
+                    strata: vec![0; 100],
+                    logged: None,
+                },
+            ),
             &rows[..100],
         );
         assert!(forest.predict(&first, Origin::Fitted).is_err());

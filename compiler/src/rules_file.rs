@@ -51,8 +51,8 @@ pub fn load_for(
     )?;
     let mut set = RuleSet::new(
         rulec_runtime::ir::Target {
-            name: table.target_name.clone(),
-            classes: table.classes.clone(),
+            name: table.target_name().to_string(),
+            classes: table.classes().to_vec(),
             tolerance: None,
         },
         crate::validate::features(&table),

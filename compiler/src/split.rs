@@ -23,11 +23,15 @@ pub struct Splits {
 }
 
 /// Splits the table's rows: by its split column when it has one, else
-/// stratified from `seed`.
+/// stratified from `seed` by [`Table::strata`] (class, or decile of a
+/// numeric target).
 pub fn split(table: &Table, split_column: Option<&str>, seed: u64) -> Result<Splits, Error> {
-    match (&table.split, split_column) {
+    match (table.split(), split_column) {
         (Some(values), Some(name)) => by_column(values, name),
-        _ => Ok(stratified(&table.labels, table.n_classes(), seed)),
+        _ => {
+            let (strata, n_strata) = table.strata();
+            Ok(stratified(strata, n_strata, seed))
+        }
     }
 }
 

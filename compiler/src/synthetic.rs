@@ -29,9 +29,8 @@ const SPREAD: f64 = 0.5;
 
 /// A table of `n` synthetic rows made from the `train` rows of `table`,
 /// with its columns (names, types and category levels); empty when `n` is
-/// 0 or there are no training rows. It has no split, logged decisions or
-/// values; its labels are the base rows' classes, placeholders that the
-/// teacher's labels stand in for: nothing reads them as truth.
+/// 0 or there are no training rows. It has no target (its only labels are
+/// the teacher's), no split and no logged decisions.
 pub fn augment(table: &Table, train: &[usize], n: usize, seed: u64) -> Table {
     let n = if train.is_empty() { 0 } else { n };
     let scales = scales(table, train);
@@ -53,7 +52,7 @@ pub fn augment(table: &Table, train: &[usize], n: usize, seed: u64) -> Table {
         pairs.push((base, best.1));
     }
     let columns = table
-        .columns
+        .columns()
         .iter()
         .enumerate()
         .map(|(j, col)| {
@@ -98,25 +97,14 @@ pub fn augment(table: &Table, train: &[usize], n: usize, seed: u64) -> Table {
             }
         })
         .collect();
-    Table {
-        columns,
-        target_name: table.target_name.clone(),
-        classes: table.classes.clone(),
-        labels: pairs.iter().map(|&(a, _)| table.labels[a]).collect(),
-        split: None,
-        dropped_unlabelled: 0,
-        notes: Vec::new(),
-        teacher: None,
-        values: None,
-        teacher_values: None,
-    }
+    Table::features_only(columns, table.target_name().to_string())
 }
 
 /// Per numeric column: the smallest and largest finite training value and
 /// the standard deviation (for distances); zeros for other columns.
 fn scales(table: &Table, train: &[usize]) -> Vec<(f64, f64, f64)> {
     table
-        .columns
+        .columns()
         .iter()
         .map(|col| match &col.data {
             ColumnData::Numeric(v) => {
@@ -148,7 +136,7 @@ fn scales(table: &Table, train: &[usize]) -> Vec<(f64, f64, f64)> {
 /// one for each other feature that differs (missing differs from present).
 fn distance(table: &Table, scales: &[(f64, f64, f64)], a: usize, b: usize) -> f64 {
     table
-        .columns
+        .columns()
         .iter()
         .zip(scales)
         .map(|(col, &(_, _, sd))| match &col.data {
@@ -175,12 +163,12 @@ fn distance(table: &Table, scales: &[(f64, f64, f64)], a: usize, b: usize) -> f6
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::MISSING_CODE;
+    use crate::table::{TargetData, MISSING_CODE};
 
     fn table(n: usize) -> Table {
         let mut rng = Rng::new(5);
-        Table {
-            columns: vec![
+        Table::new(
+            vec![
                 Column {
                     name: "x".into(),
                     data: ColumnData::Numeric(
@@ -215,16 +203,13 @@ mod tests {
                     data: ColumnData::Boolean((0..n).map(|i| Some(i % 2 == 0)).collect()),
                 },
             ],
-            target_name: "y".into(),
-            classes: vec!["A".into(), "B".into()],
-            labels: (0..n).map(|i| (i % 2) as u32).collect(),
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        }
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["A".into(), "B".into()],
+                labels: (0..n).map(|i| (i % 2) as u32).collect(),
+                logged: None,
+            },
+        )
     }
 
     #[test]
@@ -233,13 +218,18 @@ mod tests {
         let train: Vec<usize> = (0..100).collect();
         let synthetic = augment(&t, &train, 500, 9);
         assert_eq!(synthetic.n_rows(), 500);
-        assert_eq!(synthetic.classes, t.classes);
-        assert!(synthetic.split.is_none() && synthetic.teacher.is_none());
-        let names = |t: &Table| t.columns.iter().map(|c| c.name.clone()).collect::<Vec<_>>();
+        assert!(synthetic.target().is_none() && synthetic.split().is_none());
+        assert_eq!(synthetic.target_name(), t.target_name());
+        let names = |t: &Table| {
+            t.columns()
+                .iter()
+                .map(|c| c.name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&synthetic), names(&t));
-        assert!(synthetic.columns.iter().all(|c| c.data.len() == 500));
+        assert!(synthetic.columns().iter().all(|c| c.data.len() == 500));
         let (ColumnData::Numeric(real), ColumnData::Numeric(x)) =
-            (&t.columns[0].data, &synthetic.columns[0].data)
+            (&t.columns()[0].data, &synthetic.columns()[0].data)
         else {
             unreachable!()
         };
@@ -259,19 +249,19 @@ mod tests {
         // Some numbers are new values, not copies.
         assert!(x.iter().any(|v| !real[..100].contains(v)));
         // Categories keep the real table's levels.
-        let ColumnData::Categorical { levels, .. } = &synthetic.columns[1].data else {
+        let ColumnData::Categorical { levels, .. } = &synthetic.columns()[1].data else {
             unreachable!()
         };
         assert_eq!(levels.len(), 3);
         // The same seed, the same rows; the real table is left alone.
         let again = augment(&t, &train, 500, 9);
         assert_eq!(
-            format!("{:?}", again.columns),
-            format!("{:?}", synthetic.columns)
+            format!("{:?}", again.columns()),
+            format!("{:?}", synthetic.columns())
         );
         assert_eq!(
-            format!("{:?}", t.columns),
-            format!("{:?}", table(200).columns)
+            format!("{:?}", t.columns()),
+            format!("{:?}", table(200).columns())
         );
         assert_eq!(augment(&t, &[], 500, 9).n_rows(), 0);
         assert_eq!(augment(&t, &train, 0, 9).n_rows(), 0);

@@ -2,7 +2,8 @@
 //!
 //! Columns are typed and dense: numbers as `f64` with NaN for missing,
 //! booleans as `Option<bool>`, categories as codes into a sorted level list.
-//! The target is kept apart from the features as class indices.
+//! The target is kept apart from the features ([`TargetData`]): class
+//! indices, or numbers with their deciles as strata for splitting.
 
 /// Code of a missing categorical value.
 pub const MISSING_CODE: u32 = u32::MAX;
@@ -60,41 +61,200 @@ impl ColumnData {
     }
 }
 
-/// Features and target of a dataset.
+/// The target of a table read by ingest: what the rows are labelled with.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TargetData {
+    /// A class target.
+    Classes {
+        /// Class names, sorted.
+        names: Vec<String>,
+        /// Per-row class index into `names`.
+        labels: Vec<u32>,
+        /// Per-row class index of another model's decision, when a teacher
+        /// column was named.
+        logged: Option<Vec<u32>>,
+    },
+    /// A numeric target (`--tolerance`).
+    Values {
+        /// The value per row.
+        values: Vec<f64>,
+        /// The row's decile of the values (0 to 9): strata for stratified
+        /// splitting, nothing else.
+        strata: Vec<u32>,
+        /// The teacher's value per row, when a teacher column was named.
+        logged: Option<Vec<f64>>,
+    },
+}
+
+/// Strata of a numeric target: its deciles.
+pub const VALUE_STRATA: usize = 10;
+
+/// Features and target of a dataset. Made by ingest (or, without a target,
+/// by [`Table::features_only`] for synthetic rows) and read-only after.
 #[derive(Clone, Debug)]
 pub struct Table {
     /// Feature columns, in file order.
-    pub columns: Vec<Column>,
+    columns: Vec<Column>,
     /// Target column name.
-    pub target_name: String,
-    /// Class labels, sorted.
-    pub classes: Vec<String>,
-    /// Per-row class index into `classes`.
-    pub labels: Vec<u32>,
+    target_name: String,
+    /// The target; `None` for a table of synthetic rows, whose only labels
+    /// are a teacher's.
+    target: Option<TargetData>,
     /// The user's split column, when one was named: values per row.
-    pub split: Option<Vec<String>>,
+    split: Option<Vec<String>>,
     /// Rows dropped at ingest because their label was missing.
-    pub dropped_unlabelled: usize,
+    dropped_unlabelled: usize,
     /// What ingest changed or left out, in plain words, for the user.
-    pub notes: Vec<String>,
-    /// Per-row class index of another model's decision, when a teacher
-    /// column was named.
-    pub teacher: Option<Vec<u32>>,
-    /// For a numeric target: the value per row (`labels` then hold the
-    /// row's decile, for stratification only).
-    pub values: Option<Vec<f64>>,
-    /// For a numeric target and a teacher column: the teacher's value per row.
-    pub teacher_values: Option<Vec<f64>>,
+    notes: Vec<String>,
 }
 
 impl Table {
-    /// Number of rows.
-    pub fn n_rows(&self) -> usize {
-        self.labels.len()
+    /// A table of `columns` (each as long as the target) with a target.
+    pub fn new(columns: Vec<Column>, target_name: String, target: TargetData) -> Table {
+        Table {
+            columns,
+            target_name,
+            target: Some(target),
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+        }
     }
 
-    /// Number of classes.
+    /// A table of `columns` and no target (synthetic rows).
+    pub fn features_only(columns: Vec<Column>, target_name: String) -> Table {
+        Table {
+            columns,
+            target_name,
+            target: None,
+            split: None,
+            dropped_unlabelled: 0,
+            notes: Vec::new(),
+        }
+    }
+
+    /// The table with the user's split column values per row (ingest).
+    pub(crate) fn with_split(mut self, split: Option<Vec<String>>) -> Table {
+        self.split = split;
+        self
+    }
+
+    /// The table with what ingest dropped and noted.
+    pub(crate) fn with_ingest_notes(
+        mut self,
+        dropped_unlabelled: usize,
+        notes: Vec<String>,
+    ) -> Table {
+        self.dropped_unlabelled = dropped_unlabelled;
+        self.notes = notes;
+        self
+    }
+
+    /// A table of `columns` with this table's target and everything else:
+    /// tests make tables of other values this way.
+    #[cfg(test)]
+    pub(crate) fn with_columns(&self, columns: Vec<Column>) -> Table {
+        Table {
+            columns,
+            ..self.clone()
+        }
+    }
+
+    /// Feature columns, in file order.
+    pub fn columns(&self) -> &[Column] {
+        &self.columns
+    }
+
+    /// Target column name.
+    pub fn target_name(&self) -> &str {
+        &self.target_name
+    }
+
+    /// The target; `None` for synthetic rows.
+    pub fn target(&self) -> Option<&TargetData> {
+        self.target.as_ref()
+    }
+
+    /// The user's split column values per row, when one was named.
+    pub fn split(&self) -> Option<&[String]> {
+        self.split.as_deref()
+    }
+
+    /// Rows dropped at ingest because their label was missing.
+    pub fn dropped_unlabelled(&self) -> usize {
+        self.dropped_unlabelled
+    }
+
+    /// What ingest changed or left out, for the user.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    /// Number of rows.
+    pub fn n_rows(&self) -> usize {
+        self.columns.first().map_or_else(
+            || match &self.target {
+                Some(TargetData::Classes { labels, .. }) => labels.len(),
+                Some(TargetData::Values { values, .. }) => values.len(),
+                None => 0,
+            },
+            |c| c.data.len(),
+        )
+    }
+
+    /// Class names of a class target, sorted; empty for any other table.
+    pub fn classes(&self) -> &[String] {
+        match &self.target {
+            Some(TargetData::Classes { names, .. }) => names,
+            _ => &[],
+        }
+    }
+
+    /// Number of classes of a class target; 0 for any other table.
     pub fn n_classes(&self) -> usize {
-        self.classes.len()
+        self.classes().len()
+    }
+
+    /// Per-row class index of a class target; empty for any other table.
+    pub fn labels(&self) -> &[u32] {
+        match &self.target {
+            Some(TargetData::Classes { labels, .. }) => labels,
+            _ => &[],
+        }
+    }
+
+    /// Per-row class index of a logged teacher column, for a class target.
+    pub fn logged_labels(&self) -> Option<&[u32]> {
+        match &self.target {
+            Some(TargetData::Classes { logged, .. }) => logged.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The value per row of a numeric target.
+    pub fn values(&self) -> Option<&[f64]> {
+        match &self.target {
+            Some(TargetData::Values { values, .. }) => Some(values),
+            _ => None,
+        }
+    }
+
+    /// The logged teacher column's value per row, for a numeric target.
+    pub fn logged_values(&self) -> Option<&[f64]> {
+        match &self.target {
+            Some(TargetData::Values { logged, .. }) => logged.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Per-row stratum for stratified splits and the number of strata: the
+    /// class of a class target, the decile of a numeric one; none without a
+    /// target.
+    pub fn strata(&self) -> (&[u32], usize) {
+        match &self.target {
+            Some(TargetData::Classes { names, labels, .. }) => (labels, names.len()),
+            Some(TargetData::Values { strata, .. }) => (strata, VALUE_STRATA),
+            None => (&[], 0),
+        }
     }
 }

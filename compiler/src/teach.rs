@@ -213,7 +213,7 @@ impl FittedTeacher for Logged {
         let k = data.table.n_classes();
         // Ingest guarantees the column is there in the data when this
         // teacher is chosen; other tables (synthetic rows) have none.
-        let Some(labels) = data.table.teacher.clone() else {
+        let Some(labels) = data.table.logged_labels().map(<[u32]>::to_vec) else {
             return Err(Error::Params(format!(
                 "the decisions logged in column `{}` exist only for the rows of the data; they cannot label other rows",
                 self.column
@@ -301,7 +301,7 @@ impl Teacher for Forest {
         let k = table.n_classes();
         let n = table.n_rows();
         let train = &data.splits.train;
-        let n_features = table.columns.len();
+        let n_features = table.columns().len();
         let max_features = ((n_features as f64).sqrt().ceil() as usize).max(1);
         // Trees are fitted in parallel, each from its own seed; votes are
         // then summed per row in tree order, so the result does not depend
@@ -343,7 +343,7 @@ impl Teacher for Forest {
                 let tree = tree::fit(
                     data.binned,
                     sample,
-                    Targets::Hard(&table.labels),
+                    Targets::Hard(table.labels()),
                     k,
                     &params,
                 );
@@ -486,7 +486,7 @@ fn finish_votes(votes: &[f32], n: usize, k: usize) -> TeacherLabels {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::{Column, ColumnData};
+    use crate::table::{Column, ColumnData, TargetData};
 
     /// Two classes split at x = 5, with a tenth of the labels flipped.
     fn table(n: usize) -> Table {
@@ -496,21 +496,18 @@ mod tests {
             .iter()
             .map(|&v| u32::from(v > 5.0) ^ u32::from(rng.f64() < 0.1))
             .collect();
-        Table {
-            columns: vec![Column {
+        Table::new(
+            vec![Column {
                 name: "x".into(),
                 data: ColumnData::Numeric(x),
             }],
-            target_name: "y".into(),
-            classes: vec!["a".into(), "b".into()],
-            labels,
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        }
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into(), "b".into()],
+                labels,
+                logged: None,
+            },
+        )
     }
 
     fn splits() -> Splits {
@@ -558,21 +555,25 @@ mod tests {
         assert_eq!(own.probs[1200..], new.probs[1200..]);
         // Training rows: a deep forest remembers its flipped labels, the
         // out-of-bag votes do not.
-        let agree = |l: &TeacherLabels| (0..600).filter(|&r| l.labels[r] == t.labels[r]).count();
+        let agree = |l: &TeacherLabels| (0..600).filter(|&r| l.labels[r] == t.labels()[r]).count();
         assert!(agree(&new) > agree(&own), "{} {}", agree(&new), agree(&own));
         assert_eq!(own.comparisons, new.comparisons);
         // A table of other rows is not the fitted one.
-        let fewer = Table {
-            labels: t.labels[..700].to_vec(),
-            columns: vec![Column {
+        let fewer = Table::new(
+            vec![Column {
                 name: "x".into(),
-                data: ColumnData::Numeric(match &t.columns[0].data {
+                data: ColumnData::Numeric(match &t.columns()[0].data {
                     ColumnData::Numeric(x) => x[..700].to_vec(),
                     _ => unreachable!(),
                 }),
             }],
-            ..t.clone()
-        };
+            t.target_name().to_string(),
+            TargetData::Classes {
+                names: t.classes().to_vec(),
+                labels: t.labels()[..700].to_vec(),
+                logged: None,
+            },
+        );
         let fewer_binned = Binned::new(&fewer, &splits.train);
         let ask = |origin| {
             fitted.label(&LabelData {
@@ -637,7 +638,7 @@ mod tests {
 
     #[test]
     fn a_logged_teacher_labels_only_rows_with_a_logged_decision() {
-        let mut t = table(800);
+        let t = table(800);
         let splits = splits();
         let binned = Binned::new(&t, &splits.train);
         let logged = Logged { column: "m".into() };
@@ -659,9 +660,17 @@ mod tests {
         };
         let err = label(&t).unwrap_err().to_string();
         assert!(err.contains("exist only for the rows of the data"), "{err}");
-        t.teacher = Some((0..800).map(|r| (r % 2) as u32).collect());
+        let t = Table::new(
+            t.columns().to_vec(),
+            t.target_name().to_string(),
+            TargetData::Classes {
+                names: t.classes().to_vec(),
+                labels: t.labels().to_vec(),
+                logged: Some((0..800).map(|r| (r % 2) as u32).collect()),
+            },
+        );
         let out = label(&t).unwrap();
-        assert_eq!(&out.labels, t.teacher.as_ref().unwrap());
+        assert_eq!(Some(out.labels.as_slice()), t.logged_labels());
         assert_eq!(out.probs[..4], [1.0, 0.0, 0.0, 1.0]);
     }
 }

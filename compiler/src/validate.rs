@@ -18,7 +18,7 @@ use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
 /// The IR schema (features) of a table.
 pub fn features(table: &Table) -> Vec<Feature> {
     table
-        .columns
+        .columns()
         .iter()
         .map(|c| Feature {
             name: c.name.clone(),
@@ -38,7 +38,7 @@ pub fn features(table: &Table) -> Vec<Feature> {
 /// category indices because the IR lists the table's levels in order.
 pub fn row_cells(table: &Table, i: usize, out: &mut Vec<Cell>) {
     out.clear();
-    for c in &table.columns {
+    for c in table.columns() {
         out.push(match &c.data {
             ColumnData::Numeric(v) if v[i].is_nan() => Cell::Missing,
             ColumnData::Numeric(v) => Cell::Num(v[i]),
@@ -63,7 +63,7 @@ pub struct EncodedRows {
 impl EncodedRows {
     /// Encodes `rows` of `table`.
     pub fn new(table: &Table, rows: &[usize]) -> EncodedRows {
-        let width = table.columns.len();
+        let width = table.columns().len();
         let mut cells = Vec::with_capacity(rows.len() * width);
         let mut buf = Vec::with_capacity(width);
         for &r in rows {

@@ -48,10 +48,10 @@ fn write(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
 
 /// What two reads must agree on (notes name their file).
 fn same(a: &Table, b: &Table) {
-    assert_eq!(a.columns, b.columns);
-    assert_eq!(a.classes, b.classes);
-    assert_eq!(a.labels, b.labels);
-    assert_eq!(a.notes.len(), b.notes.len());
+    assert_eq!(a.columns(), b.columns());
+    assert_eq!(a.classes(), b.classes());
+    assert_eq!(a.labels(), b.labels());
+    assert_eq!(a.notes().len(), b.notes().len());
 }
 
 /// Rows with quoted line breaks, a blank line, CRLF line ends.
@@ -73,7 +73,7 @@ fn compressed_csv_reads_as_the_plain_file() {
     let text = rows(300);
     let plain = write(dir.path(), "d.csv", text.as_bytes());
     let want = read(&plain, &params("y", None)).unwrap();
-    assert_eq!(want.labels.len(), 300);
+    assert_eq!(want.labels().len(), 300);
     for name in ["d.csv.gz", "d.CSV.GZ", "d.csv.zst"] {
         let path = write(dir.path(), name, text.as_bytes());
         same(&read(&path, &params("y", None)).unwrap(), &want);
@@ -86,13 +86,13 @@ fn max_rows_samples_a_compressed_file_as_the_plain_one() {
     let text = rows(300);
     let plain = write(dir.path(), "d.csv", text.as_bytes());
     let want = read(&plain, &params("y", Some(40))).unwrap();
-    assert_eq!(want.labels.len(), 40);
-    assert!(want.notes[0].contains("has 300 rows, more than --max-rows 40"));
+    assert_eq!(want.labels().len(), 40);
+    assert!(want.notes()[0].contains("has 300 rows, more than --max-rows 40"));
     for name in ["d.csv.gz", "d.csv.zst"] {
         let path = write(dir.path(), name, text.as_bytes());
         let got = read(&path, &params("y", Some(40))).unwrap();
         same(&got, &want);
-        assert!(got.notes[0].contains(name), "{}", got.notes[0]);
+        assert!(got.notes()[0].contains(name), "{}", got.notes()[0]);
     }
 }
 
@@ -131,9 +131,9 @@ fn tab_separated_files_split_on_tabs_only() {
     for name in ["d.tsv", "d.TAB", "d.tsv.gz", "d.tab.zst"] {
         let path = write(dir.path(), name, text.as_bytes());
         let table = read(&path, &params("y", None)).unwrap();
-        let names: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["x, in m", "note, free"], "{name}");
-        assert_eq!(table.labels.len(), 60);
+        assert_eq!(table.labels().len(), 60);
     }
     // A row with a comma too many is fine; one tab too many is not.
     let path = write(dir.path(), "bad.tsv", b"a\ty\n1\tx\n2\tx\t3\n");

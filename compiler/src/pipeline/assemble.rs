@@ -129,7 +129,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         for (i, rule) in extended.rules.iter_mut().enumerate() {
             rule.name = format!("r{i}");
         }
-        validate::prefix_curve(&extended, &valid_rows, &table.labels, p.confidence)?
+        validate::prefix_curve(&extended, &valid_rows, table.labels(), p.confidence)?
     };
     set.summary = Some(Summary {
         validation: val_fig.clone(),

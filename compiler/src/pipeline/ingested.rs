@@ -74,7 +74,7 @@ pub fn run(
         })
         .collect::<Vec<_>>()
         .join(", ");
-    for note in &table.notes {
+    for note in table.notes() {
         progress.line(&format!("note: {note}"));
     }
     let mut splits =
@@ -91,10 +91,11 @@ pub fn run(
     }
     if let Some(n) = p.sample.filter(|&n| n < splits.train.len()) {
         let all = splits.train.len();
+        let (strata, n_strata) = table.strata();
         let (_, sample) = split::holdout(
             &splits.train,
-            &table.labels,
-            table.n_classes(),
+            strata,
+            n_strata,
             n as f64 / all as f64,
             p.seed ^ 0x5341_4d50,
         );

@@ -85,7 +85,7 @@ pub fn compile_files(
     let certified = certified::run(pool, p, progress)?;
     clock.lap("validate");
     // The table outlives the stage that consumes the rest.
-    let dropped_unlabelled = certified.pool.data.table.dropped_unlabelled;
+    let dropped_unlabelled = certified.pool.data.table.dropped_unlabelled();
     let done = assemble::run(certified, p, progress)?;
     clock.lap("compact");
     let report = Report::of(

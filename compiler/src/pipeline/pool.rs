@@ -58,13 +58,9 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     // Candidates are fitted on part of the training rows and ranked on the
     // rest, so that their ranking estimates are not flattered by the rows
     // they were fitted on.
-    let (fit_rows, rank_rows) = split::holdout(
-        &splits.train,
-        &table.labels,
-        table.n_classes(),
-        p.rank_share,
-        p.seed,
-    );
+    let (strata, n_strata) = table.strata();
+    let (fit_rows, rank_rows) =
+        split::holdout(&splits.train, strata, n_strata, p.rank_share, p.seed);
     let (candidates, answers) = match answers {
         Answers::Classes(teacher) => {
             progress.line("propose: distilling the teacher into candidate rules");
@@ -75,7 +71,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         Answers::Values(teacher) => {
             progress
                 .line("propose: regression trees on the teacher's predictions and the true values");
-            let (Some(truth), Some(tolerance)) = (&table.values, p.tolerance) else {
+            let (Some(truth), Some(tolerance)) = (table.values(), p.tolerance) else {
                 return Err(Error::Params(
                     "internal: a numeric target without values or tolerance".into(),
                 ));
@@ -97,10 +93,11 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             (candidates, Answers::Values(teacher))
         }
     };
-    let classes = Scoring::new(&table, &answers, p.tolerance)?.classes(&table.classes, &candidates);
+    let classes =
+        Scoring::new(&table, &answers, p.tolerance)?.classes(table.classes(), &candidates);
     let mut set = RuleSet::new(
         Target {
-            name: table.target_name.clone(),
+            name: table.target_name().to_string(),
             classes,
             tolerance: p.tolerance,
         },
@@ -149,7 +146,7 @@ fn propose_classes(
     let targets = PoolTargets {
         teacher_probs: &teacher.probs,
         teacher_labels: &teacher.labels,
-        truth: &table.labels,
+        truth: table.labels(),
         teacher_trees,
     };
     let pool_params = PoolParams {
@@ -171,7 +168,7 @@ fn propose_classes(
         let mut with_synthetic = fit_rows.to_vec();
         with_synthetic.extend(n_real..n_real + synthetic.table.n_rows());
         let teacher_labels = [teacher.labels.as_slice(), &synthetic.labels.labels].concat();
-        let truth = [table.labels.as_slice(), &synthetic.labels.labels].concat();
+        let truth = [table.labels(), &synthetic.labels.labels].concat();
         let teacher_probs = [teacher.probs.as_slice(), &synthetic.labels.probs].concat();
         let targets = PoolTargets {
             teacher_probs: &teacher_probs,

@@ -49,9 +49,9 @@ impl<'a> Scoring<'a> {
         answers: &'a Answers,
         tolerance: Option<f64>,
     ) -> Result<Scoring<'a>, Error> {
-        match (answers, tolerance, table.values.as_deref()) {
+        match (answers, tolerance, table.values()) {
             (Answers::Classes(teacher), None, _) => Ok(Scoring::Class {
-                truth: &table.labels,
+                truth: table.labels(),
                 teacher,
             }),
             (Answers::Values(teacher), Some(tolerance), Some(truth)) => Ok(Scoring::Within {

@@ -177,10 +177,10 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         p.max_categories.to_string(),
         format!("synthetic {}", p.synthetic),
         program_files_fingerprint(&p.teacher),
-        table.target_name.clone(),
-        table.classes.join("\u{0}"),
+        table.target_name().to_string(),
+        table.classes().join("\u{0}"),
         table
-            .columns
+            .columns()
             .iter()
             .map(|c| c.name.as_str())
             .collect::<Vec<_>>()
@@ -275,13 +275,13 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
 fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result<Taught, Error> {
     let table = &data.table;
     let splits = &data.splits;
-    let Some(values) = table.values.as_ref() else {
+    let Some(values) = table.values() else {
         return Err(Error::Params(
             "internal: a numeric target without values".into(),
         ));
     };
     let binned = Binned::new(table, &splits.train);
-    let logged = match (&p.teacher, &table.teacher_values) {
+    let logged = match (&p.teacher, table.logged_values()) {
         (TeacherKind::Forest, _) => None,
         (TeacherKind::Column(c), Some(logged)) => Some((c, logged)),
         (other, _) => {
@@ -314,7 +314,7 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     ));
     let predictions = match logged {
         Some((_, logged)) => Predictions {
-            values: logged.clone(),
+            values: logged.to_vec(),
             comparisons: Vec::new(),
         },
         None => {
@@ -334,9 +334,9 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                     splits.test.len()
                 ),
                 p.max_categories.to_string(),
-                table.target_name.clone(),
+                table.target_name().to_string(),
                 table
-                    .columns
+                    .columns()
                     .iter()
                     .map(|c| c.name.as_str())
                     .collect::<Vec<_>>()
@@ -457,25 +457,22 @@ mod tests {
     /// are without them, and no split names a synthetic row.
     #[test]
     fn synthetic_rows_are_their_own_table_in_no_split() {
-        use crate::table::{Column, ColumnData};
+        use crate::table::{Column, ColumnData, TargetData};
         let mut rng = rulec_datasets::Rng::new(4);
         let x: Vec<f64> = (0..600).map(|_| rng.f64() * 10.0).collect();
         let labels = x.iter().map(|&v| u32::from(v > 4.0)).collect();
-        let table = Table {
-            columns: vec![Column {
+        let table = Table::new(
+            vec![Column {
                 name: "x".into(),
                 data: ColumnData::Numeric(x),
             }],
-            target_name: "y".into(),
-            classes: vec!["a".into(), "b".into()],
-            labels,
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        };
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into(), "b".into()],
+                labels,
+                logged: None,
+            },
+        );
         let data = || Ingested {
             table: table.clone(),
             splits: crate::split::Splits {
@@ -519,7 +516,7 @@ mod tests {
         assert_eq!(a.probs, b.probs);
         assert_eq!(a.labels.len(), 600);
         // The labels are the synthetic rows' own (the teacher learnt x > 4).
-        let ColumnData::Numeric(sx) = &synthetic.table.columns[0].data else {
+        let ColumnData::Numeric(sx) = &synthetic.table.columns()[0].data else {
             unreachable!()
         };
         let agree = (0..300)

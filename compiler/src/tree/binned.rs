@@ -54,7 +54,7 @@ impl Binned {
     /// Bins every row of `table`, choosing bins from `fit_rows`.
     pub fn new(table: &Table, fit_rows: &[usize]) -> Binned {
         let columns = table
-            .columns
+            .columns()
             .iter()
             .map(|c| bin_column(&c.data, fit_rows))
             .collect();
@@ -70,13 +70,13 @@ impl Binned {
     /// synthetic rows) into these bins, as [`Binned::new`] binned the rows
     /// of its own table. `None` when the columns differ in number or type.
     pub fn bin_table(&self, table: &Table) -> Option<Binned> {
-        if table.columns.len() != self.columns.len() {
+        if table.columns().len() != self.columns.len() {
             return None;
         }
         let columns = self
             .columns
             .iter()
-            .zip(&table.columns)
+            .zip(table.columns())
             .map(|(binned, column)| {
                 let data = &column.data;
                 let bins = match (&binned.kind, data) {
@@ -284,11 +284,11 @@ pub fn nice_between(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::Column;
+    use crate::table::{Column, TargetData};
 
     fn table(n: usize, offset: usize) -> Table {
-        Table {
-            columns: vec![
+        Table::new(
+            vec![
                 Column {
                     name: "x".into(),
                     data: ColumnData::Numeric(
@@ -325,16 +325,13 @@ mod tests {
                     ),
                 },
             ],
-            target_name: "y".into(),
-            classes: vec!["a".into()],
-            labels: vec![0; n],
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
-        }
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into()],
+                labels: vec![0; n],
+                logged: None,
+            },
+        )
     }
 
     #[test]
@@ -361,18 +358,19 @@ mod tests {
         assert_eq!(both.columns[0].bins[300..], bins.columns[0].bins[..]);
         assert_eq!(both.columns[1].kind, binned.columns[1].kind);
         // Columns that differ are refused.
-        let mut fewer = other.clone();
-        fewer.columns.pop();
+        let fewer = other.with_columns(other.columns()[..other.columns().len() - 1].to_vec());
         assert!(binned.bin_table(&fewer).is_none());
     }
 
     #[test]
     fn missing_values_of_either_table_name_the_missing_bin() {
-        let mut real = table(100, 1);
-        if let ColumnData::Numeric(x) = &mut real.columns[0].data {
+        let base = table(100, 1);
+        let mut columns = base.columns().to_vec();
+        if let ColumnData::Numeric(x) = &mut columns[0].data {
             x.iter_mut()
                 .for_each(|v| *v = if v.is_nan() { 1.0 } else { *v });
         }
+        let real = base.with_columns(columns);
         let rows: Vec<usize> = (0..100).collect();
         let binned = Binned::new(&real, &rows);
         assert!(!binned.columns[0].has_missing);

@@ -883,21 +883,50 @@ mod tests {
         assert!(a < c && c <= b);
     }
 
-    fn table(values: Vec<f64>, labels: Vec<u32>) -> Table {
-        Table {
+    /// A table of one numeric column `x` and two classes, as parts that a
+    /// test may add classes and columns to before its first use as a
+    /// [`Table`] (which builds it; parts changed after that fail the test).
+    fn table(values: Vec<f64>, labels: Vec<u32>) -> TableParts {
+        TableParts {
             columns: vec![crate::table::Column {
                 name: "x".into(),
                 data: ColumnData::Numeric(values),
             }],
-            target_name: "y".into(),
             classes: vec!["a".into(), "b".into()],
             labels,
-            split: None,
-            dropped_unlabelled: 0,
-            notes: Vec::new(),
-            teacher: None,
-            values: None,
-            teacher_values: None,
+            built: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// See [`table`].
+    struct TableParts {
+        columns: Vec<crate::table::Column>,
+        classes: Vec<String>,
+        labels: Vec<u32>,
+        built: std::cell::OnceCell<Table>,
+    }
+
+    impl std::ops::Deref for TableParts {
+        type Target = Table;
+
+        fn deref(&self) -> &Table {
+            let built = self.built.get_or_init(|| {
+                Table::new(
+                    self.columns.clone(),
+                    "y".into(),
+                    crate::table::TargetData::Classes {
+                        names: self.classes.clone(),
+                        labels: self.labels.clone(),
+                        logged: None,
+                    },
+                )
+            });
+            assert!(
+                built.columns().len() == self.columns.len()
+                    && built.classes().len() == self.classes.len(),
+                "the table's parts changed after its first use"
+            );
+            built
         }
     }
 
