@@ -745,19 +745,24 @@ mod tests {
                 u32::from(a ^ b) + u32::from(c && rng.below(4) > 0)
             })
             .collect();
-        let mut t = table(x, labels.clone());
-        t.classes.push("c".into());
-        t.columns.push(crate::table::Column {
-            name: "cat".into(),
-            data: ColumnData::Categorical {
-                codes,
-                levels: (0..100).map(|i| format!("l{i:03}")).collect(),
-            },
-        });
-        t.columns.push(crate::table::Column {
-            name: "flag".into(),
-            data: ColumnData::Boolean(flags),
-        });
+        let t = table_with(
+            x,
+            vec![
+                crate::table::Column {
+                    name: "cat".into(),
+                    data: ColumnData::Categorical {
+                        codes,
+                        levels: (0..100).map(|i| format!("l{i:03}")).collect(),
+                    },
+                },
+                crate::table::Column {
+                    name: "flag".into(),
+                    data: ColumnData::Boolean(flags),
+                },
+            ],
+            &["a", "b", "c"],
+            labels.clone(),
+        );
         let rows: Vec<usize> = (0..n).collect();
         let binned = Binned::new(&t, &rows);
         let params = TreeParams {
@@ -808,14 +813,18 @@ mod tests {
         let labels: Vec<u32> = (0..n)
             .map(|i| u32::from(rng.below(1000) < chance(x[i], codes[i])))
             .collect();
-        let mut t = table(x, labels.clone());
-        t.columns.push(crate::table::Column {
-            name: "state".into(),
-            data: ColumnData::Categorical {
-                codes,
-                levels: (0..50).map(|i| format!("s{i:02}")).collect(),
-            },
-        });
+        let t = table_with(
+            x,
+            vec![crate::table::Column {
+                name: "state".into(),
+                data: ColumnData::Categorical {
+                    codes,
+                    levels: (0..50).map(|i| format!("s{i:02}")).collect(),
+                },
+            }],
+            &[],
+            labels.clone(),
+        );
         let rows: Vec<usize> = (0..n).collect();
         let binned = Binned::new(&t, &rows);
         let params = TreeParams {
@@ -883,51 +892,38 @@ mod tests {
         assert!(a < c && c <= b);
     }
 
-    /// A table of one numeric column `x` and two classes, as parts that a
-    /// test may add classes and columns to before its first use as a
-    /// [`Table`] (which builds it; parts changed after that fail the test).
-    fn table(values: Vec<f64>, labels: Vec<u32>) -> TableParts {
-        TableParts {
-            columns: vec![crate::table::Column {
-                name: "x".into(),
-                data: ColumnData::Numeric(values),
-            }],
-            classes: vec!["a".into(), "b".into()],
-            labels,
-            built: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// See [`table`].
-    struct TableParts {
-        columns: Vec<crate::table::Column>,
-        classes: Vec<String>,
+    /// A table of a numeric column `x`, then `more` columns, and the
+    /// classes `classes` ("a" and "b" when empty).
+    fn table_with(
+        values: Vec<f64>,
+        more: Vec<crate::table::Column>,
+        classes: &[&str],
         labels: Vec<u32>,
-        built: std::cell::OnceCell<Table>,
+    ) -> Table {
+        let mut columns = vec![crate::table::Column {
+            name: "x".into(),
+            data: ColumnData::Numeric(values),
+        }];
+        columns.extend(more);
+        let names = if classes.is_empty() {
+            &["a", "b"][..]
+        } else {
+            classes
+        };
+        Table::new(
+            columns,
+            "y".into(),
+            crate::table::TargetData::Classes {
+                names: names.iter().map(|c| c.to_string()).collect(),
+                labels,
+                logged: None,
+            },
+        )
     }
 
-    impl std::ops::Deref for TableParts {
-        type Target = Table;
-
-        fn deref(&self) -> &Table {
-            let built = self.built.get_or_init(|| {
-                Table::new(
-                    self.columns.clone(),
-                    "y".into(),
-                    crate::table::TargetData::Classes {
-                        names: self.classes.clone(),
-                        labels: self.labels.clone(),
-                        logged: None,
-                    },
-                )
-            });
-            assert!(
-                built.columns().len() == self.columns.len()
-                    && built.classes().len() == self.classes.len(),
-                "the table's parts changed after its first use"
-            );
-            built
-        }
+    /// A table of one numeric column `x` and two classes.
+    fn table(values: Vec<f64>, labels: Vec<u32>) -> Table {
+        table_with(values, Vec::new(), &[], labels)
     }
 
     #[test]
