@@ -24,6 +24,7 @@ pub mod csv_scan;
 pub mod diff;
 pub mod error;
 pub mod gbdt;
+pub mod generalise;
 pub mod ingest;
 pub mod mlp;
 pub mod oracle;

@@ -299,6 +299,19 @@ pub fn min_correct(support: u64, precision: f64, confidence: f64) -> Option<u64>
     Some(hi)
 }
 
+/// The precision the order aims at for a set target `precision`, with
+/// `valid_rows` validation rows: the least share of right decisions with
+/// which a set answering every validation row would pass the exact test
+/// ([`min_correct`]). No set can pass below it (a smaller set needs a
+/// larger share), so building sets below it only builds sets that fail: on
+/// 114 rows a 95 % target needs 113 right (99.1 %), on 30,000 rows 95.2 %. The
+/// target itself when even a flawless set of that many rows cannot pass.
+/// It reads how many validation rows there are, never their labels.
+pub fn aim(valid_rows: u64, precision: f64, confidence: f64) -> f64 {
+    min_correct(valid_rows, precision, confidence)
+        .map_or(precision, |c| (c as f64 / valid_rows as f64).max(precision))
+}
+
 /// A cell of the planning table: the expected certified support of the best
 /// plan ending there, and its predecessor (prefix, index of the running
 /// minimum's prefix).
@@ -502,6 +515,20 @@ mod tests {
         let c = min_correct(600, 0.95, 0.95).unwrap();
         assert!(clopper_pearson_lower(c, 600, 0.95) >= 0.95);
         assert!(clopper_pearson_lower(c - 1, 600, 0.95) < 0.95);
+    }
+
+    #[test]
+    fn the_aim_is_what_a_set_of_every_validation_row_needs() {
+        // 113 of 114 right passes 0.95 and 112 does not.
+        let a = aim(114, 0.95, 0.95);
+        assert_eq!(a, 113.0 / 114.0);
+        assert!(clopper_pearson_lower(113, 114, 0.95) >= 0.95);
+        assert!(clopper_pearson_lower(112, 114, 0.95) < 0.95);
+        // Many rows: barely above the target; too few to pass: the target.
+        let many = aim(30_000, 0.95, 0.95);
+        assert!(many > 0.95 && many < 0.9525, "{many}");
+        assert_eq!(aim(40, 0.95, 0.95), 0.95);
+        assert_eq!(aim(0, 0.95, 0.95), 0.95);
     }
 
     #[test]

@@ -51,7 +51,15 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     progress.line(&format!("compact: {} rules certified", kept.len()));
     record_certification(&mut set, &tests, p);
     if scoring.book_extras() {
-        set.rejected = rejections(&set, &order, &kept, pool.n_proposals, &tests, p.precision);
+        let aim = crate::select::aim(valid_rows.len() as u64, p.precision, p.confidence);
+        set.rejected = rejections(
+            &set,
+            &order,
+            &kept,
+            pool.n_proposals,
+            &tests,
+            (p.precision, aim),
+        );
     }
     // The coverage/precision curve goes on past the kept rules with the
     // candidates a lower precision target would add: the greedy order

@@ -89,7 +89,9 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
     let order = select::greedy_order(
         &rank.view(&decisions),
         &select::OrderParams {
-            precision: p.precision,
+            // No set below this share can pass on this many validation
+            // rows (a count, no label read): aim the order there.
+            precision: select::aim(splits.validation.len() as u64, p.precision, p.confidence),
             floor: select::rule_floor(p.precision),
             confidence: p.confidence,
             max_rules: p.max_rules,
@@ -166,7 +168,7 @@ pub(crate) fn rejections(
     kept: &[usize],
     n_proposals: usize,
     tests: &[select::PrefixTest],
-    precision: f64,
+    (precision, aim): (f64, f64),
 ) -> Vec<Rejected> {
     const NEAR_MISSES: usize = 3;
     let pct = |x: f64| format!("{:.1} %", x * 100.0);
@@ -191,7 +193,8 @@ pub(crate) fn rejections(
         let reason = match order.rules.iter().position(|&r| r == i) {
             Some(pos) => why_after(pos),
             None => format!(
-                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right, or there were none",
+                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right (what a set needs to pass {} on this many validation rows), or there were none",
+                pct(aim),
                 pct(precision)
             ),
         };

@@ -12,6 +12,7 @@
 use rulec_runtime::ir::{Rule, RuleSet, Target};
 
 use crate::error::Error;
+use crate::generalise;
 use crate::params::CompileParams;
 use crate::pipeline::scoring::Scoring;
 use crate::pipeline::taught::{Answers, Synthetic};
@@ -116,6 +117,24 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             name: format!("candidate_{i}"),
             ..rule
         }));
+    // Learned candidates without a condition they do not need, judged on
+    // the fit rows (numeric targets: not yet).
+    if let Answers::Classes(teacher) = &answers {
+        let wider = generalise::drop_one_condition(
+            &set,
+            n_proposals,
+            &table,
+            &fit_rows,
+            teacher,
+            p.precision,
+        )?;
+        let first = set.rules.len() - n_proposals;
+        set.rules
+            .extend(wider.into_iter().enumerate().map(|(i, rule)| Rule {
+                name: format!("candidate_{}", first + i),
+                ..rule
+            }));
+    }
     Ok(Pool {
         data: Ingested {
             table,

@@ -162,32 +162,18 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     let n_synthetic = synthetic_table.as_ref().map_or(0, Table::n_rows);
     // Everything the labels depend on, and nothing they do not (precision,
     // rule limits): recompiling with other targets reuses them.
-    let cache_key = crate::cache::key(&[
-        data_sha256.clone(),
-        model.describe(),
-        p.teacher.name(),
-        p.seed.to_string(),
-        splits.method.clone(),
-        format!(
-            "{:?}/{:?}/{:?}",
-            splits.train,
-            splits.validation.len(),
-            splits.test.len()
-        ),
-        p.max_categories.to_string(),
-        format!("synthetic {}", p.synthetic),
-        program_files_fingerprint(&p.teacher),
-        table.target_name().to_string(),
-        table.classes().join("\u{0}"),
-        table
-            .columns()
-            .iter()
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join("\u{0}"),
-        env!("CARGO_PKG_VERSION").to_string(),
-        crate::cache::build_fingerprint(),
-    ]);
+    let cache_key = cache_key(
+        &data_sha256,
+        &model.describe(),
+        &splits,
+        &table,
+        p,
+        &[
+            format!("synthetic {}", p.synthetic),
+            program_files_fingerprint(&p.teacher),
+            table.classes().join("\u{0}"),
+        ],
+    );
     // The teacher's own trees are not cached: `--teacher-paths` always trains.
     let cache_dir = p.cache_dir.clone().filter(|_| !p.teacher_paths);
     let n_real = table.n_rows();
@@ -320,30 +306,14 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         None => {
             // Everything the predictions depend on (not the tolerance):
             // recompiling with another tolerance or precision reuses them.
-            let cache_key = crate::cache::key(&[
-                "numeric target".to_string(),
-                data.data_sha256.clone(),
-                description.clone(),
-                p.teacher.name(),
-                p.seed.to_string(),
-                splits.method.clone(),
-                format!(
-                    "{:?}/{:?}/{:?}",
-                    splits.train,
-                    splits.validation.len(),
-                    splits.test.len()
-                ),
-                p.max_categories.to_string(),
-                table.target_name().to_string(),
-                table
-                    .columns()
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\u{0}"),
-                env!("CARGO_PKG_VERSION").to_string(),
-                crate::cache::build_fingerprint(),
-            ]);
+            let cache_key = cache_key(
+                &data.data_sha256,
+                &description,
+                splits,
+                table,
+                p,
+                &["numeric target".to_string()],
+            );
             let cache_dir = p.cache_dir.as_deref();
             let cached = cache_dir
                 .and_then(|dir| crate::cache::load_values(dir, &cache_key, table.n_rows()));
@@ -387,6 +357,44 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         synthetic: None,
         description,
     })
+}
+
+/// The cache key of a teacher's answers: everything they depend on (the
+/// data, the teacher, its seed, the split, the columns, this build) and
+/// nothing they do not (precision, rule limits, tolerance), then `more`.
+fn cache_key(
+    data_sha256: &str,
+    teacher: &str,
+    splits: &crate::split::Splits,
+    table: &Table,
+    p: &CompileParams,
+    more: &[String],
+) -> String {
+    let mut parts = vec![
+        data_sha256.to_string(),
+        teacher.to_string(),
+        p.teacher.name(),
+        p.seed.to_string(),
+        splits.method.clone(),
+        format!(
+            "{:?}/{:?}/{:?}",
+            splits.train,
+            splits.validation.len(),
+            splits.test.len()
+        ),
+        p.max_categories.to_string(),
+        table.target_name().to_string(),
+        table
+            .columns()
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{0}"),
+        env!("CARGO_PKG_VERSION").to_string(),
+        crate::cache::build_fingerprint(),
+    ];
+    parts.extend_from_slice(more);
+    crate::cache::key(&parts)
 }
 
 /// For a `cmd:` teacher, a fingerprint of the files its command line names
