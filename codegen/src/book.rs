@@ -18,8 +18,38 @@ use rulec_runtime::stats::z_one_sided;
 
 use crate::sentence::sentence;
 
-/// Renders `RULEBOOK.md`.
+/// What the book's sign-off section records of the rule set file it
+/// describes: the file's name and the SHA-256 of its exact bytes. The book
+/// is rendered after that file's bytes are fixed and never feeds back into
+/// them, so the hash cannot depend on the book.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignOff {
+    /// The rule set file's name, without directories (`rules.json`).
+    pub rules_file: String,
+    /// SHA-256 of that file's bytes, as 64 lowercase hex digits.
+    pub rules_sha256: String,
+}
+
+/// The heading of the sign-off section, in both formats.
+pub const SIGN_OFF_HEADING: &str = "Sign-off";
+
+/// The label of the sign-off row holding the rule set's SHA-256, the one
+/// `rulec verify` reads back.
+pub const RULES_SHA256_LABEL: &str = "rule set SHA-256";
+
+/// Renders `RULEBOOK.md` without a sign-off section (for a rule set that is
+/// not a file: tests, fuzzing). `rulec` writes [`markdown_signed`].
 pub fn markdown(set: &RuleSet) -> String {
+    render_markdown(set, None)
+}
+
+/// Renders `RULEBOOK.md` with the sign-off section for the rule set file
+/// `sign_off` describes.
+pub fn markdown_signed(set: &RuleSet, sign_off: &SignOff) -> String {
+    render_markdown(set, Some(sign_off))
+}
+
+fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     let mut md = String::new();
     let target = &set.target.name;
     let cert = &set.certification;
@@ -276,7 +306,125 @@ pub fn markdown(set: &RuleSet) -> String {
         }
         md.push('\n');
     }
+    if let Some(sign_off) = sign_off {
+        let _ = writeln!(md, "## {SIGN_OFF_HEADING}\n");
+        let code = |s: &str| format!("`{}`", code_span(s));
+        let _ = writeln!(md, "{}\n", sign_off_paragraph(sign_off, code));
+        md.push_str("| | |\n|---|---|\n");
+        for (k, v) in sign_off_rows(set, sign_off) {
+            let _ = writeln!(md, "| {} | `{}` |", k, code_span(&v));
+        }
+        md.push_str("\n| | name | date | decision and conditions |\n|---|---|---|---|\n");
+        for role in SIGNATORIES {
+            let _ = writeln!(md, "| {role} | | | |");
+        }
+        md.push('\n');
+    }
     md
+}
+
+/// The people who sign the book off, one blank row each.
+pub(crate) const SIGNATORIES: [&str; 2] = ["reviewer", "approver"];
+
+/// What the sign-off section asks of the auditor; `code` renders a file
+/// name or a command line as code in the format at hand, the rest is fixed
+/// text that needs no escaping.
+pub(crate) fn sign_off_paragraph(sign_off: &SignOff, code: impl Fn(&str) -> String) -> String {
+    let file = &sign_off.rules_file;
+    format!(
+        "This book describes the rule set file {} byte for byte: the SHA-256 of its exact bytes is \
+         recorded below, with that of the data it was learned from (for several data files, the SHA-256 \
+         of their SHA-256s as hex text, in the order given). Before signing, check that the file to be \
+         deployed is this one: {} prints whether its SHA-256 matches the one recorded here and exits \
+         with status 1 when it does not ({} shows the same figure). Then fill in the table at the end.",
+        code(file),
+        code(&format!("rulec verify RULEBOOK.md {file}")),
+        code(&format!("sha256sum {file}")),
+    )
+}
+
+/// The sign-off section's records as (label, plain-text value) rows; the
+/// labels are fixed text.
+pub(crate) fn sign_off_rows(set: &RuleSet, sign_off: &SignOff) -> Vec<(&'static str, String)> {
+    let mut rows = vec![
+        ("rule set file", sign_off.rules_file.clone()),
+        (RULES_SHA256_LABEL, sign_off.rules_sha256.clone()),
+    ];
+    if let Some(p) = &set.provenance {
+        rows.push(("data file", p.data_file.clone()));
+        rows.push(("data SHA-256", p.data_sha256.clone()));
+    }
+    rows
+}
+
+/// Why a book's recorded rule set SHA-256 could not be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordError {
+    /// No sign-off heading: not a rule book, or one written before books
+    /// carried a sign-off section.
+    NoSection,
+    /// A sign-off section without a readable rule set SHA-256.
+    NoHash,
+}
+
+impl std::fmt::Display for RecordError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RecordError::NoSection => write!(
+                f,
+                "has no sign-off section (a `## {SIGN_OFF_HEADING}` heading); it is not a rule book, \
+                 or one written before books carried one: write it again with `rulec book RULES_JSON`"
+            ),
+            RecordError::NoHash => write!(
+                f,
+                "its sign-off section records no {RULES_SHA256_LABEL} (64 hex digits on the line \
+                 labelled `{RULES_SHA256_LABEL}`)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+/// The rule set SHA-256 a book records, in lowercase hex: read from its last
+/// sign-off section (the book's last, so nothing from data comes after its
+/// heading), in `RULEBOOK.md` or in `rulebook.html`.
+pub fn recorded_rules_sha256(book: &str) -> Result<String, RecordError> {
+    let markers = [
+        format!("\n## {SIGN_OFF_HEADING}\n"),
+        format!("<h2>{SIGN_OFF_HEADING}</h2>"),
+    ];
+    let start = markers
+        .iter()
+        .filter_map(|m| book.rfind(m.as_str()))
+        .max()
+        .ok_or(RecordError::NoSection)?;
+    let section = &book[start..];
+    section
+        .lines()
+        .filter_map(|line| line.split_once(RULES_SHA256_LABEL).map(|(_, rest)| rest))
+        .find_map(hex64)
+        .ok_or(RecordError::NoHash)
+}
+
+/// The first run of exactly 64 hex digits in `text`, lowercased.
+fn hex64(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i].is_ascii_hexdigit() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_hexdigit() {
+                i += 1;
+            }
+            if i - start == 64 {
+                return Some(text[start..i].to_ascii_lowercase());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 pub(crate) const RULES_INTRO: &str = "Rules are tried in this order; the first whose conditions all hold gives the decision. \
@@ -758,6 +906,34 @@ mod tests {
         assert_eq!(count(1000), "1,000");
         assert_eq!(count(20446), "20,446");
         assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn a_recorded_hash_is_found_in_both_formats_and_only_there() {
+        let hash = "ab".repeat(32);
+        let md = format!(
+            "# Rule book\n\n## Sign-off\n\n| | |\n|---|---|\n| {RULES_SHA256_LABEL} | `{hash}` |\n"
+        );
+        assert_eq!(recorded_rules_sha256(&md), Ok(hash.clone()));
+        let upper = md.replace(&hash, &hash.to_uppercase());
+        assert_eq!(recorded_rules_sha256(&upper), Ok(hash.clone()));
+        let page = format!("<h2>Sign-off</h2>\n<table>\n<tr><th>{RULES_SHA256_LABEL}</th><td><code>{hash}</code></td></tr>\n");
+        assert_eq!(recorded_rules_sha256(&page), Ok(hash.clone()));
+        // A hash before the section, or too short or long, does not count.
+        let before = format!("| {RULES_SHA256_LABEL} | `{hash}` |\n\n## Sign-off\n\nnothing\n");
+        assert_eq!(recorded_rules_sha256(&before), Err(RecordError::NoHash));
+        let short = md.replace(&hash, &hash[1..]);
+        assert_eq!(recorded_rules_sha256(&short), Err(RecordError::NoHash));
+        let long = md.replace(&hash, &format!("{hash}0"));
+        assert_eq!(recorded_rules_sha256(&long), Err(RecordError::NoHash));
+        assert_eq!(recorded_rules_sha256(""), Err(RecordError::NoSection));
+        assert_eq!(
+            recorded_rules_sha256("## Sign-off without a line break"),
+            Err(RecordError::NoSection)
+        );
+        // Multi-byte text around the label is no problem.
+        let wide = md.replace("| |", "| é€ |");
+        assert_eq!(recorded_rules_sha256(&wide), Ok(hash));
     }
 
     #[test]

@@ -14,7 +14,8 @@ use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 
 use crate::book::{
     certification_paragraphs, count, curve_paragraph, example_columns, example_value, opt_pct, pct,
-    provenance_rows, ratio, summary_points, CONFUSION_INTRO, FALLBACK, REJECTED_INTRO, RULES_INTRO,
+    provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points, SignOff,
+    CONFUSION_INTRO, FALLBACK, REJECTED_INTRO, RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
 };
 pub use crate::figures::escape;
 use crate::figures::{confusion, curve, rule_bars};
@@ -40,10 +41,22 @@ svg{max-width:100%;height:auto}
 .tested{background:#fff6d6}
 .reason{color:#7a2e2e}
 .chosen td{font-weight:bold;background:#fff3f0}.notkept td{color:#889}
+.signatures td{height:2.4em;min-width:9em}
 ";
 
-/// Renders `rulebook.html`.
+/// Renders `rulebook.html` without a sign-off section (for a rule set that
+/// is not a file: tests, fuzzing). `rulec` writes [`html_signed`].
 pub fn html(set: &RuleSet) -> String {
+    render_html(set, None)
+}
+
+/// Renders `rulebook.html` with the sign-off section for the rule set file
+/// `sign_off` describes: the same records as `RULEBOOK.md`'s.
+pub fn html_signed(set: &RuleSet, sign_off: &SignOff) -> String {
+    render_html(set, Some(sign_off))
+}
+
+fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     let target = &set.target.name;
     let mut h = String::new();
     let _ = write!(
@@ -136,8 +149,30 @@ pub fn html(set: &RuleSet) -> String {
         }
         h.push_str("</table>\n</section>\n");
     }
+    if let Some(sign_off) = sign_off {
+        sign_off_section(&mut h, set, sign_off);
+    }
     h.push_str("</main>\n</body>\n</html>\n");
     h
+}
+
+fn sign_off_section(h: &mut String, set: &RuleSet, sign_off: &SignOff) {
+    let _ = writeln!(h, "<section id=\"sign-off\">\n<h2>{SIGN_OFF_HEADING}</h2>");
+    let code = |s: &str| format!("<code>{}</code>", escape(s));
+    let _ = writeln!(h, "<p>{}</p>\n<table>", sign_off_paragraph(sign_off, code));
+    for (k, v) in sign_off_rows(set, sign_off) {
+        let _ = writeln!(
+            h,
+            "<tr><th>{}</th><td><code>{}</code></td></tr>",
+            k,
+            escape(&v)
+        );
+    }
+    h.push_str("</table>\n<table class=\"signatures\">\n<tr><th></th><th>name</th><th>date</th><th>decision and conditions</th></tr>\n");
+    for role in SIGNATORIES {
+        let _ = writeln!(h, "<tr><th>{role}</th><td></td><td></td><td></td></tr>");
+    }
+    h.push_str("</table>\n</section>\n");
 }
 
 fn figures_section(h: &mut String, set: &RuleSet) {

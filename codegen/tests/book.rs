@@ -10,8 +10,8 @@ mod golden;
 use std::path::Path;
 
 use book_fixture::{hostile_book, shipping_book, SCRIPT};
-use rulec_codegen::book::markdown;
-use rulec_codegen::html::html;
+use rulec_codegen::book::{markdown, markdown_signed, recorded_rules_sha256, RecordError, SignOff};
+use rulec_codegen::html::{html, html_signed};
 use rulec_runtime::RuleSet;
 
 /// Compares `actual` with the golden file `name` (see [`golden::check`]).
@@ -31,14 +31,104 @@ fn assert_has(text: &str, needle: &str) {
     );
 }
 
+/// The sign-off of a rules.json with a made-up SHA-256.
+fn sign_off() -> SignOff {
+    SignOff {
+        rules_file: "rules.json".into(),
+        rules_sha256: "0123456789abcdef".repeat(4),
+    }
+}
+
+/// A sign-off whose file name is markup in both formats.
+fn hostile_sign_off() -> SignOff {
+    SignOff {
+        rules_file: format!("{SCRIPT}*|`x`.json"),
+        rules_sha256: "fedcba9876543210".repeat(4),
+    }
+}
+
 #[test]
 fn markdown_matches_golden() {
-    check_golden("expected.md", &markdown(&shipping_book()));
+    check_golden(
+        "expected.md",
+        &markdown_signed(&shipping_book(), &sign_off()),
+    );
 }
 
 #[test]
 fn html_matches_golden() {
-    check_golden("expected.html", &html(&shipping_book()));
+    check_golden("expected.html", &html_signed(&shipping_book(), &sign_off()));
+}
+
+/// The sign-off section: last in both formats, the rule set's and the
+/// data's SHA-256, how to verify, blank rows to sign; read back as written.
+/// Without a sign-off the book has no such section. See: #17
+#[test]
+fn the_sign_off_records_the_hashes_and_reads_back() {
+    let set = shipping_book();
+    let s = sign_off();
+    let md = markdown_signed(&set, &s);
+    let unsigned = markdown(&set);
+    assert!(md.starts_with(&unsigned), "the section is added at the end");
+    let section = &md[unsigned.len()..];
+    assert!(section.starts_with("## Sign-off\n\n"), "{section}");
+    assert_has(
+        section,
+        &format!("| rule set SHA-256 | `{}` |", s.rules_sha256),
+    );
+    assert_has(section, "| rule set file | `rules.json` |");
+    let data = set.provenance.as_ref().unwrap();
+    assert_has(
+        section,
+        &format!("| data SHA-256 | `{}` |", data.data_sha256),
+    );
+    assert_has(section, "`rulec verify RULEBOOK.md rules.json`");
+    assert_has(section, "| reviewer | | | |\n| approver | | | |\n");
+    assert_eq!(recorded_rules_sha256(&md), Ok(s.rules_sha256.clone()));
+    assert_eq!(
+        recorded_rules_sha256(&unsigned),
+        Err(RecordError::NoSection)
+    );
+
+    let page = html_signed(&set, &s);
+    assert_has(&page, "<section id=\"sign-off\">\n<h2>Sign-off</h2>");
+    assert_has(
+        &page,
+        &format!(
+            "<tr><th>rule set SHA-256</th><td><code>{}</code></td></tr>",
+            s.rules_sha256
+        ),
+    );
+    assert_has(&page, "<code>rulec verify RULEBOOK.md rules.json</code>");
+    assert!(page.ends_with("</section>\n</main>\n</body>\n</html>\n"));
+    assert_eq!(recorded_rules_sha256(&page), Ok(s.rules_sha256.clone()));
+    assert_eq!(
+        recorded_rules_sha256(&html(&set)),
+        Err(RecordError::NoSection)
+    );
+    assert!(!html(&set).contains("sign-off"));
+}
+
+/// A hostile file name is text in the sign-off of both formats, and the
+/// recorded hash still reads back.
+#[test]
+fn the_sign_off_escapes_the_file_name() {
+    let s = hostile_sign_off();
+    let md = markdown_signed(&hostile_book(), &s);
+    // In a code span the text shows as typed; backticks and pipes, which
+    // would end it or the table cell, become look-alikes.
+    assert_has(
+        &md,
+        "| rule set file | `<script>alert(1)</script>*\u{2758}\u{2018}x\u{2018}.json` |",
+    );
+    assert_eq!(recorded_rules_sha256(&md), Ok(s.rules_sha256.clone()));
+    let page = html_signed(&hostile_book(), &s);
+    assert!(!page.contains(SCRIPT));
+    assert_has(
+        &page,
+        "<code>&lt;script&gt;alert(1)&lt;/script&gt;*|`x`.json</code>",
+    );
+    assert_eq!(recorded_rules_sha256(&page), Ok(s.rules_sha256));
 }
 
 #[test]
@@ -152,7 +242,7 @@ fn html_is_self_contained() {
 
 #[test]
 fn hostile_strings_are_text_in_html() {
-    let page = html(&hostile_book());
+    let page = html_signed(&hostile_book(), &hostile_sign_off());
     assert_has(&page, "&lt;script&gt;alert(1)&lt;/script&gt;");
     assert_has(&page, "&lt;img src=x onerror=alert(1)&gt;.csv");
     assert_has(
@@ -172,7 +262,7 @@ fn hostile_strings_are_text_in_html() {
 /// blocks and code spans show text as it is and are left out of the check.
 #[test]
 fn hostile_strings_are_text_in_markdown() {
-    let md = markdown(&hostile_book());
+    let md = markdown_signed(&hostile_book(), &hostile_sign_off());
     let mut prose = String::new();
     let mut in_fence = false;
     for line in md.lines() {
@@ -217,6 +307,9 @@ fn outputs_are_deterministic_and_survive_json() {
     let again = RuleSet::from_json(&set.to_json()).expect("the fixture is a valid rule set");
     assert_eq!(markdown(&set), markdown(&again));
     assert_eq!(html(&set), html(&again));
+    let s = sign_off();
+    assert_eq!(markdown_signed(&set, &s), markdown_signed(&again, &s));
+    assert_eq!(html_signed(&set, &s), html_signed(&again, &s));
 }
 
 /// A rules.json written before examples, confusion and curve existed still

@@ -20,7 +20,16 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use book_fixture::{hostile_book, shipping_book};
-use rulec_codegen::html::html;
+use rulec_codegen::book::SignOff;
+use rulec_codegen::html::html_signed;
+
+/// The sign-off of a rules.json named `file`, with a made-up SHA-256.
+fn sign_off(file: &str) -> SignOff {
+    SignOff {
+        rules_file: file.into(),
+        rules_sha256: "0123456789abcdef".repeat(4),
+    }
+}
 
 /// What one Chromium run printed.
 struct Run {
@@ -197,6 +206,10 @@ fn check_page(case: &str, page_html: &str) -> String {
         !dom.contains("<script"),
         "a script element appeared in the DOM"
     );
+    assert!(
+        dom.contains("<section id=\"sign-off\">") && dom.contains(&"0123456789abcdef".repeat(4)),
+        "no sign-off section in the DOM"
+    );
 
     let shot = work.join("rulebook.png");
     let run = run_chromium(
@@ -227,7 +240,10 @@ fn rulebook_renders_in_chromium() {
     if skip_requested() {
         return;
     }
-    check_page("shipping", &html(&shipping_book()));
+    check_page(
+        "shipping",
+        &html_signed(&shipping_book(), &sign_off("rules.json")),
+    );
 }
 
 #[test]
@@ -235,7 +251,8 @@ fn hostile_rulebook_renders_as_text_in_chromium() {
     if skip_requested() {
         return;
     }
-    let dom = check_page("hostile", &html(&hostile_book()));
+    let name = "<img src=x onerror=alert(1)>.json";
+    let dom = check_page("hostile", &html_signed(&hostile_book(), &sign_off(name)));
     // The serialised DOM escapes text again: the category is text.
     assert!(dom.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(!dom.contains("<img"), "an img element appeared in the DOM");

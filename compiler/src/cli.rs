@@ -79,7 +79,7 @@ pub enum Command {
     },
     /// Write the rule book (RULEBOOK.md and rulebook.html) of a rules.json.
     #[command(
-        after_help = "Both files are rendered from the rule set alone and are byte-identical for the same\nrules.json. Other files in the directory are left alone.\n\nExamples:\n  rulec book out/rules.json --out book/\n  rulec book out/rules.json            # beside rules.json"
+        after_help = "Both files are rendered from the rules.json alone and are byte-identical for the same\nfile; their sign-off section records its name and the SHA-256 of its bytes, for `rulec\nverify`. Other files in the directory are left alone.\n\nExamples:\n  rulec book out/rules.json --out book/\n  rulec book out/rules.json            # beside rules.json"
     )]
     Book {
         /// The rules.json written by `rulec compile`.
@@ -87,6 +87,16 @@ pub enum Command {
         /// Directory to write into, created if needed (default: the one holding RULES).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+    /// Confirm that a signed rule book and a rules.json belong together; exit status 1 when not.
+    #[command(
+        after_help = "The book's sign-off section records the SHA-256 of the exact bytes of the rules.json it\ndescribes; this hashes RULES and compares. Prints one line: `ok: ...` when they match (exit\n0), `mismatch: ...` with the hash the book records and the one RULES has (exit 1). A book\nwithout a sign-off section, or a file that cannot be read, is an error (exit 1).\n\nExamples:\n  rulec verify out/RULEBOOK.md out/rules.json\n  rulec verify out/rulebook.html deployed/rules.json"
+    )]
+    Verify {
+        /// The rule book: RULEBOOK.md, or rulebook.html.
+        book: PathBuf,
+        /// The rules.json to check against it.
+        rules: PathBuf,
     },
     /// Show what changed between two rules.json files, as Markdown for review.
     #[command(

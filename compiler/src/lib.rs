@@ -39,6 +39,7 @@ pub mod report;
 pub mod rules_file;
 pub mod sample_file;
 pub mod select;
+pub mod sign_off;
 pub mod split;
 pub mod sql_engine;
 pub mod synthetic;

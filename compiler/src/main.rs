@@ -70,16 +70,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Validate(args) => validate(args)?,
         Command::Book { rules, out } => {
-            let set = rules_file::load(&rules)?;
+            let (set, bytes) = rules_file::load_with_bytes(&rules)?;
+            let name = rules.file_name().map_or_else(
+                || rules.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
             let dir = out.unwrap_or_else(|| {
                 rules
                     .parent()
                     .filter(|p| !p.as_os_str().is_empty())
                     .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
             });
-            output::write_files_into(&dir, &render::book_files(&set))?;
+            output::write_files_into(&dir, &render::book_files(&set, &name, &bytes))?;
             let line = format!("wrote RULEBOOK.md and rulebook.html in {}", dir.display());
             progress(quiet, &line);
+        }
+        Command::Verify { book, rules } => {
+            let verdict = rulec::sign_off::verify(&book, &rules)?;
+            println!("{}", verdict.line(&book, &rules));
+            if !verdict.matches() {
+                return Ok(ExitCode::from(1));
+            }
         }
         Command::Diff {
             old,

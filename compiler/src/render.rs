@@ -28,11 +28,14 @@ pub fn compile_files(compiled: &Compiled, emit: &EmitOptions) -> Result<Files, E
         err: e.into(),
     })?;
     report.push('\n');
+    // The book records the SHA-256 of these very bytes, the ones written.
+    let rules = set.to_json().into_bytes();
+    let book = book_files(set, RULES_FILE, &rules);
     let mut files = vec![
-        (PathBuf::from("rules.json"), set.to_json().into_bytes()),
+        (PathBuf::from(RULES_FILE), rules),
         (PathBuf::from("report.json"), report.into_bytes()),
     ];
-    files.extend(book_files(set));
+    files.extend(book);
     let generated = crate_files(set, &default_crate_name(set), emit)?;
     for (path, bytes) in generated {
         files.push((Path::new("crate").join(path), bytes));
@@ -40,16 +43,23 @@ pub fn compile_files(compiled: &Compiled, emit: &EmitOptions) -> Result<Files, E
     Ok(files)
 }
 
-/// The rule book's two files: `RULEBOOK.md` and `rulebook.html`.
-pub fn book_files(set: &RuleSet) -> Files {
+/// The name of the rule set file `rulec compile` writes.
+pub const RULES_FILE: &str = "rules.json";
+
+/// The rule book's two files, `RULEBOOK.md` and `rulebook.html`, for the
+/// rule set `set` read from (or written as) the file named `rules_file`
+/// whose exact bytes are `rules_bytes`: their sign-off sections record the
+/// SHA-256 of those bytes.
+pub fn book_files(set: &RuleSet, rules_file: &str, rules_bytes: &[u8]) -> Files {
+    let sign_off = crate::sign_off::sign_off(rules_file, rules_bytes);
     vec![
         (
             PathBuf::from("RULEBOOK.md"),
-            rulec_codegen::book::markdown(set).into_bytes(),
+            rulec_codegen::book::markdown_signed(set, &sign_off).into_bytes(),
         ),
         (
             PathBuf::from("rulebook.html"),
-            rulec_codegen::html::html(set).into_bytes(),
+            rulec_codegen::html::html_signed(set, &sign_off).into_bytes(),
         ),
     ]
 }

@@ -14,6 +14,19 @@ pub fn load(path: &Path) -> Result<RuleSet, Error> {
     RuleSet::from_json(&text).map_err(|e| data_error(path, e))
 }
 
+/// Reads the `rules.json` at `path` and returns it with the file's exact
+/// bytes (read once, so the two cannot disagree): `rulec book` records
+/// their SHA-256.
+pub fn load_with_bytes(path: &Path) -> Result<(RuleSet, Vec<u8>), Error> {
+    let bytes = std::fs::read(path).map_err(|err| Error::Io {
+        path: path.to_path_buf(),
+        err,
+    })?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| data_error(path, e))?;
+    let set = RuleSet::from_json(text).map_err(|e| data_error(path, e))?;
+    Ok((set, bytes))
+}
+
 /// Reads rules to measure on the data file `data`: a `rules.json` (its
 /// extension `.json`, in any case) as written, or else a file in the rule
 /// DSL, checked against the features and target of `data` (the target is

@@ -180,8 +180,12 @@ fn book_writes_both_files_beside_others_byte_identical() {
     );
     let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
     let page = std::fs::read_to_string(dir.path().join("out/rulebook.html")).unwrap();
-    assert_eq!(md, rulec_codegen::book::markdown(&set));
-    assert_eq!(page, rulec_codegen::html::html(&set));
+    // Rendered from the rule set and the bytes of its file, whose SHA-256
+    // the sign-off records.
+    let bytes = std::fs::read(dir.path().join("rules.json")).unwrap();
+    let sign_off = rulec::sign_off::sign_off("rules.json", &bytes);
+    assert_eq!(md, rulec_codegen::book::markdown_signed(&set, &sign_off));
+    assert_eq!(page, rulec_codegen::html::html_signed(&set, &sign_off));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("out/notes.txt")).unwrap(),
         "mine"
