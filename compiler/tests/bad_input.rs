@@ -559,7 +559,8 @@ fn the_cli_reference_matches_help() {
         help(&["--help"])
     );
     for cmd in [
-        "compile", "demo", "apply", "validate", "check", "diff", "book", "emit", "bench", "dataset",
+        "compile", "demo", "apply", "validate", "check", "diff", "book", "verify", "emit", "bench",
+        "dataset",
     ] {
         assert_eq!(
             block_after(&format!("## rulec {cmd}\n")),
