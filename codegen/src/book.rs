@@ -628,11 +628,12 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  sequence of tests); the chance of certifying any set whose true precision is below the \
                  requirement stays within {alpha}. The last prefix that passed is the rule set, after an exact \
                  compaction that merges rules without changing any decision (so the table below counts \
-                 candidates in the order, before merging). Validation rows are never used to train the teacher \
-                 or to fit rules; test rows are never used for any choice and are reported only. Per-rule bounds \
+                 candidates in the order, before merging). {saw}; test rows are never used for any choice \
+                 and are reported only. Per-rule bounds \
                  are reported for information: a single rule may sit below the required precision while \
                  the set meets it.",
                 alpha = pct(1.0 - cert.confidence),
+                saw = teacher_saw(set),
             ),
         ],
         Scope::Set => vec![
@@ -652,20 +653,21 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  hands its share on. The family-wise error of all tests together stays within {alpha}. The \
                  longest prefix that passed is the rule set, after an exact compaction that merges rules without \
                  changing any decision (so the table below counts candidates in the order, before merging). \
-                 Validation rows are never used to train the teacher \
-                 or to fit rules; test rows are never used for any choice and are reported only. Per-rule bounds \
+                 {saw}; test rows are never used for any choice and are reported only. Per-rule bounds \
                  are reported for information: a single rule may sit below the required precision while \
                  the set meets it.",
                 alpha = pct(1.0 - cert.confidence),
+                saw = teacher_saw(set),
             ),
         ],
         Scope::Rule => vec![format!(
             "The guarantee is about each rule: a rule is kept only when the {bound_words} of its precision \
              against the true labels, on the validation rows it answers (those no earlier rule answers), \
              reaches the required precision of {}. Nothing corrects for the number of candidate rules tried, \
-             so the bounds are optimistic when many were. Validation rows are never used to train the teacher \
-             or to fit rules; test rows are never used for any choice and are reported only.",
-            pct(cert.precision)
+             so the bounds are optimistic when many were. {}; test rows are never used for any choice \
+             and are reported only.",
+            pct(cert.precision),
+            teacher_saw(set)
         )],
     };
     paragraphs.push(
@@ -893,6 +895,26 @@ pub fn fenced(text: &str) -> String {
     }
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}text\n{text}{fence}\n\n")
+}
+
+/// What the book can say about the rows the teacher saw. rulec's own
+/// teachers learn from training rows only; a logged column or an external
+/// program was trained elsewhere, and the guarantee rests on it never
+/// having seen the validation rows' labels (rules distilled from a teacher
+/// that learnt them would carry them into the choice of rules).
+fn teacher_saw(set: &RuleSet) -> &'static str {
+    let external = set
+        .provenance
+        .as_ref()
+        .and_then(|p| p.options.iter().find(|(k, _)| k == "teacher"))
+        .is_some_and(|(_, v)| v.starts_with("column:") || v.starts_with("cmd:"));
+    if external {
+        "The teacher ran outside rulec (a logged column or an external program), so rulec cannot \
+         know what it learnt from: the guarantee assumes it was never trained, tuned or calibrated on \
+         the validation rows, as rulec's own teachers never are; rules are never fitted on validation rows"
+    } else {
+        "Validation rows are never used to train the teacher or to fit rules"
+    }
 }
 
 #[cfg(test)]

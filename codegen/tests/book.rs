@@ -187,6 +187,34 @@ fn markdown_has_every_part_of_the_book() {
 }
 
 #[test]
+fn an_outside_teacher_is_said_to_be_trusted_not_to_have_seen_validation_rows() {
+    // rulec's own teachers learn from training rows only, and the book says
+    // so; of a logged column or an external program it cannot know that.
+    let own = markdown(&shipping_book());
+    assert_has(
+        &own,
+        "Validation rows are never used to train the teacher or to fit rules",
+    );
+    for teacher in ["column:model_decision", "cmd:python3 serve.py"] {
+        let mut set = shipping_book();
+        if let Some(p) = set.provenance.as_mut() {
+            p.options.push(("teacher".into(), teacher.into()));
+        }
+        let md = markdown(&set);
+        assert_has(&md, "The teacher ran outside rulec");
+        assert_has(
+            &md,
+            "never trained, tuned or calibrated on the validation rows",
+        );
+        assert!(
+            !md.contains("Validation rows are never used to train the teacher"),
+            "{teacher}: the book must not vouch for a teacher it did not train"
+        );
+        assert_has(&html(&set), "The teacher ran outside rulec");
+    }
+}
+
+#[test]
 fn html_has_rules_table_and_figures() {
     let page = html(&shipping_book());
     assert!(page.starts_with("<!DOCTYPE html>\n"));
