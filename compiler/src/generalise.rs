@@ -16,6 +16,7 @@ use std::collections::HashSet;
 use rulec_runtime::ir::{Rule, RuleSet};
 
 use crate::error::Error;
+use crate::propose::rule_key;
 use crate::table::Table;
 use crate::teach::TeacherLabels;
 use crate::validate::{self, EncodedRows};
@@ -37,14 +38,7 @@ pub fn drop_one_condition(
     teacher: &TeacherLabels,
     precision: f64,
 ) -> Result<Vec<Rule>, Error> {
-    let key = |r: &Rule| {
-        format!(
-            "{}\u{0}{}",
-            rulec_runtime::dsl::print_conditions(&r.conditions),
-            r.decision
-        )
-    };
-    let mut seen: HashSet<String> = set.rules.iter().map(key).collect();
+    let mut seen: HashSet<String> = set.rules.iter().map(rule_key).collect();
     let originals: Vec<usize> = (from..set.rules.len())
         .filter(|&i| set.rules[i].conditions.len() >= 2)
         .collect();
@@ -64,7 +58,7 @@ pub fn drop_one_condition(
                 evidence: None,
                 ..rule.clone()
             };
-            if seen.insert(key(&variant)) {
+            if seen.insert(rule_key(&variant)) {
                 variants.push((o, variant));
             }
         }

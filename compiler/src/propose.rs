@@ -99,12 +99,7 @@ pub fn pool(
     let mut seen = std::collections::HashSet::new();
     let mut add = |tree: &Tree, origin: &str, out: &mut Vec<Candidate>| {
         for mut c in leaf_rules(tree, table, binned) {
-            let key = format!(
-                "{}\u{0}{}",
-                rulec_runtime::dsl::print_conditions(&c.rule.conditions),
-                c.rule.decision
-            );
-            if seen.insert(key) {
+            if seen.insert(rule_key(&c.rule)) {
                 c.rule.origin = Some(origin.to_string());
                 out.push(c);
             }
@@ -179,6 +174,16 @@ pub fn pool(
         );
     }
     out
+}
+
+/// What makes two candidates the same: their conditions as the DSL prints
+/// them, and their decision (names and origins aside).
+pub fn rule_key(rule: &Rule) -> String {
+    format!(
+        "{}\u{0}{}",
+        rulec_runtime::dsl::print_conditions(&rule.conditions),
+        rule.decision
+    )
 }
 
 /// One candidate per leaf of `tree`, deciding the leaf's heaviest class.
