@@ -8,8 +8,10 @@
 //! why distilled-tree leaves certify nothing on small data. Here instead:
 //!
 //! 1. **Order, on training rows only.** Greedy set cover over the candidates
-//!    whose new rows (training rows no earlier rule covers) are at least P
-//!    precise: take the one whose precision on its new rows has the highest
+//!    whose new rows (training rows no earlier rule covers) reach the
+//!    per-rule floor and keep the set's running estimate at the aim ([`aim`]:
+//!    what a set of every validation row needs to pass, at least P): take
+//!    the one whose precision on its new rows has the highest
 //!    Wilson lower bound (which rewards purity and size; taken at the level
 //!    of a choice among all the candidates, so that one small candidate
 //!    clean by luck does not come first), then repeat. The

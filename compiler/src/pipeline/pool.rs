@@ -2,8 +2,10 @@
 //! from the teacher's labels on part of the training rows (the fit rows);
 //! the rest (the rank rows) are kept to order them without flattery. The
 //! user's proposals (`--proposals`) come first, under their own names.
-//! Synthetic rows, if any, leave the table here: from this stage on, only
-//! real rows exist.
+//! Synthetic rows, a table of their own, feed a second pool here and go
+//! no further: from this stage on, only real rows exist. Learned candidates
+//! without a condition they do not need join the pool
+//! ([`crate::generalise`]).
 //!
 //! For a numeric target the candidates are the leaves of regression trees
 //! ([`crate::regress::pool`]), and the target's classes are their distinct
@@ -197,12 +199,12 @@ fn propose_classes(
         };
         let seen: std::collections::BTreeSet<String> = candidates
             .iter()
-            .map(|c| rulec_runtime::dsl::print_rule(&c.rule, ""))
+            .map(|c| propose::rule_key(&c.rule))
             .collect();
         candidates.extend(
             propose::pool(table, &both, &with_synthetic, &targets, &pool_params)
                 .into_iter()
-                .filter(|c| !seen.contains(&rulec_runtime::dsl::print_rule(&c.rule, ""))),
+                .filter(|c| !seen.contains(&propose::rule_key(&c.rule))),
         );
     }
     candidates.into_iter().map(|c| c.rule).collect()
