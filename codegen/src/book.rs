@@ -213,21 +213,21 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     for p in certification_paragraphs(set) {
         let _ = writeln!(md, "{}\n", escape_md(&p));
     }
-    if cert.scope == Scope::Set {
+    if cert.scope != Scope::Rule {
         if cert.tests.is_empty() {
             md.push_str("No set was large enough to be tested: no rule set could reach the bound even without a single error.\n\n");
         } else {
             md.push_str("| tested set | validation rows | right | confidence of the test | lower bound | result |\n|---|---:|---:|---:|---:|---|\n");
-            for t in &cert.tests {
+            for row in test_rows(cert) {
                 let _ = writeln!(
                     md,
-                    "| first {} candidates in order | {} | {} | {} | {} | {} |",
-                    t.rules,
-                    count(t.support),
-                    count(t.correct),
-                    pct(t.confidence),
-                    pct(t.lower_bound),
-                    if t.passed { "passed" } else { "failed" }
+                    "| {} | {} | {} | {} | {} | {} |",
+                    escape_md(&row.what),
+                    count(row.support),
+                    count(row.correct),
+                    pct(row.confidence),
+                    pct(row.lower_bound),
+                    if row.passed { "passed" } else { "failed" }
                 );
             }
             md.push('\n');
@@ -502,6 +502,7 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     };
     let scope = match cert.scope {
         Scope::Set => "for the decisions of the rule set as a whole",
+        Scope::Class => "for the decisions of each class the rules decide, class by class",
         Scope::Rule => "for each rule on its own",
     };
     if set.rules.is_empty() {
@@ -660,6 +661,35 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                 saw = teacher_saw(set),
             ),
         ],
+        Scope::Class => vec![
+            format!(
+                "The guarantee is about each class the rules decide: with confidence {conf}, for every class, \
+                 the precision of the decisions the rules take for that class is at least {p}, so an average \
+                 over classes cannot hide a class below it. Each bound is the {bound_words} of that class's \
+                 precision against the true labels on the validation rows the rules decide as that class: it \
+                 comes from the binomial distribution itself, so the stated confidence holds at every number \
+                 of rows (it assumes new rows are drawn like the validation rows, and labels as recorded).",
+                conf = pct(cert.confidence),
+                p = pct(cert.precision),
+            ),
+            format!(
+                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
+                 them, most certain first, keeping each class's estimated precision at the target, before any \
+                 validation label was read. Each prefix of that order is a nested rule set. A testing plan was \
+                 fixed before any validation label was read, too, from each class's training-row precision and \
+                 validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
+                 passed only when every class it decides passed its own exact test at the full level of {alpha} \
+                 (an intersection–union test, whose error stays within {alpha}), and testing stopped at the \
+                 first failure (a fixed sequence of tests): the chance of certifying any set in which some \
+                 class's true precision is below the requirement stays within {alpha}. The last prefix that \
+                 passed is the rule set, after an exact compaction that merges rules without changing any \
+                 decision (so the table below counts candidates in the order, before merging). {saw}; test \
+                 rows are never used for any choice and are reported only. Per-rule bounds are reported for \
+                 information: a single rule may sit below the required precision while its class meets it.",
+                alpha = pct(1.0 - cert.confidence),
+                saw = teacher_saw(set),
+            ),
+        ],
         Scope::Rule => vec![format!(
             "The guarantee is about each rule: a rule is kept only when the {bound_words} of its precision \
              against the true labels, on the validation rows it answers (those no earlier rule answers), \
@@ -678,6 +708,48 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             .to_string(),
     );
     paragraphs
+}
+
+/// One row of the certification tests' table.
+pub(crate) struct TestRow {
+    /// What was tested, in words.
+    pub what: String,
+    pub support: u64,
+    pub correct: u64,
+    pub confidence: f64,
+    pub lower_bound: f64,
+    pub passed: bool,
+}
+
+/// The certification tests as table rows: one per tested set, and with
+/// `scope: class` one more per decided class under it.
+pub(crate) fn test_rows(cert: &rulec_runtime::ir::Certification) -> Vec<TestRow> {
+    let mut rows = Vec::new();
+    for t in &cert.tests {
+        rows.push(TestRow {
+            what: if t.classes.is_empty() {
+                format!("first {} candidates in order", t.rules)
+            } else {
+                format!("first {} candidates in order, every class", t.rules)
+            },
+            support: t.support,
+            correct: t.correct,
+            confidence: t.confidence,
+            lower_bound: t.lower_bound,
+            passed: t.passed,
+        });
+        for c in &t.classes {
+            rows.push(TestRow {
+                what: format!("… decided as \"{}\"", c.class),
+                support: c.support,
+                correct: c.correct,
+                confidence: t.confidence,
+                lower_bound: c.lower_bound,
+                passed: c.passed,
+            });
+        }
+    }
+    rows
 }
 
 /// What the coverage/precision curve shows.

@@ -14,7 +14,7 @@ use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 
 use crate::book::{
     certification_paragraphs, count, curve_paragraph, example_columns, example_value, opt_pct, pct,
-    provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points, SignOff,
+    provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points, test_rows, SignOff,
     CONFUSION_INTRO, FALLBACK, REJECTED_INTRO, RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
 };
 pub use crate::figures::escape;
@@ -213,6 +213,7 @@ fn figures_section(h: &mut String, set: &RuleSet) {
             pct(set.certification.precision),
             match set.certification.scope {
                 Scope::Set => ", which applies to the rule set as a whole, not to each rule",
+                Scope::Class => ", which applies to the rows decided as each class, not to each rule",
                 Scope::Rule => ", which each rule's bound reached",
             }
         );
@@ -333,21 +334,21 @@ fn certification_section(h: &mut String, set: &RuleSet) {
     for p in certification_paragraphs(set) {
         let _ = writeln!(h, "<p>{}</p>", escape(&p));
     }
-    if cert.scope == Scope::Set {
+    if cert.scope != Scope::Rule {
         if cert.tests.is_empty() {
             h.push_str("<p>No set was large enough to be tested: no rule set could reach the bound even without a single error.</p>\n");
         } else {
             h.push_str("<table>\n<tr><th>tested set</th><th class=\"n\">validation rows</th><th class=\"n\">right</th><th class=\"n\">confidence of the test</th><th class=\"n\">lower bound</th><th>result</th></tr>\n");
-            for t in &cert.tests {
+            for row in test_rows(cert) {
                 let _ = writeln!(
                     h,
-                    "<tr><td>first {} candidates in order</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
-                    t.rules,
-                    count(t.support),
-                    count(t.correct),
-                    pct(t.confidence),
-                    pct(t.lower_bound),
-                    if t.passed { "passed" } else { "failed" }
+                    "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td></tr>",
+                    escape(&row.what),
+                    count(row.support),
+                    count(row.correct),
+                    pct(row.confidence),
+                    pct(row.lower_bound),
+                    if row.passed { "passed" } else { "failed" }
                 );
             }
             h.push_str("</table>\n");

@@ -279,7 +279,9 @@ pub struct CommonOpts {
     #[arg(long, default_value_t = defaults().bootstrap_trees)]
     pub bootstrap_trees: usize,
     /// What --precision is certified for: `set` (the rules' covered rows as a
-    /// whole) or `rule` (each rule on its own rows).
+    /// whole), `class` (the rows decided as each class, every decided class
+    /// on its own: for imbalanced data, where a set's average can hide a
+    /// class far below it) or `rule` (each rule on its own rows).
     #[arg(long, value_enum, default_value_t = CertifyArg::from(defaults().certify))]
     pub certify: CertifyArg,
     /// Treat the target as a number: rules predict a value, and a decision counts as
@@ -350,6 +352,8 @@ pub enum EngineArg {
 pub enum CertifyArg {
     /// The covered rows of the whole rule set.
     Set,
+    /// Each decided class on the rows decided as that class.
+    Class,
     /// Each rule on the rows it answers.
     Rule,
 }
@@ -367,6 +371,7 @@ impl From<pipeline::Certify> for CertifyArg {
     fn from(certify: pipeline::Certify) -> CertifyArg {
         match certify {
             pipeline::Certify::Set => CertifyArg::Set,
+            pipeline::Certify::Class => CertifyArg::Class,
             pipeline::Certify::Rule => CertifyArg::Rule,
         }
     }
@@ -376,6 +381,7 @@ impl From<CertifyArg> for pipeline::Certify {
     fn from(certify: CertifyArg) -> pipeline::Certify {
         match certify {
             CertifyArg::Set => pipeline::Certify::Set,
+            CertifyArg::Class => pipeline::Certify::Class,
             CertifyArg::Rule => pipeline::Certify::Rule,
         }
     }

@@ -217,18 +217,14 @@ fn union(a: &[Condition], b: &[Condition], features: &[Feature]) -> Option<Vec<C
     let [name] = differing.as_slice() else {
         return None;
     };
-    let joined = join(
-        &get(&ca, name)?,
-        &get(&cb, name)?,
-        features.iter().find(|f| f.name == *name)?,
-    )?;
+    let joined = join(&get(&ca, name)?, &get(&cb, name)?)?;
     let mut out = Vec::new();
     for (n, c) in &ca {
-        match (n == name, &joined) {
-            (true, None) => {}
-            (true, Some(j)) => out.extend(to_conditions(n, j, features)),
-            (false, _) => out.extend(to_conditions(n, c, features)),
-        }
+        out.extend(to_conditions(
+            n,
+            if n == name { &joined } else { c },
+            features,
+        ));
     }
     Some(out)
 }
@@ -258,15 +254,17 @@ fn within(inner: &Constraint, outer: &Constraint) -> bool {
     }
 }
 
-/// One constraint for the rows meeting `x` or `y`; `Some(None)` means no
-/// constraint at all is needed.
-fn join(x: &Constraint, y: &Constraint, feature: &Feature) -> Option<Option<Constraint>> {
+/// One constraint for the rows meeting `x` or `y`, if there is one.
+fn join(x: &Constraint, y: &Constraint) -> Option<Constraint> {
     match (x, y) {
         (Constraint::Set(s), Constraint::Set(t)) => {
             let u: BTreeSet<String> = s.union(t).cloned().collect();
-            Some(Some(Constraint::Set(u)))
+            Some(Constraint::Set(u))
         }
-        (Constraint::Is(p), Constraint::Is(q)) if p != q && !feature.nullable => Some(None),
+        // `is true` or `is false` is every row with a value, which no
+        // condition of the DSL says alone (dropping both would take in the
+        // rows where it is missing, which new data may have even when the
+        // training rows did not): keep the two apart, as for ranges.
         (Constraint::Range { lo: l1, hi: h1 }, Constraint::Range { lo: l2, hi: h2 }) => {
             // Order the two so that the first starts no later.
             let starts_before = |a: &Option<(CmpOp, f64)>, b: &Option<(CmpOp, f64)>| match (a, b) {
@@ -301,7 +299,7 @@ fn join(x: &Constraint, y: &Constraint, feature: &Feature) -> Option<Option<Cons
                 // no condition of the DSL says alone: keep the two apart.
                 return None;
             }
-            Some(Some(Constraint::Range { lo, hi }))
+            Some(Constraint::Range { lo, hi })
         }
         _ => None,
     }
@@ -360,9 +358,12 @@ mod tests {
             "rule a: when zone in {\"a\"} then y = \"p\"\nrule b: when zone in {\"b\", \"c\"} then y = \"p\"",
             "rule a:\n  when zone not in {\"d\"}\n  then y = \"p\"\n",
         );
+        // `flag` or `not flag` leaves out the rows where it is missing, which
+        // no single condition says: the two stay apart, so a row without
+        // `flag` still goes to the fallback.
         check(
             "rule a: when x < 5 and flag then y = \"p\"\nrule b: when x < 5 and not flag then y = \"p\"",
-            "rule a:\n  when x < 5\n  then y = \"p\"\n",
+            "rule a:\n  when x < 5 and flag\n  then y = \"p\"\n\nrule b:\n  when x < 5 and not flag\n  then y = \"p\"\n",
         );
     }
 

@@ -521,6 +521,7 @@ fn md_code(s: &str) -> String {
 fn scope_words(s: rulec_runtime::ir::Scope) -> &'static str {
     match s {
         rulec_runtime::ir::Scope::Set => "the rule set as a whole",
+        rulec_runtime::ir::Scope::Class => "each decided class",
         rulec_runtime::ir::Scope::Rule => "each rule",
     }
 }

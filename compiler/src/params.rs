@@ -107,6 +107,10 @@ pub enum Certify {
     /// The covered set as a whole (fixed-sequence testing of nested sets).
     #[default]
     Set,
+    /// Each class the set decides, on the rows decided as that class
+    /// (fixed-sequence testing of nested sets, every class's test at the
+    /// full level: an intersection–union test).
+    Class,
     /// Each rule on its own rows (no correction for the rules tried).
     Rule,
 }
@@ -255,6 +259,12 @@ impl CompileParams {
                         .to_string(),
                 );
             }
+            if self.certify == Certify::Class {
+                problems.push(
+                    "--certify class is for class targets; with --tolerance use `set` or `rule`"
+                        .to_string(),
+                );
+            }
             if self.bootstrap_trees != CompileParams::default().bootstrap_trees {
                 problems.push(
                     "--bootstrap-trees is not applied to the regression trees of --tolerance yet"
@@ -319,6 +329,7 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
             "certify".to_string(),
             match p.certify {
                 Certify::Set => "set",
+                Certify::Class => "class",
                 Certify::Rule => "rule",
             }
             .to_string(),

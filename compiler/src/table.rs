@@ -121,6 +121,76 @@ impl Table {
         }
     }
 
+    /// The same table with each categorical column's levels taken from
+    /// `rows` only (the training rows): a value never seen there becomes
+    /// unknown ([`OTHER_CODE`]: no rule selects it, the fallback answers
+    /// it), and past `max_categories` levels only the most frequent there
+    /// stay known. So the schema, like every other choice, reads no
+    /// validation or test row. Returns the table and what changed, in words.
+    pub fn with_levels_from(
+        mut self,
+        rows: &[usize],
+        max_categories: usize,
+    ) -> (Table, Vec<String>) {
+        let mut notes = Vec::new();
+        for column in &mut self.columns {
+            let ColumnData::Categorical { codes, levels } = &mut column.data else {
+                continue;
+            };
+            let mut counts = vec![0usize; levels.len()];
+            for &r in rows {
+                if let Some(n) = counts.get_mut(codes[r] as usize) {
+                    *n += 1;
+                }
+            }
+            let seen = counts.iter().filter(|&&n| n > 0).count();
+            // The most frequent first, ties by name; then the kept ones in
+            // name order, as levels are.
+            let mut kept: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
+            if kept.len() > max_categories {
+                kept.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
+                kept.truncate(max_categories);
+                kept.sort_unstable();
+                notes.push(format!(
+                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
+                    column.name
+                ));
+            }
+            let unseen: Vec<&str> = (0..levels.len())
+                .filter(|&l| counts[l] == 0)
+                .map(|l| levels[l].as_str())
+                .collect();
+            if !unseen.is_empty() {
+                notes.push(format!(
+                    "column `{}`: {} {} only outside the training rows ({}{}) {} unknown to the rules (answered by the fallback)",
+                    column.name,
+                    unseen.len(),
+                    if unseen.len() == 1 { "value appears" } else { "values appear" },
+                    unseen.iter().take(3).map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "),
+                    if unseen.len() > 3 { ", …" } else { "" },
+                    if unseen.len() == 1 { "and is" } else { "and are" },
+                ));
+            }
+            if kept.len() == levels.len() {
+                continue;
+            }
+            let mut new_code = vec![OTHER_CODE; levels.len()];
+            for (to, &from) in kept.iter().enumerate() {
+                new_code[from] = to as u32;
+            }
+            for c in codes.iter_mut() {
+                if let Some(&to) = new_code.get(*c as usize) {
+                    *c = to;
+                }
+            }
+            *levels = kept
+                .iter()
+                .map(|&l| std::mem::take(&mut levels[l]))
+                .collect();
+        }
+        (self, notes)
+    }
+
     /// A table of `columns` and no target (synthetic rows).
     pub fn features_only(columns: Vec<Column>, target_name: String) -> Table {
         Table {
@@ -256,5 +326,73 @@ impl Table {
             Some(TargetData::Values { strata, .. }) => (strata, VALUE_STRATA),
             None => (&[], 0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn colour_table(values: &[Option<&str>]) -> Table {
+        let mut levels: Vec<String> = values.iter().flatten().map(|v| v.to_string()).collect();
+        levels.sort();
+        levels.dedup();
+        let codes = values
+            .iter()
+            .map(|v| {
+                v.map_or(MISSING_CODE, |v| {
+                    levels.iter().position(|l| l == v).unwrap() as u32
+                })
+            })
+            .collect();
+        Table::new(
+            vec![Column {
+                name: "colour".into(),
+                data: ColumnData::Categorical { codes, levels },
+            }],
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into()],
+                labels: vec![0; values.len()],
+                logged: None,
+            },
+        )
+    }
+
+    fn codes_and_levels(t: &Table) -> (Vec<u32>, Vec<String>) {
+        match &t.columns()[0].data {
+            ColumnData::Categorical { codes, levels } => (codes.clone(), levels.clone()),
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn levels_come_from_the_training_rows_only() {
+        // Rows 0..4 train; `teal` appears only in row 5 (a test row), and
+        // `red` is the most frequent in training but rarer overall.
+        let t = colour_table(&[
+            Some("red"),
+            Some("red"),
+            Some("blue"),
+            None,
+            Some("green"),
+            Some("teal"),
+            Some("blue"),
+            Some("blue"),
+        ]);
+        let (all, notes) = t.clone().with_levels_from(&[0, 1, 2, 3, 4], 10);
+        let (codes, levels) = codes_and_levels(&all);
+        assert_eq!(levels, ["blue", "green", "red"]);
+        assert_eq!(codes, [2, 2, 0, MISSING_CODE, 1, OTHER_CODE, 0, 0]);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("`teal`") && notes[0].contains("outside the training rows"));
+        // Past the limit, the most frequent in training stay (red, then blue
+        // and green tied at one: blue by name), though blue is more frequent
+        // overall: the choice reads no other row.
+        let (two, notes) = t.with_levels_from(&[0, 1, 2, 3, 4], 2);
+        let (codes, levels) = codes_and_levels(&two);
+        assert_eq!(levels, ["blue", "red"]);
+        assert_eq!(codes, [1, 1, 0, MISSING_CODE, OTHER_CODE, OTHER_CODE, 0, 0]);
+        assert!(notes[0].contains("the 2 most frequent"), "{notes:?}");
     }
 }

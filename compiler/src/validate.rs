@@ -15,8 +15,17 @@ use rulec_runtime::stats::clopper_pearson_lower;
 use crate::error::Error;
 use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
 
-/// The IR schema (features) of a table.
+/// The IR schema (features) of a table, missing values looked for in
+/// every row.
 pub fn features(table: &Table) -> Vec<Feature> {
+    let all: Vec<usize> = (0..table.n_rows()).collect();
+    features_from(table, &all)
+}
+
+/// The IR schema (features) of a table, as seen in `rows`: a column is
+/// nullable when one of them has no value. A compile passes the training
+/// rows, so no validation or test row shapes the schema.
+pub fn features_from(table: &Table, rows: &[usize]) -> Vec<Feature> {
     table
         .columns()
         .iter()
@@ -29,7 +38,7 @@ pub fn features(table: &Table) -> Vec<Feature> {
                     categories: levels.clone(),
                 },
             },
-            nullable: (0..c.data.len()).any(|i| c.data.is_missing(i)),
+            nullable: rows.iter().any(|&i| c.data.is_missing(i)),
         })
         .collect()
 }

@@ -146,10 +146,18 @@ fn a_column_with_100000_categories_is_grouped_with_a_note() {
     std::fs::write(dir.path().join("d.csv"), csv).unwrap();
     let o = compile(dir.path(), "d.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // Levels are counted on the training rows only (60 % of the rows);
+    // the ids of the other rows are unknown to the rules.
     assert!(
         stderr(&o).contains(
-            "note: column `id` has 110000 distinct values; the 256 most frequent are kept as categories"
+            "note: column `id` has 66001 distinct values in the training rows; the 256 most frequent are kept as categories"
         ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o)
+            .contains("note: column `id`: 43999 values appear only outside the training rows"),
         "{}",
         stderr(&o)
     );

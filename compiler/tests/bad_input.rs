@@ -114,6 +114,20 @@ const CASES: &[Case] = &[
         expect: &["--measure-cost", "--tolerance"],
     },
     Case {
+        name: "--tolerance with --certify class",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--certify",
+            "class",
+        ],
+        expect: &["--certify class", "--tolerance"],
+    },
+    Case {
         name: "--tolerance with --bootstrap-trees",
         files: &[],
         args: &[

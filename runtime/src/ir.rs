@@ -289,6 +289,9 @@ pub enum Scope {
     /// The rows the rule set answers, as a whole.
     #[default]
     Set,
+    /// The rows the rule set decides as each class, class by class: every
+    /// decided class reaches the precision.
+    Class,
     /// The rows each rule answers, rule by rule.
     Rule,
 }
@@ -305,6 +308,26 @@ pub struct CertificationTest {
     /// Confidence level this test ran at (its share of the error budget).
     pub confidence: f64,
     /// The lower bound at that level.
+    pub lower_bound: f64,
+    /// Whether the bound reached the precision.
+    pub passed: bool,
+    /// With `scope: class`, each decided class's part of the test (the set
+    /// passed when every class did; `lower_bound` is the least of theirs).
+    /// Empty otherwise, and then not written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<ClassTest>,
+}
+
+/// One decided class's part of a certification test (`scope: class`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassTest {
+    /// The class.
+    pub class: String,
+    /// Validation rows the tested set decides as this class.
+    pub support: u64,
+    /// Of which right.
+    pub correct: u64,
+    /// The lower bound at the test's level.
     pub lower_bound: f64,
     /// Whether the bound reached the precision.
     pub passed: bool,

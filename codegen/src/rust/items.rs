@@ -58,6 +58,11 @@ impl Gen<'_> {
                         "The rules were accepted as a set: the lower bound of the precision on \
                          the held-out rows they answer"
                     }
+                    Scope::Class => {
+                        "The rules were accepted class by class: for each class they decide, \
+                         the lower bound of the precision on the held-out rows they decide as \
+                         that class"
+                    }
                     Scope::Rule => {
                         "Each rule was accepted when the lower bound of its precision on \
                          held-out rows"

@@ -235,6 +235,7 @@ pub fn shipping_book() -> RuleSet {
             method: "wilson".into(),
             scope: Scope::Set,
             tests: vec![CertificationTest {
+                classes: Vec::new(),
                 rules: 3,
                 support: 1540,
                 correct: 1500,

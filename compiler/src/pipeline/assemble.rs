@@ -37,6 +37,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         pool,
         decisions,
         rank,
+        valid_covers,
         order,
         kept,
         tests,
@@ -75,6 +76,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
             .chain((0..set.rules.len()).filter(|i| !kept.contains(i)))
             .collect();
         let covers: Vec<select::Bits> = perm.iter().map(|&i| rank.covers[i].clone()).collect();
+        let valid: Vec<select::Bits> = perm.iter().map(|&i| valid_covers[i].clone()).collect();
         let perm_decisions: Vec<u32> = perm.iter().map(|&i| decisions[i]).collect();
         let continued = select::greedy_order(
             &CoverageTable {
@@ -82,13 +84,16 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
                 decisions: &perm_decisions,
                 truth: &rank.truth,
                 teacher: Some(&rank.teacher),
+                answers: Some(&valid),
             },
             &select::OrderParams {
                 precision: 0.0,
                 floor: 0.0,
                 confidence: p.confidence,
                 max_rules: kept.len() + CURVE_EXTRA,
+                min_new: 0,
                 pinned: kept.len(),
+                per_class: false,
             },
         );
         continued
@@ -106,10 +111,12 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     // Exact compaction: every row keeps its decision, so the certification
     // above still holds.
     let compacted = crate::compact::compact(chosen, &set.features);
-    // A learned rule that answers no validation row (its rows all go to
-    // earlier rules) has no evidence behind it: leave it out. That changes
-    // no validation decision, so the certification is unaffected, and it
-    // depends on no label.
+    // A learned candidate that answers no new validation row never joins
+    // the order (`select::greedy_order`), so none is tested; compaction
+    // can still leave a rule whose rows all go to earlier ones. It has no
+    // evidence behind it: leave it out. That changes no validation
+    // decision, so the certification is unaffected, and it depends on no
+    // label.
     let per_rule = {
         let probe = RuleSet {
             rules: compacted.clone(),

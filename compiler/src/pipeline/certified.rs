@@ -5,7 +5,7 @@
 //! decision is scored (a class, a value within the tolerance) comes from
 //! [`Scoring`].
 
-use rulec_runtime::ir::{CertificationTest, Rejected, RuleSet, Scope};
+use rulec_runtime::ir::{CertificationTest, ClassTest, Rejected, RuleSet, Scope};
 
 use crate::error::Error;
 use crate::params::{Certify, CompileParams};
@@ -29,13 +29,15 @@ pub struct RankTable {
 }
 
 impl RankTable {
-    /// The table as [`select::greedy_order`] reads it.
-    pub fn view<'a>(&'a self, decisions: &'a [u32]) -> CoverageTable<'a> {
+    /// The table as [`select::greedy_order`] reads it, with where each
+    /// candidate applies on the validation rows.
+    pub fn view<'a>(&'a self, decisions: &'a [u32], answers: &'a [Bits]) -> CoverageTable<'a> {
         CoverageTable {
             covers: &self.covers,
             decisions,
             truth: &self.truth,
             teacher: Some(&self.teacher),
+            answers: Some(answers),
         }
     }
 }
@@ -48,6 +50,8 @@ pub struct Certified {
     pub decisions: Vec<u32>,
     /// The candidates on the rank rows.
     pub rank: RankTable,
+    /// Validation rows each candidate covers (features only).
+    pub valid_covers: Vec<Bits>,
     /// The greedy order on the rank rows.
     pub order: select::Order,
     /// Indices into `pool.set.rules` of the certified rules, in order.
@@ -85,9 +89,12 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
         truth: scoring.truth_bits(set, &rank_rows),
         teacher: scoring.teacher_truth(set, &rank_rows),
     };
+    // Where each candidate applies on the validation rows: features only,
+    // no label read.
+    let cov_valid = validate::coverage(set, &valid_rows)?;
     // Proposals are tried first, in their order.
     let order = select::greedy_order(
-        &rank.view(&decisions),
+        &rank.view(&decisions, &cov_valid),
         &select::OrderParams {
             // No set below this share can pass on this many validation
             // rows (a count, no label read): aim the order there.
@@ -95,22 +102,25 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
             floor: select::rule_floor(p.precision),
             confidence: p.confidence,
             max_rules: p.max_rules,
+            min_new: select::min_new_rows(pool.rank_rows.len()),
             pinned: pool.n_proposals,
+            per_class: p.certify == Certify::Class,
         },
     );
-    let cov_valid = validate::coverage(set, &valid_rows)?;
     let truth_valid = scoring.truth_bits(set, &valid_rows);
     let valid_table = CoverageTable {
         covers: &cov_valid,
         decisions: &decisions,
         truth: &truth_valid,
         teacher: None,
+        answers: None,
     };
     let (kept, tests) = certify(&order, &valid_table, p);
     Ok(Certified {
         pool,
         decisions,
         rank,
+        valid_covers: cov_valid,
         order,
         kept,
         tests,
@@ -130,6 +140,10 @@ fn certify(
             let (kept, tests) = select::certify_prefix(order, valid, p.precision, p.confidence);
             (order.rules[..kept].to_vec(), tests)
         }
+        Certify::Class => {
+            let (kept, tests) = select::certify_classes(order, valid, p.precision, p.confidence);
+            (order.rules[..kept].to_vec(), tests)
+        }
         Certify::Rule => (
             select::certify_each(&order.rules, valid, p.precision, p.confidence),
             Vec::new(),
@@ -145,6 +159,7 @@ pub(crate) fn record_certification(
 ) {
     set.certification.scope = match p.certify {
         Certify::Set => Scope::Set,
+        Certify::Class => Scope::Class,
         Certify::Rule => Scope::Rule,
     };
     set.certification.tests = tests
@@ -156,6 +171,22 @@ pub(crate) fn record_certification(
             confidence: t.confidence,
             lower_bound: t.lower_bound,
             passed: t.passed,
+            classes: t
+                .classes
+                .iter()
+                .map(|c| ClassTest {
+                    class: set
+                        .target
+                        .classes
+                        .get(c.class as usize)
+                        .cloned()
+                        .unwrap_or_default(),
+                    support: c.support,
+                    correct: c.correct,
+                    lower_bound: c.lower_bound,
+                    passed: c.passed,
+                })
+                .collect(),
         })
         .collect();
 }
@@ -193,7 +224,7 @@ pub(crate) fn rejections(
         let reason = match order.rules.iter().position(|&r| r == i) {
             Some(pos) => why_after(pos),
             None => format!(
-                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right (what a set needs to pass {} on this many validation rows), or there were none",
+                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right (where a set answering every validation row passes {} half the time), or there were none",
                 pct(aim),
                 pct(precision)
             ),

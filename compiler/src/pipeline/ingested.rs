@@ -44,7 +44,8 @@ pub fn run(
             target: p.target.clone(),
             split_column: p.split_column.clone(),
             exclude: Vec::new(),
-            max_categories: p.max_categories,
+            // Levels are chosen below, from the training rows only.
+            max_categories: usize::MAX,
             numeric_target: p.tolerance.is_some(),
             teacher_column: match &p.teacher {
                 TeacherKind::Column(c) => Some(c.clone()),
@@ -104,6 +105,12 @@ pub fn run(
             sample.len()
         ));
         splits.train = sample;
+    }
+    // The schema's categories come from the rows the teacher and the
+    // learner see, never from validation or test rows.
+    let (table, notes) = table.with_levels_from(&splits.train, p.max_categories);
+    for note in notes {
+        progress.line(&format!("note: {note}"));
     }
     Ok(Ingested {
         table,

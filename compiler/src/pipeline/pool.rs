@@ -104,7 +104,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             classes,
             tolerance: p.tolerance,
         },
-        validate::features(&table),
+        validate::features_from(&table, &splits.train),
         Vec::new(),
         p.precision,
         p.confidence,
