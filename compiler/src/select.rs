@@ -10,7 +10,9 @@
 //! 1. **Order, on training rows only.** Greedy set cover over the candidates
 //!    whose new rows (training rows no earlier rule covers) reach the
 //!    per-rule floor and keep the set's running estimate at the aim ([`aim`]:
-//!    what a set of every validation row needs to pass, at least P): take
+//!    where a set of every validation row passes half the time, at least
+//!    P), that add at least [`min_new_rows`] and that answer a validation row
+//!    no earlier one does (where they apply, no label): take
 //!    the one whose precision on its new rows has the highest
 //!    Wilson lower bound (which rewards purity and size; taken at the level
 //!    of a choice among all the candidates, so that one small candidate
