@@ -172,6 +172,40 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     frame_to_table(all, first, params, sampled)
 }
 
+/// Reads a frame already in memory (the Python package's pandas or polars
+/// frame) into a table, as [`read`] reads a file: the same types, notes and
+/// messages, `source` naming the frame in them. `--max-rows` samples it as
+/// it samples a Parquet file.
+pub fn read_frame_table(
+    df: DataFrame,
+    source: &Path,
+    params: &IngestParams,
+) -> Result<Table, Error> {
+    let data_err = |message: &str| Error::Data {
+        path: source.to_path_buf(),
+        message: message.to_string(),
+    };
+    if df.width() == 0 {
+        return Err(data_err("has no columns, expected a header and rows"));
+    }
+    if df.height() == 0 {
+        return Err(data_err("has columns but no rows"));
+    }
+    let all = df.height();
+    let (df, sampled) = match params.max_rows.filter(|&m| all > m) {
+        Some(keep) => {
+            let df = no_panic(source, || {
+                df.sample_n_literal(keep, false, Some(false), Some(params.seed))
+            })?
+            .map_err(|e| data_err(&clean_polars_message(&e)))?;
+            let what = source.display().to_string();
+            (df, Some(sampled_note(&what, all, keep, keep)))
+        }
+        None => (df, None),
+    };
+    no_panic(source, || frame_to_table(df, source, params, sampled))?
+}
+
 fn sampled_note(what: &str, all: usize, limit: usize, kept: usize) -> String {
     let verb = if what.starts_with("the ") {
         "have"
@@ -797,9 +831,6 @@ pub fn read_cells_with(
     eval: &rulec_runtime::Evaluator,
     extra: &[(&'static str, &str)],
 ) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
-    use rulec_runtime::ir::FeatureKind;
-    use rulec_runtime::Cell;
-
     // Applying rules reads every row.
     let every_row = IngestParams {
         target: String::new(),
@@ -812,6 +843,22 @@ pub fn read_cells_with(
         seed: 0,
     };
     let (df, _) = read_frame(path, &every_row, None)?;
+    frame_cells(&df, path, set, eval, extra)
+}
+
+/// [`read_cells_with`] on a frame already in memory; `source` names it in
+/// messages.
+pub fn frame_cells(
+    df: &DataFrame,
+    source: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+    extra: &[(&'static str, &str)],
+) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
+    use rulec_runtime::ir::FeatureKind;
+    use rulec_runtime::Cell;
+
+    let path = source;
     let names: Vec<String> = df
         .get_column_names()
         .iter()
