@@ -199,3 +199,23 @@ def test_an_interrupt_from_progress_stops_the_compile(frame):
         rulec.compile(frame, target="y", progress=stop, **FAST)
     # The module still works afterwards.
     assert rulec.compile(frame, target="y", progress=False, **FAST).rules
+
+
+def test_the_telco_frame_compiles_to_the_rules_of_its_file(telco, rulec_bin, tmp_path):
+    """The benchmark's telco data (integers, decimals with missing values,
+    text, a split column) as a pandas frame, as a polars frame and as the
+    file the command line reads: one rule set."""
+    import pandas as pd
+    import polars as pl
+
+    out = tmp_path / "cli"
+    subprocess.run(
+        [str(rulec_bin), "compile", str(telco), "--target", "churn", "--split-column", "split",
+         "--teacher", "gbdt", "--no-cache", "--out", str(out), "--quiet"],
+        check=True,
+    )
+    cli = strip_source((out / "rules.json").read_text())
+    assert cli["rules"], "the CLI found no rules on telco"
+    opts = dict(target="churn", split_column="split", teacher="gbdt", no_cache=True, progress=False)
+    assert strip_source(rulec.compile(pd.read_csv(telco), **opts).rules_json) == cli
+    assert strip_source(rulec.compile(pl.read_csv(telco), **opts).rules_json) == cli
