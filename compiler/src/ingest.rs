@@ -977,4 +977,57 @@ mod tests {
         assert!(err.contains("cannot be read: polars failed on it"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
+
+    fn params(target: &str) -> IngestParams {
+        IngestParams {
+            target: target.into(),
+            split_column: None,
+            exclude: Vec::new(),
+            max_categories: DEFAULT_MAX_CATEGORIES,
+            teacher_column: None,
+            numeric_target: false,
+            max_rows: None,
+            seed: 0,
+        }
+    }
+
+    /// A frame in memory reads as the file it was written to: the same
+    /// columns, types, categories and labels. See: #18.
+    #[test]
+    fn a_frame_reads_as_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "x,c,f,y\n1.5,a,true,no\n,b,false,yes\n3,a,,no\n").unwrap();
+        let from_file = read(&path, &params("y")).unwrap();
+        let (df, _) = read_frame(&path, &params("y"), None).unwrap();
+        let from_frame = read_frame_table(df, Path::new("frame"), &params("y")).unwrap();
+        assert_eq!(format!("{from_file:?}"), format!("{from_frame:?}"));
+    }
+
+    /// An empty frame, or one without the target, is refused in one line
+    /// naming the frame.
+    #[test]
+    fn a_bad_frame_is_named() {
+        let empty = DataFrame::empty();
+        let err = read_frame_table(empty, Path::new("pandas DataFrame"), &params("y"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "pandas DataFrame: has no columns, expected a header and rows"
+        );
+        let no_rows = df!("x" => Vec::<f64>::new(), "y" => Vec::<String>::new()).unwrap();
+        let err = read_frame_table(no_rows, Path::new("pandas DataFrame"), &params("y"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "pandas DataFrame: has columns but no rows");
+        let no_target = df!("x" => [1.0, 2.0]).unwrap();
+        let err = read_frame_table(no_target, Path::new("polars DataFrame"), &params("y"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "polars DataFrame: no column `y` (given as --target); columns are: `x`"
+        );
+    }
 }
