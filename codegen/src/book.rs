@@ -970,8 +970,9 @@ pub fn fenced(text: &str) -> String {
 }
 
 /// What the book can say about the rows the teacher saw. rulec's own
-/// teachers learn from training rows only; a logged column or an external
-/// program was trained elsewhere, and the guarantee rests on it never
+/// teachers learn from training rows only (and so does a Python model the
+/// package fits, `python-fit:`); a logged column, an external program or
+/// a Python model fitted before the compile (`python:`) was trained elsewhere, and the guarantee rests on it never
 /// having seen the validation rows' labels (rules distilled from a teacher
 /// that learnt them would carry them into the choice of rules).
 fn teacher_saw(set: &RuleSet) -> &'static str {
@@ -979,9 +980,12 @@ fn teacher_saw(set: &RuleSet) -> &'static str {
         .provenance
         .as_ref()
         .and_then(|p| p.options.iter().find(|(k, _)| k == "teacher"))
-        .is_some_and(|(_, v)| v.starts_with("column:") || v.starts_with("cmd:"));
+        .is_some_and(|(_, v)| {
+            v.starts_with("column:") || v.starts_with("cmd:") || v.starts_with("python:")
+        });
     if external {
-        "The teacher ran outside rulec (a logged column or an external program), so rulec cannot \
+        "The teacher ran outside rulec (a logged column, an external program or a model fitted \
+         before the compile), so rulec cannot \
          know what it learnt from: the guarantee assumes it was never trained, tuned or calibrated on \
          the validation rows, as rulec's own teachers never are; rules are never fitted on validation rows"
     } else {

@@ -195,7 +195,11 @@ fn an_outside_teacher_is_said_to_be_trusted_not_to_have_seen_validation_rows() {
         &own,
         "Validation rows are never used to train the teacher or to fit rules",
     );
-    for teacher in ["column:model_decision", "cmd:python3 serve.py"] {
+    for teacher in [
+        "column:model_decision",
+        "cmd:python3 serve.py",
+        "python:Pipeline",
+    ] {
         let mut set = shipping_book();
         if let Some(p) = set.provenance.as_mut() {
             p.options.push(("teacher".into(), teacher.into()));
@@ -212,6 +216,17 @@ fn an_outside_teacher_is_said_to_be_trusted_not_to_have_seen_validation_rows() {
         );
         assert_has(&html(&set), "The teacher ran outside rulec");
     }
+    // A Python model the package fitted on the training rows is rulec's
+    // own case. See: #18.
+    let mut set = shipping_book();
+    if let Some(p) = set.provenance.as_mut() {
+        p.options
+            .push(("teacher".into(), "python-fit:RandomForestClassifier".into()));
+    }
+    assert_has(
+        &markdown(&set),
+        "Validation rows are never used to train the teacher or to fit rules",
+    );
 }
 
 #[test]

@@ -307,23 +307,7 @@ pub struct CommonOpts {
 }
 
 fn parse_teacher(text: &str) -> Result<pipeline::TeacherKind, String> {
-    match text {
-        "forest" => Ok(pipeline::TeacherKind::Forest),
-        "gbdt" => Ok(pipeline::TeacherKind::Gbdt),
-        "mlp" => Ok(pipeline::TeacherKind::Mlp),
-        _ => {
-            if let Some(name) = text.strip_prefix("column:").filter(|n| !n.is_empty()) {
-                Ok(pipeline::TeacherKind::Column(name.to_string()))
-            } else if let Some(program) = text.strip_prefix("cmd:").filter(|p| !p.trim().is_empty())
-            {
-                Ok(pipeline::TeacherKind::Command(program.to_string()))
-            } else {
-                Err(format!(
-                    "`{text}` is not a teacher; expected `forest`, `gbdt`, `mlp`, `column:NAME` or `cmd:PROGRAM`"
-                ))
-            }
-        }
-    }
+    pipeline::TeacherKind::parse(text)
 }
 
 fn parse_dialect(text: &str) -> Result<rulec_codegen::sql::Dialect, String> {

@@ -172,6 +172,40 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     frame_to_table(all, first, params, sampled)
 }
 
+/// Reads a frame already in memory (the Python package's pandas or polars
+/// frame) into a table, as [`read`] reads a file: the same types, notes and
+/// messages, `source` naming the frame in them. `--max-rows` samples it as
+/// it samples a Parquet file.
+pub fn read_frame_table(
+    df: DataFrame,
+    source: &Path,
+    params: &IngestParams,
+) -> Result<Table, Error> {
+    let data_err = |message: &str| Error::Data {
+        path: source.to_path_buf(),
+        message: message.to_string(),
+    };
+    if df.width() == 0 {
+        return Err(data_err("has no columns, expected a header and rows"));
+    }
+    if df.height() == 0 {
+        return Err(data_err("has columns but no rows"));
+    }
+    let all = df.height();
+    let (df, sampled) = match params.max_rows.filter(|&m| all > m) {
+        Some(keep) => {
+            let df = no_panic(source, || {
+                df.sample_n_literal(keep, false, Some(false), Some(params.seed))
+            })?
+            .map_err(|e| data_err(&clean_polars_message(&e)))?;
+            let what = source.display().to_string();
+            (df, Some(sampled_note(&what, all, keep, keep)))
+        }
+        None => (df, None),
+    };
+    no_panic(source, || frame_to_table(df, source, params, sampled))?
+}
+
 fn sampled_note(what: &str, all: usize, limit: usize, kept: usize) -> String {
     let verb = if what.starts_with("the ") {
         "have"
@@ -797,9 +831,6 @@ pub fn read_cells_with(
     eval: &rulec_runtime::Evaluator,
     extra: &[(&'static str, &str)],
 ) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
-    use rulec_runtime::ir::FeatureKind;
-    use rulec_runtime::Cell;
-
     // Applying rules reads every row.
     let every_row = IngestParams {
         target: String::new(),
@@ -812,6 +843,22 @@ pub fn read_cells_with(
         seed: 0,
     };
     let (df, _) = read_frame(path, &every_row, None)?;
+    frame_cells(&df, path, set, eval, extra)
+}
+
+/// [`read_cells_with`] on a frame already in memory; `source` names it in
+/// messages.
+pub fn frame_cells(
+    df: &DataFrame,
+    source: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+    extra: &[(&'static str, &str)],
+) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
+    use rulec_runtime::ir::FeatureKind;
+    use rulec_runtime::Cell;
+
+    let path = source;
     let names: Vec<String> = df
         .get_column_names()
         .iter()
@@ -929,5 +976,58 @@ mod tests {
         let err = read(&path, &params).unwrap_err().to_string();
         assert!(err.contains("cannot be read: polars failed on it"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
+    }
+
+    fn params(target: &str) -> IngestParams {
+        IngestParams {
+            target: target.into(),
+            split_column: None,
+            exclude: Vec::new(),
+            max_categories: DEFAULT_MAX_CATEGORIES,
+            teacher_column: None,
+            numeric_target: false,
+            max_rows: None,
+            seed: 0,
+        }
+    }
+
+    /// A frame in memory reads as the file it was written to: the same
+    /// columns, types, categories and labels. See: #18.
+    #[test]
+    fn a_frame_reads_as_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "x,c,f,y\n1.5,a,true,no\n,b,false,yes\n3,a,,no\n").unwrap();
+        let from_file = read(&path, &params("y")).unwrap();
+        let (df, _) = read_frame(&path, &params("y"), None).unwrap();
+        let from_frame = read_frame_table(df, Path::new("frame"), &params("y")).unwrap();
+        assert_eq!(format!("{from_file:?}"), format!("{from_frame:?}"));
+    }
+
+    /// An empty frame, or one without the target, is refused in one line
+    /// naming the frame.
+    #[test]
+    fn a_bad_frame_is_named() {
+        let empty = DataFrame::empty();
+        let err = read_frame_table(empty, Path::new("pandas DataFrame"), &params("y"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "pandas DataFrame: has no columns, expected a header and rows"
+        );
+        let no_rows = df!("x" => Vec::<f64>::new(), "y" => Vec::<String>::new()).unwrap();
+        let err = read_frame_table(no_rows, Path::new("pandas DataFrame"), &params("y"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, "pandas DataFrame: has columns but no rows");
+        let no_target = df!("x" => [1.0, 2.0]).unwrap();
+        let err = read_frame_table(no_target, Path::new("polars DataFrame"), &params("y"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "polars DataFrame: no column `y` (given as --target); columns are: `x`"
+        );
     }
 }

@@ -86,6 +86,17 @@ pub enum TeacherKind {
     /// An oracle program speaking the JSON-lines protocol
     /// ([`crate::oracle`]), run by `sh -c`.
     Command(String),
+    /// A model in the caller's process (the Python package's scikit-learn
+    /// model, for one), passed to [`crate::pipeline::compile_with`] as a
+    /// [`crate::teach::Teacher`]; it cannot be built from parameters.
+    InProcess {
+        /// The model as the rule book names it (its class, say).
+        name: String,
+        /// Whether it was trained before the compile, outside rulec, so
+        /// rulec cannot know what rows it learnt from; `false` when the
+        /// compile fits it on the training rows only.
+        external: bool,
+    },
 }
 
 impl TeacherKind {
@@ -97,6 +108,37 @@ impl TeacherKind {
             TeacherKind::Mlp => "mlp".into(),
             TeacherKind::Column(c) => format!("column:{c}"),
             TeacherKind::Command(c) => format!("cmd:{c}"),
+            TeacherKind::InProcess {
+                name,
+                external: true,
+            } => format!("python:{name}"),
+            TeacherKind::InProcess {
+                name,
+                external: false,
+            } => format!("python-fit:{name}"),
+        }
+    }
+
+    /// Reads a teacher as `--teacher` takes it: `forest`, `gbdt`, `mlp`,
+    /// `column:NAME` or `cmd:PROGRAM`.
+    pub fn parse(text: &str) -> Result<TeacherKind, String> {
+        match text {
+            "forest" => Ok(TeacherKind::Forest),
+            "gbdt" => Ok(TeacherKind::Gbdt),
+            "mlp" => Ok(TeacherKind::Mlp),
+            _ => {
+                if let Some(name) = text.strip_prefix("column:").filter(|n| !n.is_empty()) {
+                    Ok(TeacherKind::Column(name.to_string()))
+                } else if let Some(program) =
+                    text.strip_prefix("cmd:").filter(|p| !p.trim().is_empty())
+                {
+                    Ok(TeacherKind::Command(program.to_string()))
+                } else {
+                    Err(format!(
+                        "`{text}` is not a teacher; expected `forest`, `gbdt`, `mlp`, `column:NAME` or `cmd:PROGRAM`"
+                    ))
+                }
+            }
         }
     }
 }

@@ -236,6 +236,9 @@ fn measured_cost(
     let decisions = (n as f64 * f64::from(passes)).max(1.0);
     let how = match teacher {
         TeacherKind::Command(_) => "the oracle's batches, wall time per row",
+        TeacherKind::InProcess { .. } => {
+            "the model's batches in the caller's process, wall time per row"
+        }
         _ => "the teacher's prediction of one row at a time, on one thread",
     };
     Ok(rulec_runtime::ir::MeasuredCost {

@@ -1,5 +1,6 @@
-//! Stage 1, ingest: data files → [`Ingested`] (the table, its splits and
-//! the data's fingerprint).
+//! Stage 1, ingest: data files, or a frame already in memory
+//! ([`run_frame`]), → [`Ingested`] (the table, its splits and the data's
+//! fingerprint).
 
 use std::path::{Path, PathBuf};
 
@@ -38,23 +39,7 @@ pub fn run(
     } else {
         format!("ingest: reading {} data files", paths.len())
     });
-    let table = ingest::read_files(
-        paths,
-        &IngestParams {
-            target: p.target.clone(),
-            split_column: p.split_column.clone(),
-            exclude: Vec::new(),
-            // Levels are chosen below, from the training rows only.
-            max_categories: usize::MAX,
-            numeric_target: p.tolerance.is_some(),
-            teacher_column: match &p.teacher {
-                TeacherKind::Column(c) => Some(c.clone()),
-                _ => None,
-            },
-            max_rows: Some(p.max_rows),
-            seed: p.seed,
-        },
-    )?;
+    let table = ingest::read_files(paths, &ingest_params(p))?;
     let data_sha256 = if paths.len() == 1 {
         sha256_file(path)?
     } else {
@@ -75,6 +60,62 @@ pub fn run(
         })
         .collect::<Vec<_>>()
         .join(", ");
+    split_table(table, data_sha256, data_names, path, p, progress)
+}
+
+/// Data already in memory: a frame the caller built (the Python package's
+/// pandas or polars frame, handed over as Arrow), with what the provenance
+/// records of it in place of a file's name and SHA-256.
+pub struct Frame {
+    /// The rows, every column.
+    pub frame: polars::prelude::DataFrame,
+    /// How messages and the provenance name it (`DataFrame`, say).
+    pub name: String,
+    /// The SHA-256 the provenance records: of the bytes the frame came in.
+    pub sha256: String,
+}
+
+/// Reads an in-memory frame as [`run`] reads a file, and splits its rows.
+pub fn run_frame(
+    data: Frame,
+    p: &CompileParams,
+    progress: &dyn Progress,
+) -> Result<Ingested, Error> {
+    progress.line("ingest: reading the frame");
+    let source = PathBuf::from(&data.name);
+    let table = ingest::read_frame_table(data.frame, &source, &ingest_params(p))?;
+    split_table(table, data.sha256, data.name, &source, p, progress)
+}
+
+/// What ingest reads for a compile with `p`.
+fn ingest_params(p: &CompileParams) -> IngestParams {
+    IngestParams {
+        target: p.target.clone(),
+        split_column: p.split_column.clone(),
+        exclude: Vec::new(),
+        // Levels are chosen after the split, from the training rows only
+        // (`split_table`).
+        max_categories: usize::MAX,
+        numeric_target: p.tolerance.is_some(),
+        teacher_column: match &p.teacher {
+            TeacherKind::Column(c) => Some(c.clone()),
+            _ => None,
+        },
+        max_rows: Some(p.max_rows),
+        seed: p.seed,
+    }
+}
+
+/// Splits the rows of `table` (read from `path`, for messages), samples
+/// the training rows with `--sample`.
+fn split_table(
+    table: Table,
+    data_sha256: String,
+    data_names: String,
+    path: &Path,
+    p: &CompileParams,
+    progress: &dyn Progress,
+) -> Result<Ingested, Error> {
     for note in table.notes() {
         progress.line(&format!("note: {note}"));
     }

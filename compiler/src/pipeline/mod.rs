@@ -39,7 +39,7 @@ pub mod scoring;
 pub mod taught;
 
 pub use self::certified::Certified;
-pub use self::ingested::Ingested;
+pub use self::ingested::{Frame, Ingested};
 pub use self::pool::Pool;
 pub use self::taught::Taught;
 pub use crate::params::{Certify, CompileParams, TeacherKind, ValidParams};
@@ -74,11 +74,38 @@ pub fn compile_files(
     params: &ValidParams,
     progress: &dyn Progress,
 ) -> Result<Compiled, Error> {
+    compile_with(Data::Files(paths), params, None, progress)
+}
+
+/// Where a compile's rows come from.
+pub enum Data<'a> {
+    /// Data files with the same columns (CSV, TSV, Parquet).
+    Files(&'a [PathBuf]),
+    /// A frame already in memory.
+    Frame(ingested::Frame),
+}
+
+/// Runs the whole pipeline on `data`. `teacher`, when given, is the model
+/// that labels the rows instead of the one the parameters name (a model in
+/// the caller's process: the parameters then name it as
+/// [`TeacherKind::InProcess`] for the provenance).
+pub fn compile_with(
+    data: Data<'_>,
+    params: &ValidParams,
+    teacher: Option<Box<dyn crate::teach::Teacher>>,
+    progress: &dyn Progress,
+) -> Result<Compiled, Error> {
     let p = params.get();
     let mut clock = Stopwatch::start();
-    let data = ingested::run(paths, p, progress)?;
+    let data = match data {
+        Data::Files(paths) => ingested::run(paths, p, progress)?,
+        Data::Frame(frame) => ingested::run_frame(frame, p, progress)?,
+    };
     clock.lap("ingest");
-    let taught = taught::run(data, p, progress)?;
+    let taught = match teacher {
+        Some(model) => taught::run_with(data, p, model, progress)?,
+        None => taught::run(data, p, progress)?,
+    };
     clock.lap("teach");
     let pool = pool::run(taught, p, progress)?;
     clock.lap("propose");

@@ -117,6 +117,28 @@ pub fn teacher(p: &CompileParams) -> Box<dyn Teacher> {
                 timeout: p.oracle_timeout,
             },
         }),
+        TeacherKind::InProcess { name, .. } => Box::new(NotGiven {
+            teacher: format!("python:{name}"),
+        }),
+    }
+}
+
+/// An in-process teacher named in the parameters but not passed to
+/// [`run_with`]: fitting it fails. Only a caller's bug can make one.
+struct NotGiven {
+    teacher: String,
+}
+
+impl Teacher for NotGiven {
+    fn describe(&self) -> String {
+        self.teacher.clone()
+    }
+
+    fn fit(&self, _: &TrainingData<'_>) -> Result<Box<dyn crate::teach::FittedTeacher>, Error> {
+        Err(Error::Params(format!(
+            "internal: the in-process teacher {} was named but not passed to the compile",
+            self.teacher
+        )))
     }
 }
 
@@ -125,7 +147,25 @@ pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     if p.tolerance.is_some() {
         return predict(data, p, progress);
     }
-    let model = teacher(p);
+    run_with(data, p, teacher(p), progress)
+}
+
+/// Labels every row of a class target with `model` (or takes the labels
+/// from the cache): [`run`] with a teacher the caller built, such as a
+/// model living in the caller's process. A numeric target
+/// (`--tolerance`) has its own teachers and is refused here.
+pub fn run_with(
+    data: Ingested,
+    p: &CompileParams,
+    model: Box<dyn Teacher>,
+    progress: &dyn Progress,
+) -> Result<Taught, Error> {
+    if p.tolerance.is_some() {
+        return Err(Error::Params(format!(
+            "--teacher {} does not predict numbers yet; with --tolerance use `forest` (a regression forest) or `column:NAME`",
+            model.describe()
+        )));
+    }
     let Ingested {
         table,
         splits,

@@ -1,0 +1,147 @@
+"""rulec from Python: compile a pandas or polars frame into certified rules,
+with a built-in teacher or your own fitted model called in-process.
+
+    import rulec
+    result = rulec.compile(df, target="churn", precision=0.95, teacher=model)
+    result              # in Jupyter: the rule book
+    result.apply(new_rows)
+
+The options are the command line's (``rulec compile --help``), with ``_``
+for ``-``: ``max_rules=16`` is ``--max-rules 16``; their defaults and
+messages are the same. Errors are :class:`RulecError` (a ``ValueError``)
+with the command line's one-line message.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Optional, Sequence
+
+from . import _frames
+from ._result import Evidence, Result, Rule
+from ._rulec import RulecError, __version__
+from ._rulec import compile as _native_compile
+from ._rulec import load as _native_load
+from ._rulec import option_names as _option_names
+from ._teacher import ModelTeacher, TeacherError
+
+__all__ = [
+    "compile",
+    "load",
+    "Result",
+    "Rule",
+    "Evidence",
+    "RuleCascade",
+    "RulecError",
+    "__version__",
+]
+
+
+def compile(
+    data: Any,
+    target: str,
+    precision: float = 0.95,
+    teacher: Any = "forest",
+    *,
+    teacher_features: Optional[Sequence[str]] = None,
+    progress: Any = True,
+    **options: Any,
+) -> Result:
+    """Compiles ``data`` into a certified rule set.
+
+    ``data``: a pandas or polars DataFrame (handed over as Arrow) or the
+    path of a data file (CSV, TSV, Parquet, as the command line reads).
+    ``teacher``: a built-in teacher's name (``forest``, ``gbdt``, ``mlp``,
+    ``column:NAME``, ``cmd:PROGRAM``) or a model with ``predict_proba`` (or
+    ``predict``). A fitted model is used as it is; an unfitted one is fitted
+    on the training rows (and cross-fitted on them, so their labels are the
+    model's judgement, not its memory). The model sees the columns of its
+    ``feature_names_in_``, or ``teacher_features``, or every feature.
+    ``progress``: ``True`` prints each stage on standard error, ``False``
+    prints nothing, a callable receives ``(kind, text, done, total)``.
+    ``options``: the command line's, e.g. ``seed=1``, ``max_rules=16``,
+    ``certify="rule"``, ``no_cache=True``.
+
+    Interrupt with Ctrl-C (or the notebook's stop button): the compile
+    stops and raises ``KeyboardInterrupt``.
+    """
+    known = set(_option_names())
+    for name in options:
+        if name not in known:
+            raise RulecError(
+                f"unknown option `{name}`; the options are {', '.join(_option_names())}"
+            )
+    source, name = _frames.to_source(data)
+    opts = dict(options)
+    opts["target"] = target
+    opts["precision"] = precision
+    adapter = None
+    if isinstance(teacher, str):
+        opts["teacher"] = teacher
+        if teacher_features is not None:
+            raise RulecError(
+                "teacher_features names the columns of a model given as teacher=; "
+                f"the built-in teacher `{teacher}` uses every feature"
+            )
+    elif teacher is None:
+        raise RulecError("teacher must be a built-in teacher's name or a model, got None")
+    else:
+        seed = options.get("seed")
+        try:
+            adapter = ModelTeacher(
+                teacher, teacher_features, seed=seed if isinstance(seed, int) else 0
+            )
+        except TeacherError as e:
+            raise RulecError(str(e)) from None
+    return Result(_native_compile(source, name, opts, adapter, _reporter(progress)))
+
+
+def load(path: str) -> Result:
+    """Reads a rules.json (as ``rulec book`` and ``rulec emit`` do)."""
+    import os
+
+    return Result(_native_load(os.fspath(path)))
+
+
+def _reporter(progress: Any):
+    if progress is False or progress is None:
+        return None
+    if callable(progress):
+        return progress
+    return _Printer()
+
+
+class _Printer:
+    """Progress on standard error: each stage's line, and the steps of long
+    stages at most every half second (on one line in a terminal)."""
+
+    def __init__(self) -> None:
+        self.last = 0.0
+        self.pending = False
+        self.tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+    def __call__(self, kind: str, text: str, done: int, total: int) -> None:
+        if kind == "line":
+            if self.pending and self.tty:
+                sys.stderr.write("\n")
+            self.pending = False
+            sys.stderr.write(text + "\n")
+            sys.stderr.flush()
+            return
+        now = time.monotonic()
+        if now - self.last < 0.5 and done != total:
+            return
+        self.last = now
+        line = f"{text}: {done}/{total}"
+        if self.tty:
+            sys.stderr.write("\r" + line)
+            self.pending = done != total
+            if done == total:
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+from ._estimator import RuleCascade  # noqa: E402  (it uses compile)

@@ -1,0 +1,116 @@
+"""Frames in and out: pandas and polars frames go to the native module as
+Arrow IPC streams (no CSV round trip), and decisions come back as columns
+of the same kind of frame."""
+
+from __future__ import annotations
+
+import io
+import os
+from typing import Any, Tuple, Union
+
+from ._rulec import RulecError
+
+
+def kind_of(data: Any) -> str:
+    """``"pandas"``, ``"polars"`` or ``"path"``; anything else is refused."""
+    if isinstance(data, (str, os.PathLike)):
+        return "path"
+    module = type(data).__module__ or ""
+    name = type(data).__name__
+    if module.startswith("pandas") and name == "DataFrame":
+        return "pandas"
+    if module.startswith("polars") and name == "DataFrame":
+        return "polars"
+    if module.startswith("polars") and name == "LazyFrame":
+        raise RulecError("data is a polars LazyFrame; collect it first (lf.collect())")
+    raise RulecError(
+        f"data must be a pandas or polars DataFrame, or the path of a data file; got {module}.{name}"
+    )
+
+
+def to_source(data: Any) -> Tuple[Union[bytes, str], str]:
+    """The data as the native module takes it: ``(path, name)`` or
+    ``(Arrow IPC stream bytes, name)``; the name is what messages and the
+    provenance call it."""
+    kind = kind_of(data)
+    if kind == "path":
+        return os.fspath(data), os.path.basename(os.fspath(data))
+    if kind == "polars":
+        return _polars_ipc(data), "polars DataFrame"
+    return _pandas_ipc(data), "pandas DataFrame"
+
+
+def _polars_ipc(df: Any) -> bytes:
+    import polars as pl
+
+    # Categories travel as text (rulec reads every category as its text),
+    # in the oldest IPC layout, which every polars reads.
+    cats = [
+        name
+        for name, dtype in df.schema.items()
+        if isinstance(dtype, (pl.Categorical, pl.Enum)) or dtype == pl.Categorical
+    ]
+    if cats:
+        df = df.with_columns([pl.col(c).cast(pl.String) for c in cats])
+    buf = io.BytesIO()
+    df.write_ipc_stream(buf, compat_level=pl.CompatLevel.oldest())
+    return buf.getvalue()
+
+
+def _pandas_ipc(df: Any) -> bytes:
+    try:
+        import pyarrow as pa
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise RulecError(
+            "a pandas DataFrame goes to rulec through Arrow: pip install pyarrow"
+        ) from e
+    names = [str(c) for c in df.columns]
+    if len(set(names)) != len(names):
+        dup = sorted({n for n in names if names.count(n) > 1})
+        raise RulecError(
+            "pandas DataFrame: duplicate column name(s) "
+            + ", ".join(f"`{n}`" for n in dup)
+            + "; every column needs its own name"
+        )
+    columns = []
+    for name, col in zip(names, (df.iloc[:, i] for i in range(df.shape[1]))):
+        try:
+            arr = pa.array(col, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+            first = str(e).splitlines()[0] if str(e) else type(e).__name__
+            raise RulecError(
+                f"pandas DataFrame: column `{name}` cannot be read ({first}); "
+                "give it one type: numbers, booleans or strings"
+            ) from None
+        if pa.types.is_dictionary(arr.type):
+            arr = arr.dictionary_decode()
+        if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
+            arr = arr.cast(pa.string())
+        columns.append(arr)
+    table = pa.Table.from_arrays(columns, names=names) if columns else pa.table({})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+def decisions_frame(data: Any, decisions: list, rules: list, kind: str):
+    """The decisions as a frame of the input's kind (pandas for a path):
+    columns ``decision`` and ``rule``, null where the fallback answers."""
+    if kind == "polars":
+        import polars as pl
+
+        return pl.DataFrame(
+            {"decision": decisions, "rule": rules},
+            schema={"decision": pl.String, "rule": pl.String},
+        )
+    import pandas as pd
+
+    index = data.index if kind == "pandas" else None
+    return pd.DataFrame(
+        {
+            "decision": pd.array(decisions, dtype="object"),
+            "rule": pd.array(rules, dtype="object"),
+        },
+        index=index,
+    )

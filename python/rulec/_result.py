@@ -1,0 +1,166 @@
+"""What a compile gives back: the rules, the report, the rule book and the
+ways to use and ship them."""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from . import _frames
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A rule's figures on one split: rows it answers, of which right, of
+    which the teacher agrees, and the certified lower bound."""
+
+    support: int
+    correct: int
+    agree_teacher: int
+    precision_lower_bound: float
+
+    @property
+    def precision(self) -> Optional[float]:
+        return self.correct / self.support if self.support else None
+
+    @property
+    def fidelity(self) -> Optional[float]:
+        return self.agree_teacher / self.support if self.support else None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: its name, its conditions (as the DSL prints them and as
+    rules.json stores them), its decision and its evidence."""
+
+    name: str
+    conditions: List[str]
+    decision: str
+    validation: Optional[Evidence]
+    test: Optional[Evidence]
+    text: str = field(repr=False)
+    conditions_json: List[Dict[str, Any]] = field(repr=False, default_factory=list)
+    origin: Optional[str] = field(repr=False, default=None)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _evidence(e: Optional[dict]) -> Optional[Evidence]:
+    if not e:
+        return None
+    return Evidence(
+        support=e["support"],
+        correct=e["correct"],
+        agree_teacher=e["agree_teacher"],
+        precision_lower_bound=e["precision_lower_bound"],
+    )
+
+
+class Result:
+    """A rule set, compiled by :func:`rulec.compile` or read by
+    :func:`rulec.load`."""
+
+    def __init__(self, native: Any) -> None:
+        self._native = native
+        self._json = json.loads(native.rules_json())
+        texts = native.rule_texts()
+        self.rules: List[Rule] = []
+        for r, (text, conditions) in zip(self._json["rules"], texts):
+            ev = r.get("evidence") or {}
+            self.rules.append(
+                Rule(
+                    name=r["name"],
+                    conditions=list(conditions),
+                    decision=r["decision"],
+                    validation=_evidence(ev.get("validation")),
+                    test=_evidence(ev.get("test")),
+                    text=text,
+                    conditions_json=r["conditions"],
+                    origin=r.get("origin"),
+                )
+            )
+        report = native.report_json()
+        #: report.json as a dict (``None`` for a loaded rule set).
+        self.report: Optional[Dict[str, Any]] = json.loads(report) if report else None
+
+    @property
+    def target(self) -> str:
+        """The column the rules decide."""
+        return self._json["target"]["name"]
+
+    @property
+    def rules_json(self) -> str:
+        """The exact text of rules.json."""
+        return self._native.rules_json()
+
+    @property
+    def timings(self) -> Dict[str, float]:
+        """Seconds per stage of the compile."""
+        return dict(self._native.timings())
+
+    def rulebook(self) -> str:
+        """RULEBOOK.md: the rule book in Markdown."""
+        return self._native.rulebook_md()
+
+    def rulebook_html(self) -> str:
+        """rulebook.html: the rule book as one self-contained page."""
+        return self._native.rulebook_html()
+
+    def _repr_html_(self) -> str:
+        # The page in a frame of its own, so its styles stay out of the
+        # notebook's and its Content-Security-Policy applies.
+        page = html.escape(self.rulebook_html(), quote=True)
+        return (
+            f'<iframe srcdoc="{page}" style="width:100%;height:640px;border:1px solid #ddd" '
+            'sandbox title="rule book"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        if self.report:
+            cov = self.report.get("coverage")
+            prec = self.report.get("covered_precision")
+            figures = ""
+            if cov is not None:
+                figures = f", test coverage {cov:.1%}"
+            if prec is not None:
+                figures += f", covered precision {prec:.1%}"
+            return f"<rulec.Result: {len(self.rules)} rules deciding `{self.target}`{figures}>"
+        return f"<rulec.Result: {len(self.rules)} rules deciding `{self.target}`>"
+
+    def apply(self, data: Any):
+        """Decides every row of ``data`` (a pandas or polars frame, or a
+        path): a frame of the same kind (pandas for a path) with columns
+        ``decision`` and ``rule``, null where no rule covers the row and
+        the fallback must answer. Columns the rules do not use are
+        ignored; a category never seen is not covered."""
+        kind = _frames.kind_of(data)
+        source, name = _frames.to_source(data)
+        decisions, rules = self._native.apply(source, name)
+        return _frames.decisions_frame(data, decisions, rules, kind)
+
+    def save(self, dir: str, with_runtime: Optional[str] = None) -> None:
+        """Writes what ``rulec compile --out DIR`` writes: rules.json,
+        report.json, RULEBOOK.md, rulebook.html and crate/. ``dir`` is
+        replaced as a whole, or left untouched on failure."""
+        self._native.save(dir, with_runtime)
+
+    def to_sql(
+        self,
+        dialect: str = "ansi",
+        table: str = "data",
+        view: Optional[str] = None,
+        evidence: bool = False,
+        teacher_column: Optional[str] = None,
+    ) -> str:
+        """The rules as SQL, as ``rulec emit --lang sql`` writes them
+        (``ansi``, ``spark`` or ``polars``)."""
+        return self._native.sql(dialect, table, view, evidence, teacher_column)
+
+    def emit_crate(
+        self, dir: str, name: Optional[str] = None, with_runtime: Optional[str] = None
+    ) -> None:
+        """The dependency-free Rust crate, as ``rulec emit`` writes it."""
+        self._native.emit_crate(dir, name, with_runtime)

@@ -1,0 +1,360 @@
+//! `rulec._rulec`, the native module under the `rulec` Python package: the
+//! compiler library, called in-process.
+//!
+//! The pure-Python layer (`python/rulec/`) turns pandas and polars frames
+//! into Arrow IPC streams, wraps the user's model in a teacher adapter and
+//! shapes the results; this module reads the stream with polars, runs
+//! `rulec::pipeline::compile_with` on a worker thread (the calling thread
+//! waits with the GIL released, so Ctrl-C and progress reach Python), and
+//! renders what the command line writes, through the same `rulec::render`
+//! and `rulec::output` functions, so the bytes are the same.
+//!
+//! Errors are `rulec.RulecError` with the command line's one-line
+//! messages; an interrupt is Python's `KeyboardInterrupt`.
+
+#![deny(missing_docs)]
+
+mod options;
+mod runner;
+mod teacher;
+
+use std::path::{Path, PathBuf};
+
+use pyo3::create_exception;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict};
+use rulec::pipeline::{self, Compiled, Data, Frame};
+use rulec::{output, render, rules_file};
+use rulec_runtime::RuleSet;
+use sha2::{Digest, Sha256};
+
+create_exception!(
+    _rulec,
+    RulecError,
+    PyValueError,
+    "A compile, a rule set or data that rulec refused, with its one-line message."
+);
+
+/// A rulec error as the Python exception.
+pub(crate) fn err(e: impl std::fmt::Display) -> PyErr {
+    RulecError::new_err(e.to_string())
+}
+
+/// Where the rows come from: a path, or an Arrow IPC stream with the name
+/// messages and the provenance give the frame.
+fn source(data: &Bound<'_, PyAny>, name: &str) -> PyResult<Source> {
+    if let Ok(bytes) = data.downcast::<PyBytes>() {
+        let bytes = bytes.as_bytes();
+        let frame = read_ipc(bytes, name)?;
+        let sha256 = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        return Ok(Source::Frame(Frame {
+            frame,
+            name: name.to_string(),
+            sha256,
+        }));
+    }
+    let path: PathBuf = data.extract().map_err(|_| {
+        err("data must be a pandas or polars DataFrame, or the path of a data file")
+    })?;
+    Ok(Source::Files(vec![path]))
+}
+
+/// Owned [`Data`], to move onto the worker thread.
+enum Source {
+    Files(Vec<PathBuf>),
+    Frame(Frame),
+}
+
+/// The frame in an Arrow IPC stream.
+fn read_ipc(bytes: &[u8], name: &str) -> PyResult<polars::prelude::DataFrame> {
+    use polars::prelude::{IpcStreamReader, SerReader};
+    let read =
+        std::panic::catch_unwind(|| IpcStreamReader::new(std::io::Cursor::new(bytes)).finish());
+    match read {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(err(format!(
+            "{name}: cannot be read as Arrow: {}",
+            e.to_string().lines().next().unwrap_or("unreadable")
+        ))),
+        Err(_) => Err(err(format!(
+            "{name}: cannot be read as Arrow: polars failed on it"
+        ))),
+    }
+}
+
+/// Compiles `data` (a path, or an Arrow IPC stream named `name`) with the
+/// options of the command line (`options`, names as the flags' with `_`).
+/// `teacher`, when given, is the Python adapter around the user's model
+/// (`rulec._teacher.ModelTeacher`); `progress(kind, text, done, total)`
+/// receives the progress on the calling thread.
+#[pyfunction]
+#[pyo3(signature = (data, name, options, teacher=None, progress=None))]
+fn compile(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    name: &str,
+    options: &Bound<'_, PyDict>,
+    teacher: Option<Bound<'_, PyAny>>,
+    progress: Option<Bound<'_, PyAny>>,
+) -> PyResult<Native> {
+    let mut params = options::params(options)?;
+    let adapter = match teacher {
+        Some(adapter) => {
+            let (name, external): (String, bool) = adapter.call_method0("describe")?.extract()?;
+            params.teacher = pipeline::TeacherKind::InProcess { name, external };
+            // A model in memory has no identity to cache its labels under.
+            params.cache_dir = None;
+            Some(adapter.unbind())
+        }
+        None => None,
+    };
+    let params = params.check().map_err(err)?;
+    let source = source(data, name)?;
+    let batch_rows = params.get().oracle_batch;
+    let compiled = runner::run(py, progress, move |reporter, cancel| {
+        let model = adapter.map(|adapter| {
+            Box::new(teacher::PyTeacher::new(adapter, batch_rows, cancel))
+                as Box<dyn rulec::teach::Teacher>
+        });
+        let (paths, frame) = match source {
+            Source::Files(paths) => (paths, None),
+            Source::Frame(frame) => (Vec::new(), Some(frame)),
+        };
+        let data = match frame {
+            Some(frame) => Data::Frame(frame),
+            None => Data::Files(&paths),
+        };
+        pipeline::compile_with(data, &params, model, reporter)
+    })?;
+    let rules = compiled.rules.to_json().into_bytes();
+    Ok(Native {
+        set: compiled.rules.clone(),
+        rules,
+        rules_name: render::RULES_FILE.to_string(),
+        compiled: Some(compiled),
+    })
+}
+
+/// Reads a `rules.json`, as `rulec book` and `rulec emit` read it.
+#[pyfunction]
+fn load(path: PathBuf) -> PyResult<Native> {
+    let (set, rules) = rules_file::load_with_bytes(&path).map_err(err)?;
+    let rules_name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok(Native {
+        set,
+        rules,
+        rules_name,
+        compiled: None,
+    })
+}
+
+/// A rule set, compiled here or loaded, and what rulec renders of it.
+#[pyclass(module = "rulec._rulec", frozen)]
+struct Native {
+    set: RuleSet,
+    /// The exact bytes of its rules.json (written, or read).
+    rules: Vec<u8>,
+    /// The name of that file, as the book's sign-off records it.
+    rules_name: String,
+    /// The whole compile, when it was compiled here.
+    compiled: Option<Compiled>,
+}
+
+#[pymethods]
+impl Native {
+    /// The rules.json text.
+    fn rules_json(&self) -> String {
+        String::from_utf8_lossy(&self.rules).into_owned()
+    }
+
+    /// The report.json text (`None` for a loaded rule set).
+    fn report_json(&self) -> PyResult<Option<String>> {
+        match &self.compiled {
+            None => Ok(None),
+            Some(c) => serde_json::to_string_pretty(&c.report)
+                .map(|mut s| {
+                    s.push('\n');
+                    Some(s)
+                })
+                .map_err(err),
+        }
+    }
+
+    /// Each rule in the DSL, and each of its conditions as printed.
+    fn rule_texts(&self) -> Vec<(String, Vec<String>)> {
+        self.set
+            .rules
+            .iter()
+            .map(|r| {
+                (
+                    rulec_runtime::dsl::print_rule(r, &self.set.target.name),
+                    r.conditions
+                        .iter()
+                        .map(rulec_runtime::dsl::print_condition)
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    /// Wall time per stage of the compile, in seconds.
+    fn timings(&self) -> Vec<(String, f64)> {
+        self.compiled.as_ref().map_or_else(Vec::new, |c| {
+            c.timings
+                .iter()
+                .map(|(s, d)| (s.to_string(), d.as_secs_f64()))
+                .collect()
+        })
+    }
+
+    /// RULEBOOK.md, as `save` writes it.
+    fn rulebook_md(&self) -> PyResult<String> {
+        self.book_file(0)
+    }
+
+    /// rulebook.html, as `save` writes it.
+    fn rulebook_html(&self) -> PyResult<String> {
+        self.book_file(1)
+    }
+
+    /// Writes what `rulec compile --out DIR` writes (a loaded rule set: what
+    /// `rulec book` and `rulec emit` write); `dir` is replaced as a whole.
+    #[pyo3(signature = (dir, with_runtime=None))]
+    fn save(&self, py: Python<'_>, dir: PathBuf, with_runtime: Option<PathBuf>) -> PyResult<()> {
+        let emit = options::emit_options(with_runtime.as_deref())?;
+        let files = match &self.compiled {
+            Some(c) => render::compile_files(c, &emit).map_err(err)?,
+            None => {
+                let mut files = vec![(PathBuf::from(&self.rules_name), self.rules.clone())];
+                files.extend(render::book_files(&self.set, &self.rules_name, &self.rules));
+                let name = render::default_crate_name(&self.set);
+                for (path, bytes) in render::crate_files(&self.set, &name, &emit).map_err(err)? {
+                    files.push((Path::new("crate").join(path), bytes));
+                }
+                files
+            }
+        };
+        py.allow_threads(|| {
+            output::check_destination(&dir)?;
+            output::write_all(&dir, &files)
+        })
+        .map_err(err)
+    }
+
+    /// The generated Rust crate, as `rulec emit RULES --out DIR` writes it.
+    #[pyo3(signature = (dir, name=None, with_runtime=None))]
+    fn emit_crate(
+        &self,
+        py: Python<'_>,
+        dir: PathBuf,
+        name: Option<String>,
+        with_runtime: Option<PathBuf>,
+    ) -> PyResult<()> {
+        let emit = options::emit_options(with_runtime.as_deref())?;
+        let name = name.unwrap_or_else(|| render::default_crate_name(&self.set));
+        let files = render::crate_files(&self.set, &name, &emit).map_err(err)?;
+        py.allow_threads(|| {
+            output::check_destination(&dir)?;
+            output::write_all(&dir, &files)
+        })
+        .map_err(err)
+    }
+
+    /// The rules as SQL, as `rulec emit --lang sql` writes it.
+    #[pyo3(signature = (dialect, table, view=None, evidence=false, teacher_column=None))]
+    fn sql(
+        &self,
+        dialect: &str,
+        table: &str,
+        view: Option<&str>,
+        evidence: bool,
+        teacher_column: Option<&str>,
+    ) -> PyResult<String> {
+        let dialect: rulec_codegen::sql::Dialect = dialect.parse().map_err(err)?;
+        let query = render::SqlQuery {
+            dialect,
+            table,
+            view,
+            evidence,
+            teacher_column,
+        };
+        render::sql(&self.set, &query).map_err(err)
+    }
+
+    /// Decides every row of `data` (a path, or an Arrow IPC stream named
+    /// `name`): per row the decision and the deciding rule's name, `None`
+    /// where the fallback answers.
+    #[allow(clippy::type_complexity)]
+    fn apply(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        name: &str,
+    ) -> PyResult<(Vec<Option<String>>, Vec<Option<String>>)> {
+        let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
+        let (cells, n) = match source(data, name)? {
+            Source::Files(paths) => rulec::ingest::read_cells(&paths[0], &self.set, &eval),
+            Source::Frame(f) => {
+                rulec::ingest::frame_cells(&f.frame, Path::new(&f.name), &self.set, &eval, &[])
+                    .map(|(cells, n, _)| (cells, n))
+            }
+        }
+        .map_err(err)?;
+        let set = &self.set;
+        py.allow_threads(|| {
+            let width = set.features.len();
+            let mut decisions = Vec::with_capacity(n);
+            let mut rules = Vec::with_capacity(n);
+            for row in 0..n {
+                match eval.decide(&cells[row * width..(row + 1) * width])? {
+                    Some(hit) => {
+                        decisions.push(Some(set.target.classes[hit.class_idx].clone()));
+                        rules.push(Some(set.rules[hit.rule_idx].name.clone()));
+                    }
+                    None => {
+                        decisions.push(None);
+                        rules.push(None);
+                    }
+                }
+            }
+            Ok((decisions, rules))
+        })
+        .map_err(|e: rulec_runtime::Error| err(e))
+    }
+}
+
+impl Native {
+    fn book_file(&self, i: usize) -> PyResult<String> {
+        let files = render::book_files(&self.set, &self.rules_name, &self.rules);
+        files
+            .into_iter()
+            .nth(i)
+            .map(|(_, bytes)| String::from_utf8_lossy(&bytes).into_owned())
+            .ok_or_else(|| err("internal: the rule book has two files"))
+    }
+}
+
+/// The names of the compile options, the command line's flags with `_`.
+#[pyfunction]
+fn option_names() -> Vec<&'static str> {
+    options::NAMES.to_vec()
+}
+
+/// The native module.
+#[pymodule]
+fn _rulec(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("RulecError", m.py().get_type::<RulecError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(compile, m)?)?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(option_names, m)?)?;
+    m.add_class::<Native>()?;
+    Ok(())
+}

@@ -1,0 +1,177 @@
+//! The compile options as Python passes them: a dict keyed by the command
+//! line's flag names with `_` for `-` (`max_rules` for `--max-rules`), read
+//! into the same `CompileParams` the command line builds, with its defaults
+//! (`CompileParams::default()`) and, once checked, its messages.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use rulec::pipeline::{Certify, CompileParams, TeacherKind};
+
+use crate::err;
+
+/// Every option `rulec.compile` takes besides the data and the teacher
+/// object: the flags of `rulec compile` (not `--out`, which is `save`'s
+/// argument, and not `--quiet`/`--verbose`, which are `progress=`).
+pub const NAMES: &[&str] = &[
+    "target",
+    "split_column",
+    "precision",
+    "confidence",
+    "seed",
+    "max_rules",
+    "max_depth",
+    "min_leaf",
+    "teacher",
+    "oracle_batch",
+    "oracle_timeout",
+    "synthetic",
+    "sample",
+    "max_rows",
+    "measure_cost",
+    "trees",
+    "tree_rows",
+    "no_cache",
+    "cache_dir",
+    "teacher_paths",
+    "bootstrap_trees",
+    "certify",
+    "tolerance",
+    "max_categories",
+    "proposals",
+];
+
+/// The parameters `options` give, unchecked.
+pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
+    let mut p = CompileParams::default();
+    let mut no_cache = false;
+    let mut cache_dir: Option<PathBuf> = None;
+    for (key, value) in options.iter() {
+        let key: String = key.extract()?;
+        if value.is_none() && key != "target" {
+            // `None` is the default, as leaving the flag out.
+            continue;
+        }
+        let v = &value;
+        match key.as_str() {
+            "target" => p.target = get(v, &key, "a column name")?,
+            "split_column" => p.split_column = Some(get(v, &key, "a column name")?),
+            "precision" => p.precision = number(v, &key)?,
+            "confidence" => p.confidence = number(v, &key)?,
+            "seed" => p.seed = get(v, &key, "a non-negative integer")?,
+            "max_rules" => p.max_rules = get(v, &key, "a non-negative integer")?,
+            "max_depth" => p.max_depth = get(v, &key, "a non-negative integer")?,
+            "min_leaf" => p.min_leaf = get(v, &key, "a non-negative integer")?,
+            "teacher" => {
+                let text: String = get(v, &key, "a teacher name or a fitted model")?;
+                p.teacher = TeacherKind::parse(&text).map_err(err)?;
+            }
+            "oracle_batch" => p.oracle_batch = get(v, &key, "a non-negative integer")?,
+            "oracle_timeout" => {
+                let secs = number(v, &key)?;
+                // As the command line reads `--oracle-timeout`: anything but
+                // a positive number is refused by the check.
+                p.oracle_timeout = if secs.is_finite() && secs > 0.0 {
+                    Duration::from_secs_f64(secs.min(1e9))
+                } else {
+                    Duration::ZERO
+                };
+            }
+            "synthetic" => p.synthetic = get(v, &key, "a non-negative integer")?,
+            "sample" => p.sample = Some(get(v, &key, "a non-negative integer")?),
+            "max_rows" => p.max_rows = get(v, &key, "a non-negative integer")?,
+            "measure_cost" => p.measure_cost = get(v, &key, "True or False")?,
+            "trees" => p.n_trees = get(v, &key, "a non-negative integer")?,
+            "tree_rows" => p.tree_rows = get(v, &key, "a non-negative integer")?,
+            "no_cache" => no_cache = get(v, &key, "True or False")?,
+            "cache_dir" => cache_dir = Some(get(v, &key, "a directory path")?),
+            "teacher_paths" => p.teacher_paths = get(v, &key, "True or False")?,
+            "bootstrap_trees" => p.bootstrap_trees = get(v, &key, "a non-negative integer")?,
+            "certify" => {
+                let text: String = get(v, &key, "`set` or `rule`")?;
+                p.certify = match text.as_str() {
+                    "set" => Certify::Set,
+                    "rule" => Certify::Rule,
+                    other => {
+                        return Err(err(format!(
+                            "invalid value '{other}' for '--certify <CERTIFY>': possible values are set, rule"
+                        )))
+                    }
+                };
+            }
+            "tolerance" => p.tolerance = Some(number(v, &key)?),
+            "max_categories" => p.max_categories = get(v, &key, "a non-negative integer")?,
+            "proposals" => p.proposals = Some(get(v, &key, "a file path")?),
+            other => {
+                return Err(err(format!(
+                    "unknown option `{other}`; the options are {}",
+                    NAMES.join(", ")
+                )))
+            }
+        }
+    }
+    // As the command line: the labels are cached in ~/.cache/rulec unless
+    // `--no-cache`.
+    p.cache_dir = if no_cache {
+        None
+    } else {
+        Some(cache_dir.unwrap_or_else(rulec::cache::default_dir))
+    };
+    Ok(p)
+}
+
+/// Emit options from `with_runtime`, as `--with-runtime` reads them.
+pub fn emit_options(with_runtime: Option<&Path>) -> PyResult<rulec_codegen::rust::EmitOptions> {
+    let runtime = match with_runtime {
+        None => None,
+        Some(dir) => {
+            let dir = std::fs::canonicalize(dir)
+                .map_err(|e| err(format!("--with-runtime {}: {e}", dir.display())))?;
+            if !dir.join("Cargo.toml").is_file() {
+                return Err(err(format!(
+                    "--with-runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
+                    dir.display()
+                )));
+            }
+            Some(rulec_codegen::rust::RuntimeDependency::Path(dir))
+        }
+    };
+    Ok(rulec_codegen::rust::EmitOptions { runtime })
+}
+
+/// The option's value, or an error naming it and what was expected.
+fn get<'py, T: FromPyObject<'py>>(v: &Bound<'py, PyAny>, key: &str, expected: &str) -> PyResult<T> {
+    v.extract().map_err(|_| {
+        let got = v
+            .get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_else(|_| "?".into());
+        err(format!(
+            "option `{key}` must be {expected}, got {got} {}",
+            short_repr(v)
+        ))
+    })
+}
+
+/// A number; booleans are refused (Python's `True` is an integer).
+fn number(v: &Bound<'_, PyAny>, key: &str) -> PyResult<f64> {
+    if v.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(err(format!(
+            "option `{key}` must be a number, got bool {}",
+            short_repr(v)
+        )));
+    }
+    get(v, key, "a number")
+}
+
+fn short_repr(v: &Bound<'_, PyAny>) -> String {
+    let text = v.repr().map(|r| r.to_string()).unwrap_or_default();
+    let mut short: String = text.chars().take(60).collect();
+    if short.len() < text.len() {
+        short.push('…');
+    }
+    short
+}

@@ -1,0 +1,221 @@
+"""rulec.compile on pandas, polars and paths; the result object; parity
+with the command line."""
+
+import json
+import subprocess
+
+import pytest
+
+import rulec
+from conftest import FAST
+
+
+def strip_source(rules_json: str) -> dict:
+    """The rule set without what names the data's source (its file name
+    and fingerprint), which differ between a frame and a file."""
+    d = json.loads(rules_json)
+    d["provenance"]["data_file"] = None
+    d["provenance"]["data_sha256"] = None
+    return d
+
+
+def test_finds_the_planted_rule(frame):
+    res = rulec.compile(frame, target="y", precision=0.9, progress=False, **FAST)
+    assert res.rules, "no rules"
+    first = res.rules[0]
+    assert first.decision in ("yes", "no")
+    yes = [r for r in res.rules if r.decision == "yes"]
+    assert yes, [str(r) for r in res.rules]
+    text = " ".join(" ".join(r.conditions) for r in yes)
+    assert "x <" in text and "zone" in text, text
+    assert first.validation.support > 0
+    assert 0 < first.validation.precision_lower_bound <= 1
+    assert res.report["rules"] == len(res.rules)
+    assert 0 < res.report["coverage"] <= 1
+    assert res.target == "y"
+    assert "rule " in str(first)
+
+
+def test_pandas_polars_and_path_give_the_same_rules(frame, csv_path):
+    import polars as pl
+
+    a = rulec.compile(frame, target="y", progress=False, **FAST)
+    b = rulec.compile(pl.from_pandas(frame), target="y", progress=False, **FAST)
+    c = rulec.compile(csv_path, target="y", progress=False, **FAST)
+    assert strip_source(a.rules_json) == strip_source(b.rules_json)
+    assert strip_source(a.rules_json) == strip_source(c.rules_json)
+    assert json.loads(a.rules_json)["provenance"]["data_file"] == "pandas DataFrame"
+    assert json.loads(b.rules_json)["provenance"]["data_file"] == "polars DataFrame"
+    assert json.loads(c.rules_json)["provenance"]["data_file"] == "planted.csv"
+
+
+def test_same_frame_same_seed_same_bytes(frame):
+    a = rulec.compile(frame, target="y", progress=False, **FAST)
+    b = rulec.compile(frame.copy(), target="y", progress=False, **FAST)
+    assert a.rules_json == b.rules_json
+    c = rulec.compile(frame, target="y", seed=1, progress=False, **FAST)
+    assert json.loads(c.rules_json)["provenance"]["seed"] == 1
+
+
+def files_of(d):
+    return {
+        str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()
+    }
+
+
+def test_save_writes_what_the_command_line_writes(csv_path, rulec_bin, tmp_path):
+    """Parity: same data, options and seed → byte-identical outputs, every
+    file (rules.json, report.json, the book, the crate)."""
+    cli_out = tmp_path / "cli"
+    subprocess.run(
+        [
+            str(rulec_bin), "compile", str(csv_path), "--target", "y", "--trees", "10",
+            "--max-rules", "8", "--seed", "3", "--certify", "rule", "--no-cache",
+            "--out", str(cli_out), "--quiet",
+        ],
+        check=True,
+    )
+    res = rulec.compile(
+        str(csv_path), target="y", trees=10, max_rules=8, seed=3, certify="rule",
+        no_cache=True, progress=False,
+    )
+    py_out = tmp_path / "py"
+    res.save(str(py_out))
+    cli_files, py_files = files_of(cli_out), files_of(py_out)
+    assert sorted(cli_files) == sorted(py_files)
+    assert "rules.json" in py_files and "crate/src/rules.rs" in py_files
+    for name in cli_files:
+        assert cli_files[name] == py_files[name], name
+    assert res.rules_json.encode() == cli_files["rules.json"]
+
+
+def test_a_frame_compiles_to_the_rules_of_its_file(frame, csv_path, rulec_bin, tmp_path):
+    """A frame and the CSV file it was written to give the same rule set;
+    only the source's name and fingerprint differ."""
+    out = tmp_path / "cli"
+    subprocess.run(
+        [str(rulec_bin), "compile", str(csv_path), "--target", "y", "--trees", "10",
+         "--no-cache", "--out", str(out), "--quiet"],
+        check=True,
+    )
+    res = rulec.compile(frame, target="y", progress=False, **FAST)
+    assert strip_source(res.rules_json) == strip_source((out / "rules.json").read_text())
+
+
+def test_apply_gives_decisions_and_rules_with_nulls_for_the_fallback(frame, csv_path, rulec_bin):
+    import pandas as pd
+    import polars as pl
+
+    res = rulec.compile(frame, target="y", progress=False, **FAST)
+    new = frame.drop(columns=["y"]).iloc[:200]
+    got = res.apply(new)
+    assert isinstance(got, pd.DataFrame)
+    assert list(got.columns) == ["decision", "rule"]
+    assert len(got) == 200
+    assert (got.index == new.index).all()
+    covered = got["rule"].notna()
+    assert covered.any() and (~covered).any()
+    assert (got["decision"].notna() == covered).all()
+    names = {r.name for r in res.rules}
+    assert set(got.loc[covered, "rule"]) <= names
+    # The same from polars, and as `rulec apply` prints them.
+    got_pl = res.apply(pl.from_pandas(new))
+    assert isinstance(got_pl, pl.DataFrame)
+    assert got_pl["decision"].to_list() == [None if pd.isna(v) else v for v in got["decision"]]
+    rules_file = csv_path.parent / "apply_rules.json"
+    rules_file.write_text(res.rules_json)
+    out = subprocess.run(
+        [str(rulec_bin), "apply", str(rules_file), str(csv_path)],
+        check=True, capture_output=True, text=True,
+    ).stdout.splitlines()
+    assert out[0] == "row,decision,rule"
+    def cell(v):
+        return None if pd.isna(v) else v
+
+    for i, line in enumerate(out[1:201]):
+        _, decision, rule = line.split(",")
+        assert (decision or None) == cell(got["decision"].iloc[i])
+        assert (rule or None) == cell(got["rule"].iloc[i])
+
+
+def test_unknown_categories_and_missing_values_at_apply_time_go_to_the_fallback(frame):
+    import numpy as np
+
+    res = rulec.compile(frame, target="y", progress=False, **FAST)
+    zone_rules = [r for r in res.rules if any("zone" in c for c in r.conditions)]
+    assert zone_rules
+    new = frame.drop(columns=["y"]).iloc[:50].copy()
+    new["zone"] = "atlantis"
+    new.loc[new.index[:10], "x"] = np.nan
+    got = res.apply(new)
+    # No rule that names `zone` in a set can cover an unknown zone.
+    for rule in got["rule"].dropna():
+        r = next(r for r in res.rules if r.name == rule)
+        assert not any(" in {" in c and "zone" in c for c in r.conditions), r
+
+
+def test_rule_book_html_sql_crate_and_load(frame, tmp_path):
+    res = rulec.compile(frame, target="y", progress=False, **FAST)
+    book = res.rulebook()
+    assert book.startswith("#") and res.rules[0].name in book
+    html = res._repr_html_()
+    assert html.startswith("<iframe srcdoc=") and "&lt;!DOCTYPE html&gt;" in html
+    assert res.rulebook_html().lstrip().lower().startswith("<!doctype html>")
+    sql = res.to_sql(dialect="spark", table="t")
+    assert "CASE" in sql and "`t`" in sql
+    with pytest.raises(rulec.RulecError, match="dialect"):
+        res.to_sql(dialect="oracle")
+    res.emit_crate(str(tmp_path / "crate"))
+    assert (tmp_path / "crate" / "Cargo.toml").is_file()
+    assert (tmp_path / "crate" / "src" / "rules.rs").is_file()
+    res.save(str(tmp_path / "out"))
+    loaded = rulec.load(str(tmp_path / "out" / "rules.json"))
+    assert loaded.rules_json == res.rules_json
+    assert [r.name for r in loaded.rules] == [r.name for r in res.rules]
+    assert loaded.report is None
+    assert loaded.rulebook() == res.rulebook()
+    assert (loaded.apply(frame).fillna("-") == res.apply(frame).fillna("-")).all().all()
+    with pytest.raises(rulec.RulecError, match="nope.json"):
+        rulec.load(str(tmp_path / "nope.json"))
+
+
+def test_progress_reaches_the_callback_and_can_be_silenced(frame, capsys):
+    seen = []
+    rulec.compile(frame, target="y", progress=lambda *e: seen.append(e), **FAST)
+    lines = [text for kind, text, _, _ in seen if kind == "line"]
+    assert any(t.startswith("ingest:") for t in lines), lines
+    assert any(t.startswith("teach:") for t in lines), lines
+    rulec.compile(frame, target="y", progress=False, **FAST)
+    assert capsys.readouterr().err == ""
+    rulec.compile(frame, target="y", **FAST)
+    assert "ingest:" in capsys.readouterr().err
+
+
+def test_an_interrupt_from_progress_stops_the_compile(frame):
+    def stop(kind, text, done, total):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        rulec.compile(frame, target="y", progress=stop, **FAST)
+    # The module still works afterwards.
+    assert rulec.compile(frame, target="y", progress=False, **FAST).rules
+
+
+def test_the_telco_frame_compiles_to_the_rules_of_its_file(telco, rulec_bin, tmp_path):
+    """The benchmark's telco data (integers, decimals with missing values,
+    text, a split column) as a pandas frame, as a polars frame and as the
+    file the command line reads: one rule set."""
+    import pandas as pd
+    import polars as pl
+
+    out = tmp_path / "cli"
+    subprocess.run(
+        [str(rulec_bin), "compile", str(telco), "--target", "churn", "--split-column", "split",
+         "--teacher", "gbdt", "--no-cache", "--out", str(out), "--quiet"],
+        check=True,
+    )
+    cli = strip_source((out / "rules.json").read_text())
+    assert cli["rules"], "the CLI found no rules on telco"
+    opts = dict(target="churn", split_column="split", teacher="gbdt", no_cache=True, progress=False)
+    assert strip_source(rulec.compile(pd.read_csv(telco), **opts).rules_json) == cli
+    assert strip_source(rulec.compile(pl.read_csv(telco), **opts).rules_json) == cli

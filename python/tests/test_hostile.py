@@ -1,0 +1,91 @@
+"""Bad input: one clear line, never a crash."""
+
+import numpy as np
+import pytest
+
+import rulec
+from conftest import FAST
+
+
+def one_line(e):
+    text = str(e.value)
+    assert "\n" not in text, text
+    return text
+
+
+def test_an_empty_frame(frame):
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(frame.iloc[:0], target="y", progress=False, **FAST)
+    assert one_line(e) == "pandas DataFrame: has columns but no rows"
+    import pandas as pd
+    import polars as pl
+
+    with pytest.raises(rulec.RulecError, match="has no columns"):
+        rulec.compile(pd.DataFrame(), target="y", progress=False, **FAST)
+    with pytest.raises(rulec.RulecError, match="polars DataFrame: has columns but no rows"):
+        rulec.compile(pl.from_pandas(frame).head(0), target="y", progress=False, **FAST)
+
+
+def test_a_missing_target(frame):
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(frame, target="churn", progress=False, **FAST)
+    assert one_line(e) == (
+        "pandas DataFrame: no column `churn` (given as --target); "
+        "columns are: `x`, `w`, `zone`, `flag`, `y`"
+    )
+
+
+def test_wrong_dtypes(frame):
+    import pandas as pd
+
+    dates = frame.assign(when=pd.date_range("2024-01-01", periods=len(frame), freq="h"))
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(dates, target="y", progress=False, **FAST)
+    assert "column `when`" in one_line(e) and "convert it to a number, boolean or string" in str(e.value)
+    mixed = frame.assign(odd=[1 if i % 2 else "a" for i in range(len(frame))])
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(mixed, target="y", progress=False, **FAST)
+    assert "column `odd` cannot be read" in one_line(e)
+    with pytest.raises(rulec.RulecError, match="data must be a pandas or polars DataFrame"):
+        rulec.compile([[1, 2]], target="y")
+    with pytest.raises(rulec.RulecError, match="single class"):
+        rulec.compile(frame.assign(y="same"), target="y", progress=False, **FAST)
+
+
+def test_options_as_the_command_line_checks_them(frame):
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(frame, target="y", precision=1.5, max_rules=0, progress=False)
+    assert one_line(e) == (
+        "--precision must be between 0 and 1 (exclusive), got 1.5; --max-rules must be at least 1"
+    )
+    with pytest.raises(rulec.RulecError, match="unknown option `max_rule`; the options are"):
+        rulec.compile(frame, target="y", max_rule=3)
+    with pytest.raises(rulec.RulecError, match="option `seed` must be a non-negative integer, got str"):
+        rulec.compile(frame, target="y", seed="one", progress=False)
+    with pytest.raises(rulec.RulecError, match="`oak` is not a teacher; expected `forest`"):
+        rulec.compile(frame, target="y", teacher="oak", progress=False)
+    with pytest.raises(rulec.RulecError, match="possible values are set, rule"):
+        rulec.compile(frame, target="y", certify="all", progress=False)
+    with pytest.raises(rulec.RulecError, match="neither predict_proba nor predict"):
+        rulec.compile(frame, target="y", teacher=object(), progress=False)
+
+
+def test_a_missing_file(tmp_path):
+    with pytest.raises(rulec.RulecError, match="nothing.csv"):
+        rulec.compile(tmp_path / "nothing.csv", target="y", progress=False)
+
+
+def test_apply_names_what_is_wrong(frame):
+    res = rulec.compile(frame, target="y", progress=False, **FAST)
+    used = {c.split()[0] for r in res.rules for c in r.conditions}
+    col = sorted(used)[0]
+    with pytest.raises(rulec.RulecError) as e:
+        res.apply(frame.drop(columns=[col]))
+    assert f"lacks the rule set's column(s) `{col}`" in one_line(e)
+    if "x" in used:
+        with pytest.raises(rulec.RulecError, match="column `x` has type str"):
+            res.apply(frame.assign(x="far"))
+    empty = res.apply(frame.iloc[:0])
+    assert len(empty) == 0 and list(empty.columns) == ["decision", "rule"]
+    nan_rows = res.apply(frame.assign(x=np.nan, w=np.nan).iloc[:20])
+    assert len(nan_rows) == 20

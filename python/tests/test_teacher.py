@@ -1,0 +1,180 @@
+"""A scikit-learn model as the teacher, in-process; the estimator; Ctrl-C."""
+
+import json
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import rulec
+from conftest import FAST
+
+
+def teacher_option(res):
+    return dict(json.loads(res.rules_json)["provenance"]["options"])["teacher"]
+
+
+def test_a_fitted_model_is_the_teacher(frame):
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    x = frame.drop(columns=["y"])
+    model = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["zone"]), remainder="passthrough"
+        ),
+        RandomForestClassifier(n_estimators=30, random_state=0),
+    ).fit(x, frame["y"])
+    res = rulec.compile(frame, target="y", teacher=model, progress=False, no_cache=True)
+    assert res.rules
+    assert teacher_option(res) == "python:Pipeline"
+    # A model fitted elsewhere: the book does not vouch for what it saw.
+    assert "ran outside rulec" in res.rulebook()
+    assert 0 < res.report["fidelity"] <= 1
+    # In-process, deterministic: the same model gives the same bytes.
+    again = rulec.compile(frame, target="y", teacher=model, progress=False, no_cache=True)
+    assert again.rules_json == res.rules_json
+
+
+def test_the_model_sees_only_its_own_columns(frame):
+    from sklearn.tree import DecisionTreeClassifier
+
+    model = DecisionTreeClassifier(max_depth=4, random_state=0).fit(frame[["x", "flag"]], frame["y"])
+    res = rulec.compile(frame, target="y", teacher=model, progress=False, no_cache=True)
+    assert res.rules
+
+
+def test_a_model_fitted_on_other_columns_is_a_clear_error(frame):
+    import pandas as pd
+    from sklearn.tree import DecisionTreeClassifier
+
+    other = pd.DataFrame({"x": frame["x"], "colour": frame["w"]})
+    model = DecisionTreeClassifier(max_depth=3).fit(other, frame["y"])
+    with pytest.raises(rulec.RulecError, match=r"`colour`.*features: `x`, `w`, `zone`, `flag`"):
+        rulec.compile(frame, target="y", teacher=model, progress=False)
+    target = pd.DataFrame({"x": frame["x"], "y": frame["x"]})
+    model = DecisionTreeClassifier(max_depth=3).fit(target, frame["y"])
+    with pytest.raises(rulec.RulecError, match=r"`y`.*target"):
+        rulec.compile(frame, target="y", teacher=model, progress=False)
+
+
+def test_a_model_without_names_needs_teacher_features_to_match(frame):
+    from sklearn.linear_model import LogisticRegression
+
+    arr = frame[["x", "w"]].to_numpy()
+    model = LogisticRegression().fit(arr, frame["y"])
+    with pytest.raises(rulec.RulecError, match="fitted on 2 columns but is given 4"):
+        rulec.compile(frame, target="y", teacher=model, progress=False)
+    res = rulec.compile(
+        frame, target="y", teacher=model, teacher_features=["x", "w"], progress=False,
+        no_cache=True,
+    )
+    assert teacher_option(res) == "python:LogisticRegression"
+
+
+def test_an_unfitted_model_is_fitted_on_the_training_rows(frame):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(max_iter=30, random_state=0)
+    res = rulec.compile(frame[["x", "w", "flag", "y"]], target="y", teacher=model, progress=False)
+    assert teacher_option(res) == "python-fit:HistGradientBoostingClassifier"
+    assert "Validation rows are never used to train the teacher" in res.rulebook()
+    assert res.rules
+    with pytest.raises(Exception):
+        # The user's object is left as it was: rulec fitted a clone.
+        model.predict(frame[["x", "w", "flag"]])
+
+
+def test_a_model_answering_other_classes_is_a_clear_error(frame):
+    from sklearn.dummy import DummyClassifier
+
+    model = DummyClassifier().fit(frame[["x"]], np.where(frame["x"] > 50, "big", "small"))
+    with pytest.raises(rulec.RulecError, match=r"class 'big'.*not a class of the target"):
+        rulec.compile(frame, target="y", teacher=model, progress=False)
+
+
+def test_the_models_own_exception_is_kept(frame):
+    class Broken:
+        classes_ = np.array(["no", "yes"])
+        feature_names_in_ = np.array(["x"])
+
+        def predict_proba(self, x):
+            raise ArithmeticError("model exploded")
+
+    with pytest.raises(rulec.RulecError, match="model exploded") as info:
+        rulec.compile(frame, target="y", teacher=Broken(), progress=False)
+    assert isinstance(info.value.__cause__, ArithmeticError)
+
+
+def test_ctrl_c_stops_a_compile_with_a_slow_teacher(frame):
+    class Slow:
+        classes_ = np.array(["no", "yes"])
+        feature_names_in_ = np.array(["x"])
+
+        def predict_proba(self, x):
+            time.sleep(0.2)
+            return np.tile([0.5, 0.5], (len(x), 1))
+
+    timer = threading.Timer(1.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    start = time.monotonic()
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        # 4,000 rows in batches of 10: 80 s unless interrupted.
+        rulec.compile(frame, target="y", teacher=Slow(), oracle_batch=10, progress=False)
+    assert time.monotonic() - start < 10
+
+
+def test_the_estimator_in_a_cross_validation(frame):
+    from sklearn.base import clone
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.model_selection import cross_val_score
+
+    from sklearn.compose import make_column_transformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    x = frame[["x", "w", "flag"]].assign(zone=frame["zone"])
+    y = frame["y"].to_numpy()
+    teacher = make_pipeline(
+        make_column_transformer(
+            (OneHotEncoder(handle_unknown="ignore"), ["zone"]), remainder="passthrough"
+        ),
+        RandomForestClassifier(n_estimators=20, random_state=0),
+    )
+    est = rulec.RuleCascade(teacher, precision=0.9)
+    assert est.get_params()["precision"] == 0.9
+    est.set_params(max_rules=16)
+    assert clone(est).get_params()["max_rules"] == 16
+    scores = cross_val_score(est, x, y, cv=3)
+    assert len(scores) == 3 and scores.min() > 0.8, scores
+    est.fit(x, y)
+    assert 0 < est.coverage_ <= 1
+    assert est.rules_ and isinstance(est.rules_[0], rulec.Rule)
+    pred = est.predict(x)
+    assert set(pred) <= {"yes", "no"}
+    covered = est.predict_covered(x)
+    assert covered.any() and (~covered).any()
+    # Covered rows get the rules' answer, the others the teacher's.
+    decided = est.result_.apply(x)
+    assert (pred[covered] == decided["decision"][covered].to_numpy()).all()
+    assert est.teacher_ is not teacher  # a clone was fitted
+    rest = ~covered
+    assert (pred[rest] == est.teacher_.predict(x[rest].reset_index(drop=True)[est.teacher_.feature_names_in_])).all()
+
+
+def test_the_estimator_with_numpy_and_integer_classes(frame):
+    from sklearn.linear_model import LogisticRegression
+
+    x = frame[["x", "w"]].to_numpy()
+    y = (frame["y"] == "yes").astype(int).to_numpy()
+    est = rulec.RuleCascade(LogisticRegression(), precision=0.8).fit(x, y)
+    pred = est.predict(x)
+    assert pred.dtype == y.dtype and set(pred) <= {0, 1}
+    assert est.score(x, y) > 0.7
+    with pytest.raises(rulec.RulecError, match="needs a model as teacher"):
+        rulec.RuleCascade("forest").fit(x, y)
