@@ -83,6 +83,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
 
     md.push_str("## What the fallback receives\n\n");
     let _ = writeln!(md, "{FALLBACK}\n");
+    md.push_str(&crate::audit::markdown(set));
 
     md.push_str("## Rules\n\n");
     let _ = writeln!(md, "{}\n", RULES_INTRO);

@@ -92,6 +92,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     }
     h.push_str("<h3>What the fallback receives</h3>\n");
     let _ = writeln!(h, "<p>{}</p>\n</section>", escape(FALLBACK));
+    h.push_str(&crate::audit::html(set));
 
     figures_section(&mut h, set);
     rules_section(&mut h, set);

@@ -480,6 +480,7 @@ mod tests {
                 provenance: None,
                 summary: None,
                 rejected: Vec::new(),
+                policy: Default::default(),
             }
         }
 

@@ -817,6 +817,7 @@ mod tests {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Default::default(),
         };
         let old = set(vec![script.to_string()], "<i>A</i>");
         let new = set(vec![script.to_string(), "east".into()], "B");

@@ -25,6 +25,7 @@ pub mod diff;
 pub mod error;
 pub mod gbdt;
 pub mod generalise;
+pub mod groups;
 pub mod ingest;
 pub mod mlp;
 pub mod oracle;

@@ -131,9 +131,11 @@ fn book() -> RuleSet {
             candidates: 10,
             curve: Vec::new(),
             measured_cost: None,
+            groups: Vec::new(),
             cost: None,
         }),
         rejected: Vec::new(),
+        policy: Default::default(),
     }
 }
 

@@ -109,6 +109,7 @@ fn schema() -> RuleSet {
         provenance: None,
         summary: None,
         rejected: Vec::new(),
+        policy: Default::default(),
     }
 }
 

@@ -42,6 +42,40 @@ pub struct RuleSet {
     /// the reason, for the rule book.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejected>,
+    /// Columns the rules may not read (`rulec compile --forbid`). Absent
+    /// from `rules.json` when nothing is forbidden.
+    #[serde(default, skip_serializing_if = "Policy::is_empty")]
+    pub policy: Policy,
+}
+
+/// Columns kept away from the rules. Loading refuses a rule set with a
+/// rule that reads a forbidden column, so every command that reads
+/// `rules.json` (check, validate, book, emit) refuses it too.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Features no rule and no candidate may read, in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbidden: Vec<String>,
+    /// Whether the teacher was kept from them too (`--forbid-teacher`);
+    /// otherwise the teacher saw them and only the rules are kept away.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub teacher_forbidden: bool,
+}
+
+impl Policy {
+    /// Nothing forbidden.
+    pub fn is_empty(&self) -> bool {
+        self.forbidden.is_empty() && !self.teacher_forbidden
+    }
+
+    /// Whether `feature` is forbidden.
+    pub fn forbids(&self, feature: &str) -> bool {
+        self.forbidden.iter().any(|f| f == feature)
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A rule that was considered and not kept.
@@ -368,6 +402,64 @@ pub struct Summary {
     /// do not depend on the machine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measured_cost: Option<MeasuredCost>,
+    /// Results per value of the columns given to `--groups`, per split
+    /// (validation, then test). Absent without `--groups`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupTable>,
+}
+
+/// The rule set's results per value of one column on one split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupTable {
+    /// The column (a feature, possibly forbidden).
+    pub column: String,
+    /// `validation`, `test`, or `new data` (`rulec check`).
+    pub split: String,
+    /// Rows per group is below this: too few to tell (not tested).
+    pub min_rows: u64,
+    /// Comparisons made (the Bonferroni correction divides the level by it).
+    pub tests: u64,
+    /// Per value, in the column's category order, then values the rules do
+    /// not know and missing values.
+    pub groups: Vec<GroupFigures>,
+}
+
+/// One group's figures on one split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    /// The group's value (`(missing)`, `(other values)` for values outside
+    /// the rule set's categories).
+    pub value: String,
+    /// Rows of the split in the group.
+    pub rows: u64,
+    /// Of which some rule answers (the rest go to the fallback).
+    pub covered: u64,
+    /// Of the covered rows, those decided right.
+    pub correct: u64,
+    /// One-sided exact (Clopper–Pearson) lower bound of `correct / covered`
+    /// at the rule set's confidence.
+    pub precision_lower_bound: f64,
+    /// Covered rows per decision, in [`Target::classes`] order.
+    pub decisions: Vec<u64>,
+    /// Fewer than [`GroupTable::min_rows`] rows: too few to say anything;
+    /// its figures are shown but not compared.
+    pub too_small: bool,
+    /// The figures that differ from the rest of the split's rows beyond
+    /// their uncertainty (`coverage`, `precision`, `decision <class>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differs: Vec<String>,
+}
+
+impl GroupFigures {
+    /// Share of the group's rows some rule answers.
+    pub fn coverage(&self) -> f64 {
+        ratio(self.covered, self.rows)
+    }
+
+    /// Precision on the covered rows, when there are some.
+    pub fn precision(&self) -> Option<f64> {
+        (self.covered > 0).then(|| ratio(self.correct, self.covered))
+    }
 }
 
 /// Time per decision of the teacher and of the rules, measured on the
@@ -528,6 +620,7 @@ impl RuleSet {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Policy::default(),
         }
     }
 
@@ -631,6 +724,24 @@ impl RuleSet {
                     problems.push(format!("rule `{}`: {msg}", rule.name));
                 }
             }
+            let mut read = BTreeSet::new();
+            for cond in &rule.conditions {
+                if self.policy.forbids(cond.feature()) && read.insert(cond.feature()) {
+                    problems.push(format!(
+                        "rule `{}` reads `{}`, a forbidden column",
+                        rule.name,
+                        cond.feature()
+                    ));
+                }
+            }
+        }
+        for f in &self.policy.forbidden {
+            if self.feature_index(f).is_none() {
+                problems.push(format!("forbidden column `{f}` is not a feature"));
+            }
+        }
+        if let Some(dup) = first_duplicate(&self.policy.forbidden) {
+            problems.push(format!("forbidden column `{dup}` is listed twice"));
         }
         if problems.is_empty() {
             Ok(())

@@ -283,9 +283,11 @@ pub fn shipping_book() -> RuleSet {
                 (1850, 1712),
             ]),
             measured_cost: None,
+            groups: Vec::new(),
             cost: None,
         }),
         rejected,
+        policy: Default::default(),
     }
 }
 
@@ -338,6 +340,51 @@ pub fn hostile_book() -> RuleSet {
         p.data_file = "<img src=x onerror=alert(1)>.csv".into();
         p.teacher = SCRIPT.into();
         p.options.push(("teacher".into(), SCRIPT.into()));
+    }
+    set
+}
+
+/// `set` with a forbidden column that no rule reads, `region`, whose
+/// categories are markup, and results by `region` on validation and test
+/// rows: one group that differs, one too small (#17).
+pub fn with_audit(mut set: RuleSet) -> RuleSet {
+    use rulec_runtime::ir::{GroupFigures, GroupTable, Policy};
+    let values = ["north", SCRIPT, "a | b"];
+    set.features
+        .push(feature("region", categorical(&values), false));
+    set.policy = Policy {
+        forbidden: vec!["region".into()],
+        teacher_forbidden: false,
+    };
+    let n_classes = set.target.classes.len();
+    let group = |value: &str, rows: u64, covered: u64, too_small: bool, differs: &[&str]| {
+        let mut decisions = vec![0; n_classes];
+        decisions[0] = covered / 2;
+        decisions[n_classes - 1] += covered - covered / 2;
+        GroupFigures {
+            value: value.into(),
+            rows,
+            covered,
+            correct: covered - covered / 20,
+            precision_lower_bound: wilson_lower(covered - covered / 20, covered, CONFIDENCE),
+            decisions,
+            too_small,
+            differs: differs.iter().map(|d| d.to_string()).collect(),
+        }
+    };
+    let table = |split: &str| GroupTable {
+        column: "region".into(),
+        split: split.into(),
+        min_rows: 30,
+        tests: 8,
+        groups: vec![
+            group("north", 1200, 700, false, &[]),
+            group(SCRIPT, 800, 300, false, &["coverage"]),
+            group("a | b", 12, 5, true, &[]),
+        ],
+    };
+    if let Some(summary) = set.summary.as_mut() {
+        summary.groups = vec![table("validation"), table("test")];
     }
     set
 }

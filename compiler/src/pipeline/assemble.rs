@@ -154,7 +154,24 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
             (true, Some(ns)) => Some(measured_cost(&set, &valid_rows, ns, &p.teacher)?),
             _ => None,
         },
+        groups: Vec::new(),
     });
+    // `--groups`: the results per value of each column, on validation and
+    // test rows, measured on the rule set as it will run.
+    let mut groups = Vec::new();
+    for column in &p.groups {
+        for (split, rows) in [("validation", &valid_rows), ("test", &test_rows)] {
+            if rows.is_empty() {
+                continue;
+            }
+            let labels = table.labels();
+            let cells = (0..rows.len()).map(|j| (rows.row(j), Some(labels[rows.rows[j]] as usize)));
+            groups.push(crate::groups::table(&set, column, split, cells)?);
+        }
+    }
+    if let Some(summary) = set.summary.as_mut() {
+        summary.groups = groups;
+    }
     set.provenance = Some(provenance(&pool.data, pool.teacher, p));
     set.check()?;
     Ok(Assembled {

@@ -110,6 +110,7 @@ mod tests {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Default::default(),
         }
     }
 
@@ -254,6 +255,7 @@ pub(crate) mod tests_support {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Default::default(),
         }
     }
 }

@@ -1,0 +1,371 @@
+//! The rule book's model-risk sections (issue #17): the columns kept from
+//! the rules (`--forbid`) and, when recorded, the other audit figures of
+//! the rule set. Each section is built once as plain text ([`Section`]),
+//! and [`markdown`] and [`html`] render it, escaping every string on the
+//! way out, so both book formats say the same thing.
+
+use std::fmt::Write;
+
+use rulec_runtime::ir::{GroupTable, RuleSet};
+
+use crate::book::{code_span, escape_md, pct};
+use crate::figures::escape;
+
+/// One section of the book: a heading, then paragraphs and tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    /// The HTML id of the section.
+    pub id: &'static str,
+    /// The heading.
+    pub title: String,
+    /// Its content, in order.
+    pub blocks: Vec<Block>,
+}
+
+/// A paragraph or a table of a [`Section`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Block {
+    /// Plain text.
+    Para(String),
+    /// A smaller heading inside the section.
+    Heading(Vec<Span>),
+    /// A paragraph naming things from the data.
+    Rich(Vec<Span>),
+    /// A table: header cells, then rows.
+    Table {
+        /// The column headings.
+        head: Vec<String>,
+        /// The rows, as long as `head`.
+        rows: Vec<Vec<Cell>>,
+    },
+}
+
+/// A piece of a [`Block::Heading`] or [`Block::Rich`] paragraph.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Span {
+    /// Plain text.
+    Text(String),
+    /// A name from the data, shown as code.
+    Code(String),
+}
+
+fn spans_md(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Text(t) => escape_md(t),
+            Span::Code(c) => format!("`{}`", code_span(c)),
+        })
+        .collect()
+}
+
+fn spans_html(spans: &[Span]) -> String {
+    spans
+        .iter()
+        .map(|s| match s {
+            Span::Text(t) => escape(t),
+            Span::Code(c) => format!("<code>{}</code>", escape(c)),
+        })
+        .collect()
+}
+
+/// Names as code spans separated by commas.
+fn code_list(names: &[String]) -> Vec<Span> {
+    let mut out = Vec::new();
+    for (i, n) in names.iter().enumerate() {
+        if i > 0 {
+            out.push(Span::Text(", ".into()));
+        }
+        out.push(Span::Code(n.clone()));
+    }
+    out
+}
+
+/// A table cell.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Plain text.
+    Text(String),
+    /// A name from the data (a column, a rule, a category), shown as code.
+    Code(String),
+    /// A figure, right-aligned.
+    Num(String),
+    /// Text that flags a problem, shown strong.
+    Flag(String),
+}
+
+/// The model-risk sections of `set`, in the order the book prints them;
+/// empty when the rule set records none.
+pub fn sections(set: &RuleSet) -> Vec<Section> {
+    [forbidden_section(set), groups_section(set)]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// The sections as Markdown, each opening with a `##` heading.
+pub fn markdown(set: &RuleSet) -> String {
+    sections_markdown(&sections(set))
+}
+
+/// Results by group measured elsewhere (`rulec check` on new data), as
+/// the book prints its own: a `##` section in Markdown.
+/// `classes` are the rule set's, `confidence` its confidence.
+pub fn groups_markdown(classes: &[String], confidence: f64, tables: &[GroupTable]) -> String {
+    groups_of(classes, confidence, tables).map_or(String::new(), |s| sections_markdown(&[s]))
+}
+
+fn sections_markdown(sections: &[Section]) -> String {
+    let mut md = String::new();
+    for s in sections {
+        let _ = writeln!(md, "## {}\n", escape_md(&s.title));
+        for b in &s.blocks {
+            match b {
+                Block::Para(p) => {
+                    let _ = writeln!(md, "{}\n", escape_md(p));
+                }
+                Block::Heading(t) => {
+                    let _ = writeln!(md, "### {}\n", spans_md(t));
+                }
+                Block::Rich(t) => {
+                    let _ = writeln!(md, "{}\n", spans_md(t));
+                }
+                Block::Table { head, rows } => {
+                    md.push('|');
+                    for h in head {
+                        let _ = write!(md, " {} |", escape_md(h));
+                    }
+                    md.push_str("\n|");
+                    for i in 0..head.len() {
+                        let numeric = rows
+                            .first()
+                            .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
+                        md.push_str(if numeric { "---:|" } else { "---|" });
+                    }
+                    md.push('\n');
+                    for row in rows {
+                        md.push('|');
+                        for c in row {
+                            let text = match c {
+                                Cell::Text(t) | Cell::Num(t) => escape_md(t),
+                                Cell::Code(t) => format!("`{}`", code_span(t)),
+                                Cell::Flag(t) => format!("**{}**", escape_md(t)),
+                            };
+                            let _ = write!(md, " {text} |");
+                        }
+                        md.push('\n');
+                    }
+                    md.push('\n');
+                }
+            }
+        }
+    }
+    md
+}
+
+/// The sections as HTML, each a `<section>` with an `<h2>` heading.
+pub fn html(set: &RuleSet) -> String {
+    let mut h = String::new();
+    for s in sections(set) {
+        let _ = writeln!(
+            h,
+            "<section id=\"{}\">\n<h2>{}</h2>",
+            s.id,
+            escape(&s.title)
+        );
+        for b in &s.blocks {
+            match b {
+                Block::Para(p) => {
+                    let _ = writeln!(h, "<p>{}</p>", escape(p));
+                }
+                Block::Heading(t) => {
+                    let _ = writeln!(h, "<h3>{}</h3>", spans_html(t));
+                }
+                Block::Rich(t) => {
+                    let _ = writeln!(h, "<p>{}</p>", spans_html(t));
+                }
+                Block::Table { head, rows } => {
+                    h.push_str("<table>\n<tr>");
+                    for (i, c) in head.iter().enumerate() {
+                        let numeric = rows
+                            .first()
+                            .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
+                        let class = if numeric { " class=\"n\"" } else { "" };
+                        let _ = write!(h, "<th{class}>{}</th>", escape(c));
+                    }
+                    h.push_str("</tr>\n");
+                    for row in rows {
+                        h.push_str("<tr>");
+                        for c in row {
+                            let _ = match c {
+                                Cell::Text(t) => write!(h, "<td>{}</td>", escape(t)),
+                                Cell::Num(t) => write!(h, "<td class=\"n\">{}</td>", escape(t)),
+                                Cell::Code(t) => write!(h, "<td><code>{}</code></td>", escape(t)),
+                                Cell::Flag(t) => {
+                                    write!(h, "<td><strong>{}</strong></td>", escape(t))
+                                }
+                            };
+                        }
+                        h.push_str("</tr>\n");
+                    }
+                    h.push_str("</table>\n");
+                }
+            }
+        }
+        h.push_str("</section>\n");
+    }
+    h
+}
+
+/// The columns no rule may read (`--forbid`), and the proof that none does:
+/// for each, the kept rules that read it, counted from the rules themselves.
+fn forbidden_section(set: &RuleSet) -> Option<Section> {
+    let policy = &set.policy;
+    if policy.forbidden.is_empty() {
+        return None;
+    }
+    let mut intro = vec![Span::Text(
+        "No rule and no candidate rule may read these columns: ".into(),
+    )];
+    intro.extend(code_list(&policy.forbidden));
+    intro.push(Span::Text(
+        ". The rule learner saw them \
+         as constant, so it could not split on them; a proposed rule that reads one is refused; \
+         and loading a rules.json refuses a rule that reads one (so rulec check, rulec \
+         validate, rulec book and rulec emit refuse an edited rule set that does). The \
+         table counts, from the rules as they run, the kept rules that read each column."
+            .into(),
+    ));
+    let mut blocks = vec![Block::Rich(intro)];
+    let rows = policy
+        .forbidden
+        .iter()
+        .map(|c| {
+            let readers: Vec<&str> = set
+                .rules
+                .iter()
+                .filter(|r| r.conditions.iter().any(|cond| cond.feature() == c))
+                .map(|r| r.name.as_str())
+                .collect();
+            vec![
+                Cell::Code(c.clone()),
+                Cell::Num(readers.len().to_string()),
+                if readers.is_empty() {
+                    Cell::Text(format!("none of the {} rules", set.rules.len()))
+                } else {
+                    Cell::Flag(readers.join(", "))
+                },
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table {
+        head: vec![
+            "forbidden column".into(),
+            "rules reading it".into(),
+            "which".into(),
+        ],
+        rows,
+    });
+    blocks.push(Block::Para(if policy.teacher_forbidden {
+        "The teacher was kept from these columns too (--forbid-teacher): it learnt from and \
+         labelled the rows without them."
+            .to_string()
+    } else {
+        "The teacher saw these columns: it learnt from every column, these included, and the \
+         rules imitate its labels. A rule that never reads a column can still follow it through \
+         columns related to it (proxies); the results by group, when given, show whether \
+         decisions differ between its values. --forbid-teacher keeps the teacher from them too."
+            .to_string()
+    }));
+    Some(Section {
+        id: "forbidden",
+        title: "Forbidden columns".into(),
+        blocks,
+    })
+}
+
+/// The results per group (`--groups`): one table per column and split.
+fn groups_section(set: &RuleSet) -> Option<Section> {
+    groups_of(
+        &set.target.classes,
+        set.certification.confidence,
+        &set.summary.as_ref()?.groups,
+    )
+}
+
+fn groups_of(classes: &[String], confidence: f64, tables: &[GroupTable]) -> Option<Section> {
+    let first = tables.first()?;
+    let mut blocks = vec![Block::Para(format!(
+        "For each value of the columns given to --groups, on the rows of each split: the rows, \
+         the share some rule answers (coverage) and the share sent to the fallback, the \
+         precision on the answered rows with its one-sided exact (Clopper-Pearson) lower bound \
+         at {} confidence, and the share of the group's rows given each decision by the rules. \
+         A figure is flagged when it differs from the same figure on every other row of the \
+         split by a two-sided two-proportion z-test (pooled variance) at level {} divided by \
+         the number of comparisons in the table (Bonferroni). A group with fewer than {} rows \
+         is marked too small to say anything and is not compared; a precision is compared only \
+         when the group and the rest each have {} answered rows.",
+        pct(confidence),
+        pct(1.0 - confidence),
+        first.min_rows,
+        first.min_rows
+    ))];
+    for t in tables {
+        blocks.push(Block::Heading(vec![
+            Span::Code(t.column.clone()),
+            Span::Text(format!(" on {} rows ({} comparisons)", t.split, t.tests)),
+        ]));
+        let mut head: Vec<String> = [
+            "group",
+            "rows",
+            "coverage",
+            "to fallback",
+            "covered precision",
+            "lower bound",
+        ]
+        .map(String::from)
+        .to_vec();
+        head.extend(classes.iter().map(|c| format!("decided {c}")));
+        head.push("differs from the rest".into());
+        let rows = t
+            .groups
+            .iter()
+            .map(|g| {
+                let share = |x: u64| {
+                    if g.rows == 0 {
+                        "–".to_string()
+                    } else {
+                        pct(x as f64 / g.rows as f64)
+                    }
+                };
+                let mut row = vec![
+                    Cell::Code(g.value.clone()),
+                    Cell::Num(g.rows.to_string()),
+                    Cell::Num(share(g.covered)),
+                    Cell::Num(share(g.rows - g.covered)),
+                    Cell::Num(g.precision().map_or("–".into(), pct)),
+                    Cell::Num(if g.covered == 0 {
+                        "–".into()
+                    } else {
+                        pct(g.precision_lower_bound)
+                    }),
+                ];
+                row.extend(g.decisions.iter().map(|&n| Cell::Num(share(n))));
+                row.push(if g.too_small {
+                    Cell::Flag(format!("too few rows to say (under {})", t.min_rows))
+                } else if g.differs.is_empty() {
+                    Cell::Text("no".into())
+                } else {
+                    Cell::Flag(format!("yes: {}", g.differs.join(", ")))
+                });
+                row
+            })
+            .collect();
+        blocks.push(Block::Table { head, rows });
+    }
+    Some(Section {
+        id: "groups",
+        title: "Results by group".into(),
+        blocks,
+    })
+}

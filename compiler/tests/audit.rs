@@ -1,0 +1,230 @@
+//! The rule book as model-risk documentation (#17), end to end on the
+//! `lending` dataset (the shape of US mortgage-disclosure data, with the
+//! applicant's race): forbidden columns (`--forbid`, `--forbid-teacher`)
+//! and results by group (`--groups`), in the book and in `rulec check`.
+
+mod common;
+
+use std::path::Path;
+
+use common::rulec;
+use rulec_runtime::RuleSet;
+
+/// Runs `rulec` in `dir`, success or not.
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("rulec runs")
+}
+
+/// Writes `lending.csv` (`rows` rows, seed `seed`) into `dir`.
+fn lending(dir: &Path, name: &str, rows: usize, seed: u64) {
+    let out = rulec(
+        dir,
+        &[
+            "dataset",
+            "lending",
+            "--rows",
+            &rows.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--out",
+            name,
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Compiles `lending.csv` in `dir` with `args` into `out`; the rule set.
+fn compile(dir: &Path, out: &str, args: &[&str]) -> RuleSet {
+    let mut all = vec![
+        "compile",
+        "lending.csv",
+        "--target",
+        "action_taken",
+        "--no-cache",
+        "-q",
+        "--out",
+        out,
+    ];
+    all.extend_from_slice(args);
+    let res = rulec(dir, &all);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let text = std::fs::read_to_string(dir.join(out).join("rules.json")).unwrap();
+    RuleSet::from_json(&text).unwrap()
+}
+
+fn reads(set: &RuleSet, column: &str) -> usize {
+    set.rules
+        .iter()
+        .filter(|r| r.conditions.iter().any(|c| c.feature() == column))
+        .count()
+}
+
+/// The historical decisions are biased by race in one region, so without
+/// `--forbid` rules read `race`; with it none does, the book says so in
+/// both formats, and the results by race are there for validation and test.
+#[test]
+fn forbidden_race_is_never_read_and_the_book_reports_by_race() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 40_000, 0);
+    let free = compile(dir.path(), "free", &[]);
+    assert!(
+        reads(&free, "race") > 0,
+        "without --forbid some rule should read the biased column; the test would prove nothing"
+    );
+    assert!(free.policy.is_empty());
+
+    let set = compile(dir.path(), "out", &["--forbid", "race", "--groups", "race"]);
+    assert_eq!(reads(&set, "race"), 0);
+    assert!(!set.rules.is_empty());
+    assert_eq!(set.policy.forbidden, ["race"]);
+    assert!(!set.policy.teacher_forbidden);
+    let groups = &set.summary.as_ref().unwrap().groups;
+    let splits: Vec<(&str, &str)> = groups
+        .iter()
+        .map(|t| (t.column.as_str(), t.split.as_str()))
+        .collect();
+    assert_eq!(splits, [("race", "validation"), ("race", "test")]);
+    for t in groups {
+        let rows: u64 = t.groups.iter().map(|g| g.rows).sum();
+        let split_rows = if t.split == "validation" {
+            set.summary.as_ref().unwrap().validation.rows
+        } else {
+            set.summary.as_ref().unwrap().test.as_ref().unwrap().rows
+        };
+        assert_eq!(rows, split_rows, "every row is in one group");
+        assert!(t
+            .groups
+            .iter()
+            .any(|g| g.value == "Black or African American"));
+    }
+
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(md.contains("## Forbidden columns"), "{md}");
+    assert!(md.contains("| `race` | 0 | none of the"), "{md}");
+    assert!(md.contains("The teacher saw these columns"));
+    assert!(md.contains("## Results by group"));
+    assert!(md.contains("### `race` on validation rows"));
+    assert!(md.contains("### `race` on test rows"));
+    assert!(md.contains("| `Black or African American` |"));
+    assert!(md.contains("two-proportion z-test"));
+    let html = std::fs::read_to_string(dir.path().join("out/rulebook.html")).unwrap();
+    assert!(html.contains("<section id=\"forbidden\">"));
+    assert!(html.contains("<section id=\"groups\">"));
+    assert!(html.contains("<td><code>Black or African American</code></td>"));
+    // The options list records them.
+    assert!(md.contains("| `forbid` | `race` |"));
+    assert!(md.contains("| `groups` | `race` |"));
+
+    // `rulec check` on new data prints the same table, for the book's
+    // columns by default and for others on request.
+    lending(dir.path(), "new.csv", 5_000, 9);
+    let res = rulec(dir.path(), &["check", "out/rules.json", "new.csv"]);
+    let text = String::from_utf8_lossy(&res.stdout);
+    assert!(text.contains("### `race` on new labelled rows"), "{text}");
+    let res = rulec(
+        dir.path(),
+        &[
+            "check",
+            "out/rules.json",
+            "new.csv",
+            "--groups",
+            "sex",
+            "--json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
+    let groups = json["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0]["column"], "sex");
+}
+
+/// A rules.json edited so that a rule reads a forbidden column is refused
+/// by every command that loads it, naming the rule and the column.
+#[test]
+fn check_and_validate_refuse_a_rule_set_that_reads_a_forbidden_column() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 20_000, 1);
+    let mut set = compile(dir.path(), "out", &[]);
+    let read = set.rules[0].conditions[0].feature().to_string();
+    set.policy.forbidden = vec![read.clone()];
+    std::fs::write(dir.path().join("edited.json"), set.to_json()).unwrap();
+    for args in [
+        vec!["check", "edited.json", "lending.csv"],
+        vec!["validate", "lending.csv", "--rules", "edited.json"],
+        vec!["book", "edited.json", "--out", "book"],
+    ] {
+        let res = run(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&res.stderr);
+        assert_eq!(res.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("reads `{read}`, a forbidden column"))
+                && stderr.contains(&set.rules[0].name),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"));
+    }
+    assert!(!dir.path().join("book").exists());
+}
+
+/// `--forbid-teacher` keeps the teacher from the column too, and the book
+/// says so; a proposal that reads a forbidden column is refused.
+#[test]
+fn the_teacher_can_be_kept_from_forbidden_columns_and_proposals_cannot_read_them() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 20_000, 2);
+    let set = compile(
+        dir.path(),
+        "out",
+        &["--forbid", "race,sex", "--forbid-teacher"],
+    );
+    assert_eq!(reads(&set, "race") + reads(&set, "sex"), 0);
+    assert!(set.policy.teacher_forbidden);
+    let teacher = &set.provenance.as_ref().unwrap().teacher;
+    assert!(
+        teacher.ends_with("without the columns `race`, `sex`"),
+        "{teacher}"
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(md.contains("The teacher was kept from these columns too"));
+
+    std::fs::write(
+        dir.path().join("p.rules"),
+        "rule by_race:\n  when race in {\"White\"}\n  then action_taken = \"approved\"\n",
+    )
+    .unwrap();
+    let res = run(
+        dir.path(),
+        &[
+            "compile",
+            "lending.csv",
+            "--target",
+            "action_taken",
+            "--forbid",
+            "race",
+            "--proposals",
+            "p.rules",
+            "-q",
+            "--out",
+            "bad",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("p.rules") && stderr.contains("`by_race` reads `race`"),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("bad").exists());
+}
