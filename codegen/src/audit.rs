@@ -6,9 +6,10 @@
 
 use std::fmt::Write;
 
-use rulec_runtime::ir::{GroupTable, RuleSet};
+use rulec_runtime::dsl;
+use rulec_runtime::ir::{GroupTable, Rule, RuleSet};
 
-use crate::book::{code_span, escape_md, pct};
+use crate::book::{code_span, count, escape_md, pct};
 use crate::figures::escape;
 
 /// One section of the book: a heading, then paragraphs and tables.
@@ -119,44 +120,50 @@ fn sections_markdown(sections: &[Section]) -> String {
     let mut md = String::new();
     for s in sections {
         let _ = writeln!(md, "## {}\n", escape_md(&s.title));
-        for b in &s.blocks {
-            match b {
-                Block::Para(p) => {
-                    let _ = writeln!(md, "{}\n", escape_md(p));
+        md.push_str(&blocks_markdown(&s.blocks));
+    }
+    md
+}
+
+fn blocks_markdown(blocks: &[Block]) -> String {
+    let mut md = String::new();
+    for b in blocks {
+        match b {
+            Block::Para(p) => {
+                let _ = writeln!(md, "{}\n", escape_md(p));
+            }
+            Block::Heading(t) => {
+                let _ = writeln!(md, "### {}\n", spans_md(t));
+            }
+            Block::Rich(t) => {
+                let _ = writeln!(md, "{}\n", spans_md(t));
+            }
+            Block::Table { head, rows } => {
+                md.push('|');
+                for h in head {
+                    let _ = write!(md, " {} |", escape_md(h));
                 }
-                Block::Heading(t) => {
-                    let _ = writeln!(md, "### {}\n", spans_md(t));
+                md.push_str("\n|");
+                for i in 0..head.len() {
+                    let numeric = rows
+                        .first()
+                        .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
+                    md.push_str(if numeric { "---:|" } else { "---|" });
                 }
-                Block::Rich(t) => {
-                    let _ = writeln!(md, "{}\n", spans_md(t));
-                }
-                Block::Table { head, rows } => {
+                md.push('\n');
+                for row in rows {
                     md.push('|');
-                    for h in head {
-                        let _ = write!(md, " {} |", escape_md(h));
-                    }
-                    md.push_str("\n|");
-                    for i in 0..head.len() {
-                        let numeric = rows
-                            .first()
-                            .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
-                        md.push_str(if numeric { "---:|" } else { "---|" });
-                    }
-                    md.push('\n');
-                    for row in rows {
-                        md.push('|');
-                        for c in row {
-                            let text = match c {
-                                Cell::Text(t) | Cell::Num(t) => escape_md(t),
-                                Cell::Code(t) => format!("`{}`", code_span(t)),
-                                Cell::Flag(t) => format!("**{}**", escape_md(t)),
-                            };
-                            let _ = write!(md, " {text} |");
-                        }
-                        md.push('\n');
+                    for c in row {
+                        let text = match c {
+                            Cell::Text(t) | Cell::Num(t) => escape_md(t),
+                            Cell::Code(t) => format!("`{}`", code_span(t)),
+                            Cell::Flag(t) => format!("**{}**", escape_md(t)),
+                        };
+                        let _ = write!(md, " {text} |");
                     }
                     md.push('\n');
                 }
+                md.push('\n');
             }
         }
     }
@@ -173,48 +180,107 @@ pub fn html(set: &RuleSet) -> String {
             s.id,
             escape(&s.title)
         );
-        for b in &s.blocks {
-            match b {
-                Block::Para(p) => {
-                    let _ = writeln!(h, "<p>{}</p>", escape(p));
-                }
-                Block::Heading(t) => {
-                    let _ = writeln!(h, "<h3>{}</h3>", spans_html(t));
-                }
-                Block::Rich(t) => {
-                    let _ = writeln!(h, "<p>{}</p>", spans_html(t));
-                }
-                Block::Table { head, rows } => {
-                    h.push_str("<table>\n<tr>");
-                    for (i, c) in head.iter().enumerate() {
-                        let numeric = rows
-                            .first()
-                            .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
-                        let class = if numeric { " class=\"n\"" } else { "" };
-                        let _ = write!(h, "<th{class}>{}</th>", escape(c));
-                    }
-                    h.push_str("</tr>\n");
-                    for row in rows {
-                        h.push_str("<tr>");
-                        for c in row {
-                            let _ = match c {
-                                Cell::Text(t) => write!(h, "<td>{}</td>", escape(t)),
-                                Cell::Num(t) => write!(h, "<td class=\"n\">{}</td>", escape(t)),
-                                Cell::Code(t) => write!(h, "<td><code>{}</code></td>", escape(t)),
-                                Cell::Flag(t) => {
-                                    write!(h, "<td><strong>{}</strong></td>", escape(t))
-                                }
-                            };
-                        }
-                        h.push_str("</tr>\n");
-                    }
-                    h.push_str("</table>\n");
-                }
-            }
-        }
+        h.push_str(&blocks_html(&s.blocks));
         h.push_str("</section>\n");
     }
     h
+}
+
+fn blocks_html(blocks: &[Block]) -> String {
+    let mut h = String::new();
+    for b in blocks {
+        match b {
+            Block::Para(p) => {
+                let _ = writeln!(h, "<p>{}</p>", escape(p));
+            }
+            Block::Heading(t) => {
+                let _ = writeln!(h, "<h3>{}</h3>", spans_html(t));
+            }
+            Block::Rich(t) => {
+                let _ = writeln!(h, "<p>{}</p>", spans_html(t));
+            }
+            Block::Table { head, rows } => {
+                h.push_str("<table>\n<tr>");
+                for (i, c) in head.iter().enumerate() {
+                    let numeric = rows
+                        .first()
+                        .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
+                    let class = if numeric { " class=\"n\"" } else { "" };
+                    let _ = write!(h, "<th{class}>{}</th>", escape(c));
+                }
+                h.push_str("</tr>\n");
+                for row in rows {
+                    h.push_str("<tr>");
+                    for c in row {
+                        let _ = match c {
+                            Cell::Text(t) => write!(h, "<td>{}</td>", escape(t)),
+                            Cell::Num(t) => write!(h, "<td class=\"n\">{}</td>", escape(t)),
+                            Cell::Code(t) => write!(h, "<td><code>{}</code></td>", escape(t)),
+                            Cell::Flag(t) => write!(h, "<td><strong>{}</strong></td>", escape(t)),
+                        };
+                    }
+                    h.push_str("</tr>\n");
+                }
+                h.push_str("</table>\n");
+            }
+        }
+    }
+    h
+}
+
+/// A rule's reasons, as Markdown (empty when none are recorded).
+pub fn reasons_markdown(rule: &Rule) -> String {
+    blocks_markdown(&reasons_blocks(rule))
+}
+
+/// A rule's reasons, as HTML (empty when none are recorded).
+pub fn reasons_html(rule: &Rule) -> String {
+    blocks_html(&reasons_blocks(rule))
+}
+
+/// The text that introduces each rule's reasons.
+pub const REASONS_INTRO: &str = "Reasons, most important first: each condition, measured on the \
+    validation rows with the rule on its own (every row it covers, whatever rules before it \
+    answer), with the precision the rule would have without it and the rows only that \
+    condition keeps out, of which the rule's decision would be wrong. A service states them \
+    for a decision from the generated crate's REASONS table.";
+
+fn reasons_blocks(rule: &Rule) -> Vec<Block> {
+    let Some(e) = rule.evidence.as_ref().filter(|e| !e.reasons.is_empty()) else {
+        return Vec::new();
+    };
+    let rows = e
+        .reasons
+        .iter()
+        .enumerate()
+        .filter_map(|(rank, r)| {
+            let cond = rule.conditions.get(r.condition)?;
+            Some(vec![
+                Cell::Num((rank + 1).to_string()),
+                Cell::Code(dsl::print_condition(cond)),
+                Cell::Num(r.precision_with().map_or("–".into(), pct)),
+                Cell::Num(r.precision_without().map_or("–".into(), pct)),
+                Cell::Num(count(r.excluded)),
+                Cell::Num(r.wrong_share_excluded().map_or("–".into(), pct)),
+            ])
+        })
+        .collect();
+    vec![
+        Block::Para(REASONS_INTRO.into()),
+        Block::Table {
+            head: [
+                "rank",
+                "condition",
+                "precision with it",
+                "precision without it",
+                "rows only it keeps out",
+                "of which decided wrong",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+        },
+    ]
 }
 
 /// The columns no rule may read (`--forbid`), and the proof that none does:

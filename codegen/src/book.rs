@@ -143,6 +143,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 opt_pct(e.fidelity())
             });
             md.push('\n');
+            md.push_str(&crate::audit::reasons_markdown(rule));
             if !e.examples.is_empty() {
                 let columns = example_columns(set, rule);
                 md.push_str("Example validation rows it answers:\n\n|");

@@ -299,6 +299,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                 opt_pct(e.fidelity())
             });
             h.push_str("</table>\n");
+            h.push_str(&crate::audit::reasons_html(rule));
             if !e.examples.is_empty() {
                 let columns = example_columns(set, rule);
                 h.push_str("<p>Example validation rows it answers (the columns it tests are shaded):</p>\n<table class=\"examples\">\n<tr>");

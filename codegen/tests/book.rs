@@ -407,6 +407,12 @@ fn the_audit_sections_are_in_both_formats_and_escaped() {
     let mut bad = set.clone();
     bad.policy.forbidden = vec!["zone".into()];
     assert_has(&markdown(&bad), "| `zone` | 1 | **heavy\\_to\\_c** |");
+    // The first rule's reasons, most important first, in both formats.
+    assert_has(
+        &md,
+        "| 1 | `weight_lb < 5` | 97.0 % | 76.4 % | 400 | 75.0 % |\n| 2 | `distance_mi < 50` | 97.0 % | 96.2 % | 50 | 20.0 % |",
+    );
+    assert_has(&page, "<td><code>weight_lb &lt; 5</code></td>");
     // Without them the book has neither section.
     let plain = markdown(&shipping_book());
     assert!(!plain.contains("## Forbidden columns") && !plain.contains("## Results by group"));

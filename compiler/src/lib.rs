@@ -34,6 +34,7 @@ pub mod params;
 pub mod pipeline;
 pub mod progress;
 pub mod propose;
+pub mod reasons;
 pub mod regress;
 pub mod render;
 pub mod report;

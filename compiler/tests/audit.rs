@@ -228,3 +228,88 @@ fn the_teacher_can_be_kept_from_forbidden_columns_and_proposals_cannot_read_them
     );
     assert!(!dir.path().join("bad").exists());
 }
+
+/// Every rule's reasons (its conditions ranked by how much each matters)
+/// are in rules.json, in the book in that order, and in the generated
+/// crate's `REASONS` table, and the three agree.
+#[test]
+fn reasons_agree_between_rules_json_the_book_and_the_crate() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 20_000, 1);
+    let set = compile(dir.path(), "out", &["--forbid", "race"]);
+    assert!(
+        set.rules.len() >= 2,
+        "too few rules to test: {}",
+        set.rules.len()
+    );
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("out/rulebook.html")).unwrap();
+    let mut expected = Vec::new();
+    for (i, rule) in set.rules.iter().enumerate() {
+        let reasons = &rule.evidence.as_ref().unwrap().reasons;
+        assert_eq!(reasons.len(), rule.conditions.len(), "{}", rule.name);
+        // Ranked: precision gained, most first.
+        for pair in reasons.windows(2) {
+            assert!(pair[0].precision_gain() >= pair[1].precision_gain());
+        }
+        // The book's section of this rule lists them in that order.
+        let start = md.find(&format!("### {}. `{}`", i + 1, rule.name)).unwrap();
+        let end = md[start + 4..]
+            .find("\n### ")
+            .map_or(md.len(), |e| start + 4 + e);
+        let section = &md[start..end];
+        let mut at = section
+            .find("| rank | condition |")
+            .expect("a reasons table");
+        for (rank, r) in reasons.iter().enumerate() {
+            let text = rulec_runtime::dsl::print_condition(&rule.conditions[r.condition]);
+            let row = format!("| {} | `{}` |", rank + 1, text.replace('|', "\u{2758}"));
+            let found = section[at..]
+                .find(&row)
+                .unwrap_or_else(|| panic!("{row} in {section}"));
+            at += found;
+            expected.push(format!(
+                "{}\t{}\t{}\t{}\t{}",
+                rule.name,
+                rank + 1,
+                text,
+                r.excluded,
+                r.excluded_wrong
+            ));
+        }
+    }
+    assert!(html.contains("<th>condition</th>"));
+    // The generated crate: an example prints REASONS through RuleId::reasons.
+    let crate_dir = dir.path().join("out/crate");
+    std::fs::write(
+        crate_dir.join("examples/reasons.rs"),
+        "use action_taken_rules as rules;\nfn main() {\n    for id in rules::RuleId::ALL {\n        for (rank, r) in id.reasons().iter().enumerate() {\n            println!(\"{}\\t{}\\t{}\\t{}\\t{}\", id.name(), rank + 1, r.condition, r.excluded, r.excluded_wrong);\n        }\n    }\n}\n",
+    )
+    .unwrap();
+    let target = std::env::temp_dir().join("rulec-audit-test-crate");
+    let out = std::process::Command::new(env!("CARGO"))
+        .current_dir(&crate_dir)
+        .args([
+            "run",
+            "--offline",
+            "--release",
+            "--quiet",
+            "--example",
+            "reasons",
+        ])
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(printed, expected);
+}

@@ -60,6 +60,7 @@ fn evidence(support: u64, correct: u64) -> Evidence {
         },
         test: None,
         examples: Vec::new(),
+        reasons: Vec::new(),
     }
 }
 

@@ -262,6 +262,58 @@ pub struct Evidence {
     /// ones in split order, so the choice is deterministic and not curated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
+    /// The rule's conditions ranked by how much each matters on the
+    /// validation rows, most first: the reasons for its decision. Empty
+    /// when not measured (hand-written rule sets, numeric targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+}
+
+/// How much one condition of a rule matters, measured on the validation
+/// rows with the rule on its own (every row it covers, whatever the rules
+/// before it answer): the rule with and without the condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Index of the condition in [`Rule::conditions`].
+    pub condition: usize,
+    /// Validation rows the rule covers on its own, with every condition.
+    pub rows_with: u64,
+    /// Of which the rule's decision is right.
+    pub correct_with: u64,
+    /// Validation rows only this condition keeps out: the rule without it
+    /// would cover them too.
+    pub excluded: u64,
+    /// Of which the rule's decision would be wrong.
+    pub excluded_wrong: u64,
+}
+
+impl Reason {
+    /// Precision of the rule on its own, with every condition.
+    pub fn precision_with(&self) -> Option<f64> {
+        (self.rows_with > 0).then(|| ratio(self.correct_with, self.rows_with))
+    }
+
+    /// Precision of the rule on its own without this condition.
+    pub fn precision_without(&self) -> Option<f64> {
+        let rows = self.rows_with + self.excluded;
+        let correct = self.correct_with + (self.excluded - self.excluded_wrong.min(self.excluded));
+        (rows > 0).then(|| ratio(correct, rows))
+    }
+
+    /// How much precision the condition buys: with it minus without it
+    /// (0 when nothing is measured).
+    pub fn precision_gain(&self) -> f64 {
+        match (self.precision_with(), self.precision_without()) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0.0,
+        }
+    }
+
+    /// Share of the rows this condition keeps out where the decision would
+    /// be wrong, when it keeps some out.
+    pub fn wrong_share_excluded(&self) -> Option<f64> {
+        (self.excluded > 0).then(|| ratio(self.excluded_wrong, self.excluded))
+    }
 }
 
 /// One row a rule answered, as the rule book shows it.

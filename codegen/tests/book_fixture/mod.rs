@@ -132,6 +132,7 @@ pub fn shipping_book() -> RuleSet {
     rules[0].evidence = Some(Evidence {
         validation: split(1200, 1170, 1180),
         test: Some(split(1190, 1166, 1175)),
+        reasons: Vec::new(),
         examples: vec![
             example(
                 &[
@@ -152,6 +153,7 @@ pub fn shipping_book() -> RuleSet {
     rules[1].evidence = Some(Evidence {
         validation: split(300, 291, 295),
         test: Some(split(310, 300, 306)),
+        reasons: Vec::new(),
         examples: vec![
             example(
                 &[
@@ -182,6 +184,7 @@ pub fn shipping_book() -> RuleSet {
     rules[2].evidence = Some(Evidence {
         validation: split(40, 39, 40),
         test: Some(split(35, 35, 35)),
+        reasons: Vec::new(),
         examples: vec![example(
             &[Some("410"), None, Some("west"), Some("true"), Some("false")],
             "A",
@@ -385,6 +388,25 @@ pub fn with_audit(mut set: RuleSet) -> RuleSet {
     };
     if let Some(summary) = set.summary.as_mut() {
         summary.groups = vec![table("validation"), table("test")];
+    }
+    // The first rule's reasons: its second condition matters most.
+    if let Some(e) = set.rules[0].evidence.as_mut() {
+        e.reasons = vec![
+            rulec_runtime::ir::Reason {
+                condition: 1,
+                rows_with: 1000,
+                correct_with: 970,
+                excluded: 400,
+                excluded_wrong: 300,
+            },
+            rulec_runtime::ir::Reason {
+                condition: 0,
+                rows_with: 1000,
+                correct_with: 970,
+                excluded: 50,
+                excluded_wrong: 10,
+            },
+        ];
     }
     set
 }

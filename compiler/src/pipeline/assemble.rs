@@ -128,6 +128,10 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     set.rules = name_rules(compacted, scoring.name_stem());
     set.target.classes = scoring.classes(&set.target.classes, &set.rules);
     let (val_fig, test_fig) = scoring.attach_evidence(&mut set, &valid_rows, &test_rows)?;
+    if scoring.book_extras() {
+        // Each rule's conditions ranked by how much they matter (classes).
+        crate::reasons::attach(&mut set, &valid_rows, table.labels())?;
+    }
     let curve = if !scoring.book_extras() {
         Vec::new()
     } else {
