@@ -435,3 +435,152 @@ fn groups_of(classes: &[String], confidence: f64, tables: &[GroupTable]) -> Opti
         blocks,
     })
 }
+
+/// `rulec check`'s default largest accepted move of a rule's share of rows
+/// (`--max-share-shift`), which the book's monitoring plan states.
+pub const CHECK_MAX_SHARE_SHIFT: f64 = 0.05;
+
+/// The model card part that opens the book, as Markdown.
+pub fn card_markdown(set: &RuleSet) -> String {
+    sections_markdown(&[card_section(set)])
+}
+
+/// The model card part that opens the book, as HTML.
+pub fn card_html(set: &RuleSet) -> String {
+    let s = card_section(set);
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<section id=\"{}\">\n<h2>{}</h2>",
+        s.id,
+        escape(&s.title)
+    );
+    h.push_str(&blocks_html(&s.blocks));
+    h.push_str("</section>\n");
+    h
+}
+
+/// What a field the card does not give shows.
+pub const OPEN: &str = "open: not given in the model card";
+
+/// The model card (as given; missing fields open), then the guarantee in
+/// plain words, when it breaks, the monitoring plan and who can switch a
+/// rule off.
+fn card_section(set: &RuleSet) -> Section {
+    let card = set.card.clone().unwrap_or_default();
+    let one = |v: &Option<String>| match v {
+        Some(t) if !t.trim().is_empty() => Cell::Text(t.clone()),
+        _ => Cell::Flag(OPEN.into()),
+    };
+    let many = |v: &[String]| {
+        if v.is_empty() {
+            Cell::Flag(OPEN.into())
+        } else {
+            Cell::Text(v.join("; "))
+        }
+    };
+    let rows = vec![
+        vec![Cell::Text("owner".into()), one(&card.owner)],
+        vec![Cell::Text("purpose".into()), one(&card.purpose)],
+        vec![
+            Cell::Text("intended population".into()),
+            one(&card.intended_population),
+        ],
+        vec![
+            Cell::Text("out-of-scope uses".into()),
+            many(&card.out_of_scope),
+        ],
+        vec![Cell::Text("contacts".into()), many(&card.contacts)],
+        vec![
+            Cell::Text("who can switch a rule off".into()),
+            one(&card.can_switch_off),
+        ],
+    ];
+    let mut blocks = vec![Block::Para(if set.card.is_some() {
+        "As given by the owner of the rules in the model card (rulec compile --card); rulec \
+         fills in nothing, and a field the card does not give is marked open."
+            .to_string()
+    } else {
+        "No model card was given (rulec compile --card FILE.toml): every field is open until \
+         the owner of the rules fills it in."
+            .to_string()
+    })];
+    blocks.push(Block::Table {
+        head: vec!["field".into(), "value".into()],
+        rows,
+    });
+    let cert = &set.certification;
+    let (p, c) = (pct(cert.precision), pct(cert.confidence));
+    let right = match set.target.tolerance {
+        Some(t) => format!("within {t} of the true value"),
+        None => "right".to_string(),
+    };
+    let whom = match cert.scope {
+        rulec_runtime::ir::Scope::Set => "Of the decisions the rules take together",
+        rulec_runtime::ir::Scope::Rule => "Of the decisions each rule takes",
+    };
+    let rows_note = set.provenance.as_ref().map_or(String::new(), |prov| {
+        format!(" on {} validation rows", count(prov.split_rows.validation))
+    });
+    blocks.push(Block::Heading(vec![Span::Text(
+        "The guarantee in plain words".into(),
+    )]));
+    blocks.push(Block::Para(format!(
+        "{whom} on new rows like the validation rows, at least {p} are {right}, with {c} \
+         confidence: an exact one-sided binomial test (Clopper-Pearson){rows_note} that took \
+         no part in choosing the rules. Rows no rule covers go to the fallback, and the \
+         guarantee says nothing about them. It assumes that new rows are drawn like the \
+         validation rows (the same population, inputs recorded the same way, in the same \
+         proportions) and that labels are as recorded: the truth the rules were measured \
+         against is the target column as it stood in the data."
+    )));
+    blocks.push(Block::Heading(vec![Span::Text("When it breaks".into())]));
+    blocks.push(Block::Para(
+        "Drift: the traffic moves to other kinds of rows, or the way outcomes follow from the \
+         inputs changes (new categories the rules do not know go to the fallback, but a shift \
+         inside a rule's region does not). Label delay: rows whose final outcome is not known \
+         yet are judged by a label that will change, so recent rows look better or worse than \
+         they are; check on rows whose labels are final. Labels recorded another way, and use \
+         outside the intended population or for an out-of-scope use, void it too."
+            .into(),
+    ));
+    let shadow = rulec_runtime::cascade::ShadowConfig::default();
+    blocks.push(Block::Heading(vec![Span::Text("Monitoring".into())]));
+    blocks.push(Block::Para(format!(
+        "rulec check rules.json NEW.csv, on each batch of new labelled rows, measures every \
+         rule and the set: a rule fails when even the upper bound of its precision (exact, at \
+         {c}) is below the book's precision ({p}, or the rule's own bound in the book when \
+         that is lower), or when its share of rows moves by more than {} points \
+         (--max-share-shift); a rule the rows are too few to confirm is flagged, and fails \
+         with --strict. With --groups it reports the results by group on the new rows. In \
+         service, the shadow checks of rulec-runtime's Cascade also send a share of covered \
+         decisions to the fallback (ShadowConfig::rate, {} by default: set it to watch) and, \
+         once a rule has {} checks (min_samples), raise an alarm when the upper Wilson bound \
+         of its agreement with the fallback at {c} falls below {p}.",
+        CHECK_MAX_SHARE_SHIFT * 100.0,
+        shadow.rate,
+        shadow.min_samples
+    )));
+    blocks.push(Block::Heading(vec![Span::Text(
+        "Switching a rule off".into(),
+    )]));
+    let who = match card
+        .can_switch_off
+        .as_deref()
+        .filter(|w| !w.trim().is_empty())
+    {
+        Some(w) => format!("The model card names who may switch a rule off: {w}."),
+        None => "Who may switch a rule off is open: the model card does not say.".to_string(),
+    };
+    blocks.push(Block::Para(format!(
+        "{who} With ShadowConfig::switch_off set, a shadow alarm switches its rule off at once \
+         and the rule's rows go to the fallback. Otherwise remove the rule from rules.json, \
+         review the change with rulec diff, sign off the new book, and reload the Cascade or \
+         rebuild the crate; the rows it answered then go to the fallback."
+    )));
+    Section {
+        id: "card",
+        title: "Model card".into(),
+        blocks,
+    }
+}

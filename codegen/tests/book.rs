@@ -413,6 +413,15 @@ fn the_audit_sections_are_in_both_formats_and_escaped() {
         "| 1 | `weight_lb < 5` | 97.0 % | 76.4 % | 400 | 75.0 % |\n| 2 | `distance_mi < 50` | 97.0 % | 96.2 % | 50 | 20.0 % |",
     );
     assert_has(&page, "<td><code>weight_lb &lt; 5</code></td>");
+    // The model card opens both formats, its markup as text.
+    assert!(md.find("## Model card").unwrap() < md.find("## In one minute").unwrap());
+    assert_has(&md, "| owner | \\<script\\>alert(1)\\</script\\> |");
+    assert_has(
+        &md,
+        "| intended population | **open: not given in the model card** |",
+    );
+    assert_has(&page, "<section id=\"card\">");
+    assert_has(&page, "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>");
     // Without them the book has neither section.
     let plain = markdown(&shipping_book());
     assert!(!plain.contains("## Forbidden columns") && !plain.contains("## Results by group"));

@@ -264,6 +264,7 @@ fn audited_rulebook_renders_in_chromium() {
     assert!(dom.contains("<section id=\"groups\">"), "no groups section");
     assert!(dom.contains("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"));
     assert!(dom.contains("too few rows to say (under 30)"));
+    assert!(dom.contains("<section id=\"card\">"), "no model card");
 }
 
 #[test]

@@ -53,7 +53,7 @@ pub struct CheckParams {
 impl Default for CheckParams {
     fn default() -> Self {
         CheckParams {
-            max_share_shift: 0.05,
+            max_share_shift: rulec_codegen::audit::CHECK_MAX_SHARE_SHIFT,
             strict: false,
             groups: Vec::new(),
         }

@@ -311,6 +311,12 @@ pub struct CommonOpts {
     /// decision, on validation and test rows, flagging groups that differ.
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub groups: Vec<String>,
+    /// The model card: a TOML file with owner, purpose, intended_population,
+    /// out_of_scope, contacts and can_switch_off (strings, or lists of strings for
+    /// out_of_scope and contacts). The rule book opens with it; fields not given are
+    /// listed as open.
+    #[arg(long, value_name = "FILE.toml")]
+    pub card: Option<PathBuf>,
     /// A file of proposed rules in the rule DSL, validated like learned ones.
     #[arg(long, value_name = "FILE.rules")]
     pub proposals: Option<PathBuf>,
@@ -458,6 +464,7 @@ impl CommonOpts {
             forbid: self.forbid.clone(),
             forbid_teacher: self.forbid_teacher,
             groups: self.groups.clone(),
+            card: self.card.clone(),
             ..defaults()
         }
     }

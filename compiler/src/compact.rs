@@ -481,6 +481,7 @@ mod tests {
                 summary: None,
                 rejected: Vec::new(),
                 policy: Default::default(),
+                card: None,
             }
         }
 

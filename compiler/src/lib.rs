@@ -17,6 +17,7 @@
 
 pub mod bench;
 pub mod cache;
+pub mod card;
 pub mod check;
 pub mod compact;
 pub mod csv_records;

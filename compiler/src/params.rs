@@ -74,6 +74,8 @@ pub struct CompileParams {
     pub forbid_teacher: bool,
     /// Columns whose values the rule book reports results by (`--groups`).
     pub groups: Vec<String>,
+    /// The model card, a TOML file (`--card`; see [`crate::card`]).
+    pub card: Option<std::path::PathBuf>,
 }
 
 /// Which teacher labels the rows.
@@ -148,6 +150,7 @@ impl Default for CompileParams {
             forbid: Vec::new(),
             forbid_teacher: false,
             groups: Vec::new(),
+            card: None,
         }
     }
 }
@@ -387,6 +390,9 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     }
     if !p.groups.is_empty() {
         o.push(("groups".to_string(), p.groups.join(",")));
+    }
+    if let Some(name) = p.card.as_ref().and_then(|f| f.file_name()) {
+        o.push(("card".to_string(), name.to_string_lossy().into_owned()));
     }
     o.sort();
     o

@@ -313,3 +313,64 @@ fn reasons_agree_between_rules_json_the_book_and_the_crate() {
     assert!(!expected.is_empty());
     assert_eq!(printed, expected);
 }
+
+/// The model card opens the book, as given: missing fields are open, never
+/// filled in; the card lives in rules.json, so `rulec book` renders it again.
+#[test]
+fn the_model_card_opens_the_book_and_missing_fields_are_open() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 20_000, 1);
+    std::fs::write(
+        dir.path().join("card.toml"),
+        "# model card\nowner = \"Credit risk <team>\"\npurpose = \"Approve routine applications\"\n\
+         out_of_scope = [\"Pricing\", \"Commercial loans\"]\n",
+    )
+    .unwrap();
+    let set = compile(dir.path(), "out", &["--card", "card.toml"]);
+    let card = set.card.as_ref().unwrap();
+    assert_eq!(card.owner.as_deref(), Some("Credit risk <team>"));
+    assert_eq!(card.contacts, Vec::<String>::new());
+    assert_eq!(card.can_switch_off, None);
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    let card_at = md.find("## Model card").unwrap();
+    assert!(
+        card_at < md.find("## In one minute").unwrap(),
+        "the book opens with the card"
+    );
+    assert!(md.contains("| owner | Credit risk \\<team\\> |"), "{md}");
+    assert!(md.contains("| out-of-scope uses | Pricing; Commercial loans |"));
+    assert!(md.contains("| contacts | **open: not given in the model card** |"));
+    assert!(md.contains("| who can switch a rule off | **open: not given in the model card** |"));
+    assert!(md.contains("Who may switch a rule off is open"));
+    for part in [
+        "### The guarantee in plain words",
+        "### When it breaks",
+        "Label delay",
+        "### Monitoring",
+        "more than 5 points (--max-share-shift)",
+        "once a rule has 100 checks (min\\_samples)",
+        "### Switching a rule off",
+    ] {
+        assert!(md.contains(part), "{part}");
+    }
+    let html = std::fs::read_to_string(dir.path().join("out/rulebook.html")).unwrap();
+    assert!(html.contains("<section id=\"card\">"));
+    assert!(html.contains("<td>Credit risk &lt;team&gt;</td>"));
+    // Rendered again from rules.json alone: the same book.
+    rulec(
+        dir.path(),
+        &["book", "out/rules.json", "--out", "again", "-q"],
+    );
+    let again = std::fs::read_to_string(dir.path().join("again/RULEBOOK.md")).unwrap();
+    assert_eq!(again, md);
+
+    // Without a card every field is open, and rules.json has no card.
+    let plain = compile(dir.path(), "plain", &[]);
+    assert!(plain.card.is_none());
+    let md = std::fs::read_to_string(dir.path().join("plain/RULEBOOK.md")).unwrap();
+    assert!(md.contains("No model card was given"));
+    assert_eq!(
+        md.matches("**open: not given in the model card**").count(),
+        6
+    );
+}

@@ -137,6 +137,7 @@ fn book() -> RuleSet {
         }),
         rejected: Vec::new(),
         policy: Default::default(),
+        card: None,
     }
 }
 

@@ -217,6 +217,30 @@ const CASES: &[Case] = &[
         ],
         expect: &["--groups", "`s`", "split column"],
     },
+    // `--card` (#17): a card is read before any data.
+    Case {
+        name: "--card with an unknown key",
+        files: &[("card.toml", "owner = \"Risk\"\nowmer = \"x\"\n")],
+        args: &["nofile.csv", "--target", "y", "--card", "card.toml"],
+        expect: &[
+            "card.toml",
+            "line 2",
+            "unknown key `owmer`",
+            "owner, purpose",
+        ],
+    },
+    Case {
+        name: "--card with a value that is not text",
+        files: &[("card.toml", "owner = 42\n")],
+        args: &["nofile.csv", "--target", "y", "--card", "card.toml"],
+        expect: &["card.toml", "line 1", "expected \"text\""],
+    },
+    Case {
+        name: "--card that does not exist",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--card", "nocard.toml"],
+        expect: &["nocard.toml"],
+    },
     Case {
         name: "target with one class",
         files: &[("one.csv", "a,y\n1,x\n2,x\n3,x\n")],

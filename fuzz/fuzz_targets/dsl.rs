@@ -110,6 +110,7 @@ fn schema() -> RuleSet {
         summary: None,
         rejected: Vec::new(),
         policy: Default::default(),
+        card: None,
     }
 }
 

@@ -354,5 +354,6 @@ fn hand_written_rules() -> RuleSet {
         summary: None,
         rejected: Vec::new(),
         policy: Default::default(),
+        card: None,
     }
 }

@@ -46,6 +46,34 @@ pub struct RuleSet {
     /// from `rules.json` when nothing is forbidden.
     #[serde(default, skip_serializing_if = "Policy::is_empty")]
     pub policy: Policy,
+    /// The model card (`rulec compile --card FILE`): who owns the rules and
+    /// what they are for, as given. Absent without a card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<Card>,
+}
+
+/// The model card's fields, as the owner wrote them; a field not given is
+/// `None` (or empty) and the rule book lists it as open.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    /// Who owns the rules (a person or a team).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// What the rules decide, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// The rows they are meant for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_population: Option<String>,
+    /// Uses they are not meant for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_scope: Vec<String>,
+    /// Whom to contact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<String>,
+    /// Who may switch a rule off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_switch_off: Option<String>,
 }
 
 /// Columns kept away from the rules. Loading refuses a rule set with a
@@ -673,6 +701,7 @@ impl RuleSet {
             summary: None,
             rejected: Vec::new(),
             policy: Policy::default(),
+            card: None,
         }
     }
 

@@ -61,6 +61,7 @@ fn rule_set(rules: &[(&str, f64, &str)]) -> RuleSet {
         summary: None,
         rejected: Vec::new(),
         policy: Default::default(),
+        card: None,
     }
 }
 

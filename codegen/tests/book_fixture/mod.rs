@@ -291,6 +291,7 @@ pub fn shipping_book() -> RuleSet {
         }),
         rejected,
         policy: Default::default(),
+        card: None,
     }
 }
 
@@ -389,6 +390,13 @@ pub fn with_audit(mut set: RuleSet) -> RuleSet {
     if let Some(summary) = set.summary.as_mut() {
         summary.groups = vec![table("validation"), table("test")];
     }
+    // A model card with markup in a field, and fields left open.
+    set.card = Some(rulec_runtime::ir::Card {
+        owner: Some(SCRIPT.into()),
+        purpose: Some("Choose the cheapest shipper".into()),
+        contacts: vec!["ops@example.com".into()],
+        ..Default::default()
+    });
     // The first rule's reasons: its second condition matters most.
     if let Some(e) = set.rules[0].evidence.as_mut() {
         e.reasons = vec![

@@ -75,6 +75,8 @@ pub fn compile_files(
     progress: &dyn Progress,
 ) -> Result<Compiled, Error> {
     let p = params.get();
+    // The model card is read first: a bad card fails before any work.
+    let card = p.card.as_deref().map(crate::card::load).transpose()?;
     let mut clock = Stopwatch::start();
     let data = ingested::run(paths, p, progress)?;
     clock.lap("ingest");
@@ -86,7 +88,8 @@ pub fn compile_files(
     clock.lap("validate");
     // The table outlives the stage that consumes the rest.
     let dropped_unlabelled = certified.pool.data.table.dropped_unlabelled();
-    let done = assemble::run(certified, p, progress)?;
+    let mut done = assemble::run(certified, p, progress)?;
+    done.set.card = card;
     clock.lap("compact");
     let report = Report::of(
         &done.set,

@@ -111,6 +111,7 @@ mod tests {
             summary: None,
             rejected: Vec::new(),
             policy: Default::default(),
+            card: None,
         }
     }
 
@@ -256,6 +257,7 @@ pub(crate) mod tests_support {
             summary: None,
             rejected: Vec::new(),
             policy: Default::default(),
+            card: None,
         }
     }
 }
