@@ -98,10 +98,14 @@ pub enum Cell {
 /// The model-risk sections of `set`, in the order the book prints them;
 /// empty when the rule set records none.
 pub fn sections(set: &RuleSet) -> Vec<Section> {
-    [forbidden_section(set), groups_section(set)]
-        .into_iter()
-        .flatten()
-        .collect()
+    [
+        forbidden_section(set),
+        groups_section(set),
+        stability_section(set),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }
 
 /// The sections as Markdown, each opening with a `##` heading.
@@ -583,4 +587,69 @@ fn card_section(set: &RuleSet) -> Section {
         title: "Model card".into(),
         blocks,
     }
+}
+
+/// How often each kept rule comes back on resampled training rows
+/// (`--stability`), and the set's overall stability.
+fn stability_section(set: &RuleSet) -> Option<Section> {
+    let st = set.summary.as_ref()?.stability.as_ref()?;
+    let unstable: Vec<&str> = st
+        .rules
+        .iter()
+        .filter(|r| st.unstable(r))
+        .map(|r| r.rule.as_str())
+        .collect();
+    let mut blocks = vec![Block::Para(format!(
+        "The candidates and their certification were run again on {} bootstrap resamples of \
+         the training rows (each the distinct rows of a seeded draw with replacement; the \
+         teacher's labels as they were). A kept rule is found in a resample when that compile \
+         kept an equivalent rule: the same decision, and validation rows covered on their own \
+         overlapping by at least {} (Jaccard index). A rule found in fewer than {} of the \
+         resamples is unstable: it owes its place to these training rows more than to the \
+         data, and a reviewer should question it.",
+        st.resamples,
+        pct(st.min_overlap),
+        pct(st.unstable_below)
+    ))];
+    blocks.push(Block::Para(format!(
+        "Overall stability: {} (the rules' shares weighted by the validation rows each \
+         answers); {} of {} rules unstable.",
+        pct(st.overall()),
+        unstable.len(),
+        st.rules.len()
+    )));
+    let rows = st
+        .rules
+        .iter()
+        .map(|r| {
+            vec![
+                Cell::Code(r.rule.clone()),
+                Cell::Num(count(r.support)),
+                Cell::Num(format!("{} of {}", r.equivalent, st.resamples)),
+                Cell::Num(pct(st.share(r))),
+                if st.unstable(r) {
+                    Cell::Flag("unstable".into())
+                } else {
+                    Cell::Text("stable".into())
+                },
+            ]
+        })
+        .collect();
+    blocks.push(Block::Table {
+        head: [
+            "rule",
+            "validation rows",
+            "resamples with an equivalent rule",
+            "share",
+            "",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+    });
+    Some(Section {
+        id: "stability",
+        title: "Stability".into(),
+        blocks,
+    })
 }

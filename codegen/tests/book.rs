@@ -413,6 +413,14 @@ fn the_audit_sections_are_in_both_formats_and_escaped() {
         "| 1 | `weight_lb < 5` | 97.0 % | 76.4 % | 400 | 75.0 % |\n| 2 | `distance_mi < 50` | 97.0 % | 96.2 % | 50 | 20.0 % |",
     );
     assert_has(&page, "<td><code>weight_lb &lt; 5</code></td>");
+    // Stability: the set's figure and each rule, the unstable one flagged.
+    assert_has(&md, "## Stability");
+    assert_has(&md, "Overall stability: 63.3 %");
+    assert_has(
+        &md,
+        "| `heavy_to_c` | 100 | 3 of 20 | 15.0 % | **unstable** |",
+    );
+    assert_has(&page, "<section id=\"stability\">");
     // The model card opens both formats, its markup as text.
     assert!(md.find("## Model card").unwrap() < md.find("## In one minute").unwrap());
     assert_has(&md, "| owner | \\<script\\>alert(1)\\</script\\> |");

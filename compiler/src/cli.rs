@@ -311,6 +311,11 @@ pub struct CommonOpts {
     /// decision, on validation and test rows, flagging groups that differ.
     #[arg(long, value_name = "COL,...", value_delimiter = ',')]
     pub groups: Vec<String>,
+    /// Recompile the rules on N seeded bootstrap resamples of the training rows (a few
+    /// dozen; each costs about one compile without the teacher) and report how often
+    /// each kept rule comes back; rules found in under half of them are flagged unstable.
+    #[arg(long, value_name = "N", default_value_t = defaults().stability)]
+    pub stability: usize,
     /// The model card: a TOML file with owner, purpose, intended_population,
     /// out_of_scope, contacts and can_switch_off (strings, or lists of strings for
     /// out_of_scope and contacts). The rule book opens with it; fields not given are
@@ -465,6 +470,7 @@ impl CommonOpts {
             forbid_teacher: self.forbid_teacher,
             groups: self.groups.clone(),
             card: self.card.clone(),
+            stability: self.stability,
             ..defaults()
         }
     }

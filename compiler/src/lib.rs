@@ -45,6 +45,7 @@ pub mod select;
 pub mod sign_off;
 pub mod split;
 pub mod sql_engine;
+pub mod stability;
 pub mod synthetic;
 pub mod table;
 pub mod teach;

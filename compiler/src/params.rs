@@ -76,6 +76,9 @@ pub struct CompileParams {
     pub groups: Vec<String>,
     /// The model card, a TOML file (`--card`; see [`crate::card`]).
     pub card: Option<std::path::PathBuf>,
+    /// Bootstrap resamples of the training rows to recompile the rules on,
+    /// for their stability (`--stability`; 0: none).
+    pub stability: usize,
 }
 
 /// Which teacher labels the rows.
@@ -151,6 +154,7 @@ impl Default for CompileParams {
             forbid_teacher: false,
             groups: Vec::new(),
             card: None,
+            stability: 0,
         }
     }
 }
@@ -300,6 +304,12 @@ impl CompileParams {
                 }
             }
         }
+        if self.stability > 1000 {
+            problems.push(format!(
+                "--stability must be at most 1000 resamples, got {}",
+                self.stability
+            ));
+        }
         if !self.groups.is_empty() && self.tolerance.is_some() {
             problems.push(
                 "--groups is for class targets; it cannot be used with --tolerance yet".into(),
@@ -390,6 +400,9 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     }
     if !p.groups.is_empty() {
         o.push(("groups".to_string(), p.groups.join(",")));
+    }
+    if p.stability > 0 {
+        o.push(("stability".to_string(), p.stability.to_string()));
     }
     if let Some(name) = p.card.as_ref().and_then(|f| f.file_name()) {
         o.push(("card".to_string(), name.to_string_lossy().into_owned()));

@@ -374,3 +374,57 @@ fn the_model_card_opens_the_book_and_missing_fields_are_open() {
         6
     );
 }
+
+/// `--stability 20`: the rules are recompiled on 20 bootstrap resamples of
+/// the training rows. On the lending data the main rule comes back every
+/// time, while a rule that reads `branch`, a planted column of random
+/// branch codes, is flagged unstable; the book reports both.
+#[test]
+fn a_rule_on_a_planted_noisy_column_is_flagged_unstable() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 40_000, 0);
+    let set = compile(
+        dir.path(),
+        "out",
+        &["--forbid", "race", "--stability", "20"],
+    );
+    let st = set.summary.as_ref().unwrap().stability.clone().unwrap();
+    assert_eq!(st.resamples, 20);
+    assert_eq!(st.rules.len(), set.rules.len());
+    let noisy: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| r.conditions.iter().any(|c| c.feature() == "branch"))
+        .map(|r| r.name.as_str())
+        .collect();
+    assert!(
+        !noisy.is_empty(),
+        "no kept rule reads the noisy column; the test proves nothing"
+    );
+    for r in &st.rules {
+        if noisy.contains(&r.rule.as_str()) {
+            assert!(
+                st.unstable(r),
+                "{} reads `branch` but is stable: {r:?}",
+                r.rule
+            );
+        }
+    }
+    let main = st.rules.iter().max_by_key(|r| r.support).unwrap();
+    assert!(!st.unstable(main) && st.share(main) >= 0.9, "{main:?}");
+    assert!(st.overall() > 0.5 && st.overall() < 1.0, "{}", st.overall());
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(md.contains("## Stability"));
+    assert!(md.contains(&format!("Overall stability: {:.1} %", st.overall() * 100.0)));
+    assert!(md.contains(&format!("| `{}` |", noisy[0])));
+    assert!(md.contains("| **unstable** |"));
+    let html = std::fs::read_to_string(dir.path().join("out/rulebook.html")).unwrap();
+    assert!(html.contains("<section id=\"stability\">"));
+    // Deterministic: the same seed, the same figures.
+    let again = compile(
+        dir.path(),
+        "again",
+        &["--forbid", "race", "--stability", "20"],
+    );
+    assert_eq!(again.summary.unwrap().stability.unwrap(), st);
+}

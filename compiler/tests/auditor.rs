@@ -133,6 +133,7 @@ fn book() -> RuleSet {
             curve: Vec::new(),
             measured_cost: None,
             groups: Vec::new(),
+            stability: None,
             cost: None,
         }),
         rejected: Vec::new(),

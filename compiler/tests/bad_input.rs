@@ -217,6 +217,12 @@ const CASES: &[Case] = &[
         ],
         expect: &["--groups", "`s`", "split column"],
     },
+    Case {
+        name: "--stability too large",
+        files: &[],
+        args: &["nofile.csv", "--target", "y", "--stability", "5000"],
+        expect: &["--stability", "at most 1000", "5000"],
+    },
     // `--card` (#17): a card is read before any data.
     Case {
         name: "--card with an unknown key",

@@ -486,6 +486,65 @@ pub struct Summary {
     /// (validation, then test). Absent without `--groups`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<GroupTable>,
+    /// How often the rules come back when recompiled on bootstrap resamples
+    /// of the training rows (`--stability N`). Absent without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
+}
+
+/// The kept rules' stability: each rule is compared with the rules kept
+/// by compiles on bootstrap resamples of the training rows (the teacher's
+/// labels fixed, the candidates and their certification rerun).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    /// Resamples compiled.
+    pub resamples: u64,
+    /// Two rules are equivalent when they decide the same and the
+    /// validation rows they cover on their own overlap by at least this
+    /// share (Jaccard index: rows both cover over rows either covers).
+    pub min_overlap: f64,
+    /// A rule found in a smaller share of the resamples is unstable.
+    pub unstable_below: f64,
+    /// Per kept rule, in order.
+    pub rules: Vec<RuleStability>,
+}
+
+/// One kept rule's stability.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleStability {
+    /// The rule's name.
+    pub rule: String,
+    /// Resamples that kept an equivalent rule.
+    pub equivalent: u64,
+    /// Validation rows the rule answers (its weight in the overall figure).
+    pub support: u64,
+}
+
+impl Stability {
+    /// A rule's share of resamples with an equivalent rule.
+    pub fn share(&self, r: &RuleStability) -> f64 {
+        ratio(r.equivalent, self.resamples)
+    }
+
+    /// Whether the rule is unstable.
+    pub fn unstable(&self, r: &RuleStability) -> bool {
+        self.share(r) < self.unstable_below
+    }
+
+    /// The set's stability: the rules' shares weighted by the validation
+    /// rows each answers (each rule's share when none answers any).
+    pub fn overall(&self) -> f64 {
+        let weight: u64 = self.rules.iter().map(|r| r.support).sum();
+        if weight == 0 {
+            let n = self.rules.len().max(1) as f64;
+            return self.rules.iter().map(|r| self.share(r)).sum::<f64>() / n;
+        }
+        self.rules
+            .iter()
+            .map(|r| self.share(r) * r.support as f64)
+            .sum::<f64>()
+            / weight as f64
+    }
 }
 
 /// The rule set's results per value of one column on one split.

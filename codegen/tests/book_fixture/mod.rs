@@ -287,6 +287,7 @@ pub fn shipping_book() -> RuleSet {
             ]),
             measured_cost: None,
             groups: Vec::new(),
+            stability: None,
             cost: None,
         }),
         rejected,
@@ -389,6 +390,21 @@ pub fn with_audit(mut set: RuleSet) -> RuleSet {
     };
     if let Some(summary) = set.summary.as_mut() {
         summary.groups = vec![table("validation"), table("test")];
+        let names: Vec<String> = set.rules.iter().map(|r| r.name.clone()).collect();
+        summary.stability = Some(rulec_runtime::ir::Stability {
+            resamples: 20,
+            min_overlap: 0.5,
+            unstable_below: 0.5,
+            rules: names
+                .into_iter()
+                .enumerate()
+                .map(|(i, rule)| rulec_runtime::ir::RuleStability {
+                    rule,
+                    equivalent: [20, 3, 15][i % 3],
+                    support: 100,
+                })
+                .collect(),
+        });
     }
     // A model card with markup in a field, and fields left open.
     set.card = Some(rulec_runtime::ir::Card {

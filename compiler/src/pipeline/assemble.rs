@@ -159,6 +159,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
             _ => None,
         },
         groups: Vec::new(),
+        stability: None,
     });
     // `--groups`: the results per value of each column, on validation and
     // test rows, measured on the rule set as it will run.

@@ -13,6 +13,7 @@ use crate::split::{self, Splits};
 use crate::table::Table;
 
 /// The data, read and split.
+#[derive(Clone)]
 pub struct Ingested {
     /// Every labelled row.
     pub table: Table,

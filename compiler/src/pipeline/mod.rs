@@ -82,6 +82,22 @@ pub fn compile_files(
     clock.lap("ingest");
     let taught = taught::run(data, p, progress)?;
     clock.lap("teach");
+    // `--stability`: the candidates and their certification again, on
+    // resamples of the training rows (the teacher's labels as they are).
+    let resampled = if p.stability > 0 {
+        progress.line(&format!(
+            "stability: recompiling the rules on {} bootstrap resamples of the training rows",
+            p.stability
+        ));
+        let rules = crate::stability::resample(&taught, p, progress)?;
+        Some((
+            rules,
+            taught.data.table.clone(),
+            taught.data.splits.validation.clone(),
+        ))
+    } else {
+        None
+    };
     let pool = pool::run(taught, p, progress)?;
     clock.lap("propose");
     let certified = certified::run(pool, p, progress)?;
@@ -90,6 +106,12 @@ pub fn compile_files(
     let dropped_unlabelled = certified.pool.data.table.dropped_unlabelled();
     let mut done = assemble::run(certified, p, progress)?;
     done.set.card = card;
+    if let Some((rules, table, validation)) = &resampled {
+        let stability = crate::stability::figures(&done.set, table, validation, rules)?;
+        if let Some(summary) = done.set.summary.as_mut() {
+            summary.stability = Some(stability);
+        }
+    }
     clock.lap("compact");
     let report = Report::of(
         &done.set,

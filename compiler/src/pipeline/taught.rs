@@ -61,6 +61,7 @@ impl Answers {
 }
 
 /// The data with the teacher's labels.
+#[derive(Clone)]
 pub struct Taught {
     /// The data, real rows only.
     pub data: Ingested,
@@ -77,6 +78,7 @@ pub struct Taught {
 
 /// Synthetic rows (`--synthetic N`) with the teacher's labels, their only
 /// truth. They are a table of their own, in no split.
+#[derive(Clone)]
 pub struct Synthetic {
     /// The rows, with the real table's columns.
     pub table: Table,
