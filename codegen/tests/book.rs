@@ -9,7 +9,7 @@ mod golden;
 
 use std::path::Path;
 
-use book_fixture::{hostile_book, shipping_book, SCRIPT};
+use book_fixture::{hostile_book, shipping_book, with_audit, SCRIPT};
 use rulec_codegen::book::{markdown, markdown_signed, recorded_rules_sha256, RecordError, SignOff};
 use rulec_codegen::html::{html, html_signed};
 use rulec_runtime::RuleSet;
@@ -391,4 +391,61 @@ fn older_rule_sets_render_without_the_new_parts() {
     let page = html(&set);
     assert_has(&page, "<table id=\"rules\">");
     assert!(!page.contains("<svg"));
+}
+
+/// The forbidden columns and the results by group, in both formats, with
+/// group values that are markup escaped (#17).
+#[test]
+fn the_audit_sections_are_in_both_formats_and_escaped() {
+    let set = with_audit(shipping_book());
+    let md = markdown(&set);
+    assert_has(&md, "## Forbidden columns");
+    assert_has(&md, "| `region` | 0 | none of the 3 rules |");
+    assert_has(&md, "## Results by group");
+    assert_has(&md, "### `region` on validation rows (8 comparisons)");
+    assert_has(&md, "### `region` on test rows (8 comparisons)");
+    assert_has(&md, "| **yes: coverage** |");
+    assert_has(&md, "**too few rows to say (under 30)**");
+    // A pipe in a value cannot break the table; markup stays text.
+    assert_has(&md, "`a \u{2758} b`");
+    assert!(!md.contains(SCRIPT) || md.contains(&format!("`{SCRIPT}`")));
+    let page = html(&set);
+    assert_has(&page, "<section id=\"forbidden\">");
+    assert_has(&page, "<section id=\"groups\">");
+    assert_has(
+        &page,
+        "<td><code>&lt;script&gt;alert(1)&lt;/script&gt;</code></td>",
+    );
+    assert!(!page.contains(SCRIPT), "raw markup in the page");
+    // A rule that reads a forbidden column is named, not hidden (a rule set
+    // cannot load that way, but the book of one built in memory says so).
+    let mut bad = set.clone();
+    bad.policy.forbidden = vec!["zone".into()];
+    assert_has(&markdown(&bad), "| `zone` | 1 | **heavy\\_to\\_c** |");
+    // The first rule's reasons, most important first, in both formats.
+    assert_has(
+        &md,
+        "| 1 | `weight_lb < 5` | 97.0 % | 76.4 % | 400 | 75.0 % |\n| 2 | `distance_mi < 50` | 97.0 % | 96.2 % | 50 | 20.0 % |",
+    );
+    assert_has(&page, "<td><code>weight_lb &lt; 5</code></td>");
+    // Stability: the set's figure and each rule, the unstable one flagged.
+    assert_has(&md, "## Stability");
+    assert_has(&md, "Overall stability: 63.3 %");
+    assert_has(
+        &md,
+        "| `heavy_to_c` | 100 | 3 of 20 | 15.0 % | **unstable** |",
+    );
+    assert_has(&page, "<section id=\"stability\">");
+    // The model card opens both formats, its markup as text.
+    assert!(md.find("## Model card").unwrap() < md.find("## In one minute").unwrap());
+    assert_has(&md, "| owner | \\<script\\>alert(1)\\</script\\> |");
+    assert_has(
+        &md,
+        "| intended population | **open: not given in the model card** |",
+    );
+    assert_has(&page, "<section id=\"card\">");
+    assert_has(&page, "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>");
+    // Without them the book has neither section.
+    let plain = markdown(&shipping_book());
+    assert!(!plain.contains("## Forbidden columns") && !plain.contains("## Results by group"));
 }

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use book_fixture::{hostile_book, shipping_book};
+use book_fixture::{hostile_book, shipping_book, with_audit};
 use rulec_codegen::book::SignOff;
 use rulec_codegen::html::html_signed;
 
@@ -244,6 +244,27 @@ fn rulebook_renders_in_chromium() {
         "shipping",
         &html_signed(&shipping_book(), &sign_off("rules.json")),
     );
+}
+
+/// The forbidden columns and the results by group render, with markup in
+/// the group values as text (#17).
+#[test]
+fn audited_rulebook_renders_in_chromium() {
+    if skip_requested() {
+        return;
+    }
+    let dom = check_page(
+        "audited",
+        &html_signed(&with_audit(shipping_book()), &sign_off("rules.json")),
+    );
+    assert!(
+        dom.contains("<section id=\"forbidden\">"),
+        "no forbidden section"
+    );
+    assert!(dom.contains("<section id=\"groups\">"), "no groups section");
+    assert!(dom.contains("<code>&lt;script&gt;alert(1)&lt;/script&gt;</code>"));
+    assert!(dom.contains("too few rows to say (under 30)"));
+    assert!(dom.contains("<section id=\"card\">"), "no model card");
 }
 
 #[test]

@@ -30,7 +30,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
-use rulec_runtime::ir::{RuleSet, SplitEvidence};
+use rulec_runtime::ir::{GroupTable, RuleSet, SplitEvidence};
 use rulec_runtime::stats::clopper_pearson_lower;
 use rulec_runtime::Evaluator;
 
@@ -45,13 +45,17 @@ pub struct CheckParams {
     pub max_share_shift: f64,
     /// Fail rules that the new rows cannot confirm, too.
     pub strict: bool,
+    /// Columns to report the results by, per value (`--groups`); empty:
+    /// the columns the rule book reports by, if any.
+    pub groups: Vec<String>,
 }
 
 impl Default for CheckParams {
     fn default() -> Self {
         CheckParams {
-            max_share_shift: 0.05,
+            max_share_shift: rulec_codegen::audit::CHECK_MAX_SHARE_SHIFT,
             strict: false,
+            groups: Vec::new(),
         }
     }
 }
@@ -80,6 +84,13 @@ pub struct CheckReport {
     pub overall: RuleCheck,
     /// Whether every rule and the set passed.
     pub passed: bool,
+    /// Results per group on the new labelled rows (see [`crate::groups`]);
+    /// flags here inform and do not fail the check.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupTable>,
+    /// The target's classes (the group tables' decisions are in this order).
+    #[serde(skip)]
+    pub classes: Vec<String>,
 }
 
 /// The verdict on one rule.
@@ -195,7 +206,30 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
         set.certification.precision,
         set.certification.confidence,
     )?;
-    check(set, &measured, params)
+    let mut report = check(set, &measured, params)?;
+    // Results by group: the columns asked for, or those the book reports by.
+    let mut group_columns: Vec<String> = params.groups.clone();
+    if group_columns.is_empty() {
+        for t in set.summary.iter().flat_map(|s| &s.groups) {
+            if !group_columns.contains(&t.column) {
+                group_columns.push(t.column.clone());
+            }
+        }
+    }
+    let width = set.features.len();
+    let truth = &columns[0];
+    for column in &group_columns {
+        // Labelled rows only, as in precision; a label outside the
+        // classes is a wrong answer when covered.
+        let rows = (0..n).filter_map(|i| {
+            let label = truth.get(i)?.as_deref()?;
+            Some((&cells[i * width..(i + 1) * width], set.class_index(label)))
+        });
+        report
+            .groups
+            .push(crate::groups::table(set, column, "new labelled", rows)?);
+    }
+    Ok(report)
 }
 
 fn check_params(params: &CheckParams) -> Result<(), Error> {
@@ -326,6 +360,8 @@ pub fn check(
         rules,
         overall,
         passed,
+        groups: Vec::new(),
+        classes: set.target.classes.clone(),
     })
 }
 
@@ -440,6 +476,14 @@ impl CheckReport {
             for p in &r.problems {
                 let _ = writeln!(md, "- {name} ({tag}): {}", escape_md(p));
             }
+        }
+        if !self.groups.is_empty() {
+            md.push('\n');
+            md.push_str(&rulec_codegen::audit::groups_markdown(
+                &self.classes,
+                self.confidence,
+                &self.groups,
+            ));
         }
         md
     }

@@ -126,6 +126,11 @@ pub enum Command {
         /// Fail rules the new rows are too few to confirm, too.
         #[arg(long)]
         strict: bool,
+        /// Report the results per value of these columns (default: the columns the
+        /// rule book reports by, if any): coverage, precision with its bound, share to
+        /// the fallback and rate of each decision, flagging groups that differ.
+        #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+        groups: Vec<String>,
         /// Print JSON instead of Markdown.
         #[arg(long)]
         json: bool,
@@ -137,12 +142,13 @@ pub enum Command {
     Emit(EmitArgs),
     /// Write a built-in dataset as CSV.
     #[command(
-        after_help = "Examples:\n  rulec dataset shipping --rows 10000 --out shipping.csv\n  rulec dataset claims --rows 50000 --out claims.csv"
+        after_help = "Examples:\n  rulec dataset shipping --rows 10000 --out shipping.csv\n  rulec dataset claims --rows 50000 --out claims.csv\n  rulec dataset lending --rows 50000 --out lending.csv"
     )]
     Dataset {
         /// Which dataset: `shipping` (which shipper is cheapest; numeric thresholds) or
         /// `claims` (how an insurer routes a claim; categorical-heavy, imbalanced, with
-        /// missing values).
+        /// missing values) or `lending` (mortgage approvals shaped like US HMDA data, with
+        /// the applicant's race and sex, for --forbid and --groups).
         name: String,
         /// Rows to generate.
         #[arg(long, default_value_t = DATASET_ROWS)]
@@ -293,6 +299,31 @@ pub struct CommonOpts {
     /// unknown (never covered by a rule).
     #[arg(long, default_value_t = defaults().max_categories)]
     pub max_categories: usize,
+    /// Columns no rule and no candidate may read (e.g. `--forbid race,sex`); the rule
+    /// book lists them and shows that no rule reads them, and loading refuses a
+    /// rules.json whose rule reads one. The teacher still sees them unless
+    /// --forbid-teacher is given.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub forbid: Vec<String>,
+    /// Keep the teacher from the --forbid columns too (it learns without them).
+    #[arg(long)]
+    pub forbid_teacher: bool,
+    /// Report the results per value of these columns (forbidden ones included):
+    /// coverage, precision with its bound, share to the fallback and rate of each
+    /// decision, on validation and test rows, flagging groups that differ.
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub groups: Vec<String>,
+    /// Recompile the rules on N seeded bootstrap resamples of the training rows (a few
+    /// dozen; each costs about one compile without the teacher) and report how often
+    /// each kept rule comes back; rules found in under half of them are flagged unstable.
+    #[arg(long, value_name = "N", default_value_t = defaults().stability)]
+    pub stability: usize,
+    /// The model card: a TOML file with owner, purpose, intended_population,
+    /// out_of_scope, contacts and can_switch_off (strings, or lists of strings for
+    /// out_of_scope and contacts). The rule book opens with it; fields not given are
+    /// listed as open.
+    #[arg(long, value_name = "FILE.toml")]
+    pub card: Option<PathBuf>,
     /// A file of proposed rules in the rule DSL, validated like learned ones.
     #[arg(long, value_name = "FILE.rules")]
     pub proposals: Option<PathBuf>,
@@ -425,6 +456,11 @@ impl CommonOpts {
             sample: self.sample,
             max_rows: self.max_rows,
             measure_cost: self.measure_cost,
+            forbid: self.forbid.clone(),
+            forbid_teacher: self.forbid_teacher,
+            groups: self.groups.clone(),
+            card: self.card.clone(),
+            stability: self.stability,
             ..defaults()
         }
     }

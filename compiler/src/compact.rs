@@ -481,6 +481,8 @@ mod tests {
                 provenance: None,
                 summary: None,
                 rejected: Vec::new(),
+                policy: Default::default(),
+                card: None,
             }
         }
 

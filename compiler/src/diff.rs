@@ -818,6 +818,8 @@ mod tests {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Default::default(),
+            card: None,
         };
         let old = set(vec![script.to_string()], "<i>A</i>");
         let new = set(vec![script.to_string(), "east".into()], "B");

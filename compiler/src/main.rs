@@ -110,12 +110,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             data,
             max_share_shift,
             strict,
+            groups,
             json,
         } => {
             let set = rules_file::load(&rules)?;
             let params = rulec::check::CheckParams {
                 max_share_shift,
                 strict,
+                groups,
             };
             let report = rulec::check::check_file(&set, &data, &params)?;
             if json {
@@ -140,7 +142,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let data = rulec_datasets::claims::generate(rows, seed);
                 output::write_file_with(&out, |w| rulec_datasets::claims::write_csv(&data, w))?;
             }
-            _ => anyhow::bail!("unknown dataset `{name}`; available: shipping, claims"),
+            "lending" => {
+                let data = rulec_datasets::lending::generate(rows, seed);
+                output::write_file_with(&out, |w| rulec_datasets::lending::write_csv(&data, w))?;
+            }
+            _ => anyhow::bail!("unknown dataset `{name}`; available: shipping, claims, lending"),
         },
     }
     Ok(ExitCode::SUCCESS)

@@ -68,6 +68,17 @@ pub struct CompileParams {
     /// Time the teacher and the rules on this machine and record the
     /// figures; makes `rules.json` and the book depend on the machine.
     pub measure_cost: bool,
+    /// Feature columns no rule and no candidate may read (`--forbid`).
+    pub forbid: Vec<String>,
+    /// Keep the teacher from the forbidden columns too (`--forbid-teacher`).
+    pub forbid_teacher: bool,
+    /// Columns whose values the rule book reports results by (`--groups`).
+    pub groups: Vec<String>,
+    /// The model card, a TOML file (`--card`; see [`crate::card`]).
+    pub card: Option<std::path::PathBuf>,
+    /// Bootstrap resamples of the training rows to recompile the rules on,
+    /// for their stability (`--stability`; 0: none).
+    pub stability: usize,
 }
 
 /// Which teacher labels the rows.
@@ -185,6 +196,11 @@ impl Default for CompileParams {
             sample: None,
             max_rows: crate::ingest::DEFAULT_MAX_ROWS,
             measure_cost: false,
+            forbid: Vec::new(),
+            forbid_teacher: false,
+            groups: Vec::new(),
+            card: None,
+            stability: 0,
         }
     }
 }
@@ -326,6 +342,51 @@ impl CompileParams {
                     .to_string(),
             );
         }
+        for (option, names) in [("--forbid", &self.forbid), ("--groups", &self.groups)] {
+            let mut seen = std::collections::BTreeSet::new();
+            for name in names {
+                if name.is_empty() {
+                    problems.push(format!("{option} has an empty column name"));
+                } else if name == &self.target {
+                    problems.push(format!(
+                        "{option} names `{name}`, the target; it must name feature columns"
+                    ));
+                } else if !seen.insert(name) {
+                    problems.push(format!("{option} names `{name}` twice"));
+                }
+            }
+        }
+        if self.stability > 1000 {
+            problems.push(format!(
+                "--stability must be at most 1000 resamples, got {}",
+                self.stability
+            ));
+        }
+        if !self.groups.is_empty() && self.tolerance.is_some() {
+            problems.push(
+                "--groups is for class targets; it cannot be used with --tolerance yet".into(),
+            );
+        }
+        if self.forbid_teacher {
+            if self.forbid.is_empty() {
+                problems
+                    .push("--forbid-teacher needs --forbid COL,... to say which columns".into());
+            }
+            match &self.teacher {
+                TeacherKind::Column(c) => problems.push(format!(
+                    "--forbid-teacher cannot hold for decisions logged in column `{c}`: rulec does not know what that model read"
+                )),
+                _ if self.tolerance.is_some() => problems.push(
+                    "--forbid-teacher is for class targets; it cannot be used with --tolerance yet".into(),
+                ),
+                _ => {}
+            }
+            if self.teacher_paths {
+                problems.push(
+                    "--teacher-paths cannot be used with --forbid-teacher: the teacher's trees see other columns than the rules".into(),
+                );
+            }
+        }
         if problems.is_empty() {
             Ok(ValidParams(self))
         } else {
@@ -384,6 +445,21 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
                 .map_or("(none)".to_string(), |n| n.to_string_lossy().into_owned()),
         ),
     ];
+    // Listed only when given, so that rule sets compiled without them keep
+    // their bytes.
+    if !p.forbid.is_empty() {
+        o.push(("forbid".to_string(), p.forbid.join(",")));
+        o.push(("forbid_teacher".to_string(), p.forbid_teacher.to_string()));
+    }
+    if !p.groups.is_empty() {
+        o.push(("groups".to_string(), p.groups.join(",")));
+    }
+    if p.stability > 0 {
+        o.push(("stability".to_string(), p.stability.to_string()));
+    }
+    if let Some(name) = p.card.as_ref().and_then(|f| f.file_name()) {
+        o.push(("card".to_string(), name.to_string_lossy().into_owned()));
+    }
     o.sort();
     o
 }

@@ -220,6 +220,20 @@ impl Table {
         self
     }
 
+    /// This table without the columns named in `names` (the teacher's view
+    /// with `--forbid-teacher`); rows, target and split stay the same.
+    pub fn without_columns(&self, names: &[String]) -> Table {
+        Table {
+            columns: self
+                .columns
+                .iter()
+                .filter(|c| !names.contains(&c.name))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     /// A table of `columns` with this table's target and everything else:
     /// tests make tables of other values this way.
     #[cfg(test)]

@@ -286,6 +286,7 @@ pub fn attach_evidence(
             validation: val_rules[i].clone(),
             test: test_res.as_ref().map(|(r, _)| r[i].clone()),
             examples: std::mem::take(&mut examples[i]),
+            reasons: Vec::new(),
         });
     }
     Ok((val_fig, test_res.map(|(_, f)| f)))

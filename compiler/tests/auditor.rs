@@ -60,6 +60,7 @@ fn evidence(support: u64, correct: u64) -> Evidence {
         },
         test: None,
         examples: Vec::new(),
+        reasons: Vec::new(),
     }
 }
 
@@ -131,9 +132,13 @@ fn book() -> RuleSet {
             candidates: 10,
             curve: Vec::new(),
             measured_cost: None,
+            groups: Vec::new(),
+            stability: None,
             cost: None,
         }),
         rejected: Vec::new(),
+        policy: Default::default(),
+        card: None,
     }
 }
 

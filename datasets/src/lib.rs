@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod claims;
+pub mod lending;
 pub mod rng;
 pub mod shipping;
 

@@ -109,6 +109,8 @@ fn schema() -> RuleSet {
         provenance: None,
         summary: None,
         rejected: Vec::new(),
+        policy: Default::default(),
+        card: None,
     }
 }
 

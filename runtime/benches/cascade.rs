@@ -353,5 +353,7 @@ fn hand_written_rules() -> RuleSet {
         provenance: None,
         summary: None,
         rejected: Vec::new(),
+        policy: Default::default(),
+        card: None,
     }
 }

@@ -42,6 +42,68 @@ pub struct RuleSet {
     /// the reason, for the rule book.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejected: Vec<Rejected>,
+    /// Columns the rules may not read (`rulec compile --forbid`). Absent
+    /// from `rules.json` when nothing is forbidden.
+    #[serde(default, skip_serializing_if = "Policy::is_empty")]
+    pub policy: Policy,
+    /// The model card (`rulec compile --card FILE`): who owns the rules and
+    /// what they are for, as given. Absent without a card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<Card>,
+}
+
+/// The model card's fields, as the owner wrote them; a field not given is
+/// `None` (or empty) and the rule book lists it as open.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    /// Who owns the rules (a person or a team).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// What the rules decide, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<String>,
+    /// The rows they are meant for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intended_population: Option<String>,
+    /// Uses they are not meant for.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub out_of_scope: Vec<String>,
+    /// Whom to contact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<String>,
+    /// Who may switch a rule off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub can_switch_off: Option<String>,
+}
+
+/// Columns kept away from the rules. Loading refuses a rule set with a
+/// rule that reads a forbidden column, so every command that reads
+/// `rules.json` (check, validate, book, emit) refuses it too.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    /// Features no rule and no candidate may read, in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbidden: Vec<String>,
+    /// Whether the teacher was kept from them too (`--forbid-teacher`);
+    /// otherwise the teacher saw them and only the rules are kept away.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub teacher_forbidden: bool,
+}
+
+impl Policy {
+    /// Nothing forbidden.
+    pub fn is_empty(&self) -> bool {
+        self.forbidden.is_empty() && !self.teacher_forbidden
+    }
+
+    /// Whether `feature` is forbidden.
+    pub fn forbids(&self, feature: &str) -> bool {
+        self.forbidden.iter().any(|f| f == feature)
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// A rule that was considered and not kept.
@@ -228,6 +290,58 @@ pub struct Evidence {
     /// ones in split order, so the choice is deterministic and not curated.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub examples: Vec<Example>,
+    /// The rule's conditions ranked by how much each matters on the
+    /// validation rows, most first: the reasons for its decision. Empty
+    /// when not measured (hand-written rule sets, numeric targets).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<Reason>,
+}
+
+/// How much one condition of a rule matters, measured on the validation
+/// rows with the rule on its own (every row it covers, whatever the rules
+/// before it answer): the rule with and without the condition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    /// Index of the condition in [`Rule::conditions`].
+    pub condition: usize,
+    /// Validation rows the rule covers on its own, with every condition.
+    pub rows_with: u64,
+    /// Of which the rule's decision is right.
+    pub correct_with: u64,
+    /// Validation rows only this condition keeps out: the rule without it
+    /// would cover them too.
+    pub excluded: u64,
+    /// Of which the rule's decision would be wrong.
+    pub excluded_wrong: u64,
+}
+
+impl Reason {
+    /// Precision of the rule on its own, with every condition.
+    pub fn precision_with(&self) -> Option<f64> {
+        (self.rows_with > 0).then(|| ratio(self.correct_with, self.rows_with))
+    }
+
+    /// Precision of the rule on its own without this condition.
+    pub fn precision_without(&self) -> Option<f64> {
+        let rows = self.rows_with + self.excluded;
+        let correct = self.correct_with + (self.excluded - self.excluded_wrong.min(self.excluded));
+        (rows > 0).then(|| ratio(correct, rows))
+    }
+
+    /// How much precision the condition buys: with it minus without it
+    /// (0 when nothing is measured).
+    pub fn precision_gain(&self) -> f64 {
+        match (self.precision_with(), self.precision_without()) {
+            (Some(a), Some(b)) => a - b,
+            _ => 0.0,
+        }
+    }
+
+    /// Share of the rows this condition keeps out where the decision would
+    /// be wrong, when it keeps some out.
+    pub fn wrong_share_excluded(&self) -> Option<f64> {
+        (self.excluded > 0).then(|| ratio(self.excluded_wrong, self.excluded))
+    }
 }
 
 /// One row a rule answered, as the rule book shows it.
@@ -391,6 +505,123 @@ pub struct Summary {
     /// do not depend on the machine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measured_cost: Option<MeasuredCost>,
+    /// Results per value of the columns given to `--groups`, per split
+    /// (validation, then test). Absent without `--groups`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupTable>,
+    /// How often the rules come back when recompiled on bootstrap resamples
+    /// of the training rows (`--stability N`). Absent without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stability: Option<Stability>,
+}
+
+/// The kept rules' stability: each rule is compared with the rules kept
+/// by compiles on bootstrap resamples of the training rows (the teacher's
+/// labels fixed, the candidates and their certification rerun).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stability {
+    /// Resamples compiled.
+    pub resamples: u64,
+    /// Two rules are equivalent when they decide the same and the
+    /// validation rows they cover on their own overlap by at least this
+    /// share (Jaccard index: rows both cover over rows either covers).
+    pub min_overlap: f64,
+    /// A rule found in a smaller share of the resamples is unstable.
+    pub unstable_below: f64,
+    /// Per kept rule, in order.
+    pub rules: Vec<RuleStability>,
+}
+
+/// One kept rule's stability.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleStability {
+    /// The rule's name.
+    pub rule: String,
+    /// Resamples that kept an equivalent rule.
+    pub equivalent: u64,
+    /// Validation rows the rule answers (its weight in the overall figure).
+    pub support: u64,
+}
+
+impl Stability {
+    /// A rule's share of resamples with an equivalent rule.
+    pub fn share(&self, r: &RuleStability) -> f64 {
+        ratio(r.equivalent, self.resamples)
+    }
+
+    /// Whether the rule is unstable.
+    pub fn unstable(&self, r: &RuleStability) -> bool {
+        self.share(r) < self.unstable_below
+    }
+
+    /// The set's stability: the rules' shares weighted by the validation
+    /// rows each answers (each rule's share when none answers any).
+    pub fn overall(&self) -> f64 {
+        let weight: u64 = self.rules.iter().map(|r| r.support).sum();
+        if weight == 0 {
+            let n = self.rules.len().max(1) as f64;
+            return self.rules.iter().map(|r| self.share(r)).sum::<f64>() / n;
+        }
+        self.rules
+            .iter()
+            .map(|r| self.share(r) * r.support as f64)
+            .sum::<f64>()
+            / weight as f64
+    }
+}
+
+/// The rule set's results per value of one column on one split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupTable {
+    /// The column (a feature, possibly forbidden).
+    pub column: String,
+    /// `validation`, `test`, or `new data` (`rulec check`).
+    pub split: String,
+    /// Rows per group is below this: too few to tell (not tested).
+    pub min_rows: u64,
+    /// Comparisons made (the Bonferroni correction divides the level by it).
+    pub tests: u64,
+    /// Per value, in the column's category order, then values the rules do
+    /// not know and missing values.
+    pub groups: Vec<GroupFigures>,
+}
+
+/// One group's figures on one split.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupFigures {
+    /// The group's value (`(missing)`, `(other values)` for values outside
+    /// the rule set's categories).
+    pub value: String,
+    /// Rows of the split in the group.
+    pub rows: u64,
+    /// Of which some rule answers (the rest go to the fallback).
+    pub covered: u64,
+    /// Of the covered rows, those decided right.
+    pub correct: u64,
+    /// One-sided exact (Clopper–Pearson) lower bound of `correct / covered`
+    /// at the rule set's confidence.
+    pub precision_lower_bound: f64,
+    /// Covered rows per decision, in [`Target::classes`] order.
+    pub decisions: Vec<u64>,
+    /// Fewer than [`GroupTable::min_rows`] rows: too few to say anything;
+    /// its figures are shown but not compared.
+    pub too_small: bool,
+    /// The figures that differ from the rest of the split's rows beyond
+    /// their uncertainty (`coverage`, `precision`, `decision <class>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub differs: Vec<String>,
+}
+
+impl GroupFigures {
+    /// Share of the group's rows some rule answers.
+    pub fn coverage(&self) -> f64 {
+        ratio(self.covered, self.rows)
+    }
+
+    /// Precision on the covered rows, when there are some.
+    pub fn precision(&self) -> Option<f64> {
+        (self.covered > 0).then(|| ratio(self.correct, self.covered))
+    }
 }
 
 /// Time per decision of the teacher and of the rules, measured on the
@@ -551,6 +782,8 @@ impl RuleSet {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Policy::default(),
+            card: None,
         }
     }
 
@@ -654,6 +887,24 @@ impl RuleSet {
                     problems.push(format!("rule `{}`: {msg}", rule.name));
                 }
             }
+            let mut read = BTreeSet::new();
+            for cond in &rule.conditions {
+                if self.policy.forbids(cond.feature()) && read.insert(cond.feature()) {
+                    problems.push(format!(
+                        "rule `{}` reads `{}`, a forbidden column",
+                        rule.name,
+                        cond.feature()
+                    ));
+                }
+            }
+        }
+        for f in &self.policy.forbidden {
+            if self.feature_index(f).is_none() {
+                problems.push(format!("forbidden column `{f}` is not a feature"));
+            }
+        }
+        if let Some(dup) = first_duplicate(&self.policy.forbidden) {
+            problems.push(format!("forbidden column `{dup}` is listed twice"));
         }
         if problems.is_empty() {
             Ok(())

@@ -60,6 +60,8 @@ fn rule_set(rules: &[(&str, f64, &str)]) -> RuleSet {
         provenance: None,
         summary: None,
         rejected: Vec::new(),
+        policy: Default::default(),
+        card: None,
     }
 }
 

@@ -325,6 +325,7 @@ impl Gen<'_> {
                 },
             });
         }
+        let reasons = self.reason_items()?;
         let info_body = if ids.is_empty() {
             quote!(match self {})
         } else {
@@ -389,6 +390,83 @@ impl Gen<'_> {
             // A constant reference, so `RuleId::info` can be a `const fn`.
             #[allow(clippy::approx_constant)]
             const RULE_TABLE: &[RuleInfo] = &[#(#infos)*];
+
+            #reasons
+        })
+    }
+
+    /// `Reason` and `REASONS`, when the rule set records reasons (a
+    /// compiled class target); nothing otherwise.
+    fn reason_items(&self) -> Result<TokenStream, Error> {
+        let set = self.set;
+        if set.rules.is_empty()
+            || set
+                .rules
+                .iter()
+                .all(|r| r.evidence.as_ref().is_none_or(|e| e.reasons.is_empty()))
+        {
+            return Ok(TokenStream::new());
+        }
+        let mut per_rule = Vec::new();
+        for rule in &set.rules {
+            let mut entries = Vec::new();
+            for r in rule.evidence.iter().flat_map(|e| &e.reasons) {
+                let Some(cond) = rule.conditions.get(r.condition) else {
+                    continue;
+                };
+                let condition = str_lit(&dsl::print_condition(cond));
+                let column = str_lit(cond.feature());
+                let with = float_tokens(r.precision_with().unwrap_or(f64::NAN))?;
+                let without = float_tokens(r.precision_without().unwrap_or(f64::NAN))?;
+                let excluded = Literal::u64_unsuffixed(r.excluded);
+                let wrong = Literal::u64_unsuffixed(r.excluded_wrong);
+                entries.push(quote! {
+                    Reason {
+                        condition: #condition,
+                        column: #column,
+                        precision_with: #with,
+                        precision_without: #without,
+                        excluded: #excluded,
+                        excluded_wrong: #wrong,
+                    },
+                });
+            }
+            per_rule.push(quote!(&[#(#entries)*],));
+        }
+        Ok(quote! {
+            /// One reason for a rule's decision: one of its conditions and
+            /// how much it matters, measured on the validation rows with the
+            /// rule on its own (the rule book's "Reasons" table).
+            #[derive(Clone, Copy, Debug, PartialEq)]
+            pub struct Reason {
+                /// The condition, in the rule DSL.
+                pub condition: &'static str,
+                /// The column it reads.
+                pub column: &'static str,
+                /// Precision of the rule with every condition; NaN when
+                /// unmeasured.
+                pub precision_with: f64,
+                /// Precision of the rule without this condition; NaN when
+                /// unmeasured.
+                pub precision_without: f64,
+                /// Validation rows only this condition keeps out.
+                pub excluded: u64,
+                /// Of which the rule's decision would be wrong.
+                pub excluded_wrong: u64,
+            }
+
+            /// Each rule's conditions, most important first: the specific
+            /// reasons for its decision. The entry of a rule `id` is at
+            /// `id as usize`; no allocation.
+            #[allow(clippy::approx_constant)]
+            pub static REASONS: &[&[Reason]] = &[#(#per_rule)*];
+
+            impl RuleId {
+                /// The reasons for this rule's decision, most important first.
+                pub fn reasons(self) -> &'static [Reason] {
+                    REASONS[self as usize]
+                }
+            }
         })
     }
 }

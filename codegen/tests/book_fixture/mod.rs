@@ -132,6 +132,7 @@ pub fn shipping_book() -> RuleSet {
     rules[0].evidence = Some(Evidence {
         validation: split(1200, 1170, 1180),
         test: Some(split(1190, 1166, 1175)),
+        reasons: Vec::new(),
         examples: vec![
             example(
                 &[
@@ -152,6 +153,7 @@ pub fn shipping_book() -> RuleSet {
     rules[1].evidence = Some(Evidence {
         validation: split(300, 291, 295),
         test: Some(split(310, 300, 306)),
+        reasons: Vec::new(),
         examples: vec![
             example(
                 &[
@@ -182,6 +184,7 @@ pub fn shipping_book() -> RuleSet {
     rules[2].evidence = Some(Evidence {
         validation: split(40, 39, 40),
         test: Some(split(35, 35, 35)),
+        reasons: Vec::new(),
         examples: vec![example(
             &[Some("410"), None, Some("west"), Some("true"), Some("false")],
             "A",
@@ -284,9 +287,13 @@ pub fn shipping_book() -> RuleSet {
                 (1850, 1712),
             ]),
             measured_cost: None,
+            groups: Vec::new(),
+            stability: None,
             cost: None,
         }),
         rejected,
+        policy: Default::default(),
+        card: None,
     }
 }
 
@@ -339,6 +346,92 @@ pub fn hostile_book() -> RuleSet {
         p.data_file = "<img src=x onerror=alert(1)>.csv".into();
         p.teacher = SCRIPT.into();
         p.options.push(("teacher".into(), SCRIPT.into()));
+    }
+    set
+}
+
+/// `set` with a forbidden column that no rule reads, `region`, whose
+/// categories are markup, and results by `region` on validation and test
+/// rows: one group that differs, one too small (#17).
+pub fn with_audit(mut set: RuleSet) -> RuleSet {
+    use rulec_runtime::ir::{GroupFigures, GroupTable, Policy};
+    let values = ["north", SCRIPT, "a | b"];
+    set.features
+        .push(feature("region", categorical(&values), false));
+    set.policy = Policy {
+        forbidden: vec!["region".into()],
+        teacher_forbidden: false,
+    };
+    let n_classes = set.target.classes.len();
+    let group = |value: &str, rows: u64, covered: u64, too_small: bool, differs: &[&str]| {
+        let mut decisions = vec![0; n_classes];
+        decisions[0] = covered / 2;
+        decisions[n_classes - 1] += covered - covered / 2;
+        GroupFigures {
+            value: value.into(),
+            rows,
+            covered,
+            correct: covered - covered / 20,
+            precision_lower_bound: wilson_lower(covered - covered / 20, covered, CONFIDENCE),
+            decisions,
+            too_small,
+            differs: differs.iter().map(|d| d.to_string()).collect(),
+        }
+    };
+    let table = |split: &str| GroupTable {
+        column: "region".into(),
+        split: split.into(),
+        min_rows: 30,
+        tests: 8,
+        groups: vec![
+            group("north", 1200, 700, false, &[]),
+            group(SCRIPT, 800, 300, false, &["coverage"]),
+            group("a | b", 12, 5, true, &[]),
+        ],
+    };
+    if let Some(summary) = set.summary.as_mut() {
+        summary.groups = vec![table("validation"), table("test")];
+        let names: Vec<String> = set.rules.iter().map(|r| r.name.clone()).collect();
+        summary.stability = Some(rulec_runtime::ir::Stability {
+            resamples: 20,
+            min_overlap: 0.5,
+            unstable_below: 0.5,
+            rules: names
+                .into_iter()
+                .enumerate()
+                .map(|(i, rule)| rulec_runtime::ir::RuleStability {
+                    rule,
+                    equivalent: [20, 3, 15][i % 3],
+                    support: 100,
+                })
+                .collect(),
+        });
+    }
+    // A model card with markup in a field, and fields left open.
+    set.card = Some(rulec_runtime::ir::Card {
+        owner: Some(SCRIPT.into()),
+        purpose: Some("Choose the cheapest shipper".into()),
+        contacts: vec!["ops@example.com".into()],
+        ..Default::default()
+    });
+    // The first rule's reasons: its second condition matters most.
+    if let Some(e) = set.rules[0].evidence.as_mut() {
+        e.reasons = vec![
+            rulec_runtime::ir::Reason {
+                condition: 1,
+                rows_with: 1000,
+                correct_with: 970,
+                excluded: 400,
+                excluded_wrong: 300,
+            },
+            rulec_runtime::ir::Reason {
+                condition: 0,
+                rows_with: 1000,
+                correct_with: 970,
+                excluded: 50,
+                excluded_wrong: 10,
+            },
+        ];
     }
     set
 }

@@ -174,6 +174,7 @@ pub fn shipping() -> RuleSet {
         },
         test: None,
         examples: Vec::new(),
+        reasons: Vec::new(),
     });
     rules[1].evidence = Some(Evidence {
         validation: SplitEvidence {
@@ -184,6 +185,7 @@ pub fn shipping() -> RuleSet {
         },
         test: None,
         examples: Vec::new(),
+        reasons: Vec::new(),
     });
     rule_set(
         "cheapest_shipper",

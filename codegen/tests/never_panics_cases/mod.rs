@@ -621,6 +621,7 @@ fn build(
                     },
                     test: None,
                     examples: Vec::new(),
+                    reasons: Vec::new(),
                 }),
             }
         })

@@ -135,6 +135,10 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     set.rules = name_rules(compacted, scoring.name_stem());
     set.target.classes = scoring.classes(&set.target.classes, &set.rules);
     let (val_fig, test_fig) = scoring.attach_evidence(&mut set, &valid_rows, &test_rows)?;
+    if scoring.book_extras() {
+        // Each rule's conditions ranked by how much they matter (classes).
+        crate::reasons::attach(&mut set, &valid_rows, table.labels())?;
+    }
     let curve = if !scoring.book_extras() {
         Vec::new()
     } else {
@@ -161,7 +165,25 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
             (true, Some(ns)) => Some(measured_cost(&set, &valid_rows, ns, &p.teacher)?),
             _ => None,
         },
+        groups: Vec::new(),
+        stability: None,
     });
+    // `--groups`: the results per value of each column, on validation and
+    // test rows, measured on the rule set as it will run.
+    let mut groups = Vec::new();
+    for column in &p.groups {
+        for (split, rows) in [("validation", &valid_rows), ("test", &test_rows)] {
+            if rows.is_empty() {
+                continue;
+            }
+            let labels = table.labels();
+            let cells = (0..rows.len()).map(|j| (rows.row(j), Some(labels[rows.rows[j]] as usize)));
+            groups.push(crate::groups::table(&set, column, split, cells)?);
+        }
+    }
+    if let Some(summary) = set.summary.as_mut() {
+        summary.groups = groups;
+    }
     set.provenance = Some(provenance(&pool.data, pool.teacher, p));
     set.check()?;
     Ok(Assembled {

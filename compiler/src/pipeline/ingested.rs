@@ -14,6 +14,7 @@ use crate::split::{self, Splits};
 use crate::table::Table;
 
 /// The data, read and split.
+#[derive(Clone)]
 pub struct Ingested {
     /// Every labelled row.
     pub table: Table,
@@ -116,6 +117,7 @@ fn split_table(
     p: &CompileParams,
     progress: &dyn Progress,
 ) -> Result<Ingested, Error> {
+    check_columns(&table, p, path)?;
     for note in table.notes() {
         progress.line(&format!("note: {note}"));
     }
@@ -159,6 +161,49 @@ fn split_table(
         data_sha256,
         data_names,
     })
+}
+
+/// Every column named by `--forbid` and `--groups` is a feature column of
+/// the table; a group column holds categories or booleans.
+fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Error> {
+    let features: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
+    let not_feature = |name: &str, role: &'static str| {
+        if p.split_column.as_deref() == Some(name) {
+            Error::Params(format!(
+                "{role} names `{name}`, the split column; it must name feature columns"
+            ))
+        } else if matches!(&p.teacher, TeacherKind::Column(c) if c == name) {
+            Error::Params(format!(
+                "{role} names `{name}`, the teacher's column; it must name feature columns"
+            ))
+        } else {
+            Error::UnknownColumn {
+                path: path.to_path_buf(),
+                role,
+                name: name.to_string(),
+                columns: features.clone(),
+            }
+        }
+    };
+    for name in &p.forbid {
+        if !features.contains(name) {
+            return Err(not_feature(name, "--forbid"));
+        }
+    }
+    for name in &p.groups {
+        let Some(column) = table.columns().iter().find(|c| &c.name == name) else {
+            return Err(not_feature(name, "--groups"));
+        };
+        if matches!(column.data, crate::table::ColumnData::Numeric(_)) {
+            return Err(Error::Data {
+                path: path.to_path_buf(),
+                message: format!(
+                    "column `{name}` (given as --groups) is numeric; groups need a column of categories or true/false"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// SHA-256 of a file's bytes, read in blocks so large files need no memory.

@@ -96,6 +96,8 @@ pub fn compile_with(
     progress: &dyn Progress,
 ) -> Result<Compiled, Error> {
     let p = params.get();
+    // The model card is read first: a bad card fails before any work.
+    let card = p.card.as_deref().map(crate::card::load).transpose()?;
     let mut clock = Stopwatch::start();
     let data = match data {
         Data::Files(paths) => ingested::run(paths, p, progress)?,
@@ -107,13 +109,36 @@ pub fn compile_with(
         None => taught::run(data, p, progress)?,
     };
     clock.lap("teach");
+    // `--stability`: the candidates and their certification again, on
+    // resamples of the training rows (the teacher's labels as they are).
+    let resampled = if p.stability > 0 {
+        progress.line(&format!(
+            "stability: recompiling the rules on {} bootstrap resamples of the training rows",
+            p.stability
+        ));
+        let rules = crate::stability::resample(&taught, p, progress)?;
+        Some((
+            rules,
+            taught.data.table.clone(),
+            taught.data.splits.validation.clone(),
+        ))
+    } else {
+        None
+    };
     let pool = pool::run(taught, p, progress)?;
     clock.lap("propose");
     let certified = certified::run(pool, p, progress)?;
     clock.lap("validate");
     // The table outlives the stage that consumes the rest.
     let dropped_unlabelled = certified.pool.data.table.dropped_unlabelled();
-    let done = assemble::run(certified, p, progress)?;
+    let mut done = assemble::run(certified, p, progress)?;
+    done.set.card = card;
+    if let Some((rules, table, validation)) = &resampled {
+        let stability = crate::stability::figures(&done.set, table, validation, rules)?;
+        if let Some(summary) = done.set.summary.as_mut() {
+            summary.stability = Some(stability);
+        }
+    }
     clock.lap("compact");
     let report = Report::of(
         &done.set,

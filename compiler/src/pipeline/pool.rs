@@ -11,7 +11,7 @@
 //! ([`crate::regress::pool`]), and the target's classes are their distinct
 //! decisions.
 
-use rulec_runtime::ir::{Rule, RuleSet, Target};
+use rulec_runtime::ir::{Policy, Rule, RuleSet, Target};
 
 use crate::error::Error;
 use crate::generalise;
@@ -61,6 +61,28 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     // Candidates are fitted on part of the training rows and ranked on the
     // rest, so that their ranking estimates are not flattered by the rows
     // they were fitted on.
+    // `--forbid`: the trees see the forbidden columns as constant, so no
+    // candidate they propose can read them.
+    let hidden: Vec<usize> = table
+        .columns()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| p.forbid.contains(&c.name))
+        .map(|(i, _)| i)
+        .collect();
+    let binned = if hidden.is_empty() {
+        binned
+    } else {
+        binned.masked(&hidden)
+    };
+    let synthetic = synthetic.map(|s| Synthetic {
+        binned: if hidden.is_empty() {
+            s.binned
+        } else {
+            s.binned.masked(&hidden)
+        },
+        ..s
+    });
     let (strata, n_strata) = table.strata();
     let (fit_rows, rank_rows) =
         split::holdout(&splits.train, strata, n_strata, p.rank_share, p.seed);
@@ -109,16 +131,47 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         p.precision,
         p.confidence,
     );
-    // The user's proposals come first, under their own names.
+    set.policy = Policy {
+        forbidden: p.forbid.clone(),
+        teacher_forbidden: p.forbid_teacher,
+    };
+    // The user's proposals come first, under their own names; one that
+    // reads a forbidden column contradicts `--forbid` and is refused.
     if let Some(file) = &p.proposals {
         set.rules = crate::rules_file::load_dsl_for(file, &set)?;
+        for rule in &set.rules {
+            if let Some(c) = rule
+                .conditions
+                .iter()
+                .find(|c| set.policy.forbids(c.feature()))
+            {
+                return Err(Error::Params(format!(
+                    "{}: proposal `{}` reads `{}`, a column given to --forbid",
+                    file.display(),
+                    rule.name,
+                    c.feature()
+                )));
+            }
+        }
     }
     let n_proposals = set.rules.len();
-    set.rules
-        .extend(candidates.into_iter().enumerate().map(|(i, rule)| Rule {
-            name: format!("candidate_{i}"),
-            ..rule
-        }));
+    // The teacher's own tree paths (`--teacher-paths`) were learnt with
+    // every column; those that read a forbidden one are no candidates.
+    set.rules.extend(
+        candidates
+            .into_iter()
+            .filter(|rule| {
+                !rule
+                    .conditions
+                    .iter()
+                    .any(|c| p.forbid.iter().any(|f| f == c.feature()))
+            })
+            .enumerate()
+            .map(|(i, rule)| Rule {
+                name: format!("candidate_{i}"),
+                ..rule
+            }),
+    );
     // Learned candidates without a condition they do not need, judged on
     // the fit rows (numeric targets: not yet).
     if let Answers::Classes(teacher) = &answers {

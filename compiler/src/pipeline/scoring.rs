@@ -197,6 +197,7 @@ impl<'a> Scoring<'a> {
                 validation: val_rules[i].clone(),
                 test: test_res.as_ref().map(|(r, _)| r[i].clone()),
                 examples: Vec::new(),
+                reasons: Vec::new(),
             });
         }
         Ok((val_fig, test_res.map(|(_, f)| f)))

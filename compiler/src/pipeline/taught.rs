@@ -61,6 +61,7 @@ impl Answers {
 }
 
 /// The data with the teacher's labels.
+#[derive(Clone)]
 pub struct Taught {
     /// The data, real rows only.
     pub data: Ingested,
@@ -77,6 +78,7 @@ pub struct Taught {
 
 /// Synthetic rows (`--synthetic N`) with the teacher's labels, their only
 /// truth. They are a table of their own, in no split.
+#[derive(Clone)]
 pub struct Synthetic {
     /// The rows, with the real table's columns.
     pub table: Table,
@@ -208,11 +210,7 @@ pub fn run_with(
         &splits,
         &table,
         p,
-        &[
-            format!("synthetic {}", p.synthetic),
-            program_files_fingerprint(&p.teacher),
-            table.classes().join("\u{0}"),
-        ],
+        &teacher_key_parts(p, &table),
     );
     // The teacher's own trees are not cached: `--teacher-paths` always trains.
     let cache_dir = p.cache_dir.clone().filter(|_| !p.teacher_paths);
@@ -230,22 +228,49 @@ pub fn run_with(
         }
         None => {
             let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
+            // `--forbid-teacher`: the teacher learns from and labels a view
+            // of the rows without the forbidden columns.
+            let view = p.forbid_teacher.then(|| {
+                let t = table.without_columns(&p.forbid);
+                let b = Binned::new(&t, &splits.train);
+                (t, b)
+            });
+            let (teacher_table, teacher_binned) = match &view {
+                Some((t, b)) => (t, b),
+                None => (&table, &binned),
+            };
             let fitted = model.fit(&TrainingData {
-                table: &table,
-                binned: &binned,
+                table: teacher_table,
+                binned: teacher_binned,
                 splits: &splits,
                 tick: &tick,
             })?;
             let mut labels = fitted.label(&LabelData {
-                table: &table,
-                binned: &binned,
+                table: teacher_table,
+                binned: teacher_binned,
                 origin: Origin::Fitted,
                 tick: &tick,
             })?;
             check_labels(&labels, n_real, k)?;
             labels.trees = fitted.trees().to_vec();
+            let synthetic_view = match (&view, &synthetic_table) {
+                (Some((_, b)), Some(t)) => {
+                    let t = t.without_columns(&p.forbid);
+                    let sb = b.bin_table(&t).ok_or_else(|| {
+                        Error::Params(
+                            "internal: synthetic rows with other columns than the data".into(),
+                        )
+                    })?;
+                    Some((t, sb))
+                }
+                _ => None,
+            };
             let synthetic_labels = match (&synthetic_table, &synthetic_binned) {
                 (Some(t), Some(b)) => {
+                    let (t, b) = match &synthetic_view {
+                        Some((vt, vb)) => (vt, vb),
+                        None => (t, b),
+                    };
                     let l = fitted.label(&LabelData {
                         table: t,
                         binned: b,
@@ -291,7 +316,19 @@ pub fn run_with(
         binned,
         answers: Answers::Classes(labels),
         synthetic,
-        description: model.describe(),
+        description: if p.forbid_teacher {
+            format!(
+                "{}, without the columns {}",
+                model.describe(),
+                p.forbid
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        } else {
+            model.describe()
+        },
     })
 }
 
@@ -402,6 +439,22 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
 /// The cache key of a teacher's answers: everything they depend on (the
 /// data, the teacher, its seed, the split, the columns, this build) and
 /// nothing they do not (precision, rule limits, tolerance), then `more`.
+/// What the class teacher's labels depend on beyond the data and the
+/// teacher: the synthetic rows, the files of a `cmd:` teacher, the classes,
+/// and the columns kept from it (only when some are, so that other compiles
+/// keep their cache keys).
+fn teacher_key_parts(p: &CompileParams, table: &Table) -> Vec<String> {
+    let mut parts = vec![
+        format!("synthetic {}", p.synthetic),
+        program_files_fingerprint(&p.teacher),
+        table.classes().join("\u{0}"),
+    ];
+    if p.forbid_teacher {
+        parts.push(format!("without columns {}", p.forbid.join("\u{0}")));
+    }
+    parts
+}
+
 fn cache_key(
     data_sha256: &str,
     teacher: &str,

@@ -106,6 +106,31 @@ impl Binned {
         Some(Binned { columns })
     }
 
+    /// The same rows with the columns at `hidden` made constant (one bin,
+    /// nothing missing), so no tree can split on them: how `--forbid` keeps
+    /// columns away from every learned candidate while column indices stay
+    /// those of the table.
+    pub fn masked(&self, hidden: &[usize]) -> Binned {
+        let columns = self
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if hidden.contains(&i) {
+                    BinnedColumn {
+                        bins: vec![0; c.bins.len()],
+                        n_bins: 1,
+                        kind: c.kind.clone(),
+                        has_missing: false,
+                    }
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        Binned { columns }
+    }
+
     /// These rows, then `other`'s (binned by [`Binned::bin_table`]), in
     /// one binning: a split on the missing bin names missing values when
     /// either has some.

@@ -110,6 +110,8 @@ mod tests {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Default::default(),
+            card: None,
         }
     }
 
@@ -254,6 +256,8 @@ pub(crate) mod tests_support {
             provenance: None,
             summary: None,
             rejected: Vec::new(),
+            policy: Default::default(),
+            card: None,
         }
     }
 }
