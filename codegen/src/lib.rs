@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod book;
+mod certification;
 pub mod figures;
 pub mod html;
 pub mod rust;

@@ -1,0 +1,210 @@
+//! The rule book's account of the certification, shared by both formats:
+//! how the guarantee was obtained (per scope: the set, each class, each
+//! rule), the tests run as table rows, the coverage curve, and what the
+//! book can say about the rows the teacher saw.
+
+use rulec_runtime::ir::{RuleSet, Scope};
+use rulec_runtime::stats::z_one_sided;
+
+use crate::book::{method_name, pct};
+
+/// How the guarantee was obtained, as plain-text paragraphs.
+pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
+    let cert = &set.certification;
+    let z = z_one_sided(cert.confidence);
+    let exact = cert.method != "wilson";
+    let bound_words = if exact {
+        format!(
+            "one-sided {} lower confidence bound at {}",
+            method_name(&cert.method),
+            pct(cert.confidence)
+        )
+    } else {
+        format!(
+            "one-sided {} lower confidence bound (z = {z:.3} at {})",
+            method_name(&cert.method),
+            pct(cert.confidence)
+        )
+    };
+    let mut paragraphs = match cert.scope {
+        Scope::Set if exact => vec![
+            format!(
+                "The guarantee is about the rule set as a whole: with confidence {conf}, the precision of the \
+                 decisions the rules take is at least {p}. The bound is the {bound_words} of the precision \
+                 against the true labels on the validation rows: it comes from the binomial distribution \
+                 itself, so the stated confidence holds at every number of rows (it assumes new rows are \
+                 drawn like the validation rows, and labels as recorded).",
+                conf = pct(cert.confidence),
+                p = pct(cert.precision),
+            ),
+            format!(
+                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
+                 them, most certain first, before any validation label was read. Each prefix of that order is a \
+                 nested rule set. A testing plan was fixed before any validation label was read, too: which \
+                 prefixes to test, smallest first, chosen from their training-row precision and from how many \
+                 validation rows each answers. The planned prefixes were then tested in turn on the validation \
+                 rows, each at the full level of {alpha}, and testing stopped at the first failure (a fixed \
+                 sequence of tests); the chance of certifying any set whose true precision is below the \
+                 requirement stays within {alpha}. The last prefix that passed is the rule set, after an exact \
+                 compaction that merges rules without changing any decision (so the table below counts \
+                 candidates in the order, before merging). {saw}; test rows are never used for any choice \
+                 and are reported only. Per-rule bounds \
+                 are reported for information: a single rule may sit below the required precision while \
+                 the set meets it.",
+                alpha = pct(1.0 - cert.confidence),
+                saw = teacher_saw(set),
+            ),
+        ],
+        Scope::Set => vec![
+            format!(
+                "The guarantee is about the rule set as a whole: with confidence {conf}, the precision of the \
+                 decisions the rules take is at least {p}. The bound is the one-sided {m} lower confidence \
+                 bound (z = {z:.3} at {conf}) of the precision against the true labels on the validation rows.",
+                conf = pct(cert.confidence),
+                p = pct(cert.precision),
+                m = method_name(&cert.method),
+            ),
+            format!(
+                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
+                 them, most certain first, before any validation label was read. Each prefix of that order is a \
+                 nested rule set. Prefixes were tested on the validation rows, most promising first, by Wiens' \
+                 fallback procedure: the error budget of {alpha} is shared by the first tests, and a passing test \
+                 hands its share on. The family-wise error of all tests together stays within {alpha}. The \
+                 longest prefix that passed is the rule set, after an exact compaction that merges rules without \
+                 changing any decision (so the table below counts candidates in the order, before merging). \
+                 {saw}; test rows are never used for any choice and are reported only. Per-rule bounds \
+                 are reported for information: a single rule may sit below the required precision while \
+                 the set meets it.",
+                alpha = pct(1.0 - cert.confidence),
+                saw = teacher_saw(set),
+            ),
+        ],
+        Scope::Class => vec![
+            format!(
+                "The guarantee is about each class the rules decide: with confidence {conf}, for every class, \
+                 the precision of the decisions the rules take for that class is at least {p}, so an average \
+                 over classes cannot hide a class below it. Each bound is the {bound_words} of that class's \
+                 precision against the true labels on the validation rows the rules decide as that class: it \
+                 comes from the binomial distribution itself, so the stated confidence holds at every number \
+                 of rows (it assumes new rows are drawn like the validation rows, and labels as recorded).",
+                conf = pct(cert.confidence),
+                p = pct(cert.precision),
+            ),
+            format!(
+                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
+                 them, most certain first, keeping each class's estimated precision at the target, before any \
+                 validation label was read. Each prefix of that order is a nested rule set. A testing plan was \
+                 fixed before any validation label was read, too, from each class's training-row precision and \
+                 validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
+                 passed only when every class it decides passed its own exact test at the full level of {alpha} \
+                 (an intersection–union test, whose error stays within {alpha}), and testing stopped at the \
+                 first failure (a fixed sequence of tests): the chance of certifying any set in which some \
+                 class's true precision is below the requirement stays within {alpha}. The last prefix that \
+                 passed is the rule set, after an exact compaction that merges rules without changing any \
+                 decision (so the table below counts candidates in the order, before merging). {saw}; test \
+                 rows are never used for any choice and are reported only. Per-rule bounds are reported for \
+                 information: a single rule may sit below the required precision while its class meets it.",
+                alpha = pct(1.0 - cert.confidence),
+                saw = teacher_saw(set),
+            ),
+        ],
+        Scope::Rule => vec![format!(
+            "The guarantee is about each rule: a rule is kept only when the {bound_words} of its precision \
+             against the true labels, on the validation rows it answers (those no earlier rule answers), \
+             reaches the required precision of {}. Nothing corrects for the number of candidate rules tried, \
+             so the bounds are optimistic when many were. {}; test rows are never used for any choice \
+             and are reported only.",
+            pct(cert.precision),
+            teacher_saw(set)
+        )],
+    };
+    paragraphs.push(
+        "Which engine computed the evidence: every figure in this book was computed by rulec's own \
+         interpreter (rulec-runtime), in process, on the rule set exactly as it runs. rulec validate \
+         --engine sql recomputes the per-rule evidence with a SQL engine (polars' embedded one, or the \
+         emitted Spark SQL on a cluster) where the data lives."
+            .to_string(),
+    );
+    paragraphs
+}
+
+/// One row of the certification tests' table.
+pub(crate) struct TestRow {
+    /// What was tested, in words.
+    pub what: String,
+    pub support: u64,
+    pub correct: u64,
+    pub confidence: f64,
+    pub lower_bound: f64,
+    pub passed: bool,
+}
+
+/// The certification tests as table rows: one per tested set, and with
+/// `scope: class` one more per decided class under it.
+pub(crate) fn test_rows(cert: &rulec_runtime::ir::Certification) -> Vec<TestRow> {
+    let mut rows = Vec::new();
+    for t in &cert.tests {
+        rows.push(TestRow {
+            what: if t.classes.is_empty() {
+                format!("first {} candidates in order", t.rules)
+            } else {
+                format!("first {} candidates in order, every class", t.rules)
+            },
+            support: t.support,
+            correct: t.correct,
+            confidence: t.confidence,
+            lower_bound: t.lower_bound,
+            passed: t.passed,
+        });
+        for c in &t.classes {
+            rows.push(TestRow {
+                what: format!("… decided as \"{}\"", c.class),
+                support: c.support,
+                correct: c.correct,
+                confidence: t.confidence,
+                lower_bound: c.lower_bound,
+                passed: c.passed,
+            });
+        }
+    }
+    rows
+}
+
+/// What the coverage/precision curve shows.
+pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
+    format!(
+        "Each point is the rule set made of the first k rules of the order, measured on the validation rows: \
+         how many rows it answers (coverage) and how many of those it gets right (precision), with the lower \
+         {conf} confidence bound. Adding rules buys coverage at the cost of precision. The kept rules come \
+         first; the curve goes on with the candidates next in line, which were not kept. A precision target \
+         picks the longest prefix whose bound stays above it, so reading the curve at another target shows \
+         the coverage that target would buy. The chosen set has {n} rules. These bounds are not corrected for \
+         the number of prefixes looked at; the certification tests above are.",
+        conf = pct(set.certification.confidence),
+        n = set.rules.len()
+    )
+}
+
+/// What the book can say about the rows the teacher saw. rulec's own
+/// teachers learn from training rows only (and so does a Python model the
+/// package fits, `python-fit:`); a logged column, an external program or
+/// a Python model fitted before the compile (`python:`) was trained elsewhere, and the guarantee rests on it never
+/// having seen the validation rows' labels (rules distilled from a teacher
+/// that learnt them would carry them into the choice of rules).
+fn teacher_saw(set: &RuleSet) -> &'static str {
+    let external = set
+        .provenance
+        .as_ref()
+        .and_then(|p| p.options.iter().find(|(k, _)| k == "teacher"))
+        .is_some_and(|(_, v)| {
+            v.starts_with("column:") || v.starts_with("cmd:") || v.starts_with("python:")
+        });
+    if external {
+        "The teacher ran outside rulec (a logged column, an external program or a model fitted \
+         before the compile), so rulec cannot \
+         know what it learnt from: the guarantee assumes it was never trained, tuned or calibrated on \
+         the validation rows, as rulec's own teachers never are; rules are never fitted on validation rows"
+    } else {
+        "Validation rows are never used to train the teacher or to fit rules"
+    }
+}

@@ -1,0 +1,153 @@
+//! Rows for the interpreter: a data file (or a frame in memory) read
+//! against a rule set's schema, as cells, for `apply`, `validate` and
+//! `check`.
+
+use std::path::Path;
+
+use polars::prelude::DataFrame;
+
+use super::{numeric_values, read_frame, string_values, IngestParams, DEFAULT_MAX_CATEGORIES};
+use crate::error::Error;
+
+/// Reads `path` and encodes, for every row, the values of `set`'s features
+/// as interpreter cells (row-major, one cell per feature). Columns are
+/// found by name; other columns are ignored.
+pub fn read_cells(
+    path: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+) -> Result<(Vec<rulec_runtime::Cell>, usize), Error> {
+    read_cells_with(path, set, eval, &[]).map(|(cells, n, _)| (cells, n))
+}
+
+/// Text values of a column, `None` where missing.
+pub type TextColumn = Vec<Option<String>>;
+
+/// Like [`read_cells`], and also returns the named `extra` columns as text
+/// (for the target or a teacher column), each required to exist.
+pub fn read_cells_with(
+    path: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+    extra: &[(&'static str, &str)],
+) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
+    // Applying rules reads every row.
+    let every_row = IngestParams {
+        target: String::new(),
+        split_column: None,
+        exclude: Vec::new(),
+        max_categories: DEFAULT_MAX_CATEGORIES,
+        teacher_column: None,
+        numeric_target: false,
+        max_rows: None,
+        seed: 0,
+    };
+    let (df, _) = read_frame(path, &every_row, None)?;
+    frame_cells(&df, path, set, eval, extra)
+}
+
+/// [`read_cells_with`] on a frame already in memory; `source` names it in
+/// messages.
+pub fn frame_cells(
+    df: &DataFrame,
+    source: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+    extra: &[(&'static str, &str)],
+) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
+    use rulec_runtime::ir::FeatureKind;
+    use rulec_runtime::Cell;
+
+    let path = source;
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let n = df.height();
+    let width = set.features.len();
+    let mut cells = vec![Cell::Missing; n * width];
+    let data_err = |message: String| Error::Data {
+        path: path.to_path_buf(),
+        message,
+    };
+    let mut missing_cols = Vec::new();
+    for (j, f) in set.features.iter().enumerate() {
+        let Some(col) = df.columns().iter().find(|c| c.name() == f.name.as_str()) else {
+            missing_cols.push(format!("`{}`", f.name));
+            continue;
+        };
+        let series = col.as_materialized_series();
+        let dtype = series.dtype().clone();
+        match &f.kind {
+            FeatureKind::Numeric => {
+                let values = numeric_values(col)
+                    .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
+                // A column with no values at all reads as missing.
+                let all_missing = (0..n).all(|i| series.get(i).map_or(true, |v| v.is_null()));
+                let values = match values {
+                    Some(v) => v,
+                    None if all_missing => vec![f64::NAN; n],
+                    None => {
+                        return Err(data_err(format!(
+                            "column `{}` has type {dtype}; the rules expect numbers",
+                            f.name
+                        )))
+                    }
+                };
+                for (i, x) in values.into_iter().enumerate() {
+                    cells[i * width + j] = if x.is_nan() {
+                        Cell::Missing
+                    } else {
+                        Cell::Num(x)
+                    };
+                }
+            }
+            FeatureKind::Boolean => {
+                let ca = series.bool().map_err(|_| {
+                    data_err(format!(
+                        "column `{}` has type {dtype}; the rules expect booleans (true/false)",
+                        f.name
+                    ))
+                })?;
+                for (i, v) in ca.iter().enumerate() {
+                    cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
+                }
+            }
+            FeatureKind::Categorical { .. } => {
+                let values = string_values(col)
+                    .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
+                for (i, v) in values.iter().enumerate() {
+                    cells[i * width + j] = match v {
+                        Some(s) => Cell::Cat(eval.category_code(j, s)),
+                        None => Cell::Missing,
+                    };
+                }
+            }
+        }
+    }
+    if !missing_cols.is_empty() {
+        return Err(data_err(format!(
+            "lacks the rule set's column(s) {}; columns are: {}",
+            missing_cols.join(", "),
+            names
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let mut extras = Vec::new();
+    for (role, name) in extra {
+        let Some(col) = df.columns().iter().find(|c| c.name() == *name) else {
+            return Err(Error::UnknownColumn {
+                path: path.to_path_buf(),
+                role,
+                name: name.to_string(),
+                columns: names,
+            });
+        };
+        extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
+    }
+    Ok((cells, n, extras))
+}
