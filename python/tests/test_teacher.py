@@ -41,6 +41,29 @@ def test_a_fitted_model_is_the_teacher(frame):
     assert again.rules_json == res.rules_json
 
 
+def test_a_models_labels_are_never_cached(frame, tmp_path):
+    # Two models of one class, saying opposite things, with the label cache
+    # on: a model's name says nothing of its weights, so the second must be
+    # asked, not served the first one's labels.
+    class Always:
+        classes_ = np.array(["no", "yes"])
+        feature_names_in_ = np.array(["x"])
+
+        def __init__(self, p):
+            self.p = p
+
+        def predict_proba(self, x):
+            return np.tile(self.p, (len(x), 1))
+
+    opts = dict(target="y", cache_dir=str(tmp_path), progress=False)
+    no = rulec.compile(frame, teacher=Always([0.9, 0.1]), **opts)
+    yes = rulec.compile(frame, teacher=Always([0.1, 0.9]), **opts)
+    assert no.report["teacher_accuracy"] > 0.6 > yes.report["teacher_accuracy"], (
+        no.report["teacher_accuracy"],
+        yes.report["teacher_accuracy"],
+    )
+
+
 def test_the_model_sees_only_its_own_columns(frame):
     from sklearn.tree import DecisionTreeClassifier
 
@@ -81,7 +104,12 @@ def test_an_unfitted_model_is_fitted_on_the_training_rows(frame):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     model = HistGradientBoostingClassifier(max_iter=30, random_state=0)
-    res = rulec.compile(frame[["x", "w", "flag", "y"]], target="y", teacher=model, progress=False)
+    # Without `zone` the planted rule cannot be found; `x >= 30` is "no" 97 %
+    # of the time, which 0.9 certifies with room to spare (0.95 hinges on
+    # which prefix the plan tests first).
+    res = rulec.compile(
+        frame[["x", "w", "flag", "y"]], target="y", teacher=model, precision=0.9, progress=False
+    )
     assert teacher_option(res) == "python-fit:HistGradientBoostingClassifier"
     assert "Validation rows are never used to train the teacher" in res.rulebook()
     assert res.rules
@@ -125,7 +153,9 @@ def test_ctrl_c_stops_a_compile_with_a_slow_teacher(frame):
     timer.start()
     with pytest.raises(KeyboardInterrupt):
         # 4,000 rows in batches of 10: 80 s unless interrupted.
-        rulec.compile(frame, target="y", teacher=Slow(), oracle_batch=10, progress=False)
+        rulec.compile(
+            frame, target="y", teacher=Slow(), oracle_batch=10, no_cache=True, progress=False
+        )
     assert time.monotonic() - start < 10
 
 

@@ -213,7 +213,13 @@ pub fn run_with(
         &teacher_key_parts(p, &table),
     );
     // The teacher's own trees are not cached: `--teacher-paths` always trains.
-    let cache_dir = p.cache_dir.clone().filter(|_| !p.teacher_paths);
+    // Nor are the labels of a model the caller hands in (the Python
+    // package's): its name says nothing of its weights, so two different
+    // models of one class would share a key.
+    let cache_dir = p
+        .cache_dir
+        .clone()
+        .filter(|_| !p.teacher_paths && !matches!(p.teacher, TeacherKind::InProcess { .. }));
     let n_real = table.n_rows();
     let k = table.n_classes();
     // The cache holds the real rows' labels, then the synthetic rows'.
