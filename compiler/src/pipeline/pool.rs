@@ -172,8 +172,10 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
                 ..rule
             }),
     );
-    // Learned candidates without a condition they do not need, judged on
-    // the fit rows (numeric targets: not yet).
+    // Learned candidates without a condition they do not need, then every
+    // learned candidate's purer cores (one threshold moved to where the
+    // precision is above the target), judged on the fit rows (numeric
+    // targets: not yet).
     if let Answers::Classes(teacher) = &answers {
         let wider = generalise::drop_one_condition(
             &set,
@@ -183,12 +185,20 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             teacher,
             p.precision,
         )?;
-        let first = set.rules.len() - n_proposals;
-        set.rules
-            .extend(wider.into_iter().enumerate().map(|(i, rule)| Rule {
-                name: format!("candidate_{}", first + i),
-                ..rule
-            }));
+        add_candidates(&mut set, n_proposals, wider);
+        let cores = generalise::shift_thresholds(
+            &set,
+            n_proposals,
+            &generalise::Shift {
+                table: &table,
+                binned: &binned,
+                fit_rows: &fit_rows,
+                teacher,
+                precision: p.precision,
+                min_rows: p.min_leaf,
+            },
+        )?;
+        add_candidates(&mut set, n_proposals, cores);
     }
     Ok(Pool {
         data: Ingested {
@@ -203,6 +213,17 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         n_proposals,
         rank_rows,
     })
+}
+
+/// Appends learned candidates to `set`, named on from the last one (the
+/// first `n_proposals` rules are the user's, under their own names).
+fn add_candidates(set: &mut RuleSet, n_proposals: usize, rules: Vec<Rule>) {
+    let first = set.rules.len() - n_proposals;
+    set.rules
+        .extend(rules.into_iter().enumerate().map(|(i, rule)| Rule {
+            name: format!("candidate_{}", first + i),
+            ..rule
+        }));
 }
 
 /// A class target's candidates, from the teacher's labels (and, with
