@@ -168,7 +168,7 @@ pub struct CompileOpts {
     #[arg(long)]
     pub target: String,
     /// Column with the split per row: `train`, `validation` (or `valid`), `test`.
-    /// Without it rows are split 60/20/20, stratified by class, from --seed.
+    /// Without it rows are split by --split (60/20/20 by default), stratified by class, from --seed.
     #[arg(long)]
     pub split_column: Option<String>,
     #[command(flatten)]
@@ -223,6 +223,9 @@ pub struct CommonOpts {
     /// Seed for the split, the teacher and the learner.
     #[arg(long, default_value_t = defaults().seed)]
     pub seed: u64,
+    /// Shares of the rows, in percent, when rulec splits them (no --split-column): TRAIN/VALIDATION/TEST [default: 60/20/20]. Certification stands on the validation rows: more of them let smaller or less pure rule sets pass (50/30/20); test rows only report, and with 0 there are no test figures.
+    #[arg(long, value_name = "TRAIN/VALIDATION/TEST")]
+    pub split: Option<rulec::split::Shares>,
     /// Most rules to keep (the ones covering most rows).
     #[arg(long, default_value_t = defaults().max_rules)]
     pub max_rules: usize,
@@ -422,6 +425,7 @@ impl CommonOpts {
         CompileParams {
             target,
             split_column,
+            split: self.split,
             precision: self.precision,
             confidence: self.confidence,
             seed: self.seed,

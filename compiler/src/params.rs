@@ -14,6 +14,9 @@ pub struct CompileParams {
     pub target: String,
     /// Column holding the user's split.
     pub split_column: Option<String>,
+    /// Shares of the split rulec makes without a split column (`None`:
+    /// 60/20/20).
+    pub split: Option<crate::split::Shares>,
     /// Required precision of the rules' decisions together (of each rule
     /// with [`Certify::Rule`]), as a lower confidence bound.
     pub precision: f64,
@@ -173,6 +176,7 @@ impl Default for CompileParams {
         CompileParams {
             target: String::new(),
             split_column: None,
+            split: None,
             precision: 0.95,
             confidence: 0.95,
             seed: 0,
@@ -234,6 +238,11 @@ impl CompileParams {
         }
         if self.max_rules == 0 {
             problems.push("--max-rules must be at least 1".to_string());
+        }
+        if let (Some(_), Some(column)) = (self.split, &self.split_column) {
+            problems.push(format!(
+                "--split sets the shares of the split rulec makes; with --split-column the rows are split by column `{column}`: give one of the two"
+            ));
         }
         if self.max_depth == 0 || self.max_depth > 32 {
             problems.push(format!(
@@ -456,6 +465,9 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     }
     if p.stability > 0 {
         o.push(("stability".to_string(), p.stability.to_string()));
+    }
+    if let Some(shares) = p.split {
+        o.push(("split".to_string(), shares.to_string()));
     }
     if let Some(name) = p.card.as_ref().and_then(|f| f.file_name()) {
         o.push(("card".to_string(), name.to_string_lossy().into_owned()));

@@ -25,13 +25,76 @@ pub struct Splits {
 /// Splits the table's rows: by its split column when it has one, else
 /// stratified from `seed` by [`Table::strata`] (class, or decile of a
 /// numeric target).
-pub fn split(table: &Table, split_column: Option<&str>, seed: u64) -> Result<Splits, Error> {
+pub fn split(
+    table: &Table,
+    split_column: Option<&str>,
+    shares: Shares,
+    seed: u64,
+) -> Result<Splits, Error> {
     match (table.split(), split_column) {
         (Some(values), Some(name)) => by_column(values, name),
         _ => {
             let (strata, n_strata) = table.strata();
-            Ok(stratified(strata, n_strata, seed))
+            Ok(stratified(strata, n_strata, shares, seed))
         }
+    }
+}
+
+/// The shares of the rows, in percent, for a split rulec makes
+/// (`--split TRAIN/VALIDATION/TEST`, 60/20/20 by default). Validation rows
+/// are what certification stands on: more of them let smaller or less
+/// pure rule sets pass. Test rows only report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shares {
+    /// Percent of rows to train on (the teacher and the candidates).
+    pub train: u32,
+    /// Percent of rows to certify on.
+    pub validation: u32,
+    /// Percent of rows to report on (0: no test figures).
+    pub test: u32,
+}
+
+impl Default for Shares {
+    fn default() -> Self {
+        Shares {
+            train: 60,
+            validation: 20,
+            test: 20,
+        }
+    }
+}
+
+impl std::fmt::Display for Shares {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}/{}", self.train, self.validation, self.test)
+    }
+}
+
+impl std::str::FromStr for Shares {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Shares, String> {
+        let bad = || {
+            format!(
+                "expected TRAIN/VALIDATION/TEST percentages that sum to 100, train and validation above 0 (such as 60/20/20 or 50/30/20), got `{s}`"
+            )
+        };
+        let parts: Vec<u32> = s
+            .split('/')
+            .map(|p| p.trim().parse::<u32>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad())?;
+        let [train, validation, test] = parts[..] else {
+            return Err(bad());
+        };
+        if train == 0 || validation == 0 || train + validation + test != 100 {
+            return Err(bad());
+        }
+        Ok(Shares {
+            train,
+            validation,
+            test,
+        })
     }
 }
 
@@ -69,19 +132,20 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
     Ok(s)
 }
 
-/// Stratified 60/20/20 split, deterministic in `seed`.
-pub fn stratified(labels: &[u32], n_classes: usize, seed: u64) -> Splits {
+/// Stratified split at `shares`, deterministic in `seed`.
+pub fn stratified(labels: &[u32], n_classes: usize, shares: Shares, seed: u64) -> Splits {
     let mut rng = Rng::derive(seed, 0x0053_504c_4954);
     let mut s = Splits {
-        method: format!("stratified 60/20/20 by class, seed {seed}"),
+        method: format!("stratified {shares} by class, seed {seed}"),
         ..Splits::default()
     };
     for class in 0..n_classes as u32 {
         let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
         rng.shuffle(&mut rows);
         let n = rows.len();
-        let n_train = (n * 6).div_ceil(10);
-        let n_valid = (n * 2 + 5) / 10;
+        // Training rows rounded up, validation rows to the nearest.
+        let n_train = (n * shares.train as usize).div_ceil(100).min(n);
+        let n_valid = (n * shares.validation as usize + 50) / 100;
         s.train.extend_from_slice(&rows[..n_train]);
         s.validation
             .extend_from_slice(&rows[n_train..(n_train + n_valid).min(n)]);
@@ -128,12 +192,40 @@ mod tests {
     #[test]
     fn stratified_keeps_proportions_and_is_deterministic() {
         let labels: Vec<u32> = (0..1000).map(|i| u32::from(i % 10 == 0)).collect();
-        let a = stratified(&labels, 2, 1);
-        assert_eq!(a, stratified(&labels, 2, 1));
-        assert_ne!(a.train, stratified(&labels, 2, 2).train);
+        let a = stratified(&labels, 2, Shares::default(), 1);
+        assert_eq!(a, stratified(&labels, 2, Shares::default(), 1));
+        assert_ne!(a.train, stratified(&labels, 2, Shares::default(), 2).train);
         assert_eq!(a.train.len() + a.validation.len() + a.test.len(), 1000);
         assert_eq!(a.train.len(), 600);
         assert_eq!(a.validation.iter().filter(|&&i| labels[i] == 1).count(), 20);
+    }
+
+    #[test]
+    fn shares_are_read_checked_and_followed() {
+        let labels: Vec<u32> = (0..1000).map(|i| u32::from(i % 10 == 0)).collect();
+        let shares: Shares = "50/35/15".parse().unwrap();
+        assert_eq!(shares.to_string(), "50/35/15");
+        let s = stratified(&labels, 2, shares, 3);
+        assert_eq!(
+            (s.train.len(), s.validation.len(), s.test.len()),
+            (500, 350, 150)
+        );
+        assert_eq!(s.validation.iter().filter(|&&i| labels[i] == 1).count(), 35);
+        assert_eq!(s.method, "stratified 50/35/15 by class, seed 3");
+        // No test rows at all is allowed: everything else certifies.
+        let s = stratified(&labels, 2, "60/40/0".parse().unwrap(), 3);
+        assert_eq!((s.validation.len(), s.test.len()), (400, 0));
+        for bad in [
+            "60/20",
+            "60/20/30",
+            "0/50/50",
+            "50/0/50",
+            "a/b/c",
+            "60/20/20/0",
+        ] {
+            let e = bad.parse::<Shares>().unwrap_err();
+            assert!(e.contains("sum to 100") && e.contains(bad), "{e}");
+        }
     }
 
     #[test]

@@ -185,6 +185,20 @@ const CASES: &[Case] = &[
         expect: &["--forbid", "`y`", "the target"],
     },
     Case {
+        name: "--split with --split-column",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--split-column",
+            "part",
+            "--split",
+            "50/30/20",
+        ],
+        expect: &["--split", "--split-column", "`part`"],
+    },
+    Case {
         name: "--forbid-teacher without --forbid",
         files: &[("good.csv", GOOD)],
         args: &["good.csv", "--target", "y", "--forbid-teacher"],

@@ -18,6 +18,7 @@ use crate::err;
 pub const NAMES: &[&str] = &[
     "target",
     "split_column",
+    "split",
     "precision",
     "confidence",
     "seed",
@@ -41,6 +42,11 @@ pub const NAMES: &[&str] = &[
     "tolerance",
     "max_categories",
     "proposals",
+    "forbid",
+    "forbid_teacher",
+    "groups",
+    "stability",
+    "card",
 ];
 
 /// The parameters `options` give, unchecked.
@@ -58,6 +64,17 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
         match key.as_str() {
             "target" => p.target = get(v, &key, "a column name")?,
             "split_column" => p.split_column = Some(get(v, &key, "a column name")?),
+            "split" => {
+                let text: String = get(
+                    v,
+                    &key,
+                    "TRAIN/VALIDATION/TEST percentages such as \"50/30/20\"",
+                )?;
+                p.split = Some(
+                    text.parse()
+                        .map_err(|e: String| err(format!("split: {e}")))?,
+                );
+            }
             "precision" => p.precision = number(v, &key)?,
             "confidence" => p.confidence = number(v, &key)?,
             "seed" => p.seed = get(v, &key, "a non-negative integer")?,
@@ -90,13 +107,14 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
             "teacher_paths" => p.teacher_paths = get(v, &key, "True or False")?,
             "bootstrap_trees" => p.bootstrap_trees = get(v, &key, "a non-negative integer")?,
             "certify" => {
-                let text: String = get(v, &key, "`set` or `rule`")?;
+                let text: String = get(v, &key, "`set`, `class` or `rule`")?;
                 p.certify = match text.as_str() {
                     "set" => Certify::Set,
+                    "class" => Certify::Class,
                     "rule" => Certify::Rule,
                     other => {
                         return Err(err(format!(
-                            "invalid value '{other}' for '--certify <CERTIFY>': possible values are set, rule"
+                            "invalid value '{other}' for '--certify <CERTIFY>': possible values are set, class, rule"
                         )))
                     }
                 };
@@ -104,6 +122,11 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
             "tolerance" => p.tolerance = Some(number(v, &key)?),
             "max_categories" => p.max_categories = get(v, &key, "a non-negative integer")?,
             "proposals" => p.proposals = Some(get(v, &key, "a file path")?),
+            "forbid" => p.forbid = columns(v, &key)?,
+            "forbid_teacher" => p.forbid_teacher = get(v, &key, "True or False")?,
+            "groups" => p.groups = columns(v, &key)?,
+            "stability" => p.stability = get(v, &key, "a non-negative integer")?,
+            "card" => p.card = Some(get(v, &key, "a file path")?),
             other => {
                 return Err(err(format!(
                     "unknown option `{other}`; the options are {}",
@@ -154,6 +177,16 @@ fn get<'py, T: FromPyObject<'py>>(v: &Bound<'py, PyAny>, key: &str, expected: &s
             short_repr(v)
         ))
     })
+}
+
+/// Column names, as a list of strings or one string with commas (as the
+/// command line's `--forbid race,sex`).
+fn columns(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Vec<String>> {
+    let names: Vec<String> = match v.extract::<String>() {
+        Ok(text) => text.split(',').map(str::to_string).collect(),
+        Err(_) => get(v, key, "a list of column names or one string \"a,b\"")?,
+    };
+    Ok(names)
 }
 
 /// A number; booleans are refused (Python's `True` is an integer).

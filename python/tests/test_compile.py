@@ -89,6 +89,53 @@ def test_save_writes_what_the_command_line_writes(csv_path, rulec_bin, tmp_path)
     assert res.rules_json.encode() == cli_files["rules.json"]
 
 
+def test_split_shares_and_class_certification_as_the_command_line(csv_path, rulec_bin, tmp_path):
+    """`split=` and `certify="class"` are the command line's `--split` and
+    `--certify class`: the same rules.json, byte for byte."""
+    cli_out = tmp_path / "cli"
+    subprocess.run(
+        [
+            str(rulec_bin), "compile", str(csv_path), "--target", "y", "--trees", "10",
+            "--split", "50/30/20", "--certify", "class", "--no-cache",
+            "--out", str(cli_out), "--quiet",
+        ],
+        check=True,
+    )
+    res = rulec.compile(
+        str(csv_path), target="y", trees=10, split="50/30/20", certify="class",
+        no_cache=True, progress=False,
+    )
+    assert res.rules_json.encode() == (cli_out / "rules.json").read_bytes()
+    assert json.loads(res.rules_json)["provenance"]["split_method"].startswith("stratified 50/30/20")
+
+
+def test_the_auditors_options_as_the_command_line(csv_path, rulec_bin, tmp_path):
+    """`forbid`, `groups`, `stability` and `card` are the command line's
+    flags: the same rules.json and rule book, byte for byte; a list and a
+    comma-separated string name the same columns."""
+    card = tmp_path / "card.toml"
+    card.write_text('owner = "Risk team"\npurpose = "Route routine cases"\n')
+    cli_out = tmp_path / "cli"
+    subprocess.run(
+        [
+            str(rulec_bin), "compile", str(csv_path), "--target", "y", "--trees", "10",
+            "--forbid", "zone", "--forbid-teacher", "--groups", "flag", "--stability", "2",
+            "--card", str(card), "--no-cache", "--out", str(cli_out), "--quiet",
+        ],
+        check=True,
+    )
+    for forbid in (["zone"], "zone"):
+        res = rulec.compile(
+            str(csv_path), target="y", trees=10, forbid=forbid, forbid_teacher=True,
+            groups=["flag"], stability=2, card=str(card), no_cache=True, progress=False,
+        )
+        assert res.rules_json.encode() == (cli_out / "rules.json").read_bytes()
+    rules = json.loads(res.rules_json)
+    assert rules["policy"]["forbidden"] == ["zone"]
+    assert all(c.get("feature") != "zone" for r in rules["rules"] for c in r["conditions"])
+    assert "Risk team" in res.rulebook()
+
+
 def test_a_frame_compiles_to_the_rules_of_its_file(frame, csv_path, rulec_bin, tmp_path):
     """A frame and the CSV file it was written to give the same rule set;
     only the source's name and fingerprint differ."""

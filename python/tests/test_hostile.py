@@ -64,8 +64,10 @@ def test_options_as_the_command_line_checks_them(frame):
         rulec.compile(frame, target="y", seed="one", progress=False)
     with pytest.raises(rulec.RulecError, match="`oak` is not a teacher; expected `forest`"):
         rulec.compile(frame, target="y", teacher="oak", progress=False)
-    with pytest.raises(rulec.RulecError, match="possible values are set, rule"):
+    with pytest.raises(rulec.RulecError, match="possible values are set, class, rule"):
         rulec.compile(frame, target="y", certify="all", progress=False)
+    with pytest.raises(rulec.RulecError, match="sum to 100.*`60/30/20`"):
+        rulec.compile(frame, target="y", split="60/30/20", progress=False)
     with pytest.raises(rulec.RulecError, match="neither predict_proba nor predict"):
         rulec.compile(frame, target="y", teacher=object(), progress=False)
 

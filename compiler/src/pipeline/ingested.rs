@@ -121,11 +121,16 @@ fn split_table(
     for note in table.notes() {
         progress.line(&format!("note: {note}"));
     }
-    let mut splits =
-        split::split(&table, p.split_column.as_deref(), p.seed).map_err(|e| Error::Data {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
+    let mut splits = split::split(
+        &table,
+        p.split_column.as_deref(),
+        p.split.unwrap_or_default(),
+        p.seed,
+    )
+    .map_err(|e| Error::Data {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     if splits.train.is_empty() || splits.validation.is_empty() {
         return Err(Error::Params(format!(
             "{}: too few rows ({}) to split into train and validation",
