@@ -305,6 +305,56 @@ fn join(x: &Constraint, y: &Constraint) -> Option<Constraint> {
     }
 }
 
+/// The smallest conjunction holding every row of `a` and of `b` (their
+/// hull), for rules with the same decision: on a column both test, the
+/// loosest range, the union of the category sets, or the one truth value
+/// they share; a column only one tests, or one they test differently, is
+/// dropped. Not exact (the hull also holds rows neither held): a candidate
+/// to judge, never a compaction. `None` when nothing would be left.
+pub fn hull(a: &[Condition], b: &[Condition], features: &[Feature]) -> Option<Vec<Condition>> {
+    let cb = constraints(b, features);
+    let mut out = Vec::new();
+    for (name, x) in constraints(a, features) {
+        let Some((_, y)) = cb.iter().find(|(n, _)| *n == name) else {
+            continue;
+        };
+        let joined = match (&x, y) {
+            (Constraint::Set(s), Constraint::Set(t)) => {
+                Some(Constraint::Set(s.union(t).cloned().collect()))
+            }
+            (Constraint::Range { lo: l1, hi: h1 }, Constraint::Range { lo: l2, hi: h2 }) => {
+                // The lower of two lower bounds (at a tie, the inclusive
+                // one), the higher of two upper bounds; none if either has
+                // none.
+                let lo = match (l1, l2) {
+                    (Some(p), Some(q)) => Some(if p.1 < q.1 || (p.1 == q.1 && p.0 == CmpOp::Ge) {
+                        *p
+                    } else {
+                        *q
+                    }),
+                    _ => None,
+                };
+                let hi = match (h1, h2) {
+                    (Some(p), Some(q)) => Some(if p.1 > q.1 || (p.1 == q.1 && p.0 == CmpOp::Le) {
+                        *p
+                    } else {
+                        *q
+                    }),
+                    _ => None,
+                };
+                (lo.is_some() || hi.is_some()).then_some(Constraint::Range { lo, hi })
+            }
+            (Constraint::Is(p), Constraint::Is(q)) if p == q => Some(x.clone()),
+            (Constraint::Missing, Constraint::Missing) => Some(Constraint::Missing),
+            _ => None,
+        };
+        if let Some(c) = joined {
+            out.extend(to_conditions(&name, &c, features));
+        }
+    }
+    (!out.is_empty()).then_some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -506,5 +556,36 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_hull_holds_both_rules_and_drops_what_they_do_not_share() {
+        let f = features();
+        let parse = |text: &str| {
+            rules(&format!("rule r: when {text} then y = \"p\""))
+                .remove(0)
+                .conditions
+        };
+        let hull_of =
+            |a: &str, b: &str| hull(&parse(a), &parse(b), &f).map(|c| dsl::print_conditions(&c));
+        // Ranges: the loosest bounds, a gap between them included; sets:
+        // the union; a column only one tests is dropped.
+        assert_eq!(
+            hull_of(
+                "x < 5 and zone in {\"a\"} and flag",
+                "x >= 7 and x < 9 and zone in {\"b\"} and flag"
+            )
+            .as_deref(),
+            Some("x < 9 and zone in {\"a\", \"b\"} and flag")
+        );
+        // A bound only one side has is no bound of the hull; `flag` and
+        // `not flag` leave no condition on it.
+        assert_eq!(
+            hull_of("x >= 2 and x < 5 and flag", "x >= 3 and not flag").as_deref(),
+            Some("x >= 2")
+        );
+        // Nothing shared: no hull (it would answer every row).
+        assert_eq!(hull_of("x < 5", "zone in {\"a\"}"), None);
+        assert_eq!(hull_of("flag", "not flag"), None);
     }
 }

