@@ -53,16 +53,7 @@ pub fn drop_one_condition(
         for j in 0..rule.conditions.len() {
             let mut conditions = rule.conditions.clone();
             conditions.remove(j);
-            let variant = Rule {
-                name: String::new(),
-                conditions,
-                origin: Some(match &rule.origin {
-                    Some(origin) => format!("{origin}, without one condition"),
-                    None => "a learned candidate without one condition".to_string(),
-                }),
-                evidence: None,
-                ..rule.clone()
-            };
+            let variant = variant_of(rule, conditions, "without one condition");
             if seen.insert(rule_key(&variant)) {
                 variants.push((o, variant));
             }
@@ -116,6 +107,21 @@ pub fn drop_one_condition(
             (n > original[o] && right >= precision * n as f64).then_some(rule)
         })
         .collect())
+}
+
+/// `rule` with other `conditions`, unnamed and without evidence, its
+/// origin saying what changed.
+fn variant_of(rule: &Rule, conditions: Vec<Condition>, change: &str) -> Rule {
+    Rule {
+        name: String::new(),
+        conditions,
+        origin: Some(match &rule.origin {
+            Some(origin) => format!("{origin}, {change}"),
+            None => format!("a learned candidate, {change}"),
+        }),
+        evidence: None,
+        ..rule.clone()
+    }
 }
 
 /// What [`shift_thresholds`] needs beyond the candidates.
@@ -261,16 +267,7 @@ pub fn shift_thresholds(set: &RuleSet, from: usize, s: &Shift<'_>) -> Result<Vec
                 op: *op,
                 value: t,
             };
-            let variant = Rule {
-                name: String::new(),
-                conditions,
-                origin: Some(match &rule.origin {
-                    Some(origin) => format!("{origin}, one threshold moved"),
-                    None => "a learned candidate with one threshold moved".to_string(),
-                }),
-                evidence: None,
-                ..rule.clone()
-            };
+            let variant = variant_of(rule, conditions, "one threshold moved");
             if seen.insert(rule_key(&variant)) {
                 out.push(variant);
             }
