@@ -79,7 +79,7 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
     let rank_rows = EncodedRows::new(&pool.data.table, &pool.rank_rows);
     let valid_rows = EncodedRows::new(&pool.data.table, &pool.data.splits.validation);
     let test_rows = EncodedRows::new(&pool.data.table, &pool.data.splits.test);
-    let mut ordered = order(&pool, &rank_rows, &valid_rows, p)?;
+    let mut ordered = order(&pool, &rank_rows, &valid_rows, p, None)?;
     // Hulls of the order's same-decision rules join the candidates, and the
     // order is computed again: where one rule holds two of its fragments at
     // the precision the order asks, it takes their place (training rows
@@ -95,7 +95,10 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
                 name: format!("candidate_{}", first + i),
                 ..rule
             }));
-        ordered = order(&pool, &rank_rows, &valid_rows, p)?;
+        // Where the candidates already ordered apply is known: only the
+        // hulls are run over the rows.
+        let known = (ordered.rank.covers, ordered.valid_covers);
+        ordered = order(&pool, &rank_rows, &valid_rows, p, Some(known))?;
     }
     let Ordered {
         decisions,
@@ -136,23 +139,30 @@ struct Ordered {
 }
 
 /// Orders the pool's candidates on the rank rows (no validation label).
+/// `known`: where the first candidates apply on the rank and the
+/// validation rows, already computed; the others are run over the rows.
 fn order(
     pool: &Pool,
     rank_rows: &EncodedRows,
     valid_rows: &EncodedRows,
     p: &CompileParams,
+    known: Option<(Vec<Bits>, Vec<Bits>)>,
 ) -> Result<Ordered, Error> {
     let set = &pool.set;
     let scoring = Scoring::new(&pool.data.table, &pool.answers, p.tolerance)?;
     let decisions = scoring.decisions(set);
+    let (mut rank_covers, mut valid_covers) = known.unwrap_or_default();
+    let mut rest = set.clone();
+    rest.rules.drain(..rank_covers.len().min(set.rules.len()));
+    rank_covers.extend(validate::coverage(&rest, rank_rows)?);
+    // Where each candidate applies on the validation rows: features only,
+    // no label read.
+    valid_covers.extend(validate::coverage(&rest, valid_rows)?);
     let rank = RankTable {
-        covers: validate::coverage(set, rank_rows)?,
+        covers: rank_covers,
         truth: scoring.truth_bits(set, rank_rows),
         teacher: scoring.teacher_truth(set, rank_rows),
     };
-    // Where each candidate applies on the validation rows: features only,
-    // no label read.
-    let valid_covers = validate::coverage(set, valid_rows)?;
     // Proposals are tried first, in their order.
     let order = select::greedy_order(
         &rank.view(&decisions, &valid_covers),
