@@ -21,7 +21,7 @@ WORK="${WORK:-$(mktemp -d)}"
 mkdir -p "$WORK"
 
 cargo build --release --quiet -p rulec
-BIN="$PWD/target/release/rulec"
+BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/rulec"
 TIME=""
 if [ -x /usr/bin/time ]; then
     TIME="/usr/bin/time -v"

@@ -23,7 +23,7 @@ mkdir -p "$WORK"
 
 if [ -z "${BIN:-}" ]; then
     cargo build --release --quiet -p rulec
-    BIN="$PWD/target/release/rulec"
+    BIN="${CARGO_TARGET_DIR:-$PWD/target}/release/rulec"
 fi
 
 # Each dataset's target column, from the benchmark README's data table.
