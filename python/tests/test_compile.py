@@ -154,7 +154,10 @@ def test_apply_gives_decisions_and_rules_with_nulls_for_the_fallback(frame, csv_
     import polars as pl
 
     res = rulec.compile(frame, target="y", progress=False, **FAST)
-    new = frame.drop(columns=["y"]).iloc[:200]
+    new = frame.drop(columns=["y"]).iloc[:200].copy()
+    # The rules answer nearly every row of the planted data; rows without
+    # `x`, which every rule tests, go to the fallback.
+    new.loc[new.index[:20], "x"] = float("nan")
     got = res.apply(new)
     assert isinstance(got, pd.DataFrame)
     assert list(got.columns) == ["decision", "rule"]
@@ -171,8 +174,10 @@ def test_apply_gives_decisions_and_rules_with_nulls_for_the_fallback(frame, csv_
     assert got_pl["decision"].to_list() == [None if pd.isna(v) else v for v in got["decision"]]
     rules_file = csv_path.parent / "apply_rules.json"
     rules_file.write_text(res.rules_json)
+    rows_file = csv_path.parent / "apply_rows.csv"
+    new.to_csv(rows_file, index=False)
     out = subprocess.run(
-        [str(rulec_bin), "apply", str(rules_file), str(csv_path)],
+        [str(rulec_bin), "apply", str(rules_file), str(rows_file)],
         check=True, capture_output=True, text=True,
     ).stdout.splitlines()
     assert out[0] == "row,decision,rule"
