@@ -119,6 +119,8 @@ class Result:
         )
 
     def __repr__(self) -> str:
+        n = len(self.rules)
+        counted = f"{n} rule" if n == 1 else f"{n} rules"
         if self.report:
             cov = self.report.get("coverage")
             prec = self.report.get("covered_precision")
@@ -127,8 +129,8 @@ class Result:
                 figures = f", test coverage {cov:.1%}"
             if prec is not None:
                 figures += f", covered precision {prec:.1%}"
-            return f"<rulec.Result: {len(self.rules)} rules deciding `{self.target}`{figures}>"
-        return f"<rulec.Result: {len(self.rules)} rules deciding `{self.target}`>"
+            return f"<rulec.Result: {counted} deciding `{self.target}`{figures}>"
+        return f"<rulec.Result: {counted} deciding `{self.target}`>"
 
     def apply(self, data: Any):
         """Decides every row of ``data`` (a pandas or polars frame, or a

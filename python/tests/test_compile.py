@@ -34,6 +34,10 @@ def test_finds_the_planted_rule(frame):
     assert 0 < res.report["coverage"] <= 1
     assert res.target == "y"
     assert "rule " in str(first)
+    n = len(res.rules)
+    assert repr(res).startswith(
+        f"<rulec.Result: {n} rule{'' if n == 1 else 's'} deciding `y`, test coverage "
+    ), repr(res)
 
 
 def test_pandas_polars_and_path_give_the_same_rules(frame, csv_path):
