@@ -348,20 +348,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn two_fragments_of_one_region_become_one_rule() {
-        let (table, teacher) = data(&[]);
-        let set = RuleSet::new(
+    /// A rule set of `rules` over `table`'s columns, at 0.95.
+    fn set_of(table: &Table, rules: Vec<Rule>) -> RuleSet {
+        RuleSet::new(
             Target {
                 name: "y".into(),
                 classes: table.classes().to_vec(),
                 tolerance: None,
             },
-            validate::features(&table),
-            vec![fragment("p"), fragment("q")],
+            validate::features(table),
+            rules,
             0.95,
             0.95,
-        );
+        )
+    }
+
+    #[test]
+    fn two_fragments_of_one_region_become_one_rule() {
+        let (table, teacher) = data(&[]);
+        let set = set_of(&table, vec![fragment("p"), fragment("q")]);
         let fit_rows: Vec<usize> = (0..400).collect();
         let wider = drop_one_condition(&set, 0, &table, &fit_rows, &teacher, 0.95).unwrap();
         // Both fragments without their zone give the same rule, once;
@@ -405,17 +410,7 @@ mod tests {
             op: CmpOp::Lt,
             value: 60.0,
         }];
-        let set = RuleSet::new(
-            Target {
-                name: "y".into(),
-                classes: table.classes().to_vec(),
-                tolerance: None,
-            },
-            validate::features(&table),
-            vec![wide, fragment("q")],
-            0.95,
-            0.95,
-        );
+        let set = set_of(&table, vec![wide, fragment("q")]);
         let fit_rows: Vec<usize> = (0..400).collect();
         let binned = Binned::new(&table, &fit_rows);
         let shift = Shift {
