@@ -468,34 +468,25 @@ fn frame_to_table(
             columns: names,
         });
     };
-    let split_values = match &params.split_column {
-        None => None,
-        Some(name) => {
-            let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
-                return Err(Error::UnknownColumn {
-                    path: path.to_path_buf(),
-                    role: "--split-column",
-                    name: name.clone(),
-                    columns: names,
-                });
-            };
-            Some(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?)
-        }
+    // An optional column read as text, named by the option `role`.
+    let text_column = |name: &Option<String>, role: &'static str| -> Result<_, Error> {
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
+            return Err(Error::UnknownColumn {
+                path: path.to_path_buf(),
+                role,
+                name: name.clone(),
+                columns: names.clone(),
+            });
+        };
+        Ok(Some(
+            string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?,
+        ))
     };
-    let teacher_values = match &params.teacher_column {
-        None => None,
-        Some(name) => {
-            let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
-                return Err(Error::UnknownColumn {
-                    path: path.to_path_buf(),
-                    role: "--teacher column:",
-                    name: name.clone(),
-                    columns: names,
-                });
-            };
-            Some(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?)
-        }
-    };
+    let split_values = text_column(&params.split_column, "--split-column")?;
+    let teacher_values = text_column(&params.teacher_column, "--teacher column:")?;
     let raw_labels = string_values(target_col)
         .map_err(|e| data_err(format!("column `{}`: {e}", params.target)))?;
 
