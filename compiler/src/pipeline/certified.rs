@@ -31,13 +31,21 @@ pub struct RankTable {
 impl RankTable {
     /// The table as [`select::greedy_order`] reads it, with where each
     /// candidate applies on the validation rows.
-    pub fn view<'a>(&'a self, decisions: &'a [u32], answers: &'a [Bits]) -> CoverageTable<'a> {
+    /// `beliefs`: per decision index, the teacher's belief at each
+    /// validation row (no label).
+    pub fn view<'a>(
+        &'a self,
+        decisions: &'a [u32],
+        answers: &'a [Bits],
+        beliefs: &'a [Vec<f32>],
+    ) -> CoverageTable<'a> {
         CoverageTable {
             covers: &self.covers,
             decisions,
             truth: &self.truth,
             teacher: Some(&self.teacher),
             answers: Some(answers),
+            beliefs: Some(beliefs),
         }
     }
 }
@@ -104,16 +112,20 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
         decisions,
         rank,
         valid_covers,
+        valid_beliefs,
         order,
     } = ordered;
     let scoring = Scoring::new(&pool.data.table, &pool.answers, p.tolerance)?;
     let truth_valid = scoring.truth_bits(&pool.set, &valid_rows);
+    // The teacher's beliefs on the validation rows shape the plan (no
+    // label read); the tests read the labels.
     let valid_table = CoverageTable {
         covers: &valid_covers,
         decisions: &decisions,
         truth: &truth_valid,
-        teacher: None,
+        teacher: Some(&valid_beliefs),
         answers: None,
+        beliefs: None,
     };
     let (kept, tests) = certify(&order, &valid_table, p);
     Ok(Certified {
@@ -135,6 +147,8 @@ struct Ordered {
     decisions: Vec<u32>,
     rank: RankTable,
     valid_covers: Vec<Bits>,
+    /// Per decision index, the teacher's belief at each validation row.
+    valid_beliefs: Vec<Vec<f32>>,
     order: select::Order,
 }
 
@@ -163,9 +177,12 @@ fn order(
         truth: scoring.truth_bits(set, rank_rows),
         teacher: scoring.teacher_truth(set, rank_rows),
     };
+    // The teacher's view of the validation rows: its belief that each
+    // decision is right there, from their features (no label read).
+    let valid_beliefs = scoring.teacher_truth(set, valid_rows);
     // Proposals are tried first, in their order.
     let order = select::greedy_order(
-        &rank.view(&decisions, &valid_covers),
+        &rank.view(&decisions, &valid_covers, &valid_beliefs),
         &select::OrderParams {
             // No set below this share can pass on this many validation
             // rows (a count, no label read): aim the order there.
@@ -182,6 +199,7 @@ fn order(
         decisions,
         rank,
         valid_covers,
+        valid_beliefs,
         order,
     })
 }
