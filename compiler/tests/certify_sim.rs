@@ -47,14 +47,7 @@ fn trial(
     }
     let decisions = vec![0u32; rule_rows.len()];
     let truth = vec![right, wrong];
-    let table = CoverageTable {
-        covers: &covers,
-        decisions: &decisions,
-        truth: &truth,
-        teacher: None,
-        answers: None,
-        beliefs: None,
-    };
+    let table = CoverageTable::new(&covers, &decisions, &truth);
     let order = Order {
         rules: (0..rule_rows.len()).collect(),
         estimated_precision: estimates.to_vec(),
@@ -249,12 +242,13 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
                 let decisions = vec![0u32; windows.len()];
                 greedy_order(
                     &CoverageTable {
-                        covers: &covers_of(rank_rows, windows),
-                        decisions: &decisions,
-                        truth: &rank_truth,
-                        teacher: None,
                         answers: Some(&covers_of(valid_rows, windows)),
                         beliefs: beliefs.as_deref(),
+                        ..CoverageTable::new(
+                            &covers_of(rank_rows, windows),
+                            &decisions,
+                            &rank_truth,
+                        )
                     },
                     &OrderParams {
                         precision: aim(valid_rows as u64, target, confidence),
@@ -281,12 +275,8 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
             let valid_covers = covers_of(valid_rows, &windows);
             let decisions = vec![0u32; windows.len()];
             let valid = CoverageTable {
-                covers: &valid_covers,
-                decisions: &decisions,
-                truth: &valid_truth,
                 teacher: beliefs.as_deref(),
-                answers: None,
-                beliefs: None,
+                ..CoverageTable::new(&valid_covers, &decisions, &valid_truth)
             };
             let (kept, _) = certify_prefix(&order, &valid, target, confidence);
             false_certified += usize::from(kept > 0);
@@ -375,14 +365,7 @@ fn certify_class_keeps_every_class_at_the_target() {
         let (mut class_false, mut set_passed_b, mut a_kept) = (0usize, 0usize, 0usize);
         for _ in 0..trials {
             let (covers, truth) = class_blocks(&mut rng, &rows, &classes, &precision);
-            let table = CoverageTable {
-                covers: &covers,
-                decisions: &classes,
-                truth: &truth,
-                teacher: None,
-                answers: None,
-                beliefs: None,
-            };
+            let table = CoverageTable::new(&covers, &classes, &truth);
             let (kept, tests) = certify_classes(&order, &table, target, confidence);
             class_false += usize::from(kept >= 2);
             a_kept += usize::from(kept >= 1);

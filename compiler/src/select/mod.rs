@@ -139,6 +139,21 @@ pub struct CoverageTable<'a> {
     pub beliefs: Option<&'a [Vec<f32>]>,
 }
 
+impl<'a> CoverageTable<'a> {
+    /// A table of where candidates apply and what is right there, without
+    /// the teacher's probabilities or the validation rows' coverage.
+    pub fn new(covers: &'a [Bits], decisions: &'a [u32], truth: &'a [Bits]) -> CoverageTable<'a> {
+        CoverageTable {
+            covers,
+            decisions,
+            truth,
+            teacher: None,
+            answers: None,
+            beliefs: None,
+        }
+    }
+}
+
 impl Bits {
     /// Sum of `values` over the positions in `self` but not in `minus`.
     fn sum_new(&self, minus: &Bits, values: &[f32]) -> f64 {
@@ -241,6 +256,17 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     let order = Order::default();
     let used = vec![false; train.covers.len()];
     let (support, correct) = (0u64, 0f64);
+    // The validation rows candidate `i` answers that `answered` does not,
+    // and the teacher's belief in its decision on them (when the table
+    // gives both).
+    let believed_new = |i: usize, answered: &Bits| -> Option<(u64, f64)> {
+        let (answers, beliefs) = (train.answers?, train.beliefs?);
+        let class = train.decisions[i] as usize;
+        Some((
+            answers[i].count_minus(answered),
+            answers[i].sum_new(answered, &beliefs[class]),
+        ))
+    };
     // The candidate's rows not yet covered, and how many of them it gets
     // right, when it may join a set of `support` rows with `correct` right.
     let gain = |i: usize, st: &Taken| -> Option<(u64, f64)> {
@@ -275,16 +301,14 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         } else {
             correct + c >= precision * (support + n) as f64
         };
-        // The teacher's view of the validation rows the set would answer
-        // (features only): a learned rule joins only while the teacher's
-        // belief in the set's decisions there stays at the aim too.
         if !(own && set) {
             return None;
         }
-        let believed = match (train.answers, train.beliefs) {
-            (Some(answers), Some(beliefs)) if i >= pinned => {
-                let n_v = answers[i].count_minus(&st.answered);
-                let b_v = answers[i].sum_new(&st.answered, &beliefs[class]);
+        // The teacher's view of the validation rows the set would answer
+        // (features only): a learned rule joins only while the teacher's
+        // belief in the set's decisions there stays at the aim too.
+        let believed = match believed_new(i, &st.answered) {
+            Some((n_v, b_v)) if i >= pinned => {
                 let (s_v, t_v) = if per_class {
                     st.class_believed[class]
                 } else {
@@ -300,10 +324,8 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         st.used[i] = true;
         st.covered.union_with(&train.covers[i]);
         if let Some(answers) = train.answers {
-            if let Some(beliefs) = train.beliefs {
+            if let Some((n_v, b_v)) = believed_new(i, &st.answered) {
                 let class = train.decisions[i] as usize;
-                let n_v = answers[i].count_minus(&st.answered);
-                let b_v = answers[i].sum_new(&st.answered, &beliefs[class]);
                 st.believed.0 += n_v;
                 st.believed.1 += b_v;
                 st.class_believed[class].0 += n_v;
@@ -466,14 +488,7 @@ mod tests {
             bits(n, 600..900), // clean, class 1
         ];
         let decisions = vec![0, 0, 0, 1];
-        let table = CoverageTable {
-            covers: &covers,
-            decisions: &decisions,
-            truth: &truth,
-            teacher: None,
-            answers: None,
-            beliefs: None,
-        };
+        let table = CoverageTable::new(&covers, &decisions, &truth);
         // The largest clean candidate first; the dirty one only once its
         // remaining new rows are clean; the one with nothing new never.
         assert_eq!(greedy_order(&table, &strict(10, 0)).rules, vec![1, 3, 2]);
@@ -494,12 +509,8 @@ mod tests {
         let decisions = vec![0, 0, 0];
         let valid = vec![bits(n, 0..100), bits(n, 500..510), Bits::new(n)];
         let table = CoverageTable {
-            covers: &covers,
-            decisions: &decisions,
-            truth: &truth,
-            teacher: None,
             answers: Some(&valid),
-            beliefs: None,
+            ..CoverageTable::new(&covers, &decisions, &truth)
         };
         assert_eq!(min_new_rows(1000), 2);
         let params = OrderParams {
@@ -559,14 +570,7 @@ mod tests {
         // Rows < 500 are class 0.
         let (truth, covers) = blocks(n, 0..500, &[0..20, 20..300, 300..560, 700..1000]);
         let decisions = vec![0, 0, 0, 0];
-        let table = CoverageTable {
-            covers: &covers,
-            decisions: &decisions,
-            truth: &truth,
-            teacher: None,
-            answers: None,
-            beliefs: None,
-        };
+        let table = CoverageTable::new(&covers, &decisions, &truth);
         // Estimates say every prefix is clean: the plan tests prefix 2, then
         // jumps to 4 (prefix 3 would add little on the way). Prefix 4 is
         // 500 of 860 right and fails; testing stops there.
@@ -581,14 +585,7 @@ mod tests {
         assert_eq!(kept, 2);
         // Had prefix 2 failed, nothing after it would have run.
         let poor = blocks(n, 50..500, &[0..20, 20..300, 300..560, 700..1000]);
-        let table = CoverageTable {
-            covers: &poor.1,
-            decisions: &decisions,
-            truth: &poor.0,
-            teacher: None,
-            answers: None,
-            beliefs: None,
-        };
+        let table = CoverageTable::new(&poor.1, &decisions, &poor.0);
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
         assert_eq!(kept, 0);
         assert_eq!(tests.len(), 1);
@@ -616,12 +613,9 @@ mod tests {
         let sure: Vec<f32> = (0..n).map(|r| if r < 400 { 1.0 } else { 0.5 }).collect();
         let beliefs = vec![sure.clone(), sure.iter().map(|b| 1.0 - b).collect()];
         let table = |beliefs| CoverageTable {
-            covers: &covers,
-            decisions: &decisions,
-            truth: &truth,
-            teacher: None,
             answers: Some(&valid),
             beliefs,
+            ..CoverageTable::new(&covers, &decisions, &truth)
         };
         let params = strict(10, 0);
         assert_eq!(greedy_order(&table(None), &params).rules, vec![0, 1]);
@@ -653,12 +647,8 @@ mod tests {
         let sure: Vec<f32> = (0..n).map(|r| if r < 500 { 0.99 } else { 0.01 }).collect();
         let teacher = vec![sure.clone(), sure.iter().map(|b| 1.0 - b).collect()];
         let table = |teacher| CoverageTable {
-            covers: &covers,
-            decisions: &decisions,
-            truth: &truth,
             teacher,
-            answers: None,
-            beliefs: None,
+            ..CoverageTable::new(&covers, &decisions, &truth)
         };
         let tested = |teacher| -> Vec<(usize, bool)> {
             let (_, tests) = certify_prefix(&order, &table(teacher), 0.95, 0.95);
@@ -684,14 +674,7 @@ mod tests {
         let all_rows = 0..600;
         let (truth, covers) = blocks(n, 0..582, std::slice::from_ref(&all_rows));
         let decisions = vec![0];
-        let table = CoverageTable {
-            covers: &covers,
-            decisions: &decisions,
-            truth: &truth,
-            teacher: None,
-            answers: None,
-            beliefs: None,
-        };
+        let table = CoverageTable::new(&covers, &decisions, &truth);
         let order = Order {
             rules: vec![0],
             estimated_precision: vec![0.97],
