@@ -22,6 +22,9 @@ import tempfile
 
 DATASETS = [("breast_cancer", "diagnosis"), ("penguins", "species"),
             ("telco_churn", "churn"), ("credit", "Status")]
+# The accuracy table also has mlc_churn: its `state` column (51 levels) is
+# where a teacher that learns noise from many categories shows it.
+ACCURACY_DATASETS = DATASETS + [("mlc_churn", "churn")]
 
 
 def compile_report(rulec, data, target, out, *extra):
@@ -75,7 +78,7 @@ def main():
 
     print("| dataset | scikit-learn HGB | rulec forest | rulec gbdt | rulec mlp | scikit-learn RF | scikit-learn MLP |")
     print("|---|---|---|---|---|---|---|")
-    for name, target in DATASETS:
+    for name, target in ACCURACY_DATASETS:
         path = os.path.join(args.bench, "data", name + ".csv")
         ours = [compile_report(args.rulec, path, target, os.path.join(work, f"{name}_{t}"),
                                "--split-column", "split", "--teacher", t)["teacher_accuracy"]

@@ -4,6 +4,9 @@
 //! Each round fits one regression tree per class on the gradient and
 //! hessian of the softmax loss (the tree learner of [`crate::tree`] with the
 //! Newton criterion), on the same binned features as every other stage.
+//! A split of many categories is charged what it gains by chance beyond a
+//! numeric threshold (`charge_categories`), so a column such as 51 US
+//! states is split only where it carries signal.
 //! Training rows are labelled by cross-fitting: two models, each trained on
 //! half of the training rows, label the other half, so the labels the rules
 //! learn from and are ranked by are never the model's memory of a row.
@@ -152,7 +155,10 @@ impl Gbdt {
                     min_gain: 0.0,
                     max_features: None,
                     seed: seed ^ (round * k + c) as u64,
-                    criterion: Criterion::Newton { lambda: p.lambda },
+                    criterion: Criterion::Newton {
+                        lambda: p.lambda,
+                        charge_categories: true,
+                    },
                 };
                 let tree = tree::fit(binned, fit_u32.clone(), Targets::Soft(&gh), 2, &params);
                 let values: Vec<f64> = tree

@@ -40,7 +40,12 @@ fn leaf_mean(tree: &Tree, leaf: usize) -> f64 {
     }
 }
 
-const REGRESSION: Criterion = Criterion::Newton { lambda: 1e-9 };
+// Squared-loss gradients are on the scale of the values, not of a
+// chi-square: no charge for category sets.
+const REGRESSION: Criterion = Criterion::Newton {
+    lambda: 1e-9,
+    charge_categories: false,
+};
 
 /// A regression forest: bootstrap samples, a third of the features per
 /// split, depth 20, leaves of at least 5 rows.

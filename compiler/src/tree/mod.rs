@@ -58,8 +58,30 @@ pub enum Criterion {
     Newton {
         /// L2 penalty on leaf values.
         lambda: f64,
+        /// Take off a category set's gain what it gains by chance beyond a
+        /// numeric threshold, for the log loss of a boosted classifier. A
+        /// well-fitted model's gradients there have a variance equal to the
+        /// hessian (`E[(p - y)^2] = p(1 - p)`), so on a column independent
+        /// of the target each group's `G^2 / H` is a chi-square with one
+        /// degree of freedom, and the best split of `L` categories (in
+        /// Fisher's order) gains about `L - 1`. The best of a numeric
+        /// column's ~250 thresholds gains about [`NUMERIC_CHANCE_DF`] by
+        /// chance, so a category set is charged its degrees of freedom
+        /// beyond that: a column of 51 states splits only where the states
+        /// carry signal, and columns of up to five categories compete with
+        /// numbers as before. Without it the gradient-boosted teacher was
+        /// 2 points less accurate on `mlc_churn` (its `state` and
+        /// `area_code`) than with both columns dropped. Off for squared
+        /// loss, whose gradients are not on that scale.
+        charge_categories: bool,
     },
 }
+
+/// What the best threshold of a numeric column gains by chance, in degrees
+/// of freedom of a chi-square: the largest of a scan over about 254 bins,
+/// roughly `2 ln ln 254 + 1`, rounded down. A category set's gain beyond a
+/// two-way split's is charged only past this ([`Criterion::Newton`]).
+pub const NUMERIC_CHANCE_DF: f64 = 4.0;
 
 impl Criterion {
     /// The loss of the two sides of a split, the left side's weights given
@@ -80,7 +102,7 @@ impl Criterion {
                 let side = |n: f64, sq: f64| if n > 0.0 { n - sq / n } else { 0.0 };
                 side(nl, sl) + side(nr, sr)
             }
-            Criterion::Newton { lambda } => {
+            Criterion::Newton { lambda, .. } => {
                 let (gl, hl) = (left[0], left[1]);
                 let (gr, hr) = (total[0] - gl, total[1] - hl);
                 -(gl * gl) / (hl + lambda) - (gr * gr) / (hr + lambda)
@@ -93,7 +115,7 @@ impl Criterion {
     fn impurity(self, counts: &[f64]) -> f64 {
         match self {
             Criterion::Gini | Criterion::GiniCorrected => impurity(counts),
-            Criterion::Newton { lambda } => -(counts[0] * counts[0]) / (counts[1] + lambda),
+            Criterion::Newton { lambda, .. } => -(counts[0] * counts[0]) / (counts[1] + lambda),
         }
     }
 }
@@ -566,6 +588,22 @@ fn split_from_histogram(
                 0.0
             }
         }
+        Criterion::Newton {
+            lambda,
+            charge_categories: true,
+        } if categorical => {
+            // The best split of `L` categories gains about `L - 1` by
+            // chance; beyond what a numeric column's best threshold gains
+            // by chance (`NUMERIC_CHANCE_DF`), it is charged, shrunk by the
+            // penalty as the gains are.
+            let levels = (present.len() as f64 - 1.0 - NUMERIC_CHANCE_DF).max(0.0);
+            let h = total[1];
+            if h > 0.0 {
+                levels * h / (h + lambda)
+            } else {
+                0.0
+            }
+        }
         _ => 0.0,
     };
     let consider = |left: &[f64],
@@ -835,13 +873,19 @@ mod tests {
             seed: 0,
             criterion,
         };
-        let tree = fit(
-            &binned,
-            (0..n as u32).collect(),
-            Targets::Hard(&labels),
-            2,
-            &params,
-        );
+        // A boosting round's first tree, from the base rate, when the
+        // criterion is Newton's: targets are each row's gradient and
+        // hessian of the log loss.
+        let base = labels.iter().sum::<u32>() as f32 / n as f32;
+        let gh: Vec<f32> = labels
+            .iter()
+            .flat_map(|&y| [base - y as f32, base * (1.0 - base)])
+            .collect();
+        let targets = match criterion {
+            Criterion::Newton { .. } => Targets::Soft(&gh),
+            _ => Targets::Hard(&labels),
+        };
+        let tree = fit(&binned, (0..n as u32).collect(), targets, 2, &params);
         match &tree.nodes[0] {
             Node::Split {
                 feature,
@@ -854,6 +898,30 @@ mod tests {
             }
             Node::Leaf { .. } => panic!("the root does not split"),
         }
+    }
+
+    #[test]
+    fn boosting_splits_many_categories_only_on_signal() {
+        let newton = |charge_categories| Criterion::Newton {
+            lambda: 1.0,
+            charge_categories,
+        };
+        // As for the corrected Gini below: the label depends weakly on x and
+        // not at all on the 50 categories. Uncharged, the best category set
+        // (chance alone) wins the root; charged, x does.
+        let weak_x = |x: f64, _: u32| if x < 0.5 { 80 } else { 120 };
+        assert!(root_splits_the_categories(newton(false), weak_x).is_some());
+        assert_eq!(root_splits_the_categories(newton(true), weak_x), None);
+        // Categories that carry signal are still split, into the two groups.
+        let by_category = |x: f64, c: u32| match (c < 25, x < 0.5) {
+            (true, _) => 20,
+            (false, true) => 260,
+            (false, false) => 340,
+        };
+        assert_eq!(
+            root_splits_the_categories(newton(true), by_category),
+            Some(25)
+        );
     }
 
     #[test]
