@@ -215,8 +215,8 @@ impl Teacher for Gbdt {
     fn describe(&self) -> String {
         let p = &self.params;
         format!(
-            "gradient-boosted trees (up to {} rounds, learning rate {}, depth {}, min leaf {}, L2 {}, early stopping on 10 % of training rows above 10,000; training rows labelled by 2-fold cross-fitting)",
-            p.max_rounds, p.learning_rate, p.max_depth, p.min_samples_leaf, p.lambda
+            "gradient-boosted trees (up to {} rounds, learning rate {}, depth {}, min leaf {}, L2 {}, a split of L categories charged L - {} for what it gains by chance, early stopping on 10 % of training rows above 10,000; training rows labelled by 2-fold cross-fitting)",
+            p.max_rounds, p.learning_rate, p.max_depth, p.min_samples_leaf, p.lambda, 1.0 + crate::tree::NUMERIC_CHANCE_DF
         )
     }
 
