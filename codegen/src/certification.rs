@@ -40,8 +40,9 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
                  them, most certain first, while the teacher's belief in their decisions on the validation rows \
-                 they answer (its probabilities there, not the labels) stayed at the precision aimed at, before \
-                 any validation label was read. Each prefix of that order is a nested rule set. A testing plan \
+                 they answer (its probabilities there, not the labels) stayed at the precision aimed at, then, \
+                 once no candidate kept them there, at the required precision itself (longer prefixes, tested \
+                 last), before any validation label was read. Each prefix of that order is a nested rule set. A testing plan \
                  was fixed before any validation label was read, too: which prefixes to test, smallest first, \
                  chosen from their training-row precision (or the teacher's belief on their validation rows, \
                  when lower) and from how many validation rows each answers. The planned prefixes were then tested in turn on the validation \
@@ -95,8 +96,9 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
                  them, most certain first, keeping each class's estimated precision, and the teacher's belief in \
-                 its decisions on the validation rows (its probabilities there, not the labels), at the target, \
-                 before any validation label was read. Each prefix of that order is a nested rule set. A testing \
+                 its decisions on the validation rows (its probabilities there, not the labels), at the precision \
+                 aimed at, then, once no candidate kept them there, at the target itself (longer prefixes, tested \
+                 last), before any validation label was read. Each prefix of that order is a nested rule set. A testing \
                  plan was fixed before any validation label was read, too, from each class's training-row \
                  precision (or the teacher's belief on its validation rows, when lower) and validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
                  passed only when every class it decides passed its own exact test at the full level of {alpha} \

@@ -108,6 +108,40 @@ pub struct Table {
     notes: Vec<String>,
 }
 
+/// A note when a text column is numbers but for a few other values in the
+/// training rows (`counts`: training rows per level): a marker such as `?`
+/// or `-` for a missing value makes the whole column text, so a rule can
+/// only list its numbers as categories. At least 90 % of the column's
+/// training values numbers, and at most 5 distinct other values.
+fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
+    let (mut numeric, mut others) = (0usize, Vec::new());
+    for (level, &n) in levels.iter().zip(counts) {
+        if n == 0 {
+            continue;
+        }
+        if level.trim().parse::<f64>().is_ok() {
+            numeric += n;
+        } else {
+            others.push((level.as_str(), n));
+        }
+    }
+    let total = numeric + others.iter().map(|(_, n)| n).sum::<usize>();
+    if others.is_empty() || others.len() > 5 || (numeric as f64) < 0.9 * total as f64 {
+        return None;
+    }
+    others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<String> = others
+        .iter()
+        .map(|(v, n)| format!("`{v}` in {n} {}", if *n == 1 { "row" } else { "rows" }))
+        .collect();
+    Some(format!(
+        "column `{name}` is read as text, not numbers, because of {} of its training values ({}); if {} a missing value, leave those cells empty (or write NA) and the column reads as numbers",
+        if others.len() == 1 { "one" } else { "a few" },
+        listed.join(", "),
+        if others.len() == 1 { "it marks" } else { "they mark" },
+    ))
+}
+
 impl Table {
     /// A table of `columns` (each as long as the target) with a target.
     pub fn new(columns: Vec<Column>, target_name: String, target: TargetData) -> Table {
@@ -144,6 +178,9 @@ impl Table {
                 }
             }
             let seen = counts.iter().filter(|&&n| n > 0).count();
+            if let Some(note) = numbers_but_for(&column.name, levels, &counts) {
+                notes.push(note);
+            }
             // The most frequent first, ties by name; then the kept ones in
             // name order, as levels are.
             let mut kept: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
@@ -408,5 +445,40 @@ mod tests {
         assert_eq!(levels, ["blue", "red"]);
         assert_eq!(codes, [1, 1, 0, MISSING_CODE, OTHER_CODE, OTHER_CODE, 0, 0]);
         assert!(notes[0].contains("the 2 most frequent"), "{notes:?}");
+    }
+
+    #[test]
+    fn numbers_with_a_missing_marker_are_named() {
+        // Nine numbers and a `?` in the training rows: the note names the
+        // marker and says how to read the column as numbers.
+        let mut cells: Vec<Option<&str>> = vec![
+            Some("1.5"),
+            Some("2"),
+            Some("-3"),
+            Some("4e1"),
+            Some("5"),
+            Some("6"),
+            Some("7"),
+            Some("8"),
+            Some("9"),
+            Some("?"),
+        ];
+        let train: Vec<usize> = (0..10).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("column `colour` is read as text")
+                && notes[0].contains("`?` in 1 row")
+                && notes[0].contains("leave those cells empty"),
+            "{notes:?}"
+        );
+        // Real categories, or numbers outnumbered by text, get no such note.
+        let (_, notes) =
+            colour_table(&[Some("red"), Some("1"), Some("2")]).with_levels_from(&[0, 1, 2], 256);
+        assert!(notes.is_empty(), "{notes:?}");
+        cells[0] = Some("n/k");
+        cells[1] = Some("unknown");
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
+        assert!(notes.is_empty(), "{notes:?}");
     }
 }

@@ -236,8 +236,9 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
                 vec![right, wrong]
             });
             // As the compiler orders: aimed at what a set of every
-            // validation row needs, and skipping candidates that answer no
-            // new validation row (where they apply, no label read).
+            // validation row needs, then held at the target itself for the
+            // last prefixes, and skipping candidates that answer no new
+            // validation row (where they apply, no label read).
             let order_of = |windows: &[(f64, f64)]| {
                 let decisions = vec![0u32; windows.len()];
                 greedy_order(
@@ -258,6 +259,7 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
                         min_new: 0,
                         pinned: 0,
                         per_class: false,
+                        extend_to: Some(target),
                     },
                 )
             };

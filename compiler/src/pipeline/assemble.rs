@@ -95,6 +95,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
                 min_new: 0,
                 pinned: kept.len(),
                 per_class: false,
+                extend_to: None,
             },
         );
         continued

@@ -193,6 +193,7 @@ fn order(
             min_new: select::min_new_rows(pool.rank_rows.len()),
             pinned: pool.n_proposals,
             per_class: p.certify == Certify::Class,
+            extend_to: Some(p.precision),
         },
     );
     Ok(Ordered {
