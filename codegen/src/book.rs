@@ -513,6 +513,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             "No rule reached the required precision of {} ({scope}): the fallback takes every decision.",
             pct(cert.precision)
         ));
+        if let Some(why) = too_few_validation_rows(set) {
+            out.push(why);
+        }
     } else {
         let split_words = if split == "test" {
             "test rows (never used to choose or certify a rule)".to_string()
@@ -793,6 +796,28 @@ pub fn fenced(text: &str) -> String {
     }
     let fence = "`".repeat((longest + 1).max(3));
     format!("{fence}text\n{text}{fence}\n\n")
+}
+
+/// Why no rule set could have passed, when the validation rows were too
+/// few for the exact test: even a set right on every one of them has a
+/// lower bound below the precision. `None` when they were enough, or
+/// when the bound is not the exact one.
+pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
+    let cert = &set.certification;
+    let rows = set.summary.as_ref()?.validation.rows;
+    if cert.method != "clopper-pearson" {
+        return None;
+    }
+    let least = rulec_runtime::stats::exact_min_rows(cert.precision, cert.confidence);
+    if rows >= least || least == u64::MAX {
+        return None;
+    }
+    Some(format!(
+        "No rule set could have been certified with {rows} validation rows: even one right on every row it answers has an exact lower bound of at most {} at {} confidence, below {}. The least is {least} rows, all answered and all right (more rows, a larger validation share (--split, when rulec splits the rows), or a lower --precision or --confidence).",
+        pct(rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence)),
+        pct(cert.confidence),
+        pct(cert.precision),
+    ))
 }
 
 #[cfg(test)]

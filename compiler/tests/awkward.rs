@@ -456,3 +456,59 @@ fn several_files_are_read_as_one_table() {
         ],
     );
 }
+
+#[test]
+fn too_few_validation_rows_to_certify_are_said_plainly() {
+    // 150 rows split 60/20/20: 30 validation rows, where even a flawless
+    // set's exact bound is below 95 % (59 is the least). The compile
+    // succeeds with no rule, and says why on stderr and in the book.
+    let dir = tempfile::tempdir().unwrap();
+    write_two_class(dir.path(), 150, 5);
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let why = "No rule set could have been certified with 30 validation rows";
+    assert!(
+        stderr(&o).contains(&format!("note: {why}")),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("The least is 59 rows"),
+        "{}",
+        stderr(&o)
+    );
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains(why), "{book}");
+    assert_eq!(report(dir.path())["rules"], 0);
+    // With enough validation rows the note is not there.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    write_two_class(dir.path(), 1000, 5);
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains(why), "{}", stderr(&o));
+}
+
+#[test]
+fn a_numeric_column_made_text_by_a_marker_gets_a_note() {
+    // `x` is numbers but for "?" in some rows: rulec reads it as text (a
+    // category per number) and names the marker and the way out.
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(400, 6);
+    let mut csv = String::from("x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        if i % 40 == 0 {
+            writeln!(csv, "?,{y}").unwrap();
+        } else {
+            writeln!(csv, "{x},{y}").unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: column `x` is read as text, not numbers, because of one of its training values (`?` in ")
+            && err.contains("leave those cells empty (or write NA)"),
+        "{err}"
+    );
+}

@@ -188,6 +188,11 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     }
     set.provenance = Some(provenance(&pool.data, pool.teacher, p));
     set.check()?;
+    // Nothing certified because nothing could be: say so where the user
+    // looks first, as the rule book does.
+    if let Some(why) = rulec_codegen::book::too_few_validation_rows(&set) {
+        progress.line(&format!("note: {why}"));
+    }
     Ok(Assembled {
         set,
         validation: val_fig,
