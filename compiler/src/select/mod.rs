@@ -24,9 +24,10 @@
 //!    aim, the order goes on with the set held at P itself
 //!    ([`OrderParams::extend_to`]): longer prefixes, which the plan tests
 //!    last, so that a failure there costs none of the shorter ones (on the
-//!    benchmark this took penguins from 0.855 to 0.913 and cost no line
-//!    anything). Rows held out from fitting the candidates are used, and
-//!    the order is fixed before any validation label is read.
+//!    benchmark's medians: penguins 0.855 to 0.913, breast_cancer 0.877 to
+//!    0.886, flights at 0.95 0.703 to 0.701). Rows held out from fitting
+//!    the candidates are used, and the order is fixed before any
+//!    validation label is read.
 //! 2. **Certify, on validation rows.** The prefixes of that order are nested
 //!    rule sets. A testing plan (which prefixes, smallest first) is fixed
 //!    from what is known without validation labels: each prefix's training
