@@ -805,7 +805,7 @@ pub fn fenced(text: &str) -> String {
 pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
     let cert = &set.certification;
     let rows = set.summary.as_ref()?.validation.rows;
-    if cert.method != "clopper-pearson" {
+    if cert.method != rulec_runtime::stats::CLOPPER_PEARSON {
         return None;
     }
     let least = rulec_runtime::stats::exact_min_rows(cert.precision, cert.confidence);
