@@ -142,6 +142,101 @@ fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -> Option<St
     ))
 }
 
+/// Whether `text` is a calendar date, with or without a time of day, as
+/// files write them: `2024-03-15`, `2024/3/15`, `15.03.2024`, `03/15/2024`,
+/// and any of those followed by `T` or a space and `HH:MM`, seconds,
+/// fractions and a zone (`Z`, `+02:00`) as ISO 8601 allows.
+pub fn is_date(text: &str) -> bool {
+    let t = text.trim();
+    let (date, time) = match t.find(['T', ' ']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    calendar_date(date) && time.is_none_or(time_of_day)
+}
+
+/// `Y-M-D` with a four-digit year first, or `D.M.Y` / `M/D/Y` / `D-M-Y`
+/// with it last; one separator throughout; month and day in range (a day
+/// and month that could be either way round are both at most 31).
+fn calendar_date(t: &str) -> bool {
+    let Some(sep) = t.chars().find(|c| matches!(c, '-' | '/' | '.')) else {
+        return false;
+    };
+    let parts: Vec<&str> = t.split(sep).collect();
+    let digits = |p: &&str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.len() != 3 || !parts.iter().all(digits) {
+        return false;
+    }
+    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let small = |p: &str| (1..=2).contains(&p.len()) && (1..=31).contains(&n(p));
+    if parts[0].len() == 4 {
+        (1..=2).contains(&parts[1].len()) && (1..=12).contains(&n(parts[1])) && small(parts[2])
+    } else {
+        parts[2].len() == 4
+            && small(parts[0])
+            && small(parts[1])
+            && (n(parts[0]) <= 12 || n(parts[1]) <= 12)
+    }
+}
+
+/// `HH:MM`, optionally `:SS`, a fraction and a zone (`Z`, `+HH:MM`,
+/// `-HHMM`).
+fn time_of_day(t: &str) -> bool {
+    let t = t.trim();
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let clock = match t.rfind(['+', '-']) {
+        Some(i) if i >= 5 => {
+            let zone = &t[i + 1..];
+            let zone_digits: String = zone.chars().filter(|c| *c != ':').collect();
+            if zone_digits.len() != 4 || !zone_digits.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            &t[..i]
+        }
+        _ => t,
+    };
+    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let parts: Vec<&str> = whole.split(':').collect();
+    let two = |p: &&str, most: u32| {
+        p.len() == 2
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|v| v <= most)
+    };
+    (2..=3).contains(&parts.len())
+        && two(&parts[0], 23)
+        && two(&parts[1], 59)
+        && parts.get(2).is_none_or(|s| two(s, 60))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A note when a text column holds dates (at least 90 % of its training
+/// values, see [`is_date`]): each date is then a category of its own, so a
+/// rule can only list dates seen in training and a later one matches none.
+/// `counts`: training rows per level.
+fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
+    let (mut dates, mut total, mut distinct) = (0usize, 0usize, 0usize);
+    let mut example = None;
+    for (level, &n) in levels.iter().zip(counts) {
+        if n == 0 {
+            continue;
+        }
+        total += n;
+        if is_date(level) {
+            dates += n;
+            distinct += 1;
+            example.get_or_insert(level.as_str());
+        }
+    }
+    let example = example?;
+    if (dates as f64) < 0.9 * total as f64 {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {name}"
+    ))
+}
+
 impl Table {
     /// A table of `columns` (each as long as the target) with a target.
     pub fn new(columns: Vec<Column>, target_name: String, target: TargetData) -> Table {
@@ -181,6 +276,11 @@ impl Table {
             if let Some(note) = numbers_but_for(&column.name, levels, &counts) {
                 notes.push(note);
             }
+            // Dates get their own note; raising --max-categories or naming
+            // the dates outside the training rows would not help them.
+            let dates = dates_as_text(&column.name, levels, &counts);
+            let quiet = dates.is_some();
+            notes.extend(dates);
             // The most frequent first, ties by name; then the kept ones in
             // name order, as levels are.
             let mut kept: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
@@ -188,16 +288,16 @@ impl Table {
                 kept.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
                 kept.truncate(max_categories);
                 kept.sort_unstable();
-                notes.push(format!(
+                notes.extend((!quiet).then(|| format!(
                     "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
                     column.name
-                ));
+                )));
             }
             let unseen: Vec<&str> = (0..levels.len())
                 .filter(|&l| counts[l] == 0)
                 .map(|l| levels[l].as_str())
                 .collect();
-            if !unseen.is_empty() {
+            if !unseen.is_empty() && !quiet {
                 notes.push(format!(
                     "column `{}`: {} {} only outside the training rows ({}{}) {} unknown to the rules (answered by the fallback)",
                     column.name,
@@ -480,5 +580,76 @@ mod tests {
         cells[1] = Some("unknown");
         let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
         assert!(notes.is_empty(), "{notes:?}");
+    }
+
+    #[test]
+    fn dates_are_told_from_other_text() {
+        for d in [
+            "2024-03-15",
+            "2024/3/5",
+            "15.03.2024",
+            "03/15/2024",
+            "2024-03-15T08:30",
+            "2024-03-15 08:30:59",
+            "2024-03-15T08:30:59.123Z",
+            "2024-03-15T08:30:59+02:00",
+            "2024-03-15 08:30:59-0500",
+            " 2024-03-15 ",
+        ] {
+            assert!(is_date(d), "{d}");
+        }
+        for t in [
+            "2024-13-01",
+            "2024-03-32",
+            "13/13/2024",
+            "2024-03",
+            "1.5.3",
+            "12.5",
+            "10:30",
+            "2024-03-15T25:00",
+            "2024-03-15 noon",
+            "2024-03-15T08:30+2",
+            "2024-03.15",
+            "north",
+            "",
+        ] {
+            assert!(!is_date(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_column_of_dates_gets_its_own_note() {
+        // 336 distinct dates, every one in the 672 training rows, with a
+        // limit of 100 categories: one note, about dates, not the advice to
+        // raise --max-categories.
+        let days: Vec<String> = (0..336)
+            .map(|i| format!("2023-{:02}-{:02}", 1 + i / 28, 1 + i % 28))
+            .collect();
+        let cells: Vec<Option<&str>> = (0..800).map(|i| Some(days[i % 336].as_str())).collect();
+        let train: Vec<usize> = (0..672).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("column `colour` holds dates (such as `2023-01-01`; ")
+                && notes[0].contains("a later date matches none")
+                && notes[0].ends_with("--forbid colour"),
+            "{notes:?}"
+        );
+        // Mostly other text: the usual notes, none about dates.
+        let mixed: Vec<Option<&str>> = (0..800)
+            .map(|i| {
+                Some(if i % 4 == 0 {
+                    days[i % 336].as_str()
+                } else {
+                    "red"
+                })
+            })
+            .collect();
+        let (_, notes) = colour_table(&mixed).with_levels_from(&train, 10);
+        assert!(notes.iter().all(|n| !n.contains("dates")), "{notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("raise --max-categories")),
+            "{notes:?}"
+        );
     }
 }

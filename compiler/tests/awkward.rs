@@ -512,3 +512,72 @@ fn a_numeric_column_made_text_by_a_marker_gets_a_note() {
         "{err}"
     );
 }
+
+#[test]
+fn date_columns_are_left_out_or_noted_not_refused() {
+    use polars::prelude::*;
+    // A Parquet file with a date and a timestamp column: the compile used
+    // to fail on them; they are left out, with a note, and the rules and
+    // the crate read `x` only.
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 7);
+    let days: Vec<i32> = (0..2000).map(|i| 19_000 + i % 700).collect();
+    let micros: Vec<i64> = days
+        .iter()
+        .map(|&d| i64::from(d) * 86_400_000_000)
+        .collect();
+    let day = Series::new("day".into(), days.clone())
+        .cast(&DataType::Date)
+        .unwrap();
+    let when = Series::new("when".into(), micros)
+        .cast(&DataType::Datetime(TimeUnit::Microseconds, None))
+        .unwrap();
+    let mut df = DataFrame::new(
+        2000,
+        vec![
+            Series::new("x".into(), x.clone()).into(),
+            day.into(),
+            when.into(),
+            Series::new("y".into(), y.clone()).into(),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(dir.path().join("d.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let o = compile(dir.path(), "d.parquet", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    for (column, dtype) in [("day", "date"), ("when", "datetime[μs]")] {
+        assert!(
+            err.contains(&format!(
+                "note: column `{column}` has type {dtype}, which rules cannot test, and is left out"
+            )),
+            "{err}"
+        );
+    }
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let names: Vec<&str> = set.features.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["x"]);
+    assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.5);
+
+    // The same dates written as text in a CSV file stay text categories,
+    // with a note that says what that means and what to do instead.
+    let mut csv = String::from("x,day,y\n");
+    for ((x, y), d) in x.iter().zip(&y).zip(&days) {
+        let (m, dd) = (1 + d % 12, 1 + d % 28);
+        writeln!(csv, "{x},2023-{m:02}-{dd:02},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: column `day` holds dates (such as `2023-01-01`; ")
+            && err.contains("--forbid day"),
+        "{err}"
+    );
+}

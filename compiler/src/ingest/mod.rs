@@ -798,6 +798,16 @@ fn column_data(
             .collect();
         return Ok(Some(ColumnData::Categorical { codes, levels }));
     }
+    if dtype.is_temporal() {
+        // Rules compare numbers and list categories; a date would be
+        // neither without a choice the user should make (which unit, which
+        // origin, which parts), and as text each date would be a category
+        // a later date never matches. Left out, with what to do instead.
+        notes.push(format!(
+            "column `{name}` has type {dtype}, which rules cannot test, and is left out; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date)"
+        ));
+        return Ok(None);
+    }
     Err(format!(
         "has type {dtype}, which rulec cannot use as a feature; convert it to a number, boolean or string"
     ))
