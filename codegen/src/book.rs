@@ -303,6 +303,13 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         for (k, v) in provenance_rows(set) {
             let _ = writeln!(md, "| {} | {} |", k, escape_md(&v));
         }
+        let notes = set.provenance.iter().flat_map(|p| &p.data_notes);
+        for (i, note) in notes.enumerate() {
+            if i == 0 {
+                let _ = writeln!(md, "\n{DATA_NOTES}\n");
+            }
+            let _ = writeln!(md, "- {}", escape_md(note));
+        }
         md.push_str("\nOptions:\n\n| option | value |\n|---|---|\n");
         for (k, v) in set.provenance.iter().flat_map(|p| &p.options) {
             let _ = writeln!(md, "| `{}` | `{}` |", code_span(k), code_span(v));
@@ -325,6 +332,10 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     }
     md
 }
+
+/// What introduces the notes rulec made when it read the data.
+pub(crate) const DATA_NOTES: &str =
+    "What rulec changed or left out when it read the data, as the compile printed it:";
 
 /// The people who sign the book off, one blank row each.
 pub(crate) const SIGNATORIES: [&str; 2] = ["reviewer", "approver"];

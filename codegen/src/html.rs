@@ -15,7 +15,8 @@ use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 use crate::book::{
     certification_paragraphs, count, curve_paragraph, example_columns, example_value, opt_pct, pct,
     provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points, test_rows, SignOff,
-    CONFUSION_INTRO, FALLBACK, REJECTED_INTRO, RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
+    CONFUSION_INTRO, DATA_NOTES, FALLBACK, REJECTED_INTRO, RULES_INTRO, SIGNATORIES,
+    SIGN_OFF_HEADING,
 };
 pub use crate::figures::escape;
 use crate::figures::{confusion, curve, rule_bars};
@@ -140,7 +141,20 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 escape(&v)
             );
         }
-        h.push_str("</table>\n<h3>Options</h3>\n<table>\n<tr><th>option</th><th>value</th></tr>\n");
+        h.push_str("</table>\n");
+        let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();
+        if !notes.is_empty() {
+            let _ = writeln!(
+                h,
+                "<p>{}</p>\n<ul class=\"data-notes\">",
+                escape(DATA_NOTES)
+            );
+            for note in notes {
+                let _ = writeln!(h, "<li>{}</li>", escape(note));
+            }
+            h.push_str("</ul>\n");
+        }
+        h.push_str("<h3>Options</h3>\n<table>\n<tr><th>option</th><th>value</th></tr>\n");
         for (k, v) in set.provenance.iter().flat_map(|p| &p.options) {
             let _ = writeln!(
                 h,

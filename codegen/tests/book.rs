@@ -296,6 +296,15 @@ fn hostile_strings_are_text_in_html() {
     for raw in [SCRIPT, "<script", "<img", "<b>", "<i>", "<mi>"] {
         assert!(!page.contains(raw), "raw markup {raw} in the page");
     }
+    // The notes made when the data was read quote column names.
+    assert_has(
+        &page,
+        "<li>column `&lt;script&gt;alert(1)&lt;/script&gt;` has type date, which rules cannot test, and is left out</li>",
+    );
+    assert_has(
+        &page,
+        "<li>column `a|b` holds *dates* such as `[x](http://y)` &amp; more</li>",
+    );
     // The SVG figures escape their labels too.
     assert_has(&page, "decided &lt;i&gt;B&lt;/i&gt;, true A &amp; C");
     assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
@@ -340,6 +349,16 @@ fn hostile_strings_are_text_in_markdown() {
         }
     }
     assert_has(&md, "\\<script\\>alert(1)\\</script\\>");
+    // The notes made when the data was read: one list item each, every
+    // character from data that Markdown would read escaped.
+    assert_has(
+        &md,
+        "- column \\`\\<script\\>alert(1)\\</script\\>\\` has type date, which rules cannot test, and is left out\n",
+    );
+    assert_has(
+        &md,
+        "- column \\`a\\|b\\` holds \\*dates\\* such as \\`\\[x\\](http://y)\\` \\& more\n",
+    );
     // Inside the DSL blocks the text is exact, so an auditor reads what runs.
     assert_has(&md, "zone not in {\"<script>alert(1)</script>\"}");
 }
@@ -377,9 +396,15 @@ fn older_rule_sets_render_without_the_new_parts() {
     assert_has(&page, "id=\"fig-rule-bars\"");
     assert!(!page.contains("fig-curve"));
     assert!(!page.contains("fig-confusion"));
+    if let Some(p) = &mut set.provenance {
+        p.data_notes.clear();
+    }
+    let page = html(&set);
+    assert!(!page.contains("data-notes"));
     let md = markdown(&set);
     assert!(!md.contains("Example validation rows"));
     assert!(!md.contains("## Decisions on covered rows"));
+    assert!(!md.contains("when it read the data"));
 
     set.summary = None;
     set.rules.clear();

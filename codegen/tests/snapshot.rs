@@ -208,6 +208,7 @@ fn provenance_with_hostile_text_stays_in_doc_comments() {
         teacher: "cmd:\"); panic!(\"".into(),
         options: vec![],
         seed: 0,
+        data_notes: vec!["*/ `x`\n#![no_std]".into()],
     });
     let krate = emit_crate(&set, "x").expect("emit");
     let rules = krate.file("src/rules.rs").unwrap();

@@ -346,6 +346,11 @@ impl Table {
         self
     }
 
+    /// Adds `notes` to what the table says about how it was read.
+    pub(crate) fn add_notes(&mut self, notes: Vec<String>) {
+        self.notes.extend(notes);
+    }
+
     /// The table with what ingest dropped and noted.
     pub(crate) fn with_ingest_notes(
         mut self,

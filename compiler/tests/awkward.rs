@@ -563,6 +563,13 @@ fn date_columns_are_left_out_or_noted_not_refused() {
     let names: Vec<&str> = set.features.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["x"]);
     assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.5);
+    // The rule book says so too, for an auditor who never saw the output.
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains("when it read the data")
+            && book.contains("- column \\`when\\` has type datetime\\[μs\\], which rules cannot test, and is left out"),
+        "{book}"
+    );
 
     // The same dates written as text in a CSV file stay text categories,
     // with a note that says what that means and what to do instead.

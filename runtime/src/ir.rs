@@ -468,6 +468,13 @@ pub struct Provenance {
     pub options: Vec<(String, String)>,
     /// The seed.
     pub seed: u64,
+    /// What rulec changed or left out when it read the data, in plain
+    /// words, as `rulec compile` printed them (`note: ...`): columns left
+    /// out, categories unknown to the rules, columns read as text. They
+    /// quote column names and values from the data. Absent when there
+    /// were none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_notes: Vec<String>,
 }
 
 /// Row counts per split.

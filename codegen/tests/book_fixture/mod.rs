@@ -266,6 +266,9 @@ pub fn shipping_book() -> RuleSet {
                 ("target".into(), "cheapest_shipper".into()),
             ],
             seed: 0,
+            data_notes: vec![
+                "column `order_date` has type date, which rules cannot test, and is left out; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date)".into(),
+            ],
         }),
         summary: Some(Summary {
             validation: figures(
@@ -346,6 +349,10 @@ pub fn hostile_book() -> RuleSet {
         p.data_file = "<img src=x onerror=alert(1)>.csv".into();
         p.teacher = SCRIPT.into();
         p.options.push(("teacher".into(), SCRIPT.into()));
+        p.data_notes = vec![
+            format!("column `{SCRIPT}` has type date, which rules cannot test, and is left out"),
+            "column `a|b` holds *dates* such as `[x](http://y)` & more".into(),
+        ];
     }
     set
 }

@@ -217,6 +217,7 @@ fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance
         teacher,
         options: options(p),
         seed: p.seed,
+        data_notes: data.table.notes().to_vec(),
     }
 }
 

@@ -156,10 +156,13 @@ fn split_table(
     }
     // The schema's categories come from the rows the teacher and the
     // learner see, never from validation or test rows.
-    let (table, notes) = table.with_levels_from(&splits.train, p.max_categories);
-    for note in notes {
+    let (mut table, notes) = table.with_levels_from(&splits.train, p.max_categories);
+    for note in &notes {
         progress.line(&format!("note: {note}"));
     }
+    // Every note, the reader's and the schema's, goes into the rule book's
+    // provenance too.
+    table.add_notes(notes);
     Ok(Ingested {
         table,
         splits,
