@@ -142,6 +142,56 @@ fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -> Option<St
     ))
 }
 
+/// `text` as a number written with a currency sign or a percent sign
+/// (`$1,234.50`, `-€3`, `12.5 %`, `7%`), when it is one: the number and
+/// the sign. Plain numbers are not.
+fn number_with_sign(text: &str) -> Option<(f64, char)> {
+    const SIGNS: [char; 6] = ['$', '€', '£', '¥', '₹', '%'];
+    let t = text.trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t),
+    };
+    let (sign, rest) = if let Some(c) = t.chars().next().filter(|c| SIGNS.contains(c) && *c != '%')
+    {
+        (c, &t[c.len_utf8()..])
+    } else if let Some(c) = t.chars().next_back().filter(|c| SIGNS.contains(c)) {
+        (c, &t[..t.len() - c.len_utf8()])
+    } else {
+        return None;
+    };
+    let x = crate::ingest::parse_number(rest.trim())?;
+    Some((if negative { -x } else { x }, sign))
+}
+
+/// A note when a text column holds numbers written with a currency or
+/// percent sign (at least 90 % of its training values numbers, some with
+/// a sign): each value is then a category, where a rule could have
+/// compared the number.
+fn numbers_with_signs(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
+    let (mut numbers, mut total) = (0usize, 0usize);
+    let mut example: Option<&str> = None;
+    for (level, &n) in levels.iter().zip(counts) {
+        if n == 0 {
+            continue;
+        }
+        total += n;
+        if number_with_sign(level).is_some() {
+            numbers += n;
+            example.get_or_insert(level.as_str());
+        } else if crate::ingest::parse_number(level).is_some() {
+            numbers += n;
+        }
+    }
+    let example = example?;
+    if (numbers as f64) < 0.9 * total as f64 {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` holds numbers written with a currency or percent sign (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write the numbers alone (the unit can go in the column name) and the column reads as numbers"
+    ))
+}
+
 /// Whether `text` is a calendar date, with or without a time of day, as
 /// files write them: `2024-03-15`, `2024/3/15`, `15.03.2024`, `03/15/2024`,
 /// and any of those followed by `T` or a space and `HH:MM`, seconds,
@@ -279,8 +329,10 @@ impl Table {
             // Dates get their own note; raising --max-categories or naming
             // the dates outside the training rows would not help them.
             let dates = dates_as_text(&column.name, levels, &counts);
-            let quiet = dates.is_some();
+            let signs = numbers_with_signs(&column.name, levels, &counts);
+            let quiet = dates.is_some() || signs.is_some();
             notes.extend(dates);
+            notes.extend(signs);
             // The most frequent first, ties by name; then the kept ones in
             // name order, as levels are.
             let mut kept: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
@@ -656,5 +708,40 @@ mod tests {
             notes.iter().any(|n| n.contains("raise --max-categories")),
             "{notes:?}"
         );
+    }
+
+    #[test]
+    fn numbers_with_currency_or_percent_signs_are_named() {
+        assert_eq!(number_with_sign("$1,234.50"), Some((1234.5, '$')));
+        assert_eq!(number_with_sign("-€3"), Some((-3.0, '€')));
+        assert_eq!(number_with_sign("12.5 %"), Some((12.5, '%')));
+        assert_eq!(number_with_sign(" 7% "), Some((7.0, '%')));
+        for plain in ["12", "1,234", "%", "$", "$abc", "12%%", "£ 1 2", "north"] {
+            assert_eq!(number_with_sign(plain), None, "{plain}");
+        }
+        // 300 prices, every one distinct, over the limit of 100 categories:
+        // one note, about the signs, not the advice to raise the limit.
+        let prices: Vec<String> = (0..300).map(|i| format!("${i}.99")).collect();
+        let cells: Vec<Option<&str>> = prices.iter().map(|p| Some(p.as_str())).collect();
+        let train: Vec<usize> = (0..300).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("column `colour` holds numbers written with a currency or percent sign (such as `$0.99`)")
+                && notes[0].contains("write the numbers alone"),
+            "{notes:?}"
+        );
+        // Signs on a few values of a text column: no such note.
+        let mixed: Vec<Option<&str>> = (0..300)
+            .map(|i| {
+                Some(if i % 5 == 0 {
+                    prices[i].as_str()
+                } else {
+                    "red"
+                })
+            })
+            .collect();
+        let (_, notes) = colour_table(&mixed).with_levels_from(&train, 100);
+        assert!(notes.iter().all(|n| !n.contains("sign")), "{notes:?}");
     }
 }
