@@ -192,6 +192,21 @@ fn numbers_with_signs(name: &str, levels: &[String], counts: &[usize]) -> Option
     ))
 }
 
+/// A note when nearly every training row of a text column has a value of
+/// its own (at least 95 % of them distinct, over 50 rows), as an
+/// identifier does: a rule can only list values seen in training, which
+/// new rows do not have.
+fn identifiers(name: &str, counts: &[usize]) -> Option<String> {
+    let rows: usize = counts.iter().sum();
+    let distinct = counts.iter().filter(|&&n| n > 0).count();
+    if rows <= 50 || (distinct as f64) < 0.95 * rows as f64 {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training, which new rows do not have; if it is an identifier, keep rules off it with --forbid {name}"
+    ))
+}
+
 /// Whether `text` is a calendar date, with or without a time of day, as
 /// files write them: `2024-03-15`, `2024/3/15`, `15.03.2024`, `03/15/2024`,
 /// and any of those followed by `T` or a space and `HH:MM`, seconds,
@@ -330,9 +345,17 @@ impl Table {
             // the dates outside the training rows would not help them.
             let dates = dates_as_text(&column.name, levels, &counts);
             let signs = numbers_with_signs(&column.name, levels, &counts);
+            let ids = if dates.is_none() && signs.is_none() {
+                identifiers(&column.name, &counts)
+            } else {
+                None
+            };
+            // An identifier's note comes first and the others stay: which
+            // values the rules know is still worth saying.
             let quiet = dates.is_some() || signs.is_some();
             notes.extend(dates);
             notes.extend(signs);
+            notes.extend(ids);
             // The most frequent first, ties by name; then the kept ones in
             // name order, as levels are.
             let mut kept: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
@@ -743,5 +766,31 @@ mod tests {
             .collect();
         let (_, notes) = colour_table(&mixed).with_levels_from(&train, 100);
         assert!(notes.iter().all(|n| !n.contains("sign")), "{notes:?}");
+    }
+
+    #[test]
+    fn a_column_with_a_value_per_row_is_named_as_an_identifier() {
+        let ids: Vec<String> = (0..400).map(|i| format!("C-{i:05}")).collect();
+        let cells: Vec<Option<&str>> = ids.iter().map(|v| Some(v.as_str())).collect();
+        let train: Vec<usize> = (0..240).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[1].contains("raise --max-categories"), "{notes:?}");
+        assert!(
+            notes[2].contains("only outside the training rows"),
+            "{notes:?}"
+        );
+        assert!(
+            notes[0].starts_with(
+                "column `colour` has a value of its own in 240 of its 240 training rows"
+            ) && notes[0].ends_with("--forbid colour"),
+            "{notes:?}"
+        );
+        // Repeated values, or too few rows to tell: no such note.
+        let cells: Vec<Option<&str>> = (0..400).map(|i| Some(ids[i % 150].as_str())).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 200);
+        assert!(notes.iter().all(|n| !n.contains("identifier")), "{notes:?}");
+        let (_, notes) = colour_table(&cells).with_levels_from(&(0..40).collect::<Vec<_>>(), 200);
+        assert!(notes.iter().all(|n| !n.contains("identifier")), "{notes:?}");
     }
 }

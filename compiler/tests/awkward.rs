@@ -147,7 +147,15 @@ fn a_column_with_100000_categories_is_grouped_with_a_note() {
     let o = compile(dir.path(), "d.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     // Levels are counted on the training rows only (60 % of the rows);
-    // the ids of the other rows are unknown to the rules.
+    // the ids of the other rows are unknown to the rules. A value per row is
+    // named as what it looks like, an identifier.
+    assert!(
+        stderr(&o).contains(
+            "note: column `id` has a value of its own in 66001 of its 66001 training rows, as an identifier does"
+        ),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         stderr(&o).contains(
             "note: column `id` has 66001 distinct values in the training rows; the 256 most frequent are kept as categories"
