@@ -97,6 +97,14 @@ class Result:
         return self._native.rules_json()
 
     @property
+    def notes(self) -> List[str]:
+        """What rulec changed or left out when it read the data (a date
+        column left out, categories unknown to the rules, a column read as
+        text), as the compile printed it and the rule book's provenance
+        lists it; empty when there was nothing to say."""
+        return list((self._json.get("provenance") or {}).get("data_notes", []))
+
+    @property
     def timings(self) -> Dict[str, float]:
         """Seconds per stage of the compile."""
         return dict(self._native.timings())

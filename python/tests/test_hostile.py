@@ -50,6 +50,8 @@ def test_wrong_dtypes(frame):
     ), lines
     features = [f["name"] for f in json.loads(result.rules_json)["features"]]
     assert features == ["x", "w", "zone", "flag"]
+    assert [n for n in result.notes if n.startswith("column `when` has type datetime")], result.notes
+    assert rulec.compile(frame, target="y", progress=False, **FAST).notes == []
     assert result.rules
     mixed = frame.assign(odd=[1 if i % 2 else "a" for i in range(len(frame))])
     with pytest.raises(rulec.RulecError) as e:
