@@ -141,7 +141,7 @@ fn print_set(values: &[String]) -> String {
     format!("{{{}}}", items.join(", "))
 }
 
-/// Prints rules as a DSL file that [`parse`] reads back.
+/// Prints rules as a DSL file that [`parse`](super::parse::parse) reads back.
 pub fn print_rules(rules: &[Rule], target: &str) -> String {
     rules
         .iter()
