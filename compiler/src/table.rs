@@ -169,27 +169,58 @@ fn number_with_sign(text: &str) -> Option<(f64, char)> {
 /// a sign): each value is then a category, where a rule could have
 /// compared the number.
 fn numbers_with_signs(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
-    let (mut numbers, mut total) = (0usize, 0usize);
-    let mut example: Option<&str> = None;
-    for (level, &n) in levels.iter().zip(counts) {
-        if n == 0 {
-            continue;
-        }
-        total += n;
-        if number_with_sign(level).is_some() {
-            numbers += n;
-            example.get_or_insert(level.as_str());
-        } else if crate::ingest::parse_number(level).is_some() {
-            numbers += n;
-        }
-    }
-    let example = example?;
-    if (numbers as f64) < 0.9 * total as f64 {
+    let signed = Tally::of(levels, counts, |l| number_with_sign(l).is_some());
+    let numbers = Tally::of(levels, counts, |l| {
+        number_with_sign(l).is_some() || crate::ingest::parse_number(l).is_some()
+    });
+    let example = signed.first?;
+    if !numbers.most() {
         return None;
     }
     Some(format!(
         "column `{name}` holds numbers written with a currency or percent sign (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write the numbers alone (the unit can go in the column name) and the column reads as numbers"
     ))
+}
+
+/// How many training values of a text column pass a test: `counts` holds
+/// the training rows per level.
+struct Tally<'a> {
+    /// Training rows with a value.
+    rows: usize,
+    /// Of which pass.
+    hits: usize,
+    /// Distinct values that pass.
+    distinct: usize,
+    /// The first passing value, in level order.
+    first: Option<&'a str>,
+}
+
+impl<'a> Tally<'a> {
+    fn of(levels: &'a [String], counts: &[usize], test: impl Fn(&str) -> bool) -> Tally<'a> {
+        let mut t = Tally {
+            rows: 0,
+            hits: 0,
+            distinct: 0,
+            first: None,
+        };
+        for (level, &n) in levels.iter().zip(counts) {
+            if n == 0 {
+                continue;
+            }
+            t.rows += n;
+            if test(level) {
+                t.hits += n;
+                t.distinct += 1;
+                t.first.get_or_insert(level.as_str());
+            }
+        }
+        t
+    }
+
+    /// Whether at least 90 % of the values pass.
+    fn most(&self) -> bool {
+        self.hits as f64 >= 0.9 * self.rows as f64
+    }
 }
 
 /// A note when nearly every training row of a text column has a value of
@@ -280,23 +311,12 @@ fn time_of_day(t: &str) -> bool {
 /// rule can only list dates seen in training and a later one matches none.
 /// `counts`: training rows per level.
 fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
-    let (mut dates, mut total, mut distinct) = (0usize, 0usize, 0usize);
-    let mut example = None;
-    for (level, &n) in levels.iter().zip(counts) {
-        if n == 0 {
-            continue;
-        }
-        total += n;
-        if is_date(level) {
-            dates += n;
-            distinct += 1;
-            example.get_or_insert(level.as_str());
-        }
-    }
-    let example = example?;
-    if (dates as f64) < 0.9 * total as f64 {
+    let dates = Tally::of(levels, counts, is_date);
+    let example = dates.first?;
+    if !dates.most() {
         return None;
     }
+    let distinct = dates.distinct;
     Some(format!(
         "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {name}"
     ))
