@@ -2,7 +2,8 @@
 //!
 //! Either the user's own split column (`train`, `validation` or `valid`,
 //! `test`) or a stratified 60/20/20 split drawn from the seed: within each
-//! class the rows are shuffled and cut, so every split keeps the class mix.
+//! class the rows are shuffled and cut, so every split keeps the class mix
+//! (classes of under [`RARE_CLASS_ROWS`] rows are cut together).
 
 use rulec_datasets::Rng;
 
@@ -132,16 +133,22 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
     Ok(s)
 }
 
-/// Stratified split at `shares`, deterministic in `seed`.
+/// Classes with fewer rows than this are split together, as one stratum:
+/// cut one by one, a class of 1 to 4 rows would put nearly all of them in
+/// the training rows (rounded up), and a target of many small classes
+/// would leave the validation and test splits far smaller than asked.
+pub const RARE_CLASS_ROWS: usize = 10;
+
+/// Stratified split at `shares`, deterministic in `seed`. Each class with
+/// at least [`RARE_CLASS_ROWS`] rows is cut on its own; the rows of the
+/// rarer classes are cut together, after them.
 pub fn stratified(labels: &[u32], n_classes: usize, shares: Shares, seed: u64) -> Splits {
     let mut rng = Rng::derive(seed, 0x0053_504c_4954);
     let mut s = Splits {
         method: format!("stratified {shares} by class, seed {seed}"),
         ..Splits::default()
     };
-    for class in 0..n_classes as u32 {
-        let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
-        rng.shuffle(&mut rows);
+    let cut = |rows: &[usize], s: &mut Splits| {
         let n = rows.len();
         // Training rows rounded up, validation rows to the nearest.
         let n_train = (n * shares.train as usize).div_ceil(100).min(n);
@@ -151,6 +158,29 @@ pub fn stratified(labels: &[u32], n_classes: usize, shares: Shares, seed: u64) -
             .extend_from_slice(&rows[n_train..(n_train + n_valid).min(n)]);
         s.test
             .extend_from_slice(&rows[(n_train + n_valid).min(n)..]);
+    };
+    let mut rare: Vec<usize> = Vec::new();
+    let mut rare_classes = 0usize;
+    for class in 0..n_classes as u32 {
+        let mut rows: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == class).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        if rows.len() < RARE_CLASS_ROWS {
+            rare.extend_from_slice(&rows);
+            rare_classes += 1;
+            continue;
+        }
+        rng.shuffle(&mut rows);
+        cut(&rows, &mut s);
+    }
+    if !rare.is_empty() {
+        rng.shuffle(&mut rare);
+        cut(&rare, &mut s);
+        s.method.push_str(&format!(
+            " ({rare_classes} {} of under {RARE_CLASS_ROWS} rows split together)",
+            if rare_classes == 1 { "class" } else { "classes" }
+        ));
     }
     s.train.sort_unstable();
     s.validation.sort_unstable();
@@ -198,6 +228,28 @@ mod tests {
         assert_eq!(a.train.len() + a.validation.len() + a.test.len(), 1000);
         assert_eq!(a.train.len(), 600);
         assert_eq!(a.validation.iter().filter(|&&i| labels[i] == 1).count(), 20);
+    }
+
+    #[test]
+    fn many_small_classes_still_get_their_share_of_validation_and_test_rows() {
+        // 200 classes of 1 to 4 rows each, and one class of 300: cut one by
+        // one, the small ones would go almost whole to the training rows.
+        let mut labels: Vec<u32> = (0..200u32).flat_map(|c| vec![c; 1 + c as usize % 4]).collect();
+        labels.extend(std::iter::repeat_n(200, 300));
+        let n = labels.len();
+        let s = stratified(&labels, 201, Shares::default(), 4);
+        assert_eq!(s.train.len() + s.validation.len() + s.test.len(), n);
+        let share = |k: usize| k as f64 / n as f64;
+        assert!((share(s.validation.len()) - 0.2).abs() < 0.01, "{}", s.validation.len());
+        assert!((share(s.test.len()) - 0.2).abs() < 0.01, "{}", s.test.len());
+        // The large class is still cut on its own: 180/60/60.
+        let big = |rows: &[usize]| rows.iter().filter(|&&i| labels[i] == 200).count();
+        assert_eq!((big(&s.train), big(&s.validation), big(&s.test)), (180, 60, 60));
+        assert!(s.method.ends_with("(200 classes of under 10 rows split together)"), "{}", s.method);
+        assert_eq!(s, stratified(&labels, 201, Shares::default(), 4));
+        // Without small classes the method says nothing more.
+        let labels: Vec<u32> = (0..100).map(|i| u32::from(i % 2 == 0)).collect();
+        assert_eq!(stratified(&labels, 2, Shares::default(), 4).method, "stratified 60/20/20 by class, seed 4");
     }
 
     #[test]

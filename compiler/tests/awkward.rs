@@ -596,3 +596,62 @@ fn date_columns_are_left_out_or_noted_not_refused() {
         "{err}"
     );
 }
+
+#[test]
+fn a_quantity_as_the_target_gets_a_note_and_its_rows_a_fair_split() {
+    // A target of numbers with a few rows each (a price, an age): read as
+    // classes, rulec says so and names --tolerance. Its classes of 1 to 9
+    // rows are split together, so validation and test still get their
+    // fifth of the rows each (cut one by one they got almost none).
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(9);
+    let mut csv = String::from("x,z,y\n");
+    for _ in 0..500 {
+        let x = rng.f64() * 100.0;
+        writeln!(csv, "{x},{},{}", rng.f64(), (x * 2.0).round() as i64 + 100).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: target `y` holds numbers, ")
+            && err.contains("read as a class of its own")
+            && err.contains("give --tolerance X"),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let provenance = &json["provenance"];
+    assert!(
+        provenance["split_method"]
+            .as_str()
+            .unwrap()
+            .ends_with("classes of under 10 rows split together)"),
+        "{provenance}"
+    );
+    assert!(
+        provenance["data_notes"].to_string().contains("give --tolerance X"),
+        "{provenance}"
+    );
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    for split in ["validation", "test"] {
+        let line = book
+            .lines()
+            .find(|l| l.starts_with(&format!("| {split} | ")))
+            .unwrap();
+        let rows: usize = line.split('|').nth(2).unwrap().trim().parse().unwrap();
+        assert!((90..=110).contains(&rows), "{line}");
+    }
+    // A numeric target of a few values is a class target like any other.
+    let mut csv = String::from("x,y\n");
+    for i in 0..300 {
+        writeln!(csv, "{},{}", i % 100, (i % 100) / 20).unwrap();
+    }
+    std::fs::write(dir.path().join("e.csv"), csv).unwrap();
+    let o = compile(dir.path(), "e.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("holds numbers"), "{}", stderr(&o));
+}

@@ -613,6 +613,9 @@ fn frame_to_table(
 
     let mut columns = Vec::new();
     let mut notes: Vec<String> = sampled.into_iter().collect();
+    if let Some(note) = quantity_as_classes(&params.target, &classes, keep.len()) {
+        notes.push(note);
+    }
     if raw_labels.len() > keep.len() {
         notes.push(format!(
             "{} rows have no value in the target column `{}` and are left out",
@@ -655,6 +658,28 @@ fn frame_to_table(
     Ok(Table::new(columns, params.target.clone(), target)
         .with_split(split)
         .with_ingest_notes(raw_labels.len() - keep.len(), notes))
+}
+
+/// Distinct numbers in a class target past which it reads as a quantity.
+const QUANTITY_CLASSES: usize = 20;
+
+/// A note when a class target holds only numbers, and more than
+/// [`QUANTITY_CLASSES`] distinct ones: most likely a quantity (a price, an
+/// age, a score), each of whose values would be a class of its own, with a
+/// few rows each. `--tolerance` is what predicts a number.
+fn quantity_as_classes(target: &str, classes: &[String], rows: usize) -> Option<String> {
+    if classes.len() <= QUANTITY_CLASSES
+        || !classes
+            .iter()
+            .all(|c| parse_number(c).is_some_and(f64::is_finite))
+    {
+        return None;
+    }
+    Some(format!(
+        "target `{target}` holds numbers, {} distinct in {rows} rows, and each is read as a class of its own (about {:.1} rows each); if it is a quantity, give --tolerance X: rules then predict a number, right within ±X of the true value",
+        classes.len(),
+        rows as f64 / classes.len() as f64
+    ))
 }
 
 fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
