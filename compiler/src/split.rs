@@ -179,7 +179,11 @@ pub fn stratified(labels: &[u32], n_classes: usize, shares: Shares, seed: u64) -
         cut(&rare, &mut s);
         s.method.push_str(&format!(
             " ({rare_classes} {} of under {RARE_CLASS_ROWS} rows split together)",
-            if rare_classes == 1 { "class" } else { "classes" }
+            if rare_classes == 1 {
+                "class"
+            } else {
+                "classes"
+            }
         ));
     }
     s.train.sort_unstable();
@@ -234,22 +238,39 @@ mod tests {
     fn many_small_classes_still_get_their_share_of_validation_and_test_rows() {
         // 200 classes of 1 to 4 rows each, and one class of 300: cut one by
         // one, the small ones would go almost whole to the training rows.
-        let mut labels: Vec<u32> = (0..200u32).flat_map(|c| vec![c; 1 + c as usize % 4]).collect();
+        let mut labels: Vec<u32> = (0..200u32)
+            .flat_map(|c| vec![c; 1 + c as usize % 4])
+            .collect();
         labels.extend(std::iter::repeat_n(200, 300));
         let n = labels.len();
         let s = stratified(&labels, 201, Shares::default(), 4);
         assert_eq!(s.train.len() + s.validation.len() + s.test.len(), n);
         let share = |k: usize| k as f64 / n as f64;
-        assert!((share(s.validation.len()) - 0.2).abs() < 0.01, "{}", s.validation.len());
+        assert!(
+            (share(s.validation.len()) - 0.2).abs() < 0.01,
+            "{}",
+            s.validation.len()
+        );
         assert!((share(s.test.len()) - 0.2).abs() < 0.01, "{}", s.test.len());
         // The large class is still cut on its own: 180/60/60.
         let big = |rows: &[usize]| rows.iter().filter(|&&i| labels[i] == 200).count();
-        assert_eq!((big(&s.train), big(&s.validation), big(&s.test)), (180, 60, 60));
-        assert!(s.method.ends_with("(200 classes of under 10 rows split together)"), "{}", s.method);
+        assert_eq!(
+            (big(&s.train), big(&s.validation), big(&s.test)),
+            (180, 60, 60)
+        );
+        assert!(
+            s.method
+                .ends_with("(200 classes of under 10 rows split together)"),
+            "{}",
+            s.method
+        );
         assert_eq!(s, stratified(&labels, 201, Shares::default(), 4));
         // Without small classes the method says nothing more.
         let labels: Vec<u32> = (0..100).map(|i| u32::from(i % 2 == 0)).collect();
-        assert_eq!(stratified(&labels, 2, Shares::default(), 4).method, "stratified 60/20/20 by class, seed 4");
+        assert_eq!(
+            stratified(&labels, 2, Shares::default(), 4).method,
+            "stratified 60/20/20 by class, seed 4"
+        );
     }
 
     #[test]

@@ -182,6 +182,56 @@ fn numbers_with_signs(name: &str, levels: &[String], counts: &[usize]) -> Option
     ))
 }
 
+/// Whether `text` is a number written with a decimal comma (`0,06`,
+/// `-12,5`): digits, one comma, digits, and not thousands in groups of
+/// three (`1,234`, which [`crate::ingest::parse_number`] reads as 1234).
+fn decimal_comma(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let Some((int, frac)) = t.split_once(',') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && digits(frac) && crate::ingest::parse_number(t).is_none()
+}
+
+/// A note when a text column holds numbers written with a decimal comma,
+/// as spreadsheets in much of Europe write them (at least 90 % of its
+/// training values numbers, some with a decimal comma): each value is then
+/// a category, where a rule could have compared the number.
+fn numbers_with_decimal_commas(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
+    let commas = Tally::of(levels, counts, decimal_comma);
+    let numbers = Tally::of(levels, counts, |l| {
+        decimal_comma(l) || crate::ingest::parse_number(l).is_some()
+    });
+    let example = commas.first?;
+    if !numbers.most() {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` holds numbers written with a decimal comma (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write them with a decimal point (a spreadsheet's export settings choose it) and the column reads as numbers"
+    ))
+}
+
+/// Two values that differ only in the spaces around them (`hi`, ` hi `),
+/// the first such pair in the order given: a file's habit more often than
+/// two meanings, and they are two categories (or classes) all the same.
+pub(crate) fn spaced_twins<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+) -> Option<(&'a str, &'a str)> {
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for v in values {
+        match seen.get(v.trim()) {
+            Some(&first) if first != v => return Some((first, v)),
+            Some(_) => {}
+            None => {
+                seen.insert(v.trim(), v);
+            }
+        }
+    }
+    None
+}
+
 /// How many training values of a text column pass a test: `counts` holds
 /// the training rows per level.
 struct Tally<'a> {
@@ -364,7 +414,8 @@ impl Table {
             // Dates get their own note; raising --max-categories or naming
             // the dates outside the training rows would not help them.
             let dates = dates_as_text(&column.name, levels, &counts);
-            let signs = numbers_with_signs(&column.name, levels, &counts);
+            let signs = numbers_with_signs(&column.name, levels, &counts)
+                .or_else(|| numbers_with_decimal_commas(&column.name, levels, &counts));
             let ids = if dates.is_none() && signs.is_none() {
                 identifiers(&column.name, &counts)
             } else {
@@ -376,6 +427,13 @@ impl Table {
             notes.extend(dates);
             notes.extend(signs);
             notes.extend(ids);
+            let trained = (0..levels.len()).filter(|&l| counts[l] > 0);
+            if let Some((a, b)) = spaced_twins(trained.map(|l| levels[l].as_str())) {
+                notes.push(format!(
+                    "column `{}` has values that differ only in the spaces around them (`{a}` and `{b}`), which are different categories to the rules; if they mean the same, write them alike",
+                    column.name
+                ));
+            }
             // The most frequent first, ties by name; then the kept ones in
             // name order, as levels are.
             let mut kept: Vec<usize> = (0..levels.len()).filter(|&l| counts[l] > 0).collect();
@@ -786,6 +844,72 @@ mod tests {
             .collect();
         let (_, notes) = colour_table(&mixed).with_levels_from(&train, 100);
         assert!(notes.iter().all(|n| !n.contains("sign")), "{notes:?}");
+    }
+
+    #[test]
+    fn values_that_differ_only_in_spaces_are_named() {
+        assert_eq!(spaced_twins(["a", "b", " a"]), Some(("a", " a")));
+        assert_eq!(spaced_twins(["a ", "b", "a", "a "]), Some(("a ", "a")));
+        assert_eq!(spaced_twins(["a", "b", "a b", "ab"]), None);
+        let cells: Vec<Option<&str>> = (0..60)
+            .map(|i| Some(["red", "blue", " red "][i % 3]))
+            .collect();
+        let train: Vec<usize> = (0..60).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("differ only in the spaces around them (` red ` and `red`)"),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn numbers_with_decimal_commas_are_named() {
+        for yes in ["0,06", "-12,5", " 3,14 ", "1234,5", "+7,0"] {
+            assert!(decimal_comma(yes), "{yes}");
+        }
+        for no in [
+            "1,234",
+            "12",
+            "1.5",
+            ",5",
+            "5,",
+            "1,2,3",
+            "a,b",
+            "1,234,567",
+        ] {
+            assert!(!decimal_comma(no), "{no}");
+        }
+        // A semicolon-separated file from a European spreadsheet: 300
+        // distinct measurements, a few of them whole numbers.
+        let values: Vec<String> = (0..300)
+            .map(|i| {
+                if i % 10 == 0 {
+                    format!("{i}")
+                } else {
+                    format!("{i},{}", i % 7 + 1)
+                }
+            })
+            .collect();
+        let cells: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_str())).collect();
+        let train: Vec<usize> = (0..300).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "column `colour` holds numbers written with a decimal comma (such as `1,2`)"
+            ) && notes[0].contains("write them with a decimal point"),
+            "{notes:?}"
+        );
+        // Words with commas in them are not numbers.
+        let words: Vec<Option<&str>> = (0..300)
+            .map(|i| Some(if i % 2 == 0 { "red, dark" } else { "4,5" }))
+            .collect();
+        let (_, notes) = colour_table(&words).with_levels_from(&train, 100);
+        assert!(
+            notes.iter().all(|n| !n.contains("decimal comma")),
+            "{notes:?}"
+        );
     }
 
     #[test]

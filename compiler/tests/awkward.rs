@@ -620,10 +620,9 @@ fn a_quantity_as_the_target_gets_a_note_and_its_rows_a_fair_split() {
             && err.contains("give --tolerance X"),
         "{err}"
     );
-    let json: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
-    )
-    .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap())
+            .unwrap();
     let provenance = &json["provenance"];
     assert!(
         provenance["split_method"]
@@ -633,7 +632,9 @@ fn a_quantity_as_the_target_gets_a_note_and_its_rows_a_fair_split() {
         "{provenance}"
     );
     assert!(
-        provenance["data_notes"].to_string().contains("give --tolerance X"),
+        provenance["data_notes"]
+            .to_string()
+            .contains("give --tolerance X"),
         "{provenance}"
     );
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
@@ -654,4 +655,37 @@ fn a_quantity_as_the_target_gets_a_note_and_its_rows_a_fair_split() {
     let o = compile(dir.path(), "e.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("holds numbers"), "{}", stderr(&o));
+}
+
+#[test]
+fn decimal_commas_and_spaced_classes_get_notes() {
+    // A file from a European spreadsheet (`;` between fields, `,` before
+    // the decimals), and a target where some rows write ` hi ` for `hi`.
+    // Both read as they are, and the notes say what that means.
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(1500, 11);
+    let mut csv = String::from("x;w;y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        let y = if i % 3 == 0 {
+            format!(" {y} ")
+        } else {
+            y.to_string()
+        };
+        writeln!(csv, "{};{:.2};{y}", i % 40, x).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv.replace('.', ",")).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: column `w` holds numbers written with a decimal comma (such as `")
+            && err.contains("write them with a decimal point"),
+        "{err}"
+    );
+    assert!(
+        err.contains("note: target `y` has classes that differ only in the spaces around them (` hi ` and `hi`)"),
+        "{err}"
+    );
+    // Neither note on the column of whole numbers.
+    assert!(!err.contains("column `x`"), "{err}");
 }

@@ -616,6 +616,12 @@ fn frame_to_table(
     if let Some(note) = quantity_as_classes(&params.target, &classes, keep.len()) {
         notes.push(note);
     }
+    if let Some((a, b)) = crate::table::spaced_twins(classes.iter().map(String::as_str)) {
+        notes.push(format!(
+            "target `{}` has classes that differ only in the spaces around them (`{a}` and `{b}`), which the rules tell apart as two classes; if they mean the same, write them alike",
+            params.target
+        ));
+    }
     if raw_labels.len() > keep.len() {
         notes.push(format!(
             "{} rows have no value in the target column `{}` and are left out",
