@@ -186,16 +186,17 @@ pub struct DemoOpts {
 pub struct BenchArgs {
     /// The benchmark folder: README.md with the protocol tables, data/*.csv.
     pub dir: PathBuf,
-    /// Precision targets.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![0.95, 0.99])]
+    /// Precision targets, separated by commas.
+    #[arg(long, value_delimiter = ',', default_value = "0.95,0.99")]
     pub targets: Vec<f64>,
-    /// Seeds of the teacher and the learner (the split is the file's).
-    #[arg(long, value_delimiter = ',', default_values_t = vec![0, 1, 2, 3, 4])]
+    /// Seeds of the teacher and the learner (the split is the file's),
+    /// separated by commas.
+    #[arg(long, value_delimiter = ',', default_value = "0,1,2,3,4")]
     pub seeds: Vec<u64>,
     /// The teacher the rules distil and whose own threshold is the anchor.
     #[arg(long, default_value = "gbdt", value_parser = parse_teacher)]
     pub teacher: pipeline::TeacherKind,
-    /// Only these datasets (by name).
+    /// Only these datasets (by name, separated by commas).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }
