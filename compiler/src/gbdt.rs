@@ -4,6 +4,9 @@
 //! Each round fits one regression tree per class on the gradient and
 //! hessian of the softmax loss (the tree learner of [`crate::tree`] with the
 //! Newton criterion), on the same binned features as every other stage.
+//! With two classes one tree per round serves both: the two classes'
+//! gradients are each other's negation and their hessians equal, so the
+//! second tree would be the first with its values negated.
 //! A split of many categories is charged what it gains by chance beyond a
 //! numeric threshold (`charge_categories`), so a column such as 51 US
 //! states is split only where it carries signal.
@@ -61,7 +64,9 @@ pub struct Gbdt {
     pub params: GbdtParams,
 }
 
-/// A fitted boosted model: per round, one tree per class with leaf values.
+/// A fitted boosted model: per round, one tree per class with leaf values;
+/// with two classes, one tree, whose value goes to the second class's score
+/// and, negated, to the first's (see [`Gbdt::fit_model`]).
 struct Model {
     rounds: Vec<Vec<(Tree, Vec<f64>)>>,
     k: usize,
@@ -72,6 +77,12 @@ impl Model {
     fn scores(&self, binned: &Binned, row: usize, out: &mut [f64]) {
         out.copy_from_slice(&self.prior);
         for round in &self.rounds {
+            if let [(tree, values)] = round.as_slice() {
+                let v = values[tree.leaf_of(binned, row)];
+                out[1] += v;
+                out[0] -= v;
+                continue;
+            }
             for (c, (tree, values)) in round.iter().enumerate() {
                 out[c] += values[tree.leaf_of(binned, row)];
             }
@@ -101,6 +112,22 @@ impl Gbdt {
         k: usize,
         seed: u64,
         tick: Option<Tick<'_>>,
+    ) -> Model {
+        self.fit_trees(binned, rows, labels, k, seed, tick, k == 2)
+    }
+
+    /// [`Gbdt::fit_model`], with one tree per round for two classes when
+    /// `one_tree` (the tests compare it with a tree per class).
+    #[allow(clippy::too_many_arguments)]
+    fn fit_trees(
+        &self,
+        binned: &Binned,
+        rows: &[usize],
+        labels: &[u32],
+        k: usize,
+        seed: u64,
+        tick: Option<Tick<'_>>,
+        one_tree: bool,
     ) -> Model {
         let p = &self.params;
         // Early stopping on a tenth of the rows when there are many.
@@ -142,7 +169,12 @@ impl Gbdt {
                 softmax(&scores[r * k..(r + 1) * k], &mut probs);
                 all_probs[j * k..(j + 1) * k].copy_from_slice(&probs);
             }
-            for c in 0..k {
+            // With two classes the second class's gradient is the first's
+            // negated and their hessians are equal: the first class's tree
+            // would make the same splits with its values negated. One tree
+            // then does the work of both, at half the cost.
+            let classes = if one_tree { 1..2 } else { 0..k };
+            for c in classes {
                 for (j, &r) in fit_rows.iter().enumerate() {
                     let pc = all_probs[j * k + c];
                     let y = f64::from(u8::from(labels[r] as usize == c));
@@ -172,7 +204,11 @@ impl Gbdt {
                     })
                     .collect();
                 for &r in fit_rows.iter().chain(&stop_rows) {
-                    scores[r * k + c] += values[tree.leaf_of(binned, r)];
+                    let v = values[tree.leaf_of(binned, r)];
+                    scores[r * k + c] += v;
+                    if one_tree {
+                        scores[r * k] -= v;
+                    }
                 }
                 trees.push((tree, values));
             }
@@ -342,7 +378,7 @@ impl FittedTeacher for FittedGbdt {
 mod tests {
     use super::*;
     use crate::split::Splits;
-    use crate::table::{Column, ColumnData, Table, TargetData};
+    use crate::table::{Column, ColumnData, Table, TargetData, MISSING_CODE};
 
     /// Three classes by two thresholds on x, and a distractor column.
     fn table(n: usize) -> Table {
@@ -379,6 +415,88 @@ mod tests {
                 logged: None,
             },
         )
+    }
+
+    #[test]
+    fn one_tree_per_round_for_two_classes_is_the_softmax_of_two() {
+        // Two noisy classes, by two numbers and a column of categories with
+        // missing values: the model of one tree per round and the model
+        // of a tree per class are the same in exact arithmetic; in floating
+        // point their probabilities agree to rounding.
+        let n = 3000;
+        let mut rng = Rng::new(5);
+        let x: Vec<f64> = (0..n).map(|_| rng.f64() * 30.0).collect();
+        let z: Vec<f64> = (0..n).map(|_| rng.f64()).collect();
+        // A column of 12 categories (one in 20 missing), half of which
+        // raise the chance of the second class.
+        let codes: Vec<u32> = (0..n)
+            .map(|_| {
+                if rng.below(20) == 0 {
+                    MISSING_CODE
+                } else {
+                    rng.below(12) as u32
+                }
+            })
+            .collect();
+        let labels: Vec<u32> = (0..n)
+            .map(|i| {
+                let lift = if codes[i].is_multiple_of(2) { 6.0 } else { 0.0 };
+                u32::from(x[i] + 10.0 * z[i] + lift + 8.0 * rng.f64() > 25.0)
+            })
+            .collect();
+        let t = Table::new(
+            vec![
+                Column {
+                    name: "x".into(),
+                    data: ColumnData::Numeric(x),
+                },
+                Column {
+                    name: "z".into(),
+                    data: ColumnData::Numeric(z),
+                },
+                Column {
+                    name: "c".into(),
+                    data: ColumnData::Categorical {
+                        codes,
+                        levels: (0..12).map(|l| format!("l{l:02}")).collect(),
+                    },
+                },
+            ],
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into(), "b".into()],
+                labels: labels.clone(),
+                logged: None,
+            },
+        );
+        let rows: Vec<usize> = (0..2000).collect();
+        let binned = Binned::new(&t, &rows);
+        let g = Gbdt {
+            params: GbdtParams::default(),
+        };
+        let one = g.fit_trees(&binned, &rows, &labels, 2, 1, None, true);
+        let two = g.fit_trees(&binned, &rows, &labels, 2, 1, None, false);
+        assert_eq!(one.rounds.len(), two.rounds.len());
+        assert!(one.rounds.iter().all(|r| r.len() == 1));
+        assert!(two.rounds.iter().all(|r| r.len() == 2));
+        let (mut a, mut b, mut pa, mut pb) = ([0.0; 2], [0.0; 2], [0.0; 2], [0.0; 2]);
+        let mut worst = 0f64;
+        for row in 0..n {
+            one.scores(&binned, row, &mut a);
+            two.scores(&binned, row, &mut b);
+            softmax(&a, &mut pa);
+            softmax(&b, &mut pb);
+            worst = worst.max((pa[1] - pb[1]).abs());
+        }
+        assert!(worst < 1e-4, "largest difference {worst}");
+        // And it learns: most held-out rows right.
+        let right = (2000..n)
+            .filter(|&r| {
+                one.scores(&binned, r, &mut a);
+                u32::from(a[1] > a[0]) == labels[r]
+            })
+            .count();
+        assert!(right >= 800, "{right}/1000");
     }
 
     #[test]
