@@ -24,7 +24,7 @@ pub enum Error {
         message: String,
     },
     /// A column named on the command line is not in the file.
-    #[error("{}: no column `{name}` (given as {role}); columns are: {}", path.display(), quote_list(columns))]
+    #[error("{}: no column `{name}` (given as {role}); {}columns are: {}", path.display(), did_you_mean(name, columns), quote_list(columns))]
     UnknownColumn {
         /// The file.
         path: PathBuf,
@@ -46,10 +46,82 @@ pub enum Error {
     Codegen(String),
 }
 
+/// `did you mean `x`? ` when one column is the name given but for case,
+/// spaces around it or a slip of at most two characters; else nothing.
+fn did_you_mean(name: &str, columns: &[String]) -> String {
+    let wanted = name.trim().to_lowercase();
+    let close: Vec<&String> = columns
+        .iter()
+        .filter(|c| {
+            let c = c.trim().to_lowercase();
+            c == wanted || (wanted.chars().count() >= 4 && edits(&c, &wanted) <= 2)
+        })
+        .collect();
+    match close.as_slice() {
+        [one] => format!("did you mean `{one}`? "),
+        _ => String::new(),
+    }
+}
+
+/// Levenshtein distance between `a` and `b`, by characters.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 fn quote_list(items: &[String]) -> String {
     items
         .iter()
         .map(|s| format!("`{s}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_near_miss_of_a_column_name_is_suggested() {
+        let columns: Vec<String> = ["target", "distance_mi", "zone", "zones2"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(did_you_mean("Target", &columns), "did you mean `target`? ");
+        assert_eq!(
+            did_you_mean(" target ", &columns),
+            "did you mean `target`? "
+        );
+        assert_eq!(
+            did_you_mean("distanse_mi", &columns),
+            "did you mean `distance_mi`? "
+        );
+        assert_eq!(did_you_mean("distance", &columns), "");
+        // Two close ones, or a short name: no guess.
+        assert_eq!(did_you_mean("zone1", &columns), "");
+        assert_eq!(did_you_mean("zon", &columns), "");
+        assert_eq!(edits("kitten", "sitting"), 3);
+        assert_eq!(edits("", "abc"), 3);
+        let e = Error::UnknownColumn {
+            path: PathBuf::from("d.csv"),
+            role: "--target",
+            name: "Target".into(),
+            columns,
+        };
+        assert_eq!(
+            e.to_string(),
+            "d.csv: no column `Target` (given as --target); did you mean `target`? columns are: `target`, `distance_mi`, `zone`, `zones2`"
+        );
+    }
 }
