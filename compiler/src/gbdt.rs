@@ -66,7 +66,7 @@ pub struct Gbdt {
 
 /// A fitted boosted model: per round, one tree per class with leaf values;
 /// with two classes, one tree, whose value goes to the second class's score
-/// and, negated, to the first's (see [`Gbdt::fit_model`]).
+/// and, negated, to the first's (see [`Gbdt::fit_trees`]).
 struct Model {
     rounds: Vec<Vec<(Tree, Vec<f64>)>>,
     k: usize,
@@ -104,20 +104,8 @@ fn softmax(scores: &[f64], out: &mut [f64]) {
 
 impl Gbdt {
     /// Fits one model on `rows`; `tick` (when given) hears of each round.
-    fn fit_model(
-        &self,
-        binned: &Binned,
-        rows: &[usize],
-        labels: &[u32],
-        k: usize,
-        seed: u64,
-        tick: Option<Tick<'_>>,
-    ) -> Model {
-        self.fit_trees(binned, rows, labels, k, seed, tick, k == 2)
-    }
-
-    /// [`Gbdt::fit_model`], with one tree per round for two classes when
-    /// `one_tree` (the tests compare it with a tree per class).
+    /// With two classes, `one_tree` fits one tree per round for both (what
+    /// [`Teacher::fit`] does; the tests compare it with a tree per class).
     #[allow(clippy::too_many_arguments)]
     fn fit_trees(
         &self,
@@ -273,11 +261,11 @@ impl Teacher for Gbdt {
         b.sort_unstable();
         // The three models are independent: fit them side by side.
         let (full, (on_a, on_b)) = rayon::join(
-            || self.fit_model(data.binned, train, labels, k, seed, Some(data.tick)),
+            || self.fit_trees(data.binned, train, labels, k, seed, Some(data.tick), k == 2),
             || {
                 rayon::join(
-                    || self.fit_model(data.binned, &a, labels, k, seed ^ 1, None),
-                    || self.fit_model(data.binned, &b, labels, k, seed ^ 2, None),
+                    || self.fit_trees(data.binned, &a, labels, k, seed ^ 1, None, k == 2),
+                    || self.fit_trees(data.binned, &b, labels, k, seed ^ 2, None, k == 2),
                 )
             },
         );
@@ -380,6 +368,37 @@ mod tests {
     use crate::split::Splits;
     use crate::table::{Column, ColumnData, Table, TargetData, MISSING_CODE};
 
+    /// A table of numeric columns `x` and `z`, `more` columns besides, and
+    /// a class target of `classes` with `labels`.
+    fn table_of(
+        x: Vec<f64>,
+        z: Vec<f64>,
+        more: Vec<Column>,
+        classes: &[&str],
+        labels: Vec<u32>,
+    ) -> Table {
+        let mut columns = vec![
+            Column {
+                name: "x".into(),
+                data: ColumnData::Numeric(x),
+            },
+            Column {
+                name: "z".into(),
+                data: ColumnData::Numeric(z),
+            },
+        ];
+        columns.extend(more);
+        Table::new(
+            columns,
+            "y".into(),
+            TargetData::Classes {
+                names: classes.iter().map(|c| c.to_string()).collect(),
+                labels,
+                logged: None,
+            },
+        )
+    }
+
     /// Three classes by two thresholds on x, and a distractor column.
     fn table(n: usize) -> Table {
         let mut rng = Rng::new(3);
@@ -387,34 +406,9 @@ mod tests {
         let z: Vec<f64> = (0..n).map(|_| rng.f64()).collect();
         let labels = x
             .iter()
-            .map(|&v| {
-                if v < 10.0 {
-                    0
-                } else if v < 20.0 {
-                    1
-                } else {
-                    2
-                }
-            })
+            .map(|&v| (v / 10.0).floor().min(2.0) as u32)
             .collect();
-        Table::new(
-            vec![
-                Column {
-                    name: "x".into(),
-                    data: ColumnData::Numeric(x),
-                },
-                Column {
-                    name: "z".into(),
-                    data: ColumnData::Numeric(z),
-                },
-            ],
-            "y".into(),
-            TargetData::Classes {
-                names: vec!["a".into(), "b".into(), "c".into()],
-                labels,
-                logged: None,
-            },
-        )
+        table_of(x, z, Vec::new(), &["a", "b", "c"], labels)
     }
 
     #[test]
@@ -444,31 +438,14 @@ mod tests {
                 u32::from(x[i] + 10.0 * z[i] + lift + 8.0 * rng.f64() > 25.0)
             })
             .collect();
-        let t = Table::new(
-            vec![
-                Column {
-                    name: "x".into(),
-                    data: ColumnData::Numeric(x),
-                },
-                Column {
-                    name: "z".into(),
-                    data: ColumnData::Numeric(z),
-                },
-                Column {
-                    name: "c".into(),
-                    data: ColumnData::Categorical {
-                        codes,
-                        levels: (0..12).map(|l| format!("l{l:02}")).collect(),
-                    },
-                },
-            ],
-            "y".into(),
-            TargetData::Classes {
-                names: vec!["a".into(), "b".into()],
-                labels: labels.clone(),
-                logged: None,
+        let categories = Column {
+            name: "c".into(),
+            data: ColumnData::Categorical {
+                codes,
+                levels: (0..12).map(|l| format!("l{l:02}")).collect(),
             },
-        );
+        };
+        let t = table_of(x, z, vec![categories], &["a", "b"], labels.clone());
         let rows: Vec<usize> = (0..2000).collect();
         let binned = Binned::new(&t, &rows);
         let g = Gbdt {
