@@ -47,14 +47,16 @@ pub enum Error {
 }
 
 /// `did you mean `x`? ` when one column is the name given but for case,
-/// spaces around it or a slip of at most two characters; else nothing.
+/// spaces around it or a slip of at most two characters (names of up to 64
+/// characters); else nothing.
 fn did_you_mean(name: &str, columns: &[String]) -> String {
     let wanted = name.trim().to_lowercase();
     let close: Vec<&String> = columns
         .iter()
         .filter(|c| {
             let c = c.trim().to_lowercase();
-            c == wanted || (wanted.chars().count() >= 4 && edits(&c, &wanted) <= 2)
+            let (n, m) = (c.chars().count(), wanted.chars().count());
+            c == wanted || (m >= 4 && n.abs_diff(m) <= 2 && m <= 64 && edits(&c, &wanted) <= 2)
         })
         .collect();
     match close.as_slice() {
