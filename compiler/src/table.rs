@@ -213,19 +213,19 @@ fn numbers_with_decimal_commas(name: &str, levels: &[String], counts: &[usize]) 
     ))
 }
 
-/// Two values that differ only in the spaces around them (`hi`, ` hi `),
-/// the first such pair in the order given: a file's habit more often than
-/// two meanings, and they are two categories (or classes) all the same.
-pub(crate) fn spaced_twins<'a>(
-    values: impl IntoIterator<Item = &'a str>,
-) -> Option<(&'a str, &'a str)> {
-    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+/// Two values that differ only in case or the spaces around them (`hi`,
+/// ` hi `, `Hi`), the first such pair in the order given: a file's habit
+/// more often than two meanings, and they are two categories (or classes)
+/// all the same.
+pub(crate) fn twins<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<(&'a str, &'a str)> {
+    let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
     for v in values {
-        match seen.get(v.trim()) {
+        let key = v.trim().to_lowercase();
+        match seen.get(&key) {
             Some(&first) if first != v => return Some((first, v)),
             Some(_) => {}
             None => {
-                seen.insert(v.trim(), v);
+                seen.insert(key, v);
             }
         }
     }
@@ -428,9 +428,9 @@ impl Table {
             notes.extend(signs);
             notes.extend(ids);
             let trained = (0..levels.len()).filter(|&l| counts[l] > 0);
-            if let Some((a, b)) = spaced_twins(trained.map(|l| levels[l].as_str())) {
+            if let Some((a, b)) = twins(trained.map(|l| levels[l].as_str())) {
                 notes.push(format!(
-                    "column `{}` has values that differ only in the spaces around them (`{a}` and `{b}`), which are different categories to the rules; if they mean the same, write them alike",
+                    "column `{}` has values that differ only in case or the spaces around them (`{a}` and `{b}`), which are different categories to the rules; if they mean the same, write them alike",
                     column.name
                 ));
             }
@@ -847,10 +847,12 @@ mod tests {
     }
 
     #[test]
-    fn values_that_differ_only_in_spaces_are_named() {
-        assert_eq!(spaced_twins(["a", "b", " a"]), Some(("a", " a")));
-        assert_eq!(spaced_twins(["a ", "b", "a", "a "]), Some(("a ", "a")));
-        assert_eq!(spaced_twins(["a", "b", "a b", "ab"]), None);
+    fn values_that_differ_only_in_case_or_spaces_are_named() {
+        assert_eq!(twins(["a", "b", " a"]), Some(("a", " a")));
+        assert_eq!(twins(["a ", "b", "a", "a "]), Some(("a ", "a")));
+        assert_eq!(twins(["a", "b", "a b", "ab"]), None);
+        assert_eq!(twins(["Yes", "no", "yes"]), Some(("Yes", "yes")));
+        assert_eq!(twins(["Straße", "STRASSE"]), None);
         let cells: Vec<Option<&str>> = (0..60)
             .map(|i| Some(["red", "blue", " red "][i % 3]))
             .collect();
@@ -858,7 +860,7 @@ mod tests {
         let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
-            notes[0].contains("differ only in the spaces around them (` red ` and `red`)"),
+            notes[0].contains("differ only in case or the spaces around them (` red ` and `red`)"),
             "{notes:?}"
         );
     }

@@ -683,7 +683,7 @@ fn decimal_commas_and_spaced_classes_get_notes() {
         "{err}"
     );
     assert!(
-        err.contains("note: target `y` has classes that differ only in the spaces around them (` hi ` and `hi`)"),
+        err.contains("note: target `y` has classes that differ only in case or the spaces around them (` hi ` and `hi`)"),
         "{err}"
     );
     // Neither note on the column of whole numbers.

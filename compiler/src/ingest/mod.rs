@@ -616,9 +616,9 @@ fn frame_to_table(
     if let Some(note) = quantity_as_classes(&params.target, &classes, keep.len()) {
         notes.push(note);
     }
-    if let Some((a, b)) = crate::table::spaced_twins(classes.iter().map(String::as_str)) {
+    if let Some((a, b)) = crate::table::twins(classes.iter().map(String::as_str)) {
         notes.push(format!(
-            "target `{}` has classes that differ only in the spaces around them (`{a}` and `{b}`), which the rules tell apart as two classes; if they mean the same, write them alike",
+            "target `{}` has classes that differ only in case or the spaces around them (`{a}` and `{b}`), which the rules tell apart as two classes; if they mean the same, write them alike",
             params.target
         ));
     }
