@@ -1,0 +1,278 @@
+//! What a table's text columns say about how they were written: the notes
+//! [`super::Table::with_levels_from`] gives when a column of categories is
+//! numbers with a marker for missing values, with currency or percent
+//! signs or decimal commas, dates, an identifier, or values that differ
+//! only in case or spaces. Each reads the training rows' levels and their
+//! counts only.
+
+/// A note when a text column is numbers but for a few other values in the
+/// training rows (`counts`: training rows per level): a marker such as `?`
+/// or `-` for a missing value makes the whole column text, so a rule can
+/// only list its numbers as categories. At least 90 % of the column's
+/// training values numbers, and at most 5 distinct other values.
+pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
+    let (mut numeric, mut others) = (0usize, Vec::new());
+    for (level, &n) in levels.iter().zip(counts) {
+        if n == 0 {
+            continue;
+        }
+        if level.trim().parse::<f64>().is_ok() {
+            numeric += n;
+        } else {
+            others.push((level.as_str(), n));
+        }
+    }
+    let total = numeric + others.iter().map(|(_, n)| n).sum::<usize>();
+    if others.is_empty() || others.len() > 5 || (numeric as f64) < 0.9 * total as f64 {
+        return None;
+    }
+    others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<String> = others
+        .iter()
+        .map(|(v, n)| format!("`{v}` in {n} {}", if *n == 1 { "row" } else { "rows" }))
+        .collect();
+    Some(format!(
+        "column `{name}` is read as text, not numbers, because of {} of its training values ({}); if {} a missing value, leave those cells empty (or write NA) and the column reads as numbers",
+        if others.len() == 1 { "one" } else { "a few" },
+        listed.join(", "),
+        if others.len() == 1 { "it marks" } else { "they mark" },
+    ))
+}
+
+/// `text` as a number written with a currency sign or a percent sign
+/// (`$1,234.50`, `-€3`, `12.5 %`, `7%`), when it is one: the number and
+/// the sign. Plain numbers are not.
+pub(super) fn number_with_sign(text: &str) -> Option<(f64, char)> {
+    const SIGNS: [char; 6] = ['$', '€', '£', '¥', '₹', '%'];
+    let t = text.trim();
+    let (negative, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.trim_start()),
+        None => (false, t),
+    };
+    let (sign, rest) = if let Some(c) = t.chars().next().filter(|c| SIGNS.contains(c) && *c != '%')
+    {
+        (c, &t[c.len_utf8()..])
+    } else if let Some(c) = t.chars().next_back().filter(|c| SIGNS.contains(c)) {
+        (c, &t[..t.len() - c.len_utf8()])
+    } else {
+        return None;
+    };
+    let x = crate::ingest::parse_number(rest.trim())?;
+    Some((if negative { -x } else { x }, sign))
+}
+
+/// A note when a text column holds numbers written with a currency or
+/// percent sign (at least 90 % of its training values numbers, some with
+/// a sign): each value is then a category, where a rule could have
+/// compared the number.
+pub(super) fn numbers_with_signs(
+    name: &str,
+    levels: &[String],
+    counts: &[usize],
+) -> Option<String> {
+    let signed = Tally::of(levels, counts, |l| number_with_sign(l).is_some());
+    let numbers = Tally::of(levels, counts, |l| {
+        number_with_sign(l).is_some() || crate::ingest::parse_number(l).is_some()
+    });
+    let example = signed.first?;
+    if !numbers.most() {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` holds numbers written with a currency or percent sign (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write the numbers alone (the unit can go in the column name) and the column reads as numbers"
+    ))
+}
+
+/// Whether `text` is a number written with a decimal comma (`0,06`,
+/// `-12,5`): digits, one comma, digits, and not thousands in groups of
+/// three (`1,234`, which [`crate::ingest::parse_number`] reads as 1234).
+pub(super) fn decimal_comma(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let Some((int, frac)) = t.split_once(',') else {
+        return false;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && digits(frac) && crate::ingest::parse_number(t).is_none()
+}
+
+/// A note when a text column holds numbers written with a decimal comma,
+/// as spreadsheets in much of Europe write them (at least 90 % of its
+/// training values numbers, some with a decimal comma): each value is then
+/// a category, where a rule could have compared the number.
+pub(super) fn numbers_with_decimal_commas(
+    name: &str,
+    levels: &[String],
+    counts: &[usize],
+) -> Option<String> {
+    let commas = Tally::of(levels, counts, decimal_comma);
+    let numbers = Tally::of(levels, counts, |l| {
+        decimal_comma(l) || crate::ingest::parse_number(l).is_some()
+    });
+    let example = commas.first?;
+    if !numbers.most() {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` holds numbers written with a decimal comma (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write them with a decimal point (a spreadsheet's export settings choose it) and the column reads as numbers"
+    ))
+}
+
+/// Two values that differ only in case or the spaces around them (`hi`,
+/// ` hi `, `Hi`), the first such pair in the order given: a file's habit
+/// more often than two meanings, and they are two categories (or classes)
+/// all the same.
+pub(crate) fn twins<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<(&'a str, &'a str)> {
+    let mut seen: std::collections::BTreeMap<String, &str> = std::collections::BTreeMap::new();
+    for v in values {
+        let key = v.trim().to_lowercase();
+        match seen.get(&key) {
+            Some(&first) if first != v => return Some((first, v)),
+            Some(_) => {}
+            None => {
+                seen.insert(key, v);
+            }
+        }
+    }
+    None
+}
+
+/// How many training values of a text column pass a test: `counts` holds
+/// the training rows per level.
+struct Tally<'a> {
+    /// Training rows with a value.
+    rows: usize,
+    /// Of which pass.
+    hits: usize,
+    /// Distinct values that pass.
+    distinct: usize,
+    /// The first passing value, in level order.
+    first: Option<&'a str>,
+}
+
+impl<'a> Tally<'a> {
+    fn of(levels: &'a [String], counts: &[usize], test: impl Fn(&str) -> bool) -> Tally<'a> {
+        let mut t = Tally {
+            rows: 0,
+            hits: 0,
+            distinct: 0,
+            first: None,
+        };
+        for (level, &n) in levels.iter().zip(counts) {
+            if n == 0 {
+                continue;
+            }
+            t.rows += n;
+            if test(level) {
+                t.hits += n;
+                t.distinct += 1;
+                t.first.get_or_insert(level.as_str());
+            }
+        }
+        t
+    }
+
+    /// Whether at least 90 % of the values pass.
+    fn most(&self) -> bool {
+        self.hits as f64 >= 0.9 * self.rows as f64
+    }
+}
+
+/// A note when nearly every training row of a text column has a value of
+/// its own (at least 95 % of them distinct, over 50 rows), as an
+/// identifier does: a rule can only list values seen in training, which
+/// new rows do not have.
+pub(super) fn identifiers(name: &str, counts: &[usize]) -> Option<String> {
+    let rows: usize = counts.iter().sum();
+    let distinct = counts.iter().filter(|&&n| n > 0).count();
+    if rows <= 50 || (distinct as f64) < 0.95 * rows as f64 {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training, which new rows do not have; if it is an identifier, keep rules off it with --forbid {name}"
+    ))
+}
+
+/// Whether `text` is a calendar date, with or without a time of day, as
+/// files write them: `2024-03-15`, `2024/3/15`, `15.03.2024`, `03/15/2024`,
+/// and any of those followed by `T` or a space and `HH:MM`, seconds,
+/// fractions and a zone (`Z`, `+02:00`) as ISO 8601 allows.
+pub fn is_date(text: &str) -> bool {
+    let t = text.trim();
+    let (date, time) = match t.find(['T', ' ']) {
+        Some(i) => (&t[..i], Some(&t[i + 1..])),
+        None => (t, None),
+    };
+    calendar_date(date) && time.is_none_or(time_of_day)
+}
+
+/// `Y-M-D` with a four-digit year first, or `D.M.Y` / `M/D/Y` / `D-M-Y`
+/// with it last; one separator throughout; month and day in range (a day
+/// and month that could be either way round are both at most 31).
+fn calendar_date(t: &str) -> bool {
+    let Some(sep) = t.chars().find(|c| matches!(c, '-' | '/' | '.')) else {
+        return false;
+    };
+    let parts: Vec<&str> = t.split(sep).collect();
+    let digits = |p: &&str| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.len() != 3 || !parts.iter().all(digits) {
+        return false;
+    }
+    let n = |p: &str| p.parse::<u32>().unwrap_or(0);
+    let small = |p: &str| (1..=2).contains(&p.len()) && (1..=31).contains(&n(p));
+    if parts[0].len() == 4 {
+        (1..=2).contains(&parts[1].len()) && (1..=12).contains(&n(parts[1])) && small(parts[2])
+    } else {
+        parts[2].len() == 4
+            && small(parts[0])
+            && small(parts[1])
+            && (n(parts[0]) <= 12 || n(parts[1]) <= 12)
+    }
+}
+
+/// `HH:MM`, optionally `:SS`, a fraction and a zone (`Z`, `+HH:MM`,
+/// `-HHMM`).
+fn time_of_day(t: &str) -> bool {
+    let t = t.trim();
+    let t = t.strip_suffix('Z').unwrap_or(t);
+    let clock = match t.rfind(['+', '-']) {
+        Some(i) if i >= 5 => {
+            let zone = &t[i + 1..];
+            let zone_digits: String = zone.chars().filter(|c| *c != ':').collect();
+            if zone_digits.len() != 4 || !zone_digits.bytes().all(|b| b.is_ascii_digit()) {
+                return false;
+            }
+            &t[..i]
+        }
+        _ => t,
+    };
+    let (whole, fraction) = clock.split_once('.').unwrap_or((clock, "0"));
+    let parts: Vec<&str> = whole.split(':').collect();
+    let two = |p: &&str, most: u32| {
+        p.len() == 2
+            && p.bytes().all(|b| b.is_ascii_digit())
+            && p.parse::<u32>().is_ok_and(|v| v <= most)
+    };
+    (2..=3).contains(&parts.len())
+        && two(&parts[0], 23)
+        && two(&parts[1], 59)
+        && parts.get(2).is_none_or(|s| two(s, 60))
+        && !fraction.is_empty()
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A note when a text column holds dates (at least 90 % of its training
+/// values, see [`is_date`]): each date is then a category of its own, so a
+/// rule can only list dates seen in training and a later one matches none.
+/// `counts`: training rows per level.
+pub(super) fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
+    let dates = Tally::of(levels, counts, is_date);
+    let example = dates.first?;
+    if !dates.most() {
+        return None;
+    }
+    let distinct = dates.distinct;
+    Some(format!(
+        "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {name}"
+    ))
+}
