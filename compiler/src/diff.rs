@@ -53,6 +53,12 @@ pub struct RuleSetDiff {
     pub order_changed: bool,
     /// Changes to the target, classes, inputs or certification, in words.
     pub settings: Vec<Line>,
+    /// What the compile said reading its data (the provenance's notes) that
+    /// the old set's compile did not say: a column now left out, say.
+    pub notes_added: Vec<String>,
+    /// What the old set's compile said reading its data that the new
+    /// one's no longer says.
+    pub notes_removed: Vec<String>,
 }
 
 /// A rule present in both sets.
@@ -137,7 +143,24 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> RuleSetDiff {
         unchanged,
         order_changed,
         settings: setting_changes(old, new),
+        notes_added: notes_only_in(new, old),
+        notes_removed: notes_only_in(old, new),
     }
+}
+
+/// The data notes of `a`'s provenance that `b`'s does not have, in order.
+fn notes_only_in(a: &RuleSet, b: &RuleSet) -> Vec<String> {
+    let notes = |set: &RuleSet| {
+        set.provenance
+            .as_ref()
+            .map(|p| p.data_notes.clone())
+            .unwrap_or_default()
+    };
+    let theirs: BTreeSet<String> = notes(b).into_iter().collect();
+    notes(a)
+        .into_iter()
+        .filter(|n| !theirs.contains(n))
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -624,6 +647,16 @@ impl RuleSetDiff {
             md.push_str("## Settings\n\n");
             for s in &self.settings {
                 let _ = writeln!(md, "- {}", s.markdown());
+            }
+            md.push('\n');
+        }
+        if !self.notes_added.is_empty() || !self.notes_removed.is_empty() {
+            md.push_str("## What reading the data said\n\nThe notes of the compiles (columns left out, text read as categories, and the like), where they differ:\n\n");
+            for n in &self.notes_added {
+                let _ = writeln!(md, "- new: {}", escape_md(n));
+            }
+            for n in &self.notes_removed {
+                let _ = writeln!(md, "- no longer: {}", escape_md(n));
             }
             md.push('\n');
         }

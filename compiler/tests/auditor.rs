@@ -10,8 +10,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use rulec_runtime::ir::{
-    Certification, CmpOp, Condition, Evidence, Feature, FeatureKind, Rule, RuleSet, SetFigures,
-    SplitEvidence, Summary, Target, SCHEMA_VERSION,
+    Certification, CmpOp, Condition, Evidence, Feature, FeatureKind, Provenance, Rule, RuleSet,
+    SetFigures, SplitEvidence, SplitRows, Summary, Target, SCHEMA_VERSION,
 };
 use rulec_runtime::stats::wilson_lower;
 
@@ -313,6 +313,48 @@ fn diff_reports_known_differences() {
     );
     assert_eq!(out.status.code(), Some(0));
     assert_has(&stdout(&out), "No change to the rules or the guarantee.");
+
+    // What reading the data said, where the two compiles differ: listed,
+    // escaped, and not a change to the rules.
+    let provenance = |notes: &[&str]| Provenance {
+        tool_version: "0".into(),
+        data_file: "d.csv".into(),
+        data_sha256: "ab".repeat(32),
+        rows: 1000,
+        split_rows: SplitRows::default(),
+        split_method: "column `split`".into(),
+        teacher: "forest".into(),
+        options: Vec::new(),
+        seed: 0,
+        data_notes: notes.iter().map(|n| n.to_string()).collect(),
+    };
+    let mut before = old.clone();
+    before.provenance = Some(provenance(&[
+        "column `a` has no values and is left out",
+        "kept",
+    ]));
+    let mut after = old.clone();
+    after.provenance = Some(provenance(&[
+        "kept",
+        "column `<b>` holds dates (such as `2024-01-01`)",
+    ]));
+    write_set(dir.path(), "before.json", &before);
+    write_set(dir.path(), "after.json", &after);
+    let out = rulec(
+        dir.path(),
+        &["diff", "before.json", "after.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_has(
+        &stdout(&out),
+        concat!(
+            "## What reading the data said\n\nThe notes of the compiles (columns left out, text read as categories, and the like), where they differ:\n\n",
+            r"- new: column \`\<b\>\` holds dates (such as \`2024-01-01\`)",
+            "\n",
+            r"- no longer: column \`a\` has no values and is left out",
+            "\n",
+        ),
+    );
 
     // Figures that moved while the rules stayed the same are not a change.
     let mut refit = old.clone();
