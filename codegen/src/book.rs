@@ -505,8 +505,8 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     }];
     let Some(summary) = &set.summary else {
         out.push(format!(
-            "{} rules; this rule set carries no measured figures.",
-            set.rules.len()
+            "{}; this rule set carries no measured figures.",
+            crate::sentence::counted(set.rules.len(), "rule", "rules")
         ));
         return out;
     };
@@ -534,11 +534,11 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             "validation rows".to_string()
         };
         out.push(format!(
-            "Share the rules decide (coverage): {} of the {} {split_words}, {} rows, by {} rules.",
+            "Share the rules decide (coverage): {} of the {} {split_words}, {} rows, by {}.",
             pct(f.coverage()),
             count(f.rows),
             count(f.covered.support),
-            set.rules.len()
+            crate::sentence::counted(set.rules.len(), "rule", "rules")
         ));
         out.push(format!(
             "Precision of those decisions: {} right; lower {} confidence bound {} (one-sided {}). Required: {} {scope}, \

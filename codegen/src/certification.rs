@@ -151,9 +151,9 @@ pub(crate) fn test_rows(cert: &rulec_runtime::ir::Certification) -> Vec<TestRow>
     for t in &cert.tests {
         rows.push(TestRow {
             what: if t.classes.is_empty() {
-                format!("first {} candidates in order", t.rules)
+                first_candidates(t.rules)
             } else {
-                format!("first {} candidates in order, every class", t.rules)
+                format!("{}, every class", first_candidates(t.rules))
             },
             support: t.support,
             correct: t.correct,
@@ -183,10 +183,10 @@ pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
          {conf} confidence bound. Adding rules buys coverage at the cost of precision. The kept rules come \
          first; the curve goes on with the candidates next in line, which were not kept. A precision target \
          picks the longest prefix whose bound stays above it, so reading the curve at another target shows \
-         the coverage that target would buy. The chosen set has {n} rules. These bounds are not corrected for \
+         the coverage that target would buy. The chosen set has {n}. These bounds are not corrected for \
          the number of prefixes looked at; the certification tests above are.",
         conf = pct(set.certification.confidence),
-        n = set.rules.len()
+        n = crate::sentence::counted(set.rules.len(), "rule", "rules")
     )
 }
 
@@ -211,5 +211,15 @@ fn teacher_saw(set: &RuleSet) -> &'static str {
          the validation rows, as rulec's own teachers never are; rules are never fitted on validation rows"
     } else {
         "Validation rows are never used to train the teacher or to fit rules"
+    }
+}
+
+/// The tested set's name: `first 3 candidates in order`, or `first
+/// candidate in order` for one.
+fn first_candidates(k: usize) -> String {
+    if k == 1 {
+        "first candidate in order".to_string()
+    } else {
+        format!("first {k} candidates in order")
     }
 }

@@ -483,11 +483,11 @@ pub fn curve(set: &RuleSet) -> Option<String> {
         let kept = p.3 <= chosen;
         let _ = writeln!(
             svg,
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>first {} rules: coverage {}, precision {}, lower bound {}{}</title></circle>",
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>first {}: coverage {}, precision {}, lower bound {}{}</title></circle>",
             x(p.0),
             y(p.1),
             if kept { BAR } else { "#aaa" },
-            p.3,
+            crate::sentence::counted(p.3, "rule", "rules"),
             pct(p.0),
             pct(p.1),
             pct(p.2),
@@ -508,7 +508,11 @@ pub fn curve(set: &RuleSet) -> Option<String> {
             lx,
             top + 30.0,
             "start",
-            &format!("{} rules, coverage {}", p.3, pct(p.0)),
+            &format!(
+                "{}, coverage {}",
+                crate::sentence::counted(p.3, "rule", "rules"),
+                pct(p.0)
+            ),
         );
         text(
             &mut svg,

@@ -14,6 +14,11 @@
 use rulec_runtime::dsl::print_number;
 use rulec_runtime::ir::{CmpOp, Condition, Rule};
 
+/// `n` followed by the noun, in the singular for one: `1 rule`, `3 rules`.
+pub fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The rule as one sentence, e.g. `When weight_lb is below 5 and
 /// distance_mi is below 50, cheapest_shipper is "B".`
 pub fn sentence(rule: &Rule, target: &str) -> String {

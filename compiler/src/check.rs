@@ -459,10 +459,15 @@ impl CheckReport {
             "{}\n",
             match (failing, self.overall.passed) {
                 (0, true) => "No rule fails.".to_string(),
-                (n, true) => format!("{n} of {} rules fail.", self.rules.len()),
+                (n, true) => format!(
+                    "{n} of {} {}.",
+                    self.rules.len(),
+                    if n == 1 { "rules fails" } else { "rules fail" }
+                ),
                 (n, false) => format!(
-                    "{n} of {} rules fail, and so does the rule set as a whole.",
-                    self.rules.len()
+                    "{n} of {} {}, and so does the rule set as a whole.",
+                    self.rules.len(),
+                    if n == 1 { "rules fails" } else { "rules fail" }
                 ),
             }
         );

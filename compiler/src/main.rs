@@ -197,8 +197,8 @@ fn compile_to(
     if !quiet {
         let r = &compiled.report;
         eprintln!(
-            "done: {} rules; test coverage {}, covered precision {}, fidelity {}, cascade accuracy {}, teacher accuracy {}",
-            r.rules,
+            "done: {}; test coverage {}, covered precision {}, fidelity {}, cascade accuracy {}, teacher accuracy {}",
+            rulec_codegen::sentence::counted(r.rules as usize, "rule", "rules"),
             percent(r.coverage),
             percent(r.covered_precision),
             percent(r.fidelity),

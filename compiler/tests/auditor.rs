@@ -397,7 +397,7 @@ fn check_fails_a_planted_rule_that_no_longer_holds() {
     assert_has(&md, "| **all rules** |  | 75.0 % | 75.0 % | 99.1 % (98.3 %) | 750 | 66.7 % (63.7 % to 69.5 %) | **FAILS** |\n");
     assert_has(
         &md,
-        "1 of 2 rules fail, and so does the rule set as a whole.",
+        "1 of 2 rules fails, and so does the rule set as a whole.",
     );
     assert_has(&md, "- `high_reds` (FAILS): precision 0.0 % on 250 labelled rows: even its upper bound 1.2 % is below the book's 95.0 % (the required precision)\n");
 

@@ -49,7 +49,10 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     let answers = &pool.answers;
     let scoring = Scoring::new(table, answers, p.tolerance)?;
     let n_candidates = set.rules.len() as u64;
-    progress.line(&format!("compact: {} rules certified", kept.len()));
+    progress.line(&format!(
+        "compact: {} certified",
+        rulec_codegen::sentence::counted(kept.len(), "rule", "rules")
+    ));
     record_certification(&mut set, &tests, p);
     if scoring.book_extras() {
         let aim = crate::select::aim(valid_rows.len() as u64, p.precision, p.confidence);

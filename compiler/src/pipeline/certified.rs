@@ -321,8 +321,12 @@ pub(crate) fn rejections(
         // The smallest tested set that includes this rule.
         match tests.iter().filter(|t| t.k > pos).min_by_key(|t| t.k) {
             Some(t) if !t.passed => format!(
-                "it comes after the certified rules; the set of the first {} rules, which includes it, reached a precision bound of {} on {} validation rows, below the required {}",
-                t.k,
+                "it comes after the certified rules; {}, reached a precision bound of {} on {} validation rows, below the required {}",
+                if t.k == 1 {
+                    "the first rule, on its own".to_string()
+                } else {
+                    format!("the set of the first {} rules, which includes it", t.k)
+                },
                 pct(t.lower_bound),
                 t.support,
                 pct(precision)
