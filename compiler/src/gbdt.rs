@@ -377,16 +377,7 @@ mod tests {
         classes: &[&str],
         labels: Vec<u32>,
     ) -> Table {
-        let mut columns = vec![
-            Column {
-                name: "x".into(),
-                data: ColumnData::Numeric(x),
-            },
-            Column {
-                name: "z".into(),
-                data: ColumnData::Numeric(z),
-            },
-        ];
+        let mut columns = vec![Column::numeric("x", x), Column::numeric("z", z)];
         columns.extend(more);
         Table::new(
             columns,

@@ -542,14 +542,8 @@ mod tests {
             .collect();
         Table::new(
             vec![
-                Column {
-                    name: "x".into(),
-                    data: ColumnData::Numeric(x),
-                },
-                Column {
-                    name: "z".into(),
-                    data: ColumnData::Numeric(z),
-                },
+                Column::numeric("x", x),
+                Column::numeric("z", z),
                 Column {
                     name: "c".into(),
                     data: ColumnData::Categorical {

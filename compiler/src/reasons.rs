@@ -125,7 +125,7 @@ mod tests {
         CmpOp, Condition, Evidence, Feature, FeatureKind, SplitEvidence, Target,
     };
 
-    use crate::table::{Column, ColumnData, Table, TargetData};
+    use crate::table::{Column, Table, TargetData};
 
     /// `x` decides (below 5 is `yes` nine times in ten), `z` barely does:
     /// the rule `x < 5 and z < 100` has `x` as its first reason.
@@ -141,16 +141,7 @@ mod tests {
             })
             .collect();
         let table = Table::new(
-            vec![
-                Column {
-                    name: "x".into(),
-                    data: ColumnData::Numeric(x),
-                },
-                Column {
-                    name: "z".into(),
-                    data: ColumnData::Numeric(z),
-                },
-            ],
+            vec![Column::numeric("x", x), Column::numeric("z", z)],
             "y".into(),
             TargetData::Classes {
                 names: vec!["no".into(), "yes".into()],

@@ -27,6 +27,16 @@ pub struct Column {
     pub data: ColumnData,
 }
 
+impl Column {
+    /// A column of numbers (NaN for missing).
+    pub fn numeric(name: &str, values: Vec<f64>) -> Column {
+        Column {
+            name: name.to_string(),
+            data: ColumnData::Numeric(values),
+        }
+    }
+}
+
 /// Values of a column.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ColumnData {
