@@ -524,7 +524,7 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             "No rule reached the required precision of {} ({scope}): the fallback takes every decision.",
             pct(cert.precision)
         ));
-        if let Some(why) = too_few_validation_rows(set) {
+        if let Some(why) = too_few_validation_rows(set).or_else(|| nothing_passed(set)) {
             out.push(why);
         }
     } else {
@@ -828,6 +828,47 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
         pct(rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence)),
         pct(cert.confidence),
         pct(cert.precision),
+    ))
+}
+
+/// Why nothing was certified when the validation rows were enough: the
+/// first set tested, what it reached, and what may let a set pass. `None`
+/// when rules were kept, when the rows were too few (see
+/// [`too_few_validation_rows`]), or with `--certify rule`.
+pub fn nothing_passed(set: &RuleSet) -> Option<String> {
+    let cert = &set.certification;
+    if !set.rules.is_empty() || cert.scope == Scope::Rule || too_few_validation_rows(set).is_some()
+    {
+        return None;
+    }
+    let what_helps = "more validation rows (a larger validation share with --split, or more rows marked for validation in the split column), another teacher (--teacher), or a lower --precision may let a set pass; the rule book lists the candidates next in line";
+    let Some(first) = cert.tests.first() else {
+        return Some(format!(
+            "Nothing was tested: no candidate rule kept both its estimated precision on the training rows and the teacher's belief in its decisions on the validation rows at what a target of {} needs there. {}{}.",
+            pct(cert.precision),
+            what_helps[..1].to_uppercase(),
+            &what_helps[1..]
+        ));
+    };
+    let set_words = if first.rules == 1 {
+        "the first candidate".to_string()
+    } else {
+        format!("the first {} candidates", first.rules)
+    };
+    Some(format!(
+        "Nothing was certified: the first set tested, {set_words} in order, was right on {} of the {} validation rows it answers ({}), a lower bound of {} at {} confidence, below {}; testing stops at the first failure. {}{}.",
+        count(first.correct),
+        count(first.support),
+        opt_pct(if first.support == 0 {
+            None
+        } else {
+            Some(first.correct as f64 / first.support as f64)
+        }),
+        pct(first.lower_bound),
+        pct(first.confidence),
+        pct(cert.precision),
+        what_helps[..1].to_uppercase(),
+        &what_helps[1..]
     ))
 }
 

@@ -191,9 +191,11 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     }
     set.provenance = Some(provenance(&pool.data, pool.teacher, p));
     set.check()?;
-    // Nothing certified because nothing could be: say so where the user
-    // looks first, as the rule book does.
-    if let Some(why) = rulec_codegen::book::too_few_validation_rows(&set) {
+    // Nothing certified: say why (too few rows, or the first set tested
+    // fell short) where the user looks first, as the rule book does.
+    if let Some(why) = rulec_codegen::book::too_few_validation_rows(&set)
+        .or_else(|| rulec_codegen::book::nothing_passed(&set))
+    {
         progress.line(&format!("note: {why}"));
     }
     Ok(Assembled {
