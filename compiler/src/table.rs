@@ -621,10 +621,21 @@ mod tests {
 
     #[test]
     fn numbers_with_decimal_commas_are_named() {
-        for yes in ["0,06", "-12,5", " 3,14 ", "1234,5", "+7,0"] {
+        for yes in [
+            "0,06",
+            "-12,5",
+            " 3,14 ",
+            "1234,5",
+            "+7,0",
+            "1.234,56",
+            "12.345.678,9",
+        ] {
             assert!(decimal_comma(yes), "{yes}");
         }
         for no in [
+            "1.23,4",
+            ".123,4",
+            "1234.567,8",
             "1,234",
             "12",
             "1.5",

@@ -84,8 +84,9 @@ pub(super) fn numbers_with_signs(
 }
 
 /// Whether `text` is a number written with a decimal comma (`0,06`,
-/// `-12,5`): digits, one comma, digits, and not thousands in groups of
-/// three (`1,234`, which [`crate::ingest::parse_number`] reads as 1234).
+/// `-12,5`, `1.234,5`): digits (thousands grouped by points or not), one
+/// comma, digits, and not thousands in groups of three (`1,234`, which
+/// [`crate::ingest::parse_number`] reads as 1234).
 pub(super) fn decimal_comma(text: &str) -> bool {
     let t = text.trim();
     let t = t.strip_prefix(['-', '+']).unwrap_or(t);
@@ -93,7 +94,18 @@ pub(super) fn decimal_comma(text: &str) -> bool {
         return false;
     };
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    digits(int) && digits(frac) && crate::ingest::parse_number(t).is_none()
+    // Thousands may be grouped with points: `1.234.567,89`.
+    let groups: Vec<&str> = int.split('.').collect();
+    let int_ok = match groups.as_slice() {
+        [one] => digits(one),
+        [first, rest @ ..] => {
+            (1..=3).contains(&first.len())
+                && digits(first)
+                && rest.iter().all(|g| g.len() == 3 && digits(g))
+        }
+        [] => false,
+    };
+    int_ok && digits(frac) && crate::ingest::parse_number(t).is_none()
 }
 
 /// A note when a text column holds numbers written with a decimal comma,
