@@ -841,13 +841,11 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     {
         return None;
     }
-    let what_helps = "more validation rows (a larger validation share with --split, or more rows marked for validation in the split column), another teacher (--teacher), or a lower --precision may let a set pass; the rule book lists the candidates next in line";
+    let what_helps = "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), another teacher (--teacher), or a lower --precision may let a set pass; the rule book lists the candidates next in line";
     let Some(first) = cert.tests.first() else {
         return Some(format!(
-            "Nothing was tested: no candidate rule kept both its estimated precision on the training rows and the teacher's belief in its decisions on the validation rows at what a target of {} needs there. {}{}.",
+            "Nothing was tested: no candidate rule kept both its estimated precision on the training rows and the teacher's belief in its decisions on the validation rows at what a target of {} needs there. {what_helps}.",
             pct(cert.precision),
-            what_helps[..1].to_uppercase(),
-            &what_helps[1..]
         ));
     };
     let set_words = if first.rules == 1 {
@@ -856,7 +854,7 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
         format!("the first {} candidates", first.rules)
     };
     Some(format!(
-        "Nothing was certified: the first set tested, {set_words} in order, was right on {} of the {} validation rows it answers ({}), a lower bound of {} at {} confidence, below {}; testing stops at the first failure. {}{}.",
+        "Nothing was certified: the first set tested, {set_words} in order, was right on {} of the {} validation rows it answers ({}), a lower bound of {} at {} confidence, below {}; testing stops at the first failure. {what_helps}.",
         count(first.correct),
         count(first.support),
         opt_pct(if first.support == 0 {
@@ -867,8 +865,6 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
         pct(first.lower_bound),
         pct(first.confidence),
         pct(cert.precision),
-        what_helps[..1].to_uppercase(),
-        &what_helps[1..]
     ))
 }
 
