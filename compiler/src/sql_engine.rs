@@ -543,7 +543,12 @@ fn numbers_like_ingest(
         match parsed {
             Some(ca) => ca,
             None => {
-                let message = format!("column `{name}` has type {dtype}; the rules expect numbers");
+                let first = crate::ingest::first_not_number(&column);
+                let message = crate::ingest::not_numbers(
+                    name,
+                    &dtype,
+                    first.as_ref().map(|(i, t)| (*i, t.as_str())),
+                );
                 stash.put(Error::Data {
                     path: path.to_path_buf(),
                     message: message.clone(),

@@ -13,10 +13,10 @@ pub const OTHER_CODE: u32 = u32::MAX - 1;
 
 mod notes;
 pub use notes::is_date;
-pub(crate) use notes::twins;
 use notes::{
     dates_as_text, identifiers, numbers_but_for, numbers_with_decimal_commas, numbers_with_signs,
 };
+pub(crate) use notes::{decimal_comma, twins};
 
 /// One feature column.
 #[derive(Clone, Debug, PartialEq)]
@@ -393,7 +393,7 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
-    use super::notes::{decimal_comma, number_with_sign};
+    use super::notes::number_with_sign;
     use super::*;
 
     fn colour_table(values: &[Option<&str>]) -> Table {

@@ -120,6 +120,12 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         }
         owned(v)
     });
+    edit("decimal_comma.csv", &|i, mut v| {
+        if i == 12 {
+            v[1] = "\"2,5\"";
+        }
+        owned(v)
+    });
     edit("data.txt", &|_, v| owned(v));
     std::fs::write(d.join("header_only.csv"), format!("{}\n", base[0])).unwrap();
     let cases: &[(&str, &[&str], &str)] = &[
@@ -132,7 +138,12 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         (
             "text_number.csv",
             &[],
-            "column `weight_lb` has type str; the rules expect numbers",
+            "column `weight_lb` has `heavy` on row 30, which is not a number; the rules expect numbers",
+        ),
+        (
+            "decimal_comma.csv",
+            &[],
+            "column `weight_lb` has `2,5` on row 12, which is not a number; the rules expect numbers (written with a decimal point, not a decimal comma)",
         ),
         ("data.txt", &[], "has extension `.txt`"),
         ("header_only.csv", &[], "has a header but no rows"),

@@ -89,10 +89,12 @@ pub fn frame_cells(
                     Some(v) => v,
                     None if all_missing => vec![f64::NAN; n],
                     None => {
-                        return Err(data_err(format!(
-                            "column `{}` has type {dtype}; the rules expect numbers",
-                            f.name
-                        )))
+                        let first = super::first_not_number(col);
+                        return Err(data_err(super::not_numbers(
+                            &f.name,
+                            &dtype,
+                            first.as_ref().map(|(i, t)| (*i, t.as_str())),
+                        )));
                     }
                 };
                 for (i, x) in values.into_iter().enumerate() {

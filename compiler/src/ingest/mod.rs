@@ -729,6 +729,36 @@ fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec<f64>>, Str
     Ok(Some(out))
 }
 
+/// Why a column the rules read as numbers cannot be read so: its first
+/// value that is not a number and the row it is on (1-based, as in the
+/// other messages), with a word on decimal commas when that is what it
+/// is; or its type, when no value says more. Ingest and the SQL engine
+/// say the same.
+pub(crate) fn not_numbers(name: &str, dtype: &DataType, first: Option<(usize, &str)>) -> String {
+    match first {
+        Some((row, text)) => format!(
+            "column `{name}` has `{text}` on row {}, which is not a number; the rules expect numbers{}",
+            row + 1,
+            if crate::table::decimal_comma(text) {
+                " (written with a decimal point, not a decimal comma)"
+            } else {
+                ""
+            }
+        ),
+        None => format!("column `{name}` has type {dtype}; the rules expect numbers"),
+    }
+}
+
+/// The first value of `col` read as text that is not a number, with its
+/// row.
+pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, String)> {
+    let values = string_values(col).ok()?;
+    values.into_iter().enumerate().find_map(|(i, v)| {
+        let text = v?;
+        parse_number(&text).is_none().then_some((i, text))
+    })
+}
+
 /// A number written by a person or a spreadsheet: `12.5`, `-3e4`, `inf`, or
 /// with thousands separators in groups of three (`1,234,567.89`).
 pub fn parse_number(text: &str) -> Option<f64> {

@@ -87,7 +87,7 @@ pub(super) fn numbers_with_signs(
 /// `-12,5`, `1.234,5`): digits (thousands grouped by points or not), one
 /// comma, digits, and not thousands in groups of three (`1,234`, which
 /// [`crate::ingest::parse_number`] reads as 1234).
-pub(super) fn decimal_comma(text: &str) -> bool {
+pub(crate) fn decimal_comma(text: &str) -> bool {
     let t = text.trim();
     let t = t.strip_prefix(['-', '+']).unwrap_or(t);
     let Some((int, frac)) = t.split_once(',') else {
