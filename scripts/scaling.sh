@@ -55,7 +55,7 @@ for n in sizes:
         stages[name] = float(secs.rstrip("s"))
     stages["total"] = float(line.group(2))
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    rules = re.search(r"^done: (\d+) rules", text, re.M)
+    rules = re.search(r"^done: (\d+) rules?;", text, re.M)
     runs[n] = (stages, int(rss.group(1)) / 1024 if rss else None, rules.group(1) if rules else "?")
 
 names = list(runs[sizes[0]][0].keys())
