@@ -96,7 +96,10 @@ def test_apply_names_what_is_wrong(frame):
         res.apply(frame.drop(columns=[col]))
     assert f"lacks the rule set's column(s) `{col}`" in one_line(e)
     if "x" in used:
-        with pytest.raises(rulec.RulecError, match="column `x` has type str"):
+        with pytest.raises(
+            rulec.RulecError,
+            match="column `x` has `far` on row 1, which is not a number; the rules expect numbers",
+        ):
             res.apply(frame.assign(x="far"))
     empty = res.apply(frame.iloc[:0])
     assert len(empty) == 0 and list(empty.columns) == ["decision", "rule"]
