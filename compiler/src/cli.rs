@@ -303,6 +303,12 @@ pub struct CommonOpts {
     /// unknown (never covered by a rule).
     #[arg(long, default_value_t = defaults().max_categories)]
     pub max_categories: usize,
+    /// Read these columns as categories, not numbers (e.g. `--categorical
+    /// store,zip`): codes written as numbers, whose order means nothing. Rules then
+    /// list their values (`store in {"17", "23"}`) instead of comparing them, and
+    /// the generated crate takes them as categories (an enum built from the text).
+    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
+    pub categorical: Vec<String>,
     /// Columns no rule and no candidate may read (e.g. `--forbid race,sex`); the rule
     /// book lists them and shows that no rule reads them, and loading refuses a
     /// rules.json whose rule reads one. The teacher still sees them unless
@@ -461,6 +467,7 @@ impl CommonOpts {
             sample: self.sample,
             max_rows: self.max_rows,
             measure_cost: self.measure_cost,
+            categorical: self.categorical.clone(),
             forbid: self.forbid.clone(),
             forbid_teacher: self.forbid_teacher,
             groups: self.groups.clone(),

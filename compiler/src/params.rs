@@ -71,6 +71,9 @@ pub struct CompileParams {
     /// Time the teacher and the rules on this machine and record the
     /// figures; makes `rules.json` and the book depend on the machine.
     pub measure_cost: bool,
+    /// Columns read as categories whatever their type (`--categorical`):
+    /// codes written as numbers, whose order means nothing.
+    pub categorical: Vec<String>,
     /// Feature columns no rule and no candidate may read (`--forbid`).
     pub forbid: Vec<String>,
     /// Keep the teacher from the forbidden columns too (`--forbid-teacher`).
@@ -200,6 +203,7 @@ impl Default for CompileParams {
             sample: None,
             max_rows: crate::ingest::DEFAULT_MAX_ROWS,
             measure_cost: false,
+            categorical: Vec::new(),
             forbid: Vec::new(),
             forbid_teacher: false,
             groups: Vec::new(),
@@ -351,7 +355,11 @@ impl CompileParams {
                     .to_string(),
             );
         }
-        for (option, names) in [("--forbid", &self.forbid), ("--groups", &self.groups)] {
+        for (option, names) in [
+            ("--categorical", &self.categorical),
+            ("--forbid", &self.forbid),
+            ("--groups", &self.groups),
+        ] {
             let mut seen = std::collections::BTreeSet::new();
             for name in names {
                 if name.is_empty() {
@@ -456,6 +464,9 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     ];
     // Listed only when given, so that rule sets compiled without them keep
     // their bytes.
+    if !p.categorical.is_empty() {
+        o.push(("categorical".to_string(), p.categorical.join(",")));
+    }
     if !p.forbid.is_empty() {
         o.push(("forbid".to_string(), p.forbid.join(",")));
         o.push(("forbid_teacher".to_string(), p.forbid_teacher.to_string()));

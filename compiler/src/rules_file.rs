@@ -60,6 +60,7 @@ pub fn load_for(
             teacher_column: None,
             max_rows: None,
             seed: 0,
+            categorical: Vec::new(),
         },
     )?;
     let mut set = RuleSet::new(

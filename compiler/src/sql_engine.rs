@@ -437,6 +437,21 @@ impl Source {
                     f.name
                 )))
             }
+            // Numbers as codes read as ingest reads them: `7`, not `7.0`.
+            FeatureKind::Categorical { .. } if dtype.is_float() => c
+                .map(
+                    |column| {
+                        let texts = crate::ingest::category_texts(&column)
+                            .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+                        let out: StringChunked = texts.into_iter().collect();
+                        Ok(out
+                            .with_name(column.name().clone())
+                            .into_series()
+                            .into_column())
+                    },
+                    |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
+                )
+                .alias(f.name.as_str()),
             FeatureKind::Categorical { .. } => c.cast(DataType::String),
         })
     }

@@ -14,7 +14,8 @@ pub const OTHER_CODE: u32 = u32::MAX - 1;
 mod notes;
 pub use notes::is_date;
 use notes::{
-    dates_as_text, identifiers, numbers_but_for, numbers_with_decimal_commas, numbers_with_signs,
+    codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_with_decimal_commas,
+    numbers_with_signs,
 };
 pub(crate) use notes::{decimal_comma, twins};
 
@@ -151,6 +152,10 @@ impl Table {
     ) -> (Table, Vec<String>) {
         let mut notes = Vec::new();
         for column in &mut self.columns {
+            if let ColumnData::Numeric(xs) = &column.data {
+                notes.extend(codes_as_numbers(&column.name, rows.iter().map(|&r| xs[r])));
+                continue;
+            }
             let ColumnData::Categorical { codes, levels } = &mut column.data else {
                 continue;
             };

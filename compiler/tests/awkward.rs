@@ -730,3 +730,81 @@ fn nothing_certified_with_enough_rows_is_explained() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("Nothing was"), "{}", stderr(&o));
 }
+
+#[test]
+fn codes_written_as_numbers_are_read_as_categories_when_named() {
+    // `store` holds codes 1 to 60; the stores of one scattered set decide
+    // `yes`. Read as numbers, a rule could only compare them; named by
+    // --categorical they are categories, and a rule lists them.
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(21);
+    let yes = |store: u64| (store * 7) % 11 < 5;
+    let mut ints = String::from("store,x,y\n");
+    let mut floats = ints.clone();
+    for i in 0..3000 {
+        let store = 1 + rng.below(60) as u64;
+        let x = rng.f64();
+        let mut label = yes(store);
+        if rng.f64() < 0.01 {
+            label = !label;
+        }
+        let y = if label { "yes" } else { "no" };
+        writeln!(ints, "{store},{x},{y}").unwrap();
+        // The same codes as pandas writes a column of integers with a gap.
+        let code = if i == 0 {
+            String::new()
+        } else {
+            format!("{store}.0")
+        };
+        writeln!(floats, "{code},{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), &ints).unwrap();
+    std::fs::write(dir.path().join("f.csv"), &floats).unwrap();
+
+    let o = compile(dir.path(), "d.csv", &["--categorical", "store"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap())
+            .unwrap();
+    let store = json["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "store")
+        .unwrap();
+    assert_eq!(store["kind"]["type"], "categorical", "{store}");
+    let levels = store["kind"]["categories"].to_string();
+    assert!(
+        levels.contains("\"7\"") && !levels.contains("7.0"),
+        "{levels}"
+    );
+    let lists_stores = json["rules"].as_array().unwrap().iter().any(|r| {
+        r["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["feature"] == "store" && (c["test"] == "in" || c["test"] == "not_in"))
+    });
+    assert!(lists_stores, "{}", json["rules"]);
+    assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.8);
+    let options = json["provenance"]["options"].to_string();
+    assert!(options.contains("[\"categorical\",\"store\"]"), "{options}");
+    // The codes decide alike whether a file holds them as integers or as
+    // floats; the row without a code goes to the fallback.
+    let apply = |file: &str| {
+        let o = run(dir.path(), &["apply", "out/rules.json", file]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let (a, b) = (apply("d.csv"), apply("f.csv"));
+    let differ: Vec<(&str, &str)> = a.lines().zip(b.lines()).filter(|(x, y)| x != y).collect();
+    assert_eq!(differ.len(), 1, "{differ:?}");
+    assert_eq!(differ[0].1, "1,,", "{differ:?}");
+
+    // Named wrongly: refused, with what was meant.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--categorical", "Store"]);
+    refused(dir.path(), &o, &["--categorical", "did you mean `store`?"]);
+    let o = compile(dir.path(), "d.csv", &["--categorical", "y"]);
+    refused(dir.path(), &o, &["--categorical names `y`, the target"]);
+}

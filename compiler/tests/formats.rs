@@ -18,6 +18,7 @@ fn params(target: &str, max_rows: Option<usize>) -> IngestParams {
         numeric_target: false,
         max_rows,
         seed: 3,
+        categorical: Vec::new(),
     }
 }
 

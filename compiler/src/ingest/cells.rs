@@ -6,7 +6,9 @@ use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::{numeric_values, read_frame, string_values, IngestParams, DEFAULT_MAX_CATEGORIES};
+use super::{
+    category_texts, numeric_values, read_frame, string_values, IngestParams, DEFAULT_MAX_CATEGORIES,
+};
 use crate::error::Error;
 
 /// Reads `path` and encodes, for every row, the values of `set`'s features
@@ -41,6 +43,7 @@ pub fn read_cells_with(
         numeric_target: false,
         max_rows: None,
         seed: 0,
+        categorical: Vec::new(),
     };
     let (df, _) = read_frame(path, &every_row, None)?;
     frame_cells(&df, path, set, eval, extra)
@@ -117,7 +120,7 @@ pub fn frame_cells(
                 }
             }
             FeatureKind::Categorical { .. } => {
-                let values = string_values(col)
+                let values = category_texts(col)
                     .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
                 for (i, v) in values.iter().enumerate() {
                     cells[i * width + j] = match v {

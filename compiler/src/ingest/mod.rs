@@ -40,6 +40,11 @@ pub struct IngestParams {
     pub max_rows: Option<usize>,
     /// Seed of that sample.
     pub seed: u64,
+    /// Columns read as categories whatever their type (`--categorical`):
+    /// codes written as numbers (a region, a store, a product line), whose
+    /// order means nothing. Their values become text: whole numbers
+    /// without a decimal point ([`category_texts`]).
+    pub categorical: Vec<String>,
 }
 
 /// Default for `--max-rows`: enough for any rule worth having, and a bound
@@ -485,6 +490,14 @@ fn frame_to_table(
             string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?,
         ))
     };
+    if let Some(name) = params.categorical.iter().find(|name| !names.contains(name)) {
+        return Err(Error::UnknownColumn {
+            path: path.to_path_buf(),
+            role: "--categorical",
+            name: name.clone(),
+            columns: names.clone(),
+        });
+    }
     let split_values = text_column(&params.split_column, "--split-column")?;
     let teacher_values = text_column(&params.teacher_column, "--teacher column:")?;
     let raw_labels = string_values(target_col)
@@ -638,8 +651,20 @@ fn frame_to_table(
         {
             continue;
         }
-        let data = column_data(col, &keep, params.max_categories, &mut notes)
-            .map_err(|e| data_err(format!("column `{name}`: {e}")))?;
+        let data = if params.categorical.contains(&name) {
+            category_texts(col).map(|values| {
+                Some(categories(
+                    &name,
+                    &values,
+                    &keep,
+                    params.max_categories,
+                    &mut notes,
+                ))
+            })
+        } else {
+            column_data(col, &keep, params.max_categories, &mut notes)
+        }
+        .map_err(|e| data_err(format!("column `{name}`: {e}")))?;
         if let Some(data) = data {
             columns.push(Column { name, data });
         }
@@ -695,6 +720,36 @@ fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, S
         .map_err(|e| format!("cannot read as text: {}", clean_polars_message(&e)))?;
     let ca = s.str().map_err(|e| clean_polars_message(&e))?;
     Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+/// A column's values as the text of categories (`--categorical`, and
+/// wherever a rule set reads a column of categories): text as it is,
+/// booleans as `true`/`false`, and numbers as they are usually written, so
+/// that a code reads the same from a column of integers and from one of
+/// floats (pandas makes a column of integers with a gap floats): `7`, not
+/// `7.0`; `2.5`. A missing value or NaN stays missing.
+pub(crate) fn category_texts(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
+    let series = col.as_materialized_series();
+    if !series.dtype().is_float() {
+        return string_values(col);
+    }
+    let s = series
+        .cast(&DataType::Float64)
+        .map_err(|e| clean_polars_message(&e))?;
+    let ca = s.f64().map_err(|e| clean_polars_message(&e))?;
+    Ok(ca
+        .iter()
+        .map(|v| v.filter(|x| !x.is_nan()).map(number_text))
+        .collect())
+}
+
+/// A number as a category's text: a whole number without a decimal point.
+pub(crate) fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
 }
 
 /// The column as numbers, when it is numeric or when every value is text
@@ -822,42 +877,13 @@ fn column_data(
     }
     if matches!(dtype, DataType::String) || dtype.is_categorical() || dtype.is_enum() {
         let values = string_values(col)?;
-        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-        for &i in keep {
-            if let Some(v) = values[i].as_deref() {
-                *counts.entry(v).or_insert(0) += 1;
-            }
-        }
-        // Past the limit, the most frequent levels stay known and the rest
-        // become unknown: rules never select them, the fallback answers them.
-        let mut levels: Vec<String> = counts.keys().map(|k| k.to_string()).collect();
-        if levels.len() > max_categories {
-            let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
-            by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            levels = by_count[..max_categories]
-                .iter()
-                .map(|(k, _)| k.to_string())
-                .collect();
-            levels.sort();
-            notes.push(format!(
-                "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
-                counts.len()
-            ));
-        }
-        let index: BTreeMap<&str, u32> = levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.as_str(), i as u32))
-            .collect();
-        let codes = keep
-            .iter()
-            .map(|&i| {
-                values[i].as_deref().map_or(MISSING_CODE, |v| {
-                    index.get(v).copied().unwrap_or(OTHER_CODE)
-                })
-            })
-            .collect();
-        return Ok(Some(ColumnData::Categorical { codes, levels }));
+        return Ok(Some(categories(
+            &name,
+            &values,
+            keep,
+            max_categories,
+            notes,
+        )));
     }
     if dtype.is_temporal() {
         // Rules compare numbers and list categories; a date would be
@@ -872,6 +898,54 @@ fn column_data(
     Err(format!(
         "has type {dtype}, which rulec cannot use as a feature; convert it to a number, boolean or string"
     ))
+}
+
+/// A column of categories from its values as text (`values`, every row of
+/// the file), on the rows `keep`: past `max_categories` levels, the most
+/// frequent stay known and the rest become unknown, with a note.
+fn categories(
+    name: &str,
+    values: &[Option<String>],
+    keep: &[usize],
+    max_categories: usize,
+    notes: &mut Vec<String>,
+) -> ColumnData {
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for &i in keep {
+        if let Some(v) = values[i].as_deref() {
+            *counts.entry(v).or_insert(0) += 1;
+        }
+    }
+    // Past the limit, the most frequent levels stay known and the rest
+    // become unknown: rules never select them, the fallback answers them.
+    let mut levels: Vec<String> = counts.keys().map(|k| k.to_string()).collect();
+    if levels.len() > max_categories {
+        let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        levels = by_count[..max_categories]
+            .iter()
+            .map(|(k, _)| k.to_string())
+            .collect();
+        levels.sort();
+        notes.push(format!(
+            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
+            counts.len()
+        ));
+    }
+    let index: BTreeMap<&str, u32> = levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i as u32))
+        .collect();
+    let codes = keep
+        .iter()
+        .map(|&i| {
+            values[i].as_deref().map_or(MISSING_CODE, |v| {
+                index.get(v).copied().unwrap_or(OTHER_CODE)
+            })
+        })
+        .collect();
+    ColumnData::Categorical { codes, levels }
 }
 
 #[cfg(test)]
@@ -894,6 +968,7 @@ mod tests {
             numeric_target: false,
             max_rows: None,
             seed: 0,
+            categorical: Vec::new(),
         };
         let err = read(&path, &params).unwrap_err().to_string();
         assert!(err.contains("cannot be read: polars failed on it"), "{err}");
@@ -910,6 +985,7 @@ mod tests {
             numeric_target: false,
             max_rows: None,
             seed: 0,
+            categorical: Vec::new(),
         }
     }
 
@@ -924,6 +1000,50 @@ mod tests {
         let (df, _) = read_frame(&path, &params("y"), None).unwrap();
         let from_frame = read_frame_table(df, Path::new("frame"), &params("y")).unwrap();
         assert_eq!(format!("{from_file:?}"), format!("{from_frame:?}"));
+    }
+
+    /// `--categorical`: numbers read as the text of codes, whole numbers
+    /// without a decimal point whether stored as integers or as floats, a
+    /// gap or NaN missing; booleans and text as they are.
+    #[test]
+    fn codes_written_as_numbers_read_as_categories() {
+        let df = df!(
+            "i" => [Some(7i64), Some(-3), None, Some(12)],
+            "f" => [Some(7.0f64), Some(2.5), Some(f64::NAN), None],
+            "b" => [true, false, true, true],
+            "y" => ["a", "b", "a", "b"]
+        )
+        .unwrap();
+        let mut p = params("y");
+        p.categorical = vec!["i".into(), "f".into(), "b".into()];
+        let table = read_frame_table(df, Path::new("frame"), &p).unwrap();
+        let levels = |name: &str| match &table
+            .columns()
+            .iter()
+            .find(|c| c.name == name)
+            .unwrap()
+            .data
+        {
+            ColumnData::Categorical { levels, codes } => (levels.clone(), codes.clone()),
+            other => panic!("{name} read as {other:?}"),
+        };
+        assert_eq!(levels("i").0, ["-3", "12", "7"]);
+        assert_eq!(levels("i").1[2], MISSING_CODE);
+        assert_eq!(levels("f").0, ["2.5", "7"]);
+        assert_eq!(levels("f").1[2..], [MISSING_CODE, MISSING_CODE]);
+        assert_eq!(levels("b").0, ["false", "true"]);
+        assert_eq!(number_text(1e20), "100000000000000000000");
+        assert_eq!(number_text(-0.0), "0");
+        // A name that is no column is refused as the option's.
+        p.categorical = vec!["g".into()];
+        let df = df!("f" => [1.0f64, 2.0], "y" => ["a", "b"]).unwrap();
+        let err = read_frame_table(df, Path::new("frame"), &p)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("--categorical") && err.contains("`g`"),
+            "{err}"
+        );
     }
 
     /// An empty frame, or one without the target, is refused in one line

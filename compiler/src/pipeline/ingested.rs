@@ -103,6 +103,7 @@ fn ingest_params(p: &CompileParams) -> IngestParams {
             _ => None,
         },
         max_rows: Some(p.max_rows),
+        categorical: p.categorical.clone(),
         seed: p.seed,
     }
 }
@@ -171,7 +172,7 @@ fn split_table(
     })
 }
 
-/// Every column named by `--forbid` and `--groups` is a feature column of
+/// Every column named by `--categorical`, `--forbid` and `--groups` is a feature column of
 /// the table; a group column holds categories or booleans.
 fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Error> {
     let features: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
@@ -193,9 +194,9 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
             }
         }
     };
-    for name in &p.forbid {
-        if !features.contains(name) {
-            return Err(not_feature(name, "--forbid"));
+    for (role, names) in [("--categorical", &p.categorical), ("--forbid", &p.forbid)] {
+        if let Some(name) = names.iter().find(|name| !features.contains(name)) {
+            return Err(not_feature(name, role));
         }
     }
     for name in &p.groups {

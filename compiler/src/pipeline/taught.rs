@@ -482,6 +482,8 @@ fn cache_key(
             splits.test.len()
         ),
         p.max_categories.to_string(),
+        // Read as categories: the same column holds other data.
+        p.categorical.join("\u{0}"),
         table.target_name().to_string(),
         table
             .columns()

@@ -205,6 +205,82 @@ pub(super) fn identifiers(name: &str, counts: &[usize]) -> Option<String> {
     ))
 }
 
+/// Words that name a code rather than a quantity, as whole words of a
+/// column's name (`store_id`, `ZipCode`, `region`).
+const CODE_WORDS: &[&str] = &[
+    "id",
+    "code",
+    "zip",
+    "zipcode",
+    "postcode",
+    "postal",
+    "fips",
+    "commune",
+    "district",
+    "region",
+    "county",
+    "store",
+    "branch",
+    "shop",
+    "department",
+    "dept",
+    "sector",
+    "industry",
+    "occupation",
+    "category",
+];
+
+/// The words of a column's name, lowercase: split at every character that
+/// is no letter or digit and where a lowercase letter meets an uppercase
+/// one (`StoreID` is `store`, `id`).
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_alphanumeric() {
+            words.extend((!word.is_empty()).then(|| std::mem::take(&mut word)));
+            prev_lower = false;
+            continue;
+        }
+        if ch.is_uppercase() && prev_lower {
+            words.push(std::mem::take(&mut word));
+        }
+        prev_lower = ch.is_lowercase();
+        word.extend(ch.to_lowercase());
+    }
+    words.extend((!word.is_empty()).then_some(word));
+    words
+}
+
+/// A note when a column of numbers is named as a code (a word of
+/// [`CODE_WORDS`] in its name) and holds whole numbers only, at least 3
+/// distinct in the training rows `values`: the rules compare it as a
+/// quantity, and `--categorical` reads it as categories instead.
+pub(super) fn codes_as_numbers(name: &str, values: impl Iterator<Item = f64>) -> Option<String> {
+    if !name_words(name)
+        .iter()
+        .any(|w| CODE_WORDS.contains(&w.as_str()))
+    {
+        return None;
+    }
+    let mut distinct = std::collections::BTreeSet::new();
+    for x in values.filter(|x| !x.is_nan()) {
+        if x.fract() != 0.0 || x.abs() >= 1e15 {
+            return None;
+        }
+        distinct.insert(x as i64);
+    }
+    if distinct.len() < 3 {
+        return None;
+    }
+    Some(format!(
+        "column `{name}` holds whole numbers ({} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {}`); if its numbers are labels whose order means nothing, --categorical {name} reads them as categories",
+        distinct.len(),
+        distinct.iter().nth(distinct.len() / 2).copied().unwrap_or_default()
+    ))
+}
+
 /// Whether `text` is a calendar date, with or without a time of day, as
 /// files write them: `2024-03-15`, `2024/3/15`, `15.03.2024`, `03/15/2024`,
 /// and any of those followed by `T` or a space and `HH:MM`, seconds,
@@ -287,4 +363,33 @@ pub(super) fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> 
     Some(format!(
         "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {name}"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_column_of_whole_numbers_named_as_a_code_gets_a_note() {
+        assert_eq!(name_words("StoreID"), ["store", "id"]);
+        assert_eq!(name_words("zip_code"), ["zip", "code"]);
+        assert_eq!(name_words("area code 2"), ["area", "code", "2"]);
+        let codes = [17.0, 23.0, 40.0, f64::NAN, 17.0];
+        let note = codes_as_numbers("store_id", codes.into_iter()).unwrap();
+        assert_eq!(
+            note,
+            "column `store_id` holds whole numbers (3 distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`store_id >= 23`); if its numbers are labels whose order means nothing, --categorical store_id reads them as categories"
+        );
+        // A quantity's name, a fraction, or too few values: no note.
+        assert_eq!(codes_as_numbers("income", codes.into_iter()), None);
+        assert_eq!(codes_as_numbers("idle", codes.into_iter()), None);
+        assert_eq!(
+            codes_as_numbers("region", [1.0, 2.5, 3.0].into_iter()),
+            None
+        );
+        assert_eq!(
+            codes_as_numbers("region", [1.0, 2.0, 1.0].into_iter()),
+            None
+        );
+    }
 }

