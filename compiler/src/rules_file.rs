@@ -4,9 +4,11 @@
 
 use std::path::Path;
 
+use rulec_runtime::ir::Condition;
 use rulec_runtime::RuleSet;
 
 use crate::error::Error;
+use crate::table::ColumnData;
 
 /// Reads the `rules.json` at `path`.
 pub fn load(path: &Path) -> Result<RuleSet, Error> {
@@ -49,20 +51,40 @@ pub fn load_for(
     let Some(first) = parsed.first() else {
         return Err(data_error(path, "holds no rules"));
     };
-    let table = crate::ingest::read(
-        data,
-        &crate::ingest::IngestParams {
-            target: first.target.clone(),
-            split_column: None,
-            exclude: Vec::new(),
-            max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
-            numeric_target: false,
-            teacher_column: None,
-            max_rows: None,
-            seed: 0,
-            categorical: Vec::new(),
-        },
-    )?;
+    let mut params = crate::ingest::IngestParams {
+        target: first.target.clone(),
+        split_column: None,
+        exclude: Vec::new(),
+        max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
+        numeric_target: false,
+        teacher_column: None,
+        max_rows: None,
+        seed: 0,
+        categorical: Vec::new(),
+    };
+    let mut table = crate::ingest::read(data, &params)?;
+    // A rule that lists values of a column of numbers (`store in {"17"}`)
+    // reads its numbers as codes, as `--categorical` does: read it again so.
+    let listed: std::collections::BTreeSet<&str> = parsed
+        .iter()
+        .flat_map(|p| &p.rule.conditions)
+        .filter_map(|c| match c {
+            Condition::In { feature, .. } | Condition::NotIn { feature, .. } => {
+                Some(feature.as_str())
+            }
+            _ => None,
+        })
+        .filter(|f| {
+            table
+                .columns()
+                .iter()
+                .any(|c| c.name == *f && matches!(c.data, ColumnData::Numeric(_)))
+        })
+        .collect();
+    if !listed.is_empty() {
+        params.categorical = listed.into_iter().map(str::to_string).collect();
+        table = crate::ingest::read(data, &params)?;
+    }
     let mut set = RuleSet::new(
         rulec_runtime::ir::Target {
             name: table.target_name().to_string(),

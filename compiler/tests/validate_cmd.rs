@@ -290,3 +290,30 @@ fn max_rules_is_honoured() {
     // The rules kept lead the order: the planted region's shipper comes first.
     assert_eq!(two.rules[0].decision, "B");
 }
+
+/// A rule that lists values of a column of numbers reads them as codes
+/// (as `--categorical` does), not as an error: `x in {"3", "5"}` answers the
+/// four rows whose `x` is 3 or 5.
+#[test]
+fn a_rule_listing_numbers_reads_them_as_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("d.csv"), data()).unwrap();
+    std::fs::write(
+        dir.path().join("codes.rules"),
+        "rule codes:\n  when x in {\"3\", \"5\"}\n  then y = \"lo\"\n",
+    )
+    .unwrap();
+    let out = rulec(dir.path(), &["validate", "d.csv", "--rules", "codes.rules"]);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("codes "))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    let cells: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(cells[2], "4", "{line}");
+    assert_eq!(cells[3], "100.0", "{line}");
+}
