@@ -259,3 +259,104 @@ fn spark_decides_and_counts_as_rulec() {
         start.elapsed().as_secs_f64()
     );
 }
+
+/// Codes read with `--categorical` are text to the rules, and the ANSI text
+/// lists them as string literals. SQLite (Python's `sqlite3`) runs it over a
+/// table whose code column is INTEGER, REAL or TEXT, and decides every row
+/// as `rulec apply` does: the literals take the column's type.
+#[test]
+fn sqlite_reads_codes_as_rulec_does() {
+    let python = Command::new("python3")
+        .args(["-c", "import sqlite3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if common::skip_without(
+        python,
+        "sqlite_reads_codes_as_rulec_does: python3 with sqlite3",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut csv = String::from("store,x,y\n");
+    let mut state = 7u64;
+    for i in 0..1500u64 {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let store = 1 + (state >> 33) % 40;
+        let x = (state >> 20) % 1000;
+        let yes = (store * 7) % 11 < 5;
+        let y = if yes != (i % 97 == 0) { "yes" } else { "no" };
+        csv.push_str(&format!("{store},{x},{y}\n"));
+    }
+    std::fs::write(d.join("codes.csv"), &csv).unwrap();
+    common::rulec(
+        d,
+        &[
+            "compile",
+            "codes.csv",
+            "--target",
+            "y",
+            "--categorical",
+            "store",
+            "--no-cache",
+            "--quiet",
+            "--out",
+            "out",
+        ],
+    );
+    common::rulec(
+        d,
+        &[
+            "emit",
+            "out/rules.json",
+            "--lang",
+            "sql",
+            "--dialect",
+            "ansi",
+            "--table",
+            "t",
+            "--out",
+            "rules.sql",
+        ],
+    );
+    let sql = std::fs::read_to_string(d.join("rules.sql")).unwrap();
+    assert!(sql.contains("\"store\" IN ('"), "{sql}");
+    let applied = common::rulec(d, &["apply", "out/rules.json", "codes.csv"]);
+    let want: Vec<String> = String::from_utf8(applied.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap().1.to_string())
+        .collect();
+    assert!(want.iter().filter(|l| *l != ",").count() > 1000, "{want:?}");
+    let script = r#"
+import csv, sqlite3, sys
+kind = sys.argv[1]
+rows = list(csv.reader(open("codes.csv")))
+con = sqlite3.connect(":memory:")
+con.execute(f'create table t (store {kind}, x REAL, y TEXT)')
+con.executemany("insert into t values (?, ?, ?)", rows[1:])
+for r in con.execute(open("rules.sql").read()):
+    print(f"{r[-2] or ''},{r[-1] or ''}")
+"#;
+    for kind in ["INTEGER", "REAL", "TEXT"] {
+        let out = Command::new("python3")
+            .current_dir(d)
+            .args(["-c", script, kind])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(got, want, "store {kind}");
+    }
+}
