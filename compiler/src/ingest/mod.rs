@@ -13,11 +13,15 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::Error;
-use crate::table::{Column, ColumnData, Table, TargetData, MISSING_CODE, OTHER_CODE};
+use crate::table::{Column, Table, TargetData};
 use crate::text_file::{extension_of, Compression, TextFormat};
 
 mod cells;
+mod values;
 pub use cells::{frame_cells, read_cells, read_cells_with, TextColumn};
+pub use values::parse_number;
+use values::{categories, column_data, numeric_values, string_values};
+pub(crate) use values::{category_texts, first_not_number, not_numbers};
 
 /// What to read from the file.
 #[derive(Clone, Debug)]
@@ -713,244 +717,11 @@ fn quantity_as_classes(target: &str, classes: &[String], rows: usize) -> Option<
     ))
 }
 
-fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
-    let s = col
-        .as_materialized_series()
-        .cast(&DataType::String)
-        .map_err(|e| format!("cannot read as text: {}", clean_polars_message(&e)))?;
-    let ca = s.str().map_err(|e| clean_polars_message(&e))?;
-    Ok(ca.iter().map(|v| v.map(str::to_string)).collect())
-}
-
-/// A column's values as the text of categories (`--categorical`, and
-/// wherever a rule set reads a column of categories): text as it is,
-/// booleans as `true`/`false`, and numbers as they are usually written, so
-/// that a code reads the same from a column of integers and from one of
-/// floats (pandas makes a column of integers with a gap floats): `7`, not
-/// `7.0`; `2.5`. A missing value or NaN stays missing.
-pub(crate) fn category_texts(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
-    let series = col.as_materialized_series();
-    if !series.dtype().is_float() {
-        return string_values(col);
-    }
-    let s = series
-        .cast(&DataType::Float64)
-        .map_err(|e| clean_polars_message(&e))?;
-    let ca = s.f64().map_err(|e| clean_polars_message(&e))?;
-    Ok(ca
-        .iter()
-        .map(|v| v.filter(|x| !x.is_nan()).map(number_text))
-        .collect())
-}
-
-/// A number as a category's text: a whole number without a decimal point.
-pub(crate) fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
-}
-
-/// The column as numbers, when it is numeric or when every value is text
-/// that reads as a number (thousands separators allowed: `"12,345.6"`).
-fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec<f64>>, String> {
-    let series = col.as_materialized_series();
-    let dtype = series.dtype().clone();
-    if dtype.is_primitive_numeric() {
-        let s = series
-            .cast(&DataType::Float64)
-            .map_err(|e| clean_polars_message(&e))?;
-        let ca = s.f64().map_err(|e| clean_polars_message(&e))?;
-        return Ok(Some(ca.iter().map(|v| v.unwrap_or(f64::NAN)).collect()));
-    }
-    if !matches!(dtype, DataType::String) {
-        return Ok(None);
-    }
-    let values = string_values(col)?;
-    if values.iter().all(Option::is_none) {
-        return Ok(None);
-    }
-    let mut out = Vec::with_capacity(values.len());
-    for v in &values {
-        match v {
-            None => out.push(f64::NAN),
-            Some(text) => match parse_number(text) {
-                Some(x) => out.push(x),
-                None => return Ok(None),
-            },
-        }
-    }
-    Ok(Some(out))
-}
-
-/// Why a column the rules read as numbers cannot be read so: its first
-/// value that is not a number and the row it is on (1-based, as in the
-/// other messages), with a word on decimal commas when that is what it
-/// is; or its type, when no value says more. Ingest and the SQL engine
-/// say the same.
-pub(crate) fn not_numbers(name: &str, dtype: &DataType, first: Option<(usize, &str)>) -> String {
-    match first {
-        Some((row, text)) => format!(
-            "column `{name}` has `{text}` on row {}, which is not a number; the rules expect numbers{}",
-            row + 1,
-            if crate::table::decimal_comma(text) {
-                " (written with a decimal point, not a decimal comma)"
-            } else {
-                ""
-            }
-        ),
-        None => format!("column `{name}` has type {dtype}; the rules expect numbers"),
-    }
-}
-
-/// The first value of `col` read as text that is not a number, with its
-/// row.
-pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, String)> {
-    let values = string_values(col).ok()?;
-    values.into_iter().enumerate().find_map(|(i, v)| {
-        let text = v?;
-        parse_number(&text).is_none().then_some((i, text))
-    })
-}
-
-/// A number written by a person or a spreadsheet: `12.5`, `-3e4`, `inf`, or
-/// with thousands separators in groups of three (`1,234,567.89`).
-pub fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    if let Ok(x) = t.parse::<f64>() {
-        return Some(x);
-    }
-    let (sign, digits) = match t.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => (i, Some(f)),
-        Some(_) => return None,
-        None => (digits, None),
-    };
-    let groups: Vec<&str> = int.split(',').collect();
-    let grouped = groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3)
-        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
-    if !grouped {
-        return None;
-    }
-    let frac = frac.map(|f| format!(".{f}")).unwrap_or_default();
-    format!("{sign}{}{frac}", groups.concat()).parse().ok()
-}
-
-fn column_data(
-    col: &polars::prelude::Column,
-    keep: &[usize],
-    max_categories: usize,
-    notes: &mut Vec<String>,
-) -> Result<Option<ColumnData>, String> {
-    let name = col.name().to_string();
-    let series = col.as_materialized_series();
-    let dtype = series.dtype().clone();
-    if keep
-        .iter()
-        .all(|&i| series.get(i).map_or(true, |v| v.is_null()))
-    {
-        notes.push(format!("column `{name}` has no values and is left out"));
-        return Ok(None);
-    }
-    if dtype.is_bool() {
-        let ca = series.bool().map_err(|e| clean_polars_message(&e))?;
-        let all: Vec<Option<bool>> = ca.iter().collect();
-        return Ok(Some(ColumnData::Boolean(
-            keep.iter().map(|&i| all[i]).collect(),
-        )));
-    }
-    if let Some(all) = numeric_values(col)? {
-        if matches!(dtype, DataType::String) {
-            notes.push(format!(
-                "column `{name}` holds numbers written as text (thousands separators or similar); read as numbers"
-            ));
-        }
-        return Ok(Some(ColumnData::Numeric(
-            keep.iter().map(|&i| all[i]).collect(),
-        )));
-    }
-    if matches!(dtype, DataType::String) || dtype.is_categorical() || dtype.is_enum() {
-        let values = string_values(col)?;
-        return Ok(Some(categories(
-            &name,
-            &values,
-            keep,
-            max_categories,
-            notes,
-        )));
-    }
-    if dtype.is_temporal() {
-        // Rules compare numbers and list categories; a date would be
-        // neither without a choice the user should make (which unit, which
-        // origin, which parts), and as text each date would be a category
-        // a later date never matches. Left out, with what to do instead.
-        notes.push(format!(
-            "column `{name}` has type {dtype}, which rules cannot test, and is left out; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date)"
-        ));
-        return Ok(None);
-    }
-    Err(format!(
-        "has type {dtype}, which rulec cannot use as a feature; convert it to a number, boolean or string"
-    ))
-}
-
-/// A column of categories from its values as text (`values`, every row of
-/// the file), on the rows `keep`: past `max_categories` levels, the most
-/// frequent stay known and the rest become unknown, with a note.
-fn categories(
-    name: &str,
-    values: &[Option<String>],
-    keep: &[usize],
-    max_categories: usize,
-    notes: &mut Vec<String>,
-) -> ColumnData {
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for &i in keep {
-        if let Some(v) = values[i].as_deref() {
-            *counts.entry(v).or_insert(0) += 1;
-        }
-    }
-    // Past the limit, the most frequent levels stay known and the rest
-    // become unknown: rules never select them, the fallback answers them.
-    let mut levels: Vec<String> = counts.keys().map(|k| k.to_string()).collect();
-    if levels.len() > max_categories {
-        let mut by_count: Vec<(&str, usize)> = counts.iter().map(|(k, v)| (*k, *v)).collect();
-        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-        levels = by_count[..max_categories]
-            .iter()
-            .map(|(k, _)| k.to_string())
-            .collect();
-        levels.sort();
-        notes.push(format!(
-            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
-            counts.len()
-        ));
-    }
-    let index: BTreeMap<&str, u32> = levels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.as_str(), i as u32))
-        .collect();
-    let codes = keep
-        .iter()
-        .map(|&i| {
-            values[i].as_deref().map_or(MISSING_CODE, |v| {
-                index.get(v).copied().unwrap_or(OTHER_CODE)
-            })
-        })
-        .collect();
-    ColumnData::Categorical { codes, levels }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::values::number_text;
     use super::*;
+    use crate::table::{ColumnData, MISSING_CODE};
 
     /// polars panicked on this file (a lone `"` ends a numeric column);
     /// ingest now answers an error instead. See: #7 (found by fuzzing).
