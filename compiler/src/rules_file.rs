@@ -51,17 +51,7 @@ pub fn load_for(
     let Some(first) = parsed.first() else {
         return Err(data_error(path, "holds no rules"));
     };
-    let mut params = crate::ingest::IngestParams {
-        target: first.target.clone(),
-        split_column: None,
-        exclude: Vec::new(),
-        max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
-        numeric_target: false,
-        teacher_column: None,
-        max_rows: None,
-        seed: 0,
-        categorical: Vec::new(),
-    };
+    let mut params = crate::ingest::IngestParams::every_row(&first.target);
     let mut table = crate::ingest::read(data, &params)?;
     // A rule that lists values of a column of numbers (`store in {"17"}`)
     // reads its numbers as codes, as `--categorical` does: read it again so.

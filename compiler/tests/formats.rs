@@ -5,20 +5,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use rulec::ingest::{read, IngestParams, DEFAULT_MAX_CATEGORIES};
+use rulec::ingest::{read, IngestParams};
 use rulec::table::Table;
 
 fn params(target: &str, max_rows: Option<usize>) -> IngestParams {
     IngestParams {
-        target: target.into(),
-        split_column: None,
-        exclude: Vec::new(),
-        max_categories: DEFAULT_MAX_CATEGORIES,
-        teacher_column: None,
-        numeric_target: false,
         max_rows,
         seed: 3,
-        categorical: Vec::new(),
+        ..IngestParams::every_row(target)
     }
 }
 

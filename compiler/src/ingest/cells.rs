@@ -6,9 +6,7 @@ use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::{
-    category_texts, numeric_values, read_frame, string_values, IngestParams, DEFAULT_MAX_CATEGORIES,
-};
+use super::{category_texts, numeric_values, read_frame, string_values, IngestParams};
 use crate::error::Error;
 
 /// Reads `path` and encodes, for every row, the values of `set`'s features
@@ -34,17 +32,7 @@ pub fn read_cells_with(
     extra: &[(&'static str, &str)],
 ) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
     // Applying rules reads every row.
-    let every_row = IngestParams {
-        target: String::new(),
-        split_column: None,
-        exclude: Vec::new(),
-        max_categories: DEFAULT_MAX_CATEGORIES,
-        teacher_column: None,
-        numeric_target: false,
-        max_rows: None,
-        seed: 0,
-        categorical: Vec::new(),
-    };
+    let every_row = IngestParams::every_row("");
     let (df, _) = read_frame(path, &every_row, None)?;
     frame_cells(&df, path, set, eval, extra)
 }

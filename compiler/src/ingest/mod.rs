@@ -51,6 +51,25 @@ pub struct IngestParams {
     pub categorical: Vec<String>,
 }
 
+impl IngestParams {
+    /// Every row and every column of the file as it is, `target` the column
+    /// to decide (empty: none): how a rule set's data is read outside a
+    /// compile.
+    pub fn every_row(target: &str) -> IngestParams {
+        IngestParams {
+            target: target.to_string(),
+            split_column: None,
+            exclude: Vec::new(),
+            max_categories: DEFAULT_MAX_CATEGORIES,
+            teacher_column: None,
+            numeric_target: false,
+            max_rows: None,
+            seed: 0,
+            categorical: Vec::new(),
+        }
+    }
+}
+
 /// Default for `--max-rows`: enough for any rule worth having, and a bound
 /// on memory (about 1 GB per 10 columns at this size).
 pub const DEFAULT_MAX_ROWS: usize = 20_000_000;
@@ -730,34 +749,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.csv");
         std::fs::write(&path, b"a,b\n6,e\"\n\"").unwrap();
-        let params = IngestParams {
-            target: "b".into(),
-            split_column: None,
-            exclude: Vec::new(),
-            max_categories: DEFAULT_MAX_CATEGORIES,
-            teacher_column: None,
-            numeric_target: false,
-            max_rows: None,
-            seed: 0,
-            categorical: Vec::new(),
-        };
+        let params = IngestParams::every_row("b");
         let err = read(&path, &params).unwrap_err().to_string();
         assert!(err.contains("cannot be read: polars failed on it"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
     }
 
     fn params(target: &str) -> IngestParams {
-        IngestParams {
-            target: target.into(),
-            split_column: None,
-            exclude: Vec::new(),
-            max_categories: DEFAULT_MAX_CATEGORIES,
-            teacher_column: None,
-            numeric_target: false,
-            max_rows: None,
-            seed: 0,
-            categorical: Vec::new(),
-        }
+        IngestParams::every_row(target)
     }
 
     /// A frame in memory reads as the file it was written to: the same

@@ -172,8 +172,9 @@ fn split_table(
     })
 }
 
-/// Every column named by `--categorical`, `--forbid` and `--groups` is a feature column of
-/// the table; a group column holds categories or booleans.
+/// Every column named by `--categorical`, `--forbid` and `--groups` is a
+/// feature column of the table; a group column holds categories or
+/// booleans.
 fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Error> {
     let features: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
     let not_feature = |name: &str, role: &'static str| {
