@@ -59,7 +59,7 @@ pub type SqlDecision = Option<(String, String)>;
 /// Decides every row of the data file at `path` with the polars-dialect
 /// `SELECT` of `set`, in file order.
 pub fn decisions(set: &RuleSet, path: &Path) -> Result<Vec<SqlDecision>, Error> {
-    let source = Source::open(path)?;
+    let source = Source::open(path, set)?;
     let schema = source.schema()?;
     let stash = Stash::default();
     let features = source.feature_exprs(set, &schema, &stash)?;
@@ -110,7 +110,7 @@ pub fn measure(
     precision: f64,
     confidence: f64,
 ) -> Result<Measured, Error> {
-    let source = Source::open(path)?;
+    let source = Source::open(path, set)?;
     let schema = source.schema()?;
     let stash = Stash::default();
     let mut features = source.feature_exprs(set, &schema, &stash)?;
@@ -283,8 +283,9 @@ struct Source {
 }
 
 impl Source {
-    /// Opens `path` as ingest does: the same checks, the same CSV options.
-    fn open(path: &Path) -> Result<Source, Error> {
+    /// Opens `path` as ingest does: the same checks, the same CSV options
+    /// (`set`'s columns of categories read as written).
+    fn open(path: &Path, set: &RuleSet) -> Result<Source, Error> {
         let file_err = |e: std::io::Error| Error::Io {
             path: path.to_path_buf(),
             err: e,
@@ -319,10 +320,22 @@ impl Source {
                     .iter()
                     .map(|t| PlSmallStr::from(*t))
                     .collect();
+                let as_text: Vec<Field> = set
+                    .features
+                    .iter()
+                    .filter(|f| {
+                        matches!(f.kind, FeatureKind::Categorical { .. })
+                            && shape.header.contains(&f.name)
+                    })
+                    .map(|f| Field::new(f.name.as_str().into(), DataType::String))
+                    .collect();
                 LazyCsvReader::new_with_sources(sources)
                     .with_glob(false)
                     .with_has_header(true)
                     .with_infer_schema_length(Some(10_000))
+                    .with_dtype_overwrite(
+                        (!as_text.is_empty()).then(|| Arc::new(Schema::from_iter(as_text))),
+                    )
                     .with_raise_if_empty(true)
                     .with_separator(shape.separator)
                     .with_null_values(Some(NullValues::AllColumns(nulls)))
@@ -437,8 +450,8 @@ impl Source {
                     f.name
                 )))
             }
-            // Numbers as codes read as ingest reads them: `7`, not `7.0`.
-            FeatureKind::Categorical { .. } if dtype.is_float() => c
+            // Categories read as ingest reads them: `7`, not `7.0`.
+            FeatureKind::Categorical { .. } => c
                 .map(
                     |column| {
                         let texts = crate::ingest::category_texts(&column)
@@ -452,7 +465,6 @@ impl Source {
                     |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
                 )
                 .alias(f.name.as_str()),
-            FeatureKind::Categorical { .. } => c.cast(DataType::String),
         })
     }
 

@@ -801,6 +801,47 @@ fn codes_written_as_numbers_are_read_as_categories_when_named() {
     assert_eq!(differ.len(), 1, "{differ:?}");
     assert_eq!(differ[0].1, "1,,", "{differ:?}");
 
+    // Codes with leading zeros, in a text file, are read as written, when
+    // compiling and when applying the rules.
+    let mut zips = String::from("zip,y\n");
+    for i in 0..600 {
+        let zip = ["02134", "00501", "10001", "60601"][i % 4];
+        let y = if zip.starts_with('0') {
+            "east"
+        } else {
+            "other"
+        };
+        writeln!(zips, "{zip},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("zips.csv"), zips).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "compile",
+            "zips.csv",
+            "--target",
+            "y",
+            "--categorical",
+            "zip",
+            "--no-cache",
+            "--out",
+            "zout",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rules = std::fs::read_to_string(dir.path().join("zout/rules.json")).unwrap();
+    assert!(
+        rules.contains("\"02134\"") && rules.contains("\"00501\""),
+        "{rules}"
+    );
+    let o = run(dir.path(), &["apply", "zout/rules.json", "zips.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let decided = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        decided.lines().skip(1).all(|l| !l.ends_with(",,")),
+        "{decided}"
+    );
+
     // Named wrongly: refused, with what was meant.
     std::fs::remove_dir_all(dir.path().join("out")).unwrap();
     let o = compile(dir.path(), "d.csv", &["--categorical", "Store"]);

@@ -32,7 +32,16 @@ pub fn read_cells_with(
     extra: &[(&'static str, &str)],
 ) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
     // Applying rules reads every row.
-    let every_row = IngestParams::every_row("");
+    // Columns of categories are read as written, as compile reads them.
+    let every_row = IngestParams {
+        categorical: set
+            .features
+            .iter()
+            .filter(|f| matches!(f.kind, rulec_runtime::ir::FeatureKind::Categorical { .. }))
+            .map(|f| f.name.clone())
+            .collect(),
+        ..IngestParams::every_row("")
+    };
     let (df, _) = read_frame(path, &every_row, None)?;
     frame_cells(&df, path, set, eval, extra)
 }

@@ -46,8 +46,9 @@ pub struct IngestParams {
     pub seed: u64,
     /// Columns read as categories whatever their type (`--categorical`):
     /// codes written as numbers (a region, a store, a product line), whose
-    /// order means nothing. Their values become text: whole numbers
-    /// without a decimal point ([`category_texts`]).
+    /// order means nothing. In a text file they are read as written
+    /// (`02134` keeps its zero); a column of numbers (Parquet, a frame)
+    /// becomes text as [`category_texts`] writes it (`7`, not `7.0`).
     pub categorical: Vec<String>,
 }
 
@@ -364,10 +365,21 @@ fn read_frame(
             });
         }
         let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
+        // Codes are read as written, never as numbers: `02134` keeps its
+        // leading zero.
+        let as_text: Vec<Field> = params
+            .categorical
+            .iter()
+            .filter(|name| shape.header.contains(name))
+            .map(|name| Field::new(name.as_str().into(), DataType::String))
+            .collect();
         let options = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(10_000))
             .with_raise_if_empty(true)
+            .with_schema_overwrite(
+                (!as_text.is_empty()).then(|| Arc::new(Schema::from_iter(as_text))),
+            )
             .map_parse_options(move |o| {
                 o.with_separator(shape.separator)
                     .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
@@ -781,11 +793,13 @@ mod tests {
             "i" => [Some(7i64), Some(-3), None, Some(12)],
             "f" => [Some(7.0f64), Some(2.5), Some(f64::NAN), None],
             "b" => [true, false, true, true],
+            "s" => [Some("7.0"), Some("-3.00"), None, Some("12.0")],
+            "t" => [Some("7.0"), Some("x"), Some("02134"), None],
             "y" => ["a", "b", "a", "b"]
         )
         .unwrap();
         let mut p = params("y");
-        p.categorical = vec!["i".into(), "f".into(), "b".into()];
+        p.categorical = vec!["i".into(), "f".into(), "b".into(), "s".into(), "t".into()];
         let table = read_frame_table(df, Path::new("frame"), &p).unwrap();
         let levels = |name: &str| match &table
             .columns()
@@ -802,8 +816,24 @@ mod tests {
         assert_eq!(levels("f").0, ["2.5", "7"]);
         assert_eq!(levels("f").1[2..], [MISSING_CODE, MISSING_CODE]);
         assert_eq!(levels("b").0, ["false", "true"]);
+        // Text as written, but whole numbers written as floats read as
+        // whole numbers when every value is one.
+        assert_eq!(levels("s").0, ["-3", "12", "7"]);
+        assert_eq!(levels("t").0, ["02134", "7.0", "x"]);
         assert_eq!(number_text(1e20), "100000000000000000000");
         assert_eq!(number_text(-0.0), "0");
+        // A text file's codes are read as written: the zero of `02134` stays.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("z.csv");
+        std::fs::write(&path, "zip,y\n02134,a\n10001,b\n00501,a\n").unwrap();
+        let mut z = params("y");
+        z.categorical = vec!["zip".into()];
+        let table = read(&path, &z).unwrap();
+        assert!(
+            matches!(&table.columns()[0].data, ColumnData::Categorical { levels, .. } if levels == &["00501", "02134", "10001"]),
+            "{:?}",
+            table.columns()[0]
+        );
         // A name that is no column is refused as the option's.
         p.categorical = vec!["g".into()];
         let df = df!("f" => [1.0f64, 2.0], "y" => ["a", "b"]).unwrap();

@@ -20,15 +20,29 @@ pub(super) fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<
 }
 
 /// A column's values as the text of categories (`--categorical`, and
-/// wherever a rule set reads a column of categories): text as it is,
-/// booleans as `true`/`false`, and numbers as they are usually written, so
-/// that a code reads the same from a column of integers and from one of
-/// floats (pandas makes a column of integers with a gap floats): `7`, not
-/// `7.0`; `2.5`. A missing value or NaN stays missing.
+/// wherever a rule set reads a column of categories): text as it is
+/// written (`02134` keeps its zero), booleans as `true`/`false`, and
+/// numbers as they are usually written, so that a code reads the same from
+/// a column of integers and from one of floats (pandas makes a column of
+/// integers with a gap floats, and writes them `7.0`): `7`, not `7.0`;
+/// `2.5`. A text column whose every value is a whole number written with
+/// a zero fraction (`7.0`, `-3.00`) reads as those numbers do (`7`, `-3`).
+/// A missing value or NaN stays missing.
 pub(crate) fn category_texts(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
     let series = col.as_materialized_series();
     if !series.dtype().is_float() {
-        return string_values(col);
+        let mut values = string_values(col)?;
+        if matches!(series.dtype(), DataType::String)
+            && values.iter().flatten().next().is_some()
+            && values.iter().flatten().all(|v| zero_fraction(v).is_some())
+        {
+            for v in values.iter_mut().flatten() {
+                if let Some(whole) = zero_fraction(v) {
+                    *v = whole.to_string();
+                }
+            }
+        }
+        return Ok(values);
     }
     let s = series
         .cast(&DataType::Float64)
@@ -38,6 +52,16 @@ pub(crate) fn category_texts(col: &polars::prelude::Column) -> Result<Vec<Option
         .iter()
         .map(|v| v.filter(|x| !x.is_nan()).map(number_text))
         .collect())
+}
+
+/// The whole number of `text` when it is written with a fraction of zeros
+/// only (`7.0`, `-3.00`: `7`, `-3`).
+fn zero_fraction(text: &str) -> Option<&str> {
+    let (whole, fraction) = text.split_once('.')?;
+    let digits = whole.strip_prefix('-').unwrap_or(whole);
+    let is_whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let zeros = !fraction.is_empty() && fraction.bytes().all(|b| b == b'0');
+    (is_whole && zeros).then_some(if whole == "-0" { "0" } else { whole })
 }
 
 /// A number as a category's text: a whole number without a decimal point.
@@ -173,7 +197,7 @@ pub(super) fn column_data(
         )));
     }
     if matches!(dtype, DataType::String) || dtype.is_categorical() || dtype.is_enum() {
-        let values = string_values(col)?;
+        let values = category_texts(col)?;
         return Ok(Some(categories(
             &name,
             &values,
