@@ -320,22 +320,14 @@ impl Source {
                     .iter()
                     .map(|t| PlSmallStr::from(*t))
                     .collect();
-                let as_text: Vec<Field> = set
-                    .features
-                    .iter()
-                    .filter(|f| {
-                        matches!(f.kind, FeatureKind::Categorical { .. })
-                            && shape.header.contains(&f.name)
-                    })
-                    .map(|f| Field::new(f.name.as_str().into(), DataType::String))
-                    .collect();
                 LazyCsvReader::new_with_sources(sources)
                     .with_glob(false)
                     .with_has_header(true)
                     .with_infer_schema_length(Some(10_000))
-                    .with_dtype_overwrite(
-                        (!as_text.is_empty()).then(|| Arc::new(Schema::from_iter(as_text))),
-                    )
+                    .with_dtype_overwrite(crate::ingest::text_schema(
+                        crate::ingest::category_columns(set),
+                        &shape.header,
+                    ))
                     .with_raise_if_empty(true)
                     .with_separator(shape.separator)
                     .with_null_values(Some(NullValues::AllColumns(nulls)))

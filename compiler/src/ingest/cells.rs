@@ -34,12 +34,7 @@ pub fn read_cells_with(
     // Applying rules reads every row.
     // Columns of categories are read as written, as compile reads them.
     let every_row = IngestParams {
-        categorical: set
-            .features
-            .iter()
-            .filter(|f| matches!(f.kind, rulec_runtime::ir::FeatureKind::Categorical { .. }))
-            .map(|f| f.name.clone())
-            .collect(),
+        categorical: super::category_columns(set).map(str::to_string).collect(),
         ..IngestParams::every_row("")
     };
     let (df, _) = read_frame(path, &every_row, None)?;

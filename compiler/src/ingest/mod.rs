@@ -365,21 +365,14 @@ fn read_frame(
             });
         }
         let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
-        // Codes are read as written, never as numbers: `02134` keeps its
-        // leading zero.
-        let as_text: Vec<Field> = params
-            .categorical
-            .iter()
-            .filter(|name| shape.header.contains(name))
-            .map(|name| Field::new(name.as_str().into(), DataType::String))
-            .collect();
         let options = CsvReadOptions::default()
             .with_has_header(true)
             .with_infer_schema_length(Some(10_000))
             .with_raise_if_empty(true)
-            .with_schema_overwrite(
-                (!as_text.is_empty()).then(|| Arc::new(Schema::from_iter(as_text))),
-            )
+            .with_schema_overwrite(text_schema(
+                params.categorical.iter().map(String::as_str),
+                &shape.header,
+            ))
             .map_parse_options(move |o| {
                 o.with_separator(shape.separator)
                     .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
@@ -444,6 +437,31 @@ fn read_frame(
             ),
         }),
     }
+}
+
+/// The columns of `names` that a text file's `header` holds, to be read
+/// as written, not inferred: codes are never numbers (`02134` keeps its
+/// leading zero). `None` when there are none. Ingest and the SQL engine
+/// both read through it.
+pub(crate) fn text_schema<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    header: &[String],
+) -> Option<SchemaRef> {
+    let fields: Vec<Field> = names
+        .into_iter()
+        .filter(|name| header.iter().any(|h| h == name))
+        .map(|name| Field::new(name.into(), DataType::String))
+        .collect();
+    (!fields.is_empty()).then(|| Arc::new(Schema::from_iter(fields)))
+}
+
+/// The names of `set`'s columns of categories: a file the rules read holds
+/// them as text ([`text_schema`]).
+pub(crate) fn category_columns(set: &rulec_runtime::RuleSet) -> impl Iterator<Item = &str> {
+    set.features
+        .iter()
+        .filter(|f| matches!(f.kind, rulec_runtime::ir::FeatureKind::Categorical { .. }))
+        .map(|f| f.name.as_str())
 }
 
 /// Runs a polars reader, turning a panic inside polars into an error: a
