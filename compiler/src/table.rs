@@ -151,9 +151,21 @@ impl Table {
         max_categories: usize,
     ) -> (Table, Vec<String>) {
         let mut notes = Vec::new();
+        // The class of each training row, for the note on codes written as
+        // numbers (a class target only).
+        let classes: Option<Vec<u32>> = match &self.target {
+            Some(TargetData::Classes { labels, .. }) => {
+                Some(rows.iter().map(|&r| labels[r]).collect())
+            }
+            _ => None,
+        };
         for column in &mut self.columns {
             if let ColumnData::Numeric(xs) = &column.data {
-                notes.extend(codes_as_numbers(&column.name, rows.iter().map(|&r| xs[r])));
+                notes.extend(codes_as_numbers(
+                    &column.name,
+                    rows.iter().map(|&r| xs[r]),
+                    classes.as_deref(),
+                ));
                 continue;
             }
             let ColumnData::Categorical { codes, levels } = &mut column.data else {
@@ -462,6 +474,36 @@ mod tests {
         assert_eq!(levels, ["blue", "red"]);
         assert_eq!(codes, [1, 1, 0, MISSING_CODE, OTHER_CODE, OTHER_CODE, 0, 0]);
         assert!(notes[0].contains("the 2 most frequent"), "{notes:?}");
+    }
+
+    #[test]
+    fn a_code_the_class_follows_is_read_from_the_training_rows_classes() {
+        // 30 firms of 4 rows each, every third of another sector; the 120
+        // rows after them are held out and of one sector throughout.
+        let firm: Vec<f64> = (0..240).map(|i| f64::from(i % 30)).collect();
+        let labels: Vec<u32> = (0..240)
+            .map(|i| u32::from(i < 120 && (i % 30) % 3 == 0))
+            .collect();
+        let table = Table::new(
+            vec![Column {
+                name: "firm".into(),
+                data: ColumnData::Numeric(firm),
+            }],
+            "sector".into(),
+            TargetData::Classes {
+                names: vec!["a".into(), "b".into()],
+                labels,
+                logged: None,
+            },
+        );
+        let train: Vec<usize> = (0..120).collect();
+        let (_, notes) = table.clone().with_levels_from(&train, 256);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].contains("the class follows its values as it would a code's"));
+        assert!(notes[0].contains("--categorical firm"), "{notes:?}");
+        // Read on the other rows, where the sector never changes: no note.
+        let held_out: Vec<usize> = (120..240).collect();
+        assert!(table.with_levels_from(&held_out, 256).1.is_empty());
     }
 
     #[test]

@@ -253,32 +253,119 @@ fn name_words(name: &str) -> Vec<String> {
     words
 }
 
-/// A note when a column of numbers is named as a code (a word of
-/// [`CODE_WORDS`] in its name) and holds whole numbers only, at least 3
-/// distinct in the training rows `values`: the rules compare it as a
-/// quantity, and `--categorical` reads it as categories instead.
-pub(super) fn codes_as_numbers(name: &str, values: impl Iterator<Item = f64>) -> Option<String> {
-    if !name_words(name)
+/// A note when a column of numbers holds whole numbers only, at least 3
+/// distinct in the training rows, and reads as a code: a word of its name
+/// is one of [`CODE_WORDS`], or its values behave as labels on those rows
+/// ([`class_follows_labels`], given `labels`, the class of each value in
+/// `values`' order). The rules compare such a column as a quantity, and
+/// `--categorical` reads it as categories instead.
+pub(super) fn codes_as_numbers(
+    name: &str,
+    values: impl Iterator<Item = f64>,
+    labels: Option<&[u32]>,
+) -> Option<String> {
+    let named = name_words(name)
         .iter()
-        .any(|w| CODE_WORDS.contains(&w.as_str()))
-    {
+        .any(|w| CODE_WORDS.contains(&w.as_str()));
+    if !named && labels.is_none() {
         return None;
     }
-    let mut distinct = std::collections::BTreeSet::new();
-    for x in values.filter(|x| !x.is_nan()) {
+    // (value, class) of every row with a value, sorted: one pass then
+    // finds the distinct values and each one's classes.
+    let mut rows: Vec<(i64, u32)> = Vec::new();
+    for (i, x) in values.enumerate() {
+        if x.is_nan() {
+            continue;
+        }
         if x.fract() != 0.0 || x.abs() >= 1e15 {
             return None;
         }
-        distinct.insert(x as i64);
+        let class = labels.and_then(|l| l.get(i)).copied().unwrap_or(0);
+        rows.push((x as i64, class));
     }
-    if distinct.len() < 3 {
+    rows.sort_unstable();
+    let mut distinct: Vec<i64> = rows.iter().map(|&(v, _)| v).collect();
+    distinct.dedup();
+    let n = distinct.len();
+    if n < 3 {
         return None;
     }
+    let middle = distinct[n / 2];
+    if named {
+        return Some(format!(
+            "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, --categorical {name} reads them as categories"
+        ));
+    }
+    let seen = class_follows_labels(&rows)?;
     Some(format!(
-        "column `{name}` holds whole numbers ({} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {}`); if its numbers are labels whose order means nothing, --categorical {name} reads them as categories",
-        distinct.len(),
-        distinct.iter().nth(distinct.len() / 2).copied().unwrap_or_default()
+        "column `{name}` holds whole numbers ({n} distinct in the training rows) and the class follows its values as it would a code's: of the training rows whose value repeats, {:.0} % hold their value's most common class (against {:.0} % for the most common class overall), yet that class changes {} times along the values in order, which rules comparing `{name}` as a quantity (`{name} >= {middle}`) can follow only piece by piece; if its numbers are labels whose order means nothing (an id, a code), --categorical {name} reads them as categories",
+        100.0 * seen.purity,
+        100.0 * seen.base,
+        seen.changes
     ))
+}
+
+/// What [`class_follows_labels`] saw.
+struct LabelPattern {
+    /// Share of the rows of repeated values that hold their value's most
+    /// common class.
+    purity: f64,
+    /// Share of the same rows that hold the most common class overall.
+    base: f64,
+    /// How often the most common class changes from one repeated value to
+    /// the next, in increasing order.
+    changes: usize,
+}
+
+/// Whether the class of a column of whole numbers behaves as if its values
+/// were labels rather than quantities, on the training rows `rows` ((value,
+/// class), sorted): the values seen at least 3 times (at least 10 of them,
+/// holding at least half the rows) each nearly fix the class (at least
+/// 90 % of their rows hold their value's most common class, and that
+/// removes at least half the errors of answering the most common class
+/// overall), yet their most common class changes at least 8 times along
+/// the values in increasing order. An id that repeats over a person's or a
+/// firm's rows, or a code of states or schools, does this; a quantity that
+/// predicts the class does it in few steps (`age >= 40`), and a count that
+/// does not predict it does not fix the class at all.
+fn class_follows_labels(rows: &[(i64, u32)]) -> Option<LabelPattern> {
+    const MIN_ROWS: usize = 3;
+    const MIN_VALUES: usize = 10;
+    const MIN_PURITY: f64 = 0.9;
+    const MIN_CHANGES: usize = 8;
+    // Per repeated value, in increasing order: its most common class (the
+    // smallest on a tie) and how many rows hold it.
+    let mut majorities: Vec<u32> = Vec::new();
+    let (mut total, mut held) = (0usize, 0usize);
+    let mut overall = std::collections::BTreeMap::<u32, usize>::new();
+    for group in rows.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < MIN_ROWS {
+            continue;
+        }
+        let mut best = (0u32, 0usize);
+        for run in group.chunk_by(|a, b| a.1 == b.1) {
+            let class = run[0].1;
+            *overall.entry(class).or_default() += run.len();
+            if run.len() > best.1 {
+                best = (class, run.len());
+            }
+        }
+        majorities.push(best.0);
+        total += group.len();
+        held += best.1;
+    }
+    if majorities.len() < MIN_VALUES || 2 * total < rows.len() {
+        return None;
+    }
+    let base = overall.values().max().copied().unwrap_or_default() as f64 / total as f64;
+    let purity = held as f64 / total as f64;
+    let changes = majorities.windows(2).filter(|w| w[0] != w[1]).count();
+    (purity >= MIN_PURITY && purity >= base + (1.0 - base) / 2.0 && changes >= MIN_CHANGES)
+        .then_some(LabelPattern {
+            purity,
+            base,
+            changes,
+        })
 }
 
 /// Whether `text` is a calendar date, with or without a time of day, as
@@ -370,25 +457,72 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_column_of_whole_numbers_the_class_follows_as_a_code_gets_a_note() {
+        // 40 firms, 4 rows each; a firm's sector is fixed and unrelated to
+        // the order of its number (every third firm is "b").
+        let firms: Vec<f64> = (0..160).map(|i| f64::from(100 + (i % 40) * 7)).collect();
+        let sector: Vec<u32> = (0..160).map(|i| u32::from((i % 40) % 3 == 0)).collect();
+        let note = codes_as_numbers("firm", firms.iter().copied(), Some(&sector)).unwrap();
+        assert!(
+            note.starts_with("column `firm` holds whole numbers (40 distinct in the training rows) and the class follows its values as it would a code's: of the training rows whose value repeats, 100 % hold their value's most common class (against 65 % for the most common class overall), yet that class changes 26 times along the values in order"),
+            "{note}"
+        );
+        assert!(
+            note.ends_with("--categorical firm reads them as categories"),
+            "{note}"
+        );
+        // A firm with a row of the other sector here and there: still.
+        let mut noisy = sector.clone();
+        noisy[0] = 1 - noisy[0];
+        assert!(codes_as_numbers("firm", firms.iter().copied(), Some(&noisy)).is_some());
+        // A quantity that decides the class in one step: no note.
+        let age: Vec<f64> = (0..160).map(|i| f64::from(20 + i % 40)).collect();
+        let old: Vec<u32> = age.iter().map(|&a| u32::from(a >= 40.0)).collect();
+        assert_eq!(
+            codes_as_numbers("age", age.iter().copied(), Some(&old)),
+            None
+        );
+        // A count the class does not follow: no note.
+        let noise: Vec<u32> = (0..160).map(|i| u32::from((i * 7919) % 13 < 6)).collect();
+        assert_eq!(
+            codes_as_numbers("calls", age.iter().copied(), Some(&noise)),
+            None
+        );
+        // Values that never repeat say nothing; nor do fractions.
+        let unique: Vec<f64> = (0..160).map(f64::from).collect();
+        assert_eq!(
+            codes_as_numbers("n", unique.iter().copied(), Some(&sector)),
+            None
+        );
+        let fractions: Vec<f64> = firms.iter().map(|x| x + 0.5).collect();
+        assert_eq!(
+            codes_as_numbers("firm", fractions.into_iter(), Some(&sector)),
+            None
+        );
+        // Without classes (a numeric target), only the name speaks.
+        assert_eq!(codes_as_numbers("firm", firms.iter().copied(), None), None);
+    }
+
+    #[test]
     fn a_column_of_whole_numbers_named_as_a_code_gets_a_note() {
         assert_eq!(name_words("StoreID"), ["store", "id"]);
         assert_eq!(name_words("zip_code"), ["zip", "code"]);
         assert_eq!(name_words("area code 2"), ["area", "code", "2"]);
         let codes = [17.0, 23.0, 40.0, f64::NAN, 17.0];
-        let note = codes_as_numbers("store_id", codes.into_iter()).unwrap();
+        let note = codes_as_numbers("store_id", codes.into_iter(), None).unwrap();
         assert_eq!(
             note,
             "column `store_id` holds whole numbers (3 distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`store_id >= 23`); if its numbers are labels whose order means nothing, --categorical store_id reads them as categories"
         );
         // A quantity's name, a fraction, or too few values: no note.
-        assert_eq!(codes_as_numbers("income", codes.into_iter()), None);
-        assert_eq!(codes_as_numbers("idle", codes.into_iter()), None);
+        assert_eq!(codes_as_numbers("income", codes.into_iter(), None), None);
+        assert_eq!(codes_as_numbers("idle", codes.into_iter(), None), None);
         assert_eq!(
-            codes_as_numbers("region", [1.0, 2.5, 3.0].into_iter()),
+            codes_as_numbers("region", [1.0, 2.5, 3.0].into_iter(), None),
             None
         );
         assert_eq!(
-            codes_as_numbers("region", [1.0, 2.0, 1.0].into_iter()),
+            codes_as_numbers("region", [1.0, 2.0, 1.0].into_iter(), None),
             None
         );
     }
