@@ -270,8 +270,8 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     );
     for f in &set.features {
         let cats = match &f.kind {
-            FeatureKind::Categorical { categories } => categories
-                .iter()
+            FeatureKind::Categorical { categories } => dsl::display_order(categories)
+                .into_iter()
                 .map(|c| format!("`{}`", code_span(c)))
                 .collect::<Vec<_>>()
                 .join(", "),

@@ -11,7 +11,7 @@
 //! and a category the schema does not list satisfies neither `in` nor
 //! `not in`.
 
-use rulec_runtime::dsl::print_number;
+use rulec_runtime::dsl::{display_order, print_number};
 use rulec_runtime::ir::{CmpOp, Condition, Rule};
 
 /// `n` followed by the noun, in the singular for one: `1 rule`, `3 rules`.
@@ -72,15 +72,15 @@ fn predicate(cond: &Condition) -> String {
             format!("{words} {}", print_number(*value))
         }
         Condition::Is { value, .. } => format!("is {value}"),
-        Condition::In { values, .. } => match values.as_slice() {
+        Condition::In { values, .. } => match display_order(values).as_slice() {
             [one] => format!("is {}", quoted(one)),
             [a, b] => format!("is {} or {}", quoted(a), quoted(b)),
-            _ => format!("is one of {}", alternatives(values, "or")),
+            shown => format!("is one of {}", alternatives(shown, "or")),
         },
-        Condition::NotIn { values, .. } => match values.as_slice() {
+        Condition::NotIn { values, .. } => match display_order(values).as_slice() {
             [one] => format!("is not {}", quoted(one)),
             [a, b] => format!("is neither {} nor {}", quoted(a), quoted(b)),
-            _ => format!("is none of {}", alternatives(values, "or")),
+            shown => format!("is none of {}", alternatives(shown, "or")),
         },
         Condition::Missing { .. } => "is missing".to_string(),
     }
@@ -101,7 +101,7 @@ fn join(items: &[String]) -> String {
     }
 }
 
-fn alternatives(values: &[String], word: &str) -> String {
+fn alternatives(values: &[&str], word: &str) -> String {
     let quoted: Vec<String> = values.iter().map(|v| quoted(v)).collect();
     match quoted.as_slice() {
         [] => String::new(),
@@ -189,6 +189,21 @@ mod tests {
             sentence(&r, "shipper"),
             "When weight_lb is at least 5 and below 13.3, express is true, day is neither \"sat\" nor \"sun\", \
              zone is one of \"east\", \"north\" or \"west\", note is missing and tier is \"gold\", shipper is \"A\"."
+        );
+    }
+
+    #[test]
+    fn integer_codes_are_listed_by_value() {
+        let r = rule(
+            vec![
+                set("store", &["10", "101", "9"], false),
+                set("area", &["12", "3"], true),
+            ],
+            "A",
+        );
+        assert_eq!(
+            sentence(&r, "shipper"),
+            "When store is one of \"9\", \"10\" or \"101\" and area is neither \"3\" nor \"12\", shipper is \"A\"."
         );
     }
 

@@ -376,8 +376,15 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
         | (Condition::NotIn { values: va, .. }, Condition::NotIn { values: vb, .. }) => {
             let (sa, sb): (BTreeSet<&String>, BTreeSet<&String>) =
                 (va.iter().collect(), vb.iter().collect());
-            let added: Vec<String> = sb.difference(&sa).map(|v| v.to_string()).collect();
-            let removed: Vec<String> = sa.difference(&sb).map(|v| v.to_string()).collect();
+            // Shown as the rule book shows a set (integer codes by value).
+            let shown = |set: Vec<String>| -> Vec<String> {
+                rulec_runtime::dsl::display_order(&set)
+                    .into_iter()
+                    .map(str::to_string)
+                    .collect()
+            };
+            let added = shown(sb.difference(&sa).map(|v| v.to_string()).collect());
+            let removed = shown(sa.difference(&sb).map(|v| v.to_string()).collect());
             let mut line = head("categories changed on ");
             if !added.is_empty() {
                 line = line.words(format!("; added {}", quoted_list(&added)));

@@ -16,14 +16,53 @@ mod print;
 
 pub use self::parse::{contradiction, parse, parse_for, ParseError, ParsedRule};
 pub use self::print::{
-    print_condition, print_conditions, print_name, print_number, print_rule, print_rules,
-    print_string, print_value, KEYWORDS,
+    display_order, print_condition, print_conditions, print_name, print_number, print_rule,
+    print_rules, print_string, print_value, KEYWORDS,
 };
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::ir::{CmpOp, Condition, Rule};
+
+    #[test]
+    fn codes_that_are_integers_are_shown_by_value_and_read_back_as_stored() {
+        let texts = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<String>>();
+        // Stored sorted as text; shown by value.
+        let stored = texts(&["-3", "10", "101", "2", "7"]);
+        assert_eq!(display_order(&stored), ["-3", "2", "7", "10", "101"]);
+        // A leading zero, a plus sign, a fraction or a word anywhere: the
+        // stored order stays.
+        for kept in [
+            texts(&["02134", "10", "501"]),
+            texts(&["+1", "10", "2"]),
+            texts(&["1.5", "10", "2"]),
+            texts(&["10", "2", "east"]),
+        ] {
+            assert_eq!(
+                display_order(&kept),
+                kept.iter().map(String::as_str).collect::<Vec<_>>()
+            );
+        }
+        // The printed rule reads back as the same set, stored sorted.
+        let rule = Rule {
+            name: "r".into(),
+            conditions: vec![Condition::In {
+                feature: "store".into(),
+                values: stored.clone(),
+            }],
+            decision: "x".into(),
+            origin: None,
+            evidence: None,
+        };
+        let text = print_rule(&rule, "y");
+        assert!(
+            text.contains(r#"store in {"-3", "2", "7", "10", "101"}"#),
+            "{text}"
+        );
+        let back = parse(&text).unwrap();
+        assert_eq!(back[0].rule.conditions, rule.conditions);
+    }
 
     #[test]
     fn prints_the_design_example() {

@@ -137,8 +137,38 @@ pub fn print_number(x: f64) -> String {
 }
 
 fn print_set(values: &[String]) -> String {
-    let items: Vec<String> = values.iter().map(|v| print_string(v)).collect();
+    let items: Vec<String> = display_order(values)
+        .into_iter()
+        .map(print_string)
+        .collect();
     format!("{{{}}}", items.join(", "))
+}
+
+/// The order in which a set of categories is shown to people: as stored
+/// (sorted as text), except that codes which are all integers written
+/// plainly (`7`, `-3`, `101`; no leading zero, no sign but `-`) are shown
+/// by value, `"2", "10", "101"` rather than `"10", "101", "2"`. Codes with
+/// a leading zero (`02134`) keep the text order, which for codes of one
+/// width is their order already. Only the showing changes: the set, and
+/// the rule set's file, stay as they are.
+pub fn display_order(values: &[String]) -> Vec<&str> {
+    fn plain_integer(v: &str) -> Option<i64> {
+        let digits = v.strip_prefix('-').unwrap_or(v);
+        let plain = !digits.is_empty()
+            && digits.len() <= 18
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && (digits == "0" || !digits.starts_with('0'))
+            && v != "-0";
+        plain.then(|| v.parse().ok()).flatten()
+    }
+    let mut shown: Vec<&str> = values.iter().map(String::as_str).collect();
+    let numbers: Option<Vec<i64>> = shown.iter().map(|v| plain_integer(v)).collect();
+    if let Some(numbers) = numbers {
+        let mut paired: Vec<(i64, &str)> = numbers.into_iter().zip(shown).collect();
+        paired.sort_by_key(|&(n, _)| n);
+        shown = paired.into_iter().map(|(_, v)| v).collect();
+    }
+    shown
 }
 
 /// Prints rules as a DSL file that [`parse`](super::parse::parse) reads back.
