@@ -849,3 +849,34 @@ fn codes_written_as_numbers_are_read_as_categories_when_named() {
     let o = compile(dir.path(), "d.csv", &["--categorical", "y"]);
     refused(dir.path(), &o, &["--categorical names `y`, the target"]);
 }
+
+#[test]
+fn an_index_written_by_pandas_is_left_out_with_a_note() {
+    // As `DataFrame.to_csv` writes a frame sorted by class: an unnamed first
+    // column numbering the rows, which would split the classes perfectly.
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(3000, 12);
+    let mut rows: Vec<(f64, &str)> = x.into_iter().zip(y).collect();
+    rows.sort_by_key(|&(_, y)| y);
+    let mut csv = String::from(",x,y\n");
+    for (i, (x, y)) in rows.iter().enumerate() {
+        writeln!(csv, "{i},{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: the first column has no name and holds a different whole number in every row (0 to 2999), as the index pandas writes"),
+        "{err}"
+    );
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let features: Vec<&str> = set.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(features, ["x"]);
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains("the first column has no name"));
+    assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.9);
+}

@@ -695,8 +695,16 @@ fn frame_to_table(
             params.target
         ));
     }
-    for col in df.columns() {
+    for (position, col) in df.columns().iter().enumerate() {
         let name = col.name().to_string();
+        if position == 0 && name != params.target {
+            if let Some((low, high)) = written_index(col) {
+                notes.push(format!(
+                    "the first column has no name and holds a different whole number in every row ({low} to {high}), as the index pandas writes (`to_csv` without `index=False`) does; it is left out, as a rule on a row's number would hold only for rows numbered as these were (give the column a name to keep it)"
+                ));
+                continue;
+            }
+        }
         if name == params.target
             || Some(&name) == params.split_column.as_ref()
             || Some(&name) == params.teacher_column.as_ref()
@@ -742,6 +750,30 @@ fn frame_to_table(
     Ok(Table::new(columns, params.target.clone(), target)
         .with_split(split)
         .with_ingest_notes(raw_labels.len() - keep.len(), notes))
+}
+
+/// The least and greatest value of `col` when it is the index pandas
+/// writes as a file's first column (`DataFrame.to_csv` without
+/// `index=False`): no name (`""`, or `Unnamed: 0`, as pandas names such a
+/// column when it reads the file and writes it again) and a different
+/// whole number in every row, none missing.
+fn written_index(col: &polars::prelude::Column) -> Option<(i64, i64)> {
+    let name = col.name().trim();
+    if !(name.is_empty() || name == "Unnamed: 0") {
+        return None;
+    }
+    let values = numeric_values(col).ok()??;
+    let mut whole: Vec<i64> = Vec::with_capacity(values.len());
+    for x in values {
+        if x.is_nan() || x.fract() != 0.0 || x.abs() >= 1e15 {
+            return None;
+        }
+        whole.push(x as i64);
+    }
+    whole.sort_unstable();
+    let n = whole.len();
+    whole.dedup();
+    (n > 0 && whole.len() == n).then(|| (whole[0], whole[n - 1]))
 }
 
 /// Distinct numbers in a class target past which it reads as a quantity.
@@ -800,6 +832,50 @@ mod tests {
         let (df, _) = read_frame(&path, &params("y"), None).unwrap();
         let from_frame = read_frame_table(df, Path::new("frame"), &params("y")).unwrap();
         assert_eq!(format!("{from_file:?}"), format!("{from_frame:?}"));
+    }
+
+    /// The index pandas writes as an unnamed first column (`to_csv`
+    /// without `index=False`) is left out with a note; a column that only
+    /// looks like it (named, not first, or with a repeated or missing
+    /// value) stays.
+    #[test]
+    fn an_index_written_by_pandas_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let read_text = |text: &str| {
+            let path = dir.path().join("t.csv");
+            std::fs::write(&path, text).unwrap();
+            read(&path, &params("y")).unwrap()
+        };
+        let names =
+            |t: &Table| -> Vec<String> { t.columns().iter().map(|c| c.name.clone()).collect() };
+        for header in ["", "Unnamed: 0"] {
+            let t = read_text(&format!("{header},x,y\n0,1.5,a\n1,2.5,b\n2,0.5,a\n"));
+            assert_eq!(names(&t), ["x"], "{header:?}");
+            let note = t
+                .notes()
+                .iter()
+                .find(|n| n.contains("the first column has no name"));
+            assert!(
+                note.is_some_and(|n| n.contains("(0 to 2)")),
+                "{:?}",
+                t.notes()
+            );
+        }
+        // A named column, one not first, a repeated number, a gap, a fraction.
+        for text in [
+            "row,x,y\n0,1.5,a\n1,2.5,b\n2,0.5,a\n",
+            "x,,y\n1.5,0,a\n2.5,1,b\n0.5,2,a\n",
+            ",x,y\n0,1.5,a\n0,2.5,b\n2,0.5,a\n",
+            ",x,y\n0,1.5,a\n,2.5,b\n2,0.5,a\n",
+            ",x,y\n0.5,1.5,a\n1,2.5,b\n2,0.5,a\n",
+        ] {
+            let t = read_text(text);
+            assert_eq!(t.columns().len(), 2, "{text:?}");
+            assert!(
+                t.notes().iter().all(|n| !n.contains("has no name")),
+                "{text:?}"
+            );
+        }
     }
 
     /// `--categorical`: numbers read as the text of codes, whole numbers

@@ -254,11 +254,16 @@ fn name_words(name: &str) -> Vec<String> {
 }
 
 /// A note when a column of numbers holds whole numbers only, at least 3
-/// distinct in the training rows, and reads as a code: a word of its name
-/// is one of [`CODE_WORDS`], or its values behave as labels on those rows
-/// ([`class_follows_labels`], given `labels`, the class of each value in
-/// `values`' order). The rules compare such a column as a quantity, and
-/// `--categorical` reads it as categories instead.
+/// distinct in the training rows, and reads as an identifier or a code.
+/// An identifier (or a row number) has a value of its own in nearly every
+/// training row (at least 95 % distinct, over 50 rows) and its values fill
+/// at least a third of their range, as numbers counted out do: a rule
+/// comparing it holds only for rows numbered alike, and `--forbid` keeps
+/// rules off it.
+/// A code has a word of [`CODE_WORDS`] in its name, or values that behave
+/// as labels on those rows ([`class_follows_labels`], given `labels`, the
+/// class of each value in `values`' order): the rules compare it as a
+/// quantity, and `--categorical` reads it as categories instead.
 pub(super) fn codes_as_numbers(
     name: &str,
     values: impl Iterator<Item = f64>,
@@ -291,6 +296,18 @@ pub(super) fn codes_as_numbers(
         return None;
     }
     let middle = distinct[n / 2];
+    // Numbers of a count: nearly every row its own, and filling at least a
+    // third of their range (random quantities that spread so thin repeat:
+    // 95 % distinct takes a range some 10 times the rows).
+    let span = distinct[n - 1]
+        .saturating_sub(distinct[0])
+        .saturating_add(1);
+    if rows.len() > 50 && n as f64 >= 0.95 * rows.len() as f64 && span <= 3 * n as i64 {
+        return Some(format!(
+            "column `{name}` holds a different whole number in {n} of its {} training rows, as an identifier or a row number does: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {name}",
+            rows.len()
+        ));
+    }
     if named {
         return Some(format!(
             "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, --categorical {name} reads them as categories"
@@ -488,15 +505,36 @@ mod tests {
             codes_as_numbers("calls", age.iter().copied(), Some(&noise)),
             None
         );
-        // Values that never repeat say nothing; nor do fractions.
-        let unique: Vec<f64> = (0..160).map(f64::from).collect();
+        // Values that repeat too little to fix a class say nothing of a
+        // code (these, 2 rows each); nor do fractions.
+        let pairs: Vec<f64> = (0..160).map(|i| f64::from(i / 2)).collect();
         assert_eq!(
-            codes_as_numbers("n", unique.iter().copied(), Some(&sector)),
+            codes_as_numbers("n", pairs.iter().copied(), Some(&sector)),
             None
         );
         let fractions: Vec<f64> = firms.iter().map(|x| x + 0.5).collect();
         assert_eq!(
             codes_as_numbers("firm", fractions.into_iter(), Some(&sector)),
+            None
+        );
+        // A number of its own in nearly every row is an identifier's (or
+        // a row number's), whatever its name and its classes say.
+        let serial: Vec<f64> = (0..120).map(|i| f64::from(1000 + i)).collect();
+        let sorted: Vec<u32> = (0..120).map(|i| u32::from(i >= 60)).collect();
+        for name in ["serial", "customer_id"] {
+            let note = codes_as_numbers(name, serial.iter().copied(), Some(&sorted)).unwrap();
+            assert_eq!(
+                note,
+                format!("column `{name}` holds a different whole number in 120 of its 120 training rows, as an identifier or a row number does: a rule comparing it (`{name} >= 1060`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {name}")
+            );
+        }
+        // Numbers of their own spread thin (an amount, not a count): no
+        // identifier.
+        let amounts: Vec<f64> = (0..120).map(|i| f64::from(1000 + 37 * i)).collect();
+        assert_eq!(codes_as_numbers("income", amounts.into_iter(), None), None);
+        // Over 50 rows only: a few rows say nothing of the kind.
+        assert_eq!(
+            codes_as_numbers("serial", serial[..40].iter().copied(), Some(&sorted[..40])),
             None
         );
         // Without classes (a numeric target), only the name speaks.
