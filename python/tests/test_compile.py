@@ -313,3 +313,25 @@ def test_codes_written_as_numbers_read_as_categories(rulec_bin, tmp_path):
     b = res.apply(frame.iloc[1:]).reset_index(drop=True)
     assert a.equals(b)
     assert a["decision"].notna().mean() > 0.8
+
+
+def test_an_index_written_by_pandas_is_left_out(tmp_path):
+    """A frame written with `to_csv()` (its index kept) and read back with
+    `read_csv` has an `Unnamed: 0` first column numbering the rows; sorted
+    by class, it would split them. It is left out, with a note."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(8)
+    x = rng.random(3000) * 100
+    frame = pd.DataFrame({"x": x, "y": np.where(x < 50, "lo", "hi")})
+    frame = frame.sort_values("y").reset_index(drop=True)
+    path = tmp_path / "written.csv"
+    frame.to_csv(path)
+    read_back = pd.read_csv(path)
+    assert read_back.columns[0] == "Unnamed: 0"
+    for data in (read_back, str(path)):
+        res = rulec.compile(data, target="y", progress=False, **FAST)
+        rules = json.loads(res.rules_json)
+        assert [f["name"] for f in rules["features"]] == ["x"], rules["features"]
+        assert any("the first column has no name" in n for n in res.notes), res.notes
