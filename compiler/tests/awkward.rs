@@ -52,6 +52,12 @@ fn compile(dir: &Path, file: &str, extra: &[&str]) -> Output {
     run(dir, &args)
 }
 
+/// The rule set `compile` wrote to `out/rules.json` in `dir`.
+fn rules(dir: &Path) -> rulec_runtime::RuleSet {
+    rulec_runtime::RuleSet::from_json(&std::fs::read_to_string(dir.join("out/rules.json")).unwrap())
+        .unwrap()
+}
+
 fn report(dir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap()).unwrap()
 }
@@ -107,10 +113,7 @@ fn a_target_with_500_classes_compiles() {
     std::fs::write(dir.path().join("d.csv"), csv).unwrap();
     let o = compile(dir.path(), "d.csv", &["-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let set = rulec_runtime::RuleSet::from_json(
-        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
-    )
-    .unwrap();
+    let set = rules(dir.path());
     assert_eq!(set.target.classes.len(), 500);
     // Every kept rule is certified on real rows; the crate has an enum of 500.
     let rules = std::fs::read_to_string(dir.path().join("out/crate/src/rules.rs")).unwrap();
@@ -197,10 +200,7 @@ fn a_thousand_columns_compile() {
     std::fs::write(dir.path().join("d.csv"), csv).unwrap();
     let o = compile(dir.path(), "d.csv", &["-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let set = rulec_runtime::RuleSet::from_json(
-        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
-    )
-    .unwrap();
+    let set = rules(dir.path());
     assert_eq!(set.features.len(), 1000);
     // The generated crate has a field per column.
     let rules = std::fs::read_to_string(dir.path().join("out/crate/src/rules.rs")).unwrap();
@@ -564,10 +564,7 @@ fn date_columns_are_left_out_or_noted_not_refused() {
             "{err}"
         );
     }
-    let set = rulec_runtime::RuleSet::from_json(
-        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
-    )
-    .unwrap();
+    let set = rules(dir.path());
     let names: Vec<&str> = set.features.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["x"]);
     assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.5);
@@ -870,10 +867,7 @@ fn an_index_written_by_pandas_is_left_out_with_a_note() {
         err.contains("note: the first column has no name and holds a different whole number in every row (0 to 2999), as the index pandas writes"),
         "{err}"
     );
-    let set = rulec_runtime::RuleSet::from_json(
-        &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
-    )
-    .unwrap();
+    let set = rules(dir.path());
     let features: Vec<&str> = set.features.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(features, ["x"]);
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
