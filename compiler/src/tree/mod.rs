@@ -682,7 +682,13 @@ fn split_from_histogram(
                     Test::LeBin(b as u8)
                 }
             };
-            consider(&left, left_rows, &test, false, chance_gain, &mut best);
+            // Where a missing value (or a category the fitting rows never
+            // had) goes when the node's rows had none to learn it from: to
+            // the side with more of them, as scikit-learn's histogram
+            // boosting does, not always to one side. Sent right always, the
+            // unseen districts of a new file all followed the rarer class.
+            let bigger_left = n_missing == 0 && 2 * left_rows > total_rows;
+            consider(&left, left_rows, &test, bigger_left, chance_gain, &mut best);
             if n_missing > 0 {
                 let with_missing: Vec<f64> =
                     left.iter().zip(&missing).map(|(l, m)| l + m).collect();

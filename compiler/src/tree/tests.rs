@@ -327,3 +327,52 @@ fn learns_a_threshold_with_a_round_cut() {
     assert_eq!(cuts[*b as usize], 50.0);
     assert_eq!(tree.leaf_paths().len(), 2);
 }
+
+#[test]
+fn a_value_the_node_never_saw_goes_to_its_bigger_side() {
+    // Fitted on rows 0..400 with nothing missing: `a` below 300 (300 rows),
+    // `b` from 300 (100 rows), and a zone code that says the same. Row 400
+    // misses `x`, and its zone is one the fitting rows never had: each
+    // goes where most rows went (`a`), not always right (`b`).
+    let mut x: Vec<f64> = (0..400).map(f64::from).collect();
+    x.push(f64::NAN);
+    let mut labels: Vec<u32> = (0..400).map(|i| u32::from(i >= 300)).collect();
+    labels.push(0);
+    let mut zone: Vec<u32> = labels[..400].to_vec();
+    zone.push(2);
+    let fit_rows: Vec<usize> = (0..400).collect();
+    let params = TreeParams {
+        max_depth: 1,
+        min_samples_leaf: 1,
+        min_gain: -1.0,
+        max_features: None,
+        seed: 0,
+        criterion: Criterion::Gini,
+    };
+    let numeric = table(x.clone(), labels.clone());
+    let zoned = table_with(
+        vec![0.0; 401],
+        vec![crate::table::Column {
+            name: "zone".into(),
+            data: ColumnData::Categorical {
+                codes: zone,
+                levels: vec!["east".into(), "north".into(), "west".into()],
+            },
+        }],
+        &[],
+        labels.clone(),
+    );
+    for t in [numeric, zoned] {
+        let binned = Binned::new(&t, &fit_rows);
+        let tree = fit(
+            &binned,
+            (0..400).collect(),
+            Targets::Hard(&labels),
+            2,
+            &params,
+        );
+        assert_eq!(tree.leaf_paths().len(), 2);
+        let leaf = tree.leaf_of(&binned, 400);
+        assert_eq!(tree.counts(leaf), [300.0, 0.0]);
+    }
+}
