@@ -884,7 +884,7 @@ fn categories_the_training_rows_never_had_do_not_steer_the_teacher() {
     // saw; a name they never saw must go where most rows went, so the
     // teacher (the fallback) answers those rows as well as it can. Sent
     // always to one side, they went with the rarer class: the teacher was
-    // right on about a fifth of the test rows.
+    // right on 15 % of the test rows.
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(21);
     let mut csv = String::from("district,x,y\n");
