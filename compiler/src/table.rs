@@ -17,7 +17,7 @@ use notes::{
     codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_with_decimal_commas,
     numbers_with_signs,
 };
-pub(crate) use notes::{decimal_comma, twins};
+pub(crate) use notes::{decimal_comma, twins, whole_number};
 
 /// One feature column.
 #[derive(Clone, Debug, PartialEq)]

@@ -763,13 +763,10 @@ fn written_index(col: &polars::prelude::Column) -> Option<(i64, i64)> {
         return None;
     }
     let values = numeric_values(col).ok()??;
-    let mut whole: Vec<i64> = Vec::with_capacity(values.len());
-    for x in values {
-        if x.is_nan() || x.fract() != 0.0 || x.abs() >= 1e15 {
-            return None;
-        }
-        whole.push(x as i64);
-    }
+    let mut whole = values
+        .into_iter()
+        .map(crate::table::whole_number)
+        .collect::<Option<Vec<i64>>>()?;
     whole.sort_unstable();
     let n = whole.len();
     whole.dedup();

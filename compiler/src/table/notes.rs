@@ -282,11 +282,8 @@ pub(super) fn codes_as_numbers(
         if x.is_nan() {
             continue;
         }
-        if x.fract() != 0.0 || x.abs() >= 1e15 {
-            return None;
-        }
         let class = labels.and_then(|l| l.get(i)).copied().unwrap_or(0);
-        rows.push((x as i64, class));
+        rows.push((whole_number(x)?, class));
     }
     rows.sort_unstable();
     let mut distinct: Vec<i64> = rows.iter().map(|&(v, _)| v).collect();
@@ -320,6 +317,12 @@ pub(super) fn codes_as_numbers(
         100.0 * seen.base,
         seen.changes
     ))
+}
+
+/// `x` as a whole number, when it is one a 64-bit integer holds exactly
+/// (below 10^15 in size); `None` for a fraction or NaN.
+pub(crate) fn whole_number(x: f64) -> Option<i64> {
+    (x.fract() == 0.0 && x.abs() < 1e15).then_some(x as i64)
 }
 
 /// What [`class_follows_labels`] saw.
