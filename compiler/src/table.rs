@@ -694,6 +694,15 @@ mod tests {
         ] {
             assert!(!decimal_comma(no), "{no}");
         }
+        // A leading zero is never a thousands group: `0,125` is an eighth,
+        // not 125.
+        for yes in ["0,125", "-0,500", "00,5"] {
+            assert!(decimal_comma(yes), "{yes}");
+            assert_eq!(crate::ingest::parse_number(yes), None, "{yes}");
+        }
+        assert_eq!(crate::ingest::parse_number("1,250"), Some(1250.0));
+        assert_eq!(crate::ingest::parse_number("-12,345.5"), Some(-12345.5));
+        assert_eq!(crate::ingest::parse_number("0"), Some(0.0));
         // A semicolon-separated file from a European spreadsheet: 300
         // distinct measurements, a few of them whole numbers.
         let values: Vec<String> = (0..300)

@@ -105,6 +105,26 @@ pub(super) fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec
     Ok(Some(out))
 }
 
+/// The note for a text column read as numbers. With commas in it, the
+/// note says how one was read (a thousands separator: `1,250` is 1250), so
+/// that a file whose commas mark decimals, every value with three digits
+/// after its comma, is not read a thousand times too large unseen.
+fn numbers_as_text_note(name: &str, col: &polars::prelude::Column) -> String {
+    let with_comma = string_values(col)
+        .ok()
+        .and_then(|values| values.into_iter().flatten().find(|v| v.contains(',')));
+    match with_comma.and_then(|v| Some((parse_number(&v)?, v))) {
+        Some((x, text)) => format!(
+            "column `{name}` holds numbers written with commas, read as thousands separators (`{}` as {}); if its commas mark decimals, write the numbers with a decimal point",
+            text.trim(),
+            number_text(x)
+        ),
+        None => format!(
+            "column `{name}` holds numbers written as text; read as numbers"
+        ),
+    }
+}
+
 /// Why a column the rules read as numbers cannot be read so: its first
 /// value that is not a number and the row it is on (1-based, as in the
 /// other messages), with a word on decimal commas when that is what it
@@ -136,7 +156,9 @@ pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, 
 }
 
 /// A number written by a person or a spreadsheet: `12.5`, `-3e4`, `inf`, or
-/// with thousands separators in groups of three (`1,234,567.89`).
+/// with thousands separators in groups of three (`1,234,567.89`). A first
+/// group with a leading zero is no thousands (`0,125` is a decimal comma,
+/// not 125).
 pub fn parse_number(text: &str) -> Option<f64> {
     let t = text.trim();
     if let Ok(x) = t.parse::<f64>() {
@@ -154,6 +176,7 @@ pub fn parse_number(text: &str) -> Option<f64> {
     let groups: Vec<&str> = int.split(',').collect();
     let grouped = groups.len() > 1
         && (1..=3).contains(&groups[0].len())
+        && !groups[0].starts_with('0')
         && groups[1..].iter().all(|g| g.len() == 3)
         && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
     if !grouped {
@@ -188,9 +211,7 @@ pub(super) fn column_data(
     }
     if let Some(all) = numeric_values(col)? {
         if matches!(dtype, DataType::String) {
-            notes.push(format!(
-                "column `{name}` holds numbers written as text (thousands separators or similar); read as numbers"
-            ));
+            notes.push(numbers_as_text_note(&name, col));
         }
         return Ok(Some(ColumnData::Numeric(
             keep.iter().map(|&i| all[i]).collect(),
