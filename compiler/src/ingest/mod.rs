@@ -699,8 +699,18 @@ fn frame_to_table(
         let name = col.name().to_string();
         if position == 0 && name != params.target {
             if let Some((low, high)) = written_index(col) {
+                // `Unnamed: 0` is a name, if one pandas made up: to keep
+                // the column, it must be renamed, not named.
+                let (what, keep) = if name.trim().is_empty() {
+                    ("has no name", "give the column a name")
+                } else {
+                    (
+                        "is named `Unnamed: 0`, as pandas names a column without a name,",
+                        "rename the column",
+                    )
+                };
                 notes.push(format!(
-                    "the first column has no name and holds a different whole number in every row ({low} to {high}), as the index pandas writes (`to_csv` without `index=False`) does; it is left out, as a rule on a row's number would hold only for rows numbered as these were (give the column a name to keep it)"
+                    "the first column {what} and holds a different whole number in every row ({low} to {high}), as the index pandas writes (`to_csv` without `index=False`) does; it is left out, as a rule on a row's number would hold only for rows numbered as these were ({keep} to keep it)"
                 ));
                 continue;
             }
@@ -845,13 +855,13 @@ mod tests {
         };
         let names =
             |t: &Table| -> Vec<String> { t.columns().iter().map(|c| c.name.clone()).collect() };
-        for header in ["", "Unnamed: 0"] {
+        for (header, said) in [
+            ("", "the first column has no name and"),
+            ("Unnamed: 0", "the first column is named `Unnamed: 0`, as pandas names a column without a name, and"),
+        ] {
             let t = read_text(&format!("{header},x,y\n0,1.5,a\n1,2.5,b\n2,0.5,a\n"));
             assert_eq!(names(&t), ["x"], "{header:?}");
-            let note = t
-                .notes()
-                .iter()
-                .find(|n| n.contains("the first column has no name"));
+            let note = t.notes().iter().find(|n| n.contains(said));
             assert!(
                 note.is_some_and(|n| n.contains("(0 to 2)")),
                 "{:?}",
@@ -869,7 +879,7 @@ mod tests {
             let t = read_text(text);
             assert_eq!(t.columns().len(), 2, "{text:?}");
             assert!(
-                t.notes().iter().all(|n| !n.contains("has no name")),
+                t.notes().iter().all(|n| !n.contains("the first column")),
                 "{text:?}"
             );
         }
