@@ -885,6 +885,28 @@ mod tests {
         }
     }
 
+    /// Text read as numbers says how its commas were read, with an
+    /// example; a leading zero is no thousands group, so `0,125` keeps its
+    /// column text (the decimal-comma note says what to do).
+    #[test]
+    fn commas_read_as_thousands_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "x,y\n\"1,250\",a\n\"12,500\",b\n\"3,000\",a\n").unwrap();
+        let t = read(&path, &params("y")).unwrap();
+        assert!(matches!(t.columns()[0].data, ColumnData::Numeric(_)));
+        assert!(
+            t.notes().iter().any(|n| n.contains(
+                "column `x` holds numbers written with commas, read as thousands separators (`1,250` as 1250)"
+            )),
+            "{:?}",
+            t.notes()
+        );
+        std::fs::write(&path, "x;y\n0,125;a\n0,250;b\n0,500;a\n").unwrap();
+        let t = read(&path, &params("y")).unwrap();
+        assert!(!matches!(t.columns()[0].data, ColumnData::Numeric(_)));
+    }
+
     /// `--categorical`: numbers read as the text of codes, whole numbers
     /// without a decimal point whether stored as integers or as floats, a
     /// gap or NaN missing; booleans and text as they are.
