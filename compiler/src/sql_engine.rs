@@ -332,6 +332,11 @@ impl Source {
                     .with_separator(shape.separator)
                     .with_null_values(Some(NullValues::AllColumns(nulls)))
                     .finish()
+                    // A blank line reads as a row with no value in any
+                    // column; ingest drops such rows, and so does this.
+                    .and_then(|frame| {
+                        Ok(frame.filter(any_horizontal([all().as_expr().is_not_null()])?))
+                    })
             }
             "parquet" | "pq" => {
                 let args = ScanArgsParquet {

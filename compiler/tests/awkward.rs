@@ -222,6 +222,63 @@ fn a_single_row_and_a_single_class_are_refused() {
     refused(dir.path(), &o, &["two.csv", "too few rows"]);
 }
 
+/// polars reads a blank line as a row with no value in any column; pandas
+/// skips it, and so does rulec: compile, `check` and both engines of
+/// `validate` count the file's rows, not its blank lines (`check` said
+/// "2003 rows" of a file of 2000 and three blank lines).
+#[test]
+fn blank_lines_are_not_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 8);
+    let mut csv = String::from("x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        writeln!(csv, "{x},{y}").unwrap();
+        match i {
+            500 => csv.push('\n'),
+            1200 => csv.push_str("\r\n"),
+            1500 => csv.push_str(",\n"),
+            _ => {}
+        }
+    }
+    csv.push_str("\n\n");
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("no value in the target"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(report(dir.path())["dropped_unlabelled_rows"], 0);
+    assert_eq!(rules(dir.path()).provenance.unwrap().rows, 2000);
+    let o = run(dir.path(), &["check", "out/rules.json", "d.csv"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("\n2000 rows; the rules answer"),
+        "{out}{}",
+        stderr(&o)
+    );
+    for engine in ["rust", "sql"] {
+        let o = run(
+            dir.path(),
+            &[
+                "validate",
+                "--rules",
+                "out/rules.json",
+                "d.csv",
+                "--engine",
+                engine,
+            ],
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("\n2000 rows, "),
+            "{engine}: {out}{}",
+            stderr(&o)
+        );
+    }
+}
+
 #[test]
 fn rows_without_a_label_are_left_out_and_counted() {
     let dir = tempfile::tempdir().unwrap();
