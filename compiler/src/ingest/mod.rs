@@ -709,9 +709,14 @@ fn frame_to_table(
         ));
     }
     if raw_labels.len() > keep.len() {
+        let n = raw_labels.len() - keep.len();
+        let (rows, have, are) = if n == 1 {
+            ("row", "has", "is")
+        } else {
+            ("rows", "have", "are")
+        };
         notes.push(format!(
-            "{} rows have no value in the target column `{}` and are left out",
-            raw_labels.len() - keep.len(),
+            "{n} {rows} {have} no value in the target column `{}` and {are} left out",
             params.target
         ));
     }
