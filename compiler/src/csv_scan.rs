@@ -23,7 +23,9 @@ use crate::error::Error;
 pub struct CsvShape {
     /// Field separator.
     pub separator: u8,
-    /// Column names, unquoted.
+    /// Column names, unquoted; a name left empty past the first column is
+    /// `Unnamed: i` (`i` its position from 0), as pandas names it (see
+    /// [`pandas_names`]). Readers give their frames these names.
     pub header: Vec<String>,
     /// Data records after the header, as `csv_records` splits them (blank
     /// lines skipped, quoted line breaks joined).
@@ -84,7 +86,7 @@ pub fn scan_reader(
         match &mut shape {
             None => {
                 let separator = separator.unwrap_or_else(|| pick_separator(text));
-                let header = split_fields(text, separator);
+                let header = pandas_names(split_fields(text, separator));
                 check_header(&header).map_err(|m| err(at.line, m))?;
                 shape = Some(CsvShape {
                     separator,
@@ -164,6 +166,24 @@ fn split_fields(text: &[u8], sep: u8) -> Vec<String> {
     out
 }
 
+/// `header` with each empty name past the first `Unnamed: i` (`i` its
+/// position from 0), as pandas' `read_csv` names it, unless the header
+/// already has that name. A rule set compiled from the file then names the
+/// column as a frame read by pandas does, and two empty names are not one
+/// name twice. An empty first name stays: it is the index pandas writes
+/// (`to_csv` without `index=False`), which ingest recognises and says so.
+fn pandas_names(mut header: Vec<String>) -> Vec<String> {
+    for i in 1..header.len() {
+        if header[i].is_empty() {
+            let name = format!("Unnamed: {i}");
+            if !header.contains(&name) {
+                header[i] = name;
+            }
+        }
+    }
+    header
+}
+
 fn check_header(header: &[String]) -> Result<(), String> {
     for (i, name) in header.iter().enumerate() {
         if let Some(j) = header[..i].iter().position(|n| n == name) {
@@ -200,6 +220,29 @@ mod tests {
         assert_eq!(s.header, ["a", "b,c", "d"]);
         assert_eq!(s.records, 1);
         assert_eq!(check(b"a\tb\n1\t2\n").unwrap().separator, b'\t');
+    }
+
+    /// An empty name past the first is pandas' `Unnamed: i`; the first
+    /// stays empty (the index pandas writes); a name the header already has
+    /// is not given twice.
+    #[test]
+    fn empty_names_are_named_as_pandas_names_them() {
+        assert_eq!(
+            check(b"a,,y\n1,2,3\n").unwrap().header,
+            ["a", "Unnamed: 1", "y"]
+        );
+        assert_eq!(
+            check(b",a,,y\n0,1,2,3\n").unwrap().header,
+            ["", "a", "Unnamed: 2", "y"]
+        );
+        assert_eq!(
+            check(b"a,,Unnamed: 1\n1,2,3\n").unwrap().header,
+            ["a", "", "Unnamed: 1"]
+        );
+        assert_eq!(
+            check(b"a,,,y\n1,2,3,4\n").unwrap().header,
+            ["a", "Unnamed: 1", "Unnamed: 2", "y"]
+        );
     }
 
     #[test]

@@ -334,7 +334,12 @@ impl Source {
                     .finish()
                     // A blank line reads as a row with no value in any
                     // column; ingest drops such rows, and so does this.
-                    .and_then(|frame| {
+                    .and_then(|mut frame| {
+                        // The pre-pass's names, as ingest gives them: an
+                        // empty one past the first as pandas names it.
+                        let read: Vec<PlSmallStr> =
+                            frame.collect_schema()?.iter_names().cloned().collect();
+                        let frame = frame.rename(read, &shape.header, true);
                         Ok(frame.filter(any_horizontal([all().as_expr().is_not_null()])?))
                     })
             }

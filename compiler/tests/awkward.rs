@@ -279,6 +279,61 @@ fn blank_lines_are_not_rows() {
     }
 }
 
+/// A column with no name in the header (past the first) is `Unnamed: i`,
+/// as pandas' `read_csv` names it: rules compiled from the file then apply
+/// to the frame pandas reads from it, and a file with the index pandas
+/// writes and another unnamed column is read, not refused as two columns
+/// named ``. Every reader agrees: compile, `check`, both engines of
+/// `validate`.
+#[test]
+fn a_column_without_a_name_is_named_as_pandas_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 9);
+    let mut csv = String::from(",noise,,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        writeln!(csv, "{i},{},{x},{y}", (i * 7919) % 100).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(dir.path());
+    let names: Vec<&str> = set.features.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["noise", "Unnamed: 2"]);
+    assert!(
+        set.rules
+            .iter()
+            .all(|r| r.conditions.iter().all(|c| c.feature() == "Unnamed: 2")),
+        "{:?}",
+        set.rules
+    );
+    let o = run(dir.path(), &["check", "out/rules.json", "d.csv"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("\n2000 rows; the rules answer 2000"),
+        "{out}{}",
+        stderr(&o)
+    );
+    for engine in ["rust", "sql"] {
+        let o = run(
+            dir.path(),
+            &[
+                "validate",
+                "--rules",
+                "out/rules.json",
+                "d.csv",
+                "--engine",
+                engine,
+            ],
+        );
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("\n2000 rows, 2000 answered"),
+            "{engine}: {out}{}",
+            stderr(&o)
+        );
+    }
+}
+
 #[test]
 fn rows_without_a_label_are_left_out_and_counted() {
     let dir = tempfile::tempdir().unwrap();

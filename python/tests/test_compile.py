@@ -337,3 +337,29 @@ def test_an_index_written_by_pandas_is_left_out(tmp_path):
         # The file's first column has no name; read back, pandas named it.
         said = "has no name" if isinstance(data, str) else "is named `Unnamed: 0`"
         assert any(f"the first column {said}" in n for n in res.notes), res.notes
+
+
+def test_a_column_without_a_name_is_named_as_pandas_names_it(tmp_path):
+    """A header with an empty name past the first: rulec reads the file as
+    pandas does (`Unnamed: 1`), so rules compiled from the file apply to
+    the frame pandas reads from it, and the frame compiles to the same
+    rules."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(9)
+    x = rng.random(3000) * 100
+    path = tmp_path / "unnamed.csv"
+    lines = ["noise,,y"] + [
+        f"{rng.integers(0, 100)},{v:.3f},{'lo' if v < 50 else 'hi'}" for v in x
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    frame = pd.read_csv(path)
+    assert list(frame.columns) == ["noise", "Unnamed: 1", "y"]
+    from_file = rulec.compile(str(path), target="y", progress=False, **FAST)
+    features = [f["name"] for f in json.loads(from_file.rules_json)["features"]]
+    assert features == ["noise", "Unnamed: 1"], features
+    applied = from_file.apply(frame)
+    assert applied["decision"].notna().mean() > 0.8
+    from_frame = rulec.compile(frame, target="y", progress=False, **FAST)
+    assert [r.conditions for r in from_frame.rules] == [r.conditions for r in from_file.rules]

@@ -408,8 +408,12 @@ fn read_frame(
                 Ok((read_bytes(text)?, None))
             }
         };
-        return read
-            .and_then(|(df, sampled)| Ok((without_empty_rows(df).map_err(polars_err)?, sampled)));
+        return read.and_then(|(mut df, sampled)| {
+            // The pre-pass's names: an empty one past the first as pandas
+            // names it (polars leaves it empty, or `_duplicated_0`).
+            df.set_column_names(&shape.header).map_err(polars_err)?;
+            Ok((without_empty_rows(df).map_err(polars_err)?, sampled))
+        });
     }
     let file = File::open(path).map_err(file_err)?;
     match ext.as_str() {
