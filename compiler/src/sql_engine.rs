@@ -10,9 +10,11 @@
 //!
 //! # The same values as the interpreter
 //!
-//! The file is opened as [`crate::ingest`] opens it (CSV after the same
-//! pre-pass, with the same separator, missing-value tokens and type
-//! inference; or Parquet), then each column the rules use is brought to the
+//! The file is opened as [`crate::ingest`] opens it (delimited text after
+//! the same pre-pass, with the same separator, column names, missing-value
+//! tokens and type inference, and without the rows of blank lines; text
+//! compressed with gzip or zstd read whole by ingest's own reader; or
+//! Parquet), then each column the rules use is brought to the
 //! values the interpreter would see, before any SQL runs:
 //!
 //! - numeric features become `f64`; text that reads as a number (thousands
@@ -46,6 +48,7 @@ use rulec_codegen::sql::{self as sqlgen, Dialect};
 use rulec_runtime::ir::{Feature, FeatureKind, RuleSet};
 
 use crate::error::Error;
+use crate::text_file::{Compression, TextFormat};
 use crate::validate::{Measured, RuleMeasure};
 
 /// The name the data is registered under in the SQL context.
@@ -310,9 +313,21 @@ impl Source {
         // The open file, not its path: polars would expand glob characters
         // and URL schemes in a path.
         let sources = ScanSources::Files(Arc::from(vec![file]));
-        let frame = match ext.as_str() {
-            "csv" => {
-                let shape = crate::csv_scan::scan(path)?;
+        let text = TextFormat::of(path);
+        let frame = match (ext.as_str(), text) {
+            // A compressed file is read as ingest reads it, whole (its text
+            // must be decompressed to be read at all), then queried lazily.
+            (_, Some(format)) if format.compression != Compression::None => {
+                let params = crate::ingest::IngestParams {
+                    categorical: crate::ingest::category_columns(set)
+                        .map(str::to_string)
+                        .collect(),
+                    ..crate::ingest::IngestParams::every_row("")
+                };
+                Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
+            }
+            (_, Some(format)) => {
+                let shape = crate::ingest::scan_text(path, format)?;
                 if shape.records == 0 {
                     return Err(data_err("has a header but no rows"));
                 }
@@ -343,7 +358,7 @@ impl Source {
                         Ok(frame.filter(any_horizontal([all().as_expr().is_not_null()])?))
                     })
             }
-            "parquet" | "pq" => {
+            ("parquet" | "pq", None) => {
                 let args = ScanArgsParquet {
                     hive_options: HiveOptions {
                         enabled: Some(false),
@@ -354,13 +369,13 @@ impl Source {
                 };
                 LazyFrame::scan_parquet_sources(sources, args)
             }
-            "" => {
+            ("", None) => {
                 return Err(data_err(&format!(
                     "has no extension; rulec reads {}",
                     crate::ingest::FORMATS
                 )))
             }
-            other => {
+            (other, None) => {
                 return Err(data_err(&format!(
                     "has extension `.{other}`; rulec reads {}",
                     crate::ingest::FORMATS

@@ -151,7 +151,7 @@ const CASES: &[Case] = &[
         name: "unknown extension",
         files: &[("data.txt", "a,y\n1,x\n")],
         args: &["data.txt", "--target", "y"],
-        expect: &["data.txt", "extension `.txt`", "csv, parquet"],
+        expect: &["data.txt", "extension `.txt`", "csv, tsv or tab, parquet"],
     },
     Case {
         name: "empty file",

@@ -145,7 +145,7 @@ fn other_extensions_and_broken_archives_are_refused() {
     let path = write(dir.path(), "d.txt.gz", b"a,y\n1,x\n");
     let err = read(&path, &params("y", None)).unwrap_err().to_string();
     assert!(
-        err.contains("has extension `.txt.gz`; rulec reads csv, parquet"),
+        err.contains("has extension `.txt.gz`; rulec reads csv, tsv or tab, parquet; csv and tsv also gzip- or zstd-compressed"),
         "{err}"
     );
     // Not gzip data at all, and gzip data cut short.

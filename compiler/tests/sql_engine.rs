@@ -78,6 +78,58 @@ fn sql_engine_figures_equal_the_interpreter() {
     );
 }
 
+/// Both engines read what ingest reads: tab-separated text, and text
+/// compressed with gzip or zstd, with the figures of the plain CSV (the
+/// SQL engine refused them, naming only csv and parquet).
+#[test]
+fn sql_engine_reads_tab_separated_and_compressed_files() {
+    use std::io::Write as _;
+    let f = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for name in ["out/rules.json", "hostile.json"] {
+        std::fs::copy(f.dir.join(name), d.join(name.trim_start_matches("out/"))).unwrap();
+    }
+    let plain = std::fs::read(f.dir.join("d.csv")).unwrap();
+    let hostile = std::fs::read(f.dir.join("hostile.csv")).unwrap();
+    // The shipping data has no comma inside a field.
+    let tabs: Vec<u8> = plain
+        .iter()
+        .map(|&b| if b == b',' { b'\t' } else { b })
+        .collect();
+    std::fs::write(d.join("d.tsv"), &tabs).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&plain).unwrap();
+    std::fs::write(d.join("d.csv.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(
+        d.join("hostile.csv.zst"),
+        zstd::stream::encode_all(&hostile[..], 3).unwrap(),
+    )
+    .unwrap();
+    let want_plain = validate_json(&f.dir, "d.csv", "out/rules.json", None, "rust");
+    let want_hostile = validate_json(&f.dir, "hostile.csv", "hostile.json", Some("model"), "rust");
+    let cases = [
+        ("d.tsv", "rules.json", None, &want_plain),
+        ("d.csv.gz", "rules.json", None, &want_plain),
+        (
+            "hostile.csv.zst",
+            "hostile.json",
+            Some("model"),
+            &want_hostile,
+        ),
+    ];
+    for (data, rules, teacher, want) in cases {
+        for engine in ["rust", "sql"] {
+            let got = validate_json(d, data, rules, teacher, engine);
+            assert_eq!(
+                without_engine(got),
+                without_engine(want.clone()),
+                "{data} with {engine}"
+            );
+        }
+    }
+}
+
 /// Bad data fails the same way, with the same one line, in both engines:
 /// a missing feature or teacher column, a boolean or numeric column
 /// holding text, an unknown extension, no rows.

@@ -87,10 +87,10 @@ pub const NULL_TOKENS: &[&str] = &[
 ];
 
 /// The formats every reader of rulec reads, by extension, as messages
-/// name them. [`read`] also reads tab-separated text and compressed text
-/// (see `text_file`); `validate --engine sql` does not yet, and the two
-/// engines refuse a file with the same message.
-pub const FORMATS: &str = "csv, parquet";
+/// name them (see `text_file`): ingest, `check`, `apply` and both engines
+/// of `validate`.
+pub const FORMATS: &str =
+    "csv, tsv or tab, parquet; csv and tsv also gzip- or zstd-compressed (.csv.gz, .tsv.zst)";
 
 /// Reads `path` into a table.
 pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
@@ -295,7 +295,10 @@ fn count_rows(path: &Path) -> Result<usize, Error> {
 }
 
 /// The pre-pass over a text data file, decompressed as it is read.
-fn scan_text(path: &Path, format: TextFormat) -> Result<crate::csv_scan::CsvShape, Error> {
+pub(crate) fn scan_text(
+    path: &Path,
+    format: TextFormat,
+) -> Result<crate::csv_scan::CsvShape, Error> {
     let reader = format.open(path).map_err(|e| text_err(path, format, e))?;
     crate::csv_scan::scan_reader(path, reader, format.separator).map_err(|e| match e {
         Error::Io { err, .. } => text_err(path, format, err),
@@ -325,7 +328,7 @@ fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {
 /// The file as a frame, and `(rows in the file, rows kept)` when it was
 /// sampled down to `--max-rows`.
 #[allow(clippy::type_complexity)]
-fn read_frame(
+pub(crate) fn read_frame(
     path: &Path,
     params: &IngestParams,
     max_rows: Option<usize>,
