@@ -223,7 +223,10 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
         // classes is a wrong answer when covered.
         let rows = (0..n).filter_map(|i| {
             let label = truth.get(i)?.as_deref()?;
-            Some((&cells[i * width..(i + 1) * width], set.class_index(label)))
+            Some((
+                &cells[i * width..(i + 1) * width],
+                set.class_of_label(label),
+            ))
         });
         report
             .groups

@@ -137,12 +137,11 @@ pub fn measure(
     // numbers only after the unlabelled rows are gone, so text that is no
     // number still counts as a label (one never right).
     features.push(
-        col(set.target.name.as_str())
-            .cast(DataType::String)
+        class_labels(set, col(set.target.name.as_str()).cast(DataType::String))
             .alias(label.as_str()),
     );
     if let Some(t) = teacher_column {
-        features.push(col(t).cast(DataType::String).alias(teacher.as_str()));
+        features.push(class_labels(set, col(t).cast(DataType::String)).alias(teacher.as_str()));
     }
     let all = source.frame.clone().select(features);
     let mut labelled = all.clone().filter(col(label.as_str()).is_not_null());
@@ -605,6 +604,47 @@ fn numbers_like_ingest(
         .with_name(column.name().clone())
         .into_series()
         .into_column())
+}
+
+/// Labels as the interpreter matches them to classes
+/// (`RuleSet::class_of_label`): a label written as a class is that class;
+/// one that is the same number as exactly one class (`1` for `1.0`) is
+/// that class; any other stays as written (and is never right). A numeric
+/// target's labels stay as written.
+fn class_labels(set: &RuleSet, text: Expr) -> Expr {
+    if set.target.tolerance.is_some() {
+        return text;
+    }
+    let classes = &set.target.classes;
+    let numbered: Vec<(f64, &str)> = classes
+        .iter()
+        .filter_map(|c| rulec_runtime::ir::number_of_class(c).map(|v| (v, c.as_str())))
+        .collect();
+    let unique: Vec<(f64, &str)> = numbered
+        .iter()
+        .filter(|(v, _)| numbered.iter().filter(|(w, _)| w == v).count() == 1)
+        .copied()
+        .collect();
+    let Some(is_class) = classes
+        .iter()
+        .map(|c| text.clone().eq(lit(c.as_str())))
+        .reduce(|a, b| a.or(b))
+    else {
+        return text;
+    };
+    if unique.is_empty() {
+        return text;
+    }
+    // The label's number, as `str::parse::<f64>` reads it: polars' cast of
+    // text to a float, null where it is no number.
+    let number = text.clone().cast(DataType::Float64);
+    let mut by_number = text.clone();
+    for (value, class) in unique.into_iter().rev() {
+        by_number = when(number.clone().eq(lit(value)))
+            .then(lit(class))
+            .otherwise(by_number);
+    }
+    when(is_class).then(text).otherwise(by_number)
 }
 
 /// A numeric label column read from its text: numbers (thousands

@@ -518,9 +518,11 @@ pub fn measure(
             unlabelled += 1;
             continue;
         };
-        // Classes match by label; a numeric target's values within its tolerance.
+        // Classes match by label (or by number, `1` for the class `1.0`:
+        // `RuleSet::class_of_label`); a numeric target's values within its
+        // tolerance.
         let same = |other: &str| match set.target.tolerance {
-            None => other == decided,
+            None => set.class_of_label(other) == Some(hit.class_idx),
             Some(t) => match (crate::ingest::parse_number(other), decided.parse::<f64>()) {
                 (Some(a), Ok(b)) => (a - b).abs() <= t,
                 _ => false,

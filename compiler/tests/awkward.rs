@@ -334,6 +334,66 @@ fn a_column_without_a_name_is_named_as_pandas_names_it() {
     }
 }
 
+/// pandas writes a column of whole numbers as `1.0` when it has a
+/// missing value and as `1` when it has none. Rules compiled from one
+/// batch are checked on the next as the same classes, both ways, by
+/// `check` and both engines of `validate` (every label counted wrong
+/// before, and `check` said every rule fails).
+#[test]
+fn labels_written_as_1_and_1_0_are_one_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 10);
+    let write = |name: &str, one: &str, zero: &str, gaps: bool| {
+        let mut csv = String::from("x,y\n");
+        for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+            let label = if gaps && i % 100 == 0 {
+                ""
+            } else if *y == "lo" {
+                one
+            } else {
+                zero
+            };
+            writeln!(csv, "{x},{label}").unwrap();
+        }
+        std::fs::write(dir.path().join(name), csv).unwrap();
+    };
+    write("floats.csv", "1.0", "0.0", true);
+    write("ints.csv", "1", "0", false);
+    for (trained, other) in [("floats.csv", "ints.csv"), ("ints.csv", "floats.csv")] {
+        let o = compile(dir.path(), trained, &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = run(dir.path(), &["check", "out/rules.json", other]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{trained} then {other}: {out}");
+        assert!(
+            out.contains("No rule fails."),
+            "{trained} then {other}: {out}"
+        );
+        for engine in ["rust", "sql"] {
+            let o = run(
+                dir.path(),
+                &[
+                    "validate",
+                    "--rules",
+                    "out/rules.json",
+                    other,
+                    "--engine",
+                    engine,
+                    "--json",
+                ],
+            );
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                .unwrap_or_else(|e| panic!("{engine}: {e}: {}", stderr(&o)));
+            assert_eq!(v["all"]["correct"], v["all"]["support"], "{engine}: {v}");
+            assert!(
+                v["all"]["support"].as_u64().unwrap() > 1900,
+                "{engine}: {v}"
+            );
+        }
+        std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    }
+}
+
 #[test]
 fn rows_without_a_label_are_left_out_and_counted() {
     let dir = tempfile::tempdir().unwrap();

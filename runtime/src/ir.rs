@@ -494,6 +494,12 @@ pub struct SplitRows {
     pub test: u64,
 }
 
+/// A class name or label read as a finite number (`1`, `1.0`, `-2.5e3`),
+/// as [`RuleSet::class_of_label`] compares them.
+pub fn number_of_class(text: &str) -> Option<f64> {
+    text.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
 /// `a / b`, 0 without any `b`.
 pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
@@ -572,6 +578,30 @@ impl RuleSet {
     /// Index of a class by label.
     pub fn class_index(&self, label: &str) -> Option<usize> {
         self.target.classes.iter().position(|c| c == label)
+    }
+
+    /// The class a label of new data names: the class written the same,
+    /// or else the one class whose name is the same number (`1` names the
+    /// class `1.0`, and `1.0` the class `1`). pandas writes a column of
+    /// whole numbers as `1.0` when it has a missing value and as `1` when
+    /// it has none, so rules compiled from one batch would otherwise find
+    /// every label of the next one wrong. `None` when no class, or more
+    /// than one, fits.
+    pub fn class_of_label(&self, label: &str) -> Option<usize> {
+        if let Some(i) = self.class_index(label) {
+            return Some(i);
+        }
+        let value = number_of_class(label)?;
+        let mut found = None;
+        for (i, class) in self.target.classes.iter().enumerate() {
+            if number_of_class(class) == Some(value) {
+                if found.is_some() {
+                    return None;
+                }
+                found = Some(i);
+            }
+        }
+        found
     }
 
     /// Checks internal consistency; collects every problem before failing.
@@ -745,5 +775,44 @@ impl fmt::Display for RuleSet {
             write!(f, "{}", crate::dsl::print_rule(rule, &self.target.name))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_classes(classes: &[&str]) -> RuleSet {
+        let target = Target {
+            name: "y".into(),
+            classes: classes.iter().map(|c| c.to_string()).collect(),
+            tolerance: None,
+        };
+        RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95)
+    }
+
+    /// A label names its class as written, or as the same number when
+    /// exactly one class is that number; text is matched only as written.
+    #[test]
+    fn a_label_names_its_class_as_written_or_as_the_same_number() {
+        let floats = with_classes(&["0.0", "1.0"]);
+        assert_eq!(floats.class_of_label("1.0"), Some(1));
+        assert_eq!(floats.class_of_label("1"), Some(1));
+        assert_eq!(floats.class_of_label("0"), Some(0));
+        assert_eq!(floats.class_of_label("2"), None);
+        assert_eq!(floats.class_of_label("yes"), None);
+        let ints = with_classes(&["0", "1", "10"]);
+        assert_eq!(ints.class_of_label("1.0"), Some(1));
+        assert_eq!(ints.class_of_label("1e1"), Some(2));
+        // Two classes of one number: written as one of them, it is that
+        // one; written otherwise, it is neither.
+        let both = with_classes(&["1", "1.0", "no"]);
+        assert_eq!(both.class_of_label("1.0"), Some(1));
+        assert_eq!(both.class_of_label("1.00"), None);
+        // Text is never read as a number, nor a number as text.
+        let words = with_classes(&["inf", "nan", "no"]);
+        assert_eq!(words.class_of_label("inf"), Some(0));
+        assert_eq!(words.class_of_label("Infinity"), None);
+        assert_eq!(words.class_of_label("NO"), None);
     }
 }
