@@ -222,6 +222,30 @@ fn a_single_row_and_a_single_class_are_refused() {
     refused(dir.path(), &o, &["two.csv", "too few rows"]);
 }
 
+/// `check` and both engines of `validate` read `data` in `dir` (against
+/// `out/rules.json`) as `rows` ("2000 rows"), `answered` following it
+/// (" 2000": all answered; "": not checked).
+fn every_reader_counts(dir: &Path, data: &str, rows: &str, answered: &str) {
+    let o = run(dir, &["check", "out/rules.json", data]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let want = format!("\n{rows}; the rules answer{answered}");
+    assert!(out.contains(&want), "{want}: {out}{}", stderr(&o));
+    for engine in ["rust", "sql"] {
+        let args = [
+            "validate",
+            "--rules",
+            "out/rules.json",
+            data,
+            "--engine",
+            engine,
+        ];
+        let o = run(dir, &args);
+        let out = String::from_utf8_lossy(&o.stdout);
+        let want = format!("\n{rows},{answered}");
+        assert!(out.contains(&want), "{engine}: {want}: {out}{}", stderr(&o));
+    }
+}
+
 /// polars reads a blank line as a row with no value in any column; pandas
 /// skips it, and so does rulec: compile, `check` and both engines of
 /// `validate` count the file's rows, not its blank lines (`check` said
@@ -251,32 +275,7 @@ fn blank_lines_are_not_rows() {
     );
     assert_eq!(report(dir.path())["dropped_unlabelled_rows"], 0);
     assert_eq!(rules(dir.path()).provenance.unwrap().rows, 2000);
-    let o = run(dir.path(), &["check", "out/rules.json", "d.csv"]);
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        out.contains("\n2000 rows; the rules answer"),
-        "{out}{}",
-        stderr(&o)
-    );
-    for engine in ["rust", "sql"] {
-        let o = run(
-            dir.path(),
-            &[
-                "validate",
-                "--rules",
-                "out/rules.json",
-                "d.csv",
-                "--engine",
-                engine,
-            ],
-        );
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            out.contains("\n2000 rows, "),
-            "{engine}: {out}{}",
-            stderr(&o)
-        );
-    }
+    every_reader_counts(dir.path(), "d.csv", "2000 rows", "");
 }
 
 /// A column with no name in the header (past the first) is `Unnamed: i`,
@@ -306,32 +305,7 @@ fn a_column_without_a_name_is_named_as_pandas_names_it() {
         "{:?}",
         set.rules
     );
-    let o = run(dir.path(), &["check", "out/rules.json", "d.csv"]);
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        out.contains("\n2000 rows; the rules answer 2000"),
-        "{out}{}",
-        stderr(&o)
-    );
-    for engine in ["rust", "sql"] {
-        let o = run(
-            dir.path(),
-            &[
-                "validate",
-                "--rules",
-                "out/rules.json",
-                "d.csv",
-                "--engine",
-                engine,
-            ],
-        );
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(
-            out.contains("\n2000 rows, 2000 answered"),
-            "{engine}: {out}{}",
-            stderr(&o)
-        );
-    }
+    every_reader_counts(dir.path(), "d.csv", "2000 rows", " 2000");
 }
 
 /// pandas writes a column of whole numbers as `1.0` when it has a
