@@ -1,0 +1,270 @@
+//! A data file read into a polars frame, as every reader of rulec reads
+//! it (ingest, `check`, `apply`, both engines of `validate`): the pre-pass
+//! over delimited text (`csv_scan`), the CSV options (separator,
+//! missing-value tokens, columns of categories read as written), the
+//! `--max-rows` sample, pandas' names for unnamed columns, no rows for
+//! blank lines; or Parquet.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::{IngestParams, FORMATS, NULL_TOKENS};
+use crate::error::Error;
+use crate::text_file::{extension_of, Compression, TextFormat};
+
+/// Data rows in a file, without reading it whole.
+pub(super) fn count_rows(path: &Path) -> Result<usize, Error> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    match ext.as_str() {
+        "parquet" | "pq" => {
+            let file = File::open(path).map_err(|e| Error::Io {
+                path: path.to_path_buf(),
+                err: e,
+            })?;
+            ParquetReader::new(file)
+                .num_rows()
+                .map_err(|e| Error::Data {
+                    path: path.to_path_buf(),
+                    message: clean_polars_message(&e),
+                })
+        }
+        // Anything else is checked (and refused, if need be) by read_frame.
+        _ => match TextFormat::of(path) {
+            Some(format) => Ok(scan_text(path, format)?.records),
+            None => Ok(0),
+        },
+    }
+}
+
+/// The pre-pass over a text data file, decompressed as it is read.
+pub(crate) fn scan_text(
+    path: &Path,
+    format: TextFormat,
+) -> Result<crate::csv_scan::CsvShape, Error> {
+    let reader = format.open(path).map_err(|e| text_err(path, format, e))?;
+    crate::csv_scan::scan_reader(path, reader, format.separator).map_err(|e| match e {
+        Error::Io { err, .. } => text_err(path, format, err),
+        e => e,
+    })
+}
+
+/// An error reading a text data file; for a compressed one, it says the
+/// data did not decompress (not gzip data, or cut short).
+fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {
+    let what = match format.compression {
+        Compression::None => {
+            return Error::Io {
+                path: path.to_path_buf(),
+                err,
+            }
+        }
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+    };
+    Error::Data {
+        path: path.to_path_buf(),
+        message: format!("cannot be decompressed as {what} data: {err}"),
+    }
+}
+
+/// The file as a frame, and `(rows in the file, rows kept)` when it was
+/// sampled down to `--max-rows`.
+#[allow(clippy::type_complexity)]
+pub(crate) fn read_frame(
+    path: &Path,
+    params: &IngestParams,
+    max_rows: Option<usize>,
+) -> Result<(DataFrame, Option<(usize, usize)>), Error> {
+    let file_err = |e: std::io::Error| Error::Io {
+        path: path.to_path_buf(),
+        err: e,
+    };
+    let meta = std::fs::metadata(path).map_err(file_err)?;
+    if meta.is_dir() {
+        return Err(Error::Data {
+            path: path.to_path_buf(),
+            message: "is a directory, expected a data file".into(),
+        });
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let polars_err = |e: PolarsError| Error::Data {
+        path: path.to_path_buf(),
+        message: clean_polars_message(&e),
+    };
+    if meta.len() == 0 {
+        return Err(Error::Data {
+            path: path.to_path_buf(),
+            message: "is empty, expected a header line and rows".into(),
+        });
+    }
+    if let Some(format) = TextFormat::of(path) {
+        let shape = scan_text(path, format)?;
+        if shape.records == 0 {
+            return Err(Error::Data {
+                path: path.to_path_buf(),
+                message: "has a header but no rows".into(),
+            });
+        }
+        let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
+        let options = CsvReadOptions::default()
+            .with_has_header(true)
+            .with_infer_schema_length(Some(10_000))
+            .with_raise_if_empty(true)
+            .with_schema_overwrite(text_schema(
+                params.categorical.iter().map(String::as_str),
+                &shape.header,
+            ))
+            .map_parse_options(move |o| {
+                o.with_separator(shape.separator)
+                    .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
+            });
+        let read_bytes = |bytes: Vec<u8>| {
+            no_panic(path, || {
+                CsvReader::new(std::io::Cursor::new(bytes))
+                    .with_options(options.clone())
+                    .finish()
+            })?
+            .map_err(polars_err)
+        };
+        let read = match max_rows.filter(|&m| shape.records > m) {
+            Some(keep) => {
+                let text_err = |e| text_err(path, format, e);
+                let text = format.open(path).map_err(text_err)?;
+                let bytes =
+                    crate::sample_file::sample_csv_reader(text, shape.records, keep, params.seed)
+                        .map_err(text_err)?;
+                Ok((read_bytes(bytes)?, Some((shape.records, keep))))
+            }
+            None if format.compression == Compression::None => {
+                let file = File::open(path).map_err(file_err)?;
+                no_panic(path, || CsvReader::new(file).with_options(options).finish())?
+                    .map(|df| (df, None))
+                    .map_err(polars_err)
+            }
+            // Compressed: polars reads the text whole, as it reads a file.
+            None => {
+                let text = format
+                    .read_all(path)
+                    .map_err(|e| text_err(path, format, e))?;
+                Ok((read_bytes(text)?, None))
+            }
+        };
+        return read.and_then(|(mut df, sampled)| {
+            // The pre-pass's names: an empty one past the first as pandas
+            // names it (polars leaves it empty, or `_duplicated_0`).
+            df.set_column_names(&shape.header).map_err(polars_err)?;
+            Ok((without_empty_rows(df).map_err(polars_err)?, sampled))
+        });
+    }
+    let file = File::open(path).map_err(file_err)?;
+    match ext.as_str() {
+        "parquet" | "pq" => {
+            let df = no_panic(path, || ParquetReader::new(file).finish())?.map_err(polars_err)?;
+            match max_rows.filter(|&m| df.height() > m) {
+                // Parquet is read whole, then sampled.
+                Some(keep) => {
+                    let all = df.height();
+                    let df = df
+                        .sample_n_literal(keep, false, Some(false), Some(params.seed))
+                        .map_err(polars_err)?;
+                    Ok((df, Some((all, keep))))
+                }
+                None => Ok((df, None)),
+            }
+        }
+        "" => Err(Error::Data {
+            path: path.to_path_buf(),
+            message: format!("has no extension; rulec reads {FORMATS}"),
+        }),
+        _ => Err(Error::Data {
+            path: path.to_path_buf(),
+            message: format!(
+                "has extension `.{}`; rulec reads {FORMATS}",
+                extension_of(path)
+            ),
+        }),
+    }
+}
+
+/// `df` without the rows that have no value in any column. polars reads a
+/// blank line of a text file as such a row (pandas skips it), so a file
+/// ending in blank lines would count rows that are not there: `rulec
+/// check` answered 900 of "903 rows" for a file of 900 and three blank
+/// lines, and compile noted them as rows without a target. A line of
+/// empty fields (`,,`) says nothing either, and goes too. The SQL engine
+/// drops the same rows ([`crate::sql_engine`]).
+fn without_empty_rows(df: DataFrame) -> PolarsResult<DataFrame> {
+    let mut any = BooleanChunked::full(PlSmallStr::EMPTY, false, df.height());
+    for column in df.columns() {
+        any = &any | &column.is_not_null();
+    }
+    if any.all() {
+        return Ok(df);
+    }
+    df.filter(&any)
+}
+
+/// The columns of `names` that a text file's `header` holds, to be read
+/// as written, not inferred: codes are never numbers (`02134` keeps its
+/// leading zero). `None` when there are none. Ingest and the SQL engine
+/// both read through it.
+pub(crate) fn text_schema<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    header: &[String],
+) -> Option<SchemaRef> {
+    let fields: Vec<Field> = names
+        .into_iter()
+        .filter(|name| header.iter().any(|h| h == name))
+        .map(|name| Field::new(name.into(), DataType::String))
+        .collect();
+    (!fields.is_empty()).then(|| Arc::new(Schema::from_iter(fields)))
+}
+
+/// The names of `set`'s columns of categories: a file the rules read holds
+/// them as text ([`text_schema`]).
+pub(crate) fn category_columns(set: &rulec_runtime::RuleSet) -> impl Iterator<Item = &str> {
+    set.features
+        .iter()
+        .filter(|f| matches!(f.kind, rulec_runtime::ir::FeatureKind::Categorical { .. }))
+        .map(|f| f.name.as_str())
+}
+
+/// Runs a polars reader, turning a panic inside polars into an error: a
+/// malformed file must fail with a message, not crash rulec. polars 0.55
+/// panics on some CSV files, for example when a lone `"` ends the file in a
+/// numeric column (`a,b\n6,e"\n"`), which the pre-pass lets through
+/// because its quotes pair up. See: #7 (found by fuzzing).
+pub(super) fn no_panic<T>(path: &Path, read: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_string());
+        Error::Data {
+            path: path.to_path_buf(),
+            message: format!("cannot be read: polars failed on it ({what})"),
+        }
+    })
+}
+
+/// Polars messages can span lines and carry hints meant for Python users;
+/// keep the first line.
+pub(super) fn clean_polars_message(e: &PolarsError) -> String {
+    let text = e.to_string();
+    text.lines()
+        .next()
+        .unwrap_or("unreadable")
+        .trim()
+        .to_string()
+}
