@@ -317,12 +317,7 @@ impl Source {
             // A compressed file is read as ingest reads it, whole (its text
             // must be decompressed to be read at all), then queried lazily.
             (_, Some(format)) if format.compression != Compression::None => {
-                let params = crate::ingest::IngestParams {
-                    categorical: crate::ingest::category_columns(set)
-                        .map(str::to_string)
-                        .collect(),
-                    ..crate::ingest::IngestParams::every_row("")
-                };
+                let params = crate::ingest::IngestParams::for_rule_set(set);
                 Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
             }
             (_, Some(format)) => {

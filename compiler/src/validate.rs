@@ -522,7 +522,7 @@ pub fn measure(
         // `RuleSet::class_of_label`); a numeric target's values within its
         // tolerance.
         let same = |other: &str| match set.target.tolerance {
-            None => set.class_of_label(other) == Some(hit.class_idx),
+            None => other == decided || set.class_of_label(other) == Some(hit.class_idx),
             Some(t) => match (crate::ingest::parse_number(other), decided.parse::<f64>()) {
                 (Some(a), Ok(b)) => (a - b).abs() <= t,
                 _ => false,

@@ -31,13 +31,7 @@ pub fn read_cells_with(
     eval: &rulec_runtime::Evaluator,
     extra: &[(&'static str, &str)],
 ) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<TextColumn>), Error> {
-    // Applying rules reads every row.
-    // Columns of categories are read as written, as compile reads them.
-    let every_row = IngestParams {
-        categorical: super::category_columns(set).map(str::to_string).collect(),
-        ..IngestParams::every_row("")
-    };
-    let (df, _) = read_frame(path, &every_row, None)?;
+    let (df, _) = read_frame(path, &IngestParams::for_rule_set(set), None)?;
     frame_cells(&df, path, set, eval, extra)
 }
 

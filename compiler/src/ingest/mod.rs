@@ -70,6 +70,16 @@ impl IngestParams {
             categorical: Vec::new(),
         }
     }
+
+    /// How a file is read against `set` (`check`, `apply`, `validate`,
+    /// both engines): every row, the rule set's columns of categories read
+    /// as written, as compile read them.
+    pub fn for_rule_set(set: &rulec_runtime::RuleSet) -> IngestParams {
+        IngestParams {
+            categorical: category_columns(set).map(str::to_string).collect(),
+            ..IngestParams::every_row("")
+        }
+    }
 }
 
 /// Default for `--max-rows`: enough for any rule worth having, and a bound
