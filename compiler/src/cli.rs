@@ -282,7 +282,7 @@ pub struct CommonOpts {
     /// Where the teacher's labels are cached (default: ~/.cache/rulec).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
-    /// Also offer the paths of the teacher's own trees (forest) as candidate rules.
+    /// Also offer the paths of the teacher's own trees as candidate rules (--teacher forest only).
     #[arg(long)]
     pub teacher_paths: bool,
     /// Extra distilled trees on bootstrap samples (more candidate rules).

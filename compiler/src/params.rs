@@ -349,6 +349,15 @@ impl CompileParams {
                     .to_string(),
             );
         }
+        // Only the forest keeps trees whose paths are class rules; another
+        // teacher would offer none, silently, while the rule book listed
+        // the option as on.
+        if self.teacher_paths && self.teacher != TeacherKind::Forest {
+            problems.push(format!(
+                "--teacher-paths offers the paths of the random forest's own trees as candidates; --teacher {} keeps no such trees (use --teacher forest, or leave --teacher-paths out)",
+                self.teacher.name()
+            ));
+        }
         if self.measure_cost && matches!(self.teacher, TeacherKind::Column(_)) {
             problems.push(
                 "--measure-cost needs a teacher rulec runs; a logged column's cost is unknown"

@@ -87,6 +87,19 @@ const CASES: &[Case] = &[
         expect: &["--teacher-paths", "--tolerance"],
     },
     Case {
+        name: "teacher paths without the forest",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--teacher",
+            "gbdt",
+            "--teacher-paths",
+        ],
+        expect: &["--teacher-paths", "--teacher gbdt", "forest"],
+    },
+    Case {
         name: "--tolerance with --synthetic",
         files: &[],
         args: &[
