@@ -841,7 +841,20 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     {
         return None;
     }
-    let what_helps = "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), another teacher (--teacher), or a lower --precision may let a set pass; the rule book lists the candidates next in line";
+    // Of the two built-in tree teachers, neither certifies more on every
+    // table (the book's benchmark chapter): name the other one.
+    let teacher = set.provenance.as_ref().and_then(|p| {
+        p.options
+            .iter()
+            .find(|(name, _)| name == "teacher")
+            .map(|(_, value)| value.as_str())
+    });
+    let other_teacher = match teacher {
+        Some("forest") => "the other built-in teacher (--teacher gbdt)",
+        Some("gbdt") => "the other built-in teacher (--teacher forest)",
+        _ => "another teacher (--teacher)",
+    };
+    let what_helps = format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line");
     let Some(first) = cert.tests.first() else {
         return Some(format!(
             "Nothing was tested: no candidate rule kept both its estimated precision on the training rows and the teacher's belief in its decisions on the validation rows at what a target of {} needs there, or the sets the order built answer too few validation rows to pass even without an error. {what_helps}.",

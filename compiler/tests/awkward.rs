@@ -863,9 +863,22 @@ fn nothing_certified_with_enough_rows_is_explained() {
         note.contains("a lower --precision may let a set pass"),
         "{note}"
     );
+    // It names the other built-in teacher: neither certifies more everywhere.
+    assert!(
+        note.contains("the other built-in teacher (--teacher gbdt)"),
+        "{note}"
+    );
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains(&note["note: ".len()..]), "{book}");
     assert!(!err.contains("could have been certified"), "{err}");
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--teacher", "gbdt"]);
+    assert_eq!(report(dir.path())["rules"], 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the other built-in teacher (--teacher forest)"),
+        "{}",
+        stderr(&o)
+    );
     // Clean rows: rules are kept, and no such note.
     std::fs::remove_dir_all(dir.path().join("out")).unwrap();
     write_two_class(dir.path(), 2000, 13);
