@@ -91,6 +91,48 @@ pub struct CheckReport {
     /// The target's classes (the group tables' decisions are in this order).
     #[serde(skip)]
     pub classes: Vec<String>,
+    /// Labelled rows whose label is none of the rule set's classes (written
+    /// as a class or as the same number, [`RuleSet::class_of_label`]):
+    /// every decision there counts as wrong. Absent when there are none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign_labels: Option<ForeignLabels>,
+}
+
+/// Labels of the new rows that name no class of the rule set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ForeignLabels {
+    /// Labelled rows with such a label.
+    pub rows: u64,
+    /// Labelled rows in all.
+    pub labelled: u64,
+    /// The first few such labels, distinct, in the order they come.
+    pub examples: Vec<String>,
+}
+
+/// How many of the labels name no class of `set`, with the first few.
+/// `None` when every label names one.
+fn foreign_labels<'a>(
+    set: &RuleSet,
+    labels: impl Iterator<Item = &'a str>,
+) -> Option<ForeignLabels> {
+    const EXAMPLES: usize = 3;
+    let (mut rows, mut labelled) = (0u64, 0u64);
+    let mut examples: Vec<String> = Vec::new();
+    for label in labels {
+        labelled += 1;
+        if set.class_of_label(label).is_some() {
+            continue;
+        }
+        rows += 1;
+        if examples.len() < EXAMPLES && !examples.iter().any(|e| e == label) {
+            examples.push(label.to_string());
+        }
+    }
+    (rows > 0).then_some(ForeignLabels {
+        rows,
+        labelled,
+        examples,
+    })
 }
 
 /// The verdict on one rule.
@@ -207,6 +249,8 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
         set.certification.confidence,
     )?;
     let mut report = check(set, &measured, params)?;
+    report.foreign_labels =
+        foreign_labels(set, columns[0].iter().take(n).filter_map(|l| l.as_deref()));
     // Results by group: the columns asked for, or those the book reports by.
     let mut group_columns: Vec<String> = params.groups.clone();
     if group_columns.is_empty() {
@@ -365,6 +409,7 @@ pub fn check(
         passed,
         groups: Vec::new(),
         classes: set.target.classes.clone(),
+        foreign_labels: None,
     })
 }
 
@@ -416,6 +461,22 @@ impl CheckReport {
                 "is flagged but does not fail (--strict makes it fail)"
             }
         );
+        if let Some(f) = &self.foreign_labels {
+            let quote = |v: &[String]| {
+                v.iter()
+                    .map(|x| format!("`{}`", code_span(x)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let _ = writeln!(
+                md,
+                "**{} of the {} labelled rows have a label that is none of the rule set's classes** ({}), such as {}: a rule's decision there counts as wrong. If these are the classes written another way, write them as the rule set does.\n",
+                f.rows,
+                f.labelled,
+                quote(&self.classes),
+                quote(&f.examples)
+            );
+        }
         md.push_str("| rule | decides | share then | share now | precision then (bound) | labelled rows now | precision now (bounds) | verdict |\n");
         md.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");
         for r in self.all() {

@@ -369,6 +369,51 @@ fn labels_written_as_1_and_1_0_are_one_class() {
 }
 
 #[test]
+fn labels_that_name_no_class_are_said_to_by_check() {
+    // Rules compiled on `lo`/`hi`, checked on a batch that writes the
+    // labels `yes`/`no`: every rule fails, as it must (its decisions are
+    // not these labels), and the check says why in words an auditor can
+    // act on, in Markdown and in JSON; a batch written as the classes gets
+    // no such line.
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 10);
+    let mut csv = String::from("x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        let label = match (i % 100, *y == "lo") {
+            (0, _) => "",
+            (_, true) => "yes",
+            (_, false) => "no",
+        };
+        writeln!(csv, "{x},{label}").unwrap();
+    }
+    std::fs::write(dir.path().join("renamed.csv"), csv).unwrap();
+    write_two_class(dir.path(), 2000, 10);
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(dir.path(), &["check", "out/rules.json", "renamed.csv"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!o.status.success(), "{out}");
+    assert!(
+        out.contains(
+            "**1980 of the 1980 labelled rows have a label that is none of the rule set's classes** (`hi`, `lo`), such as "
+        ),
+        "{out}"
+    );
+    assert!(out.contains("`yes`") && out.contains("`no`"), "{out}");
+    let o = run(
+        dir.path(),
+        &["check", "out/rules.json", "renamed.csv", "--json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["foreign_labels"]["rows"], 1980, "{v}");
+    assert_eq!(v["foreign_labels"]["labelled"], 1980, "{v}");
+    assert_eq!(v["foreign_labels"]["examples"].as_array().unwrap().len(), 2);
+    let o = run(dir.path(), &["check", "out/rules.json", "d.csv", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("foreign_labels").is_none(), "{v}");
+}
+
+#[test]
 fn rows_without_a_label_are_left_out_and_counted() {
     let dir = tempfile::tempdir().unwrap();
     let (x, y) = two_class(3000, 6);
