@@ -270,11 +270,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     );
     for f in &set.features {
         let cats = match &f.kind {
-            FeatureKind::Categorical { categories } => dsl::display_order(categories)
-                .into_iter()
-                .map(|c| format!("`{}`", code_span(c)))
-                .collect::<Vec<_>>()
-                .join(", "),
+            FeatureKind::Categorical { categories } => code_list(dsl::display_order(categories)),
             _ => String::new(),
         };
         let _ = writeln!(
@@ -290,12 +286,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         md,
         "\nDecision `{}`: {}.\n",
         code_span(target),
-        set.target
-            .classes
-            .iter()
-            .map(|c| format!("`{}`", code_span(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
+        code_list(set.target.classes.iter().map(String::as_str))
     );
 
     if set.provenance.is_some() {
@@ -750,6 +741,15 @@ pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     } else {
         a as f64 / b as f64
     }
+}
+
+/// Each item as Markdown code, separated by commas: `` `a`, `b` ``.
+pub fn code_list<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    items
+        .into_iter()
+        .map(|c| format!("`{}`", code_span(c)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `a`, `a or b`, `a, b or c`.

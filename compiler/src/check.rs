@@ -29,7 +29,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
+use rulec_codegen::book::{code_list, code_span, escape_md, opt_pct, pct};
 use rulec_runtime::ir::{GroupTable, RuleSet, SplitEvidence};
 use rulec_runtime::stats::clopper_pearson_lower;
 use rulec_runtime::Evaluator;
@@ -462,12 +462,7 @@ impl CheckReport {
             }
         );
         if let Some(f) = &self.foreign_labels {
-            let quote = |v: &[String]| {
-                v.iter()
-                    .map(|x| format!("`{}`", code_span(x)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
+            let quote = |v: &[String]| code_list(v.iter().map(String::as_str));
             let _ = writeln!(
                 md,
                 "**{} of the {} labelled rows have a label that is none of the rule set's classes** ({}), such as {}: a rule's decision there counts as wrong. If these are the classes written another way, write them as the rule set does.\n",
