@@ -850,8 +850,8 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
             .map(|(_, value)| value.as_str())
     });
     let other_teacher = match teacher {
-        Some("forest") => "the other built-in teacher (--teacher gbdt)",
-        Some("gbdt") => "the other built-in teacher (--teacher forest)",
+        Some("forest") => "the gradient-boosted trees (--teacher gbdt)",
+        Some("gbdt") => "the random forest (--teacher forest)",
         _ => "another teacher (--teacher)",
     };
     let what_helps = format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line");

@@ -908,9 +908,9 @@ fn nothing_certified_with_enough_rows_is_explained() {
         note.contains("a lower --precision may let a set pass"),
         "{note}"
     );
-    // It names the other built-in teacher: neither certifies more everywhere.
+    // It names the other tree teacher: neither certifies more everywhere.
     assert!(
-        note.contains("the other built-in teacher (--teacher gbdt)"),
+        note.contains("the gradient-boosted trees (--teacher gbdt)"),
         "{note}"
     );
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
@@ -920,7 +920,7 @@ fn nothing_certified_with_enough_rows_is_explained() {
     let o = compile(dir.path(), "d.csv", &["--teacher", "gbdt"]);
     assert_eq!(report(dir.path())["rules"], 0, "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("the other built-in teacher (--teacher forest)"),
+        stderr(&o).contains("the random forest (--teacher forest)"),
         "{}",
         stderr(&o)
     );
