@@ -29,13 +29,13 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code_list, code_span, escape_md, opt_pct, pct};
+use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
 use rulec_runtime::ir::{GroupTable, RuleSet, SplitEvidence};
 use rulec_runtime::stats::clopper_pearson_lower;
 use rulec_runtime::Evaluator;
 
 use crate::error::Error;
-use crate::validate::{self, Measured, RuleMeasure};
+use crate::validate::{self, ForeignLabels, Measured, RuleMeasure};
 
 /// What a check tolerates.
 #[derive(Clone, Debug)]
@@ -96,43 +96,6 @@ pub struct CheckReport {
     /// every decision there counts as wrong. Absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub foreign_labels: Option<ForeignLabels>,
-}
-
-/// Labels of the new rows that name no class of the rule set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ForeignLabels {
-    /// Labelled rows with such a label.
-    pub rows: u64,
-    /// Labelled rows in all.
-    pub labelled: u64,
-    /// The first few such labels, distinct, in the order they come.
-    pub examples: Vec<String>,
-}
-
-/// How many of the labels name no class of `set`, with the first few.
-/// `None` when every label names one.
-fn foreign_labels<'a>(
-    set: &RuleSet,
-    labels: impl Iterator<Item = &'a str>,
-) -> Option<ForeignLabels> {
-    const EXAMPLES: usize = 3;
-    let (mut rows, mut labelled) = (0u64, 0u64);
-    let mut examples: Vec<String> = Vec::new();
-    for label in labels {
-        labelled += 1;
-        if set.class_of_label(label).is_some() {
-            continue;
-        }
-        rows += 1;
-        if examples.len() < EXAMPLES && !examples.iter().any(|e| e == label) {
-            examples.push(label.to_string());
-        }
-    }
-    (rows > 0).then_some(ForeignLabels {
-        rows,
-        labelled,
-        examples,
-    })
 }
 
 /// The verdict on one rule.
@@ -249,8 +212,6 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
         set.certification.confidence,
     )?;
     let mut report = check(set, &measured, params)?;
-    report.foreign_labels =
-        foreign_labels(set, columns[0].iter().take(n).filter_map(|l| l.as_deref()));
     // Results by group: the columns asked for, or those the book reports by.
     let mut group_columns: Vec<String> = params.groups.clone();
     if group_columns.is_empty() {
@@ -409,7 +370,7 @@ pub fn check(
         passed,
         groups: Vec::new(),
         classes: set.target.classes.clone(),
-        foreign_labels: None,
+        foreign_labels: measured.foreign_labels.clone(),
     })
 }
 
@@ -462,15 +423,7 @@ impl CheckReport {
             }
         );
         if let Some(f) = &self.foreign_labels {
-            let quote = |v: &[String]| code_list(v.iter().map(String::as_str));
-            let _ = writeln!(
-                md,
-                "**{} of the {} labelled rows have a label that is none of the rule set's classes** ({}), such as {}: a rule's decision there counts as wrong. If these are the classes written another way, write them as the rule set does.\n",
-                f.rows,
-                f.labelled,
-                quote(&self.classes),
-                quote(&f.examples)
-            );
+            let _ = writeln!(md, "{}\n", f.describe());
         }
         md.push_str("| rule | decides | share then | share now | precision then (bound) | labelled rows now | precision now (bounds) | verdict |\n");
         md.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");

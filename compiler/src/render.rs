@@ -185,6 +185,9 @@ pub fn validate_table(
         percent(Some(precision)),
         percent(Some(confidence))
     );
+    if let Some(f) = &m.foreign_labels {
+        let _ = writeln!(out, "note: {}", f.describe());
+    }
     let _ = writeln!(
         out,
         "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  verdict",

@@ -49,7 +49,7 @@ use rulec_runtime::ir::{Feature, FeatureKind, RuleSet};
 
 use crate::error::Error;
 use crate::text_file::{Compression, TextFormat};
-use crate::validate::{Measured, RuleMeasure};
+use crate::validate::{ForeignLabels, Measured, RuleMeasure};
 
 /// The name the data is registered under in the SQL context.
 pub const TABLE: &str = "rulec_data";
@@ -152,6 +152,30 @@ pub fn measure(
         }
         labelled = labelled.with_columns(numbers);
     }
+    let foreign_labels = if set.target.tolerance.is_some() {
+        None
+    } else {
+        // How many rows carry each label, as the classes are matched: one
+        // more pass over the labelled rows, no SQL.
+        let df = labelled
+            .clone()
+            .group_by([col(label.as_str())])
+            .agg([len().alias("rulec_rows")])
+            .collect()
+            .map_err(|e| stash.take().unwrap_or_else(|| source.polars_err(&e)))?;
+        let labels = text_column(&df, &label).map_err(|e| source.polars_err(&e))?;
+        let rows = df
+            .column("rulec_rows")
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(|e| source.polars_err(&e))?;
+        let rows = rows.u64().map_err(|e| source.polars_err(&e))?;
+        let counts: Vec<(&str, u64)> = labels
+            .iter()
+            .zip(rows.iter())
+            .filter_map(|(l, n)| Some((l.as_deref()?, n.unwrap_or(0))))
+            .collect();
+        ForeignLabels::of_counts(set, counts)
+    };
     let answered_query = generated(sqlgen::evidence_query(
         set,
         Dialect::Polars,
@@ -223,6 +247,7 @@ pub fn measure(
         },
         precision,
         confidence,
+        foreign_labels,
     })
 }
 

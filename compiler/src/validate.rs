@@ -397,6 +397,77 @@ pub struct Measured {
     pub precision: f64,
     /// Confidence of the bounds.
     pub confidence: f64,
+    /// Labelled rows whose label names none of the rule set's classes
+    /// ([`RuleSet::class_of_label`]): a decision there counts as wrong.
+    /// Absent when there are none, and for a numeric target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign_labels: Option<ForeignLabels>,
+}
+
+/// Labels that name no class of the rule set, on the rows measured.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ForeignLabels {
+    /// Labelled rows with such a label.
+    pub rows: u64,
+    /// Labelled rows in all.
+    pub labelled: u64,
+    /// A few such labels: the most frequent first, then in text order.
+    pub examples: Vec<String>,
+    /// The rule set's classes.
+    pub classes: Vec<String>,
+}
+
+impl ForeignLabels {
+    /// From how many rows carry each label (distinct labels): `None` when
+    /// every label names a class of `set`, or for a numeric target.
+    pub fn of_counts<'a>(
+        set: &RuleSet,
+        counts: impl IntoIterator<Item = (&'a str, u64)>,
+    ) -> Option<ForeignLabels> {
+        const EXAMPLES: usize = 3;
+        if set.target.tolerance.is_some() {
+            return None;
+        }
+        let mut labelled = 0;
+        let mut foreign: Vec<(&str, u64)> = Vec::new();
+        for (label, n) in counts {
+            labelled += n;
+            if set.class_of_label(label).is_none() {
+                foreign.push((label, n));
+            }
+        }
+        foreign.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        (!foreign.is_empty()).then(|| ForeignLabels {
+            rows: foreign.iter().map(|f| f.1).sum(),
+            labelled,
+            examples: foreign
+                .iter()
+                .take(EXAMPLES)
+                .map(|f| f.0.to_string())
+                .collect(),
+            classes: set.target.classes.clone(),
+        })
+    }
+
+    /// In words, values as Markdown code.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} of the {} labelled rows have a label that is none of the rule set's classes ({}), such as {}: a rule's decision there counts as wrong. If these are the classes written another way, write them as the rule set does.",
+            self.rows,
+            self.labelled,
+            rulec_codegen::book::code_list(self.classes.iter().map(String::as_str)),
+            rulec_codegen::book::code_list(self.examples.iter().map(String::as_str)),
+        )
+    }
+
+    /// From the labels of the rows, one per row (`None`: unlabelled).
+    pub fn of_labels(set: &RuleSet, labels: &[Option<String>]) -> Option<ForeignLabels> {
+        let mut counts: std::collections::HashMap<&str, u64> = std::collections::HashMap::new();
+        for label in labels.iter().flatten() {
+            *counts.entry(label.as_str()).or_default() += 1;
+        }
+        ForeignLabels::of_counts(set, counts)
+    }
 }
 
 /// One rule's (or the set's) figures.
@@ -568,5 +639,6 @@ pub fn measure(
         },
         precision,
         confidence,
+        foreign_labels: ForeignLabels::of_labels(set, &truth[..n.min(truth.len())]),
     })
 }

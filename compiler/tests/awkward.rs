@@ -369,12 +369,12 @@ fn labels_written_as_1_and_1_0_are_one_class() {
 }
 
 #[test]
-fn labels_that_name_no_class_are_said_to_by_check() {
+fn labels_that_name_no_class_are_said_to_by_check_and_validate() {
     // Rules compiled on `lo`/`hi`, checked on a batch that writes the
     // labels `yes`/`no`: every rule fails, as it must (its decisions are
     // not these labels), and the check says why in words an auditor can
-    // act on, in Markdown and in JSON; a batch written as the classes gets
-    // no such line.
+    // act on, in Markdown and in JSON, as `rulec validate` does with either
+    // engine; a batch written as the classes gets no such line.
     let dir = tempfile::tempdir().unwrap();
     let (x, y) = two_class(2000, 10);
     let mut csv = String::from("x,y\n");
@@ -395,7 +395,7 @@ fn labels_that_name_no_class_are_said_to_by_check() {
     assert!(!o.status.success(), "{out}");
     assert!(
         out.contains(
-            "**1980 of the 1980 labelled rows have a label that is none of the rule set's classes** (`hi`, `lo`), such as "
+            "1980 of the 1980 labelled rows have a label that is none of the rule set's classes (`hi`, `lo`), such as "
         ),
         "{out}"
     );
@@ -408,9 +408,39 @@ fn labels_that_name_no_class_are_said_to_by_check() {
     assert_eq!(v["foreign_labels"]["rows"], 1980, "{v}");
     assert_eq!(v["foreign_labels"]["labelled"], 1980, "{v}");
     assert_eq!(v["foreign_labels"]["examples"].as_array().unwrap().len(), 2);
+    let from_check = v["foreign_labels"].clone();
     let o = run(dir.path(), &["check", "out/rules.json", "d.csv", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("foreign_labels").is_none(), "{v}");
+    for engine in ["rust", "sql"] {
+        let validate = |file: &str, json: bool| {
+            let mut args = vec![
+                "validate",
+                "--rules",
+                "out/rules.json",
+                file,
+                "--engine",
+                engine,
+            ];
+            if json {
+                args.push("--json");
+            }
+            run(dir.path(), &args)
+        };
+        let o = validate("renamed.csv", true);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{engine}: {e}: {}", stderr(&o)));
+        assert_eq!(v["foreign_labels"], from_check, "{engine}: {v}");
+        let o = validate("renamed.csv", false);
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            out.contains("note: 1980 of the 1980 labelled rows have a label that is none"),
+            "{engine}: {out}"
+        );
+        let o = validate("d.csv", true);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v.get("foreign_labels").is_none(), "{engine}: {v}");
+    }
 }
 
 #[test]
