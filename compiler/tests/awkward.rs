@@ -222,6 +222,23 @@ fn a_single_row_and_a_single_class_are_refused() {
     refused(dir.path(), &o, &["two.csv", "too few rows"]);
 }
 
+/// `rulec validate` of `data` in `dir` against `out/rules.json`, with
+/// `engine`, in JSON when `json`.
+fn validate(dir: &Path, data: &str, engine: &str, json: bool) -> Output {
+    let mut args = vec![
+        "validate",
+        "--rules",
+        "out/rules.json",
+        data,
+        "--engine",
+        engine,
+    ];
+    if json {
+        args.push("--json");
+    }
+    run(dir, &args)
+}
+
 /// `check` and both engines of `validate` read `data` in `dir` (against
 /// `out/rules.json`) as `rows` ("2000 rows"), `answered` following it
 /// (" 2000": all answered; "": not checked).
@@ -231,15 +248,7 @@ fn every_reader_counts(dir: &Path, data: &str, rows: &str, answered: &str) {
     let want = format!("\n{rows}; the rules answer{answered}");
     assert!(out.contains(&want), "{want}: {out}{}", stderr(&o));
     for engine in ["rust", "sql"] {
-        let args = [
-            "validate",
-            "--rules",
-            "out/rules.json",
-            data,
-            "--engine",
-            engine,
-        ];
-        let o = run(dir, &args);
+        let o = validate(dir, data, engine, false);
         let out = String::from_utf8_lossy(&o.stdout);
         let want = format!("\n{rows},{answered}");
         assert!(out.contains(&want), "{engine}: {want}: {out}{}", stderr(&o));
@@ -344,18 +353,7 @@ fn labels_written_as_1_and_1_0_are_one_class() {
             "{trained} then {other}: {out}"
         );
         for engine in ["rust", "sql"] {
-            let o = run(
-                dir.path(),
-                &[
-                    "validate",
-                    "--rules",
-                    "out/rules.json",
-                    other,
-                    "--engine",
-                    engine,
-                    "--json",
-                ],
-            );
+            let o = validate(dir.path(), other, engine, true);
             let v: serde_json::Value = serde_json::from_slice(&o.stdout)
                 .unwrap_or_else(|e| panic!("{engine}: {e}: {}", stderr(&o)));
             assert_eq!(v["all"]["correct"], v["all"]["support"], "{engine}: {v}");
@@ -413,20 +411,7 @@ fn labels_that_name_no_class_are_said_to_by_check_and_validate() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.get("foreign_labels").is_none(), "{v}");
     for engine in ["rust", "sql"] {
-        let validate = |file: &str, json: bool| {
-            let mut args = vec![
-                "validate",
-                "--rules",
-                "out/rules.json",
-                file,
-                "--engine",
-                engine,
-            ];
-            if json {
-                args.push("--json");
-            }
-            run(dir.path(), &args)
-        };
+        let validate = |file: &str, json: bool| validate(dir.path(), file, engine, json);
         let o = validate("renamed.csv", true);
         let v: serde_json::Value = serde_json::from_slice(&o.stdout)
             .unwrap_or_else(|e| panic!("{engine}: {e}: {}", stderr(&o)));
