@@ -1,7 +1,8 @@
 //! Which delimited-text format a data file is in, by its extensions, and
-//! its text as a stream: `data.csv`, `data.tsv` or `data.tab` (tab
-//! separated), each also compressed with gzip (`data.csv.gz`) or zstd
-//! (`data.tsv.zst`).
+//! its text as a stream: `data.csv` (or `data.txt`, `data.dat`,
+//! `data.data`: the separator picked from the header line), `data.tsv` or
+//! `data.tab` (tab separated), each also compressed with gzip
+//! (`data.csv.gz`) or zstd (`data.tsv.zst`).
 //!
 //! Compressed files are decompressed as they are read, so the pre-pass
 //! (`csv_scan`) and the `--max-rows` sampler (`sample_file`) stream them
@@ -16,7 +17,8 @@ use std::path::Path;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TextFormat {
     /// The separator the format fixes (tab for `.tsv` and `.tab`); `None`:
-    /// the pre-pass picks it from the header (`.csv`).
+    /// the pre-pass picks it from the header (`.csv`, `.txt`, `.dat`,
+    /// `.data`).
     pub separator: Option<u8>,
     /// How the file is compressed.
     pub compression: Compression,
@@ -46,7 +48,9 @@ impl TextFormat {
             (name.as_str(), Compression::None)
         };
         let separator = match Path::new(rest).extension()?.to_str()? {
-            "csv" => None,
+            // Plain text files of rows are as often comma-, semicolon- or
+            // tab-separated as not: the header line says which.
+            "csv" | "txt" | "dat" | "data" => None,
             "tsv" | "tab" => Some(b'\t'),
             _ => return None,
         };
@@ -121,7 +125,11 @@ mod tests {
         assert_eq!(of("d.tsv"), csv(Some(b'\t'), Compression::None));
         assert_eq!(of("d.2024.tab.zst"), csv(Some(b'\t'), Compression::Zstd));
         assert_eq!(of("d.gz"), None);
-        assert_eq!(of("d.txt.gz"), None);
+        assert_eq!(of("d.txt.gz"), csv(None, Compression::Gzip));
+        assert_eq!(of("d.DAT"), csv(None, Compression::None));
+        assert_eq!(of("adult.data.zst"), csv(None, Compression::Zstd));
+        assert_eq!(of("d.xlsx"), None);
+        assert_eq!(of("d.json.gz"), None);
         assert_eq!(of("d.parquet"), None);
         assert_eq!(of("csv"), None);
         assert_eq!(extension_of(Path::new("d.TXT.gz")), "txt.gz");

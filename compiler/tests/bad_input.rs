@@ -162,9 +162,14 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unknown extension",
-        files: &[("data.txt", "a,y\n1,x\n")],
-        args: &["data.txt", "--target", "y"],
-        expect: &["data.txt", "extension `.txt`", "csv, tsv or tab, parquet"],
+        files: &[("data.xlsx", "a,y\n1,x\n")],
+        args: &["data.xlsx", "--target", "y"],
+        expect: &[
+            "data.xlsx",
+            "extension `.xlsx`",
+            "delimited text (.csv, .txt",
+            "Parquet",
+        ],
     },
     Case {
         name: "empty file",

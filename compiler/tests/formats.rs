@@ -1,5 +1,6 @@
-//! Compressed and tab-separated text files read like CSV: `data.csv.gz`,
-//! `data.csv.zst`, `data.tsv`, `data.tab`, with the pre-pass's messages and
+//! Compressed, tab-separated and otherwise named text files read like CSV:
+//! `data.csv.gz`, `data.csv.zst`, `data.tsv`, `data.tab`, `data.txt`,
+//! `data.dat`, `data.data`, with the pre-pass's messages and
 //! line numbers, and `--max-rows` sampling. See: #19.
 
 use std::io::Write;
@@ -140,14 +141,50 @@ fn tab_separated_files_split_on_tabs_only() {
 }
 
 #[test]
-fn other_extensions_and_broken_archives_are_refused() {
+fn text_files_by_other_names_read_as_csv_with_the_separator_from_the_header() {
+    // `.txt`, `.dat` and `.data` files are read as a `.csv` file is: the
+    // header line picks the separator, here a semicolon.
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "d.txt.gz", b"a,y\n1,x\n");
+    let text = rows(300).replace(',', ";");
+    let want = read(
+        &write(dir.path(), "d.csv", text.as_bytes()),
+        &params("y", None),
+    )
+    .unwrap();
+    let names: Vec<&str> = want.columns().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["x", "note; long"]);
+    for name in [
+        "d.txt",
+        "d.TXT",
+        "d.dat",
+        "adult.data",
+        "d.txt.gz",
+        "d.data.zst",
+    ] {
+        let path = write(dir.path(), name, text.as_bytes());
+        same(&read(&path, &params("y", None)).unwrap(), &want);
+    }
+    // Their errors name lines as a `.csv` file's do.
+    let path = write(dir.path(), "bad.dat", b"a;y\n1;x\n2;x;3\n");
     let err = read(&path, &params("y", None)).unwrap_err().to_string();
     assert!(
-        err.contains("has extension `.txt.gz`; rulec reads csv, tsv or tab, parquet; csv and tsv also gzip- or zstd-compressed"),
+        err.contains("line 3: has 3 fields, but the header has 2"),
         "{err}"
     );
+}
+
+#[test]
+fn other_extensions_and_broken_archives_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["d.xlsx", "d.json.gz"] {
+        let path = write(dir.path(), name, b"a,y\n1,x\n");
+        let err = read(&path, &params("y", None)).unwrap_err().to_string();
+        let ext = name.trim_start_matches("d.");
+        assert!(
+            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated) and Parquet (.parquet); text also gzip- or zstd-compressed")),
+            "{err}"
+        );
+    }
     // Not gzip data at all, and gzip data cut short.
     let path = dir.path().join("bad.csv.gz");
     std::fs::write(&path, b"a,y\n1,x\n").unwrap();
