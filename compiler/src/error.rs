@@ -24,7 +24,7 @@ pub enum Error {
         message: String,
     },
     /// A column named on the command line is not in the file.
-    #[error("{}: no column `{name}` (given as {role}); {}columns are: {}", path.display(), did_you_mean(name, columns), quote_list(columns))]
+    #[error("{}: no column `{name}` (given as {role}); {}columns are: {}{}", path.display(), did_you_mean(name, columns), quote_list(columns), no_header(columns))]
     UnknownColumn {
         /// The file.
         path: PathBuf,
@@ -62,6 +62,24 @@ fn did_you_mean(name: &str, columns: &[String]) -> String {
     match close.as_slice() {
         [one] => format!("did you mean `{one}`? "),
         _ => String::new(),
+    }
+}
+
+/// A note when the column names look like a row of values: a file without
+/// a header line (as a UCI `.data` file has none) has its first row read as
+/// the names. A name that is a number says so, unless it is a year (four
+/// digits), as the columns of a wide table often are.
+fn no_header(columns: &[String]) -> &'static str {
+    let value = |c: &String| {
+        let c = c.trim();
+        let year = c.len() == 4 && c.bytes().all(|b| b.is_ascii_digit());
+        c.parse::<f64>().is_ok() && !year
+    };
+    if columns.len() >= 2 && columns.iter().any(value) {
+        "; the first line is read as the column names, and these look like values: \
+         if the file has no header line, add one that names the columns"
+    } else {
+        ""
     }
 }
 
@@ -125,5 +143,27 @@ mod tests {
             e.to_string(),
             "d.csv: no column `Target` (given as --target); did you mean `target`? columns are: `target`, `distance_mi`, `zone`, `zones2`"
         );
+    }
+
+    #[test]
+    fn names_that_look_like_a_row_of_values_suggest_a_missing_header() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let e = Error::UnknownColumn {
+            path: PathBuf::from("adult.data"),
+            role: "--target",
+            name: "income".into(),
+            columns: names(&["39", " State-gov", " 77516", " <=50K"]),
+        };
+        assert_eq!(
+            e.to_string(),
+            "adult.data: no column `income` (given as --target); columns are: `39`, ` State-gov`, ` 77516`, ` <=50K`; \
+             the first line is read as the column names, and these look like values: \
+             if the file has no header line, add one that names the columns"
+        );
+        // Names, some of them years, say nothing more.
+        assert_eq!(no_header(&names(&["region", "2023", "2024", "y"])), "");
+        assert_eq!(no_header(&names(&["a", "b"])), "");
+        assert_ne!(no_header(&names(&["5.1", "3.5", "setosa"])), "");
+        assert_eq!(no_header(&names(&["2024"])), "");
     }
 }
