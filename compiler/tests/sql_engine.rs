@@ -82,7 +82,7 @@ fn sql_engine_figures_equal_the_interpreter() {
 /// compressed with gzip or zstd, with the figures of the plain CSV (the
 /// SQL engine refused them, naming only csv and parquet).
 #[test]
-fn sql_engine_reads_tab_separated_and_compressed_files() {
+fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
     use std::io::Write as _;
     let f = fixture();
     let dir = tempfile::tempdir().unwrap();
@@ -98,6 +98,12 @@ fn sql_engine_reads_tab_separated_and_compressed_files() {
         .map(|&b| if b == b',' { b'\t' } else { b })
         .collect();
     std::fs::write(d.join("d.tsv"), &tabs).unwrap();
+    // A semicolon-separated `.txt` file: the header line says the separator.
+    let semis: Vec<u8> = plain
+        .iter()
+        .map(|&b| if b == b',' { b';' } else { b })
+        .collect();
+    std::fs::write(d.join("d.txt"), &semis).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&plain).unwrap();
     std::fs::write(d.join("d.csv.gz"), gz.finish().unwrap()).unwrap();
@@ -110,6 +116,7 @@ fn sql_engine_reads_tab_separated_and_compressed_files() {
     let want_hostile = validate_json(&f.dir, "hostile.csv", "hostile.json", Some("model"), "rust");
     let cases = [
         ("d.tsv", "rules.json", None, &want_plain),
+        ("d.txt", "rules.json", None, &want_plain),
         ("d.csv.gz", "rules.json", None, &want_plain),
         (
             "hostile.csv.zst",
@@ -178,7 +185,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         }
         owned(v)
     });
-    edit("data.txt", &|_, v| owned(v));
+    edit("data.xlsx", &|_, v| owned(v));
     std::fs::write(d.join("header_only.csv"), format!("{}\n", base[0])).unwrap();
     let cases: &[(&str, &[&str], &str)] = &[
         ("no_zone.csv", &[], "lacks the rule set's column(s) `zone`"),
@@ -197,7 +204,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
             &[],
             "column `weight_lb` has `2,5` on row 12, which is not a number; the rules expect numbers (written with a decimal point, not a decimal comma)",
         ),
-        ("data.txt", &[], "has extension `.txt`"),
+        ("data.xlsx", &[], "has extension `.xlsx`"),
         ("header_only.csv", &[], "has a header but no rows"),
         ("text_bool.csv", &["--teacher-column", "nope"], ""),
         ("no_such.csv", &[], ""),
