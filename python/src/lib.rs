@@ -36,9 +36,49 @@ create_exception!(
     "A compile, a rule set or data that rulec refused, with its one-line message."
 );
 
-/// A rulec error as the Python exception.
+/// A rulec error as the Python exception, its options spelled as Python
+/// passes them ([`python_spelling`]).
 pub(crate) fn err(e: impl std::fmt::Display) -> PyErr {
-    RulecError::new_err(e.to_string())
+    RulecError::new_err(python_spelling(&e.to_string()))
+}
+
+/// `message` with each command-line flag that `rulec.compile` takes as a
+/// keyword (`--max-rules`, with its metavar `--certify <CERTIFY>`) named as
+/// the keyword (`max_rules`, `certify`). Other flags (`--out`, a command's
+/// `--engine`) stay as they are: they name the command line.
+fn python_spelling(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("--") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'))
+            .unwrap_or(after.len());
+        let flag = after[..len].trim_end_matches('-');
+        let keyword = flag.replace('-', "_");
+        let starts_flag = at == 0 || !rest[..at].ends_with(|c: char| c.is_alphanumeric());
+        if starts_flag && !flag.is_empty() && options::NAMES.contains(&keyword.as_str()) {
+            out.push_str(&keyword);
+            rest = &after[flag.len()..];
+            // clap's metavar after the flag: `--certify <CERTIFY>`.
+            if let Some(meta) = rest.strip_prefix(" <") {
+                if let Some(end) = meta.find('>') {
+                    if meta[..end]
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '_')
+                    {
+                        rest = &meta[end + 1..];
+                    }
+                }
+            }
+        } else {
+            out.push_str("--");
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Where the rows come from: a path, or an Arrow IPC stream with the name

@@ -30,7 +30,7 @@ def test_a_missing_target(frame):
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="churn", progress=False, **FAST)
     assert one_line(e) == (
-        "pandas DataFrame: no column `churn` (given as --target); "
+        "pandas DataFrame: no column `churn` (given as target); "
         "columns are: `x`, `w`, `zone`, `flag`, `y`"
     )
 
@@ -66,9 +66,19 @@ def test_wrong_dtypes(frame):
 def test_options_as_the_command_line_checks_them(frame):
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="y", precision=1.5, max_rules=0, progress=False)
+    # The command line's messages, the options named as Python passes them.
     assert one_line(e) == (
-        "--precision must be between 0 and 1 (exclusive), got 1.5; --max-rules must be at least 1"
+        "precision must be between 0 and 1 (exclusive), got 1.5; max_rules must be at least 1"
     )
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(frame, target="y", teacher="gbdt", teacher_paths=True, progress=False)
+    assert one_line(e) == (
+        "teacher_paths offers the paths of the random forest's own trees as candidates; "
+        "teacher gbdt keeps no such trees (use teacher forest, or leave teacher_paths out)"
+    )
+    with pytest.raises(rulec.RulecError) as e:
+        rulec.compile(frame, target="y", certify="all", progress=False)
+    assert one_line(e) == "invalid value 'all' for 'certify': possible values are set, class, rule"
     with pytest.raises(rulec.RulecError, match="unknown option `max_rule`; the options are"):
         rulec.compile(frame, target="y", max_rule=3)
     with pytest.raises(rulec.RulecError, match="option `seed` must be a non-negative integer, got str"):
