@@ -233,7 +233,10 @@ pub struct CommonOpts {
     /// Most conditions per rule (depth of the distilled tree).
     #[arg(long, default_value_t = defaults().max_depth)]
     pub max_depth: usize,
-    /// Fewest training rows behind a rule.
+    /// Fewest training rows behind a rule. The distilled trees are grown twice: with leaves of at
+    /// least four times this many rows (large rules), and of at least this many or 0.2 % of the
+    /// rows they learn from, whichever is more (rules for regions the larger leaves cut across;
+    /// not grown when that is the larger size). A numeric target's trees use the larger leaves.
     #[arg(long, default_value_t = defaults().min_leaf)]
     pub min_leaf: usize,
     /// The teacher: `forest` (random forest), `gbdt` (gradient-boosted trees), `mlp`

@@ -28,7 +28,8 @@ pub struct CompileParams {
     pub max_rules: usize,
     /// Depth of the distilled tree (most conditions per rule).
     pub max_depth: usize,
-    /// Fewest training rows in a distilled leaf.
+    /// Fewest training rows in a distilled leaf (the coarse trees' leaves
+    /// hold four times as many: `pipeline::pool::coarse_leaf`).
     pub min_leaf: usize,
     /// Trees in the random-forest teacher.
     pub n_trees: usize,
@@ -185,7 +186,7 @@ impl Default for CompileParams {
             seed: 0,
             max_rules: 64,
             max_depth: 8,
-            min_leaf: 20,
+            min_leaf: 5,
             n_trees: 50,
             tree_rows: crate::teach::DEFAULT_TREE_ROWS,
             bootstrap_trees: 8,
