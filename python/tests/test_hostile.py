@@ -100,7 +100,9 @@ def test_a_missing_file(tmp_path):
 
 def test_apply_names_what_is_wrong(frame):
     res = rulec.compile(frame, target="y", progress=False, **FAST)
-    used = {c.split()[0] for r in res.rules for c in r.conditions}
+    # A condition names its column first (`x < 3`, `zone in {...}`, `flag`),
+    # or after `not` (`not flag`).
+    used = {c.split()[c.startswith("not ")] for r in res.rules for c in r.conditions}
     col = sorted(used)[0]
     with pytest.raises(rulec.RulecError) as e:
         res.apply(frame.drop(columns=[col]))
