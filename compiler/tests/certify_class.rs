@@ -9,7 +9,7 @@ mod common;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use common::rulec;
+use common::{rulec, split_of};
 use rulec_datasets::Rng;
 use rulec_runtime::ir::{RuleSet, Scope};
 use rulec_runtime::stats::clopper_pearson_lower;
@@ -27,11 +27,7 @@ fn write_data(dir: &Path) {
         let usual = if clean { "yes" } else { "no" };
         let other = if clean { "no" } else { "yes" };
         let right = rng.chance(if clean { 0.995 } else { 0.92 });
-        let split = match i % 5 {
-            0 => "valid",
-            1 => "test",
-            _ => "train",
-        };
+        let split = split_of(i);
         let _ = writeln!(
             csv,
             "{x:.3},{z:.3},{},{split}",

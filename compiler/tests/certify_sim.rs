@@ -10,6 +10,9 @@
 //! below the target. Its rate must stay within `1 - confidence` plus three
 //! Monte Carlo standard errors.
 
+mod common;
+
+use common::split_of;
 use rulec::select::{
     aim, certify_classes, certify_prefix, greedy_order, rule_floor, Bits, CoverageTable, Order,
     OrderParams,
@@ -422,11 +425,7 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
         let mut rng = Rng::derive(trial as u64, 0x4e4f_4953);
         let mut csv = String::from("x,z,c,y,split\n");
         for i in 0..2000 {
-            let split = match i % 5 {
-                0 => "valid",
-                1 => "test",
-                _ => "train",
-            };
+            let split = split_of(i);
             let _ = writeln!(
                 csv,
                 "{:.4},{:.4},k{},{},{split}",

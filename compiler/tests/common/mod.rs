@@ -97,3 +97,13 @@ pub fn skip_without(available: bool, why: &str) -> bool {
     eprintln!("SKIPPED: {why}");
     true
 }
+
+/// The split column's value of row `i` in the tests' written tables: one
+/// row in five for validation, one for test, three for training (60/20/20).
+pub fn split_of(i: usize) -> &'static str {
+    match i % 5 {
+        0 => "valid",
+        1 => "test",
+        _ => "train",
+    }
+}
