@@ -262,15 +262,8 @@ fn propose_classes(
             min_samples_leaf: leaf,
             ..pool_params.clone()
         };
-        let seen: std::collections::BTreeSet<String> = candidates
-            .iter()
-            .map(|c| propose::rule_key(&c.rule))
-            .collect();
-        candidates.extend(
-            propose::pool(table, binned, fit_rows, &targets, &fine)
-                .into_iter()
-                .filter(|c| !seen.contains(&propose::rule_key(&c.rule))),
-        );
+        let more = propose::pool(table, binned, fit_rows, &targets, &fine);
+        join_new(&mut candidates, more);
     }
     // With synthetic rows, a second pool learns from real and synthetic rows
     // together; its candidates join the first pool's, so the selection can
@@ -291,17 +284,23 @@ fn propose_classes(
             truth: &truth,
             teacher_trees,
         };
-        let seen: std::collections::BTreeSet<String> = candidates
-            .iter()
-            .map(|c| propose::rule_key(&c.rule))
-            .collect();
-        candidates.extend(
-            propose::pool(table, &both, &with_synthetic, &targets, &pool_params)
-                .into_iter()
-                .filter(|c| !seen.contains(&propose::rule_key(&c.rule))),
-        );
+        let more = propose::pool(table, &both, &with_synthetic, &targets, &pool_params);
+        join_new(&mut candidates, more);
     }
     candidates.into_iter().map(|c| c.rule).collect()
+}
+
+/// Appends to `candidates` those of `more` that are not already there (by
+/// [`propose::rule_key`]), in their order.
+fn join_new(candidates: &mut Vec<propose::Candidate>, more: Vec<propose::Candidate>) {
+    let seen: std::collections::BTreeSet<String> = candidates
+        .iter()
+        .map(|c| propose::rule_key(&c.rule))
+        .collect();
+    candidates.extend(
+        more.into_iter()
+            .filter(|c| !seen.contains(&propose::rule_key(&c.rule))),
+    );
 }
 
 /// Fewest training rows in a leaf of the coarse distilled trees: four times
