@@ -417,6 +417,9 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
     use rulec::pipeline;
     use std::fmt::Write as _;
 
+    // Each row's chance of "yes". Set above the target (0.96), the same
+    // compiles certify 26 of 120 and this test fails, as it should.
+    const P_YES: f64 = 0.94;
     let trials = 120;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("noise.csv");
@@ -432,7 +435,7 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
                 rng.f64(),
                 rng.normal(),
                 rng.below(8),
-                if rng.chance(0.94) { "yes" } else { "no" }
+                if rng.chance(P_YES) { "yes" } else { "no" }
             );
         }
         std::fs::write(&path, csv).unwrap();
@@ -452,8 +455,10 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
         certified += usize::from(!compiled.rules.rules.is_empty());
     }
     let share = certified as f64 / trials as f64;
+    // The book quotes this line (`-- --nocapture` shows it).
+    eprintln!("certified {certified} of {trials} at P_YES = {P_YES}");
     assert!(
         share <= limit(0.05, trials),
-        "certified {certified} of {trials} sets whose precision is 0.94 at a target of 0.95"
+        "certified {certified} of {trials} sets whose precision is {P_YES} at a target of 0.95"
     );
 }
