@@ -97,10 +97,17 @@ pub fn scan_reader(
             Some(s) => {
                 let fields = count_fields(text, s.separator);
                 if fields != s.header.len() {
+                    // Every row one value longer, from the first: row
+                    // names with no name of their own in the header line.
+                    let names = if fields == s.header.len() + 1 && s.records == 0 {
+                        "; the rows start with a value the header line names no column for, as in a file written with row names (R's `write.table`): write it without them (`row.names = FALSE`) or name that column in the header line"
+                    } else {
+                        ""
+                    };
                     return Err(err(
                         at.line,
                         format!(
-                            "has {fields} fields, but the header has {}; every row needs one value per column (empty for missing)",
+                            "has {fields} fields, but the header has {}; every row needs one value per column (empty for missing){names}",
                             s.header.len()
                         ),
                     ));

@@ -48,7 +48,7 @@ use rulec_codegen::sql::{self as sqlgen, Dialect};
 use rulec_runtime::ir::{Feature, FeatureKind, RuleSet};
 
 use crate::error::Error;
-use crate::text_file::{Compression, TextFormat};
+use crate::text_file::TextFormat;
 use crate::validate::{ForeignLabels, Measured, RuleMeasure};
 
 /// The name the data is registered under in the SQL context.
@@ -339,9 +339,10 @@ impl Source {
         let sources = ScanSources::Files(Arc::from(vec![file]));
         let text = TextFormat::of(path);
         let frame = match (ext.as_str(), text) {
-            // A compressed file is read as ingest reads it, whole (its text
-            // must be decompressed to be read at all), then queried lazily.
-            (_, Some(format)) if format.compression != Compression::None => {
+            // A compressed or whitespace-separated file is read as ingest
+            // reads it, whole (its text must be decompressed or rewritten
+            // to be read at all), then queried lazily.
+            (_, Some(format)) if !format.is_plain(path).map_err(file_err)? => {
                 let params = crate::ingest::IngestParams::for_rule_set(set);
                 Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
             }

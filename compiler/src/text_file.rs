@@ -8,6 +8,15 @@
 //! (`csv_scan`) and the `--max-rows` sampler (`sample_file`) stream them
 //! like plain files, and report the same line numbers: they see the same
 //! text.
+//!
+//! A file whose header line holds none of the separators (`,`, `;`, tab,
+//! `|`) outside quotes but splits at spaces into two names or more is
+//! *whitespace-separated*, as R's `write.table`, StatLib and many `.dat`
+//! files write them, often aligned in columns: every run of spaces and
+//! tabs outside quotes separates two fields, and spaces at the start and
+//! the end of a line separate nothing. Such text is read through
+//! [`Whitespace`], which writes each run as one tab, line for line, so
+//! every reader sees tab-separated text with the file's line numbers.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -60,8 +69,34 @@ impl TextFormat {
         })
     }
 
-    /// The text of the file at `path`, decompressed as it is read.
+    /// The text of the file at `path`, decompressed as it is read, and
+    /// with runs of whitespace as tabs when it is whitespace-separated
+    /// (see the module docs).
     pub fn open(&self, path: &Path) -> io::Result<Box<dyn BufRead>> {
+        let mut text = self.decompressed(path)?;
+        let (start, whitespace) = match self.separator {
+            Some(_) => (Vec::new(), false),
+            None => sniff(&mut text)?,
+        };
+        let text = io::Cursor::new(start).chain(text);
+        Ok(if whitespace {
+            Box::new(Whitespace::new(text))
+        } else {
+            Box::new(text)
+        })
+    }
+
+    /// Whether the text [`TextFormat::open`] gives is the file's bytes as
+    /// they are (not compressed, not whitespace-separated), which a reader
+    /// may then read from the file itself.
+    pub fn is_plain(&self, path: &Path) -> io::Result<bool> {
+        if self.compression != Compression::None || self.separator.is_some() {
+            return Ok(self.compression == Compression::None);
+        }
+        Ok(!sniff(&mut BufReader::new(File::open(path)?))?.1)
+    }
+
+    fn decompressed(&self, path: &Path) -> io::Result<Box<dyn BufRead>> {
         const CAPACITY: usize = 1 << 20;
         let file = File::open(path)?;
         Ok(match self.compression {
@@ -82,6 +117,148 @@ impl TextFormat {
         let mut text = Vec::new();
         self.open(path)?.read_to_end(&mut text)?;
         Ok(text)
+    }
+}
+
+/// Reads the header line and the first line after it that is not blank
+/// from `text`, and says whether the text is whitespace-separated: the
+/// header has no `,`, `;`, tab or `|` outside quotes, and both lines split
+/// at runs of spaces (and tabs, in the row) into two fields or more. A
+/// one-column file whose name has a space stays one column. Returns the
+/// bytes read, to be read again.
+fn sniff(text: &mut impl BufRead) -> io::Result<(Vec<u8>, bool)> {
+    let mut start = Vec::new();
+    text.read_until(b'\n', &mut start)?;
+    let header = start.len();
+    loop {
+        let from = start.len();
+        if text.read_until(b'\n', &mut start)? == 0 {
+            return Ok((start, false));
+        }
+        let line = &start[from..];
+        if line
+            .iter()
+            .any(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            let whitespace = space_fields(&start[..header], false) && space_fields(line, true);
+            return Ok((start, whitespace));
+        }
+    }
+}
+
+/// Whether `line` splits at runs of spaces (and tabs, when `row`) outside
+/// quotes into two fields or more; a header line (not `row`) must also
+/// hold no `,`, `;`, tab or `|` outside quotes.
+fn space_fields(line: &[u8], row: bool) -> bool {
+    let mut quoted = false;
+    let mut fields = 0;
+    let mut in_field = false;
+    for &c in line {
+        match c {
+            b'"' => {
+                quoted = !quoted;
+                if !in_field {
+                    in_field = true;
+                    fields += 1;
+                }
+            }
+            _ if quoted => {}
+            b'\t' if row => in_field = false,
+            b',' | b';' | b'\t' | b'|' if !row => return false,
+            b' ' | b'\r' | b'\n' => in_field = false,
+            _ if !in_field => {
+                in_field = true;
+                fields += 1;
+            }
+            _ => {}
+        }
+    }
+    fields >= 2
+}
+
+/// Whitespace-separated text as tab-separated text, line for line: each
+/// run of spaces and tabs outside quotes between two fields becomes one
+/// tab, and a run at the start or the end of a line goes. A quoted field
+/// keeps its spaces, also over a line break.
+struct Whitespace<R> {
+    inner: R,
+    line: Vec<u8>,
+    out: Vec<u8>,
+    at: usize,
+    /// A quote opened on an earlier line is still open.
+    quoted: bool,
+}
+
+impl<R: BufRead> Whitespace<R> {
+    fn new(inner: R) -> Self {
+        Whitespace {
+            inner,
+            line: Vec::new(),
+            out: Vec::new(),
+            at: 0,
+            quoted: false,
+        }
+    }
+
+    /// Reads and rewrites the next line into `out`; false at the end.
+    fn next_line(&mut self) -> io::Result<bool> {
+        self.line.clear();
+        self.out.clear();
+        self.at = 0;
+        if self.inner.read_until(b'\n', &mut self.line)? == 0 {
+            return Ok(false);
+        }
+        let body_end = self
+            .line
+            .iter()
+            .rposition(|&c| c != b'\n' && c != b'\r')
+            .map_or(0, |i| i + 1);
+        let (body, end) = self.line.split_at(body_end);
+        // Starts a field at the start of the line unless a quote runs on.
+        let mut gap = !self.quoted;
+        let mut started = self.quoted;
+        for &c in body {
+            if !self.quoted && (c == b' ' || c == b'\t') {
+                gap = true;
+                continue;
+            }
+            if gap && started {
+                self.out.push(b'\t');
+            }
+            gap = false;
+            started = true;
+            if c == b'"' {
+                self.quoted = !self.quoted;
+            }
+            self.out.push(c);
+        }
+        self.out.extend_from_slice(end);
+        Ok(true)
+    }
+}
+
+impl<R: BufRead> Read for Whitespace<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(buf.len());
+        buf[..n].copy_from_slice(&available[..n]);
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Whitespace<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        while self.at == self.out.len() {
+            if !self.next_line()? {
+                break;
+            }
+        }
+        Ok(&self.out[self.at..])
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.at = (self.at + amount).min(self.out.len());
     }
 }
 

@@ -1,7 +1,8 @@
 //! Compressed, tab-separated and otherwise named text files read like CSV:
 //! `data.csv.gz`, `data.csv.zst`, `data.tsv`, `data.tab`, `data.txt`,
-//! `data.dat`, `data.data`, with the pre-pass's messages and
-//! line numbers, and `--max-rows` sampling. See: #19.
+//! `data.dat`, `data.data`, also separated by runs of spaces, with the
+//! pre-pass's messages and line numbers, and `--max-rows` sampling.
+//! See: #19.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -171,6 +172,83 @@ fn text_files_by_other_names_read_as_csv_with_the_separator_from_the_header() {
         err.contains("line 3: has 3 fields, but the header has 2"),
         "{err}"
     );
+}
+
+/// `rows(n)` written as an R user's `write.table` or an aligned `.dat`
+/// file writes it: names and values between runs of spaces (and a tab),
+/// the text quoted, lines indented and padded.
+fn aligned(n: usize) -> String {
+    let mut text = String::from("   x   \"note, long\"  y  \r\n");
+    for i in 0..n {
+        if i == n / 2 {
+            text.push_str("    \r\n");
+        }
+        let y = if i % 3 == 0 { "a" } else { "b" };
+        text.push_str(&format!("{i:>4} \t \"l{i}\nsecond\"   {y}  \r\n"));
+    }
+    text
+}
+
+#[test]
+fn whitespace_separated_text_reads_as_the_csv_file() {
+    // A header with no `,` `;` tab or `|` outside quotes, and names
+    // between spaces: every run of spaces or tabs separates two fields.
+    let dir = tempfile::tempdir().unwrap();
+    let text = aligned(300);
+    for max_rows in [None, Some(40)] {
+        let want = read(
+            &write(dir.path(), "d.csv", rows(300).as_bytes()),
+            &params("y", max_rows),
+        )
+        .unwrap();
+        for name in ["d.dat", "d.txt", "d.txt.gz", "d.data.zst", "d.csv"] {
+            let path = write(dir.path(), name, text.as_bytes());
+            let got = read(&path, &params("y", max_rows)).unwrap();
+            same(&got, &want);
+        }
+    }
+    // A tab-separated file by its name splits on tabs only.
+    let path = write(dir.path(), "d.tsv", text.as_bytes());
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("line 2: has 2 fields, but the header has 1"),
+        "{err}"
+    );
+    // Errors name the file's own lines; a row with a value too many says so.
+    let path = write(dir.path(), "bad.dat", b"a  y\n1  x\n\n  2 x  3\n");
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("line 4: has 3 fields, but the header has 2"),
+        "{err}"
+    );
+    // A one-column file whose name has a space is one column.
+    let path = write(dir.path(), "one.dat", b"the y\nx\nz\n");
+    let err = read(&path, &params("the y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("has no feature columns besides the target"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_with_row_names_is_told_how_to_read() {
+    // R's `write.table(df, "d.txt")`: the rows start with a row name the
+    // header line does not name.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        dir.path(),
+        "d.txt",
+        b"\"a\" \"y\"\n\"1\" 1 \"x\"\n\"2\" 2 \"z\"\n",
+    );
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("line 2: has 3 fields, but the header has 2; every row needs one value per column (empty for missing); the rows start with a value the header line names no column for, as in a file written with row names (R's `write.table`): write it without them (`row.names = FALSE`) or name that column in the header line"),
+        "{err}"
+    );
+    // Not said of a later row with a value too many.
+    let path = write(dir.path(), "d.csv", b"a,y\n1,x\n2,x,3\n");
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(!err.contains("row names"), "{err}");
 }
 
 #[test]

@@ -104,6 +104,16 @@ fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
         .map(|&b| if b == b',' { b';' } else { b })
         .collect();
     std::fs::write(d.join("d.txt"), &semis).unwrap();
+    // A `.dat` file aligned in columns: runs of spaces separate fields.
+    let aligned: String = String::from_utf8(plain.clone())
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let fields: Vec<String> = line.split(',').map(|v| format!("{v:>14}")).collect();
+            format!("  {}  \n", fields.join(" "))
+        })
+        .collect();
+    std::fs::write(d.join("d.dat"), aligned).unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&plain).unwrap();
     std::fs::write(d.join("d.csv.gz"), gz.finish().unwrap()).unwrap();
@@ -117,6 +127,7 @@ fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
     let cases = [
         ("d.tsv", "rules.json", None, &want_plain),
         ("d.txt", "rules.json", None, &want_plain),
+        ("d.dat", "rules.json", None, &want_plain),
         ("d.csv.gz", "rules.json", None, &want_plain),
         (
             "hostile.csv.zst",

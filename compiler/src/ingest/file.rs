@@ -136,6 +136,9 @@ pub(crate) fn read_frame(
             })?
             .map_err(polars_err)
         };
+        let plain = format
+            .is_plain(path)
+            .map_err(|e| text_err(path, format, e))?;
         let read = match max_rows.filter(|&m| shape.records > m) {
             Some(keep) => {
                 let text_err = |e| text_err(path, format, e);
@@ -145,13 +148,14 @@ pub(crate) fn read_frame(
                         .map_err(text_err)?;
                 Ok((read_bytes(bytes)?, Some((shape.records, keep))))
             }
-            None if format.compression == Compression::None => {
+            None if plain => {
                 let file = File::open(path).map_err(file_err)?;
                 no_panic(path, || CsvReader::new(file).with_options(options).finish())?
                     .map(|df| (df, None))
                     .map_err(polars_err)
             }
-            // Compressed: polars reads the text whole, as it reads a file.
+            // Compressed or whitespace-separated: polars reads the text
+            // whole, as it reads a file.
             None => {
                 let text = format
                     .read_all(path)
