@@ -378,6 +378,12 @@ impl Source {
                         Ok(frame.filter(any_horizontal([all().as_expr().is_not_null()])?))
                     })
             }
+            // An Arrow IPC file is read as ingest reads it, whole, then
+            // queried lazily.
+            ("feather" | "arrow" | "ipc", None) => {
+                let params = crate::ingest::IngestParams::for_rule_set(set);
+                Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
+            }
             ("parquet" | "pq", None) => {
                 let args = ScanArgsParquet {
                     hive_options: HiveOptions {

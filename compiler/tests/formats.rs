@@ -1,8 +1,8 @@
 //! Compressed, tab-separated and otherwise named text files read like CSV:
 //! `data.csv.gz`, `data.csv.zst`, `data.tsv`, `data.tab`, `data.txt`,
 //! `data.dat`, `data.data`, also separated by runs of spaces, with the
-//! pre-pass's messages and line numbers, and `--max-rows` sampling.
-//! See: #19.
+//! pre-pass's messages and line numbers, and `--max-rows` sampling; and
+//! Arrow IPC (`data.feather`) as the CSV it holds. See: #19.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -252,6 +252,40 @@ fn a_file_with_row_names_is_told_how_to_read() {
 }
 
 #[test]
+fn arrow_ipc_files_read_as_the_csv_file() {
+    // Feather (pandas' `to_feather`) and polars' `write_ipc` are Arrow
+    // IPC files: the same columns, types and rows as the CSV they hold.
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,zone,flag,y\n");
+    for i in 0..300 {
+        let zone = ["north", "south", ""][i % 3];
+        let y = if i % 4 == 0 { "a" } else { "b" };
+        text.push_str(&format!("{i}.5,{zone},{},{y}\n", i % 2 == 0));
+    }
+    let csv = write(dir.path(), "d.csv", text.as_bytes());
+    let mut df = CsvReader::new(std::io::Cursor::new(text.into_bytes()))
+        .finish()
+        .unwrap();
+    for name in ["d.feather", "d.arrow", "d.IPC"] {
+        let path = dir.path().join(name);
+        IpcWriter::new(std::fs::File::create(&path).unwrap())
+            .finish(&mut df)
+            .unwrap();
+        let want = read(&csv, &params("y", None)).unwrap();
+        same(&read(&path, &params("y", None)).unwrap(), &want);
+        // Sampled as a Parquet file is (not as text is, record by record).
+        let got = read(&path, &params("y", Some(40))).unwrap();
+        assert_eq!(got.labels().len(), 40);
+        assert!(got.notes()[0].contains("has 300 rows, more than --max-rows 40"));
+    }
+    // A file that is not Arrow IPC is refused with its name, not a panic.
+    let path = write(dir.path(), "bad.feather", b"x,y\n1,a\n");
+    let err = read(&path, &params("y", None)).unwrap_err().to_string();
+    assert!(err.starts_with(&path.display().to_string()), "{err}");
+}
+
+#[test]
 fn other_extensions_and_broken_archives_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     for name in ["d.xlsx", "d.json.gz"] {
@@ -259,7 +293,7 @@ fn other_extensions_and_broken_archives_are_refused() {
         let err = read(&path, &params("y", None)).unwrap_err().to_string();
         let ext = name.trim_start_matches("d.");
         assert!(
-            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated) and Parquet (.parquet); text also gzip- or zstd-compressed")),
+            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet) and Arrow IPC (.feather, .arrow or .ipc); text also gzip- or zstd-compressed")),
             "{err}"
         );
     }

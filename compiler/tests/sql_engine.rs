@@ -78,9 +78,10 @@ fn sql_engine_figures_equal_the_interpreter() {
     );
 }
 
-/// Both engines read what ingest reads: tab-separated text, and text
-/// compressed with gzip or zstd, with the figures of the plain CSV (the
-/// SQL engine refused them, naming only csv and parquet).
+/// Both engines read what ingest reads: tab-separated, semicolon- and
+/// whitespace-separated text, Arrow IPC, and text compressed with gzip or
+/// zstd, with the figures of the plain CSV (the SQL engine refused them,
+/// naming only csv and parquet).
 #[test]
 fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
     use std::io::Write as _;
@@ -114,6 +115,16 @@ fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
         })
         .collect();
     std::fs::write(d.join("d.dat"), aligned).unwrap();
+    // The same rows as an Arrow IPC (Feather) file.
+    {
+        use polars::prelude::*;
+        let mut frame = CsvReader::new(std::io::Cursor::new(plain.clone()))
+            .finish()
+            .unwrap();
+        IpcWriter::new(std::fs::File::create(d.join("d.feather")).unwrap())
+            .finish(&mut frame)
+            .unwrap();
+    }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&plain).unwrap();
     std::fs::write(d.join("d.csv.gz"), gz.finish().unwrap()).unwrap();
@@ -128,6 +139,7 @@ fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
         ("d.tsv", "rules.json", None, &want_plain),
         ("d.txt", "rules.json", None, &want_plain),
         ("d.dat", "rules.json", None, &want_plain),
+        ("d.feather", "rules.json", None, &want_plain),
         ("d.csv.gz", "rules.json", None, &want_plain),
         (
             "hostile.csv.zst",

@@ -3,7 +3,7 @@
 //! over delimited text (`csv_scan`), the CSV options (separator,
 //! missing-value tokens, columns of categories read as written), the
 //! `--max-rows` sample, pandas' names for unnamed columns, no rows for
-//! blank lines; or Parquet.
+//! blank lines; or Parquet, or Arrow IPC (Feather).
 
 use std::fs::File;
 use std::path::Path;
@@ -33,6 +33,21 @@ pub(super) fn count_rows(path: &Path) -> Result<usize, Error> {
                     path: path.to_path_buf(),
                     message: clean_polars_message(&e),
                 })
+        }
+        // Read whole, as read_frame reads it: the rows an IPC file holds
+        // are in its record batches' headers, which polars does not count
+        // apart.
+        "feather" | "arrow" | "ipc" => {
+            let file = File::open(path).map_err(|e| Error::Io {
+                path: path.to_path_buf(),
+                err: e,
+            })?;
+            let df =
+                no_panic(path, || IpcReader::new(file).finish())?.map_err(|e| Error::Data {
+                    path: path.to_path_buf(),
+                    message: clean_polars_message(&e),
+                })?;
+            Ok(df.height())
         }
         // Anything else is checked (and refused, if need be) by read_frame.
         _ => match TextFormat::of(path) {
@@ -171,32 +186,38 @@ pub(crate) fn read_frame(
         });
     }
     let file = File::open(path).map_err(file_err)?;
-    match ext.as_str() {
-        "parquet" | "pq" => {
-            let df = no_panic(path, || ParquetReader::new(file).finish())?.map_err(polars_err)?;
-            match max_rows.filter(|&m| df.height() > m) {
-                // Parquet is read whole, then sampled.
-                Some(keep) => {
-                    let all = df.height();
-                    let df = df
-                        .sample_n_literal(keep, false, Some(false), Some(params.seed))
-                        .map_err(polars_err)?;
-                    Ok((df, Some((all, keep))))
-                }
-                None => Ok((df, None)),
-            }
+    let df = match ext.as_str() {
+        "parquet" | "pq" => no_panic(path, || ParquetReader::new(file).finish())?,
+        // Arrow IPC files: Feather (version 2, pandas' `to_feather`),
+        // polars' `write_ipc`.
+        "feather" | "arrow" | "ipc" => no_panic(path, || IpcReader::new(file).finish())?,
+        "" => {
+            return Err(Error::Data {
+                path: path.to_path_buf(),
+                message: format!("has no extension; rulec reads {FORMATS}"),
+            })
         }
-        "" => Err(Error::Data {
-            path: path.to_path_buf(),
-            message: format!("has no extension; rulec reads {FORMATS}"),
-        }),
-        _ => Err(Error::Data {
-            path: path.to_path_buf(),
-            message: format!(
-                "has extension `.{}`; rulec reads {FORMATS}",
-                extension_of(path)
-            ),
-        }),
+        _ => {
+            return Err(Error::Data {
+                path: path.to_path_buf(),
+                message: format!(
+                    "has extension `.{}`; rulec reads {FORMATS}",
+                    extension_of(path)
+                ),
+            })
+        }
+    }
+    .map_err(polars_err)?;
+    match max_rows.filter(|&m| df.height() > m) {
+        // Binary files are read whole, then sampled.
+        Some(keep) => {
+            let all = df.height();
+            let df = df
+                .sample_n_literal(keep, false, Some(false), Some(params.seed))
+                .map_err(polars_err)?;
+            Ok((df, Some((all, keep))))
+        }
+        None => Ok((df, None)),
     }
 }
 
