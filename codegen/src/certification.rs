@@ -40,7 +40,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
                  them, most certain first, while the teacher's belief in their decisions on the validation rows \
-                 they answer (its probabilities there, not the labels) stayed at the precision aimed at, then, \
+                 they answer (its probabilities there, not the labels; for each rule at least the lower bound of \
+                 its precision on those held-out training rows) stayed at the precision aimed at, then, \
                  once no candidate kept them there, at the required precision itself (longer prefixes, tested \
                  last), before any validation label was read. Each prefix of that order is a nested rule set. A testing plan \
                  was fixed before any validation label was read, too: which prefixes to test, smallest first, \
@@ -96,7 +97,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
                  them, most certain first, keeping each class's estimated precision, and the teacher's belief in \
-                 its decisions on the validation rows (its probabilities there, not the labels), at the precision \
+                 its decisions on the validation rows (its probabilities there, not the labels; for each rule at \
+                 least the lower bound of its precision on those held-out training rows), at the precision \
                  aimed at, then, once no candidate kept them there, at the target itself (longer prefixes, tested \
                  last), before any validation label was read. Each prefix of that order is a nested rule set. A testing \
                  plan was fixed before any validation label was read, too, from each class's training-row \

@@ -14,7 +14,8 @@
 //!    P), that add at least [`min_new_rows`], that answer a validation row
 //!    no earlier one does (where they apply, no label) and that keep the
 //!    teacher's belief in the set's decisions on the validation rows it
-//!    answers at the aim too (its probabilities, no label): take
+//!    answers at the aim too (its probabilities, no label; for each rule
+//!    at least its truth floor, [`Order::truth_floor`]): take
 //!    the one whose precision on its new rows has the highest
 //!    Wilson lower bound (which rewards purity and size; taken at the level
 //!    of a choice among all the candidates, so that one small candidate
@@ -186,6 +187,12 @@ pub struct Order {
     /// Per rule, the training rows it adds and how many of them it is
     /// estimated to get right (the parts of `estimated_precision`).
     pub gains: Vec<(u64, f64)>,
+    /// Per rule, the lower Wilson bound of its precision on its new
+    /// training rows, at the level of a choice among all the candidates
+    /// ([`greedy_order`]): what the true labels of rows held out from
+    /// fitting it vouch for, however the teacher sees them. Empty for an
+    /// order built by hand.
+    pub truth_floor: Vec<f64>,
 }
 
 /// What shapes the greedy order.
@@ -266,21 +273,32 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     );
     let order = Order::default();
     let used = vec![false; train.covers.len()];
+    // The best of m candidates looks better than it is: among hundreds, a
+    // small one clean by luck would come first. Scored at the level of a
+    // choice among all of them (Bonferroni), luck of that size is priced in.
+    let score_confidence = 1.0 - (1.0 - confidence) / train.covers.len().max(1) as f64;
+    // What the true labels of a candidate's new rows vouch for: their
+    // precision's lower bound at the level of a choice among all the
+    // candidates (see `Order::truth_floor`).
+    let truth_floor = |n: u64, right: u64| wilson_lower(right, n, score_confidence);
     let (support, correct) = (0u64, 0f64);
     // The validation rows candidate `i` answers that `answered` does not,
     // and the teacher's belief in its decision on them (when the table
-    // gives both).
-    let believed_new = |i: usize, answered: &Bits| -> Option<(u64, f64)> {
+    // gives both), or the candidate's truth floor there when higher.
+    let believed_new = |i: usize, answered: &Bits, floor: f64| -> Option<(u64, f64)> {
         let (answers, beliefs) = (train.answers?, train.beliefs?);
         let class = train.decisions[i] as usize;
+        let n_v = answers[i].count_minus(answered);
         Some((
-            answers[i].count_minus(answered),
-            answers[i].sum_new(answered, &beliefs[class]),
+            n_v,
+            answers[i]
+                .sum_new(answered, &beliefs[class])
+                .max(floor * n_v as f64),
         ))
     };
     // The candidate's rows not yet covered, and how many of them it gets
     // right, when it may join a set of `support` rows with `correct` right.
-    let gain = |i: usize, st: &Taken| -> Option<(u64, f64)> {
+    let gain = |i: usize, st: &Taken| -> Option<(u64, f64, f64)> {
         let (covered, support, correct) = (&st.covered, st.support, st.correct);
         let class = train.decisions[i] as usize;
         let cov = &train.covers[i];
@@ -297,11 +315,18 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         }
         // A candidate fitted on training rows is flattered by their true
         // labels; the teacher's out-of-bag view of the same rows is not.
-        // Take the less flattering of the two.
+        // Take the less flattering of the two, but never below what the
+        // true labels vouch for at the level of a choice among all the
+        // candidates: a random forest's probabilities shrink towards the
+        // middle (most of its trees never split on the one column that
+        // decides when hundreds do not), and a rule right on every one of
+        // thousands of held-out rows is not made doubtful by them.
+        let floor_rate = truth_floor(n, c);
         let mut c = c as f64;
         if let Some(teacher) = train.teacher {
             c = c.min(cov.sum_new(covered, &teacher[class]));
         }
+        c = c.max(floor_rate * n as f64);
         // The user's proposals must stand on their own: their new rows reach
         // the target itself, not only the floor.
         let least = if i < pinned { precision } else { floor };
@@ -318,7 +343,7 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         // The teacher's view of the validation rows the set would answer
         // (features only): a learned rule joins only while the teacher's
         // belief in the set's decisions there stays at the aim too.
-        let believed = match believed_new(i, &st.answered) {
+        let believed = match believed_new(i, &st.answered, floor_rate) {
             Some((n_v, b_v)) if i >= pinned => {
                 let (s_v, t_v) = if per_class {
                     st.class_believed[class]
@@ -329,13 +354,14 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
             }
             _ => true,
         };
-        believed.then_some((n, c))
+        believed.then_some((n, c, floor_rate))
     };
-    let take = |i: usize, n: u64, c: f64, st: &mut Taken| {
+    let take = |i: usize, n: u64, c: f64, floor_rate: f64, st: &mut Taken| {
         st.used[i] = true;
         st.covered.union_with(&train.covers[i]);
+        st.order.truth_floor.push(floor_rate);
         if let Some(answers) = train.answers {
-            if let Some((n_v, b_v)) = believed_new(i, &st.answered) {
+            if let Some((n_v, b_v)) = believed_new(i, &st.answered, floor_rate) {
                 let class = train.decisions[i] as usize;
                 st.believed.0 += n_v;
                 st.believed.1 += b_v;
@@ -370,37 +396,33 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     };
     for i in 0..pinned.min(train.covers.len()) {
         if st.order.rules.len() < max_rules {
-            if let Some((n, c)) = gain(i, &st) {
-                take(i, n, c, &mut st);
+            if let Some((n, c, f)) = gain(i, &st) {
+                take(i, n, c, f, &mut st);
             }
         }
     }
-    // The best of m candidates looks better than it is: among hundreds, a
-    // small one clean by luck would come first. Scored at the level of a
-    // choice among all of them (Bonferroni), luck of that size is priced in.
-    let score_confidence = 1.0 - (1.0 - confidence) / train.covers.len().max(1) as f64;
     while st.order.rules.len() < max_rules {
         // The most certain candidate first: the score rewards both purity
         // and size, so the prefixes trace the best precision for their
         // coverage, as a confidence threshold would.
-        let mut best: Option<(f64, u64, usize, f64)> = None;
+        let mut best: Option<(f64, u64, usize, f64, f64)> = None;
         for i in 0..train.covers.len() {
             if st.used[i] {
                 continue;
             }
-            let Some((n, c)) = gain(i, &st) else {
+            let Some((n, c, f)) = gain(i, &st) else {
                 continue;
             };
             let lb = wilson_lower(c.floor() as u64, n, score_confidence);
             let better = match best {
                 None => true,
-                Some((blb, bn, _, _)) => lb > blb || (lb == blb && n > bn),
+                Some((blb, bn, _, _, _)) => lb > blb || (lb == blb && n > bn),
             };
             if better {
-                best = Some((lb, n, i, c));
+                best = Some((lb, n, i, c, f));
             }
         }
-        let Some((_, n, i, c)) = best else {
+        let Some((_, n, i, c, f)) = best else {
             match extend_to {
                 Some(lower) if lower < st.level => {
                     st.level = lower;
@@ -409,7 +431,7 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
                 _ => break,
             }
         };
-        take(i, n, c, &mut st);
+        take(i, n, c, f, &mut st);
     }
     st.order
 }
@@ -641,6 +663,7 @@ mod tests {
             rules: vec![0, 1, 2, 3],
             estimated_precision: vec![1.0, 1.0, 0.99, 0.99],
             gains: Vec::new(),
+            truth_floor: Vec::new(),
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
         let tested: Vec<(usize, bool)> = tests.iter().map(|t| (t.k, t.passed)).collect();
@@ -667,10 +690,12 @@ mod tests {
         // Two candidates, both clean on the training rows. On the
         // validation rows the second answers, the teacher believes its
         // decision half the time: the set's belief there would fall below
-        // the aim, so it does not join. Without the beliefs it does.
+        // the aim, so it does not join. Without the beliefs it does. (Its
+        // 30 training rows vouch for no more than about 0.89: its truth
+        // floor does not outweigh the doubt.)
         let n = 1000;
         let truth = vec![bits(n, 0..n), Bits::new(n)];
-        let covers = vec![bits(n, 0..500), bits(n, 500..900)];
+        let covers = vec![bits(n, 0..500), bits(n, 500..530)];
         let decisions = vec![0, 0];
         let valid = vec![bits(n, 0..400), bits(n, 400..800)];
         let sure: Vec<f32> = (0..n).map(|r| if r < 400 { 1.0 } else { 0.5 }).collect();
@@ -693,6 +718,42 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_the_true_labels_vouch_for_joins_however_the_teacher_doubts() {
+        // An under-confident teacher (0.7 on every row, training and
+        // validation) and two candidates right on every training row they
+        // cover: 3,000 rows, whose truth floor (about 0.998 at the level of
+        // a choice among both) outweighs the teacher's doubt, and 40 rows,
+        // whose floor (about 0.89) does not.
+        let n = 4000;
+        let truth = vec![bits(n, 0..n), Bits::new(n)];
+        let covers = vec![bits(n, 0..40), bits(n, 1000..4000)];
+        let decisions = vec![0, 0];
+        let valid = vec![bits(n, 0..40), bits(n, 1000..2000)];
+        let doubt: Vec<f32> = vec![0.7; n];
+        let teacher = vec![doubt.clone(), doubt.iter().map(|b| 1.0 - b).collect()];
+        let table = CoverageTable {
+            teacher: Some(&teacher),
+            answers: Some(&valid),
+            beliefs: Some(&teacher),
+            ..CoverageTable::new(&covers, &decisions, &truth)
+        };
+        let order = greedy_order(&table, &strict(10, 0));
+        assert_eq!(order.rules, vec![1]);
+        let floor = order.truth_floor[0];
+        assert!(floor > 0.99 && floor < 1.0, "{floor}");
+        assert!(order.estimated_precision[0] >= floor);
+        // On validation rows the teacher doubts as much, the prefix is
+        // tested, and passes.
+        let valid_truth = vec![bits(n, 0..n), Bits::new(n)];
+        let valid_table = CoverageTable {
+            teacher: Some(&teacher),
+            ..CoverageTable::new(&valid, &decisions, &valid_truth)
+        };
+        let (kept, tests) = certify_prefix(&order, &valid_table, 0.95, 0.95);
+        assert_eq!((kept, tests.len()), (1, 1), "{tests:?}");
+    }
+
+    #[test]
     fn the_plan_takes_the_lower_of_the_training_estimate_and_the_teacher_s_belief() {
         // As `certification_stops_at_the_first_failure`: the training
         // estimates call every prefix clean, and the plan tests prefix 4,
@@ -706,6 +767,7 @@ mod tests {
             rules: vec![0, 1, 2, 3],
             estimated_precision: vec![1.0, 1.0, 0.99, 0.99],
             gains: vec![(20, 20.0), (280, 280.0), (260, 255.0), (300, 297.0)],
+            truth_floor: Vec::new(),
         };
         let sure: Vec<f32> = (0..n).map(|r| if r < 500 { 0.99 } else { 0.01 }).collect();
         let teacher = vec![sure.clone(), sure.iter().map(|b| 1.0 - b).collect()];
@@ -742,6 +804,7 @@ mod tests {
             rules: vec![0],
             estimated_precision: vec![0.97],
             gains: Vec::new(),
+            truth_floor: Vec::new(),
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
         assert_eq!(kept, 1, "{tests:?}");
