@@ -200,6 +200,22 @@ fn covers_of(n: usize, windows: &[(f64, f64)]) -> Vec<Bits> {
         .collect()
 }
 
+/// The order's parameters as the compiler sets them: aimed at what a set
+/// of every validation row needs, then held at the target itself for the
+/// last prefixes, up to 20 rules.
+fn as_compiled(valid_rows: usize, target: f64, confidence: f64) -> OrderParams {
+    OrderParams {
+        precision: aim(valid_rows as u64, target, confidence),
+        floor: rule_floor(target),
+        confidence,
+        max_rules: 20,
+        min_new: 0,
+        pinned: 0,
+        per_class: false,
+        extend_to: Some(target),
+    }
+}
+
 #[test]
 fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
     // The whole selection as the compiler runs it: 200 candidates (windows
@@ -255,16 +271,7 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
                             &rank_truth,
                         )
                     },
-                    &OrderParams {
-                        precision: aim(valid_rows as u64, target, confidence),
-                        floor: rule_floor(target),
-                        confidence,
-                        max_rules: 20,
-                        min_new: 0,
-                        pinned: 0,
-                        per_class: false,
-                        extend_to: Some(target),
-                    },
+                    &as_compiled(valid_rows, target, confidence),
                 )
             };
             let first = order_of(&windows);
@@ -327,16 +334,7 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
                 beliefs: Some(&valid_teacher),
                 ..CoverageTable::new(&rank_covers, &decisions, &rank_truth)
             },
-            &OrderParams {
-                precision: aim(valid_rows as u64, target, confidence),
-                floor: rule_floor(target),
-                confidence,
-                max_rules: 20,
-                min_new: 0,
-                pinned: 0,
-                per_class: false,
-                extend_to: Some(target),
-            },
+            &as_compiled(valid_rows, target, confidence),
         );
         let valid = CoverageTable {
             teacher: Some(&valid_teacher),
