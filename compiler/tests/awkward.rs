@@ -1067,7 +1067,7 @@ fn codes_written_as_numbers_are_read_as_categories_when_named() {
 }
 
 #[test]
-fn an_index_written_by_pandas_is_left_out_with_a_note() {
+fn an_index_written_by_pandas_or_r_is_left_out_with_a_note() {
     // As `DataFrame.to_csv` writes a frame sorted by class: an unnamed first
     // column numbering the rows, which would split the classes perfectly.
     let dir = tempfile::tempdir().unwrap();
@@ -1092,6 +1092,21 @@ fn an_index_written_by_pandas_is_left_out_with_a_note() {
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("the first column has no name"));
     assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.9);
+    // R's `write.csv`: quoted row names from 1 under an empty quoted name.
+    let mut csv = String::from("\"\",\"x\",\"y\"\n");
+    for (i, (x, y)) in rows.iter().enumerate() {
+        writeln!(csv, "\"{}\",{x},\"{y}\"", i + 1).unwrap();
+    }
+    std::fs::write(dir.path().join("r.csv"), csv).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "r.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("(1 to 3000), as the index pandas writes (`to_csv` without `index=False`) and R's row names (`write.csv` without `row.names = FALSE`) do; it is left out"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(rules(dir.path()).features.len(), 1);
 }
 
 #[test]

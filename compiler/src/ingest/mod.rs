@@ -497,7 +497,7 @@ fn frame_to_table(
                     )
                 };
                 notes.push(format!(
-                    "the first column {what} and holds a different whole number in every row ({low} to {high}), as the index pandas writes (`to_csv` without `index=False`) does; it is left out, as a rule on a row's number would hold only for rows numbered as these were ({keep} to keep it)"
+                    "the first column {what} and holds a different whole number in every row ({low} to {high}), as the index pandas writes (`to_csv` without `index=False`) and R's row names (`write.csv` without `row.names = FALSE`) do; it is left out, as a rule on a row's number would hold only for rows numbered as these were ({keep} to keep it)"
                 ));
                 continue;
             }
