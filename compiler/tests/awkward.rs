@@ -1107,6 +1107,21 @@ fn an_index_written_by_pandas_or_r_is_left_out_with_a_note() {
         stderr(&o)
     );
     assert_eq!(rules(dir.path()).features.len(), 1);
+    // A frame with named rows (`mtcars`' car models): the names go too.
+    let mut csv = String::from("\"\",\"x\",\"y\"\n");
+    for (i, (x, y)) in rows.iter().enumerate() {
+        writeln!(csv, "\"car {i}\",{x},\"{y}\"").unwrap();
+    }
+    std::fs::write(dir.path().join("r.csv"), csv).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "r.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: the first column has no name and holds a different text in every row (such as `car 0`), as the names of rows R and pandas write"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(rules(dir.path()).features.len(), 1);
 }
 
 #[test]

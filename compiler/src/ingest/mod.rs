@@ -485,19 +485,25 @@ fn frame_to_table(
     for (position, col) in df.columns().iter().enumerate() {
         let name = col.name().to_string();
         if position == 0 && name != params.target {
+            // `Unnamed: 0` is a name, if one pandas made up: to keep the
+            // column, it must be renamed, not named.
+            let (what, keep) = if name.trim().is_empty() {
+                ("has no name", "give the column a name")
+            } else {
+                (
+                    "is named `Unnamed: 0`, as pandas names a column without a name,",
+                    "rename the column",
+                )
+            };
             if let Some((low, high)) = written_index(col) {
-                // `Unnamed: 0` is a name, if one pandas made up: to keep
-                // the column, it must be renamed, not named.
-                let (what, keep) = if name.trim().is_empty() {
-                    ("has no name", "give the column a name")
-                } else {
-                    (
-                        "is named `Unnamed: 0`, as pandas names a column without a name,",
-                        "rename the column",
-                    )
-                };
                 notes.push(format!(
                     "the first column {what} and holds a different whole number in every row ({low} to {high}), as the index pandas writes (`to_csv` without `index=False`) and R's row names (`write.csv` without `row.names = FALSE`) do; it is left out, as a rule on a row's number would hold only for rows numbered as these were ({keep} to keep it)"
+                ));
+                continue;
+            }
+            if let Some(example) = row_names(col) {
+                notes.push(format!(
+                    "the first column {what} and holds a different text in every row (such as `{example}`), as the names of rows R and pandas write (`write.csv` without `row.names = FALSE`, `to_csv` without `index=False`) do; it is left out, as a rule could only list names seen in training ({keep} to keep it)"
                 ));
                 continue;
             }
@@ -568,6 +574,25 @@ fn written_index(col: &polars::prelude::Column) -> Option<(i64, i64)> {
     let n = whole.len();
     whole.dedup();
     (n > 0 && whole.len() == n).then(|| (whole[0], whole[n - 1]))
+}
+
+/// The first value of `col` when it holds the names of rows as text, as
+/// R's `write.csv` writes a frame with named rows (`mtcars`' car models)
+/// and pandas' `to_csv` an index of names: no name (`""`, or `Unnamed:
+/// 0`, see [`written_index`]), and a different text in every row, none
+/// missing.
+fn row_names(col: &polars::prelude::Column) -> Option<String> {
+    let name = col.name().trim();
+    if !(name.is_empty() || name == "Unnamed: 0") || !matches!(col.dtype(), DataType::String) {
+        return None;
+    }
+    let values = string_values(col).ok()?;
+    let mut names = values.into_iter().collect::<Option<Vec<String>>>()?;
+    let first = names.first()?.clone();
+    let n = names.len();
+    names.sort_unstable();
+    names.dedup();
+    (names.len() == n && n > 1).then_some(first)
 }
 
 /// Distinct numbers in a class target past which it reads as a quantity.
