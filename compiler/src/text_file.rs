@@ -17,6 +17,9 @@
 //! the end of a line separate nothing. Such text is read through
 //! [`Whitespace`], which writes each run as one tab, line for line, so
 //! every reader sees tab-separated text with the file's line numbers.
+//! When the first row has one field more than the header line (R's
+//! `write.table` writes row names without naming them), the header gets
+//! an empty first name, which ingest treats as pandas' unnamed index.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -74,15 +77,14 @@ impl TextFormat {
     /// (see the module docs).
     pub fn open(&self, path: &Path) -> io::Result<Box<dyn BufRead>> {
         let mut text = self.decompressed(path)?;
-        let (start, whitespace) = match self.separator {
-            Some(_) => (Vec::new(), false),
+        let (start, spaces) = match self.separator {
+            Some(_) => (Vec::new(), None),
             None => sniff(&mut text)?,
         };
         let text = io::Cursor::new(start).chain(text);
-        Ok(if whitespace {
-            Box::new(Whitespace::new(text))
-        } else {
-            Box::new(text)
+        Ok(match spaces {
+            Some(row_names) => Box::new(Whitespace::new(text, row_names)),
+            None => Box::new(text),
         })
     }
 
@@ -93,7 +95,7 @@ impl TextFormat {
         if self.compression != Compression::None || self.separator.is_some() {
             return Ok(self.compression == Compression::None);
         }
-        Ok(!sniff(&mut BufReader::new(File::open(path)?))?.1)
+        Ok(sniff(&mut BufReader::new(File::open(path)?))?.1.is_none())
     }
 
     fn decompressed(&self, path: &Path) -> io::Result<Box<dyn BufRead>> {
@@ -125,31 +127,35 @@ impl TextFormat {
 /// header has no `,`, `;`, tab or `|` outside quotes, and both lines split
 /// at runs of spaces (and tabs, in the row) into two fields or more. A
 /// one-column file whose name has a space stays one column. Returns the
-/// bytes read, to be read again.
-fn sniff(text: &mut impl BufRead) -> io::Result<(Vec<u8>, bool)> {
+/// bytes read, to be read again, and for whitespace-separated text whether
+/// its rows start with row names the header does not name (one field
+/// more than the header, as R's `write.table` writes).
+fn sniff(text: &mut impl BufRead) -> io::Result<(Vec<u8>, Option<bool>)> {
     let mut start = Vec::new();
     text.read_until(b'\n', &mut start)?;
     let header = start.len();
     loop {
         let from = start.len();
         if text.read_until(b'\n', &mut start)? == 0 {
-            return Ok((start, false));
+            return Ok((start, None));
         }
         let line = &start[from..];
         if line
             .iter()
             .any(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
         {
-            let whitespace = space_fields(&start[..header], false) && space_fields(line, true);
-            return Ok((start, whitespace));
+            let names = space_fields(&start[..header], false);
+            let values = space_fields(line, true);
+            let spaces = (names >= 2 && values >= 2).then_some(values == names + 1);
+            return Ok((start, spaces));
         }
     }
 }
 
-/// Whether `line` splits at runs of spaces (and tabs, when `row`) outside
-/// quotes into two fields or more; a header line (not `row`) must also
-/// hold no `,`, `;`, tab or `|` outside quotes.
-fn space_fields(line: &[u8], row: bool) -> bool {
+/// How many fields `line` splits into at runs of spaces (and tabs, when
+/// `row`) outside quotes; 0 for a header line (not `row`) that holds a
+/// `,`, `;`, tab or `|` outside quotes.
+fn space_fields(line: &[u8], row: bool) -> usize {
     let mut quoted = false;
     let mut fields = 0;
     let mut in_field = false;
@@ -164,7 +170,7 @@ fn space_fields(line: &[u8], row: bool) -> bool {
             }
             _ if quoted => {}
             b'\t' if row => in_field = false,
-            b',' | b';' | b'\t' | b'|' if !row => return false,
+            b',' | b';' | b'\t' | b'|' if !row => return 0,
             b' ' | b'\r' | b'\n' => in_field = false,
             _ if !in_field => {
                 in_field = true;
@@ -173,13 +179,15 @@ fn space_fields(line: &[u8], row: bool) -> bool {
             _ => {}
         }
     }
-    fields >= 2
+    fields
 }
 
 /// Whitespace-separated text as tab-separated text, line for line: each
 /// run of spaces and tabs outside quotes between two fields becomes one
 /// tab, and a run at the start or the end of a line goes. A quoted field
-/// keeps its spaces, also over a line break.
+/// keeps its spaces, also over a line break. With `row_names`, the header
+/// line starts with an empty name, for the row names that start every row
+/// (ingest leaves such a column out, with a note).
 struct Whitespace<R> {
     inner: R,
     line: Vec<u8>,
@@ -187,16 +195,19 @@ struct Whitespace<R> {
     at: usize,
     /// A quote opened on an earlier line is still open.
     quoted: bool,
+    /// The header line, still to be read, needs an empty first name.
+    row_names: bool,
 }
 
 impl<R: BufRead> Whitespace<R> {
-    fn new(inner: R) -> Self {
+    fn new(inner: R, row_names: bool) -> Self {
         Whitespace {
             inner,
             line: Vec::new(),
             out: Vec::new(),
             at: 0,
             quoted: false,
+            row_names,
         }
     }
 
@@ -213,7 +224,15 @@ impl<R: BufRead> Whitespace<R> {
             .iter()
             .rposition(|&c| c != b'\n' && c != b'\r')
             .map_or(0, |i| i + 1);
-        let (body, end) = self.line.split_at(body_end);
+        let (mut body, end) = self.line.split_at(body_end);
+        if std::mem::take(&mut self.row_names) {
+            // After a byte order mark, which must stay first.
+            if let Some(rest) = body.strip_prefix(crate::csv_records::BOM) {
+                self.out.extend_from_slice(crate::csv_records::BOM);
+                body = rest;
+            }
+            self.out.push(b'\t');
+        }
         // Starts a field at the start of the line unless a quote runs on.
         let mut gap = !self.quoted;
         let mut started = self.quoted;

@@ -231,15 +231,29 @@ fn whitespace_separated_text_reads_as_the_csv_file() {
 }
 
 #[test]
-fn a_file_with_row_names_is_told_how_to_read() {
-    // R's `write.table(df, "d.txt")`: the rows start with a row name the
-    // header line does not name.
+fn row_names_without_a_name_in_the_header_line() {
+    // R's `write.table(df, "d.txt")`: whitespace-separated, and every row
+    // starts with a row name the header line does not name. It reads as
+    // if the header named it with an empty name: numbered rows are left
+    // out with a note, as pandas' index is.
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "d.txt",
-        b"\"a\" \"y\"\n\"1\" 1 \"x\"\n\"2\" 2 \"z\"\n",
+    let mut text = String::from("\u{feff}\"x\" \"y\"\n");
+    for i in 0..300 {
+        let y = if i % 3 == 0 { "a" } else { "b" };
+        text.push_str(&format!("\"{}\" {i} \"{y}\"\n", i + 1));
+    }
+    let path = write(dir.path(), "d.txt", text.as_bytes());
+    let table = read(&path, &params("y", None)).unwrap();
+    let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["x"]);
+    assert_eq!(table.labels().len(), 300);
+    assert!(
+        table.notes()[0].contains("the first column has no name and holds a different whole number in every row (1 to 300)"),
+        "{:?}",
+        table.notes()
     );
+    // In a CSV file the same shape is refused, and said to be row names.
+    let path = write(dir.path(), "d.csv", b"a,y\n1,1,x\n2,2,z\n");
     let err = read(&path, &params("y", None)).unwrap_err().to_string();
     assert!(
         err.contains("line 2: has 3 fields, but the header has 2; every row needs one value per column (empty for missing); the rows start with a value the header line names no column for, as in a file written with row names (R's `write.table`): write it without them (`row.names = FALSE`) or name that column in the header line"),
