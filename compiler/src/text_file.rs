@@ -334,4 +334,46 @@ mod tests {
         assert_eq!(extension_of(Path::new(".hidden")), "");
         assert_eq!(extension_of(Path::new("d")), "");
     }
+
+    #[test]
+    fn runs_of_spaces_become_one_tab_and_quotes_keep_theirs() {
+        let rewrite = |text: &str, row_names: bool| {
+            let mut out = String::new();
+            Whitespace::new(io::Cursor::new(text.as_bytes()), row_names)
+                .read_to_string(&mut out)
+                .unwrap();
+            out
+        };
+        assert_eq!(
+            rewrite("  a   \"b c\"\t d \r\n 1 \"x\n  y\"  2\n\n   \n", false),
+            "a\t\"b c\"\td\r\n1\t\"x\n  y\"\t2\n\n\n"
+        );
+        assert_eq!(
+            rewrite("\u{feff}a b\nr 1 2\n", true),
+            "\u{feff}\ta\tb\nr\t1\t2\n"
+        );
+    }
+
+    mod prop {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            /// Any bytes at all: no panic, and the same lines (a reader's
+            /// line numbers stay the file's).
+            #[test]
+            fn whitespace_rewriting_keeps_every_line(
+                text in proptest::collection::vec(
+                    prop_oneof![Just(b' '), Just(b'\t'), Just(b'\n'), Just(b'"'), Just(b'\r'), any::<u8>()],
+                    0..300,
+                ),
+                row_names in any::<bool>(),
+            ) {
+                let mut out = Vec::new();
+                Whitespace::new(io::Cursor::new(&text), row_names).read_to_end(&mut out).unwrap();
+                let lines = |b: &[u8]| b.iter().filter(|&&c| c == b'\n').count();
+                prop_assert_eq!(lines(&out), lines(&text));
+            }
+        }
+    }
 }
