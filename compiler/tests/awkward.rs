@@ -1092,36 +1092,31 @@ fn an_index_written_by_pandas_or_r_is_left_out_with_a_note() {
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("the first column has no name"));
     assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.9);
-    // R's `write.csv`: quoted row names from 1 under an empty quoted name.
-    let mut csv = String::from("\"\",\"x\",\"y\"\n");
-    for (i, (x, y)) in rows.iter().enumerate() {
-        writeln!(csv, "\"{}\",{x},\"{y}\"", i + 1).unwrap();
-    }
-    std::fs::write(dir.path().join("r.csv"), csv).unwrap();
-    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
-    let o = compile(dir.path(), "r.csv", &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("(1 to 3000), as the index pandas writes (`to_csv` without `index=False`) and R's row names (`write.csv` without `row.names = FALSE`) do; it is left out"),
-        "{}",
+    // R's `write.csv`: quoted row names under an empty quoted name, from 1,
+    // or the rows' own names (`mtcars`' car models). Compiled, the column
+    // is left out and the note says why.
+    let r_written = |row_name: &dyn Fn(usize) -> String| -> String {
+        let mut csv = String::from("\"\",\"x\",\"y\"\n");
+        for (i, (x, y)) in rows.iter().enumerate() {
+            writeln!(csv, "\"{}\",{x},\"{y}\"", row_name(i)).unwrap();
+        }
+        std::fs::write(dir.path().join("r.csv"), csv).unwrap();
+        std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+        let o = compile(dir.path(), "r.csv", &[]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert_eq!(rules(dir.path()).features.len(), 1);
         stderr(&o)
-    );
-    assert_eq!(rules(dir.path()).features.len(), 1);
-    // A frame with named rows (`mtcars`' car models): the names go too.
-    let mut csv = String::from("\"\",\"x\",\"y\"\n");
-    for (i, (x, y)) in rows.iter().enumerate() {
-        writeln!(csv, "\"car {i}\",{x},\"{y}\"").unwrap();
-    }
-    std::fs::write(dir.path().join("r.csv"), csv).unwrap();
-    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
-    let o = compile(dir.path(), "r.csv", &[]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    };
+    let err = r_written(&|i| (i + 1).to_string());
     assert!(
-        stderr(&o).contains("note: the first column has no name and holds a different text in every row (such as `car 0`), as the names of rows R and pandas write"),
-        "{}",
-        stderr(&o)
+        err.contains("(1 to 3000), as the index pandas writes (`to_csv` without `index=False`) and R's row names (`write.csv` without `row.names = FALSE`) do; it is left out"),
+        "{err}"
     );
-    assert_eq!(rules(dir.path()).features.len(), 1);
+    let err = r_written(&|i| format!("car {i}"));
+    assert!(
+        err.contains("note: the first column has no name and holds a different text in every row (such as `car 0`), as the names of rows R and pandas write"),
+        "{err}"
+    );
 }
 
 #[test]
