@@ -271,8 +271,8 @@ fn lower_estimates(
     let mut out = Vec::with_capacity(order.rules.len());
     for (j, &i) in order.rules.iter().enumerate() {
         let class = valid.decisions[i] as usize;
-        n += valid.covers[i].count_minus(&covered);
         let n_new = valid.covers[i].count_minus(&covered);
+        n += n_new;
         let floor = order.truth_floor.get(j).copied().unwrap_or(0.0);
         belief += valid.covers[i]
             .sum_new(&covered, &teacher[class])

@@ -318,9 +318,9 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         // Take the less flattering of the two, but never below what the
         // true labels vouch for at the level of a choice among all the
         // candidates: a random forest's probabilities shrink towards the
-        // middle (most of its trees never split on the one column that
-        // decides when hundreds do not), and a rule right on every one of
-        // thousands of held-out rows is not made doubtful by them.
+        // middle (when one column of hundreds decides, most of its trees
+        // never split on it), and a rule right on every one of thousands
+        // of held-out rows is not made doubtful by them.
         let floor_rate = truth_floor(n, c);
         let mut c = c as f64;
         if let Some(teacher) = train.teacher {
