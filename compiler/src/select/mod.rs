@@ -721,9 +721,9 @@ mod tests {
     fn a_rule_the_true_labels_vouch_for_joins_however_the_teacher_doubts() {
         // An under-confident teacher (0.7 on every row, training and
         // validation) and two candidates right on every training row they
-        // cover: 3,000 rows, whose truth floor (about 0.998 at the level of
+        // cover: 3,000 rows, whose truth floor (about 0.999 at the level of
         // a choice among both) outweighs the teacher's doubt, and 40 rows,
-        // whose floor (about 0.89) does not.
+        // whose floor (about 0.91) does not.
         let n = 4000;
         let truth = vec![bits(n, 0..n), Bits::new(n)];
         let covers = vec![bits(n, 0..40), bits(n, 1000..4000)];
