@@ -395,18 +395,7 @@ impl Source {
                 };
                 LazyFrame::scan_parquet_sources(sources, args)
             }
-            ("", None) => {
-                return Err(data_err(&format!(
-                    "has no extension; rulec reads {}",
-                    crate::ingest::FORMATS
-                )))
-            }
-            (other, None) => {
-                return Err(data_err(&format!(
-                    "has extension `.{other}`; rulec reads {}",
-                    crate::ingest::FORMATS
-                )))
-            }
+            (_, None) => return Err(data_err(&crate::ingest::refused_extension(path))),
         };
         let frame = frame.map_err(|e| Error::Data {
             path: path.to_path_buf(),

@@ -169,6 +169,16 @@ const CASES: &[Case] = &[
             "extension `.xlsx`",
             "delimited text (.csv, .txt",
             "Parquet",
+            "it is a spreadsheet: save the sheet as CSV (UTF-8), or with pandas: `pd.read_excel(\"data.xlsx\").to_parquet(\"data.parquet\")`",
+        ],
+    },
+    Case {
+        name: "JSON lines",
+        files: &[("d.jsonl.gz", "{}")],
+        args: &["d.jsonl.gz", "--target", "y"],
+        expect: &[
+            "extension `.jsonl.gz`",
+            "write it as Parquet first, for example with pandas: `pd.read_json(\"d.jsonl.gz\", lines=True)",
         ],
     },
     Case {

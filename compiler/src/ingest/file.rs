@@ -191,19 +191,10 @@ pub(crate) fn read_frame(
         // Arrow IPC files: Feather (version 2, pandas' `to_feather`),
         // polars' `write_ipc`.
         "feather" | "arrow" | "ipc" => no_panic(path, || IpcReader::new(file).finish())?,
-        "" => {
-            return Err(Error::Data {
-                path: path.to_path_buf(),
-                message: format!("has no extension; rulec reads {FORMATS}"),
-            })
-        }
         _ => {
             return Err(Error::Data {
                 path: path.to_path_buf(),
-                message: format!(
-                    "has extension `.{}`; rulec reads {FORMATS}",
-                    extension_of(path)
-                ),
+                message: refused_extension(path),
             })
         }
     }
@@ -219,6 +210,49 @@ pub(crate) fn read_frame(
         }
         None => Ok((df, None)),
     }
+}
+
+/// Why a file whose extension names no format rulec reads is refused:
+/// the formats it reads, and for a spreadsheet, JSON, or another tool's
+/// own format, how to write the data as one of them.
+pub(crate) fn refused_extension(path: &Path) -> String {
+    let ext = extension_of(path);
+    if ext.is_empty() {
+        return format!("has no extension; rulec reads {FORMATS}");
+    }
+    // `json` for `data.json.gz` too.
+    let kind = ext.split('.').next().unwrap_or_default();
+    let how = match kind {
+        "xlsx" | "xlsm" | "xls" | "ods" => {
+            "; it is a spreadsheet: save the sheet as CSV (UTF-8), or with pandas: `pd.read_excel(\"FILE\").to_parquet(\"data.parquet\")`"
+        }
+        "json" | "jsonl" | "ndjson" => {
+            "; write it as Parquet first, for example with pandas: `pd.read_json(\"FILE\", lines=True).to_parquet(\"data.parquet\")` (`lines=False` for one JSON array)"
+        }
+        "dta" | "sav" | "sas7bdat" | "xpt" => {
+            "; write it as Parquet first, for example with pandas (`pd.read_stata`, `pd.read_spss`, `pd.read_sas`, then `.to_parquet(\"data.parquet\")`)"
+        }
+        "rds" | "rdata" | "rda" => {
+            "; write it from R as CSV (`write.csv(df, \"data.csv\", row.names = FALSE)`) or Parquet (`arrow::write_parquet(df, \"data.parquet\")`)"
+        }
+        "pkl" | "pickle" => {
+            "; write the frame as Parquet first: `pd.read_pickle(\"FILE\").to_parquet(\"data.parquet\")`"
+        }
+        _ => "",
+    };
+    // The name as a Python string's text.
+    let file = path
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+        })
+        .unwrap_or_default();
+    format!(
+        "has extension `.{ext}`; rulec reads {FORMATS}{}",
+        how.replace("FILE", &file)
+    )
 }
 
 /// `df` without the rows that have no value in any column. polars reads a
