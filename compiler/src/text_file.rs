@@ -36,7 +36,7 @@ pub struct TextFormat {
     pub compression: Compression,
 }
 
-/// How a text data file is compressed.
+/// How a text data file is compressed, or what holds its text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Compression {
     /// Not compressed.
@@ -45,6 +45,9 @@ pub enum Compression {
     Gzip,
     /// zstd (`.zst`), one frame or several in a row.
     Zstd,
+    /// A spreadsheet (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`): its first
+    /// sheet, written as CSV text ([`sheet_as_csv`]).
+    Sheet,
 }
 
 impl TextFormat {
@@ -52,6 +55,12 @@ impl TextFormat {
     /// `None` when it is not a delimited-text file.
     pub fn of(path: &Path) -> Option<TextFormat> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if let "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" = Path::new(&name).extension()?.to_str()? {
+            return Some(TextFormat {
+                separator: Some(b','),
+                compression: Compression::Sheet,
+            });
+        }
         let (rest, compression) = if let Some(rest) = name.strip_suffix(".gz") {
             (rest, Compression::Gzip)
         } else if let Some(rest) = name.strip_suffix(".zst") {
@@ -111,6 +120,11 @@ impl TextFormat {
                 CAPACITY,
                 zstd::stream::read::Decoder::new(file)?,
             )),
+            Compression::Sheet => {
+                let mut bytes = Vec::new();
+                BufReader::new(file).read_to_end(&mut bytes)?;
+                Box::new(io::Cursor::new(sheet_as_csv(io::Cursor::new(bytes))?))
+            }
         })
     }
 
@@ -120,6 +134,54 @@ impl TextFormat {
         self.open(path)?.read_to_end(&mut text)?;
         Ok(text)
     }
+}
+
+/// The first sheet of a spreadsheet as CSV text: its first row the
+/// header, each cell as its text (a whole number without `.0`, a date as
+/// `2024-03-15` or `2024-03-15T08:30:00`, an error such as `#DIV/0!` as a
+/// missing value), quoted where it needs to be. Errors are the
+/// spreadsheet reader's, as I/O errors of the file.
+pub fn sheet_as_csv<R: io::Read + io::Seek + Clone>(file: R) -> io::Result<Vec<u8>> {
+    use calamine::{Data, Reader};
+    let bad = |e: calamine::Error| io::Error::other(e.to_string());
+    let mut book = calamine::open_workbook_auto_from_rs(file).map_err(bad)?;
+    let range = match book.worksheet_range_at(0) {
+        Some(range) => range.map_err(bad)?,
+        None => return Err(io::Error::other("has no sheet")),
+    };
+    let mut out = Vec::new();
+    for row in range.rows() {
+        for (j, cell) in row.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            let text = match cell {
+                Data::Empty | Data::Error(_) => String::new(),
+                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+                Data::Int(i) => i.to_string(),
+                Data::Float(x) if x.fract() == 0.0 && x.abs() < 1e15 => (*x as i64).to_string(),
+                Data::Float(x) => x.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(d) => {
+                    let (y, mo, da, h, mi, se, _) = d.to_ymd_hms_milli();
+                    if (h, mi, se) == (0, 0, 0) {
+                        format!("{y:04}-{mo:02}-{da:02}")
+                    } else {
+                        format!("{y:04}-{mo:02}-{da:02}T{h:02}:{mi:02}:{se:02}")
+                    }
+                }
+            };
+            if text.contains([',', '"', '\n', '\r']) {
+                out.push(b'"');
+                out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(text.as_bytes());
+            }
+        }
+        out.push(b'\n');
+    }
+    Ok(out)
 }
 
 /// Reads the header line and the first line after it that is not blank

@@ -162,15 +162,21 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "unknown extension",
-        files: &[("data.xlsx", "a,y\n1,x\n")],
-        args: &["data.xlsx", "--target", "y"],
+        files: &[("data.sav", "a,y\n1,x\n")],
+        args: &["data.sav", "--target", "y"],
         expect: &[
-            "data.xlsx",
-            "extension `.xlsx`",
+            "data.sav",
+            "extension `.sav`",
             "delimited text (.csv, .txt",
             "Parquet",
-            "it is a spreadsheet: save the sheet as CSV (UTF-8), or with pandas: `pd.read_excel(\"data.xlsx\").to_parquet(\"data.parquet\")`",
+            "write it as Parquet first, for example with pandas (`pd.read_stata`, `pd.read_spss`",
         ],
+    },
+    Case {
+        name: "a spreadsheet that is not one",
+        files: &[("data.xlsx", "a,y\n1,x\n")],
+        args: &["data.xlsx", "--target", "y"],
+        expect: &["data.xlsx", "cannot be read as a spreadsheet"],
     },
     Case {
         name: "JSON lines",

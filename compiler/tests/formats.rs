@@ -2,7 +2,8 @@
 //! `data.csv.gz`, `data.csv.zst`, `data.tsv`, `data.tab`, `data.txt`,
 //! `data.dat`, `data.data`, also separated by runs of spaces, with the
 //! pre-pass's messages and line numbers, and `--max-rows` sampling; and
-//! Arrow IPC (`data.feather`) as the CSV it holds. See: #19.
+//! Arrow IPC (`data.feather`) and spreadsheets (`data.xlsx`) as the CSV
+//! they hold. See: #19.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -300,14 +301,71 @@ fn arrow_ipc_files_read_as_the_csv_file() {
 }
 
 #[test]
+fn a_spreadsheet_reads_its_first_sheet_as_csv() {
+    // tests/data/sheet.xlsx (scripts/sheet_fixture.py): a sheet `data` of 120
+    // rows under a header, a number with empty cells, text, TRUE/FALSE,
+    // dates, text with a comma and quotes; and a second sheet, not read.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sheet.xlsx");
+    let table = read(&path, &params("y", None)).unwrap();
+    let names: Vec<&str> = table.columns().iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["weight kg", "zone", "express", "sent", "note, free"]
+    );
+    assert_eq!(table.labels().len(), 120);
+    assert_eq!(table.classes(), ["heavy", "light"]);
+    let kinds: Vec<String> = table
+        .columns()
+        .iter()
+        .map(|c| {
+            format!("{:?}", c.data)
+                .chars()
+                .take_while(|c| c.is_alphabetic())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "Numeric",
+            "Categorical",
+            "Boolean",
+            "Categorical",
+            "Categorical"
+        ]
+    );
+    // Dates as ISO text; text with a comma and quotes as written.
+    let sent = format!("{:?}", table.columns()[3].data);
+    assert!(sent.contains("\"2024-01-01\""), "{sent}");
+    let note = format!("{:?}", table.columns()[4].data);
+    assert!(note.contains(r#""says \"hi\", twice""#), "{note}");
+    // Sampled to --max-rows as text is.
+    let sampled = read(&path, &params("y", Some(40))).unwrap();
+    assert_eq!(sampled.labels().len(), 40);
+    // A file that is no spreadsheet is refused with its name, not a panic.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["bad.xlsx", "bad.ods", "bad.xls"] {
+        let bad = write(dir.path(), name, b"a,y\n1,x\n");
+        let err = read(&bad, &params("y", None)).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{}: cannot be read as a spreadsheet: ",
+                bad.display()
+            )),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn other_extensions_and_broken_archives_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    for name in ["d.xlsx", "d.json.gz"] {
+    for name in ["d.sav", "d.json.gz"] {
         let path = write(dir.path(), name, b"a,y\n1,x\n");
         let err = read(&path, &params("y", None)).unwrap_err().to_string();
         let ext = name.trim_start_matches("d.");
         assert!(
-            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet) and Arrow IPC (.feather, .arrow or .ipc); text also gzip- or zstd-compressed")),
+            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc) and spreadsheets (.xlsx, .xls or .ods: the first sheet); text also gzip- or zstd-compressed")),
             "{err}"
         );
     }

@@ -208,7 +208,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         }
         owned(v)
     });
-    edit("data.xlsx", &|_, v| owned(v));
+    edit("data.sav", &|_, v| owned(v));
     std::fs::write(d.join("header_only.csv"), format!("{}\n", base[0])).unwrap();
     let cases: &[(&str, &[&str], &str)] = &[
         ("no_zone.csv", &[], "lacks the rule set's column(s) `zone`"),
@@ -227,7 +227,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
             &[],
             "column `weight_lb` has `2,5` on row 12, which is not a number; the rules expect numbers (written with a decimal point, not a decimal comma)",
         ),
-        ("data.xlsx", &[], "has extension `.xlsx`; rulec reads delimited text"),
+        ("data.sav", &[], "has extension `.sav`; rulec reads delimited text"),
         ("header_only.csv", &[], "has a header but no rows"),
         ("text_bool.csv", &["--teacher-column", "nope"], ""),
         ("no_such.csv", &[], ""),

@@ -81,6 +81,12 @@ fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {
         }
         Compression::Gzip => "gzip",
         Compression::Zstd => "zstd",
+        Compression::Sheet => {
+            return Error::Data {
+                path: path.to_path_buf(),
+                message: format!("cannot be read as a spreadsheet: {err}"),
+            }
+        }
     };
     Error::Data {
         path: path.to_path_buf(),
@@ -213,8 +219,8 @@ pub(crate) fn read_frame(
 }
 
 /// Why a file whose extension names no format rulec reads is refused:
-/// the formats it reads, and for a spreadsheet, JSON, or another tool's
-/// own format, how to write the data as one of them.
+/// the formats it reads, and for JSON or another tool's own format, how
+/// to write the data as one of them.
 pub(crate) fn refused_extension(path: &Path) -> String {
     let ext = extension_of(path);
     if ext.is_empty() {
@@ -223,9 +229,6 @@ pub(crate) fn refused_extension(path: &Path) -> String {
     // `json` for `data.json.gz` too.
     let kind = ext.split('.').next().unwrap_or_default();
     let how = match kind {
-        "xlsx" | "xlsm" | "xls" | "ods" => {
-            "; it is a spreadsheet: save the sheet as CSV (UTF-8), or with pandas: `pd.read_excel(\"FILE\").to_parquet(\"data.parquet\")`"
-        }
         "json" | "jsonl" | "ndjson" => {
             "; write it as Parquet first, for example with pandas: `pd.read_json(\"FILE\", lines=True).to_parquet(\"data.parquet\")` (`lines=False` for one JSON array)"
         }
