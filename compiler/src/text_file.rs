@@ -386,7 +386,9 @@ mod tests {
         assert_eq!(of("d.txt.gz"), csv(None, Compression::Gzip));
         assert_eq!(of("d.DAT"), csv(None, Compression::None));
         assert_eq!(of("adult.data.zst"), csv(None, Compression::Zstd));
-        assert_eq!(of("d.xlsx"), None);
+        assert_eq!(of("d.XLSX"), csv(Some(b','), Compression::Sheet));
+        assert_eq!(of("d.ods"), csv(Some(b','), Compression::Sheet));
+        assert_eq!(of("d.sav"), None);
         assert_eq!(of("d.json.gz"), None);
         assert_eq!(of("d.parquet"), None);
         assert_eq!(of("csv"), None);
