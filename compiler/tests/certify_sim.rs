@@ -302,6 +302,12 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
     }
 }
 
+/// How often a validation row is right in
+/// `rules_the_training_labels_vouch_for_still_face_the_exact_test`: below
+/// the 95 % target, so every certification is false. At 0.96 (above it)
+/// the same trials certify 558 of 1,500 and the test fails.
+const VALID_RIGHT: f64 = 0.945;
+
 #[test]
 fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
     // The truth floor (`Order::truth_floor`) lets the true labels of the
@@ -325,7 +331,7 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
             .map(|_| (rng.f64(), 0.05 + 0.5 * rng.f64()))
             .collect();
         let (rank_covers, rank_truth) = pool_split(&mut rng, rank_rows, &windows, 0.995);
-        let (valid_covers, valid_truth) = pool_split(&mut rng, valid_rows, &windows, 0.945);
+        let (valid_covers, valid_truth) = pool_split(&mut rng, valid_rows, &windows, VALID_RIGHT);
         let decisions = vec![0u32; windows.len()];
         let order = greedy_order(
             &CoverageTable {
@@ -345,7 +351,9 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
         false_certified += usize::from(kept > 0);
     }
     let share = false_certified as f64 / trials as f64;
-    eprintln!("tested in {tested} of {trials} trials, certified {false_certified}");
+    eprintln!(
+        "tested in {tested} of {trials} trials, certified {false_certified} at VALID_RIGHT = {VALID_RIGHT}"
+    );
     // The floor did its part: without it the teacher's 0.6 keeps every
     // rule out and nothing is tested.
     assert!(tested > trials * 9 / 10, "tested in {tested} of {trials}");
