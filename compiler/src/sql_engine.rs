@@ -338,14 +338,16 @@ impl Source {
         // and URL schemes in a path.
         let sources = ScanSources::Files(Arc::from(vec![file]));
         let text = TextFormat::of(path);
+        // Read as ingest reads it, whole, then queried lazily.
+        let whole = || -> Result<LazyFrame, Error> {
+            let params = crate::ingest::IngestParams::for_rule_set(set);
+            Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
+        };
         let frame = match (ext.as_str(), text) {
-            // A compressed or whitespace-separated file is read as ingest
-            // reads it, whole (its text must be decompressed or rewritten
-            // to be read at all), then queried lazily.
-            (_, Some(format)) if !format.is_plain(path).map_err(file_err)? => {
-                let params = crate::ingest::IngestParams::for_rule_set(set);
-                Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
-            }
+            // Compressed or whitespace-separated text, or a spreadsheet:
+            // its text must be decompressed, rewritten or written to be
+            // read at all.
+            (_, Some(format)) if !format.is_plain(path).map_err(file_err)? => Ok(whole()?),
             (_, Some(format)) => {
                 let shape = crate::ingest::scan_text(path, format)?;
                 if shape.records == 0 {
@@ -378,12 +380,7 @@ impl Source {
                         Ok(frame.filter(any_horizontal([all().as_expr().is_not_null()])?))
                     })
             }
-            // An Arrow IPC file is read as ingest reads it, whole, then
-            // queried lazily.
-            ("feather" | "arrow" | "ipc", None) => {
-                let params = crate::ingest::IngestParams::for_rule_set(set);
-                Ok(crate::ingest::read_frame(path, &params, None)?.0.lazy())
-            }
+            ("feather" | "arrow" | "ipc", None) => Ok(whole()?),
             ("parquet" | "pq", None) => {
                 let args = ScanArgsParquet {
                     hive_options: HiveOptions {
