@@ -43,7 +43,7 @@ pub enum Command {
         after_help = "Examples:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/\n  rulec compile data/*.parquet --target route --teacher gbdt --sample 1000000 --out out/\n  rulec compile history.csv --target y --teacher cmd:\"python3 serve.py\" --out out/"
     )]
     Compile {
-        /// Data file(s): .csv, .tsv, .txt, .parquet, .feather or .xlsx (text also as .gz or .zst). Several files (a shell glob such as
+        /// Data file(s): .csv, .tsv, .txt, .parquet, .feather, .xlsx or .json (text also as .gz or .zst). Several files (a shell glob such as
         /// `data/*.parquet`) are read as one table; they must have the same columns.
         #[arg(required = true, num_args = 1..)]
         data: Vec<PathBuf>,
@@ -57,7 +57,7 @@ pub enum Command {
     Apply {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
-        /// Data file (.csv, .tsv, .txt, .parquet, .feather or .xlsx; text also as .gz or .zst) with the rule set's feature columns.
+        /// Data file (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the rule set's feature columns.
         data: PathBuf,
     },
     /// Measure rules (a .rules DSL file or a rules.json) on labelled data.
@@ -118,7 +118,7 @@ pub enum Command {
     Check {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
-        /// Labelled data (.csv, .tsv, .txt, .parquet, .feather or .xlsx; text also as .gz or .zst) with the feature columns and the target.
+        /// Labelled data (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the feature columns and the target.
         data: PathBuf,
         /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points).
         #[arg(long, default_value_t = rulec::check::CheckParams::default().max_share_shift)]
@@ -513,7 +513,7 @@ pub fn emit_usage_error(message: &str) -> ! {
 // The flags of `rulec validate` (the variant's doc comment is its help).
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// Data file (.csv, .tsv, .txt, .parquet, .feather or .xlsx; text also as .gz or .zst) with the feature columns and the target.
+    /// Data file (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the feature columns and the target.
     pub data: PathBuf,
     /// The rules: a .rules file in the rule DSL, or a rules.json.
     #[arg(long)]

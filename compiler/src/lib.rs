@@ -28,6 +28,7 @@ pub mod gbdt;
 pub mod generalise;
 pub mod groups;
 pub mod ingest;
+pub mod json_rows;
 pub mod mlp;
 pub mod oracle;
 pub mod output;

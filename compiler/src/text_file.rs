@@ -48,6 +48,9 @@ pub enum Compression {
     /// A spreadsheet (`.xlsx`, `.xlsm`, `.xlsb`, `.xls`, `.ods`): its first
     /// sheet, written as CSV text ([`sheet_as_csv`]).
     Sheet,
+    /// JSON (`.json`, `.jsonl`, `.ndjson`): the table it holds, written as
+    /// CSV text ([`crate::json_rows::json_as_csv`]).
+    Json,
 }
 
 impl TextFormat {
@@ -55,11 +58,20 @@ impl TextFormat {
     /// `None` when it is not a delimited-text file.
     pub fn of(path: &Path) -> Option<TextFormat> {
         let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        if let "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" = Path::new(&name).extension()?.to_str()? {
-            return Some(TextFormat {
-                separator: Some(b','),
-                compression: Compression::Sheet,
-            });
+        match Path::new(&name).extension()?.to_str()? {
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+                return Some(TextFormat {
+                    separator: Some(b','),
+                    compression: Compression::Sheet,
+                })
+            }
+            "json" | "jsonl" | "ndjson" => {
+                return Some(TextFormat {
+                    separator: Some(b','),
+                    compression: Compression::Json,
+                })
+            }
+            _ => {}
         }
         let (rest, compression) = if let Some(rest) = name.strip_suffix(".gz") {
             (rest, Compression::Gzip)
@@ -124,6 +136,11 @@ impl TextFormat {
                 let mut bytes = Vec::new();
                 BufReader::new(file).read_to_end(&mut bytes)?;
                 Box::new(io::Cursor::new(sheet_as_csv(io::Cursor::new(bytes))?))
+            }
+            Compression::Json => {
+                let mut bytes = Vec::new();
+                BufReader::new(file).read_to_end(&mut bytes)?;
+                Box::new(io::Cursor::new(crate::json_rows::json_as_csv(&bytes)?))
             }
         })
     }
@@ -388,6 +405,10 @@ mod tests {
         assert_eq!(of("adult.data.zst"), csv(None, Compression::Zstd));
         assert_eq!(of("d.XLSX"), csv(Some(b','), Compression::Sheet));
         assert_eq!(of("d.ods"), csv(Some(b','), Compression::Sheet));
+        assert_eq!(of("d.JSON"), csv(Some(b','), Compression::Json));
+        assert_eq!(of("d.jsonl"), csv(Some(b','), Compression::Json));
+        assert_eq!(of("d.ndjson"), csv(Some(b','), Compression::Json));
+        assert_eq!(of("d.json.gz"), None);
         assert_eq!(of("d.sav"), None);
         assert_eq!(of("d.json.gz"), None);
         assert_eq!(of("d.parquet"), None);

@@ -179,12 +179,30 @@ const CASES: &[Case] = &[
         expect: &["data.xlsx", "cannot be read as a spreadsheet"],
     },
     Case {
-        name: "JSON lines",
+        name: "compressed JSON lines",
         files: &[("d.jsonl.gz", "{}")],
         args: &["d.jsonl.gz", "--target", "y"],
         expect: &[
             "extension `.jsonl.gz`",
-            "write it as Parquet first, for example with pandas: `pd.read_json(\"d.jsonl.gz\", lines=True)",
+            "decompress it first (`gunzip` or `zstd -d`): JSON is read as it is",
+        ],
+    },
+    Case {
+        name: "JSON lines with a nested value",
+        files: &[(
+            "d.jsonl",
+            "{\"a\":1,\"y\":\"x\"}\n{\"a\":{\"b\":2},\"y\":\"x\"}\n",
+        )],
+        args: &["d.jsonl", "--target", "y"],
+        expect: &["d.jsonl: cannot be read as a JSON table: record 2: `a` holds an object"],
+    },
+    Case {
+        name: "JSON that is cut short",
+        files: &[("d.json", "[{\"a\":1,\"y\":\"x\"},")],
+        args: &["d.json", "--target", "y"],
+        expect: &[
+            "d.json: cannot be read as a JSON table: is not JSON: ",
+            "line 1",
         ],
     },
     Case {

@@ -2,8 +2,8 @@
 //! `data.csv.gz`, `data.csv.zst`, `data.tsv`, `data.tab`, `data.txt`,
 //! `data.dat`, `data.data`, also separated by runs of spaces, with the
 //! pre-pass's messages and line numbers, and `--max-rows` sampling; and
-//! Arrow IPC (`data.feather`) and spreadsheets (`data.xlsx`) as the CSV
-//! they hold. See: #19.
+//! Arrow IPC (`data.feather`), spreadsheets (`data.xlsx`) and JSON tables
+//! (`data.jsonl`, `data.json`) as the CSV they hold. See: #19.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -301,6 +301,94 @@ fn arrow_ipc_files_read_as_the_csv_file() {
 }
 
 #[test]
+fn json_tables_read_as_the_csv_file() {
+    // The same rows as JSON Lines, an array of records and pandas'
+    // `orient="columns"` and `"split"`: numbers, text with a comma and a
+    // quote, booleans, missing values (null, or a key left out).
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("x,zone,flag,y\n");
+    let (mut lines, mut records, mut split) = (String::new(), Vec::new(), Vec::new());
+    let (mut xs, mut zones, mut flags, mut ys) = (vec![], vec![], vec![], vec![]);
+    for i in 0..300 {
+        let zone = ["north", "south, \"far\"", ""][i % 3];
+        let y = if i % 4 == 0 { "a" } else { "b" };
+        let flag = i % 2 == 0;
+        let quoted = zone.replace('"', "\"\"");
+        text.push_str(&format!("{i}.5,\"{quoted}\",{flag},{y}\n"));
+        let zone_json = if zone.is_empty() {
+            "null".to_string()
+        } else {
+            format!("{:?}", zone)
+        };
+        // A record without `zone` where it is missing, every other time.
+        let record = if zone.is_empty() && i % 2 == 0 {
+            format!("{{\"x\":{i}.5,\"flag\":{flag},\"y\":\"{y}\"}}")
+        } else {
+            format!("{{\"x\":{i}.5,\"zone\":{zone_json},\"flag\":{flag},\"y\":\"{y}\"}}")
+        };
+        lines.push_str(&record);
+        lines.push('\n');
+        records.push(record);
+        split.push(format!("[{i}.5,{zone_json},{flag},\"{y}\"]"));
+        xs.push(format!("\"{i}\":{i}.5"));
+        zones.push(format!("\"{i}\":{zone_json}"));
+        flags.push(format!("\"{i}\":{flag}"));
+        ys.push(format!("\"{i}\":\"{y}\""));
+    }
+    let csv = write(dir.path(), "d.csv", text.as_bytes());
+    let want = read(&csv, &params("y", None)).unwrap();
+    let columns = format!(
+        "{{\"x\":{{{}}},\"zone\":{{{}}},\"flag\":{{{}}},\"y\":{{{}}}}}",
+        xs.join(","),
+        zones.join(","),
+        flags.join(","),
+        ys.join(",")
+    );
+    let split = format!(
+        "{{\"columns\":[\"x\",\"zone\",\"flag\",\"y\"],\"index\":[],\"data\":[{}]}}",
+        split.join(",")
+    );
+    for (name, json) in [
+        ("d.jsonl", lines.clone()),
+        ("d.NDJSON", lines),
+        ("d.json", format!("[{}]", records.join(",\n"))),
+        ("columns.json", columns),
+        ("split.json", split),
+    ] {
+        let path = write(dir.path(), name, json.as_bytes());
+        same(&read(&path, &params("y", None)).unwrap(), &want);
+        // Sampled to --max-rows as text is.
+        let got = read(&path, &params("y", Some(40))).unwrap();
+        assert_eq!(got.labels().len(), 40, "{name}");
+    }
+    // What holds no table is refused with the file's name and why.
+    for (name, json, why) in [
+        ("bad.json", "{\"x\":1,", "is not JSON: "),
+        (
+            "nested.jsonl",
+            "{\"x\":1,\"y\":\"a\"}\n{\"x\":[1],\"y\":\"a\"}\n",
+            "record 2: `x` holds an array",
+        ),
+        (
+            "rules.json",
+            "{\"schema_version\":1,\"rules\":[]}",
+            "is a rule set",
+        ),
+    ] {
+        let path = write(dir.path(), name, json.as_bytes());
+        let err = read(&path, &params("y", None)).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "{}: cannot be read as a JSON table: ",
+                path.display()
+            )),
+            "{err}"
+        );
+        assert!(err.contains(why), "{err}");
+    }
+}
+
+#[test]
 fn a_spreadsheet_reads_its_first_sheet_as_csv() {
     // tests/data/sheet.xlsx (scripts/sheet_fixture.py): a sheet `data` of 120
     // rows under a header, a number with empty cells, text, TRUE/FALSE,
@@ -365,7 +453,7 @@ fn other_extensions_and_broken_archives_are_refused() {
         let err = read(&path, &params("y", None)).unwrap_err().to_string();
         let ext = name.trim_start_matches("d.");
         assert!(
-            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc) and spreadsheets (.xlsx, .xls or .ods: the first sheet); text also gzip- or zstd-compressed")),
+            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc), spreadsheets (.xlsx, .xls or .ods: the first sheet) and JSON tables (.json, .jsonl or .ndjson); text also gzip- or zstd-compressed")),
             "{err}"
         );
     }

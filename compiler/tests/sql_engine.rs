@@ -125,6 +125,32 @@ fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
             .finish(&mut frame)
             .unwrap();
     }
+    // The same rows as JSON Lines: numbers and booleans as JSON values,
+    // text as strings, an empty field as null.
+    {
+        let text = String::from_utf8(plain.clone()).unwrap();
+        let mut lines = text.lines();
+        let names: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let mut json = String::new();
+        for line in lines {
+            let fields: Vec<String> = names
+                .iter()
+                .zip(line.split(','))
+                .map(|(name, v)| {
+                    let value = if v.is_empty() {
+                        "null".to_string()
+                    } else if v.parse::<f64>().is_ok() || v == "true" || v == "false" {
+                        v.to_string()
+                    } else {
+                        format!("{v:?}")
+                    };
+                    format!("{name:?}:{value}")
+                })
+                .collect();
+            json.push_str(&format!("{{{}}}\n", fields.join(",")));
+        }
+        std::fs::write(d.join("d.jsonl"), json).unwrap();
+    }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&plain).unwrap();
     std::fs::write(d.join("d.csv.gz"), gz.finish().unwrap()).unwrap();
@@ -140,6 +166,7 @@ fn sql_engine_reads_tab_separated_other_text_and_compressed_files() {
         ("d.txt", "rules.json", None, &want_plain),
         ("d.dat", "rules.json", None, &want_plain),
         ("d.feather", "rules.json", None, &want_plain),
+        ("d.jsonl", "rules.json", None, &want_plain),
         ("d.csv.gz", "rules.json", None, &want_plain),
         (
             "hostile.csv.zst",

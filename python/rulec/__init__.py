@@ -51,8 +51,8 @@ def compile(
     """Compiles ``data`` into a certified rule set.
 
     ``data``: a pandas or polars DataFrame (handed over as Arrow) or the
-    path of a data file (CSV, TSV, Parquet, Feather, Excel, as the command
-    line reads).
+    path of a data file (CSV, TSV, Parquet, Feather, Excel, JSON, as the
+    command line reads).
     ``teacher``: a built-in teacher's name (``forest``, ``gbdt``, ``mlp``,
     ``column:NAME``, ``cmd:PROGRAM``) or a model with ``predict_proba`` (or
     ``predict``). A fitted model is used as it is; an unfitted one is fitted

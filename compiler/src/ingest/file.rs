@@ -87,6 +87,12 @@ fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {
                 message: format!("cannot be read as a spreadsheet: {err}"),
             }
         }
+        Compression::Json => {
+            return Error::Data {
+                path: path.to_path_buf(),
+                message: format!("cannot be read as a JSON table: {err}"),
+            }
+        }
     };
     Error::Data {
         path: path.to_path_buf(),
@@ -219,8 +225,8 @@ pub(crate) fn read_frame(
 }
 
 /// Why a file whose extension names no format rulec reads is refused:
-/// the formats it reads, and for JSON or another tool's own format, how
-/// to write the data as one of them.
+/// the formats it reads, and for compressed JSON or another tool's own
+/// format, how to make it one of them.
 pub(crate) fn refused_extension(path: &Path) -> String {
     let ext = extension_of(path);
     if ext.is_empty() {
@@ -229,9 +235,8 @@ pub(crate) fn refused_extension(path: &Path) -> String {
     // `json` for `data.json.gz` too.
     let kind = ext.split('.').next().unwrap_or_default();
     let how = match kind {
-        "json" | "jsonl" | "ndjson" => {
-            "; write it as Parquet first, for example with pandas: `pd.read_json(\"FILE\", lines=True).to_parquet(\"data.parquet\")` (`lines=False` for one JSON array)"
-        }
+        // Compressed JSON: the plain file is read.
+        "json" | "jsonl" | "ndjson" => "; decompress it first (`gunzip` or `zstd -d`): JSON is read as it is",
         "dta" | "sav" | "sas7bdat" | "xpt" => {
             "; write it as Parquet first, for example with pandas (`pd.read_stata`, `pd.read_spss`, `pd.read_sas`, then `.to_parquet(\"data.parquet\")`)"
         }

@@ -1,0 +1,456 @@
+//! JSON data files as CSV text, so that they are read exactly as a CSV
+//! file is (type inference, missing values, `--max-rows`, both validate
+//! engines).
+//!
+//! The shapes that tools write a table in:
+//!
+//! - **Records, one per line** (JSON Lines, `.jsonl` or `.ndjson`; pandas'
+//!   `to_json(orient="records", lines=True)`, most log and export tools):
+//!   a stream of objects.
+//! - **An array of records** (pandas' `orient="records"`, JavaScript's
+//!   `JSON.stringify` of an array of objects).
+//! - **pandas' other layouts of a frame**: `orient="columns"` (pandas'
+//!   default: an object of columns, each an object from row label to
+//!   value), `orient="index"` (the same the other way round, told apart
+//!   by its row labels: numbers outside, names inside), `orient="split"`
+//!   (`columns` and `data`, an array of rows) and `orient="table"`
+//!   (`schema` and `data`, records; the frame's index, its `primaryKey`,
+//!   is left out). Row labels are not read (`orient="values"`, which has
+//!   no column names, is refused).
+//!
+//! The columns are the records' keys in the order they first appear; a
+//! record without a key has no value there (missing, as an empty CSV
+//! field). A value is written as its JSON text: a number as written, a
+//! string as it is, `true`/`false`, `null` as missing. A value that is
+//! itself an object or an array is refused, with the record and the key:
+//! rulec reads one value per column.
+
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+use std::io;
+
+/// A JSON value whose objects keep their keys in the order written
+/// (serde_json's own map sorts them, and the columns would not be the
+/// file's order).
+enum Json {
+    Null,
+    Bool(bool),
+    /// A number, as its text.
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    Object(Vec<(String, Json)>),
+}
+
+impl<'de> de::Deserialize<'de> for Json {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Json, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Json;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E>(self) -> Result<Json, E> {
+                Ok(Json::Null)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Json, E> {
+                Ok(Json::Bool(b))
+            }
+            fn visit_i64<E>(self, x: i64) -> Result<Json, E> {
+                Ok(Json::Number(x.to_string()))
+            }
+            fn visit_u64<E>(self, x: u64) -> Result<Json, E> {
+                Ok(Json::Number(x.to_string()))
+            }
+            fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
+                // The shortest text that reads back as the same number.
+                Ok(Json::Number(x.to_string()))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Json, E> {
+                Ok(Json::String(s.to_owned()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Json, E> {
+                Ok(Json::String(s))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Json::Array(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(Json::Object(pairs))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl Json {
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::String(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Json> {
+        match self {
+            Json::Object(pairs) => pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+fn bad(message: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, message)
+}
+
+/// The table a JSON file holds (see the module docs) as CSV text: the
+/// header line, then one line per record. Errors (not JSON, no table, a
+/// value that is not one value) are `InvalidData` I/O errors whose text
+/// says where.
+pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let bytes = bytes.strip_prefix(crate::csv_records::BOM).unwrap_or(bytes);
+    let mut values = Vec::new();
+    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<Json>() {
+        values.push(value.map_err(|e| bad(format!("is not JSON: {e}")))?);
+    }
+    let mut table = Table::default();
+    match values.as_slice() {
+        [] => return Err(bad("holds no JSON value".into())),
+        [Json::Array(records)] => {
+            if let Some(Json::Array(_)) = records.first() {
+                return Err(bad(
+                    "holds rows as arrays, without column names (pandas' `orient=\"values\"`): write records (`orient=\"records\"`) or `orient=\"split\"`".into(),
+                ));
+            }
+            for (i, record) in records.iter().enumerate() {
+                table.record(record, i + 1)?;
+            }
+        }
+        [one @ Json::Object(pairs)] => {
+            if one.get("schema_version").is_some() && one.get("rules").is_some() {
+                return Err(bad(
+                    "is a rule set (rulec's rules.json), not a table of rows".into(),
+                ));
+            }
+            if let (Some(Json::Array(columns)), Some(Json::Array(rows))) =
+                (one.get("columns"), one.get("data"))
+            {
+                table.split(columns, rows)?;
+            } else if let (Some(schema), Some(Json::Array(records))) =
+                (one.get("schema"), one.get("data"))
+            {
+                for (i, record) in records.iter().enumerate() {
+                    table.record(record, i + 1)?;
+                }
+                // pandas' `orient="table"` writes the frame's index as
+                // the primary key: row labels, not data.
+                if let Some(Json::Array(keys)) = schema.get("primaryKey") {
+                    for key in keys {
+                        if let Json::String(key) = key {
+                            table.drop(key);
+                        }
+                    }
+                }
+            } else if !pairs.is_empty() && pairs.iter().all(|(_, v)| matches!(v, Json::Object(_))) {
+                // pandas' `orient="index"` is the same object the other
+                // way round: row labels outside (a default index's are
+                // numbers), column names inside.
+                let numbered = |k: &String| k.parse::<i64>().is_ok();
+                let inner = pairs.iter().flat_map(|(_, v)| match v {
+                    Json::Object(cells) => cells.iter().map(|(k, _)| k).collect(),
+                    _ => Vec::new(),
+                });
+                if pairs.iter().all(|(k, _)| numbered(k)) && !inner.into_iter().all(numbered) {
+                    for (i, (_, record)) in pairs.iter().enumerate() {
+                        table.record(record, i + 1)?;
+                    }
+                } else {
+                    table.columns_layout(pairs)?;
+                }
+            } else {
+                table.record(one, 1)?;
+            }
+        }
+        _ => {
+            for (i, record) in values.iter().enumerate() {
+                table.record(record, i + 1)?;
+            }
+        }
+    }
+    table.to_csv()
+}
+
+/// Columns and rows gathered from the records.
+#[derive(Default)]
+struct Table {
+    names: Vec<String>,
+    rows: Vec<Vec<Option<String>>>,
+    dropped: Vec<bool>,
+}
+
+impl Table {
+    fn column(&mut self, name: &str) -> usize {
+        match self.names.iter().position(|n| n == name) {
+            Some(j) => j,
+            None => {
+                self.names.push(name.to_owned());
+                self.dropped.push(false);
+                self.names.len() - 1
+            }
+        }
+    }
+
+    fn cell(value: &Json, record: usize, key: &str) -> io::Result<Option<String>> {
+        Ok(match value {
+            Json::Null => None,
+            Json::Bool(b) => Some(b.to_string()),
+            Json::Number(x) => Some(x.clone()),
+            Json::String(s) => Some(s.clone()),
+            Json::Array(_) | Json::Object(_) => {
+                return Err(bad(format!(
+                    "record {record}: `{key}` holds {}; rulec reads one value per column (flatten nested records first, for example with pandas' `json_normalize`)",
+                    value.kind()
+                )))
+            }
+        })
+    }
+
+    fn set(&mut self, row: usize, column: usize, value: Option<String>) {
+        let cells = &mut self.rows[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, None);
+        }
+        cells[column] = value;
+    }
+
+    /// One record: an object of column names and values.
+    fn record(&mut self, record: &Json, number: usize) -> io::Result<()> {
+        let Json::Object(pairs) = record else {
+            return Err(bad(format!(
+                "record {number} is {}, expected an object of column names and values (records such as pandas' `to_json(orient=\"records\")` writes)",
+                record.kind()
+            )));
+        };
+        self.rows.push(Vec::new());
+        let row = self.rows.len() - 1;
+        for (key, value) in pairs {
+            let j = self.column(key);
+            let cell = Table::cell(value, number, key)?;
+            self.set(row, j, cell);
+        }
+        Ok(())
+    }
+
+    /// pandas' `orient="split"`: column names, and rows as arrays.
+    fn split(&mut self, columns: &[Json], rows: &[Json]) -> io::Result<()> {
+        let mut at = Vec::with_capacity(columns.len());
+        for name in columns {
+            let name = match name {
+                Json::String(s) => s.clone(),
+                Json::Number(x) => x.clone(),
+                other => {
+                    return Err(bad(format!(
+                        "`columns` holds {}, expected column names",
+                        other.kind()
+                    )))
+                }
+            };
+            at.push(self.column(&name));
+        }
+        for (i, row) in rows.iter().enumerate() {
+            let Json::Array(values) = row else {
+                return Err(bad(format!(
+                    "row {} of `data` is {}, expected an array of values",
+                    i + 1,
+                    row.kind()
+                )));
+            };
+            if values.len() != at.len() {
+                return Err(bad(format!(
+                    "row {} of `data` has {} values, expected {} (one per name in `columns`)",
+                    i + 1,
+                    values.len(),
+                    at.len()
+                )));
+            }
+            self.rows.push(Vec::new());
+            let r = self.rows.len() - 1;
+            for (value, &j) in values.iter().zip(&at) {
+                let cell = Table::cell(value, i + 1, &self.names[j].clone())?;
+                self.set(r, j, cell);
+            }
+        }
+        Ok(())
+    }
+
+    /// pandas' `orient="columns"`: each column an object from row label to
+    /// value; rows in the order their labels first appear.
+    fn columns_layout(&mut self, columns: &[(String, Json)]) -> io::Result<()> {
+        let mut labels: Vec<&str> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        for (_, column) in columns {
+            if let Json::Object(cells) = column {
+                for (label, _) in cells {
+                    if !index.contains_key(label.as_str()) {
+                        index.insert(label.as_str(), labels.len());
+                        labels.push(label);
+                    }
+                }
+            }
+        }
+        self.rows = vec![Vec::new(); labels.len()];
+        for (name, column) in columns {
+            let j = self.column(name);
+            if let Json::Object(cells) = column {
+                for (label, value) in cells {
+                    let row = index[label.as_str()];
+                    let cell = Table::cell(value, row + 1, name)?;
+                    self.set(row, j, cell);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn drop(&mut self, name: &str) {
+        if let Some(j) = self.names.iter().position(|n| n == name) {
+            self.dropped[j] = true;
+        }
+    }
+
+    fn to_csv(&self) -> io::Result<Vec<u8>> {
+        let keep: Vec<usize> = (0..self.names.len())
+            .filter(|&j| !self.dropped[j])
+            .collect();
+        if keep.is_empty() {
+            return Err(bad("holds no records with column names".into()));
+        }
+        let mut out = Vec::new();
+        let field = |out: &mut Vec<u8>, text: &str| {
+            if text.contains([',', '"', '\n', '\r']) {
+                out.push(b'"');
+                out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(text.as_bytes());
+            }
+        };
+        for (i, &j) in keep.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            field(&mut out, &self.names[j]);
+        }
+        out.push(b'\n');
+        for row in &self.rows {
+            for (i, &j) in keep.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                if let Some(Some(text)) = row.get(j) {
+                    field(&mut out, text);
+                }
+            }
+            out.push(b'\n');
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv(json: &str) -> String {
+        String::from_utf8(json_as_csv(json.as_bytes()).unwrap()).unwrap()
+    }
+
+    fn err(json: &str) -> String {
+        json_as_csv(json.as_bytes()).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn every_layout_of_one_table_gives_the_same_text() {
+        let want = "b,a,c\n1,x,\n2.5,\"y, \"\"z\"\"\",true\n";
+        // JSON Lines, keys in the order written, a key first seen late.
+        assert_eq!(
+            csv("{\"b\":1,\"a\":\"x\"}\n{\"b\":2.5,\"a\":\"y, \\\"z\\\"\",\"c\":true}\n"),
+            want
+        );
+        // An array of records, with a byte order mark and a null.
+        assert_eq!(
+            csv("\u{feff}[{\"b\":1,\"a\":\"x\",\"c\":null},{\"b\":2.5,\"a\":\"y, \\\"z\\\"\",\"c\":true}]"),
+            want
+        );
+        // pandas' orient="columns", "index", "split" and "table".
+        assert_eq!(
+            csv(r#"{"0":{"b":1,"a":"x","c":null},"1":{"b":2.5,"a":"y, \"z\"","c":true}}"#),
+            want
+        );
+        assert_eq!(
+            csv(r#"{"b":{"0":1,"1":2.5},"a":{"0":"x","1":"y, \"z\""},"c":{"1":true}}"#),
+            want
+        );
+        assert_eq!(
+            csv(
+                r#"{"columns":["b","a","c"],"index":[0,1],"data":[[1,"x",null],[2.5,"y, \"z\"",true]]}"#
+            ),
+            want
+        );
+        assert_eq!(
+            csv(
+                r#"{"schema":{"fields":[],"primaryKey":["index"]},"data":[{"index":0,"b":1,"a":"x","c":null},{"index":1,"b":2.5,"a":"y, \"z\"","c":true}]}"#
+            ),
+            want
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_value() {
+        assert_eq!(
+            csv(r#"[{"x":18446744073709551615,"y":-3,"z":1e-7,"w":1.0}]"#),
+            "x,y,z,w\n18446744073709551615,-3,0.0000001,1\n"
+        );
+    }
+
+    #[test]
+    fn what_is_no_table_is_refused_with_where() {
+        assert!(err("").contains("holds no JSON value"), "{}", err(""));
+        assert!(err("{\"a\":1").starts_with("is not JSON: "));
+        assert!(err("[1,2]").contains("record 1 is a number, expected an object"));
+        assert!(err("[[1,2]]").contains("without column names"));
+        assert!(err("{\"a\":1}\n{\"a\":[1]}").contains("record 2: `a` holds an array"));
+        assert!(err(r#"{"columns":["a"],"data":[[1,2]]}"#)
+            .contains("row 1 of `data` has 2 values, expected 1"));
+        assert!(err("[]").contains("holds no records with column names"));
+        assert!(err("[{}]").contains("holds no records with column names"));
+        assert!(err(r#"{"schema_version":3,"rules":[]}"#).contains("is a rule set"));
+    }
+
+    #[test]
+    fn any_bytes_give_text_or_an_error() {
+        // No panic on any input: a cut-short stream, deep nesting, junk.
+        let deep = "[".repeat(10_000);
+        for input in [
+            deep.as_str(),
+            "{\"a\":",
+            "\u{0}\u{1}",
+            "nul",
+            "[{\"a\":1},2]",
+        ] {
+            let _ = json_as_csv(input.as_bytes());
+        }
+    }
+}
