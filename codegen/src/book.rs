@@ -857,7 +857,7 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     let what_helps = format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line");
     let Some(first) = cert.tests.first() else {
         return Some(format!(
-            "Nothing was tested: no candidate rule kept both its estimated precision on the training rows and the teacher's belief in its decisions on the validation rows at what a target of {} needs there, or the sets the order built answer too few validation rows to pass even without an error. {what_helps}.",
+            "Nothing was tested: no candidate rule kept its estimated precision on the training rows at what a target of {} needs there, or the sets the order built answer too few validation rows to pass even without an error. {what_helps}.",
             pct(cert.precision),
         ));
     };

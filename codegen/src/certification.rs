@@ -39,14 +39,15 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             ),
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
-                 them, most certain first, while the teacher's belief in their decisions on the validation rows \
-                 they answer (its probabilities there, not the labels; for each rule at least the lower bound of \
-                 its precision on those held-out training rows) stayed at the precision aimed at, then, \
-                 once no candidate kept them there, at the required precision itself (longer prefixes, tested \
-                 last), before any validation label was read. Each prefix of that order is a nested rule set. A testing plan \
-                 was fixed before any validation label was read, too: which prefixes to test, smallest first, \
-                 chosen from their training-row precision (or the teacher's belief on their validation rows, \
-                 when lower) and from how many validation rows each answers. The planned prefixes were then tested in turn on the validation \
+                 them, most certain first, while their estimated precision there (the teacher's out-of-bag \
+                 probabilities tempering the true labels, for each rule never below what those labels alone \
+                 vouch for) stayed at the precision aimed at, then, once no candidate kept it there, at the \
+                 required precision itself (longer prefixes, tested last). Of the validation rows, the order \
+                 read only where each candidate applies: not their labels, and not the teacher's view of them \
+                 either, which says much of their labels. Each prefix of that order is a nested rule set. A \
+                 testing plan was fixed before any validation label was read, too: which prefixes to test, \
+                 smallest first, chosen from their training-row precision and from how many validation rows \
+                 each answers. The planned prefixes were then tested in turn on the validation \
                  rows, each at the full level of {alpha}, and testing stopped at the first failure (a fixed \
                  sequence of tests); the chance of certifying any set whose true precision is below the \
                  requirement stays within {alpha}. The last prefix that passed is the rule set, after an exact \
@@ -96,13 +97,14 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             ),
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
-                 them, most certain first, keeping each class's estimated precision, and the teacher's belief in \
-                 its decisions on the validation rows (its probabilities there, not the labels; for each rule at \
-                 least the lower bound of its precision on those held-out training rows), at the precision \
-                 aimed at, then, once no candidate kept them there, at the target itself (longer prefixes, tested \
-                 last), before any validation label was read. Each prefix of that order is a nested rule set. A testing \
+                 them, most certain first, keeping each class's estimated precision there (the teacher's \
+                 out-of-bag probabilities tempering the true labels, for each rule never below what those \
+                 labels alone vouch for) at the precision aimed at, then, once no candidate kept it there, at \
+                 the target itself (longer prefixes, tested last). Of the validation rows, the order read only \
+                 where each candidate applies: not their labels, and not the teacher's view of them either, \
+                 which says much of their labels. Each prefix of that order is a nested rule set. A testing \
                  plan was fixed before any validation label was read, too, from each class's training-row \
-                 precision (or the teacher's belief on its validation rows, when lower) and validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
+                 precision and validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
                  passed only when every class it decides passed its own exact test at the full level of {alpha} \
                  (an intersection–union test, whose error stays within {alpha}), and testing stopped at the \
                  first failure (a fixed sequence of tests): the chance of certifying any set in which some \

@@ -227,8 +227,7 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
     // does not carry over to the validation rows, which is why the promise
     // holds however the order is chosen. As the compiler does, the order is
     // computed a second time with the hulls of its rules (here the smallest
-    // window holding two of its windows) as candidates too, and the
-    // teacher's beliefs on the validation rows (no label) weigh in.
+    // window holding two of its windows) as candidates too.
     let trials = 1500;
     let (target, confidence) = (0.95, 0.95);
     let alpha = 1.0 - confidence;
@@ -238,23 +237,12 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
     {
         let mut rng = Rng::derive(seed as u64, 0x0050_4f4f);
         let mut false_certified = 0;
-        for trial in 0..trials {
+        for _ in 0..trials {
             let windows: Vec<(f64, f64)> = (0..200)
                 .map(|_| (rng.f64(), 0.01 + 0.5 * rng.f64() * rng.f64()))
                 .collect();
             let (_, rank_truth) = pool_split(&mut rng, rank_rows, &windows, 0.945);
             let (_, valid_truth) = pool_split(&mut rng, valid_rows, &windows, 0.945);
-            // Every other trial, as the compiler does, the teacher's belief
-            // at each validation row (its view of the features, drawn
-            // without looking at the row's label, and flattering: 96.5 % on
-            // average) shapes the order and the plan too.
-            let beliefs: Option<Vec<Vec<f32>>> = (trial % 2 == 1).then(|| {
-                let right: Vec<f32> = (0..valid_rows)
-                    .map(|_| (0.93 + 0.07 * rng.f64()) as f32)
-                    .collect();
-                let wrong = right.iter().map(|b| 1.0 - b).collect();
-                vec![right, wrong]
-            });
             // As the compiler orders: aimed at what a set of every
             // validation row needs, then held at the target itself for the
             // last prefixes, and skipping candidates that answer no new
@@ -264,7 +252,6 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
                 greedy_order(
                     &CoverageTable {
                         answers: Some(&covers_of(valid_rows, windows)),
-                        beliefs: beliefs.as_deref(),
                         ..CoverageTable::new(
                             &covers_of(rank_rows, windows),
                             &decisions,
@@ -287,10 +274,7 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
             let order = order_of(&windows);
             let valid_covers = covers_of(valid_rows, &windows);
             let decisions = vec![0u32; windows.len()];
-            let valid = CoverageTable {
-                teacher: beliefs.as_deref(),
-                ..CoverageTable::new(&valid_covers, &decisions, &valid_truth)
-            };
+            let valid = CoverageTable::new(&valid_covers, &decisions, &valid_truth);
             let (kept, _) = certify_prefix(&order, &valid, target, confidence);
             false_certified += usize::from(kept > 0);
         }
@@ -313,7 +297,7 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
     // The truth floor (`Order::truth_floor`) lets the true labels of the
     // training rows outweigh a doubting teacher. Here they flatter: the
     // rank rows are right 99.5 % of the time, the teacher believes 0.6
-    // everywhere (on rank and validation rows), and the validation rows,
+    // on every training row, and the validation rows,
     // like the rows the rules will meet, are right 94.5 % of the time,
     // below the 95 % target. The floor puts rules in the order and the
     // plan tests them; the exact test on the validation rows still
@@ -325,7 +309,7 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
     let mut rng = Rng::derive(7, 0x464c_4f52);
     let (mut false_certified, mut tested) = (0usize, 0usize);
     let doubt = |n: usize| -> Vec<Vec<f32>> { vec![vec![0.6; n], vec![0.4; n]] };
-    let (rank_teacher, valid_teacher) = (doubt(rank_rows), doubt(valid_rows));
+    let rank_teacher = doubt(rank_rows);
     for _ in 0..trials {
         let windows: Vec<(f64, f64)> = (0..50)
             .map(|_| (rng.f64(), 0.05 + 0.5 * rng.f64()))
@@ -337,15 +321,11 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
             &CoverageTable {
                 teacher: Some(&rank_teacher),
                 answers: Some(&valid_covers),
-                beliefs: Some(&valid_teacher),
                 ..CoverageTable::new(&rank_covers, &decisions, &rank_truth)
             },
             &as_compiled(valid_rows, target, confidence),
         );
-        let valid = CoverageTable {
-            teacher: Some(&valid_teacher),
-            ..CoverageTable::new(&valid_covers, &decisions, &valid_truth)
-        };
+        let valid = CoverageTable::new(&valid_covers, &decisions, &valid_truth);
         let (kept, tests) = certify_prefix(&order, &valid, target, confidence);
         tested += usize::from(!tests.is_empty());
         false_certified += usize::from(kept > 0);
@@ -531,4 +511,91 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
         share <= limit(0.05, trials),
         "certified {certified} of {trials} sets whose precision is {P_YES} at a target of 0.95"
     );
+}
+
+/// Rows whose chance of being right differs from row to row, and a
+/// teacher that knows each row's chance (a calibrated teacher: its belief
+/// is that chance). `easy` of the rows are always right, the others with
+/// chance `hard`. Returns per row the chance, and the rows right and
+/// wrong (the labels drawn from it).
+fn hard_and_easy(rng: &mut Rng, n: usize, easy: f64, hard: f64) -> (Vec<f32>, Bits, Bits) {
+    let (mut chance, mut right, mut wrong) = (Vec::with_capacity(n), Bits::new(n), Bits::new(n));
+    for r in 0..n {
+        let p = if rng.chance(easy) { 1.0 } else { hard };
+        chance.push(p as f32);
+        if rng.chance(p) {
+            right.set(r);
+        } else {
+            wrong.set(r);
+        }
+    }
+    (chance, right, wrong)
+}
+
+#[test]
+fn a_teacher_that_knows_the_hard_rows_does_not_choose_the_validation_rows() {
+    // What shapes the order and the plan may read where the candidates
+    // apply on the validation rows, never their labels, and never the
+    // teacher's view of them either: a good teacher's belief at a row says
+    // much of its label. Here it says all there is to say, it is the row's
+    // own chance of being right, and every window of rows is right 94.5 %
+    // of the time on new rows (three rows in four always right, the others
+    // 78 % of the time; or 86.25 % always, the others 60 %), below the 95 %
+    // target, so any certification is false. The teacher's view of the
+    // training rows tempers the order, as the compiler does; the tests run
+    // on validation rows that nothing chose: 14 to 31 of 1,000 trials are
+    // certified. When the order and the plan also read the teacher's view
+    // of the validation rows (as they did up to commit 8f2a602, where
+    // `CoverageTable::beliefs` and the plan's `teacher` took it), they
+    // chose sets whose rows at hand were easy, and the same trials
+    // certified 56, 118 and 85 of 1,000 with the first mix and 239, 210
+    // and 140 with the second: up to five times the 5 % promised.
+    let trials = 1000;
+    let (target, confidence) = (0.95, 0.95);
+    let alpha = 1.0 - confidence;
+    for (mix, (easy, hard)) in [(0.75, 0.78), (0.8625, 0.6)].into_iter().enumerate() {
+        for (size, (rank_rows, valid_rows)) in [(300usize, 150usize), (600, 400), (1500, 1000)]
+            .into_iter()
+            .enumerate()
+        {
+            let mut rng = Rng::derive((3 * mix + size) as u64, 0x4841_5244);
+            let mut certified = 0usize;
+            for _ in 0..trials {
+                let windows: Vec<(f64, f64)> = (0..200)
+                    .map(|_| (rng.f64(), 0.01 + 0.3 * rng.f64() * rng.f64()))
+                    .collect();
+                let (rank_chance, rank_right, rank_wrong) =
+                    hard_and_easy(&mut rng, rank_rows, easy, hard);
+                let (_, valid_right, valid_wrong) = hard_and_easy(&mut rng, valid_rows, easy, hard);
+                let rank_teacher = vec![
+                    rank_chance.clone(),
+                    rank_chance.iter().map(|b| 1.0 - b).collect(),
+                ];
+                let rank_truth = vec![rank_right, rank_wrong];
+                let valid_truth = vec![valid_right, valid_wrong];
+                let decisions = vec![0u32; windows.len()];
+                let rank_covers = covers_of(rank_rows, &windows);
+                let valid_covers = covers_of(valid_rows, &windows);
+                let order = greedy_order(
+                    &CoverageTable {
+                        teacher: Some(&rank_teacher),
+                        answers: Some(&valid_covers),
+                        ..CoverageTable::new(&rank_covers, &decisions, &rank_truth)
+                    },
+                    &as_compiled(valid_rows, target, confidence),
+                );
+                let valid = CoverageTable::new(&valid_covers, &decisions, &valid_truth);
+                let (kept, _) = certify_prefix(&order, &valid, target, confidence);
+                certified += usize::from(kept > 0);
+            }
+            eprintln!(
+                "easy {easy}, hard {hard}, {rank_rows} rank rows, {valid_rows} validation rows: certified {certified} of {trials}"
+            );
+            let share = certified as f64 / trials as f64;
+            assert!(
+                share <= limit(alpha, trials),
+                "easy {easy}, hard {hard}, {valid_rows} validation rows: certified {share} of the time"
+            );
+        }
+    }
 }

@@ -88,7 +88,6 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
                 truth: &rank.truth,
                 teacher: Some(&rank.teacher),
                 answers: Some(&valid),
-                beliefs: None,
             },
             &select::OrderParams {
                 precision: 0.0,

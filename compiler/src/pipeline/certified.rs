@@ -30,22 +30,14 @@ pub struct RankTable {
 
 impl RankTable {
     /// The table as [`select::greedy_order`] reads it, with where each
-    /// candidate applies on the validation rows.
-    /// `beliefs`: per decision index, the teacher's belief at each
-    /// validation row (no label).
-    pub fn view<'a>(
-        &'a self,
-        decisions: &'a [u32],
-        answers: &'a [Bits],
-        beliefs: &'a [Vec<f32>],
-    ) -> CoverageTable<'a> {
+    /// candidate applies on the validation rows (features only).
+    pub fn view<'a>(&'a self, decisions: &'a [u32], answers: &'a [Bits]) -> CoverageTable<'a> {
         CoverageTable {
             covers: &self.covers,
             decisions,
             truth: &self.truth,
             teacher: Some(&self.teacher),
             answers: Some(answers),
-            beliefs: Some(beliefs),
         }
     }
 }
@@ -112,21 +104,14 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
         decisions,
         rank,
         valid_covers,
-        valid_beliefs,
         order,
     } = ordered;
     let scoring = Scoring::new(&pool.data.table, &pool.answers, p.tolerance)?;
     let truth_valid = scoring.truth_bits(&pool.set, &valid_rows);
-    // The teacher's beliefs on the validation rows shape the plan (no
-    // label read); the tests read the labels.
-    let valid_table = CoverageTable {
-        covers: &valid_covers,
-        decisions: &decisions,
-        truth: &truth_valid,
-        teacher: Some(&valid_beliefs),
-        answers: None,
-        beliefs: None,
-    };
+    // The plan reads where the prefixes apply on the validation rows;
+    // the tests read the labels. The teacher's view of these rows is not
+    // read: it says too much of their labels (see `select`).
+    let valid_table = CoverageTable::new(&valid_covers, &decisions, &truth_valid);
     let (kept, tests) = certify(&order, &valid_table, p);
     Ok(Certified {
         pool,
@@ -147,8 +132,6 @@ struct Ordered {
     decisions: Vec<u32>,
     rank: RankTable,
     valid_covers: Vec<Bits>,
-    /// Per decision index, the teacher's belief at each validation row.
-    valid_beliefs: Vec<Vec<f32>>,
     order: select::Order,
 }
 
@@ -177,12 +160,9 @@ fn order(
         truth: scoring.truth_bits(set, rank_rows),
         teacher: scoring.teacher_truth(set, rank_rows),
     };
-    // The teacher's view of the validation rows: its belief that each
-    // decision is right there, from their features (no label read).
-    let valid_beliefs = scoring.teacher_truth(set, valid_rows);
     // Proposals are tried first, in their order.
     let order = select::greedy_order(
-        &rank.view(&decisions, &valid_covers, &valid_beliefs),
+        &rank.view(&decisions, &valid_covers),
         &select::OrderParams {
             // No set below this share can pass on this many validation
             // rows (a count, no label read): aim the order there.
@@ -200,7 +180,6 @@ fn order(
         decisions,
         rank,
         valid_covers,
-        valid_beliefs,
         order,
     })
 }

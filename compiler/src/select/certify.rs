@@ -213,11 +213,7 @@ pub fn certify_prefix(
         covered.union_with(&valid.covers[i]);
         supports.push(covered.count());
     }
-    let estimates = match valid.teacher {
-        Some(teacher) => lower_estimates(order, valid, teacher, n_rows),
-        None => order.estimated_precision.clone(),
-    };
-    let planned = plan(&supports, &estimates, precision, confidence);
+    let planned = plan(&supports, &order.estimated_precision, precision, confidence);
     // Only now are the labels read: correct decisions of each prefix.
     let mut covered = Bits::new(n_rows);
     let mut correct = 0u64;
@@ -252,42 +248,6 @@ pub fn certify_prefix(
     (kept, tests)
 }
 
-/// Per prefix of `order`, the lower of its training estimate and the
-/// teacher's belief in its decisions on the validation rows it answers
-/// (`teacher`: per class, at each validation row; no label read). Two
-/// views that need no validation label: the plan trusts neither more than
-/// the other. On the benchmark this took telco_churn's smallest coverage
-/// over seeds 0-4 from 0 to 0.232 and changed nothing else. A rule's
-/// belief counts at least its truth floor ([`Order::truth_floor`]) on its
-/// new validation rows, as in the order.
-fn lower_estimates(
-    order: &Order,
-    valid: &CoverageTable<'_>,
-    teacher: &[Vec<f32>],
-    n_rows: usize,
-) -> Vec<f64> {
-    let mut covered = Bits::new(n_rows);
-    let (mut n, mut belief) = (0u64, 0f64);
-    let mut out = Vec::with_capacity(order.rules.len());
-    for (j, &i) in order.rules.iter().enumerate() {
-        let class = valid.decisions[i] as usize;
-        let n_new = valid.covers[i].count_minus(&covered);
-        n += n_new;
-        let floor = order.truth_floor.get(j).copied().unwrap_or(0.0);
-        belief += valid.covers[i]
-            .sum_new(&covered, &teacher[class])
-            .max(floor * n_new as f64);
-        covered.union_with(&valid.covers[i]);
-        let trained = order.estimated_precision.get(j).copied().unwrap_or(1.0);
-        out.push(if n == 0 {
-            trained
-        } else {
-            trained.min(belief / n as f64)
-        });
-    }
-    out
-}
-
 /// Certifies a prefix of `order` for every class it decides (`--certify
 /// class`): as [`certify_prefix`], but a prefix passes only when, for each
 /// class its rules decide, the validation rows decided as that class reach
@@ -310,21 +270,12 @@ pub fn certify_classes(
     let mut covered = Bits::new(n_rows);
     let mut class_rows = vec![0u64; n_classes];
     let mut est = vec![(0u64, 0f64); n_classes];
-    // The teacher's belief in each class's decisions on its validation
-    // rows (no label), when known: the plan takes the lower of the two.
-    let mut belief = vec![0f64; n_classes];
     let mut per_prefix: Vec<Vec<u64>> = Vec::with_capacity(order.rules.len());
     let mut supports = Vec::with_capacity(order.rules.len());
     let mut chance = Vec::with_capacity(order.rules.len());
     for (step, &i) in order.rules.iter().enumerate() {
         let class = valid.decisions[i] as usize;
         let n = valid.covers[i].count_minus(&covered);
-        if let Some(teacher) = valid.teacher {
-            let floor = order.truth_floor.get(step).copied().unwrap_or(0.0);
-            belief[class] += valid.covers[i]
-                .sum_new(&covered, &teacher[class])
-                .max(floor * n as f64);
-        }
         covered.union_with(&valid.covers[i]);
         class_rows[class] += n;
         let (gn, gc) = order.gains.get(step).copied().unwrap_or((0, 0.0));
@@ -336,10 +287,7 @@ pub fn certify_classes(
             decided
                 .iter()
                 .map(|&c| {
-                    let mut p_hat = est[c].1 / est[c].0 as f64;
-                    if valid.teacher.is_some() && class_rows[c] > 0 {
-                        p_hat = p_hat.min(belief[c] / class_rows[c] as f64);
-                    }
+                    let p_hat = est[c].1 / est[c].0 as f64;
                     pass_chance(class_rows[c], p_hat, precision, confidence)
                 })
                 .product::<f64>(),

@@ -11,11 +11,8 @@
 //!    whose new rows (training rows no earlier rule covers) reach the
 //!    per-rule floor and keep the set's running estimate at the aim ([`aim`]:
 //!    where a set of every validation row passes half the time, at least
-//!    P), that add at least [`min_new_rows`], that answer a validation row
-//!    no earlier one does (where they apply, no label) and that keep the
-//!    teacher's belief in the set's decisions on the validation rows it
-//!    answers at the aim too (its probabilities, no label; for each rule
-//!    at least its truth floor, [`Order::truth_floor`]): take
+//!    P), that add at least [`min_new_rows`] and that answer a validation
+//!    row no earlier one does (where they apply, features only): take
 //!    the one whose precision on its new rows has the highest
 //!    Wilson lower bound (which rewards purity and size; taken at the level
 //!    of a choice among all the candidates, so that one small candidate
@@ -32,8 +29,7 @@
 //! 2. **Certify, on validation rows.** The prefixes of that order are nested
 //!    rule sets. A testing plan (which prefixes, smallest first) is fixed
 //!    from what is known without validation labels: each prefix's training
-//!    estimate (or the teacher's belief on its validation rows, when lower)
-//!    and how many validation rows it answers ([`plan`]). The
+//!    estimate and how many validation rows it answers ([`plan`]). The
 //!    planned prefixes are then tested in turn, each at the full level, by
 //!    the exact one-sided binomial test (the Clopper–Pearson lower bound of
 //!    its covered precision must reach P), stopping at the first failure
@@ -44,6 +40,21 @@
 //! The greedy order ranks candidates by the Wilson bound on training rows:
 //! there it is only a score (fast, and rewarding purity and size); no
 //! guarantee rests on it.
+//!
+//! Of the validation rows, the order and the plan read how many there are
+//! and where each candidate applies, nothing more: not their labels, and
+//! not the teacher's view of them either. That view is a function of the
+//! features, but a good teacher's belief at a row says much of the row's
+//! label: an order or a plan that follows it picks the sets whose
+//! validation rows at hand are easy, the test then passes on those rows,
+//! and the rows to come are not as easy. In simulation (a calibrated
+//! teacher, every set at 94.5 % against a 95 % target) that took false
+//! certifications from 1.4–3.1 % to 5.6–23.9 %; on scikit-learn's
+//! `digits` with the boosted teacher, seeds 0–6, the five sets it
+//! certified were 97.5–98.0 % right on validation rows and 93.5–95.7 % on
+//! test rows (`certify_sim::a_teacher_that_knows_the_hard_rows_...`, and
+//! the benchmark chapter of the book). The teacher's out-of-bag view of
+//! the training rows, on which no test is run, still tempers the order.
 
 use rulec_runtime::stats::wilson_lower;
 
@@ -126,24 +137,17 @@ pub struct CoverageTable<'a> {
     pub decisions: &'a [u32],
     /// Per class, the rows whose true label is that class.
     pub truth: &'a [Bits],
-    /// Per class, the teacher's probability of that class at each row,
-    /// when known. On training rows (out-of-bag) it tempers the training
-    /// precision of candidates fitted on those very rows; on validation
-    /// rows (a model's view of their features, no label) the plan takes
-    /// the lower of it and the training estimate ([`certify_prefix`]).
+    /// Per class, the teacher's probability of that class at each
+    /// training row (out-of-bag), when known: it tempers the training
+    /// precision of candidates fitted on those very rows. The certifying
+    /// functions never read it: the teacher's view of the validation rows
+    /// says much of their labels (see the module docs).
     pub teacher: Option<&'a [Vec<f32>]>,
     /// Where each candidate applies on the validation rows, when ordering
-    /// (a count of features, no label): a learned candidate joins the
-    /// order only if it answers a validation row no earlier one does, so
-    /// no rule without evidence reaches the tests.
+    /// (features only): a learned candidate joins the order only if it
+    /// answers a validation row no earlier one does, so no rule without
+    /// evidence reaches the tests.
     pub answers: Option<&'a [Bits]>,
-    /// With `answers`: per class, the teacher's probability of that class
-    /// at each validation row (no label). The teacher's belief in the
-    /// order's decisions on the validation rows it answers must reach the
-    /// aim too, as the training estimate must: rules that agree with the
-    /// true labels of the training rows but not with the teacher on the
-    /// validation rows are not what will pass there.
-    pub beliefs: Option<&'a [Vec<f32>]>,
 }
 
 impl<'a> CoverageTable<'a> {
@@ -156,7 +160,6 @@ impl<'a> CoverageTable<'a> {
             truth,
             teacher: None,
             answers: None,
-            beliefs: None,
         }
     }
 }
@@ -282,20 +285,6 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     // candidates (see `Order::truth_floor`).
     let truth_floor = |n: u64, right: u64| wilson_lower(right, n, score_confidence);
     let (support, correct) = (0u64, 0f64);
-    // The validation rows candidate `i` answers that `answered` does not,
-    // and the teacher's belief in its decision on them (when the table
-    // gives both), or the candidate's truth floor there when higher.
-    let believed_new = |i: usize, answered: &Bits, floor: f64| -> Option<(u64, f64)> {
-        let (answers, beliefs) = (train.answers?, train.beliefs?);
-        let class = train.decisions[i] as usize;
-        let n_v = answers[i].count_minus(answered);
-        Some((
-            n_v,
-            answers[i]
-                .sum_new(answered, &beliefs[class])
-                .max(floor * n_v as f64),
-        ))
-    };
     // The candidate's rows not yet covered, and how many of them it gets
     // right, when it may join a set of `support` rows with `correct` right.
     let gain = |i: usize, st: &Taken| -> Option<(u64, f64, f64)> {
@@ -337,37 +326,13 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         } else {
             correct + c >= st.level * (support + n) as f64
         };
-        if !(own && set) {
-            return None;
-        }
-        // The teacher's view of the validation rows the set would answer
-        // (features only): a learned rule joins only while the teacher's
-        // belief in the set's decisions there stays at the aim too.
-        let believed = match believed_new(i, &st.answered, floor_rate) {
-            Some((n_v, b_v)) if i >= pinned => {
-                let (s_v, t_v) = if per_class {
-                    st.class_believed[class]
-                } else {
-                    st.believed
-                };
-                t_v + b_v >= st.level * (s_v + n_v) as f64
-            }
-            _ => true,
-        };
-        believed.then_some((n, c, floor_rate))
+        (own && set).then_some((n, c, floor_rate))
     };
     let take = |i: usize, n: u64, c: f64, floor_rate: f64, st: &mut Taken| {
         st.used[i] = true;
         st.covered.union_with(&train.covers[i]);
         st.order.truth_floor.push(floor_rate);
         if let Some(answers) = train.answers {
-            if let Some((n_v, b_v)) = believed_new(i, &st.answered, floor_rate) {
-                let class = train.decisions[i] as usize;
-                st.believed.0 += n_v;
-                st.believed.1 += b_v;
-                st.class_believed[class].0 += n_v;
-                st.class_believed[class].1 += b_v;
-            }
             st.answered.union_with(&answers[i]);
         }
         st.support += n;
@@ -390,8 +355,6 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         correct,
         class_support: vec![0; train.truth.len()],
         class_correct: vec![0.0; train.truth.len()],
-        believed: (0, 0.0),
-        class_believed: vec![(0, 0.0); train.truth.len()],
         level: precision,
     };
     for i in 0..pinned.min(train.covers.len()) {
@@ -449,11 +412,6 @@ struct Taken {
     /// Per decision, the order's support and estimated right rows.
     class_support: Vec<u64>,
     class_correct: Vec<f64>,
-    /// Validation rows answered and the teacher's belief in the order's
-    /// decisions on them (when the table gives it), for the set and per
-    /// decision.
-    believed: (u64, f64),
-    class_believed: Vec<(u64, f64)>,
     /// The level the set's running estimates are held at: `precision`,
     /// then `extend_to`.
     level: f64,
@@ -686,38 +644,6 @@ mod tests {
     }
 
     #[test]
-    fn a_rule_the_teacher_doubts_on_the_validation_rows_stays_out() {
-        // Two candidates, both clean on the training rows. On the
-        // validation rows the second answers, the teacher believes its
-        // decision half the time: the set's belief there would fall below
-        // the aim, so it does not join. Without the beliefs it does. (Its
-        // 30 training rows vouch for no more than about 0.89: its truth
-        // floor does not outweigh the doubt.)
-        let n = 1000;
-        let truth = vec![bits(n, 0..n), Bits::new(n)];
-        let covers = vec![bits(n, 0..500), bits(n, 500..530)];
-        let decisions = vec![0, 0];
-        let valid = vec![bits(n, 0..400), bits(n, 400..800)];
-        let sure: Vec<f32> = (0..n).map(|r| if r < 400 { 1.0 } else { 0.5 }).collect();
-        let beliefs = vec![sure.clone(), sure.iter().map(|b| 1.0 - b).collect()];
-        let table = |beliefs| CoverageTable {
-            answers: Some(&valid),
-            beliefs,
-            ..CoverageTable::new(&covers, &decisions, &truth)
-        };
-        let params = strict(10, 0);
-        assert_eq!(greedy_order(&table(None), &params).rules, vec![0, 1]);
-        assert_eq!(greedy_order(&table(Some(&beliefs)), &params).rules, vec![0]);
-        // A proposal is the user's call: the teacher's doubt does not keep
-        // it out.
-        let pinned = strict(10, 2);
-        assert_eq!(
-            greedy_order(&table(Some(&beliefs)), &pinned).rules,
-            vec![0, 1]
-        );
-    }
-
-    #[test]
     fn a_rule_the_true_labels_vouch_for_joins_however_the_teacher_doubts() {
         // An under-confident teacher (0.7 on every row, training and
         // validation) and two candidates right on every training row they
@@ -734,7 +660,6 @@ mod tests {
         let table = CoverageTable {
             teacher: Some(&teacher),
             answers: Some(&valid),
-            beliefs: Some(&teacher),
             ..CoverageTable::new(&covers, &decisions, &truth)
         };
         let order = greedy_order(&table, &strict(10, 0));
@@ -742,24 +667,25 @@ mod tests {
         let floor = order.truth_floor[0];
         assert!(floor > 0.99 && floor < 1.0, "{floor}");
         assert!(order.estimated_precision[0] >= floor);
-        // On validation rows the teacher doubts as much, the prefix is
-        // tested, and passes.
+        // The plan, from the training estimate, tests the prefix, and it
+        // passes.
         let valid_truth = vec![bits(n, 0..n), Bits::new(n)];
-        let valid_table = CoverageTable {
-            teacher: Some(&teacher),
-            ..CoverageTable::new(&valid, &decisions, &valid_truth)
-        };
+        let valid_table = CoverageTable::new(&valid, &decisions, &valid_truth);
         let (kept, tests) = certify_prefix(&order, &valid_table, 0.95, 0.95);
         assert_eq!((kept, tests.len()), (1, 1), "{tests:?}");
     }
 
     #[test]
-    fn the_plan_takes_the_lower_of_the_training_estimate_and_the_teacher_s_belief() {
+    fn the_plan_does_not_read_the_teacher_s_view_of_the_validation_rows() {
         // As `certification_stops_at_the_first_failure`: the training
         // estimates call every prefix clean, and the plan tests prefix 4,
-        // which fails. A teacher that sees (without labels) that prefixes 3
-        // and 4 answer rows of the other class takes prefix 4 out of the
-        // plan.
+        // which fails. A teacher that sees that prefixes 3 and 4 answer
+        // rows of the other class would steer the plan away from them, but
+        // its view of a validation row says much of that row's label: a
+        // plan (or an order) that follows it chooses the rows the test is
+        // then run on, and the promise breaks (`certify_sim`'s
+        // `a_teacher_that_knows_the_hard_rows_...`). Set or per class, the
+        // tests are the same with the teacher's view as without it.
         let n = 1000;
         let (truth, covers) = blocks(n, 0..500, &[0..20, 20..300, 300..560, 700..1000]);
         let decisions = vec![0, 0, 0, 0];
@@ -780,15 +706,11 @@ mod tests {
             tests.iter().map(|t| (t.k, t.passed)).collect()
         };
         assert_eq!(tested(None), vec![(2, true), (4, false)]);
-        let with_teacher = tested(Some(&teacher));
-        assert_eq!(with_teacher[0], (2, true));
-        assert!(with_teacher.iter().all(|&(k, _)| k < 4), "{with_teacher:?}");
-        // Per class, the same.
-        let (_, plain) = certify_classes(&order, &table(None), 0.95, 0.95);
+        assert_eq!(tested(Some(&teacher)), tested(None));
+        let classes = |teacher| certify_classes(&order, &table(teacher), 0.95, 0.95);
+        let (kept, plain) = classes(None);
         assert!(plain.iter().any(|t| t.k == 4), "{plain:?}");
-        let (kept, tests) = certify_classes(&order, &table(Some(&teacher)), 0.95, 0.95);
-        assert_eq!(kept, 2);
-        assert!(tests.iter().all(|t| t.k < 4), "{tests:?}");
+        assert_eq!(classes(Some(&teacher)), (kept, plain));
     }
 
     #[test]
