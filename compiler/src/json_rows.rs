@@ -338,15 +338,7 @@ impl Table {
             return Err(bad("holds no records with column names".into()));
         }
         let mut out = Vec::new();
-        let field = |out: &mut Vec<u8>, text: &str| {
-            if text.contains([',', '"', '\n', '\r']) {
-                out.push(b'"');
-                out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
-                out.push(b'"');
-            } else {
-                out.extend_from_slice(text.as_bytes());
-            }
-        };
+        let field = crate::text_file::push_csv_field;
         for (i, &j) in keep.iter().enumerate() {
             if i > 0 {
                 out.push(b',');

@@ -188,17 +188,24 @@ pub fn sheet_as_csv<R: io::Read + io::Seek + Clone>(file: R) -> io::Result<Vec<u
                     }
                 }
             };
-            if text.contains([',', '"', '\n', '\r']) {
-                out.push(b'"');
-                out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
-                out.push(b'"');
-            } else {
-                out.extend_from_slice(text.as_bytes());
-            }
+            push_csv_field(&mut out, &text);
         }
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// Appends `text` to `out` as one CSV field: quoted, its quotes doubled,
+/// when it holds a comma, a quote or a line break. Spreadsheets and JSON
+/// tables are written as CSV text through it.
+pub(crate) fn push_csv_field(out: &mut Vec<u8>, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
 }
 
 /// Reads the header line and the first line after it that is not blank

@@ -216,6 +216,34 @@ fn as_compiled(valid_rows: usize, target: f64, confidence: f64) -> OrderParams {
     }
 }
 
+/// The order on the rank rows (the teacher's out-of-bag view of them
+/// tempering their labels, the validation rows read only for where each
+/// candidate applies), then the plan and the tests on the validation rows,
+/// as the compiler runs them for one decision.
+#[allow(clippy::too_many_arguments)]
+fn order_and_certify(
+    rank_covers: &[Bits],
+    rank_truth: &[Bits],
+    rank_teacher: &[Vec<f32>],
+    valid_covers: &[Bits],
+    valid_truth: &[Bits],
+    valid_rows: usize,
+    target: f64,
+    confidence: f64,
+) -> (usize, Vec<rulec::select::PrefixTest>) {
+    let decisions = vec![0u32; rank_covers.len()];
+    let order = greedy_order(
+        &CoverageTable {
+            teacher: Some(rank_teacher),
+            answers: Some(valid_covers),
+            ..CoverageTable::new(rank_covers, &decisions, rank_truth)
+        },
+        &as_compiled(valid_rows, target, confidence),
+    );
+    let valid = CoverageTable::new(valid_covers, &decisions, valid_truth);
+    certify_prefix(&order, &valid, target, confidence)
+}
+
 #[test]
 fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
     // The whole selection as the compiler runs it: 200 candidates (windows
@@ -316,17 +344,16 @@ fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
             .collect();
         let (rank_covers, rank_truth) = pool_split(&mut rng, rank_rows, &windows, 0.995);
         let (valid_covers, valid_truth) = pool_split(&mut rng, valid_rows, &windows, VALID_RIGHT);
-        let decisions = vec![0u32; windows.len()];
-        let order = greedy_order(
-            &CoverageTable {
-                teacher: Some(&rank_teacher),
-                answers: Some(&valid_covers),
-                ..CoverageTable::new(&rank_covers, &decisions, &rank_truth)
-            },
-            &as_compiled(valid_rows, target, confidence),
+        let (kept, tests) = order_and_certify(
+            &rank_covers,
+            &rank_truth,
+            &rank_teacher,
+            &valid_covers,
+            &valid_truth,
+            valid_rows,
+            target,
+            confidence,
         );
-        let valid = CoverageTable::new(&valid_covers, &decisions, &valid_truth);
-        let (kept, tests) = certify_prefix(&order, &valid, target, confidence);
         tested += usize::from(!tests.is_empty());
         false_certified += usize::from(kept > 0);
     }
@@ -573,19 +600,16 @@ fn a_teacher_that_knows_the_hard_rows_does_not_choose_the_validation_rows() {
                 ];
                 let rank_truth = vec![rank_right, rank_wrong];
                 let valid_truth = vec![valid_right, valid_wrong];
-                let decisions = vec![0u32; windows.len()];
-                let rank_covers = covers_of(rank_rows, &windows);
-                let valid_covers = covers_of(valid_rows, &windows);
-                let order = greedy_order(
-                    &CoverageTable {
-                        teacher: Some(&rank_teacher),
-                        answers: Some(&valid_covers),
-                        ..CoverageTable::new(&rank_covers, &decisions, &rank_truth)
-                    },
-                    &as_compiled(valid_rows, target, confidence),
+                let (kept, _) = order_and_certify(
+                    &covers_of(rank_rows, &windows),
+                    &rank_truth,
+                    &rank_teacher,
+                    &covers_of(valid_rows, &windows),
+                    &valid_truth,
+                    valid_rows,
+                    target,
+                    confidence,
                 );
-                let valid = CoverageTable::new(&valid_covers, &decisions, &valid_truth);
-                let (kept, _) = certify_prefix(&order, &valid, target, confidence);
                 certified += usize::from(kept > 0);
             }
             eprintln!(
