@@ -46,8 +46,9 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  read only where each candidate applies: not their labels, and not the teacher's view of them \
                  either, which says much of their labels. Each prefix of that order is a nested rule set. A \
                  testing plan was fixed before any validation label was read, too: which prefixes to test, \
-                 smallest first, chosen from their training-row precision and from how many validation rows \
-                 each answers. The planned prefixes were then tested in turn on the validation \
+                 smallest first, chosen from their training-row precision (each rule's read at a mild lower \
+                 bound, as its evidence there allows) and from how many validation rows each answers. The \
+                 planned prefixes were then tested in turn on the validation \
                  rows, each at the full level of {alpha}, and testing stopped at the first failure (a fixed \
                  sequence of tests); the chance of certifying any set whose true precision is below the \
                  requirement stays within {alpha}. The last prefix that passed is the rule set, after an exact \
@@ -104,7 +105,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  where each candidate applies: not their labels, and not the teacher's view of them either, \
                  which says much of their labels. Each prefix of that order is a nested rule set. A testing \
                  plan was fixed before any validation label was read, too, from each class's training-row \
-                 precision and validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
+                 precision (each rule's read at a mild lower bound, as its evidence there allows) and \
+                 validation rows. The planned prefixes were then tested in turn on the validation rows; a prefix \
                  passed only when every class it decides passed its own exact test at the full level of {alpha} \
                  (an intersection–union test, whose error stays within {alpha}), and testing stopped at the \
                  first failure (a fixed sequence of tests): the chance of certifying any set in which some \
