@@ -49,7 +49,7 @@
 //! validation rows at hand are easy, the test then passes on those rows,
 //! and the rows to come are not as easy. In simulation (a calibrated
 //! teacher, every set at 94.5 % against a 95 % target) that took false
-//! certifications from 1.4–3.1 % to 5.6–23.9 %; on scikit-learn's
+//! certifications from 2.0–3.1 % to 5.6–23.9 %; on scikit-learn's
 //! `digits` with the boosted teacher, seeds 0–6, the five sets it
 //! certified were 97.5–98.0 % right on validation rows and 93.5–95.7 % on
 //! test rows (`certify_sim::a_teacher_that_knows_the_hard_rows_...`, and
