@@ -55,7 +55,6 @@ fn trial(
         rules: (0..rule_rows.len()).collect(),
         estimated_precision: estimates.to_vec(),
         gains: Vec::new(),
-        truth_floor: Vec::new(),
     };
     let (kept, _) = certify_prefix(&order, &table, target, confidence);
     (kept > 0).then(|| {
@@ -322,7 +321,7 @@ const VALID_RIGHT: f64 = 0.945;
 
 #[test]
 fn rules_the_training_labels_vouch_for_still_face_the_exact_test() {
-    // The truth floor (`Order::truth_floor`) lets the true labels of the
+    // The truth floor (in `greedy_order`) lets the true labels of the
     // training rows outweigh a doubting teacher. Here they flatter: the
     // rank rows are right 99.5 % of the time, the teacher believes 0.6
     // on every training row, and the validation rows,
@@ -442,7 +441,6 @@ fn certify_class_keeps_every_class_at_the_target() {
             rules: vec![0, 1, 2],
             estimated_precision: vec![0.99, 0.99, 0.985],
             gains: vec![(200, 198.0), (100, 99.0), (100, 97.0)],
-            truth_floor: Vec::new(),
         };
         let (mut class_false, mut set_passed_b, mut a_kept) = (0usize, 0usize, 0usize);
         for _ in 0..trials {

@@ -44,12 +44,22 @@ pub const CLOPPER_PEARSON: &str = "clopper-pearson";
 /// One-sided Wilson score lower bound for `successes` out of `trials` at
 /// `confidence` (e.g. 0.95). Zero without trials.
 pub fn wilson_lower(successes: u64, trials: u64, confidence: f64) -> f64 {
-    if trials == 0 {
+    wilson_lower_z(
+        successes.min(trials) as f64,
+        trials as f64,
+        z_one_sided(confidence),
+    )
+}
+
+/// One-sided Wilson score lower bound for `successes` out of `trials` at
+/// the normal quantile `z`, for counts that may be fractional (estimated
+/// right rows). Zero without trials.
+pub fn wilson_lower_z(successes: f64, trials: f64, z: f64) -> f64 {
+    if trials <= 0.0 {
         return 0.0;
     }
-    let n = trials as f64;
-    let p = successes.min(trials) as f64 / n;
-    let z = z_one_sided(confidence);
+    let n = trials;
+    let p = (successes / n).clamp(0.0, 1.0);
     let z2 = z * z;
     let centre = p + z2 / (2.0 * n);
     let margin = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();

@@ -2,7 +2,9 @@
 //! and the fixed-sequence tests of the order's prefixes on the validation
 //! rows (see the parent module).
 
-use rulec_runtime::stats::{binomial_upper_tail, clopper_pearson_lower, exact_p_value};
+use rulec_runtime::stats::{
+    binomial_upper_tail, clopper_pearson_lower, exact_p_value, wilson_lower_z,
+};
 
 use super::{Bits, CoverageTable, Order};
 
@@ -137,19 +139,6 @@ pub fn plan(supports: &[u64], estimates: &[f64], precision: f64, confidence: f64
 /// large to pass. The bound costs a large rule almost nothing and a
 /// small one (few rank rows, little evidence) more.
 pub const PLAN_Z: f64 = 0.25;
-
-/// The one-sided Wilson lower bound of `right` out of `n` at `z`, for a
-/// count that may be fractional (the order's estimates are).
-fn wilson_lower_z(right: f64, n: f64, z: f64) -> f64 {
-    if n <= 0.0 {
-        return 0.0;
-    }
-    let p = (right / n).clamp(0.0, 1.0);
-    let z2 = z * z;
-    let centre = p + z2 / (2.0 * n);
-    let margin = z * (p * (1.0 - p) / n + z2 / (4.0 * n * n)).sqrt();
-    ((centre - margin) / (1.0 + z2 / n)).clamp(0.0, 1.0)
-}
 
 /// The right rows the plan counts on for a rule that adds `n` rank rows
 /// and is estimated right on `right` of them: `n` times the Wilson lower
@@ -445,7 +434,6 @@ mod tests {
             rules: vec![0],
             estimated_precision: vec![0.99],
             gains: vec![(n, 0.99 * n as f64)],
-            truth_floor: Vec::new(),
         };
         let large = plan_estimates(&order(1000))[0];
         let small = plan_estimates(&order(10))[0];
@@ -457,7 +445,6 @@ mod tests {
             rules: vec![0, 1],
             estimated_precision: vec![0.99, 0.99],
             gains: vec![(1000, 990.0), (10, 9.9)],
-            truth_floor: Vec::new(),
         };
         let both = plan_estimates(&two);
         assert_eq!(both[0], large);

@@ -190,12 +190,6 @@ pub struct Order {
     /// Per rule, the training rows it adds and how many of them it is
     /// estimated to get right (the parts of `estimated_precision`).
     pub gains: Vec<(u64, f64)>,
-    /// Per rule, the lower Wilson bound of its precision on its new
-    /// training rows, at the level of a choice among all the candidates
-    /// ([`greedy_order`]): what the true labels of rows held out from
-    /// fitting it vouch for, however the teacher sees them. Empty for an
-    /// order built by hand.
-    pub truth_floor: Vec<f64>,
 }
 
 /// What shapes the greedy order.
@@ -280,14 +274,14 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     // small one clean by luck would come first. Scored at the level of a
     // choice among all of them (Bonferroni), luck of that size is priced in.
     let score_confidence = 1.0 - (1.0 - confidence) / train.covers.len().max(1) as f64;
-    // What the true labels of a candidate's new rows vouch for: their
-    // precision's lower bound at the level of a choice among all the
-    // candidates (see `Order::truth_floor`).
+    // What the true labels of a candidate's new rows vouch for, however
+    // the teacher sees them (its *truth floor*): their precision's lower
+    // bound at the level of a choice among all the candidates.
     let truth_floor = |n: u64, right: u64| wilson_lower(right, n, score_confidence);
     let (support, correct) = (0u64, 0f64);
     // The candidate's rows not yet covered, and how many of them it gets
     // right, when it may join a set of `support` rows with `correct` right.
-    let gain = |i: usize, st: &Taken| -> Option<(u64, f64, f64)> {
+    let gain = |i: usize, st: &Taken| -> Option<(u64, f64)> {
         let (covered, support, correct) = (&st.covered, st.support, st.correct);
         let class = train.decisions[i] as usize;
         let cov = &train.covers[i];
@@ -326,12 +320,11 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         } else {
             correct + c >= st.level * (support + n) as f64
         };
-        (own && set).then_some((n, c, floor_rate))
+        (own && set).then_some((n, c))
     };
-    let take = |i: usize, n: u64, c: f64, floor_rate: f64, st: &mut Taken| {
+    let take = |i: usize, n: u64, c: f64, st: &mut Taken| {
         st.used[i] = true;
         st.covered.union_with(&train.covers[i]);
-        st.order.truth_floor.push(floor_rate);
         if let Some(answers) = train.answers {
             st.answered.union_with(&answers[i]);
         }
@@ -359,8 +352,8 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
     };
     for i in 0..pinned.min(train.covers.len()) {
         if st.order.rules.len() < max_rules {
-            if let Some((n, c, f)) = gain(i, &st) {
-                take(i, n, c, f, &mut st);
+            if let Some((n, c)) = gain(i, &st) {
+                take(i, n, c, &mut st);
             }
         }
     }
@@ -368,24 +361,24 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
         // The most certain candidate first: the score rewards both purity
         // and size, so the prefixes trace the best precision for their
         // coverage, as a confidence threshold would.
-        let mut best: Option<(f64, u64, usize, f64, f64)> = None;
+        let mut best: Option<(f64, u64, usize, f64)> = None;
         for i in 0..train.covers.len() {
             if st.used[i] {
                 continue;
             }
-            let Some((n, c, f)) = gain(i, &st) else {
+            let Some((n, c)) = gain(i, &st) else {
                 continue;
             };
             let lb = wilson_lower(c.floor() as u64, n, score_confidence);
             let better = match best {
                 None => true,
-                Some((blb, bn, _, _, _)) => lb > blb || (lb == blb && n > bn),
+                Some((blb, bn, _, _)) => lb > blb || (lb == blb && n > bn),
             };
             if better {
-                best = Some((lb, n, i, c, f));
+                best = Some((lb, n, i, c));
             }
         }
-        let Some((_, n, i, c, f)) = best else {
+        let Some((_, n, i, c)) = best else {
             match extend_to {
                 Some(lower) if lower < st.level => {
                     st.level = lower;
@@ -394,7 +387,7 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
                 _ => break,
             }
         };
-        take(i, n, c, f, &mut st);
+        take(i, n, c, &mut st);
     }
     st.order
 }
@@ -621,7 +614,6 @@ mod tests {
             rules: vec![0, 1, 2, 3],
             estimated_precision: vec![1.0, 1.0, 0.99, 0.99],
             gains: Vec::new(),
-            truth_floor: Vec::new(),
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
         let tested: Vec<(usize, bool)> = tests.iter().map(|t| (t.k, t.passed)).collect();
@@ -664,7 +656,8 @@ mod tests {
         };
         let order = greedy_order(&table, &strict(10, 0));
         assert_eq!(order.rules, vec![1]);
-        let floor = order.truth_floor[0];
+        // Its floor: 3,000 of 3,000 at the level of a choice among the two.
+        let floor = wilson_lower(3000, 3000, 1.0 - (1.0 - 0.95) / 2.0);
         assert!(floor > 0.99 && floor < 1.0, "{floor}");
         assert!(order.estimated_precision[0] >= floor);
         // The plan, from the training estimate, tests the prefix, and it
@@ -693,7 +686,6 @@ mod tests {
             rules: vec![0, 1, 2, 3],
             estimated_precision: vec![1.0, 1.0, 0.99, 0.99],
             gains: vec![(20, 20.0), (280, 280.0), (260, 255.0), (300, 297.0)],
-            truth_floor: Vec::new(),
         };
         let sure: Vec<f32> = (0..n).map(|r| if r < 500 { 0.99 } else { 0.01 }).collect();
         let teacher = vec![sure.clone(), sure.iter().map(|b| 1.0 - b).collect()];
@@ -726,7 +718,6 @@ mod tests {
             rules: vec![0],
             estimated_precision: vec![0.97],
             gains: Vec::new(),
-            truth_floor: Vec::new(),
         };
         let (kept, tests) = certify_prefix(&order, &table, 0.95, 0.95);
         assert_eq!(kept, 1, "{tests:?}");
