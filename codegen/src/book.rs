@@ -270,7 +270,19 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     );
     for f in &set.features {
         let cats = match &f.kind {
-            FeatureKind::Categorical { categories } => code_list(dsl::display_order(categories)),
+            FeatureKind::Categorical { categories } => {
+                let shown = dsl::display_order(categories);
+                if shown.len() <= CATEGORIES_LISTED {
+                    code_list(shown)
+                } else {
+                    format!(
+                        "{}, … and {} more ({} in all: every one is in `rules.json` and `rulebook.html`)",
+                        code_list(shown.into_iter().take(CATEGORIES_LISTED)),
+                        categories.len() - CATEGORIES_LISTED,
+                        categories.len()
+                    )
+                }
+            }
             _ => String::new(),
         };
         let _ = writeln!(
@@ -593,10 +605,16 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     out
 }
 
+/// Most categories of a column the Markdown book lists in its inputs
+/// table: a column of hundreds (dates, codes) would bury the table, so
+/// past this many the first are listed and the count given; the HTML book
+/// lists every one (folded away), as rules.json does.
+pub(crate) const CATEGORIES_LISTED: usize = 20;
+
 /// Why rows go to the fallback.
 pub(crate) const FALLBACK: &str = "A row goes to the fallback when no rule covers it: it lies in a region where no \
 candidate rule reached the required precision, or a column a rule tests is missing, or a categorical column holds a \
-value not listed in the inputs below. The rules never guess: such rows are answered by the teacher.";
+value that is not one of its categories (the inputs below). The rules never guess: such rows are answered by the teacher.";
 
 /// Provenance as (label, plain-text value) rows; the labels are fixed text.
 pub(crate) fn provenance_rows(set: &RuleSet) -> Vec<(&'static str, String)> {

@@ -403,11 +403,21 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
     h.push_str("<section id=\"inputs\">\n<h2>Inputs</h2>\n<table>\n<tr><th>column</th><th>type</th><th>missing values</th><th>categories</th></tr>\n");
     for f in &set.features {
         let cats = match &f.kind {
-            FeatureKind::Categorical { categories } => dsl::display_order(categories)
-                .into_iter()
-                .map(|c| format!("<code>{}</code>", escape(c)))
-                .collect::<Vec<_>>()
-                .join(", "),
+            FeatureKind::Categorical { categories } => {
+                let list = dsl::display_order(categories)
+                    .into_iter()
+                    .map(|c| format!("<code>{}</code>", escape(c)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if categories.len() <= crate::book::CATEGORIES_LISTED {
+                    list
+                } else {
+                    format!(
+                        "<details><summary>{} categories</summary>{list}</details>",
+                        categories.len()
+                    )
+                }
+            }
             _ => String::new(),
         };
         let _ = writeln!(

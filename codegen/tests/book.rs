@@ -474,3 +474,43 @@ fn the_audit_sections_are_in_both_formats_and_escaped() {
     let plain = markdown(&shipping_book());
     assert!(!plain.contains("## Forbidden columns") && !plain.contains("## Results by group"));
 }
+
+#[test]
+fn a_column_of_many_categories_is_listed_in_part_in_markdown_and_whole_in_html() {
+    let mut set = shipping_book();
+    let names: Vec<String> = (0..30).map(|i| format!("day_{i:02}")).collect();
+    set.features.push(rulec_runtime::ir::Feature {
+        name: "ship_date".into(),
+        kind: rulec_runtime::ir::FeatureKind::Categorical {
+            categories: names.clone(),
+        },
+        nullable: false,
+    });
+    let md = markdown(&set);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `ship_date` |"))
+        .expect("the column has a row in the inputs table");
+    for name in &names[..20] {
+        assert_has(row, &format!("`{name}`"));
+    }
+    for name in &names[20..] {
+        assert!(!row.contains(name.as_str()), "{name} listed in {row}");
+    }
+    assert_has(
+        row,
+        "… and 10 more (30 in all: every one is in `rules.json` and `rulebook.html`)",
+    );
+    // A column of few categories is listed whole, as before.
+    let zone = md
+        .lines()
+        .find(|l| l.starts_with("| `zone` |"))
+        .expect("the fixture's categorical column");
+    assert_has(zone, "`east`, `north`, `south`, `west` |");
+
+    let page = html(&set);
+    assert_has(&page, "<details><summary>30 categories</summary>");
+    for name in &names {
+        assert_has(&page, &format!("<code>{name}</code>"));
+    }
+}
