@@ -212,6 +212,18 @@ const CASES: &[Case] = &[
         expect: &["empty.csv", "is empty"],
     },
     Case {
+        name: "empty JSON Lines file",
+        files: &[("empty.jsonl", "")],
+        args: &["empty.jsonl", "--target", "y"],
+        expect: &["empty.jsonl: is empty, expected JSON records"],
+    },
+    Case {
+        name: "empty spreadsheet file",
+        files: &[("empty.xlsx", "")],
+        args: &["empty.xlsx", "--target", "y"],
+        expect: &["empty.xlsx: is empty, expected a spreadsheet"],
+    },
+    Case {
         name: "header only",
         files: &[("header.csv", "a,b,y\n")],
         args: &["header.csv", "--target", "y"],

@@ -129,9 +129,15 @@ pub(crate) fn read_frame(
         message: clean_polars_message(&e),
     };
     if meta.len() == 0 {
+        use crate::text_file::Compression;
+        let expected = match TextFormat::of(path).map(|f| f.compression) {
+            Some(Compression::Json) => "JSON records (one object per line, or an array of them)",
+            Some(Compression::Sheet) => "a spreadsheet whose first row names the columns",
+            _ => "a header line and rows",
+        };
         return Err(Error::Data {
             path: path.to_path_buf(),
-            message: "is empty, expected a header line and rows".into(),
+            message: format!("is empty, expected {expected}"),
         });
     }
     if let Some(format) = TextFormat::of(path) {
