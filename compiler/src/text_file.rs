@@ -195,6 +195,14 @@ pub fn sheet_as_csv<R: io::Read + io::Seek + Clone>(file: R) -> io::Result<Vec<u
     Ok(out)
 }
 
+/// The names of a spreadsheet's sheets, in the workbook's order; the first
+/// is the one read ([`sheet_as_csv`]).
+pub fn sheet_names(path: &Path) -> io::Result<Vec<String>> {
+    use calamine::Reader;
+    let book = calamine::open_workbook_auto(path).map_err(|e| io::Error::other(e.to_string()))?;
+    Ok(book.sheet_names())
+}
+
 /// Appends `text` to `out` as one CSV field: quoted, its quotes doubled,
 /// when it holds a comma, a quote or a line break. Spreadsheets and JSON
 /// tables are written as CSV text through it.

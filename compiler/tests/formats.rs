@@ -402,6 +402,19 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
     );
     assert_eq!(table.labels().len(), 120);
     assert_eq!(table.classes(), ["heavy", "light"]);
+    // The sheet not read is named, not passed over in silence.
+    let sheets: Vec<&String> = table
+        .notes()
+        .iter()
+        .filter(|n| n.contains("sheets"))
+        .collect();
+    assert_eq!(
+        sheets,
+        [&format!(
+            "{} has 2 sheets: only the first, `data`, is read (`other` is not); to compile another, move it first in the workbook or save it as a file of its own",
+            path.display()
+        )]
+    );
     let kinds: Vec<String> = table
         .columns()
         .iter()

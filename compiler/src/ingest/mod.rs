@@ -116,9 +116,12 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     };
     if paths.len() == 1 {
         let (df, sampled) = read_frame(first, params, params.max_rows)?;
-        let sampled =
-            sampled.map(|(all, kept)| sampled_note(&first.display().to_string(), all, kept, kept));
-        return frame_to_table(df, first, params, sampled);
+        let notes = sampled
+            .map(|(all, kept)| sampled_note(&first.display().to_string(), all, kept, kept))
+            .into_iter()
+            .chain(sheet_note(first))
+            .collect();
+        return frame_to_table(df, first, params, notes);
     }
     // Rows per file first, to share the sample out.
     let counts: Vec<usize> = paths
@@ -203,15 +206,19 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
             message: clean_polars_message(&e),
         })?;
     }
-    let sampled = limit.map(|limit| {
-        sampled_note(
-            &format!("the {} files", paths.len()),
-            total,
-            limit,
-            kept_total,
-        )
-    });
-    frame_to_table(all, first, params, sampled)
+    let notes = limit
+        .map(|limit| {
+            sampled_note(
+                &format!("the {} files", paths.len()),
+                total,
+                limit,
+                kept_total,
+            )
+        })
+        .into_iter()
+        .chain(paths.iter().filter_map(|f| sheet_note(f)))
+        .collect();
+    frame_to_table(all, first, params, notes)
 }
 
 /// Reads a frame already in memory (the Python package's pandas or polars
@@ -241,11 +248,37 @@ pub fn read_frame_table(
             })?
             .map_err(|e| data_err(&clean_polars_message(&e)))?;
             let what = source.display().to_string();
-            (df, Some(sampled_note(&what, all, keep, keep)))
+            (df, vec![sampled_note(&what, all, keep, keep)])
         }
-        None => (df, None),
+        None => (df, Vec::new()),
     };
     no_panic(source, || frame_to_table(df, source, params, sampled))?
+}
+
+/// For a workbook of several sheets, which one was read and which were
+/// not: rulec reads the first, and a table on another sheet would
+/// otherwise be passed over without a word.
+fn sheet_note(path: &Path) -> Option<String> {
+    use crate::text_file::{sheet_names, Compression, TextFormat};
+    if TextFormat::of(path)?.compression != Compression::Sheet {
+        return None;
+    }
+    let names = sheet_names(path).ok()?;
+    let (first, rest) = names.split_first()?;
+    if rest.is_empty() {
+        return None;
+    }
+    let others = rest
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "{} has {} sheets: only the first, `{first}`, is read ({others} {}); to compile another, move it first in the workbook or save it as a file of its own",
+        path.display(),
+        names.len(),
+        if rest.len() == 1 { "is not" } else { "are not" }
+    ))
 }
 
 fn sampled_note(what: &str, all: usize, limit: usize, kept: usize) -> String {
@@ -276,13 +309,13 @@ fn widen_integers(df: &mut DataFrame) -> PolarsResult<()> {
     Ok(())
 }
 
-/// The table of `df`; `sampled`, when rows were sampled (`--max-rows`),
-/// is its first note.
+/// The table of `df`; `file_notes`, what reading the file itself noted
+/// (rows sampled to `--max-rows`, sheets not read), are its first notes.
 fn frame_to_table(
     df: DataFrame,
     path: &Path,
     params: &IngestParams,
-    sampled: Option<String>,
+    file_notes: Vec<String>,
 ) -> Result<Table, Error> {
     let data_err = |message: String| Error::Data {
         path: path.to_path_buf(),
@@ -460,7 +493,7 @@ fn frame_to_table(
     });
 
     let mut columns = Vec::new();
-    let mut notes: Vec<String> = sampled.into_iter().collect();
+    let mut notes: Vec<String> = file_notes;
     if let Some(note) = quantity_as_classes(&params.target, &classes, keep.len()) {
         notes.push(note);
     }
