@@ -187,9 +187,11 @@ pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
         "Each point is the rule set made of the first k rules of the order, measured on the validation rows: \
          how many rows it answers (coverage) and how many of those it gets right (precision), with the lower \
          {conf} confidence bound. Adding rules buys coverage at the cost of precision. The kept rules come \
-         first; the curve goes on with the candidates next in line, which were not kept. A precision target \
-         picks the longest prefix whose bound stays above it, so reading the curve at another target shows \
-         the coverage that target would buy. The chosen set has {n}. These bounds are not corrected for \
+         first; past them the curve goes on as the order would with no precision to hold (at each step the \
+         candidate, not kept, whose new training rows are most surely right), which is what a lower target \
+         would add: these need not be the near misses listed above, which the order took while holding the \
+         set at the precision it aimed at. Reading the curve at another target shows about the coverage \
+         that target would buy. The chosen set has {n}. These bounds are not corrected for \
          the number of prefixes looked at; the certification tests above are.",
         conf = pct(set.certification.confidence),
         n = crate::sentence::counted(set.rules.len(), "rule", "rules")
