@@ -555,6 +555,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             pct(summary.validation.covered.precision_lower_bound)
         ));
     }
+    if let Some(leak) = one_column_decides(set) {
+        out.push(leak);
+    }
     let uncovered = f.rows.saturating_sub(f.covered.support);
     // The cascade is right where the rules are right on covered rows and
     // where the teacher is right elsewhere; the difference is the teacher's
@@ -846,6 +849,36 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
         pct(rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence)),
         pct(cert.confidence),
         pct(cert.precision),
+    ))
+}
+
+/// A warning when every rule tests one and the same column and the rules
+/// answer at least 99 % of the validation rows without an error: a target
+/// read off one column that cleanly is often a leak (the column recorded
+/// after the outcome, or computed from it), and then the rules will not
+/// hold on new rows. `None` otherwise. Nothing is changed: the rules are
+/// certified as they are; whether the column is known at decision time is
+/// for the user to say.
+pub fn one_column_decides(set: &RuleSet) -> Option<String> {
+    let v = &set.summary.as_ref()?.validation;
+    let mut columns = set
+        .rules
+        .iter()
+        .flat_map(|r| r.conditions.iter().map(|c| c.feature()));
+    let column = columns.next()?;
+    if !columns.all(|c| c == column)
+        || v.rows == 0
+        || v.covered.support * 100 < v.rows * 99
+        || v.covered.correct < v.covered.support
+    {
+        return None;
+    }
+    Some(format!(
+        "One column, `{column}`, decides {} of the validation rows without an error. A target that one column \
+         gives away so cleanly is often a leak: if `{column}` is recorded after the outcome, or computed from \
+         it, these rules will not hold on new rows (leave it out with --forbid {column}); if it is known when \
+         the decision is made, they stand.",
+        pct(ratio(v.covered.support, v.rows))
     ))
 }
 

@@ -514,3 +514,53 @@ fn a_column_of_many_categories_is_listed_in_part_in_markdown_and_whole_in_html()
         assert_has(&page, &format!("<code>{name}</code>"));
     }
 }
+
+#[test]
+fn one_column_that_decides_every_validation_row_is_flagged_as_a_possible_leak() {
+    use rulec_codegen::book::one_column_decides;
+    let book = shipping_book();
+    assert_eq!(
+        one_column_decides(&book),
+        None,
+        "several columns: no warning"
+    );
+
+    // Every rule on `distance_mi`, every validation row answered and right.
+    let mut leak = shipping_book();
+    for rule in &mut leak.rules {
+        rule.conditions.retain(|c| c.feature() == "distance_mi");
+    }
+    leak.rules.retain(|r| !r.conditions.is_empty());
+    assert!(!leak.rules.is_empty());
+    let figures = &mut leak.summary.as_mut().unwrap().validation;
+    figures.covered.support = figures.rows;
+    figures.covered.correct = figures.rows;
+    let warning = one_column_decides(&leak).expect("a warning");
+    assert!(
+        warning.starts_with("One column, `distance_mi`, decides 100.0 % of the validation rows"),
+        "{warning}"
+    );
+    assert!(warning.contains("--forbid distance_mi"), "{warning}");
+    assert_has(
+        &markdown(&leak),
+        "- One column, \\`distance\\_mi\\`, decides",
+    );
+    let page = html(&leak);
+    assert_has(&page, "One column, `distance_mi`, decides");
+
+    // One error, or under 99 % answered: no warning.
+    let mut one_wrong = leak.clone();
+    one_wrong
+        .summary
+        .as_mut()
+        .unwrap()
+        .validation
+        .covered
+        .correct -= 1;
+    assert_eq!(one_column_decides(&one_wrong), None);
+    let mut fewer = leak.clone();
+    let v = &mut fewer.summary.as_mut().unwrap().validation;
+    v.covered.support = v.rows * 98 / 100;
+    v.covered.correct = v.covered.support;
+    assert_eq!(one_column_decides(&fewer), None);
+}

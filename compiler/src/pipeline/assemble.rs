@@ -197,6 +197,9 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     {
         progress.line(&format!("note: {why}"));
     }
+    if let Some(leak) = rulec_codegen::book::one_column_decides(&set) {
+        progress.line(&format!("note: {leak}"));
+    }
     Ok(Assembled {
         set,
         validation: val_fig,
