@@ -121,14 +121,18 @@ fn bad(message: String) -> io::Error {
 /// says where.
 pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
     let bytes = bytes.strip_prefix(crate::csv_records::BOM).unwrap_or(bytes);
-    let mut values = Vec::new();
-    for value in serde_json::Deserializer::from_slice(bytes).into_iter::<Json>() {
-        values.push(value.map_err(|e| bad(format!("is not JSON: {e}")))?);
+    let mut stream = values(bytes);
+    let Some(first) = stream.next().transpose()? else {
+        return Err(bad("holds no JSON value".into()));
+    };
+    if stream.next().transpose()?.is_some() {
+        // Records one per line: read as a stream, never held all at once.
+        drop(first);
+        return json_lines(bytes);
     }
     let mut table = Table::default();
-    match values.as_slice() {
-        [] => return Err(bad("holds no JSON value".into())),
-        [Json::Array(records)] => {
+    match &first {
+        Json::Array(records) => {
             if let Some(Json::Array(_)) = records.first() {
                 return Err(bad(
                     "holds rows as arrays, without column names (pandas' `orient=\"values\"`): write records (`orient=\"records\"`) or `orient=\"split\"`".into(),
@@ -138,7 +142,7 @@ pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
                 table.record(record, i + 1)?;
             }
         }
-        [one @ Json::Object(pairs)] => {
+        one @ Json::Object(pairs) => {
             if one.get("schema_version").is_some() && one.get("rules").is_some() {
                 return Err(bad(
                     "is a rule set (rulec's rules.json), not a table of rows".into(),
@@ -183,16 +187,90 @@ pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
                 table.record(one, 1)?;
             }
         }
-        _ => {
-            for (i, record) in values.iter().enumerate() {
-                table.record(record, i + 1)?;
-            }
-        }
+        // A lone number, string, ...: refused as a record.
+        other => table.record(other, 1)?,
     }
     table.to_csv()
 }
 
-/// Columns and rows gathered from the records.
+/// The JSON values of `bytes`, one after another, as they are parsed.
+fn values(bytes: &[u8]) -> impl Iterator<Item = io::Result<Json>> + '_ {
+    serde_json::Deserializer::from_slice(bytes)
+        .into_iter::<Json>()
+        .map(|v| v.map_err(|e| bad(format!("is not JSON: {e}"))))
+}
+
+/// A stream of records (JSON Lines) as CSV text, in two passes over the
+/// bytes: the columns (keys in the order they first appear), then one
+/// line per record. Only one record is held at a time, so a file of
+/// millions of records needs about its own size again for the text, not
+/// several times that for parsed values.
+fn json_lines(bytes: &[u8]) -> io::Result<Vec<u8>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, record) in values(bytes).enumerate() {
+        let record = record?;
+        let Json::Object(pairs) = &record else {
+            return Err(not_a_record(&record, i + 1));
+        };
+        for (key, value) in pairs {
+            if matches!(value, Json::Array(_) | Json::Object(_)) {
+                Table::cell(value, i + 1, key)?;
+            }
+            if !index.contains_key(key) {
+                index.insert(key.clone(), names.len());
+                names.push(key.clone());
+            }
+        }
+    }
+    if names.is_empty() {
+        return Err(bad("holds no records with column names".into()));
+    }
+    let field = crate::text_file::push_csv_field;
+    let mut out = Vec::with_capacity(bytes.len());
+    for (j, name) in names.iter().enumerate() {
+        if j > 0 {
+            out.push(b',');
+        }
+        field(&mut out, name);
+    }
+    out.push(b'\n');
+    let mut cells: Vec<Option<Json>> = Vec::with_capacity(names.len());
+    for (i, record) in values(bytes).enumerate() {
+        let Json::Object(pairs) = record? else {
+            // The first pass saw every record an object.
+            return Err(bad(format!("record {} changed between two reads", i + 1)));
+        };
+        cells.clear();
+        cells.resize_with(names.len(), || None);
+        // A key written twice: the last value, as for an array of records.
+        for (key, value) in pairs {
+            cells[index[&key]] = Some(value);
+        }
+        for (j, cell) in cells.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            if let Some(value) = cell {
+                if let Some(text) = Table::cell(value, i + 1, &names[j])? {
+                    field(&mut out, &text);
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+    Ok(out)
+}
+
+fn not_a_record(record: &Json, number: usize) -> io::Error {
+    bad(format!(
+        "record {number} is {}, expected an object of column names and values (records such as pandas' `to_json(orient=\"records\")` writes)",
+        record.kind()
+    ))
+}
+
+/// Columns and rows gathered from a file that holds one JSON value (an
+/// array of records, or one of pandas' layouts), already parsed whole.
 #[derive(Default)]
 struct Table {
     names: Vec<String>,
@@ -238,10 +316,7 @@ impl Table {
     /// One record: an object of column names and values.
     fn record(&mut self, record: &Json, number: usize) -> io::Result<()> {
         let Json::Object(pairs) = record else {
-            return Err(bad(format!(
-                "record {number} is {}, expected an object of column names and values (records such as pandas' `to_json(orient=\"records\")` writes)",
-                record.kind()
-            )));
+            return Err(not_a_record(record, number));
         };
         self.rows.push(Vec::new());
         let row = self.rows.len() - 1;
@@ -407,6 +482,50 @@ mod tests {
             ),
             want
         );
+    }
+
+    #[test]
+    fn records_one_per_line_read_as_the_same_records_in_an_array() {
+        // Records with keys in varying order, some left out, nulls, text
+        // that needs quoting, blank lines between them: the stream (read in
+        // two passes) and the array (read whole) give the same text.
+        let mut lines = Vec::new();
+        let mut state = 7u64;
+        let mut next = |m: u64| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) % m
+        };
+        for i in 0..300 {
+            let mut pairs = Vec::new();
+            for key in ["k3", "a b", "z", "c,omma", "n"] {
+                match next(4) {
+                    0 => {}
+                    1 => pairs.push(format!("\"{key}\":null")),
+                    2 => pairs.push(format!("\"{key}\":{}", i as f64 / 7.0)),
+                    _ => pairs.push(format!("\"{key}\":\"v, {i}\"")),
+                }
+            }
+            if next(5) == 0 {
+                pairs.reverse();
+            }
+            lines.push(format!("{{{}}}", pairs.join(",")));
+        }
+        let stream = lines.join("\n\n");
+        let array = format!("[{}]", lines.join(","));
+        assert_eq!(csv(&stream), csv(&array));
+        assert!(csv(&stream).lines().count() == 301);
+        // A key written twice keeps its last value, in both.
+        let twice = "{\"a\":1,\"a\":2}\n{\"a\":3}";
+        assert_eq!(csv(twice), "a\n2\n3\n");
+        assert_eq!(csv("[{\"a\":1,\"a\":2},{\"a\":3}]"), "a\n2\n3\n");
+        // Refused with the record, past the first two.
+        assert!(err("{\"a\":1}\n{\"a\":2}\n[3]").contains("record 3 is an array"));
+        assert!(err("{\"a\":1}\n{\"a\":2}\n{\"a\":{\"b\":1}}")
+            .contains("record 3: `a` holds an object"));
+        assert!(err("{}\n{}").contains("holds no records with column names"));
+        assert!(err("{\"a\":1}\n{\"a\":").starts_with("is not JSON: "));
     }
 
     #[test]
