@@ -1,6 +1,6 @@
-//! What reading a JSON table costs (#15's data files): a seeded synthetic
-//! table of 300,000 records, written as JSON Lines and as one array of
-//! records, turned into the CSV text rulec reads
+//! What reading a JSON table costs: a seeded synthetic table of 300,000
+//! records, written as JSON Lines, as one array of records and in pandas'
+//! default `orient="columns"` layout, turned into the CSV text rulec reads
 //! ([`rulec::json_rows::json_as_csv`]). Prints, per layout, the file's
 //! bytes, the time (median of three) and the most heap held at once while
 //! reading, as bytes and as a multiple of the file (a counting allocator
@@ -10,9 +10,9 @@
 //! cargo bench -p rulec --bench read_json
 //! ```
 //!
-//! JSON Lines is read as a stream in two passes (one record held at a
-//! time); an array, one JSON value, is parsed whole before its records are
-//! written out.
+//! JSON Lines and an array of records are read as a stream in two passes
+//! (one record held at a time); pandas' other layouts (an object of
+//! columns, or of rows) are parsed whole before their rows are written.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -48,6 +48,28 @@ static ALLOC: Counting = Counting;
 const RECORDS: usize = 300_000;
 const RUNS: usize = 3;
 
+/// The records as pandas' `orient="columns"` writes them: an object of
+/// columns, each an object from row label to value.
+fn columns_layout(records: &[String]) -> String {
+    let keys = ["id", "x", "w", "zone", "flag", "y"];
+    let mut columns: Vec<Vec<String>> = vec![Vec::new(); keys.len()];
+    for (i, record) in records.iter().enumerate() {
+        // Each record is `{"k":v,...}` with the keys above, in order, and
+        // no comma or colon inside a value.
+        let inner = &record[1..record.len() - 1];
+        for (j, pair) in inner.split(',').enumerate() {
+            let value = pair.split_once(':').expect("a pair").1;
+            columns[j].push(format!("\"{i}\":{value}"));
+        }
+    }
+    let body: Vec<String> = keys
+        .iter()
+        .zip(&columns)
+        .map(|(k, cells)| format!("\"{k}\":{{{}}}", cells.join(",")))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
 fn records() -> Vec<String> {
     let mut state = 11u64;
     let mut next = |m: u64| {
@@ -76,8 +98,12 @@ fn main() {
     let layouts = [
         ("JSON Lines (streamed)", lines.join("\n").into_bytes()),
         (
-            "array of records (parsed whole)",
+            "array of records (streamed)",
             format!("[{}]", lines.join(",")).into_bytes(),
+        ),
+        (
+            "pandas `orient=\"columns\"` (parsed whole)",
+            columns_layout(&lines).into_bytes(),
         ),
     ];
     drop(lines);

@@ -24,6 +24,12 @@
 //! string as it is, `true`/`false`, `null` as missing. A value that is
 //! itself an object or an array is refused, with the record and the key:
 //! rulec reads one value per column.
+//!
+//! Records, one per line or in an array, are read as a stream in two
+//! passes (the columns, then the rows), one record parsed at a time: the
+//! CSV text is all that grows with the file. pandas' other layouts are
+//! one object, parsed whole (about ten times the file's size in memory;
+//! `cargo bench -p rulec --bench read_json`).
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
 use std::fmt;
@@ -121,6 +127,10 @@ fn bad(message: String) -> io::Error {
 /// says where.
 pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
     let bytes = bytes.strip_prefix(crate::csv_records::BOM).unwrap_or(bytes);
+    // An array of records: read as a stream of its elements.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return records_csv(&|each| array_elements(bytes, each));
+    }
     let mut stream = values(bytes);
     let Some(first) = stream.next().transpose()? else {
         return Err(bad("holds no JSON value".into()));
@@ -128,20 +138,15 @@ pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
     if stream.next().transpose()?.is_some() {
         // Records one per line: read as a stream, never held all at once.
         drop(first);
-        return json_lines(bytes);
+        return records_csv(&|each| {
+            for (i, record) in values(bytes).enumerate() {
+                each(record?, i + 1)?;
+            }
+            Ok(())
+        });
     }
     let mut table = Table::default();
     match &first {
-        Json::Array(records) => {
-            if let Some(Json::Array(_)) = records.first() {
-                return Err(bad(
-                    "holds rows as arrays, without column names (pandas' `orient=\"values\"`): write records (`orient=\"records\"`) or `orient=\"split\"`".into(),
-                ));
-            }
-            for (i, record) in records.iter().enumerate() {
-                table.record(record, i + 1)?;
-            }
-        }
         one @ Json::Object(pairs) => {
             if one.get("schema_version").is_some() && one.get("rules").is_some() {
                 return Err(bad(
@@ -200,34 +205,39 @@ fn values(bytes: &[u8]) -> impl Iterator<Item = io::Result<Json>> + '_ {
         .map(|v| v.map_err(|e| bad(format!("is not JSON: {e}"))))
 }
 
-/// A stream of records (JSON Lines) as CSV text, in two passes over the
-/// bytes: the columns (keys in the order they first appear), then one
-/// line per record. Only one record is held at a time, so a file of
-/// millions of records needs about its own size again for the text, not
-/// several times that for parsed values.
-fn json_lines(bytes: &[u8]) -> io::Result<Vec<u8>> {
+/// Hands each record of a source to the function it is given, with its
+/// number (from 1), stopping at the first error.
+type Records<'a> = dyn Fn(&mut dyn FnMut(Json, usize) -> io::Result<()>) -> io::Result<()> + 'a;
+
+/// A stream of records (JSON Lines, or the elements of an array) as CSV
+/// text, in two passes over the source: the columns (keys in the order
+/// they first appear), then one line per record. Only one record is held
+/// at a time, so a file of millions of records needs about its own size
+/// again for the text, not many times that for parsed values
+/// (`cargo bench -p rulec --bench read_json`).
+fn records_csv(records: &Records<'_>) -> io::Result<Vec<u8>> {
     let mut names: Vec<String> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for (i, record) in values(bytes).enumerate() {
-        let record = record?;
+    records(&mut |record, number| {
         let Json::Object(pairs) = &record else {
-            return Err(not_a_record(&record, i + 1));
+            return Err(not_a_record(&record, number));
         };
         for (key, value) in pairs {
             if matches!(value, Json::Array(_) | Json::Object(_)) {
-                Table::cell(value, i + 1, key)?;
+                Table::cell(value, number, key)?;
             }
             if !index.contains_key(key) {
                 index.insert(key.clone(), names.len());
                 names.push(key.clone());
             }
         }
-    }
+        Ok(())
+    })?;
     if names.is_empty() {
         return Err(bad("holds no records with column names".into()));
     }
     let field = crate::text_file::push_csv_field;
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = Vec::new();
     for (j, name) in names.iter().enumerate() {
         if j > 0 {
             out.push(b',');
@@ -236,14 +246,14 @@ fn json_lines(bytes: &[u8]) -> io::Result<Vec<u8>> {
     }
     out.push(b'\n');
     let mut cells: Vec<Option<Json>> = Vec::with_capacity(names.len());
-    for (i, record) in values(bytes).enumerate() {
-        let Json::Object(pairs) = record? else {
+    records(&mut |record, number| {
+        let Json::Object(pairs) = record else {
             // The first pass saw every record an object.
-            return Err(bad(format!("record {} changed between two reads", i + 1)));
+            return Err(bad(format!("record {number} changed between two reads")));
         };
         cells.clear();
         cells.resize_with(names.len(), || None);
-        // A key written twice: the last value, as for an array of records.
+        // A key written twice: its last value.
         for (key, value) in pairs {
             cells[index[&key]] = Some(value);
         }
@@ -252,14 +262,71 @@ fn json_lines(bytes: &[u8]) -> io::Result<Vec<u8>> {
                 out.push(b',');
             }
             if let Some(value) = cell {
-                if let Some(text) = Table::cell(value, i + 1, &names[j])? {
+                if let Some(text) = Table::cell(value, number, &names[j])? {
                     field(&mut out, &text);
                 }
             }
         }
         out.push(b'\n');
-    }
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// Hands each element of the array `bytes` holds to `each`, parsing one
+/// element at a time. Refuses rows as arrays (pandas' `orient="values"`).
+fn array_elements(
+    bytes: &[u8],
+    each: &mut dyn FnMut(Json, usize) -> io::Result<()>,
+) -> io::Result<()> {
+    struct Elements<'f> {
+        each: &'f mut dyn FnMut(Json, usize) -> io::Result<()>,
+        failed: &'f mut Option<io::Error>,
+    }
+    impl<'de> de::DeserializeSeed<'de> for Elements<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Elements<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of records")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut number = 0;
+            while let Some(record) = seq.next_element::<Json>()? {
+                number += 1;
+                let result = if number == 1 && matches!(record, Json::Array(_)) {
+                    Err(bad("holds rows as arrays, without column names (pandas' `orient=\"values\"`): write records (`orient=\"records\"`) or `orient=\"split\"`".into()))
+                } else {
+                    (self.each)(record, number)
+                };
+                if let Err(e) = result {
+                    // Kept whole; serde's own error only stops the parse.
+                    *self.failed = Some(e);
+                    return Err(de::Error::custom("stopped"));
+                }
+            }
+            Ok(())
+        }
+    }
+    let mut failed = None;
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let parsed = de::DeserializeSeed::deserialize(
+        Elements {
+            each,
+            failed: &mut failed,
+        },
+        &mut deserializer,
+    );
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    parsed
+        .and_then(|()| deserializer.end())
+        .map_err(|e| bad(format!("is not JSON: {e}")))
 }
 
 fn not_a_record(record: &Json, number: usize) -> io::Error {
