@@ -331,7 +331,7 @@ impl Source {
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
         if meta.len() == 0 {
-            return Err(data_err("is empty, expected a header line and rows"));
+            return Err(data_err(&crate::ingest::empty_file(path)));
         }
         let file = File::open(path).map_err(file_err)?;
         // The open file, not its path: polars would expand glob characters

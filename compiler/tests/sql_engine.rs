@@ -237,6 +237,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
     });
     edit("data.sav", &|_, v| owned(v));
     std::fs::write(d.join("header_only.csv"), format!("{}\n", base[0])).unwrap();
+    std::fs::write(d.join("empty.jsonl"), "").unwrap();
     let cases: &[(&str, &[&str], &str)] = &[
         ("no_zone.csv", &[], "lacks the rule set's column(s) `zone`"),
         (
@@ -256,6 +257,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         ),
         ("data.sav", &[], "has extension `.sav`; rulec reads delimited text"),
         ("header_only.csv", &[], "has a header but no rows"),
+        ("empty.jsonl", &[], "is empty, expected JSON records"),
         ("text_bool.csv", &["--teacher-column", "nope"], ""),
         ("no_such.csv", &[], ""),
     ];

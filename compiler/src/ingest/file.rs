@@ -129,15 +129,9 @@ pub(crate) fn read_frame(
         message: clean_polars_message(&e),
     };
     if meta.len() == 0 {
-        use crate::text_file::Compression;
-        let expected = match TextFormat::of(path).map(|f| f.compression) {
-            Some(Compression::Json) => "JSON records (one object per line, or an array of them)",
-            Some(Compression::Sheet) => "a spreadsheet whose first row names the columns",
-            _ => "a header line and rows",
-        };
         return Err(Error::Data {
             path: path.to_path_buf(),
-            message: format!("is empty, expected {expected}"),
+            message: empty_file(path),
         });
     }
     if let Some(format) = TextFormat::of(path) {
@@ -228,6 +222,17 @@ pub(crate) fn read_frame(
         }
         None => Ok((df, None)),
     }
+}
+
+/// Why an empty file is refused: what a file of its kind should hold.
+pub(crate) fn empty_file(path: &Path) -> String {
+    use crate::text_file::Compression;
+    let expected = match TextFormat::of(path).map(|f| f.compression) {
+        Some(Compression::Json) => "JSON records (one object per line, or an array of them)",
+        Some(Compression::Sheet) => "a spreadsheet whose first row names the columns",
+        _ => "a header line and rows",
+    };
+    format!("is empty, expected {expected}")
 }
 
 /// Why a file whose extension names no format rulec reads is refused:

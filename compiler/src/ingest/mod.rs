@@ -18,7 +18,9 @@ mod cells;
 mod file;
 mod values;
 pub use cells::{frame_cells, read_cells, read_cells_with, TextColumn};
-pub(crate) use file::{category_columns, read_frame, refused_extension, scan_text, text_schema};
+pub(crate) use file::{
+    category_columns, empty_file, read_frame, refused_extension, scan_text, text_schema,
+};
 use file::{clean_polars_message, count_rows, no_panic};
 pub use values::parse_number;
 use values::{categories, column_data, numeric_values, string_values};
