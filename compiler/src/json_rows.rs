@@ -336,8 +336,9 @@ fn not_a_record(record: &Json, number: usize) -> io::Error {
     ))
 }
 
-/// Columns and rows gathered from a file that holds one JSON value (an
-/// array of records, or one of pandas' layouts), already parsed whole.
+/// Columns and rows gathered from a file that holds one JSON object (one
+/// of pandas' layouts, or a lone record), already parsed whole. Records in
+/// an array or one per line go through [`records_csv`] instead.
 #[derive(Default)]
 struct Table {
     names: Vec<String>,
@@ -554,8 +555,9 @@ mod tests {
     #[test]
     fn records_one_per_line_read_as_the_same_records_in_an_array() {
         // Records with keys in varying order, some left out, nulls, text
-        // that needs quoting, blank lines between them: the stream (read in
-        // two passes) and the array (read whole) give the same text.
+        // that needs quoting, blank lines between them: the stream and the
+        // array (both read in two passes, one record at a time) give the
+        // text the whole-file reader (`Table`, pandas' layouts) gives.
         let mut lines = Vec::new();
         let mut state = 7u64;
         let mut next = |m: u64| {
@@ -583,6 +585,11 @@ mod tests {
         let array = format!("[{}]", lines.join(","));
         assert_eq!(csv(&stream), csv(&array));
         assert!(csv(&stream).lines().count() == 301);
+        let mut whole = Table::default();
+        for (i, record) in values(stream.as_bytes()).enumerate() {
+            whole.record(&record.unwrap(), i + 1).unwrap();
+        }
+        assert_eq!(csv(&stream).into_bytes(), whole.to_csv().unwrap());
         // A key written twice keeps its last value, in both.
         let twice = "{\"a\":1,\"a\":2}\n{\"a\":3}";
         assert_eq!(csv(twice), "a\n2\n3\n");
