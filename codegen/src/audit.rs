@@ -314,7 +314,7 @@ fn forbidden_section(set: &RuleSet) -> Option<Section> {
             let readers: Vec<&str> = set
                 .rules
                 .iter()
-                .filter(|r| r.conditions.iter().any(|cond| cond.feature() == c))
+                .filter(|r| r.conditions.iter().any(|cond| cond.features().contains(c)))
                 .map(|r| r.name.as_str())
                 .collect();
             vec![

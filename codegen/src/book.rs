@@ -670,7 +670,7 @@ pub(crate) fn example_columns(set: &RuleSet, rule: &Rule) -> Vec<usize> {
         .filter(|&i| {
             rule.conditions
                 .iter()
-                .any(|c| c.feature() == set.features[i].name)
+                .any(|c| c.features().contains(&set.features[i].name))
         })
         .collect()
 }
@@ -864,7 +864,7 @@ pub fn one_column_decides(set: &RuleSet) -> Option<String> {
     let mut columns = set
         .rules
         .iter()
-        .flat_map(|r| r.conditions.iter().map(|c| c.feature()));
+        .flat_map(|r| r.conditions.iter().flat_map(|c| c.features()));
     let column = columns.next()?;
     if !columns.all(|c| c == column)
         || v.rows == 0

@@ -321,7 +321,10 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                 h.push_str("<p>Example validation rows it answers (the columns it tests are shaded):</p>\n<table class=\"examples\">\n<tr>");
                 for &c in &columns {
                     let name = &set.features[c].name;
-                    let tested = rule.conditions.iter().any(|cond| cond.feature() == name);
+                    let tested = rule
+                        .conditions
+                        .iter()
+                        .any(|cond| cond.features().contains(name));
                     let _ = write!(
                         h,
                         "<th{}><code>{}</code></th>",

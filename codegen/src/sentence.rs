@@ -28,11 +28,13 @@ pub fn sentence(rule: &Rule, target: &str) -> String {
     }
     // Columns in the order the rule first tests them; each column's
     // conditions are said as one clause with the column named once.
-    let mut columns: Vec<(&str, Vec<&Condition>)> = Vec::new();
+    // A sum of columns is one subject: "a + b is below 5".
+    let mut columns: Vec<(String, Vec<&Condition>)> = Vec::new();
     for cond in &rule.conditions {
-        match columns.iter_mut().find(|(f, _)| *f == cond.feature()) {
+        let subject = cond.features().join(" + ");
+        match columns.iter_mut().find(|(f, _)| *f == subject) {
             Some((_, conds)) => conds.push(cond),
-            None => columns.push((cond.feature(), vec![cond])),
+            None => columns.push((subject, vec![cond])),
         }
     }
     let clauses: Vec<String> = columns
@@ -49,8 +51,8 @@ pub fn sentence(rule: &Rule, target: &str) -> String {
 /// 13.3"; other conditions keep their order.
 fn ordered<'a>(conds: &[&'a Condition]) -> Vec<&'a Condition> {
     let rank = |c: &Condition| match c {
-        Condition::Cmp { op, .. } if op.is_lower_bound() => 0,
-        Condition::Cmp { .. } => 1,
+        Condition::Cmp { op, .. } | Condition::Sum { op, .. } if op.is_lower_bound() => 0,
+        Condition::Cmp { .. } | Condition::Sum { .. } => 1,
         _ => 2,
     };
     let mut out = conds.to_vec();
@@ -62,7 +64,7 @@ fn ordered<'a>(conds: &[&'a Condition]) -> Vec<&'a Condition> {
 /// What a condition says about its column, without the column's name.
 fn predicate(cond: &Condition) -> String {
     match cond {
-        Condition::Cmp { op, value, .. } => {
+        Condition::Cmp { op, value, .. } | Condition::Sum { op, value, .. } => {
             let words = match op {
                 CmpOp::Lt => "is below",
                 CmpOp::Le => "is at most",
@@ -225,6 +227,27 @@ mod tests {
         assert_eq!(
             sentence(&rule(Vec::new(), "B"), "t"),
             "For every row, t is \"B\"."
+        );
+    }
+
+    #[test]
+    fn a_sum_is_one_subject_with_its_bounds_together() {
+        let sum = |op, value| Condition::Sum {
+            features: vec!["day charge".into(), "eve".into()],
+            op,
+            value,
+        };
+        let r = rule(
+            vec![
+                sum(CmpOp::Lt, 70.0),
+                cmp("day charge", CmpOp::Gt, 1.0),
+                sum(CmpOp::Ge, 20.5),
+            ],
+            "no",
+        );
+        assert_eq!(
+            sentence(&r, "churn"),
+            "When day charge + eve is at least 20.5 and below 70 and day charge is above 1, churn is \"no\"."
         );
     }
 }

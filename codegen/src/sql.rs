@@ -670,19 +670,35 @@ fn rule_conditions(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(format!("{col} IN ({})", items.join(", ")))
         };
-        out.push(match cond {
-            Condition::Cmp { op, value, .. } => {
-                let lit = double_literal(*value, dialect)?;
-                let cmp = format!("{col} {} {lit}", op.as_str());
-                match (dialect, op) {
-                    (Dialect::Ansi, _) | (_, CmpOp::Lt | CmpOp::Le) => cmp,
-                    (Dialect::Spark, CmpOp::Gt | CmpOp::Ge) => {
-                        format!("({cmp} AND NOT isnan({col}))")
-                    }
-                    (Dialect::Polars, CmpOp::Gt | CmpOp::Ge) => {
-                        format!("({cmp} AND {col} <= 1.0E999)")
-                    }
+        // `x op v`, where NaN, which Spark and polars order above every
+        // number, satisfies no comparison, as in every other backend.
+        let compare = |x: &str, op: &CmpOp, value: f64| -> Result<String, Error> {
+            let lit = double_literal(value, dialect)?;
+            let cmp = format!("{x} {} {lit}", op.as_str());
+            Ok(match (dialect, op) {
+                (Dialect::Ansi, _) | (_, CmpOp::Lt | CmpOp::Le) => cmp,
+                (Dialect::Spark, CmpOp::Gt | CmpOp::Ge) => {
+                    format!("({cmp} AND NOT isnan({x}))")
                 }
+                (Dialect::Polars, CmpOp::Gt | CmpOp::Ge) => {
+                    format!("({cmp} AND {x} <= 1.0E999)")
+                }
+            })
+        };
+        out.push(match cond {
+            Condition::Cmp { op, value, .. } => compare(&col, op, *value)?,
+            Condition::Sum {
+                features,
+                op,
+                value,
+                ..
+            } => {
+                // A NULL term makes the sum NULL, which no comparison holds.
+                let terms = features
+                    .iter()
+                    .map(|f| quote_ident(f, dialect, "column name"))
+                    .collect::<Result<Vec<_>, _>>()?;
+                compare(&format!("({})", terms.join(" + ")), op, *value)?
             }
             Condition::Is { value, .. } => {
                 format!("{col} = {}", if *value { "TRUE" } else { "FALSE" })

@@ -487,7 +487,7 @@ fn lex(sql: &str, dialect: Dialect) -> Result<Vec<Tok>, String> {
         } else if matches!(c, '<' | '>') && chars.get(i + 1) == Some(&'=') {
             out.push(Tok::Punct(format!("{c}=")));
             i += 2;
-        } else if matches!(c, '(' | ')' | ',' | '*' | '=' | '<' | '>' | '-') {
+        } else if matches!(c, '(' | ')' | ',' | '*' | '=' | '<' | '>' | '-' | '+') {
             out.push(Tok::Punct(c.to_string()));
             i += 1;
         } else {

@@ -557,13 +557,18 @@ fn rename_feature(set: &mut RuleSet, from: &str, to: &str) {
     }
     for r in &mut set.rules {
         for c in &mut r.conditions {
-            let (Condition::Cmp { feature, .. }
-            | Condition::Is { feature, .. }
-            | Condition::In { feature, .. }
-            | Condition::NotIn { feature, .. }
-            | Condition::Missing { feature }) = c;
-            if feature == from {
-                *feature = to.to_string();
+            let features = match c {
+                Condition::Cmp { feature, .. }
+                | Condition::Is { feature, .. }
+                | Condition::In { feature, .. }
+                | Condition::NotIn { feature, .. }
+                | Condition::Missing { feature } => std::slice::from_mut(feature),
+                Condition::Sum { features, .. } => features.as_mut_slice(),
+            };
+            for feature in features {
+                if feature == from {
+                    *feature = to.to_string();
+                }
             }
         }
     }
@@ -729,9 +734,10 @@ fn conditions_cover_every_kind() {
                     Condition::In { .. } => "in",
                     Condition::NotIn { .. } => "not in",
                     Condition::Missing { .. } => "missing",
+                    Condition::Sum { .. } => "sum",
                 });
             }
         }
     }
-    assert_eq!(seen.len(), 8, "{seen:?}");
+    assert_eq!(seen.len(), 9, "{seen:?}");
 }

@@ -633,6 +633,19 @@ fn floor_example(set: &RuleSet, fields: &[Field]) -> String {
                 Condition::Cmp { op, value, .. } => {
                     format!("(v[{col}] {} {})", op.as_str(), float(*value))
                 }
+                Condition::Sum {
+                    features,
+                    op,
+                    value,
+                    ..
+                } => {
+                    // A missing term is NaN in the flat row: the sum too.
+                    let sum: Vec<String> = features
+                        .iter()
+                        .map(|f| format!("v[{}]", set.feature_index(f).expect("feature")))
+                        .collect();
+                    format!("({} {} {})", sum.join(" + "), op.as_str(), float(*value))
+                }
                 Condition::Is { value, .. } => {
                     format!("(v[{col}] == {})", if *value { "1.0" } else { "0.0" })
                 }
@@ -791,6 +804,38 @@ fn nested_cond(set: &RuleSet, fields: &[Field], c: &Condition) -> String {
             }
         }
         Condition::Missing { .. } => format!("input.{name}.is_none()"),
+        Condition::Sum {
+            features,
+            op,
+            value,
+            ..
+        } => {
+            let terms: Vec<&Field> = features
+                .iter()
+                .map(|t| &fields[set.feature_index(t).expect("feature")])
+                .collect();
+            let reads: Vec<String> = terms.iter().map(|t| format!("input.{}", t.name)).collect();
+            let binds: Vec<String> = terms
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    if t.nullable {
+                        format!("Some(x{i})")
+                    } else {
+                        format!("x{i}")
+                    }
+                })
+                .collect();
+            let sum: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+            format!(
+                "matches!(({}), ({}) if {} {} {})",
+                reads.join(", "),
+                binds.join(", "),
+                sum.join(" + "),
+                op.as_str(),
+                float(*value)
+            )
+        }
     }
 }
 
@@ -822,6 +867,18 @@ fn tool_cond(
         }
         Condition::Missing { .. } => {
             format!("input[{}] == 1.0", indicator_of[col].expect("nullable"))
+        }
+        Condition::Sum {
+            features,
+            op,
+            value,
+            ..
+        } => {
+            let sum: Vec<String> = features
+                .iter()
+                .map(|f| format!("input[{}]", set.feature_index(f).expect("feature")))
+                .collect();
+            format!("({}) {} {}", sum.join(" + "), op.as_str(), float(*value))
         }
     }
 }

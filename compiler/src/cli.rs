@@ -288,6 +288,11 @@ pub struct CommonOpts {
     /// Also offer the paths of the teacher's own trees as candidate rules (--teacher forest only).
     #[arg(long)]
     pub teacher_paths: bool,
+    /// Rules test columns one at a time only: no sums of columns (by default
+    /// the candidate trees may also cut the one sum of numeric columns that
+    /// separates the training labels much better than any column alone).
+    #[arg(long)]
+    pub no_sums: bool,
     /// Extra distilled trees on bootstrap samples (more candidate rules).
     #[arg(long, default_value_t = defaults().bootstrap_trees)]
     pub bootstrap_trees: usize,
@@ -449,6 +454,7 @@ impl CommonOpts {
             proposals: self.proposals.clone(),
             max_categories: self.max_categories,
             teacher_paths: self.teacher_paths,
+            sums: !self.no_sums,
             tolerance: self.tolerance,
             cache_dir: if self.no_cache {
                 None

@@ -82,16 +82,19 @@ enum Constraint {
 }
 
 fn constraints(conds: &[Condition], features: &[Feature]) -> Vec<(String, Constraint)> {
+    // Conditions are grouped by what they read: a column, or a sum's terms
+    // (joined by NUL, which no name holds), whose constraint is `Other`.
+    let group = |c: &Condition| c.features().join("\u{0}");
     let mut names: Vec<String> = Vec::new();
     for c in conds {
-        if !names.iter().any(|n| n == c.feature()) {
-            names.push(c.feature().to_string());
+        if !names.iter().any(|n| *n == group(c)) {
+            names.push(group(c));
         }
     }
     names
         .into_iter()
         .map(|name| {
-            let on: Vec<&Condition> = conds.iter().filter(|c| c.feature() == name).collect();
+            let on: Vec<&Condition> = conds.iter().filter(|c| group(c) == name).collect();
             let categories = features
                 .iter()
                 .find(|f| f.name == name)

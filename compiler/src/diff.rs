@@ -230,9 +230,10 @@ enum Key {
 }
 
 fn key(c: &Condition) -> Key {
-    let feature = c.feature().to_string();
+    // A sum is named by its terms, as the DSL writes it.
+    let feature = c.features().join(" + ");
     match c {
-        Condition::Cmp { op, .. } => Key::Bound {
+        Condition::Cmp { op, .. } | Condition::Sum { op, .. } => Key::Bound {
             feature,
             lower: op.is_lower_bound(),
         },
@@ -248,9 +249,9 @@ fn key(c: &Condition) -> Key {
 fn tokens(rule: &Rule) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for c in &rule.conditions {
-        let f = c.feature();
+        let f = c.features().join(" + ");
         match c {
-            Condition::Cmp { op, .. } => {
+            Condition::Cmp { op, .. } | Condition::Sum { op, .. } => {
                 out.insert(format!(
                     "{f}\0{}",
                     if op.is_lower_bound() { ">" } else { "<" }
@@ -330,11 +331,11 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
     if a == b {
         return None;
     }
-    let f = a.feature();
+    let f = a.features().join(" + ");
     let head = |what: &str| {
         Line::default()
             .words(what)
-            .code(f)
+            .code(&f)
             .words(": ")
             .code(print_condition(a))
             .words(" → ")
@@ -346,6 +347,14 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
                 op: oa, value: va, ..
             },
             Condition::Cmp {
+                op: ob, value: vb, ..
+            },
+        )
+        | (
+            Condition::Sum {
+                op: oa, value: va, ..
+            },
+            Condition::Sum {
                 op: ob, value: vb, ..
             },
         ) => {

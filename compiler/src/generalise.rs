@@ -165,14 +165,24 @@ pub fn shift_levels(precision: f64) -> [f64; 4] {
 /// rule of `set`; the validation rows are not read.
 pub fn shift_thresholds(set: &RuleSet, from: usize, s: &Shift<'_>) -> Result<Vec<Rule>, Error> {
     let mut seen: HashSet<String> = set.rules.iter().map(rule_key).collect();
-    // (candidate, condition index, column index): the thresholds to move.
+    // (candidate, condition index, binned column index): the thresholds to
+    // move. A sum's binned column is one of `s.binned`'s sums.
+    let index_of = |name: &String| s.table.columns().iter().position(|c| &c.name == name);
+    let n_columns = s.table.columns().len();
     let mut moves: Vec<(usize, usize, usize)> = Vec::new();
     for i in from..set.rules.len() {
         for (j, c) in set.rules[i].conditions.iter().enumerate() {
-            let Condition::Cmp { feature, .. } = c else {
-                continue;
+            let col = match c {
+                Condition::Cmp { feature, .. } => index_of(feature),
+                Condition::Sum { features, .. } => features
+                    .iter()
+                    .map(index_of)
+                    .collect::<Option<Vec<usize>>>()
+                    .and_then(|terms| s.binned.sums.iter().position(|t| *t == terms))
+                    .map(|k| n_columns + k),
+                _ => None,
             };
-            let Some(col) = s.table.columns().iter().position(|c| &c.name == feature) else {
+            let Some(col) = col else {
                 continue;
             };
             if matches!(s.binned.columns[col].kind, BinKind::Numeric { .. }) {
@@ -207,15 +217,25 @@ pub fn shift_thresholds(set: &RuleSet, from: usize, s: &Shift<'_>) -> Result<Vec
     let mut out = Vec::new();
     for (m, &(i, j, col)) in moves.iter().enumerate() {
         let rule = &set.rules[i];
-        let (Some(class), Condition::Cmp { feature, op, value }) =
-            (set.class_index(&rule.decision), &rule.conditions[j])
-        else {
+        let (Some(class), Some((op, value))) = (
+            set.class_index(&rule.decision),
+            rule.conditions[j].comparison(),
+        ) else {
             continue;
         };
-        let (ColumnData::Numeric(xs), BinKind::Numeric { cuts }) =
-            (&s.table.columns()[col].data, &s.binned.columns[col].kind)
-        else {
+        let (op, value) = (&op, &value);
+        let BinKind::Numeric { cuts } = &s.binned.columns[col].kind else {
             continue;
+        };
+        let summed;
+        let xs: &[f64] = if col < n_columns {
+            let ColumnData::Numeric(xs) = &s.table.columns()[col].data else {
+                continue;
+            };
+            xs
+        } else {
+            summed = crate::sums::values(s.table, &s.binned.sums[col - n_columns]);
+            &summed
         };
         // The probe's rows with a value, ascending by it, with running
         // counts of rows, right by the truth and right by the teacher.
@@ -262,11 +282,10 @@ pub fn shift_thresholds(set: &RuleSet, from: usize, s: &Shift<'_>) -> Result<Vec
                 .max_by(|a, b| a.1 .0.cmp(&b.1 .0).then(b.0.total_cmp(&a.0)));
             let Some((t, _)) = best else { continue };
             let mut conditions = rule.conditions.clone();
-            conditions[j] = Condition::Cmp {
-                feature: feature.clone(),
-                op: *op,
-                value: t,
-            };
+            match &mut conditions[j] {
+                Condition::Cmp { value, .. } | Condition::Sum { value, .. } => *value = t,
+                _ => continue,
+            }
             let variant = variant_of(rule, conditions, "one threshold moved");
             if seen.insert(rule_key(&variant)) {
                 out.push(variant);

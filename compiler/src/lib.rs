@@ -47,6 +47,7 @@ pub mod sign_off;
 pub mod split;
 pub mod sql_engine;
 pub mod stability;
+pub mod sums;
 pub mod synthetic;
 pub mod table;
 pub mod teach;

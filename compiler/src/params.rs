@@ -58,6 +58,10 @@ pub struct CompileParams {
     /// rank candidates included, so their estimates are flattered, and on the
     /// public benchmark they lowered the certified coverage.
     pub teacher_paths: bool,
+    /// Let the candidate trees cut a sum of numeric columns where one cuts
+    /// the fit rows' true labels much better than any column alone
+    /// ([`crate::sums`]); class targets only. On by default.
+    pub sums: bool,
     /// Rows per batch sent to an oracle program (`cmd:`).
     pub oracle_batch: usize,
     /// Longest wait for an oracle's answer.
@@ -196,6 +200,7 @@ impl Default for CompileParams {
             max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
             teacher: TeacherKind::Forest,
             teacher_paths: false,
+            sums: true,
             cache_dir: None,
             tolerance: None,
             oracle_batch: crate::oracle::OracleParams::default().batch_rows,
@@ -328,6 +333,12 @@ impl CompileParams {
             if self.teacher_paths {
                 problems.push(
                     "--teacher-paths is for class targets; it cannot be used with --tolerance yet"
+                        .to_string(),
+                );
+            }
+            if !self.sums {
+                problems.push(
+                    "--no-sums is for class targets: the regression trees of --tolerance cut no sums yet, so leave it out"
                         .to_string(),
                 );
             }
@@ -486,6 +497,9 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     }
     if p.stability > 0 {
         o.push(("stability".to_string(), p.stability.to_string()));
+    }
+    if !p.sums {
+        o.push(("sums".to_string(), "false".to_string()));
     }
     if let Some(shares) = p.split {
         o.push(("split".to_string(), shares.to_string()));

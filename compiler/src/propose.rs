@@ -135,7 +135,7 @@ pub fn pool(
             &mut out,
         );
     }
-    let n_features = table.columns().len();
+    let n_features = binned.columns.len();
     let bootstrap: Vec<Tree> = (0..params.bootstrap_trees)
         .into_par_iter()
         .map(|b| {
@@ -234,8 +234,11 @@ pub fn path_conditions(
     let mut conditions = Vec::new();
     for &(node, went_left) in path {
         if let Node::Split { feature, test, .. } = &tree.nodes[node] {
-            if matches!(test, Test::IsMissing) && went_left && !binned.columns[*feature].has_missing
+            if matches!(test, Test::IsMissing)
+                && went_left
+                && (!binned.columns[*feature].has_missing || *feature >= table.columns().len())
             {
+                // No condition names a missing sum either.
                 return None;
             }
             if let Some(c) = path_condition(table, binned, *feature, test, went_left) {
@@ -253,6 +256,25 @@ fn path_condition(
     test: &Test,
     went_left: bool,
 ) -> Option<Condition> {
+    let n_columns = table.columns().len();
+    if feature >= n_columns {
+        // A sum of table columns ([`Binned::sums`]).
+        let terms = binned.sums.get(feature - n_columns)?;
+        let BinKind::Numeric { cuts } = &binned.columns[feature].kind else {
+            return None;
+        };
+        let Test::LeBin(t) = test else {
+            return None;
+        };
+        return Some(Condition::Sum {
+            features: terms
+                .iter()
+                .map(|&c| table.columns()[c].name.clone())
+                .collect(),
+            op: if went_left { CmpOp::Lt } else { CmpOp::Ge },
+            value: cuts[*t as usize],
+        });
+    }
     let name = table.columns()[feature].name.clone();
     match (test, &binned.columns[feature].kind) {
         (Test::IsMissing, _) => went_left.then_some(Condition::Missing { feature: name }),
@@ -326,25 +348,28 @@ fn simplify_with(
     conditions: Vec<Condition>,
     levels: &dyn Fn(&str) -> Vec<String>,
 ) -> Vec<Condition> {
+    // Grouped by what they read: a column, or a sum's terms (joined by NUL).
+    let group = |c: &Condition| c.features().join("\u{0}");
     let mut order: Vec<String> = Vec::new();
     for c in &conditions {
-        if !order.iter().any(|f| f == c.feature()) {
-            order.push(c.feature().to_string());
+        if !order.iter().any(|f| *f == group(c)) {
+            order.push(group(c));
         }
     }
     let mut out = Vec::new();
     for feature in order {
-        let on: Vec<&Condition> = conditions
-            .iter()
-            .filter(|c| c.feature() == feature)
-            .collect();
+        let on: Vec<&Condition> = conditions.iter().filter(|c| group(c) == feature).collect();
+        let sum = on.iter().find_map(|c| match c {
+            Condition::Sum { features, .. } => Some(features.clone()),
+            _ => None,
+        });
         let mut lower: Option<(CmpOp, f64)> = None;
         let mut upper: Option<(CmpOp, f64)> = None;
         let mut set: Option<Vec<String>> = None;
         let mut rest: Vec<Condition> = Vec::new();
         for c in on {
             match c {
-                Condition::Cmp { op, value, .. } => {
+                Condition::Cmp { op, value, .. } | Condition::Sum { op, value, .. } => {
                     let slot = if op.is_lower_bound() {
                         &mut lower
                     } else {
@@ -369,10 +394,17 @@ fn simplify_with(
             }
         }
         for (op, value) in [lower, upper].into_iter().flatten() {
-            out.push(Condition::Cmp {
-                feature: feature.clone(),
-                op,
-                value,
+            out.push(match &sum {
+                Some(features) => Condition::Sum {
+                    features: features.clone(),
+                    op,
+                    value,
+                },
+                None => Condition::Cmp {
+                    feature: feature.clone(),
+                    op,
+                    value,
+                },
             });
         }
         if let Some(mut values) = set {

@@ -9,36 +9,11 @@ use rulec_runtime::ir::{CmpOp, Condition};
 use rulec_runtime::RuleSet;
 
 mod common;
-use common::{applied_rules, build_crate, hex, rulec, run_parity};
+use common::{applied_rules, build_crate, parity_decisions, rulec};
 
 /// Builds the generated crate with its parity example.
 pub fn build_generated(crate_dir: &Path) -> std::path::PathBuf {
     build_crate(crate_dir, "rulec-generated-crates-target")
-}
-
-/// Runs the parity example on the CSV rows (simple CSV: no quoted commas)
-/// and returns the rule name per row (`-` for not covered).
-fn parity_decisions(binary: &Path, set: &RuleSet, csv: &str) -> Vec<String> {
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let cols: Vec<usize> = set
-        .features
-        .iter()
-        .map(|f| {
-            header
-                .iter()
-                .position(|h| *h == f.name)
-                .expect("feature column")
-        })
-        .collect();
-    let mut input = String::new();
-    for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        let row: Vec<String> = cols.iter().map(|&c| hex(fields[c])).collect();
-        input.push_str(&row.join("\t"));
-        input.push('\n');
-    }
-    run_parity(binary, input)
 }
 
 #[test]

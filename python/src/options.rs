@@ -37,6 +37,7 @@ pub const NAMES: &[&str] = &[
     "no_cache",
     "cache_dir",
     "teacher_paths",
+    "no_sums",
     "bootstrap_trees",
     "certify",
     "tolerance",
@@ -106,6 +107,7 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
             "no_cache" => no_cache = get(v, &key, "True or False")?,
             "cache_dir" => cache_dir = Some(get(v, &key, "a directory path")?),
             "teacher_paths" => p.teacher_paths = get(v, &key, "True or False")?,
+            "no_sums" => p.sums = !get::<bool>(v, &key, "True or False")?,
             "bootstrap_trees" => p.bootstrap_trees = get(v, &key, "a non-negative integer")?,
             "certify" => {
                 let text: String = get(v, &key, "`set`, `class` or `rule`")?;

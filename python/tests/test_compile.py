@@ -363,3 +363,42 @@ def test_a_column_without_a_name_is_named_as_pandas_names_it(tmp_path):
     assert applied["decision"].notna().mean() > 0.8
     from_frame = rulec.compile(frame, target="y", progress=False, **FAST)
     assert [r.conditions for r in from_frame.rules] == [r.conditions for r in from_file.rules]
+
+
+def test_a_total_becomes_a_sum_unless_no_sums(tmp_path):
+    """Where the label follows a total, the rules test the sum (as the DSL
+    prints it and as rules.json stores it); `no_sums=True` is `--no-sums`."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    n = 4000
+    df = pd.DataFrame(
+        {
+            "day": rng.uniform(0, 40, n).round(1),
+            "eve": rng.uniform(0, 40, n).round(1),
+            "night": rng.uniform(0, 40, n).round(1),
+            "calls": rng.integers(0, 9, n),
+        }
+    )
+    total = df["day"] + df["eve"] + df["night"]
+    flip = rng.uniform(size=n) < 0.02
+    df["churn"] = np.where((total > 75) ^ flip, "yes", "no")
+
+    res = rulec.compile(df, target="churn", progress=False, **FAST)
+    sums = [
+        c
+        for r in res.rules
+        for c in r.conditions_json
+        if c["test"] == "sum"
+    ]
+    assert sums, [str(r) for r in res.rules]
+    assert all(sorted(c["features"]) == ["day", "eve", "night"] for c in sums), sums
+    assert any(" + " in c for r in res.rules for c in r.conditions)
+
+    plain = rulec.compile(df, target="churn", no_sums=True, progress=False, **FAST)
+    assert not any(
+        c["test"] == "sum" for r in plain.rules for c in r.conditions_json
+    ), [str(r) for r in plain.rules]
+    with pytest.raises(rulec.RulecError, match="no_sums is for class targets"):
+        rulec.compile(df, target="day", tolerance=1.0, no_sums=True, progress=False)

@@ -37,11 +37,31 @@ pub struct Hit {
 
 #[derive(Clone, Debug)]
 enum Test {
-    Cmp { col: usize, op: CmpOp, value: f64 },
-    Is { col: usize, value: bool },
-    In { col: usize, set: Vec<u64> },
-    NotIn { col: usize, set: Vec<u64> },
-    Missing { col: usize },
+    Cmp {
+        col: usize,
+        op: CmpOp,
+        value: f64,
+    },
+    Is {
+        col: usize,
+        value: bool,
+    },
+    In {
+        col: usize,
+        set: Vec<u64>,
+    },
+    NotIn {
+        col: usize,
+        set: Vec<u64>,
+    },
+    Missing {
+        col: usize,
+    },
+    Sum {
+        cols: Vec<usize>,
+        op: CmpOp,
+        value: f64,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -104,6 +124,19 @@ impl Evaluator {
                         set: bitset(values),
                     },
                     Condition::Missing { .. } => Test::Missing { col },
+                    Condition::Sum {
+                        features,
+                        op,
+                        value,
+                        ..
+                    } => Test::Sum {
+                        cols: features
+                            .iter()
+                            .map(|f| set.feature_index(f).expect("checked feature"))
+                            .collect(),
+                        op: *op,
+                        value: *value,
+                    },
                 });
             }
             rules.push(CompiledRule {
@@ -209,6 +242,22 @@ fn holds(test: &Test, row: &[Cell]) -> bool {
             _ => false,
         },
         Test::Missing { col } => matches!(row.get(col), Some(Cell::Missing)),
+        Test::Sum {
+            ref cols,
+            op,
+            value,
+        } => {
+            // Added left to right, as every backend adds them.
+            let mut sum = 0.0;
+            for (i, &col) in cols.iter().enumerate() {
+                match row.get(col) {
+                    Some(Cell::Num(x)) if i == 0 => sum = *x,
+                    Some(Cell::Num(x)) => sum += *x,
+                    _ => return false,
+                }
+            }
+            op.holds(sum, value)
+        }
     }
 }
 
@@ -239,6 +288,26 @@ mod tests {
         assert_eq!(eval.decide_counting(&[Cell::Num(0.5)]).1, 3);
         // x = 9: a (1) and b (1) both fail.
         assert_eq!(eval.decide_counting(&[Cell::Num(9.0)]), (None, 2));
+        // A sum: added left to right; a missing term or a NaN total holds nothing.
+        let mut set = crate::dsl::tests_support::schema_x();
+        set.features.push(crate::ir::Feature {
+            name: "w".into(),
+            kind: FeatureKind::Numeric,
+            nullable: true,
+        });
+        set.rules = crate::dsl::parse("rule s: when x + w >= 0.3 then y = \"p\"")
+            .unwrap()
+            .into_iter()
+            .map(|p| p.rule)
+            .collect();
+        let eval = Evaluator::new(&set).unwrap();
+        let hit = |x: Cell, w: Cell| eval.decide(&[x, w]).unwrap().is_some();
+        // 0.1 + 0.2 is 0.30000000000000004 in f64, at least 0.3.
+        assert!(hit(Cell::Num(0.1), Cell::Num(0.2)));
+        assert!(!hit(Cell::Num(0.1), Cell::Num(0.1)));
+        assert!(!hit(Cell::Num(5.0), Cell::Missing));
+        assert!(!hit(Cell::Num(f64::INFINITY), Cell::Num(f64::NEG_INFINITY)));
+        assert!(hit(Cell::Num(f64::INFINITY), Cell::Num(1.0)));
         let c = CostModel {
             teacher_per_decision: 100.0,
             rules_per_decision: 4.0,

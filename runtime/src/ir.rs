@@ -211,7 +211,9 @@ impl CmpOp {
 /// Semantics shared by the interpreter, the generated crate and the rule
 /// book: a missing value satisfies only [`Condition::Missing`]; an unknown
 /// category (a value outside the feature's known categories) satisfies
-/// neither `in` nor `not in`; NaN satisfies no numeric comparison.
+/// neither `in` nor `not in`; NaN satisfies no numeric comparison. A
+/// [`Condition::Sum`] adds its terms left to right in `f64`, in the order
+/// listed, and holds no row where a term is missing or the total is NaN.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "test", rename_all = "snake_case")]
 pub enum Condition {
@@ -251,10 +253,22 @@ pub enum Condition {
         /// Feature name.
         feature: String,
     },
+    /// `a + b + ... op value`: the sum of two or more numeric features,
+    /// added left to right in the order listed, compared with a threshold.
+    /// A missing term satisfies it never, as a NaN sum does not.
+    Sum {
+        /// Feature names, distinct, at least two.
+        features: Vec<String>,
+        /// Operator.
+        op: CmpOp,
+        /// Threshold; always finite.
+        value: f64,
+    },
 }
 
 impl Condition {
-    /// The feature this condition tests.
+    /// The feature this condition tests; for a [`Condition::Sum`], its
+    /// first term (see [`Condition::features`] for every column read).
     pub fn feature(&self) -> &str {
         match self {
             Condition::Cmp { feature, .. }
@@ -262,6 +276,31 @@ impl Condition {
             | Condition::In { feature, .. }
             | Condition::NotIn { feature, .. }
             | Condition::Missing { feature } => feature,
+            Condition::Sum { features, .. } => features.first().map_or("", String::as_str),
+        }
+    }
+
+    /// Every feature this condition reads, in order: one, or a sum's terms.
+    pub fn features(&self) -> &[String] {
+        match self {
+            Condition::Cmp { feature, .. }
+            | Condition::Is { feature, .. }
+            | Condition::In { feature, .. }
+            | Condition::NotIn { feature, .. }
+            | Condition::Missing { feature } => std::slice::from_ref(feature),
+            Condition::Sum { features, .. } => features,
+        }
+    }
+
+    /// The numeric comparison this condition makes, whatever it compares:
+    /// the operator and threshold of a [`Condition::Cmp`] or a
+    /// [`Condition::Sum`].
+    pub fn comparison(&self) -> Option<(CmpOp, f64)> {
+        match self {
+            Condition::Cmp { op, value, .. } | Condition::Sum { op, value, .. } => {
+                Some((*op, *value))
+            }
+            _ => None,
         }
     }
 }
@@ -667,12 +706,11 @@ impl RuleSet {
                 }
             }
             let mut read = BTreeSet::new();
-            for cond in &rule.conditions {
-                if self.policy.forbids(cond.feature()) && read.insert(cond.feature()) {
+            for name in rule.conditions.iter().flat_map(Condition::features) {
+                if self.policy.forbids(name) && read.insert(name.as_str()) {
                     problems.push(format!(
-                        "rule `{}` reads `{}`, a forbidden column",
-                        rule.name,
-                        cond.feature()
+                        "rule `{}` reads `{name}`, a forbidden column",
+                        rule.name
                     ));
                 }
             }
@@ -693,6 +731,37 @@ impl RuleSet {
     }
 
     fn check_condition(&self, cond: &Condition) -> Result<(), String> {
+        if let Condition::Sum {
+            features, value, ..
+        } = cond
+        {
+            if features.len() < 2 {
+                return Err("a sum needs at least two columns".to_string());
+            }
+            if let Some(dup) = first_duplicate(features) {
+                return Err(format!("`{dup}` is added twice in one sum"));
+            }
+            for name in features {
+                let Some(idx) = self.feature_index(name) else {
+                    return Err(format!("unknown feature `{name}`"));
+                };
+                let kind = &self.features[idx].kind;
+                if *kind != FeatureKind::Numeric {
+                    return Err(format!(
+                        "`{name}` is added in a sum but is not numeric ({})",
+                        kind.describe()
+                    ));
+                }
+            }
+            return if value.is_finite() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "threshold on the sum of `{}` is not finite",
+                    features.join("` + `")
+                ))
+            };
+        }
         let Some(idx) = self.feature_index(cond.feature()) else {
             return Err(format!("unknown feature `{}`", cond.feature()));
         };

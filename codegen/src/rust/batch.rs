@@ -35,10 +35,10 @@ impl Gen<'_> {
              decides."
                 .to_string(),
         ]);
-        let used: BTreeSet<usize> = live
+        let used: BTreeSet<Source> = live
             .iter()
             .flat_map(|&rule_idx| &set.rules[rule_idx].conditions)
-            .filter_map(|cond| set.feature_index(cond.feature()))
+            .filter_map(|cond| Source::of(set, cond))
             .collect();
         if used.is_empty() {
             // No live rule tests anything: no rule fires, or the first live
@@ -75,15 +75,71 @@ impl Gen<'_> {
         let mut regions = Vec::new();
         let mut ands = Vec::new();
         let (mut any_numeric, mut any_optional) = (false, false);
-        for &col in &used {
-            let feature = &set.features[col];
-            let column = BatchColumn::new(set, col, &live);
-            let field = &self.names.fields[col];
-            let x = quote::format_ident!("x{col}");
-            let r = quote::format_ident!("r{col}");
-            let masks_name = quote::format_ident!("BATCH_MASKS_{col}");
-            let thresholds_name = quote::format_ident!("BATCH_THRESHOLDS_{col}");
-            reads.push(quote!(let #x = inputs.map(|row| row.#field);));
+        let mut n_sums = 0;
+        for source in &used {
+            let column = BatchColumn::new(set, source, &live);
+            // A column's items are named by its index, a sum's by its rank
+            // among the sums.
+            let (suffix, what) = match source {
+                Source::Column(col) => (col.to_string(), name_code(&set.features[*col].name)),
+                Source::Sum(cols) => {
+                    n_sums += 1;
+                    let names: Vec<String> = cols
+                        .iter()
+                        .map(|&c| name_code(&set.features[c].name))
+                        .collect();
+                    (format!("sum{}", n_sums - 1), names.join(" + "))
+                }
+            };
+            let x = quote::format_ident!("x{suffix}");
+            let r = quote::format_ident!("r{suffix}");
+            let upper = suffix.to_uppercase();
+            let masks_name = quote::format_ident!("BATCH_MASKS_{upper}");
+            let thresholds_name = quote::format_ident!("BATCH_THRESHOLDS_{upper}");
+            match source {
+                Source::Column(col) => {
+                    let field = &self.names.fields[*col];
+                    reads.push(quote!(let #x = inputs.map(|row| row.#field);));
+                }
+                Source::Sum(cols) => {
+                    // One statement per term, which rustfmt leaves as it is
+                    // however long the names; `?` leaves at a missing term.
+                    let fn_name = quote::format_ident!("batch_{suffix}");
+                    let terms = cols.iter().map(|&c| {
+                        let field = &self.names.fields[c];
+                        if set.features[c].nullable {
+                            quote!(row.#field?)
+                        } else {
+                            quote!(row.#field)
+                        }
+                    });
+                    let mut terms = terms.collect::<Vec<_>>().into_iter();
+                    let first = terms.next();
+                    let (ty, value) = if column.nullable {
+                        (quote!(Option<f64>), quote!(Some(sum)))
+                    } else {
+                        (quote!(f64), quote!(sum))
+                    };
+                    let doc_f = doc([format!(
+                        "The sum {what} of a row, added left to right, for [`decide_batch`]{}.",
+                        if column.nullable {
+                            "; `None` when a term is missing"
+                        } else {
+                            ""
+                        }
+                    )]);
+                    statics.push(quote! {
+                        #doc_f
+                        #[inline(always)]
+                        fn #fn_name(row: &Input) -> #ty {
+                            let mut sum = #first;
+                            #(sum += #terms;)*
+                            #value
+                        }
+                    });
+                    reads.push(quote!(let #x = inputs.map(|row| #fn_name(&row));));
+                }
+            }
             let n_regions = column.n_regions();
             let region = match &column.kind {
                 RegionKind::Numeric(thresholds) => {
@@ -94,9 +150,9 @@ impl Gen<'_> {
                         .map(|&t| float_tokens(t))
                         .collect::<Result<Vec<_>, _>>()?;
                     let doc_t = doc([format!(
-                        "The thresholds the rules compare column {} with, sorted, for \
+                        "The thresholds the rules compare {} {what} with, sorted, for \
                          [`decide_batch`].",
-                        name_code(&feature.name)
+                        source.noun()
                     )]);
                     statics.push(quote! {
                         #doc_t
@@ -127,12 +183,16 @@ impl Gen<'_> {
                 let conds: Vec<&Condition> = rule
                     .conditions
                     .iter()
-                    .filter(|c| set.feature_index(c.feature()) == Some(col))
+                    .filter(|c| Source::of(set, c).as_ref() == Some(source))
                     .collect();
+                let cats = match source {
+                    Source::Column(col) => self.names.cats[*col].as_ref(),
+                    Source::Sum(_) => None,
+                };
                 for region in 0..n_regions {
                     let mut all = true;
                     for cond in &conds {
-                        all &= column.holds(cond, self.names.cats[col].as_ref(), region, rule)?;
+                        all &= column.holds(cond, cats, region, rule)?;
                     }
                     if all {
                         masks[region * words + rule_idx / 64] |= 1 << (rule_idx % 64);
@@ -142,9 +202,9 @@ impl Gen<'_> {
             let n_masks = Literal::usize_unsuffixed(masks.len());
             let masks = masks.iter().map(|&m| hex_u64(m));
             let doc_m = doc([format!(
-                "Per region of column {} ({n_regions} regions, {words} {} each), the rules \
+                "Per region of {} {what} ({n_regions} regions, {words} {} each), the rules \
                  whose conditions on it hold there, for [`decide_batch`].",
-                name_code(&feature.name),
+                source.noun(),
                 plural(words, "word", "words"),
             )]);
             statics.push(quote! {
@@ -293,6 +353,37 @@ impl Gen<'_> {
     }
 }
 
+/// What one set of regions of `decide_batch` reads: an input column, or a
+/// sum of input columns (indices in the order the sum adds them). Columns
+/// sort before sums.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Source {
+    Column(usize),
+    Sum(Vec<usize>),
+}
+
+impl Source {
+    /// What `cond` reads; `None` for a column the schema does not have.
+    fn of(set: &RuleSet, cond: &Condition) -> Option<Source> {
+        match cond {
+            Condition::Sum { features, .. } => features
+                .iter()
+                .map(|f| set.feature_index(f))
+                .collect::<Option<Vec<_>>>()
+                .map(Source::Sum),
+            _ => set.feature_index(cond.feature()).map(Source::Column),
+        }
+    }
+
+    /// How the docs name it before its name.
+    fn noun(&self) -> &'static str {
+        match self {
+            Source::Column(_) => "column",
+            Source::Sum(_) => "the sum",
+        }
+    }
+}
+
 /// How `decide_batch` sees one column: the regions its values fall in.
 struct BatchColumn {
     kind: RegionKind,
@@ -312,19 +403,22 @@ enum RegionKind {
 }
 
 impl BatchColumn {
-    pub(super) fn new(set: &RuleSet, col: usize, live: &[usize]) -> BatchColumn {
-        let feature = &set.features[col];
-        let kind = match &feature.kind {
+    fn new(set: &RuleSet, source: &Source, live: &[usize]) -> BatchColumn {
+        let (kind, nullable) = match source {
+            Source::Column(col) => (&set.features[*col].kind, set.features[*col].nullable),
+            Source::Sum(cols) => (
+                &FeatureKind::Numeric,
+                cols.iter().any(|&c| set.features[c].nullable),
+            ),
+        };
+        let kind = match kind {
             FeatureKind::Numeric => {
                 let mut thresholds: Vec<f64> = live
                     .iter()
                     .flat_map(|&rule_idx| &set.rules[rule_idx].conditions)
-                    .filter_map(|cond| match cond {
-                        Condition::Cmp { feature, value, .. }
-                            if set.feature_index(feature) == Some(col) && !value.is_nan() =>
-                        {
-                            Some(*value)
-                        }
+                    .filter(|cond| Source::of(set, cond).as_ref() == Some(source))
+                    .filter_map(|cond| match cond.comparison() {
+                        Some((_, value)) if !value.is_nan() => Some(value),
                         _ => None,
                     })
                     .collect();
@@ -337,10 +431,7 @@ impl BatchColumn {
             FeatureKind::Boolean => RegionKind::Boolean,
             FeatureKind::Categorical { categories } => RegionKind::Categorical(categories.len()),
         };
-        BatchColumn {
-            kind,
-            nullable: feature.nullable,
-        }
+        BatchColumn { kind, nullable }
     }
 
     /// Regions, the missing one (last) included when the column is nullable.
@@ -371,7 +462,10 @@ impl BatchColumn {
         Ok(match (cond, &self.kind) {
             (Condition::Missing { .. }, _) => missing,
             (_, _) if missing => false,
-            (Condition::Cmp { op, value, .. }, RegionKind::Numeric(thresholds)) => {
+            (
+                Condition::Cmp { op, value, .. } | Condition::Sum { op, value, .. },
+                RegionKind::Numeric(thresholds),
+            ) => {
                 let nan_region = 2 * thresholds.len() + 1;
                 match thresholds.iter().position(|t| t == value) {
                     // A NaN threshold: the comparison never holds.

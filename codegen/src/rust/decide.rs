@@ -42,6 +42,14 @@ pub(super) enum Cond<'a> {
     Equals { field: &'a Ident, value: Float },
     /// `input.f.is_none()`.
     Missing { field: &'a Ident },
+    /// `matches!((input.a, input.b), (x0, Some(x1)) if x0 + x1 < 5.0)`:
+    /// the terms bound (a nullable one only when present), added left to
+    /// right and compared, in a guard that keeps the test on one line.
+    Sum {
+        terms: Vec<(&'a Ident, bool)>,
+        op: CmpOp,
+        value: Float,
+    },
     /// `matches!(input.f, alt | ..)`, or `!matches!(..)` when `negated`.
     Matches {
         negated: bool,
@@ -72,12 +80,7 @@ impl Cond<'_> {
                 op,
                 value,
             } => {
-                let op = match op {
-                    CmpOp::Lt => quote!(<),
-                    CmpOp::Le => quote!(<=),
-                    CmpOp::Gt => quote!(>),
-                    CmpOp::Ge => quote!(>=),
-                };
+                let op = cmp_tokens(*op);
                 if *nullable {
                     quote!(matches!(input.#field, Some(x) if x #op #value))
                 } else {
@@ -99,6 +102,21 @@ impl Cond<'_> {
             } => quote!(!input.#field),
             Cond::Equals { field, value } => quote!(input.#field == #value),
             Cond::Missing { field } => quote!(input.#field.is_none()),
+            Cond::Sum { terms, op, value } => {
+                let op = cmp_tokens(*op);
+                let fields = terms.iter().map(|(field, _)| quote!(input.#field));
+                let xs: Vec<Ident> = (0..terms.len())
+                    .map(|i| quote::format_ident!("x{i}"))
+                    .collect();
+                let binds = terms.iter().zip(&xs).map(|((_, nullable), x)| {
+                    if *nullable {
+                        quote!(Some(#x))
+                    } else {
+                        quote!(#x)
+                    }
+                });
+                quote!(matches!((#(#fields),*), (#(#binds),*) if #(#xs)+* #op #value))
+            }
             Cond::Matches {
                 negated,
                 field,
@@ -144,6 +162,29 @@ impl Cond<'_> {
                 HeadCond::Plain(format!("input.{field} == {}", value.text()))
             }
             Cond::Missing { field } => HeadCond::Plain(format!("input.{field}.is_none()")),
+            Cond::Sum { terms, op, value } => {
+                let fields: Vec<String> = terms.iter().map(|(f, _)| format!("input.{f}")).collect();
+                let binds: Vec<String> = terms
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (_, nullable))| {
+                        if *nullable {
+                            format!("Some(x{i})")
+                        } else {
+                            format!("x{i}")
+                        }
+                    })
+                    .collect();
+                let sum: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+                HeadCond::Plain(format!(
+                    "matches!(({}), ({}) if {} {} {})",
+                    fields.join(", "),
+                    binds.join(", "),
+                    sum.join(" + "),
+                    op.as_str(),
+                    value.text()
+                ))
+            }
             Cond::Matches {
                 negated,
                 field,
@@ -154,6 +195,16 @@ impl Cond<'_> {
                 alts: alts.iter().map(Alt::text).collect(),
             },
         }
+    }
+}
+
+/// The operator as a token.
+fn cmp_tokens(op: CmpOp) -> TokenStream {
+    match op {
+        CmpOp::Lt => quote!(<),
+        CmpOp::Le => quote!(<=),
+        CmpOp::Gt => quote!(>),
+        CmpOp::Ge => quote!(>=),
     }
 }
 
@@ -339,6 +390,25 @@ impl Gen<'_> {
                         Cond::Missing { field }
                     } else {
                         return Ok(None);
+                    }
+                }
+                Condition::Sum {
+                    features,
+                    op,
+                    value,
+                    ..
+                } => {
+                    let terms = features
+                        .iter()
+                        .map(|f| {
+                            let col = self.set.feature_index(f).ok_or_else(bad)?;
+                            Ok((&self.names.fields[col], self.set.features[col].nullable))
+                        })
+                        .collect::<Result<Vec<_>, Error>>()?;
+                    Cond::Sum {
+                        terms,
+                        op: *op,
+                        value: Float::new(*value)?,
                     }
                 }
             };

@@ -115,8 +115,25 @@ pub fn hostile_set() -> RuleSet {
                 "a\nb",
             ),
             rule("missing_num", vec![missing("")], "x -- y"),
+            rule(
+                "sum",
+                vec![
+                    sum(&["select", "a \"quoted\" name", "距离"], CmpOp::Lt, 2.5),
+                    sum(&["a \"quoted\" name", "select"], CmpOp::Ge, -100.0),
+                ],
+                "\\",
+            ),
         ],
     )
+}
+
+/// `a + b + ... op value`.
+pub fn sum(features: &[&str], op: CmpOp, value: f64) -> rulec_runtime::ir::Condition {
+    rulec_runtime::ir::Condition::Sum {
+        features: features.iter().map(|f| f.to_string()).collect(),
+        op,
+        value,
+    }
 }
 
 /// A numeric target: decisions are values, right within the tolerance.

@@ -86,11 +86,43 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     let (strata, n_strata) = table.strata();
     let (fit_rows, rank_rows) =
         split::holdout(&splits.train, strata, n_strata, p.rank_share, p.seed);
+    // With a sum of columns for the class target's trees: the binning they
+    // and the shifted thresholds read.
+    let mut with_sums: Option<Binned> = None;
     let (candidates, answers) = match answers {
         Answers::Classes(teacher) => {
             progress.line("propose: distilling the teacher into candidate rules");
-            let candidates =
-                propose_classes(&table, &binned, &fit_rows, &teacher, synthetic.as_ref(), p);
+            // A sum of columns that cuts the fit rows' true labels much
+            // better than any column alone becomes one more column for the
+            // trees (`crate::sums`).
+            let sums: Vec<Vec<usize>> = if p.sums {
+                crate::sums::search(&table, &fit_rows, &hidden, p.seed)
+                    .into_iter()
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for terms in &sums {
+                let names: Vec<&str> = terms
+                    .iter()
+                    .map(|&c| table.columns()[c].name.as_str())
+                    .collect();
+                progress.line(&format!(
+                    "propose: the trees may also cut the sum {}",
+                    names.join(" + ")
+                ));
+            }
+            if !sums.is_empty() {
+                with_sums = Some(binned.with_sums(&table, &fit_rows, &sums));
+            }
+            let candidates = propose_classes(
+                &table,
+                with_sums.as_ref().unwrap_or(&binned),
+                &fit_rows,
+                &teacher,
+                synthetic.as_ref(),
+                p,
+            );
             (candidates, Answers::Classes(teacher))
         }
         Answers::Values(teacher) => {
@@ -140,16 +172,16 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     if let Some(file) = &p.proposals {
         set.rules = crate::rules_file::load_dsl_for(file, &set)?;
         for rule in &set.rules {
-            if let Some(c) = rule
+            if let Some(name) = rule
                 .conditions
                 .iter()
-                .find(|c| set.policy.forbids(c.feature()))
+                .flat_map(|c| c.features())
+                .find(|name| set.policy.forbids(name))
             {
                 return Err(Error::Params(format!(
-                    "{}: proposal `{}` reads `{}`, a column given to --forbid",
+                    "{}: proposal `{}` reads `{name}`, a column given to --forbid",
                     file.display(),
                     rule.name,
-                    c.feature()
                 )));
             }
         }
@@ -164,7 +196,8 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
                 !rule
                     .conditions
                     .iter()
-                    .any(|c| p.forbid.iter().any(|f| f == c.feature()))
+                    .flat_map(|c| c.features())
+                    .any(|name| p.forbid.contains(name))
             })
             .enumerate()
             .map(|(i, rule)| Rule {
@@ -191,7 +224,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             n_proposals,
             &generalise::Shift {
                 table: &table,
-                binned: &binned,
+                binned: with_sums.as_ref().unwrap_or(&binned),
                 fit_rows: &fit_rows,
                 teacher,
                 precision: p.precision,

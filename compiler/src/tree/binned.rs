@@ -46,8 +46,13 @@ pub struct BinnedColumn {
 /// the fitting rows only.
 #[derive(Clone, Debug)]
 pub struct Binned {
-    /// Columns in table order.
+    /// Columns in table order, then one per sum of [`Binned::sums`].
     pub columns: Vec<BinnedColumn>,
+    /// The sums of table columns binned after the table's own columns
+    /// (column `n + i` of a table of `n` columns adds the columns
+    /// `sums[i]`, in that order): what lets a distilled tree split on a
+    /// sum ([`crate::sums`]). Empty but for the candidate trees.
+    pub sums: Vec<Vec<usize>>,
 }
 
 impl Binned {
@@ -58,7 +63,10 @@ impl Binned {
             .iter()
             .map(|c| bin_column(&c.data, fit_rows))
             .collect();
-        Binned { columns }
+        Binned {
+            columns,
+            sums: Vec::new(),
+        }
     }
 
     /// Number of rows.
@@ -103,7 +111,10 @@ impl Binned {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
-        Some(Binned { columns })
+        Some(Binned {
+            columns,
+            sums: Vec::new(),
+        })
     }
 
     /// The same rows with the columns at `hidden` made constant (one bin,
@@ -128,7 +139,24 @@ impl Binned {
                 }
             })
             .collect();
-        Binned { columns }
+        Binned {
+            columns,
+            sums: Vec::new(),
+        }
+    }
+
+    /// These columns and, after them, each sum of table columns in `sums`,
+    /// added left to right per row (missing when a term is), binned as a
+    /// numeric column with cut points from `fit_rows`.
+    pub fn with_sums(&self, table: &Table, fit_rows: &[usize], sums: &[Vec<usize>]) -> Binned {
+        let mut out = self.clone();
+        for terms in sums {
+            let values = crate::sums::values(table, terms);
+            out.columns
+                .push(bin_column(&ColumnData::Numeric(values), fit_rows));
+            out.sums.push(terms.clone());
+        }
+        out
     }
 
     /// These rows, then `other`'s (binned by [`Binned::bin_table`]), in
@@ -146,7 +174,10 @@ impl Binned {
                 has_missing: a.has_missing || b.has_missing,
             })
             .collect();
-        Binned { columns }
+        Binned {
+            columns,
+            sums: Vec::new(),
+        }
     }
 }
 

@@ -107,3 +107,28 @@ pub fn split_of(i: usize) -> &'static str {
         _ => "train",
     }
 }
+
+/// Runs the parity example on the CSV rows (simple CSV: no quoted commas)
+/// and returns the rule name per row (`-` for not covered).
+pub fn parity_decisions(binary: &Path, set: &rulec_runtime::RuleSet, csv: &str) -> Vec<String> {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let cols: Vec<usize> = set
+        .features
+        .iter()
+        .map(|f| {
+            header
+                .iter()
+                .position(|h| *h == f.name)
+                .expect("feature column")
+        })
+        .collect();
+    let mut input = String::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        let row: Vec<String> = cols.iter().map(|&c| hex(fields[c])).collect();
+        input.push_str(&row.join("\t"));
+        input.push('\n');
+    }
+    run_parity(binary, input)
+}

@@ -17,7 +17,7 @@ mod print;
 pub use self::parse::{contradiction, parse, parse_for, ParseError, ParsedRule};
 pub use self::print::{
     display_order, print_condition, print_conditions, print_name, print_number, print_rule,
-    print_rules, print_string, print_value, KEYWORDS,
+    print_rules, print_string, print_sum, print_value, KEYWORDS,
 };
 
 #[cfg(test)]
@@ -235,7 +235,7 @@ mod tests {
         prop_oneof![
             (
                 name(),
-                op,
+                op.clone(),
                 any::<f64>().prop_filter("finite", |x| x.is_finite())
             )
                 .prop_map(|(feature, op, value)| Condition::Cmp { feature, op, value }),
@@ -244,7 +244,71 @@ mod tests {
                 .prop_map(|(feature, values)| Condition::In { feature, values }),
             (name(), values).prop_map(|(feature, values)| Condition::NotIn { feature, values }),
             name().prop_map(|feature| Condition::Missing { feature }),
+            (
+                proptest::collection::vec(name(), 2..4),
+                op,
+                any::<f64>().prop_filter("finite", |x| x.is_finite())
+            )
+                .prop_map(|(features, op, value)| Condition::Sum {
+                    features,
+                    op,
+                    value
+                }),
         ]
+    }
+
+    #[test]
+    fn sums_read_back_in_every_form_and_are_checked_against_the_schema() {
+        let rules = parse(
+            "rule a: when x + `y z` + w < -1.5 then t = \"p\"\n\
+             rule b: when 1 <= x+w < 4 and x +w > 0 then t = \"q\"",
+        )
+        .unwrap();
+        let sum = |features: &[&str], op, value| Condition::Sum {
+            features: features.iter().map(|f| f.to_string()).collect(),
+            op,
+            value,
+        };
+        assert_eq!(
+            rules[0].rule.conditions,
+            vec![sum(&["x", "y z", "w"], CmpOp::Lt, -1.5)]
+        );
+        assert_eq!(
+            rules[1].rule.conditions,
+            vec![
+                sum(&["x", "w"], CmpOp::Ge, 1.0),
+                sum(&["x", "w"], CmpOp::Lt, 4.0),
+                sum(&["x", "w"], CmpOp::Gt, 0.0)
+            ]
+        );
+        assert_eq!(
+            print_condition(&rules[0].rule.conditions[0]),
+            "x + `y z` + w < -1.5"
+        );
+        // `+5` is still a number; a lone `+` wants a column after it.
+        assert!(
+            errors("rule a: when x + < 3 then t = \"p\"")[0].contains("a column name after `+`")
+        );
+        assert!(errors("rule a: when x + w then t = \"p\"")[0].contains("after a sum of columns"));
+        let never = parse("rule a: when x + w > 3 and x + w < 2 then t = \"p\"").unwrap();
+        assert_eq!(
+            contradiction(&never[0].rule.conditions).as_deref(),
+            Some("x + w > 3 and x + w < 2")
+        );
+        // Other terms, or the same column alone, are no contradiction.
+        let fine = parse("rule a: when x + w > 3 and w + x < 2 and x < 1 then t = \"p\"").unwrap();
+        assert_eq!(contradiction(&fine[0].rule.conditions), None);
+        assert_eq!(
+            errors("rule a: when distance_mi + express + distance_mi < 3 then cheapest_shipper = \"B\""),
+            [
+                "line 1, column 14: `express` is boolean, so it cannot be added in a sum",
+                "line 1, column 14: `distance_mi` is added twice in one sum"
+            ]
+        );
+        assert_eq!(
+            errors("rule a: when distance_mi + km < 3 then cheapest_shipper = \"B\"")[0],
+            "line 1, column 14: unknown column `km`; columns are: distance_mi, express, zone"
+        );
     }
 
     proptest! {

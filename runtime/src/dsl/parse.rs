@@ -1,7 +1,7 @@
 //! Parsing the DSL, with errors that name the line and column, and the
 //! checks of parsed rules against a rule set's schema.
 
-use super::print::{print_name, print_number, print_string, KEYWORDS};
+use super::print::{print_name, print_number, print_string, print_sum, KEYWORDS};
 use crate::ir::{CmpOp, Condition, Rule};
 
 /// A parse or check error in DSL text, with its position (1-based).
@@ -201,6 +201,18 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                     column: tc,
                 });
             }
+            // `+` between column names adds them; before a digit it is a sign.
+            '+' if !chars
+                .get(i + 1)
+                .is_some_and(|d| d.is_ascii_digit() || *d == '.') =>
+            {
+                advance(1, &mut i, &mut col);
+                toks.push(Token {
+                    tok: Tok::Op("+"),
+                    line: tl,
+                    column: tc,
+                });
+            }
             c if c.is_ascii_digit() || c == '-' || c == '+' || c == '.' => {
                 let start = i;
                 advance(1, &mut i, &mut col);
@@ -260,6 +272,23 @@ pub struct ParsedRule {
     pub line: usize,
     /// Position of each condition, for error messages.
     pub positions: Vec<(usize, usize)>,
+}
+
+/// `x op value` on one column, or on a sum of several.
+fn compare(mut terms: Vec<String>, op: CmpOp, value: f64) -> Condition {
+    if terms.len() == 1 {
+        Condition::Cmp {
+            feature: terms.remove(0),
+            op,
+            value,
+        }
+    } else {
+        Condition::Sum {
+            features: terms,
+            op,
+            value,
+        }
+    }
 }
 
 struct Parser {
@@ -390,6 +419,33 @@ impl Parser {
         Ok(values)
     }
 
+    fn peek_plus(&self) -> bool {
+        matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::Op("+"),
+                ..
+            })
+        )
+    }
+
+    /// The terms after a first column name: `+ name`, repeated.
+    fn more_terms(&mut self) -> Result<Vec<String>, ParseError> {
+        let mut terms = Vec::new();
+        while self.peek_plus() {
+            self.pos += 1;
+            terms.push(self.name("a column name after `+`")?);
+        }
+        Ok(terms)
+    }
+
+    /// A column name, or a sum of them (`a + b + c`).
+    fn terms(&mut self, what: &str) -> Result<Vec<String>, ParseError> {
+        let mut terms = vec![self.name(what)?];
+        terms.extend(self.more_terms()?);
+        Ok(terms)
+    }
+
     /// One condition; a range `a <= x < b` gives two.
     fn condition(&mut self, out: &mut Vec<Condition>) -> Result<(), ParseError> {
         if self.peek_word("not") {
@@ -406,7 +462,7 @@ impl Parser {
             let Some(op1) = self.cmp() else {
                 return self.fail("`<` or `<=` after a number (a range like `10 <= x < 50`)");
             };
-            let feature = self.name("a column name")?;
+            let terms = self.terms("a column name")?;
             let Some(op2) = self.cmp() else {
                 return self.fail("a second comparison to close the range");
             };
@@ -420,20 +476,24 @@ impl Parser {
                 return self.fail("both comparisons of a range to point the same way");
             }
             let hi = self.number()?;
-            out.push(Condition::Cmp {
-                feature: feature.clone(),
-                op: flip(op1),
-                value: lo,
-            });
-            out.push(Condition::Cmp {
-                feature,
-                op: op2,
-                value: hi,
-            });
+            out.push(compare(terms.clone(), flip(op1), lo));
+            out.push(compare(terms, op2, hi));
             return Ok(());
         }
         let feature = self.name("a condition (a column name, `not`, or a range)")?;
-        if let Some(op) = self.cmp() {
+        if self.peek_plus() {
+            let mut features = vec![feature];
+            features.extend(self.more_terms()?);
+            let Some(op) = self.cmp() else {
+                return self.fail("`<`, `<=`, `>` or `>=` after a sum of columns");
+            };
+            let value = self.number()?;
+            out.push(Condition::Sum {
+                features,
+                op,
+                value,
+            });
+        } else if let Some(op) = self.cmp() {
             let value = self.number()?;
             out.push(Condition::Cmp { feature, op, value });
         } else if self.peek_word("in") {
@@ -612,6 +672,14 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                 ),
             });
         }
+        let columns = || {
+            schema
+                .features
+                .iter()
+                .map(|f| print_name(&f.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         for (i, cond) in p.rule.conditions.iter().enumerate() {
             let (line, column) = at(i);
             let mut push = |message: String| {
@@ -621,16 +689,33 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                     message,
                 })
             };
+            if let Condition::Sum { features, .. } = cond {
+                let mut seen = Vec::new();
+                for name in features {
+                    if seen.contains(&name) {
+                        push(format!("`{name}` is added twice in one sum"));
+                    }
+                    seen.push(name);
+                    match schema.features.iter().find(|f| &f.name == name) {
+                        None => push(format!(
+                            "unknown column `{name}`; columns are: {}",
+                            columns()
+                        )),
+                        Some(f) if f.kind != FeatureKind::Numeric => push(format!(
+                            "`{}` is {}, so it cannot be added in a sum",
+                            f.name,
+                            f.kind.describe()
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                continue;
+            }
             let Some(f) = schema.features.iter().find(|f| f.name == cond.feature()) else {
                 push(format!(
                     "unknown column `{}`; columns are: {}",
                     cond.feature(),
-                    schema
-                        .features
-                        .iter()
-                        .map(|f| print_name(&f.name))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    columns()
                 ));
                 continue;
             };
@@ -670,6 +755,7 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                         Condition::Is { .. } => "a true/false test",
                         Condition::In { .. } | Condition::NotIn { .. } => "a category set",
                         Condition::Missing { .. } => "`is missing`",
+                        Condition::Sum { .. } => "a sum",
                     }
                 )),
             }
@@ -693,10 +779,10 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
 pub fn contradiction(conditions: &[Condition]) -> Option<String> {
     for (i, a) in conditions.iter().enumerate() {
         for b in &conditions[i + 1..] {
-            if a.feature() != b.feature() {
+            if a.features() != b.features() {
                 continue;
             }
-            let f = print_name(a.feature());
+            let f = print_sum(a.features());
             match (a, b) {
                 (Condition::Missing { .. }, other) | (other, Condition::Missing { .. })
                     if !matches!(other, Condition::Missing { .. }) =>
@@ -709,8 +795,14 @@ pub fn contradiction(conditions: &[Condition]) -> Option<String> {
                 (
                     Condition::Cmp {
                         op: o1, value: v1, ..
+                    }
+                    | Condition::Sum {
+                        op: o1, value: v1, ..
                     },
                     Condition::Cmp {
+                        op: o2, value: v2, ..
+                    }
+                    | Condition::Sum {
                         op: o2, value: v2, ..
                     },
                 ) if o1.is_lower_bound() != o2.is_lower_bound() => {

@@ -56,7 +56,26 @@ pub fn print_condition(cond: &Condition) -> String {
             format!("{} not in {}", print_name(feature), print_set(values))
         }
         Condition::Missing { feature } => format!("{} is missing", print_name(feature)),
+        Condition::Sum {
+            features,
+            op,
+            value,
+        } => format!(
+            "{} {} {}",
+            print_sum(features),
+            op.as_str(),
+            print_number(*value)
+        ),
     }
+}
+
+/// The terms of a sum, joined by ` + `.
+pub fn print_sum(features: &[String]) -> String {
+    features
+        .iter()
+        .map(|f| print_name(f))
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// Words of the DSL that cannot be bare column names.
