@@ -640,11 +640,8 @@ fn floor_example(set: &RuleSet, fields: &[Field]) -> String {
                     ..
                 } => {
                     // A missing term is NaN in the flat row: the sum too.
-                    let sum: Vec<String> = features
-                        .iter()
-                        .map(|f| format!("v[{}]", set.feature_index(f).expect("feature")))
-                        .collect();
-                    format!("({} {} {})", sum.join(" + "), op.as_str(), float(*value))
+                    let sum = indexed_sum(set, "v", features);
+                    format!("({sum} {} {})", op.as_str(), float(*value))
                 }
                 Condition::Is { value, .. } => {
                     format!("(v[{col}] == {})", if *value { "1.0" } else { "0.0" })
@@ -874,13 +871,19 @@ fn tool_cond(
             value,
             ..
         } => {
-            let sum: Vec<String> = features
-                .iter()
-                .map(|f| format!("input[{}]", set.feature_index(f).expect("feature")))
-                .collect();
-            format!("({}) {} {}", sum.join(" + "), op.as_str(), float(*value))
+            let sum = indexed_sum(set, "input", features);
+            format!("({sum}) {} {}", op.as_str(), float(*value))
         }
     }
+}
+
+/// `row[i] + row[j] + ...`: a sum's terms read from a row array by index.
+fn indexed_sum(set: &RuleSet, row: &str, features: &[String]) -> String {
+    features
+        .iter()
+        .map(|f| format!("{row}[{}]", set.feature_index(f).expect("feature")))
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 const FLOOR_PRELUDE: &str = r#"//! Written by rulec's `floor` bench: hand-written versions of the same
