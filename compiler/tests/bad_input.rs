@@ -87,6 +87,19 @@ const CASES: &[Case] = &[
         expect: &["--teacher-paths", "--tolerance"],
     },
     Case {
+        name: "--tolerance with no sums",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--no-sums",
+        ],
+        expect: &["--no-sums", "--tolerance", "class targets"],
+    },
+    Case {
         name: "teacher paths without the forest",
         files: &[],
         args: &[

@@ -100,6 +100,14 @@ fn a_total_is_learnt_as_a_sum_and_every_backend_decides_it_alike() {
 
     let (plain, _) = compile(d, "plain", &["--no-sums"]);
     assert!(sums(&plain).is_empty(), "--no-sums: {plain}");
+    // A forbidden column is no term of a sum either.
+    let (forbidden, _) = compile(d, "forbid", &["--forbid", "eve"]);
+    assert!(
+        sums(&forbidden)
+            .iter()
+            .all(|f| !f.contains(&"eve".to_string())),
+        "--forbid eve: {forbidden}"
+    );
     let book = std::fs::read_to_string(d.join("plain/RULEBOOK.md")).unwrap();
     assert!(book.contains("sums"), "the options list says --no-sums");
 
