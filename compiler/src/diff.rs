@@ -829,6 +829,33 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_sum_is_one_test_whose_threshold_moves() {
+        let sum = |features: &[&str], value| Condition::Sum {
+            features: features.iter().map(|f| f.to_string()).collect(),
+            op: CmpOp::Lt,
+            value,
+        };
+        let ch: Vec<String> = condition_changes(
+            &[sum(&["a", "b"], 70.0), cmp("a", CmpOp::Lt, 5.0)],
+            &[
+                cmp("a", CmpOp::Lt, 5.0),
+                sum(&["a", "b"], 63.0),
+                sum(&["a", "c"], 1.0),
+            ],
+        )
+        .iter()
+        .map(Line::plain)
+        .collect();
+        assert_eq!(
+            ch,
+            [
+                "threshold moved on `a + b`: `a + b < 70` → `a + b < 63` (-7, -10.0 %)",
+                "condition added: `a + c < 1`"
+            ]
+        );
+    }
+
     /// Names, categories and classes from data stay text in the report:
     /// outside code, every `<` is escaped.
     #[test]
