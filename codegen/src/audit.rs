@@ -314,7 +314,11 @@ fn forbidden_section(set: &RuleSet) -> Option<Section> {
             let readers: Vec<&str> = set
                 .rules
                 .iter()
-                .filter(|r| r.conditions.iter().any(|cond| cond.features().contains(c)))
+                .filter(|r| {
+                    r.conditions
+                        .iter()
+                        .any(|cond| cond.features().contains(&c.as_str()))
+                })
                 .map(|r| r.name.as_str())
                 .collect();
             vec![

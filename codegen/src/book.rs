@@ -670,7 +670,7 @@ pub(crate) fn example_columns(set: &RuleSet, rule: &Rule) -> Vec<usize> {
         .filter(|&i| {
             rule.conditions
                 .iter()
-                .any(|c| c.features().contains(&set.features[i].name))
+                .any(|c| c.features().contains(&set.features[i].name.as_str()))
         })
         .collect()
 }

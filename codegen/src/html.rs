@@ -324,7 +324,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                     let tested = rule
                         .conditions
                         .iter()
-                        .any(|cond| cond.features().contains(name));
+                        .any(|cond| cond.features().contains(&name.as_str()));
                     let _ = write!(
                         h,
                         "<th{}><code>{}</code></th>",

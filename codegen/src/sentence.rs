@@ -31,7 +31,7 @@ pub fn sentence(rule: &Rule, target: &str) -> String {
     // A sum of columns is one subject: "a + b is below 5".
     let mut columns: Vec<(String, Vec<&Condition>)> = Vec::new();
     for cond in &rule.conditions {
-        let subject = cond.features().join(" + ");
+        let subject = cond.subject();
         match columns.iter_mut().find(|(f, _)| *f == subject) {
             Some((_, conds)) => conds.push(cond),
             None => columns.push((subject, vec![cond])),
@@ -234,6 +234,7 @@ mod tests {
     fn a_sum_is_one_subject_with_its_bounds_together() {
         let sum = |op, value| Condition::Sum {
             features: vec!["day charge".into(), "eve".into()],
+            minus: Vec::new(),
             op,
             value,
         };
@@ -248,6 +249,18 @@ mod tests {
         assert_eq!(
             sentence(&r, "churn"),
             "When day charge + eve is at least 20.5 and below 70 and day charge is above 1, churn is \"no\"."
+        );
+        // A difference is a subject of its own, its terms in their order.
+        let diff = Condition::Sum {
+            features: vec!["length".into()],
+            minus: vec!["depth".into()],
+            op: CmpOp::Ge,
+            value: 24.5,
+        };
+        let r = rule(vec![diff, sum(CmpOp::Lt, 70.0)], "no");
+        assert_eq!(
+            sentence(&r, "churn"),
+            "When length - depth is at least 24.5 and day charge + eve is below 70, churn is \"no\"."
         );
     }
 }

@@ -689,16 +689,22 @@ fn rule_conditions(
             Condition::Cmp { op, value, .. } => compare(&col, op, *value)?,
             Condition::Sum {
                 features,
+                minus,
                 op,
                 value,
-                ..
             } => {
                 // A NULL term makes the sum NULL, which no comparison holds.
-                let terms = features
+                let quote = |f: &String| quote_ident(f, dialect, "column name");
+                let mut sum = features
                     .iter()
-                    .map(|f| quote_ident(f, dialect, "column name"))
-                    .collect::<Result<Vec<_>, _>>()?;
-                compare(&format!("({})", terms.join(" + ")), op, *value)?
+                    .map(quote)
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(" + ");
+                for f in minus {
+                    sum.push_str(" - ");
+                    sum.push_str(&quote(f)?);
+                }
+                compare(&format!("({sum})"), op, *value)?
             }
             Condition::Is { value, .. } => {
                 format!("{col} = {}", if *value { "TRUE" } else { "FALSE" })

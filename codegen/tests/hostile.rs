@@ -228,15 +228,19 @@ fn hostile_set() -> impl Strategy<Value = RuleSet> {
                         .enumerate()
                         .map(|(i, pick)| {
                             let feature = &features[(i + pick.1) % features.len()];
-                            // Now and then the sum of every numeric column.
-                            let numeric: Vec<String> = features
+                            // Now and then the sum of every numeric column,
+                            // some of them subtracted.
+                            let mut numeric: Vec<String> = features
                                 .iter()
                                 .filter(|f| f.kind == FeatureKind::Numeric)
                                 .map(|f| f.name.clone())
                                 .collect();
                             if pick.0 % 7 == 6 && numeric.len() >= 2 {
+                                let minus =
+                                    numeric.split_off(numeric.len() - pick.1 % numeric.len());
                                 return Condition::Sum {
                                     features: numeric,
+                                    minus,
                                     op: [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge][pick.1 % 4],
                                     value: FLOATS[pick.1 % FLOATS.len()],
                                 };

@@ -563,7 +563,16 @@ fn rename_feature(set: &mut RuleSet, from: &str, to: &str) {
                 | Condition::In { feature, .. }
                 | Condition::NotIn { feature, .. }
                 | Condition::Missing { feature } => std::slice::from_mut(feature),
-                Condition::Sum { features, .. } => features.as_mut_slice(),
+                Condition::Sum {
+                    features, minus, ..
+                } => {
+                    for feature in features.iter_mut().chain(minus.iter_mut()) {
+                        if feature == from {
+                            *feature = to.to_string();
+                        }
+                    }
+                    continue;
+                }
             };
             for feature in features {
                 if feature == from {

@@ -635,12 +635,12 @@ fn floor_example(set: &RuleSet, fields: &[Field]) -> String {
                 }
                 Condition::Sum {
                     features,
+                    minus,
                     op,
                     value,
-                    ..
                 } => {
                     // A missing term is NaN in the flat row: the sum too.
-                    let sum = indexed_sum(set, "v", features);
+                    let sum = indexed_sum(set, "v", features, minus);
                     format!("({sum} {} {})", op.as_str(), float(*value))
                 }
                 Condition::Is { value, .. } => {
@@ -803,12 +803,13 @@ fn nested_cond(set: &RuleSet, fields: &[Field], c: &Condition) -> String {
         Condition::Missing { .. } => format!("input.{name}.is_none()"),
         Condition::Sum {
             features,
+            minus,
             op,
             value,
-            ..
         } => {
             let terms: Vec<&Field> = features
                 .iter()
+                .chain(minus)
                 .map(|t| &fields[set.feature_index(t).expect("feature")])
                 .collect();
             let reads: Vec<String> = terms.iter().map(|t| format!("input.{}", t.name)).collect();
@@ -823,12 +824,18 @@ fn nested_cond(set: &RuleSet, fields: &[Field], c: &Condition) -> String {
                     }
                 })
                 .collect();
-            let sum: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+            let mut sum = (0..features.len())
+                .map(|i| format!("x{i}"))
+                .collect::<Vec<_>>()
+                .join(" + ");
+            for i in features.len()..terms.len() {
+                sum.push_str(&format!(" - x{i}"));
+            }
             format!(
                 "matches!(({}), ({}) if {} {} {})",
                 reads.join(", "),
                 binds.join(", "),
-                sum.join(" + "),
+                sum,
                 op.as_str(),
                 float(*value)
             )
@@ -867,23 +874,25 @@ fn tool_cond(
         }
         Condition::Sum {
             features,
+            minus,
             op,
             value,
-            ..
         } => {
-            let sum = indexed_sum(set, "input", features);
+            let sum = indexed_sum(set, "input", features, minus);
             format!("({sum}) {} {}", op.as_str(), float(*value))
         }
     }
 }
 
-/// `row[i] + row[j] + ...`: a sum's terms read from a row array by index.
-fn indexed_sum(set: &RuleSet, row: &str, features: &[String]) -> String {
-    features
-        .iter()
-        .map(|f| format!("{row}[{}]", set.feature_index(f).expect("feature")))
-        .collect::<Vec<_>>()
-        .join(" + ")
+/// `row[i] + row[j] - row[k] ...`: a sum's terms read from a row array by index.
+fn indexed_sum(set: &RuleSet, row: &str, features: &[String], minus: &[String]) -> String {
+    let read = |f: &String| format!("{row}[{}]", set.feature_index(f).expect("feature"));
+    let mut sum = features.iter().map(read).collect::<Vec<_>>().join(" + ");
+    for f in minus {
+        sum.push_str(" - ");
+        sum.push_str(&read(f));
+    }
+    sum
 }
 
 const FLOOR_PRELUDE: &str = r#"//! Written by rulec's `floor` bench: hand-written versions of the same

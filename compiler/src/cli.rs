@@ -288,9 +288,10 @@ pub struct CommonOpts {
     /// Also offer the paths of the teacher's own trees as candidate rules (--teacher forest only).
     #[arg(long)]
     pub teacher_paths: bool,
-    /// Rules test columns one at a time only: no sums of columns (by default
-    /// the candidate trees may also cut the one sum of numeric columns that
-    /// separates the training labels much better than any column alone).
+    /// Rules test columns one at a time only: no sums or differences of
+    /// columns (by default the candidate trees may also cut the one sum of
+    /// numeric columns, each added or subtracted, that separates the
+    /// training labels much better than any column alone).
     #[arg(long)]
     pub no_sums: bool,
     /// Extra distilled trees on bootstrap samples (more candidate rules).

@@ -83,8 +83,8 @@ enum Constraint {
 
 fn constraints(conds: &[Condition], features: &[Feature]) -> Vec<(String, Constraint)> {
     // Conditions are grouped by what they read: a column, or a sum's terms
-    // (joined by NUL, which no name holds), whose constraint is `Other`.
-    let group = |c: &Condition| c.features().join("\u{0}");
+    // ([`Condition::terms_key`]), whose constraint is `Other`.
+    let group = Condition::terms_key;
     let mut names: Vec<String> = Vec::new();
     for c in conds {
         if !names.iter().any(|n| *n == group(c)) {

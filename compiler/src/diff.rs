@@ -231,7 +231,7 @@ enum Key {
 
 fn key(c: &Condition) -> Key {
     // A sum is named by its terms, as the DSL writes it.
-    let feature = c.features().join(" + ");
+    let feature = c.subject();
     match c {
         Condition::Cmp { op, .. } | Condition::Sum { op, .. } => Key::Bound {
             feature,
@@ -249,7 +249,7 @@ fn key(c: &Condition) -> Key {
 fn tokens(rule: &Rule) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for c in &rule.conditions {
-        let f = c.features().join(" + ");
+        let f = c.subject();
         match c {
             Condition::Cmp { op, .. } | Condition::Sum { op, .. } => {
                 out.insert(format!(
@@ -331,7 +331,7 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
     if a == b {
         return None;
     }
-    let f = a.features().join(" + ");
+    let f = a.subject();
     let head = |what: &str| {
         Line::default()
             .words(what)
@@ -831,17 +831,23 @@ mod tests {
 
     #[test]
     fn a_sum_is_one_test_whose_threshold_moves() {
-        let sum = |features: &[&str], value| Condition::Sum {
+        let sum = |features: &[&str], minus: &[&str], value| Condition::Sum {
             features: features.iter().map(|f| f.to_string()).collect(),
+            minus: minus.iter().map(|f| f.to_string()).collect(),
             op: CmpOp::Lt,
             value,
         };
         let ch: Vec<String> = condition_changes(
-            &[sum(&["a", "b"], 70.0), cmp("a", CmpOp::Lt, 5.0)],
+            &[
+                sum(&["a", "b"], &[], 70.0),
+                cmp("a", CmpOp::Lt, 5.0),
+                sum(&["a"], &["b"], 2.0),
+            ],
             &[
                 cmp("a", CmpOp::Lt, 5.0),
-                sum(&["a", "b"], 63.0),
-                sum(&["a", "c"], 1.0),
+                sum(&["a", "b"], &[], 63.0),
+                sum(&["a", "c"], &[], 1.0),
+                sum(&["a"], &["b"], 2.5),
             ],
         )
         .iter()
@@ -851,6 +857,7 @@ mod tests {
             ch,
             [
                 "threshold moved on `a + b`: `a + b < 70` → `a + b < 63` (-7, -10.0 %)",
+                "threshold moved on `a - b`: `a - b < 2` → `a - b < 2.5` (+0.5, +25.0 %)",
                 "condition added: `a + c < 1`"
             ]
         );

@@ -174,12 +174,18 @@ pub fn shift_thresholds(set: &RuleSet, from: usize, s: &Shift<'_>) -> Result<Vec
         for (j, c) in set.rules[i].conditions.iter().enumerate() {
             let col = match c {
                 Condition::Cmp { feature, .. } => index_of(feature),
-                Condition::Sum { features, .. } => features
-                    .iter()
-                    .map(index_of)
-                    .collect::<Option<Vec<usize>>>()
-                    .and_then(|terms| s.binned.sums.iter().position(|t| *t == terms))
-                    .map(|k| n_columns + k),
+                Condition::Sum {
+                    features, minus, ..
+                } => {
+                    let cols = |names: &[String]| {
+                        names.iter().map(index_of).collect::<Option<Vec<usize>>>()
+                    };
+                    cols(features)
+                        .zip(cols(minus))
+                        .map(|(plus, minus)| crate::sums::Terms { plus, minus })
+                        .and_then(|terms| s.binned.sums.iter().position(|t| *t == terms))
+                        .map(|k| n_columns + k)
+                }
                 _ => None,
             };
             let Some(col) = col else {

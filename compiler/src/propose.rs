@@ -266,11 +266,14 @@ fn path_condition(
         let Test::LeBin(t) = test else {
             return None;
         };
-        return Some(Condition::Sum {
-            features: terms
-                .iter()
+        let names = |cols: &[usize]| {
+            cols.iter()
                 .map(|&c| table.columns()[c].name.clone())
-                .collect(),
+                .collect()
+        };
+        return Some(Condition::Sum {
+            features: names(&terms.plus),
+            minus: names(&terms.minus),
             op: if went_left { CmpOp::Lt } else { CmpOp::Ge },
             value: cuts[*t as usize],
         });
@@ -348,8 +351,8 @@ fn simplify_with(
     conditions: Vec<Condition>,
     levels: &dyn Fn(&str) -> Vec<String>,
 ) -> Vec<Condition> {
-    // Grouped by what they read: a column, or a sum's terms (joined by NUL).
-    let group = |c: &Condition| c.features().join("\u{0}");
+    // Grouped by what they read: a column, or a sum's terms.
+    let group = Condition::terms_key;
     let mut order: Vec<String> = Vec::new();
     for c in &conditions {
         if !order.iter().any(|f| *f == group(c)) {
@@ -360,7 +363,9 @@ fn simplify_with(
     for feature in order {
         let on: Vec<&Condition> = conditions.iter().filter(|c| group(c) == feature).collect();
         let sum = on.iter().find_map(|c| match c {
-            Condition::Sum { features, .. } => Some(features.clone()),
+            Condition::Sum {
+                features, minus, ..
+            } => Some((features.clone(), minus.clone())),
             _ => None,
         });
         let mut lower: Option<(CmpOp, f64)> = None;
@@ -395,8 +400,9 @@ fn simplify_with(
         }
         for (op, value) in [lower, upper].into_iter().flatten() {
             out.push(match &sum {
-                Some(features) => Condition::Sum {
+                Some((features, minus)) => Condition::Sum {
                     features: features.clone(),
+                    minus: minus.clone(),
                     op,
                     value,
                 },

@@ -545,15 +545,17 @@ fn compile_csv(path: &std::path::Path, csv: &str, seed: u64) -> rulec_runtime::R
         .rules
 }
 
-/// 2,000 rows where `y` is "yes" with chance `inside` where `a + b > 1` and
-/// with chance 0.3 elsewhere: the sum `a + b` separates the labels far
-/// better than `a` or `b` alone, so the candidate trees cut it.
-fn sum_rows(rng: &mut Rng, inside: f64) -> String {
+/// 2,000 rows where `y` is "yes" with chance `inside` where `a + b > 1`
+/// (with `subtract`, where `a - b > 0`) and with chance 0.3 elsewhere: the
+/// sum separates the labels far better than `a` or `b` alone, so the
+/// candidate trees cut it.
+fn sum_rows(rng: &mut Rng, inside: f64, subtract: bool) -> String {
     use std::fmt::Write as _;
     let mut csv = String::from("a,b,z,y,split\n");
     for i in 0..2000 {
         let (a, b) = (rng.f64(), rng.f64());
-        let p = if a + b > 1.0 { inside } else { 0.3 };
+        let region = if subtract { a - b > 0.0 } else { a + b > 1.0 };
+        let p = if region { inside } else { 0.3 };
         let _ = writeln!(
             csv,
             "{a:.4},{b:.4},{:.4},{},{}",
@@ -567,32 +569,47 @@ fn sum_rows(rng: &mut Rng, inside: f64) -> String {
 
 #[test]
 fn rules_on_a_sum_of_columns_keep_the_promise() {
-    // Where `a + b > 1` every row is "yes" with chance 0.94, elsewhere with
-    // chance 0.3: every rule deciding "yes" is right on at most 94 % of the
-    // rows it answers in truth, every rule deciding "no" on at most 70 %, so
-    // any certification at 0.95 is false. The candidate trees cut the sum
-    // (with every row inside "yes", the same data certify a rule testing it), its
-    // thresholds are shifted to purer cores on the fit rows, and the order
-    // and plan still see none of the validation labels.
+    sums_keep_the_promise(false);
+}
+
+#[test]
+fn rules_on_a_difference_of_columns_keep_the_promise() {
+    sums_keep_the_promise(true);
+}
+
+fn sums_keep_the_promise(subtract: bool) {
+    // Where `a + b > 1` (or `a - b > 0`) every row is "yes" with chance
+    // 0.94, elsewhere with chance 0.3: every rule deciding "yes" is right
+    // on at most 94 % of the rows it answers in truth, every rule deciding
+    // "no" on at most 70 %, so any certification at 0.95 is false. The
+    // candidate trees cut the sum (with every row inside "yes", the same
+    // data certify a rule testing it), its thresholds are shifted to purer
+    // cores on the fit rows, and the order and plan still see none of the
+    // validation labels.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sum.csv");
     let mut rng = Rng::derive(0, 0x5355_4d53);
-    let easy = compile_csv(&path, &sum_rows(&mut rng, 1.0), 0);
+    let easy = compile_csv(&path, &sum_rows(&mut rng, 1.0, subtract), 0);
+    let expected = if subtract { (1, 1) } else { (2, 0) };
     assert!(
-        easy.rules.iter().any(|r| r
-            .conditions
+        easy.rules
             .iter()
-            .any(|c| matches!(c, rulec_runtime::ir::Condition::Sum { features, .. } if features.len() == 2))),
-        "with every row inside \"yes\", a rule should test a + b:\n{easy}"
+            .any(|r| r.conditions.iter().any(|c| matches!(
+                c,
+                rulec_runtime::ir::Condition::Sum { features, minus, .. }
+                    if (features.len(), minus.len()) == expected
+            ))),
+        "with every row inside \"yes\", a rule should test the sum:\n{easy}"
     );
     let trials = 120;
     let mut certified = 0;
     for trial in 0..trials {
         let mut rng = Rng::derive(trial as u64, 0x5355_4d53);
-        let set = compile_csv(&path, &sum_rows(&mut rng, 0.94), trial as u64);
+        let set = compile_csv(&path, &sum_rows(&mut rng, 0.94, subtract), trial as u64);
         certified += usize::from(!set.rules.is_empty());
     }
-    eprintln!("certified {certified} of {trials} with 0.94 inside a + b > 1");
+    let region = if subtract { "a - b > 0" } else { "a + b > 1" };
+    eprintln!("certified {certified} of {trials} with 0.94 inside {region}");
     assert!(
         certified as f64 / trials as f64 <= limit(0.05, trials),
         "certified {certified} of {trials} sets whose precision is at most 0.94 at a target of 0.95"

@@ -58,7 +58,9 @@ enum Test {
         col: usize,
     },
     Sum {
+        /// Columns added, then subtracted from the `plus`-th on.
         cols: Vec<usize>,
+        plus: usize,
         op: CmpOp,
         value: f64,
     },
@@ -126,14 +128,16 @@ impl Evaluator {
                     Condition::Missing { .. } => Test::Missing { col },
                     Condition::Sum {
                         features,
+                        minus,
                         op,
                         value,
-                        ..
                     } => Test::Sum {
                         cols: features
                             .iter()
+                            .chain(minus)
                             .map(|f| set.feature_index(f).expect("checked feature"))
                             .collect(),
+                        plus: features.len(),
                         op: *op,
                         value: *value,
                     },
@@ -244,15 +248,18 @@ fn holds(test: &Test, row: &[Cell]) -> bool {
         Test::Missing { col } => matches!(row.get(col), Some(Cell::Missing)),
         Test::Sum {
             ref cols,
+            plus,
             op,
             value,
         } => {
-            // Added left to right, as every backend adds them.
+            // Added left to right, then subtracted left to right, as every
+            // backend does.
             let mut sum = 0.0;
             for (i, &col) in cols.iter().enumerate() {
                 match row.get(col) {
                     Some(Cell::Num(x)) if i == 0 => sum = *x,
-                    Some(Cell::Num(x)) => sum += *x,
+                    Some(Cell::Num(x)) if i < plus => sum += *x,
+                    Some(Cell::Num(x)) => sum -= *x,
                     _ => return false,
                 }
             }
@@ -308,6 +315,31 @@ mod tests {
         assert!(!hit(Cell::Num(5.0), Cell::Missing));
         assert!(!hit(Cell::Num(f64::INFINITY), Cell::Num(f64::NEG_INFINITY)));
         assert!(hit(Cell::Num(f64::INFINITY), Cell::Num(1.0)));
+        // A difference: added terms first, then the subtracted ones, so
+        // `x - w + v` is (x + v) - w.
+        set.features.push(crate::ir::Feature {
+            name: "v".into(),
+            kind: FeatureKind::Numeric,
+            nullable: false,
+        });
+        set.rules = crate::dsl::parse("rule d: when x - w + v >= 0.3 then y = \"p\"")
+            .unwrap()
+            .into_iter()
+            .map(|p| p.rule)
+            .collect();
+        let eval = Evaluator::new(&set).unwrap();
+        let hit = |x: f64, w: Cell, v: f64| {
+            eval.decide(&[Cell::Num(x), w, Cell::Num(v)])
+                .unwrap()
+                .is_some()
+        };
+        assert!(hit(1.0, Cell::Num(0.5), 0.0));
+        assert!(!hit(1.0, Cell::Num(0.8), 0.0));
+        // (0.1 + 0.2) - 0.0 >= 0.3, where 0.1 - 0.0 + 0.2 would be too.
+        assert!(hit(0.1, Cell::Num(0.0), 0.2));
+        // (1e16 + 1.0) - 1e16 is 0 in f64: the order is the added terms first.
+        assert!(!hit(1e16, Cell::Num(1e16), 1.0));
+        assert!(!hit(5.0, Cell::Missing, 0.0));
         let c = CostModel {
             teacher_per_decision: 100.0,
             rules_per_decision: 4.0,

@@ -19,9 +19,20 @@ pub use summary::{
     Stability, Summary,
 };
 
-/// Version of the `rules.json` layout. Bumped on any incompatible change;
-/// a file with a higher version is refused with a clear message.
+/// Version of the `rules.json` layout a rule set is written with unless
+/// it needs a later one ([`RuleSet::layout_version`]). Bumped on any
+/// incompatible change; a file with a version above
+/// [`MAX_SCHEMA_VERSION`] is refused with a clear message.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The layout version of a rule set one of whose sums subtracts a column
+/// ([`Condition::Sum`]'s `minus`): a rulec that reads version 1 only would
+/// not know the field and would read `a + c - b` as `a + c`, so it must
+/// refuse the file instead.
+pub const DIFFERENCE_SCHEMA_VERSION: u32 = 2;
+
+/// The highest `rules.json` layout version this rulec reads.
+pub const MAX_SCHEMA_VERSION: u32 = 2;
 
 /// A complete, validated rule set: schema, ordered rules, and the evidence
 /// and provenance behind them.
@@ -213,7 +224,8 @@ impl CmpOp {
 /// category (a value outside the feature's known categories) satisfies
 /// neither `in` nor `not in`; NaN satisfies no numeric comparison. A
 /// [`Condition::Sum`] adds its terms left to right in `f64`, in the order
-/// listed, and holds no row where a term is missing or the total is NaN.
+/// listed, then subtracts its `minus` terms left to right, and holds no row
+/// where a term is missing or the total is NaN.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "test", rename_all = "snake_case")]
 pub enum Condition {
@@ -253,12 +265,20 @@ pub enum Condition {
         /// Feature name.
         feature: String,
     },
-    /// `a + b + ... op value`: the sum of two or more numeric features,
-    /// added left to right in the order listed, compared with a threshold.
-    /// A missing term satisfies it never, as a NaN sum does not.
+    /// `a + b + ... - c - ... op value`: the sum of numeric features,
+    /// added left to right in the order listed, less the `minus` features,
+    /// subtracted left to right after them (a difference `a - b` when
+    /// `features` is `[a]` and `minus` is `[b]`), compared with a
+    /// threshold. A missing term satisfies it never, as a NaN total does
+    /// not.
     Sum {
-        /// Feature names, distinct, at least two.
+        /// Features added, at least one; with `minus`, at least two terms
+        /// in all, every one distinct.
         features: Vec<String>,
+        /// Features subtracted after the added ones; none for a plain sum
+        /// (and then absent from `rules.json`).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        minus: Vec<String>,
         /// Operator.
         op: CmpOp,
         /// Threshold; always finite.
@@ -280,16 +300,53 @@ impl Condition {
         }
     }
 
-    /// Every feature this condition reads, in order: one, or a sum's terms.
-    pub fn features(&self) -> &[String] {
+    /// Every feature this condition reads, in order: one, or a sum's terms
+    /// (the added ones, then the subtracted ones).
+    pub fn features(&self) -> Vec<&str> {
+        let (plus, minus) = self.terms();
+        plus.iter().chain(minus).map(String::as_str).collect()
+    }
+
+    /// The features this condition adds and those it subtracts: one
+    /// feature and none for a test on one column.
+    pub fn terms(&self) -> (&[String], &[String]) {
         match self {
             Condition::Cmp { feature, .. }
             | Condition::Is { feature, .. }
             | Condition::In { feature, .. }
             | Condition::NotIn { feature, .. }
-            | Condition::Missing { feature } => std::slice::from_ref(feature),
-            Condition::Sum { features, .. } => features,
+            | Condition::Missing { feature } => (std::slice::from_ref(feature), &[]),
+            Condition::Sum {
+                features, minus, ..
+            } => (features, minus),
         }
+    }
+
+    /// A key that two conditions share exactly when they read the same
+    /// terms with the same signs: a column's name, or a sum's added terms
+    /// joined by NUL (which no name holds), then `\u{1}` and its
+    /// subtracted ones when it has some.
+    pub fn terms_key(&self) -> String {
+        let (plus, minus) = self.terms();
+        let mut key = plus.join("\u{0}");
+        if !minus.is_empty() {
+            key.push('\u{1}');
+            key.push_str(&minus.join("\u{0}"));
+        }
+        key
+    }
+
+    /// What the condition tests, as a reader writes it: the column's name,
+    /// or a sum's terms joined by ` + ` and ` - ` (names as they are, not
+    /// quoted: for sentences and messages, not for the DSL).
+    pub fn subject(&self) -> String {
+        let (plus, minus) = self.terms();
+        let mut out = plus.join(" + ");
+        for name in minus {
+            out.push_str(" - ");
+            out.push_str(name);
+        }
+        out
     }
 
     /// The numeric comparison this condition makes, whatever it compares:
@@ -589,10 +646,10 @@ impl RuleSet {
             serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
         match probe.get("schema_version").and_then(|v| v.as_u64()) {
             None => return Err(Error::Json("missing field `schema_version`".into())),
-            Some(v) if v > u64::from(SCHEMA_VERSION) => {
+            Some(v) if v > u64::from(MAX_SCHEMA_VERSION) => {
                 return Err(Error::SchemaVersion {
                     found: v,
-                    supported: SCHEMA_VERSION,
+                    supported: MAX_SCHEMA_VERSION,
                 })
             }
             Some(_) => {}
@@ -603,10 +660,38 @@ impl RuleSet {
     }
 
     /// Serialises to pretty JSON with a trailing newline. Deterministic.
+    /// The file's `schema_version` is at least [`RuleSet::layout_version`].
     pub fn to_json(&self) -> String {
-        let mut s = serde_json::to_string_pretty(self).expect("RuleSet serialises");
+        let needed = self.layout_version();
+        let mut s = if needed > self.schema_version {
+            let set = RuleSet {
+                schema_version: needed,
+                ..self.clone()
+            };
+            serde_json::to_string_pretty(&set)
+        } else {
+            serde_json::to_string_pretty(self)
+        }
+        .expect("RuleSet serialises");
         s.push('\n');
         s
+    }
+
+    /// The lowest layout version that holds this set: [`SCHEMA_VERSION`],
+    /// or [`DIFFERENCE_SCHEMA_VERSION`] when a rule (or a rejected
+    /// candidate) tests a sum that subtracts a column.
+    pub fn layout_version(&self) -> u32 {
+        let subtracts = self
+            .rules
+            .iter()
+            .chain(self.rejected.iter().map(|r| &r.rule))
+            .flat_map(|r| &r.conditions)
+            .any(|c| matches!(c, Condition::Sum { minus, .. } if !minus.is_empty()));
+        if subtracts {
+            DIFFERENCE_SCHEMA_VERSION
+        } else {
+            SCHEMA_VERSION
+        }
     }
 
     /// Index of a feature by name.
@@ -707,7 +792,7 @@ impl RuleSet {
             }
             let mut read = BTreeSet::new();
             for name in rule.conditions.iter().flat_map(Condition::features) {
-                if self.policy.forbids(name) && read.insert(name.as_str()) {
+                if self.policy.forbids(name) && read.insert(name) {
                     problems.push(format!(
                         "rule `{}` reads `{name}`, a forbidden column",
                         rule.name
@@ -732,23 +817,29 @@ impl RuleSet {
 
     fn check_condition(&self, cond: &Condition) -> Result<(), String> {
         if let Condition::Sum {
-            features, value, ..
+            features,
+            minus,
+            value,
+            ..
         } = cond
         {
-            if features.len() < 2 {
+            if features.is_empty() {
+                return Err("a sum needs a column it adds".to_string());
+            }
+            if features.len() + minus.len() < 2 {
                 return Err("a sum needs at least two columns".to_string());
             }
-            if let Some(dup) = first_duplicate(features) {
-                return Err(format!("`{dup}` is added twice in one sum"));
+            if let Some(twice) = twice_in_sum(features, minus) {
+                return Err(twice);
             }
-            for name in features {
+            for name in features.iter().chain(minus) {
                 let Some(idx) = self.feature_index(name) else {
                     return Err(format!("unknown feature `{name}`"));
                 };
                 let kind = &self.features[idx].kind;
                 if *kind != FeatureKind::Numeric {
                     return Err(format!(
-                        "`{name}` is added in a sum but is not numeric ({})",
+                        "`{name}` is a term of a sum but is not numeric ({})",
                         kind.describe()
                     ));
                 }
@@ -757,8 +848,8 @@ impl RuleSet {
                 Ok(())
             } else {
                 Err(format!(
-                    "threshold on the sum of `{}` is not finite",
-                    features.join("` + `")
+                    "threshold on the sum `{}` is not finite",
+                    cond.subject()
                 ))
             };
         }
@@ -817,6 +908,20 @@ impl FeatureKind {
     }
 }
 
+/// What is wrong when a column is a term of one sum twice: added twice,
+/// subtracted twice, or both added and subtracted.
+pub fn twice_in_sum(plus: &[String], minus: &[String]) -> Option<String> {
+    if let Some(dup) = first_duplicate(plus) {
+        return Some(format!("`{dup}` is added twice in one sum"));
+    }
+    if let Some(dup) = first_duplicate(minus) {
+        return Some(format!("`{dup}` is subtracted twice in one sum"));
+    }
+    plus.iter()
+        .find(|f| minus.contains(f))
+        .map(|f| format!("`{f}` is both added and subtracted in one sum"))
+}
+
 fn first_duplicate(items: &[String]) -> Option<&str> {
     let mut seen = BTreeSet::new();
     items
@@ -858,6 +963,65 @@ mod tests {
             tolerance: None,
         };
         RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95)
+    }
+
+    /// A set whose sum subtracts a column is written as layout version 2,
+    /// which a rulec that reads version 1 only refuses; other sets stay
+    /// at version 1, and a later version is refused by name.
+    #[test]
+    fn a_difference_needs_layout_version_2() {
+        let num = |name: &str| Feature {
+            name: name.into(),
+            kind: FeatureKind::Numeric,
+            nullable: false,
+        };
+        let mut set = with_classes(&["p", "q"]);
+        set.features = vec![num("a"), num("b"), num("c")];
+        let rule = |minus: Vec<String>| Rule {
+            name: "r".into(),
+            conditions: vec![Condition::Sum {
+                features: vec!["a".into(), "c".into()],
+                minus,
+                op: CmpOp::Lt,
+                value: 1.5,
+            }],
+            decision: "p".into(),
+            origin: None,
+            evidence: None,
+        };
+        set.rules = vec![rule(Vec::new())];
+        assert_eq!(set.layout_version(), SCHEMA_VERSION);
+        let plain = set.to_json();
+        assert!(plain.contains("\"schema_version\": 1,") && !plain.contains("minus"));
+        set.rules = vec![rule(vec!["b".into()])];
+        assert_eq!(set.layout_version(), DIFFERENCE_SCHEMA_VERSION);
+        let text = set.to_json();
+        assert!(text.contains("\"schema_version\": 2,"), "{text}");
+        assert!(text.contains("\"minus\": [\n"), "{text}");
+        let back = RuleSet::from_json(&text).unwrap();
+        assert_eq!(back.rules, set.rules);
+        assert_eq!(back.schema_version, DIFFERENCE_SCHEMA_VERSION);
+        // A rejected candidate with a difference counts too.
+        set.rejected = vec![Rejected {
+            rule: set.rules.remove(0),
+            reason: "not kept".into(),
+        }];
+        assert_eq!(set.layout_version(), DIFFERENCE_SCHEMA_VERSION);
+        // Terms must be distinct, whatever their sign.
+        let mut both = set.clone();
+        both.rejected.clear();
+        both.rules = vec![rule(vec!["a".into()])];
+        let err = both.check().unwrap_err().to_string();
+        assert!(
+            err.contains("`a` is both added and subtracted in one sum"),
+            "{err}"
+        );
+        let future = text.replacen("\"schema_version\": 2,", "\"schema_version\": 3,", 1);
+        let err = RuleSet::from_json(&future).unwrap_err().to_string();
+        assert!(
+            err.contains("schema version 3, but this rulec reads versions up to 2"),
+            "{err}"
+        );
     }
 
     /// A label names its class as written, or as the same number when

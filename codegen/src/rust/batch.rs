@@ -82,13 +82,18 @@ impl Gen<'_> {
             // among the sums.
             let (suffix, what) = match source {
                 Source::Column(col) => (col.to_string(), name_code(&set.features[*col].name)),
-                Source::Sum(cols) => {
+                Source::Sum(cols, plus) => {
                     n_sums += 1;
                     let names: Vec<String> = cols
                         .iter()
                         .map(|&c| name_code(&set.features[c].name))
                         .collect();
-                    (format!("sum{}", n_sums - 1), names.join(" + "))
+                    let mut what = names[..*plus].join(" + ");
+                    for name in &names[*plus..] {
+                        what.push_str(" - ");
+                        what.push_str(name);
+                    }
+                    (format!("sum{}", n_sums - 1), what)
                 }
             };
             let x = quote::format_ident!("x{suffix}");
@@ -101,7 +106,7 @@ impl Gen<'_> {
                     let field = &self.names.fields[*col];
                     reads.push(quote!(let #x = inputs.map(|row| row.#field);));
                 }
-                Source::Sum(cols) => {
+                Source::Sum(cols, plus) => {
                     // One statement per term, which rustfmt leaves as it is
                     // however long the names; `?` leaves at a missing term.
                     let fn_name = quote::format_ident!("batch_{suffix}");
@@ -115,13 +120,16 @@ impl Gen<'_> {
                     });
                     let mut terms = terms.collect::<Vec<_>>().into_iter();
                     let first = terms.next();
+                    let added: Vec<_> = terms.by_ref().take(plus.saturating_sub(1)).collect();
+                    let subtracted: Vec<_> = terms.collect();
                     let (ty, value) = if column.nullable {
                         (quote!(Option<f64>), quote!(Some(sum)))
                     } else {
                         (quote!(f64), quote!(sum))
                     };
                     let doc_f = doc([format!(
-                        "The sum {what} of a row, added left to right, for [`decide_batch`]{}.",
+                        "The sum {what} of a row, added (then subtracted) left to right, for \
+                         [`decide_batch`]{}.",
                         if column.nullable {
                             "; `None` when a term is missing"
                         } else {
@@ -133,7 +141,8 @@ impl Gen<'_> {
                         #[inline(always)]
                         fn #fn_name(row: &Input) -> #ty {
                             let mut sum = #first;
-                            #(sum += #terms;)*
+                            #(sum += #added;)*
+                            #(sum -= #subtracted;)*
                             #value
                         }
                     });
@@ -187,7 +196,7 @@ impl Gen<'_> {
                     .collect();
                 let cats = match source {
                     Source::Column(col) => self.names.cats[*col].as_ref(),
-                    Source::Sum(_) => None,
+                    Source::Sum(..) => None,
                 };
                 for region in 0..n_regions {
                     let mut all = true;
@@ -354,23 +363,26 @@ impl Gen<'_> {
 }
 
 /// What one set of regions of `decide_batch` reads: an input column, or a
-/// sum of input columns (indices in the order the sum adds them). Columns
-/// sort before sums.
+/// sum of input columns (indices in the order the sum adds them, then
+/// those it subtracts; how many it adds). Columns sort before sums.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Source {
     Column(usize),
-    Sum(Vec<usize>),
+    Sum(Vec<usize>, usize),
 }
 
 impl Source {
     /// What `cond` reads; `None` for a column the schema does not have.
     fn of(set: &RuleSet, cond: &Condition) -> Option<Source> {
         match cond {
-            Condition::Sum { features, .. } => features
+            Condition::Sum {
+                features, minus, ..
+            } => features
                 .iter()
+                .chain(minus)
                 .map(|f| set.feature_index(f))
                 .collect::<Option<Vec<_>>>()
-                .map(Source::Sum),
+                .map(|cols| Source::Sum(cols, features.len())),
             _ => set.feature_index(cond.feature()).map(Source::Column),
         }
     }
@@ -379,7 +391,7 @@ impl Source {
     fn noun(&self) -> &'static str {
         match self {
             Source::Column(_) => "column",
-            Source::Sum(_) => "the sum",
+            Source::Sum(..) => "the sum",
         }
     }
 }
@@ -406,7 +418,7 @@ impl BatchColumn {
     fn new(set: &RuleSet, source: &Source, live: &[usize]) -> BatchColumn {
         let (kind, nullable) = match source {
             Source::Column(col) => (&set.features[*col].kind, set.features[*col].nullable),
-            Source::Sum(cols) => (
+            Source::Sum(cols, _) => (
                 &FeatureKind::Numeric,
                 cols.iter().any(|&c| set.features[c].nullable),
             ),

@@ -44,9 +44,11 @@ pub(super) enum Cond<'a> {
     Missing { field: &'a Ident },
     /// `matches!((input.a, input.b), (x0, Some(x1)) if x0 + x1 < 5.0)`:
     /// the terms bound (a nullable one only when present), added left to
-    /// right and compared, in a guard that keeps the test on one line.
+    /// right (the first `plus`) then subtracted, and compared, in a guard
+    /// that keeps the test on one line.
     Sum {
         terms: Vec<(&'a Ident, bool)>,
+        plus: usize,
         op: CmpOp,
         value: Float,
     },
@@ -102,7 +104,12 @@ impl Cond<'_> {
             } => quote!(!input.#field),
             Cond::Equals { field, value } => quote!(input.#field == #value),
             Cond::Missing { field } => quote!(input.#field.is_none()),
-            Cond::Sum { terms, op, value } => {
+            Cond::Sum {
+                terms,
+                plus,
+                op,
+                value,
+            } => {
                 let op = cmp_tokens(*op);
                 let fields = terms.iter().map(|(field, _)| quote!(input.#field));
                 let xs: Vec<Ident> = (0..terms.len())
@@ -115,7 +122,10 @@ impl Cond<'_> {
                         quote!(#x)
                     }
                 });
-                quote!(matches!((#(#fields),*), (#(#binds),*) if #(#xs)+* #op #value))
+                let (added, subtracted) = xs.split_at(*plus);
+                quote!(
+                    matches!((#(#fields),*), (#(#binds),*) if #(#added)+* #(- #subtracted)* #op #value)
+                )
             }
             Cond::Matches {
                 negated,
@@ -162,7 +172,12 @@ impl Cond<'_> {
                 HeadCond::Plain(format!("input.{field} == {}", value.text()))
             }
             Cond::Missing { field } => HeadCond::Plain(format!("input.{field}.is_none()")),
-            Cond::Sum { terms, op, value } => {
+            Cond::Sum {
+                terms,
+                plus,
+                op,
+                value,
+            } => {
                 let fields: Vec<String> = terms.iter().map(|(f, _)| format!("input.{f}")).collect();
                 let binds: Vec<String> = terms
                     .iter()
@@ -175,12 +190,18 @@ impl Cond<'_> {
                         }
                     })
                     .collect();
-                let sum: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+                let mut sum = (0..*plus)
+                    .map(|i| format!("x{i}"))
+                    .collect::<Vec<_>>()
+                    .join(" + ");
+                for i in *plus..terms.len() {
+                    sum.push_str(&format!(" - x{i}"));
+                }
                 HeadCond::Plain(format!(
                     "matches!(({}), ({}) if {} {} {})",
                     fields.join(", "),
                     binds.join(", "),
-                    sum.join(" + "),
+                    sum,
                     op.as_str(),
                     value.text()
                 ))
@@ -394,12 +415,13 @@ impl Gen<'_> {
                 }
                 Condition::Sum {
                     features,
+                    minus,
                     op,
                     value,
-                    ..
                 } => {
                     let terms = features
                         .iter()
+                        .chain(minus)
                         .map(|f| {
                             let col = self.set.feature_index(f).ok_or_else(bad)?;
                             Ok((&self.names.fields[col], self.set.features[col].nullable))
@@ -407,6 +429,7 @@ impl Gen<'_> {
                         .collect::<Result<Vec<_>, Error>>()?;
                     Cond::Sum {
                         terms,
+                        plus: features.len(),
                         op: *op,
                         value: Float::new(*value)?,
                     }

@@ -415,7 +415,7 @@ impl Gen<'_> {
                     continue;
                 };
                 let condition = str_lit(&dsl::print_condition(cond));
-                let column = str_lit(&cond.features().join(" + "));
+                let column = str_lit(&cond.subject());
                 let with = float_tokens(r.precision_with().unwrap_or(f64::NAN))?;
                 let without = float_tokens(r.precision_without().unwrap_or(f64::NAN))?;
                 let excluded = Literal::u64_unsuffixed(r.excluded);
@@ -441,7 +441,7 @@ impl Gen<'_> {
             pub struct Reason {
                 /// The condition, in the rule DSL.
                 pub condition: &'static str,
-                /// The column it reads; a sum's columns joined by ` + `.
+                /// The column it reads; a sum or difference of columns as `a + b - c`.
                 pub column: &'static str,
                 /// Precision of the rule with every condition; NaN when
                 /// unmeasured.

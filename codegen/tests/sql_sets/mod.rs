@@ -118,8 +118,13 @@ pub fn hostile_set() -> RuleSet {
             rule(
                 "sum",
                 vec![
-                    sum(&["select", "a \"quoted\" name", "距离"], CmpOp::Lt, 2.5),
-                    sum(&["a \"quoted\" name", "select"], CmpOp::Ge, -100.0),
+                    sum(
+                        &["select", "a \"quoted\" name", "距离"],
+                        &[],
+                        CmpOp::Lt,
+                        2.5,
+                    ),
+                    sum(&["a \"quoted\" name"], &["select"], CmpOp::Ge, -100.0),
                 ],
                 "\\",
             ),
@@ -127,10 +132,16 @@ pub fn hostile_set() -> RuleSet {
     )
 }
 
-/// `a + b + ... op value`.
-pub fn sum(features: &[&str], op: CmpOp, value: f64) -> rulec_runtime::ir::Condition {
+/// `a + b + ... - c - ... op value`.
+pub fn sum(
+    features: &[&str],
+    minus: &[&str],
+    op: CmpOp,
+    value: f64,
+) -> rulec_runtime::ir::Condition {
     rulec_runtime::ir::Condition::Sum {
         features: features.iter().map(|f| f.to_string()).collect(),
+        minus: minus.iter().map(|f| f.to_string()).collect(),
         op,
         value,
     }

@@ -95,7 +95,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             // A sum of columns that cuts the fit rows' true labels much
             // better than any column alone becomes one more column for the
             // trees (`crate::sums`).
-            let sums: Vec<Vec<usize>> = if p.sums {
+            let sums: Vec<crate::sums::Terms> = if p.sums {
                 crate::sums::search(&table, &fit_rows, &hidden, p.seed)
                     .into_iter()
                     .collect()
@@ -103,13 +103,9 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
                 Vec::new()
             };
             for terms in &sums {
-                let names: Vec<&str> = terms
-                    .iter()
-                    .map(|&c| table.columns()[c].name.as_str())
-                    .collect();
                 progress.line(&format!(
                     "propose: the trees may also cut the sum {}",
-                    names.join(" + ")
+                    terms.describe(&table)
                 ));
             }
             if !sums.is_empty() {
@@ -197,7 +193,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
                     .conditions
                     .iter()
                     .flat_map(|c| c.features())
-                    .any(|name| p.forbid.contains(name))
+                    .any(|name| p.forbid.iter().any(|f| f == name))
             })
             .enumerate()
             .map(|(i, rule)| Rule {

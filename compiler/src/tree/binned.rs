@@ -2,6 +2,7 @@
 //! learned from the fitting rows, categories by frequency, missing values
 //! (and categories the rules cannot name) in a bin of their own.
 
+use crate::sums::Terms;
 use crate::table::{ColumnData, Table, MISSING_CODE, OTHER_CODE};
 
 /// Bin of a missing value.
@@ -49,10 +50,9 @@ pub struct Binned {
     /// Columns in table order, then one per sum of [`Binned::sums`].
     pub columns: Vec<BinnedColumn>,
     /// The sums of table columns binned after the table's own columns
-    /// (column `n + i` of a table of `n` columns adds the columns
-    /// `sums[i]`, in that order): what lets a distilled tree split on a
-    /// sum ([`crate::sums`]). Empty but for the candidate trees.
-    pub sums: Vec<Vec<usize>>,
+    /// (column `n + i` of a table of `n` columns is the sum `sums[i]`):
+    /// what lets a distilled tree split on a sum ([`crate::sums`]). Empty but for the candidate trees.
+    pub sums: Vec<Terms>,
 }
 
 impl Binned {
@@ -146,9 +146,9 @@ impl Binned {
     }
 
     /// These columns and, after them, each sum of table columns in `sums`,
-    /// added left to right per row (missing when a term is), binned as a
+    /// per row as [`crate::sums::values`] computes it, binned as a
     /// numeric column with cut points from `fit_rows`.
-    pub fn with_sums(&self, table: &Table, fit_rows: &[usize], sums: &[Vec<usize>]) -> Binned {
+    pub fn with_sums(&self, table: &Table, fit_rows: &[usize], sums: &[Terms]) -> Binned {
         let mut out = self.clone();
         for terms in sums {
             let values = crate::sums::values(table, terms);

@@ -246,13 +246,21 @@ mod tests {
             name().prop_map(|feature| Condition::Missing { feature }),
             (
                 proptest::collection::vec(name(), 2..4),
+                0..3usize,
                 op,
                 any::<f64>().prop_filter("finite", |x| x.is_finite())
             )
-                .prop_map(|(features, op, value)| Condition::Sum {
-                    features,
-                    op,
-                    value
+                .prop_map(|(mut features, subtracted, op, value)| {
+                    // The first term is added; any of the others may be
+                    // subtracted (after the added ones, as printed).
+                    let minus =
+                        features.split_off(features.len() - subtracted.min(features.len() - 1));
+                    Condition::Sum {
+                        features,
+                        minus,
+                        op,
+                        value,
+                    }
                 }),
         ]
     }
@@ -266,6 +274,7 @@ mod tests {
         .unwrap();
         let sum = |features: &[&str], op, value| Condition::Sum {
             features: features.iter().map(|f| f.to_string()).collect(),
+            minus: Vec::new(),
             op,
             value,
         };
@@ -301,13 +310,81 @@ mod tests {
         assert_eq!(
             errors("rule a: when distance_mi + express + distance_mi < 3 then cheapest_shipper = \"B\""),
             [
-                "line 1, column 14: `express` is boolean, so it cannot be added in a sum",
+                "line 1, column 14: `express` is boolean, so it cannot be a term of a sum",
                 "line 1, column 14: `distance_mi` is added twice in one sum"
             ]
         );
         assert_eq!(
             errors("rule a: when distance_mi + km < 3 then cheapest_shipper = \"B\"")[0],
             "line 1, column 14: unknown column `km`; columns are: distance_mi, express, zone"
+        );
+    }
+
+    #[test]
+    fn differences_read_back_with_the_added_terms_first() {
+        let rules = parse(
+            "rule a: when x - `y z` >= -2 and 0 < x - w + v <= 3.5 and x > -4 then t = \"p\"",
+        )
+        .unwrap();
+        let sum = |features: &[&str], minus: &[&str], op, value| Condition::Sum {
+            features: features.iter().map(|f| f.to_string()).collect(),
+            minus: minus.iter().map(|f| f.to_string()).collect(),
+            op,
+            value,
+        };
+        assert_eq!(
+            rules[0].rule.conditions,
+            vec![
+                sum(&["x"], &["y z"], CmpOp::Ge, -2.0),
+                sum(&["x", "v"], &["w"], CmpOp::Gt, 0.0),
+                sum(&["x", "v"], &["w"], CmpOp::Le, 3.5),
+                Condition::Cmp {
+                    feature: "x".into(),
+                    op: CmpOp::Gt,
+                    value: -4.0
+                },
+            ]
+        );
+        // Printed with the added terms first: `x + v - w`, which is what
+        // every backend computes.
+        let printed: Vec<String> = rules[0]
+            .rule
+            .conditions
+            .iter()
+            .map(print_condition)
+            .collect();
+        assert_eq!(
+            printed,
+            [
+                "x - `y z` >= -2",
+                "x + v - w > 0",
+                "x + v - w <= 3.5",
+                "x > -4"
+            ]
+        );
+        // A lone `-` wants a column after it; a first term cannot be
+        // subtracted.
+        assert!(
+            errors("rule a: when x - < 3 then t = \"p\"")[0].contains("a column name after `-`")
+        );
+        assert!(errors("rule a: when - x + w < 3 then t = \"p\"")[0].contains("a condition"));
+        // Bounds of one difference contradict; a sum of the same columns
+        // is another test.
+        let never = parse("rule a: when x - w > 3 and x - w < 2 then t = \"p\"").unwrap();
+        assert_eq!(
+            contradiction(&never[0].rule.conditions).as_deref(),
+            Some("x - w > 3 and x - w < 2")
+        );
+        let fine = parse("rule a: when x - w > 3 and x + w < 2 then t = \"p\"").unwrap();
+        assert_eq!(contradiction(&fine[0].rule.conditions), None);
+        assert_eq!(
+            errors(
+                "rule a: when distance_mi - zone - distance_mi < 3 then cheapest_shipper = \"B\""
+            ),
+            [
+                "line 1, column 14: `zone` is categorical, so it cannot be a term of a sum",
+                "line 1, column 14: `distance_mi` is both added and subtracted in one sum"
+            ]
         );
     }
 

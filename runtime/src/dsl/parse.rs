@@ -2,7 +2,7 @@
 //! checks of parsed rules against a rule set's schema.
 
 use super::print::{print_name, print_number, print_string, print_sum, KEYWORDS};
-use crate::ir::{CmpOp, Condition, Rule};
+use crate::ir::{twice_in_sum, CmpOp, Condition, Rule};
 
 /// A parse or check error in DSL text, with its position (1-based).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -201,14 +201,16 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                     column: tc,
                 });
             }
-            // `+` between column names adds them; before a digit it is a sign.
-            '+' if !chars
-                .get(i + 1)
-                .is_some_and(|d| d.is_ascii_digit() || *d == '.') =>
+            // `+` and `-` between column names add and subtract them; before
+            // a digit they are a number's sign.
+            '+' | '-'
+                if !chars
+                    .get(i + 1)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.') =>
             {
                 advance(1, &mut i, &mut col);
                 toks.push(Token {
-                    tok: Tok::Op("+"),
+                    tok: Tok::Op(if c == '+' { "+" } else { "-" }),
                     line: tl,
                     column: tc,
                 });
@@ -274,17 +276,22 @@ pub struct ParsedRule {
     pub positions: Vec<(usize, usize)>,
 }
 
+/// A column name, or the terms of a sum: the added columns (the first
+/// always), then the subtracted ones, each in the order written.
+type Terms = (Vec<String>, Vec<String>);
+
 /// `x op value` on one column, or on a sum of several.
-fn compare(mut terms: Vec<String>, op: CmpOp, value: f64) -> Condition {
-    if terms.len() == 1 {
+fn compare((mut features, minus): Terms, op: CmpOp, value: f64) -> Condition {
+    if features.len() == 1 && minus.is_empty() {
         Condition::Cmp {
-            feature: terms.remove(0),
+            feature: features.remove(0),
             op,
             value,
         }
     } else {
         Condition::Sum {
-            features: terms,
+            features,
+            minus,
             op,
             value,
         }
@@ -419,31 +426,35 @@ impl Parser {
         Ok(values)
     }
 
-    fn peek_plus(&self) -> bool {
-        matches!(
-            self.peek(),
+    /// Whether `+` or `-` comes next, and which.
+    fn peek_sign(&self) -> Option<&'static str> {
+        match self.peek() {
             Some(Token {
-                tok: Tok::Op("+"),
+                tok: Tok::Op(op @ ("+" | "-")),
                 ..
-            })
-        )
-    }
-
-    /// The terms after a first column name: `+ name`, repeated.
-    fn more_terms(&mut self) -> Result<Vec<String>, ParseError> {
-        let mut terms = Vec::new();
-        while self.peek_plus() {
-            self.pos += 1;
-            terms.push(self.name("a column name after `+`")?);
+            }) => Some(op),
+            _ => None,
         }
-        Ok(terms)
     }
 
-    /// A column name, or a sum of them (`a + b + c`).
-    fn terms(&mut self, what: &str) -> Result<Vec<String>, ParseError> {
-        let mut terms = vec![self.name(what)?];
-        terms.extend(self.more_terms()?);
-        Ok(terms)
+    /// The terms after a first column name: `+ name` or `- name`, repeated.
+    fn more_terms(&mut self, first: String) -> Result<Terms, ParseError> {
+        let (mut plus, mut minus) = (vec![first], Vec::new());
+        while let Some(sign) = self.peek_sign() {
+            self.pos += 1;
+            if sign == "+" {
+                plus.push(self.name("a column name after `+`")?);
+            } else {
+                minus.push(self.name("a column name after `-`")?);
+            }
+        }
+        Ok((plus, minus))
+    }
+
+    /// A column name, or a sum of them (`a + b - c`).
+    fn terms(&mut self, what: &str) -> Result<Terms, ParseError> {
+        let first = self.name(what)?;
+        self.more_terms(first)
     }
 
     /// One condition; a range `a <= x < b` gives two.
@@ -481,18 +492,13 @@ impl Parser {
             return Ok(());
         }
         let feature = self.name("a condition (a column name, `not`, or a range)")?;
-        if self.peek_plus() {
-            let mut features = vec![feature];
-            features.extend(self.more_terms()?);
+        if self.peek_sign().is_some() {
+            let terms = self.more_terms(feature)?;
             let Some(op) = self.cmp() else {
                 return self.fail("`<`, `<=`, `>` or `>=` after a sum of columns");
             };
             let value = self.number()?;
-            out.push(Condition::Sum {
-                features,
-                op,
-                value,
-            });
+            out.push(compare(terms, op, value));
         } else if let Some(op) = self.cmp() {
             let value = self.number()?;
             out.push(Condition::Cmp { feature, op, value });
@@ -689,25 +695,26 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                     message,
                 })
             };
-            if let Condition::Sum { features, .. } = cond {
-                let mut seen = Vec::new();
-                for name in features {
-                    if seen.contains(&name) {
-                        push(format!("`{name}` is added twice in one sum"));
-                    }
-                    seen.push(name);
+            if let Condition::Sum {
+                features, minus, ..
+            } = cond
+            {
+                for name in features.iter().chain(minus) {
                     match schema.features.iter().find(|f| &f.name == name) {
                         None => push(format!(
                             "unknown column `{name}`; columns are: {}",
                             columns()
                         )),
                         Some(f) if f.kind != FeatureKind::Numeric => push(format!(
-                            "`{}` is {}, so it cannot be added in a sum",
+                            "`{}` is {}, so it cannot be a term of a sum",
                             f.name,
                             f.kind.describe()
                         )),
                         Some(_) => {}
                     }
+                }
+                if let Some(twice) = twice_in_sum(features, minus) {
+                    push(twice);
                 }
                 continue;
             }
@@ -779,10 +786,11 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
 pub fn contradiction(conditions: &[Condition]) -> Option<String> {
     for (i, a) in conditions.iter().enumerate() {
         for b in &conditions[i + 1..] {
-            if a.features() != b.features() {
+            if a.terms() != b.terms() {
                 continue;
             }
-            let f = print_sum(a.features());
+            let (plus, minus) = a.terms();
+            let f = print_sum(plus, minus);
             match (a, b) {
                 (Condition::Missing { .. }, other) | (other, Condition::Missing { .. })
                     if !matches!(other, Condition::Missing { .. }) =>

@@ -58,24 +58,31 @@ pub fn print_condition(cond: &Condition) -> String {
         Condition::Missing { feature } => format!("{} is missing", print_name(feature)),
         Condition::Sum {
             features,
+            minus,
             op,
             value,
         } => format!(
             "{} {} {}",
-            print_sum(features),
+            print_sum(features, minus),
             op.as_str(),
             print_number(*value)
         ),
     }
 }
 
-/// The terms of a sum, joined by ` + `.
-pub fn print_sum(features: &[String]) -> String {
-    features
+/// The terms of a sum: the added ones joined by ` + `, then each
+/// subtracted one after ` - `.
+pub fn print_sum(features: &[String], minus: &[String]) -> String {
+    let mut out = features
         .iter()
         .map(|f| print_name(f))
         .collect::<Vec<_>>()
-        .join(" + ")
+        .join(" + ");
+    for f in minus {
+        out.push_str(" - ");
+        out.push_str(&print_name(f));
+    }
+    out
 }
 
 /// Words of the DSL that cannot be bare column names.
