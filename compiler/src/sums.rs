@@ -55,8 +55,8 @@ pub const MIN_SPREAD: f64 = 0.05;
 /// charge takes the bill's impurity from 0.181 to 0.176 (2.8 %, 10 of the
 /// 2,100 fit rows); on `penguins` subtracting the year from
 /// `bill_length_mm - bill_depth_mm` takes it from 0.2720 to 0.2691 on the
-/// train split (1.0 %) and by 2 to 4 % on some seeds' 144 fit rows, under
-/// one row: a sum no reader could account for.
+/// train split (1.0 %) and by over 2 % on two seeds' 144 fit rows, but by
+/// under two rows: a sum no reader could account for.
 pub const MIN_STEP: f64 = 0.02;
 
 /// Least fall of the summed impurity (the sampled rows times the weighted
