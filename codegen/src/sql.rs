@@ -694,16 +694,13 @@ fn rule_conditions(
                 value,
             } => {
                 // A NULL term makes the sum NULL, which no comparison holds.
-                let quote = |f: &String| quote_ident(f, dialect, "column name");
-                let mut sum = features
-                    .iter()
-                    .map(quote)
-                    .collect::<Result<Vec<_>, _>>()?
-                    .join(" + ");
-                for f in minus {
-                    sum.push_str(" - ");
-                    sum.push_str(&quote(f)?);
-                }
+                let quoted = |names: &[String]| {
+                    names
+                        .iter()
+                        .map(|f| quote_ident(f, dialect, "column name"))
+                        .collect::<Result<Vec<_>, _>>()
+                };
+                let sum = rulec_runtime::ir::signed_sum(&quoted(features)?, &quoted(minus)?);
                 compare(&format!("({sum})"), op, *value)?
             }
             Condition::Is { value, .. } => {

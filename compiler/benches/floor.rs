@@ -824,13 +824,9 @@ fn nested_cond(set: &RuleSet, fields: &[Field], c: &Condition) -> String {
                     }
                 })
                 .collect();
-            let mut sum = (0..features.len())
-                .map(|i| format!("x{i}"))
-                .collect::<Vec<_>>()
-                .join(" + ");
-            for i in features.len()..terms.len() {
-                sum.push_str(&format!(" - x{i}"));
-            }
+            let xs: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+            let (added, subtracted) = xs.split_at(features.len());
+            let sum = rulec_runtime::ir::signed_sum(added, subtracted);
             format!(
                 "matches!(({}), ({}) if {} {} {})",
                 reads.join(", "),
@@ -886,13 +882,13 @@ fn tool_cond(
 
 /// `row[i] + row[j] - row[k] ...`: a sum's terms read from a row array by index.
 fn indexed_sum(set: &RuleSet, row: &str, features: &[String], minus: &[String]) -> String {
-    let read = |f: &String| format!("{row}[{}]", set.feature_index(f).expect("feature"));
-    let mut sum = features.iter().map(read).collect::<Vec<_>>().join(" + ");
-    for f in minus {
-        sum.push_str(" - ");
-        sum.push_str(&read(f));
-    }
-    sum
+    let read = |names: &[String]| -> Vec<String> {
+        names
+            .iter()
+            .map(|f| format!("{row}[{}]", set.feature_index(f).expect("feature")))
+            .collect()
+    };
+    rulec_runtime::ir::signed_sum(&read(features), &read(minus))
 }
 
 const FLOOR_PRELUDE: &str = r#"//! Written by rulec's `floor` bench: hand-written versions of the same

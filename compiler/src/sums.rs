@@ -86,13 +86,12 @@ pub struct Terms {
 impl Terms {
     /// The sum as the rule book writes it: `a + b - c`.
     pub fn describe(&self, table: &Table) -> String {
-        let name = |c: &usize| table.columns()[*c].name.as_str();
-        let mut out = self.plus.iter().map(name).collect::<Vec<_>>().join(" + ");
-        for c in &self.minus {
-            out.push_str(" - ");
-            out.push_str(name(c));
-        }
-        out
+        let names = |cols: &[usize]| -> Vec<&str> {
+            cols.iter()
+                .map(|&c| table.columns()[c].name.as_str())
+                .collect()
+        };
+        rulec_runtime::ir::signed_sum(&names(&self.plus), &names(&self.minus))
     }
 }
 

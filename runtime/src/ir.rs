@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 
 mod condition;
-pub use condition::{CmpOp, Condition};
+pub use condition::{signed_sum, CmpOp, Condition};
 mod summary;
 pub use summary::{
     CostModel, CurvePoint, GroupFigures, GroupTable, MeasuredCost, RuleStability, SetFigures,

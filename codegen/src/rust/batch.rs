@@ -88,12 +88,11 @@ impl Gen<'_> {
                         .iter()
                         .map(|&c| name_code(&set.features[c].name))
                         .collect();
-                    let mut what = names[..*plus].join(" + ");
-                    for name in &names[*plus..] {
-                        what.push_str(" - ");
-                        what.push_str(name);
-                    }
-                    (format!("sum{}", n_sums - 1), what)
+                    let (added, subtracted) = names.split_at(*plus);
+                    (
+                        format!("sum{}", n_sums - 1),
+                        rulec_runtime::ir::signed_sum(added, subtracted),
+                    )
                 }
             };
             let x = quote::format_ident!("x{suffix}");

@@ -190,13 +190,9 @@ impl Cond<'_> {
                         }
                     })
                     .collect();
-                let mut sum = (0..*plus)
-                    .map(|i| format!("x{i}"))
-                    .collect::<Vec<_>>()
-                    .join(" + ");
-                for i in *plus..terms.len() {
-                    sum.push_str(&format!(" - x{i}"));
-                }
+                let xs: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
+                let (added, subtracted) = xs.split_at(*plus);
+                let sum = rulec_runtime::ir::signed_sum(added, subtracted);
                 HeadCond::Plain(format!(
                     "matches!(({}), ({}) if {} {} {})",
                     fields.join(", "),

@@ -73,16 +73,8 @@ pub fn print_condition(cond: &Condition) -> String {
 /// The terms of a sum: the added ones joined by ` + `, then each
 /// subtracted one after ` - `.
 pub fn print_sum(features: &[String], minus: &[String]) -> String {
-    let mut out = features
-        .iter()
-        .map(|f| print_name(f))
-        .collect::<Vec<_>>()
-        .join(" + ");
-    for f in minus {
-        out.push_str(" - ");
-        out.push_str(&print_name(f));
-    }
-    out
+    let quoted = |names: &[String]| names.iter().map(|f| print_name(f)).collect::<Vec<_>>();
+    crate::ir::signed_sum(&quoted(features), &quoted(minus))
 }
 
 /// Words of the DSL that cannot be bare column names.

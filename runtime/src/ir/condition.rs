@@ -172,12 +172,7 @@ impl Condition {
     /// quoted: for sentences and messages, not for the DSL).
     pub fn subject(&self) -> String {
         let (plus, minus) = self.terms();
-        let mut out = plus.join(" + ");
-        for name in minus {
-            out.push_str(" - ");
-            out.push_str(name);
-        }
-        out
+        signed_sum(plus, minus)
     }
 
     /// The numeric comparison this condition makes, whatever it compares:
@@ -191,4 +186,22 @@ impl Condition {
             _ => None,
         }
     }
+}
+
+/// Terms written as a sum, in the order every backend computes it: the
+/// added ones joined by ` + `, then each subtracted one after ` - `
+/// (`a + b - c`).
+pub fn signed_sum<S: AsRef<str>>(plus: &[S], minus: &[S]) -> String {
+    let mut out = String::new();
+    for (i, term) in plus.iter().enumerate() {
+        if i > 0 {
+            out.push_str(" + ");
+        }
+        out.push_str(term.as_ref());
+    }
+    for term in minus {
+        out.push_str(" - ");
+        out.push_str(term.as_ref());
+    }
+    out
 }
