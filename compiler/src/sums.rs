@@ -52,11 +52,13 @@ pub const MIN_SPREAD: f64 = 0.05;
 /// as a share of what it was without it, to join the sum: 2 %; and in
 /// rows, [`MIN_STEP_ROWS`]. A term that buys less is a nudge fitted to the
 /// rows. On the benchmark's `mlc_churn` (train split) the international
-/// charge takes the bill's impurity from 0.181 to 0.176 (2.8 %, 10 of the
-/// 2,100 fit rows); on `penguins` subtracting the year from
+/// charge takes the bill's impurity from 0.181 to 0.176 (2.8 %, about 15
+/// of its 3,000 rows' worth); on `penguins` subtracting the year from
 /// `bill_length_mm - bill_depth_mm` takes it from 0.2720 to 0.2691 on the
-/// train split (1.0 %) and by over 2 % on two seeds' 144 fit rows, but by
-/// under two rows: a sum no reader could account for.
+/// train split (1.0 %; both by `scripts/experiments/sum_steps.py`), and on
+/// seeds 3 and 4 by over 2 % of their 144 fit rows' impurity but under two
+/// rows' worth (the year joins there with `MIN_STEP_ROWS` at 0): a sum no
+/// reader could account for.
 pub const MIN_STEP: f64 = 0.02;
 
 /// Least fall of the summed impurity (the sampled rows times the weighted
