@@ -464,9 +464,24 @@ impl RuleSet {
                     supported: MAX_SCHEMA_VERSION,
                 })
             }
+            Some(0) => {
+                return Err(Error::Json(format!(
+                    "`schema_version` is 0; layout versions start at {SCHEMA_VERSION}"
+                )))
+            }
             Some(_) => {}
         }
         let set: RuleSet = serde_json::from_value(probe).map_err(|e| Error::Json(e.to_string()))?;
+        // A file must declare the layout its fields need: a version-1 file
+        // with a subtracted term would be misread by a rulec that reads
+        // version 1 only, and would not write back as it was read.
+        let needed = set.layout_version();
+        if set.schema_version < needed {
+            return Err(Error::Json(format!(
+                "`schema_version` is {}, but a sum that subtracts a column (`minus`) needs layout version {needed}",
+                set.schema_version
+            )));
+        }
         set.check()?;
         Ok(set)
     }
@@ -828,6 +843,18 @@ mod tests {
             err.contains("`a` is both added and subtracted in one sum"),
             "{err}"
         );
+        // A file that declares version 1 yet subtracts is refused, as is
+        // version 0, which no rulec wrote.
+        let older = text.replacen("\"schema_version\": 2,", "\"schema_version\": 1,", 1);
+        let err = RuleSet::from_json(&older).unwrap_err().to_string();
+        assert!(
+            err.contains("`schema_version` is 1, but a sum that subtracts a column (`minus`) needs layout version 2"),
+            "{err}"
+        );
+        let zero = plain.replacen("\"schema_version\": 1,", "\"schema_version\": 0,", 1);
+        let err = RuleSet::from_json(&zero).unwrap_err().to_string();
+        assert!(err.contains("`schema_version` is 0"), "{err}");
+        assert!(RuleSet::from_json(&plain).is_ok());
         let future = text.replacen("\"schema_version\": 2,", "\"schema_version\": 3,", 1);
         let err = RuleSet::from_json(&future).unwrap_err().to_string();
         assert!(
