@@ -289,9 +289,9 @@ pub struct CommonOpts {
     #[arg(long)]
     pub teacher_paths: bool,
     /// Rules test columns one at a time only: no sums or differences of
-    /// columns (by default the candidate trees may also cut the one sum of
-    /// numeric columns, each added or subtracted, that separates the
-    /// training labels much better than any column alone).
+    /// columns (by default the candidate trees may also cut the best plain
+    /// sum of numeric columns and the best that subtracts, each when it
+    /// separates the training labels much better than any column alone).
     #[arg(long)]
     pub no_sums: bool,
     /// Extra distilled trees on bootstrap samples (more candidate rules).

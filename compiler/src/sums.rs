@@ -6,15 +6,18 @@
 //! depth, which tells penguin species apart) rules can follow it only in
 //! steps, and each step is a rule too small to certify. Before the
 //! candidate trees are grown, [`search`] looks, on the fit rows only and
-//! with their true labels, for the unweighted sum of numeric columns, each
-//! added or subtracted, whose best single cut separates the labels best
-//! (Gini impurity): every pair of the most telling columns, as `a + b` and
-//! as `a - b`, then one column more, added or subtracted, while that
-//! helps. A sum that subtracts is taken over the best plain sum only when
-//! it is [`MIN_GAIN`] purer than that too. The sum is kept
-//! only when its best cut beats the best cut of every single column by
-//! [`MIN_GAIN`]; the trees then see it as one more column
-//! ([`crate::tree::Binned::with_sums`]), and a split on it becomes a
+//! with their true labels, for the unweighted sums of numeric columns whose
+//! best single cut separates the labels best (Gini impurity): the best
+//! plain sum (every pair of the most telling columns as `a + b`, then one
+//! column more while that helps) and the best sum that subtracts (pairs as
+//! `a + b` and `a - b`, then one column more, added or subtracted). Each
+//! is kept when its best cut beats the best cut of every single column by
+//! [`MIN_GAIN`], so the trees may get both: a total and a margin can both
+//! tell (`breast_cancer`: `mean concave points + worst concave points` and
+//! `mean concave points - concave points error`), and the order, on rank
+//! rows, takes the rules that cut either. The trees see each kept sum as
+//! one more column ([`crate::tree::Binned::with_sums`]), and a split on it
+//! becomes a
 //! [`Condition::Sum`](rulec_runtime::ir::Condition::Sum) test such as
 //! `day_charge + eve_charge + night_charge < 62.4`. Candidates with sums
 //! are ranked, ordered and certified as every other candidate is.
@@ -124,7 +127,7 @@ pub fn values(table: &Table, terms: &Terms) -> Vec<f64> {
 /// The sum of numeric columns worth offering to the candidate trees, or
 /// nothing, judged on the true labels of `rows` (the fit rows) only;
 /// `hidden` are the columns no rule may read (`--forbid`).
-pub fn search(table: &Table, rows: &[usize], hidden: &[usize], seed: u64) -> Option<Terms> {
+pub fn search(table: &Table, rows: &[usize], hidden: &[usize], seed: u64) -> Vec<Terms> {
     let (labels, n_classes) = (table.labels(), table.n_classes());
     let mut sample: Vec<usize> = rows.to_vec();
     if sample.len() > MAX_ROWS {
@@ -147,7 +150,7 @@ pub fn search(table: &Table, rows: &[usize], hidden: &[usize], seed: u64) -> Opt
         .filter_map(|c| best_cut(&column(c), &y, n_classes).map(|g| (g, c)))
         .collect();
     if singles.len() < 2 {
-        return None;
+        return Vec::new();
     }
     singles.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     let best_single = singles[0].0;
@@ -222,27 +225,28 @@ pub fn search(table: &Table, rows: &[usize], hidden: &[usize], seed: u64) -> Opt
         }
         Some((best, chosen))
     };
-    // A sum that subtracts is searched among twice as many and reads
-    // harder: it is taken over the best plain sum only when it is purer
-    // by `MIN_GAIN` too.
+    // The best plain sum and the best that subtracts, each kept when it
+    // beats every single column by `MIN_GAIN`.
     let plain = grow(&[false]);
-    let signed = grow(&[false, true]).filter(|(g, terms)| {
-        terms.iter().any(|t| t.1) && plain.as_ref().is_none_or(|p| *g < p.0 * (1.0 - MIN_GAIN))
-    });
-    let (best, chosen) = signed.or(plain)?;
-    (best < best_single * (1.0 - MIN_GAIN)).then(|| {
-        let side = |subtract: bool| {
-            chosen
-                .iter()
-                .filter(|t| t.1 == subtract)
-                .map(|t| candidates[t.0])
-                .collect()
-        };
-        Terms {
-            plus: side(false),
-            minus: side(true),
-        }
-    })
+    let signed = grow(&[false, true]).filter(|(_, terms)| terms.iter().any(|t| t.1));
+    [plain, signed]
+        .into_iter()
+        .flatten()
+        .filter(|(g, _)| *g < best_single * (1.0 - MIN_GAIN))
+        .map(|(_, chosen)| {
+            let side = |subtract: bool| {
+                chosen
+                    .iter()
+                    .filter(|t| t.1 == subtract)
+                    .map(|t| candidates[t.0])
+                    .collect()
+            };
+            Terms {
+                plus: side(false),
+                minus: side(true),
+            }
+        })
+        .collect()
 }
 
 /// The standard deviation of the values that are not missing (0 for
@@ -342,14 +346,13 @@ mod tests {
     fn a_margin_is_found_as_a_difference_of_two_columns_and_no_more() {
         let t = table(1000, |a, b, _| a - b > 1.0);
         let rows: Vec<usize> = (0..1000).collect();
-        let terms = search(&t, &rows, &[], 0).expect("a difference");
-        assert_eq!(
-            terms,
-            Terms {
-                plus: vec![0],
-                minus: vec![1]
-            }
-        );
+        let found = search(&t, &rows, &[], 0);
+        let difference = Terms {
+            plus: vec![0],
+            minus: vec![1],
+        };
+        assert_eq!(found, vec![difference.clone()]);
+        let terms = difference;
         assert_eq!(terms.describe(&t), "a - b");
         // Added, then subtracted, row by row.
         let col = |i: usize| match &t.columns()[i].data {
@@ -363,20 +366,37 @@ mod tests {
             .all(|(r, v)| *v == a[r] - b[r]));
         // A forbidden term is never in it; on labels no sum explains,
         // nothing is offered.
-        assert!(search(&t, &rows, &[1], 0).is_none());
+        assert!(search(&t, &rows, &[1], 0).is_empty());
         let one = table(1000, |a, _, _| a > 5.0);
-        assert!(search(&one, &rows, &[], 0).is_none());
+        assert!(search(&one, &rows, &[], 0).is_empty());
     }
 
     #[test]
     fn a_total_stays_a_plain_sum() {
         let t = table(1000, |a, b, c| a + b + c > 15.0);
         let rows: Vec<usize> = (0..1000).collect();
-        let terms = search(&t, &rows, &[], 0).expect("a sum");
-        // Every column added, in the order the search took them.
+        let found = search(&t, &rows, &[], 0);
+        // One sum: every column added, in the order the search took them;
+        // no sum that subtracts comes near it.
+        let [terms] = found.as_slice() else {
+            panic!("one sum: {found:?}");
+        };
         let mut plus = terms.plus.clone();
         plus.sort_unstable();
         assert_eq!((plus, terms.minus.len()), (vec![0, 1, 2], 0));
+    }
+
+    #[test]
+    fn a_total_and_a_margin_that_both_tell_are_both_offered() {
+        // Yes where the total of a and b is high and a exceeds c: the best
+        // plain sum (the total) and the best sum that subtracts (one that
+        // leans on both conditions) each cut far better than any column
+        // alone, and the trees get both, the plain sum first.
+        let t = table(2000, |a, b, c| a + b > 10.0 && a - c > 0.0);
+        let rows: Vec<usize> = (0..2000).collect();
+        let found = search(&t, &rows, &[], 0);
+        let described: Vec<String> = found.iter().map(|terms| terms.describe(&t)).collect();
+        assert_eq!(described, ["a + b", "a + b - c"], "{found:?}");
     }
 
     #[test]

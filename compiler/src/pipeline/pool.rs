@@ -92,13 +92,12 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     let (candidates, answers) = match answers {
         Answers::Classes(teacher) => {
             progress.line("propose: distilling the teacher into candidate rules");
-            // A sum of columns that cuts the fit rows' true labels much
-            // better than any column alone becomes one more column for the
-            // trees (`crate::sums`).
+            // The best plain sum of columns and the best that subtracts,
+            // each when it cuts the fit rows' true labels much better than
+            // any column alone, become more columns for the trees
+            // (`crate::sums`).
             let sums: Vec<crate::sums::Terms> = if p.sums {
                 crate::sums::search(&table, &fit_rows, &hidden, p.seed)
-                    .into_iter()
-                    .collect()
             } else {
                 Vec::new()
             };
