@@ -17,10 +17,10 @@
 //! `mean concave points - concave points error`), and the order, on rank
 //! rows, takes the rules that cut either. The trees see each kept sum as
 //! one more column ([`crate::tree::Binned::with_sums`]), and a split on it
-//! becomes a
-//! [`Condition::Sum`](rulec_runtime::ir::Condition::Sum) test such as
-//! `day_charge + eve_charge + night_charge < 62.4`. Candidates with sums
-//! are ranked, ordered and certified as every other candidate is.
+//! becomes a [`Condition::Sum`](rulec_runtime::ir::Condition::Sum) test
+//! such as `day_charge + eve_charge + night_charge < 62.4`. Candidates
+//! with sums are ranked, ordered and certified as every other candidate
+//! is.
 //!
 //! The search reads no validation or test row, and no label but the true
 //! ones of the fit rows, which the trees on the true labels learn from too.
@@ -124,9 +124,11 @@ pub fn values(table: &Table, terms: &Terms) -> Vec<f64> {
     out
 }
 
-/// The sum of numeric columns worth offering to the candidate trees, or
-/// nothing, judged on the true labels of `rows` (the fit rows) only;
-/// `hidden` are the columns no rule may read (`--forbid`).
+/// The sums of numeric columns worth offering to the candidate trees: the
+/// best plain sum, then the best that subtracts, each when its best cut
+/// beats every single column's by [`MIN_GAIN`] (none, one or both), judged
+/// on the true labels of `rows` (the fit rows) only; `hidden` are the
+/// columns no rule may read (`--forbid`).
 pub fn search(table: &Table, rows: &[usize], hidden: &[usize], seed: u64) -> Vec<Terms> {
     let (labels, n_classes) = (table.labels(), table.n_classes());
     let mut sample: Vec<usize> = rows.to_vec();
@@ -347,12 +349,16 @@ mod tests {
         let t = table(1000, |a, b, _| a - b > 1.0);
         let rows: Vec<usize> = (0..1000).collect();
         let found = search(&t, &rows, &[], 0);
-        let difference = Terms {
-            plus: vec![0],
-            minus: vec![1],
+        let [terms] = found.as_slice() else {
+            panic!("one sum: {found:?}");
         };
-        assert_eq!(found, vec![difference.clone()]);
-        let terms = difference;
+        assert_eq!(
+            *terms,
+            Terms {
+                plus: vec![0],
+                minus: vec![1]
+            }
+        );
         assert_eq!(terms.describe(&t), "a - b");
         // Added, then subtracted, row by row.
         let col = |i: usize| match &t.columns()[i].data {
@@ -360,7 +366,7 @@ mod tests {
             _ => unreachable!(),
         };
         let (a, b) = (col(0), col(1));
-        assert!(values(&t, &terms)
+        assert!(values(&t, terms)
             .iter()
             .enumerate()
             .all(|(r, v)| *v == a[r] - b[r]));
