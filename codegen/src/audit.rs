@@ -561,9 +561,9 @@ fn card_section(set: &RuleSet) -> Section {
         "rulec check rules.json NEW.csv, on each batch of new labelled rows, measures every \
          rule and the set: a rule fails when even the upper bound of its precision (exact, at \
          {c}) is below the book's precision ({p}, or the rule's own bound in the book when \
-         that is lower), or when its share of rows moves by more than {} points \
-         (--max-share-shift); a rule the rows are too few to confirm is flagged, and fails \
-         with --strict. With --groups it reports the results by group on the new rows. In \
+         that is lower), or when its share of rows moves by more than {} points at that \
+         confidence (--max-share-shift); a rule the rows are too few to confirm is flagged, \
+         and fails with --strict. With --groups it reports the results by group on the new rows. In \
          service, the shadow checks of rulec-runtime's Cascade also send a share of covered \
          decisions to the fallback (ShadowConfig::rate, {} by default: set it to watch) and, \
          once a rule has {} checks (min_samples), raise an alarm when the upper Wilson bound \

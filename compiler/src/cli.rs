@@ -113,14 +113,14 @@ pub enum Command {
     },
     /// Check that the rules still hold on new labelled data; exit status 1 when one fails.
     #[command(
-        after_help = "Per rule: the new share of rows, support and precision with its bounds, against the\nbook's precision (the required one, or the rule's own bound in the book when that was\nlower). A rule holds when its lower bound reaches that; it fails when even its upper bound\nis below it, or when its share of rows moved by more than --max-share-shift; in between it\nis flagged as not confirmed (too few rows), which fails only with --strict. The rule set as\na whole is held to the same tests.\n\nExamples:\n  rulec check out/rules.json march.csv\n  rulec check out/rules.json march.csv --max-share-shift 0.1 --json"
+        after_help = "Per rule: the new share of rows, support and precision with its bounds, against the\nbook's precision (the required one, or the rule's own bound in the book when that was\nlower). A rule holds when its lower bound reaches that; it fails when even its upper bound\nis below it, or when its share of rows moved by more than --max-share-shift even at the near\nend of the move's interval at the book's confidence; in between it is flagged as not\nconfirmed (too few rows), which fails only with --strict. The rule set as a whole is held to\nthe same tests.\n\nExamples:\n  rulec check out/rules.json march.csv\n  rulec check out/rules.json march.csv --max-share-shift 0.1 --json"
     )]
     Check {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
         /// Labelled data (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the feature columns and the target.
         data: PathBuf,
-        /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points).
+        /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points), shown at the book's confidence.
         #[arg(long, default_value_t = rulec::check::CheckParams::default().max_share_shift)]
         max_share_shift: f64,
         /// Fail rules the new rows are too few to confirm, too.

@@ -347,7 +347,7 @@ fn the_model_card_opens_the_book_and_missing_fields_are_open() {
         "### When it breaks",
         "Label delay",
         "### Monitoring",
-        "more than 5 points (--max-share-shift)",
+        "more than 5 points at that confidence (--max-share-shift)",
         "once a rule has 100 checks (min\\_samples)",
         "### Switching a rule off",
     ] {

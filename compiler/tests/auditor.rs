@@ -429,8 +429,21 @@ fn check_passes_on_the_same_world_and_flags_moved_shares() {
     let out = rulec(dir.path(), &["check", "rules.json", "skewed.csv"]);
     assert_eq!(out.status.code(), Some(1));
     let md = stdout(&out);
-    assert_has(&md, "- `low` (FAILS): answers 80.0 % of the rows, 50.0 % in the book: moved by +30.0 points, more than the 5.0 allowed\n");
+    assert_has(&md, "- `low` (FAILS): answers 80.0 % of the rows, 50.0 % in the book: moved by +30.0 points, more than the 5.0 allowed (+26.0 to +33.9 points at 95.0 % confidence)\n");
     assert_has(&md, "- `high_reds` (FAILS): answers 10.0 % of the rows, 25.0 % in the book: moved by -15.0 points");
+    // Forty rows, six in ten with x below 50: `low` answers 60 % of them,
+    // 10 points more than in the book, but forty rows cannot show a move
+    // of more than 5 points: flagged, not failed; failed with --strict.
+    let tilted = |i: usize| if i % 10 >= 6 { 50 + i % 50 } else { i % 50 };
+    std::fs::write(dir.path().join("tilted.csv"), data(40, tilted, truth)).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "tilted.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_has(&stdout(&out), "- `low` (flagged): answers 60.0 % of the rows, 50.0 % in the book: moved by +10.0 points, more than the 5.0 allowed, but the rows are too few to tell (-5.7 to +24.0 points at 95.0 % confidence)");
+    let out = rulec(
+        dir.path(),
+        &["check", "rules.json", "tilted.csv", "--strict"],
+    );
+    assert_eq!(out.status.code(), Some(1));
     // A wider tolerance lets the same data pass.
     let out = rulec(
         dir.path(),
