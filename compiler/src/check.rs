@@ -133,6 +133,9 @@ pub struct RuleCheck {
     pub threshold: f64,
     /// `now.share - then.share`, when the book has a share.
     pub share_shift: Option<f64>,
+    /// The two-sided interval of that move at the book's confidence
+    /// (`[low, high]`), which the share test reads.
+    pub share_shift_interval: Option<[f64; 2]>,
     /// The verdict.
     pub verdict: Verdict,
     /// Whether the rule passed (it holds, or is not confirmed without
@@ -336,7 +339,20 @@ pub fn check(
                 pct(now.lower_bound)
             ));
         }
-        if let (Some(shift), Some(t), Some(then_rows)) = (share_shift, &then, book_rows) {
+        let share_shift_interval = match (share_shift, &then, book_rows) {
+            (Some(_), Some(t), Some(then_rows)) => {
+                let (low, high) = shift_interval(
+                    (now.answered, measured.rows),
+                    (t.answered, then_rows),
+                    confidence,
+                );
+                Some([low, high])
+            }
+            _ => None,
+        };
+        if let (Some(shift), Some(t), Some([low, high])) =
+            (share_shift, &then, share_shift_interval)
+        {
             // A tiny tolerance keeps a shift of exactly the limit from
             // failing on rounding.
             let allowed = params.max_share_shift + 1e-12;
@@ -347,11 +363,6 @@ pub fn check(
                     opt_pct(t.share),
                     signed_points(shift),
                     points(params.max_share_shift)
-                );
-                let (low, high) = shift_interval(
-                    (now.answered, measured.rows),
-                    (t.answered, then_rows),
-                    confidence,
                 );
                 let interval = format!(
                     "{} to {} points at {} confidence",
@@ -384,6 +395,7 @@ pub fn check(
             now,
             threshold,
             share_shift,
+            share_shift_interval,
             verdict,
             passed,
             problems,

@@ -444,6 +444,15 @@ fn check_passes_on_the_same_world_and_flags_moved_shares() {
         &["check", "rules.json", "tilted.csv", "--strict"],
     );
     assert_eq!(out.status.code(), Some(1));
+    let out = rulec(dir.path(), &["check", "rules.json", "tilted.csv", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["rules"][0]["verdict"], "not_confirmed");
+    let interval = &v["rules"][0]["share_shift_interval"];
+    let (low, high) = (interval[0].as_f64().unwrap(), interval[1].as_f64().unwrap());
+    assert!(
+        (low + 0.057).abs() < 0.0005 && (high - 0.240).abs() < 0.0005,
+        "{interval}"
+    );
     // A wider tolerance lets the same data pass.
     let out = rulec(
         dir.path(),
