@@ -441,6 +441,76 @@ pub fn table(outcomes: &[Outcome]) -> String {
     s
 }
 
+/// The same outcomes as JSON, every seed's run in full, for scripts that
+/// compare two runs (`rulec bench --json`): per line the figures of
+/// [`table`], and per seed rulec's test coverage, covered precision and
+/// rules, whether it held, the teacher's threshold and the ceiling (rows,
+/// answered, right), and the times.
+pub fn json(outcomes: &[Outcome]) -> String {
+    use serde_json::{json, Value};
+    let answered = |a: &Answered| {
+        json!({
+            "rows": a.rows,
+            "answered": a.covered,
+            "right": a.correct,
+            "coverage": a.coverage(),
+            "precision": a.precision(),
+        })
+    };
+    // NaN (no seed) is no JSON number: null.
+    let number = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
+    let lines: Vec<Value> = outcomes
+        .iter()
+        .map(|o| {
+            let runs: Vec<Value> = o
+                .runs
+                .iter()
+                .map(|r| {
+                    json!({
+                        "seed": r.seed,
+                        "coverage": r.coverage,
+                        "precision": r.precision,
+                        "rules": r.rules,
+                        "held": r.holds(o.target),
+                        "teacher_accuracy": r.teacher_accuracy,
+                        "teacher_threshold": answered(&r.teacher),
+                        "ceiling_test_labels": answered(&r.ceiling),
+                        "teacher_seconds": r.teacher_seconds,
+                        "compile_seconds": r.seconds,
+                    })
+                })
+                .collect();
+            json!({
+                "dataset": o.dataset,
+                "target": o.target,
+                "median_coverage": number(o.median_coverage()),
+                "min_coverage": number(o.min_coverage()),
+                "median_precision": o.median_precision(),
+                "min_precision": o.min_precision(),
+                "median_rules": number(o.median_rules()),
+                "seeds_held": o.seeds_holding(),
+                "best_calibrated_peer": o.calibrated_peer.as_ref().map(|m| json!({
+                    "method": m.method,
+                    "coverage": m.coverage,
+                    "precision": m.precision,
+                    "rules": m.rules,
+                })),
+                "readme_best_peer": o.readme_best_peer,
+                "teacher_threshold_median_coverage": number(o.teacher_coverage()),
+                "teacher_threshold_median_precision": o.teacher_precision(),
+                "ceiling_median_coverage": number(o.ceiling_coverage()),
+                "beats_anchors": o.beats_anchors(),
+                "empty_where_anchor_answers": o.empty_where_anchor_answers(),
+                "runs": runs,
+            })
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&json!({ "lines": lines }))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}
+
 /// The median (the mean of the two middle values for an even count); NaN
 /// when empty.
 fn median(values: impl Iterator<Item = f64>) -> f64 {

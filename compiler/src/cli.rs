@@ -199,6 +199,10 @@ pub struct BenchArgs {
     /// Only these datasets (by name, separated by commas).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Print JSON instead of the table: every line's figures and each seed's run in full
+    /// (coverage, covered precision, rules, whether it held, the teacher's threshold, times).
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl BenchArgs {

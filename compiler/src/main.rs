@@ -66,7 +66,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Bench(args) => {
             let reporter = Reporter::new(quiet, verbose);
             let outcomes = rulec::bench::run_with(&args.dir, &args.config(), &reporter)?;
-            print!("{}", rulec::bench::table(&outcomes));
+            if args.json {
+                print!("{}", rulec::bench::json(&outcomes));
+            } else {
+                print!("{}", rulec::bench::table(&outcomes));
+            }
         }
         Command::Validate(args) => validate(args)?,
         Command::Book { rules, out } => {

@@ -2,6 +2,8 @@
 //! hand-made benchmark folder with known answers: one clean dataset, two
 //! seeds, both targets. See: #15.
 
+mod common;
+
 use std::path::Path;
 
 use rulec::bench::{self, BenchConfig};
@@ -114,6 +116,35 @@ fn one_clean_dataset_over_two_seeds() {
     assert!(text.contains("| none meets | 0 | 0.000 |"), "{text}");
     assert!(text.contains("at 0.95: rulec's median coverage"), "{text}");
     assert!(text.contains("at 0.99: rulec's median coverage"), "{text}");
+    // The JSON form (`rulec bench --json`) carries the same figures, and
+    // each seed's run in full.
+    let doc: serde_json::Value = serde_json::from_str(&bench::json(&outcomes)).unwrap();
+    let lines = doc["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    for (line, o) in lines.iter().zip(&outcomes) {
+        assert_eq!(line["dataset"], "clean");
+        assert_eq!(line["target"], o.target);
+        assert_eq!(line["median_coverage"], o.median_coverage());
+        assert_eq!(line["seeds_held"], o.seeds_holding());
+        assert_eq!(
+            line["teacher_threshold_median_coverage"],
+            o.teacher_coverage()
+        );
+        let runs = line["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 2);
+        for (run, r) in runs.iter().zip(&o.runs) {
+            assert_eq!(run["seed"], r.seed);
+            assert_eq!(run["coverage"], r.coverage);
+            assert_eq!(run["rules"], r.rules);
+            assert_eq!(run["held"], r.holds(o.target));
+            assert_eq!(run["teacher_threshold"]["answered"], r.teacher.covered);
+            assert_eq!(run["teacher_threshold"]["right"], r.teacher.correct);
+            assert_eq!(run["ceiling_test_labels"]["rows"], 200);
+        }
+    }
+    assert_eq!(lines[0]["best_calibrated_peer"]["method"], "rulefit[conf]");
+    assert!(lines[1]["best_calibrated_peer"].is_null());
+    assert!(lines[1]["teacher_threshold_median_precision"].is_null());
     // The same seeds give the same figures (compile seconds aside).
     let (again, _) = check(dir.path());
     for (a, b) in outcomes.iter().zip(&again) {
@@ -124,6 +155,35 @@ fn one_clean_dataset_over_two_seeds() {
             );
         }
     }
+}
+
+#[test]
+fn the_command_prints_json_when_asked() {
+    let dir = folder();
+    let out = common::rulec(
+        dir.path(),
+        &[
+            "bench",
+            ".",
+            "--only",
+            "clean",
+            "--seeds",
+            "0",
+            "--targets",
+            "0.95",
+            "--json",
+            "-q",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let line = &doc["lines"][0];
+    assert_eq!(
+        (line["dataset"].as_str(), line["target"].as_f64()),
+        (Some("clean"), Some(0.95))
+    );
+    assert_eq!(line["runs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(line["runs"][0]["held"], true);
+    assert!(doc["lines"][1].is_null());
 }
 
 #[test]
