@@ -209,6 +209,9 @@ fn compile_to(
             percent(r.cascade_accuracy),
             percent(r.teacher_accuracy)
         );
+        if let Some(t) = &r.teacher_threshold {
+            eprintln!("{}", teacher_threshold_line(t, r.precision_target));
+        }
         let mut times: Vec<String> = compiled
             .timings
             .iter()
@@ -220,6 +223,21 @@ fn compile_to(
         eprintln!("wrote {}", out.display());
     }
     Ok(())
+}
+
+/// The teacher's own threshold, as the line after `done:` says it.
+fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> String {
+    match t.threshold {
+        Some(tau) => format!(
+            "reference: the teacher alone, answering where its top probability is at least {tau:.3}, answers {} of test rows at {} (its own threshold, chosen on the validation rows; not certified as the rules are)",
+            percent(t.coverage),
+            percent(t.covered_precision),
+        ),
+        None => format!(
+            "reference: no threshold of the teacher's own probability reaches {} on the validation rows: the teacher alone would answer nothing at this precision",
+            percent(Some(target)),
+        ),
+    }
 }
 
 /// `rulec apply`: the decisions as CSV on standard output.

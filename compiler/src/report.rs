@@ -44,10 +44,62 @@ pub struct Report {
     /// (`--measure-cost`), and the compute saved per million decisions.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub measured_cost: Option<MeasuredCostFigures>,
+    /// The teacher used alone as a selective classifier, for reference
+    /// (class targets, a teacher with probabilities): what `rulec bench`
+    /// calls the teacher's own threshold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub teacher_threshold: Option<TeacherThreshold>,
     /// The precision asked for and the confidence of its bound.
     pub precision_target: f64,
     /// Confidence level.
     pub confidence: f64,
+}
+
+/// The teacher's own calibrated abstention: it answers a row where its top
+/// class probability is at least `threshold`, the lowest threshold whose
+/// answered validation rows reach a one-sided Wilson lower bound of the
+/// precision target at the compile's confidence (thresholds scanned
+/// without correction: a reference, not a certified figure like the
+/// rules'). The bar the rules aim at: distilled from this teacher, with the
+/// true labels besides, they should answer as much.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TeacherThreshold {
+    /// The threshold; `None` when no threshold reaches the target (then
+    /// the teacher answers nothing).
+    pub threshold: Option<f64>,
+    /// Share of validation rows it answers.
+    pub validation_coverage: f64,
+    /// Share of test rows it answers (`None` without test rows).
+    pub coverage: Option<f64>,
+    /// Its accuracy on the test rows it answers.
+    pub covered_precision: Option<f64>,
+}
+
+impl TeacherThreshold {
+    /// The threshold of `labels` (a class target's teacher) on the
+    /// `validation` rows and what it answers on the `test` rows.
+    pub fn of(
+        labels: &crate::teach::TeacherLabels,
+        truth: &[u32],
+        n_classes: usize,
+        validation: &[usize],
+        test: &[usize],
+        p: &CompileParams,
+    ) -> TeacherThreshold {
+        use crate::bench::threshold;
+        let score = |rows: &[usize]| {
+            threshold::scored(&labels.probs, n_classes, &labels.labels, truth, rows)
+        };
+        let valid = score(validation);
+        let tau = threshold::lowest_calibrated(&valid, p.precision, p.confidence);
+        let answered = threshold::answer(&score(test), tau);
+        TeacherThreshold {
+            threshold: tau.map(f64::from),
+            validation_coverage: threshold::answer(&valid, tau).coverage(),
+            coverage: (!test.is_empty()).then(|| answered.coverage()),
+            covered_precision: answered.precision(),
+        }
+    }
 }
 
 /// The cost model as `report.json` shows it.
@@ -120,6 +172,7 @@ impl Report {
         test_fig: Option<&SetFigures>,
         n_candidates: u64,
         dropped_unlabelled: usize,
+        teacher_threshold: Option<TeacherThreshold>,
         p: &CompileParams,
     ) -> Report {
         Report {
@@ -153,6 +206,7 @@ impl Report {
             saved_seconds_per_million_decisions: m.saved_seconds_per_million(),
             method: m.method.clone(),
         }),
+        teacher_threshold,
         precision_target: p.precision,
         confidence: p.confidence,
     }

@@ -107,6 +107,22 @@ fn demo_builds_a_crate_that_agrees_with_the_interpreter() {
     ] {
         assert!(!report[key].is_null(), "report.json lacks {key}");
     }
+    // The teacher alone as a selective classifier, for reference: its
+    // threshold chosen on the validation rows, its figures on the test
+    // rows, at the target there (40,000 validation rows).
+    let alone = &report["teacher_threshold"];
+    let tau = alone["threshold"].as_f64().unwrap();
+    assert!(tau > 0.5 && tau <= 1.0, "{alone}");
+    assert!(alone["coverage"].as_f64().unwrap() > 0.25, "{alone}");
+    assert!(
+        alone["covered_precision"].as_f64().unwrap() >= 0.95,
+        "{alone}"
+    );
+    let valid = alone["validation_coverage"].as_f64().unwrap();
+    assert!(
+        (valid - alone["coverage"].as_f64().unwrap()).abs() < 0.05,
+        "{alone}"
+    );
 }
 
 #[test]
@@ -196,6 +212,13 @@ fn user_split_without_test_rows_is_reported_as_such() {
     assert!(report["note"].as_str().unwrap().contains("no test rows"));
     assert_eq!(report["rows"]["test"], 0);
     assert!(report["validation"]["coverage"].as_f64().unwrap() > 0.9);
+    // The teacher's own threshold: its validation share, no test figure.
+    let alone = &report["teacher_threshold"];
+    assert!(
+        alone["validation_coverage"].as_f64().unwrap() > 0.9,
+        "{alone}"
+    );
+    assert!(alone["coverage"].is_null() && alone["covered_precision"].is_null());
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("no test rows"), "{book}");
 }

@@ -72,6 +72,8 @@ fn numeric_target_rules_predict_within_the_tolerance() {
         "{report}"
     );
     assert!(report["coverage"].as_f64().unwrap() > 0.3, "{report}");
+    // A numeric teacher has no class probability to abstain by.
+    assert!(report.get("teacher_threshold").is_none(), "{report}");
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("within ±2 of the true value"));
 

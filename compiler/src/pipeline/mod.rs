@@ -146,6 +146,7 @@ pub fn compile_with(
         done.test.as_ref(),
         done.n_candidates,
         dropped_unlabelled,
+        done.teacher_threshold.clone(),
         p,
     );
     Ok(Compiled {
