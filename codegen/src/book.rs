@@ -13,7 +13,9 @@
 use std::fmt::Write;
 
 use rulec_runtime::dsl;
-use rulec_runtime::ir::{Example, FeatureKind, Rule, RuleSet, Scope, SetFigures, SplitEvidence};
+use rulec_runtime::ir::{
+    Example, FeatureKind, Rule, RuleSet, Scope, SetFigures, SplitEvidence, TeacherThreshold,
+};
 
 pub(crate) use crate::certification::{certification_paragraphs, curve_paragraph, test_rows};
 use crate::sentence::sentence;
@@ -479,6 +481,39 @@ fn duration_s(s: f64) -> String {
 }
 
 /// The one-minute summary, as plain-text points.
+/// The teacher's own calibrated threshold, for reference: what the
+/// teacher alone would answer at the target (on the test rows when there
+/// are any).
+fn teacher_threshold_point(t: &TeacherThreshold, precision: f64, confidence: f64) -> String {
+    let how = format!(
+        "the lowest threshold at which its answered validation rows reach {} by a one-sided Wilson bound at {} \
+         confidence, chosen among all thresholds without correction, so not certified as the rules are",
+        pct(precision),
+        pct(confidence)
+    );
+    match t.threshold {
+        Some(tau) => {
+            let (a, split) = match &t.test {
+                Some(a) => (a, "test"),
+                None => (&t.validation, "validation"),
+            };
+            format!(
+                "For reference, the teacher alone, answering only where its top class probability is at least {tau:.3} \
+                 ({how}), would answer {} of the {split} rows ({} rows) and be right on {} of them.",
+                pct(a.coverage()),
+                count(a.answered),
+                opt_pct(a.precision())
+            )
+        }
+        None => format!(
+            "For reference, no threshold of the teacher's own class probability reaches {} on the validation rows \
+             (by a one-sided Wilson bound at {} confidence): the teacher alone would answer nothing at this precision.",
+            pct(precision),
+            pct(confidence)
+        ),
+    }
+}
+
 pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
     let cert = &set.certification;
@@ -575,6 +610,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         pct(f.cascade_accuracy()),
         pct(f.teacher_accuracy())
     ));
+    if let Some(t) = &summary.teacher_threshold {
+        out.push(teacher_threshold_point(t, cert.precision, cert.confidence));
+    }
     if let Some(c) = &summary.cost {
         let per_million = |x: f64| format!("{:.1} million", x);
         out.push(format!(

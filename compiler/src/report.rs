@@ -55,13 +55,14 @@ pub struct Report {
     pub confidence: f64,
 }
 
-/// The teacher's own calibrated abstention: it answers a row where its top
-/// class probability is at least `threshold`, the lowest threshold whose
-/// answered validation rows reach a one-sided Wilson lower bound of the
-/// precision target at the compile's confidence (thresholds scanned
-/// without correction: a reference, not a certified figure like the
-/// rules'). The bar the rules aim at: distilled from this teacher, with the
-/// true labels besides, they should answer as much.
+/// The teacher's own calibrated abstention as `report.json` shows it (the
+/// rule set's [`rulec_runtime::ir::TeacherThreshold`]): it answers a row
+/// where its top class probability is at least `threshold`, the lowest
+/// threshold whose answered validation rows reach a one-sided Wilson lower
+/// bound of the precision target at the compile's confidence (thresholds
+/// scanned without correction: a reference, not a certified figure like
+/// the rules'). The bar the rules aim at: distilled from this teacher,
+/// with the true labels besides, they should answer as much.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TeacherThreshold {
     /// The threshold; `None` when no threshold reaches the target (then
@@ -76,29 +77,44 @@ pub struct TeacherThreshold {
 }
 
 impl TeacherThreshold {
-    /// The threshold of `labels` (a class target's teacher) on the
-    /// `validation` rows and what it answers on the `test` rows.
-    pub fn of(
-        labels: &crate::teach::TeacherLabels,
-        truth: &[u32],
-        n_classes: usize,
-        validation: &[usize],
-        test: &[usize],
-        p: &CompileParams,
-    ) -> TeacherThreshold {
-        use crate::bench::threshold;
-        let score = |rows: &[usize]| {
-            threshold::scored(&labels.probs, n_classes, &labels.labels, truth, rows)
-        };
-        let valid = score(validation);
-        let tau = threshold::lowest_calibrated(&valid, p.precision, p.confidence);
-        let answered = threshold::answer(&score(test), tau);
+    fn of(t: &rulec_runtime::ir::TeacherThreshold) -> TeacherThreshold {
         TeacherThreshold {
-            threshold: tau.map(f64::from),
-            validation_coverage: threshold::answer(&valid, tau).coverage(),
-            coverage: (!test.is_empty()).then(|| answered.coverage()),
-            covered_precision: answered.precision(),
+            threshold: t.threshold,
+            validation_coverage: t.validation.coverage(),
+            coverage: t.test.map(|a| a.coverage()),
+            covered_precision: t.test.and_then(|a| a.precision()),
         }
+    }
+}
+
+/// The teacher's own threshold for `labels` (a class target's teacher),
+/// chosen on the `validation` rows at the compile's target and
+/// confidence, and what it answers there and on the `test` rows.
+pub fn teacher_threshold(
+    labels: &crate::teach::TeacherLabels,
+    truth: &[u32],
+    n_classes: usize,
+    validation: &[usize],
+    test: &[usize],
+    p: &CompileParams,
+) -> rulec_runtime::ir::TeacherThreshold {
+    use crate::bench::threshold;
+    let score =
+        |rows: &[usize]| threshold::scored(&labels.probs, n_classes, &labels.labels, truth, rows);
+    let valid = score(validation);
+    let tau = threshold::lowest_calibrated(&valid, p.precision, p.confidence);
+    let answered = |rows: &[threshold::Scored]| {
+        let a = threshold::answer(rows, tau);
+        rulec_runtime::ir::Answered {
+            rows: a.rows as u64,
+            answered: a.covered as u64,
+            right: a.correct as u64,
+        }
+    };
+    rulec_runtime::ir::TeacherThreshold {
+        threshold: tau.map(f64::from),
+        validation: answered(&valid),
+        test: (!test.is_empty()).then(|| answered(&score(test))),
     }
 }
 
@@ -172,7 +188,6 @@ impl Report {
         test_fig: Option<&SetFigures>,
         n_candidates: u64,
         dropped_unlabelled: usize,
-        teacher_threshold: Option<TeacherThreshold>,
         p: &CompileParams,
     ) -> Report {
         Report {
@@ -206,7 +221,11 @@ impl Report {
             saved_seconds_per_million_decisions: m.saved_seconds_per_million(),
             method: m.method.clone(),
         }),
-        teacher_threshold,
+        teacher_threshold: set
+            .summary
+            .as_ref()
+            .and_then(|s| s.teacher_threshold.as_ref())
+            .map(TeacherThreshold::of),
         precision_target: p.precision,
         confidence: p.confidence,
     }

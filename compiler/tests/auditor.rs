@@ -135,6 +135,7 @@ fn book() -> RuleSet {
             groups: Vec::new(),
             stability: None,
             cost: None,
+            teacher_threshold: None,
         }),
         rejected: Vec::new(),
         policy: Default::default(),

@@ -17,8 +17,8 @@ mod condition;
 pub use condition::{signed_sum, CmpOp, Condition};
 mod summary;
 pub use summary::{
-    CostModel, CurvePoint, GroupFigures, GroupTable, MeasuredCost, RuleStability, SetFigures,
-    Stability, Summary,
+    Answered, CostModel, CurvePoint, GroupFigures, GroupTable, MeasuredCost, RuleStability,
+    SetFigures, Stability, Summary, TeacherThreshold,
 };
 
 /// Version of the `rules.json` layout a rule set is written with unless

@@ -6,9 +6,9 @@
 #![allow(dead_code)] // Each test binary uses a different part.
 
 use rulec_runtime::ir::{
-    Certification, CertificationTest, CmpOp, Condition, CurvePoint, Evidence, Example, Feature,
-    FeatureKind, Provenance, Rejected, Rule, RuleSet, Scope, SetFigures, SplitEvidence, SplitRows,
-    Summary, Target, SCHEMA_VERSION,
+    Answered, Certification, CertificationTest, CmpOp, Condition, CurvePoint, Evidence, Example,
+    Feature, FeatureKind, Provenance, Rejected, Rule, RuleSet, Scope, SetFigures, SplitEvidence,
+    SplitRows, Summary, Target, TeacherThreshold, SCHEMA_VERSION,
 };
 use rulec_runtime::stats::wilson_lower;
 
@@ -293,6 +293,21 @@ pub fn shipping_book() -> RuleSet {
             groups: Vec::new(),
             stability: None,
             cost: None,
+            // The teacher alone, abstaining below 0.82: more rows than the
+            // rules, at a lower precision.
+            teacher_threshold: Some(TeacherThreshold {
+                threshold: Some(0.82),
+                validation: Answered {
+                    rows: 4000,
+                    answered: 1900,
+                    right: 1815,
+                },
+                test: Some(Answered {
+                    rows: 4000,
+                    answered: 1880,
+                    right: 1797,
+                }),
+            }),
         }),
         rejected,
         policy: Default::default(),

@@ -29,9 +29,6 @@ pub struct Assembled {
     pub test: Option<SetFigures>,
     /// Candidates proposed (proposals included).
     pub n_candidates: u64,
-    /// The teacher's own calibrated abstention, for reference (class
-    /// targets).
-    pub teacher_threshold: Option<crate::report::TeacherThreshold>,
 }
 
 /// Builds the rule set from the certified rules.
@@ -174,6 +171,21 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         },
         groups: Vec::new(),
         stability: None,
+        // The teacher alone at the target, abstaining below its own
+        // calibrated threshold: the bar, for reference (class targets).
+        teacher_threshold: match answers {
+            crate::pipeline::taught::Answers::Classes(labels) => {
+                Some(crate::report::teacher_threshold(
+                    labels,
+                    table.labels(),
+                    table.n_classes(),
+                    &pool.data.splits.validation,
+                    &pool.data.splits.test,
+                    p,
+                ))
+            }
+            crate::pipeline::taught::Answers::Values(_) => None,
+        },
     });
     // `--groups`: the results per value of each column, on validation and
     // test rows, measured on the rule set as it will run.
@@ -203,25 +215,11 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     if let Some(leak) = rulec_codegen::book::one_column_decides(&set) {
         progress.line(&format!("note: {leak}"));
     }
-    let teacher_threshold = match answers {
-        crate::pipeline::taught::Answers::Classes(labels) => {
-            Some(crate::report::TeacherThreshold::of(
-                labels,
-                table.labels(),
-                table.n_classes(),
-                &pool.data.splits.validation,
-                &pool.data.splits.test,
-                p,
-            ))
-        }
-        crate::pipeline::taught::Answers::Values(_) => None,
-    };
     Ok(Assembled {
         set,
         validation: val_fig,
         test: test_fig,
         n_candidates,
-        teacher_threshold,
     })
 }
 

@@ -146,7 +146,6 @@ pub fn compile_with(
         done.test.as_ref(),
         done.n_candidates,
         dropped_unlabelled,
-        done.teacher_threshold.clone(),
         p,
     );
     Ok(Compiled {

@@ -39,6 +39,55 @@ pub struct Summary {
     /// of the training rows (`--stability N`). Absent without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stability: Option<Stability>,
+    /// The teacher alone as a selective classifier, for reference: what
+    /// it would answer at the target, abstaining below its own calibrated
+    /// threshold. Absent for a numeric target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub teacher_threshold: Option<TeacherThreshold>,
+}
+
+/// The teacher's own calibrated abstention: it answers a row where its
+/// top class probability is at least `threshold`, the lowest threshold
+/// whose answered validation rows reach the precision target by a
+/// one-sided Wilson lower bound at the rule set's confidence. Thresholds
+/// are scanned without correction, so this is a reference, not a certified
+/// figure as the rules' bound is: the bar rules distilled from this
+/// teacher aim at (what `rulec bench` calls the teacher's own threshold).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeacherThreshold {
+    /// The threshold; `None` when none reaches the target (the teacher
+    /// alone would then answer nothing).
+    pub threshold: Option<f64>,
+    /// What it answers on the validation rows.
+    pub validation: Answered,
+    /// What it answers on the test rows; absent without test rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<Answered>,
+}
+
+/// Rows a threshold was applied to, how many it answered, and how many of
+/// those it got right.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Answered {
+    /// Rows.
+    pub rows: u64,
+    /// Rows answered.
+    pub answered: u64,
+    /// Answered rows that were right.
+    pub right: u64,
+}
+
+impl Answered {
+    /// Share of rows answered (0 without rows).
+    pub fn coverage(&self) -> f64 {
+        ratio(self.answered, self.rows)
+    }
+
+    /// Share of answered rows that were right; `None` when none was
+    /// answered.
+    pub fn precision(&self) -> Option<f64> {
+        (self.answered > 0).then(|| ratio(self.right, self.answered))
+    }
 }
 
 /// The kept rules' stability: each rule is compared with the rules kept
