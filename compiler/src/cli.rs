@@ -62,7 +62,8 @@ pub enum Command {
     },
     /// Measure rules (a .rules DSL file or a rules.json) on labelled data.
     #[command(
-        after_help = "Prints, per rule in order, the rows it answers, its precision against the target with\nthe lower confidence bound, the agreement with a teacher column, and whether it meets\nthe precision. The rules are tried in order, as they run.\n\nExamples:\n  rulec validate march.csv --rules out/rules.json\n  rulec validate data.csv --rules proposals.rules --teacher-column model_decision --json"
+        override_usage = "rulec validate [OPTIONS] <RULES> <DATA>\n       rulec validate [OPTIONS] --rules <RULES> <DATA>",
+        after_help = "Prints, per rule in order, the rows it answers, its precision against the target with\nthe lower confidence bound, the agreement with a teacher column, and whether it meets\nthe precision. The rules are tried in order, as they run.\n\nExamples:\n  rulec validate out/rules.json march.csv\n  rulec validate proposals.rules data.csv --teacher-column model_decision --json\n  rulec validate march.csv --rules out/rules.json"
     )]
     Validate(ValidateArgs),
     /// Run the public benchmark protocol (shared/bench) and print rulec beside the best peers.
@@ -513,22 +514,47 @@ pub fn emit_options(with_runtime: Option<&Path>) -> Result<rulec_codegen::rust::
 
 /// Prints a usage error of `rulec emit` as clap does and exits with status 2.
 pub fn emit_usage_error(message: &str) -> ! {
+    usage_error("emit", message)
+}
+
+/// Prints a usage error of `rulec SUBCOMMAND` as clap does and exits with
+/// status 2.
+fn usage_error(subcommand: &str, message: &str) -> ! {
     use clap::CommandFactory;
     let mut cli = Cli::command();
     cli.build();
-    let mut cmd = cli.find_subcommand("emit").cloned().unwrap_or(cli);
+    let mut cmd = cli.find_subcommand(subcommand).cloned().unwrap_or(cli);
     cmd.error(clap::error::ErrorKind::ArgumentConflict, message)
         .exit()
+}
+
+impl ValidateArgs {
+    /// The rules file and the data file: `RULES DATA`, or `DATA` with
+    /// `--rules RULES` (the older form); a usage error otherwise.
+    pub fn rules_and_data(&self) -> (PathBuf, PathBuf) {
+        match (&self.rules, self.files.as_slice()) {
+            (None, [rules, data]) | (Some(rules), [data]) => (rules.clone(), data.clone()),
+            (None, [_]) => usage_error(
+                "validate",
+                "give the rules and then the data file (`rulec validate RULES DATA`), or the rules with --rules",
+            ),
+            _ => usage_error(
+                "validate",
+                "the rules are given twice: with --rules and before the data file; give them once",
+            ),
+        }
+    }
 }
 
 // The flags of `rulec validate` (the variant's doc comment is its help).
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// Data file (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the feature columns and the target.
-    pub data: PathBuf,
-    /// The rules: a .rules file in the rule DSL, or a rules.json.
+    /// The rules (a .rules file in the rule DSL, or a rules.json), then the data file (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the feature columns and the target; the data file alone when --rules names the rules.
+    #[arg(value_names = ["RULES", "DATA"], num_args = 1..=2, required = true)]
+    pub files: Vec<PathBuf>,
+    /// The rules: a .rules file in the rule DSL, or a rules.json (instead of giving them before the data file).
     #[arg(long)]
-    pub rules: PathBuf,
+    pub rules: Option<PathBuf>,
     /// A column holding another model's decisions, for fidelity.
     #[arg(long)]
     pub teacher_column: Option<String>,

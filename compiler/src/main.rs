@@ -257,10 +257,11 @@ fn apply(rules: &Path, data: &Path) -> Result<()> {
 }
 
 fn validate(args: ValidateArgs) -> Result<()> {
+    let (rules, data) = args.rules_and_data();
     let fallback = cli::defaults();
     let set = rules_file::load_for(
-        &args.rules,
-        &args.data,
+        &rules,
+        &data,
         args.precision.unwrap_or(fallback.precision),
         args.confidence.unwrap_or(fallback.confidence),
     )?;
@@ -268,14 +269,8 @@ fn validate(args: ValidateArgs) -> Result<()> {
     let confidence = args.confidence.unwrap_or(set.certification.confidence);
     let engine = args.engine.into();
     let teacher_column = args.teacher_column.as_deref();
-    let measured = rulec::validate_file::measure(
-        &set,
-        &args.data,
-        teacher_column,
-        precision,
-        confidence,
-        engine,
-    )?;
+    let measured =
+        rulec::validate_file::measure(&set, &data, teacher_column, precision, confidence, engine)?;
     let text = if args.json {
         render::validate_json(&measured, engine)?
     } else {

@@ -81,6 +81,28 @@ fn validate_reports_known_figures() {
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("high_reds"), "{text}");
     assert!(text.contains("rejected: precision bound"), "{text}");
+
+    // The rules first, as `check`, `apply` and `emit` take them: the same
+    // figures, byte for byte.
+    let positional = rulec(dir.path(), &["validate", "p.rules", "d.csv"]);
+    assert!(positional.status.success());
+    assert_eq!(String::from_utf8(positional.stdout).unwrap(), text);
+    // Rules missing, or given twice: a usage error (status 2) that says so.
+    for (args, says) in [
+        (
+            &["validate", "d.csv"][..],
+            "give the rules and then the data file",
+        ),
+        (
+            &["validate", "p.rules", "d.csv", "--rules", "p.rules"][..],
+            "the rules are given twice",
+        ),
+    ] {
+        let out = rulec(dir.path(), args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
 }
 
 #[test]
