@@ -16,6 +16,7 @@ pub mod book;
 mod certification;
 pub mod figures;
 pub mod html;
+mod one_minute;
 pub mod rust;
 pub mod sanitize;
 pub mod sentence;

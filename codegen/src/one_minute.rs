@@ -1,0 +1,201 @@
+//! The rule book's "In one minute" section, as plain-text points that both
+//! formats render ([`summary_points`]): what is decided, the share the
+//! rules take and their precision, what the fallback receives, the
+//! teacher's own threshold for reference, what decisions cost, and the
+//! notes on the figures.
+
+use rulec_runtime::dsl;
+use rulec_runtime::ir::{RuleSet, Scope, TeacherThreshold};
+
+use crate::book::{
+    count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, ratio,
+    too_few_validation_rows,
+};
+
+/// A time in nanoseconds, in the unit that reads best.
+fn duration_ns(ns: f64) -> String {
+    if ns >= 1e9 {
+        format!("{:.2} s", ns / 1e9)
+    } else if ns >= 1e6 {
+        format!("{:.2} ms", ns / 1e6)
+    } else if ns >= 1e3 {
+        format!("{:.2} µs", ns / 1e3)
+    } else {
+        format!("{ns:.0} ns")
+    }
+}
+
+/// A time in seconds.
+fn duration_s(s: f64) -> String {
+    if s.abs() >= 1.0 || s == 0.0 {
+        format!("{s:.2} s")
+    } else {
+        duration_ns(s * 1e9)
+    }
+}
+
+/// The teacher's own calibrated threshold, for reference: what the
+/// teacher alone would answer at the target (on the test rows when there
+/// are any).
+fn teacher_threshold_point(t: &TeacherThreshold, precision: f64, confidence: f64) -> String {
+    let how = format!(
+        "the lowest threshold at which its answered validation rows reach {} by a one-sided Wilson bound at {} \
+         confidence, chosen among all thresholds without correction, so not certified as the rules are",
+        pct(precision),
+        pct(confidence)
+    );
+    match t.threshold {
+        Some(tau) => {
+            let (a, split) = match &t.test {
+                Some(a) => (a, "test"),
+                None => (&t.validation, "validation"),
+            };
+            format!(
+                "For reference, the teacher alone, answering only where its top class probability is at least {tau:.3} \
+                 ({how}), would answer {} of the {split} rows ({} rows) and be right on {} of them.",
+                pct(a.coverage()),
+                count(a.answered),
+                opt_pct(a.precision())
+            )
+        }
+        None => format!(
+            "For reference, no threshold of the teacher's own class probability reaches {} on the validation rows \
+             (by a one-sided Wilson bound at {} confidence): the teacher alone would answer nothing at this precision.",
+            pct(precision),
+            pct(confidence)
+        ),
+    }
+}
+
+/// The one-minute summary, as plain-text points.
+pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
+    let target = &set.target.name;
+    let cert = &set.certification;
+    let classes = &set.target.classes;
+    let mut out = vec![if let Some(t) = set.target.tolerance {
+        format!(
+            "What is decided: {target}, a number. Each rule predicts one value; a decision counts as right \
+             (for precision, fidelity and accuracy alike) when it is within ±{} of the true value.",
+            dsl::print_number(t)
+        )
+    } else if classes.len() <= 8 {
+        format!(
+            "What is decided: {target}, one of {}.",
+            join_words(
+                &classes
+                    .iter()
+                    .map(|c| format!("\"{c}\""))
+                    .collect::<Vec<_>>(),
+                "or"
+            )
+        )
+    } else {
+        format!(
+            "What is decided: {target}, one of {} classes.",
+            classes.len()
+        )
+    }];
+    let Some(summary) = &set.summary else {
+        out.push(format!(
+            "{}; this rule set carries no measured figures.",
+            crate::sentence::counted(set.rules.len(), "rule", "rules")
+        ));
+        return out;
+    };
+    let (f, split) = match &summary.test {
+        Some(t) => (t, "test"),
+        None => (&summary.validation, "validation"),
+    };
+    let scope = match cert.scope {
+        Scope::Set => "for the decisions of the rule set as a whole",
+        Scope::Class => "for the decisions of each class the rules decide, class by class",
+        Scope::Rule => "for each rule on its own",
+    };
+    if set.rules.is_empty() {
+        out.push(format!(
+            "No rule reached the required precision of {} ({scope}): the fallback takes every decision.",
+            pct(cert.precision)
+        ));
+        if let Some(why) = too_few_validation_rows(set).or_else(|| nothing_passed(set)) {
+            out.push(why);
+        }
+    } else {
+        let split_words = if split == "test" {
+            "test rows (never used to choose or certify a rule)".to_string()
+        } else {
+            "validation rows".to_string()
+        };
+        out.push(format!(
+            "Share the rules decide (coverage): {} of the {} {split_words}, {} rows, by {}.",
+            pct(f.coverage()),
+            count(f.rows),
+            count(f.covered.support),
+            crate::sentence::counted(set.rules.len(), "rule", "rules")
+        ));
+        out.push(format!(
+            "Precision of those decisions: {} right; lower {} confidence bound {} (one-sided {}). Required: {} {scope}, \
+             certified on {} validation rows (bound there {}).",
+            opt_pct(f.covered.precision()),
+            pct(cert.confidence),
+            pct(f.covered.precision_lower_bound),
+            method_name(&cert.method),
+            pct(cert.precision),
+            count(summary.validation.rows),
+            pct(summary.validation.covered.precision_lower_bound)
+        ));
+    }
+    if let Some(leak) = one_column_decides(set) {
+        out.push(leak);
+    }
+    let uncovered = f.rows.saturating_sub(f.covered.support);
+    // The cascade is right where the rules are right on covered rows and
+    // where the teacher is right elsewhere; the difference is the teacher's
+    // record on the rows it receives.
+    let teacher_right = f.cascade_correct.saturating_sub(f.covered.correct);
+    out.push(format!(
+        "What the fallback receives: the other {} ({} rows), where no certified rule applies; the teacher model \
+         answers them and is right on {} of them. These are the harder cases the rules leave alone.",
+        pct(1.0 - f.coverage()),
+        count(uncovered),
+        pct(ratio(teacher_right, uncovered))
+    ));
+    out.push(format!(
+        "Overall, rules plus fallback are right on {} of {split} rows; the teacher alone on {}.",
+        pct(f.cascade_accuracy()),
+        pct(f.teacher_accuracy())
+    ));
+    if let Some(t) = &summary.teacher_threshold {
+        out.push(teacher_threshold_point(t, cert.precision, cert.confidence));
+    }
+    if let Some(c) = &summary.cost {
+        let per_million = |x: f64| format!("{:.1} million", x);
+        out.push(format!(
+            "Compute saved: per million decisions, the teacher alone makes about {} comparisons; the rules make {} and \
+             hand {} of the decisions to the teacher, about {} comparisons in all: {} less. (Counted on the validation \
+             rows: a comparison is one threshold or category test, by a tree of the teacher or a rule condition.)",
+            per_million(c.teacher_per_decision),
+            per_million(c.rules_per_decision),
+            pct(1.0 - c.coverage),
+            per_million(c.cascade_per_decision()),
+            pct(c.saved_share())
+        ));
+    }
+    if let Some(m) = &summary.measured_cost {
+        out.push(format!(
+            "Measured time (rulec compile --measure-cost, on the compiling machine): the teacher takes {} per decision, \
+             the rules {} (the interpreter; the generated crate is faster). With the rules first, taking {} of the \
+             decisions, a decision costs {} on average: {} less, {} of compute saved per million decisions. ({})",
+            duration_ns(m.teacher_ns),
+            duration_ns(m.rules_ns),
+            pct(m.coverage),
+            duration_ns(m.cascade_ns()),
+            pct(m.saved_share()),
+            duration_s(m.saved_seconds_per_million()),
+            m.method
+        ));
+    }
+    if summary.test.is_none() {
+        out.push("The data had no test rows: the figures above are from the validation rows the rules were certified on, and are optimistic.".to_string());
+    }
+    out
+}
