@@ -451,8 +451,8 @@ pub fn json(outcomes: &[Outcome]) -> String {
     let answered = |a: &Answered| {
         json!({
             "rows": a.rows,
-            "answered": a.covered,
-            "right": a.correct,
+            "answered": a.answered,
+            "right": a.right,
             "coverage": a.coverage(),
             "precision": a.precision(),
         })
@@ -559,7 +559,7 @@ impl Drop for TempDir {
 mod tests {
     use super::*;
 
-    fn run_with(seed: u64, coverage: f64, precision: Option<f64>, teacher: usize) -> SeedRun {
+    fn run_with(seed: u64, coverage: f64, precision: Option<f64>, teacher: u64) -> SeedRun {
         SeedRun {
             seed,
             coverage,
@@ -570,13 +570,13 @@ mod tests {
             teacher_seconds: 0.0,
             teacher: Answered {
                 rows: 100,
-                covered: teacher,
-                correct: teacher,
+                answered: teacher,
+                right: teacher,
             },
             ceiling: Answered {
                 rows: 100,
-                covered: 100,
-                correct: 97,
+                answered: 100,
+                right: 97,
             },
         }
     }

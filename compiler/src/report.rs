@@ -103,18 +103,10 @@ pub fn teacher_threshold(
         |rows: &[usize]| threshold::scored(&labels.probs, n_classes, &labels.labels, truth, rows);
     let valid = score(validation);
     let tau = threshold::lowest_calibrated(&valid, p.precision, p.confidence);
-    let answered = |rows: &[threshold::Scored]| {
-        let a = threshold::answer(rows, tau);
-        rulec_runtime::ir::Answered {
-            rows: a.rows as u64,
-            answered: a.covered as u64,
-            right: a.correct as u64,
-        }
-    };
     rulec_runtime::ir::TeacherThreshold {
         threshold: tau.map(f64::from),
-        validation: answered(&valid),
-        test: (!test.is_empty()).then(|| answered(&score(test))),
+        validation: threshold::answer(&valid, tau),
+        test: (!test.is_empty()).then(|| threshold::answer(&score(test), tau)),
     }
 }
 

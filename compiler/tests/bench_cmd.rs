@@ -137,8 +137,8 @@ fn one_clean_dataset_over_two_seeds() {
             assert_eq!(run["coverage"], r.coverage);
             assert_eq!(run["rules"], r.rules);
             assert_eq!(run["held"], r.holds(o.target));
-            assert_eq!(run["teacher_threshold"]["answered"], r.teacher.covered);
-            assert_eq!(run["teacher_threshold"]["right"], r.teacher.correct);
+            assert_eq!(run["teacher_threshold"]["answered"], r.teacher.answered);
+            assert_eq!(run["teacher_threshold"]["right"], r.teacher.right);
             assert_eq!(run["ceiling_test_labels"]["rows"], 200);
         }
     }

@@ -20,32 +20,10 @@ pub struct Scored {
     pub correct: bool,
 }
 
-/// Rows answered by a threshold, out of the rows it was applied to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Answered {
-    /// Rows the threshold was applied to.
-    pub rows: usize,
-    /// Rows at or above the threshold.
-    pub covered: usize,
-    /// Covered rows the teacher got right.
-    pub correct: usize,
-}
-
-impl Answered {
-    /// Share of rows answered (0 without rows).
-    pub fn coverage(&self) -> f64 {
-        if self.rows == 0 {
-            0.0
-        } else {
-            self.covered as f64 / self.rows as f64
-        }
-    }
-
-    /// Accuracy on the answered rows; `None` when none is answered.
-    pub fn precision(&self) -> Option<f64> {
-        (self.covered > 0).then(|| self.correct as f64 / self.covered as f64)
-    }
-}
+/// Rows answered by a threshold, out of the rows it was applied to: the
+/// rule set's own record of the teacher's threshold uses the same type
+/// (`summary.teacher_threshold` in `rules.json`).
+pub use rulec_runtime::ir::Answered;
 
 /// Scores `rows` of a teacher's answers: `probs` row-major with
 /// `n_classes` per row, `answers` the teacher's class per row, `truth` the
@@ -95,13 +73,13 @@ pub fn lowest_calibrated(rows: &[Scored], target: f64, confidence: f64) -> Optio
 /// What a threshold answers on `rows`; `None` answers nothing.
 pub fn answer(rows: &[Scored], tau: Option<f32>) -> Answered {
     let mut res = Answered {
-        rows: rows.len(),
+        rows: rows.len() as u64,
         ..Answered::default()
     };
     if let Some(tau) = tau {
         for r in rows.iter().filter(|r| r.confidence >= tau) {
-            res.covered += 1;
-            res.correct += usize::from(r.correct);
+            res.answered += 1;
+            res.right += u64::from(r.correct);
         }
     }
     res
@@ -158,7 +136,7 @@ mod tests {
         rows.extend(repeat((0.2, 1, 1), 50));
         let (tau, a) = check(&rows, 0.95);
         assert_eq!(tau, Some(0.8));
-        assert_eq!((a.covered, a.correct, a.rows), (100, 100, 100));
+        assert_eq!((a.answered, a.right, a.rows), (100, 100, 100));
         assert_eq!(a.coverage(), 1.0);
         assert_eq!(a.precision(), Some(1.0));
     }
@@ -185,7 +163,7 @@ mod tests {
         rows.extend(repeat((0.9, 0, 1), 5));
         let (tau, a) = check(&rows, 0.95);
         assert_eq!(tau, Some(0.95));
-        assert_eq!((a.covered, a.correct), (100, 100));
+        assert_eq!((a.answered, a.right), (100, 100));
         assert!((a.coverage() - 100.0 / 110.0).abs() < 1e-12);
     }
 
@@ -199,7 +177,7 @@ mod tests {
         rows.extend(repeat((0.6, 0, 1), 50));
         let (tau, a) = check(&rows, 0.95);
         assert_eq!(tau, Some(0.9));
-        assert_eq!((a.covered, a.correct, a.rows), (210, 210, 310));
+        assert_eq!((a.answered, a.right, a.rows), (210, 210, 310));
         // At 0.98 the same threshold passes (bound 0.987 on 210 rows); at
         // 0.99 none does.
         assert_eq!(check(&rows, 0.98).0, Some(0.9));
@@ -232,8 +210,8 @@ mod tests {
             },
         ];
         let a = answer(&rows, Some(0.7));
-        assert_eq!((a.rows, a.covered, a.correct), (3, 2, 1));
+        assert_eq!((a.rows, a.answered, a.right), (3, 2, 1));
         assert_eq!(a.precision(), Some(0.5));
-        assert_eq!(answer(&rows, None).covered, 0);
+        assert_eq!(answer(&rows, None).answered, 0);
     }
 }
