@@ -339,25 +339,27 @@ fn teacher_anchors(
             "internal: a benchmark target without classes".into(),
         ));
     };
-    let score = |rows: &[usize]| {
-        threshold::scored(
-            &labels.probs,
-            table.n_classes(),
-            &labels.labels,
-            table.labels(),
-            rows,
-        )
-    };
-    let valid = score(&splits.validation);
-    let test = score(&splits.test);
+    let (truth, k) = (table.labels(), table.n_classes());
+    let test = threshold::scored(&labels.probs, k, &labels.labels, truth, &splits.test);
     Ok(config
         .targets
         .iter()
         .map(|&target| {
-            let tau = threshold::lowest_calibrated(&valid, target, THRESHOLD_CONFIDENCE);
+            let teacher = threshold::teacher_threshold(
+                labels,
+                truth,
+                k,
+                &splits.validation,
+                &splits.test,
+                target,
+                THRESHOLD_CONFIDENCE,
+            );
+            // The ceiling: the threshold chosen on the test rows themselves.
             let ceiling = threshold::lowest_calibrated(&test, target, THRESHOLD_CONFIDENCE);
             (
-                threshold::answer(&test, tau),
+                teacher
+                    .test
+                    .unwrap_or_else(|| threshold::answer(&test, None)),
                 threshold::answer(&test, ceiling),
             )
         })

@@ -87,29 +87,6 @@ impl TeacherThreshold {
     }
 }
 
-/// The teacher's own threshold for `labels` (a class target's teacher),
-/// chosen on the `validation` rows at the compile's target and
-/// confidence, and what it answers there and on the `test` rows.
-pub fn teacher_threshold(
-    labels: &crate::teach::TeacherLabels,
-    truth: &[u32],
-    n_classes: usize,
-    validation: &[usize],
-    test: &[usize],
-    p: &CompileParams,
-) -> rulec_runtime::ir::TeacherThreshold {
-    use crate::bench::threshold;
-    let score =
-        |rows: &[usize]| threshold::scored(&labels.probs, n_classes, &labels.labels, truth, rows);
-    let valid = score(validation);
-    let tau = threshold::lowest_calibrated(&valid, p.precision, p.confidence);
-    rulec_runtime::ir::TeacherThreshold {
-        threshold: tau.map(f64::from),
-        validation: threshold::answer(&valid, tau),
-        test: (!test.is_empty()).then(|| threshold::answer(&score(test), tau)),
-    }
-}
-
 /// The cost model as `report.json` shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct CostModelFigures {

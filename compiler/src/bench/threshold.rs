@@ -70,6 +70,30 @@ pub fn lowest_calibrated(rows: &[Scored], target: f64, confidence: f64) -> Optio
     best
 }
 
+/// The teacher's own threshold for `labels` (a class target's teacher,
+/// `truth` the true class per table row), chosen on the `validation` rows
+/// at `target` and `confidence`, and what it answers there and on the
+/// `test` rows (none without them): what a compile records in its rule
+/// set and the benchmark's teacher anchor.
+pub fn teacher_threshold(
+    labels: &crate::teach::TeacherLabels,
+    truth: &[u32],
+    n_classes: usize,
+    validation: &[usize],
+    test: &[usize],
+    target: f64,
+    confidence: f64,
+) -> rulec_runtime::ir::TeacherThreshold {
+    let score = |rows: &[usize]| scored(&labels.probs, n_classes, &labels.labels, truth, rows);
+    let valid = score(validation);
+    let tau = lowest_calibrated(&valid, target, confidence);
+    rulec_runtime::ir::TeacherThreshold {
+        threshold: tau.map(f64::from),
+        validation: answer(&valid, tau),
+        test: (!test.is_empty()).then(|| answer(&score(test), tau)),
+    }
+}
+
 /// What a threshold answers on `rows`; `None` answers nothing.
 pub fn answer(rows: &[Scored], tau: Option<f32>) -> Answered {
     let mut res = Answered {

@@ -175,13 +175,14 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         // calibrated threshold: the bar, for reference (class targets).
         teacher_threshold: match answers {
             crate::pipeline::taught::Answers::Classes(labels) => {
-                Some(crate::report::teacher_threshold(
+                Some(crate::bench::threshold::teacher_threshold(
                     labels,
                     table.labels(),
                     table.n_classes(),
                     &pool.data.splits.validation,
                     &pool.data.splits.test,
-                    p,
+                    p.precision,
+                    p.confidence,
                 ))
             }
             crate::pipeline::taught::Answers::Values(_) => None,
