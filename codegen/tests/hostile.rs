@@ -177,6 +177,30 @@ fn condition(feature: &Feature, pick: (u8, usize, bool, Vec<bool>)) -> Condition
     }
 }
 
+/// The `i`-th condition of a rule: now and then the sum of every numeric
+/// column, some of them subtracted; else a condition on one column.
+fn condition_or_sum(
+    features: &[Feature],
+    i: usize,
+    pick: (u8, usize, bool, Vec<bool>),
+) -> Condition {
+    let mut numeric: Vec<String> = features
+        .iter()
+        .filter(|f| f.kind == FeatureKind::Numeric)
+        .map(|f| f.name.clone())
+        .collect();
+    if pick.0 % 7 == 6 && numeric.len() >= 2 {
+        let minus = numeric.split_off(numeric.len() - pick.1 % numeric.len());
+        return Condition::Sum {
+            features: numeric,
+            minus,
+            op: [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge][pick.1 % 4],
+            value: FLOATS[pick.1 % FLOATS.len()],
+        };
+    }
+    condition(&features[(i + pick.1) % features.len()], pick)
+}
+
 /// A rule set over hostile names: 1 to 6 features, 2 to 4 classes, up to 5
 /// rules of up to 4 conditions each.
 fn hostile_set() -> impl Strategy<Value = RuleSet> {
@@ -226,27 +250,7 @@ fn hostile_set() -> impl Strategy<Value = RuleSet> {
                     conditions: conds
                         .into_iter()
                         .enumerate()
-                        .map(|(i, pick)| {
-                            let feature = &features[(i + pick.1) % features.len()];
-                            // Now and then the sum of every numeric column,
-                            // some of them subtracted.
-                            let mut numeric: Vec<String> = features
-                                .iter()
-                                .filter(|f| f.kind == FeatureKind::Numeric)
-                                .map(|f| f.name.clone())
-                                .collect();
-                            if pick.0 % 7 == 6 && numeric.len() >= 2 {
-                                let minus =
-                                    numeric.split_off(numeric.len() - pick.1 % numeric.len());
-                                return Condition::Sum {
-                                    features: numeric,
-                                    minus,
-                                    op: [CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge][pick.1 % 4],
-                                    value: FLOATS[pick.1 % FLOATS.len()],
-                                };
-                            }
-                            condition(feature, pick)
-                        })
+                        .map(|(i, pick)| condition_or_sum(&features, i, pick))
                         .collect(),
                     decision: classes[class_idx % classes.len()].to_string(),
                     origin: None,
@@ -277,7 +281,8 @@ proptest! {
 }
 
 /// Random widths of names and category sets, so that conditions, `matches!`
-/// calls and `ALL` arrays land on both sides of rustfmt's width limits; the
+/// calls (with a guard too, for sums and nullable columns) and `ALL` arrays
+/// land on both sides of rustfmt's width limits; the
 /// files are only run through `rustfmt --check`, not built.
 fn wide_set() -> impl Strategy<Value = RuleSet> {
     let ident = "[a-z][a-z0-9_]{0,45}";
@@ -335,7 +340,7 @@ fn wide_set() -> impl Strategy<Value = RuleSet> {
                 conditions: picks
                     .into_iter()
                     .enumerate()
-                    .map(|(j, pick)| condition(&features[(j + pick.1) % features.len()], pick))
+                    .map(|(j, pick)| condition_or_sum(&features, j, pick))
                     .collect(),
                 decision: classes[i % classes.len()].clone(),
                 origin: None,
@@ -429,6 +434,96 @@ fn wide_characters_in_literals_keep_the_layout_stable() {
     if !common::have_rustfmt() {
         return;
     }
+    let dir = tempfile::tempdir().unwrap();
+    generated.write_to(dir.path()).unwrap();
+    common::assert_rustfmt_keeps(
+        dir.path(),
+        &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
+    );
+}
+
+/// The case a CI-like run found: a `matches!` broken over lines, then a
+/// sum, whose `matches!` has a guard. rustfmt cannot parse a pattern with a
+/// guard as an expression, so it leaves that call as written, however wide,
+/// and puts it after the orphaned `)` rather than on a line of its own.
+#[test]
+fn a_guarded_match_after_a_broken_one_stays_on_the_closing_line() {
+    if !common::have_rustfmt() {
+        return;
+    }
+    let region = Feature {
+        name: "region".into(),
+        nullable: true,
+        kind: FeatureKind::Categorical {
+            categories: vec![
+                "alpha region one".into(),
+                "beta region two".into(),
+                "gamma region three".into(),
+            ],
+        },
+    };
+    let numeric = [
+        "distance_in_miles",
+        "weight_in_pounds",
+        "declared_value",
+        "fee",
+    ];
+    let mut features = vec![region];
+    features.extend(numeric.iter().enumerate().map(|(i, name)| Feature {
+        name: name.to_string(),
+        nullable: i % 2 == 1,
+        kind: FeatureKind::Numeric,
+    }));
+    // Wide enough to run past the line wherever it goes, and narrow enough
+    // to fit after the `)` (the second rule): both sides of the width.
+    let sum = |names: &[&str], value: f64| Condition::Sum {
+        features: names[..2].iter().map(|n| n.to_string()).collect(),
+        minus: names[2..].iter().map(|n| n.to_string()).collect(),
+        op: CmpOp::Gt,
+        value,
+    };
+    let region_in = Condition::In {
+        feature: "region".into(),
+        values: vec![
+            "alpha region one".into(),
+            "beta region two".into(),
+            "gamma region three".into(),
+        ],
+    };
+    let rules = vec![
+        Rule {
+            name: "wide".into(),
+            conditions: vec![region_in.clone(), sum(&numeric, 123456789.123)],
+            decision: "yes".into(),
+            origin: None,
+            evidence: None,
+        },
+        Rule {
+            name: "narrow".into(),
+            conditions: vec![region_in.clone(), sum(&numeric[..3], 1.0)],
+            decision: "no".into(),
+            origin: None,
+            evidence: None,
+        },
+        Rule {
+            name: "middle".into(),
+            conditions: vec![
+                region_in,
+                sum(&numeric, 123456789.123),
+                Condition::Cmp {
+                    feature: "fee".into(),
+                    op: CmpOp::Lt,
+                    value: 5.0,
+                },
+            ],
+            decision: "no".into(),
+            origin: None,
+            evidence: None,
+        },
+    ];
+    let set = rule_set("ok", &["no", "yes"], features, rules);
+    set.check().expect("a valid rule set");
+    let generated = emit_crate(&set, "guarded").expect("emit");
     let dir = tempfile::tempdir().unwrap();
     generated.write_to(dir.path()).unwrap();
     common::assert_rustfmt_keeps(

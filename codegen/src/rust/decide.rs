@@ -153,11 +153,13 @@ impl Cond<'_> {
                 value,
             } => {
                 let (op, value) = (op.as_str(), value.text());
-                HeadCond::Plain(if *nullable {
-                    format!("matches!(input.{field}, Some(x) if x {op} {value})")
+                if *nullable {
+                    HeadCond::Guarded(format!(
+                        "matches!(input.{field}, Some(x) if x {op} {value})"
+                    ))
                 } else {
-                    format!("input.{field} {op} {value}")
-                })
+                    HeadCond::Plain(format!("input.{field} {op} {value}"))
+                }
             }
             Cond::Is {
                 field,
@@ -193,7 +195,7 @@ impl Cond<'_> {
                 let xs: Vec<String> = (0..terms.len()).map(|i| format!("x{i}")).collect();
                 let (added, subtracted) = xs.split_at(*plus);
                 let sum = rulec_runtime::ir::signed_sum(added, subtracted);
-                HeadCond::Plain(format!(
+                HeadCond::Guarded(format!(
                     "matches!(({}), ({}) if {} {} {})",
                     fields.join(", "),
                     binds.join(", "),

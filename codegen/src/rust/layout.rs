@@ -108,6 +108,12 @@ pub(super) fn render(file: &str, tokens: TokenStream, layout: Layout) -> Result<
 pub(super) enum HeadCond {
     /// Printed on one line as it is.
     Plain(String),
+    /// A `matches!` whose pattern has a guard (`Some(x) if x < 5.0`),
+    /// printed on one line as it is. rustfmt cannot parse such a call's
+    /// arguments as expressions, so it leaves the call as written whatever
+    /// its width; after an orphaned `)` it therefore always goes on that
+    /// line (see [`if_head`]).
+    Guarded(String),
     /// `[!]matches!(scrutinee, alt | alt | ..)`.
     Matches {
         negated: bool,
@@ -119,7 +125,7 @@ pub(super) enum HeadCond {
 impl HeadCond {
     fn one_line_text(&self) -> String {
         match self {
-            HeadCond::Plain(text) => text.clone(),
+            HeadCond::Plain(text) | HeadCond::Guarded(text) => text.clone(),
             HeadCond::Matches {
                 negated,
                 scrutinee,
@@ -136,7 +142,7 @@ impl HeadCond {
     /// given the room.
     fn one_line(&self) -> Option<String> {
         match self {
-            HeadCond::Plain(text) => Some(text.clone()),
+            HeadCond::Plain(text) | HeadCond::Guarded(text) => Some(text.clone()),
             HeadCond::Matches {
                 scrutinee, alts, ..
             } => {
@@ -150,7 +156,9 @@ impl HeadCond {
     /// `indent`.
     fn layout(&self, indent: usize, col: usize) -> String {
         if let Some(line) = self.one_line() {
-            if col + line.len() <= MAX_WIDTH || matches!(self, HeadCond::Plain(_)) {
+            if col + line.len() <= MAX_WIDTH
+                || matches!(self, HeadCond::Plain(_) | HeadCond::Guarded(_))
+            {
                 return line;
             }
         }
@@ -214,11 +222,14 @@ pub(super) fn if_head(conds: &[HeadCond]) -> String {
     );
     for cond in &conds[1..] {
         // After a closing `)` alone on its line, rustfmt goes on on that
-        // line rather than leave it orphaned.
+        // line rather than leave it orphaned, where the condition fits there;
+        // a guarded `matches!` always "fits", as rustfmt keeps it as written.
         let last = last_line(&out).len();
         if out.contains('\n') && last <= nested {
             let snug = cond.layout(BODY_INDENT, last + 4);
-            if last + 4 + first_line(&snug).len() <= MAX_WIDTH {
+            if matches!(cond, HeadCond::Guarded(_))
+                || last + 4 + first_line(&snug).len() <= MAX_WIDTH
+            {
                 out.push_str(" && ");
                 out.push_str(&snug);
                 continue;
