@@ -49,8 +49,10 @@ done
 # `-s none`: no sanitizer, the one mode cargo-fuzz supports on stable.
 # Safe Rust needs no AddressSanitizer to find panics, overflows (debug
 # assertions are on) and hangs.
+# In fuzz/target whatever CARGO_TARGET_DIR says: the fuzz builds share
+# nothing with the workspace's (other flags), and the runs below look there.
 if $needs_light; then
-    cargo fuzz build -s none
+    cargo fuzz build -s none --target-dir fuzz/target
 fi
 if $needs_csv; then
     # polars and the other crates.io dependencies are built without
@@ -75,6 +77,10 @@ for t in $targets; do
     mkdir -p "$corpus" "$artifacts" "fuzz/regressions/$t"
     opts=(-dict="$dict" -timeout=20 -rss_limit_mb=4096 -max_len=8192
         -artifact_prefix="$artifacts/" -print_final_stats=1)
+    if [ ! -x "$bin" ]; then
+        echo "fuzz.sh: the build left no \`$bin\`" >&2
+        exit 1
+    fi
     echo "== $t: replaying seeds and regression inputs"
     if ! "$bin" "${opts[@]}" -runs=0 "$seeds" "fuzz/regressions/$t"; then
         failed+=("$t (a committed input)")
