@@ -13,7 +13,9 @@ use common::{build_and_check, rule_set, Checks};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 use rulec_codegen::rust::emit_crate;
-use rulec_runtime::ir::{CmpOp, Condition, Feature, FeatureKind, Rule, RuleSet};
+use rulec_runtime::ir::{
+    CmpOp, Condition, Evidence, Feature, FeatureKind, Reason, Rule, RuleSet, SplitEvidence,
+};
 
 const NAMES: &[&str] = &[
     "fn",
@@ -281,8 +283,8 @@ proptest! {
 }
 
 /// Random widths of names and category sets, so that conditions, `matches!`
-/// calls (with a guard too, for sums and nullable columns) and `ALL` arrays
-/// land on both sides of rustfmt's width limits; the
+/// calls (with a guard too, for sums and nullable columns), `ALL` arrays
+/// and `REASONS` land on both sides of rustfmt's width limits; the
 /// files are only run through `rustfmt --check`, not built.
 fn wide_set() -> impl Strategy<Value = RuleSet> {
     let ident = "[a-z][a-z0-9_]{0,45}";
@@ -335,16 +337,49 @@ fn wide_set() -> impl Strategy<Value = RuleSet> {
         let rules = rules
             .into_iter()
             .enumerate()
-            .map(|(i, picks)| Rule {
-                name: format!("rule_{i}"),
-                conditions: picks
+            .map(|(i, picks)| {
+                // Reasons for none, one or every condition: a rule with one
+                // reason is hugged (`&[Reason {`), and the conditions' text
+                // is as wide as the names.
+                let reasons = match picks.first() {
+                    Some((_, _, true, _)) => picks.len(),
+                    Some(_) => 1,
+                    None => 0,
+                };
+                let counts = picks.iter().map(|pick| pick.1 as u64 % 100_000);
+                let reasons = counts
+                    .take(reasons)
+                    .enumerate()
+                    .map(|(condition, n)| Reason {
+                        condition,
+                        rows_with: n + 1,
+                        correct_with: n / 2 + 1,
+                        excluded: n % 977,
+                        excluded_wrong: n % 977 / 3,
+                    })
+                    .collect();
+                let conditions = picks
                     .into_iter()
                     .enumerate()
                     .map(|(j, pick)| condition_or_sum(&features, j, pick))
-                    .collect(),
-                decision: classes[i % classes.len()].clone(),
-                origin: None,
-                evidence: None,
+                    .collect();
+                Rule {
+                    name: format!("rule_{i}"),
+                    conditions,
+                    decision: classes[i % classes.len()].clone(),
+                    origin: None,
+                    evidence: Some(Evidence {
+                        validation: SplitEvidence {
+                            support: 10,
+                            correct: 9,
+                            agree_teacher: 9,
+                            precision_lower_bound: 0.6,
+                        },
+                        test: None,
+                        examples: Vec::new(),
+                        reasons,
+                    }),
+                }
             })
             .collect();
         rule_set("target col", &class_refs, features, rules)

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 mod common;
-use common::{rulec, skip_without};
+use common::{assert_formatted, rulec, skip_without};
 
 /// One compile whose outputs are pinned.
 struct Case {
@@ -133,6 +133,10 @@ fn run_case(case: &Case) -> Option<BTreeMap<String, String>> {
         .collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     rulec(dir.path(), &args);
+    let crate_dir = dir.path().join("out/crate");
+    if crate_dir.is_dir() {
+        assert_formatted(&crate_dir);
+    }
     Some(hash_tree(&dir.path().join("out")))
 }
 

@@ -82,6 +82,7 @@ pub(super) fn render(file: &str, tokens: TokenStream, layout: Layout) -> Result<
     if layout.single_table_entry {
         text = hug_single_entry(&text, "const RULE_TABLE: &[RuleInfo] = &[").map_err(bug)?;
     }
+    text = hug_single_reasons(&text);
     text = break_long_string_fields(&text);
     text = collapse_arms(&text);
     text = collapse_signatures(&text);
@@ -395,10 +396,13 @@ fn relayout_batch_tables(text: &str) -> String {
         {
             out.push(format!("{head}] = ["));
             let mut current = String::from("   ");
-            for item in &items {
+            for (k, item) in items.iter().enumerate() {
                 // rustfmt keeps room for a separator after the last
-                // element of a line: a line ends before column 100.
-                if current.len() + 1 + item.len() + 2 > MAX_WIDTH {
+                // element of a line, `, `: such a line ends before column
+                // 100. The array's last element is followed by its comma
+                // alone, so its line may reach column 100.
+                let after = if k + 1 == items.len() { 1 } else { 2 };
+                if current.len() + 1 + item.len() + after > MAX_WIDTH {
                     out.push(std::mem::replace(&mut current, String::from("   ")));
                 }
                 current.push(' ');
@@ -439,6 +443,80 @@ fn hug_single_entry(text: &str, start: &str) -> Result<String, String> {
     out.push("}];".to_string());
     out.extend(lines[close + 1..].iter().map(|l| l.to_string()));
     Ok(join_lines(&out))
+}
+
+/// In `REASONS`, the entry of a rule with exactly one reason (`&[`, one
+/// `Reason { .. },` and `],`, each on lines of their own) is hugged as
+/// rustfmt does: `&[Reason {` .. `}],`, the fields one level less indented;
+/// with one rule, the outer array is hugged too (`= &[&[` .. `]];`). rustfmt formats the item as
+/// a whole or not at all: where a string literal of the item would still
+/// run past the line once moved to a line of its own (see
+/// [`break_long_string_fields`]), it leaves the whole item as it is, and so
+/// does this pass.
+fn hug_single_reasons(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(open) = lines
+        .iter()
+        .position(|l| l.starts_with("pub static REASONS: ") && l.ends_with("= &["))
+    else {
+        return text.to_string();
+    };
+    let Some(close) = (open..lines.len()).find(|&j| lines[j] == "];") else {
+        return text.to_string();
+    };
+    let mut item: Vec<String> = Vec::with_capacity(close - open);
+    let mut i = open + 1;
+    while i < close {
+        let end = (i + 2..close).find(|&j| lines[j] == "        },");
+        match end {
+            Some(end)
+                if lines[i] == "    &["
+                    && lines[i + 1] == "        Reason {"
+                    && lines.get(end + 1) == Some(&"    ],")
+                    && !lines[i + 2..end].contains(&"        Reason {") =>
+            {
+                item.push("    &[Reason {".to_string());
+                for line in &lines[i + 2..end] {
+                    item.push(line.strip_prefix("    ").unwrap_or(line).to_string());
+                }
+                item.push("    }],".to_string());
+                i = end + 2;
+            }
+            _ => {
+                item.push(lines[i].to_string());
+                i += 1;
+            }
+        }
+    }
+    // One rule: rustfmt hugs the outer array too, `= &[&[` .. `]];`.
+    let entries = item.iter().filter(|l| l.starts_with("    &[")).count();
+    let laid: Vec<String> = match (entries, item.split_first(), item.split_last()) {
+        (1, Some((first, _)), Some((last, middle))) if item.len() >= 2 => {
+            let mut laid = vec![format!("{}{}", lines[open], first.trim_start())];
+            for line in &middle[1..] {
+                laid.push(line.strip_prefix("    ").unwrap_or(line).to_string());
+            }
+            laid.push(format!("{}];", last.trim_start().trim_end_matches(',')));
+            laid
+        }
+        _ => {
+            let mut laid = vec![lines[open].to_string()];
+            laid.extend(item);
+            laid.push(lines[close].to_string());
+            laid
+        }
+    };
+    let movable = laid
+        .iter()
+        .filter_map(|line| long_string_field(line))
+        .all(|(indent, _, literal)| indent + 4 + literal.len() <= MAX_WIDTH);
+    if !movable {
+        return text.to_string();
+    }
+    let mut out: Vec<String> = lines[..open].iter().map(|l| l.to_string()).collect();
+    out.extend(laid);
+    out.extend(lines[close + 1..].iter().map(|l| l.to_string()));
+    join_lines(&out)
 }
 
 /// prettyplease wraps at 89 columns, rustfmt at 100: a match arm whose body
@@ -601,4 +679,83 @@ fn join_lines(lines: &[String]) -> String {
     let mut text = lines.join("\n");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relayout_batch_tables;
+
+    /// Short literals fill their lines; a line that goes on to another
+    /// ends before column 100, the array's last line may reach it (both as
+    /// rustfmt 1.95 prints them; a proptest found the second).
+    #[test]
+    fn short_elements_fill_lines_as_rustfmt_does() {
+        let masks = |n: usize| {
+            let mut items = vec![
+                "0x18", "0x18", "0x8", "0x8", "0x8", "0x8", "0xc", "0xc", "0xc",
+            ];
+            items.resize(n, "0x8");
+            format!(
+                "static BATCH_MASKS_1: [u64; {n}] = [{}];\n",
+                items.join(", ")
+            )
+        };
+        let head = "    0x18, 0x18, 0x8, 0x8, 0x8, 0x8, 0xc, 0xc, 0xc, 0x8, 0x8, 0x8, 0x8, 0x8, 0x8, 0x8, 0x8, 0x8,";
+        assert_eq!(
+            relayout_batch_tables(&masks(19)),
+            format!("static BATCH_MASKS_1: [u64; 19] = [\n{head} 0x8,\n];\n")
+        );
+        assert_eq!(
+            relayout_batch_tables(&masks(20)),
+            format!("static BATCH_MASKS_1: [u64; 20] = [\n{head}\n    0x8, 0x8,\n];\n")
+        );
+    }
+}
+
+#[cfg(test)]
+mod reasons_tests {
+    use super::hug_single_reasons;
+
+    /// A `Reason` literal at `indent`, its condition `cond`.
+    fn reason(cond: &str, indent: usize) -> String {
+        let p = " ".repeat(indent);
+        format!(
+            "{p}Reason {{\n{p}    condition: \"{cond}\",\n{p}    column: \"day\",\n{p}    excluded: 9,\n{p}}},\n"
+        )
+    }
+
+    const HEAD: &str = "pub static REASONS: &[&[Reason]] = &[\n";
+
+    /// Each expected text is what rustfmt 1.95 prints for the input.
+    #[test]
+    fn single_reasons_are_hugged_as_rustfmt_does() {
+        // Two rules, the first with one reason: that entry is hugged.
+        let two = format!(
+            "{HEAD}    &[\n{}    ],\n    &[\n{}{}    ],\n];\n",
+            reason("a < 1", 8),
+            reason("b < 2", 8),
+            reason("c < 3", 8)
+        );
+        let hugged = format!(
+            "{HEAD}    &[Reason {{\n        condition: \"a < 1\",\n        column: \"day\",\n        excluded: 9,\n    }}],\n    &[\n{}{}    ],\n];\n",
+            reason("b < 2", 8),
+            reason("c < 3", 8)
+        );
+        assert_eq!(hug_single_reasons(&two), hugged);
+        // One rule with two reasons: the outer array is hugged.
+        let one = format!(
+            "{HEAD}    &[\n{}{}    ],\n];\n",
+            reason("b < 2", 8),
+            reason("c < 3", 8)
+        );
+        let outer = format!(
+            "pub static REASONS: &[&[Reason]] = &[&[\n{}{}]];\n",
+            reason("b < 2", 4),
+            reason("c < 3", 4)
+        );
+        assert_eq!(hug_single_reasons(&one), outer);
+        // A condition too wide even on a line of its own: left as it is.
+        let wide = format!("{HEAD}    &[\n{}    ],\n];\n", reason(&"y".repeat(110), 8));
+        assert_eq!(hug_single_reasons(&wide), wide);
+    }
 }

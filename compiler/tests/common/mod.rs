@@ -32,6 +32,7 @@ pub fn hex(s: &str) -> String {
 /// system's temporary directory, so repeated builds are fast), and returns
 /// the path of its parity example.
 pub fn build_crate(crate_dir: &Path, target_name: &str) -> PathBuf {
+    assert_formatted(crate_dir);
     let target = std::env::temp_dir().join(target_name);
     let out = Command::new(env!("CARGO"))
         .current_dir(crate_dir)
@@ -45,6 +46,34 @@ pub fn build_crate(crate_dir: &Path, target_name: &str) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     target.join("release/examples/parity")
+}
+
+/// Fails unless `cargo fmt --check` leaves the generated crate in
+/// `crate_dir` as it is: the crate is documented as formatted, so that a
+/// service's own `cargo fmt --check` passes on it.
+pub fn assert_formatted(crate_dir: &Path) {
+    let have = Command::new(env!("CARGO"))
+        .args(["fmt", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if skip_without(
+        have,
+        "rustfmt is not installed: the generated crate's layout is not checked",
+    ) {
+        return;
+    }
+    let out = Command::new(env!("CARGO"))
+        .current_dir(crate_dir)
+        .args(["fmt", "--check"])
+        .output()
+        .expect("cargo fmt runs");
+    assert!(
+        out.status.success(),
+        "cargo fmt would change the generated crate in {}:\n{}{}",
+        crate_dir.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Feeds `input` (one row per line) to a parity example and returns its
