@@ -730,29 +730,20 @@ mod reasons_tests {
     #[test]
     fn single_reasons_are_hugged_as_rustfmt_does() {
         // Two rules, the first with one reason: that entry is hugged.
+        let pair = |indent| format!("{}{}", reason("b < 2", indent), reason("c < 3", indent));
         let two = format!(
-            "{HEAD}    &[\n{}    ],\n    &[\n{}{}    ],\n];\n",
+            "{HEAD}    &[\n{}    ],\n    &[\n{}    ],\n];\n",
             reason("a < 1", 8),
-            reason("b < 2", 8),
-            reason("c < 3", 8)
+            pair(8)
         );
         let hugged = format!(
-            "{HEAD}    &[Reason {{\n        condition: \"a < 1\",\n        column: \"day\",\n        excluded: 9,\n    }}],\n    &[\n{}{}    ],\n];\n",
-            reason("b < 2", 8),
-            reason("c < 3", 8)
+            "{HEAD}    &[Reason {{\n        condition: \"a < 1\",\n        column: \"day\",\n        excluded: 9,\n    }}],\n    &[\n{}    ],\n];\n",
+            pair(8)
         );
         assert_eq!(hug_single_reasons(&two), hugged);
         // One rule with two reasons: the outer array is hugged.
-        let one = format!(
-            "{HEAD}    &[\n{}{}    ],\n];\n",
-            reason("b < 2", 8),
-            reason("c < 3", 8)
-        );
-        let outer = format!(
-            "pub static REASONS: &[&[Reason]] = &[&[\n{}{}]];\n",
-            reason("b < 2", 4),
-            reason("c < 3", 4)
-        );
+        let one = format!("{HEAD}    &[\n{}    ],\n];\n", pair(8));
+        let outer = format!("pub static REASONS: &[&[Reason]] = &[&[\n{}]];\n", pair(4));
         assert_eq!(hug_single_reasons(&one), outer);
         // A condition too wide even on a line of its own: left as it is.
         let wide = format!("{HEAD}    &[\n{}    ],\n];\n", reason(&"y".repeat(110), 8));
