@@ -448,11 +448,11 @@ fn hug_single_entry(text: &str, start: &str) -> Result<String, String> {
 /// In `REASONS`, the entry of a rule with exactly one reason (`&[`, one
 /// `Reason { .. },` and `],`, each on lines of their own) is hugged as
 /// rustfmt does: `&[Reason {` .. `}],`, the fields one level less indented;
-/// with one rule, the outer array is hugged too (`= &[&[` .. `]];`). rustfmt formats the item as
-/// a whole or not at all: where a string literal of the item would still
-/// run past the line once moved to a line of its own (see
-/// [`break_long_string_fields`]), it leaves the whole item as it is, and so
-/// does this pass.
+/// with one rule, the outer array is hugged too (`= &[&[` .. `]];`).
+/// rustfmt formats the item as a whole or not at all: where a string
+/// literal of the item would still run past the line once moved to a line
+/// of its own (see [`break_long_string_fields`]), it leaves the whole item
+/// as it is, and so does this pass.
 fn hug_single_reasons(text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let Some(open) = lines
@@ -683,7 +683,7 @@ fn join_lines(lines: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::relayout_batch_tables;
+    use super::{hug_single_reasons, relayout_batch_tables};
 
     /// Short literals fill their lines; a line that goes on to another
     /// ends before column 100, the array's last line may reach it (both as
@@ -710,11 +710,6 @@ mod tests {
             format!("static BATCH_MASKS_1: [u64; 20] = [\n{head}\n    0x8, 0x8,\n];\n")
         );
     }
-}
-
-#[cfg(test)]
-mod reasons_tests {
-    use super::hug_single_reasons;
 
     /// A `Reason` literal at `indent`, its condition `cond`.
     fn reason(cond: &str, indent: usize) -> String {
