@@ -12,7 +12,7 @@ mod common;
 use common::{build_and_check, rule_set, Checks};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
-use rulec_codegen::rust::emit_crate;
+use rulec_codegen::rust::{emit_crate, GeneratedCrate};
 use rulec_runtime::ir::{
     CmpOp, Condition, Evidence, Feature, FeatureKind, Reason, Rule, RuleSet, SplitEvidence,
 };
@@ -282,6 +282,17 @@ proptest! {
     }
 }
 
+/// Writes `generated` to a temporary folder and fails unless rustfmt
+/// leaves its sources as they are.
+fn assert_layout_kept(generated: &GeneratedCrate) {
+    let dir = tempfile::tempdir().unwrap();
+    generated.write_to(dir.path()).unwrap();
+    common::assert_rustfmt_keeps(
+        dir.path(),
+        &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
+    );
+}
+
 /// Random widths of names and category sets, so that conditions, `matches!`
 /// calls (with a guard too, for sums and nullable columns), `ALL` arrays
 /// and `REASONS` land on both sides of rustfmt's width limits; the
@@ -400,12 +411,7 @@ proptest! {
         }
         set.check().expect("the strategy makes valid rule sets");
         let generated = emit_crate(&set, "wide").expect("emit");
-        let dir = tempfile::tempdir().unwrap();
-        generated.write_to(dir.path()).unwrap();
-        common::assert_rustfmt_keeps(
-            dir.path(),
-            &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
-        );
+        assert_layout_kept(&generated);
     }
 }
 
@@ -469,12 +475,7 @@ fn wide_characters_in_literals_keep_the_layout_stable() {
     if !common::have_rustfmt() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    generated.write_to(dir.path()).unwrap();
-    common::assert_rustfmt_keeps(
-        dir.path(),
-        &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
-    );
+    assert_layout_kept(&generated);
 }
 
 /// The case a CI-like run found: a `matches!` broken over lines, then a
@@ -559,10 +560,5 @@ fn a_guarded_match_after_a_broken_one_stays_on_the_closing_line() {
     let set = rule_set("ok", &["no", "yes"], features, rules);
     set.check().expect("a valid rule set");
     let generated = emit_crate(&set, "guarded").expect("emit");
-    let dir = tempfile::tempdir().unwrap();
-    generated.write_to(dir.path()).unwrap();
-    common::assert_rustfmt_keeps(
-        dir.path(),
-        &["src/lib.rs", "src/rules.rs", "examples/parity.rs"],
-    );
+    assert_layout_kept(&generated);
 }
