@@ -727,6 +727,76 @@ fn a_numeric_column_made_text_by_a_marker_gets_a_note() {
     );
 }
 
+/// The narrow types pandas and Arrow write (`uint8` counts and flags,
+/// `uint16`, `float16`) and the decimals of a database or Spark export
+/// read as numbers; a column of lists, which no rule can test, is left
+/// out with a note. Each used to refuse the whole file.
+#[test]
+fn narrow_numbers_and_decimals_read_as_numbers_and_lists_are_left_out() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(1500, 11);
+    let whole: Vec<f64> = x.iter().map(|v| v.floor()).collect();
+    let number = Series::new("x".into(), whole.clone());
+    let cast = |name: &str, dtype: DataType| -> Column {
+        number.cast(&dtype).unwrap().with_name(name.into()).into()
+    };
+    let lists: Vec<Series> = whole
+        .iter()
+        .map(|&v| Series::new(PlSmallStr::EMPTY, [v as i64, 1]))
+        .collect();
+    let mut df = DataFrame::new(
+        1500,
+        vec![
+            cast("u8", DataType::UInt8),
+            cast("u16", DataType::UInt16),
+            cast("f16", DataType::Float16),
+            cast("dec", DataType::Decimal(10, 2)),
+            Series::new("pairs".into(), lists).into(),
+            Series::new("y".into(), y.clone()).into(),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(dir.path().join("d.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    IpcWriter::new(std::fs::File::create(dir.path().join("d.feather")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    for file in ["d.parquet", "d.feather"] {
+        let _ = std::fs::remove_dir_all(dir.path().join("out"));
+        let o = compile(dir.path(), file, &[]);
+        let err = stderr(&o);
+        assert!(o.status.success(), "{file}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(
+            err.contains(
+                "note: column `pairs` has type list[i64], which rules cannot test, and is left out"
+            ),
+            "{file}: {err}"
+        );
+        let set = rules(dir.path());
+        for feature in &set.features {
+            assert!(
+                matches!(feature.kind, rulec_runtime::ir::FeatureKind::Numeric),
+                "{file}: {feature:?}"
+            );
+        }
+        let names: Vec<&str> = set.features.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["u8", "u16", "f16", "dec"], "{file}");
+        // Every column says the same: the rules find the cut at 50.
+        assert!(
+            report(dir.path())["coverage"].as_f64().unwrap() > 0.5,
+            "{file}"
+        );
+        // `apply` reads the file the rules came from, lists and all.
+        let o = run(dir.path(), &["apply", "out/rules.json", file]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        let decided = String::from_utf8_lossy(&o.stdout).lines().count();
+        assert_eq!(decided, 1501, "{file}: a header and a line per row");
+    }
+}
+
 #[test]
 fn date_columns_are_left_out_or_noted_not_refused() {
     use polars::prelude::*;

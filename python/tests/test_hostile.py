@@ -63,6 +63,25 @@ def test_wrong_dtypes(frame):
         rulec.compile(frame.assign(y="same"), target="y", progress=False, **FAST)
 
 
+def test_narrow_number_types_read_as_numbers(frame):
+    import json
+
+    import numpy as np
+
+    # pandas writes counts and flags as uint8 and small codes as uint16;
+    # float16 is numpy's half. Each is a number to the rules, as int64 is.
+    narrow = frame.assign(
+        x=frame["x"].round().astype(np.uint8),
+        w=(frame["w"] * 10).round().clip(0).astype(np.uint16),
+        h=frame["w"].astype(np.float16),
+    )
+    result = rulec.compile(narrow, target="y", progress=False, **FAST)
+    kinds = {f["name"]: f["kind"]["type"] for f in json.loads(result.rules_json)["features"]}
+    assert all(kinds[c] == "numeric" for c in ["x", "w", "h"]), kinds
+    text = " ".join(" ".join(r.conditions) for r in result.rules)
+    assert "x <" in text, text
+
+
 def test_options_as_the_command_line_checks_them(frame):
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="y", precision=1.5, max_rules=0, progress=False)

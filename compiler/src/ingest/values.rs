@@ -78,7 +78,9 @@ pub(crate) fn number_text(x: f64) -> String {
 pub(super) fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec<f64>>, String> {
     let series = col.as_materialized_series();
     let dtype = series.dtype().clone();
-    if dtype.is_primitive_numeric() {
+    // A decimal (a Parquet file from a database or Spark, money often) is a
+    // number; a rule compares it as `f64`, as it does every number.
+    if dtype.is_primitive_numeric() || dtype.is_decimal() {
         let s = series
             .cast(&DataType::Float64)
             .map_err(|e| clean_polars_message(&e))?;
@@ -237,9 +239,12 @@ pub(super) fn column_data(
         ));
         return Ok(None);
     }
-    Err(format!(
-        "has type {dtype}, which rulec cannot use as a feature; convert it to a number, boolean or string"
-    ))
+    // Lists, arrays, structs, binary: a rule tests one value per row. Left
+    // out as a date is, so that the rest of the file still compiles.
+    notes.push(format!(
+        "column `{name}` has type {dtype}, which rules cannot test, and is left out; to use it, turn it into columns of numbers, booleans or text"
+    ));
+    Ok(None)
 }
 
 /// A column of categories from its values as text (`values`, every row of
