@@ -1,7 +1,10 @@
 """Writes compiler/tests/data/sheet.xlsx, the spreadsheet the `formats`
-tests read (synthetic rows, this project's licence). Needs openpyxl:
+tests read (synthetic rows, this project's licence), and, given a second
+path, compiler/tests/data/notes_first.xlsx, a workbook whose first sheet is
+a note and whose table is on its second. Needs openpyxl:
 
-    python3 scripts/sheet_fixture.py compiler/tests/data/sheet.xlsx
+    python3 scripts/sheet_fixture.py compiler/tests/data/sheet.xlsx \
+        compiler/tests/data/notes_first.xlsx
 """
 import datetime
 import random
@@ -25,3 +28,15 @@ other = book.create_sheet("other")
 other.append(["a", "b"])
 other.append([1, 2])
 book.save(sys.argv[1])
+
+if len(sys.argv) > 2:
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "notes"
+    notes.append(["About this workbook"])
+    notes.append(["The table is on the sheet `data`."])
+    data = book.create_sheet("data")
+    data.append(["x", "y"])
+    for i in range(20):
+        data.append([i, "a" if i < 10 else "b"])
+    book.save(sys.argv[2])

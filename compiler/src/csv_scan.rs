@@ -79,10 +79,26 @@ pub fn scan_reader(
                 ),
             ));
         }
+        let text = trim_line_end(&record);
+        // A quote inside an unquoted field (`5" pipe`) opens a quoted part
+        // for polars' splitter as for ours; pandas reads it as a character.
+        // Where that part runs past the line, say so at the quote's line.
+        if let Some(s) = &shape {
+            if !at.closed || text.contains(&b'\n') {
+                if let Some((k, field)) = stray_quote(text, s.separator) {
+                    return Err(err(
+                        at.line + k,
+                        format!(
+                            "the field `{field}` has a `\"` but does not start with one, and what follows it up to the next `\"` runs past the line: a field with quotes in it is quoted whole, its own quotes doubled (`\"{}\"`), as CSV writers do",
+                            field.replace('"', "\"\"")
+                        ),
+                    ));
+                }
+            }
+        }
         if !at.closed {
             return Err(err(at.line, "a quoted field is never closed".to_string()));
         }
-        let text = trim_line_end(&record);
         match &mut shape {
             None => {
                 let separator = separator.unwrap_or_else(|| pick_separator(text));
@@ -120,6 +136,66 @@ pub fn scan_reader(
         path: path.to_path_buf(),
         message: "is empty, expected a header line and rows".into(),
     })
+}
+
+/// The first field of `record` (a record of several lines, or one whose
+/// quote never closes) with a `"` in its middle that opens a quoted part
+/// still open at a line end: the line of that field within the record
+/// (from 0) and the field's text ([`field_text`]).
+/// `None` when every quoted part that spans a line break began at the
+/// start of its field, as a quoted field with a line break in it does.
+fn stray_quote(record: &[u8], separator: u8) -> Option<(usize, String)> {
+    let mut in_quotes = false;
+    let mut field_start = 0;
+    // The start of the field whose quote, in its middle, opened the part.
+    let mut opened_mid: Option<usize> = None;
+    let mut line = 0;
+    let mut i = 0;
+    while i < record.len() {
+        let c = record[i];
+        if c == b'"' {
+            if in_quotes && record.get(i + 1) == Some(&b'"') {
+                i += 2; // a doubled quote inside quotes stays inside
+                continue;
+            }
+            if !in_quotes {
+                // Spaces before a field's opening quote (an aligned file
+                // read with the wrong separator) leave it at the start.
+                let before = &record[field_start..i];
+                let mid = before.iter().any(|c| !matches!(c, b' ' | b'\t'));
+                opened_mid = mid.then_some(field_start);
+            }
+            in_quotes = !in_quotes;
+        } else if c == b'\n' {
+            if let (true, Some(start)) = (in_quotes, opened_mid) {
+                return Some((line, field_text(&record[start..], separator)));
+            }
+            line += 1;
+            if !in_quotes {
+                field_start = i + 1;
+            }
+        } else if c == separator && !in_quotes {
+            field_start = i + 1;
+        }
+        i += 1;
+    }
+    match opened_mid {
+        Some(start) if in_quotes => Some((line, field_text(&record[start..], separator))),
+        _ => None,
+    }
+}
+
+/// The unquoted field at the start of `text`, as pandas reads it (up to
+/// the separator or the line end, quotes and all), at most 40 characters.
+fn field_text(text: &[u8], separator: u8) -> String {
+    let end = text
+        .iter()
+        .position(|&c| c == separator || c == b'\n' || c == b'\r')
+        .unwrap_or(text.len());
+    String::from_utf8_lossy(&text[..end])
+        .chars()
+        .take(40)
+        .collect()
 }
 
 /// The separator that splits the header into the most fields, outside quotes.
@@ -269,6 +345,34 @@ mod tests {
         assert_eq!(
             check(b"").unwrap_err(),
             "t.csv: is empty, expected a header line and rows"
+        );
+    }
+
+    /// A quote in the middle of an unquoted field is a character to pandas
+    /// but opens a quoted part to polars: where that part runs past the
+    /// line, the line and the field are named, and how to write it.
+    #[test]
+    fn a_quote_inside_an_unquoted_field_is_named_with_its_line() {
+        let how = |field: &str, quoted: &str| {
+            format!("the field `{field}` has a `\"` but does not start with one, and what follows it up to the next `\"` runs past the line: a field with quotes in it is quoted whole, its own quotes doubled (`\"{quoted}\"`), as CSV writers do")
+        };
+        // Two such quotes on two lines: one record for both splitters.
+        assert_eq!(
+            check(b"a,b,y\n1,x\"y,z\n2,5\" pipe,w\n").unwrap_err(),
+            format!("t.csv: line 2: {}", how("x\"y", "x\"\"y"))
+        );
+        // One, never closed: the same words, not "never closed".
+        assert_eq!(
+            check(b"a,b,y\n0,p,q\n0,p,q\r\n1,5\" pipe,z\n2,u,w\n").unwrap_err(),
+            format!("t.csv: line 4: {}", how("5\" pipe", "5\"\" pipe"))
+        );
+        // Quotes that pair up within the line read as they did.
+        assert_eq!(check(b"a,b\n1,say \"hi\" now\n").unwrap().records, 1);
+        // A quoted field with a line break and doubled quotes is no stray.
+        assert_eq!(check(b"a,b\n1,\"x\"\"y\nz\"\n2,3\n").unwrap().records, 2);
+        assert_eq!(
+            check(b"a,b\n1,\"2\n").unwrap_err(),
+            "t.csv: line 2: a quoted field is never closed"
         );
     }
 

@@ -99,10 +99,25 @@ fn whitespace_records_are_records() {
 
 #[test]
 fn a_lone_quote_joins_lines_until_the_next() {
+    // The splitter joins them, as polars' does; the pre-pass then refuses
+    // the record, at the line of the quote (pandas reads `x"y` as text and
+    // `2"` as a row of its own: the two readers would disagree).
+    let text = b"a,b\n1,x\"y\n2\"\n4,5\n";
+    assert_eq!(
+        records_of(text),
+        [&b"a,b\n"[..], b"1,x\"y\n2\"\n", b"4,5\n"]
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let err = scan_text(dir.path(), text).1.unwrap_err();
+    assert!(
+        err.ends_with("line 2: the field `x\"y` has a `\"` but does not start with one, and what follows it up to the next `\"` runs past the line: a field with quotes in it is quoted whole, its own quotes doubled (`\"x\"\"y\"`), as CSV writers do"),
+        "{err}"
+    );
+    // Quoted from its start, the same field is one record of two lines.
     check(
-        b"a,b\n1,x\"y\n2\"\n4,5\n",
+        b"a,b\n1,\"x\"\"y\n2\"\n4,5\n",
         "a,b\n",
-        &["1,x\"y\n2\"\n", "4,5\n"],
+        &["1,\"x\"\"y\n2\"\n", "4,5\n"],
     );
 }
 

@@ -443,6 +443,20 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
     // Sampled to --max-rows as text is.
     let sampled = read(&path, &params("y", Some(40))).unwrap();
     assert_eq!(sampled.labels().len(), 40);
+    // A workbook whose first sheet is a note: what goes wrong reading it
+    // says which sheet was read, and that the others were not.
+    let notes_first = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/notes_first.xlsx");
+    let err = read(&notes_first, &params("y", None))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("no column `y` (given as --target)"), "{err}");
+    assert!(
+        err.ends_with(&format!(
+            "\nnote: {} has 2 sheets: only the first, `notes`, is read (`data` is not); to compile another, move it first in the workbook or save it as a file of its own",
+            notes_first.display()
+        )),
+        "{err}"
+    );
     // A file that is no spreadsheet is refused with its name, not a panic.
     let dir = tempfile::tempdir().unwrap();
     for name in ["bad.xlsx", "bad.ods", "bad.xls"] {

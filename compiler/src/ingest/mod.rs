@@ -117,13 +117,20 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
         return Err(Error::Params("no data file given".into()));
     };
     if paths.len() == 1 {
-        let (df, sampled) = read_frame(first, params, params.max_rows)?;
-        let notes = sampled
-            .map(|(all, kept)| sampled_note(&first.display().to_string(), all, kept, kept))
-            .into_iter()
-            .chain(sheet_note(first))
-            .collect();
-        return frame_to_table(df, first, params, notes);
+        let read = read_frame(first, params, params.max_rows).and_then(|(df, sampled)| {
+            let notes = sampled
+                .map(|(all, kept)| sampled_note(&first.display().to_string(), all, kept, kept))
+                .into_iter()
+                .chain(sheet_note(first))
+                .collect();
+            frame_to_table(df, first, params, notes)
+        });
+        // A workbook whose first sheet is not the table (a sheet of notes
+        // first) fails with a message about that sheet: say which was read.
+        return read.map_err(|e| match sheet_note(first) {
+            Some(note) => Error::Params(format!("{e}\nnote: {note}")),
+            None => e,
+        });
     }
     // Rows per file first, to share the sample out.
     let counts: Vec<usize> = paths
@@ -659,7 +666,9 @@ mod tests {
     use crate::table::{ColumnData, MISSING_CODE};
 
     /// polars panicked on this file (a lone `"` ends a numeric column);
-    /// ingest now answers an error instead. See: #7 (found by fuzzing).
+    /// ingest answered an error instead, and now the pre-pass refuses the
+    /// file before polars sees it, naming the field. See: #7 (found by
+    /// fuzzing).
     #[test]
     fn a_panic_in_polars_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
@@ -667,8 +676,23 @@ mod tests {
         std::fs::write(&path, b"a,b\n6,e\"\n\"").unwrap();
         let params = IngestParams::every_row("b");
         let err = read(&path, &params).unwrap_err().to_string();
-        assert!(err.contains("cannot be read: polars failed on it"), "{err}");
+        assert!(
+            err.contains("line 2: the field `e\"` has a `\"` but does not start with one"),
+            "{err}"
+        );
         assert_eq!(err.lines().count(), 1, "{err}");
+        // Whatever else makes polars panic is an error of one line too.
+        let err = file::no_panic(&path, || -> u8 { panic!("chunks do not line up") })
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "{}: cannot be read: polars failed on it (chunks do not line up)",
+                path.display()
+            )
+        );
+        assert_eq!(file::no_panic(&path, || 7).ok(), Some(7));
     }
 
     fn params(target: &str) -> IngestParams {
