@@ -585,9 +585,12 @@ fn card_section(set: &RuleSet) -> Section {
     };
     blocks.push(Block::Para(format!(
         "{who} With ShadowConfig::switch_off set, a shadow alarm switches its rule off at once \
-         and the rule's rows go to the fallback. Otherwise remove the rule from rules.json, \
-         review the change with rulec diff, sign off the new book, and reload the Cascade or \
-         rebuild the crate; the rows it answered then go to the fallback."
+         and the rule's rows go to the fallback. Removing the rule from rules.json is not the \
+         same: the rows it answered then go to the later rules whose conditions hold, and only \
+         the rest to the fallback, so the figures and the guarantee of this book no longer \
+         describe the set (the book of the edited set says so). Measure the edited set with \
+         rulec validate on labelled rows, or compile again; review the change with rulec diff, sign off the new book, and reload the \
+         Cascade or rebuild the crate."
     )));
     Section {
         id: "card",

@@ -592,6 +592,15 @@ pub fn opt_pct(x: Option<f64>) -> String {
     x.map_or("–".to_string(), pct)
 }
 
+/// A number of rows, in the singular for one: `1 row`, `20,446 rows`.
+pub fn rows(n: u64) -> String {
+    if n == 1 {
+        "1 row".to_string()
+    } else {
+        format!("{} rows", count(n))
+    }
+}
+
 /// A count with thousands separators: `20,446`.
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
@@ -792,6 +801,13 @@ mod tests {
         assert_eq!(count(1000), "1,000");
         assert_eq!(count(20446), "20,446");
         assert_eq!(count(1234567), "1,234,567");
+    }
+
+    #[test]
+    fn one_row_is_a_row() {
+        assert_eq!(rows(0), "0 rows");
+        assert_eq!(rows(1), "1 row");
+        assert_eq!(rows(2465), "2,465 rows");
     }
 
     #[test]

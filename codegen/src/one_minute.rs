@@ -8,7 +8,7 @@ use rulec_runtime::dsl;
 use rulec_runtime::ir::{RuleSet, Scope, TeacherThreshold};
 
 use crate::book::{
-    count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, ratio,
+    count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, ratio, rows,
     too_few_validation_rows,
 };
 
@@ -52,9 +52,9 @@ fn teacher_threshold_point(t: &TeacherThreshold, precision: f64, confidence: f64
             };
             format!(
                 "For reference, the teacher alone, answering only where its top class probability is at least {tau:.3} \
-                 ({how}), would answer {} of the {split} rows ({} rows) and be right on {} of them.",
+                 ({how}), would answer {} of the {split} rows ({}) and be right on {} of them.",
                 pct(a.coverage()),
-                count(a.answered),
+                rows(a.answered),
                 opt_pct(a.precision())
             )
         }
@@ -65,6 +65,36 @@ fn teacher_threshold_point(t: &TeacherThreshold, precision: f64, confidence: f64
             pct(confidence)
         ),
     }
+}
+
+/// A warning when the rules' own validation figures do not add up to the
+/// set's: each row counts for the first rule that covers it, so as compiled
+/// they always do, and they stop doing so when a rule was removed, added
+/// or moved by hand. The set's figures, and its guarantee, are then not
+/// those of these rules.
+fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> Option<String> {
+    let mut support = 0u64;
+    let mut correct = 0u64;
+    for rule in &set.rules {
+        let v = &rule.evidence.as_ref()?.validation;
+        support += v.support;
+        correct += v.correct;
+    }
+    let covered = &summary.validation.covered;
+    if (support, correct) == (covered.support, covered.correct) {
+        return None;
+    }
+    Some(format!(
+        "These rules are not the set rulec compiled: their own figures on the validation rows add up to {}, {} right, \
+         where the set's say {}, {} right. A rule removed or moved by hand hands its rows to the later rules whose \
+         conditions hold (the fallback gets only rows no rule covers) and changes their figures, so the figures and \
+         the guarantee in this book are those of the set as compiled, not of these rules. Measure these rules with \
+         rulec validate on labelled rows, or compile again.",
+        rows(support),
+        count(correct),
+        rows(covered.support),
+        count(covered.correct)
+    ))
 }
 
 /// The one-minute summary, as plain-text points.
@@ -102,6 +132,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         ));
         return out;
     };
+    if let Some(edited) = edited_after_compile(set, summary) {
+        out.push(edited);
+    }
     let (f, split) = match &summary.test {
         Some(t) => (t, "test"),
         None => (&summary.validation, "validation"),
@@ -126,10 +159,10 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             "validation rows".to_string()
         };
         out.push(format!(
-            "Share the rules decide (coverage): {} of the {} {split_words}, {} rows, by {}.",
+            "Share the rules decide (coverage): {} of the {} {split_words}, {}, by {}.",
             pct(f.coverage()),
             count(f.rows),
-            count(f.covered.support),
+            rows(f.covered.support),
             crate::sentence::counted(set.rules.len(), "rule", "rules")
         ));
         out.push(format!(
@@ -152,13 +185,17 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     // where the teacher is right elsewhere; the difference is the teacher's
     // record on the rows it receives.
     let teacher_right = f.cascade_correct.saturating_sub(f.covered.correct);
-    out.push(format!(
-        "What the fallback receives: the other {} ({} rows), where no certified rule applies; the teacher model \
+    if uncovered == 0 {
+        out.push("What the fallback receives: no row; the rules answer every one.".to_string());
+    } else {
+        out.push(format!(
+        "What the fallback receives: the other {} ({}), where no certified rule applies; the teacher model \
          answers them and is right on {} of them. These are the harder cases the rules leave alone.",
-        pct(1.0 - f.coverage()),
-        count(uncovered),
-        pct(ratio(teacher_right, uncovered))
-    ));
+            pct(1.0 - f.coverage()),
+            rows(uncovered),
+            pct(ratio(teacher_right, uncovered))
+        ));
+    }
     out.push(format!(
         "Overall, rules plus fallback are right on {} of {split} rows; the teacher alone on {}.",
         pct(f.cascade_accuracy()),

@@ -230,6 +230,52 @@ fn an_outside_teacher_is_said_to_be_trusted_not_to_have_seen_validation_rows() {
 }
 
 #[test]
+fn a_set_edited_by_hand_is_said_not_to_be_the_compiled_one() {
+    // As compiled, the rules' figures add up to the set's: no warning.
+    let warning = "These rules are not the set rulec compiled";
+    let set = shipping_book();
+    assert!(!markdown(&set).contains(warning));
+    assert!(!html(&set).contains(warning));
+    // A rule removed by hand: its rows go to later rules, or the fallback,
+    // and the set's figures (and guarantee) no longer describe the rules.
+    let mut edited = shipping_book();
+    let gone = edited.rules.remove(0);
+    let gone = gone.evidence.expect("the fixture's rules carry evidence");
+    let kept = edited.summary.as_ref().expect("the fixture has a summary");
+    let covered = &kept.validation.covered;
+    let (rows, right) = (
+        covered.support - gone.validation.support,
+        covered.correct - gone.validation.correct,
+    );
+    let md = markdown(&edited);
+    assert_has(
+        &md,
+        &format!(
+            "- {warning}: their own figures on the validation rows add up to {} rows, {} right, where the set's say {} rows, {} right.",
+            rulec_codegen::book::count(rows),
+            rulec_codegen::book::count(right),
+            rulec_codegen::book::count(covered.support),
+            rulec_codegen::book::count(covered.correct),
+        ),
+    );
+    assert_has(&html(&edited), warning);
+}
+
+#[test]
+fn a_fallback_that_receives_nothing_is_said_so() {
+    let mut set = shipping_book();
+    let summary = set.summary.as_mut().expect("the fixture has a summary");
+    let test = summary.test.as_mut().expect("the fixture has test figures");
+    test.covered.support = test.rows;
+    let md = markdown(&set);
+    assert_has(
+        &md,
+        "- What the fallback receives: no row; the rules answer every one.\n",
+    );
+    assert!(!md.contains("right on 0.0 % of them"), "{md}");
+}
+
+#[test]
 fn html_has_rules_table_and_figures() {
     let page = html(&shipping_book());
     assert!(page.starts_with("<!DOCTYPE html>\n"));
