@@ -9,7 +9,10 @@
 /// training rows (`counts`: training rows per level): a marker such as `?`
 /// or `-` for a missing value makes the whole column text, so a rule can
 /// only list its numbers as categories. At least 90 % of the column's
-/// training values numbers, and at most 5 distinct other values.
+/// training values numbers, and at most 5 distinct other values; or, when
+/// every other value is a mark with no letter or digit in it (`?`, `-`,
+/// `.`), however often it stands (UCI's files mark half a column `?`),
+/// as long as a tenth of the values are numbers.
 pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
     let (mut numeric, mut others) = (0usize, Vec::new());
     for (level, &n) in levels.iter().zip(counts) {
@@ -23,7 +26,12 @@ pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -
         }
     }
     let total = numeric + others.iter().map(|(_, n)| n).sum::<usize>();
-    if others.is_empty() || others.len() > 5 || (numeric as f64) < 0.9 * total as f64 {
+    let marks = others.iter().all(|(v, _)| {
+        let v = v.trim();
+        !v.is_empty() && !v.chars().any(char::is_alphanumeric)
+    });
+    let enough = if marks { 0.1 } else { 0.9 };
+    if others.is_empty() || others.len() > 5 || (numeric as f64) < enough * total as f64 {
         return None;
     }
     others.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
@@ -475,6 +483,23 @@ pub(super) fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_mark_for_missing_values_is_named_however_often_it_stands() {
+        let levels: Vec<String> = ["1.5", "2", "?", "x"].map(String::from).to_vec();
+        // Half the rows `?`: still a mark, still named.
+        let note = numbers_but_for("a", &levels[..3], &[30, 20, 50]).unwrap();
+        assert!(note.contains("(`?` in 50 rows)"), "{note}");
+        // A word in half the rows may be a value of its own: no note.
+        assert_eq!(
+            numbers_but_for("a", &[levels[0].clone(), levels[3].clone()], &[50, 50]),
+            None
+        );
+        // Rare, a word is named as before; a column of marks only is not
+        // numbers at all.
+        assert!(numbers_but_for("a", &levels, &[60, 35, 0, 5]).is_some());
+        assert_eq!(numbers_but_for("a", &levels[2..3], &[10]), None);
+    }
 
     #[test]
     fn a_column_of_whole_numbers_the_class_follows_as_a_code_gets_a_note() {
