@@ -52,7 +52,7 @@ pub enum Command {
     },
     /// Decide every row of a data file with a rules.json; CSV on stdout.
     #[command(
-        after_help = "Prints `row,decision,rule` per data row (row counts from 1); decision and rule are\nempty where no rule covers the row and the fallback must answer.\n\nExample:\n  rulec apply out/rules.json new_rows.csv > decisions.csv"
+        after_help = "Prints `row,decision,rule` per data row (row counts from 1); decision and rule are\nempty where no rule covers the row and the fallback must answer. A row with no value in\nany column (a blank line, or a line of empty fields such as `,,`) is no row: it is\nneither printed nor counted (pandas keeps a line of empty fields as a row of missing\nvalues: drop such rows, `df.dropna(how=\"all\")`, before joining by position).\n\nExample:\n  rulec apply out/rules.json new_rows.csv > decisions.csv"
     )]
     Apply {
         /// The rules.json written by `rulec compile`.
@@ -101,7 +101,7 @@ pub enum Command {
     },
     /// Show what changed between two rules.json files, as Markdown for review.
     #[command(
-        after_help = "Rules are matched by name, then by the similarity of their conditions. A change is a\nrule added, removed, renamed or with other conditions or decision, the shared rules in\nanother order, or another precision target, bound, target or input columns; figures that\nmoved while the rules stayed the same are shown but are not a change.\n\nExamples:\n  rulec diff old/rules.json new/rules.json > review.md\n  rulec diff old/rules.json new/rules.json --fail-on-change   # exit 1 on any change"
+        after_help = "Rules are matched by name, then by the similarity of their conditions. A change is a\nrule added, removed, renamed or with other conditions or decision, the shared rules in\nanother order, or another precision target, bound, target, input columns or forbidden columns; the\nteacher and figures that moved while the rules stayed the same are shown but are not a\nchange.\n\nExamples:\n  rulec diff old/rules.json new/rules.json > review.md\n  rulec diff old/rules.json new/rules.json --fail-on-change   # exit 1 on any change"
     )]
     Diff {
         /// The rules.json signed off before.
@@ -122,7 +122,7 @@ pub enum Command {
         /// Labelled data (.csv, .tsv, .txt, .parquet, .feather, .xlsx or .json; text also as .gz or .zst) with the feature columns and the target.
         data: PathBuf,
         /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points), shown at the book's confidence.
-        #[arg(long, default_value_t = rulec::check::CheckParams::default().max_share_shift)]
+        #[arg(long, allow_negative_numbers = true, default_value_t = rulec::check::CheckParams::default().max_share_shift)]
         max_share_shift: f64,
         /// Fail rules the new rows are too few to confirm, too.
         #[arg(long)]
@@ -188,7 +188,12 @@ pub struct BenchArgs {
     /// The benchmark folder: README.md with the protocol tables, data/*.csv.
     pub dir: PathBuf,
     /// Precision targets, separated by commas.
-    #[arg(long, value_delimiter = ',', default_value = "0.95,0.99")]
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        value_delimiter = ',',
+        default_value = "0.95,0.99"
+    )]
     pub targets: Vec<f64>,
     /// Seeds of the teacher and the learner (the split is the file's),
     /// separated by commas.
@@ -221,10 +226,10 @@ impl BenchArgs {
 #[derive(Args, Debug)]
 pub struct CommonOpts {
     /// Precision the rules' decisions must reach together (each rule alone with `--certify rule`), as a lower confidence bound on validation rows.
-    #[arg(long, default_value_t = defaults().precision)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().precision)]
     pub precision: f64,
     /// Confidence level of that bound (one-sided, exact Clopper–Pearson).
-    #[arg(long, default_value_t = defaults().confidence)]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().confidence)]
     pub confidence: f64,
     /// Seed for the split, the teacher and the learner.
     #[arg(long, default_value_t = defaults().seed)]
@@ -254,7 +259,7 @@ pub struct CommonOpts {
     #[arg(long, default_value_t = defaults().oracle_batch, value_name = "ROWS")]
     pub oracle_batch: usize,
     /// Seconds a `cmd:` teacher may take to answer one request (its start-up included).
-    #[arg(long, default_value_t = defaults().oracle_timeout.as_secs_f64(), value_name = "SECONDS")]
+    #[arg(long, allow_negative_numbers = true, default_value_t = defaults().oracle_timeout.as_secs_f64(), value_name = "SECONDS")]
     pub oracle_timeout: f64,
     /// Synthetic rows, drawn near the training rows, for the teacher to label: the
     /// tree learner sees its judgement where real rows are sparse. Never used as
@@ -311,7 +316,7 @@ pub struct CommonOpts {
     /// Treat the target as a number: rules predict a value, and a decision counts as
     /// right when within this distance of the true value (--precision is then the
     /// share of decisions within it).
-    #[arg(long, value_name = "X")]
+    #[arg(long, allow_negative_numbers = true, value_name = "X")]
     pub tolerance: Option<f64>,
     /// Most categories kept per categorical column; rarer values are treated as
     /// unknown (never covered by a rule).
@@ -559,12 +564,12 @@ pub struct ValidateArgs {
     #[arg(long)]
     pub teacher_column: Option<String>,
     // Help texts with the library's defaults in them.
-    #[arg(long, help = format!(
+    #[arg(long, allow_negative_numbers = true, help = format!(
         "Required precision (default: the rule set's own, or {})",
         defaults().precision
     ))]
     pub precision: Option<f64>,
-    #[arg(long, help = format!(
+    #[arg(long, allow_negative_numbers = true, help = format!(
         "Confidence of the lower bound (default: the rule set's own, or {})",
         defaults().confidence
     ))]

@@ -459,6 +459,30 @@ fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
             scope_words(co.scope)
         )));
     }
+    let (po, pn) = (&old.policy, &new.policy);
+    for name in pn.forbidden.iter().filter(|f| !po.forbids(f)) {
+        out.push(
+            Line::default()
+                .words("column ")
+                .code(name)
+                .words(" is forbidden to the rules (it was not)"),
+        );
+    }
+    for name in po.forbidden.iter().filter(|f| !pn.forbids(f)) {
+        out.push(
+            Line::default()
+                .words("column ")
+                .code(name)
+                .words(" is no longer forbidden to the rules"),
+        );
+    }
+    if po.teacher_forbidden != pn.teacher_forbidden {
+        out.push(Line::default().words(if pn.teacher_forbidden {
+            "the teacher is kept from the forbidden columns too (it was not)"
+        } else {
+            "the teacher sees the forbidden columns (it was kept from them)"
+        }));
+    }
     let column = |name: &str, what: &str| {
         Line::default()
             .words("input column ")
@@ -647,6 +671,12 @@ impl RuleSetDiff {
             fig(old, &|f| pct(f.covered.precision_lower_bound)),
             fig(new, &|f| pct(f.covered.precision_lower_bound))
         );
+        let teacher = |set: &RuleSet| {
+            set.provenance
+                .as_ref()
+                .map_or("–".to_string(), |p| escape_md(&p.teacher))
+        };
+        let _ = writeln!(md, "| teacher | {} | {} |", teacher(old), teacher(new));
         let sha = |set: &RuleSet| {
             set.provenance.as_ref().map_or("–".to_string(), |p| {
                 format!("`{}`", &p.data_sha256.get(..12).unwrap_or(""))

@@ -38,11 +38,32 @@ fn main() -> ExitCode {
     });
     match run(cli) {
         Ok(code) => code,
+        // A reader that stops early (`rulec apply .. | head`) closes the
+        // pipe: what it read is all it wanted, so that is no error.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether `e` comes from writing to a pipe whose reader has gone.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Writes `text` to standard output, returning the error `print!` would
+/// panic on (a closed pipe).
+fn stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -67,9 +88,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let reporter = Reporter::new(quiet, verbose);
             let outcomes = rulec::bench::run_with(&args.dir, &args.config(), &reporter)?;
             if args.json {
-                print!("{}", rulec::bench::json(&outcomes));
+                stdout(&rulec::bench::json(&outcomes))?;
             } else {
-                print!("{}", rulec::bench::table(&outcomes));
+                stdout(&rulec::bench::table(&outcomes))?;
             }
         }
         Command::Validate(args) => validate(args)?,
@@ -91,7 +112,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify { book, rules } => {
             let verdict = rulec::sign_off::verify(&book, &rules)?;
-            println!("{}", verdict.line(&book, &rules));
+            stdout(&format!("{}\n", verdict.line(&book, &rules)))?;
             if !verdict.matches() {
                 return Ok(ExitCode::from(1));
             }
@@ -104,7 +125,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (a, b) = (rules_file::load(&old)?, rules_file::load(&new)?);
             let d = rulec::diff::diff(&a, &b);
             let (old, new) = (old.display().to_string(), new.display().to_string());
-            print!("{}", d.markdown(&a, &b, &old, &new));
+            stdout(&d.markdown(&a, &b, &old, &new))?;
             if fail_on_change && d.changed() {
                 return Ok(ExitCode::from(1));
             }
@@ -125,10 +146,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let report = rulec::check::check_file(&set, &data, &params)?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
                 let (rules, data) = (rules.display().to_string(), data.display().to_string());
-                print!("{}", report.markdown(&rules, &data));
+                stdout(&report.markdown(&rules, &data))?;
             }
             if !report.passed {
                 return Ok(ExitCode::from(1));
@@ -171,7 +192,15 @@ fn demo(rows: usize, common: &CommonOpts, quiet: bool, verbose: bool) -> Result<
         &format!("demo: generating {rows} shipping rows (seed {seed})"),
     );
     write_shipping(&csv, rows, seed)?;
-    compile_to(std::slice::from_ref(&csv), params, common, quiet, verbose)
+    // The scratch file's path means nothing to the user: a message names
+    // the rows they asked for instead.
+    compile_to(std::slice::from_ref(&csv), params, common, quiet, verbose).map_err(|e| {
+        let what = format!("the demo's {rows} generated rows");
+        anyhow::anyhow!(
+            "{}",
+            format!("{e:#}").replace(&csv.display().to_string(), &what)
+        )
+    })
 }
 
 fn write_shipping(path: &Path, rows: usize, seed: u64) -> Result<()> {
@@ -276,10 +305,7 @@ fn validate(args: ValidateArgs) -> Result<()> {
     } else {
         render::validate_table(&measured, engine, precision, confidence)
     };
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    stdout(&text)
 }
 
 fn emit(args: EmitArgs, quiet: bool) -> Result<()> {

@@ -292,6 +292,13 @@ impl CompileParams {
         if self.oracle_batch == 0 {
             problems.push("--oracle-batch must be at least 1".to_string());
         }
+        if let TeacherKind::Column(c) = &self.teacher {
+            if *c == self.target {
+                problems.push(format!(
+                    "--teacher column:{c} names the target itself: a teacher's decisions are another model's, logged beside the labels in a column of their own"
+                ));
+            }
+        }
         if self.oracle_timeout.is_zero() {
             problems.push("--oracle-timeout must be positive".to_string());
         }

@@ -52,7 +52,21 @@ pub fn load_for(
         return Err(data_error(path, "holds no rules"));
     };
     let mut params = crate::ingest::IngestParams::every_row(&first.target);
-    let mut table = crate::ingest::read(data, &params)?;
+    // The target is the column the rules' `then` names, not an option.
+    let mut table = crate::ingest::read(data, &params).map_err(|e| match e {
+        Error::UnknownColumn {
+            path,
+            role: "--target",
+            name,
+            columns,
+        } => Error::UnknownColumn {
+            path,
+            role: "the target of the rules' `then`",
+            name,
+            columns,
+        },
+        e => e,
+    })?;
     // A rule that lists values of a column of numbers (`store in {"17"}`)
     // reads its numbers as codes, as `--categorical` does: read it again so.
     let listed: std::collections::BTreeSet<&str> = parsed

@@ -218,6 +218,36 @@ fn book_writes_both_files_beside_others_byte_identical() {
 /// `rulec book` writes both files or neither: when the second cannot be
 /// written, the first keeps its old bytes and no temporary file is left.
 /// See: #16
+/// A reader that stops early (`rulec apply .. | head`) closes the pipe:
+/// rulec stops quietly and exits 0, as `head`'s other writers do, with no
+/// `error: Broken pipe` (or a panic, as `print!` gives).
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), "rules.json", &book());
+    // Far more than a pipe holds (64 KiB), so rulec is still writing.
+    std::fs::write(dir.path().join("d.csv"), data(200_000, |i| i % 100, truth)).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir.path())
+        .args(["apply", "rules.json", "d.csv"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("rulec runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut first)
+        .unwrap();
+    assert_eq!(first, "row,decision,rule\n");
+    // The reader is gone: the pipe is closed.
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.is_empty(), "{err}");
+}
+
 #[test]
 fn book_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
@@ -355,6 +385,64 @@ fn diff_reports_known_differences() {
             r"- no longer: column \`a\` has no values and is left out",
             "\n",
         ),
+    );
+
+    // Forbidding a column, or no longer forbidding one, is a change of
+    // policy; another teacher is shown, and is not a change to the rules.
+    let mut before = before.clone();
+    for name in ["race", "sex"] {
+        // Columns no rule reads, as forbidden ones must be.
+        before.features.push(Feature {
+            name: name.into(),
+            kind: FeatureKind::Numeric,
+            nullable: false,
+        });
+    }
+    write_set(dir.path(), "before.json", &before);
+    let mut policed = before.clone();
+    policed.policy.forbidden = vec!["race".into(), "sex".into()];
+    let mut relaxed = before.clone();
+    relaxed.policy.forbidden = vec!["race".into()];
+    relaxed.policy.teacher_forbidden = true;
+    if let Some(p) = relaxed.provenance.as_mut() {
+        p.teacher = "gradient-boosted trees".into();
+    }
+    write_set(dir.path(), "policed.json", &policed);
+    write_set(dir.path(), "relaxed.json", &relaxed);
+    let out = rulec(
+        dir.path(),
+        &["diff", "before.json", "policed.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert_has(
+        &stdout(&out),
+        "## Settings\n\n- column `race` is forbidden to the rules (it was not)\n- column `sex` is forbidden to the rules (it was not)\n",
+    );
+    let out = rulec(
+        dir.path(),
+        &["diff", "policed.json", "relaxed.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let md = stdout(&out);
+    assert_has(&md, "- column `sex` is no longer forbidden to the rules\n");
+    assert_has(
+        &md,
+        "- the teacher is kept from the forbidden columns too (it was not)\n",
+    );
+    assert_has(&md, "| teacher | forest | gradient-boosted trees |\n");
+    let mut retaught = before.clone();
+    if let Some(p) = retaught.provenance.as_mut() {
+        p.teacher = "gradient-boosted trees".into();
+    }
+    write_set(dir.path(), "retaught.json", &retaught);
+    let out = rulec(
+        dir.path(),
+        &["diff", "before.json", "retaught.json", "--fail-on-change"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_has(
+        &stdout(&out),
+        "| teacher | forest | gradient-boosted trees |\n",
     );
 
     // Figures that moved while the rules stayed the same are not a change.

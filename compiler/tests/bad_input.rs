@@ -377,6 +377,20 @@ const CASES: &[Case] = &[
         expect: &["--precision", "between 0 and 1", "1.5"],
     },
     Case {
+        // A negative number is a value, not an option: the message is the
+        // value's, not clap's "unexpected argument '-0'".
+        name: "precision below 0",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--precision", "-0.5"],
+        expect: &["--precision", "between 0 and 1", "-0.5"],
+    },
+    Case {
+        name: "a logged teacher that is the target",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--teacher", "column:y"],
+        expect: &["--teacher column:y", "names the target itself"],
+    },
+    Case {
         name: "precision 0",
         files: &[("good.csv", GOOD)],
         args: &["good.csv", "--target", "y", "--precision", "0"],
@@ -687,6 +701,26 @@ fn awkward_but_valid_data_is_read_correctly() {
             "{name}: the x < 50 rule should be found"
         );
     }
+}
+
+/// The demo's data lives in a scratch file whose path means nothing to
+/// the user: a refusal names the rows asked for instead.
+#[test]
+fn the_demo_on_too_few_rows_names_them_not_its_scratch_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_rulec"))
+        .current_dir(dir.path())
+        .args(["demo", "--rows", "1", "--out", "out", "-q"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: the demo's 1 generated rows: target column `cheapest_shipper` has a single class"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("rulec-demo"), "{stderr}");
+    assert!(!dir.path().join("out").exists());
 }
 
 #[test]

@@ -121,6 +121,20 @@ fn validate_names_the_line_of_a_bad_rule() {
         err.contains("bad.rules: line 2, column 18: unknown column `shade`"),
         "{err}"
     );
+    // A `then` naming a column the data lacks: that is the target, which
+    // the rules name, not an option the user gave.
+    std::fs::write(
+        dir.path().join("other.rules"),
+        "rule a:\n  when x < 5\n  then verdict = \"lo\"\n",
+    )
+    .unwrap();
+    let out = rulec(dir.path(), &["validate", "d.csv", "--rules", "other.rules"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("no column `verdict` (given as the target of the rules' `then`)"),
+        "{err}"
+    );
 }
 
 #[test]
