@@ -14,6 +14,7 @@ with the command line's one-line message.
 
 from __future__ import annotations
 
+import numbers
 import sys
 import time
 from typing import Any, Optional, Sequence
@@ -91,11 +92,14 @@ def compile(
         seed = options.get("seed")
         try:
             adapter = ModelTeacher(
-                teacher, teacher_features, seed=seed if isinstance(seed, int) else 0
+                teacher,
+                teacher_features,
+                seed=int(seed) if isinstance(seed, numbers.Integral) else 0,
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None
-    return Result(_native_compile(source, name, opts, adapter, _reporter(progress)))
+    native = _native_compile(source, name, opts, adapter, _reporter(progress))
+    return Result(native, _frames.target_kind(data, target))
 
 
 def load(path: str) -> Result:

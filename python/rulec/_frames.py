@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import Any, Tuple, Union
+from typing import Any, Optional, Tuple, Union
 
 from ._rulec import RulecError
 
@@ -94,23 +94,83 @@ def _pandas_ipc(df: Any) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def decisions_frame(data: Any, decisions: list, rules: list, kind: str):
-    """The decisions as a frame of the input's kind (pandas for a path):
-    columns ``decision`` and ``rule``, null where the fallback answers."""
+def target_kind(data: Any, target: str) -> Optional[str]:
+    """``"bool"``, ``"int"`` or ``"float"`` when ``data`` is a frame whose
+    column ``target`` holds booleans, integers or floats; ``None`` for text,
+    other types and paths (the decisions then stay text)."""
+    kind = kind_of(data)
+    if kind == "pandas":
+        import pandas as pd
+
+        if target not in data.columns:
+            return None
+        dtype = data[target].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            return "bool"
+        if pd.api.types.is_integer_dtype(dtype):
+            return "int"
+        if pd.api.types.is_float_dtype(dtype):
+            return "float"
+        return None
     if kind == "polars":
         import polars as pl
 
+        if target not in data.columns:
+            return None
+        dtype = data.schema[target]
+        if dtype == pl.Boolean:
+            return "bool"
+        if dtype.is_integer():
+            return "int"
+        if dtype.is_float():
+            return "float"
+    return None
+
+
+def _typed(decisions: list, target_kind: Optional[str]) -> Optional[list]:
+    """The class texts rulec decided, as values of the target's type; None
+    when one does not read as that type (then they stay text)."""
+    read = {
+        "bool": lambda t: {"true": True, "false": False}[t],
+        "int": int,
+        "float": float,
+    }.get(target_kind or "")
+    if read is None:
+        return None
+    try:
+        return [None if d is None else read(d) for d in decisions]
+    except (KeyError, ValueError):
+        return None
+
+
+def decisions_frame(
+    data: Any, decisions: list, rules: list, kind: str, target_kind: Optional[str] = None
+):
+    """The decisions as a frame of the input's kind (pandas for a path):
+    columns ``decision`` and ``rule``, null where the fallback answers.
+    With ``target_kind`` (the rules were compiled from a frame whose target
+    held booleans, integers or floats) the decisions are of that type, in a
+    column that can hold nulls; otherwise text."""
+    typed = _typed(decisions, target_kind)
+    if kind == "polars":
+        import polars as pl
+
+        dtype = {"bool": pl.Boolean, "int": pl.Int64, "float": pl.Float64}.get(
+            target_kind or "", pl.String
+        )
         return pl.DataFrame(
-            {"decision": decisions, "rule": rules},
-            schema={"decision": pl.String, "rule": pl.String},
+            {"decision": decisions if typed is None else typed, "rule": rules},
+            schema={"decision": pl.String if typed is None else dtype, "rule": pl.String},
         )
     import pandas as pd
 
     index = data.index if kind == "pandas" else None
+    if typed is None:
+        decision = pd.array(decisions, dtype="object")
+    else:
+        dtype = {"bool": "boolean", "int": "Int64", "float": "Float64"}[target_kind]
+        decision = pd.array(typed, dtype=dtype)
     return pd.DataFrame(
-        {
-            "decision": pd.array(decisions, dtype="object"),
-            "rule": pd.array(rules, dtype="object"),
-        },
+        {"decision": decision, "rule": pd.array(rules, dtype="object")},
         index=index,
     )

@@ -63,8 +63,11 @@ class Result:
     """A rule set, compiled by :func:`rulec.compile` or read by
     :func:`rulec.load`."""
 
-    def __init__(self, native: Any) -> None:
+    def __init__(self, native: Any, target_kind: Optional[str] = None) -> None:
         self._native = native
+        # "bool", "int" or "float" when compiled from a frame whose target
+        # column held them: `apply` gives its decisions that type back.
+        self._target_kind = target_kind
         self._json = json.loads(native.rules_json())
         texts = native.rule_texts()
         self.rules: List[Rule] = []
@@ -149,7 +152,16 @@ class Result:
         kind = _frames.kind_of(data)
         source, name = _frames.to_source(data)
         decisions, rules = self._native.apply(source, name)
-        return _frames.decisions_frame(data, decisions, rules, kind)
+        return _frames.decisions_frame(data, decisions, rules, kind, self._target_kind)
+
+    def __reduce__(self):
+        # Pickled (joblib, multiprocessing, a fitted RuleCascade) as its
+        # rules.json and report; it comes back as `rulec.load` gives a rule
+        # set, with the same rules, book, SQL, crate and report.
+        return (
+            _restore,
+            (self.rules_json, self._native.rules_name(), self.report, self._target_kind),
+        )
 
     def save(self, dir: str, with_runtime: Optional[str] = None) -> None:
         """Writes what ``rulec compile --out DIR`` writes: rules.json,
@@ -174,3 +186,13 @@ class Result:
     ) -> None:
         """The dependency-free Rust crate, as ``rulec emit`` writes it."""
         self._native.emit_crate(dir, name, with_runtime)
+
+
+def _restore(
+    rules_json: str, name: str, report: Optional[Dict[str, Any]], target_kind: Optional[str]
+) -> Result:
+    from ._rulec import loads
+
+    result = Result(loads(rules_json.encode("utf-8"), name), target_kind)
+    result.report = report
+    return result

@@ -57,6 +57,28 @@ def _clone(model: Any) -> Any:
         return copy.deepcopy(model)
 
 
+def _seeded(model: Any, seed: int) -> Any:
+    """``model`` with each ``random_state`` left at ``None`` (its own and
+    those of a pipeline's steps) set from ``seed``: an unfitted model then
+    learns the same way on every compile with that seed, as the built-in
+    teachers do. A model that says nothing of ``random_state`` is as it was."""
+    try:
+        params = model.get_params(deep=True)
+    except Exception:
+        return model
+    unset = {
+        k: seed % (2**32)
+        for k, v in params.items()
+        if (k == "random_state" or k.endswith("__random_state")) and v is None
+    }
+    if unset:
+        try:
+            model.set_params(**unset)
+        except Exception:  # its own set_params refused: it stays as given
+            pass
+    return model
+
+
 class ModelTeacher:
     """A model with ``predict_proba`` (or ``predict``) as rulec's teacher."""
 
@@ -124,7 +146,7 @@ class ModelTeacher:
         if self.label_values is not None:
             y_all = np.array(y_all.tolist())
         x_train = self._take(x, train_rows)
-        self.full = _clone(self.model)
+        self.full = _seeded(_clone(self.model), self.seed)
         self.full.fit(x_train, y_all)
         # Cross-fitting: training row r is labelled by the model that did
         # not learn from its fold.
@@ -135,7 +157,7 @@ class ModelTeacher:
         self.folds = []
         for f in range(CROSS_FOLDS):
             keep = fold != f
-            m = _clone(self.model)
+            m = _seeded(_clone(self.model), self.seed)
             m.fit(self._take(x_train, np.flatnonzero(keep)), y_all[keep])
             self.folds.append(m)
 

@@ -29,8 +29,10 @@ use rulec::{output, render, rules_file};
 use rulec_runtime::RuleSet;
 use sha2::{Digest, Sha256};
 
+// Named from `rulec`, which re-exports it: pickle finds it there (a
+// `multiprocessing` or joblib worker sends its errors back pickled).
 create_exception!(
-    _rulec,
+    rulec,
     RulecError,
     PyValueError,
     "A compile, a rule set or data that rulec refused, with its one-line message."
@@ -195,6 +197,20 @@ fn load(path: PathBuf) -> PyResult<Native> {
     })
 }
 
+/// A rule set from the text of a rules.json (`rules`) named `name`, as
+/// `load` reads one from a file: how a pickled `Result` comes back.
+#[pyfunction]
+fn loads(rules: Vec<u8>, name: String) -> PyResult<Native> {
+    let text = std::str::from_utf8(&rules).map_err(err)?;
+    let set = RuleSet::from_json(text).map_err(|e| err(format!("{name}: {e}")))?;
+    Ok(Native {
+        set,
+        rules,
+        rules_name: name,
+        compiled: None,
+    })
+}
+
 /// A rule set, compiled here or loaded, and what rulec renders of it.
 #[pyclass(module = "rulec._rulec", frozen)]
 struct Native {
@@ -209,6 +225,11 @@ struct Native {
 
 #[pymethods]
 impl Native {
+    /// The name of its rules.json, as the book's sign-off records it.
+    fn rules_name(&self) -> String {
+        self.rules_name.clone()
+    }
+
     /// The rules.json text.
     fn rules_json(&self) -> String {
         String::from_utf8_lossy(&self.rules).into_owned()
@@ -394,6 +415,7 @@ fn _rulec(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_function(wrap_pyfunction!(compile, m)?)?;
     m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(option_names, m)?)?;
     m.add_class::<Native>()?;
     Ok(())

@@ -194,6 +194,77 @@ def test_apply_gives_decisions_and_rules_with_nulls_for_the_fallback(frame, csv_
         assert (rule or None) == cell(got["rule"].iloc[i])
 
 
+def test_decisions_have_the_targets_type_and_the_fallback_fills_them(frame):
+    import pandas as pd
+    import polars as pl
+
+    # The documented recipe: the model fills the rows no rule answers, in
+    # the column apply gives. With a target of numbers or booleans the
+    # decisions are of that type, not their text.
+    for values, dtype in [((1, 0), "Int64"), ((True, False), "boolean"), ((1.0, 0.0), "Float64")]:
+        df = frame.assign(y=frame["y"].map({"yes": values[0], "no": values[1]}))
+        res = rulec.compile(df, target="y", progress=False, **FAST)
+        new = df.drop(columns=["y"]).iloc[:100].copy()
+        new.loc[new.index[:10], "x"] = float("nan")
+        decided = res.apply(new)
+        assert str(decided["decision"].dtype) == dtype, decided["decision"].dtype
+        todo = decided["decision"].isna()
+        assert todo.any() and (~todo).any()
+        decided.loc[todo, "decision"] = df["y"].iloc[: int(todo.sum())].to_numpy()
+        assert decided["decision"].notna().all()
+        assert set(decided["decision"]) <= set(values)
+        got_pl = res.apply(pl.from_pandas(new))
+        assert got_pl["decision"].dtype == {"Int64": pl.Int64, "boolean": pl.Boolean, "Float64": pl.Float64}[dtype]
+    # A target of text: text.
+    text = rulec.compile(frame, target="y", progress=False, **FAST).apply(frame.iloc[:5])
+    assert pd.api.types.is_string_dtype(text["decision"].dtype), text["decision"].dtype
+
+
+def test_a_result_and_a_fitted_cascade_pickle(frame):
+    import pickle
+
+    import numpy as np
+    from sklearn.tree import DecisionTreeClassifier
+
+    res = rulec.compile(frame.assign(y=frame["y"] == "yes"), target="y", progress=False, **FAST)
+    back = pickle.loads(pickle.dumps(res))
+    assert back.rules_json == res.rules_json
+    assert back.report == res.report
+    assert back.rulebook() == res.rulebook()
+    assert [str(r) for r in back.rules] == [str(r) for r in res.rules]
+    new = frame.drop(columns=["y"]).iloc[:50]
+    assert back.apply(new).equals(res.apply(new))
+    # A fitted scikit-learn estimator is kept with pickle or joblib.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 2))
+    y = X[:, 0] > 0.3
+    cascade = rulec.RuleCascade(DecisionTreeClassifier(max_depth=3, random_state=0)).fit(X, y)
+    again = pickle.loads(pickle.dumps(cascade))
+    assert (again.predict(X) == cascade.predict(X)).all()
+    # So is the error, as a worker process sends it back.
+    err = pickle.loads(pickle.dumps(rulec.RulecError("column `x`: no")))
+    assert isinstance(err, rulec.RulecError) and str(err) == "column `x`: no"
+
+
+def test_an_unfitted_model_without_a_seed_learns_from_the_compiles_seed(frame):
+    from sklearn.ensemble import RandomForestClassifier
+
+    def rules(seed):
+        model = RandomForestClassifier(n_estimators=10)
+        res = rulec.compile(
+            frame,
+            target="y",
+            teacher=model,
+            teacher_features=["x", "w"],
+            progress=False,
+            seed=seed,
+        )
+        assert model.random_state is None, "the model given is not changed"
+        return res.rules_json
+
+    assert rules(3) == rules(3)
+
+
 def test_unknown_categories_and_missing_values_at_apply_time_go_to_the_fallback(frame):
     import numpy as np
 
