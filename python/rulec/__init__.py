@@ -95,6 +95,7 @@ def compile(
                 teacher,
                 teacher_features,
                 seed=int(seed) if isinstance(seed, numbers.Integral) else 0,
+                number_codes=_frames.number_columns(data, options.get("categorical")),
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None

@@ -127,6 +127,30 @@ def target_kind(data: Any, target: str) -> Optional[str]:
     return None
 
 
+def number_columns(data: Any, names: Any) -> list:
+    """Of the columns ``names`` (the ``categorical`` option: a list, or one
+    string ``"a,b"``), those ``data``, a frame, holds as numbers."""
+    if names is None:
+        return []
+    if isinstance(names, str):
+        names = names.split(",")
+    kind = kind_of(data)
+    out = []
+    for name in names:
+        if not isinstance(name, str) or name not in getattr(data, "columns", []):
+            continue
+        if kind == "pandas":
+            import pandas as pd
+
+            if pd.api.types.is_numeric_dtype(data[name].dtype) and not pd.api.types.is_bool_dtype(
+                data[name].dtype
+            ):
+                out.append(name)
+        elif kind == "polars" and data.schema[name].is_numeric():
+            out.append(name)
+    return out
+
+
 def _typed(decisions: list, target_kind: Optional[str]) -> Optional[list]:
     """The class texts rulec decided, as values of the target's type; None
     when one does not read as that type (then they stay text)."""

@@ -88,6 +88,7 @@ class ModelTeacher:
         features: Optional[Sequence[str]] = None,
         seed: int = 0,
         label_values: Optional[dict] = None,
+        number_codes: Sequence[str] = (),
     ) -> None:
         if not (hasattr(model, "predict_proba") or hasattr(model, "predict")):
             raise TeacherError(
@@ -115,6 +116,9 @@ class ModelTeacher:
         # The labels a model rulec fits learns, by their text (the
         # estimator's own classes, say); the target's texts by default.
         self.label_values = label_values
+        # Columns of numbers the rules read as codes (`categorical=`): rulec
+        # hands them over as text; the model is given the numbers it knew.
+        self.number_codes = set(number_codes)
         self.seed = seed
         # Set by prepare: the fitted model(s).
         self.full: Any = model if self.external else None
@@ -199,6 +203,8 @@ class ModelTeacher:
                 + ("" if self.features is None or self.external else "; check teacher_features")
             )
         values = {name: _decode(*by_name[name]) for name in wanted}
+        for name in self.number_codes.intersection(wanted):
+            values[name] = _as_numbers(values[name])
         if self.use_frame:
             import pandas as pd
 
@@ -285,6 +291,15 @@ def _has_pandas() -> bool:
     except ImportError:  # pragma: no cover - depends on the environment
         return False
     return True
+
+
+def _as_numbers(texts: np.ndarray) -> np.ndarray:
+    """Codes read as text (`"7"`, `"2.5"`, None) as the numbers they were;
+    unchanged when one is not a number."""
+    try:
+        return np.array([np.nan if t is None else float(t) for t in texts], dtype=np.float64)
+    except (TypeError, ValueError):
+        return texts
 
 
 def _decode(kind: str, data: bytes, levels) -> np.ndarray:

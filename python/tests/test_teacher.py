@@ -208,3 +208,30 @@ def test_the_estimator_with_numpy_and_integer_classes(frame):
     assert est.score(x, y) > 0.7
     with pytest.raises(rulec.RulecError, match="needs a model as teacher"):
         rulec.RuleCascade("forest").fit(x, y)
+
+
+def test_codes_read_as_categories_reach_the_model_as_the_numbers_it_knew():
+    import numpy as np
+    import pandas as pd
+    from sklearn.compose import make_column_transformer
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    # A model fitted on an integer code; the rules read the code as
+    # categories (categorical=). The model must still get its integers,
+    # not the codes' text, which it would take for unknown values.
+    rng = np.random.default_rng(0)
+    n = 3000
+    x = rng.normal(size=n)
+    code = rng.choice([10, 20, 30], size=n)
+    y = np.where((x > 0.3) | (code == 30), "yes", "no")
+    df = pd.DataFrame({"x": x, "code": code, "y": y})
+    model = make_pipeline(
+        make_column_transformer((OneHotEncoder(handle_unknown="ignore"), ["code"]), remainder="passthrough"),
+        RandomForestClassifier(n_estimators=50, random_state=0),
+    ).fit(df[["x", "code"]][:1500], df.y[:1500])
+    plain = rulec.compile(df, target="y", teacher=model, progress=False)
+    codes = rulec.compile(df, target="y", teacher=model, categorical=["code"], progress=False)
+    assert plain.report["teacher_accuracy"] > 0.97, plain.report
+    assert codes.report["teacher_accuracy"] == plain.report["teacher_accuracy"], codes.report
