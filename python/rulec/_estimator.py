@@ -111,6 +111,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
+        _check_fitted(self)
         frame = _as_pandas(X)
         decided = self.result_.apply(frame)
         covered = decided["rule"].notna().to_numpy()
@@ -128,8 +129,17 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
 
     def predict_covered(self, X: Any) -> np.ndarray:
         """Which rows the rules answer (the rest go to the teacher)."""
+        _check_fitted(self)
         decided = self.result_.apply(_as_pandas(X))
         return decided["rule"].notna().to_numpy()
+
+
+def _check_fitted(cascade: "RuleCascade") -> None:
+    """scikit-learn's NotFittedError before `fit`, as its own estimators
+    raise it."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(cascade, "result_")
 
 
 def _as_pandas(X: Any):

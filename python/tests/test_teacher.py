@@ -208,6 +208,11 @@ def test_the_estimator_with_numpy_and_integer_classes(frame):
     assert est.score(x, y) > 0.7
     with pytest.raises(rulec.RulecError, match="needs a model as teacher"):
         rulec.RuleCascade("forest").fit(x, y)
+    # Before fit, scikit-learn's own error, as its estimators raise it.
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        rulec.RuleCascade(LogisticRegression()).predict(x)
 
 
 def test_codes_read_as_categories_reach_the_model_as_the_numbers_it_knew():

@@ -49,10 +49,6 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     let answers = &pool.answers;
     let scoring = Scoring::new(table, answers, p.tolerance)?;
     let n_candidates = set.rules.len() as u64;
-    progress.line(&format!(
-        "compact: {} certified",
-        rulec_codegen::sentence::counted(kept.len(), "rule", "rules")
-    ));
     record_certification(&mut set, &tests, p);
     if scoring.book_extras() {
         let aim = crate::select::aim(valid_rows.len() as u64, p.precision, p.confidence);
@@ -136,6 +132,15 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         .filter(|(r, e)| e.support > 0 || is_proposal(r))
         .map(|(r, _)| r)
         .collect();
+    let certified = rulec_codegen::sentence::counted(kept.len(), "rule", "rules");
+    progress.line(&if compacted.len() == kept.len() {
+        format!("compact: {certified} certified")
+    } else {
+        format!(
+            "compact: {certified} certified, {} after merging rules and dropping those left with no validation row (no decision changes)",
+            compacted.len()
+        )
+    });
     set.rules = name_rules(compacted, scoring.name_stem());
     set.target.classes = scoring.classes(&set.target.classes, &set.rules);
     let (val_fig, test_fig) = scoring.attach_evidence(&mut set, &valid_rows, &test_rows)?;
