@@ -9,7 +9,7 @@ use std::fmt::Write;
 use rulec_runtime::dsl;
 use rulec_runtime::ir::{GroupTable, Rule, RuleSet};
 
-use crate::book::{code_span, count, escape_md, pct};
+use crate::book::{code, code_cell, count, escape_md, pct};
 use crate::figures::escape;
 
 /// One section of the book: a heading, then paragraphs and tables.
@@ -55,7 +55,7 @@ fn spans_md(spans: &[Span]) -> String {
         .iter()
         .map(|s| match s {
             Span::Text(t) => escape_md(t),
-            Span::Code(c) => format!("`{}`", code_span(c)),
+            Span::Code(c) => code(c),
         })
         .collect()
 }
@@ -160,7 +160,7 @@ fn blocks_markdown(blocks: &[Block]) -> String {
                     for c in row {
                         let text = match c {
                             Cell::Text(t) | Cell::Num(t) => escape_md(t),
-                            Cell::Code(t) => format!("`{}`", code_span(t)),
+                            Cell::Code(t) => code_cell(t),
                             Cell::Flag(t) => format!("**{}**", escape_md(t)),
                         };
                         let _ = write!(md, " {text} |");

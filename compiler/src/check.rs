@@ -33,7 +33,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code_span, escape_md, opt_pct, pct};
+use rulec_codegen::book::{code, code_cell, escape_md, opt_pct, pct};
 use rulec_runtime::ir::{GroupTable, RuleSet, SplitEvidence};
 use rulec_runtime::stats::clopper_pearson_lower;
 use rulec_runtime::Evaluator;
@@ -453,9 +453,9 @@ impl CheckReport {
         let mut md = String::new();
         let _ = writeln!(
             md,
-            "# Check of `{}` on `{}`\n",
-            code_span(rules_name),
-            code_span(data_name)
+            "# Check of {} on {}\n",
+            code(rules_name),
+            code(data_name)
         );
         let _ = writeln!(
             md,
@@ -495,7 +495,7 @@ impl CheckReport {
             let name = if r.name == "*" {
                 "**all rules**".to_string()
             } else {
-                format!("`{}`", code_span(&r.name))
+                code_cell(&r.name)
             };
             let _ = writeln!(
                 md,
@@ -551,7 +551,7 @@ impl CheckReport {
             let name = if r.name == "*" {
                 "the rule set as a whole".to_string()
             } else {
-                format!("`{}`", code_span(&r.name))
+                code(&r.name)
             };
             let tag = if r.passed { "flagged" } else { "FAILS" };
             for p in &r.problems {

@@ -24,7 +24,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code_span, escape_md, fenced, opt_pct, pct};
+use rulec_codegen::book::{code, escape_md, fenced, opt_pct, pct};
 use rulec_codegen::sentence::sentence;
 use rulec_runtime::dsl::{print_condition, print_number, print_rule};
 use rulec_runtime::ir::{CmpOp, Condition, Rule, RuleSet, SetFigures};
@@ -547,7 +547,7 @@ impl Line {
             .iter()
             .map(|p| match p {
                 Piece::Words(w) => escape_md(w),
-                Piece::Code(c) => md_code(c),
+                Piece::Code(c) => code(c),
             })
             .collect()
     }
@@ -562,22 +562,6 @@ impl std::fmt::Display for Line {
 impl Serialize for Line {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&self.plain())
-    }
-}
-
-/// A CommonMark code span showing `s` exactly: the fence is one backtick
-/// longer than any run inside, padded when `s` starts or ends with one.
-fn md_code(s: &str) -> String {
-    let s: String = s
-        .chars()
-        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    if s.starts_with('`') || s.ends_with('`') {
-        format!("{fence} {s} {fence}")
-    } else {
-        format!("{fence}{s}{fence}")
     }
 }
 
@@ -613,9 +597,9 @@ impl RuleSetDiff {
         let mut md = String::new();
         let _ = writeln!(
             md,
-            "# Rule set diff: `{}` → `{}`\n",
-            code_span(old_name),
-            code_span(new_name)
+            "# Rule set diff: {} → {}\n",
+            code(old_name),
+            code(new_name)
         );
         if self.changed() {
             let _ = writeln!(
@@ -978,7 +962,7 @@ mod tests {
             .code("a`b")
             .words(" is *new*");
         assert_eq!(line.markdown(), "input column ``a`b`` is \\*new\\*");
-        assert_eq!(md_code("`x"), "`` `x ``");
+        assert_eq!(code("`x"), "`` `x ``");
         assert_eq!(line.plain(), "input column `a`b` is *new*");
     }
 

@@ -263,7 +263,11 @@ fn reasons_agree_between_rules_json_the_book_and_the_crate() {
             .expect("a reasons table");
         for (rank, r) in reasons.iter().enumerate() {
             let text = rulec_runtime::dsl::print_condition(&rule.conditions[r.condition]);
-            let row = format!("| {} | `{}` |", rank + 1, text.replace('|', "\u{2758}"));
+            let row = format!(
+                "| {} | {} |",
+                rank + 1,
+                rulec_codegen::book::code_cell(&text)
+            );
             let found = section[at..]
                 .find(&row)
                 .unwrap_or_else(|| panic!("{row} in {section}"));
