@@ -44,6 +44,14 @@ pub(crate) fn err(e: impl std::fmt::Display) -> PyErr {
     RulecError::new_err(python_spelling(&e.to_string()))
 }
 
+/// An error about the directory a method was given (`save(dir)`,
+/// `emit_crate(dir)`): the command line names it `--out DIR`, a method's
+/// caller by the path alone.
+fn dir_err(e: impl std::fmt::Display) -> PyErr {
+    let message = e.to_string();
+    err(message.strip_prefix("--out ").unwrap_or(&message))
+}
+
 /// `message` with each command-line flag that `rulec.compile` takes as a
 /// keyword (`--max-rules`, with its metavar `--certify <CERTIFY>`) named as
 /// the keyword (`max_rules`, `certify`). Other flags (`--out`, a command's
@@ -306,7 +314,7 @@ impl Native {
             output::check_destination(&dir)?;
             output::write_all(&dir, &files)
         })
-        .map_err(err)
+        .map_err(dir_err)
     }
 
     /// The generated Rust crate, as `rulec emit RULES --out DIR` writes it.
@@ -325,7 +333,7 @@ impl Native {
             output::check_destination(&dir)?;
             output::write_all(&dir, &files)
         })
-        .map_err(err)
+        .map_err(dir_err)
     }
 
     /// The rules as SQL, as `rulec emit --lang sql` writes it.

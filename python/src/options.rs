@@ -155,10 +155,10 @@ pub fn emit_options(with_runtime: Option<&Path>) -> PyResult<rulec_codegen::rust
         None => None,
         Some(dir) => {
             let dir = std::fs::canonicalize(dir)
-                .map_err(|e| err(format!("--with-runtime {}: {e}", dir.display())))?;
+                .map_err(|e| err(format!("with_runtime {}: {e}", dir.display())))?;
             if !dir.join("Cargo.toml").is_file() {
                 return Err(err(format!(
-                    "--with-runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
+                    "with_runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
                     dir.display()
                 )));
             }

@@ -304,6 +304,18 @@ def test_rule_book_html_sql_crate_and_load(frame, tmp_path):
     assert (loaded.apply(frame).fillna("-") == res.apply(frame).fillna("-")).all().all()
     with pytest.raises(rulec.RulecError, match="nope.json"):
         rulec.load(str(tmp_path / "nope.json"))
+    # A directory of someone else's files is refused, named as it was given
+    # (not as the command line's `--out`), and left as it was.
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
+    for write in (res.save, res.emit_crate):
+        with pytest.raises(rulec.RulecError) as e:
+            write(str(mine))
+        assert str(e.value).startswith(f"{mine}: directory holds files rulec did not write"), e.value
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    with pytest.raises(rulec.RulecError, match="^with_runtime "):
+        res.save(str(tmp_path / "out2"), with_runtime=str(tmp_path / "nowhere"))
 
 
 def test_progress_reaches_the_callback_and_can_be_silenced(frame, capsys):
