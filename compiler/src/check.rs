@@ -540,6 +540,10 @@ impl CheckReport {
                     self.rules.len(),
                     if n == 1 { "rules fails" } else { "rules fail" }
                 ),
+                (0, false) => format!(
+                    "No rule of the {} fails on its own, but the rule set as a whole does.",
+                    self.rules.len()
+                ),
                 (n, false) => format!(
                     "{n} of {} {}, and so does the rule set as a whole.",
                     self.rules.len(),
