@@ -17,6 +17,7 @@ use rulec_runtime::ir::{Example, FeatureKind, Rule, RuleSet, Scope, SetFigures, 
 
 pub(crate) use crate::certification::{certification_paragraphs, curve_paragraph, test_rows};
 pub(crate) use crate::one_minute::summary_points;
+pub use crate::one_minute::test_falls_short;
 use crate::sentence::sentence;
 
 /// What the book's sign-off section records of the rule set file it

@@ -97,6 +97,42 @@ fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> 
     ))
 }
 
+/// A warning when the test rows contradict the guarantee: even the exact
+/// upper bound of the rules' precision on them is below the required
+/// precision. The test rows took no part in any choice, so this is
+/// evidence against the certified set, which the stated confidence allows
+/// now and then, and which a reader must not miss.
+pub fn test_falls_short(set: &RuleSet) -> Option<String> {
+    let covered = &set.summary.as_ref()?.test.as_ref()?.covered;
+    if covered.support == 0 {
+        return None;
+    }
+    let cert = &set.certification;
+    let upper = rulec_runtime::stats::clopper_pearson_upper(
+        covered.correct,
+        covered.support,
+        cert.confidence,
+    );
+    if upper >= cert.precision {
+        return None;
+    }
+    Some(format!(
+        "Warning: on the test rows the rules fall short of the requirement: right on {} of {} ({}), an upper \
+         bound of {} at {} confidence, below the required {}. The test rows took no part in choosing or \
+         certifying the rules, so this is evidence against the guarantee: the validation rows may have happened \
+         to flatter these rules (the stated confidence allows that about one time in {}), or the test rows \
+         differ from them (another period, another population). Do not rely on these rules before rulec check \
+         confirms them on fresh labelled rows.",
+        count(covered.correct),
+        rows(covered.support),
+        opt_pct(covered.precision()),
+        pct(upper),
+        pct(cert.confidence),
+        pct(cert.precision),
+        (1.0 / (1.0 - cert.confidence)).round()
+    ))
+}
+
 /// The one-minute summary, as plain-text points.
 pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
@@ -176,6 +212,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             count(summary.validation.rows),
             pct(summary.validation.covered.precision_lower_bound)
         ));
+        if let Some(short) = test_falls_short(set) {
+            out.push(short);
+        }
     }
     if let Some(leak) = one_column_decides(set) {
         out.push(leak);

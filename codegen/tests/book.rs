@@ -263,6 +263,30 @@ fn a_set_edited_by_hand_is_said_not_to_be_the_compiled_one() {
 }
 
 #[test]
+fn test_rows_that_contradict_the_guarantee_are_a_warning() {
+    let warning = "Warning: on the test rows the rules fall short of the requirement";
+    assert!(!markdown(&shipping_book()).contains(warning));
+    let mut set = shipping_book();
+    let summary = set.summary.as_mut().expect("the fixture has a summary");
+    let test = summary.test.as_mut().expect("the fixture has test figures");
+    // 170 of 186 (91.4 %): an exact upper bound of 94.5 % at 95 %.
+    test.covered.support = 186;
+    test.covered.correct = 170;
+    let md = markdown(&set);
+    assert_has(
+        &md,
+        &format!("- {warning}: right on 170 of 186 rows (91.4 %), an upper bound of 94.5 % at 95.0 % confidence, below the required 95.0 %."),
+    );
+    assert_has(&md, "about one time in 20");
+    assert_has(&html(&set), warning);
+    // 176 of 186 (94.6 %): below the target, yet within what chance
+    // allows; no warning.
+    let test = set.summary.as_mut().and_then(|s| s.test.as_mut()).unwrap();
+    test.covered.correct = 176;
+    assert!(!markdown(&set).contains(warning));
+}
+
+#[test]
 fn a_fallback_that_receives_nothing_is_said_so() {
     let mut set = shipping_book();
     let summary = set.summary.as_mut().expect("the fixture has a summary");

@@ -35,7 +35,6 @@ use serde::Serialize;
 
 use rulec_codegen::book::{code, code_cell, escape_md, opt_pct, pct};
 use rulec_runtime::ir::{GroupTable, RuleSet, SplitEvidence};
-use rulec_runtime::stats::clopper_pearson_lower;
 use rulec_runtime::Evaluator;
 
 use crate::error::Error;
@@ -217,11 +216,7 @@ fn shift_interval(now: (u64, u64), then: (u64, u64), confidence: f64) -> (f64, f
 /// The one-sided exact (Clopper–Pearson) upper bound: the lower bound of
 /// the wrong decisions' share, from the other side.
 fn upper_bound(correct: u64, support: u64, confidence: f64) -> f64 {
-    if support == 0 {
-        1.0
-    } else {
-        1.0 - clopper_pearson_lower(support - correct.min(support), support, confidence)
-    }
+    rulec_runtime::stats::clopper_pearson_upper(correct, support, confidence)
 }
 
 /// Reads labelled rows from `data` (the rule set's features and its target
@@ -587,6 +582,7 @@ fn signed_points(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rulec_runtime::stats::clopper_pearson_lower;
 
     #[test]
     fn upper_bound_mirrors_lower() {

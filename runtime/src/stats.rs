@@ -213,6 +213,16 @@ pub fn clopper_pearson_lower(successes: u64, trials: u64, confidence: f64) -> f6
     newton_lower_bound(successes, trials, alpha.ln(), start)
 }
 
+/// The one-sided exact upper confidence bound on a proportion, the mirror
+/// of [`clopper_pearson_lower`]: with probability at least `confidence`
+/// the true precision lies at or below it. 1 without trials.
+pub fn clopper_pearson_upper(successes: u64, trials: u64, confidence: f64) -> f64 {
+    if trials == 0 {
+        return 1.0;
+    }
+    1.0 - clopper_pearson_lower(trials - successes.min(trials), trials, confidence)
+}
+
 /// One-sided p-value of the exact binomial test of H0: "the true precision
 /// is at most `precision`", having seen `successes` out of `trials`:
 /// P(X >= successes) for X ~ Binomial(`trials`, `precision`). It is 1

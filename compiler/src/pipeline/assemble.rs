@@ -221,6 +221,10 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     if let Some(leak) = rulec_codegen::book::one_column_decides(&set) {
         progress.line(&format!("note: {leak}"));
     }
+    if let Some(short) = rulec_codegen::book::test_falls_short(&set) {
+        let short = short.strip_prefix("Warning: ").unwrap_or(&short);
+        progress.line(&format!("warning: {short}"));
+    }
     Ok(Assembled {
         set,
         validation: val_fig,
