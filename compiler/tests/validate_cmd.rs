@@ -80,7 +80,7 @@ fn validate_reports_known_figures() {
     let table = rulec(dir.path(), &["validate", "d.csv", "--rules", "p.rules"]);
     let text = String::from_utf8(table.stdout).unwrap();
     assert!(text.contains("high_reds"), "{text}");
-    assert!(text.contains("rejected: precision bound"), "{text}");
+    assert!(text.contains("falls short: precision bound"), "{text}");
 
     // The rules first, as `check`, `apply` and `emit` take them: the same
     // figures, byte for byte.
