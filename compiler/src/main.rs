@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         // A reader that stops early (`rulec apply .. | head`) closes the
         // pipe: what it read is all it wanted, so that is no error.
-        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) if e.chain().any(|cause| cause.is::<StdoutClosed>()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(1)
@@ -48,22 +48,36 @@ fn main() -> ExitCode {
     }
 }
 
-/// Whether `e` comes from writing to a pipe whose reader has gone.
-fn broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
+/// Standard output's reader has gone (`rulec apply .. | head`). Only a
+/// write to standard output gives it: a closed pipe elsewhere (a `cmd:`
+/// teacher that died) stays an error.
+#[derive(Debug)]
+struct StdoutClosed;
+
+impl std::fmt::Display for StdoutClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for StdoutClosed {}
+
+/// An error writing to standard output: [`StdoutClosed`] for a closed
+/// pipe, else the error itself.
+fn stdout_error(e: std::io::Error) -> anyhow::Error {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        StdoutClosed.into()
+    } else {
+        e.into()
+    }
 }
 
 /// Writes `text` to standard output, returning the error `print!` would
 /// panic on (a closed pipe).
 fn stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    out.flush()?;
-    Ok(())
+    out.write_all(text.as_bytes()).map_err(stdout_error)?;
+    out.flush().map_err(stdout_error)
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -276,13 +290,12 @@ fn apply(rules: &Path, data: &Path) -> Result<()> {
     let (cells, n) = rulec::ingest::read_cells(data, &set, &eval)?;
     let width = set.features.len();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    writeln!(out, "{}", render::DECISIONS_HEADER)?;
+    writeln!(out, "{}", render::DECISIONS_HEADER).map_err(stdout_error)?;
     for row_idx in 0..n {
         let hit = eval.decide(&cells[row_idx * width..(row_idx + 1) * width])?;
-        writeln!(out, "{}", render::decision_line(&set, row_idx, hit))?;
+        writeln!(out, "{}", render::decision_line(&set, row_idx, hit)).map_err(stdout_error)?;
     }
-    out.flush()?;
-    Ok(())
+    out.flush().map_err(stdout_error)
 }
 
 fn validate(args: ValidateArgs) -> Result<()> {
