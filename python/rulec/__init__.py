@@ -100,7 +100,7 @@ def compile(
         except TeacherError as e:
             raise RulecError(str(e)) from None
     native = _native_compile(source, name, opts, adapter, _reporter(progress))
-    return Result(native, _frames.target_kind(data, target))
+    return Result(native, _frames.column_kind(data, target))
 
 
 def load(path: str) -> Result:

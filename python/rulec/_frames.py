@@ -94,17 +94,17 @@ def _pandas_ipc(df: Any) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
-def target_kind(data: Any, target: str) -> Optional[str]:
+def column_kind(data: Any, name: str) -> Optional[str]:
     """``"bool"``, ``"int"`` or ``"float"`` when ``data`` is a frame whose
-    column ``target`` holds booleans, integers or floats; ``None`` for text,
-    other types and paths (the decisions then stay text)."""
+    column ``name`` holds booleans, integers or floats; ``None`` for text,
+    other types, a column it lacks, and paths."""
     kind = kind_of(data)
+    if kind == "path" or not isinstance(name, str) or name not in data.columns:
+        return None
     if kind == "pandas":
         import pandas as pd
 
-        if target not in data.columns:
-            return None
-        dtype = data[target].dtype
+        dtype = data[name].dtype
         if pd.api.types.is_bool_dtype(dtype):
             return "bool"
         if pd.api.types.is_integer_dtype(dtype):
@@ -112,18 +112,15 @@ def target_kind(data: Any, target: str) -> Optional[str]:
         if pd.api.types.is_float_dtype(dtype):
             return "float"
         return None
-    if kind == "polars":
-        import polars as pl
+    import polars as pl
 
-        if target not in data.columns:
-            return None
-        dtype = data.schema[target]
-        if dtype == pl.Boolean:
-            return "bool"
-        if dtype.is_integer():
-            return "int"
-        if dtype.is_float():
-            return "float"
+    dtype = data.schema[name]
+    if dtype == pl.Boolean:
+        return "bool"
+    if dtype.is_integer():
+        return "int"
+    if dtype.is_float():
+        return "float"
     return None
 
 
@@ -134,21 +131,7 @@ def number_columns(data: Any, names: Any) -> list:
         return []
     if isinstance(names, str):
         names = names.split(",")
-    kind = kind_of(data)
-    out = []
-    for name in names:
-        if not isinstance(name, str) or name not in getattr(data, "columns", []):
-            continue
-        if kind == "pandas":
-            import pandas as pd
-
-            if pd.api.types.is_numeric_dtype(data[name].dtype) and not pd.api.types.is_bool_dtype(
-                data[name].dtype
-            ):
-                out.append(name)
-        elif kind == "polars" and data.schema[name].is_numeric():
-            out.append(name)
-    return out
+    return [n for n in names if column_kind(data, n) in ("int", "float")]
 
 
 def _typed(decisions: list, target_kind: Optional[str]) -> Optional[list]:
