@@ -359,3 +359,32 @@ fn the_teacher_runs_once_and_its_cache_changes_nothing() {
     );
     assert!(String::from_utf8_lossy(&third.stderr).contains("reusing"));
 }
+
+/// The rule book's count of candidates is what the compile said it
+/// ordered: the candidates proposed, and the rules over two of the order's
+/// that join them before the order is drawn again.
+#[test]
+fn the_books_candidates_are_the_ones_the_compile_ordered() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = rulec(d, &["demo", "--rows", "20000", "--out", "out"]);
+    let log = String::from_utf8_lossy(&out.stderr).into_owned();
+    // The first number on the log line that holds `words`; 0 without one.
+    let count = |words: &str| -> u64 {
+        log.lines()
+            .find(|l| l.contains(words))
+            .and_then(|l| l.split(' ').find_map(|w| w.parse().ok()))
+            .unwrap_or(0)
+    };
+    let ordered = count("validate: ordering ");
+    let more = count("more candidates, each one rule over two");
+    // The demo's order has same-decision fragments to join (91 of them).
+    assert!(ordered > 0 && more > 0, "{log}");
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    let proposed: u64 = book
+        .lines()
+        .find_map(|l| l.split_once(" candidate rules were proposed"))
+        .map(|(n, _)| n.trim().replace(',', "").parse().expect("a count"))
+        .expect("the book counts its candidates");
+    assert_eq!(proposed, ordered + more, "{log}");
+}

@@ -88,6 +88,10 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
     // half a point.
     let hulls = hulls(&pool.set, &ordered.order, pool.n_proposals);
     if !hulls.is_empty() {
+        progress.line(&format!(
+            "validate: {} more candidates, each one rule over two of the order's with the same decision; ordering again",
+            hulls.len()
+        ));
         let first = pool.set.rules.len() - pool.n_proposals;
         pool.set
             .rules
