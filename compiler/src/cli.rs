@@ -130,8 +130,9 @@ pub enum Command {
         /// Report the results per value of these columns (default: the columns the
         /// rule book reports by, if any): coverage, precision with its bound, share to
         /// the fallback and rate of each decision, flagging groups that differ.
-        #[arg(long, value_name = "COL,...", value_delimiter = ',')]
-        groups: Vec<String>,
+        /// A name with a comma in it is written with `\,` (`--groups 'a\,b'`).
+        #[arg(long, value_name = "COL,...", value_parser = parse_names)]
+        groups: Vec<Names>,
         /// Print JSON instead of Markdown.
         #[arg(long)]
         json: bool,
@@ -326,22 +327,25 @@ pub struct CommonOpts {
     /// store,zip`): codes written as numbers, whose order means nothing. Rules then
     /// list their values (`store in {"17", "23"}`) instead of comparing them, and
     /// the generated crate takes them as categories (an enum built from the text).
-    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
-    pub categorical: Vec<String>,
+    /// A name with a comma in it is written with `\,` (`--categorical 'a\,b'`).
+    #[arg(long, value_name = "COL,...", value_parser = parse_names)]
+    pub categorical: Vec<Names>,
     /// Columns no rule and no candidate may read (e.g. `--forbid race,sex`); the rule
     /// book lists them and shows that no rule reads them, and loading refuses a
     /// rules.json whose rule reads one. The teacher still sees them unless
     /// --forbid-teacher is given.
-    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
-    pub forbid: Vec<String>,
+    /// A name with a comma in it is written with `\,` (`--forbid 'a\,b'`).
+    #[arg(long, value_name = "COL,...", value_parser = parse_names)]
+    pub forbid: Vec<Names>,
     /// Keep the teacher from the --forbid columns too (it learns without them).
     #[arg(long)]
     pub forbid_teacher: bool,
     /// Report the results per value of these columns (forbidden ones included):
     /// coverage, precision with its bound, share to the fallback and rate of each
     /// decision, on validation and test rows, flagging groups that differ.
-    #[arg(long, value_name = "COL,...", value_delimiter = ',')]
-    pub groups: Vec<String>,
+    /// A name with a comma in it is written with `\,` (`--groups 'a\,b'`).
+    #[arg(long, value_name = "COL,...", value_parser = parse_names)]
+    pub groups: Vec<Names>,
     /// Recompile the rules on N seeded bootstrap resamples of the training rows (a few
     /// dozen; each costs about one compile without the teacher) and report how often
     /// each kept rule comes back; rules found in under half of them are flagged unstable.
@@ -364,6 +368,21 @@ pub struct CommonOpts {
     /// Output directory; replaced as a whole on success, untouched on failure.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+}
+
+/// One occurrence of a `COL,...` option, split at its unescaped commas
+/// ([`rulec::params::split_names`]); an option given twice adds up.
+#[derive(Clone, Debug)]
+pub struct Names(Vec<String>);
+
+impl Names {
+    pub fn flatten(given: &[Names]) -> Vec<String> {
+        given.iter().flat_map(|n| n.0.iter().cloned()).collect()
+    }
+}
+
+fn parse_names(text: &str) -> Result<Names, String> {
+    Ok(Names(rulec::params::split_names(text)))
 }
 
 fn parse_teacher(text: &str) -> Result<pipeline::TeacherKind, String> {
@@ -487,10 +506,10 @@ impl CommonOpts {
             sample: self.sample,
             max_rows: self.max_rows,
             measure_cost: self.measure_cost,
-            categorical: self.categorical.clone(),
-            forbid: self.forbid.clone(),
+            categorical: Names::flatten(&self.categorical),
+            forbid: Names::flatten(&self.forbid),
             forbid_teacher: self.forbid_teacher,
-            groups: self.groups.clone(),
+            groups: Names::flatten(&self.groups),
             card: self.card.clone(),
             stability: self.stability,
             ..defaults()

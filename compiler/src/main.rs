@@ -156,7 +156,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let params = rulec::check::CheckParams {
                 max_share_shift,
                 strict,
-                groups,
+                groups: cli::Names::flatten(&groups),
             };
             let report = rulec::check::check_file(&set, &data, &params)?;
             if json {
@@ -328,11 +328,21 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     if args.lang == LangArg::Rust {
         output::check_destination(out)?;
         let emit = cli::emit_options(args.with_runtime.as_deref())?;
+        let given = args.name.is_some();
         let name = args
             .name
             .unwrap_or_else(|| render::default_crate_name(&set));
         output::write_all(out, &render::crate_files(&set, &name, &emit)?)?;
         progress(quiet, &format!("wrote {}", out.display()));
+        let package = rulec_codegen::sanitize::package_name(&name);
+        if given && package != name {
+            progress(
+                quiet,
+                &format!(
+                    "note: `{name}` is not a Cargo package name (lowercase ASCII letters, digits, `-` and `_`, a letter first, no Rust keyword); the crate is named `{package}`"
+                ),
+            );
+        }
         return Ok(());
     }
     use rulec_codegen::sql;

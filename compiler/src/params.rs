@@ -493,14 +493,14 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     // Listed only when given, so that rule sets compiled without them keep
     // their bytes.
     if !p.categorical.is_empty() {
-        o.push(("categorical".to_string(), p.categorical.join(",")));
+        o.push(("categorical".to_string(), join_names(&p.categorical)));
     }
     if !p.forbid.is_empty() {
-        o.push(("forbid".to_string(), p.forbid.join(",")));
+        o.push(("forbid".to_string(), join_names(&p.forbid)));
         o.push(("forbid_teacher".to_string(), p.forbid_teacher.to_string()));
     }
     if !p.groups.is_empty() {
-        o.push(("groups".to_string(), p.groups.join(",")));
+        o.push(("groups".to_string(), join_names(&p.groups)));
     }
     if p.stability > 0 {
         o.push(("stability".to_string(), p.stability.to_string()));
@@ -516,4 +516,66 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
     }
     o.sort();
     o
+}
+
+/// Splits a list of column names as given on the command line
+/// (`--forbid a,b`): at each comma, except one written `\,`, which stays in
+/// the name (`--forbid 'a\,b'` names the one column `a,b`); `\\` is one
+/// backslash. Any other backslash is kept as it is.
+pub fn split_names(text: &str) -> Vec<String> {
+    let mut names = vec![String::new()];
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        let name = names.last_mut().expect("names starts with one name");
+        match c {
+            ',' => names.push(String::new()),
+            '\\' => match chars.next() {
+                Some(next @ (',' | '\\')) => name.push(next),
+                Some(next) => {
+                    name.push('\\');
+                    name.push(next);
+                }
+                None => name.push('\\'),
+            },
+            _ => name.push(c),
+        }
+    }
+    names
+}
+
+/// The inverse of [`split_names`]: the names joined by commas, a comma or
+/// a backslash in a name escaped, so that the recorded option can be given
+/// back to the command line as it is.
+pub fn join_names(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|n| n.replace('\\', "\\\\").replace(',', "\\,"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_split_at_commas_but_not_escaped_ones() {
+        assert_eq!(split_names("a,b"), ["a", "b"]);
+        assert_eq!(split_names(r"a\,b,c"), ["a,b", "c"]);
+        assert_eq!(split_names(r"x\\,y"), [r"x\", "y"]);
+        assert_eq!(split_names(r"C:\path,z\"), [r"C:\path", r"z\"]);
+        assert_eq!(split_names(""), [""]);
+        assert_eq!(split_names("a,"), ["a", ""]);
+    }
+
+    #[test]
+    fn joined_names_split_back_to_themselves() {
+        for names in [
+            vec!["a".to_string(), "b".to_string()],
+            vec!["a,b".to_string(), r"c\".to_string(), r"d\,e".to_string()],
+            vec![r"\".to_string(), ",".to_string()],
+        ] {
+            assert_eq!(split_names(&join_names(&names)), names);
+        }
+    }
 }

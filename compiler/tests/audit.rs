@@ -229,6 +229,79 @@ fn the_teacher_can_be_kept_from_forbidden_columns_and_proposals_cannot_read_them
     assert!(!dir.path().join("bad").exists());
 }
 
+/// A column whose name holds a comma is given with `\,`: `--forbid` and
+/// `--groups` take it as one name, rules.json records it so that it can be
+/// given back as it is, and `rulec check --groups` takes it the same way.
+/// An option given twice adds up (`--forbid a --forbid b`).
+#[test]
+fn a_column_name_with_a_comma_is_given_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "plain.csv", 20_000, 1);
+    let text = std::fs::read_to_string(dir.path().join("plain.csv")).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    let header = header.replace(",race,", ",\"race, as recorded\",");
+    std::fs::write(dir.path().join("lending.csv"), format!("{header}\n{body}")).unwrap();
+    let name = r"race\, as recorded";
+    let set = compile(
+        dir.path(),
+        "out",
+        &["--forbid", name, "--forbid", "sex", "--groups", name],
+    );
+    assert!(set.rules.len() > 0, "the set is not empty");
+    assert_eq!(reads(&set, "race, as recorded") + reads(&set, "sex"), 0);
+    let options = &set.provenance.as_ref().unwrap().options;
+    let option = |key: &str| {
+        options
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(option("forbid"), Some(r"race\, as recorded,sex"));
+    assert_eq!(option("groups"), Some(name));
+    let md = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        md.contains("race, as recorded"),
+        "the book names the column"
+    );
+
+    let res = run(
+        dir.path(),
+        &[
+            "check",
+            "out/rules.json",
+            "lending.csv",
+            "--groups",
+            name,
+            "--json",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&res.stdout);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(stdout.contains("\"race, as recorded\""), "{stdout}");
+    // Unescaped, the comma splits the name, and the first half is no column.
+    let res = run(
+        dir.path(),
+        &[
+            "compile",
+            "lending.csv",
+            "--target",
+            "action_taken",
+            "--forbid",
+            "race, as recorded",
+            "-q",
+            "--out",
+            "bad",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("`race`"), "{stderr}");
+}
+
 /// Every rule's reasons (its conditions ranked by how much each matters)
 /// are in rules.json, in the book in that order, and in the generated
 /// crate's `REASONS` table, and the three agree.

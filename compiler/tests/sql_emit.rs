@@ -86,8 +86,32 @@ fn emit_sql_writes_stable_files_and_refuses_bad_input() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
     // The default is still the Rust crate, into a directory.
-    common::rulec(d, &["emit", "rules.json", "--out", "crate"]);
+    let out = common::rulec(d, &["emit", "rules.json", "--out", "crate"]);
     assert!(d.join("crate/Cargo.toml").is_file());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+    // A --name Cargo would refuse is changed, and the change is said.
+    let out = common::rulec(
+        d,
+        &[
+            "emit",
+            "rules.json",
+            "--out",
+            "named",
+            "--name",
+            "1bad name",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: `1bad name` is not a Cargo package name")
+            && err.contains("the crate is named `rules-1bad-name`"),
+        "{err}"
+    );
+    let manifest = std::fs::read_to_string(d.join("named/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("name = \"rules-1bad-name\""),
+        "{manifest}"
+    );
 
     std::fs::write(d.join("bad.json"), "{\"schema_version\": 1}").unwrap();
     std::fs::write(d.join("file"), "x").unwrap();

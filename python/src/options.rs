@@ -184,10 +184,10 @@ fn get<'py, T: FromPyObject<'py>>(v: &Bound<'py, PyAny>, key: &str, expected: &s
 }
 
 /// Column names, as a list of strings or one string with commas (as the
-/// command line's `--forbid race,sex`).
+/// command line's `--forbid race,sex`; a comma in a name is written `\,`).
 fn columns(v: &Bound<'_, PyAny>, key: &str) -> PyResult<Vec<String>> {
     let names: Vec<String> = match v.extract::<String>() {
-        Ok(text) => text.split(',').map(str::to_string).collect(),
+        Ok(text) => rulec::params::split_names(&text),
         Err(_) => get(v, key, "a list of column names or one string \"a,b\"")?,
     };
     Ok(names)
