@@ -77,6 +77,10 @@ for line in sys.stdin:
         out["confidence"] = out["confidence"][:-1]
     if mode == "unknown_class" and req["batch"] == 1:
         out["labels"][0] = "Z"
+    if mode in ("probs", "probs_reversed"):
+        classes = hello["classes"]
+        probs = [[0.9 if c == l else 0.1 / (len(classes) - 1) for c in classes] for l in labels]
+        out = {"batch": req["batch"], "labels": labels, "probs": [p[::-1] if mode == "probs_reversed" else p for p in probs]}
     if mode == "pidfile":
         open(sys.argv[2], "w").write(str(__import__("os").getpid()))
         time.sleep(600)
@@ -132,6 +136,28 @@ fn an_oracle_program_teaches_and_its_decisions_are_the_rules_reference() {
     );
     let rules = std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap();
     assert!(rules.contains("\"measured_cost\""));
+}
+
+/// A program whose labels are not its most probable classes (here: `probs`
+/// sent in the reverse of the handshake's class order) is taken at its
+/// word, and the compile says so; the same program in the right order is
+/// not mentioned.
+#[test]
+fn an_oracle_whose_labels_contradict_its_probabilities_is_noted() {
+    let dir = oracle_dir(3_000);
+    let o = compile_with_oracle(dir.path(), "probs", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("most probable"), "{}", stderr(&o));
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile_with_oracle(dir.path(), "probs_reversed", &[]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("note: the teacher's label is not its most probable class on ")
+            && err.contains(" of its 3000 rows (the first: row ")
+            && err.contains("the handshake's order of `classes`"),
+        "{err}"
+    );
 }
 
 /// Asserts a failed compile: exit 1, the message, nothing written.

@@ -304,6 +304,9 @@ pub fn run_with(
             (labels, synthetic_labels)
         }
     };
+    if let Some(note) = labels_against_probs(&labels, k) {
+        progress.line(&format!("note: {note}"));
+    }
     let synthetic = match (synthetic_table, synthetic_binned) {
         (Some(table), Some(binned)) => Some(Synthetic {
             table,
@@ -542,6 +545,33 @@ fn sha256_regular_file(path: &std::path::Path) -> Option<String> {
 }
 
 /// Checks a teacher's answer has one label per row, within the classes.
+/// Says so when the teacher's label is not its most probable class on some
+/// rows: rulec's own teachers never do that, a program (`cmd:`) may, by a
+/// decision threshold of its own or by sending `probs` in another class
+/// order than the handshake's. The labels are kept as given.
+fn labels_against_probs(labels: &TeacherLabels, k: usize) -> Option<String> {
+    if k < 2 || labels.probs.len() != labels.labels.len() * k {
+        return None;
+    }
+    let mut against = labels
+        .labels
+        .iter()
+        .zip(labels.probs.chunks_exact(k))
+        .enumerate()
+        .filter(|(_, (&label, p))| {
+            let top = p.iter().copied().fold(f32::MIN, f32::max);
+            p[label as usize] + 1e-6 < top
+        })
+        .map(|(i, _)| i);
+    let first = against.next()?;
+    let count = 1 + against.count();
+    Some(format!(
+        "the teacher's label is not its most probable class on {count} of its {} rows (the first: row {} of the rows it was sent); rulec keeps its labels and reads each label's probability as the teacher's confidence in it. A program that sends `probs` must list them in the handshake's order of `classes`; with a decision threshold of its own, this note is expected",
+        labels.labels.len(),
+        first + 1
+    ))
+}
+
 fn check_labels(labels: &TeacherLabels, n: usize, k: usize) -> Result<(), Error> {
     let ok = labels.labels.len() == n
         && labels.confidence.len() == n
