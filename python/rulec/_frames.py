@@ -73,7 +73,15 @@ def _pandas_ipc(df: Any) -> bytes:
             + "; every column needs its own name"
         )
     columns = []
+    import pandas as pd
+
     for name, col in zip(names, (df.iloc[:, i] for i in range(df.shape[1]))):
+        if isinstance(col.dtype, pd.SparseDtype):
+            col = col.sparse.to_dense()
+        if isinstance(col.dtype, pd.PeriodDtype):
+            # A period is a span of dates: read as its start, a date, which
+            # is left out with a note as every date column is.
+            col = col.dt.start_time
         try:
             arr = pa.array(col, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
@@ -82,6 +90,16 @@ def _pandas_ipc(df: Any) -> bytes:
                 f"pandas DataFrame: column `{name}` cannot be read ({first}); "
                 "give it one type: numbers, booleans or strings"
             ) from None
+        if isinstance(arr.type, pa.ExtensionType):
+            if isinstance(col.dtype, pd.IntervalDtype):
+                # Its ends, a struct: left out with a note, as structs are.
+                arr = arr.storage
+            else:
+                raise RulecError(
+                    f"pandas DataFrame: column `{name}` has the Arrow extension type "
+                    f"`{arr.type.extension_name}`, which rulec cannot read; "
+                    "give it one type: numbers, booleans or strings"
+                )
         if pa.types.is_dictionary(arr.type):
             arr = arr.dictionary_decode()
         if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):

@@ -122,8 +122,10 @@ enum Source {
 /// The frame in an Arrow IPC stream.
 fn read_ipc(bytes: &[u8], name: &str) -> PyResult<polars::prelude::DataFrame> {
     use polars::prelude::{IpcStreamReader, SerReader};
-    let read =
-        std::panic::catch_unwind(|| IpcStreamReader::new(std::io::Cursor::new(bytes)).finish());
+    // A panic in polars becomes the error below, without its report.
+    let read = rulec::ingest::no_panic(std::path::Path::new(name), || {
+        IpcStreamReader::new(std::io::Cursor::new(bytes)).finish()
+    });
     match read {
         Ok(Ok(df)) => Ok(df),
         Ok(Err(e)) => Err(err(format!(

@@ -82,6 +82,30 @@ def test_narrow_number_types_read_as_numbers(frame):
     assert "x <" in text, text
 
 
+def test_pandas_extension_columns_are_left_out_with_a_note(frame):
+    import numpy as np
+    import pandas as pd
+
+    # Intervals and periods reach Arrow as extension types polars cannot
+    # read; a sparse column as no Arrow type at all. The sparse one is read
+    # as its numbers; the interval (its two ends) and the period (a date)
+    # are left out with a note naming them, as struct and date columns are.
+    n = len(frame)
+    odd = frame.assign(
+        span=pd.arrays.IntervalArray.from_breaks(np.arange(n + 1)),
+        month=pd.period_range("2000-01", periods=n, freq="M"),
+        s=pd.arrays.SparseArray(frame["x"].to_numpy()),
+    )
+    result = rulec.compile(odd, target="y", progress=False, **FAST)
+    notes = " ".join(result.notes)
+    assert "column `span` has type struct" in notes, notes
+    assert "column `month` has type datetime" in notes, notes
+    import json
+
+    kinds = {f["name"]: f["kind"]["type"] for f in json.loads(result.rules_json)["features"]}
+    assert kinds.get("s") == "numeric" and "span" not in kinds and "month" not in kinds, kinds
+
+
 def test_options_as_the_command_line_checks_them(frame):
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="y", precision=1.5, max_rules=0, progress=False)

@@ -325,7 +325,7 @@ pub(crate) fn category_columns(set: &rulec_runtime::RuleSet) -> impl Iterator<It
 /// The panic's own report (a backtrace on standard error) is held back
 /// while the reader runs: the error says what went wrong. See: #7 (found
 /// by fuzzing).
-pub(super) fn no_panic<T>(path: &Path, read: impl FnOnce() -> T) -> Result<T, Error> {
+pub fn no_panic<T>(path: &Path, read: impl FnOnce() -> T) -> Result<T, Error> {
     static QUIET: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let caught = {
         let _one_at_a_time = QUIET.lock().unwrap_or_else(|e| e.into_inner());

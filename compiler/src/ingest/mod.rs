@@ -21,7 +21,8 @@ pub use cells::{frame_cells, read_cells, read_cells_with, TextColumn};
 pub(crate) use file::{
     category_columns, empty_file, read_frame, refused_extension, scan_text, text_schema,
 };
-use file::{clean_polars_message, count_rows, no_panic};
+pub use file::no_panic;
+use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 use values::{categories, column_data, numeric_values, string_values};
 pub(crate) use values::{category_texts, first_not_number, not_numbers};
