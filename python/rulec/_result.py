@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-from . import _frames
+from . import _frames, _rulec
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,10 @@ class Result:
         """What rulec changed or left out when it read the data (a date
         column left out, categories unknown to the rules, a column read as
         text), as the compile printed it and the rule book's provenance
-        lists it; empty when there was nothing to say."""
-        return list((self._json.get("provenance") or {}).get("data_notes", []))
+        lists it (options named as ``rulec.compile`` takes them); empty
+        when there was nothing to say."""
+        notes = (self._json.get("provenance") or {}).get("data_notes", [])
+        return [_rulec.spelled(note) for note in notes]
 
     @property
     def timings(self) -> Dict[str, float]:

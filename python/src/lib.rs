@@ -56,7 +56,7 @@ fn dir_err(e: impl std::fmt::Display) -> PyErr {
 /// keyword (`--max-rules`, with its metavar `--certify <CERTIFY>`) named as
 /// the keyword (`max_rules`, `certify`). Other flags (`--out`, a command's
 /// `--engine`) stay as they are: they name the command line.
-fn python_spelling(message: &str) -> String {
+pub(crate) fn python_spelling(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(at) = rest.find("--") {
@@ -419,6 +419,13 @@ fn option_names() -> Vec<&'static str> {
 }
 
 /// The native module.
+/// `text` (a note of the compile) with its options named as
+/// `rulec.compile` takes them ([`python_spelling`]).
+#[pyfunction]
+fn spelled(text: &str) -> String {
+    python_spelling(text)
+}
+
 #[pymodule]
 fn _rulec(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RulecError", m.py().get_type::<RulecError>())?;
@@ -427,6 +434,7 @@ fn _rulec(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(load, m)?)?;
     m.add_function(wrap_pyfunction!(loads, m)?)?;
     m.add_function(wrap_pyfunction!(option_names, m)?)?;
+    m.add_function(wrap_pyfunction!(spelled, m)?)?;
     m.add_class::<Native>()?;
     Ok(())
 }

@@ -67,7 +67,9 @@ impl Reporter {
 impl Progress for Reporter {
     fn line(&self, text: &str) {
         self.stop_if_cancelled();
-        self.push(Event::Line(text.to_string()));
+        // The compile's lines name the command line's flags; a Python caller
+        // passes them as keywords.
+        self.push(Event::Line(crate::python_spelling(text)));
     }
 
     fn tick(&self, what: &str, done: u64, total: u64) {

@@ -106,6 +106,25 @@ def test_pandas_extension_columns_are_left_out_with_a_note(frame):
     assert kinds.get("s") == "numeric" and "span" not in kinds and "month" not in kinds, kinds
 
 
+def test_notes_and_progress_name_options_as_python_passes_them(frame):
+    import numpy as np
+
+    # A column of row numbers draws the note that tells how to keep rules
+    # off it: the command line's `--forbid`, Python's `forbid`.
+    numbered = frame.assign(row_id=np.arange(len(frame)))
+    lines = []
+    result = rulec.compile(
+        numbered,
+        target="y",
+        progress=lambda kind, text, done, total: lines.append(text),
+        **FAST,
+    )
+    said = [n for n in result.notes if "row_id" in n]
+    assert said and "keep rules off it with forbid row_id" in said[0], result.notes
+    assert any("forbid row_id" in line for line in lines), lines
+    assert not any("--forbid" in text for text in result.notes + lines), (result.notes, lines)
+
+
 def test_options_as_the_command_line_checks_them(frame):
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="y", precision=1.5, max_rules=0, progress=False)

@@ -18,10 +18,10 @@ mod cells;
 mod file;
 mod values;
 pub use cells::{frame_cells, read_cells, read_cells_with, TextColumn};
+pub use file::no_panic;
 pub(crate) use file::{
     category_columns, empty_file, read_frame, refused_extension, scan_text, text_schema,
 };
-pub use file::no_panic;
 use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 use values::{categories, column_data, numeric_values, string_values};
