@@ -110,6 +110,15 @@ class Result:
         return [_rulec.spelled(note) for note in notes]
 
     @property
+    def warnings(self) -> List[str]:
+        """What the compile said of the rule set beyond its figures, as it
+        printed it (``note: ...``, ``warning: ...``) and as the rule book's
+        first lines say it: why nothing was certified, a column that decides
+        the target alone, test rows that contradict the guarantee; empty
+        when there was nothing to say."""
+        return list(self._native.advice())
+
+    @property
     def timings(self) -> Dict[str, float]:
         """Seconds per stage of the compile."""
         return dict(self._native.timings())

@@ -275,6 +275,16 @@ impl Native {
             .collect()
     }
 
+    /// What the compile said of the rule set beyond its figures (why
+    /// nothing was certified, a column that decides alone, test rows that
+    /// contradict the guarantee), options named as Python passes them.
+    fn advice(&self) -> Vec<String> {
+        rulec::pipeline::assemble::advice(&self.set)
+            .iter()
+            .map(|line| python_spelling(line))
+            .collect()
+    }
+
     /// Wall time per stage of the compile, in seconds.
     fn timings(&self) -> Vec<(String, f64)> {
         self.compiled.as_ref().map_or_else(Vec::new, |c| {
@@ -299,7 +309,7 @@ impl Native {
     /// `rulec book` and `rulec emit` write); `dir` is replaced as a whole.
     #[pyo3(signature = (dir, with_runtime=None))]
     fn save(&self, py: Python<'_>, dir: PathBuf, with_runtime: Option<PathBuf>) -> PyResult<()> {
-        let emit = options::emit_options(with_runtime.as_deref())?;
+        let emit = options::emit_options(with_runtime.as_deref(), &dir.join("crate"))?;
         let files = match &self.compiled {
             Some(c) => render::compile_files(c, &emit).map_err(err)?,
             None => {
@@ -328,7 +338,7 @@ impl Native {
         name: Option<String>,
         with_runtime: Option<PathBuf>,
     ) -> PyResult<()> {
-        let emit = options::emit_options(with_runtime.as_deref())?;
+        let emit = options::emit_options(with_runtime.as_deref(), &dir)?;
         let name = name.unwrap_or_else(|| render::default_crate_name(&self.set));
         let files = render::crate_files(&self.set, &name, &emit).map_err(err)?;
         py.allow_threads(|| {

@@ -149,21 +149,18 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
     Ok(p)
 }
 
-/// Emit options from `with_runtime`, as `--with-runtime` reads them.
-pub fn emit_options(with_runtime: Option<&Path>) -> PyResult<rulec_codegen::rust::EmitOptions> {
+/// Emit options from `with_runtime`, as `--with-runtime` reads them, for a
+/// crate written to `crate_dir`.
+pub fn emit_options(
+    with_runtime: Option<&Path>,
+    crate_dir: &Path,
+) -> PyResult<rulec_codegen::rust::EmitOptions> {
     let runtime = match with_runtime {
         None => None,
-        Some(dir) => {
-            let dir = std::fs::canonicalize(dir)
-                .map_err(|e| err(format!("with_runtime {}: {e}", dir.display())))?;
-            if !dir.join("Cargo.toml").is_file() {
-                return Err(err(format!(
-                    "with_runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
-                    dir.display()
-                )));
-            }
-            Some(rulec_codegen::rust::RuntimeDependency::Path(dir))
-        }
+        Some(dir) => Some(
+            rulec::render::runtime_dependency(dir, crate_dir)
+                .map_err(|e| err(format!("with_runtime {}: {e}", dir.display())))?,
+        ),
     };
     Ok(rulec_codegen::rust::EmitOptions { runtime })
 }

@@ -125,6 +125,25 @@ def test_notes_and_progress_name_options_as_python_passes_them(frame):
     assert not any("--forbid" in text for text in result.notes + lines), (result.notes, lines)
 
 
+def test_warnings_say_what_the_compile_said_of_the_rules(frame):
+    # A copy of the target among the features decides it alone: the
+    # compile says so, quietly too, as the rule book's first lines do.
+    leaky = frame.assign(answer=frame["y"])
+    result = rulec.compile(leaky, target="y", progress=False, **FAST)
+    said = [w for w in result.warnings if "answer" in w]
+    assert said and said[0].startswith("note: "), result.warnings
+    # The book says it too (options as the command line names them).
+    assert "One column, `answer`, decides" in said[0], said[0]
+    assert "decides 100.0 % of the validation rows without an error" in result.rulebook()
+    assert "forbid answer" in said[0] and "--forbid" not in said[0], said[0]
+    # Nothing to say of a compile without such a column.
+    assert not [w for w in rulec.compile(frame, target="y", progress=False, **FAST).warnings if "answer" in w]
+    # Too few rows to certify anything: the compile says why.
+    few = rulec.compile(frame.iloc[:60], target="y", progress=False, **FAST)
+    assert few.rules == [] and few.warnings, few.warnings
+    assert few.warnings[0].startswith("note: "), few.warnings
+
+
 def test_options_as_the_command_line_checks_them(frame):
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="y", precision=1.5, max_rules=0, progress=False)

@@ -211,19 +211,8 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     }
     set.provenance = Some(provenance(&pool.data, pool.teacher, p));
     set.check()?;
-    // Nothing certified: say why (too few rows, or the first set tested
-    // fell short) where the user looks first, as the rule book does.
-    if let Some(why) = rulec_codegen::book::too_few_validation_rows(&set)
-        .or_else(|| rulec_codegen::book::nothing_passed(&set))
-    {
-        progress.line(&format!("note: {why}"));
-    }
-    if let Some(leak) = rulec_codegen::book::one_column_decides(&set) {
-        progress.line(&format!("note: {leak}"));
-    }
-    if let Some(short) = rulec_codegen::book::test_falls_short(&set) {
-        let short = short.strip_prefix("Warning: ").unwrap_or(&short);
-        progress.line(&format!("warning: {short}"));
+    for line in advice(&set) {
+        progress.line(&line);
     }
     Ok(Assembled {
         set,
@@ -234,6 +223,27 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
 }
 
 /// Where the rule set came from, for the rule book.
+/// What the compile says of a rule set beyond its figures, each line as it
+/// prints it (`note: ...`, `warning: ...`), as the rule book's first lines
+/// say it: why nothing was certified (too few validation rows, or the first
+/// set tested fell short), a column that decides the target alone, and
+/// test rows that contradict the guarantee.
+pub fn advice(set: &RuleSet) -> Vec<String> {
+    use rulec_codegen::book;
+    let mut lines = Vec::new();
+    if let Some(why) = book::too_few_validation_rows(set).or_else(|| book::nothing_passed(set)) {
+        lines.push(format!("note: {why}"));
+    }
+    if let Some(leak) = book::one_column_decides(set) {
+        lines.push(format!("note: {leak}"));
+    }
+    if let Some(short) = book::test_falls_short(set) {
+        let short = short.strip_prefix("Warning: ").unwrap_or(&short);
+        lines.push(format!("warning: {short}"));
+    }
+    lines
+}
+
 fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance {
     Provenance {
         tool_version: env!("CARGO_PKG_VERSION").to_string(),
