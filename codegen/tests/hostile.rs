@@ -42,6 +42,8 @@ const NAMES: &[&str] = &[
     "Hit",
     "RuleId",
     "rule info",
+    "reason",
+    "Reason",
     "Option",
     "none",
     "x",

@@ -77,6 +77,7 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Hit",
     "RuleId",
     "RuleInfo",
+    "Reason",
     "Option",
     "Some",
     "None",
