@@ -473,11 +473,32 @@ impl Source {
                 .alias(f.name.as_str())
             }
             FeatureKind::Boolean if dtype.is_bool() => c,
+            // A column with no values at all (text, to a CSV reader) reads
+            // as missing, as ingest reads it.
             FeatureKind::Boolean => {
-                return Err(self.err(format!(
-                    "column `{}` has type {dtype}; the rules expect booleans (true/false)",
-                    f.name
-                )))
+                let (path, name, stash) = (self.path.clone(), f.name.clone(), stash.clone());
+                c.map(
+                    move |column| {
+                        if column.null_count() == column.len() {
+                            return Ok(Column::full_null(
+                                column.name().clone(),
+                                column.len(),
+                                &DataType::Boolean,
+                            ));
+                        }
+                        let message = format!(
+                            "column `{name}` has type {}; the rules expect booleans (true/false)",
+                            column.dtype()
+                        );
+                        stash.put(Error::Data {
+                            path: path.clone(),
+                            message: message.clone(),
+                        });
+                        polars_bail!(ComputeError: "{message}")
+                    },
+                    |_, field| Ok(Field::new(field.name().clone(), DataType::Boolean)),
+                )
+                .alias(f.name.as_str())
             }
             // Categories read as ingest reads them: `7`, not `7.0`.
             FeatureKind::Categorical { .. } => c

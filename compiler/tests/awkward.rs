@@ -1220,3 +1220,90 @@ fn categories_the_training_rows_never_had_do_not_steer_the_teacher() {
     let teacher = r["teacher_accuracy"].as_f64().unwrap();
     assert!(teacher > 0.75, "{r}");
 }
+
+/// A batch whose boolean column holds no value at all (an empty CSV column,
+/// which the reader types as text) reads as missing, as an empty numeric or
+/// categorical column does: `apply`, `check` and `validate --engine sql`
+/// decide it, the rows whose rules test the column going to the fallback.
+#[test]
+fn an_all_empty_boolean_column_reads_as_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::rulec(
+        d,
+        &[
+            "dataset", "shipping", "--rows", "20000", "--out", "ship.csv",
+        ],
+    );
+    common::rulec(
+        d,
+        &[
+            "compile",
+            "ship.csv",
+            "--target",
+            "cheapest_shipper",
+            "--no-cache",
+            "-q",
+            "--out",
+            "out",
+        ],
+    );
+    let set = rules(d);
+    let express = set
+        .features
+        .iter()
+        .position(|f| f.name == "express")
+        .unwrap();
+    assert!(
+        set.rules
+            .iter()
+            .any(|r| r.conditions.iter().any(|c| c.feature() == "express")),
+        "a rule reads `express`"
+    );
+    let text = std::fs::read_to_string(d.join("ship.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let at = header.split(',').position(|h| h == "express").unwrap();
+    let mut blank = format!("{header}\n");
+    for line in lines.take(2000) {
+        let mut fields: Vec<&str> = line.split(',').collect();
+        fields[at] = "";
+        blank.push_str(&fields.join(","));
+        blank.push('\n');
+    }
+    std::fs::write(d.join("blank.csv"), &blank).unwrap();
+    let applied = common::rulec(d, &["apply", "out/rules.json", "blank.csv"]);
+    let decided = String::from_utf8_lossy(&applied.stdout);
+    assert_eq!(decided.lines().count(), 2001, "a header and a line per row");
+    // No row is decided by a rule that tests `express`.
+    for line in decided.lines().skip(1) {
+        let rule = line.rsplit(',').next().unwrap();
+        if let Some(r) = set.rules.iter().find(|r| r.name == rule) {
+            assert!(
+                r.conditions
+                    .iter()
+                    .all(|c| c.feature() != set.features[express].name),
+                "{line}"
+            );
+        }
+    }
+    // The rules that test `express` lose their rows, which `check` may
+    // call a shift; what matters is that it reads the file.
+    let checked = run(d, &["check", "out/rules.json", "blank.csv"]);
+    assert!(!stderr(&checked).contains("error:"), "{}", stderr(&checked));
+    assert!(!checked.stdout.is_empty());
+    for engine in ["rust", "sql"] {
+        let out = common::rulec(
+            d,
+            &[
+                "validate",
+                "out/rules.json",
+                "blank.csv",
+                "--engine",
+                engine,
+                "--json",
+            ],
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).is_empty());
+    }
+}

@@ -94,6 +94,9 @@ pub fn frame_cells(
                     };
                 }
             }
+            // A column with no values at all reads as missing, whatever type
+            // the reader gave it (text, for an empty CSV column).
+            FeatureKind::Boolean if series.null_count() == n && series.bool().is_err() => {}
             FeatureKind::Boolean => {
                 let ca = series.bool().map_err(|_| {
                     data_err(format!(
