@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
 use rulec::pipeline::{self, CompileParams};
@@ -518,20 +518,16 @@ impl CommonOpts {
 }
 
 /// Emit options from `--with-runtime`.
-pub fn emit_options(with_runtime: Option<&Path>) -> Result<rulec_codegen::rust::EmitOptions> {
+pub fn emit_options(
+    with_runtime: Option<&Path>,
+    crate_dir: &Path,
+) -> Result<rulec_codegen::rust::EmitOptions> {
     let runtime = match with_runtime {
         None => None,
-        Some(dir) => {
-            let dir = std::fs::canonicalize(dir)
-                .with_context(|| format!("--with-runtime {}", dir.display()))?;
-            if !dir.join("Cargo.toml").is_file() {
-                anyhow::bail!(
-                    "--with-runtime {}: no Cargo.toml there; expected the runtime/ folder of a rulec checkout",
-                    dir.display()
-                );
-            }
-            Some(rulec_codegen::rust::RuntimeDependency::Path(dir))
-        }
+        Some(dir) => Some(
+            rulec::render::runtime_dependency(dir, crate_dir)
+                .map_err(|e| anyhow::anyhow!("--with-runtime {}: {e}", dir.display()))?,
+        ),
     };
     Ok(rulec_codegen::rust::EmitOptions { runtime })
 }

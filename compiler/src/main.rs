@@ -232,7 +232,7 @@ fn compile_to(
 ) -> Result<()> {
     let out = common.out.as_path();
     let params = params.check()?;
-    let emit = cli::emit_options(common.with_runtime.as_deref())?;
+    let emit = cli::emit_options(common.with_runtime.as_deref(), &out.join("crate"))?;
     output::check_destination(out)?;
     let start = Instant::now();
     let reporter = Reporter::new(quiet, verbose);
@@ -327,7 +327,7 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     let out = args.out.as_path();
     if args.lang == LangArg::Rust {
         output::check_destination(out)?;
-        let emit = cli::emit_options(args.with_runtime.as_deref())?;
+        let emit = cli::emit_options(args.with_runtime.as_deref(), out)?;
         let given = args.name.is_some();
         let name = args
             .name
@@ -339,7 +339,7 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
             progress(
                 quiet,
                 &format!(
-                    "note: `{name}` is not a Cargo package name (lowercase ASCII letters, digits, `-` and `_`, a letter first, no Rust keyword); the crate is named `{package}`"
+                    "note: `{name}` cannot be the crate's name as it is (a Cargo package name is lowercase ASCII letters, digits, `-` and `_`, a letter first, and neither a Rust keyword nor a name the crate or Cargo uses itself, such as `rules`, `std` or `test`); the crate is named `{package}`"
                 ),
             );
         }

@@ -224,3 +224,75 @@ pub fn validate_table(
 pub fn percent(x: Option<f64>) -> String {
     x.map_or("–".to_string(), |v| format!("{:.1} %", v * 100.0))
 }
+
+/// The `rulec-runtime` dependency of a crate to be written to `crate_dir`,
+/// for `--with-runtime DIR`: DIR must be the runtime crate's folder. An
+/// absolute DIR is written as it is; a relative one (to the working
+/// folder) is written relative to `crate_dir`, where Cargo reads it, so the
+/// crate and a checkout beside it can be committed and built elsewhere. The
+/// error says what is wrong with DIR, for the caller to prefix with the
+/// option's name.
+pub fn runtime_dependency(
+    dir: &Path,
+    crate_dir: &Path,
+) -> Result<rulec_codegen::rust::RuntimeDependency, String> {
+    let runtime = std::fs::canonicalize(dir).map_err(|e| e.to_string())?;
+    let manifest = std::fs::read_to_string(runtime.join("Cargo.toml")).map_err(|_| {
+        "no Cargo.toml there; expected the runtime/ folder of a rulec checkout".to_string()
+    })?;
+    let is_runtime = manifest
+        .lines()
+        .map(|l| l.split_whitespace().collect::<String>())
+        .any(|l| l == "name=\"rulec-runtime\"");
+    if !is_runtime {
+        return Err(
+            "its Cargo.toml is not rulec-runtime's; expected the runtime/ folder of a rulec checkout"
+                .to_string(),
+        );
+    }
+    if dir.is_absolute() {
+        return Ok(rulec_codegen::rust::RuntimeDependency::Path(runtime));
+    }
+    let (runtime, place) = absolute(dir)
+        .and_then(|r| Ok((r, absolute(crate_dir)?)))
+        .map_err(|e| e.to_string())?;
+    Ok(rulec_codegen::rust::RuntimeDependency::Path(relative_to(
+        &runtime, &place,
+    )))
+}
+
+/// `path` made absolute against the working folder, `.` and `..` taken
+/// lexically, as Cargo reads a dependency's path; it need not exist.
+fn absolute(path: &Path) -> std::io::Result<PathBuf> {
+    let mut out = PathBuf::new();
+    for c in std::env::current_dir()?.join(path).components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// The path from the folder `from` to `to`, both absolute: `..` for each
+/// of `from`'s components past their common ancestor, then the rest of
+/// `to`.
+fn relative_to(to: &Path, from: &Path) -> PathBuf {
+    let to: Vec<_> = to.components().collect();
+    let from: Vec<_> = from.components().collect();
+    let common = to.iter().zip(&from).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
+}

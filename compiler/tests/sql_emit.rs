@@ -103,7 +103,7 @@ fn emit_sql_writes_stable_files_and_refuses_bad_input() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("note: `1bad name` is not a Cargo package name")
+        err.contains("note: `1bad name` cannot be the crate's name as it is")
             && err.contains("the crate is named `rules-1bad-name`"),
         "{err}"
     );
@@ -112,6 +112,56 @@ fn emit_sql_writes_stable_files_and_refuses_bad_input() {
         manifest.contains("name = \"rules-1bad-name\""),
         "{manifest}"
     );
+    // A name the crate uses itself: said so, not that it is no name at all.
+    let out = common::rulec(
+        d,
+        &["emit", "rules.json", "--out", "named2", "--name", "rules"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: `rules` cannot be the crate's name as it is")
+            && err.contains("a name the crate or Cargo uses itself")
+            && err.contains("the crate is named `rules-rules`"),
+        "{err}"
+    );
+    // --with-runtime given relative to the working folder is written
+    // relative to the crate, where Cargo reads it; absolute, as it is.
+    let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");
+    std::os::unix::fs::symlink(&runtime, d.join("rt")).unwrap();
+    common::rulec(
+        d,
+        &[
+            "emit",
+            "rules.json",
+            "--out",
+            "a/b/crate",
+            "--with-runtime",
+            "rt",
+        ],
+    );
+    let manifest = std::fs::read_to_string(d.join("a/b/crate/Cargo.toml")).unwrap();
+    assert!(
+        manifest.contains("rulec-runtime = { path = \"../../../rt\", optional = true }"),
+        "{manifest}"
+    );
+    let out = run(
+        d,
+        &[
+            "emit",
+            "rules.json",
+            "--out",
+            "not_rt",
+            "--with-runtime",
+            env!("CARGO_MANIFEST_DIR"),
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("its Cargo.toml is not rulec-runtime's"),
+        "{err}"
+    );
+    assert!(!d.join("not_rt").exists());
 
     std::fs::write(d.join("bad.json"), "{\"schema_version\": 1}").unwrap();
     std::fs::write(d.join("file"), "x").unwrap();

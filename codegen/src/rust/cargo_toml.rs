@@ -36,7 +36,9 @@ pub(super) fn cargo_toml(package: &str, runtime_dep: Option<&str>) -> String {
     };
     format!(
         "{head}{deps}\
-         # Builds on its own even when placed inside another workspace.\n\
+         # Builds on its own even when placed inside another workspace. A\n\
+         # workspace that holds this folder and depends on this crate lists\n\
+         # the folder in its `exclude` (`exclude = [\"rules_crate\"]`).\n\
          [workspace]\n"
     )
 }
