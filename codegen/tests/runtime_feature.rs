@@ -259,4 +259,26 @@ fn compiled_rules_decide_through_the_cascade_as_the_interpreter_does() {
     );
     let rows = common::rows(&hostile, 1000, 2);
     build_and_compare(&hostile, "runtime-hostile", &rows);
+
+    // A numeric target with a tolerance: `tolerance()` tells the shadow
+    // checks how far a fallback value may be and still agree.
+    let mut numeric = common::rule_set(
+        "price",
+        &["100", "140.5"],
+        vec![common::num("carat", false)],
+        vec![common::rule(
+            "light",
+            vec![common::cmp("carat", rulec_runtime::ir::CmpOp::Lt, 0.5)],
+            "100",
+        )],
+    );
+    numeric.target.tolerance = Some(50.0);
+    let generated = emit_crate_with(&numeric, "x", &with_runtime()).unwrap();
+    let engine = generated.file("src/engine.rs").unwrap();
+    assert!(
+        engine.contains("fn tolerance(&self) -> Option<f64> {"),
+        "{engine}"
+    );
+    let rows = common::rows(&numeric, 500, 3);
+    build_and_compare(&numeric, "runtime-numeric", &rows);
 }

@@ -110,6 +110,14 @@ pub trait Engine: Send + Sync + 'static {
     /// The confidence of the certification's bound.
     fn confidence(&self) -> f64;
 
+    /// For a numeric target compiled with a tolerance (`--tolerance`): how
+    /// far the fallback's value may be from the rule's and still agree in a
+    /// shadow check (the class labels are the values). `None`, the default:
+    /// only the same class agrees.
+    fn tolerance(&self) -> Option<f64> {
+        None
+    }
+
     /// Whether rows made for `self` mean the same to `next`, so `next` can
     /// replace it while running. Class labels are compared by the cascade;
     /// this compares the input (features, category codes). Each problem is
@@ -209,6 +217,10 @@ impl Engine for Interpreter {
 
     fn n_classes(&self) -> usize {
         self.set.target.classes.len()
+    }
+
+    fn tolerance(&self) -> Option<f64> {
+        self.set.target.tolerance
     }
 
     fn class_label(&self, class_idx: usize) -> &str {
@@ -706,7 +718,7 @@ impl<E: Engine, F: Fallback<E::Row>> Handle<E, F> {
         let rule = &stats.rules[hit.rule_idx];
         // One atomic step counts the check and its outcome, so the pair this
         // thread judges is consistent even while other threads add theirs.
-        let step = crate::metrics::shadow_step(answer == hit.class_idx);
+        let step = crate::metrics::shadow_step(agree(&version.engine, answer, hit.class_idx));
         let packed = rule
             .shadow
             .fetch_add(step, Ordering::Relaxed)
@@ -771,4 +783,21 @@ fn splitmix(x: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// Whether the fallback's class `answer` agrees with the rule's `decided`:
+/// the same class, or for a numeric target with a tolerance, values (the
+/// class labels) within it of each other.
+fn agree<E: Engine>(engine: &E, answer: usize, decided: usize) -> bool {
+    if answer == decided {
+        return true;
+    }
+    let Some(tolerance) = engine.tolerance() else {
+        return false;
+    };
+    let value = |class: usize| engine.class_label(class).parse::<f64>().ok();
+    match (value(answer), value(decided)) {
+        (Some(a), Some(d)) => (a - d).abs() <= tolerance,
+        _ => false,
+    }
 }

@@ -516,3 +516,43 @@ fn sampling_is_deterministic_per_seed() {
     assert_ne!(samples(1), samples(2));
     assert!((250..350).contains(&samples(1)), "{}", samples(1));
 }
+
+/// A numeric target compiled with a tolerance: the classes are values, and
+/// a fallback whose value is within the tolerance of the rule's agrees in
+/// the shadow checks (no alarm); one farther off does not.
+#[test]
+fn a_numeric_target_agrees_within_its_tolerance() {
+    let alarms_with = |fallback_class: usize| {
+        let mut set = rule_set(&[("low", 15.0, "100")]);
+        set.target.classes = vec!["100".into(), "140".into(), "400".into()];
+        set.target.tolerance = Some(50.0);
+        let engine = Interpreter::new(set).unwrap();
+        let fallback = move |_: &[Cell]| fallback_class;
+        let alarms = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&alarms);
+        let cascade = Cascade::new(
+            engine,
+            fallback,
+            CascadeConfig {
+                shadow: shadowed(false),
+                on_alarm: Some(Box::new(move |alarm| {
+                    sink.lock().unwrap().push(alarm.clone());
+                })),
+            },
+        )
+        .unwrap();
+        let mut h = cascade.handle();
+        for i in 0..2000 {
+            h.decide(&row((i % 300) as f64 / 10.0)).unwrap();
+        }
+        let agreement = cascade.metrics().rules[0].agreement_lower_bound;
+        let n = alarms.lock().unwrap().len();
+        (n, agreement)
+    };
+    // 140 is 40 from the rule's 100: within 50, every check agrees.
+    let (n, agreement) = alarms_with(1);
+    assert_eq!(n, 0);
+    assert!(agreement > 0.95, "{agreement}");
+    // 400 is 300 away: the rule is alarmed.
+    assert_eq!(alarms_with(2).0, 1);
+}

@@ -55,6 +55,24 @@ impl Gen<'_> {
             "The confidence of its bound, {}.",
             dsl::print_number(set.certification.confidence)
         )]);
+        // A numeric target's tolerance, for the shadow checks' agreement.
+        let tolerance = match set.target.tolerance {
+            None => TokenStream::new(),
+            Some(t) => {
+                let value = float_tokens(t)?;
+                let doc = doc([format!(
+                    "The target's tolerance, {}: a fallback value within it of the rule's agrees.",
+                    dsl::print_number(t)
+                )]);
+                quote! {
+                    #doc
+                    #[allow(clippy::approx_constant)]
+                    fn tolerance(&self) -> Option<f64> {
+                        Some(#value)
+                    }
+                }
+            }
+        };
         Ok(quote! {
             #module_doc
 
@@ -100,6 +118,8 @@ impl Gen<'_> {
                 fn confidence(&self) -> f64 {
                     #confidence
                 }
+
+                #tolerance
             }
         })
     }
