@@ -179,17 +179,26 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             let _ = writeln!(md, "{}\n", CONFUSION_INTRO);
             for (split, f) in splits {
                 let _ = writeln!(md, "On {split} rows:\n");
+                let shown = confusion_classes(f);
+                if shown.len() < set.target.classes.len() {
+                    let _ = writeln!(
+                        md,
+                        "Of the {} classes, the {} that some covered row was decided as or truly is.\n",
+                        count(set.target.classes.len() as u64),
+                        count(shown.len() as u64)
+                    );
+                }
                 md.push_str("| decided ↓ · true → |");
-                for c in &set.target.classes {
-                    let _ = write!(md, " {} |", escape_md(c));
+                for &c in &shown {
+                    let _ = write!(md, " {} |", escape_md(&set.target.classes[c]));
                 }
                 md.push_str("\n|---|");
-                md.push_str(&"---:|".repeat(set.target.classes.len()));
+                md.push_str(&"---:|".repeat(shown.len()));
                 md.push('\n');
-                for (d, row) in f.confusion.iter().enumerate() {
+                for &d in &shown {
                     let _ = write!(md, "| **{}** |", escape_md(&set.target.classes[d]));
-                    for n in row {
-                        let _ = write!(md, " {} |", count(*n));
+                    for &t in &shown {
+                        let _ = write!(md, " {} |", count(f.confusion[d][t]));
                     }
                     md.push('\n');
                 }
@@ -535,7 +544,27 @@ pub(crate) fn example_value(ex: &Example, c: usize) -> String {
 /// Whether `f` carries a confusion table that fits the classes.
 pub(crate) fn has_confusion(set: &RuleSet, f: &SetFigures) -> bool {
     let k = set.target.classes.len();
-    f.confusion.len() == k && f.confusion.iter().all(|r| r.len() == k)
+    f.covered.support > 0 && f.confusion.len() == k && f.confusion.iter().all(|r| r.len() == k)
+}
+
+/// Classes past which the confusion of decisions shows only the classes
+/// with a covered row: a target of thousands of classes (a number read as
+/// classes) made a table of millions of empty cells.
+const CONFUSION_ALL_CLASSES: usize = 12;
+
+/// The classes the confusion of decisions shows, in class order: every
+/// class up to [`CONFUSION_ALL_CLASSES`]; past that, those some covered
+/// row was decided as or truly is.
+pub(crate) fn confusion_classes(f: &SetFigures) -> Vec<usize> {
+    let k = f.confusion.len();
+    if k <= CONFUSION_ALL_CLASSES {
+        return (0..k).collect();
+    }
+    (0..k)
+        .filter(|&c| {
+            f.confusion[c].iter().any(|&n| n > 0) || f.confusion.iter().any(|row| row[c] > 0)
+        })
+        .collect()
 }
 
 /// The cells of one row of the figures table, shared by both renderings.

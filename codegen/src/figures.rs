@@ -291,10 +291,13 @@ pub fn rule_bars(set: &RuleSet) -> Option<String> {
 /// The confusion of decisions on covered rows of one split: rows by the
 /// class the rules decided, columns by the true class; the diagonal is right.
 pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<String> {
-    let k = set.target.classes.len();
-    if figures.confusion.len() != k || figures.confusion.iter().any(|r| r.len() != k) {
+    if !crate::book::has_confusion(set, figures) {
         return None;
     }
+    // Past a dozen classes, those with a covered row (see
+    // `book::confusion_classes`).
+    let shown = crate::book::confusion_classes(figures);
+    let k = shown.len();
     let max = figures
         .confusion
         .iter()
@@ -328,7 +331,7 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
     text(&mut svg, left, 34.0, "start", "true class →");
     text(&mut svg, left - 8.0, top - 8.0, "end", "decided ↓");
     let label_len = ((cell / 7.0) as usize).max(3);
-    for (c, class) in set.target.classes.iter().enumerate() {
+    for (c, class) in shown.iter().map(|&c| &set.target.classes[c]).enumerate() {
         let x = left + cell * c as f64 + cell / 2.0;
         text(&mut svg, x, top - 8.0, "middle", &clip(class, label_len));
         text(
@@ -339,10 +342,11 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
             &clip(class, 14),
         );
     }
-    for (d, row) in figures.confusion.iter().enumerate() {
-        for (t, &n) in row.iter().enumerate() {
+    for (d, &decided) in shown.iter().enumerate() {
+        for (t, &truth) in shown.iter().enumerate() {
+            let n = figures.confusion[decided][truth];
             let (x, y) = (left + cell * t as f64, top + cell * d as f64);
-            let colour = if d == t { RIGHT } else { WRONG };
+            let colour = if decided == truth { RIGHT } else { WRONG };
             // Square-root shading, so a few errors still show beside
             // thousands of right decisions.
             let opacity = if n == 0 {
@@ -353,8 +357,8 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
             let _ = writeln!(
                 svg,
                 "<rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{cell:.1}\" height=\"{cell:.1}\" fill=\"{colour}\" fill-opacity=\"{opacity:.2}\" stroke=\"{GRID}\"><title>decided {}, true {}: {n} rows</title></rect>",
-                escape(&set.target.classes[d]),
-                escape(&set.target.classes[t]),
+                escape(&set.target.classes[decided]),
+                escape(&set.target.classes[truth]),
             );
             if cell >= 30.0 {
                 let ink = if opacity > 0.55 { "#fff" } else { INK };

@@ -210,6 +210,10 @@ pub fn ordered_evidence(
     ordered_evidence_scored(set, rows, &ClassScore { truth, teacher }, confidence)
 }
 
+/// Most classes whose confusion of decisions (decided by true class) the
+/// figures keep.
+pub const CONFUSION_MAX_CLASSES: usize = 100;
+
 /// [`ordered_evidence`] with decisions scored by `score`.
 pub fn ordered_evidence_scored(
     set: &RuleSet,
@@ -224,9 +228,12 @@ pub fn ordered_evidence_scored(
     let mut cascade_correct = 0;
     let k = set.target.classes.len();
     let true_classes = score.true_classes();
+    // Past `CONFUSION_MAX_CLASSES` classes the table is not kept: `k * k`
+    // counts made rules.json hundreds of megabytes for a number read as
+    // thousands of classes.
     let mut confusion = match true_classes {
-        Some(_) => vec![vec![0u64; k]; k],
-        None => Vec::new(),
+        Some(_) if k <= CONFUSION_MAX_CLASSES => vec![vec![0u64; k]; k],
+        _ => Vec::new(),
     };
     for j in 0..rows.len() {
         let r = rows.rows[j];

@@ -105,10 +105,19 @@ fn a_truncated_parquet_file_is_refused() {
 fn a_target_with_500_classes_compiles() {
     let dir = tempfile::tempdir().unwrap();
     let mut rng = Rng::new(2);
-    let mut csv = String::from("x,z,y\n");
+    // A text column too: each tree node ordered its categories once per
+    // class, and this table took the forest minutes.
+    let mut csv = String::from("x,z,t,y\n");
     for _ in 0..6000 {
         let c = rng.below(500);
-        writeln!(csv, "{},{},k{c:03}", c as f64 + rng.f64() * 0.5, rng.f64()).unwrap();
+        let t = ["a", "b", "c", "d", "e"][rng.below(5)];
+        writeln!(
+            csv,
+            "{},{},{t},k{c:03}",
+            c as f64 + rng.f64() * 0.5,
+            rng.f64()
+        )
+        .unwrap();
     }
     std::fs::write(dir.path().join("d.csv"), csv).unwrap();
     let o = compile(dir.path(), "d.csv", &["-q"]);
@@ -118,6 +127,47 @@ fn a_target_with_500_classes_compiles() {
     // Every kept rule is certified on real rows; the crate has an enum of 500.
     let rules = std::fs::read_to_string(dir.path().join("out/crate/src/rules.rs")).unwrap();
     assert!(rules.contains("K499"));
+    // No table of 500 x 500 decisions in rules.json or the book.
+    let summary = set.summary.as_ref().unwrap();
+    assert!(summary.validation.confusion.is_empty());
+    let size = std::fs::metadata(dir.path().join("out/rules.json"))
+        .unwrap()
+        .len();
+    assert!(size < 2_000_000, "rules.json has {size} bytes");
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(!book.contains("decided ↓ · true →"));
+}
+
+/// Past a dozen classes, the book's table of decisions shows only the
+/// classes some covered row was decided as or truly is, and says so.
+#[test]
+fn the_decisions_table_of_many_classes_shows_those_with_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(3);
+    let mut csv = String::from("x,z,y\n");
+    for _ in 0..6000 {
+        // Class k00 is a clean region; the other 39 are noise over the rest.
+        let x = rng.f64();
+        let y = if x < 0.4 { 0 } else { 1 + rng.below(39) };
+        writeln!(csv, "{x},{},k{y:02}", rng.f64()).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(dir.path());
+    assert_eq!(set.target.classes.len(), 40);
+    assert!(!set.rules.is_empty(), "the clean region is certified");
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    let table = book
+        .find("decided ↓ · true →")
+        .expect("a table of decisions");
+    let header = book[table..].lines().next().unwrap();
+    let shown = header.matches(" | ").count();
+    assert!(shown < 40, "{header}");
+    assert!(
+        book.contains("Of the 40 classes, the "),
+        "the book says which classes it shows"
+    );
 }
 
 #[test]

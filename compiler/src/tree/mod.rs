@@ -77,6 +77,12 @@ pub enum Criterion {
     },
 }
 
+/// Most classes whose shares order a categorical column's bins in one
+/// node (Breiman's ordering, one pass per class): the most frequent in the
+/// node. A target of up to this many classes is split exactly as with one
+/// pass per class.
+const MAX_CLASS_ORDERS: usize = 16;
+
 /// What the best threshold of a numeric column gains by chance, in degrees
 /// of freedom of a chi-square: the largest of a scan over about 254 bins,
 /// roughly `2 ln ln 254 + 1`, rounded down. A category set's gain beyond a
@@ -648,8 +654,30 @@ fn split_from_histogram(
             vec![order]
         }
         BinKind::Categorical { .. } => {
-            let passes = if k == 2 { 1 } else { k };
-            (0..passes)
+            // Classes absent from the node all give the bins' own order: it
+            // is scanned once. Past `MAX_CLASS_ORDERS` classes in the node,
+            // only the most frequent ones order the bins (each pass costs
+            // `k` per bin, so a target of thousands of classes made the
+            // forest take minutes on a few thousand rows).
+            let passes: Vec<usize> = if k == 2 {
+                vec![0]
+            } else {
+                let mut present: Vec<usize> = (0..k).filter(|&c| total[c] > 0.0).collect();
+                if present.len() > MAX_CLASS_ORDERS {
+                    present.sort_by(|&a, &b| total[b].total_cmp(&total[a]).then(a.cmp(&b)));
+                    present.truncate(MAX_CLASS_ORDERS);
+                    present.sort_unstable();
+                }
+                let first_absent = (0..k).find(|&c| total[c] <= 0.0);
+                let mut passes = present;
+                if let Some(c) = first_absent {
+                    let at = passes.partition_point(|&p| p < c);
+                    passes.insert(at, c);
+                }
+                passes
+            };
+            passes
+                .into_iter()
                 .map(|class| {
                     let mut order = present.to_vec();
                     let share = |b: usize| {

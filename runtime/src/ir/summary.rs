@@ -299,7 +299,8 @@ pub struct SetFigures {
     /// Rows where the cascade (rules where covered, teacher elsewhere) is right.
     pub cascade_correct: u64,
     /// Covered rows by decided class (outer index) and true class (inner
-    /// index), both in [`Target::classes`](super::Target::classes) order. Empty when not measured.
+    /// index), both in [`Target::classes`](super::Target::classes) order. Empty when not measured
+    /// (`rulec` keeps it for targets of at most 100 classes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confusion: Vec<Vec<u64>>,
 }
