@@ -1357,3 +1357,54 @@ fn an_all_empty_boolean_column_reads_as_missing() {
         assert!(!String::from_utf8_lossy(&out.stdout).is_empty());
     }
 }
+
+/// polars types a column from its first 10,000 rows; a later value that
+/// does not fit failed the whole read with polars' own message. Now the
+/// column is read as floats (an integer past 64 bits, a decimal after
+/// 10,000 integers) or as text (a word after numbers), and read again.
+#[test]
+fn a_late_value_wider_than_its_column_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    let mut csv = String::from("x,big,late,word,y\n");
+    for i in 0..12_000 {
+        let x = rng.f64() * 10.0;
+        let big = if i == 2_500 {
+            "99999999999999999999".to_string()
+        } else {
+            i.to_string()
+        };
+        let late = if i == 11_000 {
+            "2.5".to_string()
+        } else {
+            (i % 7).to_string()
+        };
+        let word = if i == 11_500 {
+            "none".to_string()
+        } else {
+            (i % 5).to_string()
+        };
+        let y = if x > 5.0 { "hi" } else { "lo" };
+        writeln!(csv, "{x:.3},{big},{late},{word},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(dir.path());
+    let kind = |name: &str| {
+        let f = set.features.iter().find(|f| f.name == name);
+        f.map(|f| format!("{:?}", f.kind))
+    };
+    assert_eq!(
+        kind("late").as_deref(),
+        Some("Numeric"),
+        "{:?}",
+        set.features
+    );
+    assert!(!set.rules.is_empty());
+    let applied = common::rulec(dir.path(), &["apply", "out/rules.json", "d.csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&applied.stdout).lines().count(),
+        12_001
+    );
+}

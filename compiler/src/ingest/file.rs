@@ -143,51 +143,83 @@ pub(crate) fn read_frame(
             });
         }
         let nulls: Vec<PlSmallStr> = NULL_TOKENS.iter().map(|t| PlSmallStr::from(*t)).collect();
-        let options = CsvReadOptions::default()
-            .with_has_header(true)
-            .with_infer_schema_length(Some(10_000))
-            .with_raise_if_empty(true)
-            .with_schema_overwrite(text_schema(
-                params.categorical.iter().map(String::as_str),
-                &shape.header,
-            ))
-            .map_parse_options(move |o| {
-                o.with_separator(shape.separator)
-                    .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
-            });
-        let read_bytes = |bytes: Vec<u8>| {
-            no_panic(path, || {
-                CsvReader::new(std::io::Cursor::new(bytes))
-                    .with_options(options.clone())
-                    .finish()
-            })?
-            .map_err(polars_err)
-        };
         let plain = format
             .is_plain(path)
             .map_err(|e| text_err(path, format, e))?;
-        let read = match max_rows.filter(|&m| shape.records > m) {
-            Some(keep) => {
-                let text_err = |e| text_err(path, format, e);
-                let text = format.open(path).map_err(text_err)?;
-                let bytes =
-                    crate::sample_file::sample_csv_reader(text, shape.records, keep, params.seed)
-                        .map_err(text_err)?;
-                Ok((read_bytes(bytes)?, Some((shape.records, keep))))
-            }
-            None if plain => {
-                let file = File::open(path).map_err(file_err)?;
-                no_panic(path, || CsvReader::new(file).with_options(options).finish())?
+        // polars infers a column's type from its first 10,000 rows; a later
+        // value that does not fit (an integer past 64 bits, a decimal in a
+        // column of integers, text in one of numbers) fails the read. The
+        // column is then read as floats, or as text, and read again.
+        let mut widened: Vec<(String, DataType)> = Vec::new();
+        let read = loop {
+            let mut fields: Vec<Field> =
+                text_schema(params.categorical.iter().map(String::as_str), &shape.header)
+                    .map(|s| s.iter_fields().collect())
+                    .unwrap_or_default();
+            fields.extend(
+                widened
+                    .iter()
+                    .map(|(name, dtype)| Field::new(name.as_str().into(), dtype.clone())),
+            );
+            let schema = (!fields.is_empty()).then(|| Arc::new(Schema::from_iter(fields)));
+            let nulls = nulls.clone();
+            let options = CsvReadOptions::default()
+                .with_has_header(true)
+                .with_infer_schema_length(Some(10_000))
+                .with_raise_if_empty(true)
+                .with_schema_overwrite(schema)
+                .map_parse_options(move |o| {
+                    o.with_separator(shape.separator)
+                        .with_null_values(Some(NullValues::AllColumns(nulls.clone())))
+                });
+            let read_bytes = |bytes: Vec<u8>| {
+                no_panic(path, || {
+                    CsvReader::new(std::io::Cursor::new(bytes))
+                        .with_options(options.clone())
+                        .finish()
+                })?
+                .map_err(polars_err)
+            };
+            let read = match max_rows.filter(|&m| shape.records > m) {
+                Some(keep) => {
+                    let text_err = |e| text_err(path, format, e);
+                    let text = format.open(path).map_err(text_err)?;
+                    let bytes = crate::sample_file::sample_csv_reader(
+                        text,
+                        shape.records,
+                        keep,
+                        params.seed,
+                    )
+                    .map_err(text_err)?;
+                    read_bytes(bytes).map(|df| (df, Some((shape.records, keep))))
+                }
+                None if plain => {
+                    let file = File::open(path).map_err(file_err)?;
+                    no_panic(path, || {
+                        CsvReader::new(file).with_options(options.clone()).finish()
+                    })?
                     .map(|df| (df, None))
                     .map_err(polars_err)
-            }
-            // Compressed or whitespace-separated: polars reads the text
-            // whole, as it reads a file.
-            None => {
-                let text = format
-                    .read_all(path)
-                    .map_err(|e| text_err(path, format, e))?;
-                Ok((read_bytes(text)?, None))
+                }
+                // Compressed or whitespace-separated: polars reads the text
+                // whole, as it reads a file.
+                None => {
+                    let text = format
+                        .read_all(path)
+                        .map_err(|e| text_err(path, format, e))?;
+                    read_bytes(text).map(|df| (df, None))
+                }
+            };
+            let wider = match &read {
+                Err(Error::Data { message, .. }) => wider_type(message, &widened),
+                _ => None,
+            };
+            match wider {
+                Some(w) => {
+                    widened.retain(|(c, _)| *c != w.0);
+                    widened.push(w);
+                }
+                None => break read,
             }
         };
         return read.and_then(|(mut df, sampled)| {
@@ -221,6 +253,28 @@ pub(crate) fn read_frame(
             Ok((df, Some((all, keep))))
         }
         None => Ok((df, None)),
+    }
+}
+
+/// For polars' "could not parse `v` as dtype `i64` at column 'c'": the
+/// column and the type to read it as instead, floats after integers and
+/// text after floats; `None` for any other error, or a column already
+/// read as text.
+fn wider_type(message: &str, widened: &[(String, DataType)]) -> Option<(String, DataType)> {
+    let rest = message.split("could not parse `").nth(1)?;
+    let (_, rest) = rest.split_once("` as dtype `")?;
+    let (dtype, rest) = rest.split_once("` at column '")?;
+    let (column, _) = rest.split_once('\'')?;
+    let wider = match dtype {
+        "i64" | "i32" | "u64" | "u32" => DataType::Float64,
+        _ => DataType::String,
+    };
+    match widened.iter().find(|(c, _)| c == column) {
+        // Already text: nothing is wider.
+        Some((_, DataType::String)) => None,
+        // Already floats: text.
+        Some(_) => Some((column.to_string(), DataType::String)),
+        None => Some((column.to_string(), wider)),
     }
 }
 
