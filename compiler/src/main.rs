@@ -97,7 +97,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             compile_to(&data, params, &opts.common, quiet, verbose)?;
         }
         Command::Demo { rows, opts } => demo(rows, &opts.common, quiet, verbose)?,
-        Command::Apply { rules, data } => apply(&rules, &data)?,
+        Command::Apply { rules, data } => apply(&rules, &data, quiet)?,
         Command::Bench(args) => {
             let reporter = Reporter::new(quiet, verbose);
             let outcomes = rulec::bench::run_with(&args.dir, &args.config(), &reporter)?;
@@ -284,10 +284,13 @@ fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> S
 }
 
 /// `rulec apply`: the decisions as CSV on standard output.
-fn apply(rules: &Path, data: &Path) -> Result<()> {
+fn apply(rules: &Path, data: &Path, quiet: bool) -> Result<()> {
     let set = rules_file::load(rules)?;
     let eval = Evaluator::new(&set)?;
     let (cells, n) = rulec::ingest::read_cells(data, &set, &eval)?;
+    for note in rulec::ingest::unknown_category_notes(&set, &cells, n) {
+        progress(quiet, &format!("note: {}: {note}", data.display()));
+    }
     let width = set.features.len();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", render::DECISIONS_HEADER).map_err(stdout_error)?;

@@ -1136,6 +1136,39 @@ fn codes_written_as_numbers_are_read_as_categories_when_named() {
     let differ: Vec<(&str, &str)> = a.lines().zip(b.lines()).filter(|(x, y)| x != y).collect();
     assert_eq!(differ.len(), 1, "{differ:?}");
     assert_eq!(differ[0].1, "1,,", "{differ:?}");
+    // Written another way still (`7.00`, `007`, in a file where the codes
+    // are not all whole-number floats): each is read as the number it is.
+    let other: String = ints
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match (i, line.split_once(',')) {
+            (0, _) | (_, None) => format!("{line}\n"),
+            (i, Some((code, rest))) if i % 2 == 0 => format!("{code}.00,{rest}\n"),
+            (_, Some((code, rest))) => format!("00{code},{rest}\n"),
+        })
+        .collect();
+    std::fs::write(dir.path().join("o.csv"), other).unwrap();
+    let o = run(dir.path(), &["apply", "out/rules.json", "o.csv"]);
+    assert_eq!(String::from_utf8(o.stdout.clone()).unwrap(), a);
+    assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    // Codes the rules do not know at all: the rows go to the fallback, and
+    // apply says why.
+    let unknown: String = ints
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match line.split_once(',') {
+            Some((code, rest)) if i > 0 => format!("s{code},{rest}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(dir.path().join("u.csv"), unknown).unwrap();
+    let o = run(dir.path(), &["apply", "out/rules.json", "u.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: u.csv: column `store`: 3000 of its 3000 values are none of the rules' categories"),
+        "{}",
+        stderr(&o)
+    );
 
     // Codes with leading zeros, in a text file, are read as written, when
     // compiling and when applying the rules.

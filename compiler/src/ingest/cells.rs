@@ -108,12 +108,15 @@ pub fn frame_cells(
                     cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
                 }
             }
-            FeatureKind::Categorical { .. } => {
+            FeatureKind::Categorical { categories } => {
                 let values = category_texts(col)
                     .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
+                // Codes: every category is a number (`--categorical store`).
+                let codes = !categories.is_empty()
+                    && categories.iter().all(|c| super::parse_number(c).is_some());
                 for (i, v) in values.iter().enumerate() {
                     cells[i * width + j] = match v {
-                        Some(s) => Cell::Cat(eval.category_code(j, s)),
+                        Some(s) => Cell::Cat(category_code(eval, j, s, codes)),
                         None => Cell::Missing,
                     };
                 }
@@ -144,4 +147,73 @@ pub fn frame_cells(
         extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
     }
     Ok((cells, n, extras))
+}
+
+/// The code of category `text` of feature `j`: the text itself, or, for a
+/// column of `codes` (every category a number) when the text is no
+/// category but a number, the number as the compile wrote codes read from
+/// numbers (`7.00`, `-0.0` and `007` are the codes `7`, `0` and `7`), so
+/// that a file written another way is read alike, as the file-wide `7.0`
+/// already was. A text that is a category is always that category.
+fn category_code(eval: &rulec_runtime::Evaluator, j: usize, text: &str, codes: bool) -> u32 {
+    let code = eval.category_code(j, text);
+    if code != rulec_runtime::eval::UNKNOWN_CATEGORY || !codes {
+        return code;
+    }
+    match super::parse_number(text.trim()) {
+        Some(x) if x.is_finite() => {
+            let x = if x == 0.0 { 0.0 } else { x };
+            eval.category_code(j, &super::values::number_text(x))
+        }
+        _ => code,
+    }
+}
+
+/// For `rulec apply`: the categorical columns some rule reads where more
+/// than half of the values present are none of the rules' categories,
+/// each with how many, as a note (such rows go to the fallback: the file
+/// may write the codes another way than the training rows did).
+pub fn unknown_category_notes(
+    set: &rulec_runtime::RuleSet,
+    cells: &[rulec_runtime::Cell],
+    n: usize,
+) -> Vec<String> {
+    use rulec_runtime::eval::UNKNOWN_CATEGORY;
+    use rulec_runtime::ir::FeatureKind;
+    use rulec_runtime::Cell;
+    let width = set.features.len();
+    let mut notes = Vec::new();
+    for (j, f) in set.features.iter().enumerate() {
+        let FeatureKind::Categorical { categories } = &f.kind else {
+            continue;
+        };
+        let read = set
+            .rules
+            .iter()
+            .any(|r| r.conditions.iter().any(|c| c.feature() == f.name));
+        if !read {
+            continue;
+        }
+        let (mut present, mut unknown) = (0usize, 0usize);
+        for i in 0..n {
+            if let Cell::Cat(c) = cells[i * width + j] {
+                present += 1;
+                unknown += usize::from(c == UNKNOWN_CATEGORY);
+            }
+        }
+        if unknown * 2 > present {
+            let known: Vec<String> = categories
+                .iter()
+                .take(5)
+                .map(|c| format!("`{c}`"))
+                .collect();
+            notes.push(format!(
+                "column `{}`: {unknown} of its {present} values are none of the rules' categories ({}{}), so the rules that test it answer none of those rows; check that the file writes them as the training rows did",
+                f.name,
+                known.join(", "),
+                if categories.len() > 5 { ", ..." } else { "" }
+            ));
+        }
+    }
+    notes
 }

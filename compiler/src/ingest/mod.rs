@@ -17,7 +17,7 @@ use crate::table::{Column, Table, TargetData};
 mod cells;
 mod file;
 mod values;
-pub use cells::{frame_cells, read_cells, read_cells_with, TextColumn};
+pub use cells::{frame_cells, read_cells, read_cells_with, unknown_category_notes, TextColumn};
 pub use file::no_panic;
 pub(crate) use file::{
     category_columns, empty_file, read_frame, refused_extension, scan_text, text_schema,
