@@ -15,8 +15,8 @@ use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 use crate::book::{
     certification_paragraphs, count, curve_paragraph, example_columns, example_value, opt_pct, pct,
     provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points, test_rows, SignOff,
-    CONFUSION_INTRO, DATA_NOTES, FALLBACK, REJECTED_INTRO, RULES_INTRO, SIGNATORIES,
-    SIGN_OFF_HEADING,
+    CONFUSION_INTRO, DATA_NOTES, FALLBACK, NOTHING_TESTED, REJECTED_INTRO, RULES_INTRO,
+    SIGNATORIES, SIGN_OFF_HEADING,
 };
 pub use crate::figures::escape;
 use crate::figures::{confusion, curve, rule_bars};
@@ -356,7 +356,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
     }
     if cert.scope != Scope::Rule {
         if cert.tests.is_empty() {
-            h.push_str("<p>No set was large enough to be tested: no rule set could reach the bound even without a single error.</p>\n");
+            let _ = writeln!(h, "<p>{}</p>", escape(NOTHING_TESTED));
         } else {
             h.push_str("<table>\n<tr><th>tested set</th><th class=\"n\">validation rows</th><th class=\"n\">right</th><th class=\"n\">confidence of the test</th><th class=\"n\">lower bound</th><th>result</th></tr>\n");
             for row in test_rows(cert) {

@@ -1441,3 +1441,33 @@ fn a_late_value_wider_than_its_column_is_read() {
         12_001
     );
 }
+
+/// Labels that follow nothing: no set is tested, and the book's section on
+/// certification says why as the compile's note does (it said "no set was
+/// large enough", which its own curve of 100 %-right sets contradicted).
+#[test]
+fn a_compile_that_tests_nothing_says_why_in_the_book_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(9);
+    let mut csv = String::from("x,z,y\n");
+    for _ in 0..3000 {
+        let y = if rng.f64() < 0.5 { "a" } else { "b" };
+        writeln!(csv, "{},{},{y}", rng.f64(), rng.f64()).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: Nothing was tested: "),
+        "{}",
+        stderr(&o)
+    );
+    for book in ["RULEBOOK.md", "rulebook.html"] {
+        let text = std::fs::read_to_string(dir.path().join("out").join(book)).unwrap();
+        assert!(
+            text.contains("No set was tested: no candidate rule kept its estimated precision"),
+            "{book}"
+        );
+        assert!(!text.contains("large enough to be tested"), "{book}");
+    }
+}
