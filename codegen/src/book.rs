@@ -615,9 +615,22 @@ pub fn method_name(method: &str) -> String {
     }
 }
 
-/// A share as a percentage with one decimal.
+/// A share as a percentage with one decimal, or more where one would
+/// round a share below 1 up to `100.0 %` or one above 0 down to `0.0 %`
+/// (a target of 0.999999 reads `99.9999 %`, not `100.0 %`).
 pub fn pct(x: f64) -> String {
-    format!("{:.1} %", x * 100.0)
+    let p = x * 100.0;
+    let mut digits = 1;
+    while digits < 8 {
+        let shown = format!("{p:.digits$}");
+        let at_ends = (x < 1.0 && shown.parse::<f64>() == Ok(100.0))
+            || (x > 0.0 && shown.parse::<f64>() == Ok(0.0));
+        if !at_ends {
+            break;
+        }
+        digits += 1;
+    }
+    format!("{p:.digits$} %")
 }
 
 /// A share as a percentage, or a dash when there is none.
@@ -844,6 +857,17 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_percentage_never_rounds_to_its_ends() {
+        assert_eq!(pct(0.5), "50.0 %");
+        assert_eq!(pct(1.0), "100.0 %");
+        assert_eq!(pct(0.0), "0.0 %");
+        assert_eq!(pct(0.9996), "99.96 %");
+        assert_eq!(pct(0.999999), "99.9999 %");
+        assert_eq!(pct(0.00001), "0.001 %");
+        assert_eq!(pct(0.9994), "99.9 %");
+    }
 
     #[test]
     fn counts_have_separators() {

@@ -220,9 +220,10 @@ pub fn validate_table(
     out
 }
 
-/// `12.3 %`, or `–` for no figure.
+/// `12.3 %` as the rule book writes it (never `100.0 %` for less), or `–`
+/// for no figure.
 pub fn percent(x: Option<f64>) -> String {
-    x.map_or("–".to_string(), |v| format!("{:.1} %", v * 100.0))
+    rulec_codegen::book::opt_pct(x)
 }
 
 /// The `rulec-runtime` dependency of a crate to be written to `crate_dir`,
