@@ -262,7 +262,7 @@ impl Answer {
             let total: f64 = p.iter().sum();
             if bad || total <= 0.0 {
                 return Err(session.fail(&format!(
-                    "batch {batch}, row {i}: `probs` must be non-negative numbers with a positive sum"
+                    "answered batch {batch}, row {i} with `probs` that are not non-negative numbers with a positive sum"
                 )));
             }
             let probs: Vec<f32> = p.iter().map(|x| (x / total) as f32).collect();
@@ -273,7 +273,7 @@ impl Answer {
                 let c = c[i];
                 if !(0.0..=1.0).contains(&c) {
                     return Err(session.fail(&format!(
-                        "batch {batch}, row {i}: confidence {c} is not in [0, 1]"
+                        "answered batch {batch}, row {i} with confidence {c}, not in [0, 1]"
                     )));
                 }
                 c
@@ -412,7 +412,7 @@ impl Session {
                 Ok(c) => labels.push(c as u32),
                 Err(_) => {
                     return Err(self.fail(&format!(
-                        "batch {b}, row {i}: label {name:?} is not a class of `{}` (classes: {})",
+                        "answered batch {b}, row {i} with label {name:?}, which is not a class of `{}` (classes: {})",
                         self.target_name,
                         self.classes
                             .iter()

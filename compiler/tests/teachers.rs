@@ -221,7 +221,7 @@ fn malformed_short_and_unknown_answers_are_refused() {
         ("short", &["answered batch 1 with 499 labels for 500 rows"]),
         (
             "unknown_class",
-            &["batch 1, row 0: label \"Z\" is not a class of `cheapest_shipper`"],
+            &["the oracle answered batch 1, row 0 with label \"Z\", which is not a class of `cheapest_shipper`"],
         ),
         (
             "refuse",
