@@ -105,6 +105,7 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
         ..Splits::default()
     };
     let mut bad = std::collections::BTreeSet::new();
+    let mut first_bad = None;
     for (i, v) in values.iter().enumerate() {
         match v.trim().to_ascii_lowercase().as_str() {
             "train" => s.train.push(i),
@@ -112,15 +113,27 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
             "test" => s.test.push(i),
             _ => {
                 bad.insert(v.clone());
+                first_bad.get_or_insert(i);
             }
         }
     }
-    if !bad.is_empty() {
-        let shown: Vec<String> = bad.iter().take(5).map(|v| format!("`{v}`")).collect();
+    if let Some(first) = first_bad {
+        let shown: Vec<String> = bad
+            .iter()
+            .take(5)
+            .map(|v| {
+                if v.trim().is_empty() {
+                    "an empty cell".to_string()
+                } else {
+                    format!("`{v}`")
+                }
+            })
+            .collect();
         return Err(Error::Params(format!(
-            "split column `{name}` has values {}{}; expected `train`, `validation` (or `valid`) and `test`",
+            "split column `{name}` has values {}{} (the first on data row {}); expected `train`, `validation` (or `valid`) and `test` in every row",
             shown.join(", "),
-            if bad.len() > 5 { ", ..." } else { "" }
+            if bad.len() > 5 { ", ..." } else { "" },
+            first + 1
         )));
     }
     if s.train.is_empty() || s.validation.is_empty() {

@@ -362,7 +362,30 @@ const CASES: &[Case] = &[
         name: "split column with other values",
         files: &[("split.csv", "a,y,s\n1,x,train\n2,y,valid\n3,x,oops\n")],
         args: &["split.csv", "--target", "y", "--split-column", "s"],
-        expect: &["split.csv", "`s`", "`oops`", "expected `train`"],
+        expect: &[
+            "split.csv",
+            "`s`",
+            "`oops`",
+            "(the first on data row 3)",
+            "expected `train`",
+        ],
+    },
+    Case {
+        name: "every feature forbidden",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--forbid", "a,b"],
+        expect: &["--forbid names every feature column", "no column is left"],
+    },
+    Case {
+        name: "split column with an empty cell",
+        files: &[("split.csv", "a,y,s\n1,x,train\n2,y,\n3,x,test\n4,y,valid\n")],
+        args: &["split.csv", "--target", "y", "--split-column", "s"],
+        expect: &[
+            "split.csv",
+            "`s`",
+            "an empty cell",
+            "(the first on data row 2)",
+        ],
     },
     Case {
         name: "split column not a column",

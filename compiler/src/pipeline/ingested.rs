@@ -200,6 +200,17 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
             return Err(not_feature(name, role));
         }
     }
+    if !features.is_empty() && features.iter().all(|f| p.forbid.contains(f)) {
+        return Err(Error::Params(format!(
+            "--forbid names every feature column of {} ({}): no column is left for a rule to read",
+            path.display(),
+            features
+                .iter()
+                .map(|f| format!("`{f}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
     for name in &p.groups {
         let Some(column) = table.columns().iter().find(|c| &c.name == name) else {
             return Err(not_feature(name, "--groups"));
