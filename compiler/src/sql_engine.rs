@@ -474,31 +474,34 @@ impl Source {
             }
             FeatureKind::Boolean if dtype.is_bool() => c,
             // A column with no values at all (text, to a CSV reader) reads
-            // as missing, as ingest reads it.
+            // as missing, as ingest reads it. Found out here, before the
+            // query runs, so that this file's errors come in the order the
+            // interpreter gives them.
             FeatureKind::Boolean => {
-                let (path, name, stash) = (self.path.clone(), f.name.clone(), stash.clone());
-                c.map(
-                    move |column| {
-                        if column.null_count() == column.len() {
-                            return Ok(Column::full_null(
-                                column.name().clone(),
-                                column.len(),
-                                &DataType::Boolean,
-                            ));
-                        }
-                        let message = format!(
-                            "column `{name}` has type {}; the rules expect booleans (true/false)",
-                            column.dtype()
-                        );
-                        stash.put(Error::Data {
-                            path: path.clone(),
-                            message: message.clone(),
-                        });
-                        polars_bail!(ComputeError: "{message}")
-                    },
-                    |_, field| Ok(Field::new(field.name().clone(), DataType::Boolean)),
-                )
-                .alias(f.name.as_str())
+                let counts = self
+                    .frame
+                    .clone()
+                    .select([c.clone().null_count().alias("nulls"), len().alias("rows")])
+                    .collect()
+                    .map_err(|e| self.err(first_line(&e)))?;
+                let count = |name: &str| {
+                    counts
+                        .column(name)
+                        .ok()
+                        .and_then(|c| c.cast(&DataType::UInt64).ok())
+                        .and_then(|c| c.u64().ok().and_then(|ca| ca.get(0)))
+                };
+                match (count("nulls"), count("rows")) {
+                    (Some(nulls), Some(rows)) if nulls == rows => {
+                        lit(Null {}).cast(DataType::Boolean).alias(f.name.as_str())
+                    }
+                    _ => {
+                        return Err(self.err(format!(
+                            "column `{}` has type {dtype}; the rules expect booleans (true/false)",
+                            f.name
+                        )))
+                    }
+                }
             }
             // Categories read as ingest reads them: `7`, not `7.0`.
             FeatureKind::Categorical { .. } => c
