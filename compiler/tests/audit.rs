@@ -247,7 +247,7 @@ fn a_column_name_with_a_comma_is_given_escaped() {
         "out",
         &["--forbid", name, "--forbid", "sex", "--groups", name],
     );
-    assert!(set.rules.len() > 0, "the set is not empty");
+    assert!(!set.rules.is_empty(), "the set is not empty");
     assert_eq!(reads(&set, "race, as recorded") + reads(&set, "sex"), 0);
     let options = &set.provenance.as_ref().unwrap().options;
     let option = |key: &str| {
