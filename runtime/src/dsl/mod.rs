@@ -195,6 +195,10 @@ mod tests {
             errors("rule a: when zone < 1 then cheapest_shipper = \"B\"")[0],
             "line 1, column 14: `zone` is categorical, so a comparison does not apply"
         );
+        assert_eq!(
+            errors("rule a: when express = \"yes\" then cheapest_shipper = \"B\"")[0],
+            "line 1, column 14: `express` is boolean, so a category set does not apply; test it as `express`, `not express`, `express = true` or `express = false`"
+        );
         assert_eq!(errors("rule a: when zone in {\"west\"} then cheapest_shipper = \"B\"")[0], "line 1, column 14: \"west\" is not a category of `zone` (categories: \"east\", \"north\")");
         assert_eq!(
             errors(

@@ -754,7 +754,7 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                     }
                 }
                 (_, kind) => push(format!(
-                    "`{}` is {}, so {} does not apply",
+                    "`{}` is {}, so {} does not apply{}",
                     f.name,
                     kind.describe(),
                     match cond {
@@ -763,6 +763,29 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                         Condition::In { .. } | Condition::NotIn { .. } => "a category set",
                         Condition::Missing { .. } => "`is missing`",
                         Condition::Sum { .. } => "a sum",
+                    },
+                    // A text value on a boolean column (`= "yes"`): say how
+                    // booleans are tested.
+                    match (cond, kind) {
+                        (Condition::In { .. } | Condition::NotIn { .. }, FeatureKind::Boolean) => {
+                            let name = print_name(&f.name);
+                            // A name in backticks is code already.
+                            let code = |text: String| {
+                                if name.starts_with('`') {
+                                    text
+                                } else {
+                                    format!("`{text}`")
+                                }
+                            };
+                            format!(
+                                "; test it as {}, {}, {} or {}",
+                                code(name.clone()),
+                                code(format!("not {name}")),
+                                code(format!("{name} = true")),
+                                code(format!("{name} = false"))
+                            )
+                        }
+                        _ => String::new(),
                     }
                 )),
             }
