@@ -331,20 +331,12 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     if args.lang == LangArg::Rust {
         output::check_destination(out)?;
         let emit = cli::emit_options(args.with_runtime.as_deref(), out)?;
-        let given = args.name.is_some();
-        let name = args
-            .name
-            .unwrap_or_else(|| render::default_crate_name(&set));
+        let (name, note) = render::crate_name(&set, args.name.as_deref())
+            .map_err(|e| anyhow::anyhow!("--name {e}"))?;
         output::write_all(out, &render::crate_files(&set, &name, &emit)?)?;
         progress(quiet, &format!("wrote {}", out.display()));
-        let package = rulec_codegen::sanitize::package_name(&name);
-        if given && package != name {
-            progress(
-                quiet,
-                &format!(
-                    "note: `{name}` cannot be the crate's name as it is (a Cargo package name is lowercase ASCII letters, digits, `-` and `_`, a letter first, and neither a Rust keyword nor a name the crate or Cargo uses itself, such as `rules`, `std` or `test`); the crate is named `{package}`"
-                ),
-            );
+        if let Some(note) = note {
+            progress(quiet, &format!("note: {note}"));
         }
         return Ok(());
     }

@@ -70,6 +70,30 @@ pub fn default_crate_name(set: &RuleSet) -> String {
     format!("{}_rules", set.target.name)
 }
 
+/// The crate's name for `rulec emit --name` (Python's `emit_crate(name=)`):
+/// the given name, or the default; with a note when the given one is not
+/// a Cargo package name as it is (the crate then takes the name
+/// [`rulec_codegen::sanitize::package_name`] makes of it). An empty name
+/// is refused; the error reads after the option's name.
+pub fn crate_name(set: &RuleSet, given: Option<&str>) -> Result<(String, Option<String>), String> {
+    let Some(name) = given else {
+        return Ok((default_crate_name(set), None));
+    };
+    if name.trim().is_empty() {
+        return Err(format!(
+            "is empty; give the crate's package name, or leave it out for `{}`",
+            default_crate_name(set)
+        ));
+    }
+    let package = rulec_codegen::sanitize::package_name(name);
+    let note = (package != name).then(|| {
+        format!(
+            "`{name}` cannot be the crate's name as it is (a Cargo package name is lowercase ASCII letters, digits, `-` and `_`, a letter first, and neither a Rust keyword nor a name the crate or Cargo uses itself, such as `rules`, `std` or `test`); the crate is named `{package}`"
+        )
+    });
+    Ok((name.to_string(), note))
+}
+
 /// The generated crate's files, relative to its directory.
 pub fn crate_files(set: &RuleSet, crate_name: &str, emit: &EmitOptions) -> Result<Files, Error> {
     let generated = rulec_codegen::rust::emit_crate_with(set, crate_name, emit)

@@ -124,6 +124,14 @@ fn emit_sql_writes_stable_files_and_refuses_bad_input() {
             && err.contains("the crate is named `rules-rules`"),
         "{err}"
     );
+    let out = run(d, &["emit", "rules.json", "--out", "unnamed", "--name", ""]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--name is empty; give the crate's package name"),
+        "{err}"
+    );
+    assert!(!d.join("unnamed").exists());
     // --with-runtime given relative to the working folder is written
     // relative to the crate, where Cargo reads it; absolute, as it is.
     let runtime = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../runtime");

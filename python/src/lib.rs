@@ -339,7 +339,12 @@ impl Native {
         with_runtime: Option<PathBuf>,
     ) -> PyResult<()> {
         let emit = options::emit_options(with_runtime.as_deref(), &dir)?;
-        let name = name.unwrap_or_else(|| render::default_crate_name(&self.set));
+        let (name, note) =
+            render::crate_name(&self.set, name.as_deref()).map_err(|e| err(format!("name {e}")))?;
+        if let Some(note) = note {
+            let warnings = py.import("warnings")?;
+            warnings.call_method1("warn", (note,))?;
+        }
         let files = render::crate_files(&self.set, &name, &emit).map_err(err)?;
         py.allow_threads(|| {
             output::check_destination(&dir)?;

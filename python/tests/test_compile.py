@@ -295,6 +295,12 @@ def test_rule_book_html_sql_crate_and_load(frame, tmp_path):
     res.emit_crate(str(tmp_path / "crate"))
     assert (tmp_path / "crate" / "Cargo.toml").is_file()
     assert (tmp_path / "crate" / "src" / "rules.rs").is_file()
+    # A name Cargo would refuse is changed, with a warning saying to what.
+    with pytest.warns(UserWarning, match="the crate is named `rules-1bad-name`"):
+        res.emit_crate(str(tmp_path / "named"), name="1bad name")
+    assert 'name = "rules-1bad-name"' in (tmp_path / "named" / "Cargo.toml").read_text()
+    with pytest.raises(rulec.RulecError, match="^name is empty"):
+        res.emit_crate(str(tmp_path / "unnamed"), name="")
     res.save(str(tmp_path / "out"))
     loaded = rulec.load(str(tmp_path / "out" / "rules.json"))
     assert loaded.rules_json == res.rules_json
