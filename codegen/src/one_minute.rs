@@ -73,6 +73,16 @@ fn teacher_threshold_point(t: &TeacherThreshold, precision: f64, confidence: f64
 /// or moved by hand. The set's figures, and its guarantee, are then not
 /// those of these rules.
 fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> Option<String> {
+    if set.edited_after_compile() {
+        return Some(
+            "These rules are not the set rulec compiled: rules.json was changed after the compile (its rules, their \
+             order, conditions or decisions, the columns, the target, the certification or the forbidden columns; \
+             the compile recorded a fingerprint of them, and this file's differs). The figures, the tests and the \
+             guarantee in this book are those of the set as compiled, not of these rules. Compare the file with the \
+             one signed off (rulec diff), measure these rules with rulec validate on labelled rows, or compile again."
+                .to_string(),
+        );
+    }
     let mut support = 0u64;
     let mut correct = 0u64;
     for rule in &set.rules {

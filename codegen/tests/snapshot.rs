@@ -209,6 +209,7 @@ fn provenance_with_hostile_text_stays_in_doc_comments() {
         options: vec![],
         seed: 0,
         data_notes: vec!["*/ `x`\n#![no_std]".into()],
+        compiled: None,
     });
     let krate = emit_crate(&set, "x").expect("emit");
     let rules = krate.file("src/rules.rs").unwrap();

@@ -358,6 +358,7 @@ fn diff_reports_known_differences() {
         options: Vec::new(),
         seed: 0,
         data_notes: notes.iter().map(|n| n.to_string()).collect(),
+        compiled: None,
     };
     let mut before = old.clone();
     before.provenance = Some(provenance(&[
@@ -675,5 +676,94 @@ fn compile_writes_the_html_book_from_its_rules_json() {
             std::fs::read(dir.path().join("again").join(f)).unwrap(),
             "{f} differs between compile and book"
         );
+    }
+}
+
+/// A compiled rules.json records a fingerprint of its rules, order,
+/// certification and policy; a book rendered from a file edited after the
+/// compile (a threshold, a decision, the order, the required precision)
+/// says first that its figures are not those rules', and the compiled file
+/// itself says nothing of the kind.
+#[test]
+fn a_book_of_an_edited_rules_json_says_its_figures_are_not_the_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = rulec(
+        d,
+        &[
+            "demo",
+            "--rows",
+            "20000",
+            "--no-cache",
+            "-q",
+            "--out",
+            "out",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(d.join("out/rules.json")).unwrap();
+    let set = RuleSet::from_json(&text).unwrap();
+    let compiled = set.provenance.as_ref().unwrap().compiled.clone();
+    assert_eq!(compiled.as_deref(), Some(set.fingerprint().as_str()));
+    assert!(!set.edited_after_compile());
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(!book.contains("These rules are not the set rulec compiled"));
+    assert!(set.rules.len() >= 2);
+    let edits: Vec<(&str, Box<dyn Fn(&mut RuleSet)>)> = vec![
+        (
+            "decision",
+            Box::new(|s: &mut RuleSet| {
+                let other = s
+                    .target
+                    .classes
+                    .iter()
+                    .find(|c| **c != s.rules[0].decision)
+                    .unwrap()
+                    .clone();
+                s.rules[0].decision = other;
+            }),
+        ),
+        ("order", Box::new(|s: &mut RuleSet| s.rules.swap(0, 1))),
+        (
+            "precision",
+            Box::new(|s: &mut RuleSet| s.certification.precision = 0.99),
+        ),
+        (
+            "threshold",
+            Box::new(|s: &mut RuleSet| {
+                let cond = s.rules[0]
+                    .conditions
+                    .iter_mut()
+                    .find(|c| matches!(c, Condition::Cmp { .. }))
+                    .expect("a comparison");
+                if let Condition::Cmp { value, .. } = cond {
+                    *value += 1.0;
+                }
+            }),
+        ),
+    ];
+    for (what, edit) in edits {
+        let mut edited = set.clone();
+        edit(&mut edited);
+        assert!(edited.edited_after_compile(), "{what}");
+        let name = format!("{what}.json");
+        std::fs::write(d.join(&name), edited.to_json()).unwrap();
+        let out = rulec(d, &["book", &name, "--out", what, "-q"]);
+        assert!(
+            out.status.success(),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for file in ["RULEBOOK.md", "rulebook.html"] {
+            let book = std::fs::read_to_string(d.join(what).join(file)).unwrap();
+            assert!(
+                book.contains("These rules are not the set rulec compiled: rules.json was changed after the compile"),
+                "{what} {file}"
+            );
+        }
     }
 }

@@ -389,6 +389,13 @@ pub struct Provenance {
     /// were none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub data_notes: Vec<String>,
+    /// [`RuleSet::fingerprint`] of the set as compiled: a rule set whose
+    /// own fingerprint differs was edited after the compile (its rules,
+    /// their order or decisions, the columns, the target, the
+    /// certification or the policy), and its recorded figures are not its
+    /// own. Absent in files written before rulec recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compiled: Option<String>,
 }
 
 /// Row counts per split.
@@ -418,6 +425,46 @@ pub(crate) fn ratio(a: u64, b: u64) -> f64 {
 }
 
 impl RuleSet {
+    /// A fingerprint of what the recorded figures are figures of: the
+    /// target, the columns, the rules in order (conditions and decisions),
+    /// the certification (precision, confidence, method, scope and its
+    /// tests) and the policy; not the figures, provenance or card. 64-bit
+    /// FNV-1a of their JSON, in hex: it tells an edited file from the
+    /// compiled one (not a forgery from it: the book's SHA-256 and
+    /// `rulec diff` against the signed file do that).
+    pub fn fingerprint(&self) -> String {
+        let parts = serde_json::json!({
+            "target": &self.target,
+            "features": &self.features,
+            "rules": self
+                .rules
+                .iter()
+                .map(|r| serde_json::json!({
+                    "name": &r.name,
+                    "conditions": &r.conditions,
+                    "decision": &r.decision,
+                }))
+                .collect::<Vec<_>>(),
+            "certification": &self.certification,
+            "policy": &self.policy,
+        });
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in parts.to_string().bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{hash:016x}")
+    }
+
+    /// Whether the set was edited after the compile: its provenance records
+    /// the fingerprint of the set as compiled, and this set's differs.
+    pub fn edited_after_compile(&self) -> bool {
+        self.provenance
+            .as_ref()
+            .and_then(|p| p.compiled.as_deref())
+            .is_some_and(|compiled| compiled != self.fingerprint())
+    }
+
     /// A rule set of the current schema whose precision target is
     /// `precision` at `confidence` (the exact Clopper–Pearson bound, for the
     /// set as a whole),

@@ -269,6 +269,7 @@ pub fn shipping_book() -> RuleSet {
             data_notes: vec![
                 "column `order_date` has type date, which rules cannot test, and is left out; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date)".into(),
             ],
+            compiled: None,
         }),
         summary: Some(Summary {
             validation: figures(

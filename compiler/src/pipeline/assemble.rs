@@ -210,6 +210,11 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         summary.groups = groups;
     }
     set.provenance = Some(provenance(&pool.data, pool.teacher, p));
+    // What the book's figures are figures of: a file edited later differs.
+    let compiled = set.fingerprint();
+    if let Some(provenance) = set.provenance.as_mut() {
+        provenance.compiled = Some(compiled);
+    }
     set.check()?;
     for line in advice(&set) {
         progress.line(&line);
@@ -260,6 +265,7 @@ fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance
         options: options(p),
         seed: p.seed,
         data_notes: data.table.notes().to_vec(),
+        compiled: None,
     }
 }
 
