@@ -70,9 +70,14 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     if let Some(summary) = &set.summary {
         md.push_str("| split | rows | coverage | covered precision | lower bound | fidelity to teacher | rules + fallback accuracy | teacher accuracy |\n");
         md.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        figures_row(&mut md, "validation", &summary.validation);
+        figures_row(
+            &mut md,
+            "validation",
+            &summary.validation,
+            set.certification.precision,
+        );
         if let Some(t) = &summary.test {
-            figures_row(&mut md, "test", t);
+            figures_row(&mut md, "test", t, set.certification.precision);
         }
         let _ = writeln!(
             md,
@@ -108,7 +113,10 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 e.map_or("–".into(), |e| format!(
                     "{} ({})",
                     opt_pct(e.validation.precision()),
-                    pct(e.validation.precision_lower_bound)
+                    pct_lower(
+                        e.validation.precision_lower_bound,
+                        set.certification.precision
+                    )
                 )),
                 e.and_then(|e| e.test.as_ref())
                     .map_or("–".into(), |t| opt_pct(t.precision())),
@@ -140,7 +148,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 opt_pct(e.precision())
             });
             evidence_row(&mut md, "precision lower bound", &e.validation, t, |e| {
-                pct(e.precision_lower_bound)
+                pct_lower(e.precision_lower_bound, set.certification.precision)
             });
             evidence_row(&mut md, "fidelity to teacher", &e.validation, t, |e| {
                 opt_pct(e.fidelity())
@@ -240,7 +248,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                     count(row.support),
                     count(row.correct),
                     pct(row.confidence),
-                    pct(row.lower_bound),
+                    pct_lower(row.lower_bound, set.certification.precision),
                     if row.passed { "passed" } else { "failed" }
                 );
             }
@@ -269,7 +277,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 p.rules,
                 pct(ratio(p.support, rows)),
                 opt_pct((p.support > 0).then(|| ratio(p.correct, p.support))),
-                pct(p.lower_bound),
+                pct_lower(p.lower_bound, set.certification.precision),
                 mark
             );
         }
@@ -572,21 +580,21 @@ pub(crate) fn confusion_classes(f: &SetFigures) -> Vec<usize> {
 }
 
 /// The cells of one row of the figures table, shared by both renderings.
-pub(crate) fn figure_cells(split: &str, f: &SetFigures) -> [String; 8] {
+pub(crate) fn figure_cells(split: &str, f: &SetFigures, required: f64) -> [String; 8] {
     [
         split.to_string(),
         count(f.rows),
         pct(f.coverage()),
         opt_pct(f.covered.precision()),
-        pct(f.covered.precision_lower_bound),
+        pct_lower(f.covered.precision_lower_bound, required),
         opt_pct(f.covered.fidelity()),
         pct(f.cascade_accuracy()),
         pct(f.teacher_accuracy()),
     ]
 }
 
-fn figures_row(md: &mut String, split: &str, f: &SetFigures) {
-    let _ = writeln!(md, "| {} |", figure_cells(split, f).join(" | "));
+fn figures_row(md: &mut String, split: &str, f: &SetFigures, required: f64) {
+    let _ = writeln!(md, "| {} |", figure_cells(split, f, required).join(" | "));
 }
 
 fn evidence_row(
@@ -629,6 +637,24 @@ pub fn pct(x: f64) -> String {
             break;
         }
         digits += 1;
+    }
+    format!("{p:.digits$} %")
+}
+
+/// A lower confidence bound as a percentage, beside the `required`
+/// precision it is read against: as [`pct`], with more decimals where one
+/// would round a bound below the requirement up to it (a bound of
+/// 0.9499792 against 95 % reads `94.998 %`, not `95.0 %`).
+pub fn pct_lower(x: f64, required: f64) -> String {
+    let p = x * 100.0;
+    let r = required * 100.0;
+    let mut digits = 1;
+    while digits < 8 && x < required && format!("{p:.digits$}").parse::<f64>().is_ok_and(|v| v >= r)
+    {
+        digits += 1;
+    }
+    if digits == 1 {
+        return pct(x);
     }
     format!("{p:.digits$} %")
 }
@@ -848,7 +874,7 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
         } else {
             Some(first.correct as f64 / first.support as f64)
         }),
-        pct(first.lower_bound),
+        pct_lower(first.lower_bound, set.certification.precision),
         pct(first.confidence),
         pct(cert.precision),
     ))
@@ -867,6 +893,15 @@ mod tests {
         assert_eq!(pct(0.999999), "99.9999 %");
         assert_eq!(pct(0.00001), "0.001 %");
         assert_eq!(pct(0.9994), "99.9 %");
+    }
+
+    #[test]
+    fn a_bound_below_the_requirement_never_reads_as_it() {
+        assert_eq!(pct_lower(0.9499792, 0.95), "94.998 %");
+        assert_eq!(pct_lower(0.9496, 0.95), "94.96 %");
+        assert_eq!(pct_lower(0.9524, 0.95), "95.2 %");
+        assert_eq!(pct_lower(0.95, 0.95), "95.0 %");
+        assert_eq!(pct_lower(0.9399, 0.95), "94.0 %");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::fmt::Write;
 
 use rulec_runtime::ir::{RuleSet, SetFigures};
 
-use crate::book::pct;
+use crate::book::{pct, pct_lower};
 
 /// Escapes text for HTML and SVG content and attribute values.
 pub fn escape(s: &str) -> String {
@@ -255,7 +255,7 @@ pub fn rule_bars(set: &RuleSet) -> Option<String> {
                 pct(p),
                 e.validation.correct,
                 e.validation.support,
-                pct(e.validation.precision_lower_bound)
+                pct_lower(e.validation.precision_lower_bound, set.certification.precision)
             );
             let lb = px(e.validation.precision_lower_bound);
             line(

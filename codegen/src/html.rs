@@ -14,9 +14,9 @@ use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 
 use crate::book::{
     certification_paragraphs, count, curve_paragraph, example_columns, example_value, opt_pct, pct,
-    provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points, test_rows, SignOff,
-    CONFUSION_INTRO, DATA_NOTES, FALLBACK, NOTHING_TESTED, REJECTED_INTRO, RULES_INTRO,
-    SIGNATORIES, SIGN_OFF_HEADING,
+    pct_lower, provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points,
+    test_rows, SignOff, CONFUSION_INTRO, DATA_NOTES, FALLBACK, NOTHING_TESTED, REJECTED_INTRO,
+    RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
 };
 pub use crate::figures::escape;
 use crate::figures::{confusion, curve, rule_bars};
@@ -80,9 +80,14 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     h.push_str("</ul>\n");
     if let Some(summary) = &set.summary {
         h.push_str("<table id=\"set-figures\">\n<tr><th>split</th><th class=\"n\">rows</th><th class=\"n\">coverage</th><th class=\"n\">covered precision</th><th class=\"n\">lower bound</th><th class=\"n\">fidelity to teacher</th><th class=\"n\">rules + fallback accuracy</th><th class=\"n\">teacher accuracy</th></tr>\n");
-        figures_row(&mut h, "validation", &summary.validation);
+        figures_row(
+            &mut h,
+            "validation",
+            &summary.validation,
+            set.certification.precision,
+        );
         if let Some(t) = &summary.test {
-            figures_row(&mut h, "test", t);
+            figures_row(&mut h, "test", t, set.certification.precision);
         }
         h.push_str("</table>\n");
         let _ = writeln!(
@@ -273,7 +278,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             e.map_or("–".into(), |e| format!(
                 "{} ({})",
                 opt_pct(e.validation.precision()),
-                pct(e.validation.precision_lower_bound)
+                pct_lower(e.validation.precision_lower_bound, set.certification.precision)
             )),
             e.and_then(|e| e.test.as_ref())
                 .map_or("–".into(), |t| opt_pct(t.precision())),
@@ -309,7 +314,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             evidence_row(h, "support (rows)", &e.validation, t, |e| count(e.support));
             evidence_row(h, "precision", &e.validation, t, |e| opt_pct(e.precision()));
             evidence_row(h, "precision lower bound", &e.validation, t, |e| {
-                pct(e.precision_lower_bound)
+                pct_lower(e.precision_lower_bound, set.certification.precision)
             });
             evidence_row(h, "fidelity to teacher", &e.validation, t, |e| {
                 opt_pct(e.fidelity())
@@ -367,7 +372,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
                     count(row.support),
                     count(row.correct),
                     pct(row.confidence),
-                    pct(row.lower_bound),
+                    pct_lower(row.lower_bound, set.certification.precision),
                     if row.passed { "passed" } else { "failed" }
                 );
             }
@@ -394,7 +399,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
                 p.rules,
                 pct(ratio(p.support, rows)),
                 opt_pct((p.support > 0).then(|| ratio(p.correct, p.support))),
-                pct(p.lower_bound),
+                pct_lower(p.lower_bound, set.certification.precision),
             );
         }
         h.push_str("</table>\n");
@@ -446,8 +451,8 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
     );
 }
 
-fn figures_row(h: &mut String, split: &str, f: &SetFigures) {
-    let [first, rest @ ..] = crate::book::figure_cells(split, f);
+fn figures_row(h: &mut String, split: &str, f: &SetFigures, required: f64) {
+    let [first, rest @ ..] = crate::book::figure_cells(split, f, required);
     let _ = write!(h, "<tr><td>{first}</td>");
     for cell in rest {
         let _ = write!(h, "<td class=\"n\">{cell}</td>");

@@ -8,8 +8,8 @@ use rulec_runtime::dsl;
 use rulec_runtime::ir::{RuleSet, Scope, TeacherThreshold};
 
 use crate::book::{
-    count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, ratio, rows,
-    too_few_validation_rows,
+    count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, pct_lower,
+    ratio, rows, too_few_validation_rows,
 };
 
 /// A time in nanoseconds, in the unit that reads best.
@@ -216,11 +216,11 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
              certified on {} validation rows (bound there {}).",
             opt_pct(f.covered.precision()),
             pct(cert.confidence),
-            pct(f.covered.precision_lower_bound),
+            pct_lower(f.covered.precision_lower_bound, set.certification.precision),
             method_name(&cert.method),
             pct(cert.precision),
             count(summary.validation.rows),
-            pct(summary.validation.covered.precision_lower_bound)
+            pct_lower(summary.validation.covered.precision_lower_bound, set.certification.precision)
         ));
         if let Some(short) = test_falls_short(set) {
             out.push(short);
