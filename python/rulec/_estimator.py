@@ -70,17 +70,32 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
                 "it answers the rows the rules leave"
             )
         frame = _as_pandas(X)
+        # The target keeps the name of a named `y` (a pandas or polars
+        # Series): the rule book, the SQL and the crate say `churn`.
+        given = getattr(y, "name", None)
         y = np.asarray(y)
         if y.ndim != 1 or len(y) != len(frame):
             raise RulecError(
                 f"y must hold one label per row of X: {len(frame)} rows, y of shape {y.shape}"
             )
-        target = "target"
+        import pandas as pd
+
+        missing = np.flatnonzero(pd.isna(y))
+        if len(missing):
+            raise RulecError(
+                f"y has {len(missing)} missing label(s) (the first at row {missing[0]}); "
+                "drop those rows or give them a label"
+            )
+        # The classes as given; rulec writes a class as its float64 text,
+        # so a float32 label goes over as the float64 it is.
+        self.classes_ = np.unique(y)
+        if y.dtype.kind == "f" and y.dtype.itemsize < 8:
+            y = y.astype(np.float64)
+        target = given if isinstance(given, str) and given.strip() else "target"
         while target in frame.columns:
             target = "_" + target
         data = frame.copy()
         data[target] = y
-        self.classes_ = np.unique(y)
         self._by_text = {_label_text(c): c for c in self.classes_}
         self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
         self.n_features_in_ = frame.shape[1]
@@ -112,7 +127,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         _check_fitted(self)
-        frame = _as_pandas(X)
+        frame = _as_pandas(X, self.feature_names_in_)
         decided = self.result_.apply(frame)
         covered = decided["rule"].notna().to_numpy()
         decisions = decided["decision"].to_numpy(dtype=object)
@@ -130,7 +145,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
     def predict_covered(self, X: Any) -> np.ndarray:
         """Which rows the rules answer (the rest go to the teacher)."""
         _check_fitted(self)
-        decided = self.result_.apply(_as_pandas(X))
+        decided = self.result_.apply(_as_pandas(X, self.feature_names_in_))
         return decided["rule"].notna().to_numpy()
 
 
@@ -142,15 +157,29 @@ def _check_fitted(cascade: "RuleCascade") -> None:
     check_is_fitted(cascade, "result_")
 
 
-def _as_pandas(X: Any):
+def _as_pandas(X: Any, names: Any = None):
+    """X as a pandas frame with text column names (rulec names columns by
+    their text: `pd.DataFrame(array)` has the integers 0, 1, ...). An array
+    gets `names` (the columns `fit` saw, for an array given to `predict`
+    after a frame was given to `fit`, by position as scikit-learn does) or
+    `x0`, `x1`, ..."""
     import pandas as pd
 
     kind = type(X).__module__ or ""
     if kind.startswith("pandas") and type(X).__name__ == "DataFrame":
-        return X.reset_index(drop=True)
-    if kind.startswith("polars") and type(X).__name__ == "DataFrame":
-        return X.to_pandas()
-    arr = np.asarray(X)
-    if arr.ndim != 2:
-        raise RulecError(f"X must be a 2-D table of rows, got an array of shape {arr.shape}")
-    return pd.DataFrame(arr, columns=[f"x{i}" for i in range(arr.shape[1])])
+        frame = X.reset_index(drop=True)
+    elif kind.startswith("polars") and type(X).__name__ == "DataFrame":
+        frame = X.to_pandas()
+    else:
+        arr = np.asarray(X)
+        if arr.ndim != 2:
+            raise RulecError(f"X must be a 2-D table of rows, got an array of shape {arr.shape}")
+        columns = [f"x{i}" for i in range(arr.shape[1])]
+        if names is not None and len(names) == arr.shape[1]:
+            columns = [str(n) for n in names]
+        return pd.DataFrame(arr, columns=columns)
+    if not isinstance(frame.columns, pd.MultiIndex) and not all(
+        isinstance(c, str) for c in frame.columns
+    ):
+        frame = frame.rename(columns=str)
+    return frame

@@ -215,6 +215,37 @@ def test_the_estimator_with_numpy_and_integer_classes(frame):
         rulec.RuleCascade(LogisticRegression()).predict(x)
 
 
+def test_the_estimator_with_integer_column_names_named_y_and_awkward_labels(frame):
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+
+    # `pd.DataFrame(array)` names its columns 0, 1, ...: predict found none
+    # of them, and a cross-validation scored NaN.
+    x = pd.DataFrame(frame[["x", "w"]].to_numpy())
+    y = frame["y"].rename("answer")
+    est = rulec.RuleCascade(LogisticRegression(), precision=0.8)
+    scores = cross_val_score(est, x, y, cv=3, error_score="raise")
+    assert scores.min() > 0.7, scores
+    est.fit(x, y)
+    assert len(est.predict(x)) == len(x)
+    # A named y names the target of the rules.
+    assert est.result_.target == "answer"
+    # An array after a frame: its columns by position.
+    assert (est.predict(x.to_numpy()) == est.predict(x)).all()
+    # float32 labels come back as given.
+    labels = np.where(frame["y"] == "yes", 1.0, 2.0).astype(np.float32)
+    est32 = rulec.RuleCascade(LogisticRegression(), precision=0.8).fit(x, labels)
+    pred = est32.predict(x)
+    assert pred.dtype == np.float32 and set(pred) <= {1.0, 2.0}
+    # Missing labels: said, not a class.
+    holes = labels.astype(np.float64)
+    holes[5] = np.nan
+    with pytest.raises(rulec.RulecError, match="1 missing label"):
+        rulec.RuleCascade(LogisticRegression()).fit(x, holes)
+
+
 def test_codes_read_as_categories_reach_the_model_as_the_numbers_it_knew():
     import numpy as np
     import pandas as pd
