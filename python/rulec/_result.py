@@ -171,7 +171,7 @@ class Result:
         # set, with the same rules, book, SQL, crate and report.
         return (
             _restore,
-            (self.rules_json, self._native.rules_name(), self.report, self._target_kind),
+            (self.rules_json, self._native.rules_name(), self._native.report_json(), self._target_kind),
         )
 
     def save(self, dir: str, with_runtime: Optional[str] = None) -> None:
@@ -199,11 +199,10 @@ class Result:
         self._native.emit_crate(dir, name, with_runtime)
 
 
-def _restore(
-    rules_json: str, name: str, report: Optional[Dict[str, Any]], target_kind: Optional[str]
-) -> Result:
+def _restore(rules_json: str, name: str, report: Any, target_kind: Optional[str]) -> Result:
     from ._rulec import loads
 
-    result = Result(loads(rules_json.encode("utf-8"), name), target_kind)
-    result.report = report
-    return result
+    # The report as the text of its report.json (as a dict from a pickle
+    # written before it was kept so).
+    text = json.dumps(report, indent=2) + "\n" if isinstance(report, dict) else report
+    return Result(loads(rules_json.encode("utf-8"), name, text), target_kind)

@@ -188,6 +188,7 @@ fn compile(
         rules,
         rules_name: render::RULES_FILE.to_string(),
         compiled: Some(compiled),
+        report: None,
     })
 }
 
@@ -204,13 +205,16 @@ fn load(path: PathBuf) -> PyResult<Native> {
         rules,
         rules_name,
         compiled: None,
+        report: None,
     })
 }
 
 /// A rule set from the text of a rules.json (`rules`) named `name`, as
-/// `load` reads one from a file: how a pickled `Result` comes back.
+/// `load` reads one from a file: how a pickled `Result` comes back, with
+/// the text of its report.json when it had one (`save` writes it again).
 #[pyfunction]
-fn loads(rules: Vec<u8>, name: String) -> PyResult<Native> {
+#[pyo3(signature = (rules, name, report=None))]
+fn loads(rules: Vec<u8>, name: String, report: Option<String>) -> PyResult<Native> {
     let text = std::str::from_utf8(&rules).map_err(err)?;
     let set = RuleSet::from_json(text).map_err(|e| err(format!("{name}: {e}")))?;
     Ok(Native {
@@ -218,6 +222,7 @@ fn loads(rules: Vec<u8>, name: String) -> PyResult<Native> {
         rules,
         rules_name: name,
         compiled: None,
+        report,
     })
 }
 
@@ -231,6 +236,9 @@ struct Native {
     rules_name: String,
     /// The whole compile, when it was compiled here.
     compiled: Option<Compiled>,
+    /// The text of its report.json, for a compile that came back from a
+    /// pickle (`compiled` is then `None`).
+    report: Option<String>,
 }
 
 #[pymethods]
@@ -248,7 +256,7 @@ impl Native {
     /// The report.json text (`None` for a loaded rule set).
     fn report_json(&self) -> PyResult<Option<String>> {
         match &self.compiled {
-            None => Ok(None),
+            None => Ok(self.report.clone()),
             Some(c) => serde_json::to_string_pretty(&c.report)
                 .map(|mut s| {
                     s.push('\n');
@@ -314,6 +322,9 @@ impl Native {
             Some(c) => render::compile_files(c, &emit).map_err(err)?,
             None => {
                 let mut files = vec![(PathBuf::from(&self.rules_name), self.rules.clone())];
+                if let Some(report) = &self.report {
+                    files.push((PathBuf::from("report.json"), report.clone().into_bytes()));
+                }
                 files.extend(render::book_files(&self.set, &self.rules_name, &self.rules));
                 let name = render::default_crate_name(&self.set);
                 for (path, bytes) in render::crate_files(&self.set, &name, &emit).map_err(err)? {

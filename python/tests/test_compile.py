@@ -234,6 +234,18 @@ def test_a_result_and_a_fitted_cascade_pickle(frame):
     assert [str(r) for r in back.rules] == [str(r) for r in res.rules]
     new = frame.drop(columns=["y"]).iloc[:50]
     assert back.apply(new).equals(res.apply(new))
+    # What it saves is what the compile saved, report.json included.
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        res.save(os.path.join(tmp, "a"))
+        back.save(os.path.join(tmp, "b"))
+        for name in sorted(os.listdir(os.path.join(tmp, "a"))):
+            path = os.path.join(tmp, "a", name)
+            if os.path.isfile(path):
+                with open(path, "rb") as f, open(os.path.join(tmp, "b", name), "rb") as g:
+                    assert f.read() == g.read(), name
     # A fitted scikit-learn estimator is kept with pickle or joblib.
     rng = np.random.default_rng(0)
     X = rng.normal(size=(1000, 2))
