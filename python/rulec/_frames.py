@@ -144,11 +144,15 @@ def column_kind(data: Any, name: str) -> Optional[str]:
 
 def number_columns(data: Any, names: Any) -> list:
     """Of the columns ``names`` (the ``categorical`` option: a list, or one
-    string ``"a,b"``), those ``data``, a frame, holds as numbers."""
+    string ``"a,b"``), those ``data``, a frame, holds as numbers; for a
+    file, all of them: the model gets a column's codes as numbers when
+    every one is a number (as pandas reads the file), as text otherwise."""
     if names is None:
         return []
     if isinstance(names, str):
         names = names.split(",")
+    if kind_of(data) == "path":
+        return list(names)
     return [n for n in names if column_kind(data, n) in ("int", "float")]
 
 

@@ -271,3 +271,12 @@ def test_codes_read_as_categories_reach_the_model_as_the_numbers_it_knew():
     codes = rulec.compile(df, target="y", teacher=model, categorical=["code"], progress=False)
     assert plain.report["teacher_accuracy"] > 0.97, plain.report
     assert codes.report["teacher_accuracy"] == plain.report["teacher_accuracy"], codes.report
+    # From a file too: the model gets the codes as the numbers pandas reads.
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "codes.csv")
+        df.to_csv(path, index=False)
+        from_file = rulec.compile(path, target="y", teacher=model, categorical=["code"], progress=False)
+    assert from_file.report["teacher_accuracy"] == plain.report["teacher_accuracy"], from_file.report
