@@ -81,11 +81,15 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         }
         let _ = writeln!(
             md,
-            "\n{} candidate rules were proposed; {} were certified and kept. The figures \
+            "\n{} candidate rules were proposed; {} certified and kept. The figures \
              (per-rule support and precision, the confusion of decisions, the coverage against \
              precision curve) are drawn in `rulebook.html`, beside this file.\n",
             count(summary.candidates),
-            set.rules.len()
+            if set.rules.len() == 1 {
+                "1 was".to_string()
+            } else {
+                format!("{} were", set.rules.len())
+            }
         );
     }
 

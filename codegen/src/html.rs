@@ -92,9 +92,13 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         h.push_str("</table>\n");
         let _ = writeln!(
             h,
-            "<p>{} candidate rules were proposed; {} were certified and kept.</p>",
+            "<p>{} candidate rules were proposed; {} certified and kept.</p>",
             count(summary.candidates),
-            set.rules.len()
+            if set.rules.len() == 1 {
+                "1 was".to_string()
+            } else {
+                format!("{} were", set.rules.len())
+            }
         );
     }
     h.push_str("<h3>What the fallback receives</h3>\n");

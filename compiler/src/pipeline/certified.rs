@@ -299,22 +299,29 @@ pub(crate) fn rejections(
     (precision, aim): (f64, f64),
 ) -> Vec<Rejected> {
     const NEAR_MISSES: usize = 3;
-    let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let pct = rulec_codegen::book::pct;
+    // Where the rule stands: after the certified rules, or, when none was
+    // certified, in the order that nothing of was certified.
+    let place = if kept.is_empty() {
+        "no rule was certified"
+    } else {
+        "it comes after the certified rules"
+    };
     let why_after = |pos: usize| -> String {
         // The smallest tested set that includes this rule.
         match tests.iter().filter(|t| t.k > pos).min_by_key(|t| t.k) {
             Some(t) if !t.passed => format!(
-                "it comes after the certified rules; {}, reached a precision bound of {} on {} validation rows, below the required {}",
+                "{place}; {}, reached a precision bound of {} on {} validation rows, below the required {}",
                 if t.k == 1 {
-                    "the first rule, on its own".to_string()
+                    "the first candidate in order, on its own".to_string()
                 } else {
-                    format!("the set of the first {} rules, which includes it", t.k)
+                    format!("the first {} candidates in order, which include it", t.k)
                 },
-                pct(t.lower_bound),
+                rulec_codegen::book::pct_lower(t.lower_bound, precision),
                 t.support,
                 pct(precision)
             ),
-            _ => "it comes after the certified rules, and no certified set includes it".to_string(),
+            _ => format!("{place}, and no certified set includes it"),
         }
     };
     let mut out = Vec::new();
