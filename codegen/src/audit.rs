@@ -401,6 +401,7 @@ fn groups_of(classes: &[String], confidence: f64, tables: &[GroupTable]) -> Opti
         .to_vec();
         head.extend(classes.iter().map(|c| format!("decided {c}")));
         head.push("differs from the rest".into());
+        let total: u64 = t.groups.iter().map(|g| g.rows).sum();
         let rows = t
             .groups
             .iter()
@@ -427,6 +428,12 @@ fn groups_of(classes: &[String], confidence: f64, tables: &[GroupTable]) -> Opti
                 row.extend(g.decisions.iter().map(|&n| Cell::Num(share(n))));
                 row.push(if g.too_small {
                     Cell::Flag(format!("too few rows to say (under {})", t.min_rows))
+                } else if total - g.rows < t.min_rows {
+                    // Compared with the rest only when the rest is as large.
+                    Cell::Flag(format!(
+                        "not compared: the other rows are under {}",
+                        t.min_rows
+                    ))
                 } else if g.differs.is_empty() {
                     Cell::Text("no".into())
                 } else {

@@ -536,6 +536,16 @@ fn the_audit_sections_are_in_both_formats_and_escaped() {
     assert_has(&md, "### `region` on test rows (8 comparisons)");
     assert_has(&md, "| **yes: coverage** |");
     assert_has(&md, "**too few rows to say (under 30)**");
+    // A group whose other rows are too few was not compared: not "no".
+    let mut lopsided = set.clone();
+    for t in &mut lopsided.summary.as_mut().unwrap().groups {
+        t.groups.retain(|g| g.value != "north");
+    }
+    let md_lopsided = markdown(&lopsided);
+    assert_has(
+        &md_lopsided,
+        "**not compared: the other rows are under 30**",
+    );
     // A pipe in a value cannot break the table; markup stays text.
     assert_has(&md, "`a \\| b`");
     assert!(!md.contains(SCRIPT) || md.contains(&format!("`{SCRIPT}`")));
