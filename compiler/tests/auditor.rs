@@ -679,6 +679,9 @@ fn compile_writes_the_html_book_from_its_rules_json() {
     }
 }
 
+/// An edit made by hand to a rule set.
+type Edit = fn(&mut RuleSet);
+
 /// A compiled rules.json records a fingerprint of its rules, order,
 /// certification and policy; a book rendered from a file edited after the
 /// compile (a threshold, a decision, the order, the required precision)
@@ -713,10 +716,10 @@ fn a_book_of_an_edited_rules_json_says_its_figures_are_not_the_rules() {
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(!book.contains("These rules are not the set rulec compiled"));
     assert!(set.rules.len() >= 2);
-    let edits: Vec<(&str, Box<dyn Fn(&mut RuleSet)>)> = vec![
+    let edits: [(&str, Edit); 4] = [
         (
             "decision",
-            Box::new(|s: &mut RuleSet| {
+            (|s: &mut RuleSet| {
                 let other = s
                     .target
                     .classes
@@ -727,14 +730,14 @@ fn a_book_of_an_edited_rules_json_says_its_figures_are_not_the_rules() {
                 s.rules[0].decision = other;
             }),
         ),
-        ("order", Box::new(|s: &mut RuleSet| s.rules.swap(0, 1))),
+        ("order", (|s: &mut RuleSet| s.rules.swap(0, 1))),
         (
             "precision",
-            Box::new(|s: &mut RuleSet| s.certification.precision = 0.99),
+            (|s: &mut RuleSet| s.certification.precision = 0.99),
         ),
         (
             "threshold",
-            Box::new(|s: &mut RuleSet| {
+            (|s: &mut RuleSet| {
                 let cond = s.rules[0]
                     .conditions
                     .iter_mut()
