@@ -662,15 +662,13 @@ fn split_from_histogram(
             let passes: Vec<usize> = if k == 2 {
                 vec![0]
             } else {
-                let mut present: Vec<usize> = (0..k).filter(|&c| total[c] > 0.0).collect();
-                if present.len() > MAX_CLASS_ORDERS {
-                    present.sort_by(|&a, &b| total[b].total_cmp(&total[a]).then(a.cmp(&b)));
-                    present.truncate(MAX_CLASS_ORDERS);
-                    present.sort_unstable();
+                let mut passes: Vec<usize> = (0..k).filter(|&c| total[c] > 0.0).collect();
+                if passes.len() > MAX_CLASS_ORDERS {
+                    passes.sort_by(|&a, &b| total[b].total_cmp(&total[a]).then(a.cmp(&b)));
+                    passes.truncate(MAX_CLASS_ORDERS);
+                    passes.sort_unstable();
                 }
-                let first_absent = (0..k).find(|&c| total[c] <= 0.0);
-                let mut passes = present;
-                if let Some(c) = first_absent {
+                if let Some(c) = (0..k).find(|&c| total[c] <= 0.0) {
                     let at = passes.partition_point(|&p| p < c);
                     passes.insert(at, c);
                 }
