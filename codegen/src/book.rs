@@ -18,7 +18,7 @@ use rulec_runtime::ir::{Example, FeatureKind, Rule, RuleSet, Scope, SetFigures, 
 pub(crate) use crate::certification::{certification_paragraphs, curve_paragraph, test_rows};
 pub(crate) use crate::one_minute::summary_points;
 pub use crate::one_minute::test_falls_short;
-use crate::sentence::sentence;
+use crate::sentence::rule_sentence;
 
 /// What the book's sign-off section records of the rule set file it
 /// describes: the file's name and the SHA-256 of its exact bytes. The book
@@ -112,7 +112,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 i + 1,
                 code_cell(&rule.name),
                 escape_md(&rule.decision),
-                escape_md(&sentence(rule, target)),
+                escape_md(&rule_sentence(set, rule)),
                 e.map_or("–".into(), |e| count(e.validation.support)),
                 e.map_or("–".into(), |e| format!(
                     "{} ({})",
@@ -137,7 +137,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             code(&rule.name),
             escape_md(&rule.decision)
         );
-        let _ = writeln!(md, "{}\n", escape_md(&sentence(rule, target)));
+        let _ = writeln!(md, "{}\n", escape_md(&rule_sentence(set, rule)));
         md.push_str(&fenced(&dsl::print_rule(rule, target)));
         if let Some(origin) = &rule.origin {
             let _ = writeln!(md, "Origin: {}.\n", escape_md(origin));
@@ -229,7 +229,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 code(&r.rule.name),
                 escape_md(&r.rule.decision)
             );
-            let _ = writeln!(md, "{}\n", escape_md(&sentence(&r.rule, target)));
+            let _ = writeln!(md, "{}\n", escape_md(&rule_sentence(set, &r.rule)));
             md.push_str(&fenced(&dsl::print_rule(&r.rule, target)));
             let _ = writeln!(md, "Not kept: {}.\n", escape_md(&r.reason));
         }

@@ -20,7 +20,7 @@ use crate::book::{
 };
 pub use crate::figures::escape;
 use crate::figures::{confusion, curve, rule_bars};
-use crate::sentence::sentence;
+use crate::sentence::rule_sentence;
 
 const STYLE: &str = "\
 body{margin:0;background:#f6f7f9;color:#222;font:15px/1.5 system-ui,-apple-system,'Segoe UI',sans-serif}
@@ -121,7 +121,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             let _ = writeln!(
                 h,
                 "<p class=\"plain\">{}</p>",
-                escape(&sentence(&r.rule, target))
+                escape(&rule_sentence(set, &r.rule))
             );
             let _ = writeln!(
                 h,
@@ -277,7 +277,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             i + 1,
             escape(&rule.name),
             escape(&rule.decision),
-            escape(&sentence(rule, target)),
+            escape(&rule_sentence(set, rule)),
             e.map_or("–".into(), |e| count(e.validation.support)),
             e.map_or("–".into(), |e| format!(
                 "{} ({})",
@@ -302,7 +302,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
         let _ = writeln!(
             h,
             "<p class=\"plain\">{}</p>",
-            escape(&sentence(rule, target))
+            escape(&rule_sentence(set, rule))
         );
         let _ = writeln!(
             h,

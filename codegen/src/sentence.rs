@@ -22,7 +22,29 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
 /// The rule as one sentence, e.g. `When weight_lb is below 5 and
 /// distance_mi is below 50, cheapest_shipper is "B".`
 pub fn sentence(rule: &Rule, target: &str) -> String {
-    let then = format!("{target} is {}", quoted(&rule.decision));
+    said(rule, format!("{target} is {}", quoted(&rule.decision)))
+}
+
+/// [`sentence`] for a rule of `set`: for a numeric target (`--tolerance`)
+/// the decision is a value within the tolerance, not a label: "price is
+/// 600, give or take 500".
+pub fn rule_sentence(set: &rulec_runtime::RuleSet, rule: &Rule) -> String {
+    let target = &set.target.name;
+    match set.target.tolerance {
+        Some(t) => said(
+            rule,
+            format!(
+                "{target} is {}, give or take {}",
+                rule.decision,
+                rulec_runtime::dsl::print_number(t)
+            ),
+        ),
+        None => sentence(rule, target),
+    }
+}
+
+/// The rule's conditions said in words, then `then`.
+fn said(rule: &Rule, then: String) -> String {
     if rule.conditions.is_empty() {
         return format!("For every row, {then}.");
     }

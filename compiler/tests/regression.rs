@@ -76,6 +76,10 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     assert!(report.get("teacher_threshold").is_none(), "{report}");
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("within ±2 of the true value"));
+    // A rule's plain words say its value is a value, give or take the
+    // tolerance (they said `price is "10"`, a label).
+    assert!(book.contains("price is 10, give or take 2."), "{book}");
+    assert!(!book.contains("price is \"10\""));
 
     // The crate: a value per decision, and the same decisions as the interpreter.
     let rules_rs = std::fs::read_to_string(d.join("out/crate/src/rules.rs")).unwrap();
