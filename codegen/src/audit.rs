@@ -415,7 +415,7 @@ fn groups_of(classes: &[String], confidence: f64, tables: &[GroupTable]) -> Opti
                 };
                 let mut row = vec![
                     Cell::Code(g.value.clone()),
-                    Cell::Num(g.rows.to_string()),
+                    Cell::Num(count(g.rows)),
                     Cell::Num(share(g.covered)),
                     Cell::Num(share(g.rows - g.covered)),
                     Cell::Num(g.precision().map_or("–".into(), pct)),

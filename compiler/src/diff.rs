@@ -800,8 +800,8 @@ fn evidence_words(rule: &Rule) -> String {
         .as_ref()
         .map_or("not measured".to_string(), |e| {
             format!(
-                "{} rows at {} (bound {})",
-                e.validation.support,
+                "{} at {} (bound {})",
+                rulec_codegen::book::rows(e.validation.support),
                 opt_pct(e.validation.precision()),
                 pct(e.validation.precision_lower_bound)
             )
