@@ -460,8 +460,8 @@ impl CheckReport {
              it fails when even its upper bound is below it, or when the share of rows it answers \
              moved by more than {} points even at the near end of the move's two-sided interval at \
              that confidence; in between it is not confirmed (too few rows to tell), which {}.\n",
-            rulec_codegen::book::count(self.rows),
-            rulec_codegen::book::count(self.overall.now.answered),
+            self.rows,
+            self.overall.now.answered,
             opt_pct(self.overall.now.share),
             if self.unlabelled_answered > 0 {
                 format!(
