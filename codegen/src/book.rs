@@ -631,18 +631,7 @@ pub fn method_name(method: &str) -> String {
 /// round a share below 1 up to `100.0 %` or one above 0 down to `0.0 %`
 /// (a target of 0.999999 reads `99.9999 %`, not `100.0 %`).
 pub fn pct(x: f64) -> String {
-    let p = x * 100.0;
-    let mut digits = 1;
-    while digits < 8 {
-        let shown = format!("{p:.digits$}");
-        let at_ends = (x < 1.0 && shown.parse::<f64>() == Ok(100.0))
-            || (x > 0.0 && shown.parse::<f64>() == Ok(0.0));
-        if !at_ends {
-            break;
-        }
-        digits += 1;
-    }
-    format!("{p:.digits$} %")
+    pct_unless(x, |_| false)
 }
 
 /// A lower confidence bound as a percentage, beside the `required`
@@ -650,15 +639,22 @@ pub fn pct(x: f64) -> String {
 /// would round a bound below the requirement up to it (a bound of
 /// 0.9499792 against 95 % reads `94.998 %`, not `95.0 %`).
 pub fn pct_lower(x: f64, required: f64) -> String {
+    pct_unless(x, |shown| x < required && shown >= required * 100.0)
+}
+
+/// `x` as a percentage with the fewest decimals (one to seven) at which
+/// the figure shown neither rounds a share below 1 up to 100 nor one above
+/// 0 down to 0, nor is `misleading` (given the figure shown).
+fn pct_unless(x: f64, misleading: impl Fn(f64) -> bool) -> String {
     let p = x * 100.0;
-    let r = required * 100.0;
     let mut digits = 1;
-    while digits < 8 && x < required && format!("{p:.digits$}").parse::<f64>().is_ok_and(|v| v >= r)
-    {
+    while digits < 8 {
+        let shown: f64 = format!("{p:.digits$}").parse().unwrap_or(p);
+        let wrong = (x < 1.0 && shown == 100.0) || (x > 0.0 && shown == 0.0) || misleading(shown);
+        if !wrong {
+            break;
+        }
         digits += 1;
-    }
-    if digits == 1 {
-        return pct(x);
     }
     format!("{p:.digits$} %")
 }
