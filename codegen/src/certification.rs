@@ -42,7 +42,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  them, most certain first, while their estimated precision there (the teacher's out-of-bag \
                  probabilities tempering the true labels, for each rule never below what those labels alone \
                  vouch for) stayed at the precision aimed at, then, once no candidate kept it there, at the \
-                 required precision itself (longer prefixes, tested last). Of the validation rows, the order \
+                 required precision itself, and last with the rules whose own rows there reach it by what \
+                 their true labels alone vouch for at the stated confidence (longer prefixes, tested last). Of the validation rows, the order \
                  read only where each candidate applies: not their labels, and not the teacher's view of them \
                  either, which says much of their labels. Each prefix of that order is a nested rule set. A \
                  testing plan was fixed before any validation label was read, too: which prefixes to test, \

@@ -55,6 +55,7 @@ fn trial(
         rules: (0..rule_rows.len()).collect(),
         estimated_precision: estimates.to_vec(),
         gains: Vec::new(),
+        ..Order::default()
     };
     let (kept, _) = certify_prefix(&order, &table, target, confidence);
     (kept > 0).then(|| {
@@ -200,8 +201,9 @@ fn covers_of(n: usize, windows: &[(f64, f64)]) -> Vec<Bits> {
 }
 
 /// The order's parameters as the compiler sets them: aimed at what a set
-/// of every validation row needs, then held at the target itself for the
-/// last prefixes, up to 20 rules.
+/// of every validation row needs, then held at the target itself (last with
+/// the rules whose labels alone vouch for it) for the last prefixes, up to
+/// 20 rules.
 fn as_compiled(valid_rows: usize, target: f64, confidence: f64) -> OrderParams {
     OrderParams {
         precision: aim(valid_rows as u64, target, confidence),
@@ -272,8 +274,9 @@ fn choosing_among_many_candidates_on_training_rows_keeps_the_promise() {
             let (_, valid_truth) = pool_split(&mut rng, valid_rows, &windows, 0.945);
             // As the compiler orders: aimed at what a set of every
             // validation row needs, then held at the target itself for the
-            // last prefixes, and skipping candidates that answer no new
-            // validation row (where they apply, no label read).
+            // last prefixes, and skipping
+            // candidates that answer no new validation row (where they
+            // apply, no label read).
             let order_of = |windows: &[(f64, f64)]| {
                 let decisions = vec![0u32; windows.len()];
                 greedy_order(
@@ -441,6 +444,7 @@ fn certify_class_keeps_every_class_at_the_target() {
             rules: vec![0, 1, 2],
             estimated_precision: vec![0.99, 0.99, 0.985],
             gains: vec![(200, 198.0), (100, 99.0), (100, 97.0)],
+            ..Order::default()
         };
         let (mut class_false, mut set_passed_b, mut a_kept) = (0usize, 0usize, 0usize);
         for _ in 0..trials {

@@ -151,7 +151,7 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
     std::fs::write(
         d.join("ops.rules"),
         "rule ops_short_light:\n  when distance_mi < 50 and weight_lb < 5\n  then cheapest_shipper = \"B\"\n\n\
-         rule ops_long_is_c:\n  when distance_mi >= 500\n  then cheapest_shipper = \"C\"\n",
+         rule ops_long_is_c:\n  when distance_mi >= 300\n  then cheapest_shipper = \"C\"\n",
     )
     .unwrap();
     let out = rulec(
@@ -192,6 +192,21 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
     assert!(
         book.contains("ops_long_is_c"),
         "the rejected proposal is listed in the book"
+    );
+    // With its counts: the held-out training rows it would answer, how many
+    // it got right, and the share it had to reach.
+    let reason = &set
+        .rejected
+        .iter()
+        .find(|r| r.rule.name == "ops_long_is_c")
+        .expect("listed in rules.json")
+        .reason;
+    assert!(
+        reason.starts_with("on the ")
+            && reason.contains("training rows held out to rank rules that it would answer")
+            && reason.contains("it was right on ")
+            && reason.contains("a proposal must reach there"),
+        "{reason}"
     );
 }
 

@@ -331,11 +331,25 @@ pub(crate) fn rejections(
         }
         let reason = match order.rules.iter().position(|&r| r == i) {
             Some(pos) => why_after(pos),
-            None => format!(
-                "on the training rows held out to rank rules, the rows it would answer (those no earlier rule answers) were not {} right (where a set answering every validation row passes {} half the time), or there were none",
-                pct(aim),
-                pct(precision)
-            ),
+            None => match order.refused.iter().find(|r| r.rule == i) {
+                Some(r) if r.rows == 0 => "on the training rows held out to rank rules, it answers none that an earlier rule does not answer already".to_string(),
+                Some(r) => {
+                    let share = r.right as f64 / r.rows as f64;
+                    let own = if share >= aim {
+                        format!(", and {} alone, but with the proposals before it the set would fall below that", pct(aim))
+                    } else {
+                        format!(", below the {} a proposal must reach there", pct(aim))
+                    };
+                    format!(
+                        "on the {} training rows held out to rank rules that it would answer (no earlier rule answers them), it was right on {} ({}){own} (where a set answering every validation row passes {} half the time)",
+                        rulec_codegen::book::count(r.rows),
+                        rulec_codegen::book::count(r.right),
+                        pct(share),
+                        pct(precision)
+                    )
+                }
+                None => "the order was full (--max-rules) before it".to_string(),
+            },
         };
         out.push(Rejected {
             rule: set.rules[i].clone(),

@@ -434,6 +434,7 @@ mod tests {
             rules: vec![0],
             estimated_precision: vec![0.99],
             gains: vec![(n, 0.99 * n as f64)],
+            ..Order::default()
         };
         let large = plan_estimates(&order(1000))[0];
         let small = plan_estimates(&order(10))[0];
@@ -445,6 +446,7 @@ mod tests {
             rules: vec![0, 1],
             estimated_precision: vec![0.99, 0.99],
             gains: vec![(1000, 990.0), (10, 9.9)],
+            ..Order::default()
         };
         let both = plan_estimates(&two);
         assert_eq!(both[0], large);
