@@ -13,6 +13,14 @@ pub const OTHER_CODE: u32 = u32::MAX - 1;
 
 mod notes;
 pub use notes::is_date;
+
+/// Whether `note` (one of [`Table::notes`]) is about one of `columns`: such
+/// a note starts with "column `name`".
+pub fn note_of(note: &str, columns: &[String]) -> bool {
+    columns
+        .iter()
+        .any(|name| note.starts_with(&format!("column `{name}`")))
+}
 use notes::{
     codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_with_decimal_commas,
     numbers_with_signs,
@@ -337,6 +345,17 @@ impl Table {
     /// What ingest changed or left out, for the user.
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// [`Table::notes`] but those about the columns `forbidden` (each such
+    /// note starts with "column `name`"): what a note says of a column no
+    /// rule may read (keep rules off it, read it as categories) is moot.
+    pub fn notes_but_of(&self, forbidden: &[String]) -> Vec<String> {
+        self.notes
+            .iter()
+            .filter(|note| !note_of(note, forbidden))
+            .cloned()
+            .collect()
     }
 
     /// Number of rows.

@@ -1471,3 +1471,47 @@ fn a_compile_that_tests_nothing_says_why_in_the_book_too() {
         assert!(!text.contains("large enough to be tested"), "{book}");
     }
 }
+
+/// A column given to `--forbid` gets none of the notes about it: advice to
+/// keep rules off it, or to read it as categories, is moot for a column no
+/// rule may read. Without `--forbid` the identifier's note is there.
+#[test]
+fn a_forbidden_column_gets_no_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(5);
+    let mut csv = String::from("customer_id,x,y\n");
+    for i in 0..2000 {
+        let x = rng.f64();
+        let y = if x < 0.5 { "lo" } else { "hi" };
+        writeln!(csv, "C{i:05},{x:.4},{y}").unwrap();
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let args = ["compile", "d.csv", "--target", "y", "--out"];
+    let o = run(d, &[&args[..], &["plain"]].concat());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: column `customer_id` has a value of its own"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(
+        d,
+        &[&args[..], &["forbidden", "--forbid", "customer_id"]].concat(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("column `customer_id`"),
+        "{}",
+        stderr(&o)
+    );
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(d.join("forbidden/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let notes = &set.provenance.as_ref().unwrap().data_notes;
+    assert!(
+        notes.iter().all(|n| !n.contains("customer_id")),
+        "{notes:?}"
+    );
+}

@@ -264,7 +264,7 @@ fn provenance(data: &Ingested, teacher: String, p: &CompileParams) -> Provenance
         teacher,
         options: options(p),
         seed: p.seed,
-        data_notes: data.table.notes().to_vec(),
+        data_notes: data.table.notes_but_of(&p.forbid),
         compiled: None,
     }
 }

@@ -119,7 +119,7 @@ fn split_table(
     progress: &dyn Progress,
 ) -> Result<Ingested, Error> {
     check_columns(&table, p, path)?;
-    for note in table.notes() {
+    for note in table.notes_but_of(&p.forbid) {
         progress.line(&format!("note: {note}"));
     }
     let mut splits = split::split(
@@ -159,7 +159,9 @@ fn split_table(
     // learner see, never from validation or test rows.
     let (mut table, notes) = table.with_levels_from(&splits.train, p.max_categories);
     for note in &notes {
-        progress.line(&format!("note: {note}"));
+        if !crate::table::note_of(note, &p.forbid) {
+            progress.line(&format!("note: {note}"));
+        }
     }
     // Every note, the reader's and the schema's, goes into the rule book's
     // provenance too.

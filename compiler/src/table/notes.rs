@@ -313,6 +313,16 @@ pub(super) fn codes_as_numbers(
             rows.len()
         ));
     }
+    // Named as an identifier and with a value of its own in most rows (a
+    // sample's or a customer's number, however sparse): as categories it
+    // would be a list of the ids seen, no more use to new rows.
+    let id_named = name_words(name).iter().any(|w| w == "id");
+    if id_named && rows.len() > 50 && n as f64 >= 0.8 * rows.len() as f64 {
+        return Some(format!(
+            "column `{name}` is named as an identifier and holds a different whole number in {n} of its {} training rows: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {name}",
+            rows.len()
+        ));
+    }
     if named {
         return Some(format!(
             "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, --categorical {name} reads them as categories"
@@ -567,6 +577,25 @@ mod tests {
         );
         // Without classes (a numeric target), only the name speaks.
         assert_eq!(codes_as_numbers("firm", firms.iter().copied(), None), None);
+    }
+
+    #[test]
+    fn a_sparse_number_named_as_an_identifier_is_noted_as_one() {
+        // Sample numbers spread over millions, about 90 % of them distinct (some
+        // samples measured twice): not a count, but an identifier by name.
+        let values: Vec<f64> = (0..200)
+            .map(|i| f64::from(1_000_000 + (i - i / 10) * 13_337))
+            .collect();
+        let note = codes_as_numbers("ID", values.iter().copied(), None).unwrap();
+        assert!(
+            note.starts_with("column `ID` is named as an identifier and holds a different whole number in 181 of its 200 training rows")
+                && note.ends_with("keep rules off it with --forbid ID"),
+            "{note}"
+        );
+        // A code named so, whose values repeat, is still a code.
+        let zip: Vec<f64> = (0..200).map(|i| f64::from(10_000 + i % 7)).collect();
+        let note = codes_as_numbers("zip_id", zip.iter().copied(), None).unwrap();
+        assert!(note.contains("--categorical zip_id"), "{note}");
     }
 
     #[test]
