@@ -853,7 +853,13 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
         Some("gbdt") => "the random forest (--teacher forest)",
         _ => "another teacher (--teacher)",
     };
-    let what_helps = format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line");
+    // A numeric target has one teacher (the forest) and no near misses in
+    // the book: a wider tolerance is what it can change.
+    let what_helps = if set.target.tolerance.is_some() {
+        "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), a wider --tolerance, or a lower --precision may let a set pass".to_string()
+    } else {
+        format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line")
+    };
     let Some(first) = cert.tests.first() else {
         return Some(format!(
             "Nothing was tested: no candidate rule kept its estimated precision on the training rows at what a target of {} needs there, or the sets the order built answer too few validation rows to pass even without an error. {what_helps}.",

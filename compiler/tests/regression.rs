@@ -116,6 +116,27 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("with --tolerance the target must hold numbers"));
+
+    // A tolerance too tight for any rule: what may help names what a
+    // numeric target can change (there is one teacher for it, and the book
+    // lists no near misses).
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "orders.csv",
+            "--target",
+            "price",
+            "--tolerance",
+            "0.01",
+            "--out",
+            "o3",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("a wider --tolerance"), "{err}");
+    assert!(!err.contains("--teacher gbdt"), "{err}");
+    assert!(!err.contains("candidates next in line"), "{err}");
 }
 
 /// `--tree-rows` bounds the regression forest's bootstrap samples and the
