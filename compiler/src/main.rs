@@ -83,8 +83,10 @@ fn stdout(text: &str) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     let (quiet, verbose) = (cli.quiet, cli.verbose);
     if let Some(n) = cli.threads {
-        if n == 0 {
-            anyhow::bail!("--threads must be at least 1");
+        // Past a thousand threads each costs memory and none adds speed;
+        // tens of thousands cannot all be started.
+        if n == 0 || n > 1024 {
+            anyhow::bail!("--threads must be in 1..=1024, got {n}");
         }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
@@ -234,6 +236,13 @@ fn compile_to(
     let params = params.check()?;
     let emit = cli::emit_options(common.with_runtime.as_deref(), &out.join("crate"))?;
     output::check_destination(out)?;
+    let inputs: Vec<&Path> = data
+        .iter()
+        .map(PathBuf::as_path)
+        .chain(common.card.as_deref())
+        .chain(common.proposals.as_deref())
+        .collect();
+    output::check_inputs_outside(out, &inputs)?;
     let start = Instant::now();
     let reporter = Reporter::new(quiet, verbose);
     let compiled = pipeline::compile_files(data, &params, &reporter)?;
@@ -328,6 +337,7 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     args.check_lang();
     let set = rules_file::load(&args.rules)?;
     let out = args.out.as_path();
+    output::check_inputs_outside(out, &[args.rules.as_path()])?;
     if args.lang == LangArg::Rust {
         output::check_destination(out)?;
         let emit = cli::emit_options(args.with_runtime.as_deref(), out)?;

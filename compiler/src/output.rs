@@ -102,6 +102,28 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
     }
 }
 
+/// Checks, before any work is done, that writing `out` (a folder that is
+/// replaced whole, or a file) cannot destroy an input: none of `inputs` is
+/// `out` or lies inside it. Paths that do not exist yet are left alone.
+pub fn check_inputs_outside(out: &Path, inputs: &[&Path]) -> Result<(), Error> {
+    let Ok(out_real) = fs::canonicalize(out) else {
+        return Ok(());
+    };
+    for input in inputs {
+        let Ok(real) = fs::canonicalize(input) else {
+            continue;
+        };
+        if real.starts_with(&out_real) {
+            return Err(Error::Params(format!(
+                "--out {}: would replace {}, an input of this command; choose another --out",
+                out.display(),
+                input.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `files` (paths relative to `out`) so that `out` holds exactly
 /// them, atomically with respect to failures.
 pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
@@ -421,6 +443,23 @@ mod tests {
         write_file_with(&path, |w| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(names(dir.path()), ["data.csv"]);
+    }
+
+    #[test]
+    fn an_input_inside_the_output_is_refused() {
+        let dir = Scratch::new("inputs-outside").unwrap();
+        let out = dir.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("rules.json"), "{}").unwrap();
+        fs::write(dir.path().join("data.csv"), "x\n").unwrap();
+        let err = check_inputs_outside(&out, &[&out.join("rules.json")]).unwrap_err();
+        assert!(err.to_string().contains("would replace"), "{err}");
+        // The output itself, as a file.
+        let file = dir.path().join("data.csv");
+        assert!(check_inputs_outside(&file, &[&file]).is_err());
+        // Beside it, or not there yet: fine.
+        assert!(check_inputs_outside(&out, &[&dir.path().join("data.csv")]).is_ok());
+        assert!(check_inputs_outside(&dir.path().join("new"), &[&out.join("rules.json")]).is_ok());
     }
 
     #[test]

@@ -7,6 +7,11 @@ use std::time::Duration;
 
 use crate::error::Error;
 
+/// Most synthetic rows (`--synthetic`): ten million, far past the
+/// million-row tables rulec compiles, and under the memory a typo could ask
+/// for.
+pub const MAX_SYNTHETIC: usize = 10_000_000;
+
 /// What the user asked for. Check with [`CompileParams::check`].
 #[derive(Clone, Debug)]
 pub struct CompileParams {
@@ -301,6 +306,19 @@ impl CompileParams {
         }
         if self.oracle_timeout.is_zero() {
             problems.push("--oracle-timeout must be positive".to_string());
+        }
+        // Bounds past any use, that keep a typo from asking for terabytes.
+        if self.synthetic > MAX_SYNTHETIC {
+            problems.push(format!(
+                "--synthetic must be at most {MAX_SYNTHETIC} rows, got {}",
+                self.synthetic
+            ));
+        }
+        if self.bootstrap_trees > 10_000 {
+            problems.push(format!(
+                "--bootstrap-trees must be in 0..=10000, got {}",
+                self.bootstrap_trees
+            ));
         }
         if self.synthetic > 0 {
             if let TeacherKind::Column(c) = &self.teacher {

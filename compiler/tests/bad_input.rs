@@ -450,6 +450,24 @@ const CASES: &[Case] = &[
         expect: &["--with-runtime nowhere"],
     },
     Case {
+        name: "--synthetic past its bound",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--synthetic", "100000000000"],
+        expect: &["--synthetic must be at most 10000000 rows"],
+    },
+    Case {
+        name: "--bootstrap-trees past its bound",
+        files: &[("good.csv", GOOD)],
+        args: &[
+            "good.csv",
+            "--target",
+            "y",
+            "--bootstrap-trees",
+            "100000000",
+        ],
+        expect: &["--bootstrap-trees must be in 0..=10000"],
+    },
+    Case {
         name: "a directory as data",
         files: &[("dir.csv/x", "")],
         args: &["dir.csv", "--target", "y"],
@@ -577,6 +595,59 @@ fn out_that_holds_other_files_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not a directory"), "{stderr}");
+}
+
+/// No command writes over its own input: `emit` into the compile output
+/// that holds its rules.json (which rulec may otherwise replace whole, as
+/// its own), `emit --lang sql` onto the rules.json, a compile into the
+/// folder that holds its data. Each is refused and the input is left as it
+/// was. So is `--threads` past what can be started.
+#[test]
+fn no_command_writes_over_its_own_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("good.csv"), GOOD.repeat(20)).unwrap();
+    let out = rulec(
+        d,
+        &["compile", "good.csv", "--target", "y", "--out", "out", "-q"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rules = std::fs::read(d.join("out/rules.json")).unwrap();
+    std::fs::copy(d.join("good.csv"), d.join("out/good.csv")).unwrap();
+    for args in [
+        &["emit", "out/rules.json", "--out", "out"][..],
+        &[
+            "emit",
+            "out/rules.json",
+            "--lang",
+            "sql",
+            "--out",
+            "out/rules.json",
+        ],
+        &["compile", "out/good.csv", "--target", "y", "--out", "out"],
+    ] {
+        let output = rulec(d, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("an input of this command"),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
+        assert!(d.join("out/RULEBOOK.md").exists(), "{args:?}");
+    }
+    let output = rulec(
+        d,
+        &["--threads", "100000", "apply", "out/rules.json", "good.csv"],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--threads must be in 1..=1024"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
