@@ -1515,3 +1515,53 @@ fn a_forbidden_column_gets_no_note() {
         "{notes:?}"
     );
 }
+
+/// A column that holds only split values (`train`, `valid`, `test`) read as
+/// a feature, because no `--split-column` named it, gets a note that says
+/// how to name it; with `--split-column` there is none.
+#[test]
+fn a_split_column_read_as_a_feature_gets_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(9);
+    let mut csv = String::from("x,part,y\n");
+    for i in 0..600 {
+        let x = rng.f64();
+        let y = if x < 0.5 { "lo" } else { "hi" };
+        let part = ["train", "train", "train", "valid", "test"][i % 5];
+        writeln!(csv, "{x:.4},{part},{y}").unwrap();
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let o = run(d, &["compile", "d.csv", "--target", "y", "--out", "plain"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let want = "note: column `part` holds only `test`, `train`, `valid` values, as a split column does: if it marks each row's split, give --split-column part";
+    assert!(stderr(&o).contains(want), "{}", stderr(&o));
+    let set = rulec_runtime::RuleSet::from_json(
+        &std::fs::read_to_string(d.join("plain/rules.json")).unwrap(),
+    )
+    .unwrap();
+    let notes = &set.provenance.as_ref().unwrap().data_notes;
+    assert!(
+        notes.iter().any(|n| n.contains("--split-column part")),
+        "{notes:?}"
+    );
+    let o = run(
+        d,
+        &[
+            "compile",
+            "d.csv",
+            "--target",
+            "y",
+            "--split-column",
+            "part",
+            "--out",
+            "split",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("as a split column does"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -122,6 +122,12 @@ fn split_table(
     for note in table.notes_but_of(&p.forbid) {
         progress.line(&format!("note: {note}"));
     }
+    let split_notes = split_like_columns(&table, p);
+    for note in &split_notes {
+        progress.line(&format!("note: {note}"));
+    }
+    let mut table = table;
+    table.add_notes(split_notes);
     let mut splits = split::split(
         &table,
         p.split_column.as_deref(),
@@ -227,6 +233,43 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
         }
     }
     Ok(())
+}
+
+/// A note per feature column that holds only the values of a split column
+/// (`train`, `validation` or `valid`, `test`, at least two of them) when no
+/// `--split-column` was given: read as a feature, it lets a rule test which
+/// split a row was put in, and the rows are split again besides.
+fn split_like_columns(table: &Table, p: &CompileParams) -> Vec<String> {
+    if p.split_column.is_some() {
+        return Vec::new();
+    }
+    let mut notes = Vec::new();
+    for column in table.columns() {
+        if p.forbid.contains(&column.name) {
+            continue;
+        }
+        let crate::table::ColumnData::Categorical { levels, .. } = &column.data else {
+            continue;
+        };
+        // The split each value names; `None` when one names none.
+        let roles: Option<std::collections::BTreeSet<&str>> = levels
+            .iter()
+            .map(|l| match l.trim().to_ascii_lowercase().as_str() {
+                "train" => Some("train"),
+                "validation" | "valid" => Some("validation"),
+                "test" => Some("test"),
+                _ => None,
+            })
+            .collect();
+        if roles.is_some_and(|r| r.len() >= 2) {
+            let name = &column.name;
+            notes.push(format!(
+                "column `{name}` holds only {} values, as a split column does: if it marks each row's split, give --split-column {name} (read as a feature it lets a rule test which split a row is in, and rulec splits the rows again besides)",
+                levels.iter().map(|l| format!("`{l}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    notes
 }
 
 /// SHA-256 of a file's bytes, read in blocks so large files need no memory.
