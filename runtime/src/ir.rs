@@ -501,10 +501,21 @@ impl RuleSet {
     pub fn from_json(text: &str) -> Result<RuleSet, Error> {
         // Look at the version first so a future file gets a precise message
         // rather than a confusing field error.
+        // A byte order mark, as some editors save, is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let probe: serde_json::Value =
             serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
-        match probe.get("schema_version").and_then(|v| v.as_u64()) {
-            None => return Err(Error::Json("missing field `schema_version`".into())),
+        let version = probe.get("schema_version");
+        match version.and_then(|v| v.as_u64()) {
+            None if version.is_none() => {
+                return Err(Error::Json("missing field `schema_version`".into()))
+            }
+            None => {
+                return Err(Error::Json(format!(
+                    "`schema_version` must be a positive whole number, got {}",
+                    version.map_or_else(String::new, ToString::to_string)
+                )))
+            }
             Some(v) if v > u64::from(MAX_SCHEMA_VERSION) => {
                 return Err(Error::SchemaVersion {
                     found: v,
@@ -518,7 +529,10 @@ impl RuleSet {
             }
             Some(_) => {}
         }
-        let set: RuleSet = serde_json::from_value(probe).map_err(|e| Error::Json(e.to_string()))?;
+        // From the text, not the parsed value, so that an error names its
+        // line and column.
+        drop(probe);
+        let set: RuleSet = serde_json::from_str(text).map_err(|e| Error::Json(e.to_string()))?;
         // A file must declare the layout its fields need: a version-1 file
         // with a subtracted term would be misread by a rulec that reads
         // version 1 only, and would not write back as it was read.
@@ -682,6 +696,48 @@ impl RuleSet {
         if let Some(dup) = first_duplicate(&self.policy.forbidden) {
             problems.push(format!("forbidden column `{dup}` is listed twice"));
         }
+        // The guarantee and the evidence: shares between 0 and 1, counts
+        // that add up. A hand edit that breaks them would be printed as a
+        // guarantee of 150 % or a bound of -500 %.
+        let share = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
+        let cert = &self.certification;
+        if !(cert.precision > 0.0 && cert.precision < 1.0) {
+            problems.push(format!(
+                "certification.precision must be between 0 and 1 (exclusive), got {}",
+                cert.precision
+            ));
+        }
+        if !(cert.confidence > 0.0 && cert.confidence < 1.0) {
+            problems.push(format!(
+                "certification.confidence must be between 0 and 1 (exclusive), got {}",
+                cert.confidence
+            ));
+        }
+        for (i, t) in cert.tests.iter().enumerate() {
+            if t.correct > t.support || !share(t.lower_bound) || !share(t.confidence) {
+                problems.push(format!(
+                    "certification.tests[{i}]: right rows above the rows, or a bound or confidence outside 0 to 1"
+                ));
+            }
+        }
+        for rule in &self.rules {
+            let Some(e) = &rule.evidence else { continue };
+            for (split, ev) in [
+                ("validation", Some(&e.validation)),
+                ("test", e.test.as_ref()),
+            ] {
+                let Some(ev) = ev else { continue };
+                if ev.correct > ev.support
+                    || ev.agree_teacher > ev.support
+                    || !share(ev.precision_lower_bound)
+                {
+                    problems.push(format!(
+                        "rule `{}`: its {split} evidence counts more right rows than rows, or a bound outside 0 to 1",
+                        rule.name
+                    ));
+                }
+            }
+        }
         if problems.is_empty() {
             Ok(())
         } else {
@@ -837,6 +893,37 @@ mod tests {
             tolerance: None,
         };
         RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95)
+    }
+
+    /// A hand-edited rules.json is refused where its figures cannot be: a
+    /// precision or confidence outside 0 to 1, a bound outside 0 to 1, more
+    /// right rows than rows; a version that is no whole number is named as
+    /// such; a type error names its line; a byte order mark is skipped.
+    #[test]
+    fn a_hand_edited_rules_json_is_refused_where_it_is_wrong() {
+        let text = with_classes(&["p", "q"]).to_json();
+        assert!(RuleSet::from_json(&text).is_ok());
+        assert!(RuleSet::from_json(&format!("\u{feff}{text}")).is_ok());
+        let edit = |from: &str, to: &str| {
+            assert!(text.contains(from), "{from}");
+            RuleSet::from_json(&text.replacen(from, to, 1))
+                .unwrap_err()
+                .to_string()
+        };
+        let err = edit("\"precision\": 0.95", "\"precision\": 1.5");
+        assert!(
+            err.contains("certification.precision must be between 0 and 1 (exclusive), got 1.5"),
+            "{err}"
+        );
+        let err = edit("\"confidence\": 0.95", "\"confidence\": 0.0");
+        assert!(err.contains("certification.confidence"), "{err}");
+        let err = edit("\"schema_version\": 1", "\"schema_version\": \"1\"");
+        assert!(
+            err.contains("`schema_version` must be a positive whole number, got \"1\""),
+            "{err}"
+        );
+        let err = edit("\"confidence\": 0.95", "\"confidence\": null");
+        assert!(err.contains("line ") && err.contains("column "), "{err}");
     }
 
     /// A set whose sum subtracts a column is written as layout version 2,
