@@ -115,16 +115,38 @@ fn parse_for(
     text: &str,
     set: &RuleSet,
 ) -> Result<Vec<rulec_runtime::ir::Rule>, Error> {
+    // The first few problems, and how many more: a file of thousands of
+    // unknown categories is one mistake, not a screenful.
+    const SHOWN: usize = 10;
     rulec_runtime::dsl::parse_for(text, set).map_err(|errors| {
-        let all: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        let mut all: Vec<String> = errors.iter().take(SHOWN).map(ToString::to_string).collect();
+        if errors.len() > SHOWN {
+            all.push(format!("and {} more", errors.len() - SHOWN));
+        }
         data_error(path, all.join("; "))
     })
 }
 
+/// The file's text. Bytes that are not UTF-8 are named by their line and
+/// column; a byte order mark, as some editors save, is left out.
 fn read(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|err| Error::Io {
+    let bytes = std::fs::read(path).map_err(|err| Error::Io {
         path: path.to_path_buf(),
         err,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = 1 + good.iter().filter(|&&b| b == b'\n').count();
+        let start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        let column = 1 + String::from_utf8_lossy(&good[start..]).chars().count();
+        data_error(
+            path,
+            format!("line {line}, column {column}: bytes that are not UTF-8 text (save the file as UTF-8)"),
+        )
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
 }
 

@@ -121,6 +121,44 @@ fn validate_names_the_line_of_a_bad_rule() {
         err.contains("bad.rules: line 2, column 18: unknown column `shade`"),
         "{err}"
     );
+    // A byte order mark is skipped; bytes that are not UTF-8 are named by
+    // their line and column; of a thousand problems the first ten are
+    // listed, and how many more.
+    std::fs::write(
+        dir.path().join("bom.rules"),
+        "\u{feff}rule a:\n  when x < 5\n  then y = \"lo\"\n",
+    )
+    .unwrap();
+    let out = rulec(dir.path(), &["validate", "d.csv", "--rules", "bom.rules"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        dir.path().join("latin.rules"),
+        b"rule a:\n  when x < 5 # caf\xe9\n  then y = \"lo\"\n",
+    )
+    .unwrap();
+    let out = rulec(dir.path(), &["validate", "d.csv", "--rules", "latin.rules"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("latin.rules: line 2, column 19: bytes that are not UTF-8 text"),
+        "{err}"
+    );
+    let many: String = (0..1000)
+        .map(|i| format!("rule r{i}:\n  when shade{i} < 5\n  then y = \"lo\"\n"))
+        .collect();
+    std::fs::write(dir.path().join("many.rules"), many).unwrap();
+    let out = rulec(dir.path(), &["validate", "d.csv", "--rules", "many.rules"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("unknown column `shade9`") && err.contains("; and 990 more"),
+        "{err}"
+    );
+    assert!(!err.contains("shade10`"), "{err}");
     // A `then` naming a column the data lacks: that is the target, which
     // the rules name, not an option the user gave.
     std::fs::write(
