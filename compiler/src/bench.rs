@@ -249,6 +249,12 @@ pub fn run_with(
             "bench needs at least one seed and one target".into(),
         ));
     }
+    // Before any teacher is trained: each target is a precision.
+    if let Some(t) = config.targets.iter().find(|t| !(**t > 0.0 && **t < 1.0)) {
+        return Err(Error::Params(format!(
+            "--targets must be precisions between 0 and 1 (exclusive), got {t}"
+        )));
+    }
     let cache = TempDir::new()?;
     let mut out = Vec::new();
     for d in &datasets {

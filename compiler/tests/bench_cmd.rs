@@ -201,6 +201,24 @@ fn an_unknown_dataset_is_named_with_the_known_ones() {
 }
 
 #[test]
+fn a_target_outside_0_to_1_is_refused_before_any_teacher_runs() {
+    let dir = folder();
+    // The data file is not even read: a missing one would fail otherwise.
+    std::fs::remove_file(dir.path().join("data/clean.csv")).unwrap();
+    let config = BenchConfig {
+        targets: vec![0.95, 1.5],
+        ..config()
+    };
+    let err = bench::run_with(dir.path(), &config, &Silent)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "--targets must be precisions between 0 and 1 (exclusive), got 1.5"
+    );
+}
+
+#[test]
 fn a_missing_data_file_is_an_error() {
     let dir = folder();
     let config = BenchConfig {
