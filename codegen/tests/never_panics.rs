@@ -263,16 +263,18 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// The interpreter's cell for a field, as the parity driver decodes it: in
-/// a nullable column the empty field is missing; a number is Rust's parse
-/// of the text, or NaN when it does not parse (the empty field of a column
-/// that is not nullable included); a category is its code, or unknown.
+/// a nullable column a text `rulec apply` reads as missing (the empty field,
+/// `NA`, `NaN`, ...) is missing; a number is Rust's parse of the text
+/// without the spaces around it, or NaN when it does not parse (the empty
+/// field of a column that is not nullable included); a category is its
+/// code, or unknown.
 fn interpreter_cell(eval: &Evaluator, col: usize, feature: &Feature, field: &Field) -> Cell {
     let text = field.text();
-    if feature.nullable && text.is_empty() {
+    if feature.nullable && rulec_runtime::eval::MISSING_MARKERS.contains(&text) {
         return Cell::Missing;
     }
     match feature.kind {
-        FeatureKind::Numeric => Cell::Num(text.parse().unwrap_or(f64::NAN)),
+        FeatureKind::Numeric => Cell::Num(text.trim().parse().unwrap_or(f64::NAN)),
         FeatureKind::Boolean => Cell::Bool(text == "true"),
         FeatureKind::Categorical { .. } => Cell::Cat(eval.category_code(col, text)),
     }

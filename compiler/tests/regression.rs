@@ -95,6 +95,21 @@ fn numeric_target_rules_predict_within_the_tolerance() {
         input.push('\n');
     }
     assert_eq!(run_parity(&parity, input), interpreted);
+    // Cells `rulec apply` reads as missing, and numbers with spaces around
+    // them: the parity example reads them alike.
+    let odd = "size,zone,rush,price\n 12 ,a,false,10\nNA,a,false,10\nNaN,b,true,20\nnan,c,false,20\n30,NA,false,10\n#N/A,a,true,25\n";
+    std::fs::write(d.join("odd.csv"), odd).unwrap();
+    let applied = rulec(d, &["apply", "out/rules.json", "odd.csv"]);
+    let interpreted = applied_rules(&String::from_utf8(applied.stdout).unwrap());
+    let input: String = odd
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            format!("{}\n", [hex(f[0]), hex(f[1]), hex(f[2])].join("\t"))
+        })
+        .collect();
+    assert_eq!(run_parity(&parity, input), interpreted);
 
     // A target that is not numeric is refused clearly.
     std::fs::write(d.join("bad.csv"), "x,y\n1,a\n2,b\n").unwrap();

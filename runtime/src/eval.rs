@@ -13,6 +13,16 @@ use crate::ir::{CmpOp, Condition, FeatureKind, RuleSet};
 /// Marks a categorical cell whose value is not among the known categories.
 pub const UNKNOWN_CATEGORY: u32 = u32::MAX;
 
+/// Cell texts rulec reads as missing values in a data file: the empty
+/// field and the usual markers of spreadsheets, R and pandas. `None` is not
+/// among them: it is too often a real category ("None" as a plan, a risk
+/// level, an option). The generated crate's parity example reads them
+/// alike, so that it decides a file's rows as `rulec apply` does.
+pub const MISSING_MARKERS: &[&str] = &[
+    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+    "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
+];
+
 /// One value of a row, already encoded against the rule set's schema.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Cell {

@@ -256,17 +256,25 @@ impl Gen<'_> {
 
 /// The example's `Parse` trait: one impl per type of `Input` field.
 fn parse_trait(cat_impls: &[TokenStream]) -> TokenStream {
+    // One string, each marker after a `|` (none holds one): rustfmt lays
+    // out an array of short strings in a way of its own.
+    let markers = str_lit(
+        &rulec_runtime::eval::MISSING_MARKERS
+            .iter()
+            .map(|m| format!("|{m}"))
+            .collect::<String>(),
+    );
     quote! {
             /// Reads one field, already decoded from hex.
             trait Parse: Sized {
                 fn parse(text: &str) -> Result<Self, String>;
             }
 
-            /// A number as text; anything unparsable, the empty string
-            /// included, is NaN.
+            /// A number as text, spaces around it allowed; anything
+            /// unparsable, the empty string included, is NaN.
             impl Parse for f64 {
                 fn parse(text: &str) -> Result<Self, String> {
-                    Ok(text.parse().unwrap_or(f64::NAN))
+                    Ok(text.trim().parse().unwrap_or(f64::NAN))
                 }
             }
 
@@ -281,12 +289,16 @@ fn parse_trait(cat_impls: &[TokenStream]) -> TokenStream {
                 }
             }
 
-            /// The empty string is a missing value.
+            /// The texts `rulec apply` reads as missing values, each after a `|`.
+            const MISSING: &str = #markers;
+
+            /// A missing value, as `rulec apply` reads it, is `None`.
             impl<T: Parse> Parse for Option<T> {
                 fn parse(text: &str) -> Result<Self, String> {
-                    match text {
-                        "" => Ok(None),
-                        text => T::parse(text).map(Some),
+                    if MISSING.split('|').skip(1).any(|marker| marker == text) {
+                        Ok(None)
+                    } else {
+                        T::parse(text).map(Some)
                     }
                 }
             }

@@ -389,6 +389,11 @@ pub fn encode(set: &RuleSet, eval: &Evaluator, row: &[Value]) -> (String, Vec<Ce
                 FeatureKind::Numeric => (String::new(), Cell::Num(f64::NAN)),
                 _ => panic!("test bug: missing value in non-nullable `{}`", feature.name),
             },
+            // `NaN` reads as missing, as `rulec apply` reads it; a NaN
+            // value of a nullable column is a text that is no number.
+            Value::Num(x) if x.is_nan() && feature.nullable => {
+                ("not a number".to_string(), Cell::Num(f64::NAN))
+            }
             Value::Num(x) => (format!("{x}"), Cell::Num(*x)),
             Value::Bool(b) => (b.to_string(), Cell::Bool(*b)),
             Value::Cat(s) if s.is_empty() && feature.nullable => (String::new(), Cell::Missing),

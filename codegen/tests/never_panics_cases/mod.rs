@@ -379,7 +379,18 @@ const RULE_NAMES: &[&str] = &[
     "z9",
 ];
 
-/// Floats for thresholds, tolerances and evidence.
+/// Shares as a rules.json may hold them, awkward ones among them: between 0
+/// and 1, the ends included only when `ends`.
+fn unit_share(ends: bool) -> impl Strategy<Value = f64> {
+    let edges: Vec<f64> = if ends {
+        vec![0.0, 1.0, 5e-324, 1.0 - f64::EPSILON / 2.0, 0.1 + 0.2]
+    } else {
+        vec![5e-324, 1.0 - f64::EPSILON / 2.0, 0.1 + 0.2, 0.95, 0.999_999]
+    };
+    prop_oneof![1 => select(edges), 1 => 1e-9..(1.0 - 1e-9)]
+}
+
+/// Floats for thresholds and tolerances.
 fn threshold() -> impl Strategy<Value = f64> {
     prop_oneof![
         3 => select(vec![
@@ -504,7 +515,13 @@ fn rule_pick() -> impl Strategy<Value = RulePick> {
         ],
         any::<usize>(),
         prop::collection::vec(cond_pick(), 0..5),
-        prop::option::weighted(0.3, (0u64..5000, 0u64..5000, threshold())),
+        // Counts and a bound as a rules.json may hold them (`RuleSet::check`
+        // refuses more right rows than rows, or a bound outside 0 to 1).
+        prop::option::weighted(
+            0.3,
+            (0u64..5000, 0u64..5000, unit_share(true))
+                .prop_map(|(support, correct, bound)| (support, correct.min(support), bound)),
+        ),
     )
         .prop_map(|(name, decision, conditions, evidence)| RulePick {
             name,
@@ -526,7 +543,7 @@ pub fn rule_set() -> impl Strategy<Value = RuleSet> {
         prop::collection::vec(number_class(), 2..6),
     );
     let rules = prop::collection::vec(rule_pick(), 0..9);
-    let certification = (threshold(), threshold(), any::<bool>());
+    let certification = (unit_share(false), unit_share(false), any::<bool>());
     (features, target, rules, certification).prop_map(build)
 }
 

@@ -92,13 +92,9 @@ pub const DEFAULT_MAX_ROWS: usize = 20_000_000;
 /// Default for [`IngestParams::max_categories`].
 pub const DEFAULT_MAX_CATEGORIES: usize = 256;
 
-/// Cell texts read as missing values: the empty field and the usual
-/// markers of spreadsheets, R and pandas. `None` is not among them: it is
-/// too often a real category ("None" as a plan, a risk level, an option).
-pub const NULL_TOKENS: &[&str] = &[
-    "", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-    "<NA>", "N/A", "NA", "NULL", "NaN", "n/a", "nan", "null",
-];
+/// Cell texts read as missing values ([`rulec_runtime::eval::MISSING_MARKERS`],
+/// which the generated crate's parity example reads alike).
+pub const NULL_TOKENS: &[&str] = rulec_runtime::eval::MISSING_MARKERS;
 
 /// The formats every reader of rulec reads, by extension, as messages
 /// name them (see `text_file`): ingest, `check`, `apply` and both engines
