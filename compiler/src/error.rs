@@ -56,7 +56,11 @@ fn did_you_mean(name: &str, columns: &[String]) -> String {
         .filter(|c| {
             let c = c.trim().to_lowercase();
             let (n, m) = (c.chars().count(), wanted.chars().count());
-            c == wanted || (m >= 4 && n.abs_diff(m) <= 2 && m <= 64 && edits(&c, &wanted) <= 2)
+            // Two edits turn many a short name into another (`nope` into
+            // `zone`): one for names of up to five letters.
+            let allowed = if m <= 5 { 1 } else { 2 };
+            c == wanted
+                || (m >= 4 && n.abs_diff(m) <= allowed && m <= 64 && edits(&c, &wanted) <= allowed)
         })
         .collect();
     match close.as_slice() {
@@ -129,8 +133,11 @@ mod tests {
         );
         assert_eq!(did_you_mean("distance", &columns), "");
         // Two close ones, or a short name: no guess.
-        assert_eq!(did_you_mean("zone1", &columns), "");
+        assert_eq!(did_you_mean("zones", &columns), "");
         assert_eq!(did_you_mean("zon", &columns), "");
+        // A short name two edits away is another word, not a typo.
+        assert_eq!(did_you_mean("nope", &columns), "");
+        assert_eq!(did_you_mean("zonr", &columns), "did you mean `zone`? ");
         assert_eq!(edits("kitten", "sitting"), 3);
         assert_eq!(edits("", "abc"), 3);
         let e = Error::UnknownColumn {
