@@ -351,6 +351,11 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
         return Ok(());
     }
     use rulec_codegen::sql;
+    for (flag, value) in [("--table", &args.table), ("--view", &args.view)] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            anyhow::bail!("{flag} must name a table or view, got an empty name");
+        }
+    }
     let query = render::SqlQuery {
         dialect: args.dialect.unwrap_or(render::DEFAULT_SQL_DIALECT),
         table: args.table.as_deref().unwrap_or(render::DEFAULT_SQL_TABLE),

@@ -189,6 +189,8 @@ fn emit_sql_writes_stable_files_and_refuses_bad_input() {
         (&["--name", "x"], 2, "--name is for the Rust crate"),
         (&["--out", "crate"], 1, "is a directory"),
         (&["--out", "file/x.sql"], 1, "--out file/x.sql"),
+        (&["--table", ""], 1, "--table must name a table or view"),
+        (&["--view", " "], 1, "--view must name a table or view"),
     ];
     for (args, code, message) in bad {
         let mut full = vec!["emit", "rules.json", "--lang", "sql"];
