@@ -253,13 +253,24 @@ impl Engine for Interpreter {
             // Nullability only widens what a rule may test; names, kinds and
             // category order decide what a row means.
             if a.name != b.name || a.kind != b.kind {
-                problems.push(format!(
-                    "feature `{}` ({}) became `{}` ({}), or its categories changed",
-                    a.name,
-                    a.kind.describe(),
-                    b.name,
-                    b.kind.describe()
-                ));
+                // Say what changed: the name, the kind, or (same name and
+                // kind) the categories.
+                let what = if a.name == b.name && a.kind.describe() == b.kind.describe() {
+                    format!(
+                        "feature `{}` ({}): its categories changed",
+                        a.name,
+                        a.kind.describe()
+                    )
+                } else {
+                    format!(
+                        "feature `{}` ({}) became `{}` ({})",
+                        a.name,
+                        a.kind.describe(),
+                        b.name,
+                        b.kind.describe()
+                    )
+                };
+                problems.push(what);
             }
         }
         if problems.is_empty() {

@@ -416,6 +416,25 @@ fn a_reload_must_keep_the_features_and_classes() {
         panic!("{err:?}");
     };
     assert_eq!(problems.len(), 2, "{problems:?}");
+    // Each says what changed: here a categorical column's categories.
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.ends_with("(categorical): its categories changed")),
+        "{problems:?}"
+    );
+    let mut renamed = rule_set(AGREEING);
+    renamed.features[1].name = "region".into();
+    let Err(Error::Incompatible(problems)) = cascade.reload(Interpreter::new(renamed).unwrap())
+    else {
+        panic!("a renamed column was accepted");
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("became `region` (categorical)")
+            && !problems[0].contains("categories"),
+        "{problems:?}"
+    );
     assert_eq!(cascade.version(), 1);
 
     // From a file: a missing file and a broken one leave the rules running.
