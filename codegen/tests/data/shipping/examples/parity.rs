@@ -179,11 +179,11 @@ trait Parse: Sized {
     fn parse(text: &str) -> Result<Self, String>;
 }
 
-/// A number as text; anything unparsable, the empty string
-/// included, is NaN.
+/// A number as text, spaces around it allowed; anything
+/// unparsable, the empty string included, is NaN.
 impl Parse for f64 {
     fn parse(text: &str) -> Result<Self, String> {
-        Ok(text.parse().unwrap_or(f64::NAN))
+        Ok(text.trim().parse().unwrap_or(f64::NAN))
     }
 }
 
@@ -198,12 +198,16 @@ impl Parse for bool {
     }
 }
 
-/// The empty string is a missing value.
+/// The texts `rulec apply` reads as missing values, each after a `|`.
+const MISSING: &str = "||#N/A|#N/A N/A|#NA|-1.#IND|-1.#QNAN|-NaN|-nan|1.#IND|1.#QNAN|<NA>|N/A|NA|NULL|NaN|n/a|nan|null";
+
+/// A missing value, as `rulec apply` reads it, is `None`.
 impl<T: Parse> Parse for Option<T> {
     fn parse(text: &str) -> Result<Self, String> {
-        match text {
-            "" => Ok(None),
-            text => T::parse(text).map(Some),
+        if MISSING.split('|').skip(1).any(|marker| marker == text) {
+            Ok(None)
+        } else {
+            T::parse(text).map(Some)
         }
     }
 }
