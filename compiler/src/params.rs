@@ -239,18 +239,9 @@ impl CompileParams {
     /// Checks ranges; collects every problem before failing.
     pub fn check(self) -> Result<ValidParams, Error> {
         let mut problems = Vec::new();
-        if !(self.precision > 0.0 && self.precision < 1.0) {
-            problems.push(format!(
-                "--precision must be between 0 and 1 (exclusive), got {}",
-                self.precision
-            ));
-        }
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            problems.push(format!(
-                "--confidence must be between 0 and 1 (exclusive), got {}",
-                self.confidence
-            ));
-        }
+        use rulec_runtime::ir::not_a_share;
+        problems.extend(not_a_share("--precision", self.precision));
+        problems.extend(not_a_share("--confidence", self.confidence));
         if self.max_rules == 0 {
             problems.push("--max-rules must be at least 1".to_string());
         }

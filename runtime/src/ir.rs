@@ -701,18 +701,8 @@ impl RuleSet {
         // guarantee of 150 % or a bound of -500 %.
         let share = |x: f64| x.is_finite() && (0.0..=1.0).contains(&x);
         let cert = &self.certification;
-        if !(cert.precision > 0.0 && cert.precision < 1.0) {
-            problems.push(format!(
-                "certification.precision must be between 0 and 1 (exclusive), got {}",
-                cert.precision
-            ));
-        }
-        if !(cert.confidence > 0.0 && cert.confidence < 1.0) {
-            problems.push(format!(
-                "certification.confidence must be between 0 and 1 (exclusive), got {}",
-                cert.confidence
-            ));
-        }
+        problems.extend(not_a_share("certification.precision", cert.precision));
+        problems.extend(not_a_share("certification.confidence", cert.confidence));
         for (i, t) in cert.tests.iter().enumerate() {
             if t.correct > t.support || !share(t.lower_bound) || !share(t.confidence) {
                 problems.push(format!(
@@ -836,6 +826,13 @@ impl FeatureKind {
             FeatureKind::Categorical { .. } => "categorical",
         }
     }
+}
+
+/// What is wrong with `value`, named `name`, as a precision or a
+/// confidence level: `None` when it is between 0 and 1 (exclusive).
+pub fn not_a_share(name: &str, value: f64) -> Option<String> {
+    (!(value > 0.0 && value < 1.0))
+        .then(|| format!("{name} must be between 0 and 1 (exclusive), got {value}"))
 }
 
 /// What is wrong when a column is a term of one sum twice: added twice,
