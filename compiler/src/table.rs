@@ -13,6 +13,12 @@ pub const OTHER_CODE: u32 = u32::MAX - 1;
 
 mod notes;
 pub use notes::is_date;
+use notes::{
+    codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_but_outside,
+    numbers_with_decimal_commas, numbers_with_signs,
+};
+
+pub(crate) use notes::{decimal_comma, twins, whole_number};
 
 /// Whether `note` (one of [`Table::notes`]) is about one of `columns`: such
 /// a note starts with "column `name`".
@@ -21,11 +27,6 @@ pub fn note_of(note: &str, columns: &[String]) -> bool {
         .iter()
         .any(|name| note.starts_with(&format!("column `{name}`")))
 }
-use notes::{
-    codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_with_decimal_commas,
-    numbers_with_signs,
-};
-pub(crate) use notes::{decimal_comma, twins, whole_number};
 
 /// One feature column.
 #[derive(Clone, Debug, PartialEq)]
@@ -189,6 +190,9 @@ impl Table {
             if let Some(note) = numbers_but_for(&column.name, levels, &counts) {
                 notes.push(note);
             }
+            let outside = numbers_but_outside(&column.name, levels, &counts);
+            let made_text = outside.is_some();
+            notes.extend(outside);
             // Dates get their own note; raising --max-categories or naming
             // the dates outside the training rows would not help them.
             let dates = dates_as_text(&column.name, levels, &counts);
@@ -201,7 +205,7 @@ impl Table {
             };
             // An identifier's note comes first and the others stay: which
             // values the rules know is still worth saying.
-            let quiet = dates.is_some() || signs.is_some();
+            let quiet = dates.is_some() || signs.is_some() || made_text;
             notes.extend(dates);
             notes.extend(signs);
             notes.extend(ids);

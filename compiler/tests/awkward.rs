@@ -1565,3 +1565,48 @@ fn a_split_column_read_as_a_feature_gets_a_note() {
         stderr(&o)
     );
 }
+
+/// A numeric column made text by one word outside the training rows says
+/// so, naming the word, and not that its numbers are too many categories.
+#[test]
+fn a_word_outside_the_training_rows_that_makes_a_column_text_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(3);
+    let mut csv = String::from("x,part,y\n");
+    for i in 0..900 {
+        let x = rng.f64();
+        let y = if x < 0.5 { "lo" } else { "hi" };
+        let part = ["train", "train", "train", "valid", "test"][i % 5];
+        let cell = if i == 4 {
+            "far".to_string()
+        } else {
+            format!("{x:.4}")
+        };
+        writeln!(csv, "{cell},{part},{y}").unwrap();
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let o = run(
+        d,
+        &[
+            "compile",
+            "d.csv",
+            "--target",
+            "y",
+            "--split-column",
+            "part",
+            "--out",
+            "o",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: column `x` is read as text, not numbers, because of one value outside the training rows (`far`)"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("most frequent are kept as categories"),
+        "{err}"
+    );
+}

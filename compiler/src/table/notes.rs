@@ -47,6 +47,45 @@ pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -
     ))
 }
 
+/// A note when a text column's training values are all numbers, and it is
+/// text because of a few other values (at most 5 distinct) outside the
+/// training rows (`counts`: training rows per level): rules compare none
+/// of its numbers, and the values to blame are in rows no note above reads.
+pub(super) fn numbers_but_outside(
+    name: &str,
+    levels: &[String],
+    counts: &[usize],
+) -> Option<String> {
+    let number = |l: &String| l.trim().parse::<f64>().is_ok();
+    let trained: Vec<&String> = levels
+        .iter()
+        .zip(counts)
+        .filter(|(_, &n)| n > 0)
+        .map(|(l, _)| l)
+        .collect();
+    let others: Vec<&String> = levels
+        .iter()
+        .zip(counts)
+        .filter(|(l, &n)| n == 0 && !number(l))
+        .map(|(l, _)| l)
+        .collect();
+    if trained.is_empty()
+        || !trained.iter().all(|l| number(l))
+        || others.is_empty()
+        || others.len() > 5
+    {
+        return None;
+    }
+    let listed: Vec<String> = others.iter().map(|v| format!("`{v}`")).collect();
+    Some(format!(
+        "column `{name}` is read as text, not numbers, because of {} outside the training rows ({}): its training values are all numbers, and as text a rule can only list them as categories; if {} a missing value, leave those cells empty (or write NA), else correct {}, and the column reads as numbers",
+        if others.len() == 1 { "one value" } else { "a few values" },
+        listed.join(", "),
+        if others.len() == 1 { "it marks" } else { "they mark" },
+        if others.len() == 1 { "it" } else { "them" },
+    ))
+}
+
 /// `text` as a number written with a currency sign or a percent sign
 /// (`$1,234.50`, `-€3`, `12.5 %`, `7%`), when it is one: the number and
 /// the sign. Plain numbers are not.
@@ -577,6 +616,20 @@ mod tests {
         );
         // Without classes (a numeric target), only the name speaks.
         assert_eq!(codes_as_numbers("firm", firms.iter().copied(), None), None);
+    }
+
+    #[test]
+    fn a_column_made_text_by_a_value_outside_the_training_rows_is_noted() {
+        let levels: Vec<String> = ["1.5", "2", "far", "3"].map(String::from).to_vec();
+        let note = numbers_but_outside("distance_mi", &levels, &[4, 7, 0, 2]).unwrap();
+        assert!(
+            note.starts_with("column `distance_mi` is read as text, not numbers, because of one value outside the training rows (`far`): its training values are all numbers"),
+            "{note}"
+        );
+        // A word among the training values: the other note's case, not this.
+        assert!(numbers_but_outside("d", &levels, &[4, 7, 1, 2]).is_none());
+        // Nothing but numbers anywhere: no note.
+        assert!(numbers_but_outside("d", &levels[..2], &[4, 7]).is_none());
     }
 
     #[test]
