@@ -476,7 +476,7 @@ pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
         GENERATED_MARKER.to_string(),
         String::new(),
         format!(
-            "Decides {} with {} {} compiled by rulec; see the `rules` module docs.",
+            "Decides {} with {} {} compiled by rulec; the [`rules`] module says what they read, how they were certified and where they come from.",
             name_code(&set.target.name),
             set.rules.len(),
             plural(set.rules.len(), "rule", "rules"),
@@ -494,7 +494,7 @@ pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
         #![forbid(unsafe_code)]
         #![warn(missing_docs)]
 
-        mod rules;
+        pub mod rules;
 
         #engine
 
