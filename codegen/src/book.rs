@@ -241,7 +241,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     }
     if cert.scope != Scope::Rule {
         if cert.tests.is_empty() {
-            let _ = writeln!(md, "{}\n", escape_md(NOTHING_TESTED));
+            let _ = writeln!(md, "{}\n", escape_md(&nothing_tested(set)));
         } else {
             md.push_str("| tested set | validation rows | right | confidence of the test | lower bound | result |\n|---|---:|---:|---:|---:|---|\n");
             for row in test_rows(cert) {
@@ -472,7 +472,29 @@ DSL, which is what runs.";
 
 /// The certification section when no set was tested, as the compile's
 /// note says it: the curve's sets, measured afterwards, were not tested.
-pub(crate) const NOTHING_TESTED: &str = "No set was tested: no candidate rule kept its estimated precision on the training rows at what the target needs there, or the sets the order built answer too few validation rows to pass even without an error. The curve of coverage against precision, where there is one, goes on as the order would with no precision to hold: its sets were measured afterwards, not tested.";
+pub(crate) fn nothing_tested(set: &RuleSet) -> String {
+    format!(
+        "No set was tested: {}. The curve of coverage against precision, where there is one, goes on as the order would with no precision to hold: its sets were measured afterwards, not tested.",
+        untested_cause(set, "the target")
+    )
+}
+
+/// Why no set was tested, from what the rule set records: with learned
+/// candidates in the order (its near misses), the sets they make answer too
+/// few validation rows to pass even without an error (the plan tests no set
+/// that cannot pass); without, no candidate kept its estimated precision on
+/// the training rows at what `target` needs there.
+fn untested_cause(set: &RuleSet, target: &str) -> String {
+    let ordered = set
+        .rejected
+        .iter()
+        .any(|r| r.rule.name.starts_with("near_miss_"));
+    if ordered {
+        "the order built sets of candidates, but each answers too few validation rows to pass even without an error".to_string()
+    } else {
+        format!("no candidate rule kept its estimated precision on the training rows at what {target} needs there")
+    }
+}
 
 pub(crate) const CONFUSION_INTRO: &str =
     "The decisions the rules took, by the class they decided (rows) and the true \
@@ -862,8 +884,8 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     };
     let Some(first) = cert.tests.first() else {
         return Some(format!(
-            "Nothing was tested: no candidate rule kept its estimated precision on the training rows at what a target of {} needs there, or the sets the order built answer too few validation rows to pass even without an error. {what_helps}.",
-            pct(cert.precision),
+            "Nothing was tested: {}. {what_helps}.",
+            untested_cause(set, &format!("a target of {}", pct(cert.precision))),
         ));
     };
     let set_words = if first.rules == 1 {
@@ -889,6 +911,33 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nothing_tested_says_which_cause_applied() {
+        use rulec_runtime::ir::{Rejected, Rule, Target};
+        let target = Target {
+            name: "y".into(),
+            classes: vec!["a".into(), "b".into()],
+            tolerance: None,
+        };
+        let mut set = RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95);
+        assert!(nothing_tested(&set).starts_with(
+            "No set was tested: no candidate rule kept its estimated precision on the training rows at what the target needs there."
+        ));
+        set.rejected.push(Rejected {
+            rule: Rule {
+                name: "near_miss_1".into(),
+                conditions: Vec::new(),
+                decision: "a".into(),
+                origin: None,
+                evidence: None,
+            },
+            reason: String::new(),
+        });
+        assert!(nothing_tested(&set).starts_with(
+            "No set was tested: the order built sets of candidates, but each answers too few validation rows to pass even without an error."
+        ));
+    }
 
     #[test]
     fn a_percentage_never_rounds_to_its_ends() {

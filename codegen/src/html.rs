@@ -13,10 +13,10 @@ use rulec_runtime::dsl;
 use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 
 use crate::book::{
-    certification_paragraphs, count, curve_paragraph, example_columns, example_value, opt_pct, pct,
-    pct_lower, provenance_rows, ratio, sign_off_paragraph, sign_off_rows, summary_points,
-    test_rows, SignOff, CONFUSION_INTRO, DATA_NOTES, FALLBACK, NOTHING_TESTED, REJECTED_INTRO,
-    RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
+    certification_paragraphs, count, curve_paragraph, example_columns, example_value,
+    nothing_tested, opt_pct, pct, pct_lower, provenance_rows, ratio, sign_off_paragraph,
+    sign_off_rows, summary_points, test_rows, SignOff, CONFUSION_INTRO, DATA_NOTES, FALLBACK,
+    REJECTED_INTRO, RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
 };
 pub use crate::figures::escape;
 use crate::figures::{confusion, curve, rule_bars};
@@ -365,7 +365,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
     }
     if cert.scope != Scope::Rule {
         if cert.tests.is_empty() {
-            let _ = writeln!(h, "<p>{}</p>", escape(NOTHING_TESTED));
+            let _ = writeln!(h, "<p>{}</p>", escape(&nothing_tested(set)));
         } else {
             h.push_str("<table>\n<tr><th>tested set</th><th class=\"n\">validation rows</th><th class=\"n\">right</th><th class=\"n\">confidence of the test</th><th class=\"n\">lower bound</th><th>result</th></tr>\n");
             for row in test_rows(cert) {
