@@ -241,6 +241,14 @@ pub fn validate_table(
             verdict
         );
     }
+    let short = m.rules.iter().filter(|r| r.reason.is_some()).count();
+    if short > 0 && m.all.reason.is_none() {
+        let _ = writeln!(
+            out,
+            "note: {short} {} short alone while the rules together meet the precision: the guarantee of a set certified as a whole (the default, --certify set) is the (all rules) line; rulec check holds each rule to its own bound in the rule book",
+            if short == 1 { "rule falls" } else { "rules fall" }
+        );
+    }
     out
 }
 

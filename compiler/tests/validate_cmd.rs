@@ -192,6 +192,15 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
          rule ops_long_is_c:\n  when distance_mi >= 300\n  then cheapest_shipper = \"C\"\n",
     )
     .unwrap();
+    // Measured alone, the second proposal falls short while the two meet
+    // the precision together: validate says which line the guarantee of a
+    // set is.
+    let out = rulec(d, &["validate", "ops.rules", "ship.csv"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("note: 1 rule falls short alone while the rules together meet the precision: the guarantee of a set certified as a whole (the default, --certify set) is the (all rules) line"),
+        "{table}"
+    );
     let out = rulec(
         d,
         &[
