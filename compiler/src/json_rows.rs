@@ -202,7 +202,34 @@ pub fn json_as_csv(bytes: &[u8]) -> io::Result<Vec<u8>> {
 fn values(bytes: &[u8]) -> impl Iterator<Item = io::Result<Json>> + '_ {
     serde_json::Deserializer::from_slice(bytes)
         .into_iter::<Json>()
-        .map(|v| v.map_err(|e| bad(format!("is not JSON: {e}"))))
+        .map(|v| v.map_err(|e| bad(format!("is not JSON: {e}{}", cut_short(bytes, e.line())))))
+}
+
+/// For an error at line `at` of records one per line: the last line before
+/// it that opens a record (`{`) and does not close it (no `}` at its end),
+/// where the parser read on into the next record. Empty when there is none.
+fn cut_short(bytes: &[u8], at: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.lines().take(at.saturating_sub(1)).collect();
+    let last_open = lines.iter().rposition(|l| {
+        let l = l.trim();
+        l.starts_with('{') && !l.ends_with('}') && !l.ends_with("},")
+    });
+    match last_open {
+        // Only a line whose following lines open records of their own.
+        Some(i)
+            if lines[i + 1..]
+                .iter()
+                .all(|l| l.trim_start().starts_with('{'))
+                && i + 1 < at =>
+        {
+            format!(
+                " (line {} looks cut short: it opens a record and does not close it)",
+                i + 1
+            )
+        }
+        _ => String::new(),
+    }
 }
 
 /// Hands each record of a source to the function it is given, with its
@@ -600,6 +627,14 @@ mod tests {
             .contains("record 3: `a` holds an object"));
         assert!(err("{}\n{}").contains("holds no records with column names"));
         assert!(err("{\"a\":1}\n{\"a\":").starts_with("is not JSON: "));
+        // A record cut short, then whole ones: the parser reads on into
+        // the next record and fails lines later; the message names the
+        // line cut short.
+        let e = err("{\"a\":1,\"b\":2}\n{\"a\":3, \"b\": \n{\"a\":4,\"b\":5}\n{\"a\":6,\"b\":7}\n");
+        assert!(
+            e.ends_with("(line 2 looks cut short: it opens a record and does not close it)"),
+            "{e}"
+        );
     }
 
     #[test]
