@@ -496,10 +496,20 @@ impl Source {
                         lit(Null {}).cast(DataType::Boolean).alias(f.name.as_str())
                     }
                     _ => {
-                        return Err(self.err(format!(
-                            "column `{}` has type {dtype}; the rules expect booleans (true/false)",
-                            f.name
-                        )))
+                        // The first value that is no boolean, as the
+                        // interpreter names it.
+                        let column = self
+                            .frame
+                            .clone()
+                            .select([c.clone()])
+                            .collect()
+                            .ok()
+                            .and_then(|df| df.column(f.name.as_str()).ok().cloned());
+                        return Err(self.err(crate::ingest::not_booleans(
+                            &f.name,
+                            dtype,
+                            column.as_ref(),
+                        )));
                     }
                 }
             }

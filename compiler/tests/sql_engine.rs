@@ -243,7 +243,7 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         (
             "text_bool.csv",
             &[],
-            "column `express` has type str; the rules expect booleans",
+            "on row 1, which is not true or false; the rules expect booleans (true/false)",
         ),
         (
             "text_number.csv",

@@ -98,12 +98,9 @@ pub fn frame_cells(
             // the reader gave it (text, for an empty CSV column).
             FeatureKind::Boolean if series.null_count() == n && series.bool().is_err() => {}
             FeatureKind::Boolean => {
-                let ca = series.bool().map_err(|_| {
-                    data_err(format!(
-                        "column `{}` has type {dtype}; the rules expect booleans (true/false)",
-                        f.name
-                    ))
-                })?;
+                let ca = series
+                    .bool()
+                    .map_err(|_| data_err(super::not_booleans(&f.name, &dtype, Some(col))))?;
                 for (i, v) in ca.iter().enumerate() {
                     cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
                 }

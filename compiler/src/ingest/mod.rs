@@ -25,7 +25,7 @@ pub(crate) use file::{
 use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 use values::{categories, column_data, numeric_values, string_values};
-pub(crate) use values::{category_texts, first_not_number, not_numbers};
+pub(crate) use values::{category_texts, first_not_number, not_booleans, not_numbers};
 
 /// What to read from the file.
 #[derive(Clone, Debug)]

@@ -147,6 +147,29 @@ pub(crate) fn not_numbers(name: &str, dtype: &DataType, first: Option<(usize, &s
     }
 }
 
+/// The message for a column the rules test as booleans that holds other
+/// values: the first of them and its row, when `col` says.
+pub(crate) fn not_booleans(
+    name: &str,
+    dtype: &DataType,
+    col: Option<&polars::prelude::Column>,
+) -> String {
+    let first = col.and_then(|c| string_values(c).ok()).and_then(|values| {
+        values.into_iter().enumerate().find_map(|(i, v)| {
+            let text = v?;
+            let boolean = matches!(text.trim().to_ascii_lowercase().as_str(), "true" | "false");
+            (!boolean).then_some((i, text))
+        })
+    });
+    match first {
+        Some((row, text)) => format!(
+            "column `{name}` has `{text}` on row {}, which is not true or false; the rules expect booleans (true/false)",
+            row + 1
+        ),
+        None => format!("column `{name}` has type {dtype}; the rules expect booleans (true/false)"),
+    }
+}
+
 /// The first value of `col` read as text that is not a number, with its
 /// row.
 pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, String)> {
