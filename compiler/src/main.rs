@@ -252,7 +252,13 @@ fn compile_to(
     let emit_time = emit_start.elapsed();
     if !quiet {
         let r = &compiled.report;
-        eprintln!(
+        if r.coverage.is_none() {
+            eprintln!(
+                "done: {}; no test rows to report on (a test share of 0): the rule book's figures are the validation rows'",
+                rulec_codegen::sentence::counted(r.rules as usize, "rule", "rules"),
+            );
+        } else {
+            eprintln!(
             "done: {}; test coverage {}, covered precision {}, fidelity {}, cascade accuracy {}, teacher accuracy {}",
             rulec_codegen::sentence::counted(r.rules as usize, "rule", "rules"),
             percent(r.coverage),
@@ -261,6 +267,7 @@ fn compile_to(
             percent(r.cascade_accuracy),
             percent(r.teacher_accuracy)
         );
+        }
         if let Some(t) = &r.teacher_threshold {
             eprintln!("{}", teacher_threshold_line(t, r.precision_target));
         }
@@ -280,6 +287,9 @@ fn compile_to(
 /// The teacher's own threshold, as the line after `done:` says it.
 fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> String {
     match t.threshold {
+        Some(tau) if t.coverage.is_none() => format!(
+            "reference: the teacher alone would answer where its top probability is at least {tau:.3} (its own threshold, chosen on the validation rows); there are no test rows to measure it on"
+        ),
         Some(tau) => format!(
             "reference: the teacher alone, answering where its top probability is at least {tau:.3}, answers {} of test rows at {} (its own threshold, chosen on the validation rows; not certified as the rules are)",
             percent(t.coverage),

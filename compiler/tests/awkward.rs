@@ -1610,3 +1610,37 @@ fn a_word_outside_the_training_rows_that_makes_a_column_text_is_named() {
         "{err}"
     );
 }
+
+/// With a test share of 0, the compile's last lines say there are no test
+/// rows, not a row of dashes ("test coverage –", "answers – of test rows").
+#[test]
+fn no_test_rows_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = run(
+        d,
+        &["dataset", "shipping", "--rows", "3000", "--out", "s.csv"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(
+        d,
+        &[
+            "compile",
+            "s.csv",
+            "--target",
+            "cheapest_shipper",
+            "--split",
+            "60/40/0",
+            "--out",
+            "o",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("; no test rows to report on (a test share of 0)"),
+        "{err}"
+    );
+    assert!(!err.contains(" – "), "{err}");
+    assert!(!err.contains("test coverage –"), "{err}");
+}
