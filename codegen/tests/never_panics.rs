@@ -276,7 +276,27 @@ fn interpreter_cell(eval: &Evaluator, col: usize, feature: &Feature, field: &Fie
     match feature.kind {
         FeatureKind::Numeric => Cell::Num(text.trim().parse().unwrap_or(f64::NAN)),
         FeatureKind::Boolean => Cell::Bool(text == "true"),
-        FeatureKind::Categorical { .. } => Cell::Cat(eval.category_code(col, text)),
+        FeatureKind::Categorical { ref categories } => {
+            // A column of codes (every category a number): a number written
+            // another way is the category written as its number reads
+            // (`7.0` is `7`), as `rulec apply` and the crate read it.
+            let code = eval.category_code(col, text);
+            let codes = !categories.is_empty()
+                && categories.iter().all(|c| c.trim().parse::<f64>().is_ok());
+            match text.trim().parse::<f64>() {
+                Ok(x)
+                    if code == rulec_runtime::eval::UNKNOWN_CATEGORY && codes && x.is_finite() =>
+                {
+                    let canonical = if x.fract() == 0.0 && x.abs() < 1e15 {
+                        format!("{}", x as i64)
+                    } else {
+                        format!("{x}")
+                    };
+                    Cell::Cat(eval.category_code(col, &canonical))
+                }
+                _ => Cell::Cat(code),
+            }
+        }
     }
 }
 

@@ -1151,6 +1151,22 @@ fn codes_written_as_numbers_are_read_as_categories_when_named() {
     let o = run(dir.path(), &["apply", "out/rules.json", "o.csv"]);
     assert_eq!(String::from_utf8(o.stdout.clone()).unwrap(), a);
     assert!(!stderr(&o).contains("note:"), "{}", stderr(&o));
+    // The generated crate reads them alike (its `from_str_value`): its
+    // parity example, fed the same rows, decides each as apply does.
+    let parity = common::build_crate(&dir.path().join("out/crate"), "rulec-awkward-crates-target");
+    let input: String = std::fs::read_to_string(dir.path().join("o.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            format!("{}\t{}\n", common::hex(f[0]), common::hex(f[1]))
+        })
+        .collect();
+    assert_eq!(
+        common::run_parity(&parity, input),
+        common::applied_rules(&a)
+    );
     // Codes the rules do not know at all: the rows go to the fallback, and
     // apply says why.
     let unknown: String = ints

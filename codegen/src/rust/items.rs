@@ -237,11 +237,52 @@ impl Gen<'_> {
                     Some(label)
                 }
             };
+            // A column of codes (every category a number, `--categorical
+            // store`): a number written another way (`7.0`, `007`, ` 7`) is
+            // the category written as that number reads, as `rulec apply`
+            // reads it. Only categories written as their number is written
+            // (`7`, `2.5`; not `07`) can be read so.
+            let canonical: Vec<(TokenStream, &proc_macro2::Ident)> = if !categories.is_empty()
+                && categories.iter().all(|c| c.trim().parse::<f64>().is_ok())
+            {
+                categories
+                    .iter()
+                    .zip(variants)
+                    .filter_map(|(c, v)| {
+                        let x = c.parse::<f64>().ok().filter(|x| x.is_finite())?;
+                        // A finite number always has a literal.
+                        let lit = float_tokens(x).ok()?;
+                        (number_text(x) == *c).then_some((lit, v))
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let otherwise = if canonical.is_empty() {
+                quote!(Self::#unknown)
+            } else {
+                quote!(Self::from_code(value))
+            };
             let from_body = if cat.codes.is_empty() {
                 quote! { let _ = value; Self::#unknown }
             } else {
-                quote! { match value { #(#arms)* _ => Self::#unknown, } }
+                quote! { match value { #(#arms)* _ => #otherwise, } }
             };
+            let from_code = (!canonical.is_empty()).then(|| {
+                let guards = canonical.iter().map(|(x, v)| quote!(Ok(#x) => Self::#v,));
+                quote! {
+                    /// A code written another way than the category is
+                    /// (`7.0`, `007`, ` 7` for `7`): the category of the
+                    /// same number, as `rulec apply` reads it; any other
+                    /// text gives the unknown variant.
+                    fn from_code(value: &str) -> Self {
+                        match value.trim().parse::<f64>() {
+                            #(#guards)*
+                            _ => Self::#unknown,
+                        }
+                    }
+                }
+            });
             let doc_ty = doc([
                 format!("Values of column {}.", name_code(&f.name)),
                 String::new(),
@@ -269,6 +310,8 @@ impl Gen<'_> {
                     pub fn from_str_value(value: &str) -> Self {
                         #from_body
                     }
+
+                    #from_code
 
                     /// The value as it appears in the data, or `None` for the
                     /// unknown variant.
@@ -499,5 +542,16 @@ pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
         #engine
 
         pub use rules::*;
+    }
+}
+
+/// A number as the compiler writes a code read from numbers (`7`, not
+/// `7.0`; `2.5`): whole numbers below 10^15 without a fraction, others in
+/// Rust's shortest form (as `rulec`'s ingest writes them).
+fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
     }
 }
