@@ -1,0 +1,120 @@
+//! Unit tests of the parent module.
+
+use super::*;
+
+#[test]
+fn nothing_tested_says_which_cause_applied() {
+    use rulec_runtime::ir::{Rejected, Rule, Target};
+    let target = Target {
+        name: "y".into(),
+        classes: vec!["a".into(), "b".into()],
+        tolerance: None,
+    };
+    let mut set = RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95);
+    assert!(nothing_tested(&set).starts_with(
+        "No set was tested: no candidate rule kept its estimated precision on the training rows at what the target needs there."
+    ));
+    set.rejected.push(Rejected {
+        rule: Rule {
+            name: "near_miss_1".into(),
+            conditions: Vec::new(),
+            decision: "a".into(),
+            origin: None,
+            evidence: None,
+        },
+        reason: String::new(),
+    });
+    assert!(nothing_tested(&set).starts_with(
+        "No set was tested: the order built sets of candidates, but each answers too few validation rows to pass even without an error."
+    ));
+}
+
+#[test]
+fn a_percentage_never_rounds_to_its_ends() {
+    assert_eq!(pct(0.5), "50.0 %");
+    assert_eq!(pct(1.0), "100.0 %");
+    assert_eq!(pct(0.0), "0.0 %");
+    assert_eq!(pct(0.9996), "99.96 %");
+    assert_eq!(pct(0.999999), "99.9999 %");
+    assert_eq!(pct(0.00001), "0.001 %");
+    assert_eq!(pct(0.9994), "99.9 %");
+}
+
+#[test]
+fn a_bound_below_the_requirement_never_reads_as_it() {
+    assert_eq!(pct_lower(0.9499792, 0.95), "94.998 %");
+    assert_eq!(pct_lower(0.9496, 0.95), "94.96 %");
+    assert_eq!(pct_lower(0.9524, 0.95), "95.2 %");
+    assert_eq!(pct_lower(0.95, 0.95), "95.0 %");
+    assert_eq!(pct_lower(0.9399, 0.95), "94.0 %");
+}
+
+#[test]
+fn counts_have_separators() {
+    assert_eq!(count(0), "0");
+    assert_eq!(count(999), "999");
+    assert_eq!(count(1000), "1,000");
+    assert_eq!(count(20446), "20,446");
+    assert_eq!(count(1234567), "1,234,567");
+}
+
+/// Code spans show names and values exactly as GFM renders them
+/// (checked with cmark-gfm, GitHub's renderer): `x|`y`.json` in a
+/// table cell renders as `<code>x|`y`.json</code>`.
+#[test]
+fn code_spans_show_data_exactly() {
+    assert_eq!(code("zone"), "`zone`");
+    assert_eq!(code("a`b"), "``a`b``");
+    assert_eq!(code("`x"), "`` `x ``");
+    assert_eq!(code("x``"), "``` x`` ```");
+    assert_eq!(code(" hi "), "`  hi  `");
+    assert_eq!(code("  "), "`  `");
+    assert_eq!(code("a\nb\tc"), "`a b c`");
+    assert_eq!(code("a|b"), "`a|b`");
+    assert_eq!(code_cell("a|b"), "`a\\|b`");
+    assert_eq!(code_cell("x|`y`.json"), "``x\\|`y`.json``");
+    assert_eq!(code_cell_list(["a|b", "c"]), "`a\\|b`, `c`");
+}
+
+#[test]
+fn one_row_is_a_row() {
+    assert_eq!(rows(0), "0 rows");
+    assert_eq!(rows(1), "1 row");
+    assert_eq!(rows(2465), "2,465 rows");
+}
+
+#[test]
+fn a_recorded_hash_is_found_in_both_formats_and_only_there() {
+    let hash = "ab".repeat(32);
+    let md = format!(
+        "# Rule book\n\n## Sign-off\n\n| | |\n|---|---|\n| {RULES_SHA256_LABEL} | `{hash}` |\n"
+    );
+    assert_eq!(recorded_rules_sha256(&md), Ok(hash.clone()));
+    let upper = md.replace(&hash, &hash.to_uppercase());
+    assert_eq!(recorded_rules_sha256(&upper), Ok(hash.clone()));
+    let page = format!("<h2>Sign-off</h2>\n<table>\n<tr><th>{RULES_SHA256_LABEL}</th><td><code>{hash}</code></td></tr>\n");
+    assert_eq!(recorded_rules_sha256(&page), Ok(hash.clone()));
+    // A hash before the section, or too short or long, does not count.
+    let before = format!("| {RULES_SHA256_LABEL} | `{hash}` |\n\n## Sign-off\n\nnothing\n");
+    assert_eq!(recorded_rules_sha256(&before), Err(RecordError::NoHash));
+    let short = md.replace(&hash, &hash[1..]);
+    assert_eq!(recorded_rules_sha256(&short), Err(RecordError::NoHash));
+    let long = md.replace(&hash, &format!("{hash}0"));
+    assert_eq!(recorded_rules_sha256(&long), Err(RecordError::NoHash));
+    assert_eq!(recorded_rules_sha256(""), Err(RecordError::NoSection));
+    assert_eq!(
+        recorded_rules_sha256("## Sign-off without a line break"),
+        Err(RecordError::NoSection)
+    );
+    // Multi-byte text around the label is no problem.
+    let wide = md.replace("| |", "| é€ |");
+    assert_eq!(recorded_rules_sha256(&wide), Ok(hash));
+}
+
+#[test]
+fn markdown_escapes_markup() {
+    assert_eq!(
+        escape_md("<script>alert(1)</script> *x* &amp;"),
+        "\\<script\\>alert(1)\\</script\\> \\*x\\* \\&amp;"
+    );
+}
