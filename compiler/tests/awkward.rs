@@ -1503,18 +1503,14 @@ fn a_forbidden_column_gets_no_note() {
         writeln!(csv, "C{i:05},{x:.4},{y}").unwrap();
     }
     std::fs::write(d.join("d.csv"), csv).unwrap();
-    let args = ["compile", "d.csv", "--target", "y", "--out"];
-    let o = run(d, &[&args[..], &["plain"]].concat());
+    let o = compile(d, "d.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("note: column `customer_id` has a value of its own"),
         "{}",
         stderr(&o)
     );
-    let o = run(
-        d,
-        &[&args[..], &["forbidden", "--forbid", "customer_id"]].concat(),
-    );
+    let o = compile(d, "d.csv", &["--forbid", "customer_id"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         !stderr(&o).contains("column `customer_id`"),
@@ -1522,7 +1518,7 @@ fn a_forbidden_column_gets_no_note() {
         stderr(&o)
     );
     let set = rulec_runtime::RuleSet::from_json(
-        &std::fs::read_to_string(d.join("forbidden/rules.json")).unwrap(),
+        &std::fs::read_to_string(d.join("out/rules.json")).unwrap(),
     )
     .unwrap();
     let notes = &set.provenance.as_ref().unwrap().data_notes;
@@ -1548,12 +1544,12 @@ fn a_split_column_read_as_a_feature_gets_a_note() {
         writeln!(csv, "{x:.4},{part},{y}").unwrap();
     }
     std::fs::write(d.join("d.csv"), csv).unwrap();
-    let o = run(d, &["compile", "d.csv", "--target", "y", "--out", "plain"]);
+    let o = compile(d, "d.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let want = "note: column `part` holds only `test`, `train`, `valid` values, as a split column does: if it marks each row's split, give --split-column part";
     assert!(stderr(&o).contains(want), "{}", stderr(&o));
     let set = rulec_runtime::RuleSet::from_json(
-        &std::fs::read_to_string(d.join("plain/rules.json")).unwrap(),
+        &std::fs::read_to_string(d.join("out/rules.json")).unwrap(),
     )
     .unwrap();
     let notes = &set.provenance.as_ref().unwrap().data_notes;
@@ -1561,19 +1557,7 @@ fn a_split_column_read_as_a_feature_gets_a_note() {
         notes.iter().any(|n| n.contains("--split-column part")),
         "{notes:?}"
     );
-    let o = run(
-        d,
-        &[
-            "compile",
-            "d.csv",
-            "--target",
-            "y",
-            "--split-column",
-            "part",
-            "--out",
-            "split",
-        ],
-    );
+    let o = compile(d, "d.csv", &["--split-column", "part"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         !stderr(&o).contains("as a split column does"),
@@ -1602,19 +1586,7 @@ fn a_word_outside_the_training_rows_that_makes_a_column_text_is_named() {
         writeln!(csv, "{cell},{part},{y}").unwrap();
     }
     std::fs::write(d.join("d.csv"), csv).unwrap();
-    let o = run(
-        d,
-        &[
-            "compile",
-            "d.csv",
-            "--target",
-            "y",
-            "--split-column",
-            "part",
-            "--out",
-            "o",
-        ],
-    );
+    let o = compile(d, "d.csv", &["--split-column", "part"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
