@@ -224,7 +224,7 @@ impl Table {
                 kept.truncate(max_categories);
                 kept.sort_unstable();
                 notes.extend((!quiet).then(|| format!(
-                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
+                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); raise --max-categories to keep more",
                     column.name
                 )));
             }
@@ -234,7 +234,7 @@ impl Table {
                 .collect();
             if !unseen.is_empty() && !quiet {
                 notes.push(format!(
-                    "column `{}`: {} {} only outside the training rows ({}{}) {} unknown to the rules (answered by the fallback)",
+                    "column `{}`: {} {} only outside the training rows ({}{}) {} unknown to the rules (no rule that tests the column answers them)",
                     column.name,
                     unseen.len(),
                     if unseen.len() == 1 { "value appears" } else { "values appear" },

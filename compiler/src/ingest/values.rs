@@ -298,7 +298,7 @@ pub(super) fn categories(
             .collect();
         levels.sort();
         notes.push(format!(
-            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are treated as unknown (answered by the fallback); raise --max-categories to keep more",
+            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); raise --max-categories to keep more",
             counts.len()
         ));
     }
