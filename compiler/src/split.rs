@@ -99,6 +99,17 @@ impl std::str::FromStr for Shares {
     }
 }
 
+/// The split a value of a split column names: `train`, `validation` (also
+/// written `valid`) or `test`, in any case and with spaces around it.
+pub(crate) fn split_named(value: &str) -> Option<&'static str> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "train" => Some("train"),
+        "validation" | "valid" => Some("validation"),
+        "test" => Some("test"),
+        _ => None,
+    }
+}
+
 fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
     let mut s = Splits {
         method: format!("given by column `{name}`"),
@@ -107,11 +118,11 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
     let mut bad = std::collections::BTreeSet::new();
     let mut first_bad = None;
     for (i, v) in values.iter().enumerate() {
-        match v.trim().to_ascii_lowercase().as_str() {
-            "train" => s.train.push(i),
-            "validation" | "valid" => s.validation.push(i),
-            "test" => s.test.push(i),
-            _ => {
+        match split_named(v) {
+            Some("train") => s.train.push(i),
+            Some("validation") => s.validation.push(i),
+            Some(_) => s.test.push(i),
+            None => {
                 bad.insert(v.clone());
                 first_bad.get_or_insert(i);
             }

@@ -252,15 +252,8 @@ fn split_like_columns(table: &Table, p: &CompileParams) -> Vec<String> {
             continue;
         };
         // The split each value names; `None` when one names none.
-        let roles: Option<std::collections::BTreeSet<&str>> = levels
-            .iter()
-            .map(|l| match l.trim().to_ascii_lowercase().as_str() {
-                "train" => Some("train"),
-                "validation" | "valid" => Some("validation"),
-                "test" => Some("test"),
-                _ => None,
-            })
-            .collect();
+        let roles: Option<std::collections::BTreeSet<&str>> =
+            levels.iter().map(|l| split::split_named(l)).collect();
         if roles.is_some_and(|r| r.len() >= 2) {
             let name = &column.name;
             notes.push(format!(
