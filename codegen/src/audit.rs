@@ -543,10 +543,20 @@ fn card_section(set: &RuleSet) -> Section {
     blocks.push(Block::Heading(vec![Span::Text(
         "The guarantee in plain words".into(),
     )]));
+    // A set edited after the compile, or one whose fingerprint is gone,
+    // is not what was certified: the guarantee is said of the set as
+    // compiled, and only so.
+    let doubt = if set.figures_doubt().is_some() {
+        "Not confirmed for these rules (see In one minute): the guarantee below is the one \
+         certified for the set as compiled. "
+    } else {
+        ""
+    };
     blocks.push(Block::Para(format!(
-        "{whom} on new rows like the validation rows, at least {p} are {right}, with {c} \
-         confidence: an exact one-sided binomial test (Clopper-Pearson){rows_note} that took \
-         no part in choosing the rules. Rows no rule covers go to the fallback, and the \
+        "{doubt}{whom} on new rows like the validation rows, at least {p} are {right}, with {c} \
+         confidence: an exact one-sided binomial test (Clopper-Pearson){rows_note}, whose \
+         labels took no part in choosing the rules (the choice read only which rules apply \
+         to them). Rows no rule covers go to the fallback, and the \
          guarantee says nothing about them. It assumes that new rows are drawn like the \
          validation rows (the same population, inputs recorded the same way, in the same \
          proportions) and that labels are as recorded: the truth the rules were measured \
@@ -570,12 +580,18 @@ fn card_section(set: &RuleSet) -> Section {
          {c}) is below the book's precision ({p}, or the rule's own bound in the book when \
          that is lower), or when its share of rows moves by more than {} points at that \
          confidence (--max-share-shift); a rule the rows are too few to confirm is flagged, \
-         and fails with --strict. With --groups it reports the results by group on the new rows. In \
+         and fails with --strict.{} With --groups it reports the results by group on the new rows. In \
          service, the shadow checks of rulec-runtime's Cascade also send a share of covered \
          decisions to the fallback (ShadowConfig::rate, {} by default: set it to watch) and, \
          once a rule has {} checks (min_samples), raise an alarm when the upper Wilson bound \
          of its agreement with the fallback at {c} falls below {p}.",
         CHECK_MAX_SHARE_SHIFT * 100.0,
+        if set.certification.scope == rulec_runtime::ir::Scope::Class {
+            " As the guarantee is per class, the rules deciding each class are tested together \
+             too, held to the required precision."
+        } else {
+            ""
+        },
         shadow.rate,
         shadow.min_samples
     )));

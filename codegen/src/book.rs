@@ -365,6 +365,43 @@ pub(crate) const DATA_NOTES: &str =
 /// The people who sign the book off, one blank row each.
 pub(crate) const SIGNATORIES: [&str; 2] = ["reviewer", "approver"];
 
+/// The signatories whose row of a book's sign-off table (Markdown or
+/// HTML) someone filled in: a book a reviewer or approver signed, which
+/// writing the book again would erase.
+pub fn signed_by(book: &str) -> Vec<&'static str> {
+    let book = book.replace("\r\n", "\n");
+    let Some(start) = [
+        format!("\n## {SIGN_OFF_HEADING}\n"),
+        format!("<h2>{SIGN_OFF_HEADING}</h2>"),
+    ]
+    .iter()
+    .filter_map(|m| book.rfind(m.as_str()))
+    .max() else {
+        return Vec::new();
+    };
+    let section = &book[start..];
+    SIGNATORIES
+        .into_iter()
+        .filter(|role| {
+            let md = format!("| {role} |");
+            let html = format!("<th>{role}</th>");
+            section.lines().any(|line| {
+                let line = line.trim();
+                let rest = if let Some(rest) = line.strip_prefix(&md) {
+                    rest.to_string()
+                } else if let Some((_, rest)) = line.split_once(&html) {
+                    rest.replace("<td>", "")
+                        .replace("</td>", "")
+                        .replace("</tr>", "")
+                } else {
+                    return false;
+                };
+                rest.chars().any(|c| c != '|' && !c.is_whitespace())
+            })
+        })
+        .collect()
+}
+
 /// What the sign-off section asks of the auditor; `code` renders a file
 /// name or a command line as code in the format at hand, the rest is fixed
 /// text that needs no escaping.
@@ -404,6 +441,8 @@ pub enum RecordError {
     NoSection,
     /// A sign-off section without a readable rule set SHA-256.
     NoHash,
+    /// More than one sign-off section: two books joined, or one edited.
+    SeveralSections(usize),
 }
 
 impl std::fmt::Display for RecordError {
@@ -419,6 +458,11 @@ impl std::fmt::Display for RecordError {
                 "its sign-off section records no {RULES_SHA256_LABEL} (64 hex digits on the line \
                  labelled `{RULES_SHA256_LABEL}`)"
             ),
+            RecordError::SeveralSections(n) => write!(
+                f,
+                "has {n} sign-off sections (`## {SIGN_OFF_HEADING}` headings) where a rule book has \
+                 one: it is two books joined, or was edited; verify the book rulec wrote"
+            ),
         }
     }
 }
@@ -429,10 +473,20 @@ impl std::error::Error for RecordError {}
 /// sign-off section (the book's last, so nothing from data comes after its
 /// heading), in `RULEBOOK.md` or in `rulebook.html`.
 pub fn recorded_rules_sha256(book: &str) -> Result<String, RecordError> {
+    // A book that passed through Windows, mail or an archive may have
+    // CRLF line endings; it is the same book.
+    let book = book.replace("\r\n", "\n");
     let markers = [
         format!("\n## {SIGN_OFF_HEADING}\n"),
         format!("<h2>{SIGN_OFF_HEADING}</h2>"),
     ];
+    let sections: usize = markers
+        .iter()
+        .map(|m| book.matches(m.as_str()).count())
+        .sum();
+    if sections > 1 {
+        return Err(RecordError::SeveralSections(sections));
+    }
     let start = markers
         .iter()
         .filter_map(|m| book.rfind(m.as_str()))

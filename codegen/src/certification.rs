@@ -185,15 +185,17 @@ pub(crate) fn test_rows(cert: &rulec_runtime::ir::Certification) -> Vec<TestRow>
 /// What the coverage/precision curve shows.
 pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
     format!(
-        "Each point is the rule set made of the first k rules of the order, measured on the validation rows: \
+        "Each point is the rule set made of the first k rules of the curve, measured on the validation rows: \
          how many rows it answers (coverage) and how many of those it gets right (precision), with the lower \
          {conf} confidence bound. Adding rules buys coverage at the cost of precision. The kept rules come \
          first; past them the curve goes on as the order would with no precision to hold (at each step the \
          candidate, not kept, whose new training rows are most surely right), which is what a lower target \
-         would add: these need not be the near misses listed above, which the order took while holding the \
-         set at the precision it aimed at. Reading the curve at another target shows about the coverage \
+         would add. Past the kept rules, the curve's first k rules are therefore not the sets the \
+         certification tested (\"first k candidates in order\" under How rules were certified), nor need \
+         they be the near misses under Rules considered and not kept: both come from the order as it held \
+         the set at the precision it aimed at. Reading the curve at another target shows about the coverage \
          that target would buy. The chosen set has {n}. These bounds are not corrected for \
-         the number of prefixes looked at; the certification tests above are.",
+         the number of prefixes looked at; the certification tests are.",
         conf = pct(set.certification.confidence),
         n = crate::sentence::counted(set.rules.len(), "rule", "rules")
     )

@@ -423,7 +423,7 @@ pub fn curve(set: &RuleSet) -> Option<String> {
         &mut svg,
         width,
         height,
-        "Coverage against precision for the first k rules of the order, on validation rows",
+        "Coverage against precision for the first k rules: the kept rules, then the order continued with no precision to hold, on validation rows",
         "fig-curve",
     );
     text(
@@ -431,7 +431,7 @@ pub fn curve(set: &RuleSet) -> Option<String> {
         left,
         18.0,
         "start",
-        "Coverage and precision of the first k rules (validation rows)",
+        "Coverage and precision of the first k rules of the curve (validation rows)",
     );
     for t in ticks(0.0, x_hi) {
         line(&mut svg, (x(t), top), (x(t), top + h), GRID, "");

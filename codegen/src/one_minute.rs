@@ -5,7 +5,7 @@
 //! notes on the figures.
 
 use rulec_runtime::dsl;
-use rulec_runtime::ir::{RuleSet, Scope, TeacherThreshold};
+use rulec_runtime::ir::{FiguresDoubt, RuleSet, Scope, TeacherThreshold};
 
 use crate::book::{
     count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, pct_lower,
@@ -83,28 +83,44 @@ fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> 
                 .to_string(),
         );
     }
-    let mut support = 0u64;
-    let mut correct = 0u64;
-    for rule in &set.rules {
-        let v = &rule.evidence.as_ref()?.validation;
-        support += v.support;
-        correct += v.correct;
-    }
+    let sums: Option<Vec<(u64, u64)>> = set
+        .rules
+        .iter()
+        .map(|r| {
+            r.evidence
+                .as_ref()
+                .map(|e| (e.validation.support, e.validation.correct))
+        })
+        .collect();
     let covered = &summary.validation.covered;
-    if (support, correct) == (covered.support, covered.correct) {
-        return None;
+    if let Some(sums) = sums {
+        let (support, correct) = sums
+            .iter()
+            .fold((0u64, 0u64), |(s, c), (rs, rc)| (s + rs, c + rc));
+        if (support, correct) != (covered.support, covered.correct) {
+            return Some(format!(
+                "These rules are not the set rulec compiled: their own figures on the validation rows add up to {}, {} right, \
+                 where the set's say {}, {} right. A rule removed or moved by hand hands its rows to the later rules whose \
+                 conditions hold (the fallback gets only rows no rule covers) and changes their figures, so the figures and \
+                 the guarantee in this book are those of the set as compiled, not of these rules. Measure these rules with \
+                 rulec validate on labelled rows, or compile again.",
+                rows(support),
+                count(correct),
+                rows(covered.support),
+                count(covered.correct)
+            ));
+        }
     }
-    Some(format!(
-        "These rules are not the set rulec compiled: their own figures on the validation rows add up to {}, {} right, \
-         where the set's say {}, {} right. A rule removed or moved by hand hands its rows to the later rules whose \
-         conditions hold (the fallback gets only rows no rule covers) and changes their figures, so the figures and \
-         the guarantee in this book are those of the set as compiled, not of these rules. Measure these rules with \
-         rulec validate on labelled rows, or compile again.",
-        rows(support),
-        count(correct),
-        rows(covered.support),
-        count(covered.correct)
-    ))
+    // A compiled file records the fingerprint; one whose provenance lacks
+    // it had it removed, or was not written by the compile.
+    (set.figures_doubt() == Some(FiguresDoubt::NoFingerprint)).then(|| {
+        "Nothing confirms that these rules are the set rulec compiled: rules.json carries figures but not \
+         the fingerprint the compile records of the rules they were measured on (provenance.compiled: \
+         removed, or the file was not written by rulec compile). The figures, the tests and the guarantee \
+         in this book are only as good as that; compare the file with the one signed off (rulec diff), \
+         measure these rules with rulec validate on labelled rows, or compile again."
+            .to_string()
+    })
 }
 
 /// A warning when the test rows contradict the guarantee: even the exact
@@ -211,16 +227,39 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
             rows(f.covered.support),
             crate::sentence::counted(set.rules.len(), "rule", "rules")
         ));
+        // Under a per-class guarantee, the margin certified is the weakest
+        // class's, not the pooled one.
+        let weakest = (cert.scope == Scope::Class)
+            .then(|| cert.tests.iter().rev().find(|t| t.passed))
+            .flatten()
+            .and_then(|t| {
+                t.classes
+                    .iter()
+                    .min_by(|a, b| a.lower_bound.total_cmp(&b.lower_bound))
+            });
+        let bound_there = match weakest {
+            Some(c) => format!(
+                "bound there {} for the weakest class, {}",
+                pct_lower(c.lower_bound, cert.precision),
+                c.class
+            ),
+            None => format!(
+                "bound there {}",
+                pct_lower(
+                    summary.validation.covered.precision_lower_bound,
+                    cert.precision
+                )
+            ),
+        };
         out.push(format!(
             "Precision of those decisions: {} right; lower {} confidence bound {} (one-sided {}). Required: {} {scope}, \
-             certified on {} validation rows (bound there {}).",
+             certified on {} validation rows ({bound_there}).",
             opt_pct(f.covered.precision()),
             pct(cert.confidence),
             pct_lower(f.covered.precision_lower_bound, set.certification.precision),
             method_name(&cert.method),
             pct(cert.precision),
             count(summary.validation.rows),
-            pct_lower(summary.validation.covered.precision_lower_bound, set.certification.precision)
         ));
         if let Some(short) = test_falls_short(set) {
             out.push(short);

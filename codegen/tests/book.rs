@@ -237,9 +237,28 @@ fn a_set_edited_by_hand_is_said_not_to_be_the_compiled_one() {
     let set = shipping_book();
     assert!(!markdown(&set).contains(warning));
     assert!(!html(&set).contains(warning));
-    // A rule removed by hand: its rows go to later rules, or the fallback,
-    // and the set's figures (and guarantee) no longer describe the rules.
+    // A rule removed by hand: the fingerprint the compile recorded no
+    // longer matches.
     let mut edited = shipping_book();
+    edited.rules.remove(0);
+    assert_has(
+        &markdown(&edited),
+        &format!("- {warning}: rules.json was changed after the compile"),
+    );
+    // The fingerprint removed too: nothing confirms the figures, even when
+    // they add up.
+    let mut unconfirmed = shipping_book();
+    if let Some(p) = unconfirmed.provenance.as_mut() {
+        p.compiled = None;
+    }
+    assert_has(
+        &markdown(&unconfirmed),
+        "- Nothing confirms that these rules are the set rulec compiled: rules.json carries figures but not the fingerprint",
+    );
+    // A file from before the fingerprint, a rule removed: its rows go to
+    // later rules, or the fallback, and the set's figures (and guarantee)
+    // no longer describe the rules.
+    let mut edited = unconfirmed;
     let gone = edited.rules.remove(0);
     let gone = gone.evidence.expect("the fixture's rules carry evidence");
     let kept = edited.summary.as_ref().expect("the fixture has a summary");

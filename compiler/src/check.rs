@@ -26,7 +26,9 @@
 //!   limit that the rows are too few to show is not confirmed: on 69
 //!   validation rows a share of a third has a standard error of 5.7 points.
 //!
-//! The rule set as a whole is held to the same tests.
+//! The rule set as a whole is held to the same tests, and, when the book
+//! certified each decided class on its own (`scope: class`), so are the
+//! rules deciding each class, together, at the required precision.
 
 use std::fmt::Write;
 use std::path::Path;
@@ -34,7 +36,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use rulec_codegen::book::{code, code_cell, escape_md, opt_pct, pct};
-use rulec_runtime::ir::{GroupTable, RuleSet, SplitEvidence};
+use rulec_runtime::ir::{GroupTable, RuleSet, Scope, SplitEvidence};
 use rulec_runtime::Evaluator;
 
 use crate::error::Error;
@@ -85,7 +87,17 @@ pub struct CheckReport {
     pub rules: Vec<RuleCheck>,
     /// The rule set as a whole (`*`).
     pub overall: RuleCheck,
-    /// Whether every rule and the set passed.
+    /// With a per-class guarantee (`scope: class`), each decided class:
+    /// all the rules that decide it, together, held to the required
+    /// precision as the book certified them. Empty otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<RuleCheck>,
+    /// Why the book's figures (the "then" columns, and each rule's bar)
+    /// may not be of these rules ([`RuleSet::figures_doubt`]), in words;
+    /// absent when the compile's fingerprint confirms them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figures_doubt: Option<String>,
+    /// Whether every rule, every class checked and the set passed.
     pub passed: bool,
     /// Results per group on the new labelled rows (see [`crate::groups`]);
     /// flags here inform and do not fail the check.
@@ -93,7 +105,7 @@ pub struct CheckReport {
     pub groups: Vec<GroupTable>,
     /// The target's classes (the group tables' decisions are in this order).
     #[serde(skip)]
-    pub classes: Vec<String>,
+    pub class_names: Vec<String>,
     /// Labelled rows whose label is none of the rule set's classes (written
     /// as a class or as the same number, [`RuleSet::class_of_label`]):
     /// every decision there counts as wrong. Absent when there are none.
@@ -303,8 +315,12 @@ pub fn check(
         };
         let book_words = if threshold < required {
             format!(
-                "the book's {} (its own bound there; the set requires {})",
+                "the book's {} (its own bound there; {} requires {})",
                 pct(threshold),
+                match set.certification.scope {
+                    Scope::Class => "its class",
+                    _ => "the set",
+                },
                 pct(required)
             )
         } else {
@@ -413,7 +429,45 @@ pub fn check(
         .as_ref()
         .map(|s| Figures::then(&s.validation.covered, Some(s.validation.rows), confidence));
     let overall = judge("*", "", overall_then, &measured.all);
-    let passed = overall.passed && rules.iter().all(|r| r.passed);
+    // The book's guarantee is per decided class: each class, all its rules
+    // together, is tested as the certification tested it.
+    let classes: Vec<RuleCheck> = if set.certification.scope == Scope::Class {
+        decided_classes(set)
+            .into_iter()
+            .map(|class| {
+                let of_class = |i: &usize| set.rules[*i].decision == class;
+                let indices: Vec<usize> = (0..set.rules.len()).filter(of_class).collect();
+                let now = sum_measures(
+                    &class,
+                    indices.iter().map(|&i| &measured.rules[i]),
+                    confidence,
+                );
+                let then = indices
+                    .iter()
+                    .map(|&i| set.rules[i].evidence.as_ref().map(|e| &e.validation))
+                    .collect::<Option<Vec<_>>>()
+                    .map(|evidence| {
+                        let (support, correct) = evidence
+                            .iter()
+                            .fold((0, 0), |(s, c), e| (s + e.support, c + e.correct));
+                        let e = SplitEvidence {
+                            support,
+                            correct,
+                            agree_teacher: 0,
+                            precision_lower_bound: rulec_runtime::stats::clopper_pearson_lower(
+                                correct, support, confidence,
+                            ),
+                        };
+                        Figures::then(&e, book_rows, confidence)
+                    });
+                judge(&format!("class {class}"), &class, then, &now)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let passed =
+        overall.passed && rules.iter().all(|r| r.passed) && classes.iter().all(|r| r.passed);
     Ok(CheckReport {
         rows: measured.rows,
         unlabelled_answered: measured.unlabelled,
@@ -426,9 +480,11 @@ pub fn check(
         strict: params.strict,
         rules,
         overall,
+        classes,
+        figures_doubt: set.figures_doubt().map(|d| d.words().to_string()),
         passed,
         groups: Vec::new(),
-        classes: set.target.classes.clone(),
+        class_names: set.target.classes.clone(),
         foreign_labels: measured.foreign_labels.clone(),
     })
 }
@@ -440,7 +496,10 @@ impl CheckReport {
     }
 
     fn all(&self) -> impl Iterator<Item = &RuleCheck> {
-        self.rules.iter().chain(std::iter::once(&self.overall))
+        self.rules
+            .iter()
+            .chain(&self.classes)
+            .chain(std::iter::once(&self.overall))
     }
 
     /// The report as Markdown, for people.
@@ -455,11 +514,11 @@ impl CheckReport {
         let _ = writeln!(
             md,
             "{} rows; the rules answer {} of them ({}){}. Bounds: one-sided {} at {} confidence. \
-             Each rule is held to the book's precision: the required {}, or the rule's own bound in \
-             the book when that was lower. It holds when its lower bound on these rows reaches that; \
+             Each rule is held to the book's precision (the \"held to\" column): the required {}, or \
+             the rule's own bound in the book when that was lower. It holds when its lower bound on these rows reaches that; \
              it fails when even its upper bound is below it, or when the share of rows it answers \
              moved by more than {} points even at the near end of the move's two-sided interval at \
-             that confidence; in between it is not confirmed (too few rows to tell), which {}.\n",
+             that confidence; in between it is not confirmed (too few rows to tell), which {}.{}\n",
             self.rows,
             self.overall.now.answered,
             opt_pct(self.overall.now.share),
@@ -479,22 +538,39 @@ impl CheckReport {
                 "fails too (--strict)"
             } else {
                 "is flagged but does not fail (--strict makes it fail)"
+            },
+            if self.classes.is_empty() {
+                ""
+            } else {
+                " The book certified each decided class on its own: the rules deciding each class \
+                 are held together to the required precision, by the same tests."
             }
         );
+        if let Some(doubt) = &self.figures_doubt {
+            let _ = writeln!(
+                md,
+                "**The book's figures are not confirmed:** {} {}. The \"then\" columns, and the bar \
+                 each rule is held to, are as recorded; the figures on the new rows are these rules' own.\n",
+                code(rules_name),
+                doubt
+            );
+        }
         if let Some(f) = &self.foreign_labels {
             let _ = writeln!(md, "{}\n", f.describe());
         }
-        md.push_str("| rule | decides | share then | share now | precision then (bound) | labelled rows now | precision now (bounds) | verdict |\n");
-        md.push_str("|---|---|---:|---:|---:|---:|---:|---|\n");
-        for r in self.all() {
+        md.push_str("| rule | decides | share then | share now | precision then (bound) | held to | labelled rows now | precision now (bounds) | verdict |\n");
+        md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        for (i, r) in self.all().enumerate() {
             let name = if r.name == "*" {
                 "**all rules**".to_string()
+            } else if i >= self.rules.len() {
+                format!("**all rules deciding {}**", escape_md(&r.decision))
             } else {
                 code_cell(&r.name)
             };
             let _ = writeln!(
                 md,
-                "| {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 name,
                 escape_md(&r.decision),
                 r.then.as_ref().map_or("–".into(), |t| opt_pct(t.share)),
@@ -504,6 +580,7 @@ impl CheckReport {
                     opt_pct(t.precision),
                     pct(t.lower_bound)
                 )),
+                pct(r.threshold),
                 r.now.support,
                 if r.now.support == 0 {
                     "–".to_string()
@@ -524,7 +601,7 @@ impl CheckReport {
             );
         }
         md.push('\n');
-        let failing = self.failures().filter(|r| r.name != "*").count();
+        let failing = self.rules.iter().filter(|r| !r.passed).count();
         let _ = writeln!(
             md,
             "{}\n",
@@ -546,9 +623,27 @@ impl CheckReport {
                 ),
             }
         );
-        for r in self.all().filter(|r| !r.problems.is_empty()) {
+        let failing_classes: Vec<String> = self
+            .classes
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| code(&r.decision))
+            .collect();
+        if !failing_classes.is_empty() {
+            let _ = writeln!(
+                md,
+                "The rules deciding {} fail together: the book certified each decided class on its own (--certify class).\n",
+                failing_classes.join(", ")
+            );
+        }
+        for (i, r) in self.all().enumerate() {
+            if r.problems.is_empty() {
+                continue;
+            }
             let name = if r.name == "*" {
                 "the rule set as a whole".to_string()
+            } else if i >= self.rules.len() {
+                format!("the rules deciding {} together", code(&r.decision))
             } else {
                 code(&r.name)
             };
@@ -560,12 +655,51 @@ impl CheckReport {
         if !self.groups.is_empty() {
             md.push('\n');
             md.push_str(&rulec_codegen::audit::groups_markdown(
-                &self.classes,
+                &self.class_names,
                 self.confidence,
                 &self.groups,
             ));
         }
         md
+    }
+}
+
+/// The classes some rule of `set` decides, in the target's class order.
+fn decided_classes(set: &RuleSet) -> Vec<String> {
+    set.target
+        .classes
+        .iter()
+        .filter(|c| set.rules.iter().any(|r| &r.decision == *c))
+        .cloned()
+        .collect()
+}
+
+/// The figures of several rules taken together (rows are counted for the
+/// first rule that covers them, so they add up).
+fn sum_measures<'a>(
+    decision: &str,
+    parts: impl Iterator<Item = &'a RuleMeasure>,
+    confidence: f64,
+) -> RuleMeasure {
+    let (mut support, mut answered, mut correct) = (0, 0, 0);
+    for m in parts {
+        support += m.support;
+        answered += m.answered;
+        correct += m.correct;
+    }
+    RuleMeasure {
+        name: format!("class {decision}"),
+        decision: decision.to_string(),
+        support,
+        answered,
+        correct,
+        precision: (support > 0).then(|| correct as f64 / support as f64),
+        precision_lower_bound: rulec_runtime::stats::clopper_pearson_lower(
+            correct, support, confidence,
+        ),
+        fidelity: None,
+        accepted: false,
+        reason: None,
     }
 }
 

@@ -57,7 +57,7 @@ pub enum Command {
     Apply {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
-        /// Data file (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the rule set's feature columns.
+        /// Data file (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the rule set's feature columns (a column no rule reads, a forbidden one say, may be left out).
         data: PathBuf,
     },
     /// Measure rules (a .rules DSL file or a rules.json) on labelled data.
@@ -119,7 +119,7 @@ pub enum Command {
     Check {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
-        /// Labelled data (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the feature columns and the target.
+        /// Labelled data (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the feature columns (a column no rule reads may be left out) and the target.
         data: PathBuf,
         /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points), shown at the book's confidence.
         #[arg(long, allow_negative_numbers = true, default_value_t = rulec::check::CheckParams::default().max_share_shift)]

@@ -624,6 +624,27 @@ impl RuleSetDiff {
             md.push_str("No change to the rules or the guarantee.\n\n");
         }
 
+        let doubts: Vec<(&str, rulec_runtime::ir::FiguresDoubt)> =
+            [(old_name, old), (new_name, new)]
+                .into_iter()
+                .filter_map(|(name, set)| set.figures_doubt().map(|d| (name, d)))
+                .collect();
+        for (name, doubt) in &doubts {
+            let _ = writeln!(
+                md,
+                "**Figures not confirmed:** {} {}. Its coverage, precision and bounds below are marked \
+                 \"as recorded\"; measure its rules with `rulec validate` on labelled rows.\n",
+                code(name),
+                doubt.words()
+            );
+        }
+        let recorded = |set: &RuleSet| {
+            if set.figures_doubt().is_some() {
+                ", as recorded"
+            } else {
+                ""
+            }
+        };
         md.push_str("## Before and after\n\n| | old | new |\n|---|---:|---:|\n");
         let _ = writeln!(md, "| rules | {} | {} |", old.rules.len(), new.rules.len());
         let _ = writeln!(
@@ -634,7 +655,7 @@ impl RuleSetDiff {
         );
         let fig = |set: &RuleSet, f: &dyn Fn(&SetFigures) -> String| {
             headline(set).map_or("–".to_string(), |(split, x)| {
-                format!("{} ({split})", f(x))
+                format!("{} ({split}{})", f(x), recorded(set))
             })
         };
         let _ = writeln!(
@@ -720,9 +741,11 @@ impl RuleSetDiff {
                 let (a, b) = (&old.rules[c.old.0], &new.rules[c.new.0]);
                 let _ = writeln!(
                     md,
-                    "- support and precision on validation rows: {} → {}\n",
+                    "- support and precision on validation rows: {}{} → {}{}\n",
                     evidence_words(a),
-                    evidence_words(b)
+                    recorded(old),
+                    evidence_words(b),
+                    recorded(new)
                 );
                 let _ = write!(
                     md,
@@ -790,8 +813,13 @@ fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {
     md.push_str(&fenced(&print_rule(rule, &set.target.name)));
     let _ = writeln!(
         md,
-        "Support and precision on validation rows: {}.\n",
-        evidence_words(rule)
+        "Support and precision on validation rows: {}{}.\n",
+        evidence_words(rule),
+        if set.figures_doubt().is_some() {
+            ", as recorded"
+        } else {
+            ""
+        }
     );
 }
 

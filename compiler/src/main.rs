@@ -129,6 +129,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { book, rules } => {
             let verdict = rulec::sign_off::verify(&book, &rules)?;
             stdout(&format!("{}\n", verdict.line(&book, &rules)))?;
+            // The book may describe an edited file faithfully (it says so
+            // inside); the sign-off should not read as a clean one.
+            if verdict.matches() {
+                if let Some(doubt) = rules_file::load(&rules)
+                    .ok()
+                    .and_then(|s| s.figures_doubt())
+                {
+                    stdout(&format!(
+                        "note: {} {}; the book says so too\n",
+                        rules.display(),
+                        doubt.words()
+                    ))?;
+                }
+            }
             if !verdict.matches() {
                 return Ok(ExitCode::from(1));
             }

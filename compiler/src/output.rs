@@ -124,10 +124,43 @@ pub fn check_inputs_outside(out: &Path, inputs: &[&Path]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Checks that writing `files` into `dir` erases no signed rule book: a
+/// RULEBOOK.md or rulebook.html there whose sign-off table someone filled
+/// in ([`rulec_codegen::book::signed_by`]), unless the new file is the same
+/// bytes. A signature is the auditor's work; rulec never writes over it.
+pub fn check_no_signed_book(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    for (rel, bytes) in files {
+        let path = dir.join(rel);
+        let is_book = rel
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("html"));
+        if !is_book {
+            continue;
+        }
+        let Ok(old) = fs::read(&path) else {
+            continue;
+        };
+        if old == *bytes {
+            continue;
+        }
+        let signed = rulec_codegen::book::signed_by(&String::from_utf8_lossy(&old));
+        if !signed.is_empty() {
+            return Err(Error::Params(format!(
+                "{}: holds a filled sign-off ({} row); writing the book again would erase it: move the \
+                 signed book aside, or write to another folder (--out)",
+                path.display(),
+                signed.join(" and ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Writes `files` (paths relative to `out`) so that `out` holds exactly
 /// them, atomically with respect to failures.
 pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
     check_destination(out)?;
+    check_no_signed_book(out, files)?;
     let parent = parent_of(out);
     let name = out
         .file_name()
@@ -200,6 +233,7 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
 /// aside and the new one renamed into place. When a rename fails, the files
 /// already replaced are put back. Folders created for nested paths stay.
 pub fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    check_no_signed_book(dir, files)?;
     fs::create_dir_all(dir).map_err(io(dir))?;
     let tmp = dir.join(format!(".rulec-tmp-{}", std::process::id()));
     let _ = fs::remove_dir_all(&tmp);

@@ -47,7 +47,30 @@ pub fn load_for(
         return load(path);
     }
     let text = read(path)?;
-    let parsed = rulec_runtime::dsl::parse(&text).map_err(|e| data_error(path, e))?;
+    let parsed = rulec_runtime::dsl::parse(&text).map_err(|e| {
+        // The data file given first, the rules second: say so rather than
+        // report the data as bad rule syntax.
+        let swapped = data
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json") || e.eq_ignore_ascii_case("rules"))
+            && (crate::text_file::TextFormat::of(path).is_some()
+                || path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    ["parquet", "pq", "feather", "arrow", "ipc"]
+                        .contains(&e.to_ascii_lowercase().as_str())
+                }));
+        if swapped {
+            data_error(
+                path,
+                format!(
+                    "{e}; this looks like the data file and {} like the rules: give the rules \
+                     first, then the data file",
+                    data.display()
+                ),
+            )
+        } else {
+            data_error(path, e)
+        }
+    })?;
     let Some(first) = parsed.first() else {
         return Err(data_error(path, "holds no rules"));
     };

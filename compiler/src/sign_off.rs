@@ -76,11 +76,23 @@ pub fn verify(book: &Path, rules: &Path) -> Result<Verdict, Error> {
         })
     };
     let text = read(book)?;
-    let expected =
-        recorded_rules_sha256(&String::from_utf8_lossy(&text)).map_err(|e| Error::Data {
+    let text = String::from_utf8_lossy(&text);
+    if text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('{')
+    {
+        return Err(Error::Data {
             path: book.to_path_buf(),
-            message: e.to_string(),
-        })?;
+            message: "is JSON (a rules.json?), not a rule book: give the book first, then the \
+                      rule set file: rulec verify RULEBOOK.md rules.json"
+                .into(),
+        });
+    }
+    let expected = recorded_rules_sha256(&text).map_err(|e| Error::Data {
+        path: book.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let found = sha256_hex(&read(rules)?);
     Ok(Verdict { expected, found })
 }

@@ -435,7 +435,18 @@ impl Source {
         let mut exprs = Vec::with_capacity(set.features.len());
         for f in &set.features {
             let Some(dtype) = schema.get(&f.name) else {
-                missing.push(format!("`{}`", f.name));
+                // As the interpreter reads it: a column no rule reads may
+                // be absent, and reads as missing.
+                if set.reads_column(&f.name) {
+                    missing.push(format!("`{}`", f.name));
+                } else {
+                    let dtype = match f.kind {
+                        FeatureKind::Numeric => DataType::Float64,
+                        FeatureKind::Boolean => DataType::Boolean,
+                        FeatureKind::Categorical { .. } => DataType::String,
+                    };
+                    exprs.push(lit(Null {}).cast(dtype).alias(f.name.as_str()));
+                }
                 continue;
             };
             exprs.push(self.feature_expr(f, dtype, stash)?);

@@ -108,7 +108,41 @@ fn a_recorded_hash_is_found_in_both_formats_and_only_there() {
     );
     // Multi-byte text around the label is no problem.
     let wide = md.replace("| |", "| é€ |");
-    assert_eq!(recorded_rules_sha256(&wide), Ok(hash));
+    assert_eq!(recorded_rules_sha256(&wide), Ok(hash.clone()));
+    // CRLF line endings (a book that went through Windows or mail) read
+    // the same.
+    assert_eq!(
+        recorded_rules_sha256(&md.replace('\n', "\r\n")),
+        Ok(hash.clone())
+    );
+    // Two sign-off sections (two books joined): refused, not the last one
+    // taken.
+    let other = md.replace(&hash, &"cd".repeat(32));
+    assert_eq!(
+        recorded_rules_sha256(&format!("{md}{other}")),
+        Err(RecordError::SeveralSections(2))
+    );
+}
+
+#[test]
+fn a_filled_sign_off_row_is_found_in_both_formats() {
+    let md = format!("# Rule book\n\n## {SIGN_OFF_HEADING}\n\n| | name | date | decision and conditions |\n|---|---|---|---|\n| reviewer | | | |\n| approver | | | |\n");
+    assert!(signed_by(&md).is_empty());
+    let signed = md.replace(
+        "| reviewer | | | |",
+        "| reviewer | Jane Doe | 2026-05-01 | approved |",
+    );
+    assert_eq!(signed_by(&signed), vec!["reviewer"]);
+    assert_eq!(signed_by(&signed.replace('\n', "\r\n")), vec!["reviewer"]);
+    let page = format!("<h2>{SIGN_OFF_HEADING}</h2>\n<table>\n<tr><th>reviewer</th><td></td><td></td><td></td></tr>\n<tr><th>approver</th><td></td><td></td><td></td></tr>\n");
+    assert!(signed_by(&page).is_empty());
+    let page = page.replace(
+        "<th>approver</th><td></td>",
+        "<th>approver</th><td>J. Roe</td>",
+    );
+    assert_eq!(signed_by(&page), vec!["approver"]);
+    // A row before the sign-off section does not count.
+    assert!(signed_by(&format!("| reviewer | x | | |\n{md}")).is_empty());
 }
 
 #[test]

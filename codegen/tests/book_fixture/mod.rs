@@ -213,7 +213,7 @@ pub fn shipping_book() -> RuleSet {
             reason: "it comes after the certified rules, and no certified set includes it".into(),
         },
     ];
-    RuleSet {
+    let mut set = RuleSet {
         schema_version: SCHEMA_VERSION,
         target: Target {
             name: "cheapest_shipper".into(),
@@ -313,7 +313,14 @@ pub fn shipping_book() -> RuleSet {
         rejected,
         policy: Default::default(),
         card: None,
+    };
+    // As the compile records it: the fingerprint of the rules the figures
+    // are of.
+    let fingerprint = set.fingerprint();
+    if let Some(p) = set.provenance.as_mut() {
+        p.compiled = Some(fingerprint);
     }
+    set
 }
 
 /// The hostile category of the issue.

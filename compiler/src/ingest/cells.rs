@@ -63,7 +63,11 @@ pub fn frame_cells(
     let mut missing_cols = Vec::new();
     for (j, f) in set.features.iter().enumerate() {
         let Some(col) = df.columns().iter().find(|c| c.name() == f.name.as_str()) else {
-            missing_cols.push(format!("`{}`", f.name));
+            // A column no rule reads (a forbidden one, say) may be absent:
+            // its cells stay missing, which no decision depends on.
+            if set.reads_column(&f.name) {
+                missing_cols.push(format!("`{}`", f.name));
+            }
             continue;
         };
         let series = col.as_materialized_series();
