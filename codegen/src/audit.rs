@@ -376,9 +376,11 @@ fn groups_of(classes: &[String], confidence: f64, tables: &[GroupTable]) -> Opti
          at {} confidence, and the share of the group's rows given each decision by the rules. \
          A figure is flagged when it differs from the same figure on every other row of the \
          split by a two-sided two-proportion z-test (pooled variance) at level {} divided by \
-         the number of comparisons in the table (Bonferroni). A group with fewer than {} rows \
-         is marked too small to say anything and is not compared; a precision is compared only \
-         when the group and the rest each have {} answered rows.",
+         the number of comparisons in the table (Bonferroni). The rate of a decision is compared \
+         only for decisions some rule takes, and only when the rules take more than one (the \
+         rate of the only decision is the coverage, already compared). A group with fewer than \
+         {} rows is marked too small to say anything and is not compared; a precision is \
+         compared only when the group and the rest each have {} answered rows.",
         pct(confidence),
         pct(1.0 - confidence),
         first.min_rows,

@@ -5,8 +5,9 @@
 //! split's rows beyond their uncertainty.
 //!
 //! The test that flags a difference: for each group and each figure
-//! (coverage, precision on covered rows, the rate of each decision among
-//! the group's rows), a two-sided two-proportion z-test of the group against
+//! (coverage, precision on covered rows, the rate among the group's rows
+//! of each decision some rule takes, when the rules take more than one:
+//! the rate of the only decision is the coverage), a two-sided two-proportion z-test of the group against
 //! every other row of the split, pooled variance, at level `1 - confidence`
 //! divided by the number of comparisons in the table (Bonferroni). A group
 //! with fewer than [`MIN_ROWS`] rows is marked too small and not tested; a
@@ -92,7 +93,16 @@ pub fn table<'a>(
         g.precision_lower_bound = clopper_pearson_lower(g.correct, g.covered, confidence);
         g.too_small = g.rows < MIN_ROWS;
     }
-    let tests = flag_differences(&mut groups, &set.target.classes, confidence);
+    // Which decisions the rules take is fixed by the rule set, before any
+    // row is read: a decision no rule takes is 0 % in every group, and the
+    // only one taken is the coverage again. Neither is a comparison.
+    let decided: Vec<bool> = set
+        .target
+        .classes
+        .iter()
+        .map(|c| set.rules.iter().any(|r| &r.decision == c))
+        .collect();
+    let tests = flag_differences(&mut groups, &set.target.classes, &decided, confidence);
     Ok(GroupTable {
         column: column.to_string(),
         split: split.to_string(),
@@ -107,7 +117,13 @@ pub fn table<'a>(
 type Comparison = (usize, String, (u64, u64), (u64, u64));
 
 /// Fills each group's `differs` and returns the number of comparisons.
-fn flag_differences(groups: &mut [GroupFigures], classes: &[String], confidence: f64) -> u64 {
+fn flag_differences(
+    groups: &mut [GroupFigures],
+    classes: &[String],
+    decided: &[bool],
+    confidence: f64,
+) -> u64 {
+    let rates = decided.iter().filter(|&&d| d).count() > 1;
     let rows: u64 = groups.iter().map(|g| g.rows).sum();
     let covered: u64 = groups.iter().map(|g| g.covered).sum();
     let correct: u64 = groups.iter().map(|g| g.correct).sum();
@@ -134,6 +150,9 @@ fn flag_differences(groups: &mut [GroupFigures], classes: &[String], confidence:
             ));
         }
         for (d, class) in classes.iter().enumerate() {
+            if !rates || !decided.get(d).copied().unwrap_or(false) {
+                continue;
+            }
             comparisons.push((
                 i,
                 format!("decision {class}"),
@@ -206,7 +225,7 @@ mod tests {
             group("c", 1000, 200, 190, [20, 180]),
             group("d", 10, 0, 0, [0, 0]),
         ];
-        let m = flag_differences(&mut groups, &classes, 0.95);
+        let m = flag_differences(&mut groups, &classes, &[true, true], 0.95);
         // Three tested groups: coverage, precision, two decisions each.
         assert_eq!(m, 12);
         assert!(groups[0].differs.iter().all(|f| f != "precision"));
@@ -222,7 +241,39 @@ mod tests {
             group("a", 1000, 500, 480, [250, 250]),
             group("b", 1000, 505, 484, [255, 250]),
         ];
-        flag_differences(&mut groups, &classes, 0.95);
+        flag_differences(&mut groups, &classes, &[true, true], 0.95);
         assert!(groups.iter().all(|g| g.differs.is_empty()), "{groups:?}");
+    }
+
+    #[test]
+    fn only_the_decisions_the_rules_take_are_compared() {
+        let classes = ["no".to_string(), "yes".to_string(), "maybe".to_string()];
+        let make = || {
+            vec![
+                group3("a", 1000, 500, 480, [250, 250, 0]),
+                group3("b", 1000, 500, 478, [260, 240, 0]),
+            ]
+        };
+        // Two of three decided: coverage, precision, two rates per group.
+        assert_eq!(
+            flag_differences(&mut make(), &classes, &[true, true, false], 0.95),
+            8
+        );
+        // One decided: its rate is the coverage; only coverage and precision.
+        let mut one = vec![
+            group3("a", 1000, 500, 480, [500, 0, 0]),
+            group3("b", 1000, 400, 380, [400, 0, 0]),
+        ];
+        assert_eq!(
+            flag_differences(&mut one, &classes, &[true, false, false], 0.95),
+            4
+        );
+    }
+
+    fn group3(value: &str, rows: u64, covered: u64, correct: u64, d: [u64; 3]) -> GroupFigures {
+        GroupFigures {
+            decisions: d.to_vec(),
+            ..group(value, rows, covered, correct, [d[0], d[1]])
+        }
     }
 }
