@@ -211,6 +211,15 @@ mod tests {
             errors("rule a: when zone in {\"east"),
             ["line 1, column 23: unterminated string"]
         );
+        // A quote not closed before the line ends says what is missing.
+        assert_eq!(
+            errors("rule a:\n  when `distance_mi >= 1\n  then cheapest_shipper = \"B\"")[0],
+            "line 2, column 8: quoted name not closed on its line (the closing backtick is missing after the column's name; a line break inside it is written \\n)"
+        );
+        assert_eq!(
+            errors("rule a: when zone in {\"east}\n  then cheapest_shipper = \"B\"")[0],
+            "line 1, column 23: string not closed on its line (a `\"` is missing; a line break inside a string is written \\n)"
+        );
         // Every problem is reported, not just the first.
         assert_eq!(
             errors("rule a: when x < 1 and y then cheapest_shipper = \"B\"").len(),

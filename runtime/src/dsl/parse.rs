@@ -106,11 +106,14 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                         break;
                     }
                     if d == '\n' {
-                        return Err(err(
-                            tl,
-                            tc,
-                            "line break inside a string; write it as \\n".into(),
-                        ));
+                        let message = if close == '"' {
+                            "string not closed on its line (a `\"` is missing; a line break inside \
+                             a string is written \\n)"
+                        } else {
+                            "quoted name not closed on its line (the closing backtick is missing \
+                             after the column's name; a line break inside it is written \\n)"
+                        };
+                        return Err(err(tl, tc, message.into()));
                     }
                     if d != '\\' {
                         s.push(d);
