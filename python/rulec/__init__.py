@@ -15,6 +15,7 @@ with the command line's one-line message.
 from __future__ import annotations
 
 import numbers
+import os
 import sys
 import time
 from typing import Any, Optional, Sequence
@@ -68,6 +69,7 @@ def compile(
     Interrupt with Ctrl-C (or the notebook's stop button): the compile
     stops and raises ``KeyboardInterrupt``.
     """
+    _refuse_after_fork()
     known = set(_option_names())
     for name in options:
         if name not in known:
@@ -88,6 +90,11 @@ def compile(
             )
     elif teacher is None:
         raise RulecError("teacher must be a built-in teacher's name or a model, got None")
+    elif isinstance(teacher, type):
+        raise RulecError(
+            f"teacher is the class {teacher.__name__}, not a model: give an instance, "
+            f"e.g. teacher={teacher.__name__}()"
+        )
     else:
         seed = options.get("seed")
         try:
@@ -99,15 +106,52 @@ def compile(
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None
+    global _compiled_here
+    _compiled_here = True
     native = _native_compile(source, name, opts, adapter, _reporter(progress))
-    return Result(native, _frames.column_kind(data, target))
+    kind = _frames.column_kind(data, target)
+    # With a tolerance the rules predict numbers that need not be whole.
+    if kind == "int" and options.get("tolerance") is not None:
+        kind = "float"
+    return Result(native, kind)
 
 
 def load(path: str) -> Result:
-    """Reads a rules.json (as ``rulec book`` and ``rulec emit`` do)."""
-    import os
+    """Reads a rules.json (as ``rulec book`` and ``rulec emit`` do).
+    ``FileNotFoundError`` when there is no such file; ``RulecError`` when
+    it is not a rules.json."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(2, "No such file or directory", path)
+    return Result(_native_load(path))
 
-    return Result(_native_load(os.fspath(path)))
+
+# Whether this process compiled, and whether it is a child forked after
+# that. rulec's thread pools (and polars', which it reads data with) are
+# made on first use; fork() copies them without their threads, so a
+# compile in such a child would wait for them forever.
+_compiled_here = False
+_forked_after_compile = False
+
+
+def _after_fork_in_child() -> None:
+    global _forked_after_compile
+    _forked_after_compile = _forked_after_compile or _compiled_here
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _refuse_after_fork() -> None:
+    if _forked_after_compile:
+        raise RulecError(
+            "rulec.compile cannot run in a process forked from one that already compiled: "
+            "the thread pools it compiles with do not survive fork() and it would wait forever. "
+            "Start workers with the spawn or forkserver method "
+            "(multiprocessing.get_context(\"spawn\"), or "
+            "ProcessPoolExecutor(mp_context=multiprocessing.get_context(\"spawn\")))"
+        )
 
 
 def _reporter(progress: Any):

@@ -14,6 +14,7 @@ error naming it.
 from __future__ import annotations
 
 import copy
+import numbers
 from typing import Any, List, Optional, Sequence
 
 import numpy as np
@@ -264,12 +265,40 @@ class ModelTeacher:
 
     def _class_index(self, label, index) -> int:
         text = _label_text(label)
-        if text not in index:
-            raise TeacherError(
-                f"teacher: the model answers class {text!r}, which is not a class of the target "
-                f"(classes: {', '.join(repr(c) for c in self.classes)})"
-            )
-        return index[text]
+        if text in index:
+            return index[text]
+        # The same number written another way (a model fitted on 0/1 for a
+        # target pandas made 0.0/1.0 because of a missing label; True for
+        # 1) is the same class, as rulec matches labels elsewhere.
+        value = _label_number(label)
+        if value is not None:
+            same = [i for i, c in enumerate(self.classes) if _label_number(c) == value]
+            if len(same) == 1:
+                return same[0]
+        raise TeacherError(
+            f"teacher: the model answers class {text!r}, which is not a class of the target "
+            f"(classes: {', '.join(repr(c) for c in self.classes)})"
+        )
+
+
+def _label_number(label) -> Optional[float]:
+    """A class label (the model's, or a target class's text) as the finite
+    number it is: ``1``, ``1.0``, ``"1.0"`` and ``True`` are 1.0; ``"true"``
+    and ``"false"`` are 1.0 and 0.0; ``None`` for anything else."""
+    if isinstance(label, (bool, np.bool_)):
+        return 1.0 if label else 0.0
+    if isinstance(label, str):
+        if label in ("true", "false"):
+            return 1.0 if label == "true" else 0.0
+        try:
+            x = float(label)
+        except ValueError:
+            return None
+    elif isinstance(label, (numbers.Real, np.integer, np.floating)):
+        x = float(label)
+    else:
+        return None
+    return x if np.isfinite(x) else None
 
 
 def _label_text(label) -> str:

@@ -71,6 +71,16 @@ pub(crate) fn python_spelling(message: &str) -> String {
         if starts_flag && !flag.is_empty() && options::NAMES.contains(&keyword.as_str()) {
             out.push_str(&keyword);
             rest = &after[flag.len()..];
+            // The value the flag is given, when it plainly is one, as the
+            // keyword argument: `--forbid a)` reads `forbid="a")`,
+            // `--teacher gbdt` `teacher="gbdt"`, `--tolerance X`
+            // `tolerance=X`.
+            if let Some((written, len)) = keyword_value(&keyword, rest) {
+                out.push('=');
+                out.push_str(&written);
+                rest = &rest[len..];
+                continue;
+            }
             // clap's metavar after the flag: `--certify <CERTIFY>`.
             if let Some(meta) = rest.strip_prefix(" <") {
                 if let Some(end) = meta.find('>') {
@@ -89,6 +99,56 @@ pub(crate) fn python_spelling(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The value after a flag in a message (`rest` starts after the flag's
+/// name), as Python writes it, and how many bytes of `rest` it spans; `None`
+/// when what follows is not plainly the flag's value (a word of the
+/// sentence: `--tolerance yet`). A value is a number, a placeholder in
+/// capitals (`X`, `N`), one of the option's own words (`gbdt`, `class`),
+/// or, for an option that names columns, a name that ends the clause
+/// (followed by `)`, `,`, `;`, `:` or the end).
+fn keyword_value(keyword: &str, rest: &str) -> Option<(String, usize)> {
+    let body = rest.strip_prefix(' ')?;
+    let end = body
+        .find(|c: char| c.is_whitespace() || matches!(c, ')' | ',' | ';' | ':' | '`' | '"'))
+        .unwrap_or(body.len());
+    let mut token = &body[..end];
+    // A sentence's full stop is not part of the value.
+    if let Some(t) = token.strip_suffix('.') {
+        if t.parse::<f64>().is_err() || body[end..].is_empty() {
+            token = t;
+        }
+    }
+    if token.is_empty() {
+        return None;
+    }
+    let len = 1 + token.len();
+    let after = &body[token.len()..];
+    if token.parse::<f64>().is_ok() {
+        return Some((token.to_string(), len));
+    }
+    if token.len() <= 8 && token.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+        return Some((token.to_string(), len));
+    }
+    let own = match keyword {
+        "teacher" => {
+            ["forest", "gbdt", "mlp"].contains(&token)
+                || token.starts_with("cmd:")
+                || token.starts_with("column:")
+        }
+        "certify" => ["set", "class", "rule"].contains(&token),
+        _ => false,
+    };
+    let names_columns = matches!(
+        keyword,
+        "forbid" | "categorical" | "groups" | "split_column" | "target"
+    );
+    let ends_clause = after.is_empty() || after.starts_with([')', ',', ';', ':']) || after == ".";
+    if own || (names_columns && ends_clause && !token.starts_with('{')) {
+        return Some((format!("{token:?}"), len));
+    }
+    None
 }
 
 /// Where the rows come from: a path, or an Arrow IPC stream with the name

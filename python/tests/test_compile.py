@@ -220,6 +220,51 @@ def test_decisions_have_the_targets_type_and_the_fallback_fills_them(frame):
     assert pd.api.types.is_string_dtype(text["decision"].dtype), text["decision"].dtype
 
 
+def test_a_whole_number_target_with_a_tolerance_decides_floats():
+    import numpy as np
+    import pandas as pd
+
+    # The rules predict numbers (means of their rows), whole or not: the
+    # decisions are floats, whatever the rules learned.
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame({"a": rng.uniform(0, 10, 3000)})
+    df["cnt"] = (np.floor(df.a * 3) + rng.integers(0, 2, 3000)).astype(int)
+    res = rulec.compile(df, target="cnt", tolerance=1.5, progress=False, **FAST)
+    assert res.rules
+    decided = res.apply(df.head(50))
+    assert str(decided["decision"].dtype) == "Float64", decided["decision"].dtype
+
+
+def test_a_model_class_given_for_a_model_is_named(frame):
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(rulec.RulecError, match=r"teacher is the class LogisticRegression, not a model: give an instance, e\.g\. teacher=LogisticRegression\(\)"):
+        rulec.compile(frame, target="y", teacher=LogisticRegression, progress=False)
+
+
+def test_a_compile_in_a_child_forked_after_one_is_refused_not_hung(frame, tmp_path):
+    import multiprocessing as mp
+    import sys
+
+    if sys.platform != "linux":
+        pytest.skip("fork is Linux's default start method")
+    rulec.compile(frame, target="y", progress=False, **FAST)
+    out = tmp_path / "child.txt"
+
+    def child():
+        try:
+            rulec.compile(frame, target="y", progress=False, **FAST)
+            out.write_text("compiled")
+        except rulec.RulecError as e:
+            out.write_text(str(e))
+
+    p = mp.get_context("fork").Process(target=child)
+    p.start()
+    p.join(120)
+    assert not p.is_alive(), "the forked compile hung"
+    assert "Start workers with the spawn or forkserver method" in out.read_text()
+
+
 def test_a_result_and_a_fitted_cascade_pickle(frame):
     import pickle
 
@@ -320,8 +365,13 @@ def test_rule_book_html_sql_crate_and_load(frame, tmp_path):
     assert loaded.report is None
     assert loaded.rulebook() == res.rulebook()
     assert (loaded.apply(frame).fillna("-") == res.apply(frame).fillna("-")).all().all()
-    with pytest.raises(rulec.RulecError, match="nope.json"):
+    # No such file is what Python calls it; a file that is no rules.json
+    # is rulec's error.
+    with pytest.raises(FileNotFoundError, match="nope.json"):
         rulec.load(str(tmp_path / "nope.json"))
+    (tmp_path / "not.json").write_text("[]")
+    with pytest.raises(rulec.RulecError, match="not.json"):
+        rulec.load(str(tmp_path / "not.json"))
     # A directory of someone else's files is refused, named as it was given
     # (not as the command line's `--out`), and left as it was.
     mine = tmp_path / "mine"

@@ -120,8 +120,8 @@ def test_notes_and_progress_name_options_as_python_passes_them(frame):
         **FAST,
     )
     said = [n for n in result.notes if "row_id" in n]
-    assert said and "keep rules off it with forbid row_id" in said[0], result.notes
-    assert any("forbid row_id" in line for line in lines), lines
+    assert said and 'keep rules off it with forbid="row_id"' in said[0], result.notes
+    assert any('forbid="row_id"' in line for line in lines), lines
     assert not any("--forbid" in text for text in result.notes + lines), (result.notes, lines)
 
 
@@ -135,7 +135,7 @@ def test_warnings_say_what_the_compile_said_of_the_rules(frame):
     # The book says it too (options as the command line names them).
     assert "One column, `answer`, decides" in said[0], said[0]
     assert "decides 100.0 % of the validation rows without an error" in result.rulebook()
-    assert "forbid answer" in said[0] and "--forbid" not in said[0], said[0]
+    assert 'forbid="answer"' in said[0] and "--forbid" not in said[0], said[0]
     # Nothing to say of a compile without such a column.
     assert not [w for w in rulec.compile(frame, target="y", progress=False, **FAST).warnings if "answer" in w]
     # Too few rows to certify anything: the compile says why.
@@ -155,7 +155,7 @@ def test_options_as_the_command_line_checks_them(frame):
         rulec.compile(frame, target="y", teacher="gbdt", teacher_paths=True, progress=False)
     assert one_line(e) == (
         "teacher_paths offers the paths of the random forest's own trees as candidates; "
-        "teacher gbdt keeps no such trees (use teacher forest, or leave teacher_paths out)"
+        'teacher="gbdt" keeps no such trees (use teacher="forest", or leave teacher_paths out)'
     )
     with pytest.raises(rulec.RulecError) as e:
         rulec.compile(frame, target="y", certify="all", progress=False)

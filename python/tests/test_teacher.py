@@ -126,6 +126,29 @@ def test_a_model_answering_other_classes_is_a_clear_error(frame):
         rulec.compile(frame, target="y", teacher=model, progress=False)
 
 
+def test_a_models_classes_match_the_targets_as_numbers():
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    # A missing label makes pandas hold the target as floats (0.0, 1.0);
+    # a model fitted on the labelled rows as integers answers 0 and 1: the
+    # same classes. So does a model on booleans.
+    rng = np.random.default_rng(6)
+    df = pd.DataFrame({"a": rng.normal(size=3000), "b": rng.normal(size=3000)})
+    df["y"] = (df.a > 0.3).astype(float)
+    df.loc[:49, "y"] = np.nan
+    lab = df.dropna()
+    for labels in (lab.y.astype(int), lab.y.astype(bool)):
+        model = LogisticRegression().fit(lab[["a", "b"]], labels)
+        res = rulec.compile(df, target="y", teacher=model, progress=False, seed=0)
+        assert res.report["teacher_accuracy"] > 0.9, res.report["teacher_accuracy"]
+    # A number the target does not hold is still refused.
+    model = LogisticRegression().fit(lab[["a", "b"]], lab.y.astype(int) + 5)
+    with pytest.raises(rulec.RulecError, match="the model answers class '5', which is not a class"):
+        rulec.compile(df, target="y", teacher=model, progress=False)
+
+
 def test_the_models_own_exception_is_kept(frame):
     class Broken:
         classes_ = np.array(["no", "yes"])
