@@ -20,7 +20,7 @@ import sys
 import time
 from typing import Any, Optional, Sequence
 
-from . import _frames
+from . import _fork, _frames
 from ._result import Evidence, Result, Rule
 from ._rulec import RulecError, __version__
 from ._rulec import compile as _native_compile
@@ -69,7 +69,7 @@ def compile(
     Interrupt with Ctrl-C (or the notebook's stop button): the compile
     stops and raises ``KeyboardInterrupt``.
     """
-    _refuse_after_fork()
+    _fork.refuse()
     known = set(_option_names())
     for name in options:
         if name not in known:
@@ -103,11 +103,11 @@ def compile(
                 teacher_features,
                 seed=int(seed) if isinstance(seed, numbers.Integral) else 0,
                 number_codes=_frames.number_columns(data, options.get("categorical")),
+                category_dtypes=_frames.category_dtypes(data),
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None
-    global _compiled_here
-    _compiled_here = True
+    _fork.compiling()
     native = _native_compile(source, name, opts, adapter, _reporter(progress))
     kind = _frames.column_kind(data, target)
     # With a tolerance the rules predict numbers that need not be whole.
@@ -126,32 +126,6 @@ def load(path: str) -> Result:
     return Result(_native_load(path))
 
 
-# Whether this process compiled, and whether it is a child forked after
-# that. rulec's thread pools (and polars', which it reads data with) are
-# made on first use; fork() copies them without their threads, so a
-# compile in such a child would wait for them forever.
-_compiled_here = False
-_forked_after_compile = False
-
-
-def _after_fork_in_child() -> None:
-    global _forked_after_compile
-    _forked_after_compile = _forked_after_compile or _compiled_here
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-def _refuse_after_fork() -> None:
-    if _forked_after_compile:
-        raise RulecError(
-            "rulec.compile cannot run in a process forked from one that already compiled: "
-            "the thread pools it compiles with do not survive fork() and it would wait forever. "
-            "Start workers with the spawn or forkserver method "
-            "(multiprocessing.get_context(\"spawn\"), or "
-            "ProcessPoolExecutor(mp_context=multiprocessing.get_context(\"spawn\")))"
-        )
 
 
 def _reporter(progress: Any):

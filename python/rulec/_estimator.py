@@ -15,7 +15,7 @@ from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 
-from . import _frames
+from . import _fork, _frames
 from ._rulec import RulecError
 from ._rulec import compile as _native_compile
 from ._result import Result
@@ -64,6 +64,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
         self.options = options
 
     def fit(self, X: Any, y: Any) -> "RuleCascade":
+        _fork.refuse()
         if self.teacher is None or isinstance(self.teacher, str):
             raise RulecError(
                 "RuleCascade needs a model as teacher (a scikit-learn classifier): "
@@ -103,6 +104,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             adapter = ModelTeacher(
                 _clone(self.teacher), self.teacher_features, seed=self.seed,
                 label_values=self._by_text,
+                category_dtypes=_frames.category_dtypes(frame),
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None
@@ -116,6 +118,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             certify=self.certify,
         )
         source, name = _frames.to_source(data)
+        _fork.compiling()
         native = _native_compile(source, name, options, adapter, None)
         self.result_ = Result(native)
         self.rules_ = self.result_.rules

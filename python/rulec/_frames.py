@@ -142,6 +142,38 @@ def column_kind(data: Any, name: str) -> Optional[str]:
     return None
 
 
+def category_dtypes(data: Any) -> dict:
+    """The pandas ``category`` columns of ``data`` with their dtypes (for
+    a polars frame, its ``Categorical`` and ``Enum`` columns as pandas
+    reads them); empty for a path."""
+    kind = kind_of(data)
+    if kind == "pandas":
+        import pandas as pd
+
+        return {
+            str(name): dtype
+            for name, dtype in data.dtypes.items()
+            if isinstance(dtype, pd.CategoricalDtype)
+        }
+    if kind == "polars":
+        import polars as pl
+
+        return {
+            str(n): _polars_categories(data, n)
+            for n, t in data.schema.items()
+            if isinstance(t, (pl.Categorical, pl.Enum))
+        }
+    return {}
+
+
+def _polars_categories(data: Any, name: str):
+    """A polars categorical column's categories as a pandas dtype."""
+    import pandas as pd
+
+    values = data[name].drop_nulls().unique(maintain_order=True).cast(str).to_list()
+    return pd.CategoricalDtype(sorted(values))
+
+
 def number_columns(data: Any, names: Any) -> list:
     """Of the columns ``names`` (the ``categorical`` option: a list, or one
     string ``"a,b"``), those ``data``, a frame, holds as numbers; for a

@@ -90,6 +90,7 @@ class ModelTeacher:
         seed: int = 0,
         label_values: Optional[dict] = None,
         number_codes: Sequence[str] = (),
+        category_dtypes: Optional[dict] = None,
     ) -> None:
         if not (hasattr(model, "predict_proba") or hasattr(model, "predict")):
             raise TeacherError(
@@ -120,6 +121,10 @@ class ModelTeacher:
         # Columns of numbers the rules read as codes (`categorical=`): rulec
         # hands them over as text; the model is given the numbers it knew.
         self.number_codes = set(number_codes)
+        # pandas `category` columns of the user's frame, by name: the model
+        # gets them with that dtype again (a model that reads categories
+        # from the dtype, `categorical_features="from_dtype"`, needs it).
+        self.category_dtypes = dict(category_dtypes or {})
         self.seed = seed
         # Set by prepare: the fitted model(s).
         self.full: Any = model if self.external else None
@@ -209,7 +214,18 @@ class ModelTeacher:
         if self.use_frame:
             import pandas as pd
 
-            return pd.DataFrame(values, columns=wanted)
+            frame = pd.DataFrame(values, columns=wanted)
+            for name, dtype in self.category_dtypes.items():
+                if name in frame.columns:
+                    # rulec hands the values over as text; each category
+                    # as it was (a number stays a number), unknown ones
+                    # missing, as pandas would make them.
+                    known = {_label_text(c): c for c in dtype.categories}
+                    frame[name] = pd.Categorical(
+                        [known.get(v) if v is not None else None for v in frame[name]],
+                        dtype=dtype,
+                    )
+            return frame
         arrays = [values[name] for name in wanted]
         if all(a.dtype.kind == "f" for a in arrays):
             return np.column_stack(arrays) if arrays else np.empty((0, 0))

@@ -149,6 +149,43 @@ def test_a_models_classes_match_the_targets_as_numbers():
         rulec.compile(df, target="y", teacher=model, progress=False)
 
 
+def test_a_category_column_reaches_the_model_as_categories():
+    import numpy as np
+    import pandas as pd
+    import polars as pl
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    # A model that reads which columns are categories from their dtype
+    # gets them with the frame's dtype, numbers as numbers.
+    rng = np.random.default_rng(5)
+    n = 3000
+    df = pd.DataFrame({
+        "num": rng.uniform(0, 10, n),
+        "cat": pd.Categorical(rng.choice(["p", "q", "r"], n)),
+        "store": pd.Categorical(rng.choice([13, 26, 4], n)),
+    })
+    df["y"] = np.where(df.cat == "p", "P", np.where(df.num > 5, "hi", "lo"))
+    seen = []
+
+    class Spy(HistGradientBoostingClassifier):
+        def fit(self, X, y, **kw):
+            seen.append(X.dtypes.to_dict())
+            return super().fit(X, y, **kw)
+
+    model = Spy(categorical_features="from_dtype", max_iter=30)
+    res = rulec.compile(df, target="y", teacher=model, progress=False, seed=0)
+    assert res.report["teacher_accuracy"] > 0.9, res.report["teacher_accuracy"]
+    dtypes = seen[0]
+    assert isinstance(dtypes["cat"], pd.CategoricalDtype)
+    assert list(dtypes["store"].categories) == [4, 13, 26]
+    # From polars, its categorical column comes as a pandas category too.
+    seen.clear()
+    rulec.compile(pl.from_pandas(df.drop(columns="store")), target="y",
+                  teacher=Spy(categorical_features="from_dtype", max_iter=30),
+                  progress=False, seed=0)
+    assert isinstance(seen[0]["cat"], pd.CategoricalDtype), seen[0]
+
+
 def test_the_models_own_exception_is_kept(frame):
     class Broken:
         classes_ = np.array(["no", "yes"])
