@@ -107,8 +107,23 @@ class ModelTeacher:
         self.features: Optional[List[str]] = (
             [str(n) for n in names] if names is not None and self.external else None
         )
+        # One string names columns separated by commas, as forbid= takes it.
+        if isinstance(features, str):
+            features = [f.strip() for f in features.split(",") if f.strip()]
+        if features is not None and self.features is not None:
+            given = [str(f) for f in features]
+            if given != self.features:
+                raise TeacherError(
+                    "teacher: teacher_features names "
+                    + ", ".join(f"`{c}`" for c in given)
+                    + " but the model was fitted on "
+                    + ", ".join(f"`{c}`" for c in self.features)
+                    + " (its feature_names_in_), which it is given; leave teacher_features out"
+                )
         if self.features is None and features is not None:
             self.features = [str(f) for f in features]
+        # Whether the columns come from teacher_features (for messages).
+        self.named_by_option = features is not None and (names is None or not self.external)
         # A model rulec fits learns from a pandas frame when pandas is
         # there, so it knows its columns by name from then on.
         # A model fitted without column names is given an array, as it was.
@@ -201,7 +216,11 @@ class ModelTeacher:
         missing = [c for c in wanted if c not in by_name]
         if missing:
             raise TeacherError(
-                "teacher: the model was fitted on column(s) "
+                (
+                    "teacher: teacher_features names column(s) "
+                    if self.named_by_option
+                    else "teacher: the model was fitted on column(s) "
+                )
                 + ", ".join(f"`{c}`" for c in missing)
                 + ", which the data does not have as features (features: "
                 + ", ".join(f"`{c}`" for c in order)

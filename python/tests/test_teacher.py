@@ -98,6 +98,24 @@ def test_a_model_without_names_needs_teacher_features_to_match(frame):
         no_cache=True,
     )
     assert teacher_option(res) == "python:LogisticRegression"
+    # One string names the columns separated by commas, as forbid= takes it.
+    again = rulec.compile(
+        frame, target="y", teacher=model, teacher_features="x, w", progress=False,
+        no_cache=True,
+    )
+    assert again.rules_json == res.rules_json
+    # A column the data lacks is named as teacher_features', not the model's.
+    with pytest.raises(rulec.RulecError, match=r"teacher_features names column\(s\) `zz`"):
+        rulec.compile(frame, target="y", teacher=LogisticRegression(),
+                      teacher_features=["zz"], progress=False)
+
+
+def test_teacher_features_that_contradict_the_models_own_names_are_refused(frame):
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(frame[["x", "w"]], frame["y"])
+    with pytest.raises(rulec.RulecError, match=r"teacher_features names `w` but the model was fitted on `x`, `w`"):
+        rulec.compile(frame, target="y", teacher=model, teacher_features=["w"], progress=False)
 
 
 def test_an_unfitted_model_is_fitted_on_the_training_rows(frame):
