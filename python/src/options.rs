@@ -167,7 +167,15 @@ pub fn emit_options(
 
 /// The option's value, or an error naming it and what was expected.
 fn get<'py, T: FromPyObject<'py>>(v: &Bound<'py, PyAny>, key: &str, expected: &str) -> PyResult<T> {
-    v.extract().map_err(|_| {
+    // Python's `True` is the integer 1: `max_rules=True` is a slip, not 1.
+    let counted = expected.ends_with("integer");
+    let refused = counted && v.is_instance_of::<pyo3::types::PyBool>();
+    let value = if refused {
+        Err(())
+    } else {
+        v.extract().map_err(|_| ())
+    };
+    value.map_err(|_| {
         let got = v
             .get_type()
             .name()

@@ -164,6 +164,9 @@ def test_options_as_the_command_line_checks_them(frame):
         rulec.compile(frame, target="y", max_rule=3)
     with pytest.raises(rulec.RulecError, match="option `seed` must be a non-negative integer, got str"):
         rulec.compile(frame, target="y", seed="one", progress=False)
+    # Python's True is the integer 1; as a count it is a slip, refused.
+    with pytest.raises(rulec.RulecError, match="option `max_rules` must be a non-negative integer, got bool True"):
+        rulec.compile(frame, target="y", max_rules=True, progress=False)
     with pytest.raises(rulec.RulecError, match="`oak` is not a teacher; expected `forest`"):
         rulec.compile(frame, target="y", teacher="oak", progress=False)
     with pytest.raises(rulec.RulecError, match="possible values are set, class, rule"):
