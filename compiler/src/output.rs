@@ -190,7 +190,15 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     if let Err(e) = res {
         let _ = fs::remove_dir_all(&tmp);
         untrack(&tmp);
-        return Err(e);
+        // The scratch folder is rulec's business: name where the user
+        // asked for the files.
+        return Err(match e {
+            Error::Io { path, err } if path.starts_with(&tmp) => Error::Io {
+                path: out.join(path.strip_prefix(&tmp).unwrap_or(Path::new(""))),
+                err,
+            },
+            e => e,
+        });
     }
     // The swap runs under the scratch lock, so an interrupt (whose handler
     // takes that lock) waits for it: `out` is never left half-swapped.

@@ -146,6 +146,10 @@ class _Printer:
         self.tty = hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
     def __call__(self, kind: str, text: str, done: int, total: int) -> None:
+        # No standard error at all (pythonw, some services): nothing to
+        # print to, as print() does then.
+        if sys.stderr is None:
+            return
         if kind == "line":
             if self.pending and self.tty:
                 sys.stderr.write("\n")

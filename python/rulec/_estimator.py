@@ -19,7 +19,7 @@ from . import _fork, _frames
 from ._rulec import RulecError
 from ._rulec import compile as _native_compile
 from ._result import Result
-from ._teacher import ModelTeacher, TeacherError, _clone, _label_text
+from ._teacher import ModelTeacher, TeacherError, _clone, _label_number, _label_text
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
@@ -89,7 +89,13 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             )
         # The classes as given; rulec writes a class as its float64 text,
         # so a float32 label goes over as the float64 it is.
-        self.classes_ = np.unique(y)
+        try:
+            self.classes_ = np.unique(y)
+        except TypeError:
+            kinds = sorted({type(v).__name__ for v in y})
+            raise RulecError(
+                f"y mixes types ({', '.join(kinds)}); give its labels one type: text or numbers"
+            ) from None
         if y.dtype.kind == "f" and y.dtype.itemsize < 8:
             y = y.astype(np.float64)
         target = given if isinstance(given, str) and given.strip() else "target"
@@ -100,9 +106,17 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
         self._by_text = {_label_text(c): c for c in self.classes_}
         self.feature_names_in_ = np.asarray([str(c) for c in frame.columns], dtype=object)
         self.n_features_in_ = frame.shape[1]
+        given_options = dict(self.options or {})
+        for own in ("teacher", "target"):
+            if own in given_options:
+                raise RulecError(
+                    f"options must not set `{own}`: RuleCascade's {own} is "
+                    + ("its teacher argument" if own == "teacher" else "y")
+                )
+        seed = 0 if self.seed is None else self.seed
         try:
             adapter = ModelTeacher(
-                _clone(self.teacher), self.teacher_features, seed=self.seed,
+                _clone(self.teacher), self.teacher_features, seed=seed,
                 label_values=self._by_text,
                 category_dtypes=_frames.category_dtypes(frame),
             )
@@ -113,7 +127,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             target=target,
             precision=self.precision,
             confidence=self.confidence,
-            seed=self.seed,
+            seed=seed,
             max_rules=self.max_rules,
             certify=self.certify,
         )
@@ -123,6 +137,17 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
         self.result_ = Result(native)
         self.rules_ = self.result_.rules
         self.teacher_ = adapter.full
+        # rulec writes each class as text; every class it may decide must
+        # map back to one of y's labels, or predict could not answer it.
+        for c in self.result_._json["target"]["classes"]:
+            if c not in self._by_text:
+                same = _same_label(c, self.classes_)
+                if same is None:
+                    raise RulecError(
+                        f"y's labels cannot be told apart from rulec's text of them (class "
+                        f"{c!r}); give y as text or plain numbers"
+                    )
+                self._by_text[c] = same
         self._teacher_columns = adapter.fitted_columns
         report = self.result_.report or {}
         self.coverage_ = report.get("coverage")
@@ -142,14 +167,37 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             x = frame.iloc[rest]
             if self._teacher_columns is not None:
                 x = x[self._teacher_columns]
-            out[rest] = [self._by_text[_label_text(v)] for v in self.teacher_.predict(x)]
+            out[rest] = [self._label_of(v) for v in self.teacher_.predict(x)]
         return out
+
+    def _label_of(self, v: Any) -> Any:
+        """One of ``classes_`` for the teacher's answer ``v``."""
+        text = _label_text(v)
+        if text in self._by_text:
+            return self._by_text[text]
+        same = _same_label(text, self.classes_)
+        return v if same is None else same
 
     def predict_covered(self, X: Any) -> np.ndarray:
         """Which rows the rules answer (the rest go to the teacher)."""
         _check_fitted(self)
         decided = self.result_.apply(_as_pandas(X, self.feature_names_in_))
         return decided["rule"].notna().to_numpy()
+
+
+def _same_label(text: str, labels: np.ndarray) -> Any:
+    """The one label of ``labels`` that ``text`` names: as the same number
+    (``1e+16``, ``-0.0``), or as a byte string's text; ``None`` when none or
+    several do."""
+    value = _label_number(text)
+    found = []
+    for label in labels:
+        if isinstance(label, bytes):
+            if label.decode("utf-8", "replace") == text:
+                found.append(label)
+        elif value is not None and _label_number(label) == value:
+            found.append(label)
+    return found[0] if len(found) == 1 else None
 
 
 def _check_fitted(cascade: "RuleCascade") -> None:
@@ -181,8 +229,10 @@ def _as_pandas(X: Any, names: Any = None):
         if names is not None and len(names) == arr.shape[1]:
             columns = [str(n) for n in names]
         return pd.DataFrame(arr, columns=columns)
-    if not isinstance(frame.columns, pd.MultiIndex) and not all(
+    if isinstance(frame.columns, pd.MultiIndex) or not all(
         isinstance(c, str) for c in frame.columns
     ):
-        frame = frame.rename(columns=str)
+        # Named by their text, as rulec.compile names them (a MultiIndex's
+        # tuples too).
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     return frame

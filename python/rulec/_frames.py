@@ -84,13 +84,13 @@ def _pandas_ipc(df: Any) -> bytes:
             col = col.dt.start_time
         try:
             arr = pa.array(col, from_pandas=True)
-        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, OverflowError) as e:
             first = str(e).splitlines()[0] if str(e) else type(e).__name__
             raise RulecError(
                 f"pandas DataFrame: column `{name}` cannot be read ({first}); "
                 "give it one type: numbers, booleans or strings"
             ) from None
-        if isinstance(arr.type, pa.ExtensionType):
+        if isinstance(arr.type, getattr(pa, "BaseExtensionType", pa.ExtensionType)):
             if isinstance(col.dtype, pd.IntervalDtype):
                 # Its ends, a struct: left out with a note, as structs are.
                 arr = arr.storage
@@ -102,6 +102,9 @@ def _pandas_ipc(df: Any) -> bytes:
                 )
         if pa.types.is_dictionary(arr.type):
             arr = arr.dictionary_decode()
+        if pa.types.is_decimal(arr.type) and arr.type.precision > 38:
+            # Wider than polars reads: the numbers, as floats.
+            arr = arr.cast(pa.float64())
         if pa.types.is_large_string(arr.type) or pa.types.is_string_view(arr.type):
             arr = arr.cast(pa.string())
         columns.append(arr)
@@ -113,30 +116,38 @@ def _pandas_ipc(df: Any) -> bytes:
 
 
 def column_kind(data: Any, name: str) -> Optional[str]:
-    """``"bool"``, ``"int"`` or ``"float"`` when ``data`` is a frame whose
+    """``"bool"``, ``"int"``, ``"float"`` or ``"float32"`` when ``data`` is a frame whose
     column ``name`` holds booleans, integers or floats; ``None`` for text,
     other types, a column it lacks, and paths."""
     kind = kind_of(data)
-    if kind == "path" or not isinstance(name, str) or name not in data.columns:
+    if kind == "path" or not isinstance(name, str):
         return None
     if kind == "pandas":
         import pandas as pd
 
-        dtype = data[name].dtype
+        # Columns reach rulec named as text: `2` is the column 2.
+        at = [i for i, c in enumerate(data.columns) if str(c) == name]
+        if len(at) != 1:
+            return None
+        dtype = data.iloc[:, at[0]].dtype
         if pd.api.types.is_bool_dtype(dtype):
             return "bool"
         if pd.api.types.is_integer_dtype(dtype):
             return "int"
         if pd.api.types.is_float_dtype(dtype):
-            return "float"
+            return "float32" if str(dtype).lower() == "float32" else "float"
         return None
     import polars as pl
 
+    if name not in data.columns:
+        return None
     dtype = data.schema[name]
     if dtype == pl.Boolean:
         return "bool"
     if dtype.is_integer():
         return "int"
+    if dtype == pl.Float32:
+        return "float32"
     if dtype.is_float():
         return "float"
     return None
@@ -174,6 +185,20 @@ def _polars_categories(data: Any, name: str):
     return pd.CategoricalDtype(sorted(values))
 
 
+def only_columns(data: Any, names: set) -> Any:
+    """``data`` (a pandas or polars frame) with only the columns named (as
+    text) in ``names``, in their order; a path as it is. Columns the rules
+    do not read need not be readable at all (free text mixing types, a
+    complex number, a duplicate of another such column)."""
+    kind = kind_of(data)
+    if kind == "pandas":
+        keep = [i for i, c in enumerate(data.columns) if str(c) in names]
+        return data.iloc[:, keep]
+    if kind == "polars":
+        return data.select([c for c in data.columns if c in names])
+    return data
+
+
 def number_columns(data: Any, names: Any) -> list:
     """Of the columns ``names`` (the ``categorical`` option: a list, or one
     string ``"a,b"``), those ``data``, a frame, holds as numbers; for a
@@ -185,7 +210,7 @@ def number_columns(data: Any, names: Any) -> list:
         names = names.split(",")
     if kind_of(data) == "path":
         return list(names)
-    return [n for n in names if column_kind(data, n) in ("int", "float")]
+    return [n for n in names if column_kind(data, n) in ("int", "float", "float32")]
 
 
 def _typed(decisions: list, target_kind: Optional[str]) -> Optional[list]:
@@ -195,6 +220,7 @@ def _typed(decisions: list, target_kind: Optional[str]) -> Optional[list]:
         "bool": lambda t: {"true": True, "false": False}[t],
         "int": int,
         "float": float,
+        "float32": float,
     }.get(target_kind or "")
     if read is None:
         return None
@@ -202,6 +228,13 @@ def _typed(decisions: list, target_kind: Optional[str]) -> Optional[list]:
         return [None if d is None else read(d) for d in decisions]
     except (KeyError, ValueError):
         return None
+
+
+def _int_width(values: Optional[list], signed: Any, unsigned: Any) -> Any:
+    """The 64-bit integer type that holds ``values``: unsigned when one
+    is past the signed range (a uint64 target)."""
+    big = values is not None and any(v is not None and v > 2**63 - 1 for v in values)
+    return unsigned if big else signed
 
 
 def decisions_frame(
@@ -216,9 +249,12 @@ def decisions_frame(
     if kind == "polars":
         import polars as pl
 
-        dtype = {"bool": pl.Boolean, "int": pl.Int64, "float": pl.Float64}.get(
-            target_kind or "", pl.String
-        )
+        dtype = {
+            "bool": pl.Boolean,
+            "int": _int_width(typed, pl.Int64, pl.UInt64),
+            "float": pl.Float64,
+            "float32": pl.Float32,
+        }.get(target_kind or "", pl.String)
         return pl.DataFrame(
             {"decision": decisions if typed is None else typed, "rule": rules},
             schema={"decision": pl.String if typed is None else dtype, "rule": pl.String},
@@ -229,7 +265,12 @@ def decisions_frame(
     if typed is None:
         decision = pd.array(decisions, dtype="object")
     else:
-        dtype = {"bool": "boolean", "int": "Int64", "float": "Float64"}[target_kind]
+        dtype = {
+            "bool": "boolean",
+            "int": _int_width(typed, "Int64", "UInt64"),
+            "float": "Float64",
+            "float32": "Float32",
+        }[target_kind]
         decision = pd.array(typed, dtype=dtype)
     return pd.DataFrame(
         {"decision": decision, "rule": pd.array(rules, dtype="object")},

@@ -44,6 +44,10 @@ class Rule:
     conditions_json: List[Dict[str, Any]] = field(repr=False, default_factory=list)
     origin: Optional[str] = field(repr=False, default=None)
 
+    def __hash__(self) -> int:
+        # Frozen, so hashable; the lists are hashed as their contents.
+        return hash((self.name, tuple(self.conditions), self.decision, self.text))
+
     def __str__(self) -> str:
         return self.text
 
@@ -161,7 +165,8 @@ class Result:
         the fallback must answer. Columns the rules do not use are
         ignored; a category never seen is not covered."""
         kind = _frames.kind_of(data)
-        source, name = _frames.to_source(data)
+        features = {f["name"] for f in self._json["features"]}
+        source, name = _frames.to_source(_frames.only_columns(data, features))
         decisions, rules = self._native.apply(source, name)
         return _frames.decisions_frame(data, decisions, rules, kind, self._target_kind)
 

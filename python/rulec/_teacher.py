@@ -110,6 +110,11 @@ class ModelTeacher:
         # One string names columns separated by commas, as forbid= takes it.
         if isinstance(features, str):
             features = [f.strip() for f in features.split(",") if f.strip()]
+        if features is not None and len(features) == 0:
+            raise TeacherError(
+                "teacher: teacher_features is empty; name the columns the model reads, "
+                "or leave it out for every feature"
+            )
         if features is not None and self.features is not None:
             given = [str(f) for f in features]
             if given != self.features:
@@ -287,12 +292,22 @@ class ModelTeacher:
                         f"columns for the {k} classes of the target"
                     )
                 return p
+            if p.shape[1] != len(model_classes):
+                raise TeacherError(
+                    f"teacher: predict_proba answered {p.shape[1]} columns but the model's "
+                    f"classes_ has {len(model_classes)} classes"
+                )
             cols = [self._class_index(c, index) for c in model_classes]
             out = np.zeros((n, k))
             for j, c in enumerate(cols):
                 out[:, c] += p[:, j]
             return out
         labels = np.asarray(model.predict(x))
+        if labels.ndim != 1 or labels.shape[0] != n:
+            raise TeacherError(
+                f"teacher: predict answered an array of shape {labels.shape} for {n} rows "
+                "(one label per row expected)"
+            )
         out = np.zeros((n, k))
         for r, label in enumerate(labels):
             out[r, self._class_index(label, index)] = 1.0

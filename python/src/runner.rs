@@ -154,6 +154,13 @@ pub fn run<T: Send + 'static>(
 /// user's model raised it (kept by the adapter), else a `RulecError`.
 fn take_python_error(e: rulec::Error) -> PyErr {
     if let Some(original) = crate::teacher::take_model_error() {
+        // An exception that is no error (KeyboardInterrupt, SystemExit,
+        // GeneratorExit) raised inside the model goes on as it is.
+        let is_error =
+            Python::with_gil(|py| original.is_instance_of::<pyo3::exceptions::PyException>(py));
+        if !is_error {
+            return original;
+        }
         let new = err(&e);
         Python::with_gil(|py| new.set_cause(py, Some(original)));
         return new;

@@ -201,3 +201,128 @@ def test_apply_names_what_is_wrong(frame):
     assert len(empty) == 0 and list(empty.columns) == ["decision", "rule"]
     nan_rows = res.apply(frame.assign(x=np.nan, w=np.nan).iloc[:20])
     assert len(nan_rows) == 20
+
+
+def _small():
+    import pandas as pd
+
+    r = np.random.RandomState(0)
+    df = pd.DataFrame({"a": r.rand(1000), "b": r.randint(0, 5, 1000)})
+    hi = (df.a > 0.5).to_numpy()
+    return df, hi
+
+
+def test_the_cascade_maps_every_kind_of_label_back():
+    from sklearn.tree import DecisionTreeClassifier
+
+    df, hi = _small()
+    # rulec writes 1e16 as `1e+16`, -0.0 as `-0.0`, b"a" as `a`: predict
+    # still answers y's own labels (it raised KeyError).
+    for a, b in [(1e16, 2e16), (-0.0, 1.0), (b"a", b"b")]:
+        y = np.where(hi, a, b)
+        cascade = rulec.RuleCascade(DecisionTreeClassifier(max_depth=3)).fit(df, y)
+        assert set(cascade.predict(df)) <= set(y), (a, b)
+    # Labels of mixed types, or ones rulec cannot map back: said at fit.
+    with pytest.raises(rulec.RulecError, match=r"y mixes types \(int, str\)"):
+        rulec.RuleCascade(DecisionTreeClassifier()).fit(df, np.array([1 if v else "no" for v in hi], dtype=object))
+    dates = np.where(hi, np.datetime64("2020-01-01"), np.datetime64("2021-01-01"))
+    with pytest.raises(rulec.RulecError, match="give y as text or plain numbers"):
+        rulec.RuleCascade(DecisionTreeClassifier(max_depth=3)).fit(df, dates)
+    # seed=None as compile takes it; MultiIndex columns named by their text;
+    # options cannot name another teacher.
+    y = np.where(hi, "yes", "no")
+    assert rulec.RuleCascade(DecisionTreeClassifier(), seed=None).fit(df, y).coverage_ > 0
+    import pandas as pd
+
+    multi = df.set_axis(pd.MultiIndex.from_tuples([("f", "a"), ("f", "b")]), axis=1)
+    assert rulec.RuleCascade(DecisionTreeClassifier()).fit(multi, y).coverage_ > 0
+    with pytest.raises(rulec.RulecError, match="options must not set `teacher`"):
+        rulec.RuleCascade(DecisionTreeClassifier(), options={"teacher": "gbdt"}).fit(df, y)
+
+
+def test_decisions_keep_the_targets_width_and_range():
+    import polars as pl
+
+    df, hi = _small()
+    # A uint64 target past the int64 range: UInt64 decisions (it crashed).
+    big = df.assign(y=np.where(hi, np.uint64(2**64 - 1), np.uint64(2**64 - 2)))
+    res = rulec.compile(big, target="y", progress=False)
+    assert str(res.apply(big)["decision"].dtype) == "UInt64"
+    assert res.apply(pl.from_pandas(big))["decision"].dtype == pl.UInt64
+    # A float32 target: float32 decisions, equal to the target where right.
+    f32 = df.assign(y=np.where(hi, 0.1, 0.2).astype(np.float32))
+    out = rulec.compile(f32, target="y", progress=False).apply(f32)
+    assert str(out["decision"].dtype) == "Float32"
+    covered = out["rule"].notna()
+    assert covered.any() and (out["decision"][covered] == f32["y"][covered]).all()
+    # Columns named by integers: the target `2` is the column 2, an int.
+    ints = df.assign(y=hi.astype(int)).set_axis([0, 1, 2], axis=1)
+    assert str(rulec.compile(ints, target="2", progress=False).apply(ints)["decision"].dtype) == "Int64"
+
+
+def test_apply_reads_only_the_columns_the_rules_know():
+    import pandas as pd
+
+    df, hi = _small()
+    df["y"] = np.where(hi, "yes", "no")
+    res = rulec.compile(df, target="y", progress=False)
+    want = res.apply(df)
+    # Free text mixing types, complex numbers, a duplicate of the target:
+    # columns no rule reads are not read at all.
+    for extra in (
+        df.assign(note=[1 if i % 2 else "n/a" for i in range(len(df))]),
+        df.assign(z=df.a + 1j),
+        pd.concat([df, df[["y"]]], axis=1),
+    ):
+        assert res.apply(extra).equals(want)
+
+
+def test_a_teacher_that_answers_the_wrong_shape_is_named():
+    df, hi = _small()
+    df["y"] = np.where(hi, "yes", "no")
+
+    class Long:
+        def predict(self, X):
+            return np.array(["yes"] * (len(X) + 1))
+
+    class Wide:
+        classes_ = np.array(["no", "yes"])
+
+        def predict_proba(self, X):
+            return np.tile([0.0, 0.1, 0.9], (len(X), 1))
+
+    class Interrupted:
+        classes_ = np.array(["no", "yes"])
+
+        def predict_proba(self, X):
+            raise KeyboardInterrupt
+
+    with pytest.raises(rulec.RulecError, match=r"predict answered an array of shape \(1001,\) for 1000 rows"):
+        rulec.compile(df, target="y", teacher=Long(), progress=False, no_cache=True)
+    with pytest.raises(rulec.RulecError, match="predict_proba answered 3 columns but the model's classes_ has 2"):
+        rulec.compile(df, target="y", teacher=Wide(), progress=False, no_cache=True)
+    with pytest.raises(rulec.RulecError, match="teacher_features is empty"):
+        rulec.compile(df, target="y", teacher=Wide(), teacher_features=[], progress=False)
+    # An interrupt inside the model is an interrupt, not a RulecError.
+    with pytest.raises(KeyboardInterrupt):
+        rulec.compile(df, target="y", teacher=Interrupted(), progress=False, no_cache=True)
+
+
+def test_small_things_a_robustness_pass_found(tmp_path, monkeypatch):
+    import sys
+
+    df, hi = _small()
+    df["y"] = np.where(hi, "yes", "no")
+    res = rulec.compile(df, target="y", progress=False)
+    # A rule is frozen, and hashable.
+    assert len({res.rules[0], res.rules[0]}) == 1
+    # No standard error at all (pythonw): progress prints nothing, no crash.
+    monkeypatch.setattr(sys, "stderr", None)
+    assert rulec.compile(df, target="y", no_cache=True).rules
+    monkeypatch.undo()
+    # A folder that cannot be made is named as given, not rulec's scratch.
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(rulec.RulecError) as e:
+        res.save(str(blocker / "out"))
+    assert "rulec-tmp" not in str(e.value) and str(blocker / "out") in str(e.value), str(e.value)
