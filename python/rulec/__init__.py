@@ -96,6 +96,11 @@ def compile(
             f"e.g. teacher={teacher.__name__}()"
         )
     else:
+        if options.get("oracle_timeout") is not None:
+            raise RulecError(
+                "oracle_timeout is for a cmd: teacher (a program rulec waits for); a model "
+                "given as teacher runs in this process: leave oracle_timeout out"
+            )
         seed = options.get("seed")
         try:
             adapter = ModelTeacher(

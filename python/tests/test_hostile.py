@@ -326,3 +326,8 @@ def test_small_things_a_robustness_pass_found(tmp_path, monkeypatch):
     with pytest.raises(rulec.RulecError) as e:
         res.save(str(blocker / "out"))
     assert "rulec-tmp" not in str(e.value) and str(blocker / "out") in str(e.value), str(e.value)
+    # An option that cannot apply to a model in this process is refused.
+    from sklearn.tree import DecisionTreeClassifier
+
+    with pytest.raises(rulec.RulecError, match="oracle_timeout is for a cmd: teacher"):
+        rulec.compile(df, target="y", teacher=DecisionTreeClassifier(), oracle_timeout=1, progress=False)
