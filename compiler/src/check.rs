@@ -242,11 +242,25 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
         &eval,
         &[("the target", set.target.name.as_str())],
     )?;
+    check_rows(set, &cells, n, &columns[0], params)
+}
+
+/// Checks `set` on `n` rows already read as interpreter cells
+/// ([`crate::ingest::frame_cells`]), with their labels `truth` (the target
+/// column as text): what [`check_file`] does once the file is read.
+pub fn check_rows(
+    set: &RuleSet,
+    cells: &[rulec_runtime::Cell],
+    n: usize,
+    truth: &crate::ingest::TextColumn,
+    params: &CheckParams,
+) -> Result<CheckReport, Error> {
+    check_params(params)?;
     let measured = validate::measure(
         set,
-        &cells,
+        cells,
         n,
-        &columns[0],
+        truth,
         None,
         set.certification.precision,
         set.certification.confidence,
@@ -262,7 +276,6 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
         }
     }
     let width = set.features.len();
-    let truth = &columns[0];
     for column in &group_columns {
         // Labelled rows only, as in precision; a label outside the
         // classes is a wrong answer when covered.

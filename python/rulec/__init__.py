@@ -21,7 +21,7 @@ import time
 from typing import Any, Optional, Sequence
 
 from . import _fork, _frames
-from ._result import Evidence, Result, Rule
+from ._result import Check, Evidence, Result, Rule
 from ._rulec import RulecError, __version__
 from ._rulec import compile as _native_compile
 from ._rulec import load as _native_load
@@ -34,6 +34,7 @@ __all__ = [
     "Result",
     "Rule",
     "Evidence",
+    "Check",
     "RuleCascade",
     "RulecError",
     "__version__",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Sequence
 
 from . import _frames, _rulec
 
@@ -28,6 +29,25 @@ class Evidence:
     @property
     def fidelity(self) -> Optional[float]:
         return self.agree_teacher / self.support if self.support else None
+
+
+@dataclass(frozen=True, eq=False)
+class Check:
+    """What :meth:`Result.check` found: ``passed`` (every rule, class and
+    the set held or could not be confirmed; ``False`` where the command
+    line exits 1), ``report`` (the ``--json`` report as a dict) and
+    ``markdown`` (the report the command line prints; a notebook shows
+    it)."""
+
+    passed: bool
+    report: Dict[str, Any] = field(repr=False)
+    markdown: str = field(repr=False)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
 
 
 @dataclass(frozen=True)
@@ -169,6 +189,32 @@ class Result:
         source, name = _frames.to_source(_frames.only_columns(data, features))
         decisions, rules = self._native.apply(source, name)
         return _frames.decisions_frame(data, decisions, rules, kind, self._target_kind)
+
+    def check(
+        self,
+        data: Any,
+        max_share_shift: Optional[float] = None,
+        strict: bool = False,
+        groups: Optional[Sequence[str]] = None,
+    ) -> "Check":
+        """``rulec check``: do the rules still hold on ``data``, new
+        labelled rows (a pandas or polars frame with the target column, or
+        a path)? Each rule, each decided class under a per-class guarantee,
+        and the set are measured and compared with the book; see
+        :class:`Check`. ``max_share_shift`` (default 0.05), ``strict`` and
+        ``groups`` are the command line's ``--max-share-shift``,
+        ``--strict`` and ``--groups``."""
+        kind = _frames.kind_of(data)
+        if isinstance(groups, str):
+            groups = groups.split(",")
+        wanted = {f["name"] for f in self._json["features"]} | {self.target}
+        source, name = _frames.to_source(_frames.only_columns(data, wanted))
+        if kind == "path":
+            name = os.fspath(data)
+        markdown, report, passed = self._native.check(
+            source, name, max_share_shift, bool(strict), [str(g) for g in groups or []]
+        )
+        return Check(passed=passed, report=json.loads(report), markdown=markdown)
 
     def __reduce__(self):
         # Pickled (joblib, multiprocessing, a fitted RuleCascade) as its

@@ -485,6 +485,42 @@ impl Native {
         })
         .map_err(|e: rulec_runtime::Error| err(e))
     }
+
+    /// `rulec check` on `data` (a path, or an Arrow IPC stream named
+    /// `name`) with its labels: the report as Markdown and as JSON, and
+    /// whether it passed.
+    #[pyo3(signature = (data, name, max_share_shift=None, strict=false, groups=Vec::new()))]
+    fn check(
+        &self,
+        data: &Bound<'_, PyAny>,
+        name: &str,
+        max_share_shift: Option<f64>,
+        strict: bool,
+        groups: Vec<String>,
+    ) -> PyResult<(String, String, bool)> {
+        let mut params = rulec::check::CheckParams {
+            strict,
+            groups,
+            ..Default::default()
+        };
+        if let Some(shift) = max_share_shift {
+            params.max_share_shift = shift;
+        }
+        let report = match source(data, name)? {
+            Source::Files(paths) => rulec::check::check_file(&self.set, &paths[0], &params),
+            Source::Frame(f) => {
+                let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
+                let target = [("the target", self.set.target.name.as_str())];
+                rulec::ingest::frame_cells(&f.frame, Path::new(&f.name), &self.set, &eval, &target)
+                    .and_then(|(cells, n, columns)| {
+                        rulec::check::check_rows(&self.set, &cells, n, &columns[0], &params)
+                    })
+            }
+        }
+        .map_err(err)?;
+        let json = serde_json::to_string_pretty(&report).map_err(err)?;
+        Ok((report.markdown(&self.rules_name, name), json, report.passed))
+    }
 }
 
 impl Native {

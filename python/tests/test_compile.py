@@ -4,6 +4,7 @@ with the command line."""
 import json
 import subprocess
 
+import numpy as np
 import pytest
 
 import rulec
@@ -138,6 +139,41 @@ def test_the_auditors_options_as_the_command_line(csv_path, rulec_bin, tmp_path)
     assert rules["policy"]["forbidden"] == ["zone"]
     assert all(c.get("feature") != "zone" for r in rules["rules"] for c in r["conditions"])
     assert "Risk team" in res.rulebook()
+
+
+def test_check_is_the_command_lines_check(frame, csv_path, rulec_bin, tmp_path):
+    import polars as pl
+
+    # A rule set saved, then checked on new labelled rows: a frame, a polars
+    # frame and the path give the command line's report, as Markdown and as
+    # JSON, and its verdict.
+    res = rulec.compile(str(csv_path), target="y", progress=False, **FAST)
+    res.save(str(tmp_path / "out"))
+    new = frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    cli = subprocess.run(
+        [str(rulec_bin), "check", str(tmp_path / "out" / "rules.json"), str(new_path), "--json"],
+        capture_output=True, text=True,
+    )
+    want = json.loads(cli.stdout)
+    for data in (new, pl.from_pandas(new), str(new_path)):
+        got = res.check(data)
+        assert got.report == want
+        assert got.passed == (cli.returncode == 0) == bool(got)
+        assert got.markdown.startswith("# Check of `")
+        assert "| **all rules** |" in got._repr_markdown_()
+    # Drifted labels fail it, as the command line exits 1; a column no rule
+    # reads may be missing; the target may not.
+    flipped = new.assign(y=new["y"].map({"yes": "no", "no": "yes"}))
+    assert not res.check(flipped, max_share_shift=0.5).passed
+    forbidden = rulec.compile(
+        frame.assign(noise=np.arange(len(frame)) % 7), target="y", forbid=["noise"],
+        progress=False, **FAST,
+    )
+    assert forbidden.check(new).report["rows"] == len(new)
+    with pytest.raises(rulec.RulecError, match="`y`"):
+        res.check(new.drop(columns=["y"]))
 
 
 def test_a_frame_compiles_to_the_rules_of_its_file(frame, csv_path, rulec_bin, tmp_path):
