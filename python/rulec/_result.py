@@ -216,6 +216,29 @@ class Result:
         )
         return Check(passed=passed, report=json.loads(report), markdown=markdown)
 
+    def validate(
+        self,
+        data: Any,
+        precision: Optional[float] = None,
+        confidence: Optional[float] = None,
+        teacher_column: Optional[str] = None,
+    ) -> Dict[str, Any]:
+        """``rulec validate --json``: each rule's and the set's figures on
+        ``data``, labelled rows (a pandas or polars frame with the target
+        column, or a path), against ``precision`` at ``confidence`` (the
+        rule set's own by default); ``teacher_column`` names a column of
+        another model's decisions, for fidelity."""
+        kind = _frames.kind_of(data)
+        wanted = {f["name"] for f in self._json["features"]} | {self.target}
+        if teacher_column is not None:
+            wanted.add(str(teacher_column))
+        source, name = _frames.to_source(_frames.only_columns(data, wanted))
+        if kind == "path":
+            name = os.fspath(data)
+        return json.loads(
+            self._native.validate(source, name, precision, confidence, teacher_column)
+        )
+
     def __reduce__(self):
         # Pickled (joblib, multiprocessing, a fitted RuleCascade) as its
         # rules.json and report; it comes back as `rulec.load` gives a rule

@@ -521,6 +521,61 @@ impl Native {
         let json = serde_json::to_string_pretty(&report).map_err(err)?;
         Ok((report.markdown(&self.rules_name, name), json, report.passed))
     }
+
+    /// `rulec validate --json` on `data` (a path, or an Arrow IPC stream
+    /// named `name`) with its labels, at `precision` and `confidence` (the
+    /// rule set's own by default), with `teacher_column` for fidelity.
+    #[pyo3(signature = (data, name, precision=None, confidence=None, teacher_column=None))]
+    fn validate(
+        &self,
+        data: &Bound<'_, PyAny>,
+        name: &str,
+        precision: Option<f64>,
+        confidence: Option<f64>,
+        teacher_column: Option<String>,
+    ) -> PyResult<String> {
+        let precision = precision.unwrap_or(self.set.certification.precision);
+        let confidence = confidence.unwrap_or(self.set.certification.confidence);
+        let engine = rulec::validate_file::Engine::Rust;
+        let measured = match source(data, name)? {
+            Source::Files(paths) => rulec::validate_file::measure(
+                &self.set,
+                &paths[0],
+                teacher_column.as_deref(),
+                precision,
+                confidence,
+                engine,
+            ),
+            Source::Frame(f) => {
+                for (flag, v) in [("precision", precision), ("confidence", confidence)] {
+                    if !(v > 0.0 && v < 1.0) {
+                        return Err(err(format!(
+                            "{flag} must be between 0 and 1 (exclusive), got {v}"
+                        )));
+                    }
+                }
+                let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
+                let mut extra = vec![("the target", self.set.target.name.as_str())];
+                if let Some(t) = teacher_column.as_deref() {
+                    extra.push(("teacher_column", t));
+                }
+                rulec::ingest::frame_cells(&f.frame, Path::new(&f.name), &self.set, &eval, &extra)
+                    .and_then(|(cells, n, columns)| {
+                        rulec::validate::measure(
+                            &self.set,
+                            &cells,
+                            n,
+                            &columns[0],
+                            columns.get(1).map(Vec::as_slice),
+                            precision,
+                            confidence,
+                        )
+                    })
+            }
+        }
+        .map_err(err)?;
+        render::validate_json(&measured, engine).map_err(err)
+    }
 }
 
 impl Native {

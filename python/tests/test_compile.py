@@ -176,6 +176,26 @@ def test_check_is_the_command_lines_check(frame, csv_path, rulec_bin, tmp_path):
         res.check(new.drop(columns=["y"]))
 
 
+def test_validate_is_the_command_lines_validate(frame, csv_path, rulec_bin, tmp_path):
+    import polars as pl
+
+    res = rulec.compile(str(csv_path), target="y", progress=False, **FAST)
+    res.save(str(tmp_path / "out"))
+    new = frame.sample(frac=1.0, random_state=4).reset_index(drop=True)
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    for args, kw in [([], {}), (["--precision", "0.9"], {"precision": 0.9})]:
+        cli = subprocess.run(
+            [str(rulec_bin), "validate", str(tmp_path / "out" / "rules.json"), str(new_path), "--json", *args],
+            capture_output=True, text=True, check=True,
+        )
+        want = json.loads(cli.stdout)
+        for data in (new, pl.from_pandas(new), str(new_path)):
+            assert res.validate(data, **kw) == want
+    with pytest.raises(rulec.RulecError, match="precision must be between 0 and 1"):
+        res.validate(new, precision=1.5)
+
+
 def test_a_frame_compiles_to_the_rules_of_its_file(frame, csv_path, rulec_bin, tmp_path):
     """A frame and the CSV file it was written to give the same rule set;
     only the source's name and fingerprint differ."""
