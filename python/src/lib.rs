@@ -48,7 +48,7 @@ pub(crate) fn err(e: impl std::fmt::Display) -> PyErr {
 /// `emit_crate(dir)`): the command line names it `--out DIR`, a method's
 /// caller by the path alone.
 fn dir_err(e: impl std::fmt::Display) -> PyErr {
-    let message = e.to_string();
+    let message = e.to_string().replace(" (--out)", "");
     err(message.strip_prefix("--out ").unwrap_or(&message))
 }
 
@@ -144,7 +144,10 @@ fn keyword_value(keyword: &str, rest: &str) -> Option<(String, usize)> {
         keyword,
         "forbid" | "categorical" | "groups" | "split_column" | "target"
     );
-    let ends_clause = after.is_empty() || after.starts_with([')', ',', ';', ':']) || after == ".";
+    let ends_clause = after.is_empty()
+        || after.starts_with([')', ',', ';', ':'])
+        || after.starts_with(" (")
+        || after == ".";
     if own || (names_columns && ends_clause && !token.starts_with('{')) {
         return Some((format!("{token:?}"), len));
     }

@@ -123,6 +123,17 @@ def test_notes_and_progress_name_options_as_python_passes_them(frame):
     assert said and 'keep rules off it with forbid="row_id"' in said[0], result.notes
     assert any('forbid="row_id"' in line for line in lines), lines
     assert not any("--forbid" in text for text in result.notes + lines), (result.notes, lines)
+    # A value before a parenthesis, and one that ends the note, too.
+    coded = rulec.compile(
+        frame.assign(
+            zone_code=frame["zone"].map({"north": 1, "east": 2, "south": 3, "west": 4}),
+            split=np.array(["train", "valid", "test"])[np.arange(len(frame)) % 3],
+        ),
+        target="y", progress=False, **FAST,
+    )
+    notes = " ".join(coded.notes)
+    assert 'give split_column="split" (' in notes, coded.notes
+    assert 'read them as categories with categorical="zone_code"' in notes, coded.notes
 
 
 def test_warnings_say_what_the_compile_said_of_the_rules(frame):

@@ -364,12 +364,12 @@ pub(super) fn codes_as_numbers(
     }
     if named {
         return Some(format!(
-            "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, --categorical {name} reads them as categories"
+            "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, read them as categories with --categorical {name}"
         ));
     }
     let seen = class_follows_labels(&rows)?;
     Some(format!(
-        "column `{name}` holds whole numbers ({n} distinct in the training rows) and the class follows its values as it would a code's: of the training rows whose value repeats, {:.0} % hold their value's most common class (against {:.0} % for the most common class overall), yet that class changes {} times along the values in order, which rules comparing `{name}` as a quantity (`{name} >= {middle}`) can follow only piece by piece; if its numbers are labels whose order means nothing (an id, a code), --categorical {name} reads them as categories",
+        "column `{name}` holds whole numbers ({n} distinct in the training rows) and the class follows its values as it would a code's: of the training rows whose value repeats, {:.0} % hold their value's most common class (against {:.0} % for the most common class overall), yet that class changes {} times along the values in order, which rules comparing `{name}` as a quantity (`{name} >= {middle}`) can follow only piece by piece; if its numbers are labels whose order means nothing (an id, a code), read them as categories with --categorical {name}",
         100.0 * seen.purity,
         100.0 * seen.base,
         seen.changes
@@ -562,7 +562,7 @@ mod tests {
             "{note}"
         );
         assert!(
-            note.ends_with("--categorical firm reads them as categories"),
+            note.ends_with("read them as categories with --categorical firm"),
             "{note}"
         );
         // A firm with a row of the other sector here and there: still.
@@ -660,7 +660,7 @@ mod tests {
         let note = codes_as_numbers("store_id", codes.into_iter(), None).unwrap();
         assert_eq!(
             note,
-            "column `store_id` holds whole numbers (3 distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`store_id >= 23`); if its numbers are labels whose order means nothing, --categorical store_id reads them as categories"
+            "column `store_id` holds whole numbers (3 distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`store_id >= 23`); if its numbers are labels whose order means nothing, read them as categories with --categorical store_id"
         );
         // A quantity's name, a fraction, or too few values: no note.
         assert_eq!(codes_as_numbers("income", codes.into_iter(), None), None);
