@@ -119,6 +119,14 @@ class Result:
         return self._json["target"]["name"]
 
     @property
+    def groups(self) -> List[Dict[str, Any]]:
+        """The results by group (``groups=``), as rules.json records them:
+        per column and split, the number of comparisons (``tests``) and per
+        value its rows, covered and right rows, bound, decisions and the
+        figures flagged (``differs``); empty without ``groups=``."""
+        return list((self._json.get("summary") or {}).get("groups") or [])
+
+    @property
     def rules_json(self) -> str:
         """The exact text of rules.json."""
         return self._native.rules_json()

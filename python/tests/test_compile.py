@@ -139,6 +139,10 @@ def test_the_auditors_options_as_the_command_line(csv_path, rulec_bin, tmp_path)
     assert rules["policy"]["forbidden"] == ["zone"]
     assert all(c.get("feature") != "zone" for r in rules["rules"] for c in r["conditions"])
     assert "Risk team" in res.rulebook()
+    # The results by group, as rules.json records them.
+    assert [(g["column"], g["split"]) for g in res.groups] == [("flag", "validation"), ("flag", "test")]
+    assert sum(v["rows"] for v in res.groups[0]["groups"]) == rules["summary"]["validation"]["rows"]
+    assert rulec.compile(str(csv_path), target="y", progress=False, **FAST).groups == []
 
 
 def test_check_is_the_command_lines_check(frame, csv_path, rulec_bin, tmp_path):
