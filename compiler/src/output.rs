@@ -77,6 +77,7 @@ pub const MARKER: &str = ".rulec-output";
 
 /// Checks, before any work is done, that `out` can receive outputs.
 pub fn check_destination(out: &Path) -> Result<(), Error> {
+    let out = &through_links(out)?;
     let io = |e: std::io::Error| Error::Io {
         path: out.to_path_buf(),
         err: e,
@@ -156,9 +157,35 @@ pub fn check_no_signed_book(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<
     Ok(())
 }
 
+/// Where writing `path` lands: `path` itself, or, when it is a symbolic
+/// link, what the link points to, so that a write through a link fills the
+/// link's target and leaves the link in place (a rename onto the link
+/// would replace the link itself). A link to nothing is refused: writing
+/// through it would make a file or folder the user did not name.
+pub fn through_links(path: &Path) -> Result<PathBuf, Error> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
+            let to = fs::read_link(path)
+                .map(|t| t.display().to_string())
+                .unwrap_or_else(|_| "?".into());
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::Params(format!(
+                    "{}: is a link to {to}, which does not exist; make it first, or name \
+                     another path",
+                    path.display()
+                ))
+            } else {
+                io(path)(e)
+            }
+        }),
+        _ => Ok(path.to_path_buf()),
+    }
+}
+
 /// Writes `files` (paths relative to `out`) so that `out` holds exactly
-/// them, atomically with respect to failures.
+/// them, atomically with respect to failures. A link `out` is followed.
 pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    let out = &through_links(out)?;
     check_destination(out)?;
     check_no_signed_book(out, files)?;
     let parent = parent_of(out);
@@ -308,8 +335,9 @@ pub fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), 
 /// Writes `bytes` to the file `path` (its folder created if needed) through
 /// a temporary file beside it and a rename, so a reader never sees half a
 /// file; a file that already holds exactly these bytes is left alone.
-/// Returns whether it wrote. Errors name `path`.
+/// Returns whether it wrote. Errors name `path`. A link `path` is followed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
+    let path = &through_links(path)?;
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
@@ -321,11 +349,13 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
 
 /// Writes the file `path`, whose folder must exist, with what `fill`
 /// writes, through a temporary file beside it and a rename: a failure or an
-/// interrupt leaves `path` as it was. Errors name `path`.
+/// interrupt leaves `path` as it was. Errors name `path`. A link `path` is
+/// followed.
 pub fn write_file_with(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
+    let path = &through_links(path)?;
     let tmp = temp_beside(path)?;
     replace_file(path, &tmp, fill)
 }
@@ -502,6 +532,41 @@ mod tests {
         // Beside it, or not there yet: fine.
         assert!(check_inputs_outside(&out, &[&dir.path().join("data.csv")]).is_ok());
         assert!(check_inputs_outside(&dir.path().join("new"), &[&out.join("rules.json")]).is_ok());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_write_through_a_link_fills_its_target_and_keeps_the_link() {
+        let dir = Scratch::new("links").unwrap();
+        let target = dir.path().join("real");
+        fs::create_dir(&target).unwrap();
+        let link = dir.path().join("out");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_all(&link, &files(&[("a.txt", "1")])).unwrap();
+        write_all(&link, &files(&[("b.txt", "2")])).unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(names(&target), [MARKER, "b.txt"]);
+
+        let file = dir.path().join("file.txt");
+        fs::write(&file, "old").unwrap();
+        let file_link = dir.path().join("file-link.txt");
+        std::os::unix::fs::symlink(&file, &file_link).unwrap();
+        write_file(&file_link, b"new").unwrap();
+        assert!(fs::symlink_metadata(&file_link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&file).unwrap(), "new");
+
+        let dangling = dir.path().join("dangling");
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), &dangling).unwrap();
+        let err = check_destination(&dangling).unwrap_err().to_string();
+        assert!(err.contains("which does not exist"), "{err}");
+        assert!(write_file(&dangling, b"x").is_err());
+        assert!(!dir.path().join("nowhere").exists());
     }
 
     #[test]
