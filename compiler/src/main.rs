@@ -25,6 +25,30 @@ use rulec::render::{self, percent};
 use rulec::{output, rules_file};
 use rulec_runtime::Evaluator;
 
+/// polars reads a data file through a memory map: a file cut short while
+/// it is read (a truncating copy over it) raises SIGBUS, which would end
+/// rulec with no word. Say what happened instead. No output is half
+/// written: outputs are renamed into place only once complete.
+#[cfg(unix)]
+fn on_bus_error() {
+    extern "C" fn handler(_: libc::c_int) {
+        const MSG: &[u8] = b"error: a file rulec was reading was cut short or replaced while it read it (bus error); nothing was written; run again once the file is complete\n";
+        // SAFETY: write(2) and _exit(2) are async-signal-safe, and MSG is
+        // a static buffer of the length given.
+        unsafe {
+            libc::write(2, MSG.as_ptr().cast(), MSG.len());
+            libc::_exit(1);
+        }
+    }
+    // SAFETY: the handler calls async-signal-safe functions only.
+    unsafe {
+        libc::signal(
+            libc::SIGBUS,
+            handler as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // On Ctrl-C or SIGTERM: drop any half-written output and stop. The
@@ -36,6 +60,8 @@ fn main() -> ExitCode {
         eprintln!("error: interrupted; no partial output was left behind");
         std::process::exit(130);
     });
+    #[cfg(unix)]
+    on_bus_error();
     match run(cli) {
         Ok(code) => code,
         // A reader that stops early (`rulec apply .. | head`) closes the
@@ -320,7 +346,7 @@ fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> S
 fn apply(rules: &Path, data: &Path, quiet: bool) -> Result<()> {
     let set = rules_file::load(rules)?;
     let eval = Evaluator::new(&set)?;
-    let (cells, n) = rulec::ingest::read_cells(data, &set, &eval)?;
+    let (cells, n) = rulec::ingest::read_batch(data, &set, &eval)?;
     for note in rulec::ingest::unknown_category_notes(&set, &cells, n) {
         progress(quiet, &format!("note: {}: {note}", data.display()));
     }

@@ -78,6 +78,15 @@ pub const MARKER: &str = ".rulec-output";
 /// Checks, before any work is done, that `out` can receive outputs.
 pub fn check_destination(out: &Path) -> Result<(), Error> {
     let out = &through_links(out)?;
+    let raw = out.as_os_str().as_encoded_bytes();
+    let last = raw.rsplit(|&b| b == b'/').find(|part| !part.is_empty());
+    if matches!(last, Some(b".") | Some(b"..")) {
+        return Err(Error::Params(format!(
+            "--out {}: rulec replaces this folder as a whole, which it cannot do to a folder named by `.` or `..`: give the folder by its name (../NAME) or name a new one",
+            out.display()
+        )));
+    }
+    check_writable_beside(out)?;
     let io = |e: std::io::Error| Error::Io {
         path: out.to_path_buf(),
         err: e,
@@ -100,6 +109,35 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
                 )))
             }
         }
+    }
+}
+
+/// Checks, before any work is done, that a folder can be made beside
+/// `out` (where its new version is written before the swap): in the
+/// nearest folder above it that exists, a probe is made and removed.
+fn check_writable_beside(out: &Path) -> Result<(), Error> {
+    let mut dir = parent_of(out);
+    while !dir.exists() {
+        match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => dir = p.to_path_buf(),
+            _ => {
+                dir = PathBuf::from(".");
+                break;
+            }
+        }
+    }
+    let probe = dir.join(format!(".rulec-probe-{}", std::process::id()));
+    match fs::create_dir(&probe) {
+        Ok(()) => {
+            let _ = fs::remove_dir(&probe);
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::Params(format!(
+            "--out {}: cannot write in {} ({e})",
+            out.display(),
+            dir.display()
+        ))),
     }
 }
 
@@ -256,7 +294,38 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     if existed {
         let _ = fs::remove_dir_all(&old);
     }
+    sweep_stale(&parent, &name);
     Ok(())
+}
+
+/// Removes what an earlier run into the same folder left when it was
+/// killed (SIGKILL, a power cut) between its renames: `.NAME.rulec-tmp-PID`
+/// and `.NAME.rulec-old-PID` whose process is gone. Only once `out` is
+/// whole again, and only where the system says which processes live
+/// (`/proc`); a live one's folders are its own business.
+fn sweep_stale(parent: &Path, name: &str) {
+    if !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        let pid = [".rulec-tmp-", ".rulec-old-"].iter().find_map(|kind| {
+            file.strip_prefix('.')?
+                .strip_prefix(name)?
+                .strip_prefix(kind)
+                .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if let Some(pid) = pid.filter(|pid| *pid != own) {
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 /// Writes `files` (paths relative to `dir`) into `dir`, created if needed,
@@ -567,6 +636,26 @@ mod tests {
         assert!(err.contains("which does not exist"), "{err}");
         assert!(write_file(&dangling, b"x").is_err());
         assert!(!dir.path().join("nowhere").exists());
+    }
+
+    /// A run killed between its renames leaves `.out.rulec-old-PID`; the
+    /// next run into `out` removes it, and leaves a live process's alone.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn what_a_killed_run_left_is_swept_by_the_next() {
+        let dir = Scratch::new("sweep").unwrap();
+        let out = dir.path().join("out");
+        let dead = dir.path().join(".out.rulec-old-4294967295");
+        // Process 1 always lives.
+        let live = dir.path().join(".out.rulec-tmp-1");
+        let other = dir.path().join(".other.rulec-old-4294967295");
+        for d in [&dead, &live, &other] {
+            fs::create_dir(d).unwrap();
+        }
+        write_all(&out, &files(&[("a.txt", "1")])).unwrap();
+        assert!(!dead.exists());
+        assert!(other.exists());
+        assert!(live.exists());
     }
 
     #[test]

@@ -321,10 +321,7 @@ impl Source {
             path: path.to_path_buf(),
             message: message.to_string(),
         };
-        let meta = std::fs::metadata(path).map_err(file_err)?;
-        if meta.is_dir() {
-            return Err(data_err("is a directory, expected a data file"));
-        }
+        let meta = crate::ingest::data_file_meta(path)?;
         let ext = path
             .extension()
             .and_then(|e| e.to_str())

@@ -57,7 +57,9 @@ impl TextFormat {
     /// The text format of `path`, from its extensions (case ignored), or
     /// `None` when it is not a delimited-text file.
     pub fn of(path: &Path) -> Option<TextFormat> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        // The name lossily: a name that is not UTF-8 still has an
+        // extension (`lat\u{fffd}.csv` is a CSV file).
+        let name = path.file_name()?.to_string_lossy().to_ascii_lowercase();
         match Path::new(&name).extension()?.to_str()? {
             "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
                 return Some(TextFormat {

@@ -650,6 +650,142 @@ fn no_command_writes_over_its_own_input() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
+/// What a pipeline leans on: an empty batch is decided (no rows, exit 0)
+/// while a header without a column the rules read is refused; a pipe is
+/// refused by name rather than read as empty; `--out .` is refused before
+/// any work; a file name that is not UTF-8 keeps its extension; a compile
+/// writes through a linked `--out` and keeps the link; and the same file
+/// sampled by `--max-rows` gives the same rules.json whatever path names it.
+#[test]
+fn a_pipeline_gets_what_it_relies_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = |args: &[&str]| {
+        let out = rulec(d, args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?}: {stderr}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let fails = |args: &[&str], want: &str| {
+        let out = rulec(d, args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(want), "{args:?}: `{want}` not in {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    };
+    ok(&[
+        "dataset", "shipping", "--rows", "3000", "--out", "good.csv", "-q",
+    ]);
+    let target = "cheapest_shipper";
+    ok(&[
+        "compile", "good.csv", "--target", target, "--out", "out", "-q",
+    ]);
+    let rules = std::fs::read_to_string(d.join("out/rules.json")).unwrap();
+    assert!(rules.contains("\"distance_mi\""), "{rules}");
+
+    // An empty batch.
+    let header = std::fs::read_to_string(d.join("good.csv")).unwrap();
+    let header = header.lines().next().unwrap();
+    std::fs::write(d.join("empty.csv"), format!("{header}\n")).unwrap();
+    assert_eq!(
+        ok(&["apply", "out/rules.json", "empty.csv"]),
+        "row,decision,rule\n"
+    );
+    std::fs::write(d.join("wrong.csv"), "c\n").unwrap();
+    fails(&["apply", "out/rules.json", "wrong.csv"], "wrong.csv");
+
+    // A file name that is not UTF-8 is still a CSV file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"lat\xe9.csv");
+        std::fs::copy(d.join("good.csv"), d.join(name)).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_rulec"))
+            .current_dir(d)
+            .arg("apply")
+            .arg("out/rules.json")
+            .arg(name)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3001);
+    }
+
+    // A pipe is refused by what it is, not read as an empty file.
+    #[cfg(unix)]
+    {
+        let fifo = d.join("pipe.csv");
+        let made = Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            fails(
+                &["apply", "out/rules.json", "pipe.csv"],
+                "pipe.csv: is not a regular file",
+            );
+        }
+    }
+
+    // `--out .` is refused at once, naming --out.
+    std::fs::create_dir(d.join("here")).unwrap();
+    let out = rulec(
+        &d.join("here"),
+        &[
+            "compile",
+            "../good.csv",
+            "--target",
+            target,
+            "--out",
+            ".",
+            "-q",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--out .: rulec replaces this folder"),
+        "{stderr}"
+    );
+
+    // A linked --out: its target gets the outputs, the link stays.
+    #[cfg(unix)]
+    {
+        std::fs::create_dir(d.join("release-1")).unwrap();
+        std::os::unix::fs::symlink("release-1", d.join("current")).unwrap();
+        ok(&[
+            "compile", "good.csv", "--target", target, "--out", "current", "-q",
+        ]);
+        let link = std::fs::symlink_metadata(d.join("current")).unwrap();
+        assert!(link.file_type().is_symlink());
+        assert_eq!(
+            std::fs::read_to_string(d.join("release-1/rules.json")).unwrap(),
+            rules
+        );
+    }
+
+    // The sample's note names the file, not the path it was given by.
+    std::fs::create_dir(d.join("sub")).unwrap();
+    let sampled = |data: &str, out: &str| {
+        ok(&[
+            "compile",
+            data,
+            "--target",
+            target,
+            "--max-rows",
+            "2500",
+            "--out",
+            out,
+            "-q",
+        ]);
+        std::fs::read_to_string(d.join(out).join("rules.json")).unwrap()
+    };
+    let a = sampled("good.csv", "s1");
+    let b = sampled(&format!("sub/../{}", "good.csv"), "s2");
+    let c = sampled(d.join("good.csv").to_str().unwrap(), "s3");
+    assert!(a.contains("good.csv has 3000 rows"), "{a}");
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+}
+
 #[test]
 fn apply_refuses_a_future_schema() {
     let dir = tempfile::tempdir().unwrap();

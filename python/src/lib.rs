@@ -460,7 +460,7 @@ impl Native {
     ) -> PyResult<(Vec<Option<String>>, Vec<Option<String>>)> {
         let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
         let (cells, n) = match source(data, name)? {
-            Source::Files(paths) => rulec::ingest::read_cells(&paths[0], &self.set, &eval),
+            Source::Files(paths) => rulec::ingest::read_batch(&paths[0], &self.set, &eval),
             Source::Frame(f) => {
                 rulec::ingest::frame_cells(&f.frame, Path::new(&f.name), &self.set, &eval, &[])
                     .map(|(cells, n, _)| (cells, n))

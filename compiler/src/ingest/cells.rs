@@ -20,6 +20,22 @@ pub fn read_cells(
     read_cells_with(path, set, eval, &[]).map(|(cells, n, _)| (cells, n))
 }
 
+/// [`read_cells`] for `apply`: a text file of a header and no rows (an
+/// empty batch) gives no rows, not an error; its header is still checked
+/// for the columns the rules read.
+pub fn read_batch(
+    path: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+) -> Result<(Vec<rulec_runtime::Cell>, usize), Error> {
+    let params = IngestParams {
+        header_only: true,
+        ..IngestParams::for_rule_set(set)
+    };
+    let (df, _) = read_frame(path, &params, None)?;
+    frame_cells(&df, path, set, eval, &[]).map(|(cells, n, _)| (cells, n))
+}
+
 /// Text values of a column, `None` where missing.
 pub type TextColumn = Vec<Option<String>>;
 

@@ -112,13 +112,7 @@ pub(crate) fn read_frame(
         path: path.to_path_buf(),
         err: e,
     };
-    let meta = std::fs::metadata(path).map_err(file_err)?;
-    if meta.is_dir() {
-        return Err(Error::Data {
-            path: path.to_path_buf(),
-            message: "is a directory, expected a data file".into(),
-        });
-    }
+    let meta = data_file_meta(path)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
@@ -136,7 +130,7 @@ pub(crate) fn read_frame(
     }
     if let Some(format) = TextFormat::of(path) {
         let shape = scan_text(path, format)?;
-        if shape.records == 0 {
+        if shape.records == 0 && !params.header_only {
             return Err(Error::Data {
                 path: path.to_path_buf(),
                 message: "has a header but no rows".into(),
@@ -279,6 +273,31 @@ fn wider_type(message: &str, widened: &[(String, DataType)]) -> Option<(String, 
 }
 
 /// Why an empty file is refused: what a file of its kind should hold.
+/// The metadata of a data file, refused when it is a directory or not a
+/// regular file: rulec reads a data file more than once (to scan its
+/// shape, to read it, to hash it), which a pipe or a device cannot give.
+pub(crate) fn data_file_meta(path: &Path) -> Result<std::fs::Metadata, Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        err: e,
+    })?;
+    let refuse = |message: &str| {
+        Err(Error::Data {
+            path: path.to_path_buf(),
+            message: message.into(),
+        })
+    };
+    if meta.is_dir() {
+        return refuse("is a directory, expected a data file");
+    }
+    if !meta.is_file() {
+        return refuse(
+            "is not a regular file (a pipe, a process substitution or a device): rulec reads a data file more than once; write it to a file first",
+        );
+    }
+    Ok(meta)
+}
+
 pub(crate) fn empty_file(path: &Path) -> String {
     use crate::text_file::Compression;
     let expected = match TextFormat::of(path).map(|f| f.compression) {

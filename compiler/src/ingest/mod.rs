@@ -17,10 +17,13 @@ use crate::table::{Column, Table, TargetData};
 mod cells;
 mod file;
 mod values;
-pub use cells::{frame_cells, read_cells, read_cells_with, unknown_category_notes, TextColumn};
+pub use cells::{
+    frame_cells, read_batch, read_cells, read_cells_with, unknown_category_notes, TextColumn,
+};
 pub use file::no_panic;
 pub(crate) use file::{
-    category_columns, empty_file, read_frame, refused_extension, scan_text, text_schema,
+    category_columns, data_file_meta, empty_file, read_frame, refused_extension, scan_text,
+    text_schema,
 };
 use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
@@ -54,6 +57,9 @@ pub struct IngestParams {
     /// (`02134` keeps its zero); a column of numbers (Parquet, a frame)
     /// becomes text as [`category_texts`] writes it (`7`, not `7.0`).
     pub categorical: Vec<String>,
+    /// A text file of a header and no rows reads as a frame of no rows
+    /// (`apply` on an empty batch), not as an error.
+    pub header_only: bool,
 }
 
 impl IngestParams {
@@ -71,6 +77,7 @@ impl IngestParams {
             max_rows: None,
             seed: 0,
             categorical: Vec::new(),
+            header_only: false,
         }
     }
 
@@ -116,7 +123,7 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     if paths.len() == 1 {
         let read = read_frame(first, params, params.max_rows).and_then(|(df, sampled)| {
             let notes = sampled
-                .map(|(all, kept)| sampled_note(&first.display().to_string(), all, kept, kept))
+                .map(|(all, kept)| sampled_note(&file_label(first), all, kept, kept))
                 .into_iter()
                 .chain(sheet_note(first))
                 .collect();
@@ -253,8 +260,7 @@ pub fn read_frame_table(
                 df.sample_n_literal(keep, false, Some(false), Some(params.seed))
             })?
             .map_err(|e| data_err(&clean_polars_message(&e)))?;
-            let what = source.display().to_string();
-            (df, vec![sampled_note(&what, all, keep, keep)])
+            (df, vec![sampled_note(&file_label(source), all, keep, keep)])
         }
         None => (df, Vec::new()),
     };
@@ -281,10 +287,20 @@ fn sheet_note(path: &Path) -> Option<String> {
         .join(", ");
     Some(format!(
         "{} has {} sheets: only the first, `{first}`, is read ({others} {}); to compile another, move it first in the workbook or save it as a file of its own",
-        path.display(),
+        file_label(path),
         names.len(),
         if rest.len() == 1 { "is not" } else { "are not" }
     ))
+}
+
+/// A file as the notes a rule set records name it: by its name, not the
+/// path it was given by, so that the same file read from another folder,
+/// or by a path spelled otherwise, gives the same rules.json.
+fn file_label(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn sampled_note(what: &str, all: usize, limit: usize, kept: usize) -> String {
@@ -786,11 +802,15 @@ mod tests {
             "b" => [true, false, true, true],
             "s" => [Some("7.0"), Some("-3.00"), None, Some("12.0")],
             "t" => [Some("7.0"), Some("x"), Some("02134"), None],
+            "m" => [Some("7"), Some("7.0"), Some("2.5"), Some("-3.00")],
+            "z" => [Some("7"), Some("7.0"), Some("02134"), Some("12")],
             "y" => ["a", "b", "a", "b"]
         )
         .unwrap();
         let mut p = params("y");
-        p.categorical = vec!["i".into(), "f".into(), "b".into(), "s".into(), "t".into()];
+        p.categorical = ["i", "f", "b", "s", "t", "m", "z"]
+            .map(String::from)
+            .to_vec();
         let table = read_frame_table(df, Path::new("frame"), &p).unwrap();
         let levels = |name: &str| match &table
             .columns()
@@ -811,6 +831,11 @@ mod tests {
         // whole numbers when every value is one.
         assert_eq!(levels("s").0, ["-3", "12", "7"]);
         assert_eq!(levels("t").0, ["02134", "7.0", "x"]);
+        // Codes pandas wrote some as `7`, some as `7.0`: one category, when
+        // every value is a number written plainly; a leading zero is a code.
+        assert_eq!(levels("m").0, ["-3", "2.5", "7"]);
+        assert_eq!(levels("m").1[..2], [levels("m").1[0]; 2]);
+        assert_eq!(levels("z").0, ["02134", "12", "7", "7.0"]);
         assert_eq!(number_text(1e20), "100000000000000000000");
         assert_eq!(number_text(-0.0), "0");
         // A text file's codes are read as written: the zero of `02134` stays.

@@ -26,15 +26,19 @@ pub(super) fn string_values(col: &polars::prelude::Column) -> Result<Vec<Option<
 /// a column of integers and from one of floats (pandas makes a column of
 /// integers with a gap floats, and writes them `7.0`): `7`, not `7.0`;
 /// `2.5`. A text column whose every value is a whole number written with
-/// a zero fraction (`7.0`, `-3.00`) reads as those numbers do (`7`, `-3`).
-/// A missing value or NaN stays missing.
+/// a zero fraction (`7.0`, `-3.00`), or whose every value is a number
+/// written plainly (`7`, `7.0`, `2.5`; no leading zero, so `02134` is a
+/// code as written), reads its zero fractions as those numbers do (`7`,
+/// `-3`): a file where pandas wrote some codes `7` and others `7.0` has
+/// one category `7`. A missing value or NaN stays missing.
 pub(crate) fn category_texts(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
     let series = col.as_materialized_series();
     if !series.dtype().is_float() {
         let mut values = string_values(col)?;
         if matches!(series.dtype(), DataType::String)
             && values.iter().flatten().next().is_some()
-            && values.iter().flatten().all(|v| zero_fraction(v).is_some())
+            && (values.iter().flatten().all(|v| zero_fraction(v).is_some())
+                || values.iter().flatten().all(|v| plain_number(v)))
         {
             for v in values.iter_mut().flatten() {
                 if let Some(whole) = zero_fraction(v) {
@@ -62,6 +66,18 @@ fn zero_fraction(text: &str) -> Option<&str> {
     let is_whole = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     let zeros = !fraction.is_empty() && fraction.bytes().all(|b| b == b'0');
     (is_whole && zeros).then_some(if whole == "-0" { "0" } else { whole })
+}
+
+/// Whether `text` is a number written plainly: an optional minus, digits
+/// without a leading zero (or a lone `0`), and an optional fraction of
+/// digits (`7`, `-3`, `0.5`, `7.0`; not `02134`, `1e5`, `.5` or `+1`).
+fn plain_number(text: &str) -> bool {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "1"));
+    let digits = whole.strip_prefix('-').unwrap_or(whole);
+    let whole_ok = digits == "0"
+        || (digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.bytes().next().is_some_and(|b| b != b'0'));
+    whole_ok && !fraction.is_empty() && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// A number as a category's text: a whole number without a decimal point.

@@ -40,6 +40,7 @@ pub fn run(
     } else {
         format!("ingest: reading {} data files", paths.len())
     });
+    let before = paths.iter().map(|f| file_stamp(f)).collect::<Vec<_>>();
     let table = ingest::read_files(paths, &ingest_params(p))?;
     let data_sha256 = if paths.len() == 1 {
         sha256_file(path)?
@@ -51,6 +52,16 @@ pub fn run(
         }
         hex(&h.finalize())
     };
+    // The hash is of the file as it is now: it names the rows read only if
+    // the file did not change while they were read.
+    for (f, was) in paths.iter().zip(before) {
+        if was.is_none() || file_stamp(f) != was {
+            return Err(Error::Data {
+                path: f.clone(),
+                message: "changed while rulec read it (replaced, or written to): run again once it is complete".into(),
+            });
+        }
+    }
     let data_names = paths
         .iter()
         .map(|f| {
@@ -105,6 +116,7 @@ fn ingest_params(p: &CompileParams) -> IngestParams {
         max_rows: Some(p.max_rows),
         categorical: p.categorical.clone(),
         seed: p.seed,
+        header_only: false,
     }
 }
 
@@ -265,6 +277,21 @@ fn split_like_columns(table: &Table, p: &CompileParams) -> Vec<String> {
     notes
 }
 
+/// What tells a file's versions apart without reading it: its size, its
+/// time of last change and, on Unix, its device and inode (a file renamed
+/// over the path is another inode). `None` when it cannot be read.
+fn file_stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>, u64, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let (dev, ino) = {
+        use std::os::unix::fs::MetadataExt;
+        (m.dev(), m.ino())
+    };
+    #[cfg(not(unix))]
+    let (dev, ino) = (0, 0);
+    Some((m.len(), m.modified().ok(), dev, ino))
+}
+
 /// SHA-256 of a file's bytes, read in blocks so large files need no memory.
 fn sha256_file(path: &Path) -> Result<String, Error> {
     use std::io::Read;
@@ -287,4 +314,29 @@ fn sha256_file(path: &Path) -> Result<String, Error> {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file renamed over the path, or written to, has another stamp: a
+    /// compile whose data changed while it read it is refused.
+    #[test]
+    fn a_file_replaced_or_written_has_another_stamp() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.csv");
+        std::fs::write(&path, "x,y\n1,a\n").unwrap();
+        let first = file_stamp(&path);
+        assert!(first.is_some());
+        assert_eq!(file_stamp(&path), first);
+        let other = dir.path().join("other.csv");
+        std::fs::write(&other, "x,y\n2,b\n").unwrap();
+        std::fs::rename(&other, &path).unwrap();
+        let renamed = file_stamp(&path);
+        assert_ne!(renamed, first);
+        std::fs::write(&path, "x,y\n2,b\n3,c\n").unwrap();
+        assert_ne!(file_stamp(&path), renamed);
+        assert_eq!(file_stamp(&dir.path().join("none.csv")), None);
+    }
 }
