@@ -43,7 +43,7 @@ pub enum Command {
         after_help = "Examples:\n  rulec compile shipments.csv --target cheapest_shipper --precision 0.95 --out out/\n  rulec compile data/*.parquet --target route --teacher gbdt --sample 1000000 --out out/\n  rulec compile history.csv --target y --teacher cmd:\"python3 serve.py\" --out out/"
     )]
     Compile {
-        /// Data file(s): .csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson (text also as .gz or .zst). Several files (a shell glob such as
+        /// Data file(s): .csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xlsm, .xlsb, .xls, .ods, .json, .jsonl or .ndjson (text also as .gz or .zst). Several files (a shell glob such as
         /// `data/*.parquet`) are read as one table; they must have the same columns.
         #[arg(required = true, num_args = 1..)]
         data: Vec<PathBuf>,
@@ -57,7 +57,7 @@ pub enum Command {
     Apply {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
-        /// Data file (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the rule set's feature columns (a column no rule reads, a forbidden one say, may be left out).
+        /// Data file (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xlsm, .xlsb, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the rule set's feature columns (a column no rule reads, a forbidden one say, may be left out).
         data: PathBuf,
     },
     /// Measure rules (a .rules DSL file or a rules.json) on labelled data.
@@ -119,7 +119,7 @@ pub enum Command {
     Check {
         /// The rules.json written by `rulec compile`.
         rules: PathBuf,
-        /// Labelled data (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the feature columns (a column no rule reads may be left out) and the target.
+        /// Labelled data (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xlsm, .xlsb, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the feature columns (a column no rule reads may be left out) and the target.
         data: PathBuf,
         /// Largest accepted move of a rule's share of rows, absolute (0.05 = 5 points), shown at the book's confidence.
         #[arg(long, allow_negative_numbers = true, default_value_t = rulec::check::CheckParams::default().max_share_shift)]
@@ -569,7 +569,7 @@ impl ValidateArgs {
 // The flags of `rulec validate` (the variant's doc comment is its help).
 #[derive(Args, Debug)]
 pub struct ValidateArgs {
-    /// The rules (a .rules file in the rule DSL, or a rules.json), then the data file (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the feature columns and the target; the data file alone when --rules names the rules.
+    /// The rules (a .rules file in the rule DSL, or a rules.json), then the data file (.csv, .tsv, .tab, .txt, .dat, .data, .parquet, .feather, .arrow, .ipc, .xlsx, .xlsm, .xlsb, .xls, .ods, .json, .jsonl or .ndjson; text also as .gz or .zst) with the feature columns and the target; the data file alone when --rules names the rules.
     #[arg(value_names = ["RULES", "DATA"], num_args = 1..=2, required = true)]
     pub files: Vec<PathBuf>,
     /// The rules: a .rules file in the rule DSL, or a rules.json (instead of giving them before the data file).

@@ -410,10 +410,7 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
         .collect();
     assert_eq!(
         sheets,
-        [&format!(
-            "{} has 2 sheets: only the first, `data`, is read (`other` is not); to compile another, move it first in the workbook or save it as a file of its own",
-            path.display()
-        )]
+        ["sheet.xlsx has 2 sheets: only the first, `data`, is read (`other` is not); to compile another, move it first in the workbook or save it as a file of its own"]
     );
     let kinds: Vec<String> = table
         .columns()
@@ -443,6 +440,15 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
     // Sampled to --max-rows as text is.
     let sampled = read(&path, &params("y", Some(40))).unwrap();
     assert_eq!(sampled.labels().len(), 40);
+    // A workbook with macros (`.xlsm`) is the same file format.
+    let dir = tempfile::tempdir().unwrap();
+    let xlsm = dir.path().join("sheet.xlsm");
+    std::fs::copy(&path, &xlsm).unwrap();
+    let from_xlsm = read(&xlsm, &params("y", None)).unwrap();
+    assert_eq!(
+        format!("{:?}", from_xlsm.columns()),
+        format!("{:?}", table.columns())
+    );
     // A workbook whose first sheet is a note: what goes wrong reading it
     // says which sheet was read, and that the others were not.
     let notes_first = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/notes_first.xlsx");
@@ -451,10 +457,9 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
         .to_string();
     assert!(err.contains("no column `y` (given as --target)"), "{err}");
     assert!(
-        err.ends_with(&format!(
-            "\nnote: {} has 2 sheets: only the first, `notes`, is read (`data` is not); to compile another, move it first in the workbook or save it as a file of its own",
-            notes_first.display()
-        )),
+        err.ends_with(
+            "\nnote: notes_first.xlsx has 2 sheets: only the first, `notes`, is read (`data` is not); to compile another, move it first in the workbook or save it as a file of its own"
+        ),
         "{err}"
     );
     // A file that is no spreadsheet is refused with its name, not a panic.
@@ -480,7 +485,7 @@ fn other_extensions_and_broken_archives_are_refused() {
         let err = read(&path, &params("y", None)).unwrap_err().to_string();
         let ext = name.trim_start_matches("d.");
         assert!(
-            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc), spreadsheets (.xlsx, .xls or .ods: the first sheet) and JSON tables (.json, .jsonl or .ndjson); text also gzip- or zstd-compressed")),
+            err.contains(&format!("has extension `.{ext}`; rulec reads delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc), spreadsheets (.xlsx, .xlsm, .xlsb, .xls or .ods: the first sheet) and JSON tables (.json, .jsonl or .ndjson); text also gzip- or zstd-compressed")),
             "{err}"
         );
     }

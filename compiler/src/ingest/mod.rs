@@ -106,7 +106,7 @@ pub const NULL_TOKENS: &[&str] = rulec_runtime::eval::MISSING_MARKERS;
 /// The formats every reader of rulec reads, by extension, as messages
 /// name them (see `text_file`): ingest, `check`, `apply` and both engines
 /// of `validate`.
-pub const FORMATS: &str = "delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc), spreadsheets (.xlsx, .xls or .ods: the first sheet) and JSON tables (.json, .jsonl or .ndjson); text also gzip- or zstd-compressed (.csv.gz, .tsv.zst)";
+pub const FORMATS: &str = "delimited text (.csv, .txt, .dat or .data, the separator read from the header line; .tsv or .tab, tab-separated), Parquet (.parquet), Arrow IPC (.feather, .arrow or .ipc), spreadsheets (.xlsx, .xlsm, .xlsb, .xls or .ods: the first sheet) and JSON tables (.json, .jsonl or .ndjson); text also gzip- or zstd-compressed (.csv.gz, .tsv.zst)";
 
 /// Reads `path` into a table.
 pub fn read(path: &Path, params: &IngestParams) -> Result<Table, Error> {
