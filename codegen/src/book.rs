@@ -370,13 +370,7 @@ pub(crate) const SIGNATORIES: [&str; 2] = ["reviewer", "approver"];
 /// writing the book again would erase.
 pub fn signed_by(book: &str) -> Vec<&'static str> {
     let book = book.replace("\r\n", "\n");
-    let Some(start) = [
-        format!("\n## {SIGN_OFF_HEADING}\n"),
-        format!("<h2>{SIGN_OFF_HEADING}</h2>"),
-    ]
-    .iter()
-    .filter_map(|m| book.rfind(m.as_str()))
-    .max() else {
+    let Some(start) = book.rfind(sign_off_marker(&book).as_str()) else {
         return Vec::new();
     };
     let section = &book[start..];
@@ -455,8 +449,8 @@ impl std::fmt::Display for RecordError {
             ),
             RecordError::NoHash => write!(
                 f,
-                "its sign-off section records no {RULES_SHA256_LABEL} (64 hex digits on the line \
-                 labelled `{RULES_SHA256_LABEL}`)"
+                "its sign-off section records no {RULES_SHA256_LABEL}, or more than one (64 hex \
+                 digits on the one table row labelled `{RULES_SHA256_LABEL}`)"
             ),
             RecordError::SeveralSections(n) => write!(
                 f,
@@ -476,28 +470,47 @@ pub fn recorded_rules_sha256(book: &str) -> Result<String, RecordError> {
     // A book that passed through Windows, mail or an archive may have
     // CRLF line endings; it is the same book.
     let book = book.replace("\r\n", "\n");
-    let markers = [
-        format!("\n## {SIGN_OFF_HEADING}\n"),
-        format!("<h2>{SIGN_OFF_HEADING}</h2>"),
-    ];
-    let sections: usize = markers
-        .iter()
-        .map(|m| book.matches(m.as_str()).count())
-        .sum();
+    let marker = sign_off_marker(&book);
+    let sections = book.matches(marker.as_str()).count();
     if sections > 1 {
         return Err(RecordError::SeveralSections(sections));
     }
-    let start = markers
-        .iter()
-        .filter_map(|m| book.rfind(m.as_str()))
-        .max()
-        .ok_or(RecordError::NoSection)?;
-    let section = &book[start..];
-    section
+    let start = book.rfind(marker.as_str()).ok_or(RecordError::NoSection)?;
+    // Only the table's own row: the label at the start of a line, as rulec
+    // writes it. Text from data (the rules file's name, quoted in the
+    // paragraph above the table) cannot start a line: line breaks in it are
+    // written as spaces in Markdown, and `<` as `&lt;` in HTML.
+    let rows = [
+        format!("| {RULES_SHA256_LABEL} | "),
+        format!("<tr><th>{RULES_SHA256_LABEL}</th><td>"),
+    ];
+    let hashes: Vec<String> = book[start..]
         .lines()
-        .filter_map(|line| line.split_once(RULES_SHA256_LABEL).map(|(_, rest)| rest))
-        .find_map(hex64)
-        .ok_or(RecordError::NoHash)
+        .filter_map(|line| rows.iter().find_map(|row| line.strip_prefix(row.as_str())))
+        .filter_map(hex64)
+        .collect();
+    match hashes.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(RecordError::NoHash),
+    }
+}
+
+/// The heading that opens the sign-off section, in the format of `book`:
+/// an HTML book's `<h2>`, a Markdown book's `##` line. Only that format's
+/// is looked for, so that text from data shown in the other form (a column
+/// named `<h2>Sign-off</h2>` in a Markdown code span) is not taken for it.
+fn sign_off_marker(book: &str) -> String {
+    // rulebook.html opens with `<!DOCTYPE html>`, RULEBOOK.md with its
+    // `#` title.
+    let html = book
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<');
+    if html {
+        format!("<h2>{SIGN_OFF_HEADING}</h2>")
+    } else {
+        format!("\n## {SIGN_OFF_HEADING}\n")
+    }
 }
 
 /// The first run of exactly 64 hex digits in `text`, lowercased.
@@ -804,6 +817,9 @@ pub fn escape_md(s: &str) -> String {
             }
             '\n' | '\r' => out.push(' '),
             c if c.is_control() => out.push(' '),
+            // Shown by its code: `\u{202e}`, its backslash and braces
+            // escaped as above.
+            c if dsl::is_invisible(c) => out.push_str(&format!("\\\\u\\{{{:x}\\}}", c as u32)),
             c => out.push(c),
         }
     }
@@ -819,7 +835,11 @@ pub fn escape_md(s: &str) -> String {
 pub fn code(s: &str) -> String {
     let s: String = s
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| match c {
+            c if c.is_control() => " ".to_string(),
+            c if dsl::is_invisible(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
         .collect();
     let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);

@@ -25,6 +25,11 @@ pub fn escape(s: &str) -> String {
             '\'' => out.push_str("&#39;"),
             // Control characters are not allowed in HTML text; show a space.
             c if c.is_control() && c != '\n' && c != '\t' => out.push(' '),
+            // A bidirectional override or a zero-width character would
+            // change what a reader sees: show it by its code.
+            c if rulec_runtime::dsl::is_invisible(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
             c => out.push(c),
         }
     }

@@ -129,6 +129,10 @@ pub fn variant_ident(name: &str) -> String {
     camel(name, 'V')
 }
 
+/// The longest package name [`package_name`] makes, before a suffix that
+/// keeps it off a reserved name.
+const MAX_PACKAGE_NAME: usize = 64;
+
 /// A valid Cargo package name for the generated crate: lowercase ASCII
 /// letters, digits, `-` and `_`, starting with a letter, and whose library
 /// name (`-` read as `_`) is neither a keyword nor a name Cargo or the
@@ -144,9 +148,26 @@ pub fn package_name(name: &str) -> String {
             pkg.push('-');
         }
     }
-    let mut pkg = pkg.trim_matches(|c| c == '-' || c == '_').to_string();
+    // One separator between words (`shipper__rules` would warn as not
+    // snake case), and a length every file system takes for the folders
+    // Cargo names after the package.
+    let mut collapsed = String::with_capacity(pkg.len());
+    let mut run = String::new();
+    for c in pkg.chars() {
+        if c == '-' || c == '_' {
+            run.push(c);
+            continue;
+        }
+        if !run.is_empty() {
+            collapsed.push(if run.contains('-') { '-' } else { '_' });
+            run.clear();
+        }
+        collapsed.push(c);
+    }
+    collapsed.truncate(MAX_PACKAGE_NAME);
+    let mut pkg = collapsed.trim_matches(|c| c == '-' || c == '_').to_string();
     if pkg.is_empty() {
-        return "rules".to_string();
+        pkg = "rules".to_string();
     }
     if !pkg.starts_with(|c: char| c.is_ascii_alphabetic()) {
         pkg.insert_str(0, "rules-");
@@ -402,7 +423,19 @@ mod tests {
     #[test]
     fn package_names() {
         assert_eq!(package_name("Shipping Rules"), "shipping-rules");
-        assert_eq!(package_name(""), "rules");
+        // `rules` is the module name the crate's example uses.
+        assert_eq!(package_name(""), "rules-rules");
+        assert_eq!(package_name("_"), "rules-rules");
+        assert_eq!(package_name("😀"), "rules-rules");
+        assert_eq!(package_name("shipper_ rules"), "shipper-rules");
+        assert_eq!(package_name("shipper__rules"), "shipper_rules");
+        assert_eq!(package_name("Self -_rules"), "self-rules");
+        let long = package_name(&"shipper_".repeat(40));
+        assert!(
+            long.len() <= 64 && long.starts_with("shipper_shipper"),
+            "{long}"
+        );
+        assert!(!long.ends_with(['_', '-']), "{long}");
         assert_eq!(package_name("1st"), "rules-1st");
         assert_eq!(package_name("fn"), "fn-rules");
         assert_eq!(package_name("core"), "core-rules");

@@ -430,7 +430,7 @@ pub fn comment_text(text: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '$' => out.push_str("\\u{24}"),
-            c if c.is_control() || is_invisible_control(c) => {
+            c if c.is_control() || rulec_runtime::dsl::is_invisible(c) => {
                 out.push_str(&format!("\\u{{{:x}}}", c as u32));
             }
             c => out.push(c),
@@ -765,14 +765,6 @@ fn refuse_nul(text: &str, what: &str) -> Result<(), Error> {
 
 /// Characters that change how text around them shows: bidirectional
 /// controls and line or paragraph separators.
-fn is_invisible_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}'
-            | '\u{2066}'..='\u{2069}'
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

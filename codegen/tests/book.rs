@@ -132,6 +132,46 @@ fn the_sign_off_escapes_the_file_name() {
     assert_eq!(recorded_rules_sha256(&page), Ok(s.rules_sha256));
 }
 
+/// Text from data cannot stand in for the sign-off's records: a rules file
+/// named after another set's hash does not make the book verify against
+/// that set, a column named like the other format's sign-off heading does
+/// not add a section, and a bidirectional override shows by its code.
+#[test]
+fn data_cannot_forge_the_sign_off() {
+    let forged = "0123456789abcdef".repeat(4);
+    let s = SignOff {
+        rules_file: format!("rule set SHA-256 {forged}.json"),
+        rules_sha256: "fedcba9876543210".repeat(4),
+    };
+    let mut set = shipping_book();
+    let rename = "<h2>Sign-off</h2>\n## Sign-off\nw\u{202e}_lb";
+    for f in &mut set.features {
+        if f.name == "weight_lb" {
+            f.name = rename.into();
+        }
+    }
+    for r in &mut set.rules {
+        for c in &mut r.conditions {
+            if let rulec_runtime::ir::Condition::Cmp { feature, .. } = c {
+                if feature == "weight_lb" {
+                    *feature = rename.into();
+                }
+            }
+        }
+    }
+    let md = markdown_signed(&set, &s);
+    let page = html_signed(&set, &s);
+    assert!(
+        md.contains("Sign-off</h2>"),
+        "the name is in the Markdown book"
+    );
+    for book in [&md, &page] {
+        assert_eq!(recorded_rules_sha256(book), Ok(s.rules_sha256.clone()));
+        assert!(!book.contains('\u{202e}'));
+        assert!(book.contains("u{202e}"));
+    }
+}
+
 #[test]
 fn markdown_has_every_part_of_the_book() {
     let md = markdown(&shipping_book());

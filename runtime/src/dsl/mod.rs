@@ -16,8 +16,8 @@ mod print;
 
 pub use self::parse::{contradiction, parse, parse_for, ParseError, ParsedRule};
 pub use self::print::{
-    display_order, print_condition, print_conditions, print_name, print_number, print_rule,
-    print_rules, print_string, print_sum, print_value, KEYWORDS,
+    display_order, is_invisible, print_condition, print_conditions, print_name, print_number,
+    print_rule, print_rules, print_string, print_sum, print_value, KEYWORDS,
 };
 
 #[cfg(test)]
@@ -159,6 +159,23 @@ mod tests {
             Ok(_) => vec![],
             Err(es) => es.iter().map(|e| e.to_string()).collect(),
         }
+    }
+
+    /// A bidirectional override or a zero-width space in a name or a
+    /// value is printed by its code, so that a rule reads on screen as it
+    /// runs, and parses back to the same text.
+    #[test]
+    fn invisible_characters_print_by_their_code_and_read_back() {
+        let name = "w\u{202e}_lb";
+        let printed = print_name(name);
+        assert_eq!(printed, "`w\\u{202e}_lb`");
+        let value = print_string("gla\u{200b}ss");
+        assert_eq!(value, "\"gla\\u{200b}ss\"");
+        let text = format!("rule r:\n  when {printed} < 5\n  then y = {value}\n");
+        let rules = parse(&text).unwrap();
+        assert_eq!(rules[0].rule.conditions[0].features(), vec![name]);
+        assert_eq!(rules[0].rule.decision, "gla\u{200b}ss");
+        assert!(!is_invisible('a') && is_invisible('\u{feff}'));
     }
 
     #[test]

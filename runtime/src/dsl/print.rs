@@ -101,7 +101,7 @@ pub fn print_name(name: &str) -> String {
                 '\n' => s.push_str("\\n"),
                 '\r' => s.push_str("\\r"),
                 '\t' => s.push_str("\\t"),
-                c if c.is_control() => {
+                c if c.is_control() || is_invisible(c) => {
                     let _ = write!(s, "\\u{{{:x}}}", c as u32);
                 }
                 c => s.push(c),
@@ -110,6 +110,23 @@ pub fn print_name(name: &str) -> String {
         s.push('`');
         s
     }
+}
+
+/// Whether `c` changes how the text around it is shown, or shows as
+/// nothing: bidirectional controls (an override shows the rest of its line
+/// reversed), line and paragraph separators, zero-width characters, the
+/// word joiner and the byte-order mark. Wherever text from data is shown to
+/// people (the DSL, rule books, SQL comments) such a character is written
+/// as `\u{..}`, so that what a reader sees is what runs.
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
+    )
 }
 
 /// A decision: bare when it is a number that reads back as the same text
@@ -132,7 +149,7 @@ pub fn print_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
+            c if c.is_control() || is_invisible(c) => {
                 let _ = write!(out, "\\u{{{:x}}}", c as u32);
             }
             c => out.push(c),
