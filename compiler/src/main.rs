@@ -68,7 +68,8 @@ fn main() -> ExitCode {
         // pipe: what it read is all it wanted, so that is no error.
         Err(e) if e.chain().any(|cause| cause.is::<StdoutClosed>()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            let message = format!("{e:#}");
+            eprintln!("error: {}", rulec::progress::terminal_safe(&message));
             ExitCode::from(1)
         }
     }
@@ -378,7 +379,10 @@ fn validate(args: ValidateArgs) -> Result<()> {
     let text = if args.json {
         render::validate_json(&measured, engine)?
     } else {
-        render::validate_table(&measured, engine, precision, confidence)
+        rulec::progress::terminal_safe(&render::validate_table(
+            &measured, engine, precision, confidence,
+        ))
+        .into_owned()
     };
     stdout(&text)
 }

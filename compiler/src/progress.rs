@@ -24,3 +24,39 @@ pub struct Silent;
 impl Progress for Silent {
     fn line(&self, _: &str) {}
 }
+
+/// `text` as it may be shown on a terminal: a control character other
+/// than a line break or a tab (an escape sequence in a column name or a
+/// class would clear the screen or retitle the window), and a character
+/// that changes how the text around it shows (a bidirectional override),
+/// written by its code, `\u{1b}`.
+pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char =
+        |c: char| (c.is_control() && c != '\n' && c != '\t') || rulec_runtime::dsl::is_invisible(c);
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::terminal_safe;
+
+    #[test]
+    fn escape_sequences_do_not_reach_the_terminal() {
+        assert_eq!(terminal_safe("a\nb\tc"), "a\nb\tc");
+        assert_eq!(
+            terminal_safe("C\u{1b}[2J \u{202e}x\r\u{7}"),
+            "C\\u{1b}[2J \\u{202e}x\\u{d}\\u{7}"
+        );
+    }
+}

@@ -5,7 +5,7 @@
 /// Prints a progress line unless `quiet`.
 pub fn progress(quiet: bool, line: &str) {
     if !quiet {
-        eprintln!("{line}");
+        eprintln!("{}", rulec::progress::terminal_safe(line));
     }
 }
 
@@ -56,7 +56,7 @@ impl rulec::progress::Progress for Reporter {
         if let Ok(mut state) = self.state.lock() {
             Reporter::finish_bar(&mut state);
         }
-        eprintln!("{text}");
+        eprintln!("{}", rulec::progress::terminal_safe(text));
     }
 
     fn tick(&self, what: &str, done: u64, total: u64) {

@@ -712,6 +712,14 @@ fn a_pipeline_gets_what_it_relies_on() {
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3001);
     }
 
+    // An escape sequence in a column name does not reach the terminal.
+    std::fs::write(d.join("esc.csv"), "a\u{1b}]0;x\u{7},y\n1,2\n3,4\n").unwrap();
+    let out = rulec(d, &["compile", "esc.csv", "--target", "nope", "-q"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("a\\u{1b}]0;x\\u{7}"), "{stderr}");
+    assert!(!stderr.contains(['\u{1b}', '\u{7}']), "{stderr}");
+
     // A pipe is refused by what it is, not read as an empty file.
     #[cfg(unix)]
     {
