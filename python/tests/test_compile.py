@@ -252,6 +252,17 @@ def test_apply_gives_decisions_and_rules_with_nulls_for_the_fallback(frame, csv_
         _, decision, rule = line.split(",")
         assert (decision or None) == cell(got["decision"].iloc[i])
         assert (rule or None) == cell(got["rule"].iloc[i])
+    # An empty batch, as a frame or as a file of a header alone: no rows,
+    # not an error, from Python and from the command line alike.
+    assert len(res.apply(new.iloc[:0])) == 0
+    empty_file = csv_path.parent / "apply_empty.csv"
+    new.iloc[:0].to_csv(empty_file, index=False)
+    assert len(res.apply(str(empty_file))) == 0
+    out = subprocess.run(
+        [str(rulec_bin), "apply", str(rules_file), str(empty_file)],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    assert out == "row,decision,rule\n"
 
 
 def test_decisions_have_the_targets_type_and_the_fallback_fills_them(frame):
