@@ -551,12 +551,32 @@ pub(crate) fn nothing_tested(set: &RuleSet) -> String {
 /// few validation rows to pass even without an error (the plan tests no set
 /// that cannot pass); without, no candidate kept its estimated precision on
 /// the training rows at what `target` needs there.
+/// Whether a set of the curve (the candidates in order) answers enough
+/// validation rows for a flawless set to pass the exact test.
+fn curve_answers_enough_rows(set: &RuleSet) -> bool {
+    let least = rulec_runtime::stats::exact_min_rows(
+        set.certification.precision,
+        set.certification.confidence,
+    );
+    set.summary
+        .as_ref()
+        .is_some_and(|s| s.curve.iter().any(|p| p.support >= least))
+}
+
 fn untested_cause(set: &RuleSet, target: &str) -> String {
     let ordered = set
         .rejected
         .iter()
         .any(|r| r.rule.name.starts_with("near_miss_"));
-    if ordered {
+    // When sets of the candidates answer enough validation rows for a
+    // flawless one to pass (the curve's), rows were not all that stopped
+    // the plan: it tests only sets with a chance, and their training
+    // estimates gave them none.
+    if ordered && curve_answers_enough_rows(set) {
+        format!(
+            "the order built sets of candidates, but the plan tests only sets with a chance of passing, and none had one: those that answer enough validation rows were estimated, on the training rows held out to rank them, too far below what {target} needs (the rule book's coverage against precision shows what such sets reach on the validation rows)"
+        )
+    } else if ordered {
         "the order built sets of candidates, but each answers too few validation rows to pass even without an error".to_string()
     } else {
         format!("no candidate rule kept its estimated precision on the training rows at what {target} needs there")
@@ -905,6 +925,25 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
 /// for the user to say.
 pub fn one_column_decides(set: &RuleSet) -> Option<String> {
     let v = &set.summary.as_ref()?.validation;
+    // A column the compile found to give the target away on the training
+    // rows (its data notes), which a kept rule reads.
+    let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();
+    let read = set
+        .rules
+        .iter()
+        .flat_map(|r| r.conditions.iter().flat_map(|c| c.features()));
+    for column in read {
+        let prefix = giveaway_prefix(column);
+        if notes.iter().any(|n| n.starts_with(&prefix)) {
+            return Some(format!(
+                "The rules read `{column}`, which alone gives the target away on the training rows \
+                 (see the notes on the data). A target given away so cleanly is often a leak: if \
+                 `{column}` is recorded after the outcome, or computed from it, these rules will not \
+                 hold on new rows (leave it out with --forbid {column}); if it is known when the \
+                 decision is made, they stand."
+            ));
+        }
+    }
     let mut columns = set
         .rules
         .iter()
@@ -924,6 +963,12 @@ pub fn one_column_decides(set: &RuleSet) -> Option<String> {
          the decision is made, they stand.",
         pct(ratio(v.covered.support, v.rows))
     ))
+}
+
+/// How the compile's note on a column that alone gives the target away
+/// on the training rows starts (the rest says how, and what to do).
+pub fn giveaway_prefix(column: &str) -> String {
+    format!("column `{column}` alone gives the target away")
 }
 
 /// Why nothing was certified when the validation rows were enough: the
@@ -951,14 +996,35 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     };
     // A numeric target has one teacher (the forest) and no near misses in
     // the book: a wider tolerance is what it can change.
+    // A target of numbers read as classes (the compile's note says so):
+    // predicting a number within a tolerance may be what is wanted.
+    let numbers_as_classes = set.provenance.iter().flat_map(|p| &p.data_notes).any(|n| {
+        n.starts_with("target `") && n.contains("if it is a quantity, give --tolerance X")
+    });
+    let tolerance_hint = if numbers_as_classes {
+        " If the target is a quantity, --tolerance X predicts it within ±X instead (see the note on the data)."
+    } else {
+        ""
+    };
     let what_helps = if set.target.tolerance.is_some() {
         "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), a wider --tolerance, or a lower --precision may let a set pass".to_string()
     } else {
         format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line")
     };
     let Some(first) = cert.tests.first() else {
+        // Where the sets answered rows enough, more rows are not what
+        // they lack.
+        let what_helps = if curve_answers_enough_rows(set) {
+            what_helps.replace(
+                "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), ",
+                "",
+            )
+        } else {
+            what_helps
+        };
+        let what_helps = capitalise(&what_helps);
         return Some(format!(
-            "Nothing was tested: {}. {what_helps}.",
+            "Nothing was tested: {}. {what_helps}.{tolerance_hint}",
             untested_cause(set, &format!("a target of {}", pct(cert.precision))),
         ));
     };
@@ -968,7 +1034,7 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
         format!("the first {} candidates", first.rules)
     };
     Some(format!(
-        "Nothing was certified: the first set tested, {set_words} in order, was right on {} of the {} validation rows it answers ({}), a lower bound of {} at {} confidence, below {}; testing stops at the first failure. {what_helps}.",
+        "Nothing was certified: the first set tested, {set_words} in order, was right on {} of the {} validation rows it answers ({}), a lower bound of {} at {} confidence, below {} (it needed {} right); testing stops at the first failure. {what_helps}.{tolerance_hint}",
         count(first.correct),
         count(first.support),
         opt_pct(if first.support == 0 {
@@ -979,7 +1045,42 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
         pct_lower(first.lower_bound, set.certification.precision),
         pct(first.confidence),
         pct(cert.precision),
+        needed_right(first.support, cert.precision, first.confidence),
     ))
+}
+
+/// `text` with its first letter upper case.
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// How many of `n` rows a set must get right for the exact test at
+/// `confidence` to pass `precision`, in words ("all 59", "129 of 131");
+/// "more than all" when even every one is not enough.
+fn needed_right(n: u64, precision: f64, confidence: f64) -> String {
+    let passes =
+        |k: u64| rulec_runtime::stats::clopper_pearson_lower(k, n, confidence) >= precision;
+    if n == 0 || !passes(n) {
+        return format!("more than all {}", count(n));
+    }
+    let (mut lo, mut hi) = (0u64, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if passes(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    if lo == n {
+        format!("all {}", count(n))
+    } else {
+        format!("{} of {}", count(lo), count(n))
+    }
 }
 
 #[cfg(test)]

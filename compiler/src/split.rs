@@ -36,7 +36,12 @@ pub fn split(
         (Some(values), Some(name)) => by_column(values, name),
         _ => {
             let (strata, n_strata) = table.strata();
-            Ok(stratified(strata, n_strata, shares, seed))
+            let mut s = stratified(strata, n_strata, shares, seed);
+            // A numeric target's strata are the deciles of its values.
+            if table.classes().is_empty() {
+                s.method = s.method.replace(" by class,", " by decile of the target,");
+            }
+            Ok(s)
         }
     }
 }

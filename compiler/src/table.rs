@@ -11,6 +11,7 @@ pub const MISSING_CODE: u32 = u32::MAX;
 /// levels (a rare level past `--max-categories`): unknown to the rules.
 pub const OTHER_CODE: u32 = u32::MAX - 1;
 
+mod giveaway;
 mod notes;
 pub use notes::is_date;
 use notes::{

@@ -1528,6 +1528,90 @@ fn a_forbidden_column_gets_no_note() {
     );
 }
 
+/// A column that alone sorts the training rows into their classes (a copy
+/// of the label, or one whose missing values mark a class) gets a note
+/// even where the rules add a condition of another column to it, and the
+/// rule book's one-minute summary names it when a kept rule reads it; a
+/// forbidden column gets neither.
+#[test]
+fn a_column_that_gives_the_target_away_gets_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(11);
+    let mut csv = String::from("flag,cause,hours,age,y\n");
+    for _ in 0..3000 {
+        let yes = rng.f64() < 0.4;
+        let cause = if yes {
+            ["heart", "lung"][rng.below(2)]
+        } else {
+            ""
+        };
+        let hours = (rng.f64() * 60.0).round();
+        let age = (20.0 + rng.f64() * 50.0).round();
+        let y = if yes { "yes" } else { "no" };
+        writeln!(csv, "{},{cause},{hours},{age},{y}", u8::from(yes)).unwrap();
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let o = compile(d, "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    for column in ["flag", "cause"] {
+        assert!(
+            err.contains(&format!(
+                "note: column `{column}` alone gives the target away on the training rows"
+            )),
+            "{err}"
+        );
+    }
+    assert!(!err.contains("column `hours` alone"), "{err}");
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains(
+            "alone gives the target away on the training rows (see the notes on the data)"
+        ),
+        "{book}"
+    );
+    let o = compile(d, "d.csv", &["--forbid", "flag", "--forbid", "cause"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("gives the target away"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// When nothing is tested though the candidates answer validation rows
+/// enough, the note names the cause that applied (their estimates gave
+/// them no chance), not too few rows, and does not advise more rows.
+#[test]
+fn nothing_tested_for_want_of_precision_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(3);
+    let mut csv = String::from("x,z,y\n");
+    for _ in 0..6000 {
+        let x = rng.f64();
+        let z = rng.f64();
+        let y = if rng.f64() < 0.75 {
+            (x * 8.0) as usize
+        } else {
+            rng.below(8)
+        };
+        writeln!(csv, "{x:.4},{z:.4},c{y}").unwrap();
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let o = compile(d, "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let note = err
+        .lines()
+        .find(|l| l.starts_with("note: Nothing was tested"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(note.contains("none had one"), "{note}");
+    assert!(!note.contains("too few validation rows"), "{note}");
+    assert!(!note.contains("More validation rows"), "{note}");
+}
+
 /// A column that holds only split values (`train`, `valid`, `test`) read as
 /// a feature, because no `--split-column` named it, gets a note that says
 /// how to name it; with `--split-column` there is none.

@@ -29,6 +29,17 @@ fn nothing_tested_says_which_cause_applied() {
     ));
 }
 
+/// How many right rows a tested set needed, as the note says it: the
+/// exact test's threshold (114 rows need 113 at 0.95, 131 need 129).
+#[test]
+fn the_rows_a_set_needed_right_are_counted_exactly() {
+    assert_eq!(needed_right(114, 0.95, 0.95), "113 of 114");
+    assert_eq!(needed_right(131, 0.95, 0.95), "129 of 131");
+    assert_eq!(needed_right(59, 0.95, 0.95), "all 59");
+    assert_eq!(needed_right(58, 0.95, 0.95), "more than all 58");
+    assert_eq!(needed_right(0, 0.95, 0.95), "more than all 0");
+}
+
 #[test]
 fn a_percentage_never_rounds_to_its_ends() {
     assert_eq!(pct(0.5), "50.0 %");

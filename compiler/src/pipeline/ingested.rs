@@ -184,6 +184,12 @@ fn split_table(
     // Every note, the reader's and the schema's, goes into the rule book's
     // provenance too.
     table.add_notes(notes);
+    // A column that sorts the training rows into their classes alone.
+    let giveaways = table.giveaway_notes(&splits.train, &p.forbid);
+    for note in &giveaways {
+        progress.line(&format!("note: {note}"));
+    }
+    table.add_notes(giveaways);
     Ok(Ingested {
         table,
         splits,

@@ -102,8 +102,13 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
                 Vec::new()
             };
             for terms in &sums {
+                let what = if terms.minus.is_empty() {
+                    "sum"
+                } else {
+                    "difference"
+                };
                 progress.line(&format!(
-                    "propose: the trees may also cut the sum {}",
+                    "propose: the trees may also cut the {what} {}",
                     terms.describe(&table)
                 ));
             }
