@@ -19,10 +19,16 @@ const MAX_LEVELS: usize = 32;
 /// The share of rows a column must sort right to be named.
 const SHARE: f64 = 0.995;
 
+/// Training rows outside the commonest class a table needs before a
+/// column is named: on a handful of rows, a column sorts them all by
+/// chance.
+const MIN_OTHERS: usize = 30;
+
 impl Table {
     /// A note for each feature column (not in `skip`) that alone sorts at
     /// least 99.5 % of the training rows `rows` into their classes, where
-    /// the commonest class is under 99 % of them: `column `x` alone gives
+    /// the commonest class is under 99 % of them and at least 30 rows are
+    /// of other classes: `column `x` alone gives
     /// the target away ...`. None for a numeric target.
     pub(crate) fn giveaway_notes(&self, rows: &[usize], skip: &[String]) -> Vec<String> {
         let labels = self.labels();
@@ -38,7 +44,7 @@ impl Table {
             counts[labels[i] as usize] += 1;
         }
         let commonest = counts.iter().copied().max().unwrap_or(0);
-        if commonest as f64 >= 0.99 * n as f64 {
+        if commonest as f64 >= 0.99 * n as f64 || n - commonest < MIN_OTHERS {
             return Vec::new();
         }
         let mut notes = Vec::new();
