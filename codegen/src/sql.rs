@@ -634,8 +634,13 @@ impl<'a> Emitter<'a> {
     fn label_matches(&self, label: &str, decision: &str) -> Result<String, Error> {
         Ok(match self.set.target.tolerance {
             None => format!("{label} = {decision}"),
+            // As `rulec_runtime::stats::within_tolerance` reads it: a few
+            // units in the last place allowed, so a value exactly the
+            // tolerance away as written in decimal is within it.
             Some(t) => format!(
-                "ABS({label} - {decision}) <= {}",
+                "ABS({label} - {decision}) <= {} + {} * (ABS({label}) + ABS({decision}) + {})",
+                double_literal(t, self.dialect)?,
+                double_literal(rulec_runtime::stats::TOLERANCE_SLACK, self.dialect)?,
                 double_literal(t, self.dialect)?
             ),
         })

@@ -278,7 +278,7 @@ fn numeric_target_decides_values_and_counts_within_tolerance() {
     );
     assert!(
         query.contains(
-            "SUM(CASE WHEN ABS(\"rulec_target\" - \"rulec_decision\") <= CAST(5.0E-1 AS DOUBLE PRECISION) THEN 1 ELSE 0 END) AS \"correct\""
+            "SUM(CASE WHEN ABS(\"rulec_target\" - \"rulec_decision\") <= CAST(5.0E-1 AS DOUBLE PRECISION) + CAST(8.881784197001252E-16 AS DOUBLE PRECISION) * (ABS(\"rulec_target\") + ABS(\"rulec_decision\") + CAST(5.0E-1 AS DOUBLE PRECISION)) THEN 1 ELSE 0 END) AS \"correct\""
         ),
         "{query}"
     );

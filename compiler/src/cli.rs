@@ -52,7 +52,7 @@ pub enum Command {
     },
     /// Decide every row of a data file with a rules.json; CSV on stdout.
     #[command(
-        after_help = "Prints `row,decision,rule` per data row (row counts from 1); decision and rule are\nempty where no rule covers the row and the fallback must answer. A row with no value in\nany column (a blank line, or a line of empty fields such as `,,`) is no row: it is\nneither printed nor counted (pandas keeps a line of empty fields as a row of missing\nvalues: drop such rows, `df.dropna(how=\"all\")`, before joining by position).\nA file of a header and no rows prints the header line alone. Decisions are the target's\nclasses as the training data wrote them, quoted as CSV needs and no more: a spreadsheet\nreads one that starts with `=`, `+`, `-` or `@` as a formula.\n\nExample:\n  rulec apply out/rules.json new_rows.csv > decisions.csv"
+        after_help = "Prints `row,decision,rule` per data row (row counts from 1); decision and rule are\nempty where no rule covers the row and the fallback must answer. A row with no value in\nany column (a blank line, or a line of empty fields such as `,,`) is no row: it is\nneither printed nor counted (pandas keeps a line of empty fields as a row of missing\nvalues: drop such rows, `df.dropna(how=\"all\")`, before joining by position).\nA file of a header and no rows prints the header line alone. Decisions are the target's\nclasses as the training data wrote them (a numeric target's values in their shortest form:\n`7` for `7.0`), quoted as CSV needs and no more: a spreadsheet reads one that starts with\n`=`, `+`, `-` or `@` as a formula.\n\nExample:\n  rulec apply out/rules.json new_rows.csv > decisions.csv"
     )]
     Apply {
         /// The rules.json written by `rulec compile`.

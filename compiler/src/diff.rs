@@ -435,6 +435,17 @@ fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
             quoted_list(&old.target.classes)
         )));
     }
+    if old.target.tolerance != new.target.tolerance {
+        let words = |t: Option<f64>| match t {
+            Some(t) => format!("±{}", rulec_runtime::dsl::print_number(t)),
+            None => "none (classes)".to_string(),
+        };
+        out.push(Line::default().words(format!(
+            "a decision counts as right within a tolerance of {} instead of {}",
+            words(new.target.tolerance),
+            words(old.target.tolerance)
+        )));
+    }
     let (co, cn) = (&old.certification, &new.certification);
     if co.precision != cn.precision {
         out.push(Line::default().words(format!(

@@ -371,6 +371,12 @@ impl CompileParams {
                 );
             }
         }
+        if self.stability > 0 && self.tolerance.is_some() {
+            problems.push(
+                "--stability is for class targets; it cannot be used with --tolerance yet (the resampled rule sets decide numbers of their own)"
+                    .to_string(),
+            );
+        }
         if self.measure_cost && self.tolerance.is_some() {
             problems.push(
                 "--measure-cost is for class targets; it cannot be used with --tolerance yet"

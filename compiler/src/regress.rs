@@ -227,8 +227,9 @@ pub fn pool(
             let tree = tree::fit(binned, rows.clone(), Targets::Soft(&targets), 2, &params);
             for (leaf, path) in tree.leaf_paths() {
                 let mean = leaf_mean(&tree, leaf);
-                // The roundest number within a quarter tolerance of the mean.
-                let value = nice_between(mean - tolerance / 4.0, mean + tolerance / 4.0);
+                // The roundest number within a quarter tolerance of the
+                // mean, the nearest to it among equally round ones.
+                let value = roundest_near(mean, tolerance / 4.0);
                 let Some(conditions) = propose::path_conditions(&tree, table, binned, &path) else {
                     continue;
                 };
@@ -268,6 +269,36 @@ pub fn decision_values(rules: &[Rule]) -> Vec<String> {
     values.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     values.dedup_by(|a, b| a.1 == b.1);
     values.into_iter().map(|(_, s)| s).collect()
+}
+
+/// The roundest number within `half` of `mean` (over `(mean − half,
+/// mean + half]`, the fewest significant digits) and, among equally round
+/// ones, the nearest to `mean`: a region whose rows are all 2.7 decides
+/// 2.7, not 2.6, though both are as round and within a quarter tolerance.
+fn roundest_near(mean: f64, half: f64) -> f64 {
+    let (a, b) = (mean - half, mean + half);
+    if !(a.is_finite() && b.is_finite()) || a >= b {
+        return nice_between(a, b);
+    }
+    let magnitude = a.abs().max(b.abs()).max(f64::MIN_POSITIVE);
+    let top = magnitude.log10().floor() as i32 + 1;
+    for e in (top - 18..=top).rev() {
+        let step = 10f64.powi(e);
+        let (lo, hi) = ((a / step).floor() as i128, (b / step).ceil() as i128);
+        let mut best: Option<f64> = None;
+        for k in lo..=hi {
+            let Ok(c) = format!("{k}e{e}").parse::<f64>() else {
+                continue;
+            };
+            if a < c && c <= b && best.is_none_or(|x| (c - mean).abs() < (x - mean).abs()) {
+                best = Some(c);
+            }
+        }
+        if let Some(c) = best {
+            return c;
+        }
+    }
+    b
 }
 
 #[cfg(test)]
@@ -360,5 +391,17 @@ mod tests {
             &rows[..100],
         );
         assert!(forest.predict(&first, Origin::Fitted).is_err());
+    }
+
+    #[test]
+    fn a_value_is_the_roundest_and_then_the_nearest() {
+        assert_eq!(roundest_near(2.7, 0.125), 2.7);
+        assert_eq!(roundest_near(-2.7, 0.125), -2.7);
+        assert_eq!(roundest_near(1.5, 0.125), 1.5);
+        assert_eq!(roundest_near(-12.5, 0.125), -12.5);
+        // A rounder number within reach wins over a nearer one.
+        assert_eq!(roundest_near(9.9, 0.25), 10.0);
+        assert_eq!(roundest_near(0.0, 0.25), 0.0);
+        assert_eq!(roundest_near(1234.0, 10.0), 1230.0);
     }
 }

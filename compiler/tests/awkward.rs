@@ -1612,6 +1612,79 @@ fn nothing_tested_for_want_of_precision_says_so() {
     assert!(!note.contains("More validation rows"), "{note}");
 }
 
+/// A numeric target, read as a person reads it: a value exactly the
+/// tolerance away as written in decimal is within it (|0.4 − 0.3| is
+/// 0.10000000000000003 in binary), a region whose rows are all 2.7 decides
+/// 2.7 (not 2.6, as round and as near), a negative value keeps its sign in
+/// the rule's name, a label that is not a number is refused by name, and
+/// `--stability` is refused before any data is read.
+#[test]
+fn a_numeric_target_counts_within_the_tolerance_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(3);
+    let mut cents = String::from("x,y\n");
+    let mut tie = String::from("x,y\n");
+    for _ in 0..3000 {
+        let x = (rng.f64() * 1000.0).round() / 100.0;
+        let pick = rng.below(3);
+        let y = if x < 5.0 {
+            [0.2, 0.3, 0.4][pick]
+        } else {
+            [2.6, 2.7, 2.8][pick]
+        };
+        writeln!(cents, "{x},{y}").unwrap();
+        writeln!(tie, "{x},{}", if x < 5.0 { 2.7 } else { -2.7 }).unwrap();
+    }
+    std::fs::write(d.join("cents.csv"), cents).unwrap();
+    std::fs::write(d.join("tie.csv"), tie).unwrap();
+    let o = compile(d, "cents.csv", &["--tolerance", "0.1"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(d);
+    let decisions: Vec<&str> = set.rules.iter().map(|r| r.decision.as_str()).collect();
+    assert!(
+        decisions.contains(&"0.3") && decisions.contains(&"2.7"),
+        "{decisions:?}"
+    );
+    // Every row is within 0.1 of its region's value: validate counts all.
+    let o = run(d, &["validate", "out/rules.json", "cents.csv", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let all = &v["all"];
+    assert_eq!(all["support"], all["correct"], "{v}");
+
+    let o = compile(d, "tie.csv", &["--tolerance", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(d);
+    let mut named: Vec<(String, String)> = set
+        .rules
+        .iter()
+        .map(|r| (r.decision.clone(), r.name.clone()))
+        .collect();
+    named.sort();
+    assert_eq!(
+        named,
+        [
+            ("-2.7".to_string(), "value_minus_2_7_1".to_string()),
+            ("2.7".to_string(), "value_2_7_1".to_string())
+        ]
+    );
+
+    std::fs::write(d.join("text.csv"), "x,y\n1,2.7\n2,abc\n").unwrap();
+    let o = run(d, &["validate", "out/rules.json", "text.csv"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the target `y` holds `abc` in data row 2"),
+        "{err}"
+    );
+
+    let o = compile(d, "nofile.csv", &["--tolerance", "0.5", "--stability", "3"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("--stability is for class targets"), "{err}");
+}
+
 /// A column that holds only split values (`train`, `valid`, `test`) read as
 /// a feature, because no `--split-column` named it, gets a note that says
 /// how to name it; with `--split-column` there is none.

@@ -808,7 +808,7 @@ fn agree<E: Engine>(engine: &E, answer: usize, decided: usize) -> bool {
     };
     let value = |class: usize| engine.class_label(class).parse::<f64>().ok();
     match (value(answer), value(decided)) {
-        (Some(a), Some(d)) => (a - d).abs() <= tolerance,
+        (Some(a), Some(d)) => crate::stats::within_tolerance(a, d, tolerance),
         _ => false,
     }
 }

@@ -470,6 +470,20 @@ fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
     h
 }
 
+/// The allowance [`within_tolerance`] adds, per unit of the numbers it
+/// compares: a few units in the last place of an `f64`.
+pub const TOLERANCE_SLACK: f64 = 4.0 * f64::EPSILON;
+
+/// Whether `a` and `b` are within `tolerance` of each other, as a person
+/// reads it: a value exactly `tolerance` away as written in decimal counts
+/// as within, though binary floating point makes `|0.4 − 0.3|` come out
+/// 0.10000000000000003. The allowance, [`TOLERANCE_SLACK`] times
+/// `|a| + |b| + tolerance`, is a few units in the last place of the
+/// numbers compared; the emitted SQL writes the same sum.
+pub fn within_tolerance(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance + TOLERANCE_SLACK * (a.abs() + b.abs() + tolerance)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

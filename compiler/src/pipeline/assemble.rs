@@ -382,6 +382,15 @@ fn is_proposal(r: &Rule) -> bool {
 /// and `_`, starting with a letter (`stem` when the decision does not).
 fn slug(label: &str, stem: &str) -> String {
     let mut s = String::new();
+    // A negative number keeps its sign in words (`value_minus_2_7`): `-2.7`
+    // is not `2.7`.
+    let negative = label
+        .strip_prefix('-')
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_digit() || c == '.'));
+    if negative.is_some() {
+        s.push_str("minus_");
+    }
+    let label = negative.unwrap_or(label);
     for c in label.chars() {
         if c.is_ascii_alphanumeric() {
             s.push(c.to_ascii_lowercase());
@@ -391,7 +400,7 @@ fn slug(label: &str, stem: &str) -> String {
     }
     let s = s.trim_end_matches('_').to_string();
     match s.chars().next() {
-        Some(c) if c.is_ascii_lowercase() => s,
+        Some(c) if c.is_ascii_lowercase() && negative.is_none() => s,
         Some(_) => format!("{stem}_{s}"),
         None => stem.to_string(),
     }
@@ -409,6 +418,8 @@ mod tests {
             ("1", "class_1"),
             ("", "class"),
             ("<=50K", "class_50k"),
+            ("-1", "class_minus_1"),
+            ("-x", "x"),
         ] {
             assert_eq!(slug(label, "class"), want);
             assert!(rulec_runtime::ir::is_rule_name(&format!(
@@ -434,6 +445,9 @@ mod tests {
             "value",
         );
         let names: Vec<&str> = named.iter().map(|r| r.name.as_str()).collect();
-        assert_eq!(names, ["value_10_1", "value_1_5_1", "value_10_2", "inf_1"]);
+        assert_eq!(
+            names,
+            ["value_10_1", "value_minus_1_5_1", "value_10_2", "inf_1"]
+        );
     }
 }

@@ -12,6 +12,7 @@
 
 use rayon::prelude::*;
 use rulec_runtime::ir::{Evidence, Rule, RuleSet, SetFigures, SplitEvidence};
+use rulec_runtime::stats::within_tolerance;
 
 use crate::error::Error;
 use crate::pipeline::taught::{Answers, Predictions};
@@ -126,7 +127,7 @@ impl<'a> Scoring<'a> {
                     rows.rows
                         .iter()
                         .map(|&r| {
-                            if (teacher.values[r] - v).abs() <= tolerance {
+                            if within_tolerance(teacher.values[r], v, tolerance) {
                                 1.0
                             } else {
                                 0.0
@@ -235,7 +236,7 @@ fn within_bits(set: &RuleSet, rows: &EncodedRows, truth: &[f64], tolerance: f64)
             let v = decision_value(&r.decision);
             let mut bits = Bits::new(rows.len());
             for (j, &row) in rows.rows.iter().enumerate() {
-                if (truth[row] - v).abs() <= tolerance {
+                if within_tolerance(truth[row], v, tolerance) {
                     bits.set(j);
                 }
             }
@@ -257,15 +258,15 @@ struct WithinScore<'a> {
 
 impl RowScore for WithinScore<'_> {
     fn right(&self, row: usize, decision: usize) -> bool {
-        (self.truth[row] - self.values[decision]).abs() <= self.tolerance
+        within_tolerance(self.truth[row], self.values[decision], self.tolerance)
     }
 
     fn agrees(&self, row: usize, decision: usize) -> bool {
-        (self.teacher[row] - self.values[decision]).abs() <= self.tolerance
+        within_tolerance(self.teacher[row], self.values[decision], self.tolerance)
     }
 
     fn teacher_right(&self, row: usize) -> bool {
-        (self.teacher[row] - self.truth[row]).abs() <= self.tolerance
+        within_tolerance(self.teacher[row], self.truth[row], self.tolerance)
     }
 
     fn true_classes(&self) -> Option<&[u32]> {
