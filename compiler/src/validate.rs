@@ -579,23 +579,6 @@ pub fn measure(
     confidence: f64,
 ) -> Result<Measured, Error> {
     let eval = Evaluator::new(set)?;
-    // A numeric target's labels are numbers: text there is a wrong column
-    // or a broken file, not a wrong decision.
-    if set.target.tolerance.is_some() {
-        let text = truth.iter().enumerate().find_map(|(i, label)| {
-            label
-                .as_deref()
-                .filter(|l| crate::ingest::parse_number(l).is_none())
-                .map(|l| (i, l))
-        });
-        if let Some((i, label)) = text {
-            return Err(Error::Params(format!(
-                "the target `{}` holds `{label}` in data row {}: the rules predict numbers (--tolerance), so every label must be a number, or empty where it is missing",
-                set.target.name,
-                i + 1
-            )));
-        }
-    }
     let width = set.features.len();
     let mut per_rule = vec![Tally::default(); set.rules.len()];
     let mut answered = vec![0u64; set.rules.len()];
