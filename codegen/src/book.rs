@@ -920,13 +920,35 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
 /// answer at least 99 % of the validation rows without an error: a target
 /// read off one column that cleanly is often a leak (the column recorded
 /// after the outcome, or computed from it), and then the rules will not
-/// hold on new rows. `None` otherwise. Nothing is changed: the rules are
+/// hold on new rows; else, when a kept rule reads a column the compile's
+/// data notes say gives the target away alone on the training rows
+/// (beside other columns), a warning naming it. `None` otherwise.
+/// Nothing is changed: the rules are
 /// certified as they are; whether the column is known at decision time is
 /// for the user to say.
 pub fn one_column_decides(set: &RuleSet) -> Option<String> {
     let v = &set.summary.as_ref()?.validation;
+    let mut columns = set
+        .rules
+        .iter()
+        .flat_map(|r| r.conditions.iter().flat_map(|c| c.features()));
+    if let Some(column) = columns.next() {
+        if columns.all(|c| c == column)
+            && v.rows > 0
+            && v.covered.support * 100 >= v.rows * 99
+            && v.covered.correct >= v.covered.support
+        {
+            return Some(format!(
+                "One column, `{column}`, decides {} of the validation rows without an error. A target that one column \
+                 gives away so cleanly is often a leak: if `{column}` is recorded after the outcome, or computed from \
+                 it, these rules will not hold on new rows (leave it out with --forbid {column}); if it is known when \
+                 the decision is made, they stand.",
+                pct(ratio(v.covered.support, v.rows))
+            ));
+        }
+    }
     // A column the compile found to give the target away on the training
-    // rows (its data notes), which a kept rule reads.
+    // rows (its data notes), which a kept rule reads beside others.
     let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();
     let read = set
         .rules
@@ -944,25 +966,7 @@ pub fn one_column_decides(set: &RuleSet) -> Option<String> {
             ));
         }
     }
-    let mut columns = set
-        .rules
-        .iter()
-        .flat_map(|r| r.conditions.iter().flat_map(|c| c.features()));
-    let column = columns.next()?;
-    if !columns.all(|c| c == column)
-        || v.rows == 0
-        || v.covered.support * 100 < v.rows * 99
-        || v.covered.correct < v.covered.support
-    {
-        return None;
-    }
-    Some(format!(
-        "One column, `{column}`, decides {} of the validation rows without an error. A target that one column \
-         gives away so cleanly is often a leak: if `{column}` is recorded after the outcome, or computed from \
-         it, these rules will not hold on new rows (leave it out with --forbid {column}); if it is known when \
-         the decision is made, they stand.",
-        pct(ratio(v.covered.support, v.rows))
-    ))
+    None
 }
 
 /// How the compile's note on a column that alone gives the target away
