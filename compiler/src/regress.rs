@@ -47,8 +47,8 @@ const REGRESSION: Criterion = Criterion::Newton {
     charge_categories: false,
 };
 
-/// A regression forest: bootstrap samples, a third of the features per
-/// split, depth 20, leaves of at least 5 rows.
+/// A regression forest: bootstrap samples, a third of the features (at
+/// least three) per split, depth 20, leaves of at least 5 rows.
 #[derive(Clone, Copy, Debug)]
 pub struct RegressionForest {
     /// Number of trees.
@@ -74,7 +74,14 @@ impl RegressionForest {
         let train = &splits.train;
         let draws = bootstrap_draws(train.len(), self.tree_rows);
         let targets = squared_loss_targets(values);
-        let max_features = ((table.columns().len() as f64 / 3.0).ceil() as usize).max(1);
+        // A third of the features per split, as R's randomForest takes for
+        // regression, but at least three (every one of fewer): with two or
+        // three columns a third is one, and a tree then splits on a column
+        // drawn at random, however little it says (a planted step function
+        // beside one noise column came out as 9 rules where its class
+        // version gave 3).
+        let p = table.columns().len();
+        let max_features = p.div_ceil(3).max(p.min(3)).max(1);
         let fitted: Vec<(Tree, Vec<bool>)> = (0..self.n_trees)
             .into_par_iter()
             .map(|t| {

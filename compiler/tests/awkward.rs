@@ -1688,6 +1688,44 @@ fn a_numeric_target_counts_within_the_tolerance_as_written() {
     assert!(err.contains("--stability is for class targets"), "{err}");
 }
 
+/// A step function beside one column of noise: the regression forest
+/// tries at least three columns per split (a third of two is one, and a
+/// tree then splits on the noise as often as on the step), so the rules
+/// are the three steps, as the class version of the same table gives.
+#[test]
+fn a_numeric_step_beside_noise_is_three_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(3);
+    let mut csv = String::from("x,w,y\n");
+    for _ in 0..3000 {
+        let x = (rng.f64() * 1000.0).round() / 100.0;
+        let w = (rng.f64() * 2000.0).round() / 1000.0 - 1.0;
+        let y = if x < 3.0 {
+            1.5
+        } else if x < 6.0 {
+            7.0
+        } else {
+            100.0
+        };
+        writeln!(csv, "{x},{w},{y}").unwrap();
+    }
+    std::fs::write(d.join("d.csv"), csv).unwrap();
+    let o = compile(d, "d.csv", &["--tolerance", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(d);
+    let mut decisions: Vec<&str> = set.rules.iter().map(|r| r.decision.as_str()).collect();
+    decisions.sort_unstable();
+    assert_eq!(decisions, ["1.5", "100", "7"], "{:?}", set.rules);
+    assert!(
+        set.rules
+            .iter()
+            .all(|r| r.conditions.iter().all(|c| c.features() == ["x"])),
+        "{:?}",
+        set.rules
+    );
+}
+
 /// A column that holds only split values (`train`, `valid`, `test`) read as
 /// a feature, because no `--split-column` named it, gets a note that says
 /// how to name it; with `--split-column` there is none.

@@ -375,7 +375,7 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                 String::new()
             };
             format!(
-                "regression forest ({} trees, max depth 20, min leaf 5{sample}, a third of the features per split, out-of-bag predictions on train rows)",
+                "regression forest ({} trees, max depth 20, min leaf 5{sample}, a third of the features (at least 3) per split, out-of-bag predictions on train rows)",
                 p.n_trees
             )
         }
