@@ -33,6 +33,50 @@ fn squared_loss_targets(values: &[f64]) -> Vec<f32> {
     values.iter().flat_map(|&y| [-y as f32, 1.0]).collect()
 }
 
+/// A target's values as the trees fit them: centred on their mean over the
+/// rows the trees are fitted on, in units of their standard deviation
+/// there. A split's gain then does not depend on the target's unit: the
+/// trees stop at gains under 1e-9, which values near 1e-12 never reach,
+/// and `f32` targets keep their digits whatever the offset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Scale {
+    centre: f64,
+    unit: f64,
+}
+
+impl Scale {
+    fn of(values: &[f64], rows: &[usize]) -> Scale {
+        let finite = || rows.iter().map(|&r| values[r]).filter(|v| v.is_finite());
+        let n = finite().count() as f64;
+        if n == 0.0 {
+            return Scale {
+                centre: 0.0,
+                unit: 1.0,
+            };
+        }
+        let centre = finite().sum::<f64>() / n;
+        let sd = (finite().map(|v| (v - centre).powi(2)).sum::<f64>() / n).sqrt();
+        Scale {
+            centre: if centre.is_finite() { centre } else { 0.0 },
+            unit: if sd.is_finite() && sd > 0.0 { sd } else { 1.0 },
+        }
+    }
+
+    /// The trees' targets for `values`, on this scale.
+    fn targets(self, values: &[f64]) -> Vec<f32> {
+        let scaled: Vec<f64> = values
+            .iter()
+            .map(|&y| (y - self.centre) / self.unit)
+            .collect();
+        squared_loss_targets(&scaled)
+    }
+
+    /// A value the trees fitted, back in the target's unit.
+    fn value(self, fitted: f64) -> f64 {
+        self.centre + self.unit * fitted
+    }
+}
+
 fn leaf_mean(tree: &Tree, leaf: usize) -> f64 {
     match &tree.nodes[leaf] {
         Node::Leaf { counts } if counts.len() == 2 && counts[1] > 0.0 => -counts[0] / counts[1],
@@ -73,7 +117,8 @@ impl RegressionForest {
         let n = table.n_rows();
         let train = &splits.train;
         let draws = bootstrap_draws(train.len(), self.tree_rows);
-        let targets = squared_loss_targets(values);
+        let scale = Scale::of(values, train);
+        let targets = scale.targets(values);
         // A third of the features per split, as R's randomForest takes for
         // regression, but at least three (every one of fewer): with two or
         // three columns a third is one, and a tree then splits on a column
@@ -108,7 +153,11 @@ impl RegressionForest {
                 )
             })
             .collect();
-        FittedRegressionForest { fitted, n_rows: n }
+        FittedRegressionForest {
+            fitted,
+            n_rows: n,
+            scale,
+        }
     }
 }
 
@@ -117,6 +166,7 @@ impl RegressionForest {
 pub struct FittedRegressionForest {
     fitted: Vec<(Tree, Vec<bool>)>,
     n_rows: usize,
+    scale: Scale,
 }
 
 impl FittedRegressionForest {
@@ -133,7 +183,7 @@ impl FittedRegressionForest {
                 self.n_rows
             )));
         }
-        let fitted = &self.fitted;
+        let (fitted, scale) = (&self.fitted, self.scale);
         Ok((0..n)
             .into_par_iter()
             .map(|row| {
@@ -153,7 +203,7 @@ impl FittedRegressionForest {
                 } else {
                     all / fitted.len().max(1) as f64
                 };
-                (pred, cmp)
+                (scale.value(pred), cmp)
             })
             .unzip())
     }
@@ -221,7 +271,9 @@ pub fn pool(
         (teacher, "regression tree on the teacher's predictions"),
         (truth, "regression tree on the true values"),
     ] {
-        let targets = squared_loss_targets(values);
+        let fit: Vec<usize> = rows.iter().map(|&r| r as usize).collect();
+        let scale = Scale::of(values, &fit);
+        let targets = scale.targets(values);
         for &depth in &depths {
             let params = TreeParams {
                 max_depth: depth,
@@ -233,7 +285,7 @@ pub fn pool(
             };
             let tree = tree::fit(binned, rows.clone(), Targets::Soft(&targets), 2, &params);
             for (leaf, path) in tree.leaf_paths() {
-                let mean = leaf_mean(&tree, leaf);
+                let mean = scale.value(leaf_mean(&tree, leaf));
                 // The roundest number within a quarter tolerance of the
                 // mean, the nearest to it among equally round ones.
                 let value = roundest_near(mean, tolerance / 4.0);

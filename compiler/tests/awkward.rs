@@ -1726,6 +1726,43 @@ fn a_numeric_step_beside_noise_is_three_rules() {
     );
 }
 
+/// A numeric target's unit does not matter: the same step at 1e-12 and at
+/// 1 gives the same rules (the trees fit the target centred and in units
+/// of its spread; at 1e-12 their gains fell under the trees' floor and the
+/// regression forest was right on no row).
+#[test]
+fn a_numeric_target_in_tiny_units_gives_the_same_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut rng = Rng::new(3);
+    let (mut tiny, mut unit) = (String::from("x,y\n"), String::from("x,y\n"));
+    for _ in 0..3000 {
+        let x = (rng.f64() * 1000.0).round() / 100.0;
+        let y = if x < 5.0 { 1.5 } else { -2.5 } + (rng.f64() - 0.5) * 1e-3;
+        writeln!(tiny, "{x},{:e}", y * 1e-12).unwrap();
+        writeln!(unit, "{x},{y}").unwrap();
+    }
+    std::fs::write(d.join("tiny.csv"), tiny).unwrap();
+    std::fs::write(d.join("unit.csv"), unit).unwrap();
+    let shape = |file: &str, tolerance: &str| {
+        let o = compile(d, file, &["--tolerance", tolerance]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let set = rules(d);
+        let mut out: Vec<String> = set
+            .rules
+            .iter()
+            .map(|r| rulec_runtime::dsl::print_conditions(&r.conditions))
+            .collect();
+        out.sort();
+        (out, report(d)["teacher_accuracy"].as_f64())
+    };
+    let (tiny_rules, tiny_teacher) = shape("tiny.csv", "1e-13");
+    let (unit_rules, unit_teacher) = shape("unit.csv", "0.1");
+    assert_eq!(tiny_rules.len(), 2, "{tiny_rules:?}");
+    assert_eq!(tiny_rules, unit_rules);
+    assert_eq!(tiny_teacher, unit_teacher);
+}
+
 /// A column that holds only split values (`train`, `valid`, `test`) read as
 /// a feature, because no `--split-column` named it, gets a note that says
 /// how to name it; with `--split-column` there is none.
