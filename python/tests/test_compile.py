@@ -624,3 +624,31 @@ def test_a_total_becomes_a_sum_unless_no_sums(tmp_path):
     ), [str(r) for r in plain.rules]
     with pytest.raises(rulec.RulecError, match="no_sums is for class targets"):
         rulec.compile(df, target="day", tolerance=1.0, no_sums=True, progress=False)
+
+
+def test_a_feather_category_of_numbers_reads_as_codes(tmp_path, rulec_bin):
+    # pandas writes a `category` column of whole numbers to Feather as an
+    # Arrow dictionary of integers: the user said they are codes, and the
+    # command line reads them as categories (as --categorical would), not as
+    # numbers a rule could compare.
+    import pandas as pd
+
+    rng = np.random.default_rng(1)
+    state = rng.choice([3, 5, 7, 11, 13], 2000)
+    frame = pd.DataFrame({
+        "state": pd.Series(state).astype("category"),
+        "x": rng.random(2000),
+        "y": np.where(np.isin(state, [3, 7]), "a", "b"),
+    })
+    path = tmp_path / "codes.feather"
+    frame.to_feather(path)
+    out = tmp_path / "out"
+    subprocess.run(
+        [str(rulec_bin), "compile", str(path), "--target", "y", "--out", str(out), "-q"],
+        check=True,
+    )
+    rules = json.loads((out / "rules.json").read_text())
+    kinds = {f["name"]: f["kind"] for f in rules["features"]}
+    assert kinds["state"] == {"type": "categorical", "categories": ["11", "13", "3", "5", "7"]}
+    tests = [c["test"] for r in rules["rules"] for c in r["conditions"]]
+    assert "cmp" not in tests, rules["rules"]

@@ -272,7 +272,6 @@ fn wider_type(message: &str, widened: &[(String, DataType)]) -> Option<(String, 
     }
 }
 
-/// Why an empty file is refused: what a file of its kind should hold.
 /// The metadata of a data file, refused when it is a directory or not a
 /// regular file: rulec reads a data file more than once (to scan its
 /// shape, to read it, to hash it), which a pipe or a device cannot give.
@@ -298,6 +297,7 @@ pub(crate) fn data_file_meta(path: &Path) -> Result<std::fs::Metadata, Error> {
     Ok(meta)
 }
 
+/// Why an empty file is refused: what a file of its kind should hold.
 pub(crate) fn empty_file(path: &Path) -> String {
     use crate::text_file::Compression;
     let expected = match TextFormat::of(path).map(|f| f.compression) {

@@ -120,6 +120,7 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     let Some(first) = paths.first() else {
         return Err(Error::Params("no data file given".into()));
     };
+    let params = &with_stored_categories(paths, params);
     if paths.len() == 1 {
         let read = read_frame(first, params, params.max_rows).and_then(|(df, sampled)| {
             let notes = sampled
@@ -291,6 +292,45 @@ fn sheet_note(path: &Path) -> Option<String> {
         names.len(),
         if rest.len() == 1 { "is not" } else { "are not" }
     ))
+}
+
+/// `params` with, among the columns read as categories, those an Arrow IPC
+/// file stores as a dictionary of numbers: a pandas `category` column of
+/// whole numbers (a state, a store) written by `to_feather`, which polars
+/// would otherwise read as plain numbers. The user said they are codes;
+/// they read as `--categorical` reads codes. Not the target, the split
+/// column or a teacher column.
+fn with_stored_categories(paths: &[std::path::PathBuf], params: &IngestParams) -> IngestParams {
+    let mut out = params.clone();
+    for path in paths {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        if !matches!(ext.as_str(), "feather" | "arrow" | "ipc") {
+            continue;
+        }
+        let Ok(file) = std::fs::File::open(path) else {
+            continue;
+        };
+        let Ok(Ok(schema)) = no_panic(path, || IpcReader::new(file).schema()) else {
+            continue;
+        };
+        for field in schema.iter_values() {
+            let name = field.name.to_string();
+            let numbers = matches!(
+                &field.dtype,
+                ArrowDataType::Dictionary(_, values, _) if values.is_numeric()
+            );
+            let role = name == params.target
+                || params.split_column.as_deref() == Some(name.as_str())
+                || params.teacher_column.as_deref() == Some(name.as_str());
+            if numbers && !role && !out.categorical.contains(&name) {
+                out.categorical.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// A file as the notes a rule set records name it: by its name, not the
