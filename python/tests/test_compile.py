@@ -145,17 +145,25 @@ def test_the_auditors_options_as_the_command_line(csv_path, rulec_bin, tmp_path)
     assert rulec.compile(str(csv_path), target="y", progress=False, **FAST).groups == []
 
 
+def _saved_with_new_rows(frame, csv_path, tmp_path, seed):
+    """A rule set compiled from `csv_path` and saved in `tmp_path / "out"`,
+    with the frame's rows shuffled by `seed` as new labelled rows, in memory
+    and as `new.csv`."""
+    res = rulec.compile(str(csv_path), target="y", progress=False, **FAST)
+    res.save(str(tmp_path / "out"))
+    new = frame.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    new_path = tmp_path / "new.csv"
+    new.to_csv(new_path, index=False)
+    return res, new, new_path
+
+
 def test_check_is_the_command_lines_check(frame, csv_path, rulec_bin, tmp_path):
     import polars as pl
 
     # A rule set saved, then checked on new labelled rows: a frame, a polars
     # frame and the path give the command line's report, as Markdown and as
     # JSON, and its verdict.
-    res = rulec.compile(str(csv_path), target="y", progress=False, **FAST)
-    res.save(str(tmp_path / "out"))
-    new = frame.sample(frac=1.0, random_state=3).reset_index(drop=True)
-    new_path = tmp_path / "new.csv"
-    new.to_csv(new_path, index=False)
+    res, new, new_path = _saved_with_new_rows(frame, csv_path, tmp_path, seed=3)
     cli = subprocess.run(
         [str(rulec_bin), "check", str(tmp_path / "out" / "rules.json"), str(new_path), "--json"],
         capture_output=True, text=True,
@@ -183,11 +191,7 @@ def test_check_is_the_command_lines_check(frame, csv_path, rulec_bin, tmp_path):
 def test_validate_is_the_command_lines_validate(frame, csv_path, rulec_bin, tmp_path):
     import polars as pl
 
-    res = rulec.compile(str(csv_path), target="y", progress=False, **FAST)
-    res.save(str(tmp_path / "out"))
-    new = frame.sample(frac=1.0, random_state=4).reset_index(drop=True)
-    new_path = tmp_path / "new.csv"
-    new.to_csv(new_path, index=False)
+    res, new, new_path = _saved_with_new_rows(frame, csv_path, tmp_path, seed=4)
     for args, kw in [([], {}), (["--precision", "0.9"], {"precision": 0.9})]:
         cli = subprocess.run(
             [str(rulec_bin), "validate", str(tmp_path / "out" / "rules.json"), str(new_path), "--json", *args],
