@@ -23,9 +23,9 @@ use crate::error::Error;
 pub struct CsvShape {
     /// Field separator.
     pub separator: u8,
-    /// Column names, unquoted; a name left empty past the first column is
-    /// `Unnamed: i` (`i` its position from 0), as pandas names it (see
-    /// [`pandas_names`]). Readers give their frames these names.
+    /// Column names, unquoted; a name left empty is `Unnamed: i` (`i` its
+    /// position from 0), as pandas names it (see [`pandas_names`]).
+    /// Readers give their frames these names.
     pub header: Vec<String>,
     /// Data records after the header, as `csv_records` splits them (blank
     /// lines skipped, quoted line breaks joined).
@@ -64,6 +64,15 @@ pub fn scan_reader(
     let mut shape: Option<CsvShape> = None;
     while let Some(at) = records.next_into(&mut record).map_err(io)? {
         if let Err(e) = std::str::from_utf8(&record) {
+            // UTF-16, as Excel saves "Unicode Text": its byte order mark
+            // says so, and every other byte of the header is a zero.
+            if at.line == 1 && (record.starts_with(b"\xFF\xFE") || record.starts_with(b"\xFE\xFF"))
+            {
+                return Err(err(
+                    1,
+                    "is UTF-16 text (it starts with UTF-16's byte order mark, as Excel's \"Unicode Text\" is saved); rulec reads UTF-8: convert the file first (`iconv -f UTF-16 -t UTF-8 IN > OUT`)".to_string(),
+                ));
+            }
             // Named by its line, and its byte in that line.
             let bad = e.valid_up_to();
             let line_start = record[..bad]
@@ -74,7 +83,7 @@ pub fn scan_reader(
             return Err(err(
                 line,
                 format!(
-                    "byte {} is not UTF-8 text; rulec reads UTF-8: convert the file first (for example `iconv -f latin1 -t utf-8`)",
+                    "byte {} is not UTF-8 text; rulec reads UTF-8: convert the file first (for a file saved on Windows in a Western European language, `iconv -f CP1252 -t UTF-8 IN > OUT`)",
                     bad - line_start + 1
                 ),
             ));
@@ -249,14 +258,16 @@ fn split_fields(text: &[u8], sep: u8) -> Vec<String> {
     out
 }
 
-/// `header` with each empty name past the first `Unnamed: i` (`i` its
-/// position from 0), as pandas' `read_csv` names it, unless the header
-/// already has that name. A rule set compiled from the file then names the
-/// column as a frame read by pandas does, and two empty names are not one
-/// name twice. An empty first name stays: it is the index pandas writes
-/// (`to_csv` without `index=False`), which ingest recognises and says so.
+/// `header` with each empty name `Unnamed: i` (`i` its position from 0),
+/// as pandas' `read_csv` names it, unless the header already has that
+/// name. A rule set compiled from the file then names the column as a
+/// frame read by pandas does, two empty names are not one name twice, and
+/// no column is named by an empty string (which SQL cannot quote: SQLite
+/// reads `""` as a string). An unnamed first column is most often the
+/// index pandas writes (`to_csv` without `index=False`), which ingest
+/// recognises by its values and says so.
 fn pandas_names(mut header: Vec<String>) -> Vec<String> {
-    for i in 1..header.len() {
+    for i in 0..header.len() {
         if header[i].is_empty() {
             let name = format!("Unnamed: {i}");
             if !header.contains(&name) {
@@ -305,9 +316,8 @@ mod tests {
         assert_eq!(check(b"a\tb\n1\t2\n").unwrap().separator, b'\t');
     }
 
-    /// An empty name past the first is pandas' `Unnamed: i`; the first
-    /// stays empty (the index pandas writes); a name the header already has
-    /// is not given twice.
+    /// An empty name is pandas' `Unnamed: i`, the first too; a name the
+    /// header already has is not given twice.
     #[test]
     fn empty_names_are_named_as_pandas_names_them() {
         assert_eq!(
@@ -316,7 +326,7 @@ mod tests {
         );
         assert_eq!(
             check(b",a,,y\n0,1,2,3\n").unwrap().header,
-            ["", "a", "Unnamed: 2", "y"]
+            ["Unnamed: 0", "a", "Unnamed: 2", "y"]
         );
         assert_eq!(
             check(b"a,,Unnamed: 1\n1,2,3\n").unwrap().header,
@@ -335,9 +345,28 @@ mod tests {
             check(b"a,b\n1,\"2\n").unwrap_err(),
             "t.csv: line 2: a quoted field is never closed"
         );
-        assert!(check(b"a,b\n1,\xE9\n")
-            .unwrap_err()
-            .starts_with("t.csv: line 2: byte 3 is not UTF-8 text"));
+        let latin = check(b"a,b\n1,\xE9\n").unwrap_err();
+        assert!(latin.starts_with("t.csv: line 2: byte 3 is not UTF-8 text"));
+        assert!(
+            latin.contains("`iconv -f CP1252 -t UTF-8 IN > OUT`"),
+            "{latin}"
+        );
+        // Excel's "Unicode Text": UTF-16 with its byte order mark, either
+        // byte order.
+        let utf16le: Vec<u8> = "\u{feff}a\tb\r\n1\t2\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let utf16be: Vec<u8> = "\u{feff}a,b\n1,2\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        for text in [utf16le, utf16be] {
+            assert_eq!(
+                check(&text).unwrap_err(),
+                "t.csv: line 1: is UTF-16 text (it starts with UTF-16's byte order mark, as Excel's \"Unicode Text\" is saved); rulec reads UTF-8: convert the file first (`iconv -f UTF-16 -t UTF-8 IN > OUT`)"
+            );
+        }
         assert_eq!(
             check(b"x,y,x\n1,2,3\n").unwrap_err(),
             "t.csv: line 1: columns 1 and 3 are both named `x`; column names must be unique"

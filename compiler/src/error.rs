@@ -50,6 +50,9 @@ pub enum Error {
 /// spaces around it or a slip of at most two characters (names of up to 64
 /// characters); else nothing.
 fn did_you_mean(name: &str, columns: &[String]) -> String {
+    if let Some(twin) = columns.iter().find(|c| encoded_apart(name, c)) {
+        return format!("did you mean `{twin}`? {} ", ENCODED_APART);
+    }
     let wanted = name.trim().to_lowercase();
     let close: Vec<&String> = columns
         .iter()
@@ -67,6 +70,35 @@ fn did_you_mean(name: &str, columns: &[String]) -> String {
         [one] => format!("did you mean `{one}`? "),
         _ => String::new(),
     }
+}
+
+/// Whether `a` and `b` are the same text written with other Unicode code
+/// points: their accents composed (`é`, NFC) in one and a letter followed
+/// by a combining accent (`e` and U+0301, NFD, as macOS writes file and
+/// folder names) in the other. They look alike and compare unequal.
+pub(crate) fn encoded_apart(a: &str, b: &str) -> bool {
+    use unicode_normalization::UnicodeNormalization;
+    a != b && a.nfc().eq(b.nfc())
+}
+
+/// What to say of two names [`encoded_apart`].
+pub(crate) const ENCODED_APART: &str = "It looks the same, but its accented letters are encoded differently (one is in Unicode's composed form, NFC, the other in its decomposed form, NFD, as macOS writes names): write both alike, in NFC.";
+
+/// For a list of columns a file lacks: the sentence on one of them the file
+/// holds under the same name encoded apart ([`encoded_apart`]), or nothing.
+pub(crate) fn encoded_apart_hint<'a>(
+    missing: impl IntoIterator<Item = &'a str>,
+    present: &[String],
+) -> String {
+    missing
+        .into_iter()
+        .find_map(|m| {
+            let twin = present.iter().find(|p| encoded_apart(m, p))?;
+            Some(format!(
+                "; the file's `{twin}` is `{m}` in another encoding. {ENCODED_APART}"
+            ))
+        })
+        .unwrap_or_default()
 }
 
 /// A note when the column names look like a row of values: a file without
@@ -138,6 +170,16 @@ mod tests {
         // A short name two edits away is another word, not a typo.
         assert_eq!(did_you_mean("nope", &columns), "");
         assert_eq!(did_you_mean("zonr", &columns), "did you mean `zone`? ");
+        // The same name with its accent decomposed (NFD): said so.
+        let accented = vec!["re\u{301}gion".to_string(), "x".to_string()];
+        let said = did_you_mean("r\u{e9}gion", &accented);
+        assert!(said.starts_with("did you mean `re\u{301}gion`? It looks the same, but its accented letters are encoded differently"), "{said}");
+        assert_eq!(
+            encoded_apart_hint(["x", "r\u{e9}gion"], &accented),
+            format!("; the file's `re\u{301}gion` is `r\u{e9}gion` in another encoding. {ENCODED_APART}")
+        );
+        assert_eq!(encoded_apart_hint(["x"], &accented), "");
+        assert!(!encoded_apart("x", "x"));
         assert_eq!(edits("kitten", "sitting"), 3);
         assert_eq!(edits("", "abc"), 3);
         let e = Error::UnknownColumn {

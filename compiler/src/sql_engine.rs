@@ -370,7 +370,7 @@ impl Source {
                     // column; ingest drops such rows, and so does this.
                     .and_then(|mut frame| {
                         // The pre-pass's names, as ingest gives them: an
-                        // empty one past the first as pandas names it.
+                        // empty one as pandas names it.
                         let read: Vec<PlSmallStr> =
                             frame.collect_schema()?.iter_names().cloned().collect();
                         let frame = frame.rename(read, &shape.header, true);
@@ -449,14 +449,19 @@ impl Source {
             exprs.push(self.feature_expr(f, dtype, stash)?);
         }
         if !missing.is_empty() {
+            let present: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
             return Err(self.err(format!(
-                "lacks the rule set's column(s) {}; columns are: {}",
+                "lacks the rule set's column(s) {}; columns are: {}{}",
                 missing.join(", "),
-                schema
-                    .iter_names()
+                present
+                    .iter()
                     .map(|n| format!("`{n}`"))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", "),
+                crate::error::encoded_apart_hint(
+                    missing.iter().map(|m| m.trim_matches('`')),
+                    &present
+                ),
             )));
         }
         Ok(exprs)

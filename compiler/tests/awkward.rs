@@ -1252,7 +1252,7 @@ fn an_index_written_by_pandas_or_r_is_left_out_with_a_note() {
     assert!(o.status.success(), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("note: the first column has no name and holds a different whole number in every row (0 to 2999), as the index pandas writes"),
+        err.contains("note: the first column has no name (`Unnamed: 0`, as pandas names it) and holds a different whole number in every row (0 to 2999), as the index pandas writes"),
         "{err}"
     );
     let set = rules(dir.path());
@@ -1283,7 +1283,7 @@ fn an_index_written_by_pandas_or_r_is_left_out_with_a_note() {
     );
     let err = r_written(&|i| format!("car {i}"));
     assert!(
-        err.contains("note: the first column has no name and holds a different text in every row (such as `car 0`), as the names of rows R and pandas write"),
+        err.contains("note: the first column has no name (`Unnamed: 0`, as pandas names it) and holds a different text in every row (such as `car 0`), as the names of rows R and pandas write"),
         "{err}"
     );
 }

@@ -249,7 +249,7 @@ fn row_names_without_a_name_in_the_header_line() {
     assert_eq!(names, ["x"]);
     assert_eq!(table.labels().len(), 300);
     assert!(
-        table.notes()[0].contains("the first column has no name and holds a different whole number in every row (1 to 300)"),
+        table.notes()[0].contains("the first column has no name (`Unnamed: 0`, as pandas names it) and holds a different whole number in every row (1 to 300)"),
         "{:?}",
         table.notes()
     );

@@ -560,9 +560,10 @@ def test_an_index_written_by_pandas_is_left_out(tmp_path):
         res = rulec.compile(data, target="y", progress=False, **FAST)
         rules = json.loads(res.rules_json)
         assert [f["name"] for f in rules["features"]] == ["x"], rules["features"]
-        # The file's first column has no name; read back, pandas named it.
-        said = "has no name" if isinstance(data, str) else "is named `Unnamed: 0`"
-        assert any(f"the first column {said}" in n for n in res.notes), res.notes
+        # The file's first column has no name; read back, pandas named it,
+        # as rulec names it in the file.
+        said = "the first column has no name (`Unnamed: 0`, as pandas names it)"
+        assert any(said in n for n in res.notes), res.notes
 
 
 def test_a_column_without_a_name_is_named_as_pandas_names_it(tmp_path):

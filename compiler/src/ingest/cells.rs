@@ -142,13 +142,17 @@ pub fn frame_cells(
     }
     if !missing_cols.is_empty() {
         return Err(data_err(format!(
-            "lacks the rule set's column(s) {}; columns are: {}",
+            "lacks the rule set's column(s) {}; columns are: {}{}",
             missing_cols.join(", "),
             names
                 .iter()
                 .map(|n| format!("`{n}`"))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(", "),
+            crate::error::encoded_apart_hint(
+                missing_cols.iter().map(|m| m.trim_matches('`')),
+                &names
+            ),
         )));
     }
     let mut extras = Vec::new();

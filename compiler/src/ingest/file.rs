@@ -217,7 +217,7 @@ pub(crate) fn read_frame(
             }
         };
         return read.and_then(|(mut df, sampled)| {
-            // The pre-pass's names: an empty one past the first as pandas
+            // The pre-pass's names: an empty one as pandas
             // names it (polars leaves it empty, or `_duplicated_0`).
             df.set_column_names(&shape.header).map_err(polars_err)?;
             Ok((without_empty_rows(df).map_err(polars_err)?, sampled))

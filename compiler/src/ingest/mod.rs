@@ -580,14 +580,14 @@ fn frame_to_table(
     for (position, col) in df.columns().iter().enumerate() {
         let name = col.name().to_string();
         if position == 0 && name != params.target {
-            // `Unnamed: 0` is a name, if one pandas made up: to keep the
-            // column, it must be renamed, not named.
+            // `Unnamed: 0` is the name pandas (and the CSV reader) gives a
+            // column without one: to keep the column, it must be named.
             let (what, keep) = if name.trim().is_empty() {
                 ("has no name", "give the column a name")
             } else {
                 (
-                    "is named `Unnamed: 0`, as pandas names a column without a name,",
-                    "rename the column",
+                    "has no name (`Unnamed: 0`, as pandas names it)",
+                    "give the column a name",
                 )
             };
             if let Some((low, high)) = written_index(col) {
@@ -780,8 +780,14 @@ mod tests {
         let names =
             |t: &Table| -> Vec<String> { t.columns().iter().map(|c| c.name.clone()).collect() };
         for (header, said) in [
-            ("", "the first column has no name and"),
-            ("Unnamed: 0", "the first column is named `Unnamed: 0`, as pandas names a column without a name, and"),
+            (
+                "",
+                "the first column has no name (`Unnamed: 0`, as pandas names it) and",
+            ),
+            (
+                "Unnamed: 0",
+                "the first column has no name (`Unnamed: 0`, as pandas names it) and",
+            ),
         ] {
             let t = read_text(&format!("{header},x,y\n0,1.5,a\n1,2.5,b\n2,0.5,a\n"));
             assert_eq!(names(&t), ["x"], "{header:?}");
@@ -806,6 +812,11 @@ mod tests {
                 t.notes().iter().all(|n| !n.contains("the first column")),
                 "{text:?}"
             );
+            // A kept column without a name is named as pandas names it, so
+            // that SQL can name it too (an empty one it cannot).
+            if text.starts_with(',') {
+                assert_eq!(names(&t), ["Unnamed: 0", "x"], "{text:?}");
+            }
         }
     }
 
