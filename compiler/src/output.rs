@@ -229,7 +229,7 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     let parent = parent_of(out);
     let name = out
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
+        .map(|n| scratch_stem(&n.to_string_lossy()).to_string())
         .unwrap_or_else(|| "out".into());
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.rulec-tmp-{pid}"));
@@ -416,7 +416,7 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     Ok(true)
 }
 
-/// Writes the file `path`, whose folder must exist, with what `fill`
+/// Writes the file `path` (its folder created if needed) with what `fill`
 /// writes, through a temporary file beside it and a rename: a failure or an
 /// interrupt leaves `path` as it was. Errors name `path`. A link `path` is
 /// followed.
@@ -426,6 +426,7 @@ pub fn write_file_with(
 ) -> Result<(), Error> {
     let path = &through_links(path)?;
     let tmp = temp_beside(path)?;
+    fs::create_dir_all(parent_of(path)).map_err(io(path))?;
     replace_file(path, &tmp, fill)
 }
 
@@ -436,9 +437,21 @@ fn temp_beside(path: &Path) -> Result<PathBuf, Error> {
     };
     Ok(parent_of(path).join(format!(
         ".{}.rulec-tmp-{}",
-        name.to_string_lossy(),
+        scratch_stem(&name.to_string_lossy()),
         std::process::id()
     )))
+}
+
+/// The part of a destination's name its scratch names beside it
+/// (`.NAME.rulec-tmp-PID`) carry: the name, cut to its first 200 bytes
+/// (at a character's end), so that a destination whose name is near the
+/// system's limit of 255 bytes still has a scratch name within it.
+fn scratch_stem(name: &str) -> &str {
+    let mut end = name.len().min(200);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    &name[..end]
 }
 
 /// Writes `tmp` with what `fill` writes and renames it to `path`.
@@ -584,6 +597,10 @@ mod tests {
         write_file_with(&path, |w| w.write_all(b"new")).unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(names(dir.path()), ["data.csv"]);
+        // Its folder is made if needed, as `write_file`'s is.
+        let nested = dir.path().join("new/dir/s.csv");
+        write_file_with(&nested, |w| w.write_all(b"made")).unwrap();
+        assert_eq!(fs::read_to_string(&nested).unwrap(), "made");
     }
 
     #[test]
@@ -656,6 +673,25 @@ mod tests {
         assert!(!dead.exists());
         assert!(other.exists());
         assert!(live.exists());
+    }
+
+    /// A destination whose name is near the system's limit of 255 bytes:
+    /// its scratch names beside it are cut to fit, and it is written.
+    #[test]
+    fn a_name_near_the_limit_has_room_for_its_scratch_name() {
+        let dir = Scratch::new("long").unwrap();
+        let name = format!("{}é", "a".repeat(247));
+        assert_eq!(name.len(), 249);
+        let out = dir.path().join(&name);
+        write_all(&out, &files(&[("a.txt", "1")])).unwrap();
+        write_all(&out, &files(&[("a.txt", "2")])).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.txt")).unwrap(), "2");
+        let file = dir.path().join(format!("{name}x"));
+        write_file_with(&file, |w| w.write_all(b"x")).unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"x");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
+        assert_eq!(scratch_stem(&"é".repeat(150)).len(), 200);
+        assert_eq!(scratch_stem(&format!("a{}", "é".repeat(150))).len(), 199);
     }
 
     #[test]

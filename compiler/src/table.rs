@@ -19,7 +19,7 @@ use notes::{
     numbers_with_decimal_commas, numbers_with_signs,
 };
 
-pub(crate) use notes::{decimal_comma, twins, whole_number};
+pub(crate) use notes::{decimal_comma, shell_word, twins, whole_number};
 
 /// Whether `note` (one of [`Table::notes`]) is about one of `columns`: such
 /// a note starts with "column `name`".
@@ -700,8 +700,20 @@ mod tests {
             "+7,0",
             "1.234,56",
             "12.345.678,9",
+            "1 234,5",
+            "1\u{a0}273,92",
+            "12\u{202f}345\u{202f}678,9",
         ] {
             assert!(decimal_comma(yes), "{yes}");
+        }
+        // Thousands grouped by spaces, a decimal point or none: a form of
+        // its own, which no reader takes as a number either.
+        for yes in ["2 559.1", "12\u{a0}000", "-1 234 567"] {
+            assert!(notes::spaced_thousands(yes), "{yes}");
+            assert_eq!(crate::ingest::parse_number(yes), None, "{yes}");
+        }
+        for no in ["2559.1", "1 23", "12 3456", "1  234", "a 123", "1 234,5"] {
+            assert!(!notes::spaced_thousands(no), "{no}");
         }
         for no in [
             "1.23,4",
@@ -715,6 +727,8 @@ mod tests {
             "1,2,3",
             "a,b",
             "1,234,567",
+            "1 23,4",
+            "1. 234,5",
         ] {
             assert!(!decimal_comma(no), "{no}");
         }

@@ -62,7 +62,7 @@ impl Table {
                     rulec_codegen::book::giveaway_prefix(&col.name),
                     100.0 * share,
                     100.0 * commonest as f64 / n as f64,
-                    col.name,
+                    crate::table::shell_word(&col.name),
                 ));
             }
         }

@@ -11,8 +11,9 @@
 /// only list its numbers as categories. At least 90 % of the column's
 /// training values numbers, and at most 5 distinct other values; or, when
 /// every other value is a mark with no letter or digit in it (`?`, `-`,
-/// `.`), however often it stands (UCI's files mark half a column `?`),
-/// as long as a tenth of the values are numbers.
+/// `.`) or a word that names a missing value (`None`, as Python writes
+/// one, `missing`, `unknown`), however often it stands (UCI's files mark
+/// half a column `?`), as long as a tenth of the values are numbers.
 pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
     let (mut numeric, mut others) = (0usize, Vec::new());
     for (level, &n) in levels.iter().zip(counts) {
@@ -28,7 +29,7 @@ pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -
     let total = numeric + others.iter().map(|(_, n)| n).sum::<usize>();
     let marks = others.iter().all(|(v, _)| {
         let v = v.trim();
-        !v.is_empty() && !v.chars().any(char::is_alphanumeric)
+        (!v.is_empty() && !v.chars().any(char::is_alphanumeric)) || missing_word(v)
     });
     let enough = if marks { 0.1 } else { 0.9 };
     if others.is_empty() || others.len() > 5 || (numeric as f64) < enough * total as f64 {
@@ -45,6 +46,30 @@ pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -
         listed.join(", "),
         if others.len() == 1 { "it marks" } else { "they mark" },
     ))
+}
+
+/// `name` as a shell reads it as one word: as it is when it holds only
+/// letters, digits and `_.-+/:@%,`, else in single quotes (a quote in it
+/// written `'\''`), so that a suggested `--forbid NAME` can be pasted.
+pub(crate) fn shell_word(name: &str) -> String {
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.-+/:@%,".contains(c))
+    {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
+}
+
+/// Whether `text` is a word files write for a missing value that rulec
+/// does not read as one (those it does, `NA`, `NULL`, are no values at
+/// all): `None` (Python's), `nil`, `missing`, `unknown`, `undefined`.
+fn missing_word(text: &str) -> bool {
+    ["none", "nil", "missing", "unknown", "undefined"]
+        .iter()
+        .any(|w| text.eq_ignore_ascii_case(w))
 }
 
 /// A note when a text column's training values are all numbers, and it is
@@ -131,7 +156,8 @@ pub(super) fn numbers_with_signs(
 }
 
 /// Whether `text` is a number written with a decimal comma (`0,06`,
-/// `-12,5`, `1.234,5`): digits (thousands grouped by points or not), one
+/// `-12,5`, `1.234,5`, `1 234,5`): digits (thousands grouped by points,
+/// by spaces as French and Swiss spreadsheets write them, or not), one
 /// comma, digits, and not thousands in groups of three (`1,234`, which
 /// [`crate::ingest::parse_number`] reads as 1234).
 pub(crate) fn decimal_comma(text: &str) -> bool {
@@ -140,10 +166,25 @@ pub(crate) fn decimal_comma(text: &str) -> bool {
     let Some((int, frac)) = t.split_once(',') else {
         return false;
     };
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     // Thousands may be grouped with points: `1.234.567,89`.
-    let groups: Vec<&str> = int.split('.').collect();
-    let int_ok = match groups.as_slice() {
+    let int_ok = THOUSANDS.iter().any(|&mark| grouped(int, mark));
+    int_ok && digits(frac) && crate::ingest::parse_number(t).is_none()
+}
+
+/// What separates groups of thousands: a point (`1.234,5`), a space, a
+/// no-break space or a narrow one (`1 234,5`, as French spreadsheets
+/// write it).
+const THOUSANDS: [char; 4] = ['.', ' ', '\u{a0}', '\u{202f}'];
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `int` is digits, whole or in groups of three after a first
+/// group of one to three, separated by `mark`.
+fn grouped(int: &str, mark: char) -> bool {
+    let groups: Vec<&str> = int.split(mark).collect();
+    match groups.as_slice() {
         [one] => digits(one),
         [first, rest @ ..] => {
             (1..=3).contains(&first.len())
@@ -151,29 +192,48 @@ pub(crate) fn decimal_comma(text: &str) -> bool {
                 && rest.iter().all(|g| g.len() == 3 && digits(g))
         }
         [] => false,
-    };
-    int_ok && digits(frac) && crate::ingest::parse_number(t).is_none()
+    }
+}
+
+/// Whether `text` is a number whose thousands are grouped by spaces and
+/// whose fraction, if any, follows a point (`2 559.1`, `12 000`): a form
+/// [`crate::ingest::parse_number`] does not read.
+pub(crate) fn spaced_thousands(text: &str) -> bool {
+    let t = text.trim();
+    let t = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int, frac) = t.split_once('.').unwrap_or((t, "0"));
+    THOUSANDS[1..]
+        .iter()
+        .any(|&mark| int.contains(mark) && grouped(int, mark))
+        && digits(frac)
 }
 
 /// A note when a text column holds numbers written with a decimal comma,
-/// as spreadsheets in much of Europe write them (at least 90 % of its
-/// training values numbers, some with a decimal comma): each value is then
-/// a category, where a rule could have compared the number.
+/// as spreadsheets in much of Europe write them, or with spaces between
+/// their thousands (at least 90 % of its training values numbers, some in
+/// such a form): each value is then a category, where a rule could have
+/// compared the number.
 pub(super) fn numbers_with_decimal_commas(
     name: &str,
     levels: &[String],
     counts: &[usize],
 ) -> Option<String> {
     let commas = Tally::of(levels, counts, decimal_comma);
+    let spaced = Tally::of(levels, counts, spaced_thousands);
     let numbers = Tally::of(levels, counts, |l| {
-        decimal_comma(l) || crate::ingest::parse_number(l).is_some()
+        decimal_comma(l) || spaced_thousands(l) || crate::ingest::parse_number(l).is_some()
     });
-    let example = commas.first?;
     if !numbers.most() {
         return None;
     }
+    if let Some(example) = commas.first {
+        return Some(format!(
+            "column `{name}` holds numbers written with a decimal comma (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write them with a decimal point and no spaces between thousands (a spreadsheet's export settings choose it) and the column reads as numbers"
+        ));
+    }
+    let example = spaced.first?;
     Some(format!(
-        "column `{name}` holds numbers written with a decimal comma (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write them with a decimal point (a spreadsheet's export settings choose it) and the column reads as numbers"
+        "column `{name}` holds numbers with spaces between their thousands (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write them without those spaces (a spreadsheet's export settings choose it) and the column reads as numbers"
     ))
 }
 
@@ -248,7 +308,7 @@ pub(super) fn identifiers(name: &str, counts: &[usize]) -> Option<String> {
         return None;
     }
     Some(format!(
-        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training, which new rows do not have; if it is an identifier, keep rules off it with --forbid {name}"
+        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training, which new rows do not have; if it is an identifier, keep rules off it with --forbid {}", shell_word(name)
     ))
 }
 
@@ -348,8 +408,9 @@ pub(super) fn codes_as_numbers(
         .saturating_add(1);
     if rows.len() > 50 && n as f64 >= 0.95 * rows.len() as f64 && span <= 3 * n as i64 {
         return Some(format!(
-            "column `{name}` holds a different whole number in {n} of its {} training rows, as an identifier or a row number does: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {name}",
-            rows.len()
+            "column `{name}` holds a different whole number in {n} of its {} training rows, as an identifier or a row number does: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {}",
+            rows.len(),
+            shell_word(name),
         ));
     }
     // Named as an identifier and with a value of its own in most rows (a
@@ -358,21 +419,23 @@ pub(super) fn codes_as_numbers(
     let id_named = name_words(name).iter().any(|w| w == "id");
     if id_named && rows.len() > 50 && n as f64 >= 0.8 * rows.len() as f64 {
         return Some(format!(
-            "column `{name}` is named as an identifier and holds a different whole number in {n} of its {} training rows: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {name}",
-            rows.len()
+            "column `{name}` is named as an identifier and holds a different whole number in {n} of its {} training rows: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {}",
+            rows.len(),
+            shell_word(name),
         ));
     }
     if named {
         return Some(format!(
-            "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, read them as categories with --categorical {name}"
+            "column `{name}` holds whole numbers ({n} distinct in the training rows) and its name reads as a code; the rules compare it as a quantity (`{name} >= {middle}`); if its numbers are labels whose order means nothing, read them as categories with --categorical {}", shell_word(name)
         ));
     }
     let seen = class_follows_labels(&rows)?;
     Some(format!(
-        "column `{name}` holds whole numbers ({n} distinct in the training rows) and the class follows its values as it would a code's: of the training rows whose value repeats, {:.0} % hold their value's most common class (against {:.0} % for the most common class overall), yet that class changes {} times along the values in order, which rules comparing `{name}` as a quantity (`{name} >= {middle}`) can follow only piece by piece; if its numbers are labels whose order means nothing (an id, a code), read them as categories with --categorical {name}",
+        "column `{name}` holds whole numbers ({n} distinct in the training rows) and the class follows its values as it would a code's: of the training rows whose value repeats, {:.0} % hold their value's most common class (against {:.0} % for the most common class overall), yet that class changes {} times along the values in order, which rules comparing `{name}` as a quantity (`{name} >= {middle}`) can follow only piece by piece; if its numbers are labels whose order means nothing (an id, a code), read them as categories with --categorical {}",
         100.0 * seen.purity,
         100.0 * seen.base,
-        seen.changes
+        seen.changes,
+        shell_word(name),
     ))
 }
 
@@ -525,7 +588,7 @@ pub(super) fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> 
     }
     let distinct = dates.distinct;
     Some(format!(
-        "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {name}"
+        "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {}", shell_word(name)
     ))
 }
 
@@ -548,6 +611,29 @@ mod tests {
         // numbers at all.
         assert!(numbers_but_for("a", &levels, &[60, 35, 0, 5]).is_some());
         assert_eq!(numbers_but_for("a", &levels[2..3], &[10]), None);
+        // Numbers as French spreadsheets write them, and with spaced
+        // thousands and a decimal point.
+        let french: Vec<String> = ["539,57", "1\u{a0}273,92", "2\u{a0}000,5"]
+            .map(String::from)
+            .to_vec();
+        let note = numbers_with_decimal_commas("m", &french, &[1, 1, 1]).unwrap();
+        assert!(note.contains("decimal comma (such as `539,57`)"), "{note}");
+        let spaced: Vec<String> = ["2 559.1", "300.5", "12 000"].map(String::from).to_vec();
+        let note = numbers_with_decimal_commas("m", &spaced, &[1, 1, 1]).unwrap();
+        assert!(
+            note.contains("spaces between their thousands (such as `2 559.1`)"),
+            "{note}"
+        );
+        assert_eq!(shell_word("colour"), "colour");
+        assert_eq!(shell_word("région_2"), "région_2");
+        assert_eq!(shell_word("Montant (€)"), "'Montant (€)'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word(""), "''");
+        // Python's `None` for a missing value, in a fifth of the rows (a
+        // word, but one that names a missing value): named.
+        let none: Vec<String> = ["1.5", "2", "None"].map(String::from).to_vec();
+        let note = numbers_but_for("a", &none, &[40, 40, 20]).unwrap();
+        assert!(note.contains("(`None` in 20 rows)"), "{note}");
     }
 
     #[test]
