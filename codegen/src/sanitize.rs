@@ -332,8 +332,9 @@ fn symbol_word(c: char) -> Option<&'static str> {
     })
 }
 
-/// Latin-1 letters to ASCII; other scripts become `u{hex}` words.
-fn transliterate(c: char) -> Option<&'static str> {
+/// Latin-1 letters to ASCII (`None` for any other character; the
+/// identifiers make other scripts `u{hex}` words).
+pub fn transliterate(c: char) -> Option<&'static str> {
     Some(match c {
         'À'..='Å' => "A",
         'à'..='å' => "a",

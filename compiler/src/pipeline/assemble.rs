@@ -380,6 +380,10 @@ fn is_proposal(r: &Rule) -> bool {
 
 /// A rule-name fragment from a decision: lowercase ASCII letters, digits
 /// and `_`, starting with a letter (`stem` when the decision does not).
+/// Latin letters with accents read as the crate's identifiers read them
+/// (`Peut-être` is `peut_etre`), a letter of another script as the word
+/// `u` and its code (`日本` is `u65e5_u672c`), so that the rules of two
+/// classes do not share a name's stem.
 fn slug(label: &str, stem: &str) -> String {
     let mut s = String::new();
     // A negative number keeps its sign in words (`value_minus_2_7`): `-2.7`
@@ -394,6 +398,13 @@ fn slug(label: &str, stem: &str) -> String {
     for c in label.chars() {
         if c.is_ascii_alphanumeric() {
             s.push(c.to_ascii_lowercase());
+        } else if let Some(latin) = rulec_codegen::sanitize::transliterate(c) {
+            s.push_str(&latin.to_ascii_lowercase());
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            if !s.ends_with('_') && !s.is_empty() {
+                s.push('_');
+            }
+            s.push_str(&format!("u{:x}_", c as u32));
         } else if !s.ends_with('_') && !s.is_empty() {
             s.push('_');
         }
@@ -420,6 +431,13 @@ mod tests {
             ("<=50K", "class_50k"),
             ("-1", "class_minus_1"),
             ("-x", "x"),
+            ("Peut-être", "peut_etre"),
+            ("été", "ete"),
+            ("Été", "ete"),
+            ("日本", "u65e5_u672c"),
+            ("東京", "u6771_u4eac"),
+            ("Größe 2", "grosse_2"),
+            ("😀", "class"),
         ] {
             assert_eq!(slug(label, "class"), want);
             assert!(rulec_runtime::ir::is_rule_name(&format!(
