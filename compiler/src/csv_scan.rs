@@ -208,7 +208,7 @@ fn field_text(text: &[u8], separator: u8) -> String {
 }
 
 /// The separator that splits the header into the most fields, outside quotes.
-fn pick_separator(header: &[u8]) -> u8 {
+pub(crate) fn pick_separator(header: &[u8]) -> u8 {
     let mut best = (b',', 0usize);
     for sep in SEPARATORS {
         let n = count_fields(header, sep) - 1;
@@ -232,7 +232,7 @@ fn count_fields(text: &[u8], sep: u8) -> usize {
     n
 }
 
-fn split_fields(text: &[u8], sep: u8) -> Vec<String> {
+pub(crate) fn split_fields(text: &[u8], sep: u8) -> Vec<String> {
     let mut out = Vec::new();
     let mut field = Vec::new();
     let mut quoted = false;

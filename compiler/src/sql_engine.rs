@@ -522,6 +522,7 @@ impl Source {
                             &f.name,
                             dtype,
                             column.as_ref(),
+                            Some(&self.path),
                         )));
                     }
                 }
@@ -651,6 +652,7 @@ fn numbers_like_ingest(
                     name,
                     &dtype,
                     first.as_ref().map(|(i, t)| (*i, t.as_str())),
+                    Some(path),
                 );
                 stash.put(Error::Data {
                     path: path.to_path_buf(),

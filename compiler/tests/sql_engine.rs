@@ -243,17 +243,17 @@ fn sql_engine_refuses_bad_data_as_the_interpreter_does() {
         (
             "text_bool.csv",
             &[],
-            "on row 1, which is not true or false; the rules expect booleans (true/false)",
+            "on row 1 (line 2), which is not true or false; the rules expect booleans (true/false)",
         ),
         (
             "text_number.csv",
             &[],
-            "column `weight_lb` has `heavy` on row 30, which is not a number; the rules expect numbers",
+            "column `weight_lb` has `heavy` on row 30 (line 31), which is not a number; the rules expect numbers",
         ),
         (
             "decimal_comma.csv",
             &[],
-            "column `weight_lb` has `2,5` on row 12, which is not a number; the rules expect numbers (written with a decimal point, not a decimal comma)",
+            "column `weight_lb` has `2,5` on row 12 (line 13), which is not a number; the rules expect numbers (written with a decimal point, not a decimal comma)",
         ),
         ("data.sav", &[], "has extension `.sav`; rulec reads delimited text"),
         ("header_only.csv", &[], "has a header but no rows"),

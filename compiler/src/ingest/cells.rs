@@ -103,6 +103,7 @@ pub fn frame_cells(
                             &f.name,
                             &dtype,
                             first.as_ref().map(|(i, t)| (*i, t.as_str())),
+                            Some(path),
                         )));
                     }
                 };
@@ -120,7 +121,9 @@ pub fn frame_cells(
             FeatureKind::Boolean => {
                 let ca = series
                     .bool()
-                    .map_err(|_| data_err(super::not_booleans(&f.name, &dtype, Some(col))))?;
+                    .map_err(|_| {
+                        data_err(super::not_booleans(&f.name, &dtype, Some(col), Some(path)))
+                    })?;
                 for (i, v) in ca.iter().enumerate() {
                     cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
                 }

@@ -69,6 +69,44 @@ pub(crate) fn scan_text(
     })
 }
 
+/// Where data row `row` (0-based, as the readers number the rows they
+/// keep: blank lines and lines of no value skipped, the header not
+/// counted) starts in a delimited text file, plain or compressed: its line
+/// in the file, the header's being 1 (a quoted line break makes a row two
+/// lines). `None` for other formats, a file that cannot be read again, or
+/// a row past its end. Messages that name a row ask for it, so it reads
+/// the file once more, only then.
+pub(crate) fn line_of_row(path: &Path, row: usize) -> Option<usize> {
+    use crate::csv_records::{trim_line_end, Records};
+    let format = TextFormat::of(path)?;
+    if !matches!(
+        format.compression,
+        Compression::None | Compression::Gzip | Compression::Zstd
+    ) {
+        return None;
+    }
+    let mut records = Records::new(format.open(path).ok()?);
+    let mut record = Vec::new();
+    records.next_into(&mut record).ok()??;
+    let separator = format
+        .separator
+        .unwrap_or_else(|| crate::csv_scan::pick_separator(trim_line_end(&record)));
+    let mut kept = 0;
+    while let Some(at) = records.next_into(&mut record).ok()? {
+        let no_value = crate::csv_scan::split_fields(trim_line_end(&record), separator)
+            .iter()
+            .all(|f| f.trim().is_empty() || NULL_TOKENS.contains(&f.trim()));
+        if no_value {
+            continue;
+        }
+        if kept == row {
+            return Some(at.line);
+        }
+        kept += 1;
+    }
+    None
+}
+
 /// An error reading a text data file; for a compressed one, it says the
 /// data did not decompress (not gzip data, or cut short).
 fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {

@@ -820,6 +820,32 @@ mod tests {
         }
     }
 
+    /// A message names a row as `apply` counts rows, and where it starts
+    /// in a text file: after a quoted line break, a blank line and a line
+    /// of no value, row 2 is on line 6. Gzip too; other formats, no line.
+    #[test]
+    fn a_row_is_named_by_its_line_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "a,b\n1,\"x\ny\"\n\n,NA\n2,z\n";
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, text).unwrap();
+        assert_eq!(file::line_of_row(&path, 0), Some(2));
+        assert_eq!(file::line_of_row(&path, 1), Some(6));
+        assert_eq!(file::line_of_row(&path, 2), None);
+        assert_eq!(values::row_place(Some(&path), 1), "row 2 (line 6)");
+        let gz = dir.path().join("t.csv.gz");
+        let mut w = flate2::write::GzEncoder::new(
+            std::fs::File::create(&gz).unwrap(),
+            flate2::Compression::default(),
+        );
+        std::io::Write::write_all(&mut w, text.as_bytes()).unwrap();
+        w.finish().unwrap();
+        assert_eq!(file::line_of_row(&gz, 1), Some(6));
+        let frame = Path::new("frame");
+        assert_eq!(values::row_place(Some(frame), 1), "row 2");
+        assert_eq!(values::row_place(None, 0), "row 1");
+    }
+
     /// Text read as numbers says how its commas were read, with an
     /// example; a leading zero is no thousands group, so `0,125` keeps its
     /// column text (the decimal-comma note says what to do).

@@ -143,16 +143,32 @@ fn numbers_as_text_note(name: &str, col: &polars::prelude::Column) -> String {
     }
 }
 
+/// Row `row` (0-based) of the data read from `path`, as messages name it:
+/// `row 10`, counted from 1 as `apply` counts its output's rows, and, in a
+/// delimited text file, `row 10 (line 13)`: where the row starts in the
+/// file, after the header, quoted line breaks and skipped lines.
+pub(crate) fn row_place(path: Option<&std::path::Path>, row: usize) -> String {
+    match path.and_then(|p| super::file::line_of_row(p, row)) {
+        Some(line) => format!("row {} (line {line})", row + 1),
+        None => format!("row {}", row + 1),
+    }
+}
+
 /// Why a column the rules read as numbers cannot be read so: its first
-/// value that is not a number and the row it is on (1-based, as in the
-/// other messages), with a word on decimal commas when that is what it
-/// is; or its type, when no value says more. Ingest and the SQL engine
-/// say the same.
-pub(crate) fn not_numbers(name: &str, dtype: &DataType, first: Option<(usize, &str)>) -> String {
+/// value that is not a number and the row it is on ([`row_place`] in the
+/// file `path`, when there is one), with a word on decimal commas when
+/// that is what it is; or its type, when no value says more. Ingest and
+/// the SQL engine say the same.
+pub(crate) fn not_numbers(
+    name: &str,
+    dtype: &DataType,
+    first: Option<(usize, &str)>,
+    path: Option<&std::path::Path>,
+) -> String {
     match first {
         Some((row, text)) => format!(
-            "column `{name}` has `{text}` on row {}, which is not a number; the rules expect numbers{}",
-            row + 1,
+            "column `{name}` has `{text}` on {}, which is not a number; the rules expect numbers{}",
+            row_place(path, row),
             if crate::table::decimal_comma(text) {
                 " (written with a decimal point, not a decimal comma)"
             } else {
@@ -169,6 +185,7 @@ pub(crate) fn not_booleans(
     name: &str,
     dtype: &DataType,
     col: Option<&polars::prelude::Column>,
+    path: Option<&std::path::Path>,
 ) -> String {
     let first = col.and_then(|c| string_values(c).ok()).and_then(|values| {
         values.into_iter().enumerate().find_map(|(i, v)| {
@@ -179,8 +196,8 @@ pub(crate) fn not_booleans(
     });
     match first {
         Some((row, text)) => format!(
-            "column `{name}` has `{text}` on row {}, which is not true or false; the rules expect booleans (true/false)",
-            row + 1
+            "column `{name}` has `{text}` on {}, which is not true or false; the rules expect booleans (true/false)",
+            row_place(path, row)
         ),
         None => format!("column `{name}` has type {dtype}; the rules expect booleans (true/false)"),
     }
