@@ -312,6 +312,37 @@ fn compile_to(
         if let Some(t) = &r.teacher_threshold {
             eprintln!("{}", teacher_threshold_line(t, r.precision_target));
         }
+        if common.proposals.is_some() {
+            let proposal = |origin: &Option<String>| origin.as_deref() == Some("proposal");
+            let kept = compiled
+                .rules
+                .rules
+                .iter()
+                .filter(|r| proposal(&r.origin))
+                .count();
+            let refused: Vec<_> = compiled
+                .rules
+                .rejected
+                .iter()
+                .filter(|r| proposal(&r.rule.origin))
+                .collect();
+            eprintln!(
+                "proposals: {kept} kept, {} not kept{}",
+                refused.len(),
+                if refused.is_empty() {
+                    ""
+                } else {
+                    " (the rule book says why, under Rules considered and not kept):"
+                }
+            );
+            for r in refused {
+                eprintln!(
+                    "  `{}`: {}",
+                    rulec::progress::terminal_safe(&r.rule.name),
+                    rulec::progress::terminal_safe(&r.reason)
+                );
+            }
+        }
         let mut times: Vec<String> = compiled
             .timings
             .iter()
@@ -392,6 +423,14 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     let set = rules_file::load(&args.rules)?;
     let out = args.out.as_path();
     output::check_inputs_outside(out, &[args.rules.as_path()])?;
+    // The crate's docs and the SQL's comments carry the figures of the set
+    // as compiled; an edited set's are not its own, as the book says.
+    if set.edited_after_compile() {
+        eprintln!(
+            "note: {}: changed after the compile (the fingerprint of its rules, columns, certification and policy differs from the one the compile recorded); the figures the emitted code carries are those of the set as compiled, not of these rules: measure them with rulec validate on labelled rows, or compile again",
+            rulec::progress::terminal_safe(&args.rules.display().to_string())
+        );
+    }
     if args.lang == LangArg::Rust {
         output::check_destination(out)?;
         let emit = cli::emit_options(args.with_runtime.as_deref(), out)?;

@@ -13,7 +13,26 @@ use crate::table::ColumnData;
 /// Reads the `rules.json` at `path`.
 pub fn load(path: &Path) -> Result<RuleSet, Error> {
     let text = read(path)?;
-    RuleSet::from_json(&text).map_err(|e| data_error(path, e))
+    RuleSet::from_json(&text).map_err(|e| not_rules_json(path, &text, e))
+}
+
+/// The error for a file that is not a valid `rules.json`; for one in the
+/// rule DSL (a `.rules` file, as `rulec validate` and `compile
+/// --proposals` read), it says which commands take which.
+fn not_rules_json(path: &Path, text: &str, e: impl std::fmt::Display) -> Error {
+    let dsl = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| l.starts_with("rule ") || l == "rule");
+    if dsl {
+        data_error(
+            path,
+            "is rules in the rule DSL, not a rules.json: this command reads the rules.json a compile writes; a .rules file is measured with rulec validate, or proposed to a compile with --proposals",
+        )
+    } else {
+        data_error(path, e)
+    }
 }
 
 /// Reads the `rules.json` at `path` and returns it with the file's exact
@@ -25,7 +44,7 @@ pub fn load_with_bytes(path: &Path) -> Result<(RuleSet, Vec<u8>), Error> {
         err,
     })?;
     let text = std::str::from_utf8(&bytes).map_err(|e| data_error(path, e))?;
-    let set = RuleSet::from_json(text).map_err(|e| data_error(path, e))?;
+    let set = RuleSet::from_json(text).map_err(|e| not_rules_json(path, text, e))?;
     Ok((set, bytes))
 }
 
@@ -130,7 +149,18 @@ pub fn load_for(
 /// The rules of the DSL file at `path`, checked against `set`'s features
 /// and target (every problem named at once): `--proposals`.
 pub fn load_dsl_for(path: &Path, set: &RuleSet) -> Result<Vec<rulec_runtime::ir::Rule>, Error> {
-    parse_for(path, &read(path)?, set)
+    let text = read(path)?;
+    if text.trim_start().starts_with('{') {
+        return Err(data_error(
+            path,
+            "is a rules.json, not rules in the rule DSL: --proposals reads a .rules file (the rule book shows each rule of a rules.json in the DSL, to copy from)",
+        ));
+    }
+    let rules = parse_for(path, &text, set)?;
+    if rules.is_empty() {
+        return Err(data_error(path, "holds no rules"));
+    }
+    Ok(rules)
 }
 
 fn parse_for(

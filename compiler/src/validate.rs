@@ -539,7 +539,7 @@ impl RuleMeasure {
         let lb = clopper_pearson_lower(t.correct, t.support, confidence);
         let accepted = t.support > 0 && lb >= precision;
         let reason = if t.support == 0 {
-            Some("answers no row of the data".to_string())
+            Some("answers no row of the data that no earlier rule answers (a row goes to the first rule that holds)".to_string())
         } else if !accepted {
             Some(format!(
                 "precision bound {:.1} % is below the required {:.1} %",

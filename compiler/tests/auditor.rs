@@ -881,6 +881,25 @@ fn a_book_of_an_edited_rules_json_says_its_figures_are_not_the_rules() {
     assert_has(&stdout(&out), &format!("note: threshold.json {doubt}"));
     let out = rulec(d, &["verify", "out/RULEBOOK.md", "out/rules.json"]);
     assert!(!stdout(&out).contains("note:"), "{}", stdout(&out));
+    // emit too, crate and SQL, quiet or not: the figures the code carries
+    // are the compiled set's.
+    for args in [
+        &["emit", "threshold.json", "--out", "crate_t", "-q"][..],
+        &["emit", "threshold.json", "--lang", "sql", "--out", "t.sql"],
+    ] {
+        let out = rulec(d, args);
+        assert!(out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("note: threshold.json: changed after the compile"),
+            "{args:?}: {err}"
+        );
+    }
+    let out = rulec(
+        d,
+        &["emit", "out/rules.json", "--lang", "sql", "--out", "o.sql"],
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("changed after the compile"));
     // The fingerprint deleted: nothing confirms the figures any more.
     let mut stripped = set.clone();
     stripped.provenance.as_mut().unwrap().compiled = None;

@@ -574,7 +574,7 @@ fn rule_files_with_mistakes_are_refused_with_line_and_column() {
         (
             "class",
             "rule a:\n  when x < 5\n  then y = \"medium\"\n",
-            "class.rules: line 1, column 1: rule `a` decides \"medium\", which is not a class of `y`",
+            "class.rules: line 3, column 12: rule `a` decides \"medium\", which is not a class of `y`",
         ),
     ];
     for (name, text, want) in cases {

@@ -74,7 +74,10 @@ fn validate_reports_known_figures() {
         .unwrap()
         .contains("below the required 95.0 %"));
     assert_eq!(rules[2]["support"], 0);
-    assert_eq!(rules[2]["reason"], "answers no row of the data");
+    assert_eq!(
+        rules[2]["reason"],
+        "answers no row of the data that no earlier rule answers (a row goes to the first rule that holds)"
+    );
     assert_eq!(v["covered"], 150);
 
     let table = rulec(dir.path(), &["validate", "d.csv", "--rules", "p.rules"]);
@@ -255,6 +258,76 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
             && reason.contains("a proposal must reach there"),
         "{reason}"
     );
+    // Not quiet, the console says so too, with the reason.
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "ship.csv",
+            "--target",
+            "cheapest_shipper",
+            "--proposals",
+            "ops.rules",
+            "--out",
+            "out",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("proposals: 1 kept, 1 not kept (the rule book says why, under Rules considered and not kept):\n  `ops_long_is_c`: on the "),
+        "{err}"
+    );
+    // A typo fails before the teacher trains (no `teach:` line), and a
+    // file of no rule is refused, not read as no proposal.
+    std::fs::write(
+        d.join("typo.rules"),
+        "rule a:\n  when weight_lbs < 5\n  then cheapest_shipper = \"B\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("none.rules"), "# to do\n").unwrap();
+    for (file, said) in [
+        (
+            "typo.rules",
+            "typo.rules: line 2, column 8: unknown column `weight_lbs`",
+        ),
+        ("none.rules", "none.rules: holds no rules"),
+        (
+            "out/rules.json",
+            "out/rules.json: is a rules.json, not rules in the rule DSL",
+        ),
+    ] {
+        let out = rulec(
+            d,
+            &[
+                "compile",
+                "ship.csv",
+                "--target",
+                "cheapest_shipper",
+                "--proposals",
+                file,
+                "--out",
+                "bad",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{file}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(said), "{err}");
+        assert!(!err.contains("teach:"), "{err}");
+        assert!(!d.join("bad").exists());
+    }
+    // The other way round: a .rules file where a rules.json is read.
+    for args in [
+        &["check", "ops.rules", "ship.csv"][..],
+        &["emit", "ops.rules", "--out", "bad"],
+    ] {
+        let out = rulec(d, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("ops.rules: is rules in the rule DSL, not a rules.json: this command reads the rules.json a compile writes; a .rules file is measured with rulec validate"),
+            "{err}"
+        );
+    }
 }
 
 /// `--teacher column:NAME`: another model's logged decisions teach; the

@@ -119,11 +119,9 @@ pub fn frame_cells(
             // the reader gave it (text, for an empty CSV column).
             FeatureKind::Boolean if series.null_count() == n && series.bool().is_err() => {}
             FeatureKind::Boolean => {
-                let ca = series
-                    .bool()
-                    .map_err(|_| {
-                        data_err(super::not_booleans(&f.name, &dtype, Some(col), Some(path)))
-                    })?;
+                let ca = series.bool().map_err(|_| {
+                    data_err(super::not_booleans(&f.name, &dtype, Some(col), Some(path)))
+                })?;
                 for (i, v) in ca.iter().enumerate() {
                     cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
                 }

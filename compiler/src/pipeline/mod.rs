@@ -104,6 +104,23 @@ pub fn compile_with(
         Data::Frame(frame) => ingested::run_frame(frame, p, progress)?,
     };
     clock.lap("ingest");
+    // `--proposals` read against the data's columns and classes now, so
+    // that a typo fails before the teacher trains, not after.
+    if let (Some(file), None) = (&p.proposals, p.tolerance) {
+        let table = &data.table;
+        let schema = RuleSet::new(
+            rulec_runtime::ir::Target {
+                name: table.target_name().to_string(),
+                classes: table.classes().to_vec(),
+                tolerance: None,
+            },
+            crate::validate::features_from(table, &data.splits.train),
+            Vec::new(),
+            p.precision,
+            p.confidence,
+        );
+        crate::rules_file::load_dsl_for(file, &schema)?;
+    }
     let taught = match teacher {
         Some(model) => taught::run_with(data, p, model, progress)?,
         None => taught::run(data, p, progress)?,

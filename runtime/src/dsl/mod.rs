@@ -223,7 +223,24 @@ mod tests {
             )[0],
             "line 1, column 1: rule `a` can never hold: distance_mi > 10 and distance_mi < 5"
         );
-        assert_eq!(errors("rule a: when always then cheapest_shipper = \"Z\"")[0], "line 1, column 1: rule `a` decides \"Z\", which is not a class of `cheapest_shipper` (classes: \"A\", \"B\")");
+        assert_eq!(errors("rule a: when always then cheapest_shipper = \"Z\"")[0], "line 1, column 45: rule `a` decides \"Z\", which is not a class of `cheapest_shipper` (classes: \"A\", \"B\")");
+        // The target and the decision are named where they are written.
+        assert_eq!(
+            errors("rule a:\n  when always\n  then shipper = \"B\"")[0],
+            "line 3, column 8: rule `a` decides `shipper`, but the target is `cheapest_shipper`"
+        );
+        assert_eq!(
+            errors("rule a:\n  when cheapest_shipper = \"A\"\n  then cheapest_shipper = \"B\"")[0],
+            "line 2, column 8: `cheapest_shipper` is the target: a rule decides it after `then`, and its conditions read the other columns (distance_mi, express, zone)"
+        );
+        assert_eq!(
+            errors("rule a: when always and zone = \"east\" then cheapest_shipper = \"B\""),
+            ["line 1, column 21: `always` stands alone: a rule with conditions lists them after `when` without it; expected `then`"]
+        );
+        assert_eq!(
+            errors("rule missing: when always then cheapest_shipper = \"B\""),
+            ["line 1, column 6: `missing` is a word of the rule language and cannot name a rule; expected a rule name (lowercase letters, digits and `_`, starting with a letter)"]
+        );
         assert_eq!(
             errors("rule a: when zone in {\"east"),
             ["line 1, column 23: unterminated string"]

@@ -277,6 +277,10 @@ pub struct ParsedRule {
     pub line: usize,
     /// Position of each condition, for error messages.
     pub positions: Vec<(usize, usize)>,
+    /// Position of the target's name after `then`, and of the decision.
+    pub then_at: (usize, usize),
+    /// Position of the decision after `=`.
+    pub decision_at: (usize, usize),
 }
 
 /// A column name, or the terms of a sum: the added columns (the first
@@ -564,6 +568,15 @@ impl Parser {
                 self.pos += 1;
                 w
             }
+            Some(Tok::Word(w)) if KEYWORDS.contains(&w.as_str()) => {
+                return Err(ParseError {
+                    line: nl,
+                    column: nc,
+                    message: format!(
+                        "`{w}` is a word of the rule language and cannot name a rule; expected a rule name (lowercase letters, digits and `_`, starting with a letter)"
+                    ),
+                })
+            }
             _ => {
                 return Err(ParseError {
                     line: nl,
@@ -581,6 +594,14 @@ impl Parser {
         let mut positions = Vec::new();
         if self.peek_word("always") {
             self.pos += 1;
+            if self.peek_word("and") {
+                let (line, column) = self.here();
+                return Err(ParseError {
+                    line,
+                    column,
+                    message: "`always` stands alone: a rule with conditions lists them after `when` without it; expected `then`".into(),
+                });
+            }
         } else {
             loop {
                 let at = self.here();
@@ -598,8 +619,10 @@ impl Parser {
             return self.fail("`and` or `then`");
         }
         self.pos += 1;
+        let then_at = self.here();
         let target = self.name("the target column after `then`")?;
         self.op("=")?;
+        let decision_at = self.here();
         let decision = self.value()?;
         Ok(ParsedRule {
             rule: Rule {
@@ -612,6 +635,8 @@ impl Parser {
             target,
             line,
             positions,
+            then_at,
+            decision_at,
         })
     }
 }
@@ -655,8 +680,8 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
         let at = |i: usize| p.positions.get(i).copied().unwrap_or((p.line, 1));
         if p.target != schema.target.name {
             errors.push(ParseError {
-                line: p.line,
-                column: 1,
+                line: p.then_at.0,
+                column: p.then_at.1,
                 message: format!(
                     "rule `{}` decides `{}`, but the target is `{}`",
                     p.rule.name, p.target, schema.target.name
@@ -664,8 +689,8 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
             });
         } else if schema.class_index(&p.rule.decision).is_none() {
             errors.push(ParseError {
-                line: p.line,
-                column: 1,
+                line: p.decision_at.0,
+                column: p.decision_at.1,
                 message: format!(
                     "rule `{}` decides {}, which is not a class of `{}` (classes: {})",
                     p.rule.name,
@@ -722,11 +747,19 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                 continue;
             }
             let Some(f) = schema.features.iter().find(|f| f.name == cond.feature()) else {
-                push(format!(
-                    "unknown column `{}`; columns are: {}",
-                    cond.feature(),
-                    columns()
-                ));
+                if cond.feature() == schema.target.name {
+                    push(format!(
+                        "`{}` is the target: a rule decides it after `then`, and its conditions read the other columns ({})",
+                        cond.feature(),
+                        columns()
+                    ));
+                } else {
+                    push(format!(
+                        "unknown column `{}`; columns are: {}",
+                        cond.feature(),
+                        columns()
+                    ));
+                }
                 continue;
             };
             match (cond, &f.kind) {
