@@ -470,7 +470,8 @@ impl Source {
     fn feature_expr(&self, f: &Feature, dtype: &DataType, stash: &Stash) -> Result<Expr, Error> {
         let c = col(f.name.as_str());
         Ok(match &f.kind {
-            FeatureKind::Numeric if dtype.is_primitive_numeric() => {
+            // A decimal is a number, as ingest reads it (compared as f64).
+            FeatureKind::Numeric if dtype.is_primitive_numeric() || dtype.is_decimal() => {
                 let x = c.cast(DataType::Float64);
                 when(x.clone().is_nan())
                     .then(lit(Null {}).cast(DataType::Float64))
@@ -623,7 +624,7 @@ fn numbers_like_ingest(
 ) -> PolarsResult<Column> {
     let series = column.as_materialized_series();
     let dtype = series.dtype().clone();
-    let out: Float64Chunked = if dtype.is_primitive_numeric() {
+    let out: Float64Chunked = if dtype.is_primitive_numeric() || dtype.is_decimal() {
         let s = series.cast(&DataType::Float64)?;
         s.f64()?.iter().map(|v| v.filter(|x| !x.is_nan())).collect()
     } else if series.null_count() == series.len() {

@@ -844,6 +844,63 @@ fn narrow_numbers_and_decimals_read_as_numbers_and_lists_are_left_out() {
         assert!(o.status.success(), "{file}: {}", stderr(&o));
         let decided = String::from_utf8_lossy(&o.stdout).lines().count();
         assert_eq!(decided, 1501, "{file}: a header and a line per row");
+        // Both engines of `validate` read the decimals as numbers too (the
+        // SQL engine refused them: "has type decimal[10,2]").
+        let tables: Vec<String> = ["rust", "sql"]
+            .iter()
+            .map(|engine| {
+                let o = run(
+                    dir.path(),
+                    &["validate", "out/rules.json", file, "--engine", engine],
+                );
+                assert!(o.status.success(), "{file} {engine}: {}", stderr(&o));
+                // Past the line that names the engine.
+                let table = String::from_utf8_lossy(&o.stdout).into_owned();
+                table
+                    .split_once('\n')
+                    .map(|(_, t)| t.to_string())
+                    .unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(tables[0], tables[1], "{file}");
+        assert!(tables[0].contains("1500 answered by the rules"), "{file}");
+    }
+    // Rules that read the decimals themselves (a column no rule reads, the
+    // SQL engine never looks at).
+    let mut df = DataFrame::new(
+        1500,
+        vec![
+            cast("dec", DataType::Decimal(10, 2)),
+            Series::new("y".into(), y).into(),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(dir.path().join("dec.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let _ = std::fs::remove_dir_all(dir.path().join("out"));
+    let o = compile(dir.path(), "dec.parquet", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(rules(dir.path())
+        .rules
+        .iter()
+        .any(|r| r.conditions.iter().any(|c| c.features().contains(&"dec"))));
+    for engine in ["rust", "sql"] {
+        let o = run(
+            dir.path(),
+            &[
+                "validate",
+                "out/rules.json",
+                "dec.parquet",
+                "--engine",
+                engine,
+            ],
+        );
+        assert!(o.status.success(), "{engine}: {}", stderr(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("1500 answered by the rules"),
+            "{engine}"
+        );
     }
 }
 

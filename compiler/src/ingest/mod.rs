@@ -479,6 +479,24 @@ fn frame_to_table(
             params.target, classes[0]
         )));
     }
+    // A class per row or so (an id, a time stamp, a measurement): no rule
+    // could be certified on classes of a few rows each, and the teacher's
+    // probabilities (a row times a class each) would take memory that
+    // grows as their product: 20,000 rows of a time stamp took 7 GB.
+    if values.is_none() && classes.len() > MAX_CLASSES {
+        let numbers = classes.iter().all(|c| parse_number(c).is_some());
+        return Err(data_err(format!(
+            "target column `{}` has {} distinct values in {} rows; rulec decides among at most {MAX_CLASSES} classes, each with rows enough to certify a rule on: {}",
+            params.target,
+            classes.len(),
+            keep.len(),
+            if numbers {
+                "its values are numbers, which --tolerance X predicts (a value counts as right within X)"
+            } else {
+                "a column of one value per row or so (an identifier, a date or time) is no target; group its values into classes first"
+            }
+        )));
+    }
     let class_idx: BTreeMap<&str, u32> = classes
         .iter()
         .enumerate()
@@ -690,6 +708,10 @@ fn row_names(col: &polars::prelude::Column) -> Option<String> {
     (names.len() == n && n > 1).then_some(first)
 }
 
+/// Most classes a class target may have: past it, the values are no
+/// classes (see where `read_frame_table` refuses them).
+pub const MAX_CLASSES: usize = 1_000;
+
 /// Distinct numbers in a class target past which it reads as a quantity.
 const QUANTITY_CLASSES: usize = 20;
 
@@ -818,6 +840,44 @@ mod tests {
                 assert_eq!(names(&t), ["Unnamed: 0", "x"], "{text:?}");
             }
         }
+    }
+
+    /// A target of a class per row (a time stamp, an id) is refused before
+    /// the teacher's probabilities fill the memory; at the limit it reads.
+    #[test]
+    fn a_target_of_too_many_classes_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        let table = |n: usize, value: &dyn Fn(usize) -> String| {
+            let mut text = String::from("x,y\n");
+            for i in 0..n {
+                text.push_str(&format!("{},{}\n", i % 7, value(i)));
+            }
+            std::fs::write(&path, text).unwrap();
+            read(&path, &params("y"))
+        };
+        let err = table(1500, &|i| format!("2020-01-01 {:02}:{:02}", i / 60, i % 60))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("target column `y` has 1500 distinct values in 1500 rows; rulec decides among at most 1000 classes")
+                && err.ends_with("group its values into classes first"),
+            "{err}"
+        );
+        let err = table(1500, &|i| format!("{}.5", i))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.ends_with("which --tolerance X predicts (a value counts as right within X)"),
+            "{err}"
+        );
+        assert_eq!(
+            table(2000, &|i| format!("c{}", i % 1000))
+                .unwrap()
+                .classes()
+                .len(),
+            1000
+        );
     }
 
     /// A message names a row as `apply` counts rows, and where it starts
