@@ -39,7 +39,15 @@
 //!   correctly rounded `toDouble`; a bare `2500.25` would be DECIMAL);
 //!   Polars `5.0E1` (polars-sql reads a literal with an exponent as `f64`
 //!   with Rust's parser, while newer versions read a plain `2500.25` as a
-//!   Decimal whose conversion to `f64` is not correctly rounded).
+//!   Decimal whose conversion to `f64` is not correctly rounded). Polars
+//!   casts a literal to the column's type, so a `Float32` column would be
+//!   compared with `2.6` rounded to `f32`: there the column is read as
+//!   `CAST("x" AS DOUBLE)`; the other dialects widen the column to the
+//!   literal's double already.
+//! - **Sums** (`a + b - c`): every term `CAST(.. AS DOUBLE PRECISION)`
+//!   (Spark, Polars: `DOUBLE`), added left to right, as the interpreter
+//!   adds `f64`s: in their own type, integers would wrap (polars) or
+//!   overflow (DuckDB).
 //! - **NaN** satisfies no comparison in the interpreter. Spark and Polars
 //!   order NaN above every number, `+∞` included, and make `NaN = NaN` true,
 //!   so `NaN < t` and `NaN <= t` are already false there, but `NaN > t` and
@@ -85,7 +93,9 @@
 //! `1.0`). For a numeric target the column is read as
 //! `CAST(.. AS DOUBLE PRECISION)` (Spark, Polars: `DOUBLE`) and counts as
 //! right within the tolerance: `ABS(label - decision) <= tolerance`. A
-//! `NULL` label is never right. The result has one row per rule that
+//! `NULL` label is never right; with a label column, `labelled` counts the
+//! rows answered that have a label, which precision is `correct` over
+//! (`support` counts every row answered). The result has one row per rule that
 //! answers at least one row, in rule order, and last the uncovered rows
 //! (rule `NULL`); rules that answer no row have no row.
 //!
@@ -295,6 +305,15 @@ pub fn evidence_query(
         format!("{} AS {decision}", emitter.decision_case("    ")?),
     ];
     let mut outer = vec![rule.clone(), format!("COUNT(*) AS {}", q("support")?)];
+    // The rows with a label, which precision is counted over: `correct`
+    // divided by `support` would count an unlabelled row as a wrong one.
+    if target_column.is_some() {
+        outer.push(format!(
+            "SUM(CASE WHEN {target_alias} IS NOT NULL THEN 1 ELSE 0 END) AS {}",
+            q("labelled")?
+        ));
+        header.push("labelled (of those, rows with a label)".to_string());
+    }
     for (column, alias, out_name, what) in [
         (target_column, &target_alias, "correct", "label column"),
         (
@@ -675,6 +694,17 @@ fn rule_conditions(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(format!("{col} IN ({})", items.join(", ")))
         };
+        // A column or a sum's term read as a double: a sum of integers
+        // would be added in their type (an int32 sum wraps in polars and
+        // overflows in DuckDB), and polars compares a float32 column with
+        // the literal rounded to float32 (2.6 then equals 2.6f32).
+        let double = |name: &str| -> Result<String, Error> {
+            Ok(format!(
+                "CAST({} AS {})",
+                quote_ident(name, dialect, "column name")?,
+                dialect.double_type()
+            ))
+        };
         // `x op v`, where NaN, which Spark and polars order above every
         // number, satisfies no comparison, as in every other backend.
         let compare = |x: &str, op: &CmpOp, value: f64| -> Result<String, Error> {
@@ -691,6 +721,11 @@ fn rule_conditions(
             })
         };
         out.push(match cond {
+            // polars only: the other dialects compare a narrower number
+            // with a double literal in double precision already.
+            Condition::Cmp { op, value, .. } if dialect == Dialect::Polars => {
+                compare(&double(&feature.name)?, op, *value)?
+            }
             Condition::Cmp { op, value, .. } => compare(&col, op, *value)?,
             Condition::Sum {
                 features,
@@ -699,10 +734,12 @@ fn rule_conditions(
                 value,
             } => {
                 // A NULL term makes the sum NULL, which no comparison holds.
+                // Every term a double, added left to right as the
+                // interpreter adds them.
                 let quoted = |names: &[String]| {
                     names
                         .iter()
-                        .map(|f| quote_ident(f, dialect, "column name"))
+                        .map(|f| double(f))
                         .collect::<Result<Vec<_>, _>>()
                 };
                 let sum = rulec_runtime::ir::signed_sum(&quoted(features)?, &quoted(minus)?);

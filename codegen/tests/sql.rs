@@ -86,7 +86,7 @@ END"#
     assert_eq!(
         sql::decision_expr(&small(), Dialect::Polars).unwrap(),
         r#"CASE
-  WHEN ("x ""1""" > 2.5E0 AND "x ""1""" <= 1.0E999)
+  WHEN (CAST("x ""1""" AS DOUBLE) > 2.5E0 AND CAST("x ""1""" AS DOUBLE) <= 1.0E999)
     AND "zone`" IN ('a''b', 'c\d')
     THEN 'yes'
   WHEN "x ""1""" IS NULL
@@ -214,10 +214,10 @@ fn nan_guards_only_where_nan_would_pass() {
     assert_eq!(
         whens(Dialect::Polars),
         [
-            "\"x\" < 1.0E0",
-            "\"x\" <= 1.0E0",
-            "(\"x\" > 1.0E0 AND \"x\" <= 1.0E999)",
-            "(\"x\" >= 1.0E0 AND \"x\" <= 1.0E999)",
+            "CAST(\"x\" AS DOUBLE) < 1.0E0",
+            "CAST(\"x\" AS DOUBLE) <= 1.0E0",
+            "(CAST(\"x\" AS DOUBLE) > 1.0E0 AND CAST(\"x\" AS DOUBLE) <= 1.0E999)",
+            "(CAST(\"x\" AS DOUBLE) >= 1.0E0 AND CAST(\"x\" AS DOUBLE) <= 1.0E999)",
         ]
     );
     assert_eq!(
@@ -569,6 +569,7 @@ fn hostile_names_and_values_stay_quoted_in_every_dialect() {
         "rulec_teacher",
         "rulec_rows",
         "support",
+        "labelled",
         "correct",
         "agree_teacher",
     ] {

@@ -263,13 +263,15 @@ fn counts_as(set: &RuleSet, rule: &Rule, label: Option<&str>) -> bool {
 }
 
 /// Evidence rows computed in Rust: per rule with support, in rule order,
-/// then the uncovered rows; `[rule, support, correct, agree]`.
+/// then the uncovered rows; `[rule, support, labelled, correct, agree]`.
 fn expected_evidence(set: &RuleSet, rows: &[Row], hits: &[Option<usize>]) -> Vec<Json> {
     let n = set.rules.len();
     let mut tally = vec![(0u64, 0u64, 0u64); n + 1];
+    let mut labelled = vec![0u64; n + 1];
     for (row, hit) in rows.iter().zip(hits) {
         let slot = hit.unwrap_or(n);
         tally[slot].0 += 1;
+        labelled[slot] += u64::from(row.label.is_some());
         if let Some(rule_idx) = hit {
             let rule = &set.rules[*rule_idx];
             tally[slot].1 += u64::from(counts_as(set, rule, row.label.as_deref()));
@@ -282,7 +284,7 @@ fn expected_evidence(set: &RuleSet, rows: &[Row], hits: &[Option<usize>]) -> Vec
         .filter(|(_, t)| t.0 > 0)
         .map(|(i, t)| {
             let name = set.rules.get(i).map_or(Json::Null, |r| json!(r.name));
-            json!([name, t.0, t.1, t.2])
+            json!([name, t.0, labelled[i], t.1, t.2])
         })
         .collect()
 }
@@ -389,7 +391,13 @@ fn check_engine(set: &RuleSet, rows: &[Row], dialect: Dialect, python: &str, scr
     let evidence = &answers[1];
     assert_eq!(
         evidence.columns,
-        [sql::RULE_COLUMN, "support", "correct", "agree_teacher"]
+        [
+            sql::RULE_COLUMN,
+            "support",
+            "labelled",
+            "correct",
+            "agree_teacher"
+        ]
     );
     let got: Vec<Json> = evidence
         .rows

@@ -469,3 +469,63 @@ fn polars_nan_guard_follows_the_interpreter() {
         assert_eq!(rules.get(i).map(str::to_string), want, "x = {x:?}");
     }
 }
+
+/// Narrow numbers in polars itself: a sum of two `Int32` columns near their
+/// limit (polars added them in `Int32`, and wrapped) and a `Float32`
+/// column at a threshold (polars rounded the literal to `f32`, so 2.6f32
+/// was below 2.6) decide as the interpreter, which reads every number as
+/// `f64`, does.
+#[test]
+fn polars_reads_narrow_numbers_as_doubles() {
+    let f = fixture();
+    let mut set: Value =
+        serde_json::from_str(&std::fs::read_to_string(f.dir.join("out/rules.json")).unwrap())
+            .unwrap();
+    let obj = set.as_object_mut().unwrap();
+    let numeric = |name: &str| json!({"name": name, "kind": {"type": "numeric"}, "nullable": true});
+    obj.insert(
+        "features".into(),
+        json!([numeric("a"), numeric("b"), numeric("f")]),
+    );
+    let class = obj["target"]["classes"][0].clone();
+    obj.insert("schema_version".into(), json!(2));
+    obj.insert(
+        "rules".into(),
+        json!([
+            {"name": "big", "conditions": [{"test": "sum", "features": ["a", "b"], "op": ">=", "value": 105.0}], "decision": class},
+            {"name": "wide", "conditions": [{"test": "sum", "features": ["a"], "minus": ["b"], "op": "<", "value": 4.0}], "decision": class},
+            {"name": "low", "conditions": [{"test": "cmp", "feature": "f", "op": "<", "value": 2.6}], "decision": class},
+        ]),
+    );
+    let set = RuleSet::from_json(&set.to_string()).unwrap();
+    let a: Vec<i32> = vec![i32::MAX, 50, 3, -2, 0, 1];
+    let b: Vec<i32> = vec![i32::MAX, 50, 250, i32::MAX, -10, -10];
+    let f32s: Vec<f32> = vec![9.0, 9.0, 9.0, 9.0, 2.6, 2.599_999];
+    let df = DataFrame::new_infer_height(vec![
+        Column::new("a".into(), a.clone()),
+        Column::new("b".into(), b.clone()),
+        Column::new("f".into(), f32s.clone()),
+    ])
+    .unwrap();
+    let mut ctx = polars::sql::SQLContext::new();
+    ctx.register("t", df.lazy());
+    let query = sql::select(&set, Dialect::Polars, "t").unwrap();
+    let out = ctx.execute(&query).unwrap().collect().unwrap();
+    let rules = out.column("rulec_rule").unwrap().str().unwrap().clone();
+    let eval = Evaluator::new(&set).unwrap();
+    for i in 0..a.len() {
+        let row = [
+            Cell::Num(f64::from(a[i])),
+            Cell::Num(f64::from(b[i])),
+            Cell::Num(f64::from(f32s[i])),
+        ];
+        let want = eval
+            .decide(&row)
+            .unwrap()
+            .map(|hit| set.rules[hit.rule_idx].name.clone());
+        assert_eq!(rules.get(i).map(str::to_string), want, "row {i}");
+    }
+    // The rows the narrow types got wrong: the wrapped sum, and 2.6f32.
+    assert_eq!(rules.get(0), Some("big"));
+    assert_eq!(rules.get(4), Some("low"));
+}
