@@ -292,6 +292,22 @@ fn spark_decides_and_counts_as_rulec() {
     let figures = validate_json(d, "hostile.parquet", "hostile.json", Some("model"), "rust");
     let data = &f.hostile;
     // What the evidence query must say, from rulec's own decisions.
+    let target = data
+        .names
+        .iter()
+        .position(|n| n == &set.target.name)
+        .expect("the target column");
+    let sql_fixture::Values::Text(labels) = &data.columns[target] else {
+        panic!("the target column holds text");
+    };
+    // Rows a rule (or, for `None`, no rule) answers that have a label.
+    let labelled = |name: Option<&str>| {
+        applied
+            .iter()
+            .zip(labels)
+            .filter(|(hit, label)| label.is_some() && hit.as_ref().map(|(_, r)| r.as_str()) == name)
+            .count()
+    };
     let mut want: Vec<Value> = Vec::new();
     for (rule_idx, rule) in set.rules.iter().enumerate() {
         let m = &figures["rules"][rule_idx];
@@ -309,15 +325,20 @@ fn spark_decides_and_counts_as_rulec() {
                 })
             })
             .count();
+        assert_eq!(
+            m["support"].as_u64(),
+            Some(labelled(Some(&rule.name)) as u64)
+        );
         want.push(json!({
             "rulec_rule": rule.name,
             "support": answered,
+            "labelled": m["support"],
             "correct": m["correct"],
             "agree_teacher": agree,
         }));
     }
     let uncovered = figures["rows"].as_u64().unwrap() - figures["covered"].as_u64().unwrap();
-    want.push(json!({"rulec_rule": null, "support": uncovered, "correct": 0, "agree_teacher": 0}));
+    want.push(json!({"rulec_rule": null, "support": uncovered, "labelled": labelled(None), "correct": 0, "agree_teacher": 0}));
     let runs = report["runs"].as_array().unwrap();
     assert_eq!(runs.len(), 2);
     for run in runs {
