@@ -399,6 +399,9 @@ impl FittedTeacher for FittedForest {
         const BLOCK: usize = 2048;
         let mut votes = vec![0f32; n * k];
         let mut comparisons = vec![0u32; n];
+        // Labelling takes most of the stage on large tables: it has its
+        // own progress, rows labelled of all.
+        let labelled = AtomicU64::new(0);
         votes
             .par_chunks_mut(BLOCK * k)
             .zip(comparisons.par_chunks_mut(BLOCK))
@@ -426,6 +429,9 @@ impl FittedTeacher for FittedForest {
                         }
                     }
                 }
+                let rows = cmp.len() as u64;
+                let done = labelled.fetch_add(rows, Ordering::Relaxed) + rows;
+                (data.tick)("teach: labelling rows", done, n as u64);
             });
         let mut row_votes = vec![0f32; k];
         let ns_per_row = time_per_row(n, |row| {

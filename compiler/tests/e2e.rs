@@ -320,6 +320,21 @@ fn the_teacher_runs_once_and_its_cache_changes_nothing() {
         ],
     );
     assert!(!String::from_utf8_lossy(&first.stderr).contains("reusing"));
+    // `-v` (no terminal here): the trees and then the labelling, which
+    // takes most of the stage on large tables, as steps.
+    let verbose = rulec(
+        d,
+        &["-v", "demo", "--rows", "20000", "--no-cache", "--out", "v"],
+    );
+    let err = String::from_utf8_lossy(&verbose.stderr);
+    assert!(
+        err.contains("  teach: forest trees: 50/50\n  teach: labelling rows: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("  teach: labelling rows: 20000/20000\n"),
+        "{err}"
+    );
     let second = rulec(
         d,
         &[
