@@ -218,6 +218,33 @@ mod tests {
         );
         assert_eq!(errors("rule a: when zone in {\"west\"} then cheapest_shipper = \"B\"")[0], "line 1, column 14: \"west\" is not a category of `zone` (categories: \"east\", \"north\")");
         assert_eq!(
+            errors("rule a: when zone not in {\"east\", \"north\"} then cheapest_shipper = \"B\"")[0],
+            "line 1, column 14: rule `a` can never hold: `zone not in {..}` refuses every category of `zone`, and an unknown one satisfies no `not in`"
+        );
+        assert_eq!(
+            errors("rule a: when distance_mi < 1e-400 then cheapest_shipper = \"B\""),
+            ["line 1, column 28: `1e-400` is too small for a double: it reads as 0"]
+        );
+        assert_eq!(
+            errors("rule a: when distance_mi < 0x10 then cheapest_shipper = \"B\""),
+            ["line 1, column 28: `0x10` is hexadecimal; numbers are written in decimal"]
+        );
+        assert!(
+            errors("rule a: when distance_mi < 0.0e-400 then cheapest_shipper = \"B\"").is_empty()
+        );
+        // A long list is cut.
+        let mut many = schema();
+        if let FeatureKind::Categorical { categories } = &mut many.features[2].kind {
+            *categories = (0..256).map(|i| format!("c{i:03}")).collect();
+        }
+        let err = parse_for(
+            "rule a: when zone in {\"west\"} then cheapest_shipper = \"B\"",
+            &many,
+        )
+        .unwrap_err()[0]
+            .to_string();
+        assert!(err.ends_with("\"c018\", \"c019\", and 236 more)"), "{err}");
+        assert_eq!(
             errors(
                 "rule a: when distance_mi < 5 and distance_mi > 10 then cheapest_shipper = \"B\""
             )[0],

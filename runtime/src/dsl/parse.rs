@@ -230,12 +230,31 @@ fn lex(text: &str) -> Result<Vec<Token>, ParseError> {
                     }
                 }
                 let s: String = chars[start..i].iter().filter(|&&c| c != '_').collect();
+                // A number written with a digit other than 0 before its
+                // exponent that reads as 0 is too small for a double: not
+                // the number written.
+                let mantissa = s.split(['e', 'E']).next().unwrap_or_default();
+                let nonzero = mantissa.chars().any(|c| c.is_ascii_digit() && c != '0');
                 match s.parse::<f64>() {
+                    Ok(x) if x == 0.0 && nonzero => {
+                        return Err(err(
+                            tl,
+                            tc,
+                            format!("`{s}` is too small for a double: it reads as 0"),
+                        ))
+                    }
                     Ok(x) if x.is_finite() => toks.push(Token {
                         tok: Tok::Num(x),
                         line: tl,
                         column: tc,
                     }),
+                    _ if s.starts_with("0x") || s.starts_with("0X") => {
+                        return Err(err(
+                            tl,
+                            tc,
+                            format!("`{s}` is hexadecimal; numbers are written in decimal"),
+                        ))
+                    }
                     _ => return Err(err(tl, tc, format!("`{s}` is not a finite number"))),
                 }
             }
@@ -641,6 +660,21 @@ impl Parser {
     }
 }
 
+/// The first categories of a list, printed, and how many more: a column
+/// of hundreds is not a screenful in every message.
+fn some_of(categories: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut out: Vec<String> = categories
+        .iter()
+        .take(SHOWN)
+        .map(|c| print_string(c))
+        .collect();
+    if categories.len() > SHOWN {
+        out.push(format!("and {} more", categories.len() - SHOWN));
+    }
+    out.join(", ")
+}
+
 /// Parses DSL text into rules, without checking them against a schema.
 pub fn parse(text: &str) -> Result<Vec<ParsedRule>, ParseError> {
     let toks = lex(text)?;
@@ -780,13 +814,21 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                                 "{} is not a category of `{}` (categories: {})",
                                 print_string(v),
                                 f.name,
-                                categories
-                                    .iter()
-                                    .map(|c| print_string(c))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
+                                some_of(categories)
                             ));
                         }
+                    }
+                    // An unknown category satisfies no `not in`: one that
+                    // refuses every known category holds for no row.
+                    if matches!(cond, Condition::NotIn { .. })
+                        && categories.iter().all(|c| values.contains(c))
+                    {
+                        push(format!(
+                            "rule `{}` can never hold: `{} not in {{..}}` refuses every category of `{}`, and an unknown one satisfies no `not in`",
+                            p.rule.name,
+                            print_name(&f.name),
+                            f.name
+                        ));
                     }
                 }
                 (_, kind) => push(format!(
