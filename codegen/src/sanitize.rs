@@ -144,6 +144,14 @@ pub fn package_name(name: &str) -> String {
             pkg.push_str(&latin.to_ascii_lowercase());
         } else if c.is_ascii_alphanumeric() || c == '_' {
             pkg.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && c.is_alphanumeric() {
+            // A letter of another script by its code, as the identifiers
+            // name it: `クラス_rules` is `u30af-u30e9-u30b9-rules`, not a
+            // name shared by every such target.
+            if !pkg.is_empty() && !pkg.ends_with('-') {
+                pkg.push('-');
+            }
+            pkg.push_str(&format!("u{:x}-", c as u32));
         } else if !pkg.ends_with('-') {
             pkg.push('-');
         }
@@ -441,5 +449,8 @@ mod tests {
         assert_eq!(package_name("fn"), "fn-rules");
         assert_eq!(package_name("core"), "core-rules");
         assert_eq!(package_name("größe"), "grosse");
+        assert_eq!(package_name("クラス_rules"), "u30af-u30e9-u30b9-rules");
+        assert_eq!(package_name("日本2"), "u65e5-u672c-2");
+        assert_eq!(package_name("été_日本"), "ete-u65e5-u672c");
     }
 }
