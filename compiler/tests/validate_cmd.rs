@@ -204,20 +204,22 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
         table.contains("note: 1 rule falls short alone while the rules together meet the precision: the guarantee of a set certified as a whole (the default, --certify set) is the (all rules) line"),
         "{table}"
     );
-    let out = rulec(
-        d,
-        &[
+    // A compile of ship.csv with these proposals into `out`.
+    let compile = |proposals: &str, out: &str, extra: &[&str]| {
+        let mut args = vec![
             "compile",
             "ship.csv",
             "--target",
             "cheapest_shipper",
             "--proposals",
-            "ops.rules",
+            proposals,
             "--out",
-            "out",
-            "-q",
-        ],
-    );
+            out,
+        ];
+        args.extend(extra);
+        rulec(d, &args)
+    };
+    let out = compile("ops.rules", "out", &["-q"]);
     assert!(
         out.status.success(),
         "{}",
@@ -259,19 +261,7 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
         "{reason}"
     );
     // Not quiet, the console says so too, with the reason.
-    let out = rulec(
-        d,
-        &[
-            "compile",
-            "ship.csv",
-            "--target",
-            "cheapest_shipper",
-            "--proposals",
-            "ops.rules",
-            "--out",
-            "out",
-        ],
-    );
+    let out = compile("ops.rules", "out", &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("proposals: 1 kept, 1 not kept (the rule book says why, under Rules considered and not kept):\n  `ops_long_is_c`: on the "),
@@ -296,19 +286,7 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
             "out/rules.json: is a rules.json, not rules in the rule DSL",
         ),
     ] {
-        let out = rulec(
-            d,
-            &[
-                "compile",
-                "ship.csv",
-                "--target",
-                "cheapest_shipper",
-                "--proposals",
-                file,
-                "--out",
-                "bad",
-            ],
-        );
+        let out = compile(file, "bad", &[]);
         assert_eq!(out.status.code(), Some(1), "{file}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(said), "{err}");

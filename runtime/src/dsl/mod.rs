@@ -217,18 +217,40 @@ mod tests {
             "line 1, column 14: `express` is boolean, so a category set does not apply; test it as `express`, `not express`, `express = true` or `express = false`"
         );
         assert_eq!(errors("rule a: when zone in {\"west\"} then cheapest_shipper = \"B\"")[0], "line 1, column 14: \"west\" is not a category of `zone` (categories: \"east\", \"north\")");
-        assert_eq!(
-            errors("rule a: when zone not in {\"east\", \"north\"} then cheapest_shipper = \"B\"")[0],
-            "line 1, column 14: rule `a` can never hold: `zone not in {..}` refuses every category of `zone`, and an unknown one satisfies no `not in`"
-        );
-        assert_eq!(
-            errors("rule a: when distance_mi < 1e-400 then cheapest_shipper = \"B\""),
-            ["line 1, column 28: `1e-400` is too small for a double: it reads as 0"]
-        );
-        assert_eq!(
-            errors("rule a: when distance_mi < 0x10 then cheapest_shipper = \"B\""),
-            ["line 1, column 28: `0x10` is hexadecimal; numbers are written in decimal"]
-        );
+        // The target and the decision are named where they are written;
+        // the first error of each text.
+        for (text, want) in [
+            (
+                "rule a:\n  when always\n  then shipper = \"B\"",
+                "line 3, column 8: rule `a` decides `shipper`, but the target is `cheapest_shipper`",
+            ),
+            (
+                "rule a:\n  when cheapest_shipper = \"A\"\n  then cheapest_shipper = \"B\"",
+                "line 2, column 8: `cheapest_shipper` is the target: a rule decides it after `then`, and its conditions read the other columns (distance_mi, express, zone)",
+            ),
+            (
+                "rule a: when always and zone = \"east\" then cheapest_shipper = \"B\"",
+                "line 1, column 21: `always` stands alone: a rule with conditions lists them after `when` without it; expected `then`",
+            ),
+            (
+                "rule missing: when always then cheapest_shipper = \"B\"",
+                "line 1, column 6: `missing` is a word of the rule language and cannot name a rule; expected a rule name (lowercase letters, digits and `_`, starting with a letter)",
+            ),
+            (
+                "rule a: when zone not in {\"east\", \"north\"} then cheapest_shipper = \"B\"",
+                "line 1, column 14: rule `a` can never hold: `zone not in {..}` refuses every category of `zone`, and an unknown one satisfies no `not in`",
+            ),
+            (
+                "rule a: when distance_mi < 1e-400 then cheapest_shipper = \"B\"",
+                "line 1, column 28: `1e-400` is too small for a double: it reads as 0",
+            ),
+            (
+                "rule a: when distance_mi < 0x10 then cheapest_shipper = \"B\"",
+                "line 1, column 28: `0x10` is hexadecimal; numbers are written in decimal",
+            ),
+        ] {
+            assert_eq!(errors(text)[0], want, "{text}");
+        }
         assert!(
             errors("rule a: when distance_mi < 0.0e-400 then cheapest_shipper = \"B\"").is_empty()
         );
@@ -251,23 +273,6 @@ mod tests {
             "line 1, column 1: rule `a` can never hold: distance_mi > 10 and distance_mi < 5"
         );
         assert_eq!(errors("rule a: when always then cheapest_shipper = \"Z\"")[0], "line 1, column 45: rule `a` decides \"Z\", which is not a class of `cheapest_shipper` (classes: \"A\", \"B\")");
-        // The target and the decision are named where they are written.
-        assert_eq!(
-            errors("rule a:\n  when always\n  then shipper = \"B\"")[0],
-            "line 3, column 8: rule `a` decides `shipper`, but the target is `cheapest_shipper`"
-        );
-        assert_eq!(
-            errors("rule a:\n  when cheapest_shipper = \"A\"\n  then cheapest_shipper = \"B\"")[0],
-            "line 2, column 8: `cheapest_shipper` is the target: a rule decides it after `then`, and its conditions read the other columns (distance_mi, express, zone)"
-        );
-        assert_eq!(
-            errors("rule a: when always and zone = \"east\" then cheapest_shipper = \"B\""),
-            ["line 1, column 21: `always` stands alone: a rule with conditions lists them after `when` without it; expected `then`"]
-        );
-        assert_eq!(
-            errors("rule missing: when always then cheapest_shipper = \"B\""),
-            ["line 1, column 6: `missing` is a word of the rule language and cannot name a rule; expected a rule name (lowercase letters, digits and `_`, starting with a letter)"]
-        );
         assert_eq!(
             errors("rule a: when zone in {\"east"),
             ["line 1, column 23: unterminated string"]
