@@ -111,24 +111,25 @@ pub fn load_for(
     })?;
     // A rule that lists values of a column of numbers (`store in {"17"}`)
     // reads its numbers as codes, as `--categorical` does: read it again so.
-    let listed: std::collections::BTreeSet<&str> = parsed
-        .iter()
-        .flat_map(|p| &p.rule.conditions)
-        .filter_map(|c| match c {
-            Condition::In { feature, .. } | Condition::NotIn { feature, .. } => {
-                Some(feature.as_str())
-            }
-            _ => None,
-        })
-        .filter(|f| {
-            table
+    // Each such column with the line that first lists it.
+    let mut listed: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for p in &parsed {
+        for (i, c) in p.rule.conditions.iter().enumerate() {
+            let (Condition::In { feature, .. } | Condition::NotIn { feature, .. }) = c else {
+                continue;
+            };
+            let numbers = table
                 .columns()
                 .iter()
-                .any(|c| c.name == *f && matches!(c.data, ColumnData::Numeric(_)))
-        })
-        .collect();
+                .any(|c| &c.name == feature && matches!(c.data, ColumnData::Numeric(_)));
+            if numbers {
+                let line = p.positions.get(i).map_or(p.line, |&(line, _)| line);
+                listed.entry(feature.as_str()).or_insert(line);
+            }
+        }
+    }
     if !listed.is_empty() {
-        params.categorical = listed.into_iter().map(str::to_string).collect();
+        params.categorical = listed.keys().map(|f| f.to_string()).collect();
         table = crate::ingest::read(data, &params)?;
     }
     let mut set = RuleSet::new(
@@ -142,7 +143,23 @@ pub fn load_for(
         precision,
         confidence,
     );
-    set.rules = parse_for(path, &text, &set)?;
+    set.rules = parse_for(path, &text, &set).map_err(|e| match e {
+        // A comparison on a column of numbers another rule lists: say why
+        // the column is categories here.
+        Error::Data { path, mut message } => {
+            for (feature, line) in &listed {
+                let said = format!("`{feature}` is categorical, so a comparison does not apply");
+                message = message.replace(
+                    &said,
+                    &format!(
+                        "{said} (its numbers are read as categories because line {line} lists them in a set; in one file a column of numbers is either compared or listed, not both)"
+                    ),
+                );
+            }
+            Error::Data { path, message }
+        }
+        e => e,
+    })?;
     Ok(set)
 }
 

@@ -576,6 +576,11 @@ fn rule_files_with_mistakes_are_refused_with_line_and_column() {
             "rule a:\n  when x < 5\n  then y = \"medium\"\n",
             "class.rules: line 3, column 12: rule `a` decides \"medium\", which is not a class of `y`",
         ),
+        (
+            "listed",
+            "rule a:\n  when x in {\"5\"}\n  then y = \"lo\"\nrule b:\n  when x < 5\n  then y = \"lo\"\n",
+            "listed.rules: line 5, column 8: `x` is categorical, so a comparison does not apply (its numbers are read as categories because line 2 lists them in a set; in one file a column of numbers is either compared or listed, not both)",
+        ),
     ];
     for (name, text, want) in cases {
         let file = format!("{name}.rules");
