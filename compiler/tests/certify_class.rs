@@ -131,4 +131,35 @@ fn certify_class_keeps_the_noisy_class_out_where_the_set_lets_it_in() {
     assert!(book.contains("each class the rules decide"), "{book}");
     let html = std::fs::read_to_string(dir.path().join("out-class/rulebook.html")).unwrap();
     assert!(html.contains("… decided as &quot;yes&quot;"), "{html}");
+    // A near miss after a failed test names the class that failed it, with
+    // that class's bound and rows, not the pooled rows beside the weakest
+    // class's bound.
+    let failed = set
+        .certification
+        .tests
+        .iter()
+        .find(|t| !t.passed)
+        .expect("a test failed");
+    let weakest = failed
+        .classes
+        .iter()
+        .min_by(|a, b| a.lower_bound.total_cmp(&b.lower_bound))
+        .unwrap();
+    let said = format!(
+        "whose weakest decided class, `{}`, reached a precision bound of",
+        weakest.class
+    );
+    let reason = set
+        .rejected
+        .iter()
+        .map(|r| r.reason.as_str())
+        .find(|r| r.contains(&said))
+        .unwrap_or_else(|| panic!("{said} in {:?}", set.rejected));
+    assert!(
+        reason.contains(&format!(
+            "on {} validation rows it decides, below the required 95.0 %",
+            weakest.support
+        )),
+        "{reason}"
+    );
 }

@@ -310,17 +310,41 @@ pub(crate) fn rejections(
     let why_after = |pos: usize| -> String {
         // The smallest tested set that includes this rule.
         match tests.iter().filter(|t| t.k > pos).min_by_key(|t| t.k) {
-            Some(t) if !t.passed => format!(
-                "{place}; {}, reached a precision bound of {} on {} validation rows, below the required {}",
-                if t.k == 1 {
+            Some(t) if !t.passed => {
+                let which = if t.k == 1 {
                     "the first candidate in order, on its own".to_string()
                 } else {
                     format!("the first {} candidates in order, which include it", t.k)
-                },
-                rulec_codegen::book::pct_lower(t.lower_bound, precision),
-                t.support,
-                pct(precision)
-            ),
+                };
+                // With `--certify class` the test's bound is its weakest
+                // class's, on that class's rows, not the pooled rows'.
+                let weakest = t
+                    .classes
+                    .iter()
+                    .min_by(|a, b| a.lower_bound.total_cmp(&b.lower_bound));
+                let (bound, rows, whose) = match weakest {
+                    Some(c) => (
+                        c.lower_bound,
+                        c.support,
+                        format!(
+                            ", whose weakest decided class, {},",
+                            rulec_codegen::book::code(
+                                set.target
+                                    .classes
+                                    .get(c.class as usize)
+                                    .map_or("", String::as_str)
+                            )
+                        ),
+                    ),
+                    None => (t.lower_bound, t.support, String::new()),
+                };
+                format!(
+                    "{place}; {which}{whose} reached a precision bound of {} on {rows} validation rows{}, below the required {}",
+                    rulec_codegen::book::pct_lower(bound, precision),
+                    if whose.is_empty() { "" } else { " it decides" },
+                    pct(precision)
+                )
+            }
             _ => format!("{place}, and no certified set includes it"),
         }
     };
