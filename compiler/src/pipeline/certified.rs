@@ -336,12 +336,12 @@ pub(crate) fn rejections(
                             )
                         ),
                     ),
-                    None => (t.lower_bound, t.support, String::new()),
+                    None => (t.lower_bound, t.support, ",".to_string()),
                 };
                 format!(
                     "{place}; {which}{whose} reached a precision bound of {} on {rows} validation rows{}, below the required {}",
                     rulec_codegen::book::pct_lower(bound, precision),
-                    if whose.is_empty() { "" } else { " it decides" },
+                    if weakest.is_some() { " it decides" } else { "" },
                     pct(precision)
                 )
             }
