@@ -5,7 +5,7 @@
 //! notes on the figures.
 
 use rulec_runtime::dsl;
-use rulec_runtime::ir::{FiguresDoubt, RuleSet, Scope, TeacherThreshold};
+use rulec_runtime::ir::{FiguresDoubt, RuleSet, Scope, SetFigures, TeacherThreshold};
 
 use crate::book::{
     count, join_words, method_name, nothing_passed, one_column_decides, opt_pct, pct, pct_lower,
@@ -159,6 +159,59 @@ pub fn test_falls_short(set: &RuleSet) -> Option<String> {
     ))
 }
 
+/// The classes no rule decides, when some are: every row of them is left to
+/// the fallback or decided wrongly, which a coverage and a precision alone
+/// do not show (a rare class the rules never decide). With the covered
+/// rows of those classes, where the confusion is known. `None` for numeric
+/// targets, empty rule sets, and when every class is decided.
+fn classes_never_decided(set: &RuleSet, f: &SetFigures, split: &str) -> Option<String> {
+    let classes = &set.target.classes;
+    if set.target.tolerance.is_some() || set.rules.is_empty() {
+        return None;
+    }
+    let decided = |c: &str| set.rules.iter().any(|r| r.decision == c);
+    let never: Vec<usize> = (0..classes.len())
+        .filter(|&i| !decided(&classes[i]))
+        .collect();
+    if never.is_empty() {
+        return None;
+    }
+    let named = |ids: &[usize]| -> Vec<String> {
+        ids.iter().map(|&i| format!("\"{}\"", classes[i])).collect()
+    };
+    let which = if never.len() <= 8 {
+        format!("No rule decides {}", join_words(&named(&never), "or"))
+    } else {
+        format!(
+            "The rules decide {} of the {} classes; no rule decides the other {} (among them {})",
+            count((classes.len() - never.len()) as u64),
+            count(classes.len() as u64),
+            count(never.len() as u64),
+            join_words(&named(&never[..5]), "and")
+        )
+    };
+    let wrongly = (!f.confusion.is_empty()).then(|| {
+        f.confusion
+            .iter()
+            .map(|by_truth| never.iter().filter_map(|&t| by_truth.get(t)).sum::<u64>())
+            .sum::<u64>()
+    });
+    let of = if never.len() == 1 {
+        "that class"
+    } else {
+        "those classes"
+    };
+    let tail = match wrongly {
+        Some(n) => format!(
+            ": every row of {of} goes to the fallback or is decided wrongly; on the {split} rows the rules \
+             decided {} of {of} wrongly.",
+            rows(n)
+        ),
+        None => format!(": every row of {of} goes to the fallback or is decided wrongly."),
+    };
+    Some(which + &tail)
+}
+
 /// The one-minute summary, as plain-text points.
 pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
@@ -263,6 +316,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         ));
         if let Some(short) = test_falls_short(set) {
             out.push(short);
+        }
+        if let Some(never) = classes_never_decided(set, f, split) {
+            out.push(never);
         }
     }
     if let Some(leak) = one_column_decides(set) {

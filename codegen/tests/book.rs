@@ -359,6 +359,33 @@ fn a_fallback_that_receives_nothing_is_said_so() {
     assert!(!md.contains("right on 0.0 % of them"), "{md}");
 }
 
+/// A class no rule decides is named, with how many covered rows of it the
+/// rules decided wrongly: a coverage and a precision alone do not show
+/// that a rare class is never decided.
+#[test]
+fn a_class_no_rule_decides_is_named() {
+    let said = "No rule decides";
+    assert!(!markdown(&shipping_book()).contains(said));
+    let mut set = shipping_book();
+    set.rules.retain(|r| r.decision != "A");
+    let a = set.target.classes.iter().position(|c| c == "A").unwrap();
+    let test = set.summary.as_ref().and_then(|s| s.test.as_ref()).unwrap();
+    let wrong: u64 = test.confusion.iter().map(|by_truth| by_truth[a]).sum();
+    assert!(wrong > 0, "the fixture has covered test rows of A");
+    let md = markdown(&set);
+    assert_has(
+        &md,
+        &format!(
+            "- No rule decides \"A\": every row of that class goes to the fallback or is decided wrongly; on the \
+             test rows the rules decided {wrong} rows of that class wrongly.\n"
+        ),
+    );
+    assert_has(&html(&set), "No rule decides &quot;A&quot;");
+    // Numeric targets decide values, not classes: nothing to say.
+    set.target.tolerance = Some(1.0);
+    assert!(!markdown(&set).contains(said));
+}
+
 #[test]
 fn html_has_rules_table_and_figures() {
     let page = html(&shipping_book());
