@@ -192,7 +192,7 @@ pub fn measure(
     ))?;
     let answered = {
         let ctx = SQLContext::new();
-        ctx.register(TABLE, all);
+        ctx.register(TABLE, all.clone());
         let df = source.run(ctx, &answered_query, &stash, |lf| lf)?;
         source.counts(set, &df)?
     };
@@ -202,6 +202,28 @@ pub fn measure(
         let df = source.run(ctx, &labelled_query, &stash, |lf| lf)?;
         source.counts(set, &df)?
     };
+    // Where a rule took no labelled row: on how many rows its conditions
+    // hold, the rule alone (one more query per such rule), so the verdict
+    // says whether earlier rules take them or none exist.
+    let mut holds = vec![None; set.rules.len()];
+    for (rule_idx, c) in labelled.rules.iter().enumerate() {
+        if c.support > 0 {
+            continue;
+        }
+        let mut alone = set.clone();
+        alone.rules = vec![set.rules[rule_idx].clone()];
+        let query = generated(sqlgen::evidence_query(
+            &alone,
+            Dialect::Polars,
+            TABLE,
+            None,
+            None,
+        ))?;
+        let ctx = SQLContext::new();
+        ctx.register(TABLE, all.clone());
+        let df = source.run(ctx, &query, &stash, |lf| lf)?;
+        holds[rule_idx] = Some(source.counts(&alone, &df)?.rules[0].support);
+    }
     let has_teacher = teacher_column.is_some();
     let rows = answered.rules.iter().map(|c| c.support).sum::<u64>() + answered.uncovered.support;
     let covered = rows - answered.uncovered.support;
@@ -222,16 +244,20 @@ pub fn measure(
             .rules
             .iter()
             .enumerate()
-            .map(|(rule_idx, r)| RuleMeasure {
-                answered: answered.rules[rule_idx].support,
-                ..rule_measure(
-                    r.name.clone(),
-                    r.decision.clone(),
-                    &labelled.rules[rule_idx],
-                    has_teacher,
-                    precision,
-                    confidence,
-                )
+            .map(|(rule_idx, r)| {
+                let mut m = RuleMeasure {
+                    answered: answered.rules[rule_idx].support,
+                    ..rule_measure(
+                        r.name.clone(),
+                        r.decision.clone(),
+                        &labelled.rules[rule_idx],
+                        has_teacher,
+                        precision,
+                        confidence,
+                    )
+                };
+                m.explain_unanswered(holds[rule_idx]);
+                m
             })
             .collect(),
         all: RuleMeasure {

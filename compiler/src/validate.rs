@@ -539,7 +539,7 @@ impl RuleMeasure {
         let lb = clopper_pearson_lower(t.correct, t.support, confidence);
         let accepted = t.support > 0 && lb >= precision;
         let reason = if t.support == 0 {
-            Some("answers no row of the data that no earlier rule answers (a row goes to the first rule that holds)".to_string())
+            Some("answers no labelled row of the data that no earlier rule answers (a row goes to the first rule that holds)".to_string())
         } else if !accepted {
             Some(format!(
                 "precision bound {:.1} % is below the required {:.1} %",
@@ -563,6 +563,61 @@ impl RuleMeasure {
             reason,
         }
     }
+}
+
+impl RuleMeasure {
+    /// Words why a rule took no labelled row, once its `answered` rows are
+    /// known: `holds` is how many rows of the data its conditions hold on,
+    /// the rule alone (`None` when not counted). Its conditions hold on no
+    /// row; or they hold, and every such row goes to an earlier rule; or
+    /// the rows it answers carry no label. A rule with labelled rows keeps
+    /// its reason.
+    pub fn explain_unanswered(&mut self, holds: Option<u64>) {
+        if self.support > 0 {
+            return;
+        }
+        let first = "a row goes to the first rule that holds";
+        self.reason = Some(match (self.answered, holds) {
+            (0, Some(0)) => "answers no row of the data: its conditions hold on none".to_string(),
+            (0, Some(1)) => format!(
+                "answers no row of the data: the one row where its conditions hold goes to an earlier rule ({first})"
+            ),
+            (0, Some(h)) => format!(
+                "answers no row of the data: the {} where its conditions hold all go to earlier rules ({first})",
+                rulec_codegen::book::rows(h)
+            ),
+            (0, None) => {
+                format!("answers no row of the data that no earlier rule answers ({first})")
+            }
+            (a, _) => format!(
+                "answers {}, none of them with a label",
+                rulec_codegen::book::rows(a)
+            ),
+        });
+    }
+}
+
+/// How many of the rows each rule's conditions hold on, the rule alone,
+/// for the rules that took no labelled row (`None` for the others).
+fn holds_alone(
+    set: &RuleSet,
+    eval: &Evaluator,
+    cells: &[Cell],
+    n: usize,
+    per_rule: &[Tally],
+) -> Vec<Option<u64>> {
+    let width = set.features.len();
+    per_rule
+        .iter()
+        .enumerate()
+        .map(|(r, t)| {
+            (t.support == 0).then(|| {
+                (0..n)
+                    .filter(|&i| eval.rule_covers(r, &cells[i * width..(i + 1) * width]))
+                    .count() as u64
+            })
+        })
+        .collect()
 }
 
 /// Measures `set` on encoded rows with their true labels (class names,
@@ -612,6 +667,7 @@ pub fn measure(
         all.add(right, agree);
     }
     let has_teacher = teacher.is_some();
+    let holds = holds_alone(set, &eval, cells, n, &per_rule);
     Ok(Measured {
         rows: n as u64,
         covered,
@@ -621,16 +677,21 @@ pub fn measure(
             .iter()
             .zip(&per_rule)
             .zip(&answered)
-            .map(|((r, t), &answered)| RuleMeasure {
-                answered,
-                ..RuleMeasure::new(
-                    r.name.clone(),
-                    r.decision.clone(),
-                    t,
-                    has_teacher,
-                    precision,
-                    confidence,
-                )
+            .zip(holds)
+            .map(|(((r, t), &answered), holds)| {
+                let mut m = RuleMeasure {
+                    answered,
+                    ..RuleMeasure::new(
+                        r.name.clone(),
+                        r.decision.clone(),
+                        t,
+                        has_teacher,
+                        precision,
+                        confidence,
+                    )
+                };
+                m.explain_unanswered(holds);
+                m
             })
             .collect(),
         all: RuleMeasure {
@@ -648,4 +709,43 @@ pub fn measure(
         confidence,
         foreign_labels: ForeignLabels::of_labels(set, &truth[..n.min(truth.len())]),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RuleMeasure;
+
+    /// The four ways a rule takes no labelled row, each worded as it is.
+    #[test]
+    fn a_rule_without_labelled_rows_says_why() {
+        let verdict = |answered: u64, holds: Option<u64>| {
+            let mut m =
+                RuleMeasure::from_counts("r".into(), "a".into(), (0, 0, 0), false, 0.95, 0.95);
+            m.answered = answered;
+            m.explain_unanswered(holds);
+            m.reason.unwrap()
+        };
+        assert_eq!(
+            verdict(0, Some(0)),
+            "answers no row of the data: its conditions hold on none"
+        );
+        assert_eq!(
+            verdict(0, Some(1)),
+            "answers no row of the data: the one row where its conditions hold goes to an earlier rule (a row \
+             goes to the first rule that holds)"
+        );
+        assert_eq!(
+            verdict(0, None),
+            "answers no row of the data that no earlier rule answers (a row goes to the first rule that holds)"
+        );
+        assert_eq!(
+            verdict(3, Some(3)),
+            "answers 3 rows, none of them with a label"
+        );
+        // A rule with labelled rows keeps its verdict.
+        let mut m =
+            RuleMeasure::from_counts("r".into(), "a".into(), (10, 10, 0), false, 0.95, 0.95);
+        m.explain_unanswered(Some(10));
+        assert!(m.reason.unwrap().contains("below the required"));
+    }
 }

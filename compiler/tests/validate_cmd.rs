@@ -33,7 +33,8 @@ fn data() -> String {
 const RULES: &str = "# hand-written\n\
 rule low:\n  when x < 50\n  then y = \"lo\"\n\n\
 rule high_reds:\n  when x >= 50 and color in {\"red\"}\n  then y = \"hi\"\n\n\
-rule nothing:\n  when x > 1000\n  then y = \"hi\"\n";
+rule nothing:\n  when x > 1000\n  then y = \"hi\"\n\n\
+rule shadowed:\n  when x < 20\n  then y = \"lo\"\n";
 
 #[test]
 fn validate_reports_known_figures() {
@@ -73,12 +74,42 @@ fn validate_reports_known_figures() {
         .as_str()
         .unwrap()
         .contains("below the required 95.0 %"));
+    // A rule whose conditions hold nowhere, and one whose 40 rows (x < 20,
+    // twice) all go to `low` before it: each verdict says which.
     assert_eq!(rules[2]["support"], 0);
     assert_eq!(
         rules[2]["reason"],
-        "answers no row of the data that no earlier rule answers (a row goes to the first rule that holds)"
+        "answers no row of the data: its conditions hold on none"
+    );
+    assert_eq!(rules[3]["support"], 0);
+    assert_eq!(
+        rules[3]["reason"],
+        "answers no row of the data: the 40 rows where its conditions hold all go to earlier rules (a row goes to \
+         the first rule that holds)"
     );
     assert_eq!(v["covered"], 150);
+    // The SQL engine says the same.
+    let sql = rulec(
+        dir.path(),
+        &[
+            "validate",
+            "d.csv",
+            "--rules",
+            "p.rules",
+            "--teacher-column",
+            "model",
+            "--json",
+            "--engine",
+            "sql",
+        ],
+    );
+    assert!(
+        sql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sql.stderr)
+    );
+    let w: serde_json::Value = serde_json::from_slice(&sql.stdout).unwrap();
+    assert_eq!(w["rules"], v["rules"]);
 
     let table = rulec(dir.path(), &["validate", "d.csv", "--rules", "p.rules"]);
     let text = String::from_utf8(table.stdout).unwrap();
