@@ -191,6 +191,23 @@ mod tests {
             print_conditions(&rules[1].conditions),
             "zone is missing and express"
         );
+        // `==` reads as `=` in a condition and after `then`; a range points
+        // either way.
+        let same = parse_for(
+            "rule a:\n  when zone == \"east\" and 50 > distance_mi >= 0\n  then cheapest_shipper == \"B\"\n",
+            &schema(),
+        )
+        .unwrap();
+        assert_eq!(same[0].decision, "B");
+        assert_eq!(
+            print_conditions(&same[0].conditions),
+            "zone in {\"east\"} and distance_mi < 50 and distance_mi >= 0"
+        );
+        assert_eq!(
+            errors("rule a: when 500 > distance_mi then cheapest_shipper = \"B\"")[0],
+            "line 1, column 32: expected a second comparison to close the range (a single comparison puts the column \
+             first: `x < 500`), found `then`"
+        );
     }
 
     #[test]

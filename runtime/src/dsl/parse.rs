@@ -501,7 +501,9 @@ impl Parser {
             };
             let terms = self.terms("a column name")?;
             let Some(op2) = self.cmp() else {
-                return self.fail("a second comparison to close the range");
+                return self.fail(
+                    "a second comparison to close the range (a single comparison puts the column first: `x < 500`)",
+                );
             };
             let flip = |op: CmpOp| match op {
                 CmpOp::Lt => CmpOp::Gt,
@@ -640,7 +642,18 @@ impl Parser {
         self.pos += 1;
         let then_at = self.here();
         let target = self.name("the target column after `then`")?;
-        self.op("=")?;
+        // `==` reads as `=` here as in a condition.
+        if matches!(
+            self.peek(),
+            Some(Token {
+                tok: Tok::Op("=="),
+                ..
+            })
+        ) {
+            self.pos += 1;
+        } else {
+            self.op("=")?;
+        }
         let decision_at = self.here();
         let decision = self.value()?;
         Ok(ParsedRule {
