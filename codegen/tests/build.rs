@@ -368,3 +368,36 @@ fn interpreter_lines(set: &rulec_runtime::RuleSet, rows: &[Vec<Value>]) -> Vec<S
         })
         .collect()
 }
+
+/// Two crates of one name with other rules, in two folders, both written
+/// and then built one after the other into one target folder: each runs
+/// its own rules. With one version for both, Cargo took the second build
+/// as fresh and ran the first crate's rules (a retrained crate built in CI
+/// beside the one it replaces); the version's build metadata is now the
+/// rule set's fingerprint.
+#[test]
+fn two_crates_of_one_name_build_their_own_rules() {
+    let set = |decision: &str| {
+        rule_set(
+            "t",
+            &["a", "b"],
+            vec![num("v", false)],
+            vec![rule("only", vec![cmp("v", CmpOp::Lt, 3.0)], decision)],
+        )
+    };
+    let sets = [(set("a"), "same_name_a"), (set("b"), "same_name_b")];
+    let rows = common::rows(&sets[0].0, 200, 5);
+    for (set, case) in &sets {
+        let generated = rulec_codegen::emit_crate(set, "rulec-test-same-name").unwrap();
+        generated.write_to(&common::crate_dir(case)).unwrap();
+    }
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    for (set, case) in &sets {
+        common::run_cargo(
+            &common::crate_dir(case),
+            &["build", "--offline", "--quiet", "--examples"],
+        );
+        let exe = common::target_dir().join("debug/examples/parity");
+        common::check_parity(set, &exe, &rows);
+    }
+}

@@ -42,7 +42,14 @@ fn cargo_toml_is_standalone_without_dependencies() {
     let krate = shipping_crate();
     let toml = krate.file("Cargo.toml").unwrap();
     assert_has(toml, "name = \"shipping-rules\"\n");
-    assert_has(toml, "version = \"0.1.0\"\n");
+    // The version's build metadata is the rule set's fingerprint, which the
+    // crate also exports: two crates of one name are two packages to Cargo.
+    let fingerprint = common::shipping().fingerprint();
+    assert_has(toml, &format!("version = \"0.1.0+{fingerprint}\"\n"));
+    assert_has(
+        krate.file("src/rules.rs").unwrap(),
+        &format!("pub const FINGERPRINT: &str = \"{fingerprint}\";\n"),
+    );
     assert_has(toml, "edition = \"2021\"\n");
     assert_has(toml, "publish = false\n");
     assert_has(toml, "\n[workspace]\n");

@@ -3,12 +3,16 @@
 
 use super::{Error, RuntimeDependency, GENERATED_MARKER};
 
-pub(super) fn cargo_toml(package: &str, runtime_dep: Option<&str>) -> String {
+/// The manifest of the crate named `package`, its version's build metadata
+/// the rule set's fingerprint: two crates of one name built into one
+/// target folder are then two packages to Cargo (with the same version it
+/// took the second crate's build as fresh and ran the first one's rules).
+pub(super) fn cargo_toml(package: &str, fingerprint: &str, runtime_dep: Option<&str>) -> String {
     let head = format!(
         "# {GENERATED_MARKER}\n\
          [package]\n\
          name = \"{package}\"\n\
-         version = \"0.1.0\"\n\
+         version = \"0.1.0+{fingerprint}\"\n\
          edition = \"2021\"\n\
          publish = false\n\
          \n"

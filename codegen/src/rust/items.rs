@@ -21,11 +21,19 @@ impl Gen<'_> {
         let rest = self.rule_items()?;
         let (decide, if_heads) = self.decide_fns()?;
         let batch = self.batch_fns()?;
+        let fingerprint = self.set.fingerprint();
         let tokens = quote! {
             #module_doc
             #input
             #decision
             #(#cats)*
+            /// The rule set's fingerprint: a hash of its rules in order, its
+            /// columns, target, certification and policy (`rulec`'s
+            /// `provenance.compiled` in the rules.json it was compiled to). Log it
+            /// beside the decisions to know which rules took them; it is the build
+            /// metadata of this crate's version too, so a retrained crate is
+            /// another package version.
+            pub const FINGERPRINT: &str = #fingerprint;
             #rest
             #decide
             #batch

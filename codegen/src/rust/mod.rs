@@ -243,7 +243,7 @@ pub fn emit_crate_with(
     let mut files = vec![
         (
             "Cargo.toml".to_string(),
-            cargo_toml(&package, runtime_dep.as_deref()),
+            cargo_toml(&package, &set.fingerprint(), runtime_dep.as_deref()),
         ),
         (
             "src/lib.rs".to_string(),

@@ -21,7 +21,7 @@ use rulec_runtime::{Cell, Evaluator};
 
 /// Cargo builds of different crates share `target/debug/examples/parity`:
 /// one build-and-run at a time per test binary.
-static CARGO_LOCK: Mutex<()> = Mutex::new(());
+pub static CARGO_LOCK: Mutex<()> = Mutex::new(());
 
 /// One value of a test row, before encoding for the example and the
 /// interpreter.

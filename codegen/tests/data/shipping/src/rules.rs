@@ -145,6 +145,14 @@ impl CarrierHint {
     }
 }
 
+/// The rule set's fingerprint: a hash of its rules in order, its
+/// columns, target, certification and policy (`rulec`'s
+/// `provenance.compiled` in the rules.json it was compiled to). Log it
+/// beside the decisions to know which rules took them; it is the build
+/// metadata of this crate's version too, so a retrained crate is
+/// another package version.
+pub const FINGERPRINT: &str = "012bcf9183acb1e9";
+
 /// A covered row: the decision and the rule that gave it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Hit {
