@@ -7,6 +7,16 @@
 //! success, 1 failure (bad input, unreadable file, nothing written), 2
 //! usage errors (from clap).
 
+/// `eprintln!` that ignores a failed write: a log that is closed or full
+/// (`rulec compile .. 2>&1 | head`, `2>/dev/full`) must not end a compile
+/// or change its outcome, where `eprintln!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod reporter;
 
@@ -57,7 +67,7 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| {
         rulec::oracle::kill_all();
         output::abandon();
-        eprintln!("error: interrupted; no partial output was left behind");
+        say!("error: interrupted; no partial output was left behind");
         std::process::exit(130);
     });
     #[cfg(unix)]
@@ -69,7 +79,7 @@ fn main() -> ExitCode {
         Err(e) if e.chain().any(|cause| cause.is::<StdoutClosed>()) => ExitCode::SUCCESS,
         Err(e) => {
             let message = format!("{e:#}");
-            eprintln!("error: {}", rulec::progress::terminal_safe(&message));
+            say!("error: {}", rulec::progress::terminal_safe(&message));
             ExitCode::from(1)
         }
     }
@@ -105,6 +115,16 @@ fn stdout(text: &str) -> Result<()> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes()).map_err(stdout_error)?;
     out.flush().map_err(stdout_error)
+}
+
+/// Writes a verdict's text to standard output: a reader that stops early
+/// changes nothing of the verdict, whose exit status (`check`, `verify`,
+/// `diff --fail-on-change`) a pipeline reads under `set -o pipefail`.
+fn stdout_verdict(text: &str) -> Result<()> {
+    match stdout(text) {
+        Err(e) if e.is::<StdoutClosed>() => Ok(()),
+        other => other,
+    }
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -155,7 +175,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Verify { book, rules } => {
             let verdict = rulec::sign_off::verify(&book, &rules)?;
-            stdout(&format!("{}\n", verdict.line(&book, &rules)))?;
+            stdout_verdict(&format!("{}\n", verdict.line(&book, &rules)))?;
             // The book may describe an edited file faithfully (it says so
             // inside); the sign-off should not read as a clean one.
             if verdict.matches() {
@@ -163,7 +183,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .ok()
                     .and_then(|s| s.figures_doubt())
                 {
-                    stdout(&format!(
+                    stdout_verdict(&format!(
                         "note: {} {}; the book says so too\n",
                         rules.display(),
                         doubt.words()
@@ -182,7 +202,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (a, b) = (rules_file::load(&old)?, rules_file::load(&new)?);
             let d = rulec::diff::diff(&a, &b);
             let (old, new) = (old.display().to_string(), new.display().to_string());
-            stdout(&d.markdown(&a, &b, &old, &new))?;
+            stdout_verdict(&d.markdown(&a, &b, &old, &new))?;
             if fail_on_change && d.changed() {
                 return Ok(ExitCode::from(1));
             }
@@ -203,10 +223,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let report = rulec::check::check_file(&set, &data, &params)?;
             if json {
-                stdout(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
+                stdout_verdict(&format!("{}\n", serde_json::to_string_pretty(&report)?))?;
             } else {
                 let (rules, data) = (rules.display().to_string(), data.display().to_string());
-                stdout(&report.markdown(&rules, &data))?;
+                stdout_verdict(&report.markdown(&rules, &data))?;
             }
             if !report.passed {
                 return Ok(ExitCode::from(1));
@@ -294,12 +314,12 @@ fn compile_to(
     if !quiet {
         let r = &compiled.report;
         if r.coverage.is_none() {
-            eprintln!(
+            say!(
                 "done: {}; no test rows to report on (a test share of 0): the rule book's figures are the validation rows'",
                 rulec_codegen::sentence::counted(r.rules as usize, "rule", "rules"),
             );
         } else {
-            eprintln!(
+            say!(
             "done: {}; test coverage {}, covered precision {}, fidelity {}, cascade accuracy {}, teacher accuracy {}",
             rulec_codegen::sentence::counted(r.rules as usize, "rule", "rules"),
             percent(r.coverage),
@@ -310,7 +330,7 @@ fn compile_to(
         );
         }
         if let Some(t) = &r.teacher_threshold {
-            eprintln!("{}", teacher_threshold_line(t, r.precision_target));
+            say!("{}", teacher_threshold_line(t, r.precision_target));
         }
         if common.proposals.is_some() {
             let proposal = |origin: &Option<String>| origin.as_deref() == Some("proposal");
@@ -326,7 +346,7 @@ fn compile_to(
                 .iter()
                 .filter(|r| proposal(&r.rule.origin))
                 .collect();
-            eprintln!(
+            say!(
                 "proposals: {kept} kept, {} not kept{}",
                 refused.len(),
                 if refused.is_empty() {
@@ -336,7 +356,7 @@ fn compile_to(
                 }
             );
             for r in refused {
-                eprintln!(
+                say!(
                     "  `{}`: {}",
                     rulec::progress::terminal_safe(&r.rule.name),
                     rulec::progress::terminal_safe(&r.reason)
@@ -350,8 +370,8 @@ fn compile_to(
             .collect();
         times.push(format!("emit {:.2}s", emit_time.as_secs_f64()));
         let total = start.elapsed().as_secs_f64();
-        eprintln!("time: {} (total {total:.2}s)", times.join(", "));
-        eprintln!("wrote {}", out.display());
+        say!("time: {} (total {total:.2}s)", times.join(", "));
+        say!("wrote {}", out.display());
     }
     Ok(())
 }
@@ -426,7 +446,7 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     // The crate's docs and the SQL's comments carry the figures of the set
     // as compiled; an edited set's are not its own, as the book says.
     if set.edited_after_compile() {
-        eprintln!(
+        say!(
             "note: {}: changed after the compile (the fingerprint of its rules, columns, certification and policy differs from the one the compile recorded); the figures the emitted code carries are those of the set as compiled, not of these rules: measure them with rulec validate on labelled rows, or compile again",
             rulec::progress::terminal_safe(&args.rules.display().to_string())
         );

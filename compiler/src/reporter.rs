@@ -5,7 +5,7 @@
 /// Prints a progress line unless `quiet`.
 pub fn progress(quiet: bool, line: &str) {
     if !quiet {
-        eprintln!("{}", rulec::progress::terminal_safe(line));
+        say!("{}", rulec::progress::terminal_safe(line));
     }
 }
 
@@ -56,7 +56,7 @@ impl rulec::progress::Progress for Reporter {
         if let Ok(mut state) = self.state.lock() {
             Reporter::finish_bar(&mut state);
         }
-        eprintln!("{}", rulec::progress::terminal_safe(text));
+        say!("{}", rulec::progress::terminal_safe(text));
     }
 
     fn tick(&self, what: &str, done: u64, total: u64) {
@@ -92,7 +92,7 @@ impl rulec::progress::Progress for Reporter {
             }
             if tenth > state.2 || done == total && state.2 < 10 {
                 state.2 = tenth;
-                eprintln!("  {what}: {done}/{total}");
+                say!("  {what}: {done}/{total}");
             }
         }
     }

@@ -248,6 +248,79 @@ fn a_reader_that_stops_early_is_no_error() {
     assert!(err.is_empty(), "{err}");
 }
 
+/// The write end of a pipe whose read end is already closed: every write
+/// to it fails (`EPIPE`), as when a pipeline's reader has gone.
+#[cfg(unix)]
+fn closed_pipe() -> std::process::Stdio {
+    use std::os::fd::FromRawFd as _;
+    let mut fds = [0 as libc::c_int; 2];
+    // SAFETY: `fds` has room for the two descriptors pipe(2) writes; the
+    // read end is closed once, and the write end is owned by the Stdio.
+    unsafe {
+        assert_eq!(libc::pipe(fds.as_mut_ptr()), 0);
+        libc::close(fds[0]);
+        std::process::Stdio::from(std::os::fd::OwnedFd::from_raw_fd(fds[1]))
+    }
+}
+
+/// A verdict keeps its exit status when standard output's reader has gone
+/// (`rulec diff --fail-on-change a b | head` under `set -o pipefail`): it
+/// was 0, a pass, for a diff that found changes, a check that failed and a
+/// sign-off that did not match. And a compile whose log cannot be written
+/// (`2>&1 | head`, `2>/dev/full`) still writes its outputs and exits 0: it
+/// panicked (status 101) with nothing written.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_changes_no_verdict_and_stops_no_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = book();
+    write_set(dir.path(), "new.json", &old);
+    old.rules.pop();
+    write_set(dir.path(), "old.json", &old);
+    let run = |args: &[&str], stdout: std::process::Stdio, stderr: std::process::Stdio| {
+        Command::new(env!("CARGO_BIN_EXE_rulec"))
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(stdout)
+            .stderr(stderr)
+            .status()
+            .expect("rulec runs")
+    };
+    let piped = std::process::Stdio::piped;
+    let diff = ["diff", "--fail-on-change", "old.json", "new.json"];
+    assert_eq!(run(&diff, piped(), piped()).code(), Some(1));
+    assert_eq!(run(&diff, closed_pipe(), piped()).code(), Some(1));
+    let same = ["diff", "--fail-on-change", "old.json", "old.json"];
+    assert_eq!(run(&same, closed_pipe(), piped()).code(), Some(0));
+
+    let status = run(
+        &["dataset", "shipping", "--rows", "3000", "--out", "s.csv"],
+        piped(),
+        piped(),
+    );
+    assert!(status.success());
+    let compile = [
+        "compile",
+        "s.csv",
+        "--target",
+        "cheapest_shipper",
+        "--trees",
+        "5",
+        "--no-cache",
+        "--out",
+        "out",
+    ];
+    assert_eq!(run(&compile, piped(), closed_pipe()).code(), Some(0));
+    assert!(dir.path().join("out/rules.json").exists());
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full opens");
+    let compile_again = [&compile[..8], &["out2"]].concat();
+    assert_eq!(run(&compile_again, piped(), full.into()).code(), Some(0));
+    assert!(dir.path().join("out2/rules.json").exists());
+}
+
 #[test]
 fn book_is_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
