@@ -221,6 +221,123 @@ pub fn stratified(labels: &[u32], n_classes: usize, shares: Shares, seed: u64) -
     s
 }
 
+/// For each row, the first row it repeats exactly (every feature column and
+/// the target), itself when it repeats none. Rows are compared by a hash
+/// of their cells, then cell by cell.
+pub fn first_copies(table: &Table) -> Vec<usize> {
+    use crate::table::{ColumnData, TargetData};
+    let n = table.n_rows();
+    let cell = |data: &ColumnData, i: usize| -> u64 {
+        match data {
+            // Every NaN (a missing value) is one cell; -0 is 0.
+            ColumnData::Numeric(v) if v[i].is_nan() => u64::MAX,
+            ColumnData::Numeric(v) => (v[i] + 0.0).to_bits(),
+            ColumnData::Boolean(v) => v[i].map_or(2, u64::from),
+            ColumnData::Categorical { codes, .. } => u64::from(codes[i]),
+        }
+    };
+    let target = |i: usize| -> u64 {
+        match table.target() {
+            Some(TargetData::Classes { labels, .. }) => u64::from(labels[i]),
+            Some(TargetData::Values { values, .. }) => (values[i] + 0.0).to_bits(),
+            None => 0,
+        }
+    };
+    let same = |a: usize, b: usize| {
+        target(a) == target(b)
+            && table
+                .columns()
+                .iter()
+                .all(|c| cell(&c.data, a) == cell(&c.data, b))
+    };
+    let mut first_of: std::collections::HashMap<u64, usize> =
+        std::collections::HashMap::with_capacity(n);
+    (0..n)
+        .map(|i| {
+            // FNV-1a over the row's cells.
+            let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+            for x in table
+                .columns()
+                .iter()
+                .map(|c| cell(&c.data, i))
+                .chain([target(i)])
+            {
+                h = (h ^ x).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            match first_of.entry(h) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                    i
+                }
+                // A hash shared by rows that differ counts as no copy.
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    if same(*e.get(), i) {
+                        *e.get()
+                    } else {
+                        i
+                    }
+                }
+            }
+        })
+        .collect()
+}
+
+/// Whether a table's rows that repeat another exactly are more likely one
+/// record written more than once (a join, an export run twice) than rows
+/// that happen to agree: some numeric column takes many values (at least
+/// one in 20 rows' worth, or 1,000), so that two rows rarely share every
+/// cell by chance. In a table of a few categorical columns, repeats are
+/// the data's own and nothing is said of them.
+pub fn copies_are_records(table: &Table) -> bool {
+    let n = table.n_rows();
+    let enough = (n / 20).clamp(20, 1000);
+    table.columns().iter().any(|c| match &c.data {
+        crate::table::ColumnData::Numeric(v) => {
+            let mut bits: Vec<u64> = v
+                .iter()
+                .filter(|x| !x.is_nan())
+                .map(|x| (x + 0.0).to_bits())
+                .collect();
+            bits.sort_unstable();
+            bits.dedup();
+            bits.len() >= enough
+        }
+        _ => false,
+    })
+}
+
+/// Puts every row that repeats an earlier row on that row's side of the
+/// split, so that no validation or test row is a copy of a training row
+/// (or of one another across sides). Returns how many rows moved.
+pub fn keep_copies_together(s: &mut Splits, first: &[usize]) -> usize {
+    const TRAIN: u8 = 0;
+    const VALID: u8 = 1;
+    const TEST: u8 = 2;
+    let mut side = vec![TRAIN; first.len()];
+    for &r in &s.validation {
+        side[r] = VALID;
+    }
+    for &r in &s.test {
+        side[r] = TEST;
+    }
+    let mut moved = 0;
+    for r in 0..first.len() {
+        // The first row of a group comes before every copy of it.
+        let to = side[first[r]];
+        if side[r] != to {
+            side[r] = to;
+            moved += 1;
+        }
+    }
+    if moved > 0 {
+        let rows = |which: u8| (0..side.len()).filter(|&r| side[r] == which).collect();
+        s.train = rows(TRAIN);
+        s.validation = rows(VALID);
+        s.test = rows(TEST);
+    }
+    moved
+}
+
 /// Splits `rows` into two parts, stratified by class: the second holds
 /// about `share` of each class. Both parts ascending; deterministic in `seed`.
 pub fn holdout(
@@ -251,6 +368,53 @@ pub fn holdout(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A table of `x` (numeric) and `y` (classes) from `(x, class)` pairs.
+    fn table_of(rows: &[(f64, u32)]) -> Table {
+        use crate::table::{Column, TargetData};
+        Table::new(
+            vec![Column::numeric("x", rows.iter().map(|r| r.0).collect())],
+            "y".into(),
+            TargetData::Classes {
+                names: vec!["a".into(), "b".into()],
+                labels: rows.iter().map(|r| r.1).collect(),
+                logged: None,
+            },
+        )
+    }
+
+    /// A row repeats another when every cell and the label agree (NaN with
+    /// NaN, -0 with 0); its copies follow the first row to its side.
+    #[test]
+    fn copies_of_a_row_are_found_and_kept_on_its_side() {
+        let t = table_of(&[
+            (1.0, 0),
+            (2.0, 0),
+            (1.0, 0),
+            (1.0, 1),
+            (f64::NAN, 0),
+            (f64::NAN, 0),
+            (-0.0, 1),
+            (0.0, 1),
+        ]);
+        assert_eq!(first_copies(&t), [0, 1, 0, 3, 4, 4, 6, 6]);
+        let mut s = Splits {
+            train: vec![0, 1, 4, 7],
+            validation: vec![2, 3, 5],
+            test: vec![6],
+            method: String::new(),
+        };
+        assert_eq!(keep_copies_together(&mut s, &first_copies(&t)), 3);
+        assert_eq!(s.train, [0, 1, 2, 4, 5]);
+        assert_eq!(s.validation, [3]);
+        assert_eq!(s.test, [6, 7]);
+        // Copies are records where some numeric column takes many values.
+        assert!(!copies_are_records(&t));
+        let many: Vec<(f64, u32)> = (0..400).map(|i| (f64::from(i % 40), 0)).collect();
+        assert!(copies_are_records(&table_of(&many)));
+        let few: Vec<(f64, u32)> = (0..400).map(|i| (f64::from(i % 19), 0)).collect();
+        assert!(!copies_are_records(&table_of(&few)));
+    }
 
     #[test]
     fn stratified_keeps_proportions_and_is_deterministic() {

@@ -538,7 +538,9 @@ impl RuleMeasure {
         };
         let lb = clopper_pearson_lower(t.correct, t.support, confidence);
         let accepted = t.support > 0 && lb >= precision;
-        let reason = if t.support == 0 {
+        let reason = if t.support == 0 && name == "*" {
+            Some("the rules answer no labelled row of the data".to_string())
+        } else if t.support == 0 {
             Some("answers no labelled row of the data that no earlier rule answers (a row goes to the first rule that holds)".to_string())
         } else if !accepted {
             Some(format!(
