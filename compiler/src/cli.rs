@@ -22,7 +22,7 @@ use rulec::validate_file::Engine;
     after_help = "Examples:\n  rulec demo --out out/\n  rulec compile shipments.csv --target cheapest_shipper --out out/\n  rulec apply out/rules.json new_rows.csv"
 )]
 pub struct Cli {
-    /// Print no progress lines.
+    /// Print no progress lines and no notes; warnings still print.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
     /// Also print the steps of long stages as plain lines when the output is not a

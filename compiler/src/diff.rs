@@ -59,6 +59,9 @@ pub struct RuleSetDiff {
     /// What the old set's compile said reading its data that the new
     /// one's no longer says.
     pub notes_removed: Vec<String>,
+    /// What a service linking the generated crate sees change: Rust names
+    /// gone, added, or standing for something else (`rulec_codegen::rust::api`).
+    pub api: Vec<Line>,
 }
 
 /// A rule present in both sets.
@@ -145,7 +148,87 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> RuleSetDiff {
         settings: setting_changes(old, new),
         notes_added: notes_only_in(new, old),
         notes_removed: notes_only_in(old, new),
+        api: api_changes(old, new),
     }
+}
+
+/// How the generated crate's public names differ between two sets, in
+/// words, in the old set's order and then the new names: a name gone (code
+/// naming it no longer builds), a name added (a `match` without a wildcard
+/// arm, or an `Input` built field by field, no longer builds), and a name
+/// that stands for something else, which builds and means another thing:
+/// a category variant for another text, a rule id for another rule.
+fn api_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
+    use rulec_codegen::rust::api;
+    let (a, b) = (api(old), api(new));
+    let find = |items: &[rulec_codegen::rust::ApiItem], path: &str| {
+        items
+            .iter()
+            .find(|i| i.path == path)
+            .map(|i| i.meaning.clone())
+    };
+    let what = |path: &str| {
+        if path.starts_with("Input::") {
+            "field"
+        } else if path.starts_with("RuleId::") {
+            "rule id"
+        } else {
+            "variant"
+        }
+    };
+    let mut out = Vec::new();
+    for item in &a {
+        match find(&b, &item.path) {
+            None => out.push(
+                Line::default()
+                    .words(format!("{} ", what(&item.path)))
+                    .code(&item.path)
+                    .words(" (")
+                    .code(&item.meaning)
+                    .words(") is gone: code that names it no longer builds"),
+            ),
+            Some(m) if m != item.meaning => {
+                let effect = if item.path.starts_with("Input::") {
+                    ": code that sets it no longer builds"
+                } else if item.path.starts_with("RuleId::") {
+                    ": code that tests it still builds and now names another rule"
+                } else {
+                    ": code that names it still builds and now means another value"
+                };
+                out.push(
+                    Line::default()
+                        .words(format!("{} ", what(&item.path)))
+                        .code(&item.path)
+                        .words(" is ")
+                        .code(&m)
+                        .words(", was ")
+                        .code(&item.meaning)
+                        .words(effect),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    for item in &b {
+        if find(&a, &item.path).is_none() {
+            let line = Line::default()
+                .words(format!("new {} ", what(&item.path)))
+                .code(&item.path)
+                .words(" (")
+                .code(&item.meaning)
+                .words(")");
+            out.push(if item.path.starts_with("Input::") {
+                line.words(": code that builds an ")
+                    .code("Input")
+                    .words(" field by field no longer builds")
+            } else {
+                line.words(": a ")
+                    .code("match")
+                    .words(" on its type without a wildcard arm no longer builds")
+            });
+        }
+    }
+    out
 }
 
 /// The data notes of `a`'s provenance that `b`'s does not have, in order.
@@ -793,6 +876,16 @@ impl RuleSetDiff {
                     i + 1,
                     old_pos.map_or("–".to_string(), |p| (p + 1).to_string())
                 );
+            }
+            md.push('\n');
+        }
+        if !self.api.is_empty() {
+            md.push_str(
+                "## The generated crate's names\n\nWhat a service that links the crate emitted from each set sees change \
+                 (`rulec emit`, default names):\n\n",
+            );
+            for line in &self.api {
+                let _ = writeln!(md, "- {}", line.markdown());
             }
             md.push('\n');
         }

@@ -344,6 +344,46 @@ fn book_is_all_or_nothing() {
     assert_eq!(names, ["RULEBOOK.md", "rulebook.html"]);
 }
 
+/// What a retrained crate changes for a service, which the rule changes
+/// alone do not show: a category written otherwise takes the old one's
+/// variant name (`North East` where `north-east` was: `Color::NorthEast`
+/// compiles and means another value), a category and a nullable column
+/// break a build, and a rule id names another rule.
+#[test]
+fn diff_says_what_the_generated_crate_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut old = book();
+    old.features[1].kind = FeatureKind::Categorical {
+        categories: vec!["blue".into(), "north-east".into(), "red".into()],
+    };
+    let mut new = old.clone();
+    new.features[1].kind = FeatureKind::Categorical {
+        categories: vec!["North East".into(), "blue".into(), "north-east".into()],
+    };
+    new.features[0].nullable = true;
+    new.rules[1].conditions = vec![x_cmp(CmpOp::Ge, 60.0)];
+    write_set(dir.path(), "old.json", &old);
+    write_set(dir.path(), "new.json", &new);
+    let out = rulec(dir.path(), &["diff", "old.json", "new.json"]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "## The generated crate's names\n",
+        "- field `Input::x` is `Option<f64>`, was `f64`: code that sets it no longer builds\n",
+        "- variant `Color::NorthEast` is `\"North East\"`, was `\"north-east\"`: code that names it still builds and \
+         now means another value\n",
+        "- variant `Color::Red` (`\"red\"`) is gone: code that names it no longer builds\n",
+        "- rule id `RuleId::HighReds` is `when x >= 60 then \"hi\"`, was `when x >= 50 and color in {\"red\"} then \
+         \"hi\"`: code that tests it still builds and now names another rule\n",
+        "- new variant `Color::NorthEast2` (`\"north-east\"`): a `match` on its type without a wildcard arm no \
+         longer builds\n",
+    ] {
+        assert_has(&md, line);
+    }
+    // A set against itself: no such section.
+    let same = rulec(dir.path(), &["diff", "old.json", "old.json"]);
+    assert!(!String::from_utf8_lossy(&same.stdout).contains("generated crate's names"));
+}
+
 #[test]
 fn diff_reports_known_differences() {
     let dir = tempfile::tempdir().unwrap();

@@ -278,13 +278,17 @@ fn parse_trait(cat_impls: &[TokenStream]) -> TokenStream {
                 }
             }
 
-            /// `true` or `false`.
+            /// `true` or `false` in any case (`TRUE`, `False`), spaces
+            /// around it allowed, as `rulec apply` reads them.
             impl Parse for bool {
                 fn parse(text: &str) -> Result<Self, String> {
-                    match text {
-                        "true" => Ok(true),
-                        "false" => Ok(false),
-                        other => Err(format!("`{other}` is not a boolean")),
+                    let word = text.trim();
+                    if word.eq_ignore_ascii_case("true") {
+                        Ok(true)
+                    } else if word.eq_ignore_ascii_case("false") {
+                        Ok(false)
+                    } else {
+                        Err(format!("`{text}` is not a boolean"))
                     }
                 }
             }

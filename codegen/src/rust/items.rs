@@ -24,6 +24,9 @@ impl Gen<'_> {
         let fingerprint = self.set.fingerprint();
         let tokens = quote! {
             #module_doc
+            // Dropped in as `mod rules;`, a service that calls only `decide`
+            // leaves the rest unused.
+            #![allow(dead_code)]
             #input
             #decision
             #(#cats)*

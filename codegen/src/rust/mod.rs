@@ -59,7 +59,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use proc_macro2::Ident;
-use rulec_runtime::ir::{Rule, RuleSet};
+use rulec_runtime::ir::{FeatureKind, Rule, RuleSet};
 
 use self::cargo_toml::{cargo_toml, runtime_dependency_line};
 use self::items::lib_rs;
@@ -285,6 +285,78 @@ pub fn emit_crate_with(
     }
     files.sort();
     Ok(GeneratedCrate { files })
+}
+
+/// One public name of the generated crate and what it stands for
+/// ([`api`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiItem {
+    /// The item as code names it: `Input::zone`, `Zone::NorthEast`,
+    /// `RuleId::A6`.
+    pub path: String,
+    /// What it stands for: a field's type (`Option<f64>`), a variant's
+    /// text as the data writes it (`"north-east"`), a rule id's rule in the
+    /// DSL.
+    pub meaning: String,
+}
+
+/// The generated crate's public names and what each stands for: the
+/// `Input` fields with their types, the variants of the decision and
+/// category enums with the text each matches, the `RuleId` variants with
+/// their rules. Two rule sets' lists tell a service what a retrained crate
+/// changes: a name gone (code naming it no longer builds), a name added
+/// (a `match` without a wildcard arm no longer builds), and a name whose
+/// meaning moved, which builds and means another thing (`rulec diff`).
+pub fn api(set: &RuleSet) -> Vec<ApiItem> {
+    let names = Names::new(set, "rules");
+    let mut out = Vec::new();
+    for (i, f) in set.features.iter().enumerate() {
+        let ty = match (&f.kind, &names.cats[i]) {
+            (FeatureKind::Categorical { .. }, Some(cat)) => cat.ty.to_string(),
+            (FeatureKind::Boolean, _) => "bool".to_string(),
+            _ => "f64".to_string(),
+        };
+        out.push(ApiItem {
+            path: format!("Input::{}", names.fields[i]),
+            meaning: if f.nullable {
+                format!("Option<{ty}>")
+            } else {
+                ty
+            },
+        });
+    }
+    for (class, variant) in set.target.classes.iter().zip(&names.classes) {
+        out.push(ApiItem {
+            path: format!("{}::{variant}", names.decision),
+            meaning: rulec_runtime::dsl::print_string(class),
+        });
+    }
+    for (f, cat) in set.features.iter().zip(&names.cats) {
+        let (FeatureKind::Categorical { categories }, Some(cat)) = (&f.kind, cat) else {
+            continue;
+        };
+        for (category, variant) in categories.iter().zip(&cat.variants) {
+            out.push(ApiItem {
+                path: format!("{}::{variant}", cat.ty),
+                meaning: rulec_runtime::dsl::print_string(category),
+            });
+        }
+        out.push(ApiItem {
+            path: format!("{}::{}", cat.ty, cat.unknown),
+            meaning: "a value that is no known category".to_string(),
+        });
+    }
+    for (rule, id) in set.rules.iter().zip(&names.rules) {
+        out.push(ApiItem {
+            path: format!("RuleId::{id}"),
+            meaning: format!(
+                "when {} then {}",
+                rulec_runtime::dsl::print_conditions(&rule.conditions),
+                rulec_runtime::dsl::print_string(&rule.decision)
+            ),
+        });
+    }
+    out
 }
 
 /// The generator: the rule set and its names, which every file's code
