@@ -132,7 +132,8 @@ pub fn scan_reader(
                     return Err(err(
                         at.line,
                         format!(
-                            "has {fields} fields, but the header has {}; every row needs one value per column (empty for missing){names}",
+                            "has {fields} {}, but the header has {}; every row needs one value per column (empty for missing){names}",
+                            if fields == 1 { "field" } else { "fields" },
                             s.header.len()
                         ),
                     ));

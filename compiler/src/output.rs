@@ -100,8 +100,15 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
         ))),
         Ok(_) => {
             let mut entries = fs::read_dir(out).map_err(io)?;
-            if entries.next().is_none() || out.join(MARKER).exists() {
+            if entries.next().is_none() {
                 Ok(())
+            } else if out.join(MARKER).exists() {
+                // The folder is replaced as a whole, so a signed book in it
+                // would go; say so before any work, not after the compile.
+                // A new book never carries a filled sign-off.
+                let books =
+                    ["RULEBOOK.md", "rulebook.html"].map(|f| (PathBuf::from(f), Vec::new()));
+                check_no_signed_book(out, &books)
             } else {
                 Err(Error::Params(format!(
                     "--out {}: directory holds files rulec did not write; choose a new or empty directory",
@@ -201,6 +208,8 @@ pub fn check_no_signed_book(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<
 /// would replace the link itself). A link to nothing is refused: writing
 /// through it would make a file or folder the user did not name.
 pub fn through_links(path: &Path) -> Result<PathBuf, Error> {
+    // `lnk/` reads through the link; `lnk` is the link itself.
+    let path = &path.components().collect::<PathBuf>();
     match fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
             let to = fs::read_link(path)
@@ -635,6 +644,28 @@ mod tests {
             .file_type()
             .is_symlink());
         assert_eq!(names(&target), [MARKER, "b.txt"]);
+        // Named with a trailing slash, as `--out out/` is written: the
+        // same (it failed after the whole compile, "Not a directory").
+        let slashed = PathBuf::from(format!("{}/", link.display()));
+        write_all(&slashed, &files(&[("c.txt", "3")])).unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(names(&target), [MARKER, "c.txt"]);
+        // A signed book in the folder is found before any work: the
+        // folder is replaced as a whole.
+        fs::write(
+            target.join("RULEBOOK.md"),
+            "# Rule book\n\n## Sign-off\n\n| | name | date | decision and conditions |\n|---|---|---|---|\n| reviewer | Ann | 2026-12-06 | approved |\n| approver | | | |\n",
+        )
+        .unwrap();
+        let err = check_destination(&link).unwrap_err().to_string();
+        assert!(
+            err.contains("holds a filled sign-off (reviewer row)"),
+            "{err}"
+        );
+        fs::remove_file(target.join("RULEBOOK.md")).unwrap();
 
         let file = dir.path().join("file.txt");
         fs::write(&file, "old").unwrap();

@@ -67,10 +67,19 @@ pub struct Certified {
 /// Orders the candidates and certifies the longest prefix that passes.
 pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result<Certified, Error> {
     progress.line(&format!(
-        "validate: ordering {} candidates on {} held-out training rows, certifying on {} validation rows{}",
-        pool.set.rules.len(),
+        "validate: ordering {} on {} held-out training {}, certifying on {}{}",
+        rulec_codegen::sentence::counted(pool.set.rules.len(), "candidate", "candidates"),
         pool.rank_rows.len(),
-        pool.data.splits.validation.len(),
+        if pool.rank_rows.len() == 1 {
+            "row"
+        } else {
+            "rows"
+        },
+        rulec_codegen::sentence::counted(
+            pool.data.splits.validation.len(),
+            "validation row",
+            "validation rows"
+        ),
         match p.tolerance {
             Some(t) => format!(", within ±{t} counting as right"),
             None => String::new(),
