@@ -29,7 +29,8 @@ pub struct Cli {
     /// terminal (on a terminal they show as progress bars anyway).
     #[arg(long, short, global = true)]
     pub verbose: bool,
-    /// Worker threads (default: one per core). Outputs do not depend on it.
+    /// Worker threads (default: $RAYON_NUM_THREADS when set, else one per core). Outputs do not depend
+    /// on it.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     #[command(subcommand)]
@@ -293,7 +294,8 @@ pub struct CommonOpts {
     /// Train the teacher even when its labels for this data are cached.
     #[arg(long)]
     pub no_cache: bool,
-    /// Where the teacher's labels are cached (default: ~/.cache/rulec).
+    /// Where the teacher's labels are cached (default: $XDG_CACHE_HOME/rulec, else ~/.cache/rulec, else
+    /// rulec-cache in the temporary folder).
     #[arg(long, value_name = "DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Also offer the paths of the teacher's own trees as candidate rules (--teacher forest only).
