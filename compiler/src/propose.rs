@@ -101,7 +101,12 @@ pub fn pool(
     let nullable: Vec<bool> = table
         .columns()
         .iter()
-        .map(|c| train.iter().any(|&r| c.data.is_missing(r)))
+        // Synthetic rows (`--synthetic`) lie past the table's own.
+        .map(|c| {
+            train
+                .iter()
+                .any(|&r| r < c.data.len() && c.data.is_missing(r))
+        })
         .collect();
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = std::collections::HashSet::new();

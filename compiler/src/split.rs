@@ -284,26 +284,49 @@ pub fn first_copies(table: &Table) -> Vec<usize> {
 
 /// Whether a table's rows that repeat another exactly are more likely one
 /// record written more than once (a join, an export run twice) than rows
-/// that happen to agree: some numeric column takes many values (at least
-/// one in 20 rows' worth, or 1,000), so that two rows rarely share every
-/// cell by chance. In a table of a few categorical columns, repeats are
-/// the data's own and nothing is said of them.
+/// that happen to agree. Coarse values repeat on their own (10,000 rows of
+/// `x` in steps of 0.1 up to 100 hold 9,000 repeats), so one column says
+/// nothing; two fine numeric columns together do: of the rows that hold
+/// both, at least one in 4 repeats an earlier row's pair, where their
+/// numbers of values (each at least one per 20 rows, or 1,000) multiply to
+/// 20 times the rows or more, so that chance makes few such pairs.
 pub fn copies_are_records(table: &Table) -> bool {
     let n = table.n_rows();
     let enough = (n / 20).clamp(20, 1000);
-    table.columns().iter().any(|c| match &c.data {
-        crate::table::ColumnData::Numeric(v) => {
-            let mut bits: Vec<u64> = v
-                .iter()
-                .filter(|x| !x.is_nan())
-                .map(|x| (x + 0.0).to_bits())
-                .collect();
-            bits.sort_unstable();
-            bits.dedup();
-            bits.len() >= enough
-        }
-        _ => false,
-    })
+    let fine: Vec<(usize, &[f64])> = table
+        .columns()
+        .iter()
+        .filter_map(|c| match &c.data {
+            crate::table::ColumnData::Numeric(v) => {
+                let mut bits: Vec<u64> = v
+                    .iter()
+                    .filter(|x| !x.is_nan())
+                    .map(|x| (x + 0.0).to_bits())
+                    .collect();
+                bits.sort_unstable();
+                bits.dedup();
+                (bits.len() >= enough).then_some((bits.len(), v.as_slice()))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut fine = fine;
+    // The two with the most values.
+    fine.sort_by(|a, b| b.0.cmp(&a.0));
+    let [(d1, a), (d2, b), ..] = fine[..] else {
+        return false;
+    };
+    if (d1 as f64) * (d2 as f64) < 20.0 * n as f64 {
+        return false;
+    }
+    let mut pairs: Vec<(u64, u64)> = (0..n)
+        .filter(|&i| !a[i].is_nan() && !b[i].is_nan())
+        .map(|i| ((a[i] + 0.0).to_bits(), (b[i] + 0.0).to_bits()))
+        .collect();
+    let present = pairs.len();
+    pairs.sort_unstable();
+    pairs.dedup();
+    present > 0 && (present - pairs.len()) * 4 >= present
 }
 
 /// Puts every row that repeats an earlier row on that row's side of the
@@ -408,12 +431,39 @@ mod tests {
         assert_eq!(s.train, [0, 1, 2, 4, 5]);
         assert_eq!(s.validation, [3]);
         assert_eq!(s.test, [6, 7]);
-        // Copies are records where some numeric column takes many values.
+        // One column says nothing of records: coarse values repeat.
         assert!(!copies_are_records(&t));
         let many: Vec<(f64, u32)> = (0..400).map(|i| (f64::from(i % 40), 0)).collect();
-        assert!(copies_are_records(&table_of(&many)));
-        let few: Vec<(f64, u32)> = (0..400).map(|i| (f64::from(i % 19), 0)).collect();
-        assert!(!copies_are_records(&table_of(&few)));
+        assert!(!copies_are_records(&table_of(&many)));
+    }
+
+    /// Two fine columns that repeat together mark records written more
+    /// than once; two that vary apart, or a coarse one, do not.
+    #[test]
+    fn copies_are_records_when_two_fine_columns_repeat_together() {
+        use crate::table::{Column, TargetData};
+        let table = |a: Vec<f64>, b: Vec<f64>| {
+            let n = a.len();
+            Table::new(
+                vec![Column::numeric("a", a), Column::numeric("b", b)],
+                "y".into(),
+                TargetData::Classes {
+                    names: vec!["p".into()],
+                    labels: vec![0; n],
+                    logged: None,
+                },
+            )
+        };
+        // 500 records, each written 4 times.
+        let a: Vec<f64> = (0..2000).map(|i| f64::from(i % 500)).collect();
+        let b: Vec<f64> = (0..2000).map(|i| f64::from((i % 500) * 7 % 503)).collect();
+        assert!(copies_are_records(&table(a.clone(), b)));
+        // The same values of `a`, `b` varying apart from them.
+        let apart: Vec<f64> = (0..2000).map(|i| f64::from(i)).collect();
+        assert!(!copies_are_records(&table(a.clone(), apart)));
+        // `b` coarse: 3 values.
+        let coarse: Vec<f64> = (0..2000).map(|i| f64::from(i % 3)).collect();
+        assert!(!copies_are_records(&table(a, coarse)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! A column that gives the target away on its own: one cut of a number (its
 //! missing values a side of their own), or the values of a column of few
-//! categories, that sorts nearly every training row into its class. Such a
+//! categories (or, for three classes or more, of few numbers), that sorts
+//! nearly every training row into its class. Such a
 //! column is often a leak (recorded after the outcome, or computed from
 //! it), and rules on it hold only as long as it is known when the decision
 //! is made, which the user must say. Read on training rows only, as a note:
@@ -112,10 +113,39 @@ fn sorted_right(
                 "its category (or its being missing)",
             ))
         }
-        ColumnData::Numeric(v) => Some((
-            best_cut(v, rows, labels, k),
-            "one cut of it (its missing values a side of their own)",
-        )),
+        ColumnData::Numeric(v) => {
+            let cut = best_cut(v, rows, labels, k);
+            // A column of a few numbers (codes) may give away a target of
+            // three classes or more, which one cut cannot: each value its
+            // own group, as a column of categories.
+            let mut values: Vec<u64> = rows
+                .iter()
+                .filter(|&&i| !v[i].is_nan())
+                .map(|&i| (v[i] + 0.0).to_bits())
+                .collect();
+            values.sort_unstable();
+            values.dedup();
+            if values.len() <= MAX_LEVELS && k > 2 {
+                let missing = values.len();
+                let group = |i: usize| {
+                    if v[i].is_nan() {
+                        missing
+                    } else {
+                        values
+                            .binary_search(&(v[i] + 0.0).to_bits())
+                            .unwrap_or(missing)
+                    }
+                };
+                let by_value = grouped(&group, values.len() + 1);
+                if by_value > cut {
+                    return Some((by_value, "its value (or its being missing)"));
+                }
+            }
+            Some((
+                cut,
+                "one cut of it (its missing values a side of their own)",
+            ))
+        }
     }
 }
 
@@ -180,5 +210,22 @@ mod tests {
             levels: (0..40).map(|i| i.to_string()).collect(),
         };
         assert_eq!(sorted_right(&many, &rows, &labels, 2), None);
+        // Three classes coded by three numbers out of order: no one cut
+        // sorts them, each value does.
+        let three = [2u32, 0, 1, 2, 0, 1, 2, 0];
+        let codes = ColumnData::Numeric(vec![2.75, 1.5, 0.25, 2.75, 1.5, 0.25, 2.75, 1.5]);
+        assert_eq!(
+            sorted_right(&codes, &rows, &three, 3),
+            Some((8, "its value (or its being missing)"))
+        );
+        assert_eq!(
+            best_cut(
+                &[2.75, 1.5, 0.25, 2.75, 1.5, 0.25, 2.75, 1.5],
+                &rows,
+                &three,
+                3
+            ),
+            6
+        );
     }
 }
