@@ -430,8 +430,9 @@ pub(crate) const CATEGORIES_LISTED: usize = 20;
 
 /// Why rows go to the fallback.
 pub(crate) const FALLBACK: &str = "A row goes to the fallback when no rule covers it: it lies in a region where no \
-candidate rule reached the required precision, or a column a rule tests is missing, or a categorical column holds a \
-value that is not one of its categories (the inputs below). The rules never guess: such rows are answered by the teacher.";
+candidate rule reached the required precision, or a value the rules compare or list is missing (only a rule that \
+tests that the value is missing takes such a row), or a categorical column holds a value that is not one of its categories \
+(the inputs below). The rules never guess: such rows are answered by the teacher.";
 
 /// Provenance as (label, plain-text value) rows; the labels are fixed text.
 pub(crate) fn provenance_rows(set: &RuleSet) -> Vec<(&'static str, String)> {
@@ -844,7 +845,14 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     let what_helps = if set.target.tolerance.is_some() {
         "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), a wider --tolerance, or a lower --precision may let a set pass".to_string()
     } else {
-        format!("More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass; the rule book lists the candidates next in line")
+        format!(
+            "More validation rows (a larger validation share with --split, or more rows marked for validation in the split column), {other_teacher}, or a lower --precision may let a set pass{}",
+            if set.rejected.is_empty() {
+                ""
+            } else {
+                "; the rule book lists the candidates next in line"
+            }
+        )
     };
     let Some(first) = cert.tests.first() else {
         // Where the sets answered rows enough, more rows are not what

@@ -191,12 +191,17 @@ pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
          first; past them the curve goes on as the order would with no precision to hold (at each step the \
          candidate, not kept, whose new training rows are most surely right), which is what a lower target \
          would add. Past the kept rules, the curve's first k rules are therefore not the sets the \
-         certification tested (\"first k candidates in order\" under How rules were certified), nor need \
-         they be the near misses under Rules considered and not kept: both come from the order as it held \
-         the set at the precision it aimed at. Reading the curve at another target shows about the coverage \
+         certification tested (\"first k candidates in order\" under How rules were certified){near}: \
+         {which} from the order as it held the set at the precision it aimed at. Reading the curve at another target shows about the coverage \
          that target would buy. The chosen set has {n}. These bounds are not corrected for \
          the number of prefixes looked at; the certification tests are.",
         conf = pct(set.certification.confidence),
+        near = if set.rejected.is_empty() {
+            ""
+        } else {
+            ", nor need they be the near misses under Rules considered and not kept"
+        },
+        which = if set.rejected.is_empty() { "those come" } else { "both come" },
         n = crate::sentence::counted(set.rules.len(), "rule", "rules")
     )
 }

@@ -190,10 +190,15 @@ fn classes_never_decided(set: &RuleSet, f: &SetFigures, split: &str) -> Option<S
             join_words(&named(&never[..5]), "and")
         )
     };
+    // Rows decided as a class the set decides, whose truth is one it does
+    // not: in a set edited after the compile, the figures' rows decided as
+    // a class no rule decides any more are not this set's.
     let wrongly = (!f.confusion.is_empty()).then(|| {
         f.confusion
             .iter()
-            .map(|by_truth| never.iter().filter_map(|&t| by_truth.get(t)).sum::<u64>())
+            .enumerate()
+            .filter(|(d, _)| !never.contains(d))
+            .map(|(_, by_truth)| never.iter().filter_map(|&t| by_truth.get(t)).sum::<u64>())
             .sum::<u64>()
     });
     let of = if never.len() == 1 {

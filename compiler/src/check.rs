@@ -343,8 +343,14 @@ pub fn check(
         let mut problems = Vec::new();
         if now.support == 0 && threshold > 0.0 {
             verdict = Verdict::NotConfirmed;
+            // Why, as validate words it: its conditions hold on no row,
+            // earlier rules take its rows, or its rows carry no label.
             problems.push(format!(
-                "answers no labelled row of the new data, so it cannot confirm {book_words}"
+                "{}, so it cannot confirm {book_words}",
+                m.reason
+                    .as_deref()
+                    .filter(|r| r.starts_with("answers ") || r.starts_with("the rules "))
+                    .unwrap_or("answers no labelled row of the new data")
             ));
         } else if now.upper_bound < threshold {
             verdict = Verdict::Fails;
@@ -537,8 +543,9 @@ impl CheckReport {
             opt_pct(self.overall.now.share),
             if self.unlabelled_answered > 0 {
                 format!(
-                    ", {} of which have no label and count in shares only",
-                    self.unlabelled_answered
+                    ", {} of which {} no label and count in shares only",
+                    self.unlabelled_answered,
+                    if self.unlabelled_answered == 1 { "has" } else { "have" }
                 )
             } else {
                 String::new()

@@ -169,27 +169,59 @@ fn api_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
     };
     let what = |path: &str| {
         if path.starts_with("Input::") {
-            "field"
+            "field "
         } else if path.starts_with("RuleId::") {
-            "rule id"
+            "rule id "
+        } else if path == "package" || path.starts_with("enum ") {
+            ""
         } else {
-            "variant"
+            "variant "
+        }
+    };
+    // A variant's type: `Zone` of `Zone::North`. A type gone or new as a
+    // whole is said once (the decision enum by its own line, a category
+    // enum by the field whose type it is), not variant by variant.
+    let type_of = |path: &str| -> Option<String> {
+        let (ty, _) = path.split_once("::")?;
+        (ty != "Input" && ty != "RuleId").then(|| ty.to_string())
+    };
+    let types = |items: &[rulec_codegen::rust::ApiItem]| -> BTreeSet<String> {
+        items.iter().filter_map(|i| type_of(&i.path)).collect()
+    };
+    let (types_a, types_b) = (types(&a), types(&b));
+    // An `Input` field's type and column, apart.
+    let field = |meaning: &str| -> (String, String) {
+        match meaning.split_once(" for column ") {
+            Some((ty, col)) => (ty.to_string(), col.to_string()),
+            None => (meaning.to_string(), String::new()),
         }
     };
     let mut out = Vec::new();
     for item in &a {
         match find(&b, &item.path) {
+            None if type_of(&item.path).is_some_and(|t| !types_b.contains(&t)) => {}
             None => out.push(
                 Line::default()
-                    .words(format!("{} ", what(&item.path)))
+                    .words(what(&item.path))
                     .code(&item.path)
                     .words(" (")
                     .code(&item.meaning)
                     .words(") is gone: code that names it no longer builds"),
             ),
             Some(m) if m != item.meaning => {
-                let effect = if item.path.starts_with("Input::") {
-                    ": code that sets it no longer builds"
+                let effect = if item.path == "package" {
+                    ": the service's dependency on it, and the paths that name it, no longer build"
+                } else if item.path.starts_with("enum ") {
+                    ""
+                } else if item.path.starts_with("Input::") {
+                    let ((ty_a, col_a), (ty_b, col_b)) = (field(&item.meaning), field(&m));
+                    match (ty_a == ty_b, col_a == col_b) {
+                        (false, true) => ": code that sets it no longer builds",
+                        (true, false) => {
+                            ": code that sets it still builds and now gives the value of another column"
+                        }
+                        _ => ": code that sets it no longer builds, and it is another column's",
+                    }
                 } else if item.path.starts_with("RuleId::") {
                     ": code that tests it still builds and now names another rule"
                 } else {
@@ -197,7 +229,7 @@ fn api_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
                 };
                 out.push(
                     Line::default()
-                        .words(format!("{} ", what(&item.path)))
+                        .words(what(&item.path))
                         .code(&item.path)
                         .words(" is ")
                         .code(&m)
@@ -210,23 +242,28 @@ fn api_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
         }
     }
     for item in &b {
-        if find(&a, &item.path).is_none() {
-            let line = Line::default()
-                .words(format!("new {} ", what(&item.path)))
-                .code(&item.path)
-                .words(" (")
-                .code(&item.meaning)
-                .words(")");
-            out.push(if item.path.starts_with("Input::") {
-                line.words(": code that builds an ")
-                    .code("Input")
-                    .words(" field by field no longer builds")
-            } else {
-                line.words(": a ")
-                    .code("match")
-                    .words(" on its type without a wildcard arm no longer builds")
-            });
+        if find(&a, &item.path).is_some()
+            || type_of(&item.path).is_some_and(|t| !types_a.contains(&t))
+        {
+            continue;
         }
+        let line = Line::default()
+            .words(format!("new {}", what(&item.path)))
+            .code(&item.path)
+            .words(" (")
+            .code(&item.meaning)
+            .words(")");
+        out.push(if item.path.starts_with("enum ") {
+            line
+        } else if item.path.starts_with("Input::") {
+            line.words(": code that builds an ")
+                .code("Input")
+                .words(" field by field no longer builds")
+        } else {
+            line.words(": a ")
+                .code("match")
+                .words(" on its type without a wildcard arm no longer builds")
+        });
     }
     out
 }

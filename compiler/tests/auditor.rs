@@ -368,7 +368,8 @@ fn diff_says_what_the_generated_crate_changes() {
     let md = String::from_utf8_lossy(&out.stdout);
     for line in [
         "## The generated crate's names\n",
-        "- field `Input::x` is `Option<f64>`, was `f64`: code that sets it no longer builds\n",
+        "- field `Input::x` is `Option<f64> for column x`, was `f64 for column x`: code that sets it no longer \
+         builds\n",
         "- variant `Color::NorthEast` is `\"North East\"`, was `\"north-east\"`: code that names it still builds and \
          now means another value\n",
         "- variant `Color::Red` (`\"red\"`) is gone: code that names it no longer builds\n",
@@ -382,6 +383,37 @@ fn diff_says_what_the_generated_crate_changes() {
     // A set against itself: no such section.
     let same = rulec(dir.path(), &["diff", "old.json", "old.json"]);
     assert!(!String::from_utf8_lossy(&same.stdout).contains("generated crate's names"));
+
+    // A new column whose name takes an old field's (`x 2`, then the old
+    // `x`... here `X` before `x`): the field reads another column. And a
+    // target renamed: another package and decision enum, said once.
+    let mut moved = old.clone();
+    moved.features.insert(
+        0,
+        Feature {
+            name: "X".into(),
+            kind: FeatureKind::Numeric,
+            nullable: false,
+        },
+    );
+    moved.target.name = "label".into();
+    write_set(dir.path(), "moved.json", &moved);
+    let out = rulec(dir.path(), &["diff", "old.json", "moved.json"]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    for line in [
+        "- field `Input::x` is `f64 for column X`, was `f64 for column x`: code that sets it still builds and now \
+         gives the value of another column\n",
+        "- `package` is `label_rules`, was `y_rules`: the service's dependency on it, and the paths that name \
+         it, no longer build\n",
+        "- `enum Y` (`the decision, column y`) is gone: code that names it no longer builds\n",
+        "- new `enum Label` (`the decision, column label`)\n",
+    ] {
+        assert_has(&md, line);
+    }
+    assert!(
+        !md.contains("`Y::Hi`") && !md.contains("`Label::Hi`"),
+        "{md}"
+    );
 }
 
 #[test]
@@ -606,6 +638,39 @@ fn check_says_when_the_set_fails_and_no_rule_does() {
     assert_has(
         &md,
         "No rule of the 2 fails on its own, but the rule set as a whole does.",
+    );
+}
+
+/// A rule that took no labelled row of the new data says why, as
+/// `validate` does: its conditions hold on no row, or earlier rules take
+/// the rows where they hold.
+#[test]
+fn check_says_why_a_rule_took_no_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut set = book();
+    set.rules.push(rule(
+        "nothing",
+        vec![x_cmp(CmpOp::Ge, 1000.0)],
+        "hi",
+        Some((10, 10)),
+    ));
+    set.rules.push(rule(
+        "shadowed",
+        vec![x_cmp(CmpOp::Lt, 20.0)],
+        "lo",
+        Some((10, 10)),
+    ));
+    write_set(dir.path(), "rules.json", &set);
+    std::fs::write(dir.path().join("may.csv"), data(2000, |i| i % 100, truth)).unwrap();
+    let md = stdout(&rulec(dir.path(), &["check", "rules.json", "may.csv"]));
+    assert_has(
+        &md,
+        "`nothing` (flagged): answers no row of the data: its conditions hold on none, so it cannot confirm",
+    );
+    assert_has(
+        &md,
+        "`shadowed` (flagged): answers no row of the data: the 400 rows where its conditions hold all go to \
+         earlier rules (a row goes to the first rule that holds), so it cannot confirm",
     );
 }
 

@@ -300,8 +300,9 @@ pub struct ApiItem {
     pub meaning: String,
 }
 
-/// The generated crate's public names and what each stands for: the
-/// `Input` fields with their types, the variants of the decision and
+/// The generated crate's public names and what each stands for: its
+/// package name and decision enum, the `Input` fields with their types and
+/// columns, the variants of the decision and
 /// category enums with the text each matches, the `RuleId` variants with
 /// their rules. Two rule sets' lists tell a service what a retrained crate
 /// changes: a name gone (code naming it no longer builds), a name added
@@ -309,20 +310,38 @@ pub struct ApiItem {
 /// meaning moved, which builds and means another thing (`rulec diff`).
 pub fn api(set: &RuleSet) -> Vec<ApiItem> {
     let names = Names::new(set, "rules");
-    let mut out = Vec::new();
+    // The package a service depends on, under the default name (`rulec
+    // emit` without `--name`), and the decision enum it matches on.
+    let mut out = vec![
+        ApiItem {
+            path: "package".to_string(),
+            meaning: sanitize::package_name(&format!("{}_rules", set.target.name)),
+        },
+        ApiItem {
+            path: format!("enum {}", names.decision),
+            meaning: format!(
+                "the decision, column {}",
+                rulec_runtime::dsl::print_name(&set.target.name)
+            ),
+        },
+    ];
     for (i, f) in set.features.iter().enumerate() {
         let ty = match (&f.kind, &names.cats[i]) {
             (FeatureKind::Categorical { .. }, Some(cat)) => cat.ty.to_string(),
             (FeatureKind::Boolean, _) => "bool".to_string(),
             _ => "f64".to_string(),
         };
+        let ty = if f.nullable {
+            format!("Option<{ty}>")
+        } else {
+            ty
+        };
         out.push(ApiItem {
             path: format!("Input::{}", names.fields[i]),
-            meaning: if f.nullable {
-                format!("Option<{ty}>")
-            } else {
-                ty
-            },
+            meaning: format!(
+                "{ty} for column {}",
+                rulec_runtime::dsl::print_name(&f.name)
+            ),
         });
     }
     for (class, variant) in set.target.classes.iter().zip(&names.classes) {
