@@ -311,12 +311,13 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         };
         out.push(format!(
             "Precision of those decisions: {} right; lower {} confidence bound {} (one-sided {}). Required: {} {scope}, \
-             certified on {} validation rows ({bound_there}).",
+             certified on the {} of the {} validation rows the rules answer ({bound_there}).",
             opt_pct(f.covered.precision()),
             pct(cert.confidence),
             pct_lower(f.covered.precision_lower_bound, set.certification.precision),
             method_name(&cert.method),
             pct(cert.precision),
+            count(summary.validation.covered.support),
             count(summary.validation.rows),
         ));
         if let Some(short) = test_falls_short(set) {
