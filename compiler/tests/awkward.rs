@@ -1971,13 +1971,21 @@ fn copies_of_a_row_stay_on_one_side_of_the_split() {
     );
     let provenance = rules(dir.path()).provenance.unwrap();
     let rows = &provenance.split_rows;
-    for n in [rows.train, rows.validation, rows.test] {
+    // Whole groups of copies on each side; validation counts each record
+    // once.
+    for n in [rows.train, rows.test, rows.validation * 8] {
         assert_eq!(n % 8, 0, "whole groups of copies on each side: {rows:?}");
     }
+    assert_eq!(
+        rows.train + rows.test + rows.validation * 8,
+        2400,
+        "{rows:?}"
+    );
     assert!(
-        provenance
-            .split_method
-            .ends_with("; the 2100 rows that repeat another row exactly kept on its side"),
+        provenance.split_method.ends_with(
+            "; the 2100 rows that repeat another row exactly kept on its side, a validation row's copies \
+             counted once"
+        ),
         "{}",
         provenance.split_method
     );

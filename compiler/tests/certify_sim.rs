@@ -527,6 +527,64 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
     );
 }
 
+/// The whole compile on rows each written 4 times (500 records, 2,000
+/// rows), labels as in the test above ("yes" with chance 0.94 whatever the
+/// features), split by rulec itself: copies of one record on both sides of
+/// the split made validation rows the teacher and the rules had seen, and
+/// a rule fitted to a record's copies was right on its validation copies
+/// too. rulec's split keeps the copies of a row on its side, so the
+/// validation rows are new ones and the promise holds.
+#[test]
+fn the_whole_compile_on_records_written_several_times_keeps_the_promise() {
+    use std::fmt::Write as _;
+    const P_YES: f64 = 0.94;
+    let trials = 100;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("copies.csv");
+    let mut certified = 0;
+    for trial in 0..trials {
+        let mut rng = Rng::derive(trial as u64, 0x434f_5049);
+        let records: Vec<String> = (0..500)
+            .map(|_| {
+                format!(
+                    "{:.4},{:.4},k{},{}",
+                    rng.f64(),
+                    rng.normal(),
+                    rng.below(8),
+                    if rng.chance(P_YES) { "yes" } else { "no" }
+                )
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..2000).map(|i| i % 500).collect();
+        rng.shuffle(&mut order);
+        let mut csv = String::from("x,z,c,y\n");
+        for r in order {
+            let _ = writeln!(csv, "{}", records[r]);
+        }
+        std::fs::write(&path, csv).unwrap();
+        let params = rulec::params::CompileParams {
+            target: "y".into(),
+            precision: 0.95,
+            confidence: 0.95,
+            n_trees: 10,
+            seed: trial as u64,
+            cache_dir: None,
+            ..rulec::params::CompileParams::default()
+        }
+        .check()
+        .unwrap();
+        let set = rulec::pipeline::compile(&path, &params, &rulec::progress::Silent)
+            .unwrap()
+            .rules;
+        certified += usize::from(!set.rules.is_empty());
+    }
+    eprintln!("certified {certified} of {trials} records written 4 times at P_YES = {P_YES}");
+    assert!(
+        certified as f64 / trials as f64 <= limit(0.05, trials),
+        "certified {certified} of {trials} sets whose precision is {P_YES} at a target of 0.95"
+    );
+}
+
 /// Compiles `csv` (columns and a `split` column; target `y`) at 0.95 with
 /// seed `seed` and the defaults, and returns the rule set.
 fn compile_csv(path: &std::path::Path, csv: &str, seed: u64) -> rulec_runtime::RuleSet {

@@ -167,12 +167,19 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
         _ if repeats * 4 < first.len() => Vec::new(),
         _ => {
             let moved = split::keep_copies_together(splits, &first);
+            // Copies are right or wrong together: the exact test counts
+            // independent rows, so a record is one validation row however
+            // often it is written (with 4 copies each, sets on labels right
+            // 94 % of the time passed 95 % on 9 of 100 compiles).
+            let before = splits.validation.len();
+            splits.validation.retain(|&r| first[r] == r);
+            let dropped = before - splits.validation.len();
             splits.method.push_str(&format!(
-                "; the {repeats} {} that repeat another row exactly kept on its side",
+                "; the {repeats} {} that repeat another row exactly kept on its side, a validation row's copies counted once",
                 words(repeats)
             ));
             vec![format!(
-                "{repeats} {} repeat another row exactly (every column and the target), as a record written more than once does: the split keeps each copy on its row's side ({moved} moved), so no validation or test row is a copy of a training row; if they are one record written more than once, drop the copies, as the figures count each one",
+                "{repeats} {} repeat another row exactly (every column and the target), as a record written more than once does: the split keeps each copy on its row's side ({moved} moved), so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
                 words(repeats)
             )]
         }
