@@ -312,7 +312,7 @@ pub fn copies_are_records(table: &Table) -> bool {
         .collect();
     let mut fine = fine;
     // The two with the most values.
-    fine.sort_by(|a, b| b.0.cmp(&a.0));
+    fine.sort_by_key(|f| std::cmp::Reverse(f.0));
     let [(d1, a), (d2, b), ..] = fine[..] else {
         return false;
     };
@@ -459,7 +459,7 @@ mod tests {
         let b: Vec<f64> = (0..2000).map(|i| f64::from((i % 500) * 7 % 503)).collect();
         assert!(copies_are_records(&table(a.clone(), b)));
         // The same values of `a`, `b` varying apart from them.
-        let apart: Vec<f64> = (0..2000).map(|i| f64::from(i)).collect();
+        let apart: Vec<f64> = (0..2000).map(f64::from).collect();
         assert!(!copies_are_records(&table(a.clone(), apart)));
         // `b` coarse: 3 values.
         let coarse: Vec<f64> = (0..2000).map(|i| f64::from(i % 3)).collect();
