@@ -124,11 +124,26 @@ pub fn store(dir: &Path, key: &str, labels: &TeacherLabels, k: usize) -> std::io
         .iter()
         .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
     out.extend_from_slice(&labels.ns_per_row.unwrap_or(f64::NAN).to_le_bytes());
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(&out)?;
-    f.sync_all()?;
-    fs::rename(&tmp, &path)?;
+    write_beside(&tmp, &path, &out)?;
     Ok(path)
+}
+
+/// Writes `bytes` to `tmp` and renames it to `path`. The temporary file is
+/// removed when the write fails (a full disk) and by an interrupt's
+/// clean-up (`output::abandon`), which left it in the cache for good.
+fn write_beside(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::output::track(tmp);
+    let written = (|| {
+        let mut f = fs::File::create(tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(tmp, path)
+    })();
+    crate::output::untrack(tmp);
+    if written.is_err() {
+        let _ = fs::remove_file(tmp);
+    }
+    written
 }
 
 const VALUES_MAGIC: &[u8; 8] = b"RULECTV1";
@@ -172,10 +187,7 @@ pub fn store_values(
     comparisons
         .iter()
         .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
-    let mut f = fs::File::create(&tmp)?;
-    f.write_all(&out)?;
-    f.sync_all()?;
-    fs::rename(&tmp, &path)?;
+    write_beside(&tmp, &path, &out)?;
     Ok(path)
 }
 
@@ -280,5 +292,21 @@ mod tests {
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         assert!(load_values(dir.path(), &k, 4).is_none(), "a truncated file");
+    }
+
+    /// A write that fails leaves no temporary file in the cache (nothing
+    /// ever removes one there).
+    #[test]
+    fn a_failed_write_leaves_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let k = key(&["blocked".into()]);
+        // The file's place is taken by a folder: the rename fails.
+        fs::create_dir_all(dir.path().join(format!("{k}.values")).join("x")).unwrap();
+        assert!(store_values(dir.path(), &k, &[1.0], &[1]).is_err());
+        let names: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, [format!("{k}.values")]);
     }
 }

@@ -301,10 +301,40 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     };
     let existed = swapped?;
     if existed {
-        let _ = fs::remove_dir_all(&old);
+        remove_old(&old);
     }
     sweep_stale(&parent, &name);
     Ok(())
+}
+
+/// Removes a replaced output folder (`.NAME.rulec-old-PID`), rulec's own
+/// files: a folder in it made read-only (`chmod 555`) kept a non-root user's
+/// `remove_dir_all` from emptying it, and every run then left another copy
+/// beside `out`. Its folders are made writable by their owner and the
+/// removal tried again.
+fn remove_old(path: &Path) {
+    if fs::remove_dir_all(path).is_ok() {
+        return;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fn writable(dir: &Path) {
+            if let Ok(m) = fs::symlink_metadata(dir) {
+                if m.is_dir() {
+                    let mode = m.permissions().mode() | 0o700;
+                    let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode));
+                    if let Ok(entries) = fs::read_dir(dir) {
+                        for e in entries.flatten() {
+                            writable(&e.path());
+                        }
+                    }
+                }
+            }
+        }
+        writable(path);
+        let _ = fs::remove_dir_all(path);
+    }
 }
 
 /// Removes what an earlier run into the same folder left when it was
@@ -331,7 +361,7 @@ fn sweep_stale(parent: &Path, name: &str) {
         });
         if let Some(pid) = pid.filter(|pid| *pid != own) {
             if !Path::new("/proc").join(pid).exists() {
-                let _ = fs::remove_dir_all(entry.path());
+                remove_old(&entry.path());
             }
         }
     }
