@@ -330,6 +330,15 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     if let Some(leak) = one_column_decides(set) {
         out.push(leak);
     }
+    // Validation rows that repeat training rows (a split column's, which
+    // rulec leaves as given): the test counted rows the rules had seen.
+    if let Some(copies) =
+        set.provenance.iter().flat_map(|p| &p.data_notes).find(|n| {
+            n.contains(" validation rows (") && n.contains("repeat a training row exactly")
+        })
+    {
+        out.push(format!("Caution: {copies}."));
+    }
     let uncovered = f.rows.saturating_sub(f.covered.support);
     // The cascade is right where the rules are right on covered rows and
     // where the teacher is right elsewhere; the difference is the teacher's

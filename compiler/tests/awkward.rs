@@ -1999,6 +1999,14 @@ fn copies_of_a_row_stay_on_one_side_of_the_split() {
         "{}",
         stderr(&o)
     );
+    // The rule book's first points say so too, not only its provenance.
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    let minute = &book[book.find("## In one minute").unwrap()..];
+    let minute = &minute[..minute[3..].find("\n## ").unwrap()];
+    assert!(
+        minute.contains("- Caution: ") && minute.contains("repeat a training row exactly"),
+        "{minute}"
+    );
 }
 
 /// Rows missing a column the trees split on are answered by a rule of
