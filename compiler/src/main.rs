@@ -67,7 +67,18 @@ fn main() -> ExitCode {
     let _ = ctrlc::set_handler(|| {
         rulec::oracle::kill_all();
         output::abandon();
-        say!("error: interrupted; no partial output was left behind");
+        // `abandon` waits for a swap under way: after it, an output is
+        // either as it was or whole and new.
+        match output::written().as_slice() {
+            [] => say!("error: interrupted; no partial output was left behind"),
+            done => say!(
+                "error: interrupted after the output was written in full ({}); nothing is half-written",
+                done.iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
         std::process::exit(130);
     });
     #[cfg(unix)]

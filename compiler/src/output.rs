@@ -24,6 +24,16 @@ use crate::error::Error;
 /// Temporary files and directories in use, so an interrupt can remove them.
 static SCRATCH: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
 
+/// Output folders [`write_all`] has swapped into place in this run: an
+/// interrupt after the swap leaves the new output whole, not the old one,
+/// and says so ([`written`]).
+static WRITTEN: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// The output folders already swapped into place by this run.
+pub fn written() -> Vec<PathBuf> {
+    WRITTEN.lock().map(|w| w.clone()).unwrap_or_default()
+}
+
 /// Registers a temporary file or directory for [`abandon`] to remove.
 pub fn track(path: &Path) {
     if let Ok(mut guard) = SCRATCH.lock() {
@@ -295,6 +305,8 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
         })();
         if res.is_err() {
             let _ = fs::remove_dir_all(&tmp);
+        } else if let Ok(mut w) = WRITTEN.lock() {
+            w.push(out.to_path_buf());
         }
         guard.retain(|d| d != &tmp);
         res.map(|()| existed)
