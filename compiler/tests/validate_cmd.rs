@@ -41,24 +41,30 @@ fn validate_reports_known_figures() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("d.csv"), data()).unwrap();
     std::fs::write(dir.path().join("p.rules"), RULES).unwrap();
-    let out = rulec(
-        dir.path(),
-        &[
-            "validate",
-            "d.csv",
-            "--rules",
-            "p.rules",
-            "--teacher-column",
-            "model",
-            "--json",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The figures as JSON, from the engine named.
+    let figures = |engine: &str| -> serde_json::Value {
+        let out = rulec(
+            dir.path(),
+            &[
+                "validate",
+                "d.csv",
+                "--rules",
+                "p.rules",
+                "--teacher-column",
+                "model",
+                "--json",
+                "--engine",
+                engine,
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let v = figures("rust");
     let rules = v["rules"].as_array().unwrap();
     // low: 100 rows, all right; the model disagrees on x < 10 (20 rows).
     assert_eq!(rules[0]["support"], 100);
@@ -89,26 +95,7 @@ fn validate_reports_known_figures() {
     );
     assert_eq!(v["covered"], 150);
     // The SQL engine says the same.
-    let sql = rulec(
-        dir.path(),
-        &[
-            "validate",
-            "d.csv",
-            "--rules",
-            "p.rules",
-            "--teacher-column",
-            "model",
-            "--json",
-            "--engine",
-            "sql",
-        ],
-    );
-    assert!(
-        sql.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sql.stderr)
-    );
-    let w: serde_json::Value = serde_json::from_slice(&sql.stdout).unwrap();
+    let w = figures("sql");
     assert_eq!(w["rules"], v["rules"]);
 
     let table = rulec(dir.path(), &["validate", "d.csv", "--rules", "p.rules"]);
