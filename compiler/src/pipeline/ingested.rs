@@ -144,6 +144,17 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
         return Vec::new();
     }
     let words = |n: usize| if n == 1 { "row" } else { "rows" };
+    let compared = match &split::columns_copies_may_differ_in(table)[..] {
+        [] => "every column and the target".to_string(),
+        [one] => format!("every column and the target, but `{one}`, which holds a value per row"),
+        many => format!(
+            "every column and the target, but {}, which hold a value per row",
+            many.iter()
+                .map(|c| format!("`{c}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
     match (table.split(), p.split_column.as_deref()) {
         (Some(_), Some(name)) => {
             let mut in_train = vec![false; first.len()];
@@ -175,7 +186,7 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
                 "; the {left} validation rows that repeat a training row or another validation row exactly left out of certification"
             ));
             vec![format!(
-                "{seen} of the {n} validation rows ({:.1} %) repeat a training row exactly (every column and the target), as a record written more than once does: the teacher and the rules have seen them, so certification leaves them out, and counts each other validation record once ({left} rows left out in all); if they are one record written more than once, drop the copies or keep each on one side of `{name}`",
+                "{seen} of the {n} validation rows ({:.1} %) repeat a training row exactly ({compared}), as a record written more than once does: the teacher and the rules have seen them, so certification leaves them out, and counts each other validation record once ({left} rows left out in all); if they are one record written more than once, drop the copies or keep each on one side of `{name}`",
                 100.0 * seen as f64 / n as f64
             )]
         }
@@ -194,7 +205,7 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
                 words(repeats)
             ));
             vec![format!(
-                "{repeats} {} repeat another row exactly (every column and the target), as a record written more than once does: the split keeps each copy on its row's side ({moved} moved), so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
+                "{repeats} {} repeat another row exactly ({compared}), as a record written more than once does: the split keeps each copy on its row's side ({moved} moved), so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
                 words(repeats)
             )]
         }
