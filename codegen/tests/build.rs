@@ -200,7 +200,9 @@ fn assert_every_rule_fires(set: &rulec_runtime::RuleSet, rows: &[Vec<Value>]) {
 
 /// `rules.rs` alone works as a module of another crate, one with `std`,
 /// private and used in part without a warning (28 `dead_code` warnings
-/// failed a `-D warnings` build of a service that called only `decide`).
+/// failed a `-D warnings` build of a service that called only `decide`),
+/// clippy's pedantic group included (238 warnings on a service that lints
+/// its own code with it: literals without separators, `must_use`).
 #[test]
 fn rules_rs_works_as_a_module() {
     let generated = rulec_codegen::emit_crate(&common::shipping(), "x").unwrap();
@@ -213,7 +215,7 @@ fn rules_rs_works_as_a_module() {
         ),
         (
             "src/lib.rs",
-            "//! Host.\n\nmod rules;\n\n/// Uses them.\npub fn n_rules() -> usize {\n    rules::RULES.len()\n}\n",
+            "//! Host.\n\nmod rules;\n\n/// Uses them.\n#[must_use]\npub fn n_rules() -> usize {\n    rules::RULES.len()\n}\n",
         ),
         ("src/rules.rs", generated.file("src/rules.rs").unwrap()),
     ];
@@ -224,6 +226,20 @@ fn rules_rs_works_as_a_module() {
         &dir,
         &["build", "--offline", "--quiet"],
         &[("RUSTFLAGS", "-D warnings -D missing_docs")],
+    );
+    common::run_cargo_with(
+        &dir,
+        &[
+            "clippy",
+            "--offline",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+            "-D",
+            "clippy::pedantic",
+        ],
+        &[],
     );
 }
 
