@@ -578,6 +578,12 @@ mod tests {
             "2024-03-15T08:30:59+02:00",
             "2024-03-15 08:30:59-0500",
             " 2024-03-15 ",
+            "20-Nov-2024",
+            "20-NOV-24",
+            "20 November 2024",
+            "Nov 20, 2024",
+            "sept 3 2024",
+            "20-Nov-2024 14:30",
         ] {
             assert!(is_date(d), "{d}");
         }
@@ -595,6 +601,12 @@ mod tests {
             "2024-03.15",
             "north",
             "",
+            "32-Nov-2024",
+            "20-Nov",
+            "Nov 2024",
+            "20-Noz-2024",
+            "March of dimes 2024",
+            "mar 20 202",
         ] {
             assert!(!is_date(t), "{t}");
         }
@@ -632,6 +644,28 @@ mod tests {
         assert!(notes.iter().all(|n| !n.contains("dates")), "{notes:?}");
         assert!(
             notes.iter().any(|n| n.contains("raise --max-categories")),
+            "{notes:?}"
+        );
+        // Dates with the month's name, and times of day alone.
+        let named: Vec<String> = (0..336)
+            .map(|i| format!("{:02}-{}-2023", 1 + i % 28, ["Jan", "FEB", "mar"][i % 3]))
+            .collect();
+        let cells: Vec<Option<&str>> = (0..800).map(|i| Some(named[i % 336].as_str())).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert!(
+            notes[0].starts_with("column `colour` holds dates (such as `01-FEB-2023`; "),
+            "{notes:?}"
+        );
+        let times: Vec<String> = (0..336)
+            .map(|i| format!("{:02}:{:02}", i / 20, i % 60))
+            .collect();
+        let cells: Vec<Option<&str>> = (0..800).map(|i| Some(times[i % 336].as_str())).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with("column `colour` holds times of day (such as `00:00`; ")
+                && notes[0].contains("cannot say \"after 17:00\"")
+                && notes[0].ends_with("--forbid colour"),
             "{notes:?}"
         );
     }

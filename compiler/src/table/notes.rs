@@ -511,9 +511,19 @@ fn class_follows_labels(rows: &[(i64, u32)]) -> Option<LabelPattern> {
 /// Whether `text` is a calendar date, with or without a time of day, as
 /// files write them: `2024-03-15`, `2024/3/15`, `15.03.2024`, `03/15/2024`,
 /// and any of those followed by `T` or a space and `HH:MM`, seconds,
-/// fractions and a zone (`Z`, `+02:00`) as ISO 8601 allows.
+/// fractions and a zone (`Z`, `+02:00`) as ISO 8601 allows; or with the
+/// month's name: `20-Nov-2024`, `20 NOV 24`, `Nov 20, 2024`, `20 November
+/// 2024`, a time of day after a space.
 pub fn is_date(text: &str) -> bool {
     let t = text.trim();
+    if named_month_date(t) {
+        return true;
+    }
+    if let Some((date, time)) = t.rsplit_once(' ') {
+        if named_month_date(date) && time_of_day(time) {
+            return true;
+        }
+    }
     let (date, time) = match t.find(['T', ' ']) {
         Some(i) => (&t[..i], Some(&t[i + 1..])),
         None => (t, None),
@@ -543,6 +553,49 @@ fn calendar_date(t: &str) -> bool {
             && small(parts[1])
             && (n(parts[0]) <= 12 || n(parts[1]) <= 12)
     }
+}
+
+/// A day, a month's name (English, its first three letters or more, any
+/// case)
+/// and a year (two or four digits), the day first or the month first, with
+/// `-`, `/`, `.`, spaces or a comma between them.
+fn named_month_date(t: &str) -> bool {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let parts: Vec<&str> = t
+        .split(['-', '/', '.', ' ', ','])
+        .filter(|p| !p.is_empty())
+        .collect();
+    let [a, b, year] = parts[..] else {
+        return false;
+    };
+    let month = |p: &str| {
+        let p = p.to_ascii_lowercase();
+        p.len() >= 3 && MONTHS.iter().any(|m| m.starts_with(&p))
+    };
+    let number = |p: &str, digits: &[usize]| {
+        digits.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit())
+    };
+    let day = |p: &str| number(p, &[1, 2]) && p.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d));
+    number(year, &[2, 4]) && ((day(a) && month(b)) || (month(a) && day(b)))
+}
+
+/// Whether `text` is a time of day alone, `HH:MM` or `HH:MM:SS`, a
+/// fraction and a zone allowed ([`time_of_day`]).
+pub fn is_time(text: &str) -> bool {
+    time_of_day(text.trim())
 }
 
 /// `HH:MM`, optionally `:SS`, a fraction and a zone (`Z`, `+HH:MM`,
@@ -582,10 +635,17 @@ fn time_of_day(t: &str) -> bool {
 /// `counts`: training rows per level.
 pub(super) fn dates_as_text(name: &str, levels: &[String], counts: &[usize]) -> Option<String> {
     let dates = Tally::of(levels, counts, is_date);
-    let example = dates.first?;
-    if !dates.most() {
-        return None;
-    }
+    let Some(example) = dates.first.filter(|_| dates.most()) else {
+        let times = Tally::of(levels, counts, is_time);
+        let example = times.first?;
+        if !times.most() {
+            return None;
+        }
+        let distinct = times.distinct;
+        return Some(format!(
+            "column `{name}` holds times of day (such as `{example}`; {distinct} distinct in the training rows), read as text: each time is a category of its own, so a rule can only list times seen in training and cannot say \"after 17:00\"; to use it, add a column of numbers derived from it (the hour, minutes since midnight), or keep rules off it with --forbid {}", shell_word(name)
+        ));
+    };
     let distinct = dates.distinct;
     Some(format!(
         "column `{name}` holds dates (such as `{example}`; {distinct} distinct in the training rows), read as text: each date is a category of its own, so a rule can only list dates seen in training and a later date matches none; to use it, add columns of numbers derived from it (month, weekday, hour, days since a fixed date), or keep rules off it with --forbid {}", shell_word(name)
