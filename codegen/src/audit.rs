@@ -571,7 +571,12 @@ fn card_section(set: &RuleSet) -> Section {
          inside a rule's region does not). Label delay: rows whose final outcome is not known \
          yet are judged by a label that will change, so recent rows look better or worse than \
          they are; check on rows whose labels are final. Labels recorded another way, and use \
-         outside the intended population or for an out-of-scope use, void it too."
+         outside the intended population or for an out-of-scope use, void it too. Rows that \
+         are not each on their own: a record written several times counts once when its copies \
+         are exact (a note then says so), and the guarantee is about records, not rows, so new \
+         rows that repeat records as the data does can be right less often per row; copies \
+         that differ a little are not found, and make the validation rows look better than \
+         new ones."
             .into(),
     ));
     let shadow = rulec_runtime::cascade::ShadowConfig::default();

@@ -33,7 +33,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  decisions the rules take is at least {p}. The bound is the {bound_words} of the precision \
                  against the true labels on the validation rows: it comes from the binomial distribution \
                  itself, so the stated confidence holds at every number of rows (it assumes new rows are \
-                 drawn like the validation rows, and labels as recorded).",
+                 drawn like the validation rows, each on its own, and labels as recorded; copies of one \
+                 record count once).",
                 conf = pct(cert.confidence),
                 p = pct(cert.precision),
             ),
@@ -93,7 +94,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  over classes cannot hide a class below it. Each bound is the {bound_words} of that class's \
                  precision against the true labels on the validation rows the rules decide as that class: it \
                  comes from the binomial distribution itself, so the stated confidence holds at every number \
-                 of rows (it assumes new rows are drawn like the validation rows, and labels as recorded).",
+                 of rows (it assumes new rows are drawn like the validation rows, each on its own, and labels as \
+                 recorded; copies of one record count once).",
                 conf = pct(cert.confidence),
                 p = pct(cert.precision),
             ),

@@ -330,12 +330,13 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     if let Some(leak) = one_column_decides(set) {
         out.push(leak);
     }
-    // Validation rows that repeat training rows (a split column's, which
-    // rulec leaves as given): the test counted rows the rules had seen.
-    if let Some(copies) =
-        set.provenance.iter().flat_map(|p| &p.data_notes).find(|n| {
-            n.contains(" validation rows (") && n.contains("repeat a training row exactly")
-        })
+    // Copies of records on several sides of a split column, which rulec
+    // moved to one side: the split is no longer quite the user's.
+    if let Some(copies) = set
+        .provenance
+        .iter()
+        .flat_map(|p| &p.data_notes)
+        .find(|n| n.contains("than their record's first row, and are moved to its side"))
     {
         out.push(format!("Caution: {copies}."));
     }

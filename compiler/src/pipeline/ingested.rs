@@ -126,21 +126,23 @@ fn ingest_params(p: &CompileParams) -> IngestParams {
 /// validation rows the teacher and the rules have already seen, and the
 /// certified precision then holds for those rows only (2,000 rows of coin
 /// flips, each written 8 times: certified at 100 %, right on 45–50 % of
-/// new rows). rulec's own split keeps each copy on its row's side and says
-/// so; a split column is the user's, and a note says how many validation
-/// rows repeat a training row. The split keeps copies together when at
-/// least one row in 4 repeats another; the note counts validation rows
-/// from one in 20.
+/// new rows). The split, rulec's own or a split column's, keeps each copy
+/// on the side of its record's first row, and says so; each validation
+/// record counts once. A share of copies moves a precision by more than that share times
+/// its distance to 1 when the copies are the records the rules get wrong:
+/// the rules fitted to the training copies carve those records out, and
+/// their validation copies with them (6 % of rows, the wrong-label records
+/// written 5 times and split by a split column row by row: sets right on 94
+/// % of new rows passed 0.95 on about half of the compiles). So any number
+/// of copies counts, from [`split::MIN_RECORD_COPIES`] rows on, once they
+/// are records.
 fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParams) -> Vec<String> {
     let first = split::first_copies(table);
     let repeats = first.iter().enumerate().filter(|&(i, &f)| f != i).count();
     // Repeats of coarse values are the data's own (the demo's 200,000
     // generated rows hold 2,140, 1.1 %; 150 rows of `x` in 0..100 and a
-    // class cut from it, 8 %), and a validation share of copies moves a
-    // precision by that share times its distance to 1 at most: a set at
-    // 90 % passes 95 % only when half its validation rows are copies. From
-    // one row in 4 on, copies are what the data is made of.
-    if repeats * 20 < first.len() || !split::copies_are_records(table) {
+    // class cut from it, 8 %): `copies_are_records` tells them apart.
+    if repeats < split::MIN_RECORD_COPIES || !split::copies_are_records(table, &first) {
         return Vec::new();
     }
     let words = |n: usize| if n == 1 { "row" } else { "rows" };
@@ -155,51 +157,34 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
                 .join(", ")
         ),
     };
+    // Copies are right or wrong together: the exact test counts
+    // independent rows, so a record is one validation row however often it
+    // is written (with 4 copies each, sets on labels right 94 % of the
+    // time passed 95 % on 9 of 100 compiles). And each record lies on one
+    // side, the side of its first row: a split column drawn row by row
+    // puts a record written 5 times in the training rows 11 times in 12,
+    // so leaving out the validation rows a training row repeats kept few
+    // of the records written often (sets right on 94 % of records passed
+    // 0.95 on 75 of 100 compiles when the wrong ones were written 5 times).
+    let moved = split::keep_copies_together(splits, &first);
+    let before = splits.validation.len();
+    splits.validation.retain(|&r| first[r] == r);
+    let dropped = before - splits.validation.len();
     match (table.split(), p.split_column.as_deref()) {
         (Some(_), Some(name)) => {
-            let mut in_train = vec![false; first.len()];
-            for &r in &splits.train {
-                in_train[first[r]] = true;
-            }
-            let seen = splits
-                .validation
-                .iter()
-                .filter(|&&r| in_train[first[r]])
-                .count();
-            let n = splits.validation.len();
-            if seen < 5 || seen * 20 < n {
+            if moved == 0 && dropped == 0 {
                 return Vec::new();
             }
-            // Rows the teacher and the rules have seen are no evidence, and
-            // copies are right or wrong together: certification counts each
-            // validation record once and leaves out those a training row
-            // repeats (on records written 4 times, split at random by a
-            // split column, 20 % of noise sets at 0.94 passed 0.95).
-            let mut counted = vec![false; first.len()];
-            splits.validation.retain(|&r| {
-                let keep = !in_train[first[r]] && !counted[first[r]];
-                counted[first[r]] = true;
-                keep
-            });
-            let left = n - splits.validation.len();
             splits.method.push_str(&format!(
-                "; the {left} validation rows that repeat a training row or another validation row exactly left out of certification"
+                "; the {repeats} {} that repeat another row exactly moved to the side of its first row ({moved} moved), a validation row's copies counted once",
+                words(repeats)
             ));
             vec![format!(
-                "{seen} of the {n} validation rows ({:.1} %) repeat a training row exactly ({compared}), as a record written more than once does: the teacher and the rules have seen them, so certification leaves them out, and counts each other validation record once ({left} rows left out in all); if they are one record written more than once, drop the copies or keep each on one side of `{name}`",
-                100.0 * seen as f64 / n as f64
+                "{repeats} {} repeat another row exactly ({compared}), as a record written more than once does: {moved} of them were on another side of `{name}` than their record's first row, and are moved to its side, so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
+                words(repeats)
             )]
         }
-        _ if repeats * 4 < first.len() => Vec::new(),
         _ => {
-            let moved = split::keep_copies_together(splits, &first);
-            // Copies are right or wrong together: the exact test counts
-            // independent rows, so a record is one validation row however
-            // often it is written (with 4 copies each, sets on labels right
-            // 94 % of the time passed 95 % on 9 of 100 compiles).
-            let before = splits.validation.len();
-            splits.validation.retain(|&r| first[r] == r);
-            let dropped = before - splits.validation.len();
             splits.method.push_str(&format!(
                 "; the {repeats} {} that repeat another row exactly kept on its side, a validation row's copies counted once",
                 words(repeats)
