@@ -325,8 +325,12 @@ fn compile_to(
     if !quiet {
         let r = &compiled.report;
         if r.coverage.is_none() {
+            let why = match &params.get().split_column {
+                Some(column) => format!("no `test` rows in column `{column}`"),
+                None => "a test share of 0".to_string(),
+            };
             say!(
-                "done: {}; no test rows to report on (a test share of 0): the rule book's figures are the validation rows'",
+                "done: {}; no test rows to report on ({why}): the rule book's figures are the validation rows'",
                 rulec_codegen::sentence::counted(r.rules as usize, "rule", "rules"),
             );
         } else {

@@ -1928,6 +1928,36 @@ fn no_test_rows_is_said_in_words() {
     );
     assert!(!err.contains(" – "), "{err}");
     assert!(!err.contains("test coverage –"), "{err}");
+    // A split column without `test` rows: said so, not a share.
+    let text = std::fs::read_to_string(d.join("s.csv")).unwrap();
+    let mut lines = text.lines();
+    let mut given = format!("{},part\n", lines.next().unwrap());
+    for (i, line) in lines.enumerate() {
+        given.push_str(&format!(
+            "{line},{}\n",
+            if i % 3 == 0 { "Valid" } else { "TRAIN" }
+        ));
+    }
+    std::fs::write(d.join("given.csv"), given).unwrap();
+    let o = run(
+        d,
+        &[
+            "compile",
+            "given.csv",
+            "--target",
+            "cheapest_shipper",
+            "--split-column",
+            "part",
+            "--out",
+            "g",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("; no test rows to report on (no `test` rows in column `part`)"),
+        "{err}"
+    );
 }
 
 /// 300 rows of coin-flip labels, each written 8 times in a shuffled file:
