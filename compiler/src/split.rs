@@ -221,12 +221,17 @@ pub fn stratified(labels: &[u32], n_classes: usize, shares: Shares, seed: u64) -
     s
 }
 
-/// Whether no two rows of `data` hold one value (missing values aside):
-/// a row number, a key, a time stamp to the millisecond. Such a column
-/// tells one copy of a record from another, not one record from another.
+/// Whether no two rows of `data` hold one value (missing values aside),
+/// and the values are text or whole numbers: a row number, a key, a time
+/// stamp in milliseconds. Such a column tells one copy of a record from
+/// another, not one record from another. (Measurements with many digits
+/// hold a value per row too, and tell records apart: not these.)
 pub fn a_value_per_row(data: &crate::table::ColumnData) -> bool {
     use crate::table::ColumnData;
     let mut seen: Vec<u64> = match data {
+        ColumnData::Numeric(v) if v.iter().any(|x| x.fract() != 0.0 && !x.is_nan()) => {
+            return false
+        }
         ColumnData::Numeric(v) => v
             .iter()
             .filter(|x| !x.is_nan())
@@ -552,6 +557,8 @@ mod tests {
         assert!(some(vec![1.0, f64::NAN, 3.0, f64::NAN]));
         assert!(!some(vec![1.0, f64::NAN, f64::NAN]));
         assert!(!some(vec![1.0, 3.0, 1.0]));
+        // A measurement with many digits tells records apart.
+        assert!(!some(vec![1.25, 3.5, 7.0]));
     }
 
     /// Two fine columns that repeat together mark records written more
