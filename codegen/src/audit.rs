@@ -204,7 +204,7 @@ fn blocks_html(blocks: &[Block]) -> String {
                 let _ = writeln!(h, "<p>{}</p>", spans_html(t));
             }
             Block::Table { head, rows } => {
-                h.push_str("<table>\n<tr>");
+                h.push_str("<div class=\"tbl\"><table>\n<tr>");
                 for (i, c) in head.iter().enumerate() {
                     let numeric = rows
                         .first()
@@ -225,7 +225,7 @@ fn blocks_html(blocks: &[Block]) -> String {
                     }
                     h.push_str("</tr>\n");
                 }
-                h.push_str("</table>\n");
+                h.push_str("</table></div>\n");
             }
         }
     }

@@ -313,7 +313,14 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
         .max(1);
     let cell = (360.0 / k as f64).clamp(16.0, 56.0);
     let (left, top) = (120.0, 70.0);
-    let width = left + cell * k as f64 + 20.0;
+    let title = format!(
+        "Covered {split} rows ({})",
+        crate::book::count(figures.covered.support)
+    );
+    // The title starts at the left edge, and the figure is as wide as it
+    // at 7 units a character (starting at `left`, "(26,255)" lost its
+    // last digit).
+    let width = (left + cell * k as f64 + 20.0).max(16.0 + 7.0 * title.chars().count() as f64);
     let height = top + cell * k as f64 + 20.0;
     let mut svg = String::new();
     open_svg(
@@ -323,16 +330,7 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
         &format!("Decisions on covered {split} rows: decided class by true class"),
         &format!("fig-confusion-{split}"),
     );
-    text(
-        &mut svg,
-        left,
-        16.0,
-        "start",
-        &format!(
-            "Covered {split} rows ({})",
-            crate::book::count(figures.covered.support)
-        ),
-    );
+    text(&mut svg, 8.0, 16.0, "start", &title);
     text(&mut svg, left, 34.0, "start", "true class →");
     text(&mut svg, left - 8.0, top - 8.0, "end", "decided ↓");
     let label_len = ((cell / 7.0) as usize).max(3);
@@ -353,11 +351,18 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
             let (x, y) = (left + cell * t as f64, top + cell * d as f64);
             let colour = if decided == truth { RIGHT } else { WRONG };
             // Square-root shading, so a few errors still show beside
-            // thousands of right decisions.
+            // thousands of right decisions; between 0.7 and 0.94 dark or
+            // white ink reads below 4.5:1 on one colour or the other (dark
+            // on red at 0.8: 3.9:1), so the shade skips them.
             let opacity = if n == 0 {
                 0.0
             } else {
-                0.12 + 0.88 * (n as f64 / max as f64).sqrt()
+                let o = 0.12 + 0.88 * (n as f64 / max as f64).sqrt();
+                if o > 0.7 && o < 0.94 {
+                    0.94
+                } else {
+                    o
+                }
             };
             let _ = writeln!(
                 svg,
@@ -366,7 +371,7 @@ pub fn confusion(set: &RuleSet, figures: &SetFigures, split: &str) -> Option<Str
                 escape(&set.target.classes[truth]),
             );
             if cell >= 30.0 {
-                let ink = if opacity > 0.55 { "#fff" } else { INK };
+                let ink = if opacity >= 0.94 { "#fff" } else { INK };
                 let _ = writeln!(
                     svg,
                     "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"{ink}\">{n}</text>",
@@ -492,10 +497,15 @@ pub fn curve(set: &RuleSet) -> Option<String> {
         let kept = p.3 <= chosen;
         let _ = writeln!(
             svg,
-            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\"><title>first {}: coverage {}, precision {}, lower bound {}{}</title></circle>",
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" {}><title>first {}: coverage {}, precision {}, lower bound {}{}</title></circle>",
             x(p.0),
             y(p.1),
-            if kept { BAR } else { "#aaa" },
+            // Not kept: hollow, so that it shows without its colour.
+            if kept {
+                format!("fill=\"{BAR}\"")
+            } else {
+                "fill=\"#fff\" stroke=\"#767676\" stroke-width=\"1.5\"".to_string()
+            },
             crate::sentence::counted(p.3, "rule", "rules"),
             pct(p.0),
             pct(p.1),
@@ -564,7 +574,7 @@ pub fn curve(set: &RuleSet) -> Option<String> {
     );
     let _ = writeln!(
         svg,
-        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#aaa\"/>",
+        "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"#fff\" stroke=\"#767676\" stroke-width=\"1.5\"/>",
         lx + 10.0,
         top + 134.0
     );

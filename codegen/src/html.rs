@@ -39,10 +39,15 @@ code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:13px}
 figure{margin:14px 0 24px;overflow-x:auto}figcaption{color:#556;font-size:13px;max-width:900px}
 svg{max-width:100%;height:auto}
 .rule{border-top:1px solid #e3e6ea;margin-top:18px}
-.tested{background:#fff6d6}
+.tested{background:#fff6d6;border-bottom:3px solid #7a5c00}.tag{font-size:12px;font-weight:normal;color:#5c4500}
 .reason{color:#7a2e2e}
-.chosen td{font-weight:bold;background:#fff3f0}.notkept td{color:#889}
-.signatures td{height:2.4em;min-width:9em}
+.chosen td{font-weight:bold;background:#fff3f0}.notkept td{color:#667}
+.signatures td{height:3em;min-width:9em}
+.tbl{overflow-x:auto;max-width:100%}td code{overflow-wrap:anywhere}
+h1 code,h2 code{font-size:inherit}
+details{margin:4px 0 14px}caption{text-align:left;color:#556;font-size:13px;padding:2px 0}
+@media print{body,main{background:#fff;padding:0}.tbl{overflow:visible}figure,pre,tr,.signatures{break-inside:avoid}\
+h2,h3,figcaption{break-after:avoid}thead{display:table-header-group}th,.tested,.chosen,rect{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
 ";
 
 /// Renders `rulebook.html` without a sign-off section (for a rule set that
@@ -79,7 +84,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     }
     h.push_str("</ul>\n");
     if let Some(summary) = &set.summary {
-        h.push_str("<table id=\"set-figures\">\n<tr><th>split</th><th class=\"n\">rows</th><th class=\"n\">coverage</th><th class=\"n\">covered precision</th><th class=\"n\">lower bound</th><th class=\"n\">fidelity to teacher</th><th class=\"n\">rules + fallback accuracy</th><th class=\"n\">teacher accuracy</th></tr>\n");
+        h.push_str("<div class=\"tbl\"><table id=\"set-figures\">\n<tr><th>split</th><th class=\"n\">rows</th><th class=\"n\">coverage</th><th class=\"n\">covered precision</th><th class=\"n\">lower bound</th><th class=\"n\">fidelity to teacher</th><th class=\"n\">rules + fallback accuracy</th><th class=\"n\">teacher accuracy</th></tr>\n");
         figures_row(
             &mut h,
             "validation",
@@ -89,7 +94,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         if let Some(t) = &summary.test {
             figures_row(&mut h, "test", t, set.certification.precision);
         }
-        h.push_str("</table>\n");
+        h.push_str("</table></div>\n");
         let _ = writeln!(
             h,
             "<p>{} candidate rules were proposed; {} certified and kept.</p>",
@@ -141,7 +146,9 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     inputs_section(&mut h, set);
 
     if set.provenance.is_some() {
-        h.push_str("<section id=\"provenance\">\n<h2>Provenance</h2>\n<table>\n");
+        h.push_str(
+            "<section id=\"provenance\">\n<h2>Provenance</h2>\n<div class=\"tbl\"><table>\n",
+        );
         for (k, v) in provenance_rows(set) {
             let _ = writeln!(
                 h,
@@ -150,7 +157,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 escape(&v)
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</table></div>\n");
         let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();
         if !notes.is_empty() {
             let _ = writeln!(
@@ -163,7 +170,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             }
             h.push_str("</ul>\n");
         }
-        h.push_str("<h3>Options</h3>\n<table>\n<tr><th>option</th><th>value</th></tr>\n");
+        h.push_str("<h3>Options</h3>\n<div class=\"tbl\"><table>\n<tr><th>option</th><th>value</th></tr>\n");
         for (k, v) in set.provenance.iter().flat_map(|p| &p.options) {
             let _ = writeln!(
                 h,
@@ -172,7 +179,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 escape(v)
             );
         }
-        h.push_str("</table>\n</section>\n");
+        h.push_str("</table></div>\n</section>\n");
     }
     if let Some(sign_off) = sign_off {
         sign_off_section(&mut h, set, sign_off);
@@ -184,7 +191,11 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
 fn sign_off_section(h: &mut String, set: &RuleSet, sign_off: &SignOff) {
     let _ = writeln!(h, "<section id=\"sign-off\">\n<h2>{SIGN_OFF_HEADING}</h2>");
     let code = |s: &str| format!("<code>{}</code>", escape(s));
-    let _ = writeln!(h, "<p>{}</p>\n<table>", sign_off_paragraph(sign_off, code));
+    let _ = writeln!(
+        h,
+        "<p>{}</p>\n<div class=\"tbl\"><table>",
+        sign_off_paragraph(sign_off, code)
+    );
     for (k, v) in sign_off_rows(set, sign_off) {
         let _ = writeln!(
             h,
@@ -193,24 +204,27 @@ fn sign_off_section(h: &mut String, set: &RuleSet, sign_off: &SignOff) {
             escape(&v)
         );
     }
-    h.push_str("</table>\n<table class=\"signatures\">\n<tr><th></th><th>name</th><th>date</th><th>decision and conditions</th></tr>\n");
+    h.push_str("</table></div>\n<div class=\"tbl\"><table class=\"signatures\">\n<tr><th>role</th><th>name</th><th>date</th><th>decision and conditions</th><th>signature</th></tr>\n");
     for role in SIGNATORIES {
-        let _ = writeln!(h, "<tr><th>{role}</th><td></td><td></td><td></td></tr>");
+        let _ = writeln!(
+            h,
+            "<tr><th>{role}</th><td></td><td></td><td></td><td></td></tr>"
+        );
     }
-    h.push_str("</table>\n</section>\n");
+    h.push_str("</table></div>\n</section>\n");
 }
 
 fn figures_section(h: &mut String, set: &RuleSet) {
     let bars = rule_bars(set);
     let curve_svg = curve(set);
-    let confusions: Vec<(String, &str)> = set
+    let confusions: Vec<(String, &SetFigures, &str)> = set
         .summary
         .iter()
         .flat_map(|s| {
             std::iter::once((&s.validation, "validation"))
                 .chain(s.test.as_ref().map(|t| (t, "test")))
         })
-        .filter_map(|(f, split)| confusion(set, f, split).map(|svg| (svg, split)))
+        .filter_map(|(f, split)| confusion(set, f, split).map(|svg| (svg, f, split)))
         .collect();
     if bars.is_none() && curve_svg.is_none() && confusions.is_empty() {
         return;
@@ -245,7 +259,7 @@ fn figures_section(h: &mut String, set: &RuleSet) {
     }
     if !confusions.is_empty() {
         h.push_str("<figure>\n");
-        for (svg, _) in &confusions {
+        for (svg, _, _) in &confusions {
             h.push_str(svg);
         }
         let _ = writeln!(
@@ -254,8 +268,42 @@ fn figures_section(h: &mut String, set: &RuleSet) {
              with the count.</figcaption>\n</figure>",
             escape(CONFUSION_INTRO)
         );
+        // The counts as text too: a figure's are read by no screen reader.
+        for (_, f, split) in &confusions {
+            confusion_table(h, set, f, split);
+        }
     }
     h.push_str("</section>\n");
+}
+
+/// The confusion of decisions on the covered `split` rows as a table, in
+/// a `<details>` under the figures.
+fn confusion_table(h: &mut String, set: &RuleSet, f: &SetFigures, split: &str) {
+    let shown = crate::book::confusion_classes(f);
+    let _ = write!(
+        h,
+        "<details>\n<summary>The counts on covered {split} rows, as a table</summary>\n<div class=\"tbl\"><table>\n<caption>Covered {split} rows: decided class (rows) by true class (columns)</caption>\n<thead><tr><th scope=\"col\">decided ↓ · true →</th>"
+    );
+    for &c in &shown {
+        let _ = write!(
+            h,
+            "<th scope=\"col\" class=\"n\">{}</th>",
+            escape(&set.target.classes[c])
+        );
+    }
+    h.push_str("</tr></thead>\n");
+    for &d in &shown {
+        let _ = write!(
+            h,
+            "<tr><th scope=\"row\">{}</th>",
+            escape(&set.target.classes[d])
+        );
+        for &t in &shown {
+            let _ = write!(h, "<td class=\"n\">{}</td>", count(f.confusion[d][t]));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n</details>\n");
 }
 
 fn rules_section(h: &mut String, set: &RuleSet) {
@@ -267,7 +315,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             "<p>No rule reached the required precision: every row goes to the fallback.</p>\n",
         );
     }
-    h.push_str("<table id=\"rules\">\n<tr><th class=\"n\">#</th><th>rule</th><th>decides</th><th>in plain words</th><th class=\"n\">validation rows</th><th class=\"n\">validation precision (lower bound)</th><th class=\"n\">test precision</th><th class=\"n\">fidelity to teacher</th></tr>\n");
+    h.push_str("<div class=\"tbl\"><table id=\"rules\">\n<tr><th class=\"n\">#</th><th>rule</th><th>decides</th><th>in plain words</th><th class=\"n\">validation rows</th><th class=\"n\">validation precision (lower bound)</th><th class=\"n\">test precision</th><th class=\"n\">fidelity to teacher</th></tr>\n");
     for (i, rule) in set.rules.iter().enumerate() {
         let e = rule.evidence.as_ref();
         let _ = writeln!(
@@ -289,7 +337,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             e.map_or("–".into(), |e| opt_pct(e.validation.fidelity())),
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     for (i, rule) in set.rules.iter().enumerate() {
         let _ = writeln!(
             h,
@@ -313,7 +361,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             let _ = writeln!(h, "<p>Origin: {}.</p>", escape(origin));
         }
         if let Some(e) = &rule.evidence {
-            h.push_str("<table>\n<tr><th></th><th class=\"n\">validation</th><th class=\"n\">test</th></tr>\n");
+            h.push_str("<div class=\"tbl\"><table>\n<tr><th>measure</th><th class=\"n\">validation</th><th class=\"n\">test</th></tr>\n");
             let t = e.test.as_ref();
             evidence_row(h, "support (rows)", &e.validation, t, |e| count(e.support));
             evidence_row(h, "precision", &e.validation, t, |e| opt_pct(e.precision()));
@@ -323,11 +371,11 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             evidence_row(h, "fidelity to teacher", &e.validation, t, |e| {
                 opt_pct(e.fidelity())
             });
-            h.push_str("</table>\n");
+            h.push_str("</table></div>\n");
             h.push_str(&crate::audit::reasons_html(rule));
             if !e.examples.is_empty() {
                 let columns = example_columns(set, rule);
-                h.push_str("<p>Example validation rows it answers (the columns it tests are shaded):</p>\n<table class=\"examples\">\n<tr>");
+                h.push_str("<p>Example validation rows it answers (the columns it tests are shaded and marked “tested”):</p>\n<div class=\"tbl\"><table class=\"examples\">\n<tr>");
                 for &c in &columns {
                     let name = &set.features[c].name;
                     let tested = rule
@@ -336,9 +384,14 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                         .any(|cond| cond.features().contains(&name.as_str()));
                     let _ = write!(
                         h,
-                        "<th{}><code>{}</code></th>",
+                        "<th{}><code>{}</code>{}</th>",
                         if tested { " class=\"tested\"" } else { "" },
-                        escape(name)
+                        escape(name),
+                        if tested {
+                            " <span class=\"tag\">tested</span>"
+                        } else {
+                            ""
+                        }
                     );
                 }
                 let _ = writeln!(h, "<th>true <code>{}</code></th></tr>", escape(target));
@@ -349,7 +402,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                     }
                     let _ = writeln!(h, "<td>{}</td></tr>", escape(&ex.truth));
                 }
-                h.push_str("</table>\n");
+                h.push_str("</table></div>\n");
             }
         }
         h.push_str("</div>\n");
@@ -367,7 +420,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
         if cert.tests.is_empty() {
             let _ = writeln!(h, "<p>{}</p>", escape(&nothing_tested(set)));
         } else {
-            h.push_str("<table>\n<tr><th>tested set</th><th class=\"n\">validation rows</th><th class=\"n\">right</th><th class=\"n\">confidence of the test</th><th class=\"n\">lower bound</th><th>result</th></tr>\n");
+            h.push_str("<div class=\"tbl\"><table>\n<tr><th>tested set</th><th class=\"n\">validation rows</th><th class=\"n\">right</th><th class=\"n\">confidence of the test</th><th class=\"n\">lower bound</th><th>result</th></tr>\n");
             for row in test_rows(cert) {
                 let _ = writeln!(
                     h,
@@ -380,13 +433,13 @@ fn certification_section(h: &mut String, set: &RuleSet) {
                     if row.passed { "passed" } else { "failed" }
                 );
             }
-            h.push_str("</table>\n");
+            h.push_str("</table></div>\n");
         }
     }
     if let Some(summary) = set.summary.as_ref().filter(|s| !s.curve.is_empty()) {
         h.push_str("<h3>Coverage against precision</h3>\n");
         let _ = writeln!(h, "<p>{}</p>", escape(&curve_paragraph(set)));
-        h.push_str("<table id=\"curve\">\n<tr><th class=\"n\">first k rules</th><th class=\"n\">coverage</th><th class=\"n\">precision</th><th class=\"n\">lower bound</th><th></th></tr>\n");
+        h.push_str("<div class=\"tbl\"><table id=\"curve\">\n<tr><th class=\"n\">first k rules</th><th class=\"n\">coverage</th><th class=\"n\">precision</th><th class=\"n\">lower bound</th><th>status</th></tr>\n");
         let rows = summary.validation.rows;
         let n = set.rules.len();
         for p in &summary.curve {
@@ -406,13 +459,13 @@ fn certification_section(h: &mut String, set: &RuleSet) {
                 pct_lower(p.lower_bound, set.certification.precision),
             );
         }
-        h.push_str("</table>\n");
+        h.push_str("</table></div>\n");
     }
     h.push_str("</section>\n");
 }
 
 fn inputs_section(h: &mut String, set: &RuleSet) {
-    h.push_str("<section id=\"inputs\">\n<h2>Inputs</h2>\n<table>\n<tr><th>column</th><th>type</th><th>missing values</th><th>categories</th></tr>\n");
+    h.push_str("<section id=\"inputs\">\n<h2>Inputs</h2>\n<div class=\"tbl\"><table>\n<tr><th>column</th><th>type</th><th>missing values</th><th>categories</th></tr>\n");
     for f in &set.features {
         let cats = match &f.kind {
             FeatureKind::Categorical { categories } => {
@@ -441,7 +494,7 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
             cats
         );
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
     let _ = writeln!(
         h,
         "<p>Decision <code>{}</code>: {}.</p>\n</section>",

@@ -430,6 +430,22 @@ fn html_has_rules_table_and_figures() {
     assert_eq!(page.matches("<svg").count(), page.matches("</svg>").count());
     // The chosen point of the curve is marked and labelled.
     assert_has(&page, "3 rules, coverage 38.5 %");
+    // The figures' counts are text too, for a screen reader: the confusion
+    // of decisions as a table with header cells for both axes; every table
+    // scrolls on its own on a narrow screen; the columns a rule tests say
+    // so in words, not by their shade alone.
+    for split in ["validation", "test"] {
+        assert_has(
+            &page,
+            &format!("<summary>The counts on covered {split} rows, as a table</summary>"),
+        );
+    }
+    assert_has(&page, "<th scope=\"row\">B</th><td class=\"n\">");
+    assert_eq!(
+        page.matches("<table").count(),
+        page.matches("<div class=\"tbl\"><table").count()
+    );
+    assert_has(&page, "<span class=\"tag\">tested</span>");
     assert_has(
         &page,
         "<p class=\"plain\">When distance_mi is below 50 and weight_lb is below 5, cheapest_shipper is &quot;B&quot;.</p>",
