@@ -1995,7 +1995,7 @@ fn copies_of_a_row_stay_on_one_side_of_the_split() {
     assert!(
         stderr(&o).contains(
             "note: 2100 rows repeat another row exactly (every column and the target), as a record written more \
-             than once does: the split keeps each copy on its row's side"
+             than once does: the split keeps each copy on the side of its record's first row"
         ),
         "{}",
         stderr(&o)

@@ -179,8 +179,13 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
                 "; the {repeats} {} that repeat another row exactly moved to the side of its first row ({moved} moved), a validation row's copies counted once",
                 words(repeats)
             ));
+            let sides = if moved == 0 {
+                format!("each record's copies lie on one side of `{name}`")
+            } else {
+                format!("{moved} of them were on another side of `{name}` than their record's first row, and are moved to its side, so no validation or test row is a copy of a training row")
+            };
             vec![format!(
-                "{repeats} {} repeat another row exactly ({compared}), as a record written more than once does: {moved} of them were on another side of `{name}` than their record's first row, and are moved to its side, so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
+                "{repeats} {} repeat another row exactly ({compared}), as a record written more than once does: {sides}, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
                 words(repeats)
             )]
         }
@@ -190,7 +195,7 @@ fn keep_copies_apart(table: &Table, splits: &mut split::Splits, p: &CompileParam
                 words(repeats)
             ));
             vec![format!(
-                "{repeats} {} repeat another row exactly ({compared}), as a record written more than once does: the split keeps each copy on its row's side ({moved} moved), so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
+                "{repeats} {} repeat another row exactly ({compared}), as a record written more than once does: the split keeps each copy on the side of its record's first row ({moved} moved), so no validation or test row is a copy of a training row, and certification counts each validation record once ({dropped} copies left out), as its copies are right or wrong together; if they are one record written more than once, drop the copies, as the test figures count each one",
                 words(repeats)
             )]
         }
