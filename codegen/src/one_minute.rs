@@ -362,6 +362,13 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let teacher_right = f.cascade_correct.saturating_sub(f.covered.correct);
     if uncovered == 0 {
         out.push("What the fallback receives: no row; the rules answer every one.".to_string());
+    } else if f.covered.support == 0 {
+        out.push(format!(
+            "What the fallback receives: every row ({}), as no certified rule applies to any; the teacher \
+             model answers them and is right on {} of them.",
+            rows(uncovered),
+            pct(ratio(teacher_right, uncovered))
+        ));
     } else {
         out.push(format!(
         "What the fallback receives: the other {} ({}), where no certified rule applies; the teacher model \

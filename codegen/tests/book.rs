@@ -372,6 +372,13 @@ fn a_fallback_that_receives_nothing_is_said_so() {
         "- What the fallback receives: no row; the rules answer every one.\n",
     );
     assert!(!md.contains("right on 0.0 % of them"), "{md}");
+    // Nothing covered: every row, not "the other 100.0 %".
+    let test = set.summary.as_mut().and_then(|s| s.test.as_mut()).unwrap();
+    test.covered.support = 0;
+    test.covered.correct = 0;
+    let md = markdown(&set);
+    assert_has(&md, "- What the fallback receives: every row (");
+    assert!(!md.contains("the other 100.0 %"), "{md}");
 }
 
 /// A class no rule decides is named, with how many covered rows of it the
