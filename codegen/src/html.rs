@@ -311,14 +311,15 @@ fn rules_section(h: &mut String, set: &RuleSet) {
     h.push_str("<section id=\"rules-section\">\n<h2>Rules</h2>\n");
     let _ = writeln!(h, "<p>{}</p>", escape(RULES_INTRO));
     if set.rules.is_empty() {
+        // No table of no rows: a screen reader announces its header alone.
         h.push_str(
             "<p>No rule reached the required precision: every row goes to the fallback.</p>\n",
         );
-    }
-    h.push_str("<div class=\"tbl\"><table id=\"rules\">\n<tr><th class=\"n\">#</th><th>rule</th><th>decides</th><th>in plain words</th><th class=\"n\">validation rows</th><th class=\"n\">validation precision (lower bound)</th><th class=\"n\">test precision</th><th class=\"n\">fidelity to teacher</th></tr>\n");
-    for (i, rule) in set.rules.iter().enumerate() {
-        let e = rule.evidence.as_ref();
-        let _ = writeln!(
+    } else {
+        h.push_str("<div class=\"tbl\"><table id=\"rules\">\n<tr><th class=\"n\">#</th><th>rule</th><th>decides</th><th>in plain words</th><th class=\"n\">validation rows</th><th class=\"n\">validation precision (lower bound)</th><th class=\"n\">test precision</th><th class=\"n\">fidelity to teacher</th></tr>\n");
+        for (i, rule) in set.rules.iter().enumerate() {
+            let e = rule.evidence.as_ref();
+            let _ = writeln!(
             h,
             "<tr><td class=\"n\">{}</td><td><a href=\"#rule-{}\"><code>{}</code></a></td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             i + 1,
@@ -336,8 +337,9 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                 .map_or("–".into(), |t| opt_pct(t.precision())),
             e.map_or("–".into(), |e| opt_pct(e.validation.fidelity())),
         );
+        }
+        h.push_str("</table></div>\n");
     }
-    h.push_str("</table></div>\n");
     for (i, rule) in set.rules.iter().enumerate() {
         let _ = writeln!(
             h,
