@@ -45,6 +45,8 @@ svg{max-width:100%;height:auto}
 .signatures td{height:3em;min-width:9em}
 .tbl{overflow-x:auto;max-width:100%}td code{overflow-wrap:anywhere}
 h1 code,h2 code{font-size:inherit}
+.contents{display:flex;flex-wrap:wrap;gap:2px 18px;list-style:none;padding:0;margin:0 0 8px;font-size:14px}
+@media print{nav{display:none}}
 details{margin:4px 0 14px}caption{text-align:left;color:#556;font-size:13px;padding:2px 0}
 @media print{body,main{background:#fff;padding:0}.tbl{overflow:visible}figure,pre,tr,.signatures{break-inside:avoid}\
 h2,h3,figcaption{break-after:avoid}thead{display:table-header-group}th,.tested,.chosen,rect{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
@@ -185,7 +187,39 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         sign_off_section(&mut h, set, sign_off);
     }
     h.push_str("</main>\n</body>\n</html>\n");
-    h
+    with_contents(h)
+}
+
+/// `page` with a list of its sections (each `<section id>` opened by an
+/// `<h2>`) after the line under the title: the demo's book prints on 35
+/// pages.
+fn with_contents(page: String) -> String {
+    const GENERATED: &str = "not intended for manual editing.</p>\n";
+    let mut items = String::new();
+    let mut rest = page.as_str();
+    while let Some(at) = rest.find("<section id=\"") {
+        rest = &rest[at + "<section id=\"".len()..];
+        let Some((id, after)) = rest.split_once("\">\n<h2>") else {
+            continue;
+        };
+        let Some((title, _)) = after.split_once("</h2>") else {
+            continue;
+        };
+        let _ = writeln!(items, "<li><a href=\"#{id}\">{title}</a></li>");
+    }
+    let Some(at) = page.find(GENERATED).map(|at| at + GENERATED.len()) else {
+        return page;
+    };
+    if items.is_empty() {
+        return page;
+    }
+    let mut out = String::with_capacity(page.len() + items.len() + 64);
+    out.push_str(&page[..at]);
+    out.push_str("<nav aria-label=\"Contents\"><ul class=\"contents\">\n");
+    out.push_str(&items);
+    out.push_str("</ul></nav>\n");
+    out.push_str(&page[at..]);
+    out
 }
 
 fn sign_off_section(h: &mut String, set: &RuleSet, sign_off: &SignOff) {

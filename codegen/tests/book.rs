@@ -468,6 +468,15 @@ fn html_has_rules_table_and_figures() {
         page.matches("<div class=\"tbl\"><table").count()
     );
     assert_has(&page, "<span class=\"tag\">tested</span>");
+    // A list of the sections under the title, each linked.
+    assert_has(
+        &page,
+        "<nav aria-label=\"Contents\"><ul class=\"contents\">\n<li><a href=\"#card\">Model card</a></li>\n<li><a href=\"#summary\">In one minute</a></li>\n",
+    );
+    for id in ["figures", "rules-section", "certification", "inputs"] {
+        assert_has(&page, &format!("<li><a href=\"#{id}\">"));
+        assert_has(&page, &format!("<section id=\"{id}\">"));
+    }
     assert_has(
         &page,
         "<p class=\"plain\">When distance_mi is below 50 and weight_lb is below 5, cheapest_shipper is &quot;B&quot;.</p>",
