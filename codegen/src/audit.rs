@@ -204,15 +204,15 @@ fn blocks_html(blocks: &[Block]) -> String {
                 let _ = writeln!(h, "<p>{}</p>", spans_html(t));
             }
             Block::Table { head, rows } => {
-                h.push_str("<div class=\"tbl\"><table>\n<tr>");
+                h.push_str("<div class=\"tbl\"><table>\n<thead><tr>");
                 for (i, c) in head.iter().enumerate() {
                     let numeric = rows
                         .first()
                         .is_some_and(|r| matches!(r.get(i), Some(Cell::Num(_))));
                     let class = if numeric { " class=\"n\"" } else { "" };
-                    let _ = write!(h, "<th{class}>{}</th>", escape(c));
+                    let _ = write!(h, "<th scope=\"col\"{class}>{}</th>", escape(c));
                 }
-                h.push_str("</tr>\n");
+                h.push_str("</tr></thead>\n");
                 for row in rows {
                     h.push_str("<tr>");
                     for c in row {

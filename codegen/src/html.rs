@@ -86,7 +86,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     }
     h.push_str("</ul>\n");
     if let Some(summary) = &set.summary {
-        h.push_str("<div class=\"tbl\"><table id=\"set-figures\">\n<tr><th>split</th><th class=\"n\">rows</th><th class=\"n\">coverage</th><th class=\"n\">covered precision</th><th class=\"n\">lower bound</th><th class=\"n\">fidelity to teacher</th><th class=\"n\">rules + fallback accuracy</th><th class=\"n\">teacher accuracy</th></tr>\n");
+        h.push_str("<div class=\"tbl\"><table id=\"set-figures\">\n<thead><tr><th scope=\"col\">split</th><th scope=\"col\" class=\"n\">rows</th><th scope=\"col\" class=\"n\">coverage</th><th scope=\"col\" class=\"n\">covered precision</th><th scope=\"col\" class=\"n\">lower bound</th><th scope=\"col\" class=\"n\">fidelity to teacher</th><th scope=\"col\" class=\"n\">rules + fallback accuracy</th><th scope=\"col\" class=\"n\">teacher accuracy</th></tr></thead>\n");
         figures_row(
             &mut h,
             "validation",
@@ -172,7 +172,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             }
             h.push_str("</ul>\n");
         }
-        h.push_str("<h3>Options</h3>\n<div class=\"tbl\"><table>\n<tr><th>option</th><th>value</th></tr>\n");
+        h.push_str("<h3>Options</h3>\n<div class=\"tbl\"><table>\n<thead><tr><th scope=\"col\">option</th><th scope=\"col\">value</th></tr></thead>\n");
         for (k, v) in set.provenance.iter().flat_map(|p| &p.options) {
             let _ = writeln!(
                 h,
@@ -238,11 +238,11 @@ fn sign_off_section(h: &mut String, set: &RuleSet, sign_off: &SignOff) {
             escape(&v)
         );
     }
-    h.push_str("</table></div>\n<div class=\"tbl\"><table class=\"signatures\">\n<tr><th>role</th><th>name</th><th>date</th><th>decision and conditions</th><th>signature</th></tr>\n");
+    h.push_str("</table></div>\n<div class=\"tbl\"><table class=\"signatures\">\n<thead><tr><th scope=\"col\">role</th><th scope=\"col\">name</th><th scope=\"col\">date</th><th scope=\"col\">decision and conditions</th><th scope=\"col\">signature</th></tr></thead>\n");
     for role in SIGNATORIES {
         let _ = writeln!(
             h,
-            "<tr><th>{role}</th><td></td><td></td><td></td><td></td></tr>"
+            "<tr><th scope=\"row\">{role}</th><td></td><td></td><td></td><td></td></tr>"
         );
     }
     h.push_str("</table></div>\n</section>\n");
@@ -350,7 +350,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             "<p>No rule reached the required precision: every row goes to the fallback.</p>\n",
         );
     } else {
-        h.push_str("<div class=\"tbl\"><table id=\"rules\">\n<tr><th class=\"n\">#</th><th>rule</th><th>decides</th><th>in plain words</th><th class=\"n\">validation rows</th><th class=\"n\">validation precision (lower bound)</th><th class=\"n\">test precision</th><th class=\"n\">fidelity to teacher</th></tr>\n");
+        h.push_str("<div class=\"tbl\"><table id=\"rules\">\n<thead><tr><th scope=\"col\" class=\"n\">#</th><th scope=\"col\">rule</th><th scope=\"col\">decides</th><th scope=\"col\">in plain words</th><th scope=\"col\" class=\"n\">validation rows</th><th scope=\"col\" class=\"n\">validation precision (lower bound)</th><th scope=\"col\" class=\"n\">test precision</th><th scope=\"col\" class=\"n\">fidelity to teacher</th></tr></thead>\n");
         for (i, rule) in set.rules.iter().enumerate() {
             let e = rule.evidence.as_ref();
             let _ = writeln!(
@@ -397,7 +397,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             let _ = writeln!(h, "<p>Origin: {}.</p>", escape(origin));
         }
         if let Some(e) = &rule.evidence {
-            h.push_str("<div class=\"tbl\"><table>\n<tr><th>measure</th><th class=\"n\">validation</th><th class=\"n\">test</th></tr>\n");
+            h.push_str("<div class=\"tbl\"><table>\n<thead><tr><th scope=\"col\">measure</th><th scope=\"col\" class=\"n\">validation</th><th scope=\"col\" class=\"n\">test</th></tr></thead>\n");
             let t = e.test.as_ref();
             evidence_row(h, "support (rows)", &e.validation, t, |e| count(e.support));
             evidence_row(h, "precision", &e.validation, t, |e| opt_pct(e.precision()));
@@ -411,7 +411,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             h.push_str(&crate::audit::reasons_html(rule));
             if !e.examples.is_empty() {
                 let columns = example_columns(set, rule);
-                h.push_str("<p>Example validation rows it answers (the columns it tests are shaded and marked “tested”):</p>\n<div class=\"tbl\"><table class=\"examples\">\n<tr>");
+                h.push_str("<p>Example validation rows it answers (the columns it tests are shaded and marked “tested”):</p>\n<div class=\"tbl\"><table class=\"examples\">\n<thead><tr>");
                 for &c in &columns {
                     let name = &set.features[c].name;
                     let tested = rule
@@ -420,7 +420,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                         .any(|cond| cond.features().contains(&name.as_str()));
                     let _ = write!(
                         h,
-                        "<th{}><code>{}</code>{}</th>",
+                        "<th scope=\"col\"{}><code>{}</code>{}</th>",
                         if tested { " class=\"tested\"" } else { "" },
                         escape(name),
                         if tested {
@@ -430,7 +430,11 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                         }
                     );
                 }
-                let _ = writeln!(h, "<th>true <code>{}</code></th></tr>", escape(target));
+                let _ = writeln!(
+                    h,
+                    "<th scope=\"col\">true <code>{}</code></th></tr></thead>",
+                    escape(target)
+                );
                 for ex in &e.examples {
                     h.push_str("<tr>");
                     for &c in &columns {
@@ -456,7 +460,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
         if cert.tests.is_empty() {
             let _ = writeln!(h, "<p>{}</p>", escape(&nothing_tested(set)));
         } else {
-            h.push_str("<div class=\"tbl\"><table>\n<tr><th>tested set</th><th class=\"n\">validation rows</th><th class=\"n\">right</th><th class=\"n\">confidence of the test</th><th class=\"n\">lower bound</th><th>result</th></tr>\n");
+            h.push_str("<div class=\"tbl\"><table>\n<thead><tr><th scope=\"col\">tested set</th><th scope=\"col\" class=\"n\">validation rows</th><th scope=\"col\" class=\"n\">right</th><th scope=\"col\" class=\"n\">confidence of the test</th><th scope=\"col\" class=\"n\">lower bound</th><th scope=\"col\">result</th></tr></thead>\n");
             for row in test_rows(cert) {
                 let _ = writeln!(
                     h,
@@ -475,7 +479,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
     if let Some(summary) = set.summary.as_ref().filter(|s| !s.curve.is_empty()) {
         h.push_str("<h3>Coverage against precision</h3>\n");
         let _ = writeln!(h, "<p>{}</p>", escape(&curve_paragraph(set)));
-        h.push_str("<div class=\"tbl\"><table id=\"curve\">\n<tr><th class=\"n\">first k rules</th><th class=\"n\">coverage</th><th class=\"n\">precision</th><th class=\"n\">lower bound</th><th>status</th></tr>\n");
+        h.push_str("<div class=\"tbl\"><table id=\"curve\">\n<thead><tr><th scope=\"col\" class=\"n\">first k rules</th><th scope=\"col\" class=\"n\">coverage</th><th scope=\"col\" class=\"n\">precision</th><th scope=\"col\" class=\"n\">lower bound</th><th scope=\"col\">status</th></tr></thead>\n");
         let rows = summary.validation.rows;
         let n = set.rules.len();
         for p in &summary.curve {
@@ -501,7 +505,7 @@ fn certification_section(h: &mut String, set: &RuleSet) {
 }
 
 fn inputs_section(h: &mut String, set: &RuleSet) {
-    h.push_str("<section id=\"inputs\">\n<h2>Inputs</h2>\n<div class=\"tbl\"><table>\n<tr><th>column</th><th>type</th><th>missing values</th><th>categories</th></tr>\n");
+    h.push_str("<section id=\"inputs\">\n<h2>Inputs</h2>\n<div class=\"tbl\"><table>\n<thead><tr><th scope=\"col\">column</th><th scope=\"col\">type</th><th scope=\"col\">missing values</th><th scope=\"col\">categories</th></tr></thead>\n");
     for f in &set.features {
         let cats = match &f.kind {
             FeatureKind::Categorical { categories } => {

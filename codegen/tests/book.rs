@@ -468,6 +468,15 @@ fn html_has_rules_table_and_figures() {
         page.matches("<div class=\"tbl\"><table").count()
     );
     assert_has(&page, "<span class=\"tag\">tested</span>");
+    // Header rows are table heads, their cells column headers.
+    assert_has(
+        &page,
+        "<table id=\"rules\">\n<thead><tr><th scope=\"col\" class=\"n\">#</th><th scope=\"col\">rule</th>",
+    );
+    assert_eq!(
+        page.matches("<thead>").count(),
+        page.matches("</thead>").count()
+    );
     // A list of the sections under the title, each linked.
     assert_has(
         &page,
