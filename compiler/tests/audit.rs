@@ -355,7 +355,7 @@ fn reasons_agree_between_rules_json_the_book_and_the_crate() {
             ));
         }
     }
-    assert!(html.contains("<th>condition</th>"));
+    assert!(html.contains("<th scope=\"col\">condition</th>"));
     // The generated crate: an example prints REASONS through RuleId::reasons.
     let crate_dir = dir.path().join("out/crate");
     std::fs::write(
