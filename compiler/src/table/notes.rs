@@ -556,9 +556,8 @@ fn calendar_date(t: &str) -> bool {
 }
 
 /// A day, a month's name (English, its first three letters or more, any
-/// case)
-/// and a year (two or four digits), the day first or the month first, with
-/// `-`, `/`, `.`, spaces or a comma between them.
+/// case) and a year (two or four digits), the day first or the month
+/// first, with `-`, `/`, `.`, spaces or a comma between them.
 fn named_month_date(t: &str) -> bool {
     const MONTHS: [&str; 12] = [
         "january",
