@@ -111,6 +111,14 @@ pub struct CheckReport {
     /// every decision there counts as wrong. Absent when there are none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub foreign_labels: Option<ForeignLabels>,
+    /// What the file shows about how it was written, in words: categories
+    /// the rules do not know in the columns they read, group columns the
+    /// file lacks. Absent when there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// The same notes in Markdown, names and values as code.
+    #[serde(skip)]
+    pub notes_md: Vec<String>,
 }
 
 /// The verdict on one rule.
@@ -235,27 +243,98 @@ fn upper_bound(correct: u64, support: u64, confidence: f64) -> f64 {
 /// column) and checks `set` on them.
 pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<CheckReport, Error> {
     check_params(params)?;
-    let eval = Evaluator::new(set)?;
-    let (cells, n, columns) = crate::ingest::read_cells_with(
+    let (df, _) = crate::ingest::read_frame(
         data,
-        set,
-        &eval,
-        &[("the target", set.target.name.as_str())],
+        &crate::ingest::IngestParams::for_rule_set(set),
+        None,
     )?;
-    check_rows(set, &cells, n, &columns[0], params)
+    check_frame(set, &df, data, params)
 }
 
-/// Checks `set` on `n` rows already read as interpreter cells
-/// ([`crate::ingest::frame_cells`]), with their labels `truth` (the target
-/// column as text): what [`check_file`] does once the file is read.
-pub fn check_rows(
+/// [`check_file`] on rows already in memory; `source` names them in
+/// messages.
+pub fn check_frame(
+    set: &RuleSet,
+    df: &polars::prelude::DataFrame,
+    source: &Path,
+    params: &CheckParams,
+) -> Result<CheckReport, Error> {
+    check_params(params)?;
+    let eval = Evaluator::new(set)?;
+    let (cells, n, columns) = crate::ingest::frame_cells(
+        df,
+        source,
+        set,
+        &eval,
+        &[("the rule set's target", set.target.name.as_str())],
+    )?;
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let in_file = |column: &str| names.iter().any(|c| c == column);
+    // Each note with names and values as a quoting function writes them:
+    // backticks for JSON, Markdown code for the report.
+    let mut notes: Vec<Box<dyn Fn(&dyn Fn(&str) -> String) -> String + '_>> = Vec::new();
+    // Results by group: the columns asked for, each in the file (a column
+    // of the rule set the file lacks would put every row under
+    // "(missing)"), or those the book reports by that the file has.
+    let mut group_columns: Vec<String> = Vec::new();
+    if params.groups.is_empty() {
+        let mut seen: Vec<&str> = Vec::new();
+        for t in set.summary.iter().flat_map(|s| &s.groups) {
+            if seen.contains(&t.column.as_str()) {
+                continue;
+            }
+            seen.push(&t.column);
+            if in_file(&t.column) {
+                group_columns.push(t.column.clone());
+            } else {
+                notes.push(Box::new(move |quote: &dyn Fn(&str) -> String| {
+                    let column = quote(&t.column);
+                    format!("the rule book reports its results by {column}, a column this file does not have: no results by {column} here")
+                }));
+            }
+        }
+    } else {
+        for column in &params.groups {
+            if group_columns.contains(column) {
+                continue;
+            }
+            let of_set = set.features.iter().any(|f| &f.name == column);
+            if of_set && !in_file(column) {
+                return Err(Error::UnknownColumn {
+                    path: source.to_path_buf(),
+                    role: "--groups",
+                    name: column.clone(),
+                    columns: names,
+                });
+            }
+            group_columns.push(column.clone());
+        }
+    }
+    let mut report = check_rows(set, &cells, n, &columns[0], params, &group_columns)?;
+    for unknown in crate::ingest::unknown_values(df, set, &cells) {
+        notes.push(Box::new(move |quote: &dyn Fn(&str) -> String| {
+            unknown.note_with(quote)
+        }));
+    }
+    report.notes = notes.iter().map(|note| note(&|s| format!("`{s}`"))).collect();
+    report.notes_md = notes.iter().map(|note| note(&code)).collect();
+    Ok(report)
+}
+
+/// Checks `set` on `n` rows read as interpreter cells, with their labels
+/// `truth` (the target column as text), and reports by `group_columns`.
+fn check_rows(
     set: &RuleSet,
     cells: &[rulec_runtime::Cell],
     n: usize,
     truth: &crate::ingest::TextColumn,
     params: &CheckParams,
+    group_columns: &[String],
 ) -> Result<CheckReport, Error> {
-    check_params(params)?;
     let measured = validate::measure(
         set,
         cells,
@@ -266,17 +345,8 @@ pub fn check_rows(
         set.certification.confidence,
     )?;
     let mut report = check(set, &measured, params)?;
-    // Results by group: the columns asked for, or those the book reports by.
-    let mut group_columns: Vec<String> = params.groups.clone();
-    if group_columns.is_empty() {
-        for t in set.summary.iter().flat_map(|s| &s.groups) {
-            if !group_columns.contains(&t.column) {
-                group_columns.push(t.column.clone());
-            }
-        }
-    }
     let width = set.features.len();
-    for column in &group_columns {
+    for column in group_columns {
         // Labelled rows only, as in precision; a label outside the
         // classes is a wrong answer when covered.
         let rows = (0..n).filter_map(|i| {
@@ -505,6 +575,8 @@ pub fn check(
         groups: Vec::new(),
         class_names: set.target.classes.clone(),
         foreign_labels: measured.foreign_labels.clone(),
+        notes: Vec::new(),
+        notes_md: Vec::new(),
     })
 }
 
@@ -577,6 +649,9 @@ impl CheckReport {
         }
         if let Some(f) = &self.foreign_labels {
             let _ = writeln!(md, "{}\n", f.describe());
+        }
+        for note in &self.notes_md {
+            let _ = writeln!(md, "**Note:** {note}.\n");
         }
         md.push_str("| rule | decides | share then | share now | precision then (bound) | held to | labelled rows now | precision now (bounds) | verdict |\n");
         md.push_str("|---|---|---:|---:|---:|---:|---:|---:|---|\n");

@@ -24,11 +24,12 @@ pub enum Error {
         message: String,
     },
     /// A column named on the command line is not in the file.
-    #[error("{}: no column `{name}` (given as {role}); {}columns are: {}{}", path.display(), did_you_mean(name, columns), quote_list(columns), no_header(columns))]
+    #[error("{}: no column `{name}` ({}); {}columns are: {}{}", path.display(), named_by(role), did_you_mean(name, columns), quote_list(columns), no_header(columns))]
     UnknownColumn {
         /// The file.
         path: PathBuf,
-        /// The option that named it.
+        /// The option that named it (`--target`), or what did, in words
+        /// (`the rule set's target`).
         role: &'static str,
         /// The name given.
         name: String,
@@ -44,6 +45,16 @@ pub enum Error {
     /// The code generator failed.
     #[error("code generation failed: {0}")]
     Codegen(String),
+}
+
+/// How a column came to be asked for: "given as --target" for an option,
+/// the words themselves otherwise ("the rule set's target").
+fn named_by(role: &str) -> String {
+    if role.starts_with("--") {
+        format!("given as {role}")
+    } else {
+        role.to_string()
+    }
 }
 
 /// `did you mean `x`? ` when one column is the name given but for case,

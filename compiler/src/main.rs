@@ -413,9 +413,11 @@ fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> S
 fn apply(rules: &Path, data: &Path, quiet: bool) -> Result<()> {
     let set = rules_file::load(rules)?;
     let eval = Evaluator::new(&set)?;
-    let (cells, n) = rulec::ingest::read_batch(data, &set, &eval)?;
-    for note in rulec::ingest::unknown_category_notes(&set, &cells, n) {
-        progress(quiet, &format!("note: {}: {note}", data.display()));
+    let (cells, n, unknown) = rulec::ingest::read_batch(data, &set, &eval)?;
+    // A batch's new values are noted only where they are most of a
+    // column's: a feed that writes the column another way.
+    for u in unknown.iter().filter(|u| u.unknown * 2 > u.present) {
+        progress(quiet, &format!("note: {}: {}", data.display(), u.note()));
     }
     let width = set.features.len();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

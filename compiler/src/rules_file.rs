@@ -103,7 +103,7 @@ pub fn load_for(
             columns,
         } => Error::UnknownColumn {
             path,
-            role: "the target of the rules' `then`",
+            role: "the target the rules' `then` names",
             name,
             columns,
         },

@@ -117,7 +117,7 @@ pub fn measure(
     let schema = source.schema()?;
     let stash = Stash::default();
     let mut features = source.feature_exprs(set, &schema, &stash)?;
-    let mut extra = vec![("the target", set.target.name.as_str())];
+    let mut extra = vec![("the rule set's target", set.target.name.as_str())];
     if let Some(t) = teacher_column {
         extra.push(("--teacher-column", t));
     }

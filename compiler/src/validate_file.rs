@@ -57,7 +57,7 @@ pub fn measure(
     match engine {
         Engine::Rust => {
             let eval = Evaluator::new(set)?;
-            let mut extra = vec![("the target", set.target.name.as_str())];
+            let mut extra = vec![("the rule set's target", set.target.name.as_str())];
             if let Some(t) = teacher_column {
                 extra.push(("--teacher-column", t));
             }

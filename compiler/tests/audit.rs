@@ -148,6 +148,40 @@ fn forbidden_race_is_never_read_and_the_book_reports_by_race() {
     let groups = json["groups"].as_array().unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0]["column"], "sex");
+
+    // New rows without the column the book reports by (no rule reads it):
+    // the check says so once, instead of a table of every row "(missing)";
+    // asked for by --groups, the column is refused, naming the file.
+    let csv = std::fs::read_to_string(dir.path().join("new.csv")).unwrap();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let at = header.iter().position(|c| *c == "race").unwrap();
+    let without: String = csv
+        .lines()
+        .map(|line| {
+            let mut fields: Vec<&str> = line.split(',').collect();
+            fields.remove(at);
+            fields.join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(dir.path().join("norace.csv"), without).unwrap();
+    let res = rulec(dir.path(), &["check", "out/rules.json", "norace.csv"]);
+    let text = String::from_utf8_lossy(&res.stdout);
+    assert_eq!(
+        text.matches("**Note:** the rule book reports its results by `race`, a column this file does not have: no results by `race` here.").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("### `race` on new labelled rows"), "{text}");
+    let res = run(
+        dir.path(),
+        &["check", "out/rules.json", "norace.csv", "--groups", "race"],
+    );
+    assert_eq!(res.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        stderr.contains("norace.csv: no column `race` (given as --groups)"),
+        "{stderr}"
+    );
 }
 
 /// A rules.json edited so that a rule reads a forbidden column is refused

@@ -876,6 +876,43 @@ fn check_passes_on_the_same_world_and_flags_moved_shares() {
     assert_has(&String::from_utf8_lossy(&out.stderr), "`y`");
 }
 
+/// New rows that write a category the rules test another way (`RED` for
+/// `red`, a feed upper-casing its text) leave those rules without rows;
+/// the check names the values it did not know, in Markdown and JSON, and
+/// says which the rules know when they are most of the column's.
+#[test]
+fn check_names_the_categories_the_rules_do_not_know() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), "rules.json", &book());
+    let upper = data(2000, |i| i % 100, truth)
+        .replace(",red,", ",RED,")
+        .replace(",blue,", ",Blue,");
+    std::fs::write(dir.path().join("upper.csv"), upper).unwrap();
+    let md = stdout(&rulec(dir.path(), &["check", "rules.json", "upper.csv"]));
+    assert_has(
+        &md,
+        "**Note:** column `color`: 2000 of its 2000 values are none of the rules' categories \
+         (`Blue` 1000, `RED` 1000), so the rules that test it answer none of those rows; the \
+         rules know `blue`, `green`, `red`: check that the file writes them as the training rows did.",
+    );
+    // One new value among known ones is named, without the advice.
+    let some = data(2000, |i| i % 100, truth).replacen(",red,", ",purple,", 3);
+    std::fs::write(dir.path().join("some.csv"), some).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "some.csv", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["notes"],
+        serde_json::json!([
+            "column `color`: 3 of its 2000 values are none of the rules' categories (`purple` 3), so the rules that test it answer none of those rows"
+        ])
+    );
+    // Nothing new, nothing said.
+    std::fs::write(dir.path().join("same.csv"), data(2000, |i| i % 100, truth)).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "same.csv", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.get("notes").is_none(), "{json}");
+}
+
 /// `rulec compile` writes rulebook.html beside RULEBOOK.md, both rendered
 /// from the rules.json it writes: `rulec book` on that file gives the same
 /// bytes. The IR carries example rows, confusion tables and the curve.

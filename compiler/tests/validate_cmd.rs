@@ -191,7 +191,7 @@ fn validate_names_the_line_of_a_bad_rule() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        err.contains("no column `verdict` (given as the target of the rules' `then`)"),
+        err.contains("no column `verdict` (the target the rules' `then` names)"),
         "{err}"
     );
 }

@@ -460,7 +460,8 @@ impl Native {
     ) -> PyResult<(Vec<Option<String>>, Vec<Option<String>>)> {
         let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
         let (cells, n) = match source(data, name)? {
-            Source::Files(paths) => rulec::ingest::read_batch(&paths[0], &self.set, &eval),
+            Source::Files(paths) => rulec::ingest::read_batch(&paths[0], &self.set, &eval)
+                .map(|(cells, n, _)| (cells, n)),
             Source::Frame(f) => {
                 rulec::ingest::frame_cells(&f.frame, Path::new(&f.name), &self.set, &eval, &[])
                     .map(|(cells, n, _)| (cells, n))
@@ -512,12 +513,7 @@ impl Native {
         let report = match source(data, name)? {
             Source::Files(paths) => rulec::check::check_file(&self.set, &paths[0], &params),
             Source::Frame(f) => {
-                let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
-                let target = [("the target", self.set.target.name.as_str())];
-                rulec::ingest::frame_cells(&f.frame, Path::new(&f.name), &self.set, &eval, &target)
-                    .and_then(|(cells, n, columns)| {
-                        rulec::check::check_rows(&self.set, &cells, n, &columns[0], &params)
-                    })
+                rulec::check::check_frame(&self.set, &f.frame, Path::new(&f.name), &params)
             }
         }
         .map_err(err)?;
@@ -558,7 +554,7 @@ impl Native {
                     }
                 }
                 let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
-                let mut extra = vec![("the target", self.set.target.name.as_str())];
+                let mut extra = vec![("the rule set's target", self.set.target.name.as_str())];
                 if let Some(t) = teacher_column.as_deref() {
                     extra.push(("teacher_column", t));
                 }

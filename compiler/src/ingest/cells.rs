@@ -22,18 +22,21 @@ pub fn read_cells(
 
 /// [`read_cells`] for `apply`: a text file of a header and no rows (an
 /// empty batch) gives no rows, not an error; its header is still checked
-/// for the columns the rules read.
+/// for the columns the rules read. Also the values of categorical columns
+/// the rules read that are none of their categories ([`unknown_values`]).
 pub fn read_batch(
     path: &Path,
     set: &rulec_runtime::RuleSet,
     eval: &rulec_runtime::Evaluator,
-) -> Result<(Vec<rulec_runtime::Cell>, usize), Error> {
+) -> Result<(Vec<rulec_runtime::Cell>, usize, Vec<UnknownValues>), Error> {
     let params = IngestParams {
         header_only: true,
         ..IngestParams::for_rule_set(set)
     };
     let (df, _) = read_frame(path, &params, None)?;
-    frame_cells(&df, path, set, eval, &[]).map(|(cells, n, _)| (cells, n))
+    let (cells, n, _) = frame_cells(&df, path, set, eval, &[])?;
+    let unknown = unknown_values(&df, set, &cells);
+    Ok((cells, n, unknown))
 }
 
 /// Text values of a column, `None` where missing.
@@ -191,51 +194,117 @@ fn category_code(eval: &rulec_runtime::Evaluator, j: usize, text: &str, codes: b
     }
 }
 
-/// For `rulec apply`: the categorical columns some rule reads where more
-/// than half of the values present are none of the rules' categories,
-/// each with how many, as a note (such rows go to the fallback: the file
-/// may write the codes another way than the training rows did).
-pub fn unknown_category_notes(
+/// A categorical column some rule reads, and the values of a batch that
+/// are none of its categories (rows with them go to the fallback, unless a
+/// rule that does not test the column answers them).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownValues {
+    /// The column.
+    pub column: String,
+    /// Rows with a value in it.
+    pub present: usize,
+    /// Rows whose value is none of the categories.
+    pub unknown: usize,
+    /// Those values, the most common first (ties in the order of the
+    /// text), at most [`UnknownValues::NAMED`].
+    pub most_common: Vec<(String, usize)>,
+    /// The first categories, at most [`UnknownValues::NAMED`], and whether
+    /// there are more.
+    pub categories: (Vec<String>, bool),
+}
+
+impl UnknownValues {
+    /// How many values (or categories) a note names.
+    pub const NAMED: usize = 5;
+
+    /// The note for `rulec apply` and `rulec check`, names and values
+    /// between backticks.
+    pub fn note(&self) -> String {
+        self.note_with(&|s| format!("`{s}`"))
+    }
+
+    /// The note with every name and value as `quote` writes it (Markdown
+    /// code, say).
+    pub fn note_with(&self, quote: &dyn Fn(&str) -> String) -> String {
+        let values: Vec<String> = self
+            .most_common
+            .iter()
+            .map(|(v, k)| format!("{} {k}", quote(v)))
+            .collect();
+        let more = self.most_common.len() == Self::NAMED;
+        let mut note = format!(
+            "column {}: {} of its {} values are none of the rules' categories ({}{}), so the rules that test it answer none of those rows",
+            quote(&self.column),
+            self.unknown,
+            self.present,
+            values.join(", "),
+            if more { ", ..." } else { "" },
+        );
+        if self.unknown * 2 > self.present {
+            let known: Vec<String> = self.categories.0.iter().map(|c| quote(c)).collect();
+            note.push_str(&format!(
+                "; the rules know {}{}: check that the file writes them as the training rows did",
+                known.join(", "),
+                if self.categories.1 { ", ..." } else { "" }
+            ));
+        }
+        note
+    }
+}
+
+/// Per categorical column some rule of `set` reads, the values of `df`
+/// (read as `cells` by [`frame_cells`]) that are none of its categories;
+/// columns without such values are left out.
+pub fn unknown_values(
+    df: &DataFrame,
     set: &rulec_runtime::RuleSet,
     cells: &[rulec_runtime::Cell],
-    n: usize,
-) -> Vec<String> {
+) -> Vec<UnknownValues> {
     use rulec_runtime::eval::UNKNOWN_CATEGORY;
     use rulec_runtime::ir::FeatureKind;
     use rulec_runtime::Cell;
     let width = set.features.len();
-    let mut notes = Vec::new();
+    let n = df.height();
+    let mut out = Vec::new();
     for (j, f) in set.features.iter().enumerate() {
         let FeatureKind::Categorical { categories } = &f.kind else {
             continue;
         };
-        let read = set
-            .rules
-            .iter()
-            .any(|r| r.conditions.iter().any(|c| c.feature() == f.name));
-        if !read {
+        if !set.reads_column(&f.name) {
             continue;
         }
-        let (mut present, mut unknown) = (0usize, 0usize);
-        for i in 0..n {
-            if let Cell::Cat(c) = cells[i * width + j] {
-                present += 1;
-                unknown += usize::from(c == UNKNOWN_CATEGORY);
+        let Some(col) = df.columns().iter().find(|c| c.name() == f.name.as_str()) else {
+            continue;
+        };
+        let cell = |i: usize| cells.get(i * width + j).copied().unwrap_or(Cell::Missing);
+        let present = (0..n).filter(|&i| matches!(cell(i), Cell::Cat(_))).count();
+        let unknown_rows: Vec<usize> = (0..n)
+            .filter(|&i| matches!(cell(i), Cell::Cat(c) if c == UNKNOWN_CATEGORY))
+            .collect();
+        if unknown_rows.is_empty() {
+            continue;
+        }
+        let texts = string_values(col).unwrap_or_default();
+        let mut counts = std::collections::BTreeMap::<&str, usize>::new();
+        for &i in &unknown_rows {
+            if let Some(Some(t)) = texts.get(i) {
+                *counts.entry(t.as_str()).or_default() += 1;
             }
         }
-        if unknown * 2 > present {
-            let known: Vec<String> = categories
-                .iter()
-                .take(5)
-                .map(|c| format!("`{c}`"))
-                .collect();
-            notes.push(format!(
-                "column `{}`: {unknown} of its {present} values are none of the rules' categories ({}{}), so the rules that test it answer none of those rows; check that the file writes them as the training rows did",
-                f.name,
-                known.join(", "),
-                if categories.len() > 5 { ", ..." } else { "" }
-            ));
-        }
+        let mut most_common: Vec<(String, usize)> =
+            counts.into_iter().map(|(t, k)| (t.to_string(), k)).collect();
+        most_common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        most_common.truncate(UnknownValues::NAMED);
+        out.push(UnknownValues {
+            column: f.name.clone(),
+            present,
+            unknown: unknown_rows.len(),
+            most_common,
+            categories: (
+                categories.iter().take(UnknownValues::NAMED).cloned().collect(),
+                categories.len() > UnknownValues::NAMED,
+            ),
+        });
     }
-    notes
+    out
 }
