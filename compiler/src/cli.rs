@@ -606,8 +606,9 @@ pub struct ValidateArgs {
 pub struct EmitArgs {
     /// The rules.json.
     pub rules: PathBuf,
-    /// Output: the crate's directory (replaced as a whole on success), or with --lang sql
-    /// the SQL file (written beside and renamed into place).
+    /// Output: the crate's directory (replaced as a whole on success; not a compile's folder,
+    /// which holds a rules.json), or with --lang sql the SQL file (written beside and renamed
+    /// into place; an existing file only when it is SQL rulec wrote).
     #[arg(long)]
     pub out: PathBuf,
     /// What to generate: `rust` (a dependency-free crate) or `sql`.

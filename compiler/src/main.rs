@@ -470,6 +470,15 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     }
     if args.lang == LangArg::Rust {
         output::check_destination(out)?;
+        // A compile's folder is replaced as a whole by a crate: its rules.json
+        // and rule books would go.
+        if out.join("rules.json").is_file() {
+            anyhow::bail!(
+                "--out {}: holds a compile's output (rules.json and its rule books), which the crate would replace; name a new folder, such as {}",
+                out.display(),
+                out.join("crate").display()
+            );
+        }
         let emit = cli::emit_options(args.with_runtime.as_deref(), out)?;
         let (name, note) = render::crate_name(&set, args.name.as_deref())
             .map_err(|e| anyhow::anyhow!("--name {e}"))?;
@@ -506,6 +515,17 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
             "--out {}: is a directory; with --lang sql, --out names the SQL file to write",
             out.display()
         );
+    }
+    // Only SQL rulec wrote is replaced: `--out` naming a rule book or a
+    // rules.json by a slip would lose it.
+    if let Ok(old) = std::fs::read(out) {
+        let first = format!("-- {}", sql::GENERATED_MARKER);
+        if !old.is_empty() && !old.starts_with(first.as_bytes()) {
+            anyhow::bail!(
+                "--out {}: exists and is not SQL rulec wrote (its first line is not `{first}`); rulec replaces only its own SQL: remove the file or name another",
+                out.display(),
+            );
+        }
     }
     // Errors name the file; say which flag named it.
     let written =

@@ -640,6 +640,37 @@ fn no_command_writes_over_its_own_input() {
         assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
         assert!(d.join("out/RULEBOOK.md").exists(), "{args:?}");
     }
+    // Nor over another compile's output, or a file that is not its SQL: a
+    // crate would replace the folder's rules.json and books, SQL a signed
+    // book named by a slip.
+    std::fs::create_dir(d.join("other")).unwrap();
+    std::fs::copy(d.join("out/rules.json"), d.join("other/rules.json")).unwrap();
+    let book = std::fs::read(d.join("out/RULEBOOK.md")).unwrap();
+    for (args, says) in [
+        (
+            &["emit", "other/rules.json", "--out", "out"][..],
+            "--out out: holds a compile's output (rules.json and its rule books), which the crate would replace; name a new folder, such as out/crate",
+        ),
+        (
+            &["emit", "other/rules.json", "--lang", "sql", "--out", "out/RULEBOOK.md"],
+            "--out out/RULEBOOK.md: exists and is not SQL rulec wrote",
+        ),
+    ] {
+        let output = rulec(d, args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
+        assert_eq!(std::fs::read(d.join("out/RULEBOOK.md")).unwrap(), book);
+    }
+    // Its own SQL it replaces.
+    for _ in 0..2 {
+        let output = rulec(
+            d,
+            &["emit", "other/rules.json", "--lang", "sql", "--out", "o.sql"],
+        );
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
     let output = rulec(
         d,
         &["--threads", "100000", "apply", "out/rules.json", "good.csv"],
