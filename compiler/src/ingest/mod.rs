@@ -484,10 +484,18 @@ fn frame_to_table(
     // could be certified on classes of a few rows each, and the teacher's
     // probabilities (a row times a class each) would take memory that
     // grows as their product: 20,000 rows of a time stamp took 7 GB.
-    if values.is_none() && classes.len() > MAX_CLASSES {
+    // On a small table, fewer than two rows per class on average is the
+    // same: one class per row or so.
+    let per_row = classes.len() > QUANTITY_CLASSES && 2 * classes.len() > keep.len();
+    if values.is_none() && (classes.len() > MAX_CLASSES || per_row) {
         let numbers = classes.iter().all(|c| parse_number(c).is_some());
+        let limit = if classes.len() > MAX_CLASSES {
+            format!("rulec decides among at most {MAX_CLASSES} classes, each with rows enough to certify a rule on")
+        } else {
+            "fewer than two rows per class, where a rule needs many rows of its class to be certified".to_string()
+        };
         return Err(data_err(format!(
-            "target column `{}` has {} distinct values in {} rows; rulec decides among at most {MAX_CLASSES} classes, each with rows enough to certify a rule on: {}",
+            "target column `{}` has {} distinct values in {} rows; {limit}: {}",
             params.target,
             classes.len(),
             keep.len(),

@@ -142,6 +142,15 @@ fn a_target_of_too_many_classes_is_refused() {
             .len(),
         1000
     );
+    // On a small table a class per row is refused too (a car's make in 93
+    // rows of 93 makes); two rows per class on average still read.
+    let err = table(93, &|i| format!("make {i}")).unwrap_err().to_string();
+    assert!(
+        err.contains("target column `y` has 93 distinct values in 93 rows; fewer than two rows per class")
+            && err.ends_with("group its values into classes first"),
+        "{err}"
+    );
+    assert_eq!(table(100, &|i| format!("c{}", i % 50)).unwrap().classes().len(), 50);
 }
 
 /// A message names a row as `apply` counts rows, and where it starts
