@@ -249,6 +249,7 @@ fn records_csv(records: &Records<'_>) -> io::Result<Vec<u8>> {
         let Json::Object(pairs) = &record else {
             return Err(not_a_record(&record, number));
         };
+        no_repeated_key(pairs, number)?;
         for (key, value) in pairs {
             if matches!(value, Json::Array(_) | Json::Object(_)) {
                 Table::cell(value, number, key)?;
@@ -356,6 +357,21 @@ fn array_elements(
         .map_err(|e| bad(format!("is not JSON: {e}")))
 }
 
+/// A record that names one column twice: JSON readers keep one of the two
+/// values without a word (serde_json and pandas the last), so the other
+/// would be lost; a CSV header naming a column twice is refused alike.
+fn no_repeated_key(pairs: &[(String, Json)], number: usize) -> io::Result<()> {
+    for (i, (key, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(k, _)| k == key) {
+            return Err(bad(format!(
+                "record {number} names the column `{}` twice; each column once per record",
+                key.replace('`', "'")
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn not_a_record(record: &Json, number: usize) -> io::Error {
     bad(format!(
         "record {number} is {}, expected an object of column names and values (records such as pandas' `to_json(orient=\"records\")` writes)",
@@ -413,6 +429,7 @@ impl Table {
         let Json::Object(pairs) = record else {
             return Err(not_a_record(record, number));
         };
+        no_repeated_key(pairs, number)?;
         self.rows.push(Vec::new());
         let row = self.rows.len() - 1;
         for (key, value) in pairs {
@@ -579,6 +596,24 @@ mod tests {
         );
     }
 
+    /// A record naming a column twice is refused, as a CSV header doing so
+    /// is, whatever the layout: no value is dropped without a word.
+    #[test]
+    fn a_record_naming_a_column_twice_is_refused() {
+        let want = "record 2 names the column `age` twice; each column once per record";
+        for json in [
+            "{\"age\":1,\"y\":\"a\"}\n{\"age\":36,\"y\":\"b\",\"age\":\"dup\"}\n",
+            "[{\"age\":1,\"y\":\"a\"},{\"age\":36,\"y\":\"b\",\"age\":\"dup\"}]",
+        ] {
+            assert_eq!(err(json), want, "{json}");
+        }
+        // pandas' orient="index": records under their index.
+        assert!(
+            err(r#"{"0":{"age":1,"y":"a"},"1":{"age":36,"y":"b","age":"dup"}}"#)
+                .contains("names the column `age` twice"),
+        );
+    }
+
     #[test]
     fn records_one_per_line_read_as_the_same_records_in_an_array() {
         // Records with keys in varying order, some left out, nulls, text
@@ -617,10 +652,10 @@ mod tests {
             whole.record(&record.unwrap(), i + 1).unwrap();
         }
         assert_eq!(csv(&stream).into_bytes(), whole.to_csv().unwrap());
-        // A key written twice keeps its last value, in both.
+        // A key written twice is refused, in both.
         let twice = "{\"a\":1,\"a\":2}\n{\"a\":3}";
-        assert_eq!(csv(twice), "a\n2\n3\n");
-        assert_eq!(csv("[{\"a\":1,\"a\":2},{\"a\":3}]"), "a\n2\n3\n");
+        assert!(err(twice).contains("record 1 names the column `a` twice"));
+        assert!(err("[{\"a\":1,\"a\":2},{\"a\":3}]").contains("record 1 names the column `a` twice"));
         // Refused with the record, past the first two.
         assert!(err("{\"a\":1}\n{\"a\":2}\n[3]").contains("record 3 is an array"));
         assert!(err("{\"a\":1}\n{\"a\":2}\n{\"a\":{\"b\":1}}")
