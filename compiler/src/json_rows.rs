@@ -69,8 +69,16 @@ impl<'de> de::Deserialize<'de> for Json {
                 Ok(Json::Number(x.to_string()))
             }
             fn visit_f64<E>(self, x: f64) -> Result<Json, E> {
-                // The shortest text that reads back as the same number.
-                Ok(Json::Number(x.to_string()))
+                // The shortest text that reads back as the same number; a
+                // whole number written with a fraction (`1.0`, as pandas
+                // writes a column of floats) keeps it, so that the column
+                // reads as a CSV file of the same frame does (a class
+                // `1.0`, not `1`).
+                let mut text = x.to_string();
+                if x.is_finite() && !text.contains(['.', 'e', 'E']) {
+                    text.push_str(".0");
+                }
+                Ok(Json::Number(text))
             }
             fn visit_str<E>(self, s: &str) -> Result<Json, E> {
                 Ok(Json::String(s.to_owned()))
@@ -676,7 +684,7 @@ mod tests {
     fn numbers_keep_their_value() {
         assert_eq!(
             csv(r#"[{"x":18446744073709551615,"y":-3,"z":1e-7,"w":1.0}]"#),
-            "x,y,z,w\n18446744073709551615,-3,0.0000001,1\n"
+            "x,y,z,w\n18446744073709551615,-3,0.0000001,1.0\n"
         );
     }
 

@@ -361,6 +361,19 @@ fn json_tables_read_as_the_csv_file() {
         let got = read(&path, &params("y", Some(40))).unwrap();
         assert_eq!(got.labels().len(), 40, "{name}");
     }
+    // A class written as a float (pandas writes `1.0` in a column of
+    // floats) is the class the CSV file of the same frame has: `1.0`.
+    let mut text = String::from("x,y\n");
+    let mut lines = String::new();
+    for i in 0..100 {
+        let y = if i % 3 == 0 { "1.0" } else { "0.0" };
+        text.push_str(&format!("{i},{y}\n"));
+        lines.push_str(&format!("{{\"x\":{i},\"y\":{y}}}\n"));
+    }
+    let csv = read(&write(dir.path(), "f.csv", text.as_bytes()), &params("y", None)).unwrap();
+    let json = read(&write(dir.path(), "f.jsonl", lines.as_bytes()), &params("y", None)).unwrap();
+    assert_eq!(csv.classes(), ["0.0", "1.0"]);
+    assert_eq!(json.classes(), csv.classes());
     // What holds no table is refused with the file's name and why.
     for (name, json, why) in [
         ("bad.json", "{\"x\":1,", "is not JSON: "),
