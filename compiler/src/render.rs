@@ -209,6 +209,15 @@ pub fn validate_table(
         percent(Some(precision)),
         percent(Some(confidence))
     );
+    if m.unlabelled > 0 {
+        let _ = writeln!(
+            out,
+            "note: {} of the answered rows {} no label: {} in the share answered, not in support or precision",
+            m.unlabelled,
+            if m.unlabelled == 1 { "has" } else { "have" },
+            if m.unlabelled == 1 { "it counts" } else { "they count" },
+        );
+    }
     if let Some(f) = &m.foreign_labels {
         let _ = writeln!(out, "note: {}", f.describe());
     }
@@ -245,7 +254,7 @@ pub fn validate_table(
     if short > 0 && m.all.reason.is_none() {
         let _ = writeln!(
             out,
-            "note: {short} {} short alone while the rules together meet the precision: the guarantee of a set certified as a whole (the default, --certify set) is the (all rules) line; rulec check holds each rule to its own bound in the rule book",
+            "note: {short} {} short alone while the rules together meet the precision: the guarantee of a set certified as a whole (the default, --certify set) is the (all rules) line; validate measures and exits 0, while rulec check, the gate, holds each rule to the required precision or to its own bound in the rule book where that is lower, and exits 1 when one fails",
             if short == 1 { "rule falls" } else { "rules fall" }
         );
     }

@@ -103,6 +103,27 @@ fn validate_reports_known_figures() {
     assert!(text.contains("high_reds"), "{text}");
     assert!(text.contains("falls short: precision bound"), "{text}");
 
+    // Rows without a label count in the share answered only, and the table
+    // says how many, as the JSON (`unlabelled`) and `rulec check` do.
+    let unlabelled: String = data()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if (1..=7).contains(&i) {
+                line.replace(",lo,", ",,") + "\n"
+            } else {
+                line.to_string() + "\n"
+            }
+        })
+        .collect();
+    std::fs::write(dir.path().join("u.csv"), unlabelled).unwrap();
+    let out = rulec(dir.path(), &["validate", "p.rules", "u.csv"]);
+    let noted = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        noted.contains("note: 7 of the answered rows have no label: they count in the share answered, not in support or precision"),
+        "{noted}"
+    );
+
     // The rules first, as `check`, `apply` and `emit` take them: the same
     // figures, byte for byte.
     let positional = rulec(dir.path(), &["validate", "p.rules", "d.csv"]);
