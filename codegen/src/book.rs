@@ -791,7 +791,7 @@ pub fn one_column_decides(set: &RuleSet) -> Option<String> {
         if notes.iter().any(|n| n.starts_with(&prefix)) {
             return Some(format!(
                 "The rules read `{column}`, which alone gives the target away on the training rows \
-                 (see the notes on the data). A target given away so cleanly is often a leak: if \
+                 (see the notes under Provenance). A target given away so cleanly is often a leak: if \
                  `{column}` is recorded after the outcome, or computed from it, these rules will not \
                  hold on new rows (leave it out with --forbid {column}); if it is known when the \
                  decision is made, they stand."

@@ -1641,7 +1641,7 @@ fn a_column_that_gives_the_target_away_gets_a_note() {
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(
         book.contains(
-            "The rules read \\`flag\\`, which alone gives the target away on the training rows (see the notes on the data)"
+            "The rules read \\`flag\\`, which alone gives the target away on the training rows (see the notes under Provenance)"
         ),
         "{book}"
     );
