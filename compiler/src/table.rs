@@ -207,6 +207,7 @@ impl Table {
             // An identifier's note comes first and the others stay: which
             // values the rules know is still worth saying.
             let quiet = dates.is_some() || signs.is_some() || made_text;
+            let identifier = ids.is_some();
             notes.extend(dates);
             notes.extend(signs);
             notes.extend(ids);
@@ -224,8 +225,15 @@ impl Table {
                 kept.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
                 kept.truncate(max_categories);
                 kept.sort_unstable();
+                // More categories help no identifier: its values seldom
+                // come again.
+                let advice = if identifier {
+                    "; which are kept means little where nearly every value appears once"
+                } else {
+                    "; raise --max-categories to keep more"
+                };
                 notes.extend((!quiet).then(|| format!(
-                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); raise --max-categories to keep more",
+                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may){advice}",
                     column.name
                 )));
             }

@@ -216,6 +216,14 @@ fn a_column_with_100000_categories_is_grouped_with_a_note() {
         "{}",
         stderr(&o)
     );
+    // Not "raise --max-categories", which helps no identifier.
+    assert!(
+        stderr(&o).contains(
+            "a rule that does not test it still may); which are kept means little where nearly every value appears once"
+        ) && !stderr(&o).contains("raise --max-categories"),
+        "{}",
+        stderr(&o)
+    );
     assert!(
         stderr(&o)
             .contains("note: column `id`: 43999 values appear only outside the training rows"),
