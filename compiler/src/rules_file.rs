@@ -12,8 +12,44 @@ use crate::table::ColumnData;
 
 /// Reads the `rules.json` at `path`.
 pub fn load(path: &Path) -> Result<RuleSet, Error> {
+    // A data file given where the rules go (the two swapped) says so, not
+    // "expected value at line 1"; its first bytes tell, as a rules.json
+    // opens with `{`.
+    if data_file_name(path) {
+        use std::io::Read;
+        let mut head = [0u8; 256];
+        let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
+        if let Ok(n) = read {
+            let head = head[..n].strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head[..n]);
+            if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+                return Err(data_error(
+                    path,
+                    "is a data file, not a rules.json: the rules.json comes first, then the data (rulec apply RULES.json DATA, rulec check RULES.json DATA)",
+                ));
+            }
+        }
+    }
     let text = read(path)?;
     RuleSet::from_json(&text).map_err(|e| not_rules_json(path, &text, e))
+}
+
+/// Whether `path`'s name ends as a data file's does (`.csv`, `.parquet`,
+/// `.csv.gz`, ...; not `.json`, which may be either).
+fn data_file_name(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let name = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(&name);
+    [
+        ".csv", ".tsv", ".tab", ".txt", ".dat", ".data", ".parquet", ".feather", ".arrow",
+        ".ipc", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".jsonl", ".ndjson",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
 }
 
 /// The error for a file that is not a valid `rules.json`; for one in the

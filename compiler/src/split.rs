@@ -145,10 +145,13 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
                 }
             })
             .collect();
+        let listed = match &shown[..] {
+            [one] => one.clone(),
+            [rest @ .., last] if bad.len() <= 5 => format!("{} and {last}", rest.join(", ")),
+            _ => format!("{}, ...", shown.join(", ")),
+        };
         return Err(Error::Params(format!(
-            "split column `{name}` has values {}{} (the first on data row {}); expected `train`, `validation` (or `valid`) and `test` in every row",
-            shown.join(", "),
-            if bad.len() > 5 { ", ..." } else { "" },
+            "split column `{name}` holds {listed} (the first on data row {}), where every row needs `train`, `validation` (or `valid`) or `test`",
             first + 1
         )));
     }

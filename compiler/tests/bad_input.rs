@@ -365,9 +365,7 @@ const CASES: &[Case] = &[
         expect: &[
             "split.csv",
             "`s`",
-            "`oops`",
-            "(the first on data row 3)",
-            "expected `train`",
+            "split column `s` holds `oops` (the first on data row 3), where every row needs `train`",
         ],
     },
     Case {
@@ -378,13 +376,11 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "split column with an empty cell",
-        files: &[("split.csv", "a,y,s\n1,x,train\n2,y,\n3,x,test\n4,y,valid\n")],
+        files: &[("split.csv", "a,y,s\n1,x,train\n2,y,\n3,x,test\n4,y,valid\n5,x,tst\n")],
         args: &["split.csv", "--target", "y", "--split-column", "s"],
         expect: &[
             "split.csv",
-            "`s`",
-            "an empty cell",
-            "(the first on data row 2)",
+            "split column `s` holds an empty cell and `tst` (the first on data row 2)",
         ],
     },
     Case {
@@ -639,6 +635,17 @@ fn no_command_writes_over_its_own_input() {
         );
         assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
         assert!(d.join("out/RULEBOOK.md").exists(), "{args:?}");
+    }
+    // The data and the rules swapped: said as such, by every command that
+    // takes both.
+    for command in ["apply", "check"] {
+        let output = rulec(d, &[command, "good.csv", "out/rules.json"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("good.csv: is a data file, not a rules.json: the rules.json comes first"),
+            "{command}: {stderr}"
+        );
     }
     // Nor over another compile's output, or a file that is not its SQL: a
     // crate would replace the folder's rules.json and books, SQL a signed
