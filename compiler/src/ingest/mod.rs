@@ -451,8 +451,13 @@ fn frame_to_table(
             match parse_number(text).filter(|x| x.is_finite()) {
                 Some(x) => values.push(x),
                 None => {
+                    let comma = if decimal_comma_number(text).is_some() {
+                        " (this one with a decimal comma: write the numbers with a decimal point)"
+                    } else {
+                        ""
+                    };
                     return Err(data_err(format!(
-                        "target column `{}` has `{text}` on row {}; with --tolerance the target must hold numbers",
+                        "target column `{}` has `{text}` on row {}; with --tolerance the target must hold numbers{comma}",
                         params.target,
                         i + 1
                     )))
@@ -586,6 +591,18 @@ fn frame_to_table(
     if let Some(note) = quantity_as_classes(&params.target, &classes, keep.len()) {
         notes.push(note);
     }
+    if let Some(example) = classes.iter().find(|c| decimal_comma_number(c).is_some()) {
+        if classes
+            .iter()
+            .all(|c| parse_number(c).is_some() || decimal_comma_number(c).is_some())
+        {
+            notes.push(format!(
+                "target `{}` holds numbers written with a decimal comma (such as `{example}`): its classes are named as written, and a label written with a decimal point (`{}`) is another class to the rules; write them with a decimal point (a spreadsheet's export settings choose it)",
+                params.target,
+                decimal_comma_number(example).map(values::number_text).unwrap_or_default(),
+            ));
+        }
+    }
     if let Some((a, b)) = crate::table::twins(classes.iter().map(String::as_str)) {
         notes.push(format!(
             "target `{}` has classes that differ only in case or the spaces around them (`{a}` and `{b}`), which the rules tell apart as two classes; if they mean the same, write them alike",
@@ -715,6 +732,18 @@ fn row_names(col: &polars::prelude::Column) -> Option<String> {
     names.sort_unstable();
     names.dedup();
     (names.len() == n && n > 1).then_some(first)
+}
+
+/// `text` as a number written with a decimal comma and no other
+/// separator (`3,9`, `-0,25`): digits, one comma, digits.
+fn decimal_comma_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let (whole, fraction) = t.split_once(',')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = whole.strip_prefix('-').unwrap_or(whole);
+    (digits(unsigned) && digits(fraction))
+        .then(|| format!("{whole}.{fraction}").parse().ok())
+        .flatten()
 }
 
 /// Most classes a class target may have: past it, the values are no

@@ -298,3 +298,39 @@ fn a_bad_frame_is_named() {
         "polars DataFrame: no column `y` (given as --target); columns are: `x`"
     );
 }
+
+/// A target written with decimal commas (`0,0` and `1,0`, from a
+/// spreadsheet's European export) gets a note, as such a feature column
+/// does; with --tolerance its refusal says what the comma is.
+#[test]
+fn a_target_written_with_decimal_commas_is_noted() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    let mut text = String::from("x;y\n");
+    for i in 0..40 {
+        text.push_str(&format!("{i};{},0\n", i % 2));
+    }
+    std::fs::write(&path, &text).unwrap();
+    let table = read(&path, &params("y")).unwrap();
+    assert_eq!(table.classes(), ["0,0", "1,0"]);
+    assert!(
+        table.notes().iter().any(|n| n.starts_with(
+            "target `y` holds numbers written with a decimal comma (such as `0,0`): its classes are named as written"
+        )),
+        "{:?}",
+        table.notes()
+    );
+    let numeric = IngestParams {
+        numeric_target: true,
+        ..params("y")
+    };
+    let err = read(&path, &numeric).unwrap_err().to_string();
+    assert!(
+        err.ends_with("with --tolerance the target must hold numbers (this one with a decimal comma: write the numbers with a decimal point)"),
+        "{err}"
+    );
+    // Classes that merely hold a comma are not numbers.
+    std::fs::write(&path, "x;y\n1;a,b\n2;c\n3;a,b\n4;c\n").unwrap();
+    let table = read(&path, &params("y")).unwrap();
+    assert!(!table.notes().iter().any(|n| n.contains("decimal comma")));
+}
