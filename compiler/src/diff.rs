@@ -62,6 +62,11 @@ pub struct RuleSetDiff {
     /// What a service linking the generated crate sees change: Rust names
     /// gone, added, or standing for something else (`rulec_codegen::rust::api`).
     pub api: Vec<Line>,
+    /// The model card's fields that differ (owner, purpose, intended
+    /// population...): what the rules are for, reported for review, not
+    /// counted as a change to the rules or the guarantee.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub card: Vec<Line>,
 }
 
 /// A rule present in both sets.
@@ -149,7 +154,39 @@ pub fn diff(old: &RuleSet, new: &RuleSet) -> RuleSetDiff {
         notes_added: notes_only_in(new, old),
         notes_removed: notes_only_in(old, new),
         api: api_changes(old, new),
+        card: card_changes(old, new),
     }
+}
+
+/// The model card's fields that differ between `old` and `new`, each as
+/// "purpose: `new`, was `old`" (a field not given as "not given").
+fn card_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
+    use rulec_runtime::ir::Card;
+    let fields = |card: Option<&Card>| -> Vec<(&'static str, Option<String>)> {
+        let card = card.cloned().unwrap_or_default();
+        let list = |v: Vec<String>| (!v.is_empty()).then(|| v.join("; "));
+        vec![
+            ("owner", card.owner),
+            ("purpose", card.purpose),
+            ("intended population", card.intended_population),
+            ("out-of-scope uses", list(card.out_of_scope)),
+            ("contacts", list(card.contacts)),
+            ("who can switch a rule off", card.can_switch_off),
+        ]
+    };
+    let value = |line: Line, v: &Option<String>| match v {
+        Some(v) => line.code(v),
+        None => line.words("not given"),
+    };
+    fields(old.card.as_ref())
+        .into_iter()
+        .zip(fields(new.card.as_ref()))
+        .filter(|((_, a), (_, b))| a != b)
+        .map(|((name, a), (_, b))| {
+            let line = value(Line::default().words(format!("{name}: ")), &b);
+            value(line.words(", was "), &a)
+        })
+        .collect()
 }
 
 /// How the generated crate's public names differ between two sets, in
@@ -623,17 +660,79 @@ fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
     for f in &old.features {
         match new.features.iter().find(|g| g.name == f.name) {
             None => out.push(column(&f.name, " is gone")),
-            Some(g) if g.kind != f.kind || g.nullable != f.nullable => out.push(column(
-                &f.name,
-                " changed type, categories or missing values",
-            )),
-            Some(_) => {}
+            Some(g) => out.extend(feature_changes(f, g)),
         }
     }
     for g in &new.features {
         if !old.features.iter().any(|f| f.name == g.name) {
             out.push(column(&g.name, " is new"));
         }
+    }
+    out
+}
+
+/// How input column `f` changed into `g`, in words: its type, the
+/// categories it gained or lost (at most five of each named), whether it
+/// may be missing.
+fn feature_changes(f: &rulec_runtime::ir::Feature, g: &rulec_runtime::ir::Feature) -> Vec<Line> {
+    use rulec_runtime::ir::FeatureKind;
+    const NAMED: usize = 5;
+    let kind = |k: &FeatureKind| match k {
+        FeatureKind::Numeric => "numbers",
+        FeatureKind::Boolean => "true/false",
+        FeatureKind::Categorical { .. } => "categories",
+    };
+    let column = || Line::default().words("input column ").code(&f.name);
+    let mut out = Vec::new();
+    match (&f.kind, &g.kind) {
+        (FeatureKind::Categorical { categories: a }, FeatureKind::Categorical { categories: b }) => {
+            let listed = |line: Line, values: Vec<&String>| {
+                let n = values.len();
+                let mut line = line;
+                for (i, v) in values.into_iter().take(NAMED).enumerate() {
+                    line = if i > 0 { line.words(", ") } else { line }.code(v);
+                }
+                if n > NAMED {
+                    line = line.words(format!(" and {} more", n - NAMED));
+                }
+                line
+            };
+            let gained: Vec<&String> = b.iter().filter(|c| !a.contains(c)).collect();
+            let lost: Vec<&String> = a.iter().filter(|c| !b.contains(c)).collect();
+            if !gained.is_empty() {
+                let n = gained.len();
+                out.push(listed(
+                    column().words(format!(
+                        " has {n} new {}: ",
+                        if n == 1 { "category" } else { "categories" }
+                    )),
+                    gained,
+                ));
+            }
+            if !lost.is_empty() {
+                let n = lost.len();
+                out.push(listed(
+                    column().words(format!(
+                        " lost {n} {} (now unknown to the rules): ",
+                        if n == 1 { "category" } else { "categories" }
+                    )),
+                    lost,
+                ));
+            }
+        }
+        (a, b) if a != b => out.push(column().words(format!(
+            " holds {} (it held {})",
+            kind(b),
+            kind(a)
+        ))),
+        _ => {}
+    }
+    if f.nullable != g.nullable {
+        out.push(column().words(if g.nullable {
+            " may be missing (it was never missing in training)"
+        } else {
+            " is never missing in training (it was)"
+        }));
     }
     out
 }
@@ -751,8 +850,10 @@ impl RuleSetDiff {
                     format!("; {} setting(s) changed", self.settings.len())
                 }
             );
-        } else {
+        } else if self.card.is_empty() {
             md.push_str("No change to the rules or the guarantee.\n\n");
+        } else {
+            md.push_str("No change to the rules or the guarantee; the model card changed (below).\n\n");
         }
 
         let doubts: Vec<(&str, rulec_runtime::ir::FiguresDoubt)> =
@@ -829,6 +930,13 @@ impl RuleSetDiff {
             md.push_str("## Settings\n\n");
             for s in &self.settings {
                 let _ = writeln!(md, "- {}", s.markdown());
+            }
+            md.push('\n');
+        }
+        if !self.card.is_empty() {
+            md.push_str("## Model card\n\nWhat the rules are for, as their owner wrote it, where the two differ:\n\n");
+            for line in &self.card {
+                let _ = writeln!(md, "- {}", line.markdown());
             }
             md.push('\n');
         }

@@ -172,3 +172,109 @@ fn similarity_is_jaccard_over_tokens() {
     let c = rule("c", vec![cmp("x", CmpOp::Gt, 1.0)], "C");
     assert_eq!(similarity(&a, &c), 0.0);
 }
+
+fn plain_set(features: Vec<rulec_runtime::ir::Feature>) -> RuleSet {
+    use rulec_runtime::ir::{Certification, Target};
+    RuleSet {
+        schema_version: rulec_runtime::ir::SCHEMA_VERSION,
+        target: Target {
+            name: "y".into(),
+            classes: vec!["a".into(), "b".into()],
+            tolerance: None,
+        },
+        features,
+        rules: vec![rule("r", vec![cmp("x", CmpOp::Lt, 1.0)], "a")],
+        certification: Certification {
+            precision: 0.95,
+            confidence: 0.95,
+            method: "clopper-pearson".into(),
+            scope: Default::default(),
+            tests: Vec::new(),
+        },
+        provenance: None,
+        summary: None,
+        rejected: Vec::new(),
+        policy: Default::default(),
+        card: None,
+    }
+}
+
+/// An input column's change says what changed: its type, the categories
+/// gained and lost (a feed's codes written anew), whether it may be
+/// missing; not "type, categories or missing values".
+#[test]
+fn column_changes_say_what_changed() {
+    use rulec_runtime::ir::{Feature, FeatureKind};
+    let cats = |values: &[&str]| FeatureKind::Categorical {
+        categories: values.iter().map(|v| v.to_string()).collect(),
+    };
+    let feature = |name: &str, kind: FeatureKind, nullable: bool| Feature {
+        name: name.into(),
+        kind,
+        nullable,
+    };
+    let old = plain_set(vec![
+        feature("x", FeatureKind::Numeric, false),
+        feature("age", FeatureKind::Numeric, false),
+        feature("region", cats(&["east", "north", "south", "west"]), false),
+        feature("store", cats(&["1", "2", "3", "4", "5", "6", "7"]), false),
+    ]);
+    let new = plain_set(vec![
+        feature("x", FeatureKind::Numeric, true),
+        feature("age", cats(&["12", "unknown"]), false),
+        feature("region", cats(&["central", "east", "north", "south", "west"]), false),
+        feature("store", cats(&["1", "S2", "S3", "S4", "S5", "S6", "S7"]), false),
+    ]);
+    let d = diff(&old, &new);
+    assert!(d.changed());
+    let lines: Vec<String> = d.settings.iter().map(Line::plain).collect();
+    assert_eq!(
+        lines,
+        [
+            "input column `x` may be missing (it was never missing in training)",
+            "input column `age` holds categories (it held numbers)",
+            "input column `region` has 1 new category: `central`",
+            "input column `store` has 6 new categories: `S2`, `S3`, `S4`, `S5`, `S6` and 1 more",
+            "input column `store` lost 6 categories (now unknown to the rules): `2`, `3`, `4`, `5`, `6` and 1 more",
+        ]
+    );
+}
+
+/// A model card that changed (its owner, its purpose) is shown for review
+/// and is no change to the rules or the guarantee.
+#[test]
+fn a_changed_model_card_is_shown_not_counted() {
+    use rulec_runtime::ir::{Card, Feature, FeatureKind};
+    let x = vec![Feature {
+        name: "x".into(),
+        kind: FeatureKind::Numeric,
+        nullable: false,
+    }];
+    let mut old = plain_set(x.clone());
+    old.card = Some(Card {
+        owner: Some("Credit platform".into()),
+        purpose: Some("Route routine applications".into()),
+        ..Card::default()
+    });
+    let mut new = plain_set(x);
+    new.card = Some(Card {
+        owner: Some("Credit platform".into()),
+        purpose: Some("Route all applications".into()),
+        contacts: vec!["risk@example.com".into()],
+        ..Card::default()
+    });
+    let d = diff(&old, &new);
+    assert!(!d.changed());
+    let lines: Vec<String> = d.card.iter().map(Line::plain).collect();
+    assert_eq!(
+        lines,
+        [
+            "purpose: `Route all applications`, was `Route routine applications`",
+            "contacts: `risk@example.com`, was not given",
+        ]
+    );
+    let md = d.markdown(&old, &new, "old.json", "new.json");
+    assert!(md.contains("No change to the rules or the guarantee; the model card changed (below)."));
+    assert!(md.contains("## Model card\n"), "{md}");
+    assert!(diff(&old, &old).card.is_empty());
+}
