@@ -162,6 +162,10 @@ pub struct RuleCheck {
     pub passed: bool,
     /// What was flagged, in plain words; empty when it holds.
     pub problems: Vec<String>,
+    /// Each problem's own verdict, in the same order: `fails` where it
+    /// alone fails the rule, `not_confirmed` where the rows are too few to
+    /// tell.
+    pub problem_verdicts: Vec<Verdict>,
 }
 
 /// Support, share and precision on one set of rows.
@@ -411,8 +415,10 @@ pub fn check(
         };
         let mut verdict = Verdict::Holds;
         let mut problems = Vec::new();
+        let mut problem_verdicts = Vec::new();
         if now.support == 0 && threshold > 0.0 {
             verdict = Verdict::NotConfirmed;
+            problem_verdicts.push(Verdict::NotConfirmed);
             // Why, as validate words it: its conditions hold on no row,
             // earlier rules take its rows, or its rows carry no label.
             problems.push(format!(
@@ -424,6 +430,7 @@ pub fn check(
             ));
         } else if now.upper_bound < threshold {
             verdict = Verdict::Fails;
+            problem_verdicts.push(Verdict::Fails);
             problems.push(format!(
                 "precision {} on {} labelled rows: even its upper bound {} is below {book_words}",
                 opt_pct(now.precision),
@@ -432,6 +439,7 @@ pub fn check(
             ));
         } else if now.lower_bound < threshold {
             verdict = Verdict::NotConfirmed;
+            problem_verdicts.push(Verdict::NotConfirmed);
             problems.push(format!(
                 "not confirmed: precision {} on {} labelled rows, bound {} below {book_words}; too few rows to tell",
                 opt_pct(now.precision),
@@ -472,11 +480,13 @@ pub fn check(
                 );
                 if low > allowed || high < -allowed {
                     verdict = Verdict::Fails;
+                    problem_verdicts.push(Verdict::Fails);
                     problems.push(format!("{moved} ({interval})"));
                 } else {
                     if verdict == Verdict::Holds {
                         verdict = Verdict::NotConfirmed;
                     }
+                    problem_verdicts.push(Verdict::NotConfirmed);
                     problems.push(format!(
                         "{moved}, but the rows are too few to tell ({interval})"
                     ));
@@ -499,6 +509,7 @@ pub fn check(
             verdict,
             passed,
             problems,
+            problem_verdicts,
         }
     };
     let rules: Vec<RuleCheck> = set
@@ -742,8 +753,15 @@ impl CheckReport {
             } else {
                 code(&r.name)
             };
-            let tag = if r.passed { "flagged" } else { "FAILS" };
-            for p in &r.problems {
+            // Each problem by its own verdict: a share that moved but with
+            // too few rows to tell is flagged even beside a precision that
+            // fails.
+            for (p, v) in r.problems.iter().zip(&r.problem_verdicts) {
+                let tag = match v {
+                    Verdict::Fails => "FAILS",
+                    _ if self.strict => "FAILS, not confirmed under --strict",
+                    _ => "flagged",
+                };
                 let _ = writeln!(md, "- {name} ({tag}): {}", escape_md(p));
             }
         }
