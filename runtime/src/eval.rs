@@ -88,6 +88,24 @@ pub struct Evaluator {
     rules: Vec<CompiledRule>,
     n_features: usize,
     categories: Vec<HashMap<String, u32>>,
+    /// Per feature, whether it is a column of codes: categories, every one
+    /// of them a number (`--categorical store`), so that a number written
+    /// another way (`7.0`, `007`, ` 7`) is read as the category of that
+    /// number, as `rulec apply` and the generated crate read it.
+    codes: Vec<bool>,
+}
+
+/// The text of a number as a category of codes holds it: a whole number
+/// below 10^15 in size without a fraction (`7`, `-3`), any other as Rust
+/// prints it (`2.5`). A code column's value is read as the category with
+/// this text of its number ([`Evaluator::category_code`]); `rulec`, the
+/// interpreter and the generated crate share it.
+pub fn number_text(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
 }
 
 impl Evaluator {
@@ -104,6 +122,17 @@ impl Evaluator {
                     .map(|(i, c)| (c.clone(), i as u32))
                     .collect(),
                 _ => HashMap::new(),
+            })
+            .collect();
+        let codes = set
+            .features
+            .iter()
+            .map(|f| match &f.kind {
+                FeatureKind::Categorical { categories } => {
+                    !categories.is_empty()
+                        && categories.iter().all(|c| c.trim().parse::<f64>().is_ok())
+                }
+                _ => false,
             })
             .collect();
         let mut rules = Vec::with_capacity(set.rules.len());
@@ -162,6 +191,7 @@ impl Evaluator {
             rules,
             n_features: set.features.len(),
             categories,
+            codes,
         })
     }
 
@@ -171,13 +201,28 @@ impl Evaluator {
     }
 
     /// Encodes a category string for feature `col`: its index, or
-    /// [`UNKNOWN_CATEGORY`].
+    /// [`UNKNOWN_CATEGORY`]. A text that is a category is that category; in
+    /// a column of codes (every category a number), a number written
+    /// another way (`7.0`, `007`, ` 7`, `-0`) is the category written as
+    /// [`number_text`] writes that number, as `rulec apply` and the
+    /// generated crate's `from_str_value` read it.
     pub fn category_code(&self, col: usize, value: &str) -> u32 {
-        self.categories
-            .get(col)
-            .and_then(|m| m.get(value))
-            .copied()
-            .unwrap_or(UNKNOWN_CATEGORY)
+        let Some(map) = self.categories.get(col) else {
+            return UNKNOWN_CATEGORY;
+        };
+        if let Some(&code) = map.get(value) {
+            return code;
+        }
+        if !self.codes.get(col).copied().unwrap_or(false) {
+            return UNKNOWN_CATEGORY;
+        }
+        match value.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => {
+                let x = if x == 0.0 { 0.0 } else { x };
+                map.get(&number_text(x)).copied().unwrap_or(UNKNOWN_CATEGORY)
+            }
+            _ => UNKNOWN_CATEGORY,
+        }
     }
 
     /// The first rule covering `row`, or `None` (the fallback's case).
@@ -288,6 +333,50 @@ fn contains(set: &[u64], c: u32) -> bool {
 mod tests {
     use super::*;
     use crate::ir::CostModel;
+
+    /// In a column of codes, the interpreter reads a number written
+    /// another way as `rulec apply` and the generated crate do; in a column
+    /// of words, only the exact text is a category.
+    #[test]
+    fn codes_written_another_way_are_their_category() {
+        let feature = |name: &str, categories: &[&str]| crate::ir::Feature {
+            name: name.into(),
+            kind: FeatureKind::Categorical {
+                categories: categories.iter().map(|c| c.to_string()).collect(),
+            },
+            nullable: false,
+        };
+        let mut set = crate::dsl::tests_support::schema_x();
+        set.features = vec![
+            feature("store", &["0", "12", "2.5", "7"]),
+            feature("zone", &["7", "north"]),
+        ];
+        set.rules = Vec::new();
+        let eval = Evaluator::new(&set).unwrap();
+        for (text, want) in [
+            ("7", 3),
+            ("7.0", 3),
+            ("007", 3),
+            (" 7", 3),
+            ("+7", 3),
+            ("7e0", 3),
+            ("12.00", 1),
+            ("-0", 0),
+            ("2.50", 2),
+            ("8", UNKNOWN_CATEGORY),
+            ("seven", UNKNOWN_CATEGORY),
+            ("inf", UNKNOWN_CATEGORY),
+            ("NaN", UNKNOWN_CATEGORY),
+        ] {
+            assert_eq!(eval.category_code(0, text), want, "{text:?}");
+        }
+        // Not every category a number: exact text only.
+        assert_eq!(eval.category_code(1, "7"), 0);
+        assert_eq!(eval.category_code(1, "7.0"), UNKNOWN_CATEGORY);
+        assert_eq!(eval.category_code(5, "7"), UNKNOWN_CATEGORY);
+        assert_eq!(number_text(-3.0), "-3");
+        assert_eq!(number_text(2.5), "2.5");
+    }
 
     #[test]
     fn counting_stops_each_rule_at_its_first_failing_condition() {

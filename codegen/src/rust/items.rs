@@ -563,9 +563,5 @@ pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
 /// `7.0`; `2.5`): whole numbers below 10^15 without a fraction, others in
 /// Rust's shortest form (as `rulec`'s ingest writes them).
 fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    rulec_runtime::eval::number_text(x)
 }

@@ -129,15 +129,15 @@ pub fn frame_cells(
                     cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
                 }
             }
-            FeatureKind::Categorical { categories } => {
+            FeatureKind::Categorical { .. } => {
                 let values = category_texts(col)
                     .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
-                // Codes: every category is a number (`--categorical store`).
-                let codes = !categories.is_empty()
-                    && categories.iter().all(|c| super::parse_number(c).is_some());
+                // A column of codes (`--categorical store`) reads `7.0`
+                // as `7`: the interpreter's reading, which the generated
+                // crate shares (`Evaluator::category_code`).
                 for (i, v) in values.iter().enumerate() {
                     cells[i * width + j] = match v {
-                        Some(s) => Cell::Cat(category_code(eval, j, s, codes)),
+                        Some(s) => Cell::Cat(eval.category_code(j, s)),
                         None => Cell::Missing,
                     };
                 }
@@ -172,26 +172,6 @@ pub fn frame_cells(
         extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
     }
     Ok((cells, n, extras))
-}
-
-/// The code of category `text` of feature `j`: the text itself, or, for a
-/// column of `codes` (every category a number) when the text is no
-/// category but a number, the number as the compile wrote codes read from
-/// numbers (`7.00`, `-0.0` and `007` are the codes `7`, `0` and `7`), so
-/// that a file written another way is read alike, as the file-wide `7.0`
-/// already was. A text that is a category is always that category.
-fn category_code(eval: &rulec_runtime::Evaluator, j: usize, text: &str, codes: bool) -> u32 {
-    let code = eval.category_code(j, text);
-    if code != rulec_runtime::eval::UNKNOWN_CATEGORY || !codes {
-        return code;
-    }
-    match super::parse_number(text.trim()) {
-        Some(x) if x.is_finite() => {
-            let x = if x == 0.0 { 0.0 } else { x };
-            eval.category_code(j, &super::values::number_text(x))
-        }
-        _ => code,
-    }
 }
 
 /// A categorical column some rule reads, and the values of a batch that

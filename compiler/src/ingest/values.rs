@@ -82,11 +82,7 @@ fn plain_number(text: &str) -> bool {
 
 /// A number as a category's text: a whole number without a decimal point.
 pub(crate) fn number_text(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
-    }
+    rulec_runtime::eval::number_text(x)
 }
 
 /// The column as numbers, when it is numeric or when every value is text
