@@ -133,6 +133,10 @@ pub struct RuleSnapshot {
     /// Wilson lower bound of the agreement at the rule set's confidence;
     /// 0 before any shadow check.
     pub agreement_lower_bound: f64,
+    /// Wilson upper bound of the agreement at the same confidence, which
+    /// the default alarm reads (`AlarmTest::Upper`); 1 before any shadow
+    /// check.
+    pub agreement_upper_bound: f64,
     /// Whether the agreement test failed.
     pub alarm: bool,
     /// Whether the rule is switched off.
@@ -178,6 +182,14 @@ impl VersionStats {
                         shadow_samples,
                         confidence,
                     ),
+                    // The upper bound of the agreement is one less the
+                    // lower bound of the disagreement.
+                    agreement_upper_bound: 1.0
+                        - wilson_lower(
+                            shadow_samples.saturating_sub(shadow_agreements),
+                            shadow_samples,
+                            confidence,
+                        ),
                     alarm: r.alarm.load(Relaxed),
                     off: r.off.load(Relaxed),
                 }
@@ -297,6 +309,12 @@ impl Snapshot {
             &per_rule(&|r| float(r.agreement_lower_bound)),
         );
         family(
+            "rule_agreement_upper_bound",
+            "gauge",
+            "Wilson upper bound of each rule's agreement with the fallback (the default alarm's).",
+            &per_rule(&|r| float(r.agreement_upper_bound)),
+        );
+        family(
             "rule_alarm",
             "gauge",
             "1 when a rule's agreement with the fallback failed the test against the certified precision.",
@@ -401,6 +419,7 @@ mod tests {
                 shadow_samples: 0,
                 shadow_agreements: 0,
                 agreement_lower_bound: 0.0,
+                agreement_upper_bound: 1.0,
                 alarm: false,
                 off: false,
             }],

@@ -294,6 +294,18 @@ fn shadow_checks_raise_the_alarm_on_a_wrong_rule() {
         m.rules[0]
     );
     assert!(m.rules[0].agreement_lower_bound > 0.95);
+    // The bound the default alarm read is in the snapshot and the
+    // Prometheus text, beside the lower one.
+    assert!(
+        m.rules[1].agreement_upper_bound <= alarm.bound
+            && m.rules[1].agreement_upper_bound < 0.95
+            && m.rules[0].agreement_upper_bound >= m.rules[0].agreement_lower_bound,
+        "{:?} {alarm:?}",
+        m.rules
+    );
+    assert!(m
+        .to_prometheus()
+        .contains("# TYPE rulec_rule_agreement_upper_bound gauge\n"));
     assert!(m
         .to_prometheus()
         .contains("rulec_rule_alarm{version=\"1\",rule=\"mid_b\"} 1\n"));
