@@ -34,6 +34,9 @@ impl Gen<'_> {
         ]);
         quote! {
             #doc
+            // A test driver, not code to copy: a service linting every
+            // target with clippy's pedantic group is not held up by it.
+            #![allow(clippy::pedantic)]
 
             use std::io::{BufRead, Write};
             use std::process::ExitCode;

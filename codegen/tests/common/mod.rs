@@ -306,6 +306,8 @@ pub fn build_and_check(set: &RuleSet, case: &str, rows: &[Vec<Value>], checks: C
                 "--",
                 "-D",
                 "warnings",
+                "-D",
+                "clippy::pedantic",
             ],
         );
     }

@@ -6,6 +6,7 @@
 //! Prints one line per row: the name of the rule that decided it, or `-`. With `--with-decision`, a covered row prints the rule name, a tab and the hex of the decided class.
 //!
 //! Each row is also decided by `decide_batch` alone, and any difference from `decide` fails the run. With `--batch`, every row is decided by one call of `decide_batch` instead. With `--bench ROUNDS`, prints the time per row of `decide` and of `decide_batch` over all rows instead.
+#![allow(clippy::pedantic)]
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
