@@ -7,10 +7,11 @@
 //! missing`, and the decision). Every possible pair scores its similarity
 //! plus [`NAME_BONUS`] when the names agree, and pairs are taken best first.
 //! So a rule keeps its partner of the same name unless another rule has
-//! (nearly) its very conditions: learned rules are named by decision and
-//! position (`b_1`, `b_2`), so a name alone does not make two learned rules
-//! the same. A pair needs a similarity of [`MIN_SIMILARITY`], or the same
-//! name and something in common.
+//! (nearly) its very conditions. Learned rules are named by decision and
+//! position (`b_1`, `b_2`), so between two learned rules a name counts for
+//! nothing ([`named_alike`]): they pair by their conditions alone. A pair
+//! needs a similarity of [`MIN_SIMILARITY`], or the same name and something
+//! in common.
 //!
 //! What counts as a change (for `--fail-on-change`): a rule added, removed,
 //! renamed, with other conditions or another decision; the shared rules in
@@ -335,7 +336,7 @@ fn match_rules(old: &[Rule], new: &[Rule]) -> Vec<(usize, usize, Match)> {
     for (o, a) in old.iter().enumerate() {
         for (n, b) in new.iter().enumerate() {
             let s = similarity(a, b);
-            let same_name = a.name == b.name;
+            let same_name = named_alike(a, b);
             if s >= MIN_SIMILARITY || (same_name && s > 0.0) {
                 let score = s + if same_name { NAME_BONUS } else { 0.0 };
                 candidates.push((score, s, o, n));
@@ -351,7 +352,7 @@ fn match_rules(old: &[Rule], new: &[Rule]) -> Vec<(usize, usize, Match)> {
         if !used_old[o] && !used_new[n] {
             used_old[o] = true;
             used_new[n] = true;
-            let how = if old[o].name == new[n].name {
+            let how = if named_alike(&old[o], &new[n]) {
                 Match::Name
             } else {
                 Match::Similarity(s)
@@ -361,6 +362,16 @@ fn match_rules(old: &[Rule], new: &[Rule]) -> Vec<(usize, usize, Match)> {
     }
     pairs.sort_by_key(|p| (p.0, p.1));
     pairs
+}
+
+/// Whether two rules' names say they are one rule: the same name, unless
+/// both were learned (their names, a decision and a position such as
+/// `approve_1`, say nothing of their conditions: a retrain's `approve_1`
+/// is whichever rule comes first). A proposal's or a hand-written rule's
+/// name is the author's.
+fn named_alike(a: &Rule, b: &Rule) -> bool {
+    let learned = |r: &Rule| r.origin.as_deref().is_some_and(|o| o != "proposal");
+    a.name == b.name && !(learned(a) && learned(b))
 }
 
 /// What a condition is about, without its threshold: two conditions with

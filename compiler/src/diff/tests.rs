@@ -278,3 +278,64 @@ fn a_changed_model_card_is_shown_not_counted() {
     assert!(md.contains("## Model card\n"), "{md}");
     assert!(diff(&old, &old).card.is_empty());
 }
+
+/// Two learned rules are paired by their conditions, not by a name that
+/// only says their decision and position: a retrain whose first `approve`
+/// rule is the old second one shows that rule changed a little, not the
+/// old first rule rewritten. A proposal keeps its name's weight.
+#[test]
+fn learned_rules_pair_by_conditions_not_by_position_names() {
+    let learned = |name: &str, conditions: Vec<Condition>| Rule {
+        origin: Some("tree".into()),
+        ..rule(name, conditions, "approve")
+    };
+    let old = vec![
+        learned(
+            "approve_1",
+            vec![cmp("income", CmpOp::Ge, 25000.0), cmp("tenure", CmpOp::Ge, 24.0)],
+        ),
+        learned(
+            "approve_2",
+            vec![cmp("income", CmpOp::Ge, 60000.0), cmp("age", CmpOp::Ge, 25.0)],
+        ),
+    ];
+    let new = vec![learned(
+        "approve_1",
+        vec![
+            cmp("income", CmpOp::Ge, 60000.0),
+            cmp("age", CmpOp::Ge, 25.0),
+            cmp("region", CmpOp::Lt, 3.0),
+        ],
+    )];
+    let pairs = match_rules(&old, &new);
+    assert_eq!(pairs.len(), 1);
+    assert_eq!((pairs[0].0, pairs[0].1), (1, 0), "{pairs:?}");
+    // Between proposals (named by their author) a name decides a tie of
+    // conditions; between learned rules it does not.
+    let proposal = |name: &str, conditions: Vec<Condition>| Rule {
+        origin: Some("proposal".into()),
+        ..rule(name, conditions, "approve")
+    };
+    let (inc, age, ten) = (
+        cmp("income", CmpOp::Ge, 1.0),
+        cmp("age", CmpOp::Ge, 1.0),
+        cmp("tenure", CmpOp::Ge, 1.0),
+    );
+    let old = vec![
+        proposal("q", vec![inc.clone(), age.clone()]),
+        proposal("p", vec![inc.clone(), ten.clone()]),
+    ];
+    let new = vec![proposal("p", vec![inc.clone(), age.clone(), ten.clone()])];
+    let pairs = match_rules(&old, &new);
+    assert_eq!((pairs[0].0, pairs[0].1), (1, 0), "{pairs:?}");
+    let relearned: Vec<Rule> = old
+        .iter()
+        .map(|r| Rule {
+            origin: Some("tree".into()),
+            ..r.clone()
+        })
+        .collect();
+    let new = vec![learned("p", vec![inc, age, ten])];
+    let pairs = match_rules(&relearned, &new);
+    assert_eq!((pairs[0].0, pairs[0].1), (0, 0), "{pairs:?}");
+}
