@@ -22,10 +22,7 @@ pub fn load(path: &Path) -> Result<RuleSet, Error> {
         if let Ok(n) = read {
             let head = head[..n].strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head[..n]);
             if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-                return Err(data_error(
-                    path,
-                    "is a data file, not a rules.json: the rules.json comes first, then the data (rulec apply RULES.json DATA, rulec check RULES.json DATA)",
-                ));
+                return Err(data_error(path, NOT_RULES_BUT_DATA));
             }
         }
     }
@@ -66,10 +63,24 @@ fn not_rules_json(path: &Path, text: &str, e: impl std::fmt::Display) -> Error {
             path,
             "is rules in the rule DSL, not a rules.json: this command reads the rules.json a compile writes; a .rules file is measured with rulec validate, or proposed to a compile with --proposals",
         )
+    } else if !text.contains("\"schema_version\"") {
+        // No rule set at all: most often the data, given first (a JSON
+        // table, or a file without an extension).
+        data_error(
+            path,
+            format!("holds no rule set (no `schema_version`; is it the data?): {GIVE_RULES} ({e})"),
+        )
     } else {
         data_error(path, e)
     }
 }
+
+/// What a data file given where the rules go is told.
+const NOT_RULES_BUT_DATA: &str = "is a data file, not a rules.json: give the rules.json a compile wrote (apply, check and validate take it first, then the data)";
+
+/// What to give instead.
+const GIVE_RULES: &str =
+    "give the rules.json a compile wrote (apply, check and validate take it first, then the data)";
 
 /// Reads the `rules.json` at `path` and returns it with the file's exact
 /// bytes (read once, so the two cannot disagree): `rulec book` records

@@ -638,14 +638,25 @@ fn no_command_writes_over_its_own_input() {
     }
     // The data and the rules swapped: said as such, by every command that
     // takes both.
+    std::fs::write(d.join("rows.jsonl"), "{\"a\":1,\"y\":\"x\"}\n{\"a\":2,\"y\":\"z\"}\n").unwrap();
+    std::fs::copy(d.join("good.csv"), d.join("rows")).unwrap();
     for command in ["apply", "check"] {
         let output = rulec(d, &[command, "good.csv", "out/rules.json"]);
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(
-            stderr.contains("good.csv: is a data file, not a rules.json: the rules.json comes first"),
+            stderr.contains("good.csv: is a data file, not a rules.json: give the rules.json a compile wrote (apply, check and validate take it first"),
             "{command}: {stderr}"
         );
+        // A JSON table, or a file without an extension: no rule set in it.
+        for data in ["rows.jsonl", "rows"] {
+            let output = rulec(d, &[command, data, "out/rules.json"]);
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert!(
+                stderr.contains(&format!("{data}: holds no rule set (no `schema_version`; is it the data?): give the rules.json")),
+                "{command} {data}: {stderr}"
+            );
+        }
     }
     // Nor over another compile's output, or a file that is not its SQL: a
     // crate would replace the folder's rules.json and books, SQL a signed
