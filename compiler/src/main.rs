@@ -472,7 +472,10 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
         output::check_destination(out)?;
         // A compile's folder is replaced as a whole by a crate: its rules.json
         // and rule books would go.
-        if out.join("rules.json").is_file() {
+        if ["rules.json", "RULEBOOK.md", "rulebook.html", "report.json"]
+            .iter()
+            .any(|f| out.join(f).is_file())
+        {
             anyhow::bail!(
                 "--out {}: holds a compile's output (rules.json and its rule books), which the crate would replace; name a new folder, such as {}",
                 out.display(),
@@ -520,6 +523,7 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     // rules.json by a slip would lose it.
     if let Ok(old) = std::fs::read(out) {
         let first = format!("-- {}", sql::GENERATED_MARKER);
+        let old = old.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&old);
         if !old.is_empty() && !old.starts_with(first.as_bytes()) {
             anyhow::bail!(
                 "--out {}: exists and is not SQL rulec wrote (its first line is not `{first}`); rulec replaces only its own SQL: remove the file or name another",

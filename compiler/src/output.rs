@@ -110,7 +110,11 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
         ))),
         Ok(_) => {
             let mut entries = fs::read_dir(out).map_err(io)?;
-            if entries.next().is_none() {
+            // The crate folder of a compile's output (`out/crate`) is
+            // rulec's too: its marker is the folder above.
+            let inside_output = parent_of(out).join(MARKER).exists()
+                && out.file_name().is_some_and(|n| n == "crate");
+            if entries.next().is_none() || inside_output {
                 Ok(())
             } else if out.join(MARKER).exists() {
                 // The folder is replaced as a whole, so a signed book in it

@@ -681,6 +681,11 @@ fn no_command_writes_over_its_own_input() {
         assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
         assert_eq!(std::fs::read(d.join("out/RULEBOOK.md")).unwrap(), book);
     }
+    // The compile's own crate folder, as the refusal advises, it replaces.
+    let output = rulec(d, &["emit", "other/rules.json", "--out", "out/crate", "-q"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(d.join("out/crate/src/rules.rs").exists());
+    assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
     // Its own SQL it replaces.
     for _ in 0..2 {
         let output = rulec(

@@ -507,7 +507,11 @@ fn frame_to_table(
             if numbers {
                 "its values are numbers, which --tolerance X predicts (a value counts as right within X)"
             } else {
-                "a column of one value per row or so (an identifier, a date or time) is no target; group its values into classes first"
+                if per_row && classes.len() <= MAX_CLASSES {
+                    "an identifier, a date or a time is no target, and a class of a row or two certifies no rule: group its values into fewer classes, or give more rows"
+                } else {
+                    "a column of one value per row or so (an identifier, a date or time) is no target; group its values into classes first"
+                }
             }
         )));
     }
@@ -738,6 +742,11 @@ fn row_names(col: &polars::prelude::Column) -> Option<String> {
 /// separator (`3,9`, `-0,25`): digits, one comma, digits.
 fn decimal_comma_number(text: &str) -> Option<f64> {
     let t = text.trim();
+    // `1,000` reads as a thousand (thousands separators), as --tolerance
+    // reads it: no decimal comma.
+    if parse_number(t).is_some() {
+        return None;
+    }
     let (whole, fraction) = t.split_once(',')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     let unsigned = whole.strip_prefix('-').unwrap_or(whole);
