@@ -247,13 +247,14 @@ fn upper_bound(correct: u64, support: u64, confidence: f64) -> f64 {
 /// column) and checks `set` on them.
 pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<CheckReport, Error> {
     check_params(params)?;
-    let (df, _) = crate::ingest::read_frame(
-        data,
-        &crate::ingest::IngestParams::for_rule_set(set),
-        None,
-    )?;
+    let (df, _) =
+        crate::ingest::read_frame(data, &crate::ingest::IngestParams::for_rule_set(set), None)?;
     check_frame(set, &df, data, params)
 }
+
+/// A note on the input, written with names and values as a quoting function
+/// writes them.
+type Note<'a> = Box<dyn Fn(&dyn Fn(&str) -> String) -> String + 'a>;
 
 /// [`check_file`] on rows already in memory; `source` names them in
 /// messages.
@@ -280,7 +281,7 @@ pub fn check_frame(
     let in_file = |column: &str| names.iter().any(|c| c == column);
     // Each note with names and values as a quoting function writes them:
     // backticks for JSON, Markdown code for the report.
-    let mut notes: Vec<Box<dyn Fn(&dyn Fn(&str) -> String) -> String + '_>> = Vec::new();
+    let mut notes: Vec<Note<'_>> = Vec::new();
     // Results by group: the columns asked for, each in the file (a column
     // of the rule set the file lacks would put every row under
     // "(missing)"), or those the book reports by that the file has.
@@ -324,7 +325,10 @@ pub fn check_frame(
             unknown.note_with(quote)
         }));
     }
-    report.notes = notes.iter().map(|note| note(&|s| format!("`{s}`"))).collect();
+    report.notes = notes
+        .iter()
+        .map(|note| note(&|s| format!("`{s}`")))
+        .collect();
     report.notes_md = notes.iter().map(|note| note(&code)).collect();
     Ok(report)
 }

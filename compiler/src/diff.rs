@@ -696,46 +696,39 @@ fn feature_changes(f: &rulec_runtime::ir::Feature, g: &rulec_runtime::ir::Featur
     let column = || Line::default().words("input column ").code(&f.name);
     let mut out = Vec::new();
     match (&f.kind, &g.kind) {
-        (FeatureKind::Categorical { categories: a }, FeatureKind::Categorical { categories: b }) => {
-            let listed = |line: Line, values: Vec<&String>| {
+        (
+            FeatureKind::Categorical { categories: a },
+            FeatureKind::Categorical { categories: b },
+        ) => {
+            // "has 2 new categories: `a`, `b`", at most NAMED of them named.
+            let mut listed = |what: &str, values: Vec<&String>| {
                 let n = values.len();
-                let mut line = line;
+                if n == 0 {
+                    return;
+                }
+                let noun = if n == 1 { "category" } else { "categories" };
+                let what = what.replace("{n}", &n.to_string()).replace("{noun}", noun);
+                let mut line = column().words(format!(" {what}: "));
                 for (i, v) in values.into_iter().take(NAMED).enumerate() {
                     line = if i > 0 { line.words(", ") } else { line }.code(v);
                 }
                 if n > NAMED {
                     line = line.words(format!(" and {} more", n - NAMED));
                 }
-                line
+                out.push(line);
             };
-            let gained: Vec<&String> = b.iter().filter(|c| !a.contains(c)).collect();
-            let lost: Vec<&String> = a.iter().filter(|c| !b.contains(c)).collect();
-            if !gained.is_empty() {
-                let n = gained.len();
-                out.push(listed(
-                    column().words(format!(
-                        " has {n} new {}: ",
-                        if n == 1 { "category" } else { "categories" }
-                    )),
-                    gained,
-                ));
-            }
-            if !lost.is_empty() {
-                let n = lost.len();
-                out.push(listed(
-                    column().words(format!(
-                        " lost {n} {} (now unknown to the rules): ",
-                        if n == 1 { "category" } else { "categories" }
-                    )),
-                    lost,
-                ));
-            }
+            listed(
+                "has {n} new {noun}",
+                b.iter().filter(|c| !a.contains(c)).collect(),
+            );
+            listed(
+                "lost {n} {noun} (now unknown to the rules)",
+                a.iter().filter(|c| !b.contains(c)).collect(),
+            );
         }
-        (a, b) if a != b => out.push(column().words(format!(
-            " holds {} (it held {})",
-            kind(b),
-            kind(a)
-        ))),
+        (a, b) if a != b => {
+            out.push(column().words(format!(" holds {} (it held {})", kind(b), kind(a))))
+        }
         _ => {}
     }
     if f.nullable != g.nullable {
@@ -864,7 +857,9 @@ impl RuleSetDiff {
         } else if self.card.is_empty() {
             md.push_str("No change to the rules or the guarantee.\n\n");
         } else {
-            md.push_str("No change to the rules or the guarantee; the model card changed (below).\n\n");
+            md.push_str(
+                "No change to the rules or the guarantee; the model card changed (below).\n\n",
+            );
         }
 
         let doubts: Vec<(&str, rulec_runtime::ir::FiguresDoubt)> =

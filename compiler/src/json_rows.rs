@@ -663,7 +663,9 @@ mod tests {
         // A key written twice is refused, in both.
         let twice = "{\"a\":1,\"a\":2}\n{\"a\":3}";
         assert!(err(twice).contains("record 1 names the column `a` twice"));
-        assert!(err("[{\"a\":1,\"a\":2},{\"a\":3}]").contains("record 1 names the column `a` twice"));
+        assert!(
+            err("[{\"a\":1,\"a\":2},{\"a\":3}]").contains("record 1 names the column `a` twice")
+        );
         // Refused with the record, past the first two.
         assert!(err("{\"a\":1}\n{\"a\":2}\n[3]").contains("record 3 is an array"));
         assert!(err("{\"a\":1}\n{\"a\":2}\n{\"a\":{\"b\":1}}")

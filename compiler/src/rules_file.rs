@@ -20,7 +20,9 @@ pub fn load(path: &Path) -> Result<RuleSet, Error> {
         let mut head = [0u8; 256];
         let read = std::fs::File::open(path).and_then(|mut f| f.read(&mut head));
         if let Ok(n) = read {
-            let head = head[..n].strip_prefix(b"\xef\xbb\xbf").unwrap_or(&head[..n]);
+            let head = head[..n]
+                .strip_prefix(b"\xef\xbb\xbf")
+                .unwrap_or(&head[..n]);
             if head.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
                 return Err(data_error(path, NOT_RULES_BUT_DATA));
             }
@@ -42,8 +44,8 @@ fn data_file_name(path: &Path) -> bool {
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(&name);
     [
-        ".csv", ".tsv", ".tab", ".txt", ".dat", ".data", ".parquet", ".feather", ".arrow",
-        ".ipc", ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".jsonl", ".ndjson",
+        ".csv", ".tsv", ".tab", ".txt", ".dat", ".data", ".parquet", ".feather", ".arrow", ".ipc",
+        ".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".jsonl", ".ndjson",
     ]
     .iter()
     .any(|ext| name.ends_with(ext))

@@ -828,7 +828,10 @@ fn check_passes_on_the_same_world_and_flags_moved_shares() {
     assert_eq!(out.status.code(), Some(1));
     // Each problem tagged by its own verdict: under --strict, a share the
     // rows cannot tell fails as not confirmed, not as shown to move.
-    assert_has(&stdout(&out), "- `low` (FAILS, not confirmed under --strict): answers 60.0 % of the rows");
+    assert_has(
+        &stdout(&out),
+        "- `low` (FAILS, not confirmed under --strict): answers 60.0 % of the rows",
+    );
     let out = rulec(dir.path(), &["check", "rules.json", "tilted.csv", "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["rules"][0]["verdict"], "not_confirmed");

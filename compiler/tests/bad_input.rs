@@ -638,7 +638,11 @@ fn no_command_writes_over_its_own_input() {
     }
     // The data and the rules swapped: said as such, by every command that
     // takes both.
-    std::fs::write(d.join("rows.jsonl"), "{\"a\":1,\"y\":\"x\"}\n{\"a\":2,\"y\":\"z\"}\n").unwrap();
+    std::fs::write(
+        d.join("rows.jsonl"),
+        "{\"a\":1,\"y\":\"x\"}\n{\"a\":2,\"y\":\"z\"}\n",
+    )
+    .unwrap();
     std::fs::copy(d.join("good.csv"), d.join("rows")).unwrap();
     for command in ["apply", "check"] {
         let output = rulec(d, &[command, "good.csv", "out/rules.json"]);
@@ -683,16 +687,31 @@ fn no_command_writes_over_its_own_input() {
     }
     // The compile's own crate folder, as the refusal advises, it replaces.
     let output = rulec(d, &["emit", "other/rules.json", "--out", "out/crate", "-q"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(d.join("out/crate/src/rules.rs").exists());
     assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
     // Its own SQL it replaces.
     for _ in 0..2 {
         let output = rulec(
             d,
-            &["emit", "other/rules.json", "--lang", "sql", "--out", "o.sql"],
+            &[
+                "emit",
+                "other/rules.json",
+                "--lang",
+                "sql",
+                "--out",
+                "o.sql",
+            ],
         );
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
     let output = rulec(
         d,

@@ -370,8 +370,16 @@ fn json_tables_read_as_the_csv_file() {
         text.push_str(&format!("{i},{y}\n"));
         lines.push_str(&format!("{{\"x\":{i},\"y\":{y}}}\n"));
     }
-    let csv = read(&write(dir.path(), "f.csv", text.as_bytes()), &params("y", None)).unwrap();
-    let json = read(&write(dir.path(), "f.jsonl", lines.as_bytes()), &params("y", None)).unwrap();
+    let csv = read(
+        &write(dir.path(), "f.csv", text.as_bytes()),
+        &params("y", None),
+    )
+    .unwrap();
+    let json = read(
+        &write(dir.path(), "f.jsonl", lines.as_bytes()),
+        &params("y", None),
+    )
+    .unwrap();
     assert_eq!(csv.classes(), ["0.0", "1.0"]);
     assert_eq!(json.classes(), csv.classes());
     // What holds no table is refused with the file's name and why.

@@ -219,7 +219,9 @@ impl Evaluator {
         match value.trim().parse::<f64>() {
             Ok(x) if x.is_finite() => {
                 let x = if x == 0.0 { 0.0 } else { x };
-                map.get(&number_text(x)).copied().unwrap_or(UNKNOWN_CATEGORY)
+                map.get(&number_text(x))
+                    .copied()
+                    .unwrap_or(UNKNOWN_CATEGORY)
             }
             _ => UNKNOWN_CATEGORY,
         }

@@ -71,42 +71,30 @@ fn a_sum_is_one_test_whose_threshold_moves() {
 /// outside code, every `<` is escaped.
 #[test]
 fn hostile_names_are_escaped() {
-    use rulec_runtime::ir::{Certification, Feature, FeatureKind, Target};
+    use rulec_runtime::ir::{Feature, FeatureKind, Target};
     let script = "<script>alert(1)</script>";
-    let set = |values: Vec<String>, decision: &str| RuleSet {
-        schema_version: rulec_runtime::ir::SCHEMA_VERSION,
-        target: Target {
-            name: "<b>t</b>".into(),
-            classes: vec!["<i>A</i>".into(), "B".into()],
-            tolerance: None,
-        },
-        features: vec![Feature {
+    let set = |values: Vec<String>, decision: &str| {
+        let mut set = plain_set(vec![Feature {
             name: "zo`ne <x>".into(),
             kind: FeatureKind::Categorical {
                 categories: vec![script.to_string(), "east".into()],
             },
             nullable: false,
-        }],
-        rules: vec![rule(
+        }]);
+        set.target = Target {
+            name: "<b>t</b>".into(),
+            classes: vec!["<i>A</i>".into(), "B".into()],
+            tolerance: None,
+        };
+        set.rules = vec![rule(
             "r",
             vec![Condition::In {
                 feature: "zo`ne <x>".into(),
                 values,
             }],
             decision,
-        )],
-        certification: Certification {
-            precision: 0.95,
-            confidence: 0.95,
-            method: "wilson".into(),
-            scope: Default::default(),
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-        policy: Default::default(),
-        card: None,
+        )];
+        set
     };
     let old = set(vec![script.to_string()], "<i>A</i>");
     let new = set(vec![script.to_string(), "east".into()], "B");
@@ -222,8 +210,16 @@ fn column_changes_say_what_changed() {
     let new = plain_set(vec![
         feature("x", FeatureKind::Numeric, true),
         feature("age", cats(&["12", "unknown"]), false),
-        feature("region", cats(&["central", "east", "north", "south", "west"]), false),
-        feature("store", cats(&["1", "S2", "S3", "S4", "S5", "S6", "S7"]), false),
+        feature(
+            "region",
+            cats(&["central", "east", "north", "south", "west"]),
+            false,
+        ),
+        feature(
+            "store",
+            cats(&["1", "S2", "S3", "S4", "S5", "S6", "S7"]),
+            false,
+        ),
     ]);
     let d = diff(&old, &new);
     assert!(d.changed());
@@ -292,11 +288,17 @@ fn learned_rules_pair_by_conditions_not_by_position_names() {
     let old = vec![
         learned(
             "approve_1",
-            vec![cmp("income", CmpOp::Ge, 25000.0), cmp("tenure", CmpOp::Ge, 24.0)],
+            vec![
+                cmp("income", CmpOp::Ge, 25000.0),
+                cmp("tenure", CmpOp::Ge, 24.0),
+            ],
         ),
         learned(
             "approve_2",
-            vec![cmp("income", CmpOp::Ge, 60000.0), cmp("age", CmpOp::Ge, 25.0)],
+            vec![
+                cmp("income", CmpOp::Ge, 60000.0),
+                cmp("age", CmpOp::Ge, 25.0),
+            ],
         ),
     ];
     let new = vec![learned(

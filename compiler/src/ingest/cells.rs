@@ -271,8 +271,10 @@ pub fn unknown_values(
                 *counts.entry(t.as_str()).or_default() += 1;
             }
         }
-        let mut most_common: Vec<(String, usize)> =
-            counts.into_iter().map(|(t, k)| (t.to_string(), k)).collect();
+        let mut most_common: Vec<(String, usize)> = counts
+            .into_iter()
+            .map(|(t, k)| (t.to_string(), k))
+            .collect();
         most_common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         most_common.truncate(UnknownValues::NAMED);
         out.push(UnknownValues {
@@ -281,7 +283,11 @@ pub fn unknown_values(
             unknown: unknown_rows.len(),
             most_common,
             categories: (
-                categories.iter().take(UnknownValues::NAMED).cloned().collect(),
+                categories
+                    .iter()
+                    .take(UnknownValues::NAMED)
+                    .cloned()
+                    .collect(),
                 categories.len() > UnknownValues::NAMED,
             ),
         });

@@ -18,8 +18,7 @@ mod cells;
 mod file;
 mod values;
 pub use cells::{
-    frame_cells, read_batch, read_cells, read_cells_with, unknown_values, TextColumn,
-    UnknownValues,
+    frame_cells, read_batch, read_cells, read_cells_with, unknown_values, TextColumn, UnknownValues,
 };
 pub use file::no_panic;
 pub(crate) use file::{
@@ -460,7 +459,7 @@ fn frame_to_table(
                         "target column `{}` has `{text}` on row {}; with --tolerance the target must hold numbers{comma}",
                         params.target,
                         i + 1
-                    )))
+                    )));
                 }
             }
         }

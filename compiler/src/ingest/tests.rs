@@ -146,11 +146,18 @@ fn a_target_of_too_many_classes_is_refused() {
     // rows of 93 makes); two rows per class on average still read.
     let err = table(93, &|i| format!("make {i}")).unwrap_err().to_string();
     assert!(
-        err.contains("target column `y` has 93 distinct values in 93 rows; fewer than two rows per class")
-            && err.ends_with("group its values into fewer classes, or give more rows"),
+        err.contains(
+            "target column `y` has 93 distinct values in 93 rows; fewer than two rows per class"
+        ) && err.ends_with("group its values into fewer classes, or give more rows"),
         "{err}"
     );
-    assert_eq!(table(100, &|i| format!("c{}", i % 50)).unwrap().classes().len(), 50);
+    assert_eq!(
+        table(100, &|i| format!("c{}", i % 50))
+            .unwrap()
+            .classes()
+            .len(),
+        50
+    );
 }
 
 /// A message names a row as `apply` counts rows, and where it starts
@@ -333,7 +340,11 @@ fn a_target_written_with_decimal_commas_is_noted() {
     // as --tolerance reads it.
     std::fs::write(&path, "x;y\n1;1,000\n2;2,000\n3;1,000\n4;10,000\n").unwrap();
     let table = read(&path, &params("y")).unwrap();
-    assert!(!table.notes().iter().any(|n| n.contains("decimal comma")), "{:?}", table.notes());
+    assert!(
+        !table.notes().iter().any(|n| n.contains("decimal comma")),
+        "{:?}",
+        table.notes()
+    );
     // Classes that merely hold a comma are not numbers.
     std::fs::write(&path, "x;y\n1;a,b\n2;c\n3;a,b\n4;c\n").unwrap();
     let table = read(&path, &params("y")).unwrap();
