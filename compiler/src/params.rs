@@ -416,6 +416,12 @@ impl CompileParams {
                 }
             }
         }
+        if self.split_column.as_ref() == Some(&self.target) {
+            problems.push(format!(
+                "--split-column names `{}`, the target; it must name a column of `train`, `validation` and `test`",
+                self.target
+            ));
+        }
         if self.stability > 1000 {
             problems.push(format!(
                 "--stability must be at most 1000 resamples, got {}",

@@ -262,6 +262,12 @@ const CASES: &[Case] = &[
         expect: &["--forbid", "`y`", "the target"],
     },
     Case {
+        name: "--split-column the target",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--split-column", "y"],
+        expect: &["--split-column names `y`, the target; it must name a column of `train`"],
+    },
+    Case {
         name: "--split with --split-column",
         files: &[],
         args: &[
