@@ -185,6 +185,24 @@ def _polars_categories(data: Any, name: str):
     return pd.CategoricalDtype(sorted(values))
 
 
+def all_columns_named(data: Any, call):
+    """``call()``, whose data ``only_columns`` narrowed: an error that lists
+    the frame's columns lists them all, as the frame has them, not the few
+    kept for the call (nor a hint about a file's header line)."""
+    try:
+        return call()
+    except RulecError as e:
+        kind = kind_of(data)
+        message = str(e)
+        marker = "columns are: "
+        if kind == "path" or marker not in message:
+            raise
+        names = [str(c) for c in data.columns]
+        listed = ", ".join(f"`{n}`" for n in names) if names else "none"
+        head = message[: message.index(marker) + len(marker)]
+        raise RulecError(head + listed) from None
+
+
 def only_columns(data: Any, names: set) -> Any:
     """``data`` (a pandas or polars frame) with only the columns named (as
     text) in ``names``, in their order; a path as it is. Columns the rules

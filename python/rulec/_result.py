@@ -195,7 +195,9 @@ class Result:
         kind = _frames.kind_of(data)
         features = {f["name"] for f in self._json["features"]}
         source, name = _frames.to_source(_frames.only_columns(data, features))
-        decisions, rules = self._native.apply(source, name)
+        decisions, rules = _frames.all_columns_named(
+            data, lambda: self._native.apply(source, name)
+        )
         return _frames.decisions_frame(data, decisions, rules, kind, self._target_kind)
 
     def check(
@@ -219,8 +221,11 @@ class Result:
         source, name = _frames.to_source(_frames.only_columns(data, wanted))
         if kind == "path":
             name = os.fspath(data)
-        markdown, report, passed = self._native.check(
-            source, name, max_share_shift, bool(strict), [str(g) for g in groups or []]
+        markdown, report, passed = _frames.all_columns_named(
+            data,
+            lambda: self._native.check(
+                source, name, max_share_shift, bool(strict), [str(g) for g in groups or []]
+            ),
         )
         return Check(passed=passed, report=json.loads(report), markdown=markdown)
 
@@ -244,7 +249,10 @@ class Result:
         if kind == "path":
             name = os.fspath(data)
         return json.loads(
-            self._native.validate(source, name, precision, confidence, teacher_column)
+            _frames.all_columns_named(
+                data,
+                lambda: self._native.validate(source, name, precision, confidence, teacher_column),
+            )
         )
 
     def __reduce__(self):
@@ -271,7 +279,14 @@ class Result:
         teacher_column: Optional[str] = None,
     ) -> str:
         """The rules as SQL, as ``rulec emit --lang sql`` writes them
-        (``ansi``, ``spark`` or ``polars``)."""
+        (``ansi``, ``spark`` or ``polars``). ``teacher_column`` names the
+        column of a model's decisions the evidence query counts agreement
+        with, so it needs ``evidence=True``, as ``--teacher-column`` needs
+        ``--evidence``."""
+        if teacher_column is not None and not evidence:
+            raise _rulec.RulecError(
+                "teacher_column is for the evidence query: give evidence=True too"
+            )
         return self._native.sql(dialect, table, view, evidence, teacher_column)
 
     def emit_crate(

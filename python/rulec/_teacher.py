@@ -241,12 +241,15 @@ class ModelTeacher:
             frame = pd.DataFrame(values, columns=wanted)
             for name, dtype in self.category_dtypes.items():
                 if name in frame.columns:
-                    # rulec hands the values over as text; each category
-                    # as it was (a number stays a number), unknown ones
-                    # missing, as pandas would make them.
-                    known = {_label_text(c): c for c in dtype.categories}
+                    # rulec hands the values over as text, or as numbers
+                    # for a category of numbers (which it reads as a
+                    # quantity); each category as it was (a number stays a
+                    # number), unknown ones missing, as pandas would make
+                    # them.
+                    numeric = all(_is_number(c) for c in dtype.categories)
+                    known = {_category_key(c, numeric): c for c in dtype.categories}
                     frame[name] = pd.Categorical(
-                        [known.get(v) if v is not None else None for v in frame[name]],
+                        [known.get(_category_key(v, numeric)) for v in frame[name]],
                         dtype=dtype,
                     )
             return frame
@@ -349,6 +352,31 @@ def _label_number(label) -> Optional[float]:
     else:
         return None
     return x if np.isfinite(x) else None
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(
+        x, (bool, np.bool_)
+    )
+
+
+def _category_key(value, numeric: bool):
+    """The key a value and a category meet on: a number by its value (``1``,
+    ``1.0`` and ``"1"`` alike when every category is a number), else the
+    label's text; ``None`` for a missing value."""
+    if value is None:
+        return None
+    if _is_number(value):
+        x = float(value)
+        if x != x:
+            return None
+        return ("n", x) if numeric else _label_text(value)
+    if numeric:
+        try:
+            return ("n", float(str(value).strip()))
+        except ValueError:
+            return ("t", str(value))
+    return _label_text(value)
 
 
 def _label_text(label) -> str:

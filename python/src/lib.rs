@@ -68,7 +68,11 @@ pub(crate) fn python_spelling(message: &str) -> String {
         let flag = after[..len].trim_end_matches('-');
         let keyword = flag.replace('-', "_");
         let starts_flag = at == 0 || !rest[..at].ends_with(|c: char| c.is_alphanumeric());
-        if starts_flag && !flag.is_empty() && options::NAMES.contains(&keyword.as_str()) {
+        // Compile's options, and those of the methods that take keywords
+        // of their own (`check(max_share_shift=..., strict=...)`).
+        let known = options::NAMES.contains(&keyword.as_str())
+            || ["max_share_shift", "strict"].contains(&keyword.as_str());
+        if starts_flag && !flag.is_empty() && known {
             out.push_str(&keyword);
             rest = &after[flag.len()..];
             // The value the flag is given, when it plainly is one, as the

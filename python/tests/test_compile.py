@@ -186,6 +186,9 @@ def test_check_is_the_command_lines_check(frame, csv_path, rulec_bin, tmp_path):
     assert forbidden.check(new).report["rows"] == len(new)
     with pytest.raises(rulec.RulecError, match="`y`"):
         res.check(new.drop(columns=["y"]))
+    # Its own keywords as Python spells them.
+    with pytest.raises(rulec.RulecError, match="^max_share_shift must be between 0 and 1, got 2"):
+        res.check(new, max_share_shift=2)
 
 
 def test_validate_is_the_command_lines_validate(frame, csv_path, rulec_bin, tmp_path):
@@ -424,6 +427,10 @@ def test_rule_book_html_sql_crate_and_load(frame, tmp_path):
     assert "CASE" in sql and "`t`" in sql
     with pytest.raises(rulec.RulecError, match="dialect"):
         res.to_sql(dialect="oracle")
+    # As --teacher-column needs --evidence.
+    with pytest.raises(rulec.RulecError, match="teacher_column is for the evidence query"):
+        res.to_sql(teacher_column="model")
+    assert "GROUP BY" in res.to_sql(evidence=True, teacher_column="model").upper()
     res.emit_crate(str(tmp_path / "crate"))
     assert (tmp_path / "crate" / "Cargo.toml").is_file()
     assert (tmp_path / "crate" / "src" / "rules.rs").is_file()

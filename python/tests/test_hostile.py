@@ -202,6 +202,13 @@ def test_apply_names_what_is_wrong(frame):
     with pytest.raises(rulec.RulecError) as e:
         res.apply(frame.drop(columns=[col]))
     assert f"lacks the rule set's column(s) `{col}`" in one_line(e)
+    # The columns listed are the frame's, all of them, not the few kept
+    # for the rules (nor a word on a file's header line).
+    listed = ", ".join(f"`{c}`" for c in frame.drop(columns=[col]).columns)
+    assert one_line(e).endswith(f"columns are: {listed}"), one_line(e)
+    with pytest.raises(rulec.RulecError) as e:
+        res.apply(frame.rename(columns=str.upper))
+    assert one_line(e).endswith("columns are: " + ", ".join(f"`{c.upper()}`" for c in frame.columns))
     if "x" in used:
         with pytest.raises(
             rulec.RulecError,

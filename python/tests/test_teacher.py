@@ -181,13 +181,16 @@ def test_a_category_column_reaches_the_model_as_categories():
         "num": rng.uniform(0, 10, n),
         "cat": pd.Categorical(rng.choice(["p", "q", "r"], n)),
         "store": pd.Categorical(rng.choice([13, 26, 4], n)),
+        "grade": pd.Categorical(rng.choice([0.5, 1.0, 2.5], n)),
     })
     df["y"] = np.where(df.cat == "p", "P", np.where(df.num > 5, "hi", "lo"))
     seen = []
+    frames = []
 
     class Spy(HistGradientBoostingClassifier):
         def fit(self, X, y, **kw):
             seen.append(X.dtypes.to_dict())
+            frames.append(X.copy())
             return super().fit(X, y, **kw)
 
     model = Spy(categorical_features="from_dtype", max_iter=30)
@@ -196,6 +199,13 @@ def test_a_category_column_reaches_the_model_as_categories():
     dtypes = seen[0]
     assert isinstance(dtypes["cat"], pd.CategoricalDtype)
     assert list(dtypes["store"].categories) == [4, 13, 26]
+    # With their values: a category of numbers, which rulec reads as a
+    # quantity, reaches the model as its categories, not as missing.
+    fitted = frames[0]
+    for column, values in [("store", {4, 13, 26}), ("grade", {0.5, 1.0, 2.5})]:
+        assert fitted[column].isna().sum() == 0, fitted[column].head()
+        assert set(fitted[column].astype(float)) == values
+    assert set(fitted["cat"].astype(str)) == {"p", "q", "r"}
     # From polars, its categorical column comes as a pandas category too.
     seen.clear()
     rulec.compile(pl.from_pandas(df.drop(columns="store")), target="y",
