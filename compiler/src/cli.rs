@@ -159,7 +159,8 @@ pub enum Command {
         /// Seed of the generator.
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// CSV file to write.
+        /// CSV file to write (`-` for standard output); an existing file only when it is a CSV of
+        /// the same columns.
         #[arg(long)]
         out: PathBuf,
     },

@@ -180,6 +180,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .filter(|p| !p.as_os_str().is_empty())
                     .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
             });
+            check_book_folder(&dir, &bytes)?;
             output::write_files_into(&dir, &render::book_files(&set, &name, &bytes))?;
             let line = format!("wrote RULEBOOK.md and rulebook.html in {}", dir.display());
             progress(quiet, &line);
@@ -249,18 +250,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
             rows,
             seed,
             out,
-        } => match name.as_str() {
-            "shipping" => write_shipping(&out, rows, seed)?,
-            "claims" => {
-                let data = rulec_datasets::claims::generate(rows, seed);
-                output::write_file_with(&out, |w| rulec_datasets::claims::write_csv(&data, w))?;
+        } => {
+            let write: &dyn Fn(usize, &mut dyn Write) -> std::io::Result<()> = match name.as_str() {
+                "shipping" => &|rows, w| {
+                    rulec_datasets::shipping::write_csv(
+                        &rulec_datasets::shipping::generate(rows, seed),
+                        w,
+                    )
+                },
+                "claims" => &|rows, w| {
+                    rulec_datasets::claims::write_csv(
+                        &rulec_datasets::claims::generate(rows, seed),
+                        w,
+                    )
+                },
+                "lending" => &|rows, w| {
+                    rulec_datasets::lending::write_csv(
+                        &rulec_datasets::lending::generate(rows, seed),
+                        w,
+                    )
+                },
+                _ => {
+                    anyhow::bail!("unknown dataset `{name}`; available: shipping, claims, lending")
+                }
+            };
+            if out.as_os_str() == "-" {
+                let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+                write(rows, &mut stdout)
+                    .and_then(|()| stdout.flush())
+                    .map_err(stdout_error)?;
+                return Ok(ExitCode::SUCCESS);
             }
-            "lending" => {
-                let data = rulec_datasets::lending::generate(rows, seed);
-                output::write_file_with(&out, |w| rulec_datasets::lending::write_csv(&data, w))?;
-            }
-            _ => anyhow::bail!("unknown dataset `{name}`; available: shipping, claims, lending"),
-        },
+            check_dataset_destination(&out, &|w| write(1, w))?;
+            output::write_file_with(&out, |w| write(rows, w))?;
+            progress(quiet, &format!("wrote {} ({rows} rows)", out.display()));
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -387,6 +411,75 @@ fn compile_to(
         let total = start.elapsed().as_secs_f64();
         say!("time: {} (total {total:.2}s)", times.join(", "));
         say!("wrote {}", out.display());
+    }
+    Ok(())
+}
+
+/// Whether `rulec dataset` may write to `out`: not a folder, and not a file
+/// other than a CSV of the same columns (a rules.json or a book named by a
+/// slip would be lost); `header` writes the dataset's first lines.
+fn check_dataset_destination(
+    out: &Path,
+    header: &dyn Fn(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(out) else {
+        return Ok(());
+    };
+    if meta.is_dir() {
+        anyhow::bail!(
+            "--out {}: is a directory; name the CSV file to write (or - for standard output)",
+            out.display()
+        );
+    }
+    if !meta.is_file() {
+        return Ok(());
+    }
+    let mut ours = Vec::new();
+    header(&mut ours)?;
+    let first = |bytes: &[u8]| bytes.split(|&b| b == b'\n').next().map(<[u8]>::to_vec);
+    let mut old = Vec::new();
+    std::fs::File::open(out)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 1 << 16), &mut old))
+        .with_context(|| format!("--out {}", out.display()))?;
+    if !old.is_empty() && first(&old) != first(&ours) {
+        anyhow::bail!(
+            "--out {}: exists and is not this dataset's CSV (its first line differs); rulec replaces only such a file: remove it or name another",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+/// Whether `rulec book` may write its two books into `dir`: a folder (or
+/// none yet) without another rule set (a book beside a rules.json it does
+/// not describe would pass for that file's) and whose books, if any, are
+/// rulec's (a hand-written RULEBOOK.md is not replaced).
+fn check_book_folder(dir: &Path, rules: &[u8]) -> Result<()> {
+    if dir.exists() && !dir.is_dir() {
+        anyhow::bail!("--out {}: exists and is not a directory", dir.display());
+    }
+    if let Ok(there) = std::fs::read(dir.join("rules.json")) {
+        if there != rules {
+            anyhow::bail!(
+                "--out {}: holds another rules.json, which a book written there would seem to describe; name another folder",
+                dir.display()
+            );
+        }
+    }
+    for (file, mark) in [
+        ("RULEBOOK.md", "@generated by rulec"),
+        ("rulebook.html", "<title>Rule book: "),
+    ] {
+        let Ok(text) = std::fs::read(dir.join(file)) else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
+        if !text.is_empty() && !head.contains(mark) {
+            anyhow::bail!(
+                "--out {}: its {file} is not a rule book rulec wrote; rulec replaces only its own: move the file or name another folder",
+                dir.display()
+            );
+        }
     }
     Ok(())
 }
@@ -521,7 +614,13 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     }
     // Only SQL rulec wrote is replaced: `--out` naming a rule book or a
     // rules.json by a slip would lose it.
-    if let Ok(old) = std::fs::read(out) {
+    // A regular file only: reading a pipe (`--out /dev/stdout | ...`)
+    // would wait for ever on what this very command is to write.
+    let existing = std::fs::metadata(out)
+        .is_ok_and(|m| m.is_file())
+        .then(|| std::fs::read(out).ok())
+        .flatten();
+    if let Some(old) = existing {
         let first = format!("-- {}", sql::GENERATED_MARKER);
         let old = old.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&old);
         if !old.is_empty() && !old.starts_with(first.as_bytes()) {

@@ -225,6 +225,15 @@ pub fn through_links(path: &Path) -> Result<PathBuf, Error> {
     // `lnk/` reads through the link; `lnk` is the link itself.
     let path = &path.components().collect::<PathBuf>();
     match fs::symlink_metadata(path) {
+        // `/dev/stdout` into a pipe, `>(cmd)`: the link resolves to a pipe
+        // or a device, which rulec cannot write a file beside and rename
+        // into place.
+        Ok(m) if m.file_type().is_symlink() && fs::metadata(path).is_ok_and(|t| !t.is_file() && !t.is_dir()) => {
+            Err(Error::Params(format!(
+                "{}: is a pipe or a device (standard output, a process substitution), not a file: rulec writes a file beside its destination and renames it into place; name a file",
+                path.display()
+            )))
+        }
         Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).map_err(|e| {
             let to = fs::read_link(path)
                 .map(|t| t.display().to_string())

@@ -12,6 +12,17 @@ use crate::table::ColumnData;
 
 /// Reads the `rules.json` at `path`.
 pub fn load(path: &Path) -> Result<RuleSet, Error> {
+    refuse_data_file(path)?;
+    let text = read(path)?;
+    RuleSet::from_json(&text).map_err(|e| not_rules_json(path, &text, e))
+}
+
+/// Refuses, before reading it as a rule set, a folder, and a data file
+/// given where the rules go (the two swapped), by its name and first bytes.
+fn refuse_data_file(path: &Path) -> Result<(), Error> {
+    if path.is_dir() {
+        return Err(data_error(path, "is a directory, expected a rules.json"));
+    }
     // A data file given where the rules go (the two swapped) says so, not
     // "expected value at line 1"; its first bytes tell, as a rules.json
     // opens with `{`.
@@ -28,8 +39,7 @@ pub fn load(path: &Path) -> Result<RuleSet, Error> {
             }
         }
     }
-    let text = read(path)?;
-    RuleSet::from_json(&text).map_err(|e| not_rules_json(path, &text, e))
+    Ok(())
 }
 
 /// Whether `path`'s name ends as a data file's does (`.csv`, `.parquet`,
@@ -70,7 +80,11 @@ fn not_rules_json(path: &Path, text: &str, e: impl std::fmt::Display) -> Error {
         // table, or a file without an extension).
         data_error(
             path,
-            format!("holds no rule set (no `schema_version`; is it the data?): {GIVE_RULES} ({e})"),
+            format!(
+                "holds no rule set (no `schema_version`; is it the data?): {GIVE_RULES} ({})",
+                e.to_string()
+                    .trim_start_matches("rules.json is not valid: ")
+            ),
         )
     } else {
         data_error(path, e)
@@ -88,6 +102,7 @@ const GIVE_RULES: &str =
 /// bytes (read once, so the two cannot disagree): `rulec book` records
 /// their SHA-256.
 pub fn load_with_bytes(path: &Path) -> Result<(RuleSet, Vec<u8>), Error> {
+    refuse_data_file(path)?;
     let bytes = std::fs::read(path).map_err(|err| Error::Io {
         path: path.to_path_buf(),
         err,

@@ -700,6 +700,60 @@ fn no_command_writes_over_its_own_input() {
     );
     assert!(d.join("out/crate/src/rules.rs").exists());
     assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
+    // `dataset` writes over its own CSV only, or to standard output.
+    let output = rulec(
+        d,
+        &[
+            "dataset",
+            "shipping",
+            "--rows",
+            "5",
+            "--out",
+            "out/rules.json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr)
+        .contains("--out out/rules.json: exists and is not this dataset's CSV"));
+    assert_eq!(std::fs::read(d.join("out/rules.json")).unwrap(), rules);
+    for rows in ["5", "7"] {
+        let output = rulec(
+            d,
+            &["dataset", "shipping", "--rows", rows, "--out", "ship.csv"],
+        );
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let output = rulec(d, &["dataset", "shipping", "--rows", "7", "--out", "-"]);
+    assert_eq!(output.stdout, std::fs::read(d.join("ship.csv")).unwrap());
+    // Standard output into a pipe is no file to write beside and rename;
+    // SQL to it neither hangs reading it first nor says it does not exist.
+    let output = rulec(
+        d,
+        &[
+            "emit",
+            "other/rules.json",
+            "--lang",
+            "sql",
+            "--out",
+            "/dev/stdout",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--out /dev/stdout: is a pipe or a device"),
+        "{stderr}"
+    );
+    // Standard input is no data file: said so, not "no such file".
+    let output = rulec(d, &["apply", "out/rules.json", "-"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("-: standard input is not read: rulec reads a data file more than once"),
+        "{stderr}"
+    );
     // Its own SQL it replaces.
     for _ in 0..2 {
         let output = rulec(

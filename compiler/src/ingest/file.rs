@@ -314,6 +314,12 @@ fn wider_type(message: &str, widened: &[(String, DataType)]) -> Option<(String, 
 /// regular file: rulec reads a data file more than once (to scan its
 /// shape, to read it, to hash it), which a pipe or a device cannot give.
 pub(crate) fn data_file_meta(path: &Path) -> Result<std::fs::Metadata, Error> {
+    if path.as_os_str() == "-" && !path.exists() {
+        return Err(Error::Data {
+            path: path.to_path_buf(),
+            message: "standard input is not read: rulec reads a data file more than once; write it to a file first".into(),
+        });
+    }
     let meta = std::fs::metadata(path).map_err(|e| Error::Io {
         path: path.to_path_buf(),
         err: e,
