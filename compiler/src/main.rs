@@ -598,14 +598,16 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
         evidence: args.evidence,
         teacher_column: args.teacher_column.as_deref(),
     };
-    let text = render::sql(&set, &query)
-        .map_err(|e| match e {
-            sql::Error::Unsupported { .. } => anyhow::anyhow!(
-                "{e}; write the SELECT (leave out --view) and register its result instead"
-            ),
-            e => e.into(),
-        })
-        .with_context(|| format!("{}", args.rules.display()))?;
+    let text = match render::sql(&set, &query) {
+        Ok(text) => text,
+        // The options' conflict, not the rules': said of the flag.
+        Err(e @ sql::Error::Unsupported { .. }) => anyhow::bail!(
+            "--view: {e}; write the SELECT (leave out --view) and register its result instead"
+        ),
+        Err(e) => {
+            return Err(anyhow::Error::from(e).context(format!("{}", args.rules.display())))
+        }
+    };
     if out.is_dir() {
         anyhow::bail!(
             "--out {}: is a directory; with --lang sql, --out names the SQL file to write",

@@ -408,7 +408,9 @@ pub fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), 
     track(&tmp);
     let new = |i: usize| tmp.join(format!("new-{i}"));
     let res = (|| {
-        fs::create_dir(&tmp).map_err(io(&tmp))?;
+        // The scratch folder is rulec's business: a folder it cannot write
+        // in is named as the user gave it.
+        fs::create_dir(&tmp).map_err(io(dir))?;
         for (i, (_, bytes)) in files.iter().enumerate() {
             fs::write(new(i), bytes).map_err(io(&new(i)))?;
         }

@@ -182,7 +182,7 @@ fn emit_sql_writes_stable_files_and_refuses_bad_input() {
         (
             &["--dialect", "polars", "--view", "v"],
             1,
-            "CREATE VIEW is not supported in the polars dialect",
+            "error: --view: CREATE VIEW is not supported in the polars dialect; write the SELECT",
         ),
         (&["--view", "v", "--evidence"], 2, "cannot be used with"),
         (&["--teacher-column", "m"], 2, "--evidence"),
