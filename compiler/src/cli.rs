@@ -609,7 +609,7 @@ pub struct EmitArgs {
     pub rules: PathBuf,
     /// Output: the crate's directory (replaced as a whole on success; not a compile's folder,
     /// which holds a rules.json), or with --lang sql the SQL file (written beside and renamed
-    /// into place; an existing file only when it is SQL rulec wrote).
+    /// into place; an existing file only when it is SQL rulec wrote; `-` for standard output).
     #[arg(long)]
     pub out: PathBuf,
     /// What to generate: `rust` (a dependency-free crate) or `sql`.

@@ -604,10 +604,11 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
         Err(e @ sql::Error::Unsupported { .. }) => anyhow::bail!(
             "--view: {e}; write the SELECT (leave out --view) and register its result instead"
         ),
-        Err(e) => {
-            return Err(anyhow::Error::from(e).context(format!("{}", args.rules.display())))
-        }
+        Err(e) => return Err(anyhow::Error::from(e).context(format!("{}", args.rules.display()))),
     };
+    if out.as_os_str() == "-" {
+        return stdout(&text);
+    }
     if out.is_dir() {
         anyhow::bail!(
             "--out {}: is a directory; with --lang sql, --out names the SQL file to write",

@@ -252,6 +252,19 @@ pub fn through_links(path: &Path) -> Result<PathBuf, Error> {
     }
 }
 
+/// Refuses a destination that is a device or a pipe (`/dev/null`, a FIFO):
+/// a file written beside it and renamed into place would replace it (as
+/// root, `/dev/null` itself).
+fn refuse_special(path: &Path) -> Result<(), Error> {
+    match fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => Err(Error::Params(format!(
+            "{}: is a pipe or a device, not a file: rulec writes a file beside its destination and renames it into place; name a file",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
 /// Writes `files` (paths relative to `out`) so that `out` holds exactly
 /// them, atomically with respect to failures. A link `out` is followed.
 pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
@@ -473,6 +486,7 @@ pub fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), 
 /// Returns whether it wrote. Errors name `path`. A link `path` is followed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<bool, Error> {
     let path = &through_links(path)?;
+    refuse_special(path)?;
     if fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(false);
     }
@@ -491,6 +505,7 @@ pub fn write_file_with(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Error> {
     let path = &through_links(path)?;
+    refuse_special(path)?;
     let tmp = temp_beside(path)?;
     fs::create_dir_all(parent_of(path)).map_err(io(path))?;
     replace_file(path, &tmp, fill)

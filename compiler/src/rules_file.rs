@@ -129,6 +129,10 @@ pub fn load_for(
     if is_json {
         return load(path);
     }
+    // (Data and rules swapped, `validate` says itself, naming both.)
+    if path.is_dir() {
+        return Err(data_error(path, "is a directory, expected rules"));
+    }
     let text = read(path)?;
     let parsed = rulec_runtime::dsl::parse(&text).map_err(|e| {
         // The data file given first, the rules second: say so rather than

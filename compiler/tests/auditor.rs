@@ -1322,4 +1322,25 @@ fn an_auditors_slips_get_messages_that_say_what_happened() {
     );
     let out = rulec(d, &["book", "rules.json", "--out", "new", "-q"]);
     assert!(out.status.success(), "{}", err(&out));
+    // The HTML book signed in its own table (its row headers carry their
+    // scope) is kept too.
+    std::fs::write(d.join("RULEBOOK.md"), &md).unwrap();
+    let html = std::fs::read_to_string(d.join("rulebook.html")).unwrap();
+    let row = "<tr><th scope=\"row\">reviewer</th><td></td>";
+    assert!(
+        html.contains(row),
+        "the HTML sign-off row changed; update this test"
+    );
+    let signed_html = html.replace(row, "<tr><th scope=\"row\">reviewer</th><td>Jane Doe</td>");
+    std::fs::write(d.join("rulebook.html"), &signed_html).unwrap();
+    let out = rulec(d, &["book", "rules.json", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_has(
+        &err(&out),
+        "rulebook.html: holds a filled sign-off (reviewer row)",
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("rulebook.html")).unwrap(),
+        signed_html
+    );
 }

@@ -22,12 +22,17 @@ pub fn signed_by(book: &str) -> Vec<&'static str> {
         .into_iter()
         .filter(|role| {
             let md = format!("| {role} |");
-            let html = format!("<th>{role}</th>");
+            // `<th>reviewer</th>` or, since the row headers carry their
+            // scope, `<th scope="row">reviewer</th>`.
+            let html = format!(">{role}</th>");
             section.lines().any(|line| {
                 let line = line.trim();
                 let rest = if let Some(rest) = line.strip_prefix(&md) {
                     rest.to_string()
-                } else if let Some((_, rest)) = line.split_once(&html) {
+                } else if let Some((_, rest)) = line
+                    .split_once(&html)
+                    .filter(|(before, _)| before.ends_with("<th") || before.contains("<th "))
+                {
                     rest.replace("<td>", "")
                         .replace("</td>", "")
                         .replace("</tr>", "")
