@@ -115,7 +115,7 @@ def compile(
             raise RulecError(str(e)) from None
     _fork.compiling()
     native = _native_compile(source, name, opts, adapter, _reporter(progress))
-    kind = _frames.column_kind(data, target)
+    kind = _frames.target_kind(data, target)
     # With a tolerance the rules predict numbers that need not be whole.
     if kind == "int" and options.get("tolerance") is not None:
         kind = "float"

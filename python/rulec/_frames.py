@@ -115,6 +115,31 @@ def _pandas_ipc(df: Any) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def target_kind(data: Any, name: str) -> Optional[str]:
+    """The type the decisions take: the target column's (``column_kind``),
+    or, for a pandas ``category`` of numbers, its categories' (a category
+    of numbers is read as numbers, and so are its decisions)."""
+    kind = column_kind(data, name)
+    if kind is not None or kind_of(data) != "pandas" or not isinstance(name, str):
+        return kind
+    import pandas as pd
+
+    at = [i for i, c in enumerate(data.columns) if str(c) == name]
+    if len(at) != 1:
+        return None
+    dtype = data.iloc[:, at[0]].dtype
+    if not isinstance(dtype, pd.CategoricalDtype):
+        return None
+    inner = dtype.categories.dtype
+    if pd.api.types.is_bool_dtype(inner):
+        return None
+    if pd.api.types.is_integer_dtype(inner):
+        return "int"
+    if pd.api.types.is_float_dtype(inner):
+        return "float"
+    return None
+
+
 def column_kind(data: Any, name: str) -> Optional[str]:
     """``"bool"``, ``"int"``, ``"float"`` or ``"float32"`` when ``data`` is a frame whose
     column ``name`` holds booleans, integers or floats; ``None`` for text,

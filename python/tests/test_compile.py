@@ -293,6 +293,11 @@ def test_decisions_have_the_targets_type_and_the_fallback_fills_them(frame):
         assert set(decided["decision"]) <= set(values)
         got_pl = res.apply(pl.from_pandas(new))
         assert got_pl["decision"].dtype == {"Int64": pl.Int64, "boolean": pl.Boolean, "Float64": pl.Float64}[dtype]
+    # A pandas category of numbers is numbers, its decisions too.
+    df = frame.assign(y=pd.Categorical(frame["y"].map({"yes": 1, "no": 0})))
+    decided = rulec.compile(df, target="y", progress=False, **FAST).apply(df.iloc[:100])
+    assert str(decided["decision"].dtype) == "Int64", decided["decision"].dtype
+    assert set(decided["decision"].dropna()) <= {0, 1}
     # A target of text: text.
     text = rulec.compile(frame, target="y", progress=False, **FAST).apply(frame.iloc[:5])
     assert pd.api.types.is_string_dtype(text["decision"].dtype), text["decision"].dtype
