@@ -63,7 +63,8 @@ def compile(
     model's judgement, not its memory). The model sees the columns of its
     ``feature_names_in_``, or ``teacher_features``, or every feature.
     ``progress``: ``True`` prints each stage on standard error, ``False``
-    prints nothing, a callable receives ``(kind, text, done, total)``.
+    prints nothing, a callable receives ``(kind, text, done, total)`` (an
+    exception it raises stops the compile and comes out as it was raised).
     ``options``: the command line's, e.g. ``seed=1``, ``max_rules=16``,
     ``certify="rule"``, ``no_cache=True``.
 
