@@ -162,29 +162,17 @@ fn similarity_is_jaccard_over_tokens() {
 }
 
 fn plain_set(features: Vec<rulec_runtime::ir::Feature>) -> RuleSet {
-    use rulec_runtime::ir::{Certification, Target};
-    RuleSet {
-        schema_version: rulec_runtime::ir::SCHEMA_VERSION,
-        target: Target {
+    RuleSet::new(
+        rulec_runtime::ir::Target {
             name: "y".into(),
             classes: vec!["a".into(), "b".into()],
             tolerance: None,
         },
         features,
-        rules: vec![rule("r", vec![cmp("x", CmpOp::Lt, 1.0)], "a")],
-        certification: Certification {
-            precision: 0.95,
-            confidence: 0.95,
-            method: "clopper-pearson".into(),
-            scope: Default::default(),
-            tests: Vec::new(),
-        },
-        provenance: None,
-        summary: None,
-        rejected: Vec::new(),
-        policy: Default::default(),
-        card: None,
-    }
+        vec![rule("r", vec![cmp("x", CmpOp::Lt, 1.0)], "a")],
+        0.95,
+        0.95,
+    )
 }
 
 /// An input column's change says what changed: its type, the categories
