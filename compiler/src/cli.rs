@@ -385,7 +385,13 @@ impl Names {
 }
 
 fn parse_names(text: &str) -> Result<Names, String> {
-    Ok(Names(rulec::params::split_names(text)))
+    let names = rulec::params::split_names(text);
+    if names.iter().any(String::is_empty) {
+        return Err(format!(
+            "`{text}` has an empty column name: give column names separated by commas"
+        ));
+    }
+    Ok(Names(names))
 }
 
 fn parse_teacher(text: &str) -> Result<pipeline::TeacherKind, String> {

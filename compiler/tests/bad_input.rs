@@ -1183,3 +1183,23 @@ fn the_cli_reference_matches_help() {
         );
     }
 }
+
+/// A list of column names with an empty one in it (`--groups ''`, a
+/// trailing comma) is a usage error of every command that takes one; check
+/// said "--groups names ``, which is not a column of the rule set".
+#[test]
+fn an_empty_column_name_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        &["compile", "nofile.csv", "--target", "y", "--forbid", "a,"][..],
+        &["check", "rules.json", "nofile.csv", "--groups", ""][..],
+    ] {
+        let out = rulec(dir.path(), args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("has an empty column name: give column names separated by commas"),
+            "{args:?}: {err}"
+        );
+    }
+}
