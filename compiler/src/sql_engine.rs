@@ -554,17 +554,34 @@ impl Source {
                     }
                 }
             }
-            // Categories read as ingest reads them: `7`, not `7.0`.
-            FeatureKind::Categorical { .. } => c
+            // Categories read as the interpreter and the generated crate
+            // read them (`rulec_runtime::CategoryReader`): a category as
+            // written, in a column of codes `7.0` as `7`; other text stays
+            // as it is and matches no category's literal.
+            FeatureKind::Categorical { categories } => c
                 .map(
-                    |column| {
-                        let texts = crate::ingest::category_texts(&column)
-                            .map_err(|e| polars_err!(ComputeError: "{e}"))?;
-                        let out: StringChunked = texts.into_iter().collect();
-                        Ok(out
-                            .with_name(column.name().clone())
-                            .into_series()
-                            .into_column())
+                    {
+                        let categories = categories.clone();
+                        let reader = rulec_runtime::CategoryReader::new(&categories);
+                        move |column| {
+                            let texts = crate::ingest::batch_category_texts(&column)
+                                .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+                            let out: StringChunked = texts
+                                .into_iter()
+                                .map(|v| {
+                                    v.map(|text| {
+                                        match categories.get(reader.code(&text) as usize) {
+                                            Some(known) => known.clone(),
+                                            None => text,
+                                        }
+                                    })
+                                })
+                                .collect();
+                            Ok(out
+                                .with_name(column.name().clone())
+                                .into_series()
+                                .into_column())
+                        }
                     },
                     |_, field| Ok(Field::new(field.name().clone(), DataType::String)),
                 )

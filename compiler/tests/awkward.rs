@@ -2112,3 +2112,80 @@ fn rows_missing_a_value_get_a_rule_of_their_own() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!rules(dir.path()).features[0].nullable);
 }
+
+/// A batch's category reads as the rule set reads it, whatever the other
+/// rows of the batch hold: a text column whose categories are `1` and
+/// `7.0` takes `7.0` as `7.0` and `1.0` as no category (the generated
+/// crate's `from_str_value`), in a batch of numbers alone as in one with
+/// text too. `apply` read a batch of numbers as codes, `7` and `1`, and so
+/// decided the other row; the SQL engine of `validate` did the same.
+#[test]
+fn a_category_reads_alike_whatever_else_the_batch_holds() {
+    use rulec_runtime::ir::{Condition, Feature, FeatureKind, Rule, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let set = rulec_runtime::RuleSet::new(
+        Target {
+            name: "y".into(),
+            classes: vec!["A".into(), "B".into()],
+            tolerance: None,
+        },
+        vec![Feature {
+            name: "cat".into(),
+            kind: FeatureKind::Categorical {
+                categories: ["1", "7.0", "x"].map(String::from).to_vec(),
+            },
+            nullable: false,
+        }],
+        vec![Rule {
+            name: "a_1".into(),
+            conditions: vec![Condition::In {
+                feature: "cat".into(),
+                values: vec!["1".into(), "7.0".into()],
+            }],
+            decision: "A".into(),
+            origin: None,
+            evidence: None,
+        }],
+        0.95,
+        0.95,
+    );
+    std::fs::write(
+        dir.path().join("rules.json"),
+        serde_json::to_string(&set).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("numbers.csv"), "cat,y\n7.0,A\n1.0,B\n").unwrap();
+    std::fs::write(dir.path().join("mixed.csv"), "cat,y\n7.0,A\n1.0,B\nx,B\n").unwrap();
+    for file in ["numbers.csv", "mixed.csv"] {
+        let o = run(dir.path(), &["apply", "rules.json", file, "-q"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = String::from_utf8(o.stdout).unwrap();
+        assert!(
+            out.starts_with("row,decision,rule\n1,A,a_1\n2,,\n"),
+            "{file}: {out}"
+        );
+        for engine in ["rust", "sql"] {
+            let o = run(
+                dir.path(),
+                &[
+                    "validate",
+                    "rules.json",
+                    file,
+                    "--engine",
+                    engine,
+                    "--json",
+                    "-q",
+                ],
+            );
+            assert!(o.status.success(), "{}", stderr(&o));
+            let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            // The row of `7.0` (labelled A) is answered, that of `1.0`
+            // (labelled B) is not.
+            assert_eq!(
+                (&json["all"]["support"], &json["all"]["correct"]),
+                (&1.into(), &1.into()),
+                "{file} ({engine}): {json}"
+            );
+        }
+    }
+}

@@ -87,12 +87,55 @@ struct CompiledRule {
 pub struct Evaluator {
     rules: Vec<CompiledRule>,
     n_features: usize,
-    categories: Vec<HashMap<String, u32>>,
-    /// Per feature, whether it is a column of codes: categories, every one
-    /// of them a number (`--categorical store`), so that a number written
-    /// another way (`7.0`, `007`, ` 7`) is read as the category of that
-    /// number, as `rulec apply` and the generated crate read it.
-    codes: Vec<bool>,
+    /// Per feature, how a text reads as one of its categories.
+    readers: Vec<CategoryReader>,
+}
+
+/// How a text reads as one of a column's categories: a text that is a
+/// category is that category; in a column of codes (every category a
+/// number, `--categorical store`), a number written another way (`7.0`,
+/// `007`, ` 7`, `-0`) is the category written as [`number_text`] writes
+/// that number, as `rulec apply`, its SQL engine and the generated crate's
+/// `from_str_value` read it. Any other text is none of them.
+#[derive(Clone, Debug, Default)]
+pub struct CategoryReader {
+    index: HashMap<String, u32>,
+    codes: bool,
+}
+
+impl CategoryReader {
+    /// The reader of a column whose categories are `categories`, in order.
+    pub fn new(categories: &[String]) -> CategoryReader {
+        CategoryReader {
+            index: categories
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (c.clone(), i as u32))
+                .collect(),
+            codes: !categories.is_empty()
+                && categories.iter().all(|c| c.trim().parse::<f64>().is_ok()),
+        }
+    }
+
+    /// The index of the category `value` reads as, or [`UNKNOWN_CATEGORY`].
+    pub fn code(&self, value: &str) -> u32 {
+        if let Some(&code) = self.index.get(value) {
+            return code;
+        }
+        if !self.codes {
+            return UNKNOWN_CATEGORY;
+        }
+        match value.trim().parse::<f64>() {
+            Ok(x) if x.is_finite() => {
+                let x = if x == 0.0 { 0.0 } else { x };
+                self.index
+                    .get(&number_text(x))
+                    .copied()
+                    .unwrap_or(UNKNOWN_CATEGORY)
+            }
+            _ => UNKNOWN_CATEGORY,
+        }
+    }
 }
 
 /// The text of a number as a category of codes holds it: a whole number
@@ -112,27 +155,12 @@ impl Evaluator {
     /// Prepares `set` for evaluation. Fails if the set is inconsistent.
     pub fn new(set: &RuleSet) -> Result<Evaluator, Error> {
         set.check()?;
-        let categories: Vec<HashMap<String, u32>> = set
+        let readers: Vec<CategoryReader> = set
             .features
             .iter()
             .map(|f| match &f.kind {
-                FeatureKind::Categorical { categories } => categories
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| (c.clone(), i as u32))
-                    .collect(),
-                _ => HashMap::new(),
-            })
-            .collect();
-        let codes = set
-            .features
-            .iter()
-            .map(|f| match &f.kind {
-                FeatureKind::Categorical { categories } => {
-                    !categories.is_empty()
-                        && categories.iter().all(|c| c.trim().parse::<f64>().is_ok())
-                }
-                _ => false,
+                FeatureKind::Categorical { categories } => CategoryReader::new(categories),
+                _ => CategoryReader::default(),
             })
             .collect();
         let mut rules = Vec::with_capacity(set.rules.len());
@@ -142,9 +170,9 @@ impl Evaluator {
                 // `check` above guarantees the feature and categories exist.
                 let col = set.feature_index(cond.feature()).expect("checked feature");
                 let bitset = |values: &[String]| {
-                    let mut set = vec![0u64; categories[col].len().div_ceil(64).max(1)];
+                    let mut set = vec![0u64; readers[col].index.len().div_ceil(64).max(1)];
                     for v in values {
-                        let i = categories[col][v] as usize;
+                        let i = readers[col].index[v] as usize;
                         set[i / 64] |= 1 << (i % 64);
                     }
                     set
@@ -190,8 +218,7 @@ impl Evaluator {
         Ok(Evaluator {
             rules,
             n_features: set.features.len(),
-            categories,
-            codes,
+            readers,
         })
     }
 
@@ -201,30 +228,11 @@ impl Evaluator {
     }
 
     /// Encodes a category string for feature `col`: its index, or
-    /// [`UNKNOWN_CATEGORY`]. A text that is a category is that category; in
-    /// a column of codes (every category a number), a number written
-    /// another way (`7.0`, `007`, ` 7`, `-0`) is the category written as
-    /// [`number_text`] writes that number, as `rulec apply` and the
-    /// generated crate's `from_str_value` read it.
+    /// [`UNKNOWN_CATEGORY`], as [`CategoryReader::code`] reads it.
     pub fn category_code(&self, col: usize, value: &str) -> u32 {
-        let Some(map) = self.categories.get(col) else {
-            return UNKNOWN_CATEGORY;
-        };
-        if let Some(&code) = map.get(value) {
-            return code;
-        }
-        if !self.codes.get(col).copied().unwrap_or(false) {
-            return UNKNOWN_CATEGORY;
-        }
-        match value.trim().parse::<f64>() {
-            Ok(x) if x.is_finite() => {
-                let x = if x == 0.0 { 0.0 } else { x };
-                map.get(&number_text(x))
-                    .copied()
-                    .unwrap_or(UNKNOWN_CATEGORY)
-            }
-            _ => UNKNOWN_CATEGORY,
-        }
+        self.readers
+            .get(col)
+            .map_or(UNKNOWN_CATEGORY, |r| r.code(value))
     }
 
     /// The first rule covering `row`, or `None` (the fallback's case).

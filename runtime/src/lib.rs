@@ -30,6 +30,6 @@ pub use cascade::{
     Outcome, ShadowConfig, Source,
 };
 pub use error::Error;
-pub use eval::{Cell, Evaluator, Hit};
+pub use eval::{CategoryReader, Cell, Evaluator, Hit};
 pub use ir::{Condition, Rule, RuleSet};
 pub use metrics::{RuleSnapshot, Snapshot, Totals};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::{category_texts, numeric_values, read_frame, string_values, IngestParams};
+use super::{batch_category_texts, numeric_values, read_frame, string_values, IngestParams};
 use crate::error::Error;
 
 /// Reads `path` and encodes, for every row, the values of `set`'s features
@@ -130,7 +130,7 @@ pub fn frame_cells(
                 }
             }
             FeatureKind::Categorical { .. } => {
-                let values = category_texts(col)
+                let values = batch_category_texts(col)
                     .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
                 // A column of codes (`--categorical store`) reads `7.0`
                 // as `7`: the interpreter's reading, which the generated

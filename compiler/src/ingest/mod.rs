@@ -27,8 +27,10 @@ pub(crate) use file::{
 };
 use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
+pub(crate) use values::{
+    batch_category_texts, category_texts, first_not_number, not_booleans, not_numbers,
+};
 use values::{categories, column_data, numeric_values, string_values};
-pub(crate) use values::{category_texts, first_not_number, not_booleans, not_numbers};
 
 /// What to read from the file.
 #[derive(Clone, Debug)]

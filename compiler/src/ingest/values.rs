@@ -58,6 +58,24 @@ pub(crate) fn category_texts(col: &polars::prelude::Column) -> Result<Vec<Option
         .collect())
 }
 
+/// A column of a batch as the text of a rule set's categories: text as it
+/// is written, for the rule set's own reading of it
+/// ([`rulec_runtime::CategoryReader`]: a category as written, or in a
+/// column of codes a number written another way), as the generated crate
+/// reads it; other types as [`category_texts`] writes them. The reading
+/// of training data ([`category_texts`]) makes `7.0` the code `7` when
+/// every value is a number; here a value's reading must not hang on the
+/// other rows of the batch, and a text column's category `7.0` is `7.0`.
+pub(crate) fn batch_category_texts(
+    col: &polars::prelude::Column,
+) -> Result<Vec<Option<String>>, String> {
+    if matches!(col.dtype(), DataType::String) {
+        string_values(col)
+    } else {
+        category_texts(col)
+    }
+}
+
 /// The whole number of `text` when it is written with a fraction of zeros
 /// only (`7.0`, `-3.00`: `7`, `-3`).
 fn zero_fraction(text: &str) -> Option<&str> {
