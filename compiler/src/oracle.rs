@@ -69,17 +69,20 @@ pub fn kill_all() {
 
 /// Ends the program and everything it started: it runs in a process group
 /// of its own, so `sh -c` does not leave its children behind.
+/// The processes it started are ended too when it has exited itself: a
+/// process group lives on, under the program's id, while any of them runs,
+/// so the id names none other then.
 fn kill(child: &mut Child) {
+    #[cfg(unix)]
+    {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", child.id())])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
     if matches!(child.try_wait(), Ok(None)) {
-        #[cfg(unix)]
-        {
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status();
-        }
         let _ = child.kill();
     }
     let _ = child.wait();
@@ -462,7 +465,7 @@ impl Session {
 
     /// Waits for the next line and parses it.
     fn receive(&mut self, what: &str) -> Result<Reply, Error> {
-        let line = match self.lines.recv_timeout(self.timeout) {
+        let line = match self.next_line() {
             Ok(Ok(line)) => line,
             Ok(Err(e)) => {
                 return Err(self.fail(&format!("could not be read while answering {what}: {e}")))
@@ -484,6 +487,38 @@ impl Session {
                 "answered {what} with a line that is not a reply of {PROTOCOL} ({e}): {shown:?}"
             ))
         })
+    }
+
+    /// The program's next line, within the timeout. A program that has
+    /// exited answers no more, even when a process it started still holds
+    /// its output open (a worker of a model server): once it has exited and
+    /// a moment has passed without a line, its output counts as closed.
+    fn next_line(&self) -> Result<std::io::Result<String>, RecvTimeoutError> {
+        const SLICE: Duration = Duration::from_millis(100);
+        let deadline = Instant::now() + self.timeout;
+        let mut exited_at: Option<Instant> = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            match self.lines.recv_timeout(left.min(SLICE)) {
+                Err(RecvTimeoutError::Timeout) => {}
+                other => return other,
+            }
+            let exited = self
+                .child
+                .lock()
+                .map(|mut c| !matches!(c.try_wait(), Ok(None)))
+                .unwrap_or(true);
+            match exited_at {
+                None if exited => exited_at = Some(Instant::now()),
+                Some(at) if at.elapsed() >= 5 * SLICE => {
+                    return Err(RecvTimeoutError::Disconnected)
+                }
+                _ => {}
+            }
+        }
     }
 
     /// How the program ended, waiting a moment for it to do so.
@@ -547,10 +582,9 @@ impl Session {
 impl Drop for Session {
     fn drop(&mut self) {
         self.to_child = None;
+        // Whether it has exited or not: what it started goes with it.
         if let Ok(mut c) = self.child.lock() {
-            if matches!(c.try_wait(), Ok(None)) {
-                kill(&mut c);
-            }
+            kill(&mut c);
         }
         if let Ok(mut running) = RUNNING.lock() {
             running.retain(|c| !Arc::ptr_eq(c, &self.child));

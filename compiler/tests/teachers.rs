@@ -58,13 +58,19 @@ if mode == "refuse":
     sys.exit(0)
 if mode == "slow_start":
     time.sleep(30)
+if mode in ("worker", "worker_dies"):
+    # A worker process, as a model server starts them, holding the
+    # oracle's output open.
+    import subprocess
+    worker = subprocess.Popen(["sleep", "600"])
+    open(sys.argv[2], "w").write(str(worker.pid))
 print(json.dumps({"ready": True}), flush=True)
 for line in sys.stdin:
     req = json.loads(line)
     rows = req["rows"]
     labels = ["B" if r[d] is not None and r[w] is not None and r[d] < 50 and r[w] < 5 else "C" for r in rows]
     out = {"batch": req["batch"], "labels": labels, "confidence": [0.99 if l == "B" else 0.6 for l in labels]}
-    if mode == "dies" and req["batch"] == 1:
+    if mode in ("dies", "worker_dies") and req["batch"] == 1:
         print("oracle: out of memory, giving up", file=sys.stderr, flush=True)
         sys.exit(3)
     if mode == "hangs" and req["batch"] == 1:
@@ -304,6 +310,51 @@ fn interrupting_rulec_ends_the_oracle() {
     }
     assert!(!alive(&pid), "the oracle {pid} outlived rulec");
     assert!(!dir.path().join("out").exists());
+}
+
+/// An oracle that started a worker process (which holds its output open)
+/// and then failed is reported as having exited, at once, not after the
+/// whole --oracle-timeout as one that "did not answer"; the worker is
+/// ended with it, and when the oracle succeeds too.
+#[cfg(unix)]
+#[test]
+fn an_oracle_that_exits_is_reported_at_once_and_its_workers_end() {
+    let dir = oracle_dir(3000);
+    let pidfile = dir.path().join("worker.pid");
+    // Running, not a zombie waiting for its parent to read its status.
+    let alive = |pid: &str| {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            !stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .starts_with('Z')
+        })
+    };
+    for (mode, ok) in [("worker_dies", false), ("worker", true)] {
+        let _ = std::fs::remove_file(&pidfile);
+        let _ = std::fs::remove_dir_all(dir.path().join("out"));
+        let o = compile_with_oracle(
+            dir.path(),
+            &format!("{mode} {}", pidfile.display()),
+            &["--oracle-timeout", "300"],
+        );
+        assert_eq!(o.status.success(), ok, "{mode}: {}", stderr(&o));
+        if !ok {
+            assert!(
+                stderr(&o).contains("the oracle exited (exit status: 3) before answering batch 1"),
+                "{}",
+                stderr(&o)
+            );
+        }
+        let pid = std::fs::read_to_string(&pidfile).expect("the worker started");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while alive(&pid) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(!alive(&pid), "{mode}: the worker {pid} outlived rulec");
+    }
 }
 
 #[test]
