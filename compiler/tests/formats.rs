@@ -362,7 +362,8 @@ fn json_tables_read_as_the_csv_file() {
         assert_eq!(got.labels().len(), 40, "{name}");
     }
     // A class written as a float (pandas writes `1.0` in a column of
-    // floats) is the class the CSV file of the same frame has: `1.0`.
+    // floats) is the class the CSV file of the same frame has, in its
+    // shortest form: `1`.
     let mut text = String::from("x,y\n");
     let mut lines = String::new();
     for i in 0..100 {
@@ -380,7 +381,7 @@ fn json_tables_read_as_the_csv_file() {
         &params("y", None),
     )
     .unwrap();
-    assert_eq!(csv.classes(), ["0.0", "1.0"]);
+    assert_eq!(csv.classes(), ["0", "1"]);
     assert_eq!(json.classes(), csv.classes());
     // What holds no table is refused with the file's name and why.
     for (name, json, why) in [

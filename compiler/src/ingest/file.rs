@@ -184,10 +184,9 @@ pub(crate) fn read_frame(
         // column is then read as floats, or as text, and read again.
         let mut widened: Vec<(String, DataType)> = Vec::new();
         let read = loop {
-            let mut fields: Vec<Field> =
-                text_schema(params.categorical.iter().map(String::as_str), &shape.header)
-                    .map(|s| s.iter_fields().collect())
-                    .unwrap_or_default();
+            let mut fields: Vec<Field> = text_schema(text_columns(params), &shape.header)
+                .map(|s| s.iter_fields().collect())
+                .unwrap_or_default();
             fields.extend(
                 widened
                     .iter()
@@ -423,6 +422,23 @@ pub(crate) fn text_schema<'a>(
         .map(|name| Field::new(name.into(), DataType::String))
         .collect();
     (!fields.is_empty()).then(|| Arc::new(Schema::from_iter(fields)))
+}
+
+/// The columns of a text file read as text, not as numbers the reader
+/// infers: those of categories, and the target and a logged teacher's
+/// decisions, whose labels are named as written (`01` and `1` are two
+/// codes; see `class_texts`).
+fn text_columns(params: &IngestParams) -> impl Iterator<Item = &str> {
+    params
+        .categorical
+        .iter()
+        .map(String::as_str)
+        .chain(
+            [params.target.as_str()]
+                .into_iter()
+                .filter(|t| !t.is_empty()),
+        )
+        .chain(params.teacher_column.as_deref())
 }
 
 /// The names of `set`'s columns of categories: a file the rules read holds

@@ -28,7 +28,7 @@ pub(crate) use file::{
 use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 pub(crate) use values::{
-    batch_category_texts, category_texts, first_not_number, not_booleans, not_numbers,
+    batch_category_texts, category_texts, class_texts, first_not_number, not_booleans, not_numbers,
 };
 use values::{categories, column_data, numeric_values, string_values};
 
@@ -89,7 +89,8 @@ impl IngestParams {
     pub fn for_rule_set(set: &rulec_runtime::RuleSet) -> IngestParams {
         IngestParams {
             categorical: category_columns(set).map(str::to_string).collect(),
-            ..IngestParams::every_row("")
+            // Labels, where a file has them, read as written.
+            ..IngestParams::every_row(&set.target.name)
         }
     }
 }
@@ -406,22 +407,26 @@ fn frame_to_table(
         });
     };
     // An optional column read as text, named by the option `role`.
-    let text_column = |name: &Option<String>, role: &'static str| -> Result<_, Error> {
-        let Some(name) = name else {
-            return Ok(None);
+    let text_column =
+        |name: &Option<String>,
+         role: &'static str,
+         read: fn(&polars::prelude::Column) -> Result<Vec<Option<String>>, String>|
+         -> Result<_, Error> {
+            let Some(name) = name else {
+                return Ok(None);
+            };
+            let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
+                return Err(Error::UnknownColumn {
+                    path: path.to_path_buf(),
+                    role,
+                    name: name.clone(),
+                    columns: names.clone(),
+                });
+            };
+            Ok(Some(
+                read(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?,
+            ))
         };
-        let Some(col) = df.columns().iter().find(|c| c.name() == name.as_str()) else {
-            return Err(Error::UnknownColumn {
-                path: path.to_path_buf(),
-                role,
-                name: name.clone(),
-                columns: names.clone(),
-            });
-        };
-        Ok(Some(
-            string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?,
-        ))
-    };
     if let Some(name) = params.categorical.iter().find(|name| !names.contains(name)) {
         return Err(Error::UnknownColumn {
             path: path.to_path_buf(),
@@ -430,10 +435,23 @@ fn frame_to_table(
             columns: names.clone(),
         });
     }
-    let split_values = text_column(&params.split_column, "--split-column")?;
-    let teacher_values = text_column(&params.teacher_column, "--teacher column:")?;
-    let raw_labels = string_values(target_col)
-        .map_err(|e| data_err(format!("column `{}`: {e}", params.target)))?;
+    let split_values = text_column(&params.split_column, "--split-column", string_values)?;
+    // A logged teacher's decisions name classes as the target's labels do.
+    let teacher_values = text_column(
+        &params.teacher_column,
+        "--teacher column:",
+        if params.numeric_target {
+            string_values
+        } else {
+            class_texts
+        },
+    )?;
+    let raw_labels = if params.numeric_target {
+        string_values(target_col)
+    } else {
+        class_texts(target_col)
+    }
+    .map_err(|e| data_err(format!("column `{}`: {e}", params.target)))?;
 
     // Rows without a label cannot teach or validate anything: drop them.
     let keep: Vec<usize> = (0..raw_labels.len())

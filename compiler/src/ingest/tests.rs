@@ -350,3 +350,49 @@ fn a_target_written_with_decimal_commas_is_noted() {
     let table = read(&path, &params("y")).unwrap();
     assert!(!table.notes().iter().any(|n| n.contains("decimal comma")));
 }
+
+/// Class labels are named as written, numbers in their shortest form: the
+/// codes `01`, `1` and `007` are three classes (a CSV reader took them for
+/// the numbers 1, 1 and 7, so two codes became one class); `-0.0` is the
+/// class `0` (it was a class apart from `0.0`); `5.` and `3` are `5` and
+/// `3` (they were `5.0` and `3.0`); whole numbers past 2^53 stay apart; a
+/// logged teacher's decisions read alike, so `0` names the class of a
+/// target written `0.0`.
+#[test]
+fn class_labels_are_named_as_written_and_numbers_in_their_shortest_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.csv");
+    let classes = |labels: &[&str]| {
+        let mut text = String::from("x,y\n");
+        for (i, label) in labels.iter().cycle().take(60).enumerate() {
+            text.push_str(&format!("{i},{label}\n"));
+        }
+        std::fs::write(&path, text).unwrap();
+        read(&path, &params("y")).unwrap().classes().to_vec()
+    };
+    assert_eq!(classes(&["01", "1", "007"]), ["007", "01", "1"]);
+    assert_eq!(classes(&["-0.0", "0.0", "1.0"]), ["0", "1"]);
+    assert_eq!(classes(&["5.", "3", "2.50"]), ["2.5", "3", "5"]);
+    assert_eq!(
+        classes(&["9007199254740993", "9007199254740992"]),
+        ["9007199254740992", "9007199254740993"]
+    );
+    assert_eq!(classes(&["1", "1.0", "x"]), ["1", "1.0", "x"]);
+    // A logged teacher's `0` and `1` against a target written `0.0`, `1.0`.
+    let mut text = String::from("x,y,m\n");
+    for i in 0..60 {
+        let label = if i % 3 == 0 { "1.0" } else { "0.0" };
+        text.push_str(&format!("{i},{label},{}\n", &label[..1]));
+    }
+    std::fs::write(&path, text).unwrap();
+    let table = read(
+        &path,
+        &IngestParams {
+            teacher_column: Some("m".into()),
+            ..params("y")
+        },
+    )
+    .unwrap();
+    assert_eq!(table.classes(), ["0", "1"]);
+    assert_eq!(table.logged_labels(), Some(table.labels()));
+}

@@ -76,6 +76,68 @@ pub(crate) fn batch_category_texts(
     }
 }
 
+/// A class column's values as the names of classes (the target, and a
+/// logged teacher's decisions): text as written (`01` and `1` are two
+/// codes, `007` keeps its zeros), booleans as `true`/`false`; numbers in
+/// their shortest form, so that a label reads the same however a file
+/// stores it: a column of floats (pandas makes one of integers with a
+/// missing label) gives `1`, not `1.0`; `-0.0` is `0`; NaN is missing. A
+/// text column whose every value is a number written plainly (`1`, `1.0`,
+/// `5.`, `-0.0`, `2.50`; no leading zero, no exponent) reads as those
+/// numbers do; a whole number keeps its digits as written, so that labels
+/// past 2^53 stay apart.
+pub(crate) fn class_texts(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
+    let series = col.as_materialized_series();
+    if series.dtype().is_float() {
+        let s = series
+            .cast(&DataType::Float64)
+            .map_err(|e| clean_polars_message(&e))?;
+        let ca = s.f64().map_err(|e| clean_polars_message(&e))?;
+        return Ok(ca
+            .iter()
+            .map(|v| v.filter(|x| !x.is_nan()).map(|x| number_text(x + 0.0)))
+            .collect());
+    }
+    let mut values = string_values(col)?;
+    if matches!(series.dtype(), DataType::String)
+        && values.iter().flatten().next().is_some()
+        && values.iter().flatten().all(|v| plain_label(v).is_some())
+    {
+        for v in values.iter_mut().flatten() {
+            if let Some(text) = plain_label(v) {
+                *v = text;
+            }
+        }
+    }
+    Ok(values)
+}
+
+/// The shortest form of `text` when it is a number written plainly: an
+/// optional minus, digits without a leading zero (or a lone `0`), and an
+/// optional point with digits after it (`7`, `7.0`, `7.`, `-0.0`, `2.50`:
+/// `7`, `7`, `7`, `0`, `2.5`); `None` for any other text (`01`, `1e5`,
+/// `.5`, `+1`, ` 1`).
+fn plain_label(text: &str) -> Option<String> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let negative = whole.starts_with('-');
+    let digits = whole.strip_prefix('-').unwrap_or(whole);
+    let whole_ok = digits == "0"
+        || (digits.bytes().all(|b| b.is_ascii_digit())
+            && digits.bytes().next().is_some_and(|b| b != b'0'));
+    if !whole_ok || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    if fraction.bytes().all(|b| b == b'0') {
+        let zero = digits == "0";
+        return Some(if negative && !zero {
+            format!("-{digits}")
+        } else {
+            digits.to_string()
+        });
+    }
+    text.parse::<f64>().ok().map(|x| number_text(x + 0.0))
+}
+
 /// The whole number of `text` when it is written with a fraction of zeros
 /// only (`7.0`, `-3.00`: `7`, `-3`).
 fn zero_fraction(text: &str) -> Option<&str> {
