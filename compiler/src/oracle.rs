@@ -11,7 +11,9 @@
 //!    "features":[{"name":"x","type":"numeric"},{"name":"c","type":"categorical",
 //!    "categories":["a","b"]},{"name":"f","type":"boolean"}]}`
 //! 2. The program answers `{"ready":true}` (it may add `"name":"..."`, a
-//!    description of its model shown in the rule book).
+//!    description of its model, accepted and not recorded: the labels are
+//!    cached, and a compile from the cache, which starts no program, must
+//!    write the same rule book; the book names the command line).
 //! 3. rulec writes batches, `{"batch":0,"rows":[[1.5,"a",true],[null,"b",false]]}`:
 //!    one array per row, values in the handshake's feature order; `null` is a
 //!    missing value, `1e999`/`-1e999` are ±infinity; a category that
@@ -265,7 +267,7 @@ impl Answer {
             let total: f64 = p.iter().sum();
             if bad || total <= 0.0 {
                 return Err(session.fail(&format!(
-                    "answered batch {batch}, row {i} with `probs` that are not non-negative numbers with a positive sum"
+                    "answered batch {batch}, row {i} (counted from 0) with `probs` that are not non-negative numbers with a positive sum"
                 )));
             }
             let probs: Vec<f32> = p.iter().map(|x| (x / total) as f32).collect();
@@ -276,7 +278,7 @@ impl Answer {
                 let c = c[i];
                 if !(0.0..=1.0).contains(&c) {
                     return Err(session.fail(&format!(
-                        "answered batch {batch}, row {i} with confidence {c}, not in [0, 1]"
+                        "answered batch {batch}, row {i} (counted from 0) with confidence {c}, not in [0, 1]"
                     )));
                 }
                 c
@@ -415,7 +417,7 @@ impl Session {
                 Ok(c) => labels.push(c as u32),
                 Err(_) => {
                     return Err(self.fail(&format!(
-                        "answered batch {b}, row {i} with label {name:?}, which is not a class of `{}` (classes: {})",
+                        "answered batch {b}, row {i} (counted from 0) with label {name:?}, which is not a class of `{}` (classes: {})",
                         self.target_name,
                         self.classes
                             .iter()
@@ -482,6 +484,11 @@ impl Session {
             }
         };
         serde_json::from_str::<Reply>(&line).map_err(|e| {
+            if let Some(place) = not_a_number_place(&line) {
+                return self.fail(&format!(
+                    "answered {what}{place} with NaN or Infinity, which JSON does not allow and no probability is (Python's json.dumps writes them for a model's NaN)"
+                ));
+            }
             let shown: String = line.chars().take(200).collect();
             self.fail(&format!(
                 "answered {what} with a line that is not a reply of {PROTOCOL} ({e}): {shown:?}"
@@ -590,6 +597,53 @@ impl Drop for Session {
             running.retain(|c| !Arc::ptr_eq(c, &self.child));
         }
     }
+}
+
+/// Where a reply holds `NaN`, `Infinity` or `-Infinity` (which JSON does
+/// not allow, and Python's `json.dumps` writes): `, row R in `probs`` (R
+/// counted from 0, as the batch's rows are), or an empty place when they
+/// are elsewhere; `None` when the line holds none of them, or is no JSON
+/// object even without them.
+fn not_a_number_place(line: &str) -> Option<String> {
+    // The line with each such word outside strings written `null`.
+    let mut out = String::with_capacity(line.len());
+    let (mut in_string, mut escaped, mut found) = (false, false, false);
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if let Some(word) = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|w| rest.starts_with(w))
+        {
+            out.push_str("null");
+            rest = &rest[word.len()..];
+            found = true;
+            continue;
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if !found {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_str(&out).ok()?;
+    for field in ["probs", "confidence"] {
+        let Some(rows) = value.get(field).and_then(|v| v.as_array()) else {
+            continue;
+        };
+        let row = rows.iter().position(|r| match r {
+            serde_json::Value::Array(p) => p.iter().any(serde_json::Value::is_null),
+            other => other.is_null(),
+        });
+        if let Some(i) = row {
+            return Some(format!(", row {i} (counted from 0) in `{field}`,"));
+        }
+    }
+    Some(String::new())
 }
 
 fn spawn_writer(mut stdin: ChildStdin) -> Sender<Vec<u8>> {
@@ -710,6 +764,28 @@ fn batch_line(b: usize, table: &Table, range: std::ops::Range<usize>) -> String 
 
 #[cfg(test)]
 mod tests {
+
+    /// A reply with NaN or Infinity (Python's `json.dumps` of a model's
+    /// NaN) says where; words inside strings are not read as numbers.
+    #[test]
+    fn nan_in_a_reply_is_found_with_its_row() {
+        let place = |line: &str| not_a_number_place(line);
+        assert_eq!(
+            place(r#"{"batch": 2, "labels": ["a", "b"], "probs": [[0.5, 0.5], [NaN, 1.0]]}"#),
+            Some(", row 1 (counted from 0) in `probs`,".to_string())
+        );
+        assert_eq!(
+            place(r#"{"batch": 0, "labels": ["a"], "confidence": [-Infinity]}"#),
+            Some(", row 0 (counted from 0) in `confidence`,".to_string())
+        );
+        assert_eq!(
+            place(r#"{"batch": 0, "labels": ["NaN \" Infinity"]}"#),
+            None
+        );
+        assert_eq!(place(r#"{"batch": 0, "x": NaN}"#), Some(String::new()));
+        assert_eq!(place("NaN NaN ["), None);
+    }
+
     use super::*;
     use crate::table::{Column, TargetData};
 

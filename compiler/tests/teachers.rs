@@ -81,6 +81,8 @@ for line in sys.stdin:
     if mode == "short" and req["batch"] == 1:
         out["labels"] = labels[:-1]
         out["confidence"] = out["confidence"][:-1]
+    if mode == "nan" and req["batch"] == 1:
+        out["confidence"][3] = float("nan")
     if mode == "unknown_class" and req["batch"] == 1:
         out["labels"][0] = "Z"
     if mode in ("probs", "probs_reversed"):
@@ -216,7 +218,7 @@ fn an_oracle_that_starts_too_slowly_times_out_on_the_handshake() {
 #[test]
 fn malformed_short_and_unknown_answers_are_refused() {
     let dir = oracle_dir(3000);
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 5] = [
         (
             "garbage",
             &[
@@ -227,7 +229,14 @@ fn malformed_short_and_unknown_answers_are_refused() {
         ("short", &["answered batch 1 with 499 labels for 500 rows"]),
         (
             "unknown_class",
-            &["the oracle answered batch 1, row 0 with label \"Z\", which is not a class of `cheapest_shipper`"],
+            &["the oracle answered batch 1, row 0 (counted from 0) with label \"Z\", which is not a class of `cheapest_shipper`"],
+        ),
+        // Python's json.dumps writes a model's NaN as `NaN`, which JSON
+        // does not allow: the message names the row, not a parse error at
+        // a column past what it shows.
+        (
+            "nan",
+            &["the oracle answered batch 1, row 3 (counted from 0) in `confidence`, with NaN or Infinity"],
         ),
         (
             "refuse",
