@@ -40,8 +40,8 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             ),
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
-                 them, most certain first, while their estimated precision there (the teacher's out-of-bag \
-                 probabilities tempering the true labels, for each rule never below what those labels alone \
+                 them, most certain first, while their estimated precision there (the teacher's {view} \
+                 tempering the true labels, for each rule never below what those labels alone \
                  vouch for) stayed at the precision aimed at, then, once no candidate kept it there, at the \
                  required precision itself, and last with the rules whose own rows there reach it by what \
                  their true labels alone vouch for at the stated confidence (longer prefixes, tested last). Of the validation rows, the order \
@@ -61,6 +61,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  the set meets it.",
                 alpha = pct(1.0 - cert.confidence),
                 saw = teacher_saw(set),
+                view = teacher_view(set),
             ),
         ],
         Scope::Set => vec![
@@ -102,7 +103,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
             format!(
                 "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
                  them, most certain first, keeping each class's estimated precision there (the teacher's \
-                 out-of-bag probabilities tempering the true labels, for each rule never below what those \
+                 {view} tempering the true labels, for each rule never below what those \
                  labels alone vouch for) at the precision aimed at, then, once no candidate kept it there, at \
                  the target itself (longer prefixes, tested last). Of the validation rows, the order read only \
                  where each candidate applies: not their labels, and not the teacher's view of them either, \
@@ -120,6 +121,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  information: a single rule may sit below the required precision while its class meets it.",
                 alpha = pct(1.0 - cert.confidence),
                 saw = teacher_saw(set),
+                view = teacher_view(set),
             ),
         ],
         Scope::Rule => vec![format!(
@@ -215,20 +217,44 @@ pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
 /// having seen the validation rows' labels (rules distilled from a teacher
 /// that learnt them would carry them into the choice of rules).
 fn teacher_saw(set: &RuleSet) -> &'static str {
-    let external = set
-        .provenance
-        .as_ref()
-        .and_then(|p| p.options.iter().find(|(k, _)| k == "teacher"))
-        .is_some_and(|(_, v)| {
-            v.starts_with("column:") || v.starts_with("cmd:") || v.starts_with("python:")
-        });
-    if external {
+    if external_teacher(set) {
         "The teacher ran outside rulec (a logged column, an external program or a model fitted \
          before the compile), so rulec cannot \
          know what it learnt from: the guarantee assumes it was never trained, tuned or calibrated on \
          the validation rows, as rulec's own teachers never are; rules are never fitted on validation rows"
     } else {
         "Validation rows are never used to train the teacher or to fit rules"
+    }
+}
+
+/// Whether the teacher ran outside rulec (a logged column, an external
+/// program, a model fitted before the compile).
+fn external_teacher(set: &RuleSet) -> bool {
+    teacher_option(set).is_some_and(|v| {
+        v.starts_with("column:") || v.starts_with("cmd:") || v.starts_with("python:")
+    })
+}
+
+/// The `--teacher` the compile recorded, when it recorded one.
+fn teacher_option(set: &RuleSet) -> Option<&str> {
+    set.provenance
+        .as_ref()
+        .and_then(|p| p.options.iter().find(|(k, _)| k == "teacher"))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The teacher's view of the training rows the order reads, as the book
+/// names it: the forest's out-of-bag probabilities (the default teacher,
+/// recorded or not), the other built-in teachers' cross-fitted ones, and
+/// an outside teacher's as it gave them (it may have learnt from those
+/// very rows).
+fn teacher_view(set: &RuleSet) -> &'static str {
+    match teacher_option(set) {
+        None | Some("forest") => "out-of-bag probabilities",
+        Some(_) if external_teacher(set) => {
+            "probabilities, as it gave them (it may have learnt from those rows)"
+        }
+        Some(_) => "cross-fitted probabilities",
     }
 }
 
