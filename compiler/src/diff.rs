@@ -25,7 +25,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code, escape_md, fenced, opt_pct, pct};
+use rulec_codegen::book::{code, escape_md, fenced, opt_pct, pct, pct_lower};
 use rulec_codegen::sentence::sentence;
 use rulec_runtime::dsl::{print_condition, print_number, print_rule};
 use rulec_runtime::ir::{CmpOp, Condition, Rule, RuleSet, SetFigures};
@@ -577,8 +577,15 @@ impl RuleSetDiff {
         let _ = writeln!(
             md,
             "| lower bound | {} | {} |",
-            fig(old, &|f| pct(f.covered.precision_lower_bound)),
-            fig(new, &|f| pct(f.covered.precision_lower_bound))
+            // Never rounded up to the requirement it falls short of.
+            fig(old, &|f| pct_lower(
+                f.covered.precision_lower_bound,
+                old.certification.precision
+            )),
+            fig(new, &|f| pct_lower(
+                f.covered.precision_lower_bound,
+                new.certification.precision
+            ))
         );
         let teacher = |set: &RuleSet| {
             set.provenance
@@ -668,24 +675,22 @@ impl RuleSetDiff {
         }
         if self.order_changed {
             md.push_str("## Order\n\nThe first rule that covers a row decides it, so the order matters. The rules both sets share, in the new order:\n\n");
-            let mut shared: Vec<(usize, String)> = self
+            // Each rule's old place is its matched rule's: a changed rule's
+            // pair (which may have had another name, while an old rule of
+            // its new name sat elsewhere), an unchanged one's by its name.
+            let mut shared: Vec<(usize, String, Option<usize>)> = self
                 .changed
                 .iter()
-                .map(|c| (c.new.0, c.new.1.clone()))
+                .map(|c| (c.new.0, c.new.1.clone(), Some(c.old.0)))
                 .chain(self.unchanged.iter().filter_map(|n| {
                     new.rules
                         .iter()
                         .position(|r| &r.name == n)
-                        .map(|i| (i, n.clone()))
+                        .map(|i| (i, n.clone(), old.rules.iter().position(|r| &r.name == n)))
                 }))
                 .collect();
             shared.sort();
-            for (i, name) in shared {
-                let old_pos = old
-                    .rules
-                    .iter()
-                    .position(|r| r.name == name)
-                    .or_else(|| self.changed.iter().find(|c| c.new.0 == i).map(|c| c.old.0));
+            for (i, name, old_pos) in shared {
                 let _ = writeln!(
                     md,
                     "- `{}`: #{} (was #{})",

@@ -329,3 +329,37 @@ fn learned_rules_pair_by_conditions_not_by_position_names() {
     let pairs = match_rules(&relearned, &new);
     assert_eq!((pairs[0].0, pairs[0].1), (0, 0), "{pairs:?}");
 }
+
+/// The order section gives each rule the old place of the rule it was
+/// matched to: a learned rule renamed in a retrain (the old `approve_2` is
+/// the new `approve_1`) was "was #1", the place of the old rule of its new
+/// name.
+#[test]
+fn the_order_names_the_old_place_of_the_matched_rule() {
+    let learned = |name: &str, conditions: Vec<Condition>| Rule {
+        origin: Some("tree".into()),
+        ..rule(name, conditions, "a")
+    };
+    let (x, z) = (
+        vec![cmp("x", CmpOp::Lt, 1.0), cmp("z", CmpOp::Ge, 2.0)],
+        vec![cmp("x", CmpOp::Ge, 5.0), cmp("z", CmpOp::Lt, 9.0)],
+    );
+    let numeric = |name: &str| rulec_runtime::ir::Feature {
+        name: name.into(),
+        kind: rulec_runtime::ir::FeatureKind::Numeric,
+        nullable: false,
+    };
+    let mut old = plain_set(vec![numeric("x"), numeric("z")]);
+    old.rules = vec![
+        learned("approve_1", x.clone()),
+        learned("approve_2", z.clone()),
+    ];
+    let mut new = old.clone();
+    new.rules = vec![learned("approve_1", z), learned("approve_2", x)];
+    let d = diff(&old, &new);
+    let md = d.markdown(&old, &new, "old.json", "new.json");
+    assert!(
+        md.contains("- `approve_1`: #1 (was #2)\n- `approve_2`: #2 (was #1)\n"),
+        "{md}"
+    );
+}
