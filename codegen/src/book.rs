@@ -808,14 +808,22 @@ pub fn giveaway_prefix(column: &str) -> String {
 }
 
 /// Why nothing was certified when the validation rows were enough: the
-/// first set tested, what it reached, and what may let a set pass. `None`
-/// when rules were kept, when the rows were too few (see
-/// [`too_few_validation_rows`]), or with `--certify rule`.
+/// first set tested, what it reached, and what may let a set pass (with
+/// `--certify rule`, what each rule alone needed). `None` when rules were
+/// kept, or when the rows were too few (see [`too_few_validation_rows`]).
 pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     let cert = &set.certification;
-    if !set.rules.is_empty() || cert.scope == Scope::Rule || too_few_validation_rows(set).is_some()
-    {
+    if !set.rules.is_empty() || too_few_validation_rows(set).is_some() {
         return None;
+    }
+    if cert.scope == Scope::Rule {
+        let need = rulec_runtime::stats::exact_min_rows(cert.precision, cert.confidence);
+        return Some(format!(
+            "Nothing was certified: with --certify rule each rule must reach a lower bound of {} at {} confidence on the validation rows it answers alone, which takes at least {} of them, every one right, and more with any error; no candidate did. --certify set (the default) holds the rules as a whole to the target, which needs far fewer rows of each rule; a lower --precision may let a rule pass too.",
+            pct(cert.precision),
+            pct(cert.confidence),
+            count(need),
+        ));
     }
     // Of the two built-in tree teachers, neither certifies more on every
     // table (the book's benchmark chapter): name the other one.

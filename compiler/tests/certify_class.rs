@@ -163,3 +163,43 @@ fn certify_class_keeps_the_noisy_class_out_where_the_set_lets_it_in() {
         "{reason}"
     );
 }
+
+/// With `--certify rule`, a compile that certifies nothing says why, as
+/// the set's scopes do: what each rule alone needed (it said only "0
+/// rules certified").
+#[test]
+fn certify_rule_that_keeps_nothing_says_what_a_rule_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    rulec(
+        d,
+        &[
+            "dataset", "shipping", "--rows", "3000", "--out", "s.csv", "-q",
+        ],
+    );
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "s.csv",
+            "--target",
+            "cheapest_shipper",
+            "--certify",
+            "rule",
+            "--precision",
+            "0.995",
+            "--out",
+            "out",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: Nothing was certified: with --certify rule each rule must reach a lower bound of 99.5 % at 95.0 % confidence on the validation rows it answers alone, which takes at least 598 of them"),
+        "{err}"
+    );
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains("Nothing was certified: with --certify rule"),
+        "{book}"
+    );
+}
