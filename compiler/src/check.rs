@@ -249,7 +249,20 @@ pub fn check_file(set: &RuleSet, data: &Path, params: &CheckParams) -> Result<Ch
     check_params(params)?;
     let (df, _) =
         crate::ingest::read_frame(data, &crate::ingest::IngestParams::for_rule_set(set), None)?;
-    check_frame(set, &df, data, params)
+    let mut report = check_frame(set, &df, data, params)?;
+    // The compile's own data passes by construction: say so first.
+    let recorded = set.provenance.as_ref().map(|p| p.data_sha256.as_str());
+    if recorded.is_some() && crate::pipeline::sha256_file(data).ok().as_deref() == recorded {
+        let note = |file: String| {
+            format!(
+                "{file} is the file these rules were compiled from (its SHA-256 is the one the rule set records): its rows chose, fitted and certified them, so figures on it say nothing of new data; check on rows the compile never read"
+            )
+        };
+        let name = data.display().to_string();
+        report.notes.insert(0, note(format!("`{name}`")));
+        report.notes_md.insert(0, note(code(&name)));
+    }
+    Ok(report)
 }
 
 /// A note on the input, written with names and values as a quoting function

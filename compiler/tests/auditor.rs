@@ -1157,7 +1157,7 @@ fn a_book_of_an_edited_rules_json_says_its_figures_are_not_the_rules() {
         assert!(out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("note: threshold.json: changed after the compile"),
+            err.contains("warning: threshold.json: changed after the compile"),
             "{args:?}: {err}"
         );
     }
@@ -1338,4 +1338,41 @@ fn an_auditors_slips_get_messages_that_say_what_happened() {
         std::fs::read_to_string(d.join("rulebook.html")).unwrap(),
         signed_html
     );
+}
+
+/// `check` on the very file the rules were compiled from passes by
+/// construction (its rows chose and certified them): it says so, in text
+/// and JSON; on other rows it says nothing of the kind.
+#[test]
+fn check_says_when_the_rows_are_the_compiles_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("own.csv"), shipping_rows(d, 1)).unwrap();
+    std::fs::write(d.join("new.csv"), shipping_rows(d, 2)).unwrap();
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "own.csv",
+            "--target",
+            "cheapest_shipper",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let own =
+        "is the file these rules were compiled from (its SHA-256 is the one the rule set records)";
+    let out = rulec(d, &["check", "out/rules.json", "own.csv"]);
+    assert_has(&stdout(&out), &format!("`own.csv` {own}"));
+    let out = rulec(d, &["check", "out/rules.json", "own.csv", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["notes"][0].as_str().unwrap().contains(own), "{v}");
+    let out = rulec(d, &["check", "out/rules.json", "new.csv"]);
+    assert!(!stdout(&out).contains(own), "{}", stdout(&out));
 }

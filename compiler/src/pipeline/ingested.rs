@@ -386,7 +386,7 @@ fn file_stamp(path: &Path) -> Option<(u64, Option<std::time::SystemTime>, u64, u
 }
 
 /// SHA-256 of a file's bytes, read in blocks so large files need no memory.
-fn sha256_file(path: &Path) -> Result<String, Error> {
+pub fn sha256_file(path: &Path) -> Result<String, Error> {
     use std::io::Read;
     let io = |e| Error::Io {
         path: path.to_path_buf(),

@@ -39,7 +39,7 @@ pub mod scoring;
 pub mod taught;
 
 pub use self::certified::Certified;
-pub use self::ingested::{Frame, Ingested};
+pub use self::ingested::{sha256_file, Frame, Ingested};
 pub use self::pool::Pool;
 pub use self::taught::Taught;
 pub use crate::params::{Certify, CompileParams, TeacherKind, ValidParams};
