@@ -496,9 +496,11 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     output::check_inputs_outside(out, &[args.rules.as_path()])?;
     // The crate's docs and the SQL's comments carry the figures of the set
     // as compiled; an edited set's are not its own, as the book says.
+    // A warning, printed under --quiet too: the code carries figures
+    // that are not these rules'.
     if set.edited_after_compile() {
         say!(
-            "note: {}: changed after the compile (the fingerprint of its rules, columns, certification and policy differs from the one the compile recorded); the figures the emitted code carries are those of the set as compiled, not of these rules: measure them with rulec validate on labelled rows, or compile again",
+            "warning: {}: changed after the compile (the fingerprint of its rules, columns, certification and policy differs from the one the compile recorded); the figures the emitted code carries are those of the set as compiled, not of these rules: measure them with rulec validate on labelled rows, or compile again",
             rulec::progress::terminal_safe(&args.rules.display().to_string())
         );
     }
