@@ -2189,3 +2189,38 @@ fn a_category_reads_alike_whatever_else_the_batch_holds() {
         }
     }
 }
+
+/// A categorical value missing only in a validation or test row, where
+/// `--max-categories` grouped rare levels away: the trees' branch of
+/// missing values held those levels, and rules said `is missing` of a
+/// column the schema (training rows) has no missing value in; the compile
+/// failed with "the rule set is inconsistent".
+#[test]
+fn a_value_missing_outside_the_training_rows_makes_no_rule_test_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    let mut csv = String::from("x,cat,split,y\n");
+    for i in 0..1200 {
+        let cat = ["a", "a", "b", "b", "c", "d"][rng.below(6) as usize];
+        let split = ["train", "train", "train", "valid", "test"][i % 5];
+        // One row of the test split has no category.
+        let cat = if i == 4 { "" } else { cat };
+        let x = rng.f64();
+        let y = if (cat == "c" || cat == "d") && x < 0.7 || x < 0.2 {
+            "yes"
+        } else {
+            "no"
+        };
+        writeln!(csv, "{x},{cat},{split},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(
+        dir.path(),
+        "d.csv",
+        &["--split-column", "split", "--max-categories", "2"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let set = rules(dir.path());
+    let cat = set.features.iter().find(|f| f.name == "cat").unwrap();
+    assert!(!cat.nullable);
+}

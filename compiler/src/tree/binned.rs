@@ -36,10 +36,13 @@ pub struct BinnedColumn {
     pub n_bins: usize,
     /// Meaning of the bins.
     pub kind: BinKind,
-    /// Whether some row's value is missing. [`MISSING_BIN`] also holds the
-    /// categories the rules cannot name (rare levels past
+    /// Whether some fitting row's value is missing (a training row: where
+    /// the rule set's schema says a column may be missing). [`MISSING_BIN`]
+    /// also holds the categories the rules cannot name (rare levels past
     /// `--max-categories`, levels unseen in the fitting rows), so a split on
-    /// it is `is missing` in a rule only when this is true.
+    /// it is `is missing` in a rule only when this is true. A value missing
+    /// in a validation or test row alone made rules test `is missing` on a
+    /// column the schema has none missing in, and the compile failed.
     pub has_missing: bool,
 }
 
@@ -107,6 +110,8 @@ impl Binned {
                     bins,
                     n_bins: binned.n_bins,
                     kind: binned.kind.clone(),
+                    // Every row of these is a fitting row (synthetic rows,
+                    // drawn from the training rows).
                     has_missing: (0..data.len()).any(|i| data.is_missing(i)),
                 })
             })
@@ -222,7 +227,7 @@ fn category_bin(bin_of: &[u8], c: u32) -> u8 {
 }
 
 fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
-    let has_missing = (0..data.len()).any(|i| data.is_missing(i));
+    let has_missing = fit_rows.iter().any(|&i| data.is_missing(i));
     match data {
         ColumnData::Numeric(values) => {
             let mut seen: Vec<f64> = fit_rows
