@@ -33,11 +33,17 @@ fn squared_loss_targets(values: &[f64]) -> Vec<f32> {
     values.iter().flat_map(|&y| [-y as f32, 1.0]).collect()
 }
 
-/// A target's values as the trees fit them: centred on their mean over the
-/// rows the trees are fitted on, in units of their standard deviation
-/// there. A split's gain then does not depend on the target's unit: the
-/// trees stop at gains under 1e-9, which values near 1e-12 never reach,
-/// and `f32` targets keep their digits whatever the offset.
+/// A target's values as the trees fit them: centred on their median over
+/// the rows the trees are fitted on, in units of their spread there (the
+/// median absolute deviation, scaled to a normal's standard deviation;
+/// the standard deviation where half the values or more are one value). A
+/// split's gain then does not depend on the target's unit: the trees stop
+/// at gains under 1e-9, which values near 1e-12 never reach, and `f32`
+/// targets keep their digits whatever the offset. The median and its
+/// deviation, not the mean and the standard deviation, because one
+/// sentinel value (a price of 999999999 among prices near 100) made the
+/// standard deviation so large that no split among the other rows gained
+/// 1e-9, and the forest predicted one value for all of them.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Scale {
     centre: f64,
@@ -54,19 +60,41 @@ impl Scale {
                 unit: 1.0,
             };
         }
-        let centre = finite().sum::<f64>() / n;
-        let sd = (finite().map(|v| (v - centre).powi(2)).sum::<f64>() / n).sqrt();
+        let median = |mut v: Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            let m = v.len() / 2;
+            if v.len() % 2 == 1 {
+                v[m]
+            } else {
+                0.5 * (v[m - 1] + v[m])
+            }
+        };
+        let centre = median(finite().collect());
+        let mad = 1.4826 * median(finite().map(|v| (v - centre).abs()).collect());
+        let unit = if mad.is_finite() && mad > 0.0 {
+            mad
+        } else {
+            let mean = finite().sum::<f64>() / n;
+            (finite().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt()
+        };
         Scale {
             centre: if centre.is_finite() { centre } else { 0.0 },
-            unit: if sd.is_finite() && sd > 0.0 { sd } else { 1.0 },
+            unit: if unit.is_finite() && unit > 0.0 {
+                unit
+            } else {
+                1.0
+            },
         }
     }
 
     /// The trees' targets for `values`, on this scale.
     fn targets(self, values: &[f64]) -> Vec<f32> {
+        // Within `f32`'s range: a value a hundred orders of magnitude past
+        // the others (1e150 among prices) is far out either way, and an
+        // infinite leaf would decide no number.
         let scaled: Vec<f64> = values
             .iter()
-            .map(|&y| (y - self.centre) / self.unit)
+            .map(|&y| ((y - self.centre) / self.unit).clamp(-1e30, 1e30))
             .collect();
         squared_loss_targets(&scaled)
     }

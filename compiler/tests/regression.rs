@@ -244,3 +244,55 @@ fn the_regression_forest_predictions_are_cached() {
         );
     }
 }
+
+/// A sentinel value in a few of 6,000 rows (a price of 999999999, or
+/// 1e150) leaves the forest teaching the rest: the target was scaled by a
+/// standard deviation the sentinel made so large that no split among the
+/// other rows gained anything, and the teacher predicted one value for
+/// all (5 % within the tolerance, no rule); at 1e150 a leaf was infinite
+/// and the compile failed.
+#[test]
+fn one_sentinel_value_does_not_blind_the_regression_forest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for sentinel in ["999999999", "1e150"] {
+        let csv: String = data()
+            .lines()
+            .enumerate()
+            .map(|(i, line)| match (i, line.rsplit_once(',')) {
+                // A few rows, so that the split puts one among the
+                // training rows.
+                (1..=5, Some((features, _))) => format!("{features},{sentinel}\n"),
+                _ => format!("{line}\n"),
+            })
+            .collect();
+        std::fs::write(d.join("orders.csv"), &csv).unwrap();
+        let _ = std::fs::remove_dir_all(d.join("out"));
+        rulec(
+            d,
+            &[
+                "compile",
+                "orders.csv",
+                "--target",
+                "price",
+                "--tolerance",
+                "2",
+                "--out",
+                "out",
+                "-q",
+                "--no-cache",
+            ],
+        );
+        let report: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap())
+                .unwrap();
+        assert!(
+            report["teacher_accuracy"].as_f64().unwrap() > 0.5,
+            "{sentinel}: {report}"
+        );
+        assert!(
+            report["coverage"].as_f64().unwrap() > 0.3,
+            "{sentinel}: {report}"
+        );
+    }
+}
