@@ -56,11 +56,15 @@
 //!   comparison is unknown for `NULL` anyway). Polars SQL has no `isnan`
 //!   function: `("x" > 5.0E1 AND "x" <= 1.0E999)`, where `1.0E999` reads as
 //!   `+∞` and NaN is the only value above it (under IEEE comparisons, as in
-//!   older Polars versions, `NaN <= +∞` is false too). ANSI adds no guard:
-//!   standard SQL has no NaN (SQLite stores NaN as `NULL`, so a NaN row
-//!   there is treated as missing); PostgreSQL and DuckDB can store NaN and
-//!   order it above every number, so there a NaN would satisfy `>` and `>=`:
-//!   turn NaN into `NULL` before deciding, or use a guarded dialect.
+//!   older Polars versions, `NaN <= +∞` is false too). ANSI adds no guard
+//!   on a column: standard SQL has no NaN (SQLite stores NaN as `NULL`, so
+//!   a NaN row there is treated as missing); PostgreSQL and DuckDB can
+//!   store NaN and order it above every number, so there a NaN would
+//!   satisfy `>` and `>=`: turn NaN into `NULL` before deciding, or use a
+//!   guarded dialect. A sum can be NaN with no NaN in the data (`+∞ - +∞`):
+//!   its `>` and `>=` hold only when the terms are not infinite both ways,
+//!   `(s >= t AND NOT ((a > MAX OR b < -MAX) AND (a < -MAX OR b > MAX)))`
+//!   for `s = a - b`, `MAX` the largest finite double.
 //! - **Booleans**: `x = TRUE` or `x = FALSE` (a `NULL` satisfies neither).
 //!   The column holds booleans, or `1`/`0` in engines without a boolean type
 //!   (SQLite).
@@ -742,8 +746,32 @@ fn rule_conditions(
                         .map(|f| double(f))
                         .collect::<Result<Vec<_>, _>>()
                 };
-                let sum = rulec_runtime::ir::signed_sum(&quoted(features)?, &quoted(minus)?);
-                compare(&format!("({sum})"), op, *value)?
+                let (plus, less) = (quoted(features)?, quoted(minus)?);
+                let sum = rulec_runtime::ir::signed_sum(&plus, &less);
+                let cmp = compare(&format!("({sum})"), op, *value)?;
+                match (dialect, op) {
+                    // +∞ and -∞ among the terms make the sum NaN, which
+                    // DuckDB and PostgreSQL order above every number: `>`
+                    // and `>=` would hold there. Standard SQL has no NaN
+                    // test, so the guard asks of the terms themselves.
+                    (Dialect::Ansi, CmpOp::Gt | CmpOp::Ge) => {
+                        let max = double_literal(f64::MAX, dialect)?;
+                        let up = plus
+                            .iter()
+                            .map(|t| format!("{t} > {max}"))
+                            .chain(less.iter().map(|t| format!("{t} < -{max}")));
+                        let down = plus
+                            .iter()
+                            .map(|t| format!("{t} < -{max}"))
+                            .chain(less.iter().map(|t| format!("{t} > {max}")));
+                        format!(
+                            "({cmp} AND NOT (({}) AND ({})))",
+                            up.collect::<Vec<_>>().join(" OR "),
+                            down.collect::<Vec<_>>().join(" OR ")
+                        )
+                    }
+                    _ => cmp,
+                }
             }
             Condition::Is { value, .. } => {
                 format!("{col} = {}", if *value { "TRUE" } else { "FALSE" })

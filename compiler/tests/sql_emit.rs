@@ -465,3 +465,128 @@ for r in con.execute(open("rules.sql").read()):
         assert_eq!(got, want, "store {kind}");
     }
 }
+
+/// A sum can be NaN with no NaN in the data: `+∞ - +∞`. The interpreter
+/// and the crate take no comparison of NaN as holding; DuckDB orders NaN
+/// above every number, so the ANSI text's `a - b >= 10` held there until
+/// it asked of the terms themselves. DuckDB (Python's `duckdb`) and SQLite
+/// run the ANSI text over rows of infinities and decide each as `rulec
+/// apply` does.
+#[test]
+fn duckdb_decides_infinite_sums_as_rulec_does() {
+    let python = Command::new("python3")
+        .args(["-c", "import duckdb, sqlite3"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if common::skip_without(
+        python,
+        "duckdb_decides_infinite_sums_as_rulec_does: python3 with duckdb",
+    ) {
+        return;
+    }
+    use rulec_runtime::ir::{CmpOp, Condition, Feature, FeatureKind, Rule, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let numeric = |name: &str| Feature {
+        name: name.into(),
+        kind: FeatureKind::Numeric,
+        nullable: true,
+    };
+    let rule = |name: &str, op: CmpOp, decision: &str| Rule {
+        name: name.into(),
+        conditions: vec![Condition::Sum {
+            features: vec!["a".into()],
+            minus: vec!["b".into()],
+            op,
+            value: 10.0,
+        }],
+        decision: decision.into(),
+        origin: None,
+        evidence: None,
+    };
+    let set = rulec_runtime::RuleSet::new(
+        Target {
+            name: "y".into(),
+            classes: vec!["hi".into(), "lo".into()],
+            tolerance: None,
+        },
+        vec![numeric("a"), numeric("b")],
+        vec![rule("hi_1", CmpOp::Ge, "hi"), rule("lo_1", CmpOp::Lt, "lo")],
+        0.95,
+        0.95,
+    );
+    std::fs::write(d.join("rules.json"), set.to_json()).unwrap();
+    let rows = [
+        ("inf", "inf"),
+        ("-inf", "-inf"),
+        ("inf", "-inf"),
+        ("-inf", "inf"),
+        ("inf", "0"),
+        ("0", "inf"),
+        ("20", "1"),
+        ("1", "20"),
+        ("", "1"),
+    ];
+    let csv: String = std::iter::once("a,b\n".to_string())
+        .chain(rows.iter().map(|(a, b)| format!("{a},{b}\n")))
+        .collect();
+    std::fs::write(d.join("d.csv"), &csv).unwrap();
+    common::rulec(
+        d,
+        &[
+            "emit",
+            "rules.json",
+            "--lang",
+            "sql",
+            "--table",
+            "t",
+            "--out",
+            "rules.sql",
+        ],
+    );
+    let applied = common::rulec(d, &["apply", "rules.json", "d.csv"]);
+    let want: Vec<String> = String::from_utf8(applied.stdout)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.split_once(',').unwrap().1.to_string())
+        .collect();
+    assert_eq!(
+        want,
+        [",", ",", "hi,hi_1", "lo,lo_1", "hi,hi_1", "lo,lo_1", "hi,hi_1", "lo,lo_1", ","],
+        "apply"
+    );
+    let script = r#"
+import csv, duckdb, sqlite3, sys
+num = lambda v: float(v) if v else None
+rows = [(num(a), num(b)) for a, b in list(csv.reader(open("d.csv")))[1:]]
+sql = open("rules.sql").read()
+if sys.argv[1] == "duckdb":
+    con = duckdb.connect()
+    con.execute("create table t (a DOUBLE, b DOUBLE)")
+else:
+    con = sqlite3.connect(":memory:")
+    con.execute("create table t (a REAL, b REAL)")
+con.executemany("insert into t values (?, ?)", rows)
+for r in con.execute(sql).fetchall():
+    print(f"{r[-2] or ''},{r[-1] or ''}")
+"#;
+    for engine in ["duckdb", "sqlite"] {
+        let out = Command::new("python3")
+            .current_dir(d)
+            .args(["-c", script, engine])
+            .output()
+            .expect("python3 runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got: Vec<String> = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(got, want, "{engine}");
+    }
+}
