@@ -560,7 +560,33 @@ impl<'a> Emitter<'a> {
         for line in lines {
             out.push_str(&format!("-- {line}\n"));
         }
+        if self.dialect != Dialect::Spark && self.has_line_break() {
+            out.push_str(
+                "-- Some quoted texts (names, categories or classes) hold a line break, written as it is:\n\
+                 -- read this file byte for byte (Python: open(path, newline='')), and keep tools that\n\
+                 -- rewrite line endings (git's core.autocrlf, an editor) away from it.\n",
+            );
+        }
         out
+    }
+
+    /// Whether a text the SQL quotes as it is (a column's name, a
+    /// category, a class, the target's name) holds a line break: the
+    /// ANSI and polars literals have no escape for it, and a reader that
+    /// turns `\r\n` into `\n` changes what the rules compare.
+    fn has_line_break(&self) -> bool {
+        let set = self.set;
+        let categories = set.features.iter().flat_map(|f| match &f.kind {
+            FeatureKind::Categorical { categories } => categories.as_slice(),
+            _ => &[],
+        });
+        set.features
+            .iter()
+            .map(|f| &f.name)
+            .chain(categories)
+            .chain(&set.target.classes)
+            .chain([&set.target.name])
+            .any(|t| t.contains(['\r', '\n']))
     }
 
     fn select_body(&self, table: &str) -> Result<String, Error> {
@@ -838,6 +864,53 @@ fn refuse_nul(text: &str, what: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A category with a line break is quoted as it is in ANSI and polars
+    /// text, which have no escape for it: the header says to read the file
+    /// byte for byte; Spark escapes it and needs no such word.
+    #[test]
+    fn a_line_break_in_a_quoted_text_is_announced() {
+        use rulec_runtime::ir::{Condition, Feature, Rule, Target};
+        let set = |category: &str| {
+            RuleSet::new(
+                Target {
+                    name: "y".into(),
+                    classes: vec!["a".into(), "b".into()],
+                    tolerance: None,
+                },
+                vec![Feature {
+                    name: "note".into(),
+                    kind: FeatureKind::Categorical {
+                        categories: vec![category.into(), "other".into()],
+                    },
+                    nullable: false,
+                }],
+                vec![Rule {
+                    name: "a_1".into(),
+                    conditions: vec![Condition::In {
+                        feature: "note".into(),
+                        values: vec![category.into()],
+                    }],
+                    decision: "a".into(),
+                    origin: None,
+                    evidence: None,
+                }],
+                0.95,
+                0.95,
+            )
+        };
+        let said = "hold a line break, written as it is";
+        for dialect in Dialect::ALL {
+            let broken = select(&set("line1\r\nline2"), dialect, "t").unwrap();
+            assert_eq!(
+                broken.contains(said),
+                dialect != Dialect::Spark,
+                "{dialect}"
+            );
+            let plain = select(&set("line1 line2"), dialect, "t").unwrap();
+            assert!(!plain.contains(said), "{dialect}");
+        }
+    }
 
     /// Every finite double, sampled by bit pattern (subnormals, huge values,
     /// both zeros included), is written in a form each dialect's grammar
