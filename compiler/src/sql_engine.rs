@@ -536,8 +536,6 @@ impl Source {
                         lit(Null {}).cast(DataType::Boolean).alias(f.name.as_str())
                     }
                     _ => {
-                        // The first value that is no boolean, as the
-                        // interpreter names it.
                         let column = self
                             .frame
                             .clone()
@@ -545,6 +543,32 @@ impl Source {
                             .collect()
                             .ok()
                             .and_then(|df| df.column(f.name.as_str()).ok().cloned());
+                        // Text of `true` and `false` (` True`), read as the
+                        // interpreter reads it.
+                        if column
+                            .as_ref()
+                            .and_then(crate::ingest::text_booleans)
+                            .is_some()
+                        {
+                            return Ok(c
+                                .map(
+                                    |column| {
+                                        let values = crate::ingest::text_booleans(&column)
+                                            .unwrap_or_default();
+                                        let out: BooleanChunked = values.into_iter().collect();
+                                        Ok(out
+                                            .with_name(column.name().clone())
+                                            .into_series()
+                                            .into_column())
+                                    },
+                                    |_, field| {
+                                        Ok(Field::new(field.name().clone(), DataType::Boolean))
+                                    },
+                                )
+                                .alias(f.name.as_str()));
+                        }
+                        // The first value that is no boolean, as the
+                        // interpreter names it.
                         return Err(self.err(crate::ingest::not_booleans(
                             &f.name,
                             dtype,

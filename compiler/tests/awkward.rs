@@ -2224,3 +2224,74 @@ fn a_value_missing_outside_the_training_rows_makes_no_rule_test_it() {
     let cat = set.features.iter().find(|f| f.name == "cat").unwrap();
     assert!(!cat.nullable);
 }
+
+/// A column of booleans written as text with spaces or in another case
+/// (` True`, `FALSE`) reads as booleans in `apply` and both engines of
+/// `validate`, as the generated crate's parity example reads it (`apply`
+/// refused it, naming no row); a value that is no boolean is named with
+/// its row.
+#[test]
+fn booleans_written_as_text_read_as_the_crate_reads_them() {
+    use rulec_runtime::ir::{Condition, Feature, FeatureKind, Rule, Target};
+    let dir = tempfile::tempdir().unwrap();
+    let set = rulec_runtime::RuleSet::new(
+        Target {
+            name: "y".into(),
+            classes: vec!["no".into(), "yes".into()],
+            tolerance: None,
+        },
+        vec![Feature {
+            name: "f".into(),
+            kind: FeatureKind::Boolean,
+            nullable: false,
+        }],
+        vec![Rule {
+            name: "yes_1".into(),
+            conditions: vec![Condition::Is {
+                feature: "f".into(),
+                value: true,
+            }],
+            decision: "yes".into(),
+            origin: None,
+            evidence: None,
+        }],
+        0.95,
+        0.95,
+    );
+    std::fs::write(dir.path().join("rules.json"), set.to_json()).unwrap();
+    std::fs::write(
+        dir.path().join("t.csv"),
+        "f,y\ntrue,yes\n True,yes\nFALSE ,no\n,no\n",
+    )
+    .unwrap();
+    let o = run(dir.path(), &["apply", "rules.json", "t.csv", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8(o.stdout).unwrap(),
+        "row,decision,rule\n1,yes,yes_1\n2,yes,yes_1\n3,,\n4,,\n"
+    );
+    for engine in ["rust", "sql"] {
+        let o = run(
+            dir.path(),
+            &[
+                "validate",
+                "rules.json",
+                "t.csv",
+                "--engine",
+                engine,
+                "--json",
+                "-q",
+            ],
+        );
+        assert!(o.status.success(), "{engine}: {}", stderr(&o));
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(json["all"]["correct"], 2, "{engine}: {json}");
+    }
+    std::fs::write(dir.path().join("b.csv"), "f,y\ntrue,yes\n yes ,yes\n").unwrap();
+    let o = run(dir.path(), &["apply", "rules.json", "b.csv"]);
+    assert!(
+        stderr(&o).contains("column `f` has ` yes ` on row 2 (line 3), which is not true or false"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -122,10 +122,16 @@ pub fn frame_cells(
             // the reader gave it (text, for an empty CSV column).
             FeatureKind::Boolean if series.null_count() == n && series.bool().is_err() => {}
             FeatureKind::Boolean => {
-                let ca = series.bool().map_err(|_| {
-                    data_err(super::not_booleans(&f.name, &dtype, Some(col), Some(path)))
-                })?;
-                for (i, v) in ca.iter().enumerate() {
+                // Booleans, or text of `true` and `false` in any case with
+                // spaces around (` True`), as the crate's parity example
+                // reads them.
+                let values: Vec<Option<bool>> = match series.bool() {
+                    Ok(ca) => ca.iter().collect(),
+                    Err(_) => super::text_booleans(col).ok_or_else(|| {
+                        data_err(super::not_booleans(&f.name, &dtype, Some(col), Some(path)))
+                    })?,
+                };
+                for (i, v) in values.into_iter().enumerate() {
                     cells[i * width + j] = v.map_or(Cell::Missing, Cell::Bool);
                 }
             }

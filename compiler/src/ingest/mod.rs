@@ -29,6 +29,7 @@ use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 pub(crate) use values::{
     batch_category_texts, category_texts, class_texts, first_not_number, not_booleans, not_numbers,
+    text_booleans,
 };
 use values::{categories, column_data, numeric_values, string_values};
 

@@ -279,6 +279,28 @@ pub(crate) fn not_booleans(
     }
 }
 
+/// A text column's values as booleans, when every one is `true` or
+/// `false` in any case, spaces around it allowed (` True`, `FALSE`), as
+/// the generated crate's parity example reads them; `None` when the column
+/// is not text or a value is something else (see [`not_booleans`]).
+pub(crate) fn text_booleans(col: &polars::prelude::Column) -> Option<Vec<Option<bool>>> {
+    if !matches!(col.dtype(), DataType::String) {
+        return None;
+    }
+    string_values(col)
+        .ok()?
+        .into_iter()
+        .map(|v| match v {
+            None => Some(None),
+            Some(text) => match text.trim().to_ascii_lowercase().as_str() {
+                "true" => Some(Some(true)),
+                "false" => Some(Some(false)),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
 /// The first value of `col` read as text that is not a number, with its
 /// row.
 pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, String)> {
