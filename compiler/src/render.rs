@@ -226,8 +226,15 @@ pub fn validate_table(
         "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  verdict",
         "rule", "decides", "support", "precision", "bound", "fidelity"
     );
-    for r in m.rules.iter().chain(std::iter::once(&m.all)) {
-        let name = if r.name == "*" {
+    for r in m
+        .rules
+        .iter()
+        .chain(std::iter::once(&m.all))
+        .chain(&m.classes)
+    {
+        let name = if r.name == "*" && !r.decision.is_empty() {
+            "(rules deciding it)"
+        } else if r.name == "*" {
             "(all rules)"
         } else {
             r.name.as_str()
@@ -251,7 +258,13 @@ pub fn validate_table(
         );
     }
     let short = m.rules.iter().filter(|r| r.reason.is_some()).count();
-    if short > 0 && m.all.reason.is_none() {
+    if !m.classes.is_empty() {
+        // Certified per class: each class's line is its guarantee.
+        let _ = writeln!(
+            out,
+            "note: the rule set is certified per class (--certify class): its guarantee is each (rules deciding it) line, one per decided class, not the (all rules) line; validate measures and exits 0, while rulec check, the gate, holds each class and each rule to the book and exits 1 when one fails"
+        );
+    } else if short > 0 && m.all.reason.is_none() {
         let _ = writeln!(
             out,
             "note: {short} {} short alone while the rules together meet the precision: the guarantee of a set certified as a whole (the default, --certify set) is the (all rules) line; validate measures and exits 0, while rulec check, the gate, holds each rule to the required precision or to its own bound in the rule book where that is lower, and exits 1 when one fails",

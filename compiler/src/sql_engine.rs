@@ -274,6 +274,7 @@ pub fn measure(
         precision,
         confidence,
         foreign_labels,
+        classes: Vec::new(),
     })
 }
 

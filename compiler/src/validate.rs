@@ -400,6 +400,11 @@ pub struct Measured {
     pub rules: Vec<RuleMeasure>,
     /// The rule set as a whole.
     pub all: RuleMeasure,
+    /// Per decided class, the rules deciding it together (`name` the
+    /// class): the lines of the guarantee of a set certified per class
+    /// (`--certify class`); empty for the other scopes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub classes: Vec<RuleMeasure>,
     /// The precision every rule was checked against.
     pub precision: f64,
     /// Confidence of the bounds.
@@ -500,6 +505,47 @@ pub struct RuleMeasure {
     pub accepted: bool,
     /// Why not, when not.
     pub reason: Option<String>,
+}
+
+impl Measured {
+    /// `self` with [`Measured::classes`] filled when `set` is certified
+    /// per class: each decided class's rules summed, in the order of the
+    /// classes, with its bound and verdict.
+    pub fn with_classes(mut self, set: &RuleSet) -> Measured {
+        if set.certification.scope != rulec_runtime::ir::Scope::Class {
+            return self;
+        }
+        let has_teacher = self.rules.iter().any(|r| r.fidelity.is_some());
+        self.classes = set
+            .target
+            .classes
+            .iter()
+            .filter(|class| self.rules.iter().any(|r| &r.decision == *class))
+            .map(|class| {
+                let mine = || self.rules.iter().filter(|r| &r.decision == class);
+                let counts = mine().fold((0, 0, 0), |(s, c, a), r| {
+                    let agree = r
+                        .fidelity
+                        .map_or(0, |f| (f * r.support as f64).round() as u64);
+                    (s + r.support, c + r.correct, a + agree)
+                });
+                let mut m = RuleMeasure::from_counts(
+                    "*".to_string(),
+                    class.clone(),
+                    counts,
+                    has_teacher,
+                    self.precision,
+                    self.confidence,
+                );
+                m.answered = mine().map(|r| r.answered).sum();
+                if counts.0 == 0 {
+                    m.reason = Some("the rules answer no labelled row of this class".to_string());
+                }
+                m
+            })
+            .collect();
+        self
+    }
 }
 
 impl RuleMeasure {
@@ -710,6 +756,7 @@ pub fn measure(
         precision,
         confidence,
         foreign_labels: ForeignLabels::of_labels(set, &truth[..n.min(truth.len())]),
+        classes: Vec::new(),
     })
 }
 

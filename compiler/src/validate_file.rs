@@ -54,7 +54,7 @@ pub fn measure(
             )));
         }
     }
-    match engine {
+    let measured = match engine {
         Engine::Rust => {
             let eval = Evaluator::new(set)?;
             let mut extra = vec![("the rule set's target", set.target.name.as_str())];
@@ -73,5 +73,6 @@ pub fn measure(
             )
         }
         Engine::Sql => crate::sql_engine::measure(set, data, teacher_column, precision, confidence),
-    }
+    }?;
+    Ok(measured.with_classes(set))
 }

@@ -162,6 +162,62 @@ fn certify_class_keeps_the_noisy_class_out_where_the_set_lets_it_in() {
         )),
         "{reason}"
     );
+    // validate measures each decided class on new rows, as a line of its
+    // own, and says those lines are the guarantee (it said the set's line
+    // was), with either engine.
+    for engine in ["rust", "sql"] {
+        let out = rulec(
+            dir.path(),
+            &[
+                "validate",
+                "out-class/rules.json",
+                "data.csv",
+                "--engine",
+                engine,
+            ],
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("note: the rule set is certified per class (--certify class): its guarantee is each (rules deciding it) line"),
+            "{text}"
+        );
+        let out = rulec(
+            dir.path(),
+            &[
+                "validate",
+                "out-class/rules.json",
+                "data.csv",
+                "--engine",
+                engine,
+                "--json",
+            ],
+        );
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let lines = json["classes"].as_array().expect("a line per class");
+        assert_eq!(lines.len(), classes.len(), "{json}");
+        for line in lines {
+            let class = line["decision"].as_str().unwrap();
+            let rules_of_it: u64 = json["rules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["decision"] == class)
+                .map(|r| r["support"].as_u64().unwrap())
+                .sum();
+            assert_eq!(
+                line["support"].as_u64(),
+                Some(rules_of_it),
+                "{engine}: {line}"
+            );
+        }
+    }
+    // A set certified as a whole has no such lines.
+    let out = rulec(
+        dir.path(),
+        &["validate", "out-set/rules.json", "data.csv", "--json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.get("classes").is_none(), "{json}");
 }
 
 /// With `--certify rule`, a compile that certifies nothing says why, as

@@ -576,7 +576,8 @@ impl Native {
                     })
             }
         }
-        .map_err(err)?;
+        .map_err(err)?
+        .with_classes(&self.set);
         render::validate_json(&measured, engine).map_err(err)
     }
 }
