@@ -111,6 +111,18 @@ fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> 
             ));
         }
     }
+    // Figures edited by hand, the rules left as they were: the
+    // fingerprint covers the rules, the compile writes figures that hold
+    // together.
+    if set.figures_doubt() == Some(FiguresDoubt::Inconsistent) {
+        return Some(format!(
+            "These figures are not the ones rulec wrote: {}, as the compile never writes them. rules.json was \
+             edited after the compile, and the figures, the tests and the guarantee in this book cannot be trusted. \
+             Compare the file with the one signed off (rulec diff), measure these rules with rulec validate on \
+             labelled rows, or compile again.",
+            set.figures_apart().unwrap_or_default()
+        ));
+    }
     // A compiled file records the fingerprint; one whose provenance lacks
     // it had it removed, or was not written by the compile.
     (set.figures_doubt() == Some(FiguresDoubt::NoFingerprint)).then(|| {

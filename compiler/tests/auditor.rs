@@ -1376,3 +1376,103 @@ fn check_says_when_the_rows_are_the_compiles_own() {
     let out = rulec(d, &["check", "out/rules.json", "new.csv"]);
     assert!(!stdout(&out).contains(own), "{}", stdout(&out));
 }
+
+/// Figures edited by hand while the rules stay as they were (the
+/// fingerprint covers the rules, not the figures): a better test-split
+/// count, a bound that is not the exact bound of its counts, a table of
+/// decisions that says every row was right. The compile never writes
+/// figures that do not hold together; `verify`, `check` and the book say
+/// so (they said nothing, and the book printed the edited headline).
+#[test]
+fn figures_edited_by_hand_are_found_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("own.csv"), shipping_rows(d, 1)).unwrap();
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "own.csv",
+            "--target",
+            "cheapest_shipper",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(d.join("out/rules.json")).unwrap();
+    let set = RuleSet::from_json(&text).unwrap();
+    assert_eq!(set.figures_doubt(), None);
+    assert_eq!(set.figures_apart(), None);
+    type Edit = fn(&mut RuleSet);
+    let edits: [(&str, Edit, &str); 3] = [
+        (
+            "count",
+            |s| {
+                let test = s.summary.as_mut().unwrap().test.as_mut().unwrap();
+                test.covered.correct = test.covered.support;
+                test.covered.precision_lower_bound = rulec_runtime::stats::clopper_pearson_lower(
+                    test.covered.correct,
+                    test.covered.support,
+                    0.95,
+                );
+            },
+            "test table of decisions holds",
+        ),
+        (
+            "bound",
+            |s| {
+                s.summary
+                    .as_mut()
+                    .unwrap()
+                    .validation
+                    .covered
+                    .precision_lower_bound = 0.999
+            },
+            "the set's validation bound is not the exact bound of",
+        ),
+        (
+            "rule",
+            |s| {
+                let e = s.rules[0].evidence.as_mut().unwrap().test.as_mut().unwrap();
+                e.support += 50;
+                e.correct += 50;
+                e.precision_lower_bound =
+                    rulec_runtime::stats::clopper_pearson_lower(e.correct, e.support, 0.95);
+            },
+            "the rules' test rows add up to",
+        ),
+    ];
+    for (name, edit, says) in edits {
+        let mut edited = set.clone();
+        edit(&mut edited);
+        assert!(!edited.edited_after_compile(), "{name}");
+        assert_eq!(
+            edited.figures_doubt(),
+            Some(rulec_runtime::ir::FiguresDoubt::Inconsistent),
+            "{name}"
+        );
+        let file = format!("{name}.json");
+        std::fs::write(d.join(&file), edited.to_json()).unwrap();
+        let out = rulec(d, &["book", &file, "--out", name, "-q"]);
+        assert!(out.status.success(), "{name}");
+        let book = std::fs::read_to_string(d.join(name).join("RULEBOOK.md")).unwrap();
+        assert_has(&book, "These figures are not the ones rulec wrote: ");
+        assert_has(&book, says);
+        let out = rulec(d, &["verify", &format!("{name}/RULEBOOK.md"), &file]);
+        assert_has(&stdout(&out), "carries figures that do not hold together");
+        let out = rulec(d, &["check", &file, "own.csv", "--json"]);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(
+            v["figures_doubt"]
+                .as_str()
+                .is_some_and(|d| d.contains("do not hold together")),
+            "{v}"
+        );
+    }
+}

@@ -406,6 +406,11 @@ pub enum FiguresDoubt {
     Edited,
     /// Figures without the compile's fingerprint.
     NoFingerprint,
+    /// Figures that do not hold together: a bound that is not the exact
+    /// bound of its counts, or counts that do not add up between the rules,
+    /// the set and its table of decisions. The compile writes them so they
+    /// always do; the fingerprint covers the rules, not the figures.
+    Inconsistent,
 }
 
 impl FiguresDoubt {
@@ -420,6 +425,12 @@ impl FiguresDoubt {
             FiguresDoubt::NoFingerprint => {
                 "carries figures but not the compile's fingerprint of the rules they were measured \
                  on (provenance.compiled), so nothing confirms that they are these rules' figures"
+            }
+            FiguresDoubt::Inconsistent => {
+                "carries figures that do not hold together (a bound that is not the exact bound of \
+                 its counts, or counts that do not add up between the rules, the set and its table \
+                 of decisions), as the compile never writes them: they were edited, and are not the \
+                 figures the rules were measured with"
             }
         }
     }
@@ -513,9 +524,81 @@ impl RuleSet {
         }
         match self.provenance.as_ref().and_then(|p| p.compiled.as_deref()) {
             Some(compiled) if compiled != self.fingerprint() => Some(FiguresDoubt::Edited),
+            Some(_) if self.figures_apart().is_some() => Some(FiguresDoubt::Inconsistent),
             Some(_) => None,
             None => Some(FiguresDoubt::NoFingerprint),
         }
+    }
+
+    /// The first way the figures this set carries do not hold together,
+    /// in words, or `None`: on each split, the rules' counts sum to the
+    /// set's (each row counts for the first rule that covers it), the
+    /// table of decisions holds the set's rows and its diagonal the right
+    /// ones, and every exact bound is the Clopper–Pearson bound of its
+    /// counts at the set's confidence.
+    pub fn figures_apart(&self) -> Option<String> {
+        let summary = self.summary.as_ref()?;
+        let exact = self.certification.method == crate::stats::CLOPPER_PEARSON;
+        let confidence = self.certification.confidence;
+        let bound_apart = |e: &SplitEvidence| {
+            exact
+                && (e.precision_lower_bound
+                    - crate::stats::clopper_pearson_lower(e.correct, e.support, confidence))
+                .abs()
+                    > 1e-9
+        };
+        for (split, figures) in [
+            ("validation", Some(&summary.validation)),
+            ("test", summary.test.as_ref()),
+        ] {
+            let Some(f) = figures else { continue };
+            let covered = &f.covered;
+            if bound_apart(covered) {
+                return Some(format!(
+                    "the set's {split} bound is not the exact bound of {} right of {}",
+                    covered.correct, covered.support
+                ));
+            }
+            if !f.confusion.is_empty() {
+                let all: u64 = f.confusion.iter().flatten().sum();
+                let right: u64 = (0..f.confusion.len())
+                    .map(|i| f.confusion[i].get(i).copied().unwrap_or(0))
+                    .sum();
+                if (all, right) != (covered.support, covered.correct) {
+                    return Some(format!(
+                        "the {split} table of decisions holds {all} rows, {right} right, where the set's figures say {}, {} right",
+                        covered.support, covered.correct
+                    ));
+                }
+            }
+            let rules: Option<Vec<&SplitEvidence>> = self
+                .rules
+                .iter()
+                .map(|r| {
+                    r.evidence.as_ref().and_then(|e| match split {
+                        "validation" => Some(&e.validation),
+                        _ => e.test.as_ref(),
+                    })
+                })
+                .collect();
+            let Some(rules) = rules else { continue };
+            if let Some(r) = self.rules.iter().zip(&rules).find(|(_, e)| bound_apart(e)) {
+                return Some(format!(
+                    "rule `{}`'s {split} bound is not the exact bound of {} right of {}",
+                    r.0.name, r.1.correct, r.1.support
+                ));
+            }
+            let (support, correct) = rules
+                .iter()
+                .fold((0, 0), |(s, c), e| (s + e.support, c + e.correct));
+            if (support, correct) != (covered.support, covered.correct) {
+                return Some(format!(
+                    "the rules' {split} rows add up to {support}, {correct} right, where the set's figures say {}, {} right",
+                    covered.support, covered.correct
+                ));
+            }
+        }
+        None
     }
 
     /// A rule set of the current schema whose precision target is
