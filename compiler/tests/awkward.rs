@@ -2201,7 +2201,7 @@ fn a_value_missing_outside_the_training_rows_makes_no_rule_test_it() {
     let mut rng = Rng::new(5);
     let mut csv = String::from("x,cat,split,y\n");
     for i in 0..1200 {
-        let cat = ["a", "a", "b", "b", "c", "d"][rng.below(6) as usize];
+        let cat = ["a", "a", "b", "b", "c", "d"][rng.below(6)];
         let split = ["train", "train", "train", "valid", "test"][i % 5];
         // One row of the test split has no category.
         let cat = if i == 4 { "" } else { cat };
