@@ -61,10 +61,11 @@
 //!   a NaN row there is treated as missing); PostgreSQL and DuckDB can
 //!   store NaN and order it above every number, so there a NaN would
 //!   satisfy `>` and `>=`: turn NaN into `NULL` before deciding, or use a
-//!   guarded dialect. A sum can be NaN with no NaN in the data (`+∞ - +∞`):
-//!   its `>` and `>=` hold only when the terms are not infinite both ways,
-//!   `(s >= t AND NOT ((a > MAX OR b < -MAX) AND (a < -MAX OR b > MAX)))`
-//!   for `s = a - b`, `MAX` the largest finite double.
+//!   guarded dialect. A sum can be NaN with no NaN in the data (`+∞ - +∞`,
+//!   `1e308 + 1e308 - ∞`): its `>` and `>=` hold only when no step of the
+//!   addition, left to right, adds an infinity to a partial sum infinite
+//!   the other way: `(s >= t AND NOT ((a > MAX AND b > MAX) OR (a < -MAX
+//!   AND b < -MAX)))` for `s = a - b`, `MAX` the largest finite double.
 //! - **Booleans**: `x = TRUE` or `x = FALSE` (a `NULL` satisfies neither).
 //!   The column holds booleans, or `1`/`0` in engines without a boolean type
 //!   (SQLite).
@@ -776,25 +777,40 @@ fn rule_conditions(
                 let sum = rulec_runtime::ir::signed_sum(&plus, &less);
                 let cmp = compare(&format!("({sum})"), op, *value)?;
                 match (dialect, op) {
-                    // +∞ and -∞ among the terms make the sum NaN, which
-                    // DuckDB and PostgreSQL order above every number: `>`
-                    // and `>=` would hold there. Standard SQL has no NaN
-                    // test, so the guard asks of the terms themselves.
+                    // A sum turns NaN where, added left to right, a
+                    // partial sum is infinite one way and the next term
+                    // the other (`+∞ - +∞`, or `1e308 + 1e308 - ∞`), and
+                    // DuckDB and PostgreSQL order NaN above every number:
+                    // `>` and `>=` would hold there. Standard SQL has no
+                    // NaN test, so the guard asks of each step.
                     (Dialect::Ansi, CmpOp::Gt | CmpOp::Ge) => {
                         let max = double_literal(f64::MAX, dialect)?;
-                        let up = plus
-                            .iter()
-                            .map(|t| format!("{t} > {max}"))
-                            .chain(less.iter().map(|t| format!("{t} < -{max}")));
-                        let down = plus
-                            .iter()
-                            .map(|t| format!("{t} < -{max}"))
-                            .chain(less.iter().map(|t| format!("{t} > {max}")));
-                        format!(
-                            "({cmp} AND NOT (({}) AND ({})))",
-                            up.collect::<Vec<_>>().join(" OR "),
-                            down.collect::<Vec<_>>().join(" OR ")
-                        )
+                        let terms = plus.len() + less.len();
+                        let steps: Vec<String> = (1..terms)
+                            .map(|k| {
+                                let partial = if k <= plus.len() {
+                                    rulec_runtime::ir::signed_sum(&plus[..k], &[] as &[String])
+                                } else {
+                                    rulec_runtime::ir::signed_sum(&plus, &less[..k - plus.len()])
+                                };
+                                // The next term as added: up or down.
+                                let (next, up, down) = if k < plus.len() {
+                                    (&plus[k], ">", "<")
+                                } else {
+                                    (&less[k - plus.len()], "<", ">")
+                                };
+                                format!(
+                                    "(({partial}) > {max} AND {next} {down} {neg}{max}) OR (({partial}) < -{max} AND {next} {up} {pos}{max})",
+                                    neg = if down == "<" { "-" } else { "" },
+                                    pos = if up == "<" { "-" } else { "" },
+                                )
+                            })
+                            .collect();
+                        if steps.is_empty() {
+                            cmp
+                        } else {
+                            format!("({cmp} AND NOT ({}))", steps.join(" OR "))
+                        }
                     }
                     _ => cmp,
                 }
