@@ -599,13 +599,19 @@ impl Drop for Session {
     }
 }
 
+/// What [`not_a_number_place`] writes for a `NaN` or an infinity, and the
+/// text it then reads back.
+const NOT_A_NUMBER: &str = "\"\\u0000rulec-not-a-number\"";
+const MARK: &str = "\u{0}rulec-not-a-number";
+
 /// Where a reply holds `NaN`, `Infinity` or `-Infinity` (which JSON does
 /// not allow, and Python's `json.dumps` writes): `, row R in `probs`` (R
 /// counted from 0, as the batch's rows are), or an empty place when they
 /// are elsewhere; `None` when the line holds none of them, or is no JSON
 /// object even without them.
 fn not_a_number_place(line: &str) -> Option<String> {
-    // The line with each such word outside strings written `null`.
+    // The line with each such word outside strings written as a string no
+    // reply holds (a `null` of its own is no NaN).
     let mut out = String::with_capacity(line.len());
     let (mut in_string, mut escaped, mut found) = (false, false, false);
     let mut rest = line;
@@ -619,7 +625,7 @@ fn not_a_number_place(line: &str) -> Option<String> {
             .into_iter()
             .find(|w| rest.starts_with(w))
         {
-            out.push_str("null");
+            out.push_str(NOT_A_NUMBER);
             rest = &rest[word.len()..];
             found = true;
             continue;
@@ -635,9 +641,10 @@ fn not_a_number_place(line: &str) -> Option<String> {
         let Some(rows) = value.get(field).and_then(|v| v.as_array()) else {
             continue;
         };
+        let marked = |v: &serde_json::Value| v.as_str() == Some(MARK);
         let row = rows.iter().position(|r| match r {
-            serde_json::Value::Array(p) => p.iter().any(serde_json::Value::is_null),
-            other => other.is_null(),
+            serde_json::Value::Array(p) => p.iter().any(marked),
+            other => marked(other),
         });
         if let Some(i) = row {
             return Some(format!(", row {i} (counted from 0) in `{field}`,"));
@@ -784,6 +791,11 @@ mod tests {
         );
         assert_eq!(place(r#"{"batch": 0, "x": NaN}"#), Some(String::new()));
         assert_eq!(place("NaN NaN ["), None);
+        // A `null` of its own before the NaN is not taken for it.
+        assert_eq!(
+            place(r#"{"batch": 1, "probs": [[1.0, 0.0], [null, 1.0], [0.5, NaN]]}"#),
+            Some(", row 2 (counted from 0) in `probs`,".to_string())
+        );
     }
 
     use super::*;
