@@ -591,16 +591,20 @@ impl Source {
                         move |column| {
                             let texts = crate::ingest::batch_category_texts(&column)
                                 .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+                            let float = column.dtype().is_float();
+                            // As the interpreter reads it
+                            // (`ingest::batch_category_code`).
+                            let known = |text: &str| {
+                                categories.get(reader.code(text) as usize).or_else(|| {
+                                    float
+                                        .then(|| crate::ingest::float_text_as_written(text))
+                                        .flatten()
+                                        .and_then(|t| categories.get(reader.code(&t) as usize))
+                                })
+                            };
                             let out: StringChunked = texts
                                 .into_iter()
-                                .map(|v| {
-                                    v.map(|text| {
-                                        match categories.get(reader.code(&text) as usize) {
-                                            Some(known) => known.clone(),
-                                            None => text,
-                                        }
-                                    })
-                                })
+                                .map(|v| v.map(|text| known(&text).cloned().unwrap_or(text)))
                                 .collect();
                             Ok(out
                                 .with_name(column.name().clone())

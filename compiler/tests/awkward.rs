@@ -2156,7 +2156,21 @@ fn a_category_reads_alike_whatever_else_the_batch_holds() {
     .unwrap();
     std::fs::write(dir.path().join("numbers.csv"), "cat,y\n7.0,A\n1.0,B\n").unwrap();
     std::fs::write(dir.path().join("mixed.csv"), "cat,y\n7.0,A\n1.0,B\nx,B\n").unwrap();
-    for file in ["numbers.csv", "mixed.csv"] {
+    // A Parquet batch holding the value 7 as a float, as a pandas frame of
+    // numbers writes it: read as pandas writes a float, the text category
+    // `7.0` (a float holds a number, not a text: 1.0 would be the
+    // category `1`).
+    let mut df = polars::prelude::df!(
+        "cat" => [7.0f64, 3.0],
+        "y" => ["A", "B"],
+    )
+    .unwrap();
+    polars::prelude::ParquetWriter::new(
+        std::fs::File::create(dir.path().join("floats.parquet")).unwrap(),
+    )
+    .finish(&mut df)
+    .unwrap();
+    for file in ["numbers.csv", "mixed.csv", "floats.parquet"] {
         let o = run(dir.path(), &["apply", "rules.json", file, "-q"]);
         assert!(o.status.success(), "{}", stderr(&o));
         let out = String::from_utf8(o.stdout).unwrap();

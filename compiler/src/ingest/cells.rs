@@ -141,9 +141,10 @@ pub fn frame_cells(
                 // A column of codes (`--categorical store`) reads `7.0`
                 // as `7`: the interpreter's reading, which the generated
                 // crate shares (`Evaluator::category_code`).
+                let float = dtype.is_float();
                 for (i, v) in values.iter().enumerate() {
                     cells[i * width + j] = match v {
-                        Some(s) => Cell::Cat(eval.category_code(j, s)),
+                        Some(s) => Cell::Cat(batch_category_code(eval, j, s, float)),
                         None => Cell::Missing,
                     };
                 }
@@ -178,6 +179,23 @@ pub fn frame_cells(
         extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
     }
     Ok((cells, n, extras))
+}
+
+/// The category code of a batch's value `text` in column `j` (see
+/// [`batch_category_texts`]); for a float (`float`), whose text is as
+/// `number_text` writes it (`7`), also as pandas writes a float (`7.0`),
+/// for a column of text whose category is written so.
+pub(crate) fn batch_category_code(
+    eval: &rulec_runtime::Evaluator,
+    j: usize,
+    text: &str,
+    float: bool,
+) -> u32 {
+    let code = eval.category_code(j, text);
+    if code != rulec_runtime::eval::UNKNOWN_CATEGORY || !float {
+        return code;
+    }
+    super::float_text_as_written(text).map_or(code, |t| eval.category_code(j, &t))
 }
 
 /// A categorical column some rule reads, and the values of a batch that

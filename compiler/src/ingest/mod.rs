@@ -28,8 +28,8 @@ pub(crate) use file::{
 use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 pub(crate) use values::{
-    batch_category_texts, category_texts, class_texts, first_not_number, not_booleans, not_numbers,
-    text_booleans,
+    batch_category_texts, category_texts, class_texts, first_not_number, float_text_as_written,
+    not_booleans, not_numbers, text_booleans,
 };
 use values::{categories, column_data, numeric_values, string_values};
 

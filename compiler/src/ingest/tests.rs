@@ -378,6 +378,9 @@ fn class_labels_are_named_as_written_and_numbers_in_their_shortest_form() {
         ["9007199254740992", "9007199254740993"]
     );
     assert_eq!(classes(&["1", "1.0", "x"]), ["1", "1.0", "x"]);
+    // Booleans as a column of booleans gives them, however written.
+    assert_eq!(classes(&["True", "False"]), ["false", "true"]);
+    assert_eq!(classes(&["TRUE", "false"]), ["false", "true"]);
     // A logged teacher's `0` and `1` against a target written `0.0`, `1.0`.
     let mut text = String::from("x,y,m\n");
     for i in 0..60 {

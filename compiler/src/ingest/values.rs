@@ -78,7 +78,8 @@ pub(crate) fn batch_category_texts(
 
 /// A class column's values as the names of classes (the target, and a
 /// logged teacher's decisions): text as written (`01` and `1` are two
-/// codes, `007` keeps its zeros), booleans as `true`/`false`; numbers in
+/// codes, `007` keeps its zeros), booleans as `true`/`false` (also when
+/// written as words, `True` or `FALSE`, in a text file); numbers in
 /// their shortest form, so that a label reads the same however a file
 /// stores it: a column of floats (pandas makes one of integers with a
 /// missing label) gives `1`, not `1.0`; `-0.0` is `0`; NaN is missing. A
@@ -99,14 +100,21 @@ pub(crate) fn class_texts(col: &polars::prelude::Column) -> Result<Vec<Option<St
             .collect());
     }
     let mut values = string_values(col)?;
-    if matches!(series.dtype(), DataType::String)
-        && values.iter().flatten().next().is_some()
-        && values.iter().flatten().all(|v| plain_label(v).is_some())
-    {
+    let text =
+        matches!(series.dtype(), DataType::String) && values.iter().flatten().next().is_some();
+    if text && values.iter().flatten().all(|v| plain_label(v).is_some()) {
         for v in values.iter_mut().flatten() {
             if let Some(text) = plain_label(v) {
                 *v = text;
             }
+        }
+    }
+    // Booleans written as words (`True`, `FALSE`) are the classes `true`
+    // and `false`, as a column of booleans gives them.
+    let boolean = |v: &str| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
+    if text && values.iter().flatten().all(|v| boolean(v)) {
+        for v in values.iter_mut().flatten() {
+            *v = v.to_ascii_lowercase();
         }
     }
     Ok(values)
@@ -136,6 +144,15 @@ fn plain_label(text: &str) -> Option<String> {
         });
     }
     text.parse::<f64>().ok().map(|x| number_text(x + 0.0))
+}
+
+/// The category of a float's text `text` (a whole number written as
+/// [`number_text`] writes it, `7`) in another column's reading: `7.0`, as
+/// pandas writes a float, for a column of text whose category is `7.0`
+/// (a Parquet or pandas batch holds the value as a float, not as text).
+pub(crate) fn float_text_as_written(text: &str) -> Option<String> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then(|| format!("{text}.0"))
 }
 
 /// The whole number of `text` when it is written with a fraction of zeros
