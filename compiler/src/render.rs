@@ -226,19 +226,10 @@ pub fn validate_table(
         "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  verdict",
         "rule", "decides", "support", "precision", "bound", "fidelity"
     );
-    for r in m
-        .rules
-        .iter()
-        .chain(std::iter::once(&m.all))
-        .chain(&m.classes)
-    {
-        let name = if r.name == "*" && !r.decision.is_empty() {
-            "(rules deciding it)"
-        } else if r.name == "*" {
-            "(all rules)"
-        } else {
-            r.name.as_str()
-        };
+    let lines = m.rules.iter().chain(std::iter::once(&m.all));
+    let classes = m.classes.iter().map(|c| ("(rules deciding it)", c));
+    for (name, r) in lines.map(|r| (r.name.as_str(), r)).chain(classes) {
+        let name = if name == "*" { "(all rules)" } else { name };
         // Measured, not judged: a rule of a set certified as a whole may
         // fall short alone while the set meets the precision.
         let verdict = match &r.reason {

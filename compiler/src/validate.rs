@@ -530,7 +530,7 @@ impl Measured {
                     (s + r.support, c + r.correct, a + agree)
                 });
                 let mut m = RuleMeasure::from_counts(
-                    "*".to_string(),
+                    class.clone(),
                     class.clone(),
                     counts,
                     has_teacher,
