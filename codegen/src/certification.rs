@@ -249,11 +249,16 @@ fn teacher_option(set: &RuleSet) -> Option<&str> {
 /// an outside teacher's as it gave them (it may have learnt from those
 /// very rows).
 fn teacher_view(set: &RuleSet) -> &'static str {
+    let numeric = set.target.tolerance.is_some();
     match teacher_option(set) {
-        None | Some("forest") => "out-of-bag probabilities",
+        Some(t) if t.starts_with("column:") => {
+            "logged decisions, as it gave them (it may have learnt from those rows)"
+        }
         Some(_) if external_teacher(set) => {
             "probabilities, as it gave them (it may have learnt from those rows)"
         }
+        None | Some("forest") if numeric => "out-of-bag predictions",
+        None | Some("forest") => "out-of-bag probabilities",
         Some(_) => "cross-fitted probabilities",
     }
 }

@@ -660,9 +660,9 @@ impl RuleSetDiff {
                 let _ = writeln!(
                     md,
                     "- support and precision on validation rows: {}{} → {}{}\n",
-                    evidence_words(a),
+                    evidence_words(a, old.certification.precision),
                     recorded(old),
-                    evidence_words(b),
+                    evidence_words(b, new.certification.precision),
                     recorded(new)
                 );
                 let _ = write!(
@@ -740,7 +740,7 @@ fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {
     let _ = writeln!(
         md,
         "Support and precision on validation rows: {}{}.\n",
-        evidence_words(rule),
+        evidence_words(rule, set.certification.precision),
         if set.figures_doubt().is_some() {
             ", as recorded"
         } else {
@@ -749,7 +749,7 @@ fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {
     );
 }
 
-fn evidence_words(rule: &Rule) -> String {
+fn evidence_words(rule: &Rule, required: f64) -> String {
     rule.evidence
         .as_ref()
         .map_or("not measured".to_string(), |e| {
@@ -757,7 +757,7 @@ fn evidence_words(rule: &Rule) -> String {
                 "{} at {} (bound {})",
                 rulec_codegen::book::rows(e.validation.support),
                 opt_pct(e.validation.precision()),
-                pct(e.validation.precision_lower_bound)
+                pct_lower(e.validation.precision_lower_bound, required)
             )
         })
 }
