@@ -171,7 +171,7 @@ pub struct CompileOpts {
     /// Column to decide.
     #[arg(long)]
     pub target: String,
-    /// Column with the split per row: `train`, `validation` (or `valid`), `test`, in any case.
+    /// Column with the split per row: `train`, `validation` (or `valid`, `val`), `test`, in any case.
     /// Without it rows are split by --split (60/20/20 by default), stratified by class, from --seed.
     #[arg(long)]
     pub split_column: Option<String>,

@@ -59,7 +59,8 @@ fn named_by(role: &str) -> String {
 
 /// `did you mean `x`? ` when one column is the name given but for case,
 /// spaces around it or a slip of at most two characters (names of up to 64
-/// characters); else nothing.
+/// characters), or else the one column whose name begins with the name
+/// given (`churn` for `churned`); else nothing.
 fn did_you_mean(name: &str, columns: &[String]) -> String {
     if let Some(twin) = columns.iter().find(|c| encoded_apart(name, c)) {
         return format!("did you mean `{twin}`? {} ", ENCODED_APART);
@@ -77,8 +78,17 @@ fn did_you_mean(name: &str, columns: &[String]) -> String {
                 || (m >= 4 && n.abs_diff(m) <= allowed && m <= 64 && edits(&c, &wanted) <= allowed)
         })
         .collect();
-    match close.as_slice() {
-        [one] => format!("did you mean `{one}`? "),
+    if let [one] = close.as_slice() {
+        return format!("did you mean `{one}`? ");
+    }
+    // Else the one column the name begins (`churn` for `churned`), for
+    // names of four letters or more.
+    let begun: Vec<&String> = columns
+        .iter()
+        .filter(|c| wanted.chars().count() >= 4 && c.trim().to_lowercase().starts_with(&wanted))
+        .collect();
+    match begun.as_slice() {
+        [one] if close.is_empty() => format!("did you mean `{one}`? "),
         _ => String::new(),
     }
 }
@@ -174,13 +184,21 @@ mod tests {
             did_you_mean("distanse_mi", &columns),
             "did you mean `distance_mi`? "
         );
-        assert_eq!(did_you_mean("distance", &columns), "");
         // Two close ones, or a short name: no guess.
         assert_eq!(did_you_mean("zones", &columns), "");
         assert_eq!(did_you_mean("zon", &columns), "");
         // A short name two edits away is another word, not a typo.
         assert_eq!(did_you_mean("nope", &columns), "");
         assert_eq!(did_you_mean("zonr", &columns), "did you mean `zone`? ");
+        // A name a column begins with, when it is the only one.
+        assert_eq!(
+            did_you_mean("distance", &columns),
+            "did you mean `distance_mi`? "
+        );
+        assert_eq!(
+            did_you_mean("zone", &["zones2".to_string(), "zones3".to_string()]),
+            ""
+        );
         // The same name with its accent decomposed (NFD): said so.
         let accented = vec!["re\u{301}gion".to_string(), "x".to_string()];
         let said = did_you_mean("r\u{e9}gion", &accented);

@@ -92,11 +92,11 @@ fn not_rules_json(path: &Path, text: &str, e: impl std::fmt::Display) -> Error {
 }
 
 /// What a data file given where the rules go is told.
-const NOT_RULES_BUT_DATA: &str = "is a data file, not a rules.json: give the rules.json a compile wrote (apply, check and validate take it first, then the data)";
+const NOT_RULES_BUT_DATA: &str = "is a data file, not a rules.json: give the rules.json a compile wrote (a command that reads data too takes the rules first, then the data)";
 
 /// What to give instead.
 const GIVE_RULES: &str =
-    "give the rules.json a compile wrote (apply, check and validate take it first, then the data)";
+    "give the rules.json a compile wrote (a command that reads data too takes the rules first, then the data)";
 
 /// Reads the `rules.json` at `path` and returns it with the file's exact
 /// bytes (read once, so the two cannot disagree): `rulec book` records

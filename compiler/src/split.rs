@@ -104,13 +104,14 @@ impl std::str::FromStr for Shares {
     }
 }
 
-/// The split a value of a split column names: `train`, `validation` (also
-/// written `valid`) or `test`, in any case and with spaces around it.
+/// The split a value of a split column names: `train` (or `training`),
+/// `validation` (or `valid`, `val`) or `test` (or `testing`), in any case
+/// and with spaces around it.
 pub(crate) fn split_named(value: &str) -> Option<&'static str> {
     match value.trim().to_ascii_lowercase().as_str() {
-        "train" => Some("train"),
-        "validation" | "valid" => Some("validation"),
-        "test" => Some("test"),
+        "train" | "training" => Some("train"),
+        "validation" | "valid" | "val" => Some("validation"),
+        "test" | "testing" => Some("test"),
         _ => None,
     }
 }
@@ -151,8 +152,12 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
             _ => format!("{}, ...", shown.join(", ")),
         };
         return Err(Error::Params(format!(
-            "split column `{name}` holds {listed} (the first on data row {}), where every row needs `train`, `validation` (or `valid`) or `test`",
-            first + 1
+            "split column `{name}` holds {listed} (the first such row is data row {}, with {}), where every row needs `train`, `validation` or `test` (also written `training`, `valid`, `val` or `testing`)",
+            first + 1,
+            match values[first].trim() {
+                "" => "an empty cell".to_string(),
+                v => format!("`{v}`"),
+            }
         )));
     }
     if s.train.is_empty() || s.validation.is_empty() {
@@ -715,5 +720,14 @@ mod tests {
         let v: Vec<String> = ["train", "validation"].map(String::from).to_vec();
         let s = by_column(&v, "split").unwrap();
         assert!(s.test.is_empty());
+        // The other common spellings.
+        let v: Vec<String> = ["Training", " val", "testing", "train"]
+            .map(String::from)
+            .to_vec();
+        let s = by_column(&v, "split").unwrap();
+        assert_eq!(
+            (s.train, s.validation, s.test),
+            (vec![0, 3], vec![1], vec![2])
+        );
     }
 }

@@ -48,10 +48,8 @@ pub fn measure(
     engine: Engine,
 ) -> Result<Measured, Error> {
     for (name, v) in [("--precision", precision), ("--confidence", confidence)] {
-        if !(v > 0.0 && v < 1.0) {
-            return Err(Error::Params(format!(
-                "{name} must be between 0 and 1 (exclusive), got {v}"
-            )));
+        if let Some(problem) = rulec_runtime::ir::not_a_share(name, v) {
+            return Err(Error::Params(problem));
         }
     }
     let measured = match engine {

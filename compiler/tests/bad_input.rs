@@ -371,7 +371,7 @@ const CASES: &[Case] = &[
         expect: &[
             "split.csv",
             "`s`",
-            "split column `s` holds `oops` (the first on data row 3), where every row needs `train`",
+            "split column `s` holds `oops` (the first such row is data row 3, with `oops`), where every row needs `train`",
         ],
     },
     Case {
@@ -386,7 +386,7 @@ const CASES: &[Case] = &[
         args: &["split.csv", "--target", "y", "--split-column", "s"],
         expect: &[
             "split.csv",
-            "split column `s` holds an empty cell and `tst` (the first on data row 2)",
+            "split column `s` holds an empty cell and `tst` (the first such row is data row 2, with ",
         ],
     },
     Case {
@@ -655,7 +655,7 @@ fn no_command_writes_over_its_own_input() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{stderr}");
         assert!(
-            stderr.contains("good.csv: is a data file, not a rules.json: give the rules.json a compile wrote (apply, check and validate take it first"),
+            stderr.contains("good.csv: is a data file, not a rules.json: give the rules.json a compile wrote (a command that reads data too takes the rules first"),
             "{command}: {stderr}"
         );
         // A JSON table, or a file without an extension: no rule set in it.

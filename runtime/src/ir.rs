@@ -967,8 +967,15 @@ impl FeatureKind {
 /// What is wrong with `value`, named `name`, as a precision or a
 /// confidence level: `None` when it is between 0 and 1 (exclusive).
 pub fn not_a_share(name: &str, value: f64) -> Option<String> {
-    (!(value > 0.0 && value < 1.0))
-        .then(|| format!("{name} must be between 0 and 1 (exclusive), got {value}"))
+    (!(value > 0.0 && value < 1.0)).then(|| {
+        // Every output writes these as percentages: 95 is a natural slip.
+        let percent = if value > 1.0 && value < 100.0 {
+            format!(" (a share: for {value} %, write {})", value / 100.0)
+        } else {
+            String::new()
+        };
+        format!("{name} must be between 0 and 1 (exclusive), got {value}{percent}")
+    })
 }
 
 /// What is wrong when a column is a term of one sum twice: added twice,

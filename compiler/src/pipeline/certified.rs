@@ -98,8 +98,13 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
     let hulls = hulls(&pool.set, &ordered.order, pool.n_proposals);
     if !hulls.is_empty() {
         progress.line(&format!(
-            "validate: {} more candidates, each one rule over two of the order's with the same decision; ordering again",
-            hulls.len()
+            "validate: {} more {}, each one rule over two of the order's with the same decision; ordering again",
+            hulls.len(),
+            if hulls.len() == 1 {
+                "candidate"
+            } else {
+                "candidates"
+            }
         ));
         let first = pool.set.rules.len() - pool.n_proposals;
         pool.set
