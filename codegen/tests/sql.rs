@@ -348,7 +348,10 @@ fn header_comment_cannot_be_ended_by_data() {
             .lines()
             .take_while(|l| !l.starts_with("SELECT"))
             .collect();
-        assert_eq!(header.len(), 3, "{text}");
+        // ANSI text quotes the name's line break as it is, and its header
+        // says so in three lines more.
+        let lines = if d == Dialect::Spark { 3 } else { 6 };
+        assert_eq!(header.len(), lines, "{text}");
         assert!(header.iter().all(|l| l.starts_with("-- ")), "{text}");
         assert_eq!(
             header[1],
@@ -506,6 +509,7 @@ const KEYWORDS: &[&str] = &[
     "ELSE",
     "END",
     "AND",
+    "OR",
     "NOT",
     "IN",
     "IS",
