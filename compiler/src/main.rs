@@ -353,6 +353,19 @@ fn compile_to(
     let reporter = Reporter::new(quiet, verbose);
     let compiled = pipeline::compile_files(data, &params, &reporter)?;
     reporter.finish();
+    // What the folder held, for the last line: a compile replaced without a
+    // word (the default `--out` is the demo's `out`) is a surprise.
+    let replaced = rules_file::load(&out.join("rules.json")).ok().map(|old| {
+        let from = old
+            .provenance
+            .as_ref()
+            .map(|p| format!(" from {}", rulec::progress::terminal_safe(&p.data_file)))
+            .unwrap_or_default();
+        format!(
+            " (replacing the compile of `{}`{from} it held)",
+            rulec::progress::terminal_safe(&old.target.name)
+        )
+    });
     let emit_start = Instant::now();
     output::write_all(out, &render::compile_files(&compiled, &emit)?)?;
     let emit_time = emit_start.elapsed();
@@ -420,7 +433,12 @@ fn compile_to(
         times.push(format!("emit {:.2}s", emit_time.as_secs_f64()));
         let total = start.elapsed().as_secs_f64();
         say!("time: {} (total {total:.2}s)", times.join(", "));
-        say!("wrote {}", out.display());
+        say!(
+            "wrote {}{}; the rule book to read first: {}",
+            out.display(),
+            replaced.unwrap_or_default(),
+            out.join("RULEBOOK.md").display()
+        );
     }
     Ok(())
 }
