@@ -262,6 +262,12 @@ const CASES: &[Case] = &[
         expect: &["--forbid", "`y`", "the target"],
     },
     Case {
+        name: "--precision as a percentage",
+        files: &[],
+        args: &["nofile.csv", "--target", "y", "--precision", "95"],
+        expect: &["--precision must be between 0 and 1 (exclusive), got 95 (a share: for 95 %, write 0.95)"],
+    },
+    Case {
         name: "--split-column the target",
         files: &[("good.csv", GOOD)],
         args: &["good.csv", "--target", "y", "--split-column", "y"],

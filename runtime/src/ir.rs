@@ -968,8 +968,9 @@ impl FeatureKind {
 /// confidence level: `None` when it is between 0 and 1 (exclusive).
 pub fn not_a_share(name: &str, value: f64) -> Option<String> {
     (!(value > 0.0 && value < 1.0)).then(|| {
-        // Every output writes these as percentages: 95 is a natural slip.
-        let percent = if value > 1.0 && value < 100.0 {
+        // Every output writes these as percentages: 95 is a natural slip
+        // (1.5 is more likely a slip of another kind).
+        let percent = if (50.0..100.0).contains(&value) {
             format!(" (a share: for {value} %, write {})", value / 100.0)
         } else {
             String::new()
