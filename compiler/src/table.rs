@@ -188,18 +188,22 @@ impl Table {
                 }
             }
             let seen = counts.iter().filter(|&&n| n > 0).count();
-            if let Some(note) = numbers_but_for(&column.name, levels, &counts) {
-                notes.push(note);
-            }
+            // Numbers but for a few cells (`n/k`): once those cells are
+            // empty the column reads as numbers, so what the other notes
+            // say of its values as text (an identifier's, the categories
+            // kept) would only contradict the advice.
+            let but_for = numbers_but_for(&column.name, levels, &counts);
+            let numbers_but = but_for.is_some();
+            notes.extend(but_for);
             let outside = numbers_but_outside(&column.name, levels, &counts);
-            let made_text = outside.is_some();
+            let made_text = outside.is_some() || numbers_but;
             notes.extend(outside);
             // Dates get their own note; raising --max-categories or naming
             // the dates outside the training rows would not help them.
             let dates = dates_as_text(&column.name, levels, &counts);
             let signs = numbers_with_signs(&column.name, levels, &counts)
                 .or_else(|| numbers_with_decimal_commas(&column.name, levels, &counts));
-            let ids = if dates.is_none() && signs.is_none() {
+            let ids = if dates.is_none() && signs.is_none() && !made_text {
                 identifiers(&column.name, &counts)
             } else {
                 None

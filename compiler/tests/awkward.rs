@@ -788,6 +788,26 @@ fn a_numeric_column_made_text_by_a_marker_gets_a_note() {
             && err.contains("leave those cells empty (or write NA)"),
         "{err}"
     );
+    // Amounts all different but for the marker: nothing else is said of
+    // the column as text ("an identifier: keep rules off it" contradicted
+    // the advice).
+    let mut csv = String::from("amount,y\n");
+    for (i, y) in y.iter().enumerate() {
+        if i % 40 == 0 {
+            writeln!(csv, "n/k,{y}").unwrap();
+        } else {
+            writeln!(csv, "{:.2},{y}", 100.0 + i as f64 * 1.37).unwrap();
+        }
+    }
+    std::fs::write(dir.path().join("u.csv"), csv).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "u.csv", &[]);
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: column `amount` is read as text"),
+        "{err}"
+    );
+    assert!(!err.contains("as an identifier does"), "{err}");
 }
 
 /// The narrow types pandas and Arrow write (`uint8` counts and flags,
