@@ -14,6 +14,7 @@ pub const OTHER_CODE: u32 = u32::MAX - 1;
 mod giveaway;
 mod notes;
 pub use notes::is_date;
+pub(crate) use notes::number_with_sign;
 use notes::{
     codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_but_outside,
     numbers_with_decimal_commas, numbers_with_signs,

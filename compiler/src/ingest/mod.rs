@@ -519,19 +519,30 @@ fn frame_to_table(
         } else {
             "fewer than two rows per class, where a rule needs many rows of its class to be certified".to_string()
         };
+        // Amounts written with their sign (`$1,234.50`): numbers all the
+        // same, as a feature's note says.
+        let signed = classes
+            .iter()
+            .all(|c| parse_number(c).is_some() || crate::table::number_with_sign(c).is_some())
+            .then(|| {
+                classes
+                    .iter()
+                    .find(|c| crate::table::number_with_sign(c).is_some())
+            })
+            .flatten();
         return Err(data_err(format!(
             "target column `{}` has {} distinct values in {} rows; {limit}: {}",
             params.target,
             classes.len(),
             keep.len(),
             if numbers {
-                "its values are numbers, which --tolerance X predicts (a value counts as right within X)"
+                "its values are numbers, which --tolerance X predicts (a value counts as right within X)".to_string()
+            } else if let Some(example) = signed {
+                format!("its values are numbers written with a currency or percent sign (such as `{example}`): write the numbers alone, and --tolerance X predicts them (a value counts as right within X)")
+            } else if per_row && classes.len() <= MAX_CLASSES {
+                "an identifier, a date or a time is no target, and a class of a row or two certifies no rule: group its values into fewer classes, or give more rows".to_string()
             } else {
-                if per_row && classes.len() <= MAX_CLASSES {
-                    "an identifier, a date or a time is no target, and a class of a row or two certifies no rule: group its values into fewer classes, or give more rows"
-                } else {
-                    "a column of one value per row or so (an identifier, a date or time) is no target; group its values into classes first"
-                }
+                "a column of one value per row or so (an identifier, a date or time) is no target; group its values into classes first".to_string()
             }
         )));
     }

@@ -135,6 +135,16 @@ fn a_target_of_too_many_classes_is_refused() {
         err.ends_with("which --tolerance X predicts (a value counts as right within X)"),
         "{err}"
     );
+    // Amounts with their currency sign: numbers too, once written alone.
+    let err = table(1500, &|i| {
+        format!("\"${},{:03}.50\"", 1 + i / 1000, i % 1000)
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("its values are numbers written with a currency or percent sign (such as `$1,000.50`): write the numbers alone, and --tolerance X predicts them"),
+        "{err}"
+    );
     assert_eq!(
         table(2000, &|i| format!("c{}", i % 1000))
             .unwrap()

@@ -114,7 +114,7 @@ pub(super) fn numbers_but_outside(
 /// `text` as a number written with a currency sign or a percent sign
 /// (`$1,234.50`, `-€3`, `12.5 %`, `7%`), when it is one: the number and
 /// the sign. Plain numbers are not.
-pub(super) fn number_with_sign(text: &str) -> Option<(f64, char)> {
+pub(crate) fn number_with_sign(text: &str) -> Option<(f64, char)> {
     const SIGNS: [char; 6] = ['$', '€', '£', '¥', '₹', '%'];
     let t = text.trim();
     let (negative, t) = match t.strip_prefix('-') {
