@@ -506,7 +506,9 @@ impl CommonOpts {
             },
             teacher: self.teacher.clone(),
             oracle_batch: self.oracle_batch,
-            oracle_timeout: if self.oracle_timeout.is_finite() && self.oracle_timeout > 0.0 {
+            // `inf` waits without limit (a billion seconds); NaN, zero or
+            // less is refused.
+            oracle_timeout: if self.oracle_timeout > 0.0 {
                 std::time::Duration::from_secs_f64(self.oracle_timeout.min(1e9))
             } else {
                 std::time::Duration::ZERO

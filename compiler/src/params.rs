@@ -296,7 +296,10 @@ impl CompileParams {
             }
         }
         if self.oracle_timeout.is_zero() {
-            problems.push("--oracle-timeout must be positive".to_string());
+            problems.push(
+                "--oracle-timeout must be a positive number of seconds (inf waits without limit)"
+                    .to_string(),
+            );
         }
         // Bounds past any use, that keep a typo from asking for terabytes.
         if self.synthetic > MAX_SYNTHETIC {

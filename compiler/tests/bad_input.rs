@@ -262,6 +262,12 @@ const CASES: &[Case] = &[
         expect: &["--forbid", "`y`", "the target"],
     },
     Case {
+        name: "--oracle-timeout of zero",
+        files: &[],
+        args: &["nofile.csv", "--target", "y", "--teacher", "cmd:true", "--oracle-timeout", "0"],
+        expect: &["--oracle-timeout must be a positive number of seconds (inf waits without limit)"],
+    },
+    Case {
         name: "--precision as a percentage",
         files: &[],
         args: &["nofile.csv", "--target", "y", "--precision", "95"],

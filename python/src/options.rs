@@ -90,9 +90,10 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
             "oracle_batch" => p.oracle_batch = get(v, &key, "a non-negative integer")?,
             "oracle_timeout" => {
                 let secs = number(v, &key)?;
-                // As the command line reads `--oracle-timeout`: anything but
-                // a positive number is refused by the check.
-                p.oracle_timeout = if secs.is_finite() && secs > 0.0 {
+                // As the command line reads `--oracle-timeout`: infinity
+                // waits without limit, anything but a positive number is
+                // refused by the check.
+                p.oracle_timeout = if secs > 0.0 {
                     Duration::from_secs_f64(secs.min(1e9))
                 } else {
                     Duration::ZERO
