@@ -119,6 +119,10 @@ pub struct Oracle {
 }
 
 impl Teacher for Oracle {
+    fn asks_for_every_row(&self) -> bool {
+        true
+    }
+
     fn describe(&self) -> String {
         format!(
             "the oracle program `{}` ({PROTOCOL}, {} rows per batch)",

@@ -151,6 +151,12 @@ pub enum Origin {
 pub trait Teacher {
     /// Human-readable description with parameters, for the rule book.
     fn describe(&self) -> String;
+    /// Whether its model was fitted elsewhere and every row is sent to it
+    /// (an oracle program): then what it is asked for is every row of the
+    /// table, not the training rows it would be fitted on.
+    fn asks_for_every_row(&self) -> bool {
+        false
+    }
     /// Fits on `data.splits.train`; the fitted teacher then labels tables.
     fn fit(&self, data: &TrainingData<'_>) -> Result<Box<dyn FittedTeacher>, Error>;
 }

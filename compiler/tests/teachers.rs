@@ -126,6 +126,13 @@ fn an_oracle_program_teaches_and_its_decisions_are_the_rules_reference() {
     let dir = oracle_dir(12_000);
     let o = compile_with_oracle(dir.path(), "good", &["--measure-cost"]);
     assert!(o.status.success(), "{}", stderr(&o));
+    // What it is asked for: every row, not the training rows (a paid
+    // oracle's cost is per row sent).
+    assert!(
+        stderr(&o).contains(", asked for all 12000 rows of the data ("),
+        "{}",
+        stderr(&o)
+    );
     let r = report(dir.path(), "out");
     // The rules reproduce the oracle: fidelity on covered test rows.
     assert!(r["fidelity"].as_f64().unwrap() > 0.97, "{r}");

@@ -189,11 +189,22 @@ pub fn run_with(
             s.n_rows()
         ));
     }
-    progress.line(&format!(
-        "teach: {} on {} training rows",
-        model.describe(),
-        splits.train.len()
-    ));
+    progress.line(&if model.asks_for_every_row() {
+        // An outside model is fitted on nothing here and labels every row
+        // (its cost, for a paid or slow one, is per row sent).
+        format!(
+            "teach: {}, asked for all {} rows of the data ({} of them the training rows the rules learn from)",
+            model.describe(),
+            table.n_rows(),
+            splits.train.len(),
+        )
+    } else {
+        format!(
+            "teach: {} on {} training rows",
+            model.describe(),
+            splits.train.len()
+        )
+    });
     let binned = Binned::new(&table, &splits.train);
     let synthetic_binned = match &synthetic_table {
         Some(s) => Some(binned.bin_table(s).ok_or_else(|| {
