@@ -1347,25 +1347,8 @@ fn an_auditors_slips_get_messages_that_say_what_happened() {
 fn check_says_when_the_rows_are_the_compiles_own() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("own.csv"), shipping_rows(d, 1)).unwrap();
+    compile_own_rows(d);
     std::fs::write(d.join("new.csv"), shipping_rows(d, 2)).unwrap();
-    let out = rulec(
-        d,
-        &[
-            "compile",
-            "own.csv",
-            "--target",
-            "cheapest_shipper",
-            "--out",
-            "out",
-            "-q",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let own =
         "is the file these rules were compiled from (its SHA-256 is the one the rule set records)";
     let out = rulec(d, &["check", "out/rules.json", "own.csv"]);
@@ -1387,24 +1370,7 @@ fn check_says_when_the_rows_are_the_compiles_own() {
 fn figures_edited_by_hand_are_found_out() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    std::fs::write(d.join("own.csv"), shipping_rows(d, 1)).unwrap();
-    let out = rulec(
-        d,
-        &[
-            "compile",
-            "own.csv",
-            "--target",
-            "cheapest_shipper",
-            "--out",
-            "out",
-            "-q",
-        ],
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    compile_own_rows(d);
     let text = std::fs::read_to_string(d.join("out/rules.json")).unwrap();
     let set = RuleSet::from_json(&text).unwrap();
     assert_eq!(set.figures_doubt(), None);
@@ -1475,4 +1441,26 @@ fn figures_edited_by_hand_are_found_out() {
             "{v}"
         );
     }
+}
+
+/// Writes shipping rows to `own.csv` in `d` and compiles them into `out`.
+fn compile_own_rows(d: &Path) {
+    std::fs::write(d.join("own.csv"), shipping_rows(d, 1)).unwrap();
+    let out = rulec(
+        d,
+        &[
+            "compile",
+            "own.csv",
+            "--target",
+            "cheapest_shipper",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
