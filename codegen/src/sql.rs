@@ -881,53 +881,6 @@ fn refuse_nul(text: &str, what: &str) -> Result<(), Error> {
 mod tests {
     use super::*;
 
-    /// A category with a line break is quoted as it is in ANSI and polars
-    /// text, which have no escape for it: the header says to read the file
-    /// byte for byte; Spark escapes it and needs no such word.
-    #[test]
-    fn a_line_break_in_a_quoted_text_is_announced() {
-        use rulec_runtime::ir::{Condition, Feature, Rule, Target};
-        let set = |category: &str| {
-            RuleSet::new(
-                Target {
-                    name: "y".into(),
-                    classes: vec!["a".into(), "b".into()],
-                    tolerance: None,
-                },
-                vec![Feature {
-                    name: "note".into(),
-                    kind: FeatureKind::Categorical {
-                        categories: vec![category.into(), "other".into()],
-                    },
-                    nullable: false,
-                }],
-                vec![Rule {
-                    name: "a_1".into(),
-                    conditions: vec![Condition::In {
-                        feature: "note".into(),
-                        values: vec![category.into()],
-                    }],
-                    decision: "a".into(),
-                    origin: None,
-                    evidence: None,
-                }],
-                0.95,
-                0.95,
-            )
-        };
-        let said = "hold a line break, written as it is";
-        for dialect in Dialect::ALL {
-            let broken = select(&set("line1\r\nline2"), dialect, "t").unwrap();
-            assert_eq!(
-                broken.contains(said),
-                dialect != Dialect::Spark,
-                "{dialect}"
-            );
-            let plain = select(&set("line1 line2"), dialect, "t").unwrap();
-            assert!(!plain.contains(said), "{dialect}");
-        }
-    }
-
     /// Every finite double, sampled by bit pattern (subnormals, huge values,
     /// both zeros included), is written in a form each dialect's grammar
     /// takes as a double literal and reads back bit for bit.
