@@ -265,18 +265,8 @@ impl Answer {
     ) -> Result<(u32, f32, Vec<f32>), Error> {
         let k = session.classes.len();
         let label = self.labels[i];
-        if let Some(p) = &self.probs {
-            let p = &p[i];
-            let bad = p.iter().any(|x| !x.is_finite() || *x < 0.0);
-            let total: f64 = p.iter().sum();
-            if bad || total <= 0.0 {
-                return Err(session.fail(&format!(
-                    "answered batch {batch}, row {i} (counted from 0) with `probs` that are not non-negative numbers with a positive sum"
-                )));
-            }
-            let probs: Vec<f32> = p.iter().map(|x| (x / total) as f32).collect();
-            return Ok((label, probs[label as usize], probs));
-        }
+        // Checked even beside `probs`, which then decide: a confidence of
+        // 7 was dropped without a word.
         let conf = match &self.confidence {
             Some(c) => {
                 let c = c[i];
@@ -289,6 +279,18 @@ impl Answer {
             }
             None => 1.0,
         };
+        if let Some(p) = &self.probs {
+            let p = &p[i];
+            let bad = p.iter().any(|x| !x.is_finite() || *x < 0.0);
+            let total: f64 = p.iter().sum();
+            if bad || total <= 0.0 {
+                return Err(session.fail(&format!(
+                    "answered batch {batch}, row {i} (counted from 0) with `probs` that are not non-negative numbers with a positive sum"
+                )));
+            }
+            let probs: Vec<f32> = p.iter().map(|x| (x / total) as f32).collect();
+            return Ok((label, probs[label as usize], probs));
+        }
         // The label gets its confidence; the rest is spread evenly.
         let rest = if k > 1 {
             (1.0 - conf) / (k - 1) as f64

@@ -81,6 +81,10 @@ for line in sys.stdin:
     if mode == "short" and req["batch"] == 1:
         out["labels"] = labels[:-1]
         out["confidence"] = out["confidence"][:-1]
+    if mode == "both_bad" and req["batch"] == 1:
+        classes = hello["classes"]
+        out["probs"] = [[1.0 if c == l else 0.0 for c in classes] for l in labels]
+        out["confidence"][2] = 7.0
     if mode == "nan" and req["batch"] == 1:
         out["confidence"][3] = float("nan")
     if mode == "unknown_class" and req["batch"] == 1:
@@ -225,7 +229,7 @@ fn an_oracle_that_starts_too_slowly_times_out_on_the_handshake() {
 #[test]
 fn malformed_short_and_unknown_answers_are_refused() {
     let dir = oracle_dir(3000);
-    let cases: [(&str, &[&str]); 5] = [
+    let cases: [(&str, &[&str]); 6] = [
         (
             "garbage",
             &[
@@ -241,6 +245,12 @@ fn malformed_short_and_unknown_answers_are_refused() {
         // Python's json.dumps writes a model's NaN as `NaN`, which JSON
         // does not allow: the message names the row, not a parse error at
         // a column past what it shows.
+        // A bad confidence beside `probs` (which decide) is refused too;
+        // it was dropped without a word.
+        (
+            "both_bad",
+            &["the oracle answered batch 1, row 2 (counted from 0) with confidence 7, not in [0, 1]"],
+        ),
         (
             "nan",
             &["the oracle answered batch 1, row 3 (counted from 0) in `confidence`, with NaN or Infinity"],
