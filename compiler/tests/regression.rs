@@ -2,7 +2,8 @@
 //! tolerance, certified like classes, in a crate that builds and agrees with
 //! the interpreter.
 
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
 
 use rulec_runtime::RuleSet;
 
@@ -30,26 +31,30 @@ fn data() -> String {
     s
 }
 
+/// `rulec compile orders.csv --target price --tolerance T --out OUT` in
+/// `d`, with `extra` options; it must succeed.
+fn compile_orders(d: &Path, out: &str, tolerance: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "compile",
+        "orders.csv",
+        "--target",
+        "price",
+        "--tolerance",
+        tolerance,
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    rulec(d, &args)
+}
+
 #[test]
 fn numeric_target_rules_predict_within_the_tolerance() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let csv = data();
     std::fs::write(d.join("orders.csv"), &csv).unwrap();
-    rulec(
-        d,
-        &[
-            "compile",
-            "orders.csv",
-            "--target",
-            "price",
-            "--tolerance",
-            "2",
-            "--out",
-            "out",
-            "-q",
-        ],
-    );
+    compile_orders(d, "out", "2", &["-q"]);
     let set =
         RuleSet::from_json(&std::fs::read_to_string(d.join("out/rules.json")).unwrap()).unwrap();
     assert_eq!(set.target.tolerance, Some(2.0));
@@ -135,19 +140,7 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     // A tolerance too tight for any rule: what may help names what a
     // numeric target can change (there is one teacher for it, and the book
     // lists no near misses).
-    let out = rulec(
-        d,
-        &[
-            "compile",
-            "orders.csv",
-            "--target",
-            "price",
-            "--tolerance",
-            "0.01",
-            "--out",
-            "o3",
-        ],
-    );
+    let out = compile_orders(d, "o3", "0.01", &[]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("a wider --tolerance"), "{err}");
     assert!(!err.contains("--teacher gbdt"), "{err}");
@@ -163,20 +156,7 @@ fn tree_rows_bounds_the_regression_trees() {
     let d = dir.path();
     std::fs::write(d.join("orders.csv"), data()).unwrap();
     let compile = |out: &str, extra: &[&str]| -> RuleSet {
-        let mut args = vec![
-            "compile",
-            "orders.csv",
-            "--target",
-            "price",
-            "--tolerance",
-            "2",
-            "--no-cache",
-            "--out",
-            out,
-            "-q",
-        ];
-        args.extend_from_slice(extra);
-        rulec(d, &args);
+        compile_orders(d, out, "2", &[&["--no-cache", "-q"], extra].concat());
         RuleSet::from_json(&std::fs::read_to_string(d.join(out).join("rules.json")).unwrap())
             .unwrap()
     };
@@ -207,19 +187,7 @@ fn the_regression_forest_predictions_are_cached() {
     let d = dir.path();
     std::fs::write(d.join("orders.csv"), data()).unwrap();
     let compile = |out: &str, tolerance: &str, cache: &[&str]| {
-        let mut args = vec![
-            "compile",
-            "orders.csv",
-            "--target",
-            "price",
-            "--tolerance",
-            tolerance,
-            "--out",
-            out,
-        ];
-        args.extend_from_slice(cache);
-        let o = rulec(d, &args);
-        String::from_utf8(o.stderr).unwrap()
+        String::from_utf8(compile_orders(d, out, tolerance, cache).stderr).unwrap()
     };
     let reused = "predictions for this data and teacher are cached; reusing them";
     let first = compile("first", "2", &["--cache-dir", "cache"]);
@@ -290,21 +258,7 @@ fn one_sentinel_value_does_not_blind_the_regression_forest() {
             .collect();
         std::fs::write(d.join("orders.csv"), &csv).unwrap();
         let _ = std::fs::remove_dir_all(d.join("out"));
-        rulec(
-            d,
-            &[
-                "compile",
-                "orders.csv",
-                "--target",
-                "price",
-                "--tolerance",
-                "2",
-                "--out",
-                "out",
-                "-q",
-                "--no-cache",
-            ],
-        );
+        compile_orders(d, "out", "2", &["-q", "--no-cache"]);
         let report: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(d.join("out/report.json")).unwrap())
                 .unwrap();
