@@ -419,9 +419,9 @@ impl Session {
         }
         let mut labels = Vec::with_capacity(len);
         for (i, name) in names.iter().enumerate() {
-            match self.classes.binary_search(name) {
-                Ok(c) => labels.push(c as u32),
-                Err(_) => {
+            match self.classes.iter().position(|c| c == name) {
+                Some(c) => labels.push(c as u32),
+                None => {
                     return Err(self.fail(&format!(
                         "answered batch {b}, row {i} (counted from 0) with label {name:?}, which is not a class of `{}` (classes: {})",
                         self.target_name,

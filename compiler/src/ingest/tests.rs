@@ -388,6 +388,13 @@ fn class_labels_are_named_as_written_and_numbers_in_their_shortest_form() {
         ["9007199254740992", "9007199254740993"]
     );
     assert_eq!(classes(&["1", "1.0", "x"]), ["1", "1.0", "x"]);
+    // Numbers in the order of their values, as numpy sorts a model's
+    // classes: `2` before `10`, `-3` before `-1`.
+    assert_eq!(
+        classes(&["10", "2", "-1", "0.5", "-3", "1"]),
+        ["-3", "-1", "0.5", "1", "2", "10"]
+    );
+    assert_eq!(classes(&["10", "2", "b"]), ["10", "2", "b"]);
     // Booleans as a column of booleans gives them, however written.
     assert_eq!(classes(&["True", "False"]), ["false", "true"]);
     assert_eq!(classes(&["TRUE", "false"]), ["false", "true"]);

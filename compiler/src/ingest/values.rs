@@ -120,6 +120,29 @@ pub(crate) fn class_texts(col: &polars::prelude::Column) -> Result<Vec<Option<St
     Ok(values)
 }
 
+/// Classes in the order rulec keeps them (rules.json's `classes`, the
+/// teacher's probability columns): by value when every class is a number
+/// written plainly (`2` before `10`, `-1` before `0`: the order numpy and
+/// scikit-learn give a model's classes), else as text sorts them (codes
+/// such as `007` and `01` among them).
+pub(crate) fn sort_classes(classes: &mut [String]) {
+    let numbers: Option<Vec<f64>> = classes
+        .iter()
+        .map(|c| plain_label(c).and_then(|_| parse_number(c)))
+        .collect();
+    match numbers {
+        Some(values) if values.iter().all(|v| v.is_finite()) => {
+            let mut pairs: Vec<(f64, String)> =
+                values.into_iter().zip(classes.iter().cloned()).collect();
+            pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+            for (slot, (_, c)) in classes.iter_mut().zip(pairs) {
+                *slot = c;
+            }
+        }
+        _ => classes.sort(),
+    }
+}
+
 /// The shortest form of `text` when it is a number written plainly: an
 /// optional minus, digits without a leading zero (or a lone `0`), and an
 /// optional point with digits after it (`7`, `7.0`, `7.`, `-0.0`, `2.50`:
