@@ -590,3 +590,48 @@ for r in con.execute(sql).fetchall():
         assert_eq!(got, want, "{engine}");
     }
 }
+
+/// A column named as one the SQL adds to each row (`rulec_rule`, in any
+/// case) is said at compile time, where it can still be renamed, and not
+/// only when `emit --lang sql` refuses it.
+#[test]
+fn a_column_named_as_an_sql_output_is_said_at_compile_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut text = String::from("RULEC_Rule,x,y\n");
+    for i in 0..600 {
+        let a = (i * 37 % 100) as f64 / 100.0;
+        let y = if a < 0.5 { "A" } else { "B" };
+        text.push_str(&format!("{a},{},{y}\n", i % 7));
+    }
+    std::fs::write(d.join("t.csv"), text).unwrap();
+    let out = common::rulec(
+        d,
+        &[
+            "compile",
+            "t.csv",
+            "--target",
+            "y",
+            "--out",
+            "out",
+            "--no-cache",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: column `RULEC_Rule` has the name of a column rulec's SQL adds to each row (`rulec_decision`, `rulec_rule`): `rulec emit --lang sql` will refuse these rules"),
+        "{err}"
+    );
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains("has the name of a column rulec's SQL adds"));
+    let out = run(
+        d,
+        &["emit", "out/rules.json", "--lang", "sql", "--out", "q.sql"],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("has the name of an output column"), "{err}");
+    assert!(!d.join("q.sql").exists());
+    // The crate is not bothered by the name.
+    common::rulec(d, &["emit", "out/rules.json", "--out", "crate"]);
+}

@@ -277,6 +277,29 @@ fn split_table(
         progress.line(&format!("note: {note}"));
     }
     table.add_notes(giveaways);
+    // A column named as one rulec's SQL adds to each row: `emit --lang sql`
+    // refuses the rule set, since its `SELECT *` would hold the name twice.
+    let outputs = [
+        rulec_codegen::sql::DECISION_COLUMN,
+        rulec_codegen::sql::RULE_COLUMN,
+    ];
+    let clashes: Vec<String> = table
+        .columns()
+        .iter()
+        .map(|c| c.name.as_str())
+        .chain([table.target_name()])
+        .filter(|name| outputs.iter().any(|o| o.eq_ignore_ascii_case(name)))
+        .map(|name| {
+            format!(
+                "column `{name}` has the name of a column rulec's SQL adds to each row (`{}`, `{}`): `rulec emit --lang sql` will refuse these rules; rename the column to run them in SQL (the crate and `rulec apply` do not mind)",
+                outputs[0], outputs[1]
+            )
+        })
+        .collect();
+    for note in &clashes {
+        progress.line(&format!("note: {note}"));
+    }
+    table.add_notes(clashes);
     Ok(Ingested {
         table,
         splits,
