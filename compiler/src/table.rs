@@ -204,15 +204,15 @@ impl Table {
             let dates = dates_as_text(&column.name, levels, &counts);
             let signs = numbers_with_signs(&column.name, levels, &counts)
                 .or_else(|| numbers_with_decimal_commas(&column.name, levels, &counts));
+            // An identifier gets one note, which says what the rules know
+            // of its values too (the categories kept, and that new values
+            // are unknown), not three.
             let ids = if dates.is_none() && signs.is_none() && !made_text {
-                identifiers(&column.name, &counts)
+                identifiers(&column.name, &counts, max_categories)
             } else {
                 None
             };
-            // An identifier's note comes first and the others stay: which
-            // values the rules know is still worth saying.
-            let quiet = dates.is_some() || signs.is_some() || made_text;
-            let identifier = ids.is_some();
+            let quiet = dates.is_some() || signs.is_some() || made_text || ids.is_some();
             notes.extend(dates);
             notes.extend(signs);
             notes.extend(ids);
@@ -230,15 +230,8 @@ impl Table {
                 kept.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
                 kept.truncate(max_categories);
                 kept.sort_unstable();
-                // More categories help no identifier: its values seldom
-                // come again.
-                let advice = if identifier {
-                    "; which are kept means little where nearly every value appears once"
-                } else {
-                    "; raise --max-categories to keep more"
-                };
                 notes.extend((!quiet).then(|| format!(
-                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may){advice}",
+                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); raise --max-categories to keep more",
                     column.name
                 )));
             }
@@ -826,21 +819,20 @@ mod tests {
         let cells: Vec<Option<&str>> = ids.iter().map(|v| Some(v.as_str())).collect();
         let train: Vec<usize> = (0..240).collect();
         let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
-        assert_eq!(notes.len(), 3, "{notes:?}");
-        assert!(
-            notes[1].ends_with("which are kept means little where nearly every value appears once"),
-            "{notes:?}"
-        );
-        assert!(
-            notes[2].contains("only outside the training rows"),
-            "{notes:?}"
-        );
+        // One note, which says which values the rules keep too.
+        assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with(
                 "column `colour` has a value of its own in 240 of its 240 training rows"
+            ) && notes[0].contains(
+                "values seen in training (rulec keeps the 100 most frequent of them as categories), which new rows do not have"
             ) && notes[0].ends_with("--forbid colour"),
             "{notes:?}"
         );
+        // Under the limit of categories, nothing to add.
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 300);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(notes[0].ends_with("--forbid colour"), "{notes:?}");
         // Repeated values, or too few rows to tell: no such note.
         let cells: Vec<Option<&str>> = (0..400).map(|i| Some(ids[i % 150].as_str())).collect();
         let (_, notes) = colour_table(&cells).with_levels_from(&train, 200);

@@ -300,15 +300,21 @@ impl<'a> Tally<'a> {
 /// A note when nearly every training row of a text column has a value of
 /// its own (at least 95 % of them distinct, over 50 rows), as an
 /// identifier does: a rule can only list values seen in training, which
-/// new rows do not have.
-pub(super) fn identifiers(name: &str, counts: &[usize]) -> Option<String> {
+/// new rows do not have. It is the column's one note: it says too how many
+/// values are kept as categories when there are more than `max_categories`.
+pub(super) fn identifiers(name: &str, counts: &[usize], max_categories: usize) -> Option<String> {
     let rows: usize = counts.iter().sum();
     let distinct = counts.iter().filter(|&&n| n > 0).count();
     if rows <= 50 || (distinct as f64) < 0.95 * rows as f64 {
         return None;
     }
+    let kept = if distinct > max_categories {
+        format!(" (rulec keeps the {max_categories} most frequent of them as categories)")
+    } else {
+        String::new()
+    };
     Some(format!(
-        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training, which new rows do not have; if it is an identifier, keep rules off it with --forbid {}", shell_word(name)
+        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training{kept}, which new rows do not have; if it is an identifier, keep rules off it with --forbid {}", shell_word(name)
     ))
 }
 
