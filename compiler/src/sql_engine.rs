@@ -709,7 +709,7 @@ fn numbers_like_ingest(
                 .map(|v| match v {
                     None => Some(None),
                     Some(text) => {
-                        crate::ingest::parse_number(text).map(|x| (!x.is_nan()).then_some(x))
+                        crate::ingest::number_cell(text).map(|x| (!x.is_nan()).then_some(x))
                     }
                 })
                 .collect::<Option<Vec<Option<f64>>>>()

@@ -2320,3 +2320,63 @@ fn booleans_written_as_text_read_as_the_crate_reads_them() {
         stderr(&o)
     );
 }
+
+/// A blank cell (spaces only) in a column of numbers is missing, as an
+/// empty one is, in every command; and a spreadsheet's `Total` row, which
+/// has no label and is left out, does not make the column text.
+#[test]
+fn blank_cells_and_a_total_row_leave_a_column_of_numbers_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(1500, 7);
+    let mut csv = String::from("x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        if i % 9 == 0 {
+            writeln!(csv, "\"  \",{y}").unwrap();
+        } else {
+            writeln!(csv, "{x},{y}").unwrap();
+        }
+    }
+    csv.push_str("Total,\n");
+    std::fs::write(dir.path().join("d.csv"), &csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: column `x` holds numbers written as text; read as numbers; its 167 blank cells (spaces only) are read as missing"),
+        "{err}"
+    );
+    assert!(!err.contains("identifier"), "{err}");
+    let rules = std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap();
+    assert!(rules.contains("\"numeric\""), "{rules}");
+    assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.5);
+    // `apply` and both engines of `validate` read the blanks as missing
+    // (`apply` refused them as no number); the labelled rows only.
+    let labelled: String = csv
+        .lines()
+        .filter(|l| !l.starts_with("Total"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(dir.path().join("v.csv"), labelled).unwrap();
+    let o = run(dir.path(), &["apply", "out/rules.json", "v.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).lines().nth(1),
+        Some("1,,")
+    );
+    let tables: Vec<String> = ["rust", "sql"]
+        .iter()
+        .map(|engine| {
+            let o = run(
+                dir.path(),
+                &["validate", "out/rules.json", "v.csv", "--engine", engine],
+            );
+            assert!(o.status.success(), "{engine}: {}", stderr(&o));
+            let table = String::from_utf8_lossy(&o.stdout).into_owned();
+            table
+                .split_once('\n')
+                .map(|(_, t)| t.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(tables[0], tables[1]);
+}

@@ -29,7 +29,7 @@ use file::{clean_polars_message, count_rows};
 pub use values::parse_number;
 pub(crate) use values::{
     batch_category_texts, category_texts, class_texts, first_not_number, float_text_as_written,
-    not_booleans, not_numbers, sort_classes, text_booleans,
+    not_booleans, not_numbers, number_cell, sort_classes, text_booleans,
 };
 use values::{categories, column_data, numeric_values, string_values};
 

@@ -208,6 +208,17 @@ pub(crate) fn number_text(x: f64) -> String {
 /// The column as numbers, when it is numeric or when every value is text
 /// that reads as a number (thousands separators allowed: `"12,345.6"`).
 pub(super) fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec<f64>>, String> {
+    numeric_values_on(col, None)
+}
+
+/// [`numeric_values`] where only the rows `rows` must be numbers (the
+/// labelled rows ingest keeps: a spreadsheet's `Total` row, with no label,
+/// does not make a column text); any other row's text that is no number
+/// reads as missing.
+fn numeric_values_on(
+    col: &polars::prelude::Column,
+    rows: Option<&[usize]>,
+) -> Result<Option<Vec<f64>>, String> {
     let series = col.as_materialized_series();
     let dtype = series.dtype().clone();
     // A decimal (a Parquet file from a database or Spark, money often) is a
@@ -223,20 +234,43 @@ pub(super) fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec
         return Ok(None);
     }
     let values = string_values(col)?;
-    if values.iter().all(Option::is_none) {
+    let mut out: Vec<f64> = values
+        .iter()
+        .map(|v| v.as_deref().and_then(number_cell).unwrap_or(f64::NAN))
+        .collect();
+    let mut all = 0..values.len();
+    let rows: &mut dyn Iterator<Item = usize> = match rows {
+        Some(rows) => &mut rows.iter().copied(),
+        None => &mut all,
+    };
+    let mut any = false;
+    for i in rows {
+        if let Some(text) = &values[i] {
+            match number_cell(text) {
+                Some(x) => any |= !x.is_nan(),
+                None => return Ok(None),
+            }
+        }
+    }
+    if !any {
         return Ok(None);
     }
-    let mut out = Vec::with_capacity(values.len());
-    for v in &values {
-        match v {
-            None => out.push(f64::NAN),
-            Some(text) => match parse_number(text) {
-                Some(x) => out.push(x),
-                None => return Ok(None),
-            },
+    // A text that is no number outside `rows` is missing.
+    for (x, v) in out.iter_mut().zip(&values) {
+        if v.as_deref().and_then(number_cell).is_none() {
+            *x = f64::NAN;
         }
     }
     Ok(Some(out))
+}
+
+/// A text cell of a column of numbers: its number; NaN (missing) when it
+/// is blank, only spaces, as an empty cell is; `None` when it is no number.
+pub(crate) fn number_cell(text: &str) -> Option<f64> {
+    if text.trim().is_empty() {
+        return Some(f64::NAN);
+    }
+    parse_number(text)
 }
 
 /// The note for a text column read as numbers. With commas in it, the
@@ -244,9 +278,22 @@ pub(super) fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec
 /// that a file whose commas mark decimals, every value with three digits
 /// after its comma, is not read a thousand times too large unseen.
 fn numbers_as_text_note(name: &str, col: &polars::prelude::Column) -> String {
-    let with_comma = string_values(col)
-        .ok()
-        .and_then(|values| values.into_iter().flatten().find(|v| v.contains(',')));
+    let values = string_values(col).unwrap_or_default();
+    let blank = values
+        .iter()
+        .flatten()
+        .filter(|v| v.trim().is_empty())
+        .count();
+    let note = numbers_with_commas_note(name, values);
+    match blank {
+        0 => note,
+        1 => format!("{note}; its one blank cell (spaces only) is read as missing"),
+        n => format!("{note}; its {n} blank cells (spaces only) are read as missing"),
+    }
+}
+
+fn numbers_with_commas_note(name: &str, values: Vec<Option<String>>) -> String {
+    let with_comma = values.into_iter().flatten().find(|v| v.contains(','));
     match with_comma.and_then(|v| Some((parse_number(&v)?, v))) {
         Some((x, text)) => format!(
             "column `{name}` holds numbers written with commas, read as thousands separators (`{}` as {}); if its commas mark decimals, write the numbers with a decimal point",
@@ -347,7 +394,7 @@ pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, 
     let values = string_values(col).ok()?;
     values.into_iter().enumerate().find_map(|(i, v)| {
         let text = v?;
-        parse_number(&text).is_none().then_some((i, text))
+        number_cell(&text).is_none().then_some((i, text))
     })
 }
 
@@ -405,7 +452,7 @@ pub(super) fn column_data(
             keep.iter().map(|&i| all[i]).collect(),
         )));
     }
-    if let Some(all) = numeric_values(col)? {
+    if let Some(all) = numeric_values_on(col, Some(keep))? {
         if matches!(dtype, DataType::String) {
             notes.push(numbers_as_text_note(&name, col));
         }
