@@ -17,7 +17,7 @@ pub use notes::is_date;
 pub(crate) use notes::number_with_sign;
 use notes::{
     codes_as_numbers, dates_as_text, identifiers, numbers_but_for, numbers_but_outside,
-    numbers_with_decimal_commas, numbers_with_signs,
+    numbers_with_decimal_commas, numbers_with_signs, value_per_row,
 };
 
 pub(crate) use notes::{decimal_comma, shell_word, twins, whole_number};
@@ -135,6 +135,9 @@ pub struct Table {
     dropped_unlabelled: usize,
     /// What ingest changed or left out, in plain words, for the user.
     notes: Vec<String>,
+    /// Text columns with a value of their own in nearly every training row,
+    /// as an identifier has ([`Table::with_levels_from`]).
+    identifiers: Vec<String>,
 }
 
 impl Table {
@@ -147,6 +150,7 @@ impl Table {
             split: None,
             dropped_unlabelled: 0,
             notes: Vec::new(),
+            identifiers: Vec::new(),
         }
     }
 
@@ -213,6 +217,10 @@ impl Table {
                 None
             };
             let quiet = dates.is_some() || signs.is_some() || made_text || ids.is_some();
+            // Dates and amounts as text too: a value per row either way.
+            if value_per_row(&counts) {
+                self.identifiers.push(column.name.clone());
+            }
             notes.extend(dates);
             notes.extend(signs);
             notes.extend(ids);
@@ -279,6 +287,7 @@ impl Table {
             split: None,
             dropped_unlabelled: 0,
             notes: Vec::new(),
+            identifiers: Vec::new(),
         }
     }
 
@@ -316,6 +325,13 @@ impl Table {
                 .collect(),
             ..self.clone()
         }
+    }
+
+    /// The text columns with a value of their own in nearly every training
+    /// row, as an identifier or a date written as text has (those the
+    /// identifier's note names, from [`Table::with_levels_from`]).
+    pub(crate) fn identifiers(&self) -> &[String] {
+        &self.identifiers
     }
 
     /// A table of `columns` with this table's target and everything else:

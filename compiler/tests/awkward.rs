@@ -2380,3 +2380,38 @@ fn blank_cells_and_a_total_row_leave_a_column_of_numbers_numbers() {
         .collect();
     assert_eq!(tables[0], tables[1]);
 }
+
+/// On a few hundred rows, an identifier made the forest teacher answer the
+/// commonest class for every row (its trees sorted the bootstrap rows by
+/// it, and sent every new row down one side): the forest now learns
+/// without a column of a value per row, and says so.
+#[test]
+fn an_identifier_column_does_not_blind_the_forest_teacher() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(400, 11);
+    let mut csv = String::from("order_id,x,y\n");
+    for (i, (x, y)) in x.iter().zip(&y).enumerate() {
+        writeln!(csv, "ORD-{i:05},{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: the forest teacher learns without column `order_id`, which has a value of its own in nearly every training row"),
+        "{err}"
+    );
+    let r = report(dir.path());
+    assert!(r["teacher_accuracy"].as_f64().unwrap() > 0.9, "{r}");
+    assert!(r["coverage"].as_f64().unwrap() > 0.5, "{r}");
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(
+        book.contains("without the column \\`order\\_id\\`"),
+        "{book}"
+    );
+    // The boosted teacher weighs the column itself: no note.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--teacher", "gbdt"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("learns without"), "{}", stderr(&o));
+}

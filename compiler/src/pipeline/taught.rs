@@ -213,15 +213,52 @@ pub fn run_with(
         None => None,
     };
     let n_synthetic = synthetic_table.as_ref().map_or(0, Table::n_rows);
+    // The columns the teacher does not see: the forbidden ones under
+    // `--forbid-teacher`; and for the forest, a text column with a value of
+    // its own in nearly every training row (an identifier, a date as
+    // text). Its trees split on such a column first, the bootstrap rows'
+    // values sorting them into their classes, and then send every other
+    // row, whose value they never saw, down one side: on a few hundred rows
+    // the forest answered the commonest class for every row.
+    let by_row: Vec<String> = match p.teacher {
+        TeacherKind::Forest => table
+            .identifiers()
+            .iter()
+            .filter(|c| !(p.forbid_teacher && p.forbid.contains(c)))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !by_row.is_empty() {
+        progress.line(&format!(
+            "note: the forest teacher learns without {} {}, which {} a value of its own in nearly every training row: its trees would sort the training rows by {} and know no new row (--teacher gbdt weighs such a column itself)",
+            if by_row.len() == 1 { "column" } else { "columns" },
+            quoted_list(&by_row),
+            if by_row.len() == 1 { "has" } else { "have" },
+            if by_row.len() == 1 { "it" } else { "them" },
+        ));
+    }
+    let hidden: Vec<String> = if p.forbid_teacher {
+        p.forbid.iter().chain(&by_row).cloned().collect()
+    } else {
+        by_row.clone()
+    };
     // Everything the labels depend on, and nothing they do not (precision,
     // rule limits): recompiling with other targets reuses them.
+    let mut key_parts = teacher_key_parts(p, &table);
+    if !by_row.is_empty() {
+        key_parts.push(format!(
+            "without columns of a value per row {}",
+            by_row.join("\u{0}")
+        ));
+    }
     let cache_key = cache_key(
         &data_sha256,
         &model.describe(),
         &splits,
         &table,
         p,
-        &teacher_key_parts(p, &table),
+        &key_parts,
     );
     // The teacher's own trees are not cached: `--teacher-paths` always trains.
     // Nor are the labels of a model the caller hands in (the Python
@@ -245,10 +282,11 @@ pub fn run_with(
         }
         None => {
             let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
-            // `--forbid-teacher`: the teacher learns from and labels a view
-            // of the rows without the forbidden columns.
-            let view = p.forbid_teacher.then(|| {
-                let t = table.without_columns(&p.forbid);
+            // `--forbid-teacher`, and the forest's columns of a value per
+            // row: the teacher learns from and labels a view of the rows
+            // without them.
+            let view = (!hidden.is_empty()).then(|| {
+                let t = table.without_columns(&hidden);
                 let b = Binned::new(&t, &splits.train);
                 (t, b)
             });
@@ -272,7 +310,7 @@ pub fn run_with(
             labels.trees = fitted.trees().to_vec();
             let synthetic_view = match (&view, &synthetic_table) {
                 (Some((_, b)), Some(t)) => {
-                    let t = t.without_columns(&p.forbid);
+                    let t = t.without_columns(&hidden);
                     let sb = b.bin_table(&t).ok_or_else(|| {
                         Error::Params(
                             "internal: synthetic rows with other columns than the data".into(),
@@ -336,18 +374,19 @@ pub fn run_with(
         binned,
         answers: Answers::Classes(labels),
         synthetic,
-        description: if p.forbid_teacher {
-            format!(
-                "{}, without the columns {}",
-                model.describe(),
-                p.forbid
-                    .iter()
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        } else {
+        description: if hidden.is_empty() {
             model.describe()
+        } else {
+            format!(
+                "{}, without the {} {}",
+                model.describe(),
+                if hidden.len() == 1 {
+                    "column"
+                } else {
+                    "columns"
+                },
+                quoted_list(&hidden)
+            )
         },
     })
 }
@@ -706,4 +745,13 @@ mod tests {
         std::fs::write(&script, "print('bye')\n").unwrap();
         assert_ne!(program_files_fingerprint(&kind), fp);
     }
+}
+
+/// Column names in backticks, comma-separated.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -303,11 +303,11 @@ impl<'a> Tally<'a> {
 /// new rows do not have. It is the column's one note: it says too how many
 /// values are kept as categories when there are more than `max_categories`.
 pub(super) fn identifiers(name: &str, counts: &[usize], max_categories: usize) -> Option<String> {
-    let rows: usize = counts.iter().sum();
-    let distinct = counts.iter().filter(|&&n| n > 0).count();
-    if rows <= 50 || (distinct as f64) < 0.95 * rows as f64 {
+    if !value_per_row(counts) {
         return None;
     }
+    let rows: usize = counts.iter().sum();
+    let distinct = counts.iter().filter(|&&n| n > 0).count();
     let kept = if distinct > max_categories {
         format!(" (rulec keeps the {max_categories} most frequent of them as categories)")
     } else {
@@ -316,6 +316,14 @@ pub(super) fn identifiers(name: &str, counts: &[usize], max_categories: usize) -
     Some(format!(
         "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training{kept}, which new rows do not have; if it is an identifier, keep rules off it with --forbid {}", shell_word(name)
     ))
+}
+
+/// Whether nearly every training row has a value of its own (`counts`:
+/// training rows per level): at least 95 % of them distinct, over 50 rows.
+pub(super) fn value_per_row(counts: &[usize]) -> bool {
+    let rows: usize = counts.iter().sum();
+    let distinct = counts.iter().filter(|&&n| n > 0).count();
+    rows > 50 && distinct as f64 >= 0.95 * rows as f64
 }
 
 /// Words that name a code rather than a quantity, as whole words of a
