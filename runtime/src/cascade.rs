@@ -45,7 +45,7 @@
 //!     "conditions": [{ "test": "cmp", "feature": "distance_mi", "op": "<", "value": 50.0 }],
 //!     "decision": "B"
 //!   }],
-//!   "certification": { "precision": 0.95, "confidence": 0.95, "method": "wilson" }
+//!   "certification": { "precision": 0.95, "confidence": 0.95, "method": "clopper-pearson" }
 //! }"#;
 //! let rules = Interpreter::from_json(rules_json)?; // or Interpreter::load(path)
 //! // The big model: a class index for a row. Here a stand-in.

@@ -5,11 +5,14 @@
 //! validation rows?", and at confidence 0.95 the true precision lies below
 //! the bound with probability at most 5 %.
 //!
-//! rulec certifies with the one-sided Wilson score lower bound
-//! ([`wilson_lower`]) at the requested confidence (z = 1.645 at 0.95). The
-//! public benchmark's peers used the lower end of the two-sided 95 %
-//! interval (z = 1.96), a one-sided 97.5 % bound; pass `--confidence 0.975`
-//! for the same. Every rule book states the bound and z.
+//! rulec certifies with the exact one-sided Clopper-Pearson lower bound
+//! ([`clopper_pearson_lower`]) at the requested confidence. The one-sided
+//! Wilson score lower bound ([`wilson_lower`], z = 1.645 at 0.95) is what
+//! rule sets certified before the exact test name (`"method": "wilson"`),
+//! what the public benchmark's peers and the teacher's own threshold use
+//! (the peers at z = 1.96, a one-sided 97.5 % bound: `--confidence 0.975`
+//! for the same), and what drift alarms use. Every rule book states the
+//! bound.
 //!
 //! The Wilson bound rests on a normal approximation, so its guarantee is
 //! only approximate. Wilson at 0.95 certifies a flawless set of 52 rows for
