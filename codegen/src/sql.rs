@@ -280,7 +280,7 @@ pub fn view(
         comment_text(DECISION_COLUMN),
         comment_text(RULE_COLUMN),
     )]);
-    let name = quote_ident(view_name, dialect, "view name")?;
+    let name = quote_table(view_name, dialect, "view name")?;
     out.push_str(&format!("CREATE VIEW {name} AS\n"));
     out.push_str(&emitter.select_body(table)?);
     Ok(out)
@@ -374,10 +374,27 @@ pub fn evidence_query(
     out.push_str(&inner.join(",\n    "));
     out.push_str(&format!(
         "\n  FROM {}\n) AS {}\nGROUP BY {rule}\nORDER BY\n  {order}\n",
-        quote_ident(table, dialect, "table name")?,
+        quote_table(table, dialect, "table name")?,
         q("rulec_rows")?
     ));
     Ok(out)
+}
+
+/// A table or view name as `dialect` reads it: in ANSI and Spark SQL a dot
+/// separates a schema (or database) from the table, each part quoted
+/// ([`quote_ident`]): `analytics.orders` is `"analytics"."orders"`; in the
+/// polars dialect, whose tables are the frames registered by name, and
+/// for a name with an empty part, the whole name is one identifier.
+pub fn quote_table(name: &str, dialect: Dialect, what: &str) -> Result<String, Error> {
+    let parts: Vec<&str> = name.split('.').collect();
+    if dialect == Dialect::Polars || parts.iter().any(|p| p.is_empty()) {
+        return quote_ident(name, dialect, what);
+    }
+    let quoted = parts
+        .iter()
+        .map(|p| quote_ident(p, dialect, what))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(quoted.join("."))
 }
 
 /// `name` as a quoted identifier of `dialect`: `"a""b"` (ANSI, Polars) or
@@ -610,7 +627,7 @@ impl<'a> Emitter<'a> {
             q(DECISION_COLUMN)?,
             self.rule_case("  ")?,
             q(RULE_COLUMN)?,
-            quote_ident(table, self.dialect, "table name")?
+            quote_table(table, self.dialect, "table name")?
         ))
     }
 

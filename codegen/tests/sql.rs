@@ -146,6 +146,29 @@ fn escaping_per_dialect() {
     }
 }
 
+/// `--table analytics.orders` reads the table `orders` of the schema
+/// `analytics` in ANSI and Spark SQL (it was one identifier with a dot in
+/// it); the polars dialect's tables are frames registered by name.
+#[test]
+fn a_dot_separates_schema_and_table() {
+    let q = |name, d| sql::quote_table(name, d, "table name").unwrap();
+    assert_eq!(
+        q("analytics.orders", Dialect::Ansi),
+        "\"analytics\".\"orders\""
+    );
+    assert_eq!(q("db.my`t", Dialect::Spark), "`db`.`my``t`");
+    assert_eq!(q("a.b.c", Dialect::Ansi), "\"a\".\"b\".\"c\"");
+    assert_eq!(
+        q("analytics.orders", Dialect::Polars),
+        "\"analytics.orders\""
+    );
+    assert_eq!(q("orders", Dialect::Ansi), "\"orders\"");
+    // An empty part: the name as it is, one identifier.
+    assert_eq!(q(".orders", Dialect::Ansi), "\".orders\"");
+    let text = sql::select(&hostile_set(), Dialect::Ansi, "analytics.orders").unwrap();
+    assert!(text.contains("FROM \"analytics\".\"orders\"\n"), "{text}");
+}
+
 #[test]
 fn thresholds_are_exact_doubles() {
     let cases: &[(f64, &str)] = &[
