@@ -110,6 +110,9 @@ pub fn scan_reader(
         }
         match &mut shape {
             None => {
+                if let Some(m) = not_a_header(text) {
+                    return Err(err(at.line, m));
+                }
                 let separator = separator.unwrap_or_else(|| pick_separator(text));
                 let header = pandas_names(split_fields(text, separator));
                 check_header(&header).map_err(|m| err(at.line, m))?;
@@ -126,6 +129,10 @@ pub fn scan_reader(
                     // names with no name of their own in the header line.
                     let names = if fields == s.header.len() + 1 && s.records == 0 {
                         "; the rows start with a value the header line names no column for, as in a file written with row names (R's `write.table`): write it without them (`row.names = FALSE`) or name that column in the header line"
+                    } else if s.records == 0
+                        && (s.header.len() == 1 || s.header[0].starts_with('#'))
+                    {
+                        "; is the first line a title or a comment above the header? rulec reads the first line as the header: delete the lines above it"
                     } else {
                         ""
                     };
@@ -145,6 +152,21 @@ pub fn scan_reader(
     shape.ok_or_else(|| Error::Data {
         path: path.to_path_buf(),
         message: "is empty, expected a header line and rows".into(),
+    })
+}
+
+/// Why the first line of a file is no header line, when it is plainly
+/// something else: Excel's separator hint (`sep=;`), or lines that end
+/// with a carriage return alone, which make the whole file one line.
+fn not_a_header(line: &[u8]) -> Option<String> {
+    if line.len() == 5 && line.starts_with(b"sep=") {
+        return Some(format!(
+            "`{}` is Excel's hint of the separator, not a header line: delete this first line (rulec finds the separator itself)",
+            String::from_utf8_lossy(line)
+        ));
+    }
+    line.contains(&b'\r').then(|| {
+        "the lines end with a carriage return alone (CR, as Excel for Mac's \"CSV (Macintosh)\" and classic Mac OS write them), so the file reads as one line; rulec reads lines that end with LF or CR LF: convert the file first (`tr '\\r' '\\n' < IN > OUT`)".to_string()
     })
 }
 
@@ -315,6 +337,59 @@ mod tests {
         assert_eq!(s.header, ["a", "b,c", "d"]);
         assert_eq!(s.records, 1);
         assert_eq!(check(b"a\tb\n1\t2\n").unwrap().separator, b'\t');
+    }
+
+    /// What a first line plainly is when it is no header: Excel's `sep=`
+    /// hint, a file of CR line ends (one line), a title above the header.
+    #[test]
+    fn a_first_line_that_is_no_header_is_named() {
+        let e = check(
+            b"sep=;
+a;b
+1;2
+",
+        )
+        .unwrap_err();
+        assert!(
+            e.starts_with(
+                "t.csv: line 1: `sep=;` is Excel's hint of the separator, not a header line"
+            ),
+            "{e}"
+        );
+        let e = check(b"a,b,y\r1,2,x\r3,4,z\r").unwrap_err();
+        assert!(
+            e.starts_with("t.csv: line 1: the lines end with a carriage return alone (CR")
+                && e.contains("tr '\\r' '\\n' < IN > OUT"),
+            "{e}"
+        );
+        let e = check(
+            b"# exported by SAP
+a,b,y
+1,2,x
+",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("is the first line a title or a comment above the header?"),
+            "{e}"
+        );
+        let e = check(
+            b"Quarterly export
+a,b,y
+1,2,x
+",
+        )
+        .unwrap_err();
+        assert!(e.contains("a title or a comment"), "{e}");
+        // A row of the wrong width further down says nothing of titles.
+        let e = check(
+            b"a,b,y
+1,2,x
+1,2
+",
+        )
+        .unwrap_err();
+        assert!(!e.contains("title"), "{e}");
     }
 
     /// An empty name is pandas' `Unnamed: i`, the first too; a name the
