@@ -282,11 +282,16 @@ fn arrow_ipc_files_read_as_the_csv_file() {
     let mut df = CsvReader::new(std::io::Cursor::new(text.into_bytes()))
         .finish()
         .unwrap();
-    for name in ["d.feather", "d.arrow", "d.IPC"] {
+    for name in ["d.feather", "d.arrow", "d.IPC", "stream.arrow"] {
         let path = dir.path().join(name);
-        IpcWriter::new(std::fs::File::create(&path).unwrap())
-            .finish(&mut df)
-            .unwrap();
+        let file = std::fs::File::create(&path).unwrap();
+        if name.starts_with("stream") {
+            // Arrow's stream format (`pyarrow.ipc.new_stream`): it gave
+            // "out-of-spec: InvalidFooter".
+            IpcStreamWriter::new(file).finish(&mut df).unwrap();
+        } else {
+            IpcWriter::new(file).finish(&mut df).unwrap();
+        }
         let want = read(&csv, &params("y", None)).unwrap();
         same(&read(&path, &params("y", None)).unwrap(), &want);
         // Sampled as a Parquet file is (not as text is, record by record).

@@ -42,11 +42,10 @@ pub(super) fn count_rows(path: &Path) -> Result<usize, Error> {
                 path: path.to_path_buf(),
                 err: e,
             })?;
-            let df =
-                no_panic(path, || IpcReader::new(file).finish())?.map_err(|e| Error::Data {
-                    path: path.to_path_buf(),
-                    message: clean_polars_message(&e),
-                })?;
+            let df = no_panic(path, || read_ipc(file))?.map_err(|e| Error::Data {
+                path: path.to_path_buf(),
+                message: clean_polars_message(&e),
+            })?;
             Ok(df.height())
         }
         // Anything else is checked (and refused, if need be) by read_frame.
@@ -264,8 +263,8 @@ pub(crate) fn read_frame(
     let df = match ext.as_str() {
         "parquet" | "pq" => no_panic(path, || ParquetReader::new(file).finish())?,
         // Arrow IPC files: Feather (version 2, pandas' `to_feather`),
-        // polars' `write_ipc`.
-        "feather" | "arrow" | "ipc" => no_panic(path, || IpcReader::new(file).finish())?,
+        // polars' `write_ipc`; and Arrow's stream format.
+        "feather" | "arrow" | "ipc" => no_panic(path, || read_ipc(file))?,
         _ => {
             return Err(Error::Data {
                 path: path.to_path_buf(),
@@ -312,6 +311,24 @@ fn wider_type(message: &str, widened: &[(String, DataType)]) -> Option<(String, 
 /// The metadata of a data file, refused when it is a directory or not a
 /// regular file: rulec reads a data file more than once (to scan its
 /// shape, to read it, to hash it), which a pipe or a device cannot give.
+/// An Arrow IPC file, or an Arrow IPC stream (what `pyarrow.ipc.new_stream`
+/// and Arrow's streaming writers write; no `ARROW1` magic at its start,
+/// the bytes FF FF FF FF instead), as a frame.
+fn read_ipc(mut file: std::fs::File) -> PolarsResult<DataFrame> {
+    use std::io::{Read, Seek};
+    let mut magic = [0u8; 6];
+    let n = file.read(&mut magic)?;
+    file.rewind()?;
+    if n == 6 && &magic == b"ARROW1" {
+        IpcReader::new(file).finish()
+    } else if n >= 4 && magic[..4] == [0xFF; 4] {
+        // A stream starts with a message's continuation marker.
+        IpcStreamReader::new(file).finish()
+    } else {
+        polars_bail!(ComputeError: "is not Arrow IPC: neither a file (which starts with `ARROW1`) nor a stream (which starts with the bytes FF FF FF FF)")
+    }
+}
+
 pub(crate) fn data_file_meta(path: &Path) -> Result<std::fs::Metadata, Error> {
     if path.as_os_str() == "-" && !path.exists() {
         return Err(Error::Data {
