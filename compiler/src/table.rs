@@ -75,6 +75,22 @@ impl ColumnData {
         }
     }
 
+    /// Whether the rows `rows` all hold one and the same value (missing
+    /// counting as a value): no test of the column tells them apart.
+    pub fn is_constant_on(&self, rows: &[usize]) -> bool {
+        let Some((&first, rest)) = rows.split_first() else {
+            return true;
+        };
+        match self {
+            ColumnData::Numeric(v) => {
+                let same = |a: f64, b: f64| a == b || (a.is_nan() && b.is_nan());
+                rest.iter().all(|&r| same(v[r], v[first]))
+            }
+            ColumnData::Boolean(v) => rest.iter().all(|&r| v[r] == v[first]),
+            ColumnData::Categorical { codes, .. } => rest.iter().all(|&r| codes[r] == codes[first]),
+        }
+    }
+
     /// Number of rows.
     pub fn len(&self) -> usize {
         match self {

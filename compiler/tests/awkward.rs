@@ -2415,3 +2415,42 @@ fn an_identifier_column_does_not_blind_the_forest_teacher() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains("learns without"), "{}", stderr(&o));
 }
+
+/// Features that each hold one value: the compile says that is why no
+/// rule can be certified (it gave only the advice for a small split).
+#[test]
+fn features_of_one_value_each_are_named_as_the_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("a,b,y\n");
+    for i in 0..600 {
+        writeln!(csv, "7,north,{}", if i % 3 == 0 { "x" } else { "z" }).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: every feature holds a single value on the training rows (`a`, `b`): rules have nothing to tell one row from another by"),
+        "{}",
+        stderr(&o)
+    );
+    // One column that varies: no such note.
+    let mut csv = String::from("a,b,y\n");
+    for i in 0..600 {
+        writeln!(
+            csv,
+            "{},north,{}",
+            i % 5,
+            if i % 3 == 0 { "x" } else { "z" }
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("every feature holds"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -277,6 +277,18 @@ fn split_table(
         progress.line(&format!("note: {note}"));
     }
     table.add_notes(giveaways);
+    // Features that each hold one value on the training rows: nothing for
+    // a rule, or the teacher, to tell one row from another by.
+    let columns = table.columns();
+    if !columns.is_empty() && columns.iter().all(|c| c.data.is_constant_on(&splits.train)) {
+        let note = format!(
+            "every feature holds a single value on the training rows ({}{}): rules have nothing to tell one row from another by, so none can be certified; check that the file holds the columns you meant",
+            columns.iter().take(5).map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
+            if columns.len() > 5 { ", …" } else { "" },
+        );
+        progress.line(&format!("note: {note}"));
+        table.add_notes(vec![note]);
+    }
     // A column named as one rulec's SQL adds to each row: `emit --lang sql`
     // refuses the rule set, since its `SELECT *` would hold the name twice.
     let outputs = [

@@ -229,13 +229,19 @@ pub fn run_with(
             .collect(),
         _ => Vec::new(),
     };
-    if !by_row.is_empty() {
+    // A forbidden column gets no note (none of the notes about it does).
+    let noted: Vec<String> = by_row
+        .iter()
+        .filter(|c| !p.forbid.contains(c))
+        .cloned()
+        .collect();
+    if !noted.is_empty() {
         progress.line(&format!(
             "note: the forest teacher learns without {} {}, which {} a value of its own in nearly every training row: its trees would sort the training rows by {} and know no new row (--teacher gbdt weighs such a column itself)",
-            if by_row.len() == 1 { "column" } else { "columns" },
-            quoted_list(&by_row),
-            if by_row.len() == 1 { "has" } else { "have" },
-            if by_row.len() == 1 { "it" } else { "them" },
+            if noted.len() == 1 { "column" } else { "columns" },
+            quoted_list(&noted),
+            if noted.len() == 1 { "has" } else { "have" },
+            if noted.len() == 1 { "it" } else { "them" },
         ));
     }
     let hidden: Vec<String> = if p.forbid_teacher {
