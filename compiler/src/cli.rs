@@ -231,7 +231,7 @@ pub struct CommonOpts {
     /// Precision the rules' decisions must reach together (each rule alone with `--certify rule`), as a lower confidence bound on validation rows.
     #[arg(long, allow_negative_numbers = true, default_value_t = defaults().precision)]
     pub precision: f64,
-    /// Confidence level of that bound (one-sided, exact Clopper–Pearson).
+    /// Confidence level of that bound (one-sided, exact Clopper–Pearson). With `--certify rule` it is each rule's level, with no correction for the rules kept: some rule may miss the target more often.
     #[arg(long, allow_negative_numbers = true, default_value_t = defaults().confidence)]
     pub confidence: f64,
     /// Seed for the split, the teacher and the learner.
@@ -632,10 +632,10 @@ pub struct EmitArgs {
     /// SQL dialect: `ansi` (default; SQLite, PostgreSQL, DuckDB...), `spark` or `polars`.
     #[arg(long, value_parser = parse_dialect)]
     pub dialect: Option<rulec_codegen::sql::Dialect>,
-    /// Table (or view) the SQL reads (default: `data`).
+    /// Table (or view) the SQL reads (default: `data`); in the ANSI and Spark dialects a dot separates schema and table (`analytics.orders`), each part quoted.
     #[arg(long, value_name = "NAME")]
     pub table: Option<String>,
-    /// Write `CREATE VIEW NAME AS SELECT ...` (not in the polars dialect).
+    /// Write `CREATE VIEW NAME AS SELECT ...` (not in the polars dialect); a dot separates schema and view, as in --table.
     #[arg(long, value_name = "NAME", conflicts_with = "evidence")]
     pub view: Option<String>,
     /// Write the per-rule evidence query instead: per rule, the rows it answers and how
