@@ -473,7 +473,12 @@ fn simplify_with(
                 Condition::In { values, .. } => {
                     set = Some(match set {
                         None => values.clone(),
-                        Some(s) => s.into_iter().filter(|v| values.contains(v)).collect(),
+                        Some(s) => {
+                            // A set, not a scan of the list: tens of
+                            // thousands of levels made this quadratic.
+                            let keep: std::collections::HashSet<&String> = values.iter().collect();
+                            s.into_iter().filter(|v| keep.contains(v)).collect()
+                        }
                     });
                 }
                 other => {
@@ -501,9 +506,10 @@ fn simplify_with(
         if let Some(mut values) = set {
             values.sort();
             let all = levels(&feature);
+            let listed: std::collections::HashSet<&String> = values.iter().collect();
             let complement: Vec<String> = all
                 .iter()
-                .filter(|l| !values.contains(l))
+                .filter(|l| !listed.contains(l))
                 .cloned()
                 .collect();
             if !complement.is_empty() && complement.len() < values.len() {

@@ -309,7 +309,11 @@ fn relayout_all_arrays(text: &str) -> String {
         let indent = line.len() - line.trim_start().len();
         let is_all =
             line.trim_start().starts_with("pub const ALL: [Self; ") && line.contains("] = [");
-        let end = (i..lines.len()).find(|&j| lines[j].ends_with("];"));
+        // The end is looked for only at an array's start: from every line,
+        // the search made the pass quadratic in the file's lines.
+        let end = is_all
+            .then(|| (i..lines.len()).find(|&j| lines[j].ends_with("];")))
+            .flatten();
         let (true, Some(end)) = (is_all, end) else {
             out.push(line.to_string());
             i += 1;
@@ -360,7 +364,9 @@ fn relayout_batch_tables(text: &str) -> String {
         .iter()
         .any(|p| line.starts_with(p))
             && line.contains("] = [");
-        let end = (i..lines.len()).find(|&j| lines[j].ends_with("];"));
+        let end = is_table
+            .then(|| (i..lines.len()).find(|&j| lines[j].ends_with("];")))
+            .flatten();
         let (true, Some(end)) = (is_table, end) else {
             out.push(line.to_string());
             i += 1;
