@@ -323,7 +323,9 @@ pub struct CommonOpts {
     #[arg(long, allow_negative_numbers = true, value_name = "X")]
     pub tolerance: Option<f64>,
     /// Most categories kept per categorical column; rarer values are treated as
-    /// unknown (never covered by a rule).
+    /// unknown (never covered by a rule). The trees tell apart at most the 253 most
+    /// frequent values of a column and the rest only as one group, so a limit past 253
+    /// lets rules list more values, not learn more from them.
     #[arg(long, default_value_t = defaults().max_categories)]
     pub max_categories: usize,
     /// Read these columns as categories, not numbers (e.g. `--categorical

@@ -22,6 +22,18 @@ use notes::{
 
 pub(crate) use notes::{decimal_comma, shell_word, twins, whole_number};
 
+/// What to do about the categories past `--max-categories`: raise it while
+/// the trees can use more. They give the 253 most frequent values a bin
+/// each and the others one bin together: past that, more kept categories
+/// are more values a rule may list, not more the trees tell apart.
+pub(crate) fn more_categories_advice(max_categories: usize) -> &'static str {
+    if max_categories < crate::tree::MAX_BINS - 1 {
+        "raise --max-categories to keep more"
+    } else {
+        "the trees tell apart only the 253 most frequent either way, the others as one group, so a higher --max-categories would not help them"
+    }
+}
+
 /// Whether `note` (one of [`Table::notes`]) is about one of `columns`: such
 /// a note starts with "column `name`".
 pub fn note_of(note: &str, columns: &[String]) -> bool {
@@ -254,8 +266,9 @@ impl Table {
                 kept.sort_by(|&a, &b| counts[b].cmp(&counts[a]).then(levels[a].cmp(&levels[b])));
                 kept.truncate(max_categories);
                 kept.sort_unstable();
+                let advice = more_categories_advice(max_categories);
                 notes.extend((!quiet).then(|| format!(
-                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); raise --max-categories to keep more",
+                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); {advice}",
                     column.name
                 )));
             }
@@ -841,6 +854,25 @@ mod tests {
         let (_, notes) = colour_table(&words).with_levels_from(&train, 100);
         assert!(
             notes.iter().all(|n| !n.contains("decimal comma")),
+            "{notes:?}"
+        );
+    }
+
+    /// Raising --max-categories is advised only while the trees could use
+    /// more values: they tell apart at most the 253 most frequent.
+    #[test]
+    fn more_categories_are_advised_only_while_the_trees_use_them() {
+        let words: Vec<String> = (0..300).map(|i| format!("w{i:03}")).collect();
+        let cells: Vec<Option<&str>> = (0..600).map(|i| Some(words[i % 300].as_str())).collect();
+        let train: Vec<usize> = (0..600).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        assert!(
+            notes[0].ends_with("raise --max-categories to keep more"),
+            "{notes:?}"
+        );
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
+        assert!(
+            notes[0].ends_with("the trees tell apart only the 253 most frequent either way, the others as one group, so a higher --max-categories would not help them"),
             "{notes:?}"
         );
     }

@@ -516,8 +516,9 @@ pub(super) fn categories(
             .collect();
         levels.sort();
         notes.push(format!(
-            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); raise --max-categories to keep more",
-            counts.len()
+            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); {}",
+            counts.len(),
+            crate::table::more_categories_advice(max_categories)
         ));
     }
     let index: BTreeMap<&str, u32> = levels
