@@ -15,6 +15,8 @@
 //! the stages are the class pipeline's (`pipeline`), and how a decision is
 //! scored within the tolerance is `pipeline::scoring::Scoring::Within`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use rayon::prelude::*;
 use rulec_datasets::Rng;
 use rulec_runtime::dsl::print_number;
@@ -24,7 +26,7 @@ use crate::error::Error;
 use crate::propose;
 use crate::split::Splits;
 use crate::table::Table;
-use crate::teach::Origin;
+use crate::teach::{Origin, Tick};
 use crate::tree::{self, nice_between, Binned, Criterion, Node, Targets, Tree, TreeParams};
 
 /// Row-major `[gradient, hessian]` targets for fitting `values` by squared
@@ -153,6 +155,7 @@ impl RegressionForest {
         binned: &Binned,
         splits: &Splits,
         values: &[f64],
+        tick: Tick<'_>,
     ) -> FittedRegressionForest {
         let n = table.n_rows();
         let train = &splits.train;
@@ -167,6 +170,7 @@ impl RegressionForest {
         // version gave 3).
         let p = table.columns().len();
         let max_features = p.div_ceil(3).max(p.min(3)).max(1);
+        let done = AtomicU64::new(0);
         let fitted: Vec<(Tree, Vec<bool>)> = (0..self.n_trees)
             .into_par_iter()
             .map(|t| {
@@ -187,10 +191,10 @@ impl RegressionForest {
                     seed: rng.next_u64(),
                     criterion: REGRESSION,
                 };
-                (
-                    tree::fit(binned, sample, Targets::Soft(&targets), 2, &params),
-                    in_bag,
-                )
+                let tree = tree::fit(binned, sample, Targets::Soft(&targets), 2, &params);
+                let d = done.fetch_add(1, Ordering::Relaxed) + 1;
+                tick("teach: forest trees", d, self.n_trees as u64);
+                (tree, in_bag)
             })
             .collect();
         FittedRegressionForest {
@@ -215,7 +219,12 @@ impl FittedRegressionForest {
     /// On the table it was fitted on ([`Origin::Fitted`]) a training row is
     /// predicted by the trees whose sample left it out (every tree when
     /// none did); on another table every tree predicts.
-    pub fn predict(&self, binned: &Binned, origin: Origin) -> Result<(Vec<f64>, Vec<u32>), Error> {
+    pub fn predict(
+        &self,
+        binned: &Binned,
+        origin: Origin,
+        tick: Tick<'_>,
+    ) -> Result<(Vec<f64>, Vec<u32>), Error> {
         let n = binned.n_rows();
         if origin == Origin::Fitted && n != self.n_rows {
             return Err(Error::Params(format!(
@@ -224,9 +233,14 @@ impl FittedRegressionForest {
             )));
         }
         let (fitted, scale) = (&self.fitted, self.scale);
+        let predicted = AtomicU64::new(0);
         Ok((0..n)
             .into_par_iter()
             .map(|row| {
+                let d = predicted.fetch_add(1, Ordering::Relaxed) + 1;
+                if d % 65_536 == 0 || d == n as u64 {
+                    tick("teach: predicting rows", d, n as u64);
+                }
                 let (mut oob, mut n_oob, mut all, mut cmp) = (0.0, 0u32, 0.0, 0u32);
                 for (tree, in_bag) in fitted {
                     let (leaf, depth) = tree.leaf_and_depth(binned, row);
@@ -404,6 +418,7 @@ fn roundest_near(mean: f64, half: f64) -> f64 {
 mod tests {
     use super::*;
     use crate::table::{Column, ColumnData, TargetData};
+    use crate::teach::no_tick;
 
     #[test]
     fn a_regression_tree_predicts_leaf_means() {
@@ -459,8 +474,8 @@ mod tests {
             tree_rows: 0,
             seed: 0,
         }
-        .fit(&table, &binned, &splits, &y);
-        let (pred, cmp) = forest.predict(&binned, Origin::Fitted).unwrap();
+        .fit(&table, &binned, &splits, &y, &no_tick);
+        let (pred, cmp) = forest.predict(&binned, Origin::Fitted, &no_tick).unwrap();
         let off = (0..400).filter(|&r| (pred[r] - y[r]).abs() > 2.0).count();
         assert!(
             off < 20,
@@ -469,7 +484,7 @@ mod tests {
         );
         // As rows new to it, every tree predicts: held-out rows as before,
         // training rows no longer out-of-bag.
-        let (new, new_cmp) = forest.predict(&binned, Origin::New).unwrap();
+        let (new, new_cmp) = forest.predict(&binned, Origin::New, &no_tick).unwrap();
         assert_eq!(new[300..], pred[300..]);
         assert_ne!(new[..300], pred[..300]);
         assert_eq!(new_cmp, cmp);
@@ -489,7 +504,7 @@ mod tests {
             ),
             &rows[..100],
         );
-        assert!(forest.predict(&first, Origin::Fitted).is_err());
+        assert!(forest.predict(&first, Origin::Fitted, &no_tick).is_err());
     }
 
     #[test]

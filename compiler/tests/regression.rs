@@ -54,7 +54,15 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     let d = dir.path();
     let csv = data();
     std::fs::write(d.join("orders.csv"), &csv).unwrap();
-    compile_orders(d, "out", "2", &["-q"]);
+    // `-v`: the regression forest's trees and predictions as steps, as the
+    // class forest's (it printed none through a minute on a million rows).
+    let out = compile_orders(d, "out", "2", &["-v"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("  teach: forest trees: 50/50\n")
+            && err.contains("  teach: predicting rows: "),
+        "{err}"
+    );
     let set =
         RuleSet::from_json(&std::fs::read_to_string(d.join("out/rules.json")).unwrap()).unwrap();
     assert_eq!(set.target.tolerance, Some(2.0));

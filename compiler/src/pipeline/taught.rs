@@ -465,13 +465,14 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                     cached
                 }
                 None => {
+                    let tick = |what: &str, done: u64, total: u64| progress.tick(what, done, total);
                     let fitted = crate::regress::RegressionForest {
                         n_trees: p.n_trees,
                         tree_rows: p.tree_rows,
                         seed: p.seed,
                     }
-                    .fit(table, &binned, splits, values);
-                    let fresh = fitted.predict(&binned, Origin::Fitted)?;
+                    .fit(table, &binned, splits, values, &tick);
+                    let fresh = fitted.predict(&binned, Origin::Fitted, &tick)?;
                     if let Some(dir) = cache_dir {
                         // A cache that cannot be written costs time next run, nothing more.
                         if let Err(e) =
