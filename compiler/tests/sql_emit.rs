@@ -635,3 +635,48 @@ fn a_column_named_as_an_sql_output_is_said_at_compile_time() {
     // The crate is not bothered by the name.
     common::rulec(d, &["emit", "out/rules.json", "--out", "crate"]);
 }
+
+/// A column name with a NUL character (a Parquet file may hold one) is
+/// said at compile time too: SQL cannot quote it.
+#[test]
+fn a_column_name_with_a_nul_is_said_at_compile_time() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let n = 600;
+    let a: Vec<f64> = (0..n).map(|i| (i * 37 % 100) as f64 / 100.0).collect();
+    let y: Vec<&str> = a.iter().map(|&a| if a < 0.5 { "A" } else { "B" }).collect();
+    let mut df = DataFrame::new(
+        n,
+        vec![
+            Series::new("we\0ird".into(), a).into(),
+            Series::new("y".into(), y).into(),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(d.join("t.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let out = common::rulec(
+        d,
+        &[
+            "compile",
+            "t.parquet",
+            "--target",
+            "y",
+            "--out",
+            "out",
+            "--no-cache",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("note: column `we\\0ird` has a NUL character in its name: `rulec emit --lang sql` will refuse these rules"),
+        "{err}"
+    );
+    let out = run(
+        d,
+        &["emit", "out/rules.json", "--lang", "sql", "--out", "q.sql"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}

@@ -290,7 +290,8 @@ fn split_table(
         table.add_notes(vec![note]);
     }
     // A column named as one rulec's SQL adds to each row: `emit --lang sql`
-    // refuses the rule set, since its `SELECT *` would hold the name twice.
+    // refuses the rule set, since its `SELECT *` would hold the name twice;
+    // and so it does a name with a NUL character.
     let outputs = [
         rulec_codegen::sql::DECISION_COLUMN,
         rulec_codegen::sql::RULE_COLUMN,
@@ -300,12 +301,22 @@ fn split_table(
         .iter()
         .map(|c| c.name.as_str())
         .chain([table.target_name()])
-        .filter(|name| outputs.iter().any(|o| o.eq_ignore_ascii_case(name)))
-        .map(|name| {
-            format!(
-                "column `{name}` has the name of a column rulec's SQL adds to each row (`{}`, `{}`): `rulec emit --lang sql` will refuse these rules; rename the column to run them in SQL (the crate and `rulec apply` do not mind)",
-                outputs[0], outputs[1]
-            )
+        .filter_map(|name| {
+            if outputs.iter().any(|o| o.eq_ignore_ascii_case(name)) {
+                Some(format!(
+                    "column `{name}` has the name of a column rulec's SQL adds to each row (`{}`, `{}`): `rulec emit --lang sql` will refuse these rules; rename the column to run them in SQL (the crate and `rulec apply` do not mind)",
+                    outputs[0], outputs[1]
+                ))
+            } else if name.contains('\0') {
+                // Nor can SQL quote a NUL character (a Parquet file's name
+                // may hold one).
+                Some(format!(
+                    "column `{}` has a NUL character in its name: `rulec emit --lang sql` will refuse these rules; rename the column to run them in SQL",
+                    name.escape_debug()
+                ))
+            } else {
+                None
+            }
         })
         .collect();
     for note in &clashes {
