@@ -165,7 +165,15 @@ fn not_a_header(line: &[u8]) -> Option<String> {
             String::from_utf8_lossy(line)
         ));
     }
-    line.contains(&b'\r').then(|| {
+    // A carriage return outside quotes: one inside a quoted name is text.
+    let mut quoted = false;
+    let bare_cr = line.iter().any(|&c| {
+        if c == b'"' {
+            quoted = !quoted;
+        }
+        c == b'\r' && !quoted
+    });
+    bare_cr.then(|| {
         "the lines end with a carriage return alone (CR, as Excel for Mac's \"CSV (Macintosh)\" and classic Mac OS write them), so the file reads as one line; rulec reads lines that end with LF or CR LF: convert the file first (`tr '\\r' '\\n' < IN > OUT`)".to_string()
     })
 }
@@ -343,13 +351,7 @@ mod tests {
     /// hint, a file of CR line ends (one line), a title above the header.
     #[test]
     fn a_first_line_that_is_no_header_is_named() {
-        let e = check(
-            b"sep=;
-a;b
-1;2
-",
-        )
-        .unwrap_err();
+        let e = check(b"sep=;\na;b\n1;2\n").unwrap_err();
         assert!(
             e.starts_with(
                 "t.csv: line 1: `sep=;` is Excel's hint of the separator, not a header line"
@@ -362,33 +364,18 @@ a;b
                 && e.contains("tr '\\r' '\\n' < IN > OUT"),
             "{e}"
         );
-        let e = check(
-            b"# exported by SAP
-a,b,y
-1,2,x
-",
-        )
-        .unwrap_err();
+        // A carriage return in a quoted name is text.
+        let s = check(b"\"x\rval\",y\r\n1,a\r\n").unwrap();
+        assert_eq!(s.header, ["x\rval", "y"]);
+        let e = check(b"# exported by SAP\na,b,y\n1,2,x\n").unwrap_err();
         assert!(
             e.contains("is the first line a title or a comment above the header?"),
             "{e}"
         );
-        let e = check(
-            b"Quarterly export
-a,b,y
-1,2,x
-",
-        )
-        .unwrap_err();
+        let e = check(b"Quarterly export\na,b,y\n1,2,x\n").unwrap_err();
         assert!(e.contains("a title or a comment"), "{e}");
         // A row of the wrong width further down says nothing of titles.
-        let e = check(
-            b"a,b,y
-1,2,x
-1,2
-",
-        )
-        .unwrap_err();
+        let e = check(b"a,b,y\n1,2,x\n1,2\n").unwrap_err();
         assert!(!e.contains("title"), "{e}");
     }
 

@@ -65,7 +65,7 @@ pub fn decisions(set: &RuleSet, path: &Path) -> Result<Vec<SqlDecision>, Error> 
     let source = Source::open(path, set)?;
     let schema = source.schema()?;
     let stash = Stash::default();
-    let features = source.feature_exprs(set, &schema, &stash)?;
+    let features = source.feature_exprs(set, &schema, &stash, None)?;
     let query = generated(sqlgen::select(set, Dialect::Polars, TABLE))?;
     let ctx = SQLContext::new();
     ctx.register(TABLE, source.frame.clone().select(features));
@@ -116,7 +116,8 @@ pub fn measure(
     let source = Source::open(path, set)?;
     let schema = source.schema()?;
     let stash = Stash::default();
-    let mut features = source.feature_exprs(set, &schema, &stash)?;
+    let mut features =
+        source.feature_exprs(set, &schema, &stash, Some(set.target.name.as_str()))?;
     let mut extra = vec![("the rule set's target", set.target.name.as_str())];
     if let Some(t) = teacher_column {
         extra.push(("--teacher-column", t));
@@ -449,11 +450,15 @@ impl Source {
     /// The rule set's feature columns, each as the interpreter reads it
     /// (see the module docs), under its own name. Fails listing every
     /// feature the file lacks, or on the first column of a wrong type.
+    /// The features' columns as the rules read them. With `target` (the
+    /// measuring queries), a text that is no number in a column of numbers
+    /// reads as missing in a row without a label, as ingest reads it.
     fn feature_exprs(
         &self,
         set: &RuleSet,
         schema: &Schema,
         stash: &Stash,
+        target: Option<&str>,
     ) -> Result<Vec<Expr>, Error> {
         let mut missing = Vec::new();
         let mut exprs = Vec::with_capacity(set.features.len());
@@ -473,7 +478,7 @@ impl Source {
                 }
                 continue;
             };
-            exprs.push(self.feature_expr(f, dtype, stash)?);
+            exprs.push(self.feature_expr(f, dtype, stash, target)?);
         }
         if !missing.is_empty() {
             let present: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
@@ -494,7 +499,13 @@ impl Source {
         Ok(exprs)
     }
 
-    fn feature_expr(&self, f: &Feature, dtype: &DataType, stash: &Stash) -> Result<Expr, Error> {
+    fn feature_expr(
+        &self,
+        f: &Feature,
+        dtype: &DataType,
+        stash: &Stash,
+        target: Option<&str>,
+    ) -> Result<Expr, Error> {
         let c = col(f.name.as_str());
         Ok(match &f.kind {
             // A decimal is a number, as ingest reads it (compared as f64).
@@ -507,6 +518,17 @@ impl Source {
             }
             FeatureKind::Numeric => {
                 let (path, name, stash) = (self.path.clone(), f.name.clone(), stash.clone());
+                let c = match target {
+                    Some(t) if matches!(dtype, DataType::String) => {
+                        let no_number = c.clone().map(not_numbers_mask, |_, field| {
+                            Ok(Field::new(field.name().clone(), DataType::Boolean))
+                        });
+                        when(col(t).is_null().and(no_number))
+                            .then(lit(Null {}).cast(DataType::String))
+                            .otherwise(c)
+                    }
+                    _ => c,
+                };
                 c.map(
                     move |column| numbers_like_ingest(column, &path, &name, &stash),
                     |_, field| Ok(Field::new(field.name().clone(), DataType::Float64)),
@@ -682,6 +704,18 @@ impl Source {
         }
         Ok(out)
     }
+}
+
+/// Where a column of text holds something that is no number (a blank is
+/// missing, and so a number): `true`.
+fn not_numbers_mask(column: Column) -> PolarsResult<Column> {
+    let mask: BooleanChunked = column
+        .as_materialized_series()
+        .str()?
+        .iter()
+        .map(|v| Some(v.is_some_and(|text| crate::ingest::number_cell(text).is_none())))
+        .collect();
+    Ok(mask.with_name(column.name().clone()).into_series().into())
 }
 
 /// The numbers ingest reads from a column the rules take as numeric (see

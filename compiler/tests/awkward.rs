@@ -2350,7 +2350,9 @@ fn blank_cells_and_a_total_row_leave_a_column_of_numbers_numbers() {
     assert!(rules.contains("\"numeric\""), "{rules}");
     assert!(report(dir.path())["coverage"].as_f64().unwrap() > 0.5);
     // `apply` and both engines of `validate` read the blanks as missing
-    // (`apply` refused them as no number); the labelled rows only.
+    // (`apply` refused them as no number); `validate` and `check` read the
+    // `Total` row, which has no label, as compile does, and `apply`, which
+    // reads no labels, names it.
     let labelled: String = csv
         .lines()
         .filter(|l| !l.starts_with("Total"))
@@ -2363,12 +2365,20 @@ fn blank_cells_and_a_total_row_leave_a_column_of_numbers_numbers() {
         String::from_utf8_lossy(&o.stdout).lines().nth(1),
         Some("1,,")
     );
+    let o = run(dir.path(), &["apply", "out/rules.json", "d.csv"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("column `x` has `Total` on row 1501 (line 1502), which is not a number"),
+        "{}",
+        stderr(&o)
+    );
     let tables: Vec<String> = ["rust", "sql"]
         .iter()
         .map(|engine| {
             let o = run(
                 dir.path(),
-                &["validate", "out/rules.json", "v.csv", "--engine", engine],
+                &["validate", "out/rules.json", "d.csv", "--engine", engine],
             );
             assert!(o.status.success(), "{engine}: {}", stderr(&o));
             let table = String::from_utf8_lossy(&o.stdout).into_owned();
@@ -2379,6 +2389,22 @@ fn blank_cells_and_a_total_row_leave_a_column_of_numbers_numbers() {
         })
         .collect();
     assert_eq!(tables[0], tables[1]);
+    let o = run(dir.path(), &["check", "out/rules.json", "d.csv"]);
+    assert!(!stderr(&o).contains("not a number"), "{}", stderr(&o));
+    // A text in a labelled row is still refused, by both engines.
+    std::fs::write(dir.path().join("w.csv"), "x,y\n1.5,lo\nTotal,hi\n").unwrap();
+    for engine in ["rust", "sql"] {
+        let o = run(
+            dir.path(),
+            &["validate", "out/rules.json", "w.csv", "--engine", engine],
+        );
+        assert_eq!(o.status.code(), Some(1), "{engine}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("column `x` has `Total` on row 2 (line 3), which is not a number"),
+            "{engine}: {}",
+            stderr(&o)
+        );
+    }
 }
 
 /// On a few hundred rows, an identifier made the forest teacher answer the
@@ -2409,11 +2435,15 @@ fn an_identifier_column_does_not_blind_the_forest_teacher() {
         book.contains("without the column \\`order\\_id\\`"),
         "{book}"
     );
-    // The boosted teacher weighs the column itself: no note.
-    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
-    let o = compile(dir.path(), "d.csv", &["--teacher", "gbdt"]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(!stderr(&o).contains("learns without"), "{}", stderr(&o));
+    // The boosted teacher weighs the column itself: no note. Nor does the
+    // forest leave it out under --teacher-paths, whose trees become
+    // candidates read against every column.
+    for extra in [&["--teacher", "gbdt"][..], &["--teacher-paths"]] {
+        std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+        let o = compile(dir.path(), "d.csv", extra);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(!stderr(&o).contains("learns without"), "{}", stderr(&o));
+    }
 }
 
 /// Features that each hold one value: the compile says that is why no

@@ -182,7 +182,14 @@ pub(super) fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
                 .code(&old.target.name),
         );
     }
-    if old.target.classes != new.target.classes {
+    // The same classes in another order (numbers sorted as text before
+    // 2026-12-07, by value since) are no change to a decision.
+    let sorted = |c: &[String]| {
+        let mut c = c.to_vec();
+        c.sort();
+        c
+    };
+    if sorted(&old.target.classes) != sorted(&new.target.classes) {
         out.push(Line::default().words(format!(
             "the classes are {} instead of {}",
             quoted_list(&new.target.classes),

@@ -363,3 +363,32 @@ fn the_order_names_the_old_place_of_the_matched_rule() {
         "{md}"
     );
 }
+
+/// The same classes in another order (numbers sorted as text by compiles
+/// before 2026-12-07, by value since) are no change; another class is.
+#[test]
+fn classes_in_another_order_are_no_change() {
+    let x = vec![rulec_runtime::ir::Feature {
+        name: "x".into(),
+        kind: rulec_runtime::ir::FeatureKind::Numeric,
+        nullable: false,
+    }];
+    let with = |classes: &[&str]| {
+        let mut set = plain_set(x.clone());
+        set.target.classes = classes.iter().map(|c| c.to_string()).collect();
+        set
+    };
+    let old = with(&["1", "10", "2"]);
+    let d = diff(&old, &with(&["1", "2", "10"]));
+    assert!(
+        d.settings.iter().all(|l| !l.plain().contains("classes")),
+        "{:?}",
+        d.settings.iter().map(Line::plain).collect::<Vec<_>>()
+    );
+    let d = diff(&old, &with(&["1", "2", "11"]));
+    let lines: Vec<String> = d.settings.iter().map(Line::plain).collect();
+    assert!(
+        lines.iter().any(|l| l.starts_with("the classes are ")),
+        "{lines:?}"
+    );
+}

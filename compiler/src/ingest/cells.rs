@@ -6,7 +6,8 @@ use std::path::Path;
 
 use polars::prelude::DataFrame;
 
-use super::{batch_category_texts, numeric_values, read_frame, string_values, IngestParams};
+use super::values::{first_not_number_on, numeric_values_on};
+use super::{batch_category_texts, read_frame, string_values, IngestParams};
 use crate::error::Error;
 
 /// Reads `path` and encodes, for every row, the values of `set`'s features
@@ -55,7 +56,9 @@ pub fn read_cells_with(
 }
 
 /// [`read_cells_with`] on a frame already in memory; `source` names it in
-/// messages.
+/// messages. The first of `extra`, when given, is the target: a row
+/// without a label reads a text that is no number, in a column of numbers,
+/// as missing (compile leaves such rows out, a spreadsheet's `Total`).
 pub fn frame_cells(
     df: &DataFrame,
     source: &Path,
@@ -79,6 +82,14 @@ pub fn frame_cells(
         path: path.to_path_buf(),
         message,
     };
+    // With the target among `extra` (it comes first: `validate`, `check`),
+    // a text that is no number in a row without a label reads as missing,
+    // as compile reads it: a spreadsheet's `Total` row.
+    let labelled: Option<Vec<usize>> = extra
+        .first()
+        .and_then(|(_, name)| df.columns().iter().find(|c| c.name() == *name))
+        .and_then(|c| string_values(c).ok())
+        .map(|labels| (0..labels.len()).filter(|&i| labels[i].is_some()).collect());
     let mut missing_cols = Vec::new();
     for (j, f) in set.features.iter().enumerate() {
         let Some(col) = df.columns().iter().find(|c| c.name() == f.name.as_str()) else {
@@ -93,7 +104,7 @@ pub fn frame_cells(
         let dtype = series.dtype().clone();
         match &f.kind {
             FeatureKind::Numeric => {
-                let values = numeric_values(col)
+                let values = numeric_values_on(col, labelled.as_deref())
                     .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?;
                 // A column with no values at all reads as missing.
                 let all_missing = (0..n).all(|i| series.get(i).map_or(true, |v| v.is_null()));
@@ -101,7 +112,7 @@ pub fn frame_cells(
                     Some(v) => v,
                     None if all_missing => vec![f64::NAN; n],
                     None => {
-                        let first = super::first_not_number(col);
+                        let first = first_not_number_on(col, labelled.as_deref());
                         return Err(data_err(super::not_numbers(
                             &f.name,
                             &dtype,

@@ -215,7 +215,7 @@ pub(super) fn numeric_values(col: &polars::prelude::Column) -> Result<Option<Vec
 /// labelled rows ingest keeps: a spreadsheet's `Total` row, with no label,
 /// does not make a column text); any other row's text that is no number
 /// reads as missing.
-fn numeric_values_on(
+pub(super) fn numeric_values_on(
     col: &polars::prelude::Column,
     rows: Option<&[usize]>,
 ) -> Result<Option<Vec<f64>>, String> {
@@ -391,11 +391,23 @@ pub(crate) fn text_booleans(col: &polars::prelude::Column) -> Option<Vec<Option<
 /// The first value of `col` read as text that is not a number, with its
 /// row.
 pub(crate) fn first_not_number(col: &polars::prelude::Column) -> Option<(usize, String)> {
+    first_not_number_on(col, None)
+}
+
+/// [`first_not_number`] among the rows `rows` (every row when `None`).
+pub(super) fn first_not_number_on(
+    col: &polars::prelude::Column,
+    rows: Option<&[usize]>,
+) -> Option<(usize, String)> {
     let values = string_values(col).ok()?;
-    values.into_iter().enumerate().find_map(|(i, v)| {
-        let text = v?;
+    let at = |i: usize| {
+        let text = values[i].clone()?;
         number_cell(&text).is_none().then_some((i, text))
-    })
+    };
+    match rows {
+        Some(rows) => rows.iter().find_map(|&i| at(i)),
+        None => (0..values.len()).find_map(at),
+    }
 }
 
 /// A number written by a person or a spreadsheet: `12.5`, `-3e4`, `inf`, or

@@ -220,8 +220,10 @@ pub fn run_with(
     // values sorting them into their classes, and then send every other
     // row, whose value they never saw, down one side: on a few hundred rows
     // the forest answered the commonest class for every row.
+    // Not under `--teacher-paths`: the teacher's own trees become
+    // candidates there, read against every column of the table.
     let by_row: Vec<String> = match p.teacher {
-        TeacherKind::Forest => table
+        TeacherKind::Forest if !p.teacher_paths => table
             .identifiers()
             .iter()
             .filter(|c| !(p.forbid_teacher && p.forbid.contains(c)))
@@ -237,10 +239,11 @@ pub fn run_with(
         .collect();
     if !noted.is_empty() {
         progress.line(&format!(
-            "note: the forest teacher learns without {} {}, which {} a value of its own in nearly every training row: its trees would sort the training rows by {} and know no new row (--teacher gbdt weighs such a column itself)",
+            "note: the forest teacher learns without {} {}, which {} a value of {} own in nearly every training row: its trees would sort the training rows by {} and know no new row (--teacher gbdt weighs such a column itself)",
             if noted.len() == 1 { "column" } else { "columns" },
             quoted_list(&noted),
             if noted.len() == 1 { "has" } else { "have" },
+            if noted.len() == 1 { "its" } else { "their" },
             if noted.len() == 1 { "it" } else { "them" },
         ));
     }
