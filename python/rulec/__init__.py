@@ -111,6 +111,7 @@ def compile(
                 seed=int(seed) if isinstance(seed, numbers.Integral) else 0,
                 number_codes=_frames.number_columns(data, options.get("categorical")),
                 category_dtypes=_frames.category_dtypes(data),
+                text_labels=_frames.text_column(data, target),
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None

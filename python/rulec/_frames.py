@@ -140,6 +140,23 @@ def target_kind(data: Any, name: str) -> Optional[str]:
     return None
 
 
+def text_column(data: Any, name: str) -> bool:
+    """Whether ``data`` is a frame whose column ``name`` holds text (pandas
+    ``str`` or ``object`` of str, polars ``String``)."""
+    kind = kind_of(data)
+    if kind == "path" or not isinstance(name, str):
+        return False
+    if kind == "pandas":
+        at = [i for i, c in enumerate(data.columns) if str(c) == name]
+        if len(at) != 1:
+            return False
+        values = data.iloc[:, at[0]].dropna()
+        return len(values) > 0 and all(isinstance(v, str) for v in values.unique())
+    import polars as pl
+
+    return name in data.columns and data.schema[name] == pl.String
+
+
 def column_kind(data: Any, name: str) -> Optional[str]:
     """``"bool"``, ``"int"``, ``"float"`` or ``"float32"`` when ``data`` is a frame whose
     column ``name`` holds booleans, integers or floats; ``None`` for text,

@@ -91,6 +91,7 @@ class ModelTeacher:
         label_values: Optional[dict] = None,
         number_codes: Sequence[str] = (),
         category_dtypes: Optional[dict] = None,
+        text_labels: bool = False,
     ) -> None:
         if not (hasattr(model, "predict_proba") or hasattr(model, "predict")):
             raise TeacherError(
@@ -138,6 +139,13 @@ class ModelTeacher:
         # The labels a model rulec fits learns, by their text (the
         # estimator's own classes, say); the target's texts by default.
         self.label_values = label_values
+        # Whether the target's values are text (a frame's column of str):
+        # a model without classes_ then answers in str's order of them.
+        self.text_labels = text_labels or (
+            label_values is not None
+            and len(label_values) > 0
+            and all(isinstance(v, str) for v in label_values.values())
+        )
         # Columns of numbers the rules read as codes (`categorical=`): rulec
         # hands them over as text; the model is given the numbers it knew.
         self.number_codes = set(number_codes)
@@ -294,7 +302,15 @@ class ModelTeacher:
                         f"teacher: the model has no classes_ and predict_proba answered {p.shape[1]} "
                         f"columns for the {k} classes of the target"
                     )
-                return p
+                # Its columns in numpy's order of the target's values:
+                # rulec's, but for text that reads as numbers ("10" before
+                # "2" as text, after it as numbers).
+                if not self.text_labels:
+                    return p
+                out = np.zeros((n, k))
+                for j, c in enumerate(sorted(self.classes)):
+                    out[:, index[c]] = p[:, j]
+                return out
             if p.shape[1] != len(model_classes):
                 raise TeacherError(
                     f"teacher: predict_proba answered {p.shape[1]} columns but the model's "

@@ -167,6 +167,34 @@ def test_a_models_classes_match_the_targets_as_numbers():
         rulec.compile(df, target="y", teacher=model, progress=False)
 
 
+def test_a_model_without_classes_answers_in_numpys_order_of_the_target():
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    # A model without classes_ answers its columns in the order numpy sorts
+    # the labels it learnt: numbers by value (2 before 10), text as str
+    # sorts it ("10" before "2"). rulec reads them so, whatever the target.
+    rng = np.random.default_rng(8)
+    df = pd.DataFrame({"a": rng.uniform(0, 12, size=4000), "b": rng.normal(size=4000)})
+    numbers = np.floor(df.a).astype(int)
+
+    class Bare:
+        # predict_proba of a model fitted on `labels`, without classes_.
+        def __init__(self, labels):
+            self.inner = LogisticRegression(max_iter=2000).fit(df[["a", "b"]], labels)
+
+        def predict_proba(self, x):
+            return self.inner.predict_proba(x)
+
+    for labels in (numbers, numbers.astype(str)):
+        frame = df.assign(y=labels)
+        model = Bare(labels)
+        assert list(model.inner.classes_[:3]) in ([0, 1, 2], ["0", "1", "10"])
+        res = rulec.compile(frame, target="y", teacher=model, progress=False, seed=0)
+        assert res.report["teacher_accuracy"] > 0.6, (labels.dtype, res.report["teacher_accuracy"])
+
+
 def test_a_category_column_reaches_the_model_as_categories():
     import numpy as np
     import pandas as pd
