@@ -112,6 +112,7 @@ def compile(
                 number_codes=_frames.number_columns(data, options.get("categorical")),
                 category_dtypes=_frames.category_dtypes(data),
                 text_labels=_frames.text_column(data, target),
+                integer_dtypes=_frames.integer_dtypes(data),
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None

@@ -119,6 +119,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
                 _clone(self.teacher), self.teacher_features, seed=seed,
                 label_values=self._by_text,
                 category_dtypes=_frames.category_dtypes(frame),
+                integer_dtypes=_frames.integer_dtypes(frame),
             )
         except TeacherError as e:
             raise RulecError(str(e)) from None

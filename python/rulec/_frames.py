@@ -220,11 +220,36 @@ def category_dtypes(data: Any) -> dict:
 
 
 def _polars_categories(data: Any, name: str):
-    """A polars categorical column's categories as a pandas dtype."""
-    import pandas as pd
+    """A polars categorical column's categories as a pandas dtype: as
+    ``to_pandas`` makes it (an ``Enum``'s categories in their order, those
+    it has no row of too), what a model fitted on the pandas frame knew."""
+    return data.select(name).to_pandas()[name].dtype
 
-    values = data[name].drop_nulls().unique(maintain_order=True).cast(str).to_list()
-    return pd.CategoricalDtype(sorted(values))
+
+def integer_dtypes(data: Any) -> dict:
+    """The columns of ``data`` that hold integers, with the pandas dtype a
+    model fitted on the frame saw them in (``int64``, ``uint8``, nullable
+    ``Int64``; a polars column of integers as ``to_pandas`` makes it, when
+    that is integers); empty for a path. rulec hands numbers over as
+    floats; the model gets these back as integers."""
+    kind = kind_of(data)
+    if kind == "pandas":
+        import pandas as pd
+
+        return {
+            str(name): dtype
+            for name, dtype in data.dtypes.items()
+            if pd.api.types.is_integer_dtype(dtype) and not isinstance(dtype, pd.CategoricalDtype)
+        }
+    if kind == "polars":
+        out = {}
+        for n, t in data.schema.items():
+            if t.is_integer():
+                dtype = data.select(n).to_pandas()[n].dtype
+                if dtype.kind in "iu":
+                    out[str(n)] = dtype
+        return out
+    return {}
 
 
 def all_columns_named(data: Any, call):

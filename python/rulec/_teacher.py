@@ -92,6 +92,7 @@ class ModelTeacher:
         number_codes: Sequence[str] = (),
         category_dtypes: Optional[dict] = None,
         text_labels: bool = False,
+        integer_dtypes: Optional[dict] = None,
     ) -> None:
         if not (hasattr(model, "predict_proba") or hasattr(model, "predict")):
             raise TeacherError(
@@ -153,6 +154,10 @@ class ModelTeacher:
         # gets them with that dtype again (a model that reads categories
         # from the dtype, `categorical_features="from_dtype"`, needs it).
         self.category_dtypes = dict(category_dtypes or {})
+        # Columns of integers of the user's frame, by name: rulec hands
+        # them over as floats; the model gets them as the integers they
+        # were (a pipeline that makes text of them saw `4`, not `4.0`).
+        self.integer_dtypes = dict(integer_dtypes or {})
         self.seed = seed
         # Set by prepare: the fitted model(s).
         self.full: Any = model if self.external else None
@@ -247,6 +252,13 @@ class ModelTeacher:
             import pandas as pd
 
             frame = pd.DataFrame(values, columns=wanted)
+            for name, dtype in self.integer_dtypes.items():
+                if name in frame.columns and frame[name].dtype.kind == "f":
+                    x = frame[name].to_numpy()
+                    if not np.isnan(x).any():
+                        frame[name] = x.astype(dtype)
+                    elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                        frame[name] = pd.Series(x, index=frame.index).astype(dtype)
             for name, dtype in self.category_dtypes.items():
                 if name in frame.columns:
                     # rulec hands the values over as text, or as numbers

@@ -182,7 +182,7 @@ def test_a_model_without_classes_answers_in_numpys_order_of_the_target():
     class Bare:
         # predict_proba of a model fitted on `labels`, without classes_.
         def __init__(self, labels):
-            self.inner = LogisticRegression(max_iter=2000).fit(df[["a", "b"]], labels)
+            self.inner = LogisticRegression(max_iter=2000).fit(df[["a", "b"]].to_numpy(), labels)
 
         def predict_proba(self, x):
             return self.inner.predict_proba(x)
@@ -240,6 +240,61 @@ def test_a_category_column_reaches_the_model_as_categories():
                   teacher=Spy(categorical_features="from_dtype", max_iter=30),
                   progress=False, seed=0)
     assert isinstance(seen[0]["cat"], pd.CategoricalDtype), seen[0]
+
+
+def test_integers_and_enums_reach_the_model_as_the_frame_holds_them():
+    import numpy as np
+    import pandas as pd
+    import polars as pl
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer, OneHotEncoder
+    from sklearn.tree import DecisionTreeClassifier
+
+    # A pipeline that makes text of an integer column learnt `4`, not
+    # `4.0`: it is given integers (int64, nullable Int64) as they were, and
+    # a polars Enum with its own categories in their order.
+    rng = np.random.default_rng(9)
+    n = 3000
+    df = pd.DataFrame({
+        "cyl": rng.choice([4, 6, 8], n).astype("int64"),
+        "gears": pd.array(rng.choice([3, 4, 5], n), dtype="Int64"),
+    })
+    df.loc[:9, "gears"] = pd.NA
+    df["y"] = np.where(df.cyl == 4, "eco", "big")
+    as_text = FunctionTransformer(lambda x: x.astype(str))
+    model = make_pipeline(
+        ColumnTransformer([("t", make_pipeline(as_text, OneHotEncoder(handle_unknown="ignore")), ["cyl"])]),
+        DecisionTreeClassifier(random_state=0),
+    ).fit(df[["cyl", "gears"]], df.y)
+    seen = []
+
+    class Spy:
+        classes_ = model.classes_
+        feature_names_in_ = np.array(["cyl", "gears"])
+
+        def predict_proba(self, x):
+            seen.append(x.dtypes.to_dict())
+            return model.predict_proba(x)
+
+    res = rulec.compile(df, target="y", teacher=Spy(), progress=False, seed=0)
+    assert res.report["teacher_accuracy"] == 1.0, res.report["teacher_accuracy"]
+    assert seen[0]["cyl"] == np.dtype("int64") and str(seen[0]["gears"]) == "Int64", seen[0]
+    levels = ["low", "mid", "high", "top"]
+    p = pl.DataFrame({"a": rng.choice(["low", "top"], n).tolist(), "y": df.y.tolist()})
+    p = p.with_columns(pl.col("a").cast(pl.Enum(levels)))
+    cats = []
+
+    class EnumSpy:
+        classes_ = np.array(["big", "eco"])
+        feature_names_in_ = np.array(["a"])
+
+        def predict_proba(self, x):
+            cats.append(list(x["a"].dtype.categories))
+            return np.full((len(x), 2), 0.5)
+
+    rulec.compile(p, target="y", teacher=EnumSpy(), progress=False, seed=0)
+    assert cats[0] == levels, cats[0]
 
 
 def test_the_models_own_exception_is_kept(frame):
