@@ -513,7 +513,10 @@ fn frame_to_table(
     // same: one class per row or so.
     let per_row = classes.len() > QUANTITY_CLASSES && 2 * classes.len() > keep.len();
     if values.is_none() && (classes.len() > MAX_CLASSES || per_row) {
-        let numbers = classes.iter().all(|c| parse_number(c).is_some());
+        // Codes written with a leading zero (`02134`, a ZIP code) are no
+        // quantity to predict within a tolerance.
+        let code = classes.iter().find(|c| leading_zero_code(c));
+        let numbers = code.is_none() && classes.iter().all(|c| parse_number(c).is_some());
         let limit = if classes.len() > MAX_CLASSES {
             format!("rulec decides among at most {MAX_CLASSES} classes, each with rows enough to certify a rule on")
         } else {
@@ -537,6 +540,8 @@ fn frame_to_table(
             keep.len(),
             if numbers {
                 "its values are numbers, which --tolerance X predicts (a value counts as right within X)".to_string()
+            } else if let Some(example) = code {
+                format!("its values are codes (such as `{example}`, with a leading zero), not quantities: group them into fewer classes (a region for a postal code, say)")
             } else if let Some(example) = signed {
                 format!("its values are numbers written with a currency or percent sign (such as `{example}`): write the numbers alone, and --tolerance X predicts them (a value counts as right within X)")
             } else if per_row && classes.len() <= MAX_CLASSES {
@@ -797,8 +802,16 @@ const QUANTITY_CLASSES: usize = 20;
 /// [`QUANTITY_CLASSES`] distinct ones: most likely a quantity (a price, an
 /// age, a score), each of whose values would be a class of its own, with a
 /// few rows each. `--tolerance` is what predicts a number.
+/// Whether `text` is a code written with a leading zero (`02134`, `007`),
+/// not a number such as `0` or `0.5`.
+fn leading_zero_code(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() > 1 && b[0] == b'0' && b.iter().all(u8::is_ascii_digit)
+}
+
 fn quantity_as_classes(target: &str, classes: &[String], rows: usize) -> Option<String> {
     if classes.len() <= QUANTITY_CLASSES
+        || classes.iter().any(|c| leading_zero_code(c))
         || !classes
             .iter()
             .all(|c| parse_number(c).is_some_and(f64::is_finite))

@@ -135,6 +135,15 @@ fn a_target_of_too_many_classes_is_refused() {
         err.ends_with("which --tolerance X predicts (a value counts as right within X)"),
         "{err}"
     );
+    // Codes with a leading zero (postal codes) are no quantity.
+    let err = table(1500, &|i| format!("{:05}", i * 7))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("its values are codes (such as `00000`, with a leading zero), not quantities")
+            && !err.contains("tolerance"),
+        "{err}"
+    );
     // Amounts with their currency sign: numbers too, once written alone.
     let err = table(1500, &|i| {
         format!("\"${},{:03}.50\"", 1 + i / 1000, i % 1000)
