@@ -178,6 +178,11 @@ def column_kind(data: Any, name: str) -> Optional[str]:
             return "int"
         if pd.api.types.is_float_dtype(dtype):
             return "float32" if str(dtype).lower() == "float32" else "float"
+        if dtype == object:
+            # Booleans or integers with a None among them (pandas holds such
+            # a column as objects): what its values are, as Arrow reads it.
+            inferred = pd.api.types.infer_dtype(data.iloc[:, at[0]], skipna=True)
+            return {"boolean": "bool", "integer": "int", "floating": "float"}.get(inferred)
         return None
     import polars as pl
 

@@ -298,6 +298,17 @@ def test_decisions_have_the_targets_type_and_the_fallback_fills_them(frame):
     decided = rulec.compile(df, target="y", progress=False, **FAST).apply(df.iloc[:100])
     assert str(decided["decision"].dtype) == "Int64", decided["decision"].dtype
     assert set(decided["decision"].dropna()) <= {0, 1}
+    # Booleans or integers with a None among them, which pandas holds as
+    # objects: decisions of their type still, equal to the target's values.
+    for values, dtype in [((True, False), "boolean"), ((1, 0), "Int64")]:
+        y = frame["y"].map({"yes": values[0], "no": values[1]}).astype(object)
+        y.iloc[0] = None
+        df = frame.assign(y=y)
+        assert df["y"].dtype == object
+        decided = rulec.compile(df, target="y", progress=False, **FAST).apply(df)
+        assert str(decided["decision"].dtype) == dtype, decided["decision"].dtype
+        both = decided["decision"].notna() & df["y"].notna()
+        assert (decided["decision"][both] == df["y"][both]).mean() > 0.9
     # A target of text: text.
     text = rulec.compile(frame, target="y", progress=False, **FAST).apply(frame.iloc[:5])
     assert pd.api.types.is_string_dtype(text["decision"].dtype), text["decision"].dtype
