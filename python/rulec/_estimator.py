@@ -23,9 +23,13 @@ from ._teacher import ModelTeacher, TeacherError, _clone, _label_number, _label_
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
+    from sklearn.utils.metaestimators import available_if
 except ImportError:  # pragma: no cover - scikit-learn is optional
     BaseEstimator = object  # type: ignore[misc,assignment]
     ClassifierMixin = object  # type: ignore[misc,assignment]
+
+    def available_if(check):  # type: ignore[no-redef]
+        return lambda method: method
 
 
 class RuleCascade(ClassifierMixin, BaseEstimator):
@@ -169,6 +173,34 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             if self._teacher_columns is not None:
                 x = x[self._teacher_columns]
             out[rest] = [self._label_of(v) for v in self.teacher_.predict(x)]
+        return out
+
+    def _teacher_has_proba(self) -> bool:
+        return hasattr(self.teacher, "predict_proba")
+
+    @available_if(_teacher_has_proba)
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities of ``classes_`` per row: 1 for the decision of the
+        rule that answers a row, the teacher's ``predict_proba`` for the rows
+        the rules leave (so scorers such as ``roc_auc`` rank the rules'
+        answers as certain). Only with a teacher that has ``predict_proba``."""
+        _check_fitted(self)
+        frame = _as_pandas(X, self.feature_names_in_)
+        decided = self.result_.apply(frame)
+        covered = decided["rule"].notna().to_numpy()
+        decisions = decided["decision"].to_numpy(dtype=object)
+        index = {_label_text(c): i for i, c in enumerate(self.classes_)}
+        out = np.zeros((len(frame), len(self.classes_)))
+        for i in np.flatnonzero(covered):
+            out[i, index[_label_text(self._by_text[decisions[i]])]] = 1.0
+        rest = np.flatnonzero(~covered)
+        if len(rest):
+            x = frame.iloc[rest]
+            if self._teacher_columns is not None:
+                x = x[self._teacher_columns]
+            p = np.asarray(self.teacher_.predict_proba(x), dtype=np.float64)
+            for j, c in enumerate(self.teacher_.classes_):
+                out[rest, index[_label_text(self._label_of(c))]] += p[:, j]
         return out
 
     def _label_of(self, v: Any) -> Any:

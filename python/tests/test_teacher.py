@@ -366,6 +366,21 @@ def test_the_estimator_in_a_cross_validation(frame):
     assert est.teacher_ is not teacher  # a clone was fitted
     rest = ~covered
     assert (pred[rest] == est.teacher_.predict(x[rest].reset_index(drop=True)[est.teacher_.feature_names_in_])).all()
+    # predict_proba: certain where a rule answers, the teacher's elsewhere,
+    # so probability scorers work (roc_auc gave nan without it).
+    proba = est.predict_proba(x)
+    assert proba.shape == (len(x), 2) and np.allclose(proba.sum(axis=1), 1.0)
+    picked = est.classes_[proba.argmax(axis=1)]
+    assert (picked[covered] == pred[covered]).all()
+    assert set(np.unique(proba[covered])) <= {0.0, 1.0}
+    teacher_p = est.teacher_.predict_proba(x[rest].reset_index(drop=True)[est.teacher_.feature_names_in_])
+    assert np.allclose(proba[rest], teacher_p)
+    auc = cross_val_score(est, x, y, cv=3, scoring="roc_auc")
+    assert not np.isnan(auc).any() and auc.min() > 0.8, auc
+    # A teacher without predict_proba gives a cascade without it.
+    from sklearn.svm import LinearSVC
+
+    assert not hasattr(rulec.RuleCascade(LinearSVC()), "predict_proba")
 
 
 def test_the_estimator_with_numpy_and_integer_classes(frame):
