@@ -727,7 +727,11 @@ mod tests {
         assert_eq!(number_with_sign("-€3"), Some((-3.0, '€')));
         assert_eq!(number_with_sign("12.5 %"), Some((12.5, '%')));
         assert_eq!(number_with_sign(" 7% "), Some((7.0, '%')));
-        for plain in ["12", "1,234", "%", "$", "$abc", "12%%", "£ 1 2", "north"] {
+        assert_eq!(number_with_sign("(1,234.00)"), Some((-1234.0, '(')));
+        assert_eq!(number_with_sign("($5)"), Some((-5.0, '(')));
+        for plain in [
+            "12", "1,234", "%", "$", "$abc", "12%%", "£ 1 2", "north", "(a)", "(-3)", "()",
+        ] {
             assert_eq!(number_with_sign(plain), None, "{plain}");
         }
         // 300 prices, every one distinct, over the limit of 100 categories:
@@ -740,6 +744,22 @@ mod tests {
         assert!(
             notes[0].starts_with("column `colour` holds numbers written with a currency or percent sign (such as `$0.99`)")
                 && notes[0].contains("write the numbers alone"),
+            "{notes:?}"
+        );
+        // Accounting negatives among plain numbers: a note of their own.
+        let amounts: Vec<String> = (0..300)
+            .map(|i| {
+                if i % 3 == 0 {
+                    format!("({i}.50)")
+                } else {
+                    format!("{i}.50")
+                }
+            })
+            .collect();
+        let cells: Vec<Option<&str>> = amounts.iter().map(|p| Some(p.as_str())).collect();
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 400);
+        assert!(
+            notes[0].starts_with("column `colour` holds numbers with negatives written in parentheses, as accounting does (such as `(0.50)`)"),
             "{notes:?}"
         );
         // Signs on a few values of a text column: no such note.

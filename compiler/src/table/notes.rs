@@ -117,6 +117,13 @@ pub(super) fn numbers_but_outside(
 pub(crate) fn number_with_sign(text: &str) -> Option<(f64, char)> {
     const SIGNS: [char; 6] = ['$', '€', '£', '¥', '₹', '%'];
     let t = text.trim();
+    // An accounting negative: `(1,234.00)`, `($5)`; its sign is `(`.
+    if let Some(inner) = t.strip_prefix('(').and_then(|r| r.strip_suffix(')')) {
+        let x = number_with_sign(inner)
+            .map(|(x, _)| x)
+            .or_else(|| crate::ingest::parse_number(inner.trim()))?;
+        return (x >= 0.0).then_some((-x, '('));
+    }
     let (negative, t) = match t.strip_prefix('-') {
         Some(rest) => (true, rest.trim_start()),
         None => (false, t),
@@ -149,6 +156,11 @@ pub(super) fn numbers_with_signs(
     let example = signed.first?;
     if !numbers.most() {
         return None;
+    }
+    if number_with_sign(example).is_some_and(|(_, sign)| sign == '(') {
+        return Some(format!(
+            "column `{name}` holds numbers with negatives written in parentheses, as accounting does (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write negatives with a minus sign (and the numbers without a currency sign) and the column reads as numbers"
+        ));
     }
     Some(format!(
         "column `{name}` holds numbers written with a currency or percent sign (such as `{example}`), read as text: each value is a category of its own, and a rule cannot compare them; write the numbers alone (the unit can go in the column name) and the column reads as numbers"
