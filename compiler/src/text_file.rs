@@ -163,7 +163,12 @@ impl TextFormat {
 pub fn sheet_as_csv<R: io::Read + io::Seek + Clone>(file: R) -> io::Result<Vec<u8>> {
     use calamine::{Data, Reader};
     let bad = |e: calamine::Error| io::Error::other(e.to_string());
-    let mut book = calamine::open_workbook_auto_from_rs(file).map_err(bad)?;
+    let mut file = file;
+    let mut head = [0u8; 512];
+    let n = file.read(&mut head).unwrap_or(0);
+    file.seek(io::SeekFrom::Start(0))?;
+    let mut book = calamine::open_workbook_auto_from_rs(file)
+        .map_err(|e| not_a_workbook(&head[..n]).unwrap_or_else(|| bad(e)))?;
     let range = match book.worksheet_range_at(0) {
         Some(range) => range.map_err(bad)?,
         None => return Err(io::Error::other("has no sheet")),
@@ -195,6 +200,36 @@ pub fn sheet_as_csv<R: io::Read + io::Seek + Clone>(file: R) -> io::Result<Vec<u
         out.push(b'\n');
     }
     Ok(out)
+}
+
+/// What a file named as a spreadsheet holds when it is none, from its
+/// first bytes `head`: HTML (web applications export a table as HTML
+/// named `.xls`), or text (a tab- or comma-separated `.xls`).
+fn not_a_workbook(head: &[u8]) -> Option<io::Error> {
+    let text = std::str::from_utf8(head)
+        .or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]))
+        .ok()?;
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.is_empty() {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.starts_with('<')
+        && ["<html", "<table", "<!doctype", "<?xml"]
+            .iter()
+            .any(|t| lower.contains(t))
+    {
+        return Some(io::Error::other(
+            "it is a web page (HTML), as web applications export a table named .xls: open it in a spreadsheet and save it as .xlsx, or as CSV",
+        ));
+    }
+    let first = text.lines().next().unwrap_or_default();
+    if first.contains('\t') || first.contains(',') || first.contains(';') {
+        return Some(io::Error::other(
+            "it is text with separators: rename it .csv (or .tsv when tab-separated) and rulec reads it as text",
+        ));
+    }
+    None
 }
 
 /// The names of a spreadsheet's sheets, in the workbook's order; the first

@@ -498,10 +498,25 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
             err.starts_with(&format!(
                 "{}: cannot be read as a spreadsheet: ",
                 bad.display()
-            )),
+            )) && err.contains("it is text with separators: rename it .csv"),
             "{err}"
         );
     }
+    // A web page named .xls, as web applications export a table.
+    let page = write(
+        dir.path(),
+        "export.xls",
+        b"<html><body><table><tr><td>a</td></tr></table></body></html>",
+    );
+    let err = read(&page, &params("y", None)).unwrap_err().to_string();
+    assert!(
+        err.contains("cannot be read as a spreadsheet: it is a web page (HTML)"),
+        "{err}"
+    );
+    // Bytes that are neither: the reader's own words.
+    let junk = write(dir.path(), "junk.xlsx", &[0u8, 159, 146, 150, 1, 2]);
+    let err = read(&junk, &params("y", None)).unwrap_err().to_string();
+    assert!(!err.contains("it is"), "{err}");
 }
 
 #[test]
