@@ -238,7 +238,7 @@ impl FittedRegressionForest {
             .into_par_iter()
             .map(|row| {
                 let d = predicted.fetch_add(1, Ordering::Relaxed) + 1;
-                if d % 65_536 == 0 || d == n as u64 {
+                if d.is_multiple_of(65_536) || d == n as u64 {
                     tick("teach: predicting rows", d, n as u64);
                 }
                 let (mut oob, mut n_oob, mut all, mut cmp) = (0.0, 0u32, 0.0, 0u32);

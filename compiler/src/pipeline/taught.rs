@@ -647,6 +647,15 @@ fn check_labels(labels: &TeacherLabels, n: usize, k: usize) -> Result<(), Error>
     }
 }
 
+/// Column names in backticks, comma-separated.
+fn quoted_list(names: &[String]) -> String {
+    names
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -755,13 +764,4 @@ mod tests {
         std::fs::write(&script, "print('bye')\n").unwrap();
         assert_ne!(program_files_fingerprint(&kind), fp);
     }
-}
-
-/// Column names in backticks, comma-separated.
-fn quoted_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|c| format!("`{c}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
