@@ -199,7 +199,8 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
             if self._teacher_columns is not None:
                 x = x[self._teacher_columns]
             p = np.asarray(self.teacher_.predict_proba(x), dtype=np.float64)
-            for j, c in enumerate(self.teacher_.classes_):
+            # A teacher without classes_ answers in the order of y's labels.
+            for j, c in enumerate(getattr(self.teacher_, "classes_", self.classes_)):
                 out[rest, index[_label_text(self._label_of(c))]] += p[:, j]
         return out
 

@@ -142,7 +142,8 @@ def target_kind(data: Any, name: str) -> Optional[str]:
 
 def text_column(data: Any, name: str) -> bool:
     """Whether ``data`` is a frame whose column ``name`` holds text (pandas
-    ``str`` or ``object`` of str, polars ``String``)."""
+    ``str``, ``object`` or ``category`` of str; polars ``String``,
+    ``Categorical`` or ``Enum``)."""
     kind = kind_of(data)
     if kind == "path" or not isinstance(name, str):
         return False
@@ -154,7 +155,9 @@ def text_column(data: Any, name: str) -> bool:
         return len(values) > 0 and all(isinstance(v, str) for v in values.unique())
     import polars as pl
 
-    return name in data.columns and data.schema[name] == pl.String
+    return name in data.columns and (
+        data.schema[name] == pl.String or isinstance(data.schema[name], (pl.Categorical, pl.Enum))
+    )
 
 
 def column_kind(data: Any, name: str) -> Optional[str]:

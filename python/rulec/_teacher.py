@@ -255,10 +255,11 @@ class ModelTeacher:
             for name, dtype in self.integer_dtypes.items():
                 if name in frame.columns and frame[name].dtype.kind == "f":
                     x = frame[name].to_numpy()
-                    if not np.isnan(x).any():
-                        frame[name] = x.astype(dtype)
-                    elif isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                    if isinstance(dtype, pd.api.extensions.ExtensionDtype):
+                        # A nullable `Int64`: missing values as <NA>.
                         frame[name] = pd.Series(x, index=frame.index).astype(dtype)
+                    elif not np.isnan(x).any():
+                        frame[name] = x.astype(dtype)
             for name, dtype in self.category_dtypes.items():
                 if name in frame.columns:
                     # rulec hands the values over as text, or as numbers

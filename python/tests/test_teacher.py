@@ -187,12 +187,20 @@ def test_a_model_without_classes_answers_in_numpys_order_of_the_target():
         def predict_proba(self, x):
             return self.inner.predict_proba(x)
 
+    import polars as pl
+
     for labels in (numbers, numbers.astype(str)):
         frame = df.assign(y=labels)
         model = Bare(labels)
         assert list(model.inner.classes_[:3]) in ([0, 1, 2], ["0", "1", "10"])
         res = rulec.compile(frame, target="y", teacher=model, progress=False, seed=0)
         assert res.report["teacher_accuracy"] > 0.6, (labels.dtype, res.report["teacher_accuracy"])
+    # A polars categorical target of number texts is text too.
+    text = numbers.astype(str)
+    model = Bare(text)
+    frame = pl.from_pandas(df.assign(y=text)).with_columns(pl.col("y").cast(pl.Categorical))
+    res = rulec.compile(frame, target="y", teacher=model, progress=False, seed=0)
+    assert res.report["teacher_accuracy"] > 0.6, res.report["teacher_accuracy"]
 
 
 def test_a_category_column_reaches_the_model_as_categories():
@@ -261,17 +269,18 @@ def test_integers_and_enums_reach_the_model_as_the_frame_holds_them():
         "gears": pd.array(rng.choice([3, 4, 5], n), dtype="Int64"),
     })
     df.loc[:9, "gears"] = pd.NA
+    df["doors"] = pd.array(rng.choice([2, 4], n), dtype="Int64")  # none missing
     df["y"] = np.where(df.cyl == 4, "eco", "big")
     as_text = FunctionTransformer(lambda x: x.astype(str))
     model = make_pipeline(
         ColumnTransformer([("t", make_pipeline(as_text, OneHotEncoder(handle_unknown="ignore")), ["cyl"])]),
         DecisionTreeClassifier(random_state=0),
-    ).fit(df[["cyl", "gears"]], df.y)
+    ).fit(df[["cyl", "gears", "doors"]], df.y)
     seen = []
 
     class Spy:
         classes_ = model.classes_
-        feature_names_in_ = np.array(["cyl", "gears"])
+        feature_names_in_ = np.array(["cyl", "gears", "doors"])
 
         def predict_proba(self, x):
             seen.append(x.dtypes.to_dict())
@@ -280,6 +289,7 @@ def test_integers_and_enums_reach_the_model_as_the_frame_holds_them():
     res = rulec.compile(df, target="y", teacher=Spy(), progress=False, seed=0)
     assert res.report["teacher_accuracy"] == 1.0, res.report["teacher_accuracy"]
     assert seen[0]["cyl"] == np.dtype("int64") and str(seen[0]["gears"]) == "Int64", seen[0]
+    assert str(seen[0]["doors"]) == "Int64", seen[0]
     levels = ["low", "mid", "high", "top"]
     p = pl.DataFrame({"a": rng.choice(["low", "top"], n).tolist(), "y": df.y.tolist()})
     p = p.with_columns(pl.col("a").cast(pl.Enum(levels)))
@@ -377,6 +387,26 @@ def test_the_estimator_in_a_cross_validation(frame):
     assert np.allclose(proba[rest], teacher_p)
     auc = cross_val_score(est, x, y, cv=3, scoring="roc_auc")
     assert not np.isnan(auc).any() and auc.min() > 0.8, auc
+    # A teacher without classes_ answers in the order of y's labels.
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    class NoClasses(ClassifierMixin, BaseEstimator):
+        def fit(self, X, y):
+            self.inner_ = RandomForestClassifier(n_estimators=20, random_state=0).fit(X, y)
+            return self
+
+        def predict_proba(self, X):
+            return self.inner_.predict_proba(X)
+
+        def predict(self, X):
+            return self.inner_.predict(X)
+
+    numeric = x[["x", "w"]]
+    bare = rulec.RuleCascade(NoClasses(), precision=0.9).fit(numeric, y)
+    assert not hasattr(bare.teacher_, "classes_")
+    proba = bare.predict_proba(numeric)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert (bare.classes_[proba.argmax(axis=1)] == bare.predict(numeric)).mean() > 0.95
     # A teacher without predict_proba gives a cascade without it.
     from sklearn.svm import LinearSVC
 

@@ -153,6 +153,23 @@ pub(super) fn api_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
                 .words(" on its type without a wildcard arm no longer builds")
         });
     }
+    // The same classes in another order: the decision enum's variants
+    // follow it, and so do its `ALL` and a variant cast to a number.
+    let (oc, nc) = (&old.target.classes, &new.target.classes);
+    if oc != nc && oc.len() == nc.len() && oc.iter().all(|c| nc.contains(c)) {
+        out.push(
+            Line::default()
+                .words(format!(
+                    "the decision enum's variants are in another order, the classes' ({} instead of {}): its ",
+                    quoted_list(nc),
+                    quoted_list(oc)
+                ))
+                .code("ALL")
+                .words(" and a decision cast to a number (")
+                .code("as usize")
+                .words(") still build and now give another class"),
+        );
+    }
     out
 }
 

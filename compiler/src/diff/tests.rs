@@ -385,6 +385,13 @@ fn classes_in_another_order_are_no_change() {
         "{:?}",
         d.settings.iter().map(Line::plain).collect::<Vec<_>>()
     );
+    // The crate sees it: the decision enum's variants follow the order.
+    let api: Vec<String> = d.api.iter().map(Line::plain).collect();
+    assert!(
+        api.iter()
+            .any(|l| l.starts_with("the decision enum's variants are in another order")),
+        "{api:?}"
+    );
     let d = diff(&old, &with(&["1", "2", "11"]));
     let lines: Vec<String> = d.settings.iter().map(Line::plain).collect();
     assert!(
