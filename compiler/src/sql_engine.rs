@@ -382,10 +382,13 @@ impl Source {
                     .iter()
                     .map(|t| PlSmallStr::from(*t))
                     .collect();
+                // Types from every row: a text past the first 10,000 (a
+                // spreadsheet's `Total` at the bottom) then makes its column
+                // text, read as ingest reads it, not a failed parse.
                 LazyCsvReader::new_with_sources(sources)
                     .with_glob(false)
                     .with_has_header(true)
-                    .with_infer_schema_length(Some(10_000))
+                    .with_infer_schema_length(None)
                     .with_dtype_overwrite(crate::ingest::text_schema(
                         crate::ingest::category_columns(set),
                         &shape.header,
