@@ -85,6 +85,23 @@ fn write_two_class(dir: &Path, rows: usize, seed: u64) {
     std::fs::write(dir.join("d.csv"), csv).unwrap();
 }
 
+/// `validate` of `out/rules.json` on `file` with the interpreter and the
+/// SQL engine: each one's table past the line that names the engine.
+fn validate_both(dir: &Path, file: &str) -> [String; 2] {
+    ["rust", "sql"].map(|engine| {
+        let o = run(
+            dir,
+            &["validate", "out/rules.json", file, "--engine", engine],
+        );
+        assert!(o.status.success(), "{file} {engine}: {}", stderr(&o));
+        let table = String::from_utf8_lossy(&o.stdout).into_owned();
+        table
+            .split_once('\n')
+            .map(|(_, t)| t.to_string())
+            .unwrap_or_default()
+    })
+}
+
 #[test]
 fn a_truncated_parquet_file_is_refused() {
     use polars::prelude::*;
@@ -870,22 +887,7 @@ fn narrow_numbers_and_decimals_read_as_numbers_and_lists_are_left_out() {
         assert_eq!(decided, 1501, "{file}: a header and a line per row");
         // Both engines of `validate` read the decimals as numbers too (the
         // SQL engine refused them: "has type decimal[10,2]").
-        let tables: Vec<String> = ["rust", "sql"]
-            .iter()
-            .map(|engine| {
-                let o = run(
-                    dir.path(),
-                    &["validate", "out/rules.json", file, "--engine", engine],
-                );
-                assert!(o.status.success(), "{file} {engine}: {}", stderr(&o));
-                // Past the line that names the engine.
-                let table = String::from_utf8_lossy(&o.stdout).into_owned();
-                table
-                    .split_once('\n')
-                    .map(|(_, t)| t.to_string())
-                    .unwrap_or_default()
-            })
-            .collect();
+        let tables = validate_both(dir.path(), file);
         assert_eq!(tables[0], tables[1], "{file}");
         assert!(tables[0].contains("1500 answered by the rules"), "{file}");
     }
@@ -2375,21 +2377,7 @@ fn blank_cells_and_a_total_row_leave_a_column_of_numbers_numbers() {
         "{}",
         stderr(&o)
     );
-    let tables: Vec<String> = ["rust", "sql"]
-        .iter()
-        .map(|engine| {
-            let o = run(
-                dir.path(),
-                &["validate", "out/rules.json", "d.csv", "--engine", engine],
-            );
-            assert!(o.status.success(), "{engine}: {}", stderr(&o));
-            let table = String::from_utf8_lossy(&o.stdout).into_owned();
-            table
-                .split_once('\n')
-                .map(|(_, t)| t.to_string())
-                .unwrap_or_default()
-        })
-        .collect();
+    let tables = validate_both(dir.path(), "d.csv");
     assert_eq!(tables[0], tables[1]);
     let o = run(dir.path(), &["check", "out/rules.json", "d.csv"]);
     assert!(!stderr(&o).contains("not a number"), "{}", stderr(&o));
