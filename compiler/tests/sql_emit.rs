@@ -605,29 +605,14 @@ fn a_column_named_as_an_sql_output_is_said_at_compile_time() {
         text.push_str(&format!("{a},{},{y}\n", i % 7));
     }
     std::fs::write(d.join("t.csv"), text).unwrap();
-    let out = common::rulec(
-        d,
-        &[
-            "compile",
-            "t.csv",
-            "--target",
-            "y",
-            "--out",
-            "out",
-            "--no-cache",
-        ],
-    );
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = compile_stderr(d, "t.csv");
     assert!(
         err.contains("note: column `RULEC_Rule` has the name of a column rulec's SQL adds to each row (`rulec_decision`, `rulec_rule`): `rulec emit --lang sql` will refuse these rules"),
         "{err}"
     );
     let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains("has the name of a column rulec's SQL adds"));
-    let out = run(
-        d,
-        &["emit", "out/rules.json", "--lang", "sql", "--out", "q.sql"],
-    );
+    let out = run(d, &EMIT_SQL);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("has the name of an output column"), "{err}");
@@ -657,11 +642,33 @@ fn a_column_name_with_a_nul_is_said_at_compile_time() {
     ParquetWriter::new(std::fs::File::create(d.join("t.parquet")).unwrap())
         .finish(&mut df)
         .unwrap();
+    let err = compile_stderr(d, "t.parquet");
+    assert!(
+        err.contains("note: column `we\\0ird` has a NUL character in its name: `rulec emit --lang sql` will refuse these rules"),
+        "{err}"
+    );
+    let out = run(d, &EMIT_SQL);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// `emit --lang sql` of the compile in `out/`, to `q.sql`.
+const EMIT_SQL: [&str; 7] = [
+    "emit",
+    "out/rules.json",
+    "--lang",
+    "sql",
+    "--out",
+    "q.sql",
+    "-q",
+];
+
+/// Compiles `file` (target `y`) into `out/`; what it said on stderr.
+fn compile_stderr(d: &Path, file: &str) -> String {
     let out = common::rulec(
         d,
         &[
             "compile",
-            "t.parquet",
+            file,
             "--target",
             "y",
             "--out",
@@ -669,14 +676,5 @@ fn a_column_name_with_a_nul_is_said_at_compile_time() {
             "--no-cache",
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("note: column `we\\0ird` has a NUL character in its name: `rulec emit --lang sql` will refuse these rules"),
-        "{err}"
-    );
-    let out = run(
-        d,
-        &["emit", "out/rules.json", "--lang", "sql", "--out", "q.sql"],
-    );
-    assert_eq!(out.status.code(), Some(1));
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }

@@ -124,10 +124,10 @@ def target_kind(data: Any, name: str) -> Optional[str]:
         return kind
     import pandas as pd
 
-    at = [i for i, c in enumerate(data.columns) if str(c) == name]
-    if len(at) != 1:
+    column = _pandas_column(data, name)
+    if column is None:
         return None
-    dtype = data.iloc[:, at[0]].dtype
+    dtype = column.dtype
     if not isinstance(dtype, pd.CategoricalDtype):
         return None
     inner = dtype.categories.dtype
@@ -140,6 +140,14 @@ def target_kind(data: Any, name: str) -> Optional[str]:
     return None
 
 
+def _pandas_column(data: Any, name: str):
+    """The column of the pandas frame ``data`` named ``name`` as text
+    (columns reach rulec named as text: `2` is the column 2); None when no
+    column, or more than one, is so named."""
+    at = [i for i, c in enumerate(data.columns) if str(c) == name]
+    return data.iloc[:, at[0]] if len(at) == 1 else None
+
+
 def text_column(data: Any, name: str) -> bool:
     """Whether ``data`` is a frame whose column ``name`` holds text (pandas
     ``str``, ``object`` or ``category`` of str; polars ``String``,
@@ -148,10 +156,10 @@ def text_column(data: Any, name: str) -> bool:
     if kind == "path" or not isinstance(name, str):
         return False
     if kind == "pandas":
-        at = [i for i, c in enumerate(data.columns) if str(c) == name]
-        if len(at) != 1:
+        column = _pandas_column(data, name)
+        if column is None:
             return False
-        values = data.iloc[:, at[0]].dropna()
+        values = column.dropna()
         return len(values) > 0 and all(isinstance(v, str) for v in values.unique())
     import polars as pl
 
@@ -170,11 +178,10 @@ def column_kind(data: Any, name: str) -> Optional[str]:
     if kind == "pandas":
         import pandas as pd
 
-        # Columns reach rulec named as text: `2` is the column 2.
-        at = [i for i, c in enumerate(data.columns) if str(c) == name]
-        if len(at) != 1:
+        column = _pandas_column(data, name)
+        if column is None:
             return None
-        dtype = data.iloc[:, at[0]].dtype
+        dtype = column.dtype
         if pd.api.types.is_bool_dtype(dtype):
             return "bool"
         if pd.api.types.is_integer_dtype(dtype):
@@ -184,7 +191,7 @@ def column_kind(data: Any, name: str) -> Optional[str]:
         if dtype == object:
             # Booleans or integers with a None among them (pandas holds such
             # a column as objects): what its values are, as Arrow reads it.
-            inferred = pd.api.types.infer_dtype(data.iloc[:, at[0]], skipna=True)
+            inferred = pd.api.types.infer_dtype(column, skipna=True)
             return {"boolean": "bool", "integer": "int", "floating": "float"}.get(inferred)
         return None
     import polars as pl
