@@ -2432,7 +2432,18 @@ fn an_identifier_column_does_not_blind_the_forest_teacher() {
         std::fs::remove_dir_all(dir.path().join("out")).unwrap();
         let o = compile(dir.path(), "d.csv", extra);
         assert!(o.status.success(), "{}", stderr(&o));
-        assert!(!stderr(&o).contains("learns without"), "{}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("note: the forest teacher learns without"),
+            "{}",
+            stderr(&o)
+        );
+        // Which --teacher-paths says, with what it risks.
+        assert_eq!(
+            stderr(&o).contains("note: the forest teacher learns with column `order_id`"),
+            extra[0] == "--teacher-paths",
+            "{}",
+            stderr(&o)
+        );
     }
 }
 

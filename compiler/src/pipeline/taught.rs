@@ -247,6 +247,27 @@ pub fn run_with(
             if noted.len() == 1 { "it" } else { "them" },
         ));
     }
+    // Under `--teacher-paths` the forest keeps them: say what that risks.
+    let kept: Vec<String> = match p.teacher {
+        TeacherKind::Forest if p.teacher_paths => table
+            .identifiers()
+            .iter()
+            .filter(|c| !p.forbid.contains(c))
+            .cloned()
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !kept.is_empty() {
+        progress.line(&format!(
+            "note: the forest teacher learns with {} {}, which {} a value of {} own in nearly every training row, since --teacher-paths reads its trees against every column; on a few hundred rows its trees may sort the training rows by {} and answer one class for every new row (without --teacher-paths the forest learns without {})",
+            if kept.len() == 1 { "column" } else { "columns" },
+            quoted_list(&kept),
+            if kept.len() == 1 { "has" } else { "have" },
+            if kept.len() == 1 { "its" } else { "their" },
+            if kept.len() == 1 { "it" } else { "them" },
+            if kept.len() == 1 { "it" } else { "them" },
+        ));
+    }
     let hidden: Vec<String> = if p.forbid_teacher {
         p.forbid.iter().chain(&by_row).cloned().collect()
     } else {
