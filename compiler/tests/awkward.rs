@@ -2479,8 +2479,13 @@ fn features_of_one_value_each_are_named_as_the_cause() {
     std::fs::remove_dir_all(dir.path().join("out")).unwrap();
     let o = compile(dir.path(), "d.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!stderr(&o).contains("every feature"), "{}", stderr(&o));
+    // Unless it is forbidden: rules may not read it.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--forbid", "a"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        !stderr(&o).contains("every feature holds"),
+        stderr(&o).contains("note: every feature rules may read (not --forbid) holds a single value on the training rows (`b`)"),
         "{}",
         stderr(&o)
     );

@@ -279,10 +279,16 @@ fn split_table(
     table.add_notes(giveaways);
     // Features that each hold one value on the training rows: nothing for
     // a rule, or the teacher, to tell one row from another by.
-    let columns = table.columns();
+    // The columns rules may read: a forbidden one varying is no help.
+    let columns: Vec<&crate::table::Column> = table
+        .columns()
+        .iter()
+        .filter(|c| !p.forbid.contains(&c.name))
+        .collect();
     if !columns.is_empty() && columns.iter().all(|c| c.data.is_constant_on(&splits.train)) {
         let note = format!(
-            "every feature holds a single value on the training rows ({}{}): rules have nothing to tell one row from another by, so none can be certified; check that the file holds the columns you meant",
+            "every feature {}holds a single value on the training rows ({}{}): rules have nothing to tell one row from another by, so none can be certified; check that the file holds the columns you meant",
+            if columns.len() < table.columns().len() { "rules may read (not --forbid) " } else { "" },
             columns.iter().take(5).map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
             if columns.len() > 5 { ", …" } else { "" },
         );
