@@ -92,17 +92,20 @@ pub fn scan_reader(
         // A quote inside an unquoted field (`5" pipe`) opens a quoted part
         // for polars' splitter as for ours; pandas reads it as a character.
         // Where that part runs past the line, say so at the quote's line.
-        if let Some(s) = &shape {
-            if !at.closed || text.contains(&b'\n') {
-                if let Some((k, field)) = stray_quote(text, s.separator) {
-                    return Err(err(
-                        at.line + k,
-                        format!(
-                            "the field `{field}` has a `\"` but does not start with one, and what follows it up to the next `\"` runs past the line: a field with quotes in it is quoted whole, its own quotes doubled (`\"{}\"`), as CSV writers do",
-                            field.replace('"', "\"\"")
-                        ),
-                    ));
-                }
+        // In the header too (`a"b`): its separator is the one it will get.
+        let sep = shape.as_ref().map_or_else(
+            || separator.unwrap_or_else(|| pick_separator(text)),
+            |s| s.separator,
+        );
+        if !at.closed || text.contains(&b'\n') {
+            if let Some((k, field)) = stray_quote(text, sep) {
+                return Err(err(
+                    at.line + k,
+                    format!(
+                        "the field `{field}` has a `\"` but does not start with one, and what follows it up to the next `\"` runs past the line: a field with quotes in it is quoted whole, its own quotes doubled (`\"{}\"`), as CSV writers do",
+                        field.replace('"', "\"\"")
+                    ),
+                ));
             }
         }
         if !at.closed {
@@ -362,6 +365,12 @@ mod tests {
         assert!(
             e.starts_with("t.csv: line 1: the lines end with a carriage return alone (CR")
                 && e.contains("tr '\\r' '\\n' < IN > OUT"),
+            "{e}"
+        );
+        // A quote inside a name that is not quoted, named as in a row.
+        let e = check(b"a\"b,y\n1,x\n2,z\n").unwrap_err();
+        assert!(
+            e.contains("the field `a\"b` has a `\"` but does not start with one"),
             "{e}"
         );
         // A carriage return in a quoted name is text.
