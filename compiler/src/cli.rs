@@ -231,7 +231,7 @@ pub struct CommonOpts {
     /// Precision the rules' decisions must reach together (each rule alone with `--certify rule`), as a lower confidence bound on validation rows.
     #[arg(long, allow_negative_numbers = true, default_value_t = defaults().precision)]
     pub precision: f64,
-    /// Confidence level of that bound (one-sided, exact Clopper–Pearson). With `--certify rule` it is each rule's level, with no correction for the rules kept: some rule may miss the target more often.
+    /// Confidence level of that bound (one-sided, exact Clopper–Pearson), above 0.5. With `--certify rule` it is each rule's level, with no correction for the rules kept: some rule may miss the target more often.
     #[arg(long, allow_negative_numbers = true, default_value_t = defaults().confidence)]
     pub confidence: f64,
     /// Seed for the split, the teacher and the learner.
@@ -370,7 +370,7 @@ pub struct CommonOpts {
     /// `runtime/` folder of a rulec checkout). Off: the crate has no dependency.
     #[arg(long, value_name = "DIR")]
     pub with_runtime: Option<PathBuf>,
-    /// Output directory; replaced as a whole on success, untouched on failure.
+    /// Output directory; replaced as a whole on success, untouched on failure. A folder holding files rulec did not write is refused (a crate's build output aside).
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
 }

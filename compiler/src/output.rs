@@ -117,12 +117,27 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
             if entries.next().is_none() || inside_output {
                 Ok(())
             } else if out.join(MARKER).exists() {
-                // The folder is replaced as a whole, so a signed book in it
-                // would go; say so before any work, not after the compile.
-                // A new book never carries a filled sign-off.
+                // The folder is replaced as a whole: files of the user's
+                // own in it would go, and so would a signed book; say so
+                // before any work, not after the compile. A new book never
+                // carries a filled sign-off.
                 let books =
                     ["RULEBOOK.md", "rulebook.html"].map(|f| (PathBuf::from(f), Vec::new()));
-                check_no_signed_book(out, &books)
+                check_no_signed_book(out, &books)?;
+                let foreign = foreign_files(out);
+                if !foreign.is_empty() {
+                    let shown: Vec<String> =
+                        foreign.iter().take(5).map(|f| format!("`{f}`")).collect();
+                    return Err(Error::Params(format!(
+                        "--out {}: holds {} rulec did not write ({}{}), which replacing the folder as a whole would delete: move {} out first, or choose another folder",
+                        out.display(),
+                        if foreign.len() == 1 { "a file" } else { "files" },
+                        shown.join(", "),
+                        if foreign.len() > 5 { ", …" } else { "" },
+                        if foreign.len() == 1 { "it" } else { "them" },
+                    )));
+                }
+                Ok(())
             } else {
                 Err(Error::Params(format!(
                     "--out {}: directory holds files rulec did not write; choose a new or empty directory",
@@ -131,6 +146,68 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
             }
         }
     }
+}
+
+/// The marker's text: what it is, then the files written beside it, one
+/// relative path a line, so that a later run can tell a file of the user's
+/// own from rulec's ([`foreign_files`]).
+fn marker_text(files: &[(PathBuf, Vec<u8>)]) -> Vec<u8> {
+    let mut text =
+        String::from("written by rulec; the directory is replaced as a whole on each run\n");
+    for (rel, _) in files {
+        text.push_str(&rel.to_string_lossy());
+        text.push('\n');
+    }
+    text.into_bytes()
+}
+
+/// The files in `dir`, a folder rulec wrote, that its marker does not list
+/// (relative paths, sorted): files of the user's own, which replacing the
+/// folder would delete. A crate's build output (`target/`, `Cargo.lock`)
+/// is not the user's; a marker that lists no files (an older rulec's)
+/// lists nothing to compare with, and nothing is reported.
+fn foreign_files(dir: &Path) -> Vec<String> {
+    let Ok(marker) = fs::read_to_string(dir.join(MARKER)) else {
+        return Vec::new();
+    };
+    let listed: std::collections::BTreeSet<&str> = marker.lines().skip(1).collect();
+    if listed.is_empty() {
+        return Vec::new();
+    }
+    let build_output = |rel: &str| {
+        let parts: Vec<&str> = rel.split('/').collect();
+        parts.contains(&"target") || parts.last() == Some(&"Cargo.lock")
+    };
+    let mut foreign = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        let Ok(entries) = fs::read_dir(dir.join(&rel)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = rel.join(entry.file_name());
+            let text = path.to_string_lossy().into_owned();
+            if text == MARKER || build_output(&text) {
+                continue;
+            }
+            match entry.file_type() {
+                // A folder rulec wrote since (`emit --out out/crate`) has
+                // its own marker, which says what is its.
+                Ok(t) if t.is_dir() && dir.join(&path).join(MARKER).exists() => {
+                    foreign.extend(
+                        foreign_files(&dir.join(&path))
+                            .into_iter()
+                            .map(|f| format!("{text}/{f}")),
+                    );
+                }
+                Ok(t) if t.is_dir() => stack.push(path),
+                _ if !listed.contains(text.as_str()) => foreign.push(text),
+                _ => {}
+            }
+        }
+    }
+    foreign.sort();
+    foreign
 }
 
 /// Checks, before any work is done, that a folder can be made beside
@@ -343,11 +420,7 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
     track(&tmp);
     let res = (|| {
         fs::create_dir_all(&tmp).map_err(io(&tmp))?;
-        fs::write(
-            tmp.join(MARKER),
-            b"written by rulec; the directory is replaced as a whole on each run\n",
-        )
-        .map_err(io(&tmp))?;
+        fs::write(tmp.join(MARKER), marker_text(files)).map_err(io(&tmp))?;
         for (rel, bytes) in files {
             let path = tmp.join(rel);
             if let Some(dir) = path.parent() {
@@ -670,6 +743,40 @@ mod tests {
         list.iter()
             .map(|(p, t)| (PathBuf::from(p), t.as_bytes().to_vec()))
             .collect()
+    }
+
+    /// A folder rulec wrote is replaced as a whole: a file of the user's
+    /// own in it (notes, a folder of theirs) is refused before any work,
+    /// not deleted; a crate's build output, and a folder rulec wrote into
+    /// it since, are rulec's.
+    #[test]
+    fn files_of_the_users_own_in_an_output_folder_are_kept_by_refusing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let ours = files(&[("rules.json", "{}"), ("crate/src/lib.rs", "")]);
+        write_all(&out, &ours).unwrap();
+        fs::create_dir_all(out.join("crate/target/release")).unwrap();
+        fs::write(out.join("crate/target/release/x"), "").unwrap();
+        fs::write(out.join("crate/Cargo.lock"), "").unwrap();
+        write_all(
+            &out.join("crate"),
+            &files(&[("src/lib.rs", ""), ("extra.rs", "")]),
+        )
+        .unwrap();
+        write_all(&out, &ours).unwrap();
+        fs::write(out.join("notes.txt"), "mine").unwrap();
+        fs::create_dir_all(out.join("mydir")).unwrap();
+        fs::write(out.join("mydir/a"), "mine").unwrap();
+        let err = write_all(&out, &ours).unwrap_err().to_string();
+        assert!(
+            err.contains("holds files rulec did not write (`mydir/a`, `notes.txt`), which replacing the folder as a whole would delete"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(out.join("notes.txt")).unwrap(), "mine");
+        // An older rulec's marker lists no files: replaced as before.
+        fs::write(out.join(MARKER), "written by rulec\n").unwrap();
+        write_all(&out, &ours).unwrap();
+        assert!(!out.join("notes.txt").exists());
     }
 
     #[test]

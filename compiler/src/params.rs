@@ -241,7 +241,10 @@ impl CompileParams {
         let mut problems = Vec::new();
         use rulec_runtime::ir::not_a_share;
         problems.extend(not_a_share("--precision", self.precision));
-        problems.extend(not_a_share("--confidence", self.confidence));
+        problems.extend(rulec_runtime::ir::not_a_confidence(
+            "--confidence",
+            self.confidence,
+        ));
         if self.max_rules == 0 {
             problems.push("--max-rules must be at least 1".to_string());
         }

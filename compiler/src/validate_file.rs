@@ -47,10 +47,14 @@ pub fn measure(
     confidence: f64,
     engine: Engine,
 ) -> Result<Measured, Error> {
-    for (name, v) in [("--precision", precision), ("--confidence", confidence)] {
-        if let Some(problem) = rulec_runtime::ir::not_a_share(name, v) {
-            return Err(Error::Params(problem));
-        }
+    let problems = rulec_runtime::ir::not_a_share("--precision", precision)
+        .into_iter()
+        .chain(rulec_runtime::ir::not_a_confidence(
+            "--confidence",
+            confidence,
+        ));
+    if let Some(problem) = problems.into_iter().next() {
+        return Err(Error::Params(problem));
     }
     let measured = match engine {
         Engine::Rust => {

@@ -439,6 +439,14 @@ const CASES: &[Case] = &[
         args: &["good.csv", "--target", "y", "--confidence", "1"],
         expect: &["--confidence", "between 0 and 1"],
     },
+    // At 0.5 or less a lower bound is no lower than the measured
+    // precision: 0.01 "certified" a set below the target.
+    Case {
+        name: "confidence 0.01",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--confidence", "0.01"],
+        expect: &["--confidence must be above 0.5, got 0.01"],
+    },
     Case {
         name: "ragged rows",
         files: &[("ragged.csv", "a,b,y\n1,2,x\n3,4,y,9\n5,6,x\n")],

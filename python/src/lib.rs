@@ -550,12 +550,14 @@ impl Native {
                 engine,
             ),
             Source::Frame(f) => {
-                for (flag, v) in [("precision", precision), ("confidence", confidence)] {
-                    if !(v > 0.0 && v < 1.0) {
-                        return Err(err(format!(
-                            "{flag} must be between 0 and 1 (exclusive), got {v}"
-                        )));
-                    }
+                let problems = rulec_runtime::ir::not_a_share("precision", precision)
+                    .into_iter()
+                    .chain(rulec_runtime::ir::not_a_confidence(
+                        "confidence",
+                        confidence,
+                    ));
+                if let Some(problem) = problems.into_iter().next() {
+                    return Err(err(problem));
                 }
                 let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;
                 let mut extra = vec![("the rule set's target", self.set.target.name.as_str())];

@@ -205,6 +205,10 @@ def test_validate_is_the_command_lines_validate(frame, csv_path, rulec_bin, tmp_
             assert res.validate(data, **kw) == want
     with pytest.raises(rulec.RulecError, match="precision must be between 0 and 1"):
         res.validate(new, precision=1.5)
+    # A bound at a confidence of one half or less certifies nothing.
+    for data in (new, str(new_path)):
+        with pytest.raises(rulec.RulecError, match="confidence must be above 0.5, got 0.3"):
+            res.validate(data, confidence=0.3)
 
 
 def test_a_frame_compiles_to_the_rules_of_its_file(frame, csv_path, rulec_bin, tmp_path):

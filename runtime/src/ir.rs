@@ -910,6 +910,20 @@ pub fn not_a_share(name: &str, value: f64) -> Option<String> {
     })
 }
 
+/// What is wrong with `value` as the confidence of a one-sided lower bound
+/// (`name` the option): a share, and above one half. At 0.5 or less the
+/// bound is no lower than the measured precision (at 0.01 it is above it),
+/// so it would "certify" sets below the target.
+pub fn not_a_confidence(name: &str, value: f64) -> Option<String> {
+    not_a_share(name, value).or_else(|| {
+        (value <= 0.5).then(|| {
+            format!(
+                "{name} must be above 0.5, got {value}: a lower bound at a confidence of one half or less is no lower than the measured precision, and certifies nothing (0.95 is usual)"
+            )
+        })
+    })
+}
+
 /// What is wrong when a column is a term of one sum twice: added twice,
 /// subtracted twice, or both added and subtracted.
 pub fn twice_in_sum(plus: &[String], minus: &[String]) -> Option<String> {
