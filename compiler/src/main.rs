@@ -150,6 +150,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             .num_threads(n)
             .build_global()
             .context("cannot start the worker threads")?;
+    } else if let Some(text) = std::env::var_os("RAYON_NUM_THREADS") {
+        // The same limit as --threads (0 is rayon's "one per core"): at
+        // 2,000 threads a quarter-second compile took half a minute.
+        let text = text.to_string_lossy();
+        match text.trim().parse::<usize>() {
+            Ok(n) if n <= 1024 => {}
+            _ => anyhow::bail!(
+                "RAYON_NUM_THREADS must be a number of worker threads in 0..=1024 (0: one per core), got `{text}`"
+            ),
+        }
     }
     match cli.command {
         Command::Compile { data, opts } => {
@@ -341,14 +351,15 @@ fn compile_to(
     let out = common.out.as_path();
     let params = params.check()?;
     let emit = cli::emit_options(common.with_runtime.as_deref(), &out.join("crate"))?;
-    output::check_destination(out)?;
     let inputs: Vec<&Path> = data
         .iter()
         .map(PathBuf::as_path)
         .chain(common.card.as_deref())
         .chain(common.proposals.as_deref())
         .collect();
+    // An input inside the folder first: it is the more telling message.
     output::check_inputs_outside(out, &inputs)?;
+    output::check_destination(out)?;
     let start = Instant::now();
     let reporter = Reporter::new(quiet, verbose);
     let compiled = pipeline::compile_files(data, &params, &reporter)?;
@@ -523,9 +534,8 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
         );
     }
     if args.lang == LangArg::Rust {
-        output::check_destination(out)?;
         // A compile's folder is replaced as a whole by a crate: its rules.json
-        // and rule books would go.
+        // and rule books would go. Said before what else the folder holds.
         if ["rules.json", "RULEBOOK.md", "rulebook.html", "report.json"]
             .iter()
             .any(|f| out.join(f).is_file())
@@ -536,6 +546,7 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
                 out.join("crate").display()
             );
         }
+        output::check_destination(out)?;
         let emit = cli::emit_options(args.with_runtime.as_deref(), out)?;
         let (name, note) = render::crate_name(&set, args.name.as_deref())
             .map_err(|e| anyhow::anyhow!("--name {e}"))?;
