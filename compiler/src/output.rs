@@ -87,6 +87,11 @@ pub const MARKER: &str = ".rulec-output";
 
 /// Checks, before any work is done, that `out` can receive outputs.
 pub fn check_destination(out: &Path) -> Result<(), Error> {
+    if out == Path::new("-") {
+        return Err(Error::Params(
+            "--out -: rulec writes a folder of files here, which standard output cannot take; name the folder (`-` is standard output only for one file, as `emit --lang sql` writes)".into(),
+        ));
+    }
     let out = &through_links(out)?;
     let raw = out.as_os_str().as_encoded_bytes();
     let last = raw.rsplit(|&b| b == b'/').find(|part| !part.is_empty());

@@ -617,6 +617,58 @@ fn out_that_holds_other_files_is_refused() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not a directory"), "{stderr}");
+
+    // A folder rulec wrote, where the user has put a file of theirs since:
+    // refused, the file kept (replacing the folder deleted it).
+    let compile = [
+        "compile", "good.csv", "--target", "y", "--out", "ours", "-q",
+    ];
+    assert!(rulec(dir.path(), &compile).status.success());
+    std::fs::write(dir.path().join("ours/notes.txt"), "keep me").unwrap();
+    let output = rulec(dir.path(), &compile);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("holds a file rulec did not write (`notes.txt`)"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("ours/notes.txt")).unwrap(),
+        "keep me"
+    );
+    // `-` is no folder: it made one named `-`.
+    let output = rulec(
+        dir.path(),
+        &["compile", "good.csv", "--target", "y", "--out", "-", "-q"],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--out -: rulec writes a folder"));
+    assert!(!dir.path().join("-").exists());
+}
+
+/// RAYON_NUM_THREADS has --threads' limit: 2,000 threads made a
+/// quarter-second compile take half a minute.
+#[test]
+fn a_thread_count_past_the_limit_is_refused_from_the_environment_too() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("good.csv"), GOOD).unwrap();
+    for (value, ok) in [("2000", false), ("abc", false), ("0", true), ("2", true)] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_rulec"))
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", value)
+            .args(["compile", "good.csv", "--target", "y", "--out", "o", "-q"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.success(), ok, "{value}: {stderr}");
+        if !ok {
+            assert!(
+                stderr.contains("RAYON_NUM_THREADS must be a number of worker threads in 0..=1024"),
+                "{stderr}"
+            );
+        }
+        let _ = std::fs::remove_dir_all(dir.path().join("o"));
+    }
 }
 
 /// No command writes over its own input: `emit` into the compile output
