@@ -219,6 +219,13 @@ pub fn run_with(
     config: &BenchConfig,
     progress: &dyn Progress,
 ) -> Result<Vec<Outcome>, Error> {
+    // Not a benchmark's folder: say what one holds, not the OS's words.
+    if !dir.is_dir() || !dir.join("README.md").is_file() {
+        return Err(Error::Params(format!(
+            "{}: is not a benchmark folder; one holds a README.md that lists its datasets (as ../shared/bench does) and data/<name>.csv for each; `rulec compile` compiles one file",
+            dir.display()
+        )));
+    }
     let mut datasets = protocol::read(&dir.join("README.md"))?;
     if !config.datasets.is_empty() {
         let unknown: Vec<&String> = config

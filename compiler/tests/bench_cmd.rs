@@ -200,6 +200,29 @@ fn an_unknown_dataset_is_named_with_the_known_ones() {
     assert!(err.ends_with("it lists `clean`, `other`"), "{err}");
 }
 
+/// A folder that is no benchmark, or a file, is named as such (it gave
+/// "README.md: No such file or directory (os error 2)").
+#[test]
+fn a_folder_that_is_no_benchmark_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ship.csv"), "a,y\n1,x\n").unwrap();
+    for path in [
+        dir.path().to_path_buf(),
+        dir.path().join("ship.csv"),
+        dir.path().join("nope"),
+    ] {
+        let err = bench::run_with(&path, &config(), &Silent)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(
+                ": is not a benchmark folder; one holds a README.md that lists its datasets"
+            ),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn a_target_outside_0_to_1_is_refused_before_any_teacher_runs() {
     let dir = folder();
