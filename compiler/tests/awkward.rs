@@ -656,6 +656,17 @@ fn sample_trains_on_part_of_the_training_rows_and_validates_on_all() {
     let held_out = r["rows"]["validation"].as_u64().unwrap() + r["rows"]["test"].as_u64().unwrap();
     assert!((3990..=4010).contains(&held_out), "{held_out}");
     assert!(r["coverage"].as_f64().unwrap() > 0.9);
+    // Exactly N, though each class's share is rounded (100 gave 101); and
+    // N past the training rows is said to take them all.
+    for (n, said) in [
+        ("101", "a stratified sample of 101 of the 600"),
+        ("99999", "note: --sample 99999 is at least the 600"),
+    ] {
+        std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+        let o = compile(dir.path(), "d.csv", &["--sample", n]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(stderr(&o).contains(said), "{}", stderr(&o));
+    }
 }
 
 #[test]

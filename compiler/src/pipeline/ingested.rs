@@ -244,16 +244,30 @@ fn split_table(
             table.n_rows()
         )));
     }
+    if let Some(n) = p.sample.filter(|&n| n >= splits.train.len()) {
+        progress.line(&format!(
+            "note: --sample {n} is at least the {} training rows: every one is used",
+            splits.train.len()
+        ));
+    }
     if let Some(n) = p.sample.filter(|&n| n < splits.train.len()) {
         let all = splits.train.len();
         let (strata, n_strata) = table.strata();
-        let (_, sample) = split::holdout(
+        let (_, mut sample) = split::holdout(
             &splits.train,
             strata,
             n_strata,
             n as f64 / all as f64,
             p.seed ^ 0x5341_4d50,
         );
+        // Each stratum's share is rounded: past N by a row or two, those
+        // rows leave, drawn by the seed (100 gave 101).
+        if sample.len() > n {
+            let mut rng = rulec_datasets::Rng::derive(p.seed, 0x5341_4d51);
+            rng.shuffle(&mut sample);
+            sample.truncate(n);
+            sample.sort_unstable();
+        }
         progress.line(&format!(
             "sample: the teacher and the rule learner use a stratified sample of {} of the {all} training rows (--sample); validation and test use every held-out row",
             sample.len()
