@@ -345,7 +345,7 @@ pub struct CommonOpts {
     /// Keep the teacher from the --forbid columns too (it learns without them).
     #[arg(long)]
     pub forbid_teacher: bool,
-    /// Report the results per value of these columns (forbidden ones included):
+    /// Report the results per value of these columns (forbidden ones included; class targets only):
     /// coverage, precision with its bound, share to the fallback and rate of each
     /// decision, on validation and test rows, flagging groups that differ.
     /// A name with a comma in it is written with `\,` (`--groups 'a\,b'`).
