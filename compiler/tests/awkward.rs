@@ -2501,3 +2501,27 @@ fn features_of_one_value_each_are_named_as_the_cause() {
         stderr(&o)
     );
 }
+
+/// A teacher's option given to another teacher is said, not silently
+/// dropped: `--trees` is the forest's, `--oracle-batch` a `cmd:` teacher's.
+#[test]
+fn a_teachers_option_given_to_another_teacher_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    write_two_class(dir.path(), 600, 3);
+    let o = compile(
+        dir.path(),
+        "d.csv",
+        &["--teacher", "gbdt", "--trees", "5", "--oracle-batch", "7"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("note: --trees 5 is the forest teacher's; the gbdt teacher does not read it")
+            && err.contains("note: --oracle-batch is for a `cmd:` teacher's program; the gbdt teacher does not read it"),
+        "{err}"
+    );
+    // The forest reads --trees: no note.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--trees", "5"]);
+    assert!(!stderr(&o).contains("does not read it"), "{}", stderr(&o));
+}

@@ -146,6 +146,9 @@ impl Teacher for NotGiven {
 
 /// Labels every row with the teacher (or takes the labels from the cache).
 pub fn run(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result<Taught, Error> {
+    for note in ignored_options(p) {
+        progress.line(&format!("note: {note}"));
+    }
     if p.tolerance.is_some() {
         return predict(data, p, progress);
     }
@@ -666,6 +669,38 @@ fn check_labels(labels: &TeacherLabels, n: usize, k: usize) -> Result<(), Error>
             labels.labels.len()
         )))
     }
+}
+
+/// The teacher's options given away from their default that the teacher
+/// in use does not read: `--trees` is the forest's, `--oracle-batch` and
+/// `--oracle-timeout` a `cmd:` teacher's. Said, not refused: a script that
+/// sets them for every teacher it tries still runs.
+fn ignored_options(p: &CompileParams) -> Vec<String> {
+    let default = CompileParams::default();
+    let teacher = p.teacher.name();
+    let mut out = Vec::new();
+    if p.n_trees != default.n_trees && !matches!(p.teacher, TeacherKind::Forest) {
+        out.push(format!(
+            "--trees {} is the forest teacher's; the {teacher} teacher does not read it",
+            p.n_trees
+        ));
+    }
+    if !matches!(p.teacher, TeacherKind::Command(_)) {
+        for (given, flag) in [
+            (p.oracle_batch != default.oracle_batch, "--oracle-batch"),
+            (
+                p.oracle_timeout != default.oracle_timeout,
+                "--oracle-timeout",
+            ),
+        ] {
+            if given {
+                out.push(format!(
+                    "{flag} is for a `cmd:` teacher's program; the {teacher} teacher does not read it"
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Column names in backticks, comma-separated.
