@@ -451,7 +451,8 @@ pub fn table(outcomes: &[Outcome]) -> String {
     }
     let _ = writeln!(
         s,
-        "\n({n_seeds} seeds per line; median over seeds; precision medians over the seeds that cover something; the ceiling chooses the teacher's threshold on the test rows, so it uses test labels; teacher s: reading the file and training the teacher, once per seed; compile s: one `pipeline::compile`, the teacher's labels taken from the cache)"
+        "\n({n_seeds} {} per line; median over seeds; precision medians over the seeds that cover something; the ceiling chooses the teacher's threshold on the test rows, so it uses test labels; teacher s: reading the file and training the teacher, once per seed; compile s: one `pipeline::compile`, the teacher's labels taken from the cache)",
+        if n_seeds == 1 { "seed" } else { "seeds" }
     );
     s
 }

@@ -22,6 +22,16 @@ use notes::{
 
 pub(crate) use notes::{decimal_comma, shell_word, twins, whole_number};
 
+/// "the N most frequent are" (`--max-categories N`), or "the most frequent
+/// is" for one.
+pub(crate) fn most_frequent_kept(max_categories: usize) -> String {
+    if max_categories == 1 {
+        "the most frequent is".to_string()
+    } else {
+        format!("the {max_categories} most frequent are")
+    }
+}
+
 /// What to do about the categories past `--max-categories`: raise it while
 /// the trees can use more. They give the 253 most frequent values a bin
 /// each and the others one bin together: past that, more kept categories
@@ -268,8 +278,9 @@ impl Table {
                 kept.sort_unstable();
                 let advice = more_categories_advice(max_categories);
                 notes.extend((!quiet).then(|| format!(
-                    "column `{}` has {seen} distinct values in the training rows; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); {advice}",
-                    column.name
+                    "column `{}` has {seen} distinct values in the training rows; {} kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); {advice}",
+                    column.name,
+                    most_frequent_kept(max_categories)
                 )));
             }
             let unseen: Vec<&str> = (0..levels.len())
@@ -888,6 +899,11 @@ mod tests {
         let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
         assert!(
             notes[0].ends_with("raise --max-categories to keep more"),
+            "{notes:?}"
+        );
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 1);
+        assert!(
+            notes[0].contains("; the most frequent is kept as categories"),
             "{notes:?}"
         );
         let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);

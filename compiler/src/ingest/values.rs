@@ -528,8 +528,9 @@ pub(super) fn categories(
             .collect();
         levels.sort();
         notes.push(format!(
-            "column `{name}` has {} distinct values; the {max_categories} most frequent are kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); {}",
+            "column `{name}` has {} distinct values; {} kept as categories and the others are unknown to the rules (no rule that tests the column answers them; a rule that does not test it still may); {}",
             counts.len(),
+            crate::table::most_frequent_kept(max_categories),
             crate::table::more_categories_advice(max_categories)
         ));
     }

@@ -130,8 +130,13 @@ pub fn compile_with(
     // resamples of the training rows (the teacher's labels as they are).
     let resampled = if p.stability > 0 {
         progress.line(&format!(
-            "stability: recompiling the rules on {} bootstrap resamples of the training rows",
-            p.stability
+            "stability: recompiling the rules on {} bootstrap {} of the training rows",
+            p.stability,
+            if p.stability == 1 {
+                "resample"
+            } else {
+                "resamples"
+            }
         ));
         let rules = crate::stability::resample(&taught, p, progress)?;
         Some((
