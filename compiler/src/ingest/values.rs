@@ -234,7 +234,8 @@ pub(super) fn numeric_values_on(
         return Ok(None);
     }
     let values = string_values(col)?;
-    let mut out: Vec<f64> = values
+    // A text that is no number, outside `rows`, is missing.
+    let out: Vec<f64> = values
         .iter()
         .map(|v| v.as_deref().and_then(number_cell).unwrap_or(f64::NAN))
         .collect();
@@ -254,12 +255,6 @@ pub(super) fn numeric_values_on(
     }
     if !any {
         return Ok(None);
-    }
-    // A text that is no number outside `rows` is missing.
-    for (x, v) in out.iter_mut().zip(&values) {
-        if v.as_deref().and_then(number_cell).is_none() {
-            *x = f64::NAN;
-        }
     }
     Ok(Some(out))
 }
