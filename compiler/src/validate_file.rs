@@ -47,13 +47,9 @@ pub fn measure(
     confidence: f64,
     engine: Engine,
 ) -> Result<Measured, Error> {
-    let problems = rulec_runtime::ir::not_a_share("--precision", precision)
-        .into_iter()
-        .chain(rulec_runtime::ir::not_a_confidence(
-            "--confidence",
-            confidence,
-        ));
-    if let Some(problem) = problems.into_iter().next() {
+    if let Some(problem) =
+        rulec_runtime::ir::not_levels(["--precision", "--confidence"], precision, confidence)
+    {
         return Err(Error::Params(problem));
     }
     let measured = match engine {

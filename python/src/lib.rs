@@ -550,13 +550,11 @@ impl Native {
                 engine,
             ),
             Source::Frame(f) => {
-                let problems = rulec_runtime::ir::not_a_share("precision", precision)
-                    .into_iter()
-                    .chain(rulec_runtime::ir::not_a_confidence(
-                        "confidence",
-                        confidence,
-                    ));
-                if let Some(problem) = problems.into_iter().next() {
+                if let Some(problem) = rulec_runtime::ir::not_levels(
+                    ["precision", "confidence"],
+                    precision,
+                    confidence,
+                ) {
                     return Err(err(problem));
                 }
                 let eval = rulec_runtime::Evaluator::new(&self.set).map_err(err)?;

@@ -924,6 +924,12 @@ pub fn not_a_confidence(name: &str, value: f64) -> Option<String> {
     })
 }
 
+/// The first thing wrong with a precision target and the confidence of its
+/// bound (`names`: the two options as the caller's user writes them).
+pub fn not_levels(names: [&str; 2], precision: f64, confidence: f64) -> Option<String> {
+    not_a_share(names[0], precision).or_else(|| not_a_confidence(names[1], confidence))
+}
+
 /// What is wrong when a column is a term of one sum twice: added twice,
 /// subtracted twice, or both added and subtracted.
 pub fn twice_in_sum(plus: &[String], minus: &[String]) -> Option<String> {

@@ -224,52 +224,48 @@ pub fn run_with(
     // row, whose value they never saw, down one side: on a few hundred rows
     // the forest answered the commonest class for every row.
     // Not under `--teacher-paths`: the teacher's own trees become
-    // candidates there, read against every column of the table.
-    let by_row: Vec<String> = match p.teacher {
-        TeacherKind::Forest if !p.teacher_paths => table
-            .identifiers()
+    // candidates there, read against every column of the table; a note
+    // says what keeping them risks.
+    let per_row: &[String] = match p.teacher {
+        TeacherKind::Forest => table.identifiers(),
+        _ => &[],
+    };
+    let by_row: Vec<String> = if p.teacher_paths {
+        Vec::new()
+    } else {
+        per_row
             .iter()
             .filter(|c| !(p.forbid_teacher && p.forbid.contains(c)))
             .cloned()
-            .collect(),
-        _ => Vec::new(),
+            .collect()
     };
     // A forbidden column gets no note (none of the notes about it does).
-    let noted: Vec<String> = by_row
+    let noted: Vec<String> = per_row
         .iter()
         .filter(|c| !p.forbid.contains(c))
         .cloned()
         .collect();
     if !noted.is_empty() {
-        progress.line(&format!(
-            "note: the forest teacher learns without {} {}, which {} a value of {} own in nearly every training row: its trees would sort the training rows by {} and know no new row (--teacher gbdt weighs such a column itself)",
-            if noted.len() == 1 { "column" } else { "columns" },
-            quoted_list(&noted),
-            if noted.len() == 1 { "has" } else { "have" },
-            if noted.len() == 1 { "its" } else { "their" },
-            if noted.len() == 1 { "it" } else { "them" },
-        ));
-    }
-    // Under `--teacher-paths` the forest keeps them: say what that risks.
-    let kept: Vec<String> = match p.teacher {
-        TeacherKind::Forest if p.teacher_paths => table
-            .identifiers()
-            .iter()
-            .filter(|c| !p.forbid.contains(c))
-            .cloned()
-            .collect(),
-        _ => Vec::new(),
-    };
-    if !kept.is_empty() {
-        progress.line(&format!(
-            "note: the forest teacher learns with {} {}, which {} a value of {} own in nearly every training row, since --teacher-paths reads its trees against every column; on a few hundred rows its trees may sort the training rows by {} and answer one class for every new row (without --teacher-paths the forest learns without {})",
-            if kept.len() == 1 { "column" } else { "columns" },
-            quoted_list(&kept),
-            if kept.len() == 1 { "has" } else { "have" },
-            if kept.len() == 1 { "its" } else { "their" },
-            if kept.len() == 1 { "it" } else { "them" },
-            if kept.len() == 1 { "it" } else { "them" },
-        ));
+        let one = noted.len() == 1;
+        let (columns, has, its, it) = (
+            format!(
+                "{} {}",
+                if one { "column" } else { "columns" },
+                quoted_list(&noted)
+            ),
+            if one { "has" } else { "have" },
+            if one { "its" } else { "their" },
+            if one { "it" } else { "them" },
+        );
+        progress.line(&if p.teacher_paths {
+            format!(
+                "note: the forest teacher learns with {columns}, which {has} a value of {its} own in nearly every training row, since --teacher-paths reads its trees against every column; on a few hundred rows its trees may sort the training rows by {it} and answer one class for every new row (without --teacher-paths the forest learns without {it})"
+            )
+        } else {
+            format!(
+                "note: the forest teacher learns without {columns}, which {has} a value of {its} own in nearly every training row: its trees would sort the training rows by {it} and know no new row (--teacher gbdt weighs such a column itself)"
+            )
+        });
     }
     let hidden: Vec<String> = if p.forbid_teacher {
         p.forbid.iter().chain(&by_row).cloned().collect()
