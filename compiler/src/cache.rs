@@ -4,8 +4,10 @@
 //! Recompiling with another `--precision` or `--max-rules` reuses them.
 //!
 //! The file is a small binary format (magic, sizes, then little-endian
-//! arrays). A file that does not read back exactly is ignored and
-//! rewritten: the cache can only save time, never change a result. A
+//! arrays, then the SHA-256 of all that). A file that does not read back
+//! exactly, or whose bytes no longer match their digest (a damaged disk, a
+//! cache restored in part, a hand edit), is ignored and rewritten: the
+//! cache can only save time, never change a result. A
 //! numeric teacher's predictions are cached the same way, in `.values`
 //! files ([`load_values`], [`store_values`]).
 
@@ -17,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use crate::teach::TeacherLabels;
 
-const MAGIC: &[u8; 8] = b"RULECTL2";
+const MAGIC: &[u8; 8] = b"RULECTL3";
 
 /// The default cache folder: `$XDG_CACHE_HOME/rulec`, else `~/.cache/rulec`,
 /// else a folder in the system's temporary directory.
@@ -68,11 +70,9 @@ pub fn key(parts: &[String]) -> String {
 
 /// The cached labels under `key` in `dir`, if a complete file is there.
 pub fn load(dir: &Path, key: &str, n: usize, k: usize) -> Option<TeacherLabels> {
-    let bytes = fs::read(dir.join(format!("{key}.labels"))).ok()?;
-    let mut r = Reader {
-        bytes: &bytes,
-        pos: 0,
-    };
+    let file = fs::read(dir.join(format!("{key}.labels"))).ok()?;
+    let bytes = unseal(&file)?;
+    let mut r = Reader { bytes, pos: 0 };
     if r.take(8)? != MAGIC || r.u64()? != n as u64 || r.u64()? != k as u64 {
         return None;
     }
@@ -124,6 +124,7 @@ pub fn store(dir: &Path, key: &str, labels: &TeacherLabels, k: usize) -> std::io
         .iter()
         .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
     out.extend_from_slice(&labels.ns_per_row.unwrap_or(f64::NAN).to_le_bytes());
+    seal(&mut out);
     write_beside(&tmp, &path, &out)?;
     Ok(path)
 }
@@ -146,17 +147,15 @@ fn write_beside(tmp: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     written
 }
 
-const VALUES_MAGIC: &[u8; 8] = b"RULECTV1";
+const VALUES_MAGIC: &[u8; 8] = b"RULECTV2";
 
 /// A numeric teacher's cached predictions under `key` in `dir` (its value
 /// for each of `n` rows, and its comparisons per row), if a complete file
 /// is there.
 pub fn load_values(dir: &Path, key: &str, n: usize) -> Option<(Vec<f64>, Vec<u32>)> {
-    let bytes = fs::read(dir.join(format!("{key}.values"))).ok()?;
-    let mut r = Reader {
-        bytes: &bytes,
-        pos: 0,
-    };
+    let file = fs::read(dir.join(format!("{key}.values"))).ok()?;
+    let bytes = unseal(&file)?;
+    let mut r = Reader { bytes, pos: 0 };
     if r.take(8)? != VALUES_MAGIC || r.u64()? != n as u64 {
         return None;
     }
@@ -187,8 +186,21 @@ pub fn store_values(
     comparisons
         .iter()
         .for_each(|x| out.extend_from_slice(&x.to_le_bytes()));
+    seal(&mut out);
     write_beside(&tmp, &path, &out)?;
     Ok(path)
+}
+
+/// Appends the SHA-256 of `out` to it.
+fn seal(out: &mut Vec<u8>) {
+    let digest = Sha256::digest(&out[..]);
+    out.extend_from_slice(&digest);
+}
+
+/// The bytes of a sealed file before its digest, when they still match it.
+fn unseal(file: &[u8]) -> Option<&[u8]> {
+    let body = file.len().checked_sub(32).map(|n| &file[..n])?;
+    (Sha256::digest(body)[..] == file[body.len()..]).then_some(body)
 }
 
 struct Reader<'a> {
@@ -268,6 +280,14 @@ mod tests {
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         assert!(load(dir.path(), &k, 3, 3).is_none(), "a truncated file");
+        // A label changed in place, still in range and the file still its
+        // length: the digest no longer matches.
+        let mut edited = bytes.clone();
+        edited[24] = 1;
+        fs::write(&path, &edited).unwrap();
+        assert!(load(dir.path(), &k, 3, 3).is_none(), "an edited label");
+        fs::write(&path, &bytes).unwrap();
+        assert!(load(dir.path(), &k, 3, 3).is_some(), "the file as written");
     }
 
     #[test]
@@ -292,6 +312,10 @@ mod tests {
         let bytes = fs::read(&path).unwrap();
         fs::write(&path, &bytes[..bytes.len() - 1]).unwrap();
         assert!(load_values(dir.path(), &k, 4).is_none(), "a truncated file");
+        let mut edited = bytes.clone();
+        edited[16] ^= 1;
+        fs::write(&path, &edited).unwrap();
+        assert!(load_values(dir.path(), &k, 4).is_none(), "an edited value");
     }
 
     /// A write that fails leaves no temporary file in the cache (nothing
