@@ -687,6 +687,12 @@ fn frame_to_table(
                 continue;
             }
         }
+        if name != params.target && pandas_index(&name) {
+            notes.push(format!(
+                "column `{name}` is the index pandas writes into a Parquet file (`to_parquet` of a frame whose index is not 0, 1, 2, …, such as a filtered one) and is left out, as a rule on a row's number would hold only for rows numbered as these were (`reset_index()` before writing, or a name for the index, keeps it as a column)"
+            ));
+            continue;
+        }
         if name == params.target
             || Some(&name) == params.split_column.as_ref()
             || Some(&name) == params.teacher_column.as_ref()
@@ -732,6 +738,15 @@ fn frame_to_table(
     Ok(Table::new(columns, params.target.clone(), target)
         .with_split(split)
         .with_ingest_notes(raw_labels.len() - keep.len(), notes))
+}
+
+/// Whether `name` is one pandas gives an unnamed index level when it
+/// writes a frame to Parquet (`__index_level_0__`, `__index_level_1__`, …):
+/// a column of the file no one named.
+fn pandas_index(name: &str) -> bool {
+    name.strip_prefix("__index_level_")
+        .and_then(|rest| rest.strip_suffix("__"))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The least and greatest value of `col` when it is the index pandas
