@@ -217,56 +217,8 @@ pub fn run_with(
     };
     let n_synthetic = synthetic_table.as_ref().map_or(0, Table::n_rows);
     // The columns the teacher does not see: the forbidden ones under
-    // `--forbid-teacher`; and for the forest, a text column with a value of
-    // its own in nearly every training row (an identifier, a date as
-    // text). Its trees split on such a column first, the bootstrap rows'
-    // values sorting them into their classes, and then send every other
-    // row, whose value they never saw, down one side: on a few hundred rows
-    // the forest answered the commonest class for every row.
-    // Not under `--teacher-paths`: the teacher's own trees become
-    // candidates there, read against every column of the table; a note
-    // says what keeping them risks.
-    let per_row: &[String] = match p.teacher {
-        TeacherKind::Forest => table.identifiers(),
-        _ => &[],
-    };
-    let by_row: Vec<String> = if p.teacher_paths {
-        Vec::new()
-    } else {
-        per_row
-            .iter()
-            .filter(|c| !(p.forbid_teacher && p.forbid.contains(c)))
-            .cloned()
-            .collect()
-    };
-    // A forbidden column gets no note (none of the notes about it does).
-    let noted: Vec<String> = per_row
-        .iter()
-        .filter(|c| !p.forbid.contains(c))
-        .cloned()
-        .collect();
-    if !noted.is_empty() {
-        let one = noted.len() == 1;
-        let (columns, has, its, it) = (
-            format!(
-                "{} {}",
-                if one { "column" } else { "columns" },
-                quoted_list(&noted)
-            ),
-            if one { "has" } else { "have" },
-            if one { "its" } else { "their" },
-            if one { "it" } else { "them" },
-        );
-        progress.line(&if p.teacher_paths {
-            format!(
-                "note: the forest teacher learns with {columns}, which {has} a value of {its} own in nearly every training row, since --teacher-paths reads its trees against every column; on a few hundred rows its trees may sort the training rows by {it} and answer one class for every new row (without --teacher-paths the forest learns without {it})"
-            )
-        } else {
-            format!(
-                "note: the forest teacher learns without {columns}, which {has} a value of {its} own in nearly every training row: its trees would sort the training rows by {it} and know no new row (--teacher gbdt weighs such a column itself)"
-            )
-        });
-    }
+    // `--forbid-teacher`, and for the forest those of a value per row.
+    let by_row = per_row_columns(&table, p, progress);
     let hidden: Vec<String> = if p.forbid_teacher {
         p.forbid.iter().chain(&by_row).cloned().collect()
     } else {
@@ -463,6 +415,25 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
         "teach: {description} on {} training rows",
         splits.train.len()
     ));
+    // The regression forest, as the class forest, learns without the text
+    // columns of a value per row (a logged teacher learned nothing here).
+    let by_row = match logged {
+        Some(_) => Vec::new(),
+        None => per_row_columns(table, p, progress),
+    };
+    let description = if by_row.is_empty() {
+        description
+    } else {
+        format!(
+            "{description}, without the {} {}",
+            if by_row.len() == 1 {
+                "column"
+            } else {
+                "columns"
+            },
+            quoted_list(&by_row)
+        )
+    };
     let predictions = match logged {
         Some((_, logged)) => Predictions {
             values: logged.to_vec(),
@@ -479,6 +450,15 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                 p,
                 &["numeric target".to_string()],
             );
+            let view = (!by_row.is_empty()).then(|| {
+                let t = table.without_columns(&by_row);
+                let b = Binned::new(&t, &splits.train);
+                (t, b)
+            });
+            let (teacher_table, teacher_binned) = match &view {
+                Some((t, b)) => (t, b),
+                None => (table, &binned),
+            };
             let cache_dir = p.cache_dir.as_deref();
             let cached = cache_dir
                 .and_then(|dir| crate::cache::load_values(dir, &cache_key, table.n_rows()));
@@ -494,8 +474,8 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
                         tree_rows: p.tree_rows,
                         seed: p.seed,
                     }
-                    .fit(table, &binned, splits, values, &tick);
-                    let fresh = fitted.predict(&binned, Origin::Fitted, &tick)?;
+                    .fit(teacher_table, teacher_binned, splits, values, &tick);
+                    let fresh = fitted.predict(teacher_binned, Origin::Fitted, &tick)?;
                     if let Some(dir) = cache_dir {
                         // A cache that cannot be written costs time next run, nothing more.
                         if let Err(e) =
@@ -525,9 +505,63 @@ fn predict(data: Ingested, p: &CompileParams, progress: &dyn Progress) -> Result
     })
 }
 
-/// The cache key of a teacher's answers: everything they depend on (the
-/// data, the teacher, its seed, the split, the columns, this build) and
-/// nothing they do not (precision, rule limits, tolerance), then `more`.
+/// The text columns of a value of their own in nearly every training row
+/// (an identifier, a date as text) that the forest teacher, class or
+/// regression, learns without, said in a note. Its trees split on such a
+/// column first, the bootstrap rows' values sorting them into their
+/// classes (or their values), and then send every other row, whose value
+/// they never saw, down one side: on a few hundred rows the forest
+/// answered the commonest class for every row, and the regression forest
+/// was within the tolerance on a quarter of them.
+/// Not under `--teacher-paths`: the teacher's own trees become
+/// candidates there, read against every column of the table; a note says
+/// what keeping them risks. A column `--forbid-teacher` hides is not named.
+fn per_row_columns(table: &Table, p: &CompileParams, progress: &dyn Progress) -> Vec<String> {
+    let per_row: &[String] = match p.teacher {
+        TeacherKind::Forest => table.identifiers(),
+        _ => &[],
+    };
+    let by_row: Vec<String> = if p.teacher_paths {
+        Vec::new()
+    } else {
+        per_row
+            .iter()
+            .filter(|c| !(p.forbid_teacher && p.forbid.contains(c)))
+            .cloned()
+            .collect()
+    };
+    // A forbidden column gets no note (none of the notes about it does).
+    let noted: Vec<String> = per_row
+        .iter()
+        .filter(|c| !p.forbid.contains(c))
+        .cloned()
+        .collect();
+    if !noted.is_empty() {
+        let one = noted.len() == 1;
+        let (columns, has, its, it) = (
+            format!(
+                "{} {}",
+                if one { "column" } else { "columns" },
+                quoted_list(&noted)
+            ),
+            if one { "has" } else { "have" },
+            if one { "its" } else { "their" },
+            if one { "it" } else { "them" },
+        );
+        progress.line(&if p.teacher_paths {
+            format!(
+                "note: the forest teacher learns with {columns}, which {has} a value of {its} own in nearly every training row, since --teacher-paths reads its trees against every column; on a few hundred rows its trees may sort the training rows by {it} and answer one class for every new row (without --teacher-paths the forest learns without {it})"
+            )
+        } else {
+            format!(
+                "note: the forest teacher learns without {columns}, which {has} a value of {its} own in nearly every training row: its trees would sort the training rows by {it} and know no new row{}",
+                if table.values().is_none() { " (--teacher gbdt weighs such a column itself)" } else { "" }
+            )
+        });
+    }
+    by_row
+}
+
 /// What the class teacher's labels depend on beyond the data and the
 /// teacher: the synthetic rows, the files of a `cmd:` teacher, the classes,
 /// and the columns kept from it (only when some are, so that other compiles
@@ -544,6 +578,9 @@ fn teacher_key_parts(p: &CompileParams, table: &Table) -> Vec<String> {
     parts
 }
 
+/// The cache key of a teacher's answers: everything they depend on (the
+/// data, the teacher, its seed, the split, the columns, this build) and
+/// nothing they do not (precision, rule limits, tolerance), then `more`.
 fn cache_key(
     data_sha256: &str,
     teacher: &str,
