@@ -284,14 +284,17 @@ fn bin_column(data: &ColumnData, fit_rows: &[usize]) -> BinnedColumn {
 }
 
 /// Cut points for sorted, non-NaN values: between every pair of distinct
-/// neighbours when there are few, else at quantiles.
-fn numeric_cuts(sorted: &[f64]) -> Vec<f64> {
-    let mut distinct: Vec<f64> = sorted.to_vec();
-    distinct.dedup();
+/// neighbours when there are few, else at quantiles. Values that differ
+/// only by a float's rounding (a difference of prices, `10.1 - 39.6`,
+/// lands at -29.500000000000004 on one row and -29.5 on the next) are one
+/// value here: no cut falls between them, where only an unround number
+/// (`< -29.500000000000004`) could sit.
+pub(super) fn numeric_cuts(sorted: &[f64]) -> Vec<f64> {
+    let groups = float_groups(sorted);
     let mut cuts = Vec::new();
-    if distinct.len() <= MAX_BINS {
-        for w in distinct.windows(2) {
-            cuts.push(nice_between(w[0], w[1]));
+    if groups.len() <= MAX_BINS {
+        for w in groups.windows(2) {
+            cuts.push(nice_between(w[0].1, w[1].0));
         }
         return cuts;
     }
@@ -312,11 +315,40 @@ fn numeric_cuts(sorted: &[f64]) -> Vec<f64> {
             }
             nice_between(sorted[below - 1], b)
         };
+        let c = off_groups(c, &groups);
         if cuts.last().is_none_or(|&last| c > last) {
             cuts.push(c);
         }
     }
     cuts
+}
+
+/// The runs of sorted values that differ from their neighbours by no more
+/// than a float's rounding (a relative 1e-12), as `(least, greatest)`.
+fn float_groups(sorted: &[f64]) -> Vec<(f64, f64)> {
+    let mut groups: Vec<(f64, f64)> = Vec::new();
+    for &x in sorted {
+        match groups.last_mut() {
+            Some((_, hi)) if x - *hi <= 1e-12 * x.abs().max(hi.abs()) => *hi = x,
+            _ => groups.push((x, x)),
+        }
+    }
+    groups
+}
+
+/// `c`, or when it falls inside one of `groups` (above its least value, so
+/// that a rule `< c` would part values equal but for rounding), the
+/// roundest cut just below that group, else just above it.
+fn off_groups(c: f64, groups: &[(f64, f64)]) -> f64 {
+    let i = groups.partition_point(|&(_, hi)| hi < c);
+    match groups.get(i) {
+        Some(&(lo, _)) if lo < c && i > 0 => nice_between(groups[i - 1].1, lo),
+        Some(&(_, hi)) if groups[i].0 < c => match groups.get(i + 1) {
+            Some(&(next, _)) => nice_between(hi, next),
+            None => c,
+        },
+        _ => c,
+    }
 }
 
 /// The number with the fewest significant digits in `(a, b]`, so that

@@ -376,3 +376,25 @@ fn a_value_the_node_never_saw_goes_to_its_bigger_side() {
         assert_eq!(tree.counts(leaf), [300.0, 0.0]);
     }
 }
+
+/// Differences of prices land a float's rounding apart (`10.2 - 40.2` is
+/// -30.000000000000004, `10.5 - 40.5` is -30): the cuts keep them
+/// together, and read as round numbers (the book had `price - pcharter <
+/// -29.500000000000004`), with few values and with many.
+#[test]
+fn cuts_do_not_part_values_equal_but_for_rounding() {
+    let noisy = 10.2 - 40.2;
+    assert_ne!(noisy, -30.0);
+    let few = vec![-30.148, noisy, -30.0, -30.0, -20.0];
+    let cuts = super::binned::numeric_cuts(&few);
+    assert_eq!(cuts, [-30.1, -20.0]);
+    // Many values (past the bins): a quantile's cut that would fall
+    // between the two moves below them.
+    let mut many: Vec<f64> = (0..2000).map(|i| -40.0 + i as f64 * 0.00537).collect();
+    many.extend([noisy; 30]);
+    many.extend([-30.0; 30]);
+    many.sort_by(f64::total_cmp);
+    let cuts = super::binned::numeric_cuts(&many);
+    assert!(cuts.iter().all(|&c| !(noisy < c && c <= -30.0)), "{cuts:?}");
+    assert!(cuts.iter().all(|c| format!("{c}").len() < 12), "{cuts:?}");
+}
