@@ -189,6 +189,9 @@ pub fn package_name(name: &str) -> String {
         "proc_macro",
         "parity",
         "rules",
+        // The library of the `runtime` feature's dependency (`use
+        // rulec_runtime as rules` in the examples).
+        "rulec_runtime",
         "build",
         "deps",
         "examples",
@@ -447,6 +450,8 @@ mod tests {
         assert!(!long.ends_with(['_', '-']), "{long}");
         assert_eq!(package_name("1st"), "rules-1st");
         assert_eq!(package_name("fn"), "fn-rules");
+        assert_eq!(package_name("rulec-runtime"), "rulec-runtime-rules");
+        assert_eq!(package_name("rulec_runtime"), "rulec_runtime-rules");
         assert_eq!(package_name("core"), "core-rules");
         assert_eq!(package_name("größe"), "grosse");
         assert_eq!(package_name("クラス_rules"), "u30af-u30e9-u30b9-rules");
