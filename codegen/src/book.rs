@@ -319,12 +319,23 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             cats
         );
     }
-    let _ = writeln!(
-        md,
-        "\nDecision {}: {}.\n",
-        code(target),
-        code_list(set.target.classes.iter().map(String::as_str))
-    );
+    let decided = code_list(set.target.classes.iter().map(String::as_str));
+    let _ = match set.target.tolerance {
+        // A number: the classes are the values the rules decide.
+        Some(t) if decided.is_empty() => writeln!(
+            md,
+            "\nDecision {}: a number, right within {} of the true value; no rule decides one.\n",
+            code(target),
+            escape_md(&format!("±{t}"))
+        ),
+        Some(t) => writeln!(
+            md,
+            "\nDecision {}: a number, right within {} of the true value; the rules decide {decided}.\n",
+            code(target),
+            escape_md(&format!("±{t}"))
+        ),
+        None => writeln!(md, "\nDecision {}: {decided}.\n", code(target)),
+    };
 
     if set.provenance.is_some() {
         md.push_str("## Provenance\n\n| | |\n|---|---|\n");
@@ -336,7 +347,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             if i == 0 {
                 let _ = writeln!(md, "\n{DATA_NOTES}\n");
             }
-            let _ = writeln!(md, "- {}", escape_md(note));
+            let _ = writeln!(md, "- {}", note_md(note));
         }
         md.push_str("\nOptions:\n\n| option | value |\n|---|---|\n");
         for (k, v) in set.provenance.iter().flat_map(|p| &p.options) {
@@ -656,6 +667,21 @@ pub(crate) fn join_words(items: &[String], word: &str) -> String {
         [one] => one.clone(),
         [init @ .., last] => format!("{} {word} {last}", init.join(", ")),
     }
+}
+
+/// A note of rulec's (a data note) in Markdown: its code spans, the names
+/// it puts in backticks, as [`code`], the rest as prose. A note whose
+/// backticks do not pair (a name holding one) is prose throughout.
+pub fn note_md(note: &str) -> String {
+    let parts: Vec<&str> = note.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape_md(note);
+    }
+    let shown = |(i, part): (usize, &&str)| match i % 2 {
+        1 => code(part),
+        _ => escape_md(part),
+    };
+    parts.iter().enumerate().map(shown).collect()
 }
 
 /// Escapes text for Markdown prose and table cells.

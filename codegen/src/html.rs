@@ -168,7 +168,18 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 escape(DATA_NOTES)
             );
             for note in notes {
-                let _ = writeln!(h, "<li>{}</li>", escape(note));
+                // Its code spans as code, as the Markdown book shows them.
+                let parts: Vec<&str> = note.split('`').collect();
+                let shown: String = if parts.len() % 2 == 0 {
+                    escape(note)
+                } else {
+                    let part = |(i, p): (usize, &&str)| match i % 2 {
+                        1 => format!("<code>{}</code>", escape(p)),
+                        _ => escape(p),
+                    };
+                    parts.iter().enumerate().map(part).collect()
+                };
+                let _ = writeln!(h, "<li>{shown}</li>");
             }
             h.push_str("</ul>\n");
         }
@@ -535,16 +546,27 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
         );
     }
     h.push_str("</table></div>\n");
+    let decided = set
+        .target
+        .classes
+        .iter()
+        .map(|c| format!("<code>{}</code>", escape(c)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    // A number: the classes are the values the rules decide.
+    let decided = match set.target.tolerance {
+        Some(t) if decided.is_empty() => {
+            format!("a number, right within ±{t} of the true value; no rule decides one")
+        }
+        Some(t) => {
+            format!("a number, right within ±{t} of the true value; the rules decide {decided}")
+        }
+        None => decided,
+    };
     let _ = writeln!(
         h,
-        "<p>Decision <code>{}</code>: {}.</p>\n</section>",
+        "<p>Decision <code>{}</code>: {decided}.</p>\n</section>",
         escape(&set.target.name),
-        set.target
-            .classes
-            .iter()
-            .map(|c| format!("<code>{}</code>", escape(c)))
-            .collect::<Vec<_>>()
-            .join(", ")
     );
 }
 

@@ -92,6 +92,13 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     // A rule's plain words say its value is a value, give or take the
     // tolerance (they said `price is "10"`, a label).
     assert!(book.contains("price is 10, give or take 2."), "{book}");
+    // The inputs' decision line says what is decided (it was `` `price`: . ``).
+    assert!(
+        book.contains(
+            "Decision `price`: a number, right within ±2 of the true value; the rules decide `"
+        ),
+        "{book}"
+    );
     assert!(!book.contains("price is \"10\""));
 
     // The crate: a value per decision, and the same decisions as the interpreter.

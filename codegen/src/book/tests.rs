@@ -87,6 +87,18 @@ fn code_spans_show_data_exactly() {
     assert_eq!(code_cell_list(["a|b", "c"]), "`a\\|b`, `c`");
 }
 
+/// A data note's names show as code, not as escaped backticks (the book
+/// showed `` \`zone\` ``); a note whose backticks do not pair is prose.
+#[test]
+fn a_notes_names_show_as_code() {
+    assert_eq!(
+        note_md("column `zip_code` is read as text (`a*b`)"),
+        "column `zip_code` is read as text (`a*b`)"
+    );
+    assert_eq!(note_md("a `b_c"), "a \\`b\\_c");
+    assert_eq!(note_md("name `x|y` <b>"), "name `x|y` \\<b\\>");
+}
+
 #[test]
 fn one_row_is_a_row() {
     assert_eq!(rows(0), "0 rows");
