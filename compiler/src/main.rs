@@ -167,7 +167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             compile_to(&data, params, &opts.common, quiet, verbose)?;
         }
         Command::Demo { rows, opts } => demo(rows, &opts.common, quiet, verbose)?,
-        Command::Apply { rules, data } => apply(&rules, &data, quiet)?,
+        Command::Apply { rules, data } => apply(&rules, &data)?,
         Command::Bench(args) => {
             let reporter = Reporter::new(quiet, verbose);
             let outcomes = rulec::bench::run_with(&args.dir, &args.config(), &reporter)?;
@@ -473,14 +473,17 @@ fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> S
 }
 
 /// `rulec apply`: the decisions as CSV on standard output.
-fn apply(rules: &Path, data: &Path, quiet: bool) -> Result<()> {
+fn apply(rules: &Path, data: &Path) -> Result<()> {
     let set = rules_file::load(rules)?;
     let eval = Evaluator::new(&set)?;
     let (cells, n, unknown) = rulec::ingest::read_batch(data, &set, &eval)?;
-    // A batch's new values are noted only where they are most of a
-    // column's: a feed that writes the column another way.
+    // A batch's new values are said only where they are most of a
+    // column's: a feed that writes the column another way, which sends
+    // those rows to the fallback unseen. A warning, which `-q` keeps: a
+    // job that applies rules quietly must still hear of it.
     for u in unknown.iter().filter(|u| u.unknown * 2 > u.present) {
-        progress(quiet, &format!("note: {}: {}", data.display(), u.note()));
+        let line = format!("warning: {}: {}", data.display(), u.note());
+        say!("{}", rulec::progress::terminal_safe(&line));
     }
     let width = set.features.len();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
