@@ -236,16 +236,20 @@ pub fn validate_table(
             None => "meets it".to_string(),
             Some(reason) => format!("falls short: {reason}"),
         };
+        // A line break in a class (its rules' names hold it too) would start
+        // a line of the table's own: shown by its code, as the terminal is
+        // shown every other control character.
+        let one_line = |s: &str| s.replace('\n', "\\u{a}");
         let _ = writeln!(
             out,
             "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  {}",
-            name,
-            r.decision,
+            one_line(name),
+            one_line(&r.decision),
             r.support,
             percent(r.precision),
             percent(Some(r.precision_lower_bound)),
             percent(r.fidelity),
-            verdict
+            one_line(&verdict)
         );
     }
     let short = m.rules.iter().filter(|r| r.reason.is_some()).count();

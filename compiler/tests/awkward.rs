@@ -2555,3 +2555,29 @@ fn a_teachers_option_given_to_another_teacher_is_said() {
     let o = compile(dir.path(), "d.csv", &["--trees", "5"]);
     assert!(!stderr(&o).contains("does not read it"), "{}", stderr(&o));
 }
+
+/// A class with a line break in it (a quoted CSV field) printed the break
+/// raw in `validate`'s table, so a label could forge a line of it (`(all
+/// rules) … meets it`); it shows as `\u{a}`, as other control characters do.
+#[test]
+fn a_line_break_in_a_class_does_not_break_validates_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(600, 5);
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        let label = if *y == "lo" {
+            "\"ok\nfake line\""
+        } else {
+            "other"
+        };
+        writeln!(csv, "{x},{label}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--precision", "0.8"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(dir.path(), &["validate", "out/rules.json", "d.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("ok\\u{a}fake line"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("fake line")), "{out}");
+}
