@@ -578,21 +578,33 @@ impl<'a> Emitter<'a> {
         for line in lines {
             out.push_str(&format!("-- {line}\n"));
         }
-        if self.dialect != Dialect::Spark && self.has_line_break() {
+        if self.dialect != Dialect::Spark && self.quotes_any(|c| c == '\r' || c == '\n') {
             out.push_str(
                 "-- Some quoted texts (names, categories or classes) hold a line break, written as it is:\n\
                  -- read this file byte for byte (Python: open(path, newline='')), and keep tools that\n\
                  -- rewrite line endings (git's core.autocrlf, an editor) away from it.\n",
             );
         }
+        let hidden = |c: char| {
+            (c.is_control() && c != '\r' && c != '\n') || rulec_runtime::dsl::is_invisible(c)
+        };
+        if self.quotes_any(hidden) {
+            out.push_str(
+                "-- Some quoted texts hold control characters (an escape, ESC) or invisible ones (a\n\
+                 -- right-to-left override), written as they are: SQL has no escape for them in names.\n\
+                 -- A terminal acts on them and an editor may show the text in another order than it\n\
+                 -- runs: review this file with a tool that shows them (cat -v, an editor's hex view).\n",
+            );
+        }
         out
     }
 
     /// Whether a text the SQL quotes as it is (a column's name, a
-    /// category, a class, the target's name) holds a line break: the
-    /// ANSI and polars literals have no escape for it, and a reader that
-    /// turns `\r\n` into `\n` changes what the rules compare.
-    fn has_line_break(&self) -> bool {
+    /// category, a class, the target's name) holds a character `hit`
+    /// finds: a line break, which the ANSI and polars literals have no
+    /// escape for, and which a reader that turns `\r\n` into `\n` changes;
+    /// a control or bidirectional character, which no identifier escapes.
+    fn quotes_any(&self, hit: impl Fn(char) -> bool) -> bool {
         let set = self.set;
         let categories = set.features.iter().flat_map(|f| match &f.kind {
             FeatureKind::Categorical { categories } => categories.as_slice(),
@@ -604,7 +616,7 @@ impl<'a> Emitter<'a> {
             .chain(categories)
             .chain(&set.target.classes)
             .chain([&set.target.name])
-            .any(|t| t.contains(['\r', '\n']))
+            .any(|t| t.chars().any(&hit))
     }
 
     fn select_body(&self, table: &str) -> Result<String, Error> {

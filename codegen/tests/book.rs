@@ -536,11 +536,11 @@ fn hostile_strings_are_text_in_html() {
     // The notes made when the data was read quote column names.
     assert_has(
         &page,
-        "<li>column `&lt;script&gt;alert(1)&lt;/script&gt;` has type date, which rules cannot test, and is left out</li>",
+        "<li>column <code>&lt;script&gt;alert(1)&lt;/script&gt;</code> has type date, which rules cannot test, and is left out</li>",
     );
     assert_has(
         &page,
-        "<li>column `a|b` holds *dates* such as `[x](http://y)` &amp; more</li>",
+        "<li>column <code>a|b</code> holds *dates* such as <code>[x](http://y)</code> &amp; more</li>",
     );
     // The SVG figures escape their labels too.
     assert_has(&page, "decided &lt;i&gt;B&lt;/i&gt;, true A &amp; C");
@@ -620,15 +620,16 @@ fn hostile_strings_are_text_in_markdown() {
         }
     }
     assert_has(&md, "\\<script\\>alert(1)\\</script\\>");
-    // The notes made when the data was read: one list item each, every
+    // The notes made when the data was read: one list item each, their
+    // names as code (which Markdown shows as written), every other
     // character from data that Markdown would read escaped.
     assert_has(
         &md,
-        "- column \\`\\<script\\>alert(1)\\</script\\>\\` has type date, which rules cannot test, and is left out\n",
+        "- column `<script>alert(1)</script>` has type date, which rules cannot test, and is left out\n",
     );
     assert_has(
         &md,
-        "- column \\`a\\|b\\` holds \\*dates\\* such as \\`\\[x\\](http://y)\\` \\& more\n",
+        "- column `a|b` holds \\*dates\\* such as `[x](http://y)` \\& more\n",
     );
     // Inside the DSL blocks the text is exact, so an auditor reads what runs.
     assert_has(&md, "zone not in {\"<script>alert(1)</script>\"}");
