@@ -755,6 +755,25 @@ impl RuleSet {
                 }
             }
         }
+        // The candidates not kept are printed in the book as rules: the same
+        // names, classes (a number, for a numeric target) and conditions.
+        for (i, r) in self.rejected.iter().map(|r| &r.rule).enumerate() {
+            let decides = match self.target.tolerance {
+                None => self.class_index(&r.decision).is_some(),
+                Some(_) => r.decision.parse::<f64>().is_ok_and(f64::is_finite),
+            };
+            let bad_condition = r
+                .conditions
+                .iter()
+                .find_map(|c| self.check_condition(c).err());
+            if let Some(msg) = (!is_rule_name(&r.name))
+                .then(|| format!("name `{}` is no rule name", r.name))
+                .or_else(|| (!decides).then(|| format!("decides `{}`", r.decision)))
+                .or(bad_condition)
+            {
+                problems.push(format!("rejected[{i}] (`{}`): {msg}", r.name));
+            }
+        }
         for f in &self.policy.forbidden {
             if self.feature_index(f).is_none() {
                 problems.push(format!("forbidden column `{f}` is not a feature"));

@@ -137,3 +137,41 @@ fn a_label_names_its_class_as_written_or_as_the_same_number() {
     assert_eq!(words.class_of_label("Infinity"), None);
     assert_eq!(words.class_of_label("NO"), None);
 }
+
+/// The candidates not kept are checked as the rules are: a hand edit gave
+/// one a name with a line break and an escape, a class that is none, a
+/// column that is none, and the book printed them as rules.
+#[test]
+fn rejected_candidates_are_checked_as_rules_are() {
+    let mut set = with_classes(&["p", "q"]);
+    set.features = vec![Feature {
+        name: "x".into(),
+        kind: FeatureKind::Numeric,
+        nullable: false,
+    }];
+    let candidate = |name: &str, decision: &str, feature: &str| Rejected {
+        rule: Rule {
+            name: name.into(),
+            conditions: vec![Condition::Cmp {
+                feature: feature.into(),
+                op: CmpOp::Lt,
+                value: 1.0,
+            }],
+            decision: decision.into(),
+            origin: None,
+            evidence: None,
+        },
+        reason: "not kept".into(),
+    };
+    set.rejected = vec![candidate("p_1", "p", "x")];
+    assert!(set.check().is_ok());
+    for (bad, said) in [
+        (candidate("p\n\u{1b}[1m", "p", "x"), "is no rule name"),
+        (candidate("p_2", "r", "x"), "decides `r`"),
+        (candidate("p_3", "p", "nowhere"), "nowhere"),
+    ] {
+        set.rejected = vec![bad];
+        let err = set.check().unwrap_err().to_string();
+        assert!(err.contains("rejected[0]") && err.contains(said), "{err}");
+    }
+}
