@@ -29,16 +29,27 @@ impl Progress for Silent {
 /// than a line break or a tab (an escape sequence in a column name or a
 /// class would clear the screen or retitle the window), and a character
 /// that changes how the text around it shows (a bidirectional override),
-/// written by its code, `\u{1b}`.
+/// written by its code, `\u{1b}`. A line break between backticks too:
+/// messages quote names and values from data so (`` `12` ``), and a value
+/// holding one printed a line of its own (`error: …`) that no message said.
 pub fn terminal_safe(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char =
         |c: char| (c.is_control() && c != '\n' && c != '\t') || rulec_runtime::dsl::is_invisible(c);
-    if !text.chars().any(unsafe_char) {
+    let quoted_break = || {
+        let mut quoted = false;
+        text.chars().any(|c| {
+            quoted ^= c == '`';
+            quoted && c == '\n'
+        })
+    };
+    if !text.chars().any(unsafe_char) && !quoted_break() {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);
+    let mut quoted = false;
     for c in text.chars() {
-        if unsafe_char(c) {
+        quoted ^= c == '`';
+        if unsafe_char(c) || (quoted && c == '\n') {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);
@@ -57,6 +68,12 @@ mod tests {
         assert_eq!(
             terminal_safe("C\u{1b}[2J \u{202e}x\r\u{7}"),
             "C\\u{1b}[2J \\u{202e}x\\u{d}\\u{7}"
+        );
+        // A line break inside a quoted value is the value's, not the
+        // message's.
+        assert_eq!(
+            terminal_safe("note: column `x` (`12\nerror: fake` in 1 row)\nnext"),
+            "note: column `x` (`12\\u{a}error: fake` in 1 row)\nnext"
         );
     }
 }
