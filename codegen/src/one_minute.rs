@@ -284,6 +284,33 @@ fn classes_never_decided(set: &RuleSet, f: &SetFigures, split: &str) -> Option<S
     Some(which + &tail)
 }
 
+/// When every rule decides the commonest class: how often answering it for
+/// every row would be right, the scale the rules' precision reads against
+/// (a set right on 95.7 % of its rows, deciding a class that is 93.7 % of
+/// all rows, adds little to knowing the class is common).
+fn commonest_class_only(set: &RuleSet, f: &SetFigures, split: &str) -> Option<String> {
+    if set.target.tolerance.is_some() || set.rules.is_empty() || f.rows == 0 {
+        return None;
+    }
+    let (top, &n) = f
+        .class_rows
+        .iter()
+        .enumerate()
+        .max_by_key(|&(i, n)| (*n, std::cmp::Reverse(i)))?;
+    let class = set.target.classes.get(top)?;
+    if !set.rules.iter().all(|r| &r.decision == class) {
+        return None;
+    }
+    Some(format!(
+        "For scale: every rule decides \"{class}\", the commonest class, which is {} of the {split} rows: \
+         answering \"{class}\" for every row would be right on {} of them, and the rules are right on {} \
+         of the rows they answer.",
+        pct(ratio(n, f.rows)),
+        pct(ratio(n, f.rows)),
+        opt_pct(f.covered.precision()),
+    ))
+}
+
 /// The one-minute summary, as plain-text points.
 pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
@@ -413,6 +440,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         }
         if let Some(never) = classes_never_decided(set, f, split) {
             out.push(never);
+        }
+        if let Some(scale) = commonest_class_only(set, f, split) {
+            out.push(scale);
         }
     }
     if let Some(leak) = one_column_decides(set) {

@@ -235,8 +235,12 @@ pub fn ordered_evidence_scored(
         Some(_) if k <= CONFUSION_MAX_CLASSES => vec![vec![0u64; k]; k],
         _ => Vec::new(),
     };
+    let mut class_rows = vec![0u64; if confusion.is_empty() { 0 } else { k }];
     for j in 0..rows.len() {
         let r = rows.rows[j];
+        if let Some(n) = true_classes.and_then(|truth| class_rows.get_mut(truth[r] as usize)) {
+            *n += 1;
+        }
         let teacher_right = score.teacher_right(r);
         teacher_correct += u64::from(teacher_right);
         match eval.decide(rows.row(j))? {
@@ -265,6 +269,7 @@ pub fn ordered_evidence_scored(
         teacher_correct,
         cascade_correct,
         confusion,
+        class_rows,
     };
     Ok((
         per_rule.into_iter().map(|t| t.finish(confidence)).collect(),

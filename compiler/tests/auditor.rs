@@ -127,6 +127,7 @@ fn book() -> RuleSet {
                 teacher_correct: 950,
                 cascade_correct: 955,
                 confusion: Vec::new(),
+                class_rows: Vec::new(),
             },
             test: None,
             candidates: 10,

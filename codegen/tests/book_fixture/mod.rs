@@ -76,6 +76,7 @@ fn figures(rows: u64, covered: SplitEvidence, confusion: Vec<Vec<u64>>) -> SetFi
         cascade_correct: rows * 9 / 10 + 15,
         covered,
         confusion,
+        class_rows: Vec::new(),
     }
 }
 

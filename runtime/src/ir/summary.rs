@@ -303,6 +303,12 @@ pub struct SetFigures {
     /// (`rulec` keeps it for targets of at most 100 classes).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub confusion: Vec<Vec<u64>>,
+    /// Rows of the split by true class, in [`Target::classes`](super::Target::classes)
+    /// order, answered or not: how often the commonest class is right, the
+    /// scale the rules' precision reads against. Empty when not measured
+    /// (a numeric target, more than 100 classes, a set from an older rulec).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub class_rows: Vec<u64>,
 }
 
 impl SetFigures {
