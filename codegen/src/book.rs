@@ -917,6 +917,22 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
     } else {
         format!("the first {} candidates", first.rules)
     };
+    // A set right less often than the target itself would not pass on any
+    // number of rows like these: more of them is no advice (the wine table,
+    // given a larger validation share as advised, got the advice again).
+    let below_target = (first.correct as f64) < cert.precision * first.support as f64;
+    let what_helps = match (below_target, set.target.tolerance) {
+        (false, _) => what_helps,
+        (true, Some(_)) => "Right less often than the target itself, it would fail on more rows like these too; a wider --tolerance or a lower --precision may let a set pass".to_string(),
+        (true, None) => format!(
+            "Right less often than the target itself, it would fail on more rows like these too; {other_teacher} or a lower --precision may let a set pass{}",
+            if set.rejected.is_empty() {
+                ""
+            } else {
+                "; the rule book lists the candidates next in line"
+            }
+        ),
+    };
     Some(format!(
         "Nothing was certified: the first set tested, {set_words} in order, was right on {} of the {} validation rows it answers ({}), a lower bound of {} at {} confidence, below {} (it needed {} right); testing stops at the first failure. {what_helps}.{tolerance_hint}",
         count(first.correct),

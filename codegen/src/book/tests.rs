@@ -175,3 +175,36 @@ fn markdown_escapes_markup() {
         "\\<script\\>alert(1)\\</script\\> \\*x\\* \\&amp;"
     );
 }
+
+/// A first set right less often than the target itself is not told that
+/// more validation rows may let it pass (a user who gave them got the
+/// same advice again); one above the target, short only in its bound, is.
+#[test]
+fn more_rows_are_advised_only_where_they_could_help() {
+    use rulec_runtime::ir::{CertificationTest, Target};
+    let target = Target {
+        name: "y".into(),
+        classes: vec!["a".into(), "b".into()],
+        tolerance: None,
+    };
+    let mut set = RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95);
+    let tested = |correct: u64| CertificationTest {
+        rules: 2,
+        support: 100,
+        correct,
+        confidence: 0.95,
+        lower_bound: 0.8,
+        passed: false,
+        classes: Vec::new(),
+    };
+    set.certification.tests = vec![tested(85)];
+    let said = nothing_passed(&set).unwrap();
+    assert!(!said.contains("More validation rows"), "{said}");
+    assert!(
+        said.contains("Right less often than the target itself, it would fail on more rows like these too; another teacher (--teacher) or a lower --precision may let a set pass."),
+        "{said}"
+    );
+    set.certification.tests = vec![tested(96)];
+    let said = nothing_passed(&set).unwrap();
+    assert!(said.contains("More validation rows"), "{said}");
+}
