@@ -674,7 +674,7 @@ pub(crate) fn join_words(items: &[String], word: &str) -> String {
 /// backticks do not pair (a name holding one) is prose throughout.
 pub fn note_md(note: &str) -> String {
     let parts: Vec<&str> = note.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape_md(note);
     }
     let shown = |(i, part): (usize, &&str)| match i % 2 {

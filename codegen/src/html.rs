@@ -170,7 +170,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             for note in notes {
                 // Its code spans as code, as the Markdown book shows them.
                 let parts: Vec<&str> = note.split('`').collect();
-                let shown: String = if parts.len() % 2 == 0 {
+                let shown: String = if parts.len().is_multiple_of(2) {
                     escape(note)
                 } else {
                     let part = |(i, p): (usize, &&str)| match i % 2 {
