@@ -311,6 +311,35 @@ fn commonest_class_only(set: &RuleSet, f: &SetFigures, split: &str) -> Option<St
     ))
 }
 
+/// A caution when a kept rule reads a column the compile's data notes
+/// call an identifier (a value of its own in nearly every training row: an
+/// id, a row number): such a rule holds for new rows only if they are
+/// numbered as these were. The compile said so in a note; a rule book read
+/// without it said nothing where it mattered.
+fn identifier_read(set: &RuleSet) -> Option<String> {
+    let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();
+    let said = |column: &str| {
+        let prefixes = [
+            format!("column `{column}` holds a different whole number in "),
+            format!("column `{column}` is named as an identifier and holds "),
+            format!("column `{column}` has a value of its own in "),
+        ];
+        notes
+            .iter()
+            .any(|n| prefixes.iter().any(|p| n.starts_with(p.as_str())))
+    };
+    let column = set
+        .rules
+        .iter()
+        .flat_map(|r| r.conditions.iter().flat_map(|c| c.features()))
+        .find(|c| said(c))?;
+    Some(format!(
+        "Caution: the rules read `{column}`, which has a value of its own in nearly every training row, as an \
+         identifier or a row number does (see the notes under Provenance): a rule on it holds for new rows only \
+         if they are numbered as these were. If it is an identifier, leave it out with --forbid {column}."
+    ))
+}
+
 /// The one-minute summary, as plain-text points.
 pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
     let target = &set.target.name;
@@ -444,6 +473,9 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         if let Some(scale) = commonest_class_only(set, f, split) {
             out.push(scale);
         }
+    }
+    if let Some(id) = identifier_read(set) {
+        out.push(id);
     }
     if let Some(leak) = one_column_decides(set) {
         out.push(leak);

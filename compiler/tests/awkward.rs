@@ -2628,3 +2628,30 @@ fn a_set_of_the_commonest_class_only_is_put_to_scale() {
     );
     assert!(book.contains(&said), "{said}\n{book}");
 }
+
+/// A kept rule reading a column the compile called an identifier (row
+/// numbers of a file sorted by class) gets a caution in the book's one
+/// minute, where the compile's note alone reached no reader of the book;
+/// rules that read no such column get none.
+#[test]
+fn rules_on_an_identifier_are_cautioned_in_the_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng::new(5);
+    let mut csv = String::from("seq,x,y\n");
+    for i in 0..1200 {
+        let y = if i < 620 { "a" } else { "b" };
+        writeln!(csv, "{},{:.3},{y}", 1000 + i, rng.f64()).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    let caution = "- Caution: the rules read \\`seq\\`, which has a value of its own in nearly every training row";
+    assert!(book.contains(caution), "{book}");
+    // The same rows without the column to number them: no caution.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &["--forbid", "seq"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(!book.contains("Caution: the rules read"), "{book}");
+}
