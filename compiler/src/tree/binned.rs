@@ -324,12 +324,21 @@ pub(super) fn numeric_cuts(sorted: &[f64]) -> Vec<f64> {
 }
 
 /// The runs of sorted values that differ from their neighbours by no more
-/// than a float's rounding (a relative 1e-12), as `(least, greatest)`.
+/// than a float's rounding (a relative 1e-12), as `(least, greatest)`;
+/// an infinity is a run of its own.
 fn float_groups(sorted: &[f64]) -> Vec<(f64, f64)> {
     let mut groups: Vec<(f64, f64)> = Vec::new();
     for &x in sorted {
         match groups.last_mut() {
-            Some((_, hi)) if x - *hi <= 1e-12 * x.abs().max(hi.abs()) => *hi = x,
+            // Infinities are values of their own: `inf - x` is no rounding.
+            Some((_, hi))
+                if x == *hi
+                    || (x.is_finite()
+                        && hi.is_finite()
+                        && x - *hi <= 1e-12 * x.abs().max(hi.abs())) =>
+            {
+                *hi = x
+            }
             _ => groups.push((x, x)),
         }
     }

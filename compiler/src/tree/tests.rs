@@ -397,4 +397,10 @@ fn cuts_do_not_part_values_equal_but_for_rounding() {
     let cuts = super::binned::numeric_cuts(&many);
     assert!(cuts.iter().all(|&c| !(noisy < c && c <= -30.0)), "{cuts:?}");
     assert!(cuts.iter().all(|c| format!("{c}").len() < 12), "{cuts:?}");
+    // Infinities stay values of their own, and every cut finite (one
+    // merged with its neighbour made a cut of infinity).
+    let inf = f64::INFINITY;
+    let cuts = super::binned::numeric_cuts(&[-inf, -inf, -1.0, 2.0, inf, inf]);
+    assert_eq!(cuts.len(), 3, "{cuts:?}");
+    assert!(cuts.iter().all(|c| c.is_finite()), "{cuts:?}");
 }
