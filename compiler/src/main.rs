@@ -88,6 +88,10 @@ fn main() -> ExitCode {
         // A reader that stops early (`rulec apply .. | head`) closes the
         // pipe: what it read is all it wanted, so that is no error.
         Err(e) if e.chain().any(|cause| cause.is::<StdoutClosed>()) => ExitCode::SUCCESS,
+        // An interrupt's handler is exiting: its word and status stand.
+        Err(_) if output::abandoned() => loop {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        },
         Err(e) => {
             let message = format!("{e:#}");
             say!("error: {}", rulec::progress::terminal_safe(&message));

@@ -48,14 +48,39 @@ pub fn untrack(path: &Path) {
     }
 }
 
+/// Set by [`abandon`]: once an interrupt has removed the scratch, no
+/// output is moved into place. The run goes on writing until the handler
+/// exits, and recreated the scratch folder it was writing into: that half
+/// of an output was then swapped in as `--out`.
+static ABANDONED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Removes every temporary file and directory in use; for signal handlers.
 /// A destination is never touched before the final renames, which run
-/// under the same lock, so this leaves it as it was.
+/// under the same lock and not at all after this, so this leaves it as it
+/// was.
 pub fn abandon() {
     if let Ok(mut guard) = SCRATCH.lock() {
+        ABANDONED.store(true, std::sync::atomic::Ordering::SeqCst);
         for path in guard.drain(..) {
             remove(&path);
         }
+    }
+}
+
+/// Whether an interrupt has abandoned this run's outputs: its handler is
+/// about to exit (130), and says what was left.
+pub fn abandoned() -> bool {
+    ABANDONED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// The error of a rename refused after [`abandon`] (`abandoned` there).
+fn refuse_if(abandoned: &std::sync::atomic::AtomicBool, path: &Path) -> Result<(), Error> {
+    match abandoned.load(std::sync::atomic::Ordering::SeqCst) {
+        true => Err(io(path)(std::io::Error::new(
+            std::io::ErrorKind::Interrupted,
+            "interrupted",
+        ))),
+        false => Ok(()),
     }
 }
 
@@ -464,11 +489,22 @@ pub fn write_all(out: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> 
 /// left half-swapped. The old output is then scratch, for the interrupt
 /// to remove until the caller does.
 fn swap(out: &Path, tmp: &Path, old: &Path) -> Result<bool, Error> {
+    swap_unless(out, tmp, old, &ABANDONED)
+}
+
+/// [`swap`], which does nothing but remove `tmp` once `abandoned` is set.
+fn swap_unless(
+    out: &Path,
+    tmp: &Path,
+    old: &Path,
+    abandoned: &std::sync::atomic::AtomicBool,
+) -> Result<bool, Error> {
     let mut guard = SCRATCH
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let existed = out.exists();
     let res = (|| {
+        refuse_if(abandoned, out)?;
         if existed {
             fs::rename(out, old).map_err(io(out))?;
         }
@@ -590,6 +626,7 @@ pub fn write_files_into(dir: &Path, files: &[(PathBuf, Vec<u8>)]) -> Result<(), 
     // The files replaced so far, each with where its old version went.
     let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
     let res = (|| {
+        refuse_if(&ABANDONED, dir)?;
         for (i, (rel, _)) in files.iter().enumerate() {
             let path = dir.join(rel);
             if let Some(parent) = path.parent() {
@@ -704,12 +741,15 @@ fn replace_file(
     let mut guard = SCRATCH
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let res = res.and_then(|()| fs::rename(tmp, path));
+    let res = res
+        .map_err(io(path))
+        .and_then(|()| refuse_if(&ABANDONED, path))
+        .and_then(|()| fs::rename(tmp, path).map_err(io(path)));
     if res.is_err() {
         let _ = fs::remove_file(tmp);
     }
     guard.retain(|d| d != tmp);
-    res.map_err(io(path))
+    res
 }
 
 /// A temporary directory for inputs a command makes for itself (the demo's

@@ -223,6 +223,29 @@ fn the_old_output_is_scratch_until_removed() {
     assert!(!SCRATCH.lock().unwrap().contains(&old));
 }
 
+/// After an interrupt has removed the scratch, the run, still writing
+/// until the handler exits, recreated the folder and swapped that half of
+/// an output in as `--out`; now nothing is swapped: `out` stays as it was
+/// and the scratch folder goes.
+#[test]
+fn nothing_is_swapped_in_after_an_interrupt() {
+    let dir = Scratch::new("abandoned").unwrap();
+    let (out, tmp, old) = (
+        dir.path().join("out"),
+        dir.path().join(".out.t"),
+        dir.path().join(".out.o"),
+    );
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("rules.json"), "old").unwrap();
+    fs::create_dir(&tmp).unwrap();
+    fs::write(tmp.join("rules.json"), "half").unwrap();
+    let abandoned = std::sync::atomic::AtomicBool::new(true);
+    let err = swap_unless(&out, &tmp, &old, &abandoned).unwrap_err();
+    assert!(err.to_string().contains("interrupted"), "{err}");
+    assert_eq!(fs::read_to_string(out.join("rules.json")).unwrap(), "old");
+    assert!(!tmp.exists() && !old.exists());
+}
+
 /// A run killed between its renames leaves `.out.rulec-old-PID`; the
 /// next run into `out` removes it, and leaves a live process's alone.
 #[cfg(target_os = "linux")]
