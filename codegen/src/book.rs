@@ -669,14 +669,25 @@ pub(crate) fn join_words(items: &[String], word: &str) -> String {
     }
 }
 
-/// A note of rulec's (a data note) in Markdown: its code spans, the names
-/// it puts in backticks, as [`code`], the rest as prose. A note whose
-/// backticks do not pair (a name holding one) is prose throughout.
-pub fn note_md(note: &str) -> String {
+/// A note of rulec's (a data note) split at its backticks, prose and code
+/// spans by turns, when they pair plausibly: an even count, and no span
+/// empty or with a space at an end. A name holding a backtick (`` a`b ``)
+/// mispairs them, and the prose between two names, which starts with a
+/// space, then reads as a span; such a note is `None`, prose throughout.
+pub fn note_spans(note: &str) -> Option<Vec<&str>> {
     let parts: Vec<&str> = note.split('`').collect();
-    if parts.len().is_multiple_of(2) {
+    let spans_ok = parts.iter().skip(1).step_by(2).all(|p| {
+        !p.is_empty() && !p.starts_with(char::is_whitespace) && !p.ends_with(char::is_whitespace)
+    });
+    (!parts.len().is_multiple_of(2) && spans_ok).then_some(parts)
+}
+
+/// A note of rulec's (a data note) in Markdown: its code spans, the names
+/// it puts in backticks, as [`code`], the rest as prose ([`note_spans`]).
+pub fn note_md(note: &str) -> String {
+    let Some(parts) = note_spans(note) else {
         return escape_md(note);
-    }
+    };
     let shown = |(i, part): (usize, &&str)| match i % 2 {
         1 => code(part),
         _ => escape_md(part),

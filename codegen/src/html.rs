@@ -169,15 +169,15 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             );
             for note in notes {
                 // Its code spans as code, as the Markdown book shows them.
-                let parts: Vec<&str> = note.split('`').collect();
-                let shown: String = if parts.len().is_multiple_of(2) {
-                    escape(note)
-                } else {
-                    let part = |(i, p): (usize, &&str)| match i % 2 {
-                        1 => format!("<code>{}</code>", escape(p)),
-                        _ => escape(p),
-                    };
-                    parts.iter().enumerate().map(part).collect()
+                let shown: String = match crate::book::note_spans(note) {
+                    None => escape(note),
+                    Some(parts) => {
+                        let part = |(i, p): (usize, &&str)| match i % 2 {
+                            1 => format!("<code>{}</code>", escape(p)),
+                            _ => escape(p),
+                        };
+                        parts.iter().enumerate().map(part).collect()
+                    }
                 };
                 let _ = writeln!(h, "<li>{shown}</li>");
             }

@@ -96,6 +96,11 @@ fn a_notes_names_show_as_code() {
         "column `zip_code` is read as text (`a*b`)"
     );
     assert_eq!(note_md("a `b_c"), "a \\`b\\_c");
+    // A name holding a backtick mispairs them: prose throughout.
+    assert_eq!(
+        note_md("column `a`b` alone (--forbid 'a`b')"),
+        "column \\`a\\`b\\` alone (--forbid 'a\\`b')"
+    );
     assert_eq!(note_md("name `x|y` <b>"), "name `x|y` \\<b\\>");
 }
 

@@ -50,8 +50,27 @@ pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -
 
 /// `name` as a shell reads it as one word: as it is when it holds only
 /// letters, digits and `_.-+/:@%,`, else in single quotes (a quote in it
-/// written `'\''`), so that a suggested `--forbid NAME` can be pasted.
+/// written `'\''`), so that a suggested `--forbid NAME` can be pasted. A
+/// name holding a control character (a line break) is written in bash's
+/// `$'…'` quotes with escapes: between single quotes its line break ended
+/// the message's line and printed the rest as a line of its own.
 pub(crate) fn shell_word(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        let escaped: String = name
+            .chars()
+            .map(|c| match c {
+                '\\' => "\\\\".to_string(),
+                '\'' => "\\'".to_string(),
+                '\n' => "\\n".to_string(),
+                '\t' => "\\t".to_string(),
+                '\r' => "\\r".to_string(),
+                c if (c as u32) < 0x80 && c.is_control() => format!("\\x{:02x}", c as u32),
+                c if c.is_control() => format!("\\u{:04x}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
+        return format!("$'{escaped}'");
+    }
     if !name.is_empty()
         && name
             .chars()
@@ -714,6 +733,8 @@ mod tests {
         assert_eq!(shell_word("Montant (€)"), "'Montant (€)'");
         assert_eq!(shell_word("it's"), "'it'\\''s'");
         assert_eq!(shell_word(""), "''");
+        assert_eq!(shell_word("id\nerror: x's"), "$'id\\nerror: x\\'s'");
+        assert_eq!(shell_word("a\u{1b}[1m\\"), "$'a\\x1b[1m\\\\'");
         // Python's `None` for a missing value, in a fifth of the rows (a
         // word, but one that names a missing value): named.
         let none: Vec<String> = ["1.5", "2", "None"].map(String::from).to_vec();
