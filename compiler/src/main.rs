@@ -512,8 +512,20 @@ fn validate(args: ValidateArgs) -> Result<()> {
     let confidence = args.confidence.unwrap_or(set.certification.confidence);
     let engine = args.engine.into();
     let teacher_column = args.teacher_column.as_deref();
-    let measured =
-        rulec::validate_file::measure(&set, &data, teacher_column, precision, confidence, engine)?;
+    let (measured, unknown) = rulec::validate_file::measure_noting(
+        &set,
+        &data,
+        teacher_column,
+        precision,
+        confidence,
+        engine,
+    )?;
+    // As apply says it: a feed that writes a column another way sends its
+    // rows to the fallback, and the table alone would show only less coverage.
+    for u in unknown.iter().filter(|u| u.unknown * 2 > u.present) {
+        let line = format!("warning: {}: {}", data.display(), u.note());
+        say!("{}", rulec::progress::terminal_safe(&line));
+    }
     let text = if args.json {
         render::validate_json(&measured, engine)?
     } else {

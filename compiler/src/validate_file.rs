@@ -47,11 +47,26 @@ pub fn measure(
     confidence: f64,
     engine: Engine,
 ) -> Result<Measured, Error> {
+    measure_noting(set, data, teacher_column, precision, confidence, engine).map(|(m, _)| m)
+}
+
+/// [`measure`], and with the `rust` engine the values of categorical
+/// columns the rules read that are none of their categories, which
+/// `validate` says where they are most of a column's, as `apply` does.
+pub fn measure_noting(
+    set: &RuleSet,
+    data: &Path,
+    teacher_column: Option<&str>,
+    precision: f64,
+    confidence: f64,
+    engine: Engine,
+) -> Result<(Measured, Vec<crate::ingest::UnknownValues>), Error> {
     if let Some(problem) =
         rulec_runtime::ir::not_levels(["--precision", "--confidence"], precision, confidence)
     {
         return Err(Error::Params(problem));
     }
+    let mut unknown = Vec::new();
     let measured = match engine {
         Engine::Rust => {
             let eval = Evaluator::new(set)?;
@@ -59,7 +74,9 @@ pub fn measure(
             if let Some(t) = teacher_column {
                 extra.push(("--teacher-column", t));
             }
-            let (cells, n, columns) = crate::ingest::read_cells_with(data, set, &eval, &extra)?;
+            let (cells, n, columns, new_values) =
+                crate::ingest::read_cells_noting(data, set, &eval, &extra)?;
+            unknown = new_values;
             crate::validate::measure(
                 set,
                 &cells,
@@ -72,5 +89,5 @@ pub fn measure(
         }
         Engine::Sql => crate::sql_engine::measure(set, data, teacher_column, precision, confidence),
     }?;
-    Ok(measured.with_classes(set))
+    Ok((measured.with_classes(set), unknown))
 }

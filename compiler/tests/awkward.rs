@@ -1273,11 +1273,12 @@ fn codes_written_as_numbers_are_read_as_categories_when_named() {
         .collect();
     std::fs::write(dir.path().join("u.csv"), unknown).unwrap();
     // A warning, which `-q` keeps (a quiet job heard nothing of a feed
-    // that sends every row to the fallback).
-    for quiet in [&[][..], &["-q"]] {
+    // that sends every row to the fallback); validate says it too (it said
+    // nothing, its table showing only less coverage).
+    for (quiet, command) in [(&[][..], "apply"), (&["-q"], "apply"), (&[], "validate")] {
         let o = run(
             dir.path(),
-            &[quiet, &["apply", "out/rules.json", "u.csv"]].concat(),
+            &[quiet, &[command, "out/rules.json", "u.csv"]].concat(),
         );
         assert!(o.status.success(), "{}", stderr(&o));
         assert!(

@@ -40,6 +40,29 @@ pub fn read_batch(
     Ok((cells, n, unknown))
 }
 
+/// [`read_cells_with`], and the values of categorical columns the rules
+/// read that are none of their categories ([`unknown_values`]), for
+/// `validate` to say what `apply` and `check` say.
+pub fn read_cells_noting(
+    path: &Path,
+    set: &rulec_runtime::RuleSet,
+    eval: &rulec_runtime::Evaluator,
+    extra: &[(&'static str, &str)],
+) -> Result<
+    (
+        Vec<rulec_runtime::Cell>,
+        usize,
+        Vec<TextColumn>,
+        Vec<UnknownValues>,
+    ),
+    Error,
+> {
+    let (df, _) = read_frame(path, &IngestParams::for_rule_set(set), None)?;
+    let (cells, n, columns) = frame_cells(&df, path, set, eval, extra)?;
+    let unknown = unknown_values(&df, set, &cells);
+    Ok((cells, n, columns, unknown))
+}
+
 /// Text values of a column, `None` where missing.
 pub type TextColumn = Vec<Option<String>>;
 

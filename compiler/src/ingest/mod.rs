@@ -18,7 +18,8 @@ mod cells;
 mod file;
 mod values;
 pub use cells::{
-    frame_cells, read_batch, read_cells, read_cells_with, unknown_values, TextColumn, UnknownValues,
+    frame_cells, read_batch, read_cells, read_cells_noting, read_cells_with, unknown_values,
+    TextColumn, UnknownValues,
 };
 pub use file::no_panic;
 pub(crate) use file::{
