@@ -40,6 +40,15 @@ pub fn read_batch(
     Ok((cells, n, unknown))
 }
 
+/// What [`read_cells_noting`] reads: the cells, the rows, the `extra`
+/// columns as text, and the values none of the rules' categories.
+pub type NotedCells = (
+    Vec<rulec_runtime::Cell>,
+    usize,
+    Vec<TextColumn>,
+    Vec<UnknownValues>,
+);
+
 /// [`read_cells_with`], and the values of categorical columns the rules
 /// read that are none of their categories ([`unknown_values`]), for
 /// `validate` to say what `apply` and `check` say.
@@ -48,15 +57,7 @@ pub fn read_cells_noting(
     set: &rulec_runtime::RuleSet,
     eval: &rulec_runtime::Evaluator,
     extra: &[(&'static str, &str)],
-) -> Result<
-    (
-        Vec<rulec_runtime::Cell>,
-        usize,
-        Vec<TextColumn>,
-        Vec<UnknownValues>,
-    ),
-    Error,
-> {
+) -> Result<NotedCells, Error> {
     let (df, _) = read_frame(path, &IngestParams::for_rule_set(set), None)?;
     let (cells, n, columns) = frame_cells(&df, path, set, eval, extra)?;
     let unknown = unknown_values(&df, set, &cells);
