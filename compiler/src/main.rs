@@ -476,19 +476,24 @@ fn teacher_threshold_line(t: &rulec::report::TeacherThreshold, target: f64) -> S
     }
 }
 
+/// The values of a file's columns that are none of the rules' categories,
+/// said only where they are most of a column's: a feed that writes the
+/// column another way, which sends those rows to the fallback unseen (and
+/// `validate`'s table would show only less coverage). A warning, which
+/// `-q` keeps: a job that applies rules quietly must still hear of it.
+fn warn_of_new_values(data: &Path, unknown: &[rulec::ingest::UnknownValues]) {
+    for u in unknown.iter().filter(|u| u.unknown * 2 > u.present) {
+        let line = format!("warning: {}: {}", data.display(), u.note());
+        say!("{}", rulec::progress::terminal_safe(&line));
+    }
+}
+
 /// `rulec apply`: the decisions as CSV on standard output.
 fn apply(rules: &Path, data: &Path) -> Result<()> {
     let set = rules_file::load(rules)?;
     let eval = Evaluator::new(&set)?;
     let (cells, n, unknown) = rulec::ingest::read_batch(data, &set, &eval)?;
-    // A batch's new values are said only where they are most of a
-    // column's: a feed that writes the column another way, which sends
-    // those rows to the fallback unseen. A warning, which `-q` keeps: a
-    // job that applies rules quietly must still hear of it.
-    for u in unknown.iter().filter(|u| u.unknown * 2 > u.present) {
-        let line = format!("warning: {}: {}", data.display(), u.note());
-        say!("{}", rulec::progress::terminal_safe(&line));
-    }
+    warn_of_new_values(data, &unknown);
     let width = set.features.len();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", render::DECISIONS_HEADER).map_err(stdout_error)?;
@@ -520,12 +525,7 @@ fn validate(args: ValidateArgs) -> Result<()> {
         confidence,
         engine,
     )?;
-    // As apply says it: a feed that writes a column another way sends its
-    // rows to the fallback, and the table alone would show only less coverage.
-    for u in unknown.iter().filter(|u| u.unknown * 2 > u.present) {
-        let line = format!("warning: {}: {}", data.display(), u.note());
-        say!("{}", rulec::progress::terminal_safe(&line));
-    }
+    warn_of_new_values(&data, &unknown);
     let text = if args.json {
         render::validate_json(&measured, engine)?
     } else {
