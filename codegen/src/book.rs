@@ -16,8 +16,9 @@ use rulec_runtime::dsl;
 use rulec_runtime::ir::{Example, FeatureKind, Rule, RuleSet, Scope, SetFigures, SplitEvidence};
 
 pub(crate) use crate::certification::{certification_paragraphs, curve_paragraph, test_rows};
+pub(crate) use crate::one_minute::decided_words;
 pub(crate) use crate::one_minute::summary_points;
-pub use crate::one_minute::test_falls_short;
+pub use crate::one_minute::{per_row_prefixes, test_falls_short};
 use crate::sentence::rule_sentence;
 pub use sign_off::{recorded_rules_sha256, signed_by, RecordError};
 pub(crate) use sign_off::{sign_off_paragraph, sign_off_rows, SIGNATORIES};
@@ -320,22 +321,12 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
         );
     }
     let decided = code_list(set.target.classes.iter().map(String::as_str));
-    let _ = match set.target.tolerance {
-        // A number: the classes are the values the rules decide.
-        Some(t) if decided.is_empty() => writeln!(
-            md,
-            "\nDecision {}: a number, right within {} of the true value; no rule decides one.\n",
-            code(target),
-            escape_md(&format!("±{t}"))
-        ),
-        Some(t) => writeln!(
-            md,
-            "\nDecision {}: a number, right within {} of the true value; the rules decide {decided}.\n",
-            code(target),
-            escape_md(&format!("±{t}"))
-        ),
-        None => writeln!(md, "\nDecision {}: {decided}.\n", code(target)),
-    };
+    let _ = writeln!(
+        md,
+        "\nDecision {}: {}.\n",
+        code(target),
+        decided_words(set, decided)
+    );
 
     if set.provenance.is_some() {
         md.push_str("## Provenance\n\n| | |\n|---|---|\n");

@@ -553,20 +553,11 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
         .map(|c| format!("<code>{}</code>", escape(c)))
         .collect::<Vec<_>>()
         .join(", ");
-    // A number: the classes are the values the rules decide.
-    let decided = match set.target.tolerance {
-        Some(t) if decided.is_empty() => {
-            format!("a number, right within ±{t} of the true value; no rule decides one")
-        }
-        Some(t) => {
-            format!("a number, right within ±{t} of the true value; the rules decide {decided}")
-        }
-        None => decided,
-    };
     let _ = writeln!(
         h,
-        "<p>Decision <code>{}</code>: {decided}.</p>\n</section>",
+        "<p>Decision <code>{}</code>: {}.</p>\n</section>",
         escape(&set.target.name),
+        crate::book::decided_words(set, decided)
     );
 }
 

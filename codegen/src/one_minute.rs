@@ -311,6 +311,32 @@ fn commonest_class_only(set: &RuleSet, f: &SetFigures, split: &str) -> Option<St
     ))
 }
 
+/// What the inputs' decision line says is decided: `decided`, the classes
+/// as the book's format lists them; for a numeric target (its classes the
+/// values the rules decide) a number within the tolerance, and those values.
+pub(crate) fn decided_words(set: &RuleSet, decided: String) -> String {
+    let Some(t) = set.target.tolerance else {
+        return decided;
+    };
+    let which = if decided.is_empty() {
+        "no rule decides one".to_string()
+    } else {
+        format!("the rules decide {decided}")
+    };
+    format!("a number, right within ±{t} of the true value; {which}")
+}
+
+/// How the compile's notes on a column of a value per row start, so that
+/// the book finds them ([`identifier_read`]): whole numbers counted out,
+/// whole numbers under an identifier's name, text.
+pub fn per_row_prefixes(column: &str) -> [String; 3] {
+    [
+        format!("column `{column}` holds a different whole number in "),
+        format!("column `{column}` is named as an identifier and holds "),
+        format!("column `{column}` has a value of its own in "),
+    ]
+}
+
 /// A caution when a kept rule reads a column the compile's data notes
 /// call an identifier (a value of its own in nearly every training row: an
 /// id, a row number): such a rule holds for new rows only if they are
@@ -319,11 +345,7 @@ fn commonest_class_only(set: &RuleSet, f: &SetFigures, split: &str) -> Option<St
 fn identifier_read(set: &RuleSet) -> Option<String> {
     let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();
     let said = |column: &str| {
-        let prefixes = [
-            format!("column `{column}` holds a different whole number in "),
-            format!("column `{column}` is named as an identifier and holds "),
-            format!("column `{column}` has a value of its own in "),
-        ];
+        let prefixes = per_row_prefixes(column);
         notes
             .iter()
             .any(|n| prefixes.iter().any(|p| n.starts_with(p.as_str())))

@@ -344,8 +344,9 @@ pub(super) fn identifiers(name: &str, counts: &[usize], max_categories: usize) -
     } else {
         String::new()
     };
+    let [_, _, text] = rulec_codegen::book::per_row_prefixes(name);
     Some(format!(
-        "column `{name}` has a value of its own in {distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training{kept}, which new rows do not have; if it is an identifier, keep rules off it with --forbid {}", shell_word(name)
+        "{text}{distinct} of its {rows} training rows, as an identifier does: a rule can only list values seen in training{kept}, which new rows do not have; if it is an identifier, keep rules off it with --forbid {}", shell_word(name)
     ))
 }
 
@@ -452,8 +453,9 @@ pub(super) fn codes_as_numbers(
         .saturating_sub(distinct[0])
         .saturating_add(1);
     if rows.len() > 50 && n as f64 >= 0.95 * rows.len() as f64 && span <= 3 * n as i64 {
+        let [counted, _, _] = rulec_codegen::book::per_row_prefixes(name);
         return Some(format!(
-            "column `{name}` holds a different whole number in {n} of its {} training rows, as an identifier or a row number does: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {}",
+            "{counted}{n} of its {} training rows, as an identifier or a row number does: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {}",
             rows.len(),
             shell_word(name),
         ));
@@ -463,8 +465,9 @@ pub(super) fn codes_as_numbers(
     // would be a list of the ids seen, no more use to new rows.
     let id_named = name_words(name).iter().any(|w| w == "id");
     if id_named && rows.len() > 50 && n as f64 >= 0.8 * rows.len() as f64 {
+        let [_, named, _] = rulec_codegen::book::per_row_prefixes(name);
         return Some(format!(
-            "column `{name}` is named as an identifier and holds a different whole number in {n} of its {} training rows: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {}",
+            "{named}a different whole number in {n} of its {} training rows: a rule comparing it (`{name} >= {middle}`) holds for new rows only if they are numbered as these were; if it is an identifier, keep rules off it with --forbid {}",
             rows.len(),
             shell_word(name),
         ));
