@@ -18,7 +18,7 @@ use rulec_runtime::ir::{Example, FeatureKind, Rule, RuleSet, Scope, SetFigures, 
 pub(crate) use crate::certification::{certification_paragraphs, curve_paragraph, test_rows};
 pub(crate) use crate::one_minute::decided_words;
 pub(crate) use crate::one_minute::summary_points;
-pub use crate::one_minute::{per_row_prefixes, test_falls_short};
+pub use crate::one_minute::{commonest_class_scale, per_row_prefixes, test_falls_short};
 use crate::sentence::rule_sentence;
 pub use sign_off::{recorded_rules_sha256, signed_by, RecordError};
 pub(crate) use sign_off::{sign_off_paragraph, sign_off_rows, SIGNATORIES};

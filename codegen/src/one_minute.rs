@@ -311,6 +311,23 @@ fn commonest_class_only(set: &RuleSet, f: &SetFigures, split: &str) -> Option<St
     ))
 }
 
+/// [`commonest_class_only`] on the split the book reports (test rows when
+/// there are any), without its "For scale: " opening: the compile's note,
+/// so that a reader of the console line alone is told it too.
+pub fn commonest_class_scale(set: &RuleSet) -> Option<String> {
+    let summary = set.summary.as_ref()?;
+    let (f, split) = match &summary.test {
+        Some(t) => (t, "test"),
+        None => (&summary.validation, "validation"),
+    };
+    let said = commonest_class_only(set, f, split)?;
+    Some(
+        said.strip_prefix("For scale: ")
+            .unwrap_or(&said)
+            .to_string(),
+    )
+}
+
 /// What the inputs' decision line says is decided: `decided`, the classes
 /// as the book's format lists them; for a numeric target (its classes the
 /// values the rules decide) a number within the tolerance, and those values.

@@ -2628,6 +2628,12 @@ fn a_set_of_the_commonest_class_only_is_put_to_scale() {
         share * 100.0
     );
     assert!(book.contains(&said), "{said}\n{book}");
+    // The console says it too, as a note.
+    let noted = format!(
+        "note: every rule decides \"white\", the commonest class, which is {:.1} % of the test rows",
+        share * 100.0
+    );
+    assert!(stderr(&o).contains(&noted), "{noted}\n{}", stderr(&o));
 }
 
 /// A kept rule reading a column the compile called an identifier (row

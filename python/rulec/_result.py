@@ -146,8 +146,9 @@ class Result:
         """What the compile said of the rule set beyond its figures, as it
         printed it (``note: ...``, ``warning: ...``) and as the rule book's
         first lines say it: why nothing was certified, a column that decides
-        the target alone, test rows that contradict the guarantee; empty
-        when there was nothing to say."""
+        the target alone, rules that all decide the commonest class (put to
+        scale), test rows that contradict the guarantee; empty when there
+        was nothing to say."""
         return list(self._native.advice())
 
     @property

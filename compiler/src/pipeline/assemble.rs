@@ -231,8 +231,9 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
 /// What the compile says of a rule set beyond its figures, each line as it
 /// prints it (`note: ...`, `warning: ...`), as the rule book's first lines
 /// say it: why nothing was certified (too few validation rows, or the first
-/// set tested fell short), a column that decides the target alone, and
-/// test rows that contradict the guarantee.
+/// set tested fell short), a column that decides the target alone, rules
+/// that all decide the commonest class (put to scale), and test rows that
+/// contradict the guarantee.
 pub fn advice(set: &RuleSet) -> Vec<String> {
     use rulec_codegen::book;
     let mut lines = Vec::new();
@@ -241,6 +242,9 @@ pub fn advice(set: &RuleSet) -> Vec<String> {
     }
     if let Some(leak) = book::one_column_decides(set) {
         lines.push(format!("note: {leak}"));
+    }
+    if let Some(scale) = book::commonest_class_scale(set) {
+        lines.push(format!("note: {scale}"));
     }
     if let Some(short) = book::test_falls_short(set) {
         let short = short.strip_prefix("Warning: ").unwrap_or(&short);
