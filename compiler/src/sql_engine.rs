@@ -48,6 +48,7 @@ use rulec_codegen::sql::{self as sqlgen, Dialect};
 use rulec_runtime::ir::{Feature, FeatureKind, RuleSet};
 
 use crate::error::Error;
+use crate::ingest::UnknownValues;
 use crate::text_file::TextFormat;
 use crate::validate::{ForeignLabels, Measured, RuleMeasure};
 
@@ -112,7 +113,7 @@ pub fn measure(
     teacher_column: Option<&str>,
     precision: f64,
     confidence: f64,
-) -> Result<Measured, Error> {
+) -> Result<(Measured, Vec<UnknownValues>), Error> {
     let source = Source::open(path, set)?;
     let schema = source.schema()?;
     let stash = Stash::default();
@@ -145,6 +146,7 @@ pub fn measure(
         features.push(class_labels(set, col(t).cast(DataType::String)).alias(teacher.as_str()));
     }
     let all = source.frame.clone().select(features);
+    let unknown = unknown_values(set, &all, &source, &stash)?;
     let mut labelled = all.clone().filter(col(label.as_str()).is_not_null());
     if set.target.tolerance.is_some() {
         let mut numbers = vec![numbers_from_text(&label)];
@@ -237,7 +239,7 @@ pub fn measure(
             correct: acc.correct + c.correct,
             agree: acc.agree + c.agree,
         });
-    Ok(Measured {
+    let measured = Measured {
         rows,
         covered,
         unlabelled: covered - covered_labelled,
@@ -276,7 +278,8 @@ pub fn measure(
         confidence,
         foreign_labels,
         classes: Vec::new(),
-    })
+    };
+    Ok((measured, unknown))
 }
 
 /// A rule's figures from its counts: the same verdict and wording as the
@@ -856,6 +859,78 @@ fn fresh_name(set: &RuleSet, base: &str) -> String {
         name.push('_');
     }
     name
+}
+
+/// Per categorical column some rule reads, the values of `all` (the
+/// features as the engine reads them, a known category written as the
+/// category) that are none of its categories, counted as the interpreter's
+/// [`crate::ingest::unknown_values`] counts them; columns without such
+/// values are left out.
+fn unknown_values(
+    set: &RuleSet,
+    all: &LazyFrame,
+    source: &Source,
+    stash: &Stash,
+) -> Result<Vec<UnknownValues>, Error> {
+    let mut out = Vec::new();
+    for f in &set.features {
+        let FeatureKind::Categorical { categories } = &f.kind else {
+            continue;
+        };
+        if !set.reads_column(&f.name) {
+            continue;
+        }
+        let name = f.name.as_str();
+        let df = all
+            .clone()
+            .select([col(name)])
+            .filter(col(name).is_not_null())
+            .group_by([col(name)])
+            .agg([len().alias("rulec_rows")])
+            .collect()
+            .map_err(|e| stash.take().unwrap_or_else(|| source.polars_err(&e)))?;
+        let texts = text_column(&df, name).map_err(|e| source.polars_err(&e))?;
+        let rows = df
+            .column("rulec_rows")
+            .and_then(|c| c.cast(&DataType::UInt64))
+            .map_err(|e| source.polars_err(&e))?;
+        let rows = rows.u64().map_err(|e| source.polars_err(&e))?;
+        let known: std::collections::HashSet<&str> =
+            categories.iter().map(String::as_str).collect();
+        let mut present = 0;
+        let mut most_common = Vec::new();
+        for (text, n) in texts.into_iter().zip(rows.iter()) {
+            let (Some(text), Some(n)) = (text, n) else {
+                continue;
+            };
+            let n = n as usize;
+            present += n;
+            if !known.contains(text.as_str()) {
+                most_common.push((text, n));
+            }
+        }
+        if most_common.is_empty() {
+            continue;
+        }
+        let unknown = most_common.iter().map(|(_, n)| n).sum();
+        most_common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        most_common.truncate(UnknownValues::NAMED);
+        out.push(UnknownValues {
+            column: f.name.clone(),
+            present,
+            unknown,
+            most_common,
+            categories: (
+                categories
+                    .iter()
+                    .take(UnknownValues::NAMED)
+                    .cloned()
+                    .collect(),
+                categories.len() > UnknownValues::NAMED,
+            ),
+        });
+    }
+    Ok(out)
 }
 
 /// A column of the result as text, `None` where `NULL`.

@@ -50,9 +50,10 @@ pub fn measure(
     measure_noting(set, data, teacher_column, precision, confidence, engine).map(|(m, _)| m)
 }
 
-/// [`measure`], and with the `rust` engine the values of categorical
-/// columns the rules read that are none of their categories, which
-/// `validate` says where they are most of a column's, as `apply` does.
+/// [`measure`], and the values of categorical columns the rules read that
+/// are none of their categories (each engine counting as it reads them),
+/// which `validate` says where they are most of a column's, as `apply`
+/// does.
 pub fn measure_noting(
     set: &RuleSet,
     data: &Path,
@@ -87,7 +88,12 @@ pub fn measure_noting(
                 confidence,
             )
         }
-        Engine::Sql => crate::sql_engine::measure(set, data, teacher_column, precision, confidence),
+        Engine::Sql => {
+            let (measured, new_values) =
+                crate::sql_engine::measure(set, data, teacher_column, precision, confidence)?;
+            unknown = new_values;
+            Ok(measured)
+        }
     }?;
     Ok((measured.with_classes(set), unknown))
 }
