@@ -77,6 +77,7 @@ fn shipping_crate_matches_the_interpreter() {
         ],
     ]);
     assert_every_rule_fires(&set, &rows);
+    let set = common::with_examples(set, &rows, 3);
     build_and_check(&set, "shipping", &rows, ALL_CHECKS);
 }
 
@@ -418,4 +419,57 @@ fn two_crates_of_one_name_build_their_own_rules() {
         let exe = common::target_dir().join("debug/examples/parity");
         common::check_parity(set, &exe, &rows);
     }
+}
+
+/// The crate's test of the book's example rows fails where `decide` does
+/// not decide a row by the rule the book lists it under: here a crate
+/// whose first rule's hits were edited to name another rule.
+#[test]
+fn the_book_examples_test_fails_on_a_wrong_decision() {
+    let set = common::shipping();
+    let rows = common::rows(&set, 3000, 7);
+    let set = common::with_examples(set, &rows, 3);
+    let first = set.rules[0].name.clone();
+    assert!(
+        !set.rules[0].evidence.as_ref().unwrap().examples.is_empty(),
+        "the first rule has example rows"
+    );
+    let generated = rulec_codegen::emit_crate(&set, "rulec-test-broken-examples").unwrap();
+    let test = generated.file("tests/book_examples.rs").unwrap();
+    assert!(test.contains(&format!("\n{first}\\t")), "{test}");
+    let dir = common::crate_dir("broken-examples");
+    generated.write_to(&dir).unwrap();
+    // The first `rule: RuleId::..` after `pub fn decide(` is the first
+    // rule's hit; make it name the second rule.
+    let rules_rs = generated.file("src/rules.rs").unwrap();
+    const HIT: &str = "rule: RuleId::";
+    let id_at = |from: usize| {
+        let at = from + rules_rs[from..].find(HIT).unwrap() + HIT.len();
+        (at, at + rules_rs[at..].find(',').unwrap())
+    };
+    let (at, end) = id_at(rules_rs.find("pub fn decide(").unwrap());
+    let (next_at, next_end) = id_at(end);
+    assert_ne!(rules_rs[at..end], rules_rs[next_at..next_end]);
+    let broken = format!(
+        "{}{}{}",
+        &rules_rs[..at],
+        &rules_rs[next_at..next_end],
+        &rules_rs[end..]
+    );
+    std::fs::write(dir.join("src/rules.rs"), broken).unwrap();
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", common::target_dir())
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{said}");
+    assert!(
+        said.contains("each_example_row_is_decided_by_its_rule"),
+        "{said}"
+    );
+    assert!(said.contains(&format!("Some(\"{first}\")")), "{said}");
 }

@@ -279,6 +279,9 @@ proptest! {
     fn hostile_names_build_and_agree(set in hostile_set(), seed in any::<u64>()) {
         set.check().expect("the strategy makes valid rule sets");
         let rows = common::rows(&set, 3000, seed);
+        // With the book's example rows, so that their test is built and
+        // run on hostile names and categories too.
+        let set = common::with_examples(set, &rows, 3);
         let checks = Checks { clippy: true, rustfmt: true, doc: true };
         build_and_check(&set, "hostile", &rows, checks);
     }

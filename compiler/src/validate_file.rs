@@ -67,8 +67,7 @@ pub fn measure_noting(
     {
         return Err(Error::Params(problem));
     }
-    let mut unknown = Vec::new();
-    let measured = match engine {
+    let (measured, unknown) = match engine {
         Engine::Rust => {
             let eval = Evaluator::new(set)?;
             let mut extra = vec![("the rule set's target", set.target.name.as_str())];
@@ -77,8 +76,7 @@ pub fn measure_noting(
             }
             let (cells, n, columns, new_values) =
                 crate::ingest::read_cells_noting(data, set, &eval, &extra)?;
-            unknown = new_values;
-            crate::validate::measure(
+            let measured = crate::validate::measure(
                 set,
                 &cells,
                 n,
@@ -86,14 +84,12 @@ pub fn measure_noting(
                 columns.get(1).map(Vec::as_slice),
                 precision,
                 confidence,
-            )
+            )?;
+            (measured, new_values)
         }
         Engine::Sql => {
-            let (measured, new_values) =
-                crate::sql_engine::measure(set, data, teacher_column, precision, confidence)?;
-            unknown = new_values;
-            Ok(measured)
+            crate::sql_engine::measure(set, data, teacher_column, precision, confidence)?
         }
-    }?;
+    };
     Ok((measured.with_classes(set), unknown))
 }

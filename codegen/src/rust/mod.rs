@@ -1,7 +1,7 @@
 //! The Rust backend: a [`RuleSet`] becomes a dependency-free, `no_std` crate
 //! that a service links to decide the routine cases in nanoseconds.
 //!
-//! [`emit_crate`] writes four files:
+//! [`emit_crate`] writes four or five files:
 //!
 //! - `Cargo.toml`: no dependencies, `publish = false`, and an empty
 //!   `[workspace]` table so the crate builds on its own wherever it is put;
@@ -11,7 +11,11 @@
 //!   `core`, so it also works as a plain `mod rules;` inside another crate;
 //! - `examples/parity.rs`: a driver that reads hex-encoded rows on stdin and
 //!   prints which rule decided each one, for parity tests against
-//!   [`rulec_runtime::Evaluator`].
+//!   [`rulec_runtime::Evaluator`];
+//! - `tests/book_examples.rs`, where the rules have example rows (the rule
+//!   book's, each rule's first validation rows): `cargo test` checks that
+//!   `decide` and `decide_batch` decide each by the rule the book lists it
+//!   under.
 //!
 //! [`emit_crate_with`] and [`EmitOptions::runtime`] add an optional cargo
 //! feature, `runtime`, off by default: it depends on `rulec-runtime` and
@@ -40,12 +44,13 @@
 //! The backend is a folder by topic: `names` (identifiers from the data),
 //! `items` (`Input`, the enums, the `RULES` table; `lib.rs`), `decide` (the
 //! conditions and `decide`), `batch` (`decide_batch`), `examples` (the
-//! parity driver), `runtime_feature` (`engine.rs` and the cascade driver),
-//! `cargo_toml`, `literals` (strings, floats and docs as tokens) and
-//! `layout` (prettyplease's output turned into what rustfmt prints, and
-//! why).
+//! parity driver), `book_examples` (the test of the book's example rows),
+//! `runtime_feature` (`engine.rs` and the cascade driver), `cargo_toml`,
+//! `literals` (strings, floats and docs as tokens) and `layout`
+//! (prettyplease's output turned into what rustfmt prints, and why).
 
 mod batch;
+mod book_examples;
 mod cargo_toml;
 mod decide;
 mod examples;
@@ -269,6 +274,9 @@ pub fn emit_crate_with(
             )?,
         ),
     ];
+    if let Some(tests) = gen.book_examples_rs()? {
+        files.push(("tests/book_examples.rs".to_string(), tests));
+    }
     if runtime_dep.is_some() {
         let with_marker = || Layout {
             marker: true,

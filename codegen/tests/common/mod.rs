@@ -291,9 +291,12 @@ pub fn build_and_check(set: &RuleSet, case: &str, rows: &[Vec<Value>], checks: C
     // one name in one target dir.
     let generated = emit_crate(set, &format!("rulec-test-{case}")).expect("emit");
     let dir = crate_dir(case);
+    let _guard = CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    // A file an earlier case wrote and this one does not (the test of the
+    // book's example rows) must not stay.
+    let _ = std::fs::remove_dir_all(&dir);
     generated.write_to(&dir).expect("write the crate");
 
-    let _guard = CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
     run_cargo(&dir, &["build", "--offline", "--quiet", "--examples"]);
     if checks.clippy && have_clippy() {
         run_cargo(
@@ -318,8 +321,16 @@ pub fn build_and_check(set: &RuleSet, case: &str, rows: &[Vec<Value>], checks: C
             &[("RUSTDOCFLAGS", "-D warnings")],
         );
     }
+    // The test of the book's example rows, where the set has some.
+    let book_examples = generated.file("tests/book_examples.rs").is_some();
+    if book_examples {
+        run_cargo(&dir, &["test", "--offline", "--quiet"]);
+    }
     if checks.rustfmt && have_rustfmt() {
         assert_rustfmt_keeps(&dir, &["src/lib.rs", "src/rules.rs", "examples/parity.rs"]);
+        if book_examples {
+            assert_rustfmt_keeps(&dir, &["tests/book_examples.rs"]);
+        }
     }
     let exe = target_dir().join("debug/examples/parity");
     check_parity(set, &exe, rows);
@@ -405,6 +416,55 @@ pub fn encode(set: &RuleSet, eval: &Evaluator, row: &[Value]) -> (String, Vec<Ce
         cells.push(cell);
     }
     (fields.join("\t"), cells)
+}
+
+/// `set` with up to `per_rule` example rows per rule, as a compile records
+/// them (the first of `rows` each rule decides, their values as text), for
+/// the crate's test of the book's example rows.
+pub fn with_examples(mut set: RuleSet, rows: &[Vec<Value>], per_rule: usize) -> RuleSet {
+    let eval = Evaluator::new(&set).expect("valid rule set");
+    let mut examples = vec![Vec::new(); set.rules.len()];
+    for row in rows {
+        let (_, cells) = encode(&set, &eval, row);
+        let Some(hit) = eval.decide(&cells).expect("row width") else {
+            continue;
+        };
+        if examples[hit.rule_idx].len() == per_rule {
+            continue;
+        }
+        let values = set
+            .features
+            .iter()
+            .zip(row)
+            .map(|(f, v)| match v {
+                Value::Missing => None,
+                Value::Num(x) if x.is_nan() && f.nullable => Some("not a number".to_string()),
+                Value::Num(x) => Some(format!("{x}")),
+                Value::Bool(b) => Some(b.to_string()),
+                Value::Cat(c) if c.is_empty() => None,
+                Value::Cat(c) => Some(c.clone()),
+            })
+            .collect();
+        examples[hit.rule_idx].push(rulec_runtime::ir::Example {
+            values,
+            truth: set.target.classes[hit.class_idx].clone(),
+        });
+    }
+    for (rule, examples) in set.rules.iter_mut().zip(examples) {
+        let evidence = rule.evidence.get_or_insert_with(|| Evidence {
+            validation: SplitEvidence {
+                support: 0,
+                correct: 0,
+                agree_teacher: 0,
+                precision_lower_bound: 0.0,
+            },
+            test: None,
+            examples: Vec::new(),
+            reasons: Vec::new(),
+        });
+        evidence.examples = examples;
+    }
+    set
 }
 
 pub fn hex(text: &str) -> String {

@@ -1,0 +1,217 @@
+//! `tests/book_examples.rs`: the rule book's example rows (each rule's
+//! first validation rows, [`rulec_runtime::ir::Evidence::examples`]) as a
+//! test, so that `cargo test` in the crate checks that it decides them by
+//! the rule the book lists them under, with `decide` and `decide_batch`
+//! alike.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+use rulec_runtime::eval::{Cell, Evaluator, MISSING_MARKERS};
+use rulec_runtime::ir::FeatureKind;
+
+use super::layout::{render, Layout};
+use super::literals::inner_doc;
+use super::{Error, Gen};
+
+impl Gen<'_> {
+    /// The test file, or `None` when no example row is left to test (a
+    /// numeric target's rules, a hand-written set, no rule).
+    ///
+    /// The file is laid out with an empty `EXAMPLES`, and its rows, a
+    /// string literal of many lines, put in after: the layout passes read
+    /// the text line by line, and a row of the data must not look like
+    /// code to them.
+    pub(super) fn book_examples_rs(&self) -> Result<Option<String>, Error> {
+        const FILE: &str = "tests/book_examples.rs";
+        let rows = self.example_rows();
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let bug = |message: String| Error::Syntax {
+            file: FILE.to_string(),
+            message,
+        };
+        let layout = Layout {
+            marker: true,
+            ..Layout::default()
+        };
+        let empty = render(
+            FILE,
+            self.book_examples_tokens(&Literal::string("")),
+            layout,
+        )?;
+        let examples = rows_literal(&rows).ok_or_else(|| bug("the rows are no literal".into()))?;
+        const EMPTY: &str = "const EXAMPLES: &str = \"\";";
+        if empty.matches(EMPTY).count() != 1 {
+            return Err(bug("no single place for the rows".into()));
+        }
+        let text = empty.replacen(EMPTY, &format!("const EXAMPLES: &str = {examples};"), 1);
+        // The rows read back as written, and the rest of the file is as laid out.
+        let want = self.book_examples_tokens(&examples);
+        let want = prettyplease::unparse(&syn::parse2(want).map_err(|e| bug(e.to_string()))?);
+        let got = syn::parse_file(&text).map_err(|e| bug(format!("with the rows: {e}")))?;
+        if prettyplease::unparse(&got) != want {
+            return Err(bug("the rows changed the code".into()));
+        }
+        Ok(Some(text))
+    }
+
+    /// The test file's tokens, its rows `examples`.
+    fn book_examples_tokens(&self, examples: &Literal) -> TokenStream {
+        let krate = &self.names.krate;
+        let row_items = self.row_items();
+        let doc = inner_doc([
+            "The rule book's example rows, decided as the book lists them: each by the \
+             rule it is listed under, with `decide` and with `decide_batch`."
+                .to_string(),
+            String::new(),
+            "A row is each column's value as text, in the rule set's order, as the \
+             parity example reads it (an empty text for a missing value). Rows of a rule \
+             set edited after its compile that its rules no longer decide as the book \
+             lists them are left out."
+                .to_string(),
+        ]);
+        quote! {
+            #doc
+            // A test, not code to copy: a service linting every target
+            // with clippy's pedantic group is not held up by it.
+            #![allow(clippy::pedantic, dead_code)]
+
+            use #krate as rules;
+
+            /// One row per line: the rule the book lists it under, then each
+            /// column's value as text, in the rule set's order, all separated
+            /// by tabs (an empty text for a missing value).
+            const EXAMPLES: &str = #examples;
+
+            #[test]
+            fn each_example_row_is_decided_by_its_rule() {
+                for example in EXAMPLES.lines() {
+                    let (rule, row) = example.split_once('\t').unwrap_or((example, ""));
+                    let line: Vec<String> = row.split('\t').map(hex).collect();
+                    let input = match parse_row(&line.join("\t")) {
+                        Ok(input) => input,
+                        Err(msg) => panic!("rule {rule}, row {row:?}: {msg}"),
+                    };
+                    let hit = rules::decide(&input);
+                    let decided_by = hit.map(|hit| hit.rule.name());
+                    assert_eq!(decided_by, Some(rule), "row {row:?}");
+                    let mut batch = [None];
+                    let n = rules::decide_batch(std::slice::from_ref(&input), &mut batch);
+                    assert_eq!(n, 1, "row {row:?}");
+                    assert_eq!(batch[0], hit, "row {row:?}");
+                }
+            }
+
+            #row_items
+        }
+    }
+
+    /// `(rule name, the row's values as text)` for every example row that
+    /// the set's interpreter, reading the row's text as the test does,
+    /// decides by the rule it is listed under (all of them, unless the
+    /// rules were edited after the compile that recorded the rows), and
+    /// whose values hold no tab or line break.
+    fn example_rows(&self) -> Vec<(String, Vec<String>)> {
+        let set = self.set;
+        let Ok(eval) = Evaluator::new(set) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (rule_idx, rule) in set.rules.iter().enumerate() {
+            let Some(evidence) = &rule.evidence else {
+                continue;
+            };
+            for example in &evidence.examples {
+                // A value holding a tab or a line break cannot be written
+                // in the test's lines.
+                let breaks = |v: &Option<String>| {
+                    v.as_deref().is_some_and(|t| t.contains(['\t', '\n', '\r']))
+                };
+                if example.values.iter().any(breaks) {
+                    continue;
+                }
+                let Some(cells) = self.cells(&eval, &example.values) else {
+                    continue;
+                };
+                if eval.decide(&cells).ok().flatten().map(|hit| hit.rule_idx) != Some(rule_idx) {
+                    continue;
+                }
+                let row = example
+                    .values
+                    .iter()
+                    .map(|v| v.clone().unwrap_or_default())
+                    .collect();
+                out.push((rule.name.clone(), row));
+            }
+        }
+        out
+    }
+
+    /// The cells the test's `parse_row` reads from `values` (as text, a
+    /// missing value empty), or `None` where it would fail: a row of
+    /// another width, a value missing where the column is not nullable
+    /// (the crate's field cannot hold it), a boolean of other text.
+    fn cells(&self, eval: &Evaluator, values: &[Option<String>]) -> Option<Vec<Cell>> {
+        let features = &self.set.features;
+        if values.len() != features.len() {
+            return None;
+        }
+        let mut cells = Vec::with_capacity(values.len());
+        for (col, (f, value)) in features.iter().zip(values).enumerate() {
+            let text = value.as_deref().unwrap_or("");
+            if MISSING_MARKERS.contains(&text) {
+                if !f.nullable {
+                    return None;
+                }
+                cells.push(Cell::Missing);
+                continue;
+            }
+            cells.push(match &f.kind {
+                FeatureKind::Numeric => Cell::Num(text.trim().parse().unwrap_or(f64::NAN)),
+                FeatureKind::Boolean => {
+                    let word = text.trim();
+                    if word.eq_ignore_ascii_case("true") {
+                        Cell::Bool(true)
+                    } else if word.eq_ignore_ascii_case("false") {
+                        Cell::Bool(false)
+                    } else {
+                        return None;
+                    }
+                }
+                FeatureKind::Categorical { .. } => Cell::Cat(eval.category_code(col, text)),
+            });
+        }
+        Some(cells)
+    }
+}
+
+/// The rows as one string literal, a row per line of source, so that
+/// rustfmt leaves its layout alone: each line the rule's name and the
+/// values, tab-separated (`\t` in the source), every character outside
+/// printable ASCII, a quote, a backslash and a value's last space escaped.
+fn rows_literal(rows: &[(String, Vec<String>)]) -> Option<Literal> {
+    let mut text = String::from("\"\\\n");
+    for (rule, values) in rows {
+        for (i, field) in std::iter::once(rule).chain(values).enumerate() {
+            if i > 0 {
+                text.push_str("\\t");
+            }
+            let last = field.chars().count().saturating_sub(1);
+            for (j, c) in field.chars().enumerate() {
+                match c {
+                    '"' => text.push_str("\\\""),
+                    '\\' => text.push_str("\\\\"),
+                    // A space ending a line of source would be trailing
+                    // whitespace to an editor.
+                    ' ' if j == last => text.push_str("\\x20"),
+                    ' '..='~' => text.push(c),
+                    c => text.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+                }
+            }
+        }
+        text.push_str("\n");
+    }
+    text.push('"');
+    text.parse().ok()
+}
