@@ -577,10 +577,10 @@ pub fn pct(x: f64) -> String {
     pct_unless(x, |_| false)
 }
 
-/// A lower confidence bound as a percentage, beside the `required`
-/// precision it is read against: as [`pct`], with more decimals where one
-/// would round a bound below the requirement up to it (a bound of
-/// 0.9499792 against 95 % reads `94.998 %`, not `95.0 %`).
+/// A lower confidence bound (or any figure) as a percentage, beside the
+/// `required` precision it is read against: as [`pct`], with more decimals
+/// where one would round a figure below the requirement up to it (a bound
+/// of 0.9499792 against 95 % reads `94.998 %`, not `95.0 %`).
 pub fn pct_lower(x: f64, required: f64) -> String {
     pct_unless(x, |shown| x < required && shown >= required * 100.0)
 }
@@ -770,7 +770,10 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
     }
     Some(format!(
         "No rule set could have been certified with {rows} validation rows: even one right on every row it answers has an exact lower bound of at most {} at {} confidence, below {}. The least is {least} rows, all answered and all right (more rows, a larger validation share (--split, when rulec splits the rows), or a lower --precision or --confidence).",
-        pct(rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence)),
+        pct_lower(
+            rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence),
+            cert.precision
+        ),
         pct(cert.confidence),
         pct(cert.precision),
     ))

@@ -35,7 +35,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code, code_cell, escape_md, opt_pct, pct};
+use rulec_codegen::book::{code, code_cell, escape_md, opt_pct, pct, pct_lower};
 use rulec_runtime::ir::{GroupTable, RuleSet, Scope, SplitEvidence};
 use rulec_runtime::Evaluator;
 
@@ -420,7 +420,7 @@ pub fn check(
         let book_words = if threshold < required {
             format!(
                 "the book's {} (its own bound there; {} requires {})",
-                pct(threshold),
+                pct_lower(threshold, required),
                 match set.certification.scope {
                     Scope::Class => "its class",
                     _ => "the set",
@@ -452,7 +452,7 @@ pub fn check(
                 "precision {} on {} labelled rows: even its upper bound {} is below {book_words}",
                 opt_pct(now.precision),
                 now.support,
-                pct(now.upper_bound)
+                pct_lower(now.upper_bound, threshold)
             ));
         } else if now.lower_bound < threshold {
             verdict = Verdict::NotConfirmed;
@@ -461,7 +461,7 @@ pub fn check(
                 "not confirmed: precision {} on {} labelled rows, bound {} below {book_words}; too few rows to tell",
                 opt_pct(now.precision),
                 now.support,
-                pct(now.lower_bound)
+                pct_lower(now.lower_bound, threshold)
             ));
         }
         let share_shift_interval = match (share_shift, &then, book_rows) {
@@ -701,9 +701,9 @@ impl CheckReport {
                 r.then.as_ref().map_or("–".into(), |t| format!(
                     "{} ({})",
                     opt_pct(t.precision),
-                    pct(t.lower_bound)
+                    pct_lower(t.lower_bound, self.precision)
                 )),
-                pct(r.threshold),
+                pct_lower(r.threshold, self.precision),
                 r.now.support,
                 if r.now.support == 0 {
                     "–".to_string()
@@ -711,8 +711,8 @@ impl CheckReport {
                     format!(
                         "{} ({} to {})",
                         opt_pct(r.now.precision),
-                        pct(r.now.lower_bound),
-                        pct(r.now.upper_bound)
+                        pct_lower(r.now.lower_bound, r.threshold),
+                        pct_lower(r.now.upper_bound, r.threshold)
                     )
                 },
                 match (r.verdict, r.passed) {

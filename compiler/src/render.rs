@@ -247,7 +247,7 @@ pub fn validate_table(
             one_line(&r.decision),
             r.support,
             percent(r.precision),
-            percent(Some(r.precision_lower_bound)),
+            rulec_codegen::book::pct_lower(r.precision_lower_bound, precision),
             percent(r.fidelity),
             one_line(&verdict)
         );

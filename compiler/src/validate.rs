@@ -594,10 +594,11 @@ impl RuleMeasure {
         } else if t.support == 0 {
             Some("answers no labelled row of the data that no earlier rule answers (a row goes to the first rule that holds)".to_string())
         } else if !accepted {
+            // A bound below the requirement never reads as reaching it.
             Some(format!(
-                "precision bound {:.1} % is below the required {:.1} %",
-                lb * 100.0,
-                precision * 100.0
+                "precision bound {} is below the required {}",
+                rulec_codegen::book::pct_lower(lb, precision),
+                rulec_codegen::book::pct(precision)
             ))
         } else {
             None

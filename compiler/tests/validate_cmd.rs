@@ -505,3 +505,43 @@ fn a_rule_listing_numbers_reads_them_as_codes() {
     assert_eq!(cells[2], "4", "{line}");
     assert_eq!(cells[3], "100.0", "{line}");
 }
+
+/// A bound just below the required precision is printed with the digits
+/// that show it below: 121 of 123 right has an exact 95 % lower bound of
+/// 94.970 %, which one decimal rounds to the 95.0 % it falls short of
+/// (the table read "95.0 % ... falls short: precision bound 95.0 % is
+/// below the required 95.0 %"), with either engine.
+#[test]
+fn a_bound_just_below_the_target_never_reads_as_reaching_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("x,y\n");
+    for i in 0..123 {
+        let y = if i < 2 { "b" } else { "a" };
+        csv.push_str(&format!("{i},{y}\n"));
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    std::fs::write(
+        dir.path().join("a.rules"),
+        "rule all_a:\n  when x >= 0\n  then y = \"a\"\n",
+    )
+    .unwrap();
+    for engine in ["rust", "sql"] {
+        let out = rulec(
+            dir.path(),
+            &["validate", "a.rules", "d.csv", "--engine", engine],
+        );
+        assert!(out.status.success(), "{engine}: {out:?}");
+        let table = String::from_utf8(out.stdout).unwrap();
+        let line = table
+            .lines()
+            .find(|l| l.starts_with("all_a "))
+            .unwrap_or_else(|| panic!("{engine}: {table}"));
+        assert!(
+            line.contains(" 94.97 % ")
+                && line
+                    .contains("falls short: precision bound 94.97 % is below the required 95.0 %")
+                && !line.contains(" 95.0 % "),
+            "{engine}: {line}"
+        );
+    }
+}
