@@ -19,6 +19,7 @@ pub(crate) use crate::certification::{certification_paragraphs, curve_paragraph,
 pub(crate) use crate::one_minute::decided_words;
 pub(crate) use crate::one_minute::summary_points;
 pub use crate::one_minute::{commonest_class_scale, per_row_prefixes, test_falls_short};
+pub use crate::percent::{opt_pct, pct, pct_lower, pct_rising};
 use crate::sentence::rule_sentence;
 pub use sign_off::{recorded_rules_sha256, signed_by, RecordError};
 pub(crate) use sign_off::{sign_off_paragraph, sign_off_rows, SIGNATORIES};
@@ -568,43 +569,6 @@ pub fn method_name(method: &str) -> String {
         "clopper-pearson" => "exact Clopper–Pearson".to_string(),
         other => other.to_string(),
     }
-}
-
-/// A share as a percentage with one decimal, or more where one would
-/// round a share below 1 up to `100.0 %` or one above 0 down to `0.0 %`
-/// (a target of 0.999999 reads `99.9999 %`, not `100.0 %`).
-pub fn pct(x: f64) -> String {
-    pct_unless(x, |_| false)
-}
-
-/// A lower confidence bound (or any figure) as a percentage, beside the
-/// `required` precision it is read against: as [`pct`], with more decimals
-/// where one would round a figure below the requirement up to it (a bound
-/// of 0.9499792 against 95 % reads `94.998 %`, not `95.0 %`).
-pub fn pct_lower(x: f64, required: f64) -> String {
-    pct_unless(x, |shown| x < required && shown >= required * 100.0)
-}
-
-/// `x` as a percentage with the fewest decimals (one to seven) at which
-/// the figure shown neither rounds a share below 1 up to 100 nor one above
-/// 0 down to 0, nor is `misleading` (given the figure shown).
-fn pct_unless(x: f64, misleading: impl Fn(f64) -> bool) -> String {
-    let p = x * 100.0;
-    let mut digits = 1;
-    while digits < 8 {
-        let shown: f64 = format!("{p:.digits$}").parse().unwrap_or(p);
-        let wrong = (x < 1.0 && shown == 100.0) || (x > 0.0 && shown == 0.0) || misleading(shown);
-        if !wrong {
-            break;
-        }
-        digits += 1;
-    }
-    format!("{p:.digits$} %")
-}
-
-/// A share as a percentage, or a dash when there is none.
-pub fn opt_pct(x: Option<f64>) -> String {
-    x.map_or("–".to_string(), pct)
 }
 
 /// A number of rows, in the singular for one: `1 row`, `20,446 rows`.

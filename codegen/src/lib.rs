@@ -17,6 +17,7 @@ mod certification;
 pub mod figures;
 pub mod html;
 mod one_minute;
+mod percent;
 pub mod rust;
 pub mod sanitize;
 pub mod sentence;

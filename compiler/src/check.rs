@@ -417,18 +417,29 @@ pub fn check(
             (Some(Figures { share: Some(a), .. }), Some(b)) => Some(b - a),
             _ => None,
         };
-        let book_words = if threshold < required {
-            format!(
-                "the book's {} (its own bound there; {} requires {})",
-                pct_lower(threshold, required),
-                match set.certification.scope {
-                    Scope::Class => "its class",
-                    _ => "the set",
-                },
-                pct(required)
-            )
-        } else {
-            format!("the book's {} (the required precision)", pct(threshold))
+        // The book's figure a rule is held to, in words, with `x` (a figure
+        // said to be below it) and it shown in as many decimals as make
+        // them read below it and below the requirement.
+        let book_words = |x: f64| {
+            let mut rising = vec![x, threshold];
+            if threshold < required {
+                rising.push(required);
+            }
+            let shown = rulec_codegen::book::pct_rising(&rising);
+            let words = if threshold < required {
+                format!(
+                    "the book's {} (its own bound there; {} requires {})",
+                    shown[1],
+                    match set.certification.scope {
+                        Scope::Class => "its class",
+                        _ => "the set",
+                    },
+                    shown[2]
+                )
+            } else {
+                format!("the book's {} (the required precision)", shown[1])
+            };
+            (shown[0].clone(), words)
         };
         let mut verdict = Verdict::Holds;
         let mut problems = Vec::new();
@@ -438,6 +449,7 @@ pub fn check(
             problem_verdicts.push(Verdict::NotConfirmed);
             // Why, as validate words it: its conditions hold on no row,
             // earlier rules take its rows, or its rows carry no label.
+            let (_, book_words) = book_words(threshold);
             problems.push(format!(
                 "{}, so it cannot confirm {book_words}",
                 m.reason
@@ -448,20 +460,20 @@ pub fn check(
         } else if now.upper_bound < threshold {
             verdict = Verdict::Fails;
             problem_verdicts.push(Verdict::Fails);
+            let (upper, book_words) = book_words(now.upper_bound);
             problems.push(format!(
-                "precision {} on {} labelled rows: even its upper bound {} is below {book_words}",
+                "precision {} on {} labelled rows: even its upper bound {upper} is below {book_words}",
                 opt_pct(now.precision),
                 now.support,
-                pct_lower(now.upper_bound, threshold)
             ));
         } else if now.lower_bound < threshold {
             verdict = Verdict::NotConfirmed;
             problem_verdicts.push(Verdict::NotConfirmed);
+            let (lower, book_words) = book_words(now.lower_bound);
             problems.push(format!(
-                "not confirmed: precision {} on {} labelled rows, bound {} below {book_words}; too few rows to tell",
+                "not confirmed: precision {} on {} labelled rows, bound {lower} below {book_words}; too few rows to tell",
                 opt_pct(now.precision),
                 now.support,
-                pct_lower(now.lower_bound, threshold)
             ));
         }
         let share_shift_interval = match (share_shift, &then, book_rows) {
@@ -691,6 +703,13 @@ impl CheckReport {
             } else {
                 code_cell(&r.name)
             };
+            // The bounds now and the figure held to, each below the next
+            // reading so.
+            let held = rulec_codegen::book::pct_rising(&[
+                r.now.lower_bound.min(r.threshold),
+                r.threshold,
+                self.precision.max(r.threshold),
+            ]);
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -703,15 +722,19 @@ impl CheckReport {
                     opt_pct(t.precision),
                     pct_lower(t.lower_bound, self.precision)
                 )),
-                pct_lower(r.threshold, self.precision),
+                held[1],
                 r.now.support,
                 if r.now.support == 0 {
                     "–".to_string()
                 } else {
+                    let lower = if r.now.lower_bound < r.threshold {
+                        held[0].clone()
+                    } else {
+                        pct(r.now.lower_bound)
+                    };
                     format!(
-                        "{} ({} to {})",
+                        "{} ({lower} to {})",
                         opt_pct(r.now.precision),
-                        pct_lower(r.now.lower_bound, r.threshold),
                         pct_lower(r.now.upper_bound, r.threshold)
                     )
                 },

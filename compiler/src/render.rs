@@ -246,7 +246,10 @@ pub fn validate_table(
             one_line(name),
             one_line(&r.decision),
             r.support,
-            percent(r.precision),
+            // Below the requirement, never read as reaching it.
+            r.precision.map_or("–".to_string(), |p| {
+                rulec_codegen::book::pct_lower(p, precision)
+            }),
             rulec_codegen::book::pct_lower(r.precision_lower_bound, precision),
             percent(r.fidelity),
             one_line(&verdict)

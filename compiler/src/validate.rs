@@ -595,10 +595,10 @@ impl RuleMeasure {
             Some("answers no labelled row of the data that no earlier rule answers (a row goes to the first rule that holds)".to_string())
         } else if !accepted {
             // A bound below the requirement never reads as reaching it.
+            let shown = rulec_codegen::book::pct_rising(&[lb, precision]);
             Some(format!(
                 "precision bound {} is below the required {}",
-                rulec_codegen::book::pct_lower(lb, precision),
-                rulec_codegen::book::pct(precision)
+                shown[0], shown[1]
             ))
         } else {
             None

@@ -539,7 +539,7 @@ fn a_bound_just_below_the_target_never_reads_as_reaching_it() {
         assert!(
             line.contains(" 94.97 % ")
                 && line
-                    .contains("falls short: precision bound 94.97 % is below the required 95.0 %")
+                    .contains("falls short: precision bound 94.97 % is below the required 95.00 %")
                 && !line.contains(" 95.0 % "),
             "{engine}: {line}"
         );
