@@ -473,3 +473,48 @@ fn the_book_examples_test_fails_on_a_wrong_decision() {
     );
     assert!(said.contains(&format!("Some(\"{first}\")")), "{said}");
 }
+
+/// Example rows whose values hold a tab, a line break, a carriage return,
+/// a backslash or a quote are in the crate's test of the book's rows too
+/// (they were left out), and decided there as the interpreter decides them.
+#[test]
+fn example_rows_with_tabs_and_line_breaks_are_tested() {
+    // Sorted, as a schema's categories are.
+    let odd = [
+        "back\\slash",
+        "cr\rhere",
+        "end ",
+        "line\nbreak",
+        "quote\"d",
+        "tab\there",
+    ];
+    let set = rule_set(
+        "t",
+        &["a", "b"],
+        vec![cat("k", true, &odd), num("v", false)],
+        odd.iter()
+            .enumerate()
+            .map(|(i, c)| rule(&format!("r{i}"), vec![in_set("k", &[c])], "a"))
+            .collect(),
+    );
+    let rows: Vec<Vec<Value>> = (0..60)
+        .map(|i| {
+            vec![
+                Value::Cat(odd[i % odd.len()].to_string()),
+                Value::Num(i as f64),
+            ]
+        })
+        .collect();
+    let set = common::with_examples(set, &rows, 2);
+    let generated = rulec_codegen::emit_crate(&set, "rulec-test-odd-examples").unwrap();
+    let test = generated.file("tests/book_examples.rs").unwrap();
+    for i in 0..odd.len() {
+        assert_eq!(
+            test.matches(&format!("\nr{i}\\t")).count(),
+            2,
+            "r{i}: {test}"
+        );
+    }
+    assert!(test.contains("tab\\\\there"), "{test}");
+    build_and_check(&set, "odd-examples", &rows, ALL_CHECKS);
+}

@@ -66,9 +66,9 @@ impl Gen<'_> {
                 .to_string(),
             String::new(),
             "A row is each column's value as text, in the rule set's order, as the \
-             parity example reads it (an empty text for a missing value). Rows of a rule \
-             set edited after its compile that its rules no longer decide as the book \
-             lists them are left out."
+             parity example reads it (an empty text for a missing value). A row the rules \
+             do not decide as the book lists it, read so, is left out: a rule set edited \
+             after its compile, or a category written as a text read as missing (`NA`)."
                 .to_string(),
         ]);
         quote! {
@@ -81,14 +81,15 @@ impl Gen<'_> {
 
             /// One row per line: the rule the book lists it under, then each
             /// column's value as text, in the rule set's order, all separated
-            /// by tabs (an empty text for a missing value).
+            /// by tabs (an empty text for a missing value; a tab, a line break
+            /// or a backslash in a value written `\t`, `\n`, `\r`, `\\`).
             const EXAMPLES: &str = #examples;
 
             #[test]
             fn each_example_row_is_decided_by_its_rule() {
                 for example in EXAMPLES.lines() {
                     let (rule, row) = example.split_once('\t').unwrap_or((example, ""));
-                    let line: Vec<String> = row.split('\t').map(hex).collect();
+                    let line: Vec<String> = row.split('\t').map(|f| hex(&unescape(f))).collect();
                     let input = match parse_row(&line.join("\t")) {
                         Ok(input) => input,
                         Err(msg) => panic!("rule {rule}, row {row:?}: {msg}"),
@@ -103,6 +104,28 @@ impl Gen<'_> {
                 }
             }
 
+            /// A field of `EXAMPLES` as the text it stands for: `\t`, `\n`,
+            /// `\r` and `\\` are a tab, a line feed, a carriage return and a
+            /// backslash.
+            fn unescape(field: &str) -> String {
+                let mut text = String::with_capacity(field.len());
+                let mut chars = field.chars();
+                while let Some(c) = chars.next() {
+                    if c != '\\' {
+                        text.push(c);
+                        continue;
+                    }
+                    match chars.next() {
+                        Some('t') => text.push('\t'),
+                        Some('n') => text.push('\n'),
+                        Some('r') => text.push('\r'),
+                        Some(other) => text.push(other),
+                        None => text.push('\\'),
+                    }
+                }
+                text
+            }
+
             #row_items
         }
     }
@@ -110,8 +133,7 @@ impl Gen<'_> {
     /// `(rule name, the row's values as text)` for every example row that
     /// the set's interpreter, reading the row's text as the test does,
     /// decides by the rule it is listed under (all of them, unless the
-    /// rules were edited after the compile that recorded the rows), and
-    /// whose values hold no tab or line break.
+    /// rules were edited after the compile that recorded the rows).
     fn example_rows(&self) -> Vec<(String, Vec<String>)> {
         let set = self.set;
         let Ok(eval) = Evaluator::new(set) else {
@@ -123,14 +145,6 @@ impl Gen<'_> {
                 continue;
             };
             for example in &evidence.examples {
-                // A value holding a tab or a line break cannot be written
-                // in the test's lines.
-                let breaks = |v: &Option<String>| {
-                    v.as_deref().is_some_and(|t| t.contains(['\t', '\n', '\r']))
-                };
-                if example.values.iter().any(breaks) {
-                    continue;
-                }
                 let Some(cells) = self.cells(&eval, &example.values) else {
                     continue;
                 };
@@ -188,8 +202,10 @@ impl Gen<'_> {
 
 /// The rows as one string literal, a row per line of source, so that
 /// rustfmt leaves its layout alone: each line the rule's name and the
-/// values, tab-separated (`\t` in the source), every character outside
-/// printable ASCII, a quote, a backslash and a value's last space escaped.
+/// values, tab-separated (`\t` in the source); a tab, a line break or a
+/// backslash in a value is escaped for the test's `unescape` and again for
+/// Rust, and every other character outside printable ASCII, a quote and a
+/// value's last space for Rust.
 fn rows_literal(rows: &[(String, Vec<String>)]) -> Option<Literal> {
     let mut text = String::from("\"\\\n");
     for (rule, values) in rows {
@@ -201,7 +217,11 @@ fn rows_literal(rows: &[(String, Vec<String>)]) -> Option<Literal> {
             for (j, c) in field.chars().enumerate() {
                 match c {
                     '"' => text.push_str("\\\""),
-                    '\\' => text.push_str("\\\\"),
+                    // Escaped once for the test's `unescape`, once for Rust.
+                    '\\' => text.push_str("\\\\\\\\"),
+                    '\t' => text.push_str("\\\\t"),
+                    '\n' => text.push_str("\\\\n"),
+                    '\r' => text.push_str("\\\\r"),
                     // A space ending a line of source would be trailing
                     // whitespace to an editor.
                     ' ' if j == last => text.push_str("\\x20"),
