@@ -230,7 +230,7 @@ fn rows_literal(rows: &[(String, Vec<String>)]) -> Option<Literal> {
                 }
             }
         }
-        text.push_str("\n");
+        text.push('\n');
     }
     text.push('"');
     text.parse().ok()
