@@ -221,38 +221,54 @@ pub fn validate_table(
     if let Some(f) = &m.foreign_labels {
         let _ = writeln!(out, "note: {}", f.describe());
     }
-    let _ = writeln!(
-        out,
-        "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  verdict",
-        "rule", "decides", "support", "precision", "bound", "fidelity"
-    );
     let lines = m.rules.iter().chain(std::iter::once(&m.all));
     let classes = m.classes.iter().map(|c| ("(rules deciding it)", c));
-    for (name, r) in lines.map(|r| (r.name.as_str(), r)).chain(classes) {
-        let name = if name == "*" { "(all rules)" } else { name };
-        // Measured, not judged: a rule of a set certified as a whole may
-        // fall short alone while the set meets the precision.
-        let verdict = match &r.reason {
-            None => "meets it".to_string(),
-            Some(reason) => format!("falls short: {reason}"),
-        };
-        // A line break in a class (its rules' names hold it too) would start
-        // a line of the table's own: shown by its code, as the terminal is
-        // shown every other control character.
-        let one_line = |s: &str| s.replace('\n', "\\u{a}");
+    // A line break in a class (its rules' names hold it too) would start a
+    // line of the table's own: shown by its code, as the terminal is shown
+    // every other control character.
+    let one_line = |s: &str| s.replace('\n', "\\u{a}");
+    let rows: Vec<[String; 7]> = lines
+        .map(|r| (r.name.as_str(), r))
+        .chain(classes)
+        .map(|(name, r)| {
+            let name = if name == "*" { "(all rules)" } else { name };
+            // Measured, not judged: a rule of a set certified as a whole
+            // may fall short alone while the set meets the precision.
+            let verdict = match &r.reason {
+                None => "meets it".to_string(),
+                Some(reason) => format!("falls short: {reason}"),
+            };
+            [
+                one_line(name),
+                one_line(&r.decision),
+                r.support.to_string(),
+                // Below the requirement, never read as reaching it.
+                r.precision.map_or("–".to_string(), |p| {
+                    rulec_codegen::book::pct_lower(p, precision)
+                }),
+                rulec_codegen::book::pct_lower(r.precision_lower_bound, precision),
+                percent(r.fidelity),
+                one_line(&verdict),
+            ]
+        })
+        .collect();
+    // The figures' columns widen for a figure shown with more decimals
+    // (`94.99991 %`), so that they stay apart.
+    let width = |i: usize, least: usize| {
+        rows.iter()
+            .map(|row| row[i].chars().count())
+            .fold(least, usize::max)
+    };
+    let (wp, wb, wf) = (width(3, 10), width(4, 8), width(5, 9));
+    let _ = writeln!(
+        out,
+        "{:<24} {:<12} {:>9} {:>wp$} {:>wb$} {:>wf$}  verdict",
+        "rule", "decides", "support", "precision", "bound", "fidelity"
+    );
+    for [name, decision, support, prec, bound, fidelity, verdict] in &rows {
         let _ = writeln!(
             out,
-            "{:<24} {:<12} {:>9} {:>10} {:>8} {:>9}  {}",
-            one_line(name),
-            one_line(&r.decision),
-            r.support,
-            // Below the requirement, never read as reaching it.
-            r.precision.map_or("–".to_string(), |p| {
-                rulec_codegen::book::pct_lower(p, precision)
-            }),
-            rulec_codegen::book::pct_lower(r.precision_lower_bound, precision),
-            percent(r.fidelity),
-            one_line(&verdict)
+            "{name:<24} {decision:<12} {support:>9} {prec:>wp$} {bound:>wb$} {fidelity:>wf$}  {verdict}"
         );
     }
     let short = m.rules.iter().filter(|r| r.reason.is_some()).count();

@@ -544,4 +544,19 @@ fn a_bound_just_below_the_target_never_reads_as_reaching_it() {
             "{engine}: {line}"
         );
     }
+    // 1209 of 1259 right: a bound of 94.99991 %, wider than the column was;
+    // the column widens, so the figures stay apart and under their heads.
+    let mut csv = String::from("x,y\n");
+    for i in 0..1259 {
+        let y = if i < 50 { "b" } else { "a" };
+        csv.push_str(&format!("{i},{y}\n"));
+    }
+    std::fs::write(dir.path().join("w.csv"), csv).unwrap();
+    let out = rulec(dir.path(), &["validate", "a.rules", "w.csv"]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let head = table.lines().find(|l| l.starts_with("rule ")).unwrap();
+    let line = table.lines().find(|l| l.starts_with("all_a ")).unwrap();
+    let end_of = |text: &str, word: &str| text.find(word).map(|i| i + word.len());
+    assert_eq!(end_of(head, "bound"), end_of(line, "94.9999 %"), "{table}");
+    assert_eq!(end_of(head, "precision"), end_of(line, "96.0 %"), "{table}");
 }
