@@ -913,22 +913,13 @@ fn unknown_values(
             continue;
         }
         let unknown = most_common.iter().map(|(_, n)| n).sum();
-        most_common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        most_common.truncate(UnknownValues::NAMED);
-        out.push(UnknownValues {
-            column: f.name.clone(),
+        out.push(UnknownValues::new(
+            &f.name,
             present,
             unknown,
             most_common,
-            categories: (
-                categories
-                    .iter()
-                    .take(UnknownValues::NAMED)
-                    .cloned()
-                    .collect(),
-                categories.len() > UnknownValues::NAMED,
-            ),
-        });
+            categories,
+        ));
     }
     Ok(out)
 }

@@ -256,6 +256,30 @@ impl UnknownValues {
     /// How many values (or categories) a note names.
     pub const NAMED: usize = 5;
 
+    /// Column `column`'s account: `present` rows with a value, `unknown` of
+    /// them none of `categories`, `most_common` those values with their
+    /// counts (in any order; the most common [`Self::NAMED`] are kept).
+    pub fn new(
+        column: &str,
+        present: usize,
+        unknown: usize,
+        mut most_common: Vec<(String, usize)>,
+        categories: &[String],
+    ) -> UnknownValues {
+        most_common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        most_common.truncate(Self::NAMED);
+        UnknownValues {
+            column: column.to_string(),
+            present,
+            unknown,
+            most_common,
+            categories: (
+                categories.iter().take(Self::NAMED).cloned().collect(),
+                categories.len() > Self::NAMED,
+            ),
+        }
+    }
+
     /// The note for `rulec apply` and `rulec check`, names and values
     /// between backticks.
     pub fn note(&self) -> String {
@@ -330,26 +354,17 @@ pub fn unknown_values(
                 *counts.entry(t.as_str()).or_default() += 1;
             }
         }
-        let mut most_common: Vec<(String, usize)> = counts
+        let most_common = counts
             .into_iter()
             .map(|(t, k)| (t.to_string(), k))
             .collect();
-        most_common.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        most_common.truncate(UnknownValues::NAMED);
-        out.push(UnknownValues {
-            column: f.name.clone(),
+        out.push(UnknownValues::new(
+            &f.name,
             present,
-            unknown: unknown_rows.len(),
+            unknown_rows.len(),
             most_common,
-            categories: (
-                categories
-                    .iter()
-                    .take(UnknownValues::NAMED)
-                    .cloned()
-                    .collect(),
-                categories.len() > UnknownValues::NAMED,
-            ),
-        });
+            categories,
+        ));
     }
     out
 }
