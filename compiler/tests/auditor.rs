@@ -788,6 +788,43 @@ fn check_holds_each_class_to_the_requirement_under_a_per_class_guarantee() {
     assert!(!stdout(&out).contains("all rules deciding"));
 }
 
+/// A rule held to its own bound in the book, a hair below the required
+/// 95 %, and right on 1,209 of 1,259 new rows (a bound of 94.99991 %): the
+/// bound, the book's bound and the requirement are shown with the decimals
+/// that keep them apart (it read "bound 94.9999 % below the book's
+/// 94.9999 %").
+#[test]
+fn check_shows_a_bound_below_the_books_bound_as_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut set = book();
+    let mut all = rule(
+        "all_hi",
+        vec![x_cmp(CmpOp::Ge, 0.0)],
+        "hi",
+        Some((1000, 990)),
+    );
+    if let Some(e) = all.evidence.as_mut() {
+        e.validation.precision_lower_bound = 0.9499992;
+    }
+    set.rules = vec![all];
+    write_set(dir.path(), "rules.json", &set);
+    let csv = data(1259, |i| i % 100, |_, _| "hi");
+    let csv: String = csv
+        .lines()
+        .enumerate()
+        .map(|(i, line)| match i {
+            1..=50 => format!("{}lo\n", line.trim_end_matches("hi")),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    std::fs::write(dir.path().join("june.csv"), csv).unwrap();
+    let md = stdout(&rulec(dir.path(), &["check", "rules.json", "june.csv"]));
+    assert_has(
+        &md,
+        "- `all_hi` (flagged): not confirmed: precision 96.0 % on 1259 labelled rows, bound 94.99991 % below the book's 94.99992 % (its own bound there; the set requires 95.00000 %)",
+    );
+}
+
 #[test]
 fn check_fails_a_planted_rule_that_no_longer_holds() {
     let dir = tempfile::tempdir().unwrap();
