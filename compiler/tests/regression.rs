@@ -56,7 +56,9 @@ fn numeric_target_rules_predict_within_the_tolerance() {
     std::fs::write(d.join("orders.csv"), &csv).unwrap();
     // `-v`: the regression forest's trees and predictions as steps, as the
     // class forest's (it printed none through a minute on a million rows).
-    let out = compile_orders(d, "out", "2", &["-v"]);
+    // `--no-cache`: predictions another run left in the default cache
+    // folder print no such steps.
+    let out = compile_orders(d, "out", "2", &["-v", "--no-cache"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("  teach: forest trees: 50/50\n")
