@@ -395,6 +395,13 @@ fn check_params(params: &CheckParams) -> Result<(), Error> {
     }
 }
 
+/// `x` (a figure said to be below the one a rule is held to), `threshold`
+/// (that figure) and `required` (the requirement, at least `threshold`) as
+/// percentages with the decimals that make each read below the next.
+fn held_figures(x: f64, threshold: f64, required: f64) -> Vec<String> {
+    rulec_codegen::book::pct_rising(&[x.min(threshold), threshold, required.max(threshold)])
+}
+
 /// Compares the figures `measured` on new rows with the book's.
 pub fn check(
     set: &RuleSet,
@@ -421,11 +428,7 @@ pub fn check(
         // said to be below it) and it shown in as many decimals as make
         // them read below it and below the requirement.
         let book_words = |x: f64| {
-            let mut rising = vec![x, threshold];
-            if threshold < required {
-                rising.push(required);
-            }
-            let shown = rulec_codegen::book::pct_rising(&rising);
+            let shown = held_figures(x, threshold, required);
             let words = if threshold < required {
                 format!(
                     "the book's {} (its own bound there; {} requires {})",
@@ -703,13 +706,9 @@ impl CheckReport {
             } else {
                 code_cell(&r.name)
             };
-            // The bounds now and the figure held to, each below the next
+            // The bound now and the figure held to, each below the next
             // reading so.
-            let held = rulec_codegen::book::pct_rising(&[
-                r.now.lower_bound.min(r.threshold),
-                r.threshold,
-                self.precision.max(r.threshold),
-            ]);
+            let held = held_figures(r.now.lower_bound, r.threshold, self.precision);
             let _ = writeln!(
                 md,
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",

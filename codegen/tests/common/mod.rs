@@ -176,17 +176,7 @@ pub fn shipping() -> RuleSet {
         examples: Vec::new(),
         reasons: Vec::new(),
     });
-    rules[1].evidence = Some(Evidence {
-        validation: SplitEvidence {
-            support: 0,
-            correct: 0,
-            agree_teacher: 0,
-            precision_lower_bound: 0.0,
-        },
-        test: None,
-        examples: Vec::new(),
-        reasons: Vec::new(),
-    });
+    rules[1].evidence = Some(no_evidence());
     rule_set(
         "cheapest_shipper",
         &["A", "B", "C"],
@@ -418,6 +408,21 @@ pub fn encode(set: &RuleSet, eval: &Evaluator, row: &[Value]) -> (String, Vec<Ce
     (fields.join("\t"), cells)
 }
 
+/// Evidence of a rule that answered no validation row.
+pub fn no_evidence() -> Evidence {
+    Evidence {
+        validation: SplitEvidence {
+            support: 0,
+            correct: 0,
+            agree_teacher: 0,
+            precision_lower_bound: 0.0,
+        },
+        test: None,
+        examples: Vec::new(),
+        reasons: Vec::new(),
+    }
+}
+
 /// `set` with up to `per_rule` example rows per rule, as a compile records
 /// them (the first of `rows` each rule decides, their values as text), for
 /// the crate's test of the book's example rows.
@@ -451,17 +456,7 @@ pub fn with_examples(mut set: RuleSet, rows: &[Vec<Value>], per_rule: usize) -> 
         });
     }
     for (rule, examples) in set.rules.iter_mut().zip(examples) {
-        let evidence = rule.evidence.get_or_insert_with(|| Evidence {
-            validation: SplitEvidence {
-                support: 0,
-                correct: 0,
-                agree_teacher: 0,
-                precision_lower_bound: 0.0,
-            },
-            test: None,
-            examples: Vec::new(),
-            reasons: Vec::new(),
-        });
+        let evidence = rule.evidence.get_or_insert_with(no_evidence);
         evidence.examples = examples;
     }
     set
