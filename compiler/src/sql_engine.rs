@@ -783,8 +783,9 @@ fn numbers_like_ingest(
 
 /// Labels as the interpreter matches them to classes
 /// (`RuleSet::class_of_label`): a label written as a class is that class;
-/// one that is the same number as exactly one class (`1` for `1.0`) is
-/// that class; any other stays as written (and is never right). A numeric
+/// one that is the same number as exactly one class (`1` for `1.0`), or
+/// the same boolean word in another case (`True` for `true`), is that
+/// class; any other stays as written (and is never right). A numeric
 /// target's labels stay as written.
 fn class_labels(set: &RuleSet, text: Expr) -> Expr {
     if set.target.tolerance.is_some() {
@@ -807,13 +808,27 @@ fn class_labels(set: &RuleSet, text: Expr) -> Expr {
     else {
         return text;
     };
-    if unique.is_empty() {
+    // Boolean words (`True`, `FALSE`) name the one class that is the same
+    // word in another case.
+    let words: Vec<&str> = classes
+        .iter()
+        .filter(|c| rulec_runtime::ir::is_boolean_word(c))
+        .filter(|c| classes.iter().filter(|d| d.eq_ignore_ascii_case(c)).count() == 1)
+        .map(String::as_str)
+        .collect();
+    if unique.is_empty() && words.is_empty() {
         return text;
     }
     // The label's number, as `str::parse::<f64>` reads it: polars' cast of
     // text to a float, null where it is no number.
     let number = text.clone().cast(DataType::Float64);
+    let lower = text.clone().str().to_lowercase();
     let mut by_number = text.clone();
+    for class in words {
+        by_number = when(lower.clone().eq(lit(class.to_ascii_lowercase())))
+            .then(lit(class))
+            .otherwise(by_number);
+    }
     for (value, class) in unique.into_iter().rev() {
         by_number = when(number.clone().eq(lit(value)))
             .then(lit(class))

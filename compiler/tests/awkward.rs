@@ -390,9 +390,32 @@ fn a_column_without_a_name_is_named_as_pandas_names_it() {
 /// before, and `check` said every rule fails).
 #[test]
 fn labels_written_as_1_and_1_0_are_one_class() {
+    labels_written_each_way_are_one_class(&[
+        ("floats.csv", "1.0", "0.0", true),
+        ("ints.csv", "1", "0", false),
+    ]);
+}
+
+/// The compile reads a target of boolean words in any case as the classes
+/// `true` and `false`; pandas writes booleans `True`, R `TRUE`. `check`
+/// and the rust engine of `validate` counted every decision wrong on the
+/// very file the rules were compiled from, and `check` failed every rule.
+#[test]
+fn boolean_labels_in_any_case_are_one_class() {
+    labels_written_each_way_are_one_class(&[
+        ("pandas.csv", "True", "False", true),
+        ("r.csv", "TRUE", "FALSE", false),
+        ("lower.csv", "true", "false", false),
+    ]);
+}
+
+/// Writes the two-class table once per way of writing its two labels
+/// (file, the label of `lo`, that of `hi`, whether some labels are
+/// missing); compiles each and checks and validates it on every file.
+fn labels_written_each_way_are_one_class(ways: &[(&str, &str, &str, bool)]) {
     let dir = tempfile::tempdir().unwrap();
     let (x, y) = two_class(2000, 10);
-    let write = |name: &str, one: &str, zero: &str, gaps: bool| {
+    for &(name, one, zero, gaps) in ways {
         let mut csv = String::from("x,y\n");
         for (i, (x, y)) in x.iter().zip(&y).enumerate() {
             let label = if gaps && i % 100 == 0 {
@@ -405,28 +428,31 @@ fn labels_written_as_1_and_1_0_are_one_class() {
             writeln!(csv, "{x},{label}").unwrap();
         }
         std::fs::write(dir.path().join(name), csv).unwrap();
-    };
-    write("floats.csv", "1.0", "0.0", true);
-    write("ints.csv", "1", "0", false);
-    for (trained, other) in [("floats.csv", "ints.csv"), ("ints.csv", "floats.csv")] {
+    }
+    for &(trained, ..) in ways {
         let o = compile(dir.path(), trained, &[]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = run(dir.path(), &["check", "out/rules.json", other]);
-        let out = String::from_utf8_lossy(&o.stdout);
-        assert!(o.status.success(), "{trained} then {other}: {out}");
-        assert!(
-            out.contains("No rule fails."),
-            "{trained} then {other}: {out}"
-        );
-        for engine in ["rust", "sql"] {
-            let o = validate(dir.path(), other, engine, true);
-            let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-                .unwrap_or_else(|e| panic!("{engine}: {e}: {}", stderr(&o)));
-            assert_eq!(v["all"]["correct"], v["all"]["support"], "{engine}: {v}");
+        for &(other, ..) in ways {
+            let o = run(dir.path(), &["check", "out/rules.json", other]);
+            let out = String::from_utf8_lossy(&o.stdout);
+            assert!(o.status.success(), "{trained} then {other}: {out}");
             assert!(
-                v["all"]["support"].as_u64().unwrap() > 1900,
-                "{engine}: {v}"
+                out.contains("No rule fails."),
+                "{trained} then {other}: {out}"
             );
+            for engine in ["rust", "sql"] {
+                let o = validate(dir.path(), other, engine, true);
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                    .unwrap_or_else(|e| panic!("{engine}: {e}: {}", stderr(&o)));
+                assert_eq!(
+                    v["all"]["correct"], v["all"]["support"],
+                    "{trained} then {other}, {engine}: {v}"
+                );
+                assert!(
+                    v["all"]["support"].as_u64().unwrap() > 1900,
+                    "{engine}: {v}"
+                );
+            }
         }
         std::fs::remove_dir_all(dir.path().join("out")).unwrap();
     }

@@ -454,6 +454,12 @@ pub fn number_of_class(text: &str) -> Option<f64> {
     text.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
+/// Whether a label is `true` or `false` in any case (`True`, `FALSE`), a
+/// boolean as pandas, R or a column of booleans writes it.
+pub fn is_boolean_word(text: &str) -> bool {
+    text.eq_ignore_ascii_case("true") || text.eq_ignore_ascii_case("false")
+}
+
 /// `a / b`, 0 without any `b`.
 pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
@@ -661,19 +667,29 @@ impl RuleSet {
 
     /// The class a label of new data names: the class written the same,
     /// or else the one class whose name is the same number (`1` names the
-    /// class `1.0`, and `1.0` the class `1`). pandas writes a column of
-    /// whole numbers as `1.0` when it has a missing value and as `1` when
-    /// it has none, so rules compiled from one batch would otherwise find
-    /// every label of the next one wrong. `None` when no class, or more
-    /// than one, fits.
+    /// class `1.0`, and `1.0` the class `1`), or the same boolean word in
+    /// another case (`True` and `TRUE` name the class `true`). pandas
+    /// writes a column of whole numbers as `1.0` when it has a missing
+    /// value and as `1` when it has none, and booleans as `True`, R as
+    /// `TRUE`, while the compile reads a target of boolean words as the
+    /// classes `true` and `false`: rules compiled from one batch would
+    /// otherwise find every label of the next one (or of the same file)
+    /// wrong. `None` when no class, or more than one, fits.
     pub fn class_of_label(&self, label: &str) -> Option<usize> {
         if let Some(i) = self.class_index(label) {
             return Some(i);
         }
-        let value = number_of_class(label)?;
+        let value = number_of_class(label);
+        if value.is_none() && !is_boolean_word(label) {
+            return None;
+        }
+        let same = |class: &str| match value {
+            Some(v) => number_of_class(class) == Some(v),
+            None => class.eq_ignore_ascii_case(label),
+        };
         let mut found = None;
         for (i, class) in self.target.classes.iter().enumerate() {
-            if number_of_class(class) == Some(value) {
+            if same(class) {
                 if found.is_some() {
                     return None;
                 }

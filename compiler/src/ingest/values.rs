@@ -111,8 +111,12 @@ pub(crate) fn class_texts(col: &polars::prelude::Column) -> Result<Vec<Option<St
     }
     // Booleans written as words (`True`, `FALSE`) are the classes `true`
     // and `false`, as a column of booleans gives them.
-    let boolean = |v: &str| v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false");
-    if text && values.iter().flatten().all(|v| boolean(v)) {
+    if text
+        && values
+            .iter()
+            .flatten()
+            .all(|v| rulec_runtime::ir::is_boolean_word(v))
+    {
         for v in values.iter_mut().flatten() {
             *v = v.to_ascii_lowercase();
         }

@@ -136,6 +136,16 @@ fn a_label_names_its_class_as_written_or_as_the_same_number() {
     assert_eq!(words.class_of_label("inf"), Some(0));
     assert_eq!(words.class_of_label("Infinity"), None);
     assert_eq!(words.class_of_label("NO"), None);
+    // Boolean words in any case name the class written in another case,
+    // when only one is.
+    let booleans = with_classes(&["false", "true"]);
+    assert_eq!(booleans.class_of_label("True"), Some(1));
+    assert_eq!(booleans.class_of_label("FALSE"), Some(0));
+    assert_eq!(booleans.class_of_label("yes"), None);
+    let both = with_classes(&["TRUE", "True", "false"]);
+    assert_eq!(both.class_of_label("True"), Some(1));
+    assert_eq!(both.class_of_label("true"), None);
+    assert_eq!(both.class_of_label("False"), Some(2));
 }
 
 /// The candidates not kept are checked as the rules are: a hand edit gave
