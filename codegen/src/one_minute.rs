@@ -83,6 +83,18 @@ fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> 
                 .to_string(),
         );
     }
+    // Figures edited by hand, the rules left as they were (the
+    // fingerprint covers the rules and confirms them; the compile writes
+    // figures that hold together): no rule was removed or moved.
+    if set.figures_doubt() == Some(FiguresDoubt::Inconsistent) {
+        return Some(format!(
+            "These figures are not the ones rulec wrote: {}, as the compile never writes them. rules.json was \
+             edited after the compile, and the figures, the tests and the guarantee in this book cannot be trusted. \
+             Compare the file with the one signed off (rulec diff), measure these rules with rulec validate on \
+             labelled rows, or compile again.",
+            set.figures_apart().unwrap_or_default()
+        ));
+    }
     let sums: Option<Vec<(u64, u64)>> = set
         .rules
         .iter()
@@ -99,29 +111,18 @@ fn edited_after_compile(set: &RuleSet, summary: &rulec_runtime::ir::Summary) -> 
             .fold((0u64, 0u64), |(s, c), (rs, rc)| (s + rs, c + rc));
         if (support, correct) != (covered.support, covered.correct) {
             return Some(format!(
-                "These rules are not the set rulec compiled: their own figures on the validation rows add up to {}, {} right, \
-                 where the set's say {}, {} right. A rule removed or moved by hand hands its rows to the later rules whose \
-                 conditions hold (the fallback gets only rows no rule covers) and changes their figures, so the figures and \
-                 the guarantee in this book are those of the set as compiled, not of these rules. Measure these rules with \
-                 rulec validate on labelled rows, or compile again.",
+                "These rules are not the set rulec compiled: their own figures on the validation rows add up to {}, \
+                 {} right, where the set's say {}, {} right: a figure was edited, or a rule removed or moved by hand, \
+                 which hands its rows to the later rules whose conditions hold (the fallback gets only rows no rule \
+                 covers) and changes their figures, so the figures and the guarantee in this book are those of the set \
+                 as compiled, not of these rules. Measure these rules with rulec validate on labelled rows, or compile \
+                 again.",
                 rows(support),
                 count(correct),
                 rows(covered.support),
                 count(covered.correct)
             ));
         }
-    }
-    // Figures edited by hand, the rules left as they were: the
-    // fingerprint covers the rules, the compile writes figures that hold
-    // together.
-    if set.figures_doubt() == Some(FiguresDoubt::Inconsistent) {
-        return Some(format!(
-            "These figures are not the ones rulec wrote: {}, as the compile never writes them. rules.json was \
-             edited after the compile, and the figures, the tests and the guarantee in this book cannot be trusted. \
-             Compare the file with the one signed off (rulec diff), measure these rules with rulec validate on \
-             labelled rows, or compile again.",
-            set.figures_apart().unwrap_or_default()
-        ));
     }
     // A compiled file records the fingerprint; one whose provenance lacks
     // it had it removed, or was not written by the compile.

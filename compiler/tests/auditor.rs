@@ -1414,7 +1414,7 @@ fn figures_edited_by_hand_are_found_out() {
     assert_eq!(set.figures_doubt(), None);
     assert_eq!(set.figures_apart(), None);
     type Edit = fn(&mut RuleSet);
-    let edits: [(&str, Edit, &str); 3] = [
+    let edits: [(&str, Edit, &str); 4] = [
         (
             "count",
             |s| {
@@ -1451,6 +1451,18 @@ fn figures_edited_by_hand_are_found_out() {
             },
             "the rules' test rows add up to",
         ),
+        (
+            // A rule's own validation count edited, its bound with it: the
+            // book said a rule was removed or moved by hand.
+            "validation",
+            |s| {
+                let e = &mut s.rules[0].evidence.as_mut().unwrap().validation;
+                e.correct -= 1;
+                e.precision_lower_bound =
+                    rulec_runtime::stats::clopper_pearson_lower(e.correct, e.support, 0.95);
+            },
+            "the rules' validation rows add up to",
+        ),
     ];
     for (name, edit, says) in edits {
         let mut edited = set.clone();
@@ -1468,6 +1480,7 @@ fn figures_edited_by_hand_are_found_out() {
         let book = std::fs::read_to_string(d.join(name).join("RULEBOOK.md")).unwrap();
         assert_has(&book, "These figures are not the ones rulec wrote: ");
         assert_has(&book, says);
+        assert!(!book.contains("removed or moved"), "{name}");
         let out = rulec(d, &["verify", &format!("{name}/RULEBOOK.md"), &file]);
         assert_has(&stdout(&out), "carries figures that do not hold together");
         let out = rulec(d, &["check", &file, "own.csv", "--json"]);
