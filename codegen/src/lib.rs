@@ -24,3 +24,15 @@ pub mod sentence;
 pub mod sql;
 
 pub use rust::{emit_crate, GeneratedCrate};
+
+/// The caution the generated code (the crate's docs, the SQL's header)
+/// carries when the figures it repeats may not be its rules' own: the
+/// rule set was edited after the compile, its figures do not hold
+/// together, or nothing confirms them.
+pub(crate) fn figures_caution(doubt: rulec_runtime::ir::FiguresDoubt) -> String {
+    format!(
+        "the rule set this code was generated from {}: measure these rules with `rulec validate` \
+         on labelled rows, or compile again",
+        doubt.words()
+    )
+}

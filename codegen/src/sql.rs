@@ -578,6 +578,9 @@ impl<'a> Emitter<'a> {
         for line in lines {
             out.push_str(&format!("-- {line}\n"));
         }
+        if let Some(doubt) = self.set.figures_doubt() {
+            out.push_str(&format!("-- Caution: {}.\n", crate::figures_caution(doubt)));
+        }
         if self.dialect != Dialect::Spark && self.quotes_any(|c| c == '\r' || c == '\n') {
             out.push_str(
                 "-- Some quoted texts (names, categories or classes) hold a line break, written as it is:\n\

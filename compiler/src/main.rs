@@ -546,10 +546,11 @@ fn emit(args: EmitArgs, quiet: bool) -> Result<()> {
     // as compiled; an edited set's are not its own, as the book says.
     // A warning, printed under --quiet too: the code carries figures
     // that are not these rules'.
-    if set.edited_after_compile() {
+    if let Some(doubt) = set.figures_doubt() {
         say!(
-            "warning: {}: changed after the compile (the fingerprint of its rules, columns, certification and policy differs from the one the compile recorded); the figures the emitted code carries are those of the set as compiled, not of these rules: measure them with rulec validate on labelled rows, or compile again",
-            rulec::progress::terminal_safe(&args.rules.display().to_string())
+            "warning: {} {}; the emitted code repeats them, with a caution: measure these rules with rulec validate on labelled rows, or compile again",
+            rulec::progress::terminal_safe(&args.rules.display().to_string()),
+            doubt.words()
         );
     }
     if args.lang == LangArg::Rust {

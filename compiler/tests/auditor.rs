@@ -1195,15 +1195,25 @@ fn a_book_of_an_edited_rules_json_says_its_figures_are_not_the_rules() {
         assert!(out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
-            err.contains("warning: threshold.json: changed after the compile"),
+            err.contains("warning: threshold.json was changed after the compile"),
             "{args:?}: {err}"
         );
     }
+    // The code itself says so where it repeats the figures (a service
+    // quoting a rule's evidence read the compiled figures beside the
+    // edited condition, unmarked).
+    let caution = format!("the rule set this code was generated from {doubt}");
+    let rules_rs = std::fs::read_to_string(d.join("crate_t/src/rules.rs")).unwrap();
+    assert_has(&rules_rs, &format!("//! **Caution:** {caution}"));
+    let sql = std::fs::read_to_string(d.join("t.sql")).unwrap();
+    assert_has(&sql, &format!("-- Caution: {caution}"));
     let out = rulec(
         d,
         &["emit", "out/rules.json", "--lang", "sql", "--out", "o.sql"],
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("changed after the compile"));
+    let sql = std::fs::read_to_string(d.join("o.sql")).unwrap();
+    assert!(!sql.contains("Caution"), "{sql}");
     // The fingerprint deleted: nothing confirms the figures any more.
     let mut stripped = set.clone();
     stripped.provenance.as_mut().unwrap().compiled = None;

@@ -87,6 +87,10 @@ impl Gen<'_> {
                 dsl::print_number(set.certification.confidence),
             ),
         ];
+        if let Some(doubt) = set.figures_doubt() {
+            lines.push(String::new());
+            lines.push(format!("**Caution:** {}.", crate::figures_caution(doubt)));
+        }
         if let Some(p) = &set.provenance {
             lines.push(String::new());
             lines.push(format!(
