@@ -733,7 +733,8 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
         return None;
     }
     Some(format!(
-        "No rule set could have been certified with {rows} validation rows: even one right on every row it answers has an exact lower bound of at most {} at {} confidence, below {}. The least is {least} rows, all answered and all right (more rows, a larger validation share (--split, when rulec splits the rows), or a lower --precision or --confidence).",
+        "No rule set could have been certified with {}: even one right on every row it answers has an exact lower bound of at most {} at {} confidence, below {}. The least is {least} rows, all answered and all right (more rows, a larger validation share (--split, when rulec splits the rows), or a lower --precision or --confidence).",
+        crate::sentence::counted(rows as usize, "validation row", "validation rows"),
         pct_lower(
             rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence),
             cert.precision
@@ -857,6 +858,19 @@ pub fn nothing_passed(set: &RuleSet) -> Option<String> {
             }
         )
     };
+    // Columns that hold one value each tell no row from another: no
+    // option helps (the compile's note on the data says so).
+    let nothing_to_read = set.provenance.iter().flat_map(|p| &p.data_notes).any(|n| {
+        n.starts_with("every feature ") && n.contains("holds a single value on the training rows")
+    });
+    if cert.tests.is_empty() && nothing_to_read {
+        return Some(
+            "Nothing was tested: every feature holds a single value on the training rows (see the note on the \
+             data), so no rule can tell one row from another, and no other teacher, precision or number of rows \
+             changes that; compile a file with columns that bear on the target."
+                .to_string(),
+        );
+    }
     let Some(first) = cert.tests.first() else {
         // Where the sets answered rows enough, more rows are not what
         // they lack, unless the split is so small that only a set nearly

@@ -36,6 +36,17 @@ pub enum Error {
         /// The columns the file has.
         columns: Vec<String>,
     },
+    /// Several columns named on the command line are not in the file.
+    #[error("{}: no column {}; columns are: {}{}", path.display(), each_unknown(unknown, columns), quote_list(columns), no_header(columns))]
+    UnknownColumns {
+        /// The file.
+        path: PathBuf,
+        /// Each name given, with the option that named it, in the order
+        /// of the options.
+        unknown: Vec<(&'static str, String)>,
+        /// The columns the file has.
+        columns: Vec<String>,
+    },
     /// An option is out of range or inconsistent.
     #[error("{0}")]
     Params(String),
@@ -49,12 +60,61 @@ pub enum Error {
 
 /// How a column came to be asked for: "given as --target" for an option,
 /// the words themselves otherwise ("the rule set's target").
+impl Error {
+    /// The error for names given on the command line that are no column
+    /// of `path` (each with the option that named it): `None` for none,
+    /// [`Error::UnknownColumn`] for one, [`Error::UnknownColumns`] for
+    /// several, so that every slip shows in one run.
+    pub fn unknown_columns(
+        path: &std::path::Path,
+        mut unknown: Vec<(&'static str, String)>,
+        columns: &[String],
+    ) -> Option<Error> {
+        match unknown.len() {
+            0 => None,
+            1 => {
+                let (role, name) = unknown.remove(0);
+                Some(Error::UnknownColumn {
+                    path: path.to_path_buf(),
+                    role,
+                    name,
+                    columns: columns.to_vec(),
+                })
+            }
+            _ => Some(Error::UnknownColumns {
+                path: path.to_path_buf(),
+                unknown,
+                columns: columns.to_vec(),
+            }),
+        }
+    }
+}
+
 fn named_by(role: &str) -> String {
     if role.starts_with("--") {
         format!("given as {role}")
     } else {
         role.to_string()
     }
+}
+
+/// Names given that are no column, each with the option that named it and
+/// a near miss (`\`nope\` (given as --forbid), \`zon\` (given as --groups;
+/// did you mean \`zone\`?)`).
+fn each_unknown(unknown: &[(&'static str, String)], columns: &[String]) -> String {
+    unknown
+        .iter()
+        .map(|(role, name)| {
+            let near = did_you_mean(name, columns);
+            let near = near.trim_end();
+            if near.is_empty() {
+                format!("`{name}` ({})", named_by(role))
+            } else {
+                format!("`{name}` ({}; {near})", named_by(role))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `did you mean `x`? ` when one column is the name given but for case,

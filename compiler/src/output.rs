@@ -169,9 +169,21 @@ pub fn check_destination(out: &Path) -> Result<(), Error> {
                 }
                 Ok(())
             } else {
+                // Named, so that a user who did not expect the folder to
+                // hold anything sees what it holds.
+                let mut names: Vec<String> = fs::read_dir(out)
+                    .map_err(io)?
+                    .flatten()
+                    .map(|e| format!("`{}`", e.file_name().to_string_lossy()))
+                    .collect();
+                names.sort();
+                let more = names.len().saturating_sub(5);
+                names.truncate(5);
                 Err(Error::Params(format!(
-                    "--out {}: directory holds files rulec did not write; choose a new or empty directory",
-                    out.display()
+                    "--out {}: directory holds files rulec did not write ({}{}); choose a new or empty directory",
+                    out.display(),
+                    names.join(", "),
+                    if more > 0 { format!(" and {more} more") } else { String::new() }
                 )))
             }
         }

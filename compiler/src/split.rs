@@ -121,7 +121,9 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
         method: format!("given by column `{name}`"),
         ..Splits::default()
     };
-    let mut bad = std::collections::BTreeSet::new();
+    // Values that name no split, distinct, in the order of their first row.
+    let mut seen = std::collections::HashSet::new();
+    let mut bad = Vec::new();
     let mut first_bad = None;
     for (i, v) in values.iter().enumerate() {
         match split_named(v) {
@@ -129,7 +131,9 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
             Some("validation") => s.validation.push(i),
             Some(_) => s.test.push(i),
             None => {
-                bad.insert(v.clone());
+                if seen.insert(v.as_str()) {
+                    bad.push(v.as_str());
+                }
                 first_bad.get_or_insert(i);
             }
         }
@@ -149,7 +153,7 @@ fn by_column(values: &[String], name: &str) -> Result<Splits, Error> {
         let listed = match &shown[..] {
             [one] => one.clone(),
             [rest @ .., last] if bad.len() <= 5 => format!("{} and {last}", rest.join(", ")),
-            _ => format!("{}, ...", shown.join(", ")),
+            _ => format!("{}, ... ({} values)", shown.join(", "), bad.len()),
         };
         return Err(Error::Params(format!(
             "split column `{name}` holds {listed} (the first such row is data row {}, with {}), where every row needs `train`, `validation` or `test` (also written `training`, `valid`, `val` or `testing`)",

@@ -808,6 +808,16 @@ fn too_few_validation_rows_to_certify_are_said_plainly() {
     let o = compile(dir.path(), "d.csv", &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(!stderr(&o).contains(why), "{}", stderr(&o));
+    // One validation row is one row ("with 1 validation rows").
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    write_two_class(dir.path(), 5, 5);
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("certified with 1 validation row: even one right"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -2544,6 +2554,18 @@ fn features_of_one_value_each_are_named_as_the_cause() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("note: every feature holds a single value on the training rows (`a`, `b`): rules have nothing to tell one row from another by"),
+        "{}",
+        stderr(&o)
+    );
+    // And the note on why nothing passed gives no advice that cannot help
+    // (more validation rows, another teacher).
+    assert!(
+        stderr(&o).contains("Nothing was tested: every feature holds a single value on the training rows (see the note on the data), so no rule can tell one row from another"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        !stderr(&o).contains("More validation rows"),
         "{}",
         stderr(&o)
     );

@@ -402,6 +402,23 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
+        // An id column named by mistake: its values listed in the order of
+        // their rows (they were sorted as text, so the first row's value,
+        // named in the message, was not among them), with how many there are.
+        name: "split column of many values",
+        files: &[("split.csv", "a,y,s\n1,x,13\n2,y,2\n3,x,100\n4,y,7\n5,x,5\n6,y,1007\n7,x,13\n")],
+        args: &["split.csv", "--target", "y", "--split-column", "s"],
+        expect: &["split column `s` holds `13`, `2`, `100`, `7`, `5`, ... (6 values) (the first such row is data row 1, with `13`)"],
+    },
+    Case {
+        // Three slips, one run: every name that is no column, with the
+        // option that gave it (only the first was said, so each took a run).
+        name: "several options name no column",
+        files: &[("good.csv", GOOD)],
+        args: &["good.csv", "--target", "y", "--forbid", "nope", "--categorical", "nada", "--groups", "a,zip"],
+        expect: &["good.csv: no column `nada` (given as --categorical), `nope` (given as --forbid), `zip` (given as --groups); columns are: "],
+    },
+    Case {
         name: "split column not a column",
         files: &[("good.csv", GOOD)],
         args: &["good.csv", "--target", "y", "--split-column", "part"],
@@ -601,7 +618,12 @@ fn out_that_holds_other_files_is_refused() {
     );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("did not write"), "{stderr}");
+    // The files are named (a user who expected the folder empty saw only
+    // that it held something).
+    assert!(
+        stderr.contains("--out mine: directory holds files rulec did not write (`notes.txt`); choose a new or empty directory"),
+        "{stderr}"
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("mine/notes.txt")).unwrap(),
         "keep me"

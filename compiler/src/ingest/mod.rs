@@ -61,6 +61,10 @@ pub struct IngestParams {
     /// (`02134` keeps its zero); a column of numbers (Parquet, a frame)
     /// becomes text as [`category_texts`] writes it (`7`, not `7.0`).
     pub categorical: Vec<String>,
+    /// Other columns the command line names (`--forbid`, `--groups`), each
+    /// with its option: each must be a column of the file, checked with
+    /// `categorical`'s so that every slip shows at once.
+    pub named: Vec<(&'static str, String)>,
     /// A text file of a header and no rows reads as a frame of no rows
     /// (`apply` on an empty batch), not as an error.
     pub header_only: bool,
@@ -81,6 +85,7 @@ impl IngestParams {
             max_rows: None,
             seed: 0,
             categorical: Vec::new(),
+            named: Vec::new(),
             header_only: false,
         }
     }
@@ -429,13 +434,15 @@ fn frame_to_table(
                 read(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?,
             ))
         };
-    if let Some(name) = params.categorical.iter().find(|name| !names.contains(name)) {
-        return Err(Error::UnknownColumn {
-            path: path.to_path_buf(),
-            role: "--categorical",
-            name: name.clone(),
-            columns: names.clone(),
-        });
+    let unknown = params
+        .categorical
+        .iter()
+        .map(|name| ("--categorical", name.clone()))
+        .chain(params.named.iter().cloned())
+        .filter(|(_, name)| !names.contains(name))
+        .collect();
+    if let Some(e) = Error::unknown_columns(path, unknown, &names) {
+        return Err(e);
     }
     let split_values = text_column(&params.split_column, "--split-column", string_values)?;
     // A logged teacher's decisions name classes as the target's labels do.

@@ -370,6 +370,7 @@ pub(crate) fn rejections(
         let reason = match order.rules.iter().position(|&r| r == i) {
             Some(pos) => why_after(pos),
             None => match order.refused.iter().find(|r| r.rule == i) {
+                Some(r) if r.answered == 0 => "on the training rows held out to rank rules, its conditions hold on no row".to_string(),
                 Some(r) if r.rows == 0 => "on the training rows held out to rank rules, it answers none that an earlier rule does not answer already".to_string(),
                 Some(r) => {
                     let share = r.right as f64 / r.rows as f64;

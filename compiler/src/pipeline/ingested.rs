@@ -115,6 +115,10 @@ fn ingest_params(p: &CompileParams) -> IngestParams {
         },
         max_rows: Some(p.max_rows),
         categorical: p.categorical.clone(),
+        named: [("--forbid", &p.forbid), ("--groups", &p.groups)]
+            .into_iter()
+            .flat_map(|(role, names)| names.iter().map(move |n| (role, n.clone())))
+            .collect(),
         seed: p.seed,
         header_only: false,
     }
@@ -374,10 +378,22 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
             }
         }
     };
-    for (role, names) in [("--categorical", &p.categorical), ("--forbid", &p.forbid)] {
-        if let Some(name) = names.iter().find(|name| !features.contains(name)) {
-            return Err(not_feature(name, role));
+    // Every name that is no column at once: three slips, one run.
+    let mut unknown = Vec::new();
+    for (role, names) in [
+        ("--categorical", &p.categorical),
+        ("--forbid", &p.forbid),
+        ("--groups", &p.groups),
+    ] {
+        for name in names.iter().filter(|name| !features.contains(name)) {
+            match not_feature(name, role) {
+                Error::UnknownColumn { role, name, .. } => unknown.push((role, name)),
+                other => return Err(other),
+            }
         }
+    }
+    if let Some(e) = Error::unknown_columns(path, unknown, &features) {
+        return Err(e);
     }
     if !features.is_empty() && features.iter().all(|f| p.forbid.contains(f)) {
         return Err(Error::Params(format!(
@@ -392,7 +408,7 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
     }
     for name in &p.groups {
         let Some(column) = table.columns().iter().find(|c| &c.name == name) else {
-            return Err(not_feature(name, "--groups"));
+            continue;
         };
         if matches!(column.data, crate::table::ColumnData::Numeric(_)) {
             return Err(Error::Data {

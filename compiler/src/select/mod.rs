@@ -212,6 +212,9 @@ pub struct Refusal {
     pub rows: u64,
     /// Of which right by their true labels.
     pub right: u64,
+    /// Training rows it answers at all, earlier rules' or not: 0 for a
+    /// rule whose conditions no row meets.
+    pub answered: u64,
 }
 
 /// What shapes the greedy order.
@@ -406,6 +409,7 @@ pub fn greedy_order(train: &CoverageTable<'_>, params: &OrderParams) -> Order {
                     rule: i,
                     rows,
                     right,
+                    answered: train.covers[i].count(),
                 });
             }
         }
@@ -789,8 +793,8 @@ mod tests {
         // Three proposals and a doubting teacher (0.5 everywhere): the
         // first is right on 97 of its 100 rows (the teacher's doubt does
         // not count against a rule the user wrote), the second on 80 of
-        // 100, under the 95 % it must reach, and the third covers only rows
-        // the first answers already.
+        // 100, under the 95 % it must reach, the third covers only rows
+        // the first answers already, and the fourth no row at all.
         let n = 1000;
         let truth = vec![
             bits(
@@ -799,8 +803,13 @@ mod tests {
             ),
             Bits::new(n),
         ];
-        let covers = vec![bits(n, 0..100), bits(n, 100..200), bits(n, 10..20)];
-        let decisions = vec![0, 0, 0];
+        let covers = vec![
+            bits(n, 0..100),
+            bits(n, 100..200),
+            bits(n, 10..20),
+            Bits::new(n),
+        ];
+        let decisions = vec![0, 0, 0, 0];
         let coin: Vec<f32> = vec![0.5; n];
         let teacher = vec![coin.clone(), coin];
         let table = CoverageTable {
@@ -811,7 +820,7 @@ mod tests {
             &table,
             &OrderParams {
                 precision: 0.95,
-                ..strict(10, 3)
+                ..strict(10, 4)
             },
         );
         assert_eq!(order.rules, vec![0]);
@@ -822,12 +831,20 @@ mod tests {
                 Refusal {
                     rule: 1,
                     rows: 100,
-                    right: 80
+                    right: 80,
+                    answered: 100
                 },
                 Refusal {
                     rule: 2,
                     rows: 0,
-                    right: 0
+                    right: 0,
+                    answered: 10
+                },
+                Refusal {
+                    rule: 3,
+                    rows: 0,
+                    right: 0,
+                    answered: 0
                 }
             ]
         );
