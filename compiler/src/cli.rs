@@ -73,7 +73,8 @@ pub enum Command {
     /// Compile the built-in shipping dataset (200,000 generated deliveries).
     #[command(after_help = "Example:\n  rulec demo --out out/")]
     Demo {
-        /// Rows to generate.
+        /// Rows to generate. The rows are drawn with --seed too: another seed compiles another
+        /// draw of the data (`rulec dataset shipping --seed S` writes it), not only another split.
         #[arg(long, default_value_t = DATASET_ROWS)]
         rows: usize,
         #[command(flatten)]
