@@ -134,8 +134,12 @@ fn alternatives(values: &[&str], word: &str) -> String {
     }
 }
 
+/// A value in double quotes, as the rule language writes it: a quote,
+/// backslash, line break, tab or invisible character escaped
+/// (`"say \"hi\""`), so that where a value ends, and two values that
+/// differ only there, can be told.
 fn quoted(s: &str) -> String {
-    format!("\"{s}\"")
+    rulec_runtime::dsl::print_string(s)
 }
 
 #[cfg(test)]
@@ -187,6 +191,24 @@ mod tests {
         assert_eq!(
             sentence(&r, "cheapest_shipper"),
             "When distance_mi is below 50 and weight_lb is below 5, cheapest_shipper is \"B\"."
+        );
+    }
+
+    /// A quote inside a value read as the value's end (`"say "hi""`), and
+    /// a line break or tab as a space in the book.
+    #[test]
+    fn quotes_and_line_breaks_in_values_are_escaped() {
+        let r = rule(
+            vec![set(
+                "type",
+                &["say \"hi\"", "back\\slash", "two\nlines"],
+                true,
+            )],
+            "tab\there",
+        );
+        assert_eq!(
+            sentence(&r, "label"),
+            r#"When type is none of "say \"hi\"", "back\\slash" or "two\nlines", label is "tab\there"."#
         );
     }
 

@@ -311,7 +311,7 @@ fn a_set_edited_by_hand_is_said_not_to_be_the_compiled_one() {
     assert_has(
         &md,
         &format!(
-            "- {warning}: their own figures on the validation rows add up to {} rows, {} right, where the set's say {} rows, {} right.",
+            "- {warning}: their own figures on the validation rows add up to {} rows, {} right, where the set's say {} rows, {} right: a figure was edited, or a rule removed or moved by hand",
             rulec_codegen::book::count(rows),
             rulec_codegen::book::count(right),
             rulec_codegen::book::count(covered.support),

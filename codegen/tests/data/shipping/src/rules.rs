@@ -4,6 +4,8 @@
 //! [`decide`] gives the first rule whose conditions all hold, or `None` when no rule covers the row: hand those rows to the fallback, for example with [`decide_or_else`]. A missing value satisfies only `is missing`; an unknown category satisfies neither `in` nor `not in`; NaN satisfies no comparison.
 //!
 //! The rules were accepted as a set: the lower bound of the precision on the held-out rows they answer reached 0.95 (`clopper-pearson` bound, confidence 0.95); [`RULES`] lists the evidence per rule.
+//!
+//! **Caution:** the rule set this code was generated from carries figures but not the compile's fingerprint of the rules they were measured on (provenance.compiled), so nothing confirms that they are these rules' figures: measure these rules with `rulec validate` on labelled rows, or compile again.
 #![allow(dead_code, clippy::pedantic)]
 
 /// One row to decide: a value per column, in the rule set's order.
