@@ -399,6 +399,13 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             "<p class=\"plain\">{}</p>",
             escape(&rule_sentence(set, rule))
         );
+        if let Some(note) = crate::book::in_order_only(set, i) {
+            let _ = writeln!(
+                h,
+                "<p><strong>Holds in order only:</strong> {}</p>",
+                escape(&note)
+            );
+        }
         let _ = writeln!(
             h,
             "<pre><code>{}</code></pre>",

@@ -850,3 +850,56 @@ fn one_column_that_decides_every_validation_row_is_flagged_as_a_possible_leak() 
     v.covered.correct = v.covered.support;
     assert_eq!(one_column_decides(&fewer), None);
 }
+
+/// A rule right in order but far below the target on every row its
+/// conditions hold (the demo's `a_1`: 97.3 % in order, 66.4 % alone) says
+/// so beside its plain words, which read as a fact on their own; the
+/// first rule, which no rule precedes, never does.
+#[test]
+fn a_rule_that_holds_in_order_only_says_so() {
+    let alone = |rows_with, correct_with| rulec_runtime::ir::Reason {
+        condition: 0,
+        rows_with,
+        correct_with,
+        excluded: 0,
+        excluded_wrong: 0,
+    };
+    let note = "Holds in order only:";
+    assert!(!markdown(&shipping_book()).contains(note));
+    let mut set = shipping_book();
+    for rule in &mut set.rules[..2] {
+        let e = rule
+            .evidence
+            .as_mut()
+            .expect("the fixture's rules carry evidence");
+        e.reasons = vec![alone(500, 300)];
+    }
+    let in_order = set.rules[1]
+        .evidence
+        .as_ref()
+        .and_then(|e| e.validation.precision())
+        .expect("the fixture's second rule answers validation rows");
+    let md = markdown(&set);
+    assert_has(
+        &md,
+        &format!(
+            "**{note}** this rule is right on {} of the validation rows it answers after the rules before it, but on only 60.0 % of all 500 validation rows where its conditions hold",
+            rulec_codegen::book::pct(in_order)
+        ),
+    );
+    assert_eq!(md.matches(note).count(), 1, "only the second rule");
+    assert_has(
+        &html(&set),
+        &format!("<p><strong>{note}</strong> this rule is right on"),
+    );
+    // At the target alone, no note.
+    let target = set.certification.precision;
+    for rule in &mut set.rules[..2] {
+        let e = rule
+            .evidence
+            .as_mut()
+            .expect("the fixture's rules carry evidence");
+        e.reasons = vec![alone(1000, (1000.0 * target).ceil() as u64)];
+    }
+    assert!(!markdown(&set).contains(note));
+}
