@@ -238,3 +238,36 @@ fn provenance_with_hostile_text_stays_in_doc_comments() {
          (SHA-256 `\\u{202e}abc`, 10 rows) with teacher `cmd:\"); panic!(\"`."
     );
 }
+
+/// Doc comments give a column's name as the data writes it: rustdoc shows a
+/// code span as written, so the DSL's quoting read `` `back\\col` `` for
+/// the column `back\col`, and `` `3d` `` with its quotes for `3d`.
+#[test]
+fn doc_comments_give_the_original_column_names() {
+    let set = common::rule_set(
+        "y",
+        &["a", "b"],
+        vec![common::num("back\\col", false), common::num("3d", false)],
+        vec![
+            common::rule(
+                "r1",
+                vec![common::cmp("back\\col", rulec_runtime::ir::CmpOp::Lt, 1.0)],
+                "a",
+            ),
+            common::rule(
+                "r2",
+                vec![common::cmp("3d", rulec_runtime::ir::CmpOp::Lt, 1.0)],
+                "b",
+            ),
+        ],
+    );
+    let krate = emit_crate(&set, "names").expect("emit");
+    let rules = krate
+        .files
+        .iter()
+        .find(|(path, _)| path == "src/rules.rs")
+        .map(|(_, text)| text.as_str())
+        .expect("a rules.rs");
+    assert_has(rules, "/// Column `back\\col` (");
+    assert_has(rules, "/// Column `3d` (");
+}

@@ -4,7 +4,6 @@
 
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
-use rulec_runtime::dsl;
 
 use super::Error;
 
@@ -177,9 +176,11 @@ pub(super) fn code(text: &str) -> String {
     }
 }
 
-/// A column name as the DSL writes it, in a code span.
+/// A column name as the data writes it, in a code span (not as the DSL
+/// quotes it: rustdoc shows a code span as written, so `back\col` read
+/// `` `back\\col` `` and `3d` read `` `3d` `` with its quotes).
 pub(super) fn name_code(name: &str) -> String {
-    code(&dsl::print_name(name))
+    code(name)
 }
 
 /// A fenced `text` block around multi-line `text`.
