@@ -508,8 +508,9 @@ struct LabelPattern {
 /// Whether the class of a column of whole numbers behaves as if its values
 /// were labels rather than quantities, on the training rows `rows` ((value,
 /// class), sorted): the values seen at least 3 times (at least 10 of them,
-/// holding at least half the rows) each nearly fix the class (at least
-/// 90 % of their rows hold their value's most common class, and that
+/// holding at least half the rows) together nearly fix the class (at
+/// least 90 % of their rows, pooled, hold their own value's most common
+/// class, and that
 /// removes at least half the errors of answering the most common class
 /// overall), yet their most common class changes at least 8 times along
 /// the values in increasing order. An id that repeats over a person's or a
