@@ -540,7 +540,12 @@ fn card_section(set: &RuleSet) -> Section {
         rulec_runtime::ir::Scope::Rule => "Of the decisions each rule takes",
     };
     let rows_note = set.provenance.as_ref().map_or(String::new(), |prov| {
-        format!(" on {} validation rows", count(prov.split_rows.validation))
+        let n = prov.split_rows.validation;
+        format!(
+            " on {} validation {}",
+            count(n),
+            if n == 1 { "row" } else { "rows" }
+        )
     });
     blocks.push(Block::Heading(vec![Span::Text(
         "The guarantee in plain words".into(),

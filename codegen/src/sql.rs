@@ -95,7 +95,8 @@
 //! `STRING`), so the labels must read the same as text as they did when the
 //! rules were compiled (a target of integers compiled as `1` matches an
 //! integer column, whose text is `1`, but a DOUBLE column would read
-//! `1.0`). For a numeric target the column is read as
+//! `1.0`), but for the classes `true` and `false`, which match their word
+//! in any case (`True`, `TRUE`, as pandas and R write booleans). For a numeric target the column is read as
 //! `CAST(.. AS DOUBLE PRECISION)` (Spark, Polars: `DOUBLE`) and counts as
 //! right within the tolerance: `ABS(label - decision) <= tolerance`. A
 //! `NULL` label is never right; with a label column, `labelled` counts the
@@ -714,7 +715,19 @@ impl<'a> Emitter<'a> {
 
     /// The predicate: the label `label` counts as the decision `decision`.
     fn label_matches(&self, label: &str, decision: &str) -> Result<String, Error> {
+        // Classes that are boolean words (a target of `True`/`False` is
+        // compiled as `true`/`false`) match the word in any case, as the
+        // interpreter reads labels (`RuleSet::class_of_label`): pandas
+        // writes `True`, R `TRUE`.
+        let classes = &self.set.target.classes;
+        let words = classes.iter().any(|c| {
+            rulec_runtime::ir::is_boolean_word(c)
+                && classes.iter().filter(|d| d.eq_ignore_ascii_case(c)).count() == 1
+        });
         Ok(match self.set.target.tolerance {
+            None if words => format!(
+                "({label} = {decision} OR (LOWER({label}) IN ('true', 'false') AND LOWER({label}) = LOWER({decision})))"
+            ),
             None => format!("{label} = {decision}"),
             // As `rulec_runtime::stats::within_tolerance` reads it: a few
             // units in the last place allowed, so a value exactly the

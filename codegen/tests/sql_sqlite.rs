@@ -254,7 +254,13 @@ fn interpret(set: &RuleSet, rows: &[Row]) -> Vec<Option<usize>> {
 fn counts_as(set: &RuleSet, rule: &Rule, label: Option<&str>) -> bool {
     let Some(label) = label else { return false };
     match set.target.tolerance {
-        None => label == rule.decision,
+        // A boolean word in any case names its class, as the interpreter
+        // reads labels (`True` for the class `true`).
+        None => {
+            label == rule.decision
+                || (rulec_runtime::ir::is_boolean_word(label)
+                    && set.class_of_label(label) == set.class_index(&rule.decision))
+        }
         Some(t) => match (label.parse::<f64>(), rule.decision.parse::<f64>()) {
             (Ok(a), Ok(b)) => (a - b).abs() <= t,
             _ => false,
@@ -439,6 +445,14 @@ fn random_rows(set: &RuleSet, n: usize, seed: u64, with_nan: bool) -> Vec<Row> {
         let classes = &set.target.classes;
         match set.target.tolerance {
             None => match r % (classes.len() + 2) {
+                // Boolean words as pandas and R write them too.
+                i if i < classes.len() && rulec_runtime::ir::is_boolean_word(&classes[i]) => {
+                    Some(match s % 3 {
+                        0 => classes[i].clone(),
+                        1 => classes[i].to_uppercase(),
+                        _ => classes[i][..1].to_uppercase() + &classes[i][1..],
+                    })
+                }
                 i if i < classes.len() => Some(classes[i].clone()),
                 i if i == classes.len() => Some("not a class".into()),
                 _ => None,
@@ -503,12 +517,26 @@ fn catch_all_set() -> RuleSet {
     )
 }
 
+/// A target of booleans, compiled as the classes `false` and `true`.
+fn boolean_target_set() -> RuleSet {
+    rule_set(
+        "y",
+        &["false", "true"],
+        vec![num("x", false)],
+        vec![
+            rule("low", vec![cmp("x", CmpOp::Lt, 0.0)], "true"),
+            rule("high", vec![cmp("x", CmpOp::Ge, 100.0)], "false"),
+        ],
+    )
+}
+
 fn parity_sets() -> Vec<(&'static str, RuleSet)> {
     vec![
         ("shipping", common::shipping()),
         ("hostile", hostile_set()),
         ("numeric target", numeric_target_set()),
         ("catch-all", catch_all_set()),
+        ("boolean target", boolean_target_set()),
     ]
 }
 

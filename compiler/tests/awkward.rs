@@ -818,6 +818,9 @@ fn too_few_validation_rows_to_certify_are_said_plainly() {
         "{}",
         stderr(&o)
     );
+    let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
+    assert!(book.contains(" on 1 validation row"), "{book}");
+    assert!(!book.contains("1 validation rows"), "{book}");
 }
 
 #[test]
@@ -2560,7 +2563,7 @@ fn features_of_one_value_each_are_named_as_the_cause() {
     // And the note on why nothing passed gives no advice that cannot help
     // (more validation rows, another teacher).
     assert!(
-        stderr(&o).contains("Nothing was tested: every feature holds a single value on the training rows (see the note on the data), so no rule can tell one row from another"),
+        stderr(&o).contains("Nothing was tested: every feature holds a single value on the training rows (see the note on the data), so a rule can only answer every row alike, with one class; more validation rows or another teacher do not change that."),
         "{}",
         stderr(&o)
     );

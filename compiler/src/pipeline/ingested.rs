@@ -305,7 +305,7 @@ fn split_table(
         .collect();
     if !columns.is_empty() && columns.iter().all(|c| c.data.is_constant_on(&splits.train)) {
         let note = format!(
-            "every feature {}holds a single value on the training rows ({}{}): rules have nothing to tell one row from another by, so none can be certified; check that the file holds the columns you meant",
+            "every feature {}holds a single value on the training rows ({}{}): rules have nothing to tell one row from another by, so a rule can only answer every row alike, with one class; check that the file holds the columns you meant",
             if columns.len() < table.columns().len() { "rules may read (not --forbid) " } else { "" },
             columns.iter().take(5).map(|c| format!("`{}`", c.name)).collect::<Vec<_>>().join(", "),
             if columns.len() > 5 { ", …" } else { "" },
