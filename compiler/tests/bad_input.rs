@@ -415,8 +415,8 @@ const CASES: &[Case] = &[
         // option that gave it (only the first was said, so each took a run).
         name: "several options name no column",
         files: &[("good.csv", GOOD)],
-        args: &["good.csv", "--target", "y", "--forbid", "nope", "--categorical", "nada", "--groups", "a,zip"],
-        expect: &["good.csv: no column `nada` (given as --categorical), `nope` (given as --forbid), `zip` (given as --groups); columns are: "],
+        args: &["good.csv", "--target", "y", "--forbid", "nope", "--categorical", "nada", "--groups", "a,zip", "--split-column", "spl"],
+        expect: &["good.csv: no column `spl` (given as --split-column), `nada` (given as --categorical), `nope` (given as --forbid), `zip` (given as --groups); columns are: "],
     },
     Case {
         name: "split column not a column",

@@ -435,9 +435,21 @@ fn frame_to_table(
             ))
         };
     let unknown = params
-        .categorical
+        .split_column
         .iter()
-        .map(|name| ("--categorical", name.clone()))
+        .map(|name| ("--split-column", name.clone()))
+        .chain(
+            params
+                .teacher_column
+                .iter()
+                .map(|name| ("--teacher column:", name.clone())),
+        )
+        .chain(
+            params
+                .categorical
+                .iter()
+                .map(|name| ("--categorical", name.clone())),
+        )
         .chain(params.named.iter().cloned())
         .filter(|(_, name)| !names.contains(name))
         .collect();
