@@ -684,3 +684,19 @@ def test_a_feather_category_of_numbers_reads_as_codes(tmp_path, rulec_bin):
     assert kinds["state"] == {"type": "categorical", "categories": ["11", "13", "3", "5", "7"]}
     tests = [c["test"] for r in rules["rules"] for c in r["conditions"]]
     assert "cmp" not in tests, rules["rules"]
+
+
+def test_a_boolean_target_is_checked_on_labels_written_true_or_TRUE(frame):
+    """A target of booleans has the classes true and false; a batch whose
+    labels are the words pandas (True) or R (TRUE) writes is validated as
+    the same classes (every decision counted wrong before)."""
+    booly = frame.assign(y=frame["y"] == "yes")
+    res = rulec.compile(booly, target="y", progress=False, **FAST)
+    want = res.validate(booly)
+    assert want["all"]["correct"] > 0
+    for yes, no in (("True", "False"), ("TRUE", "FALSE")):
+        texts = booly.assign(y=booly["y"].map({True: yes, False: no}))
+        got = res.validate(texts)
+        assert got["all"]["correct"] == want["all"]["correct"], (yes, got["all"])
+        assert "foreign_labels" not in got, got["foreign_labels"]
+        assert res.check(texts).passed == res.check(booly).passed
