@@ -118,6 +118,52 @@ fn a_truncated_parquet_file_is_refused() {
     refused(dir.path(), &o, &["d.parquet"]);
 }
 
+/// An empty text in the target of a Parquet file is no label, as an
+/// empty cell of a CSV file is (it was the class `""`, which `rulec apply`
+/// writes as the fallback's empty cell): the two copies give one rule set.
+#[test]
+fn an_empty_label_is_missing_in_parquet_as_in_csv() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(2000, 3);
+    let y: Vec<&str> = y
+        .iter()
+        .enumerate()
+        .map(|(i, y)| if i % 40 == 0 { "" } else { y })
+        .collect();
+    let mut csv = String::from("x,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{y}").unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let mut df = df!("x" => x, "y" => y).unwrap();
+    ParquetWriter::new(std::fs::File::create(dir.path().join("d.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let mut sets = Vec::new();
+    for file in ["d.csv", "d.parquet"] {
+        let _ = std::fs::remove_dir_all(dir.path().join("out"));
+        let o = compile(dir.path(), file, &[]);
+        assert!(o.status.success(), "{file}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("50 rows have no value in the target column `y` and are left out"),
+            "{file}: {}",
+            stderr(&o)
+        );
+        let set: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(dir.path().join("out/rules.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            set["target"]["classes"],
+            serde_json::json!(["hi", "lo"]),
+            "{file}"
+        );
+        sets.push(set["rules"].clone());
+    }
+    assert_eq!(sets[0], sets[1]);
+}
+
 #[test]
 fn a_target_with_500_classes_compiles() {
     let dir = tempfile::tempdir().unwrap();

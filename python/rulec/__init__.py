@@ -63,7 +63,7 @@ def compile(
     model's judgement, not its memory). The model sees the columns of its
     ``feature_names_in_``, or ``teacher_features``, or every feature.
     ``progress``: ``True`` prints each stage on standard error, ``False``
-    prints nothing, a callable receives ``(kind, text, done, total)`` (an
+    (or any false value, ``None``, ``0``) prints nothing, a callable receives ``(kind, text, done, total)`` (an
     exception it raises stops the compile and comes out as it was raised).
     ``options``: the command line's, e.g. ``seed=1``, ``max_rules=16``,
     ``certify="rule"``, ``no_cache=True``.
@@ -138,10 +138,11 @@ def load(path: str) -> Result:
 
 
 def _reporter(progress: Any):
-    if progress is False or progress is None:
-        return None
     if callable(progress):
         return progress
+    # Any false value is off (`progress=0` printed every stage).
+    if not progress:
+        return None
     return _Printer()
 
 

@@ -117,6 +117,14 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
                     f"options must not set `{own}`: RuleCascade's {own} is "
                     + ("its teacher argument" if own == "teacher" else "y")
                 )
+        # The estimator's own parameters are set as parameters (they took
+        # the parameter's value silently, options' ignored).
+        for own in ("precision", "confidence", "seed", "max_rules", "certify", "teacher_features"):
+            if own in given_options:
+                raise RulecError(
+                    f"options must not set `{own}`: it is a parameter of RuleCascade "
+                    f"(RuleCascade(..., {own}=...))"
+                )
         seed = 0 if self.seed is None else self.seed
         try:
             adapter = ModelTeacher(
@@ -158,9 +166,24 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
         self.coverage_ = report.get("coverage")
         return self
 
+    def _rows(self, X: Any):
+        """X as a pandas frame holding every column ``fit`` saw, or a
+        RulecError naming those it lacks (the teacher reads them all)."""
+        frame = _as_pandas(X, self.feature_names_in_)
+        have = {str(c) for c in frame.columns}
+        missing = [n for n in self.feature_names_in_ if n not in have]
+        if missing:
+            shown = ", ".join(f"`{n}`" for n in missing[:10])
+            more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+            raise RulecError(
+                f"X lacks {len(missing)} of the {len(self.feature_names_in_)} columns the cascade "
+                f"was fitted on: {shown}{more}"
+            )
+        return frame
+
     def predict(self, X: Any) -> np.ndarray:
         _check_fitted(self)
-        frame = _as_pandas(X, self.feature_names_in_)
+        frame = self._rows(X)
         decided = self.result_.apply(frame)
         covered = decided["rule"].notna().to_numpy()
         decisions = decided["decision"].to_numpy(dtype=object)
@@ -185,7 +208,7 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
         the rules leave (so scorers such as ``roc_auc`` rank the rules'
         answers as certain). Only with a teacher that has ``predict_proba``."""
         _check_fitted(self)
-        frame = _as_pandas(X, self.feature_names_in_)
+        frame = self._rows(X)
         decided = self.result_.apply(frame)
         covered = decided["rule"].notna().to_numpy()
         decisions = decided["decision"].to_numpy(dtype=object)

@@ -291,11 +291,27 @@ def only_columns(data: Any, names: set) -> Any:
     do not read need not be readable at all (free text mixing types, a
     complex number, a duplicate of another such column)."""
     kind = kind_of(data)
+    # A frame of no column has no row to Arrow: one that shares no column
+    # with the rule set keeps its rows in a column of zeros, named as no
+    # column of the rule set is (a set of no rules decides every row, as
+    # `rulec apply` does; one with rules says which columns it lacks).
+    spare = "_rulec_rows"
+    while spare in names:
+        spare += "_"
     if kind == "pandas":
         keep = [i for i, c in enumerate(data.columns) if str(c) in names]
+        if not keep:
+            import pandas as pd
+
+            return pd.DataFrame({spare: [0] * len(data)})
         return data.iloc[:, keep]
     if kind == "polars":
-        return data.select([c for c in data.columns if c in names])
+        kept = [c for c in data.columns if c in names]
+        if not kept:
+            import polars as pl
+
+            return pl.DataFrame({spare: [0] * data.height})
+        return data.select(kept)
     return data
 
 

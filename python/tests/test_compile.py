@@ -700,3 +700,36 @@ def test_a_boolean_target_is_checked_on_labels_written_true_or_TRUE(frame):
         assert got["all"]["correct"] == want["all"]["correct"], (yes, got["all"])
         assert "foreign_labels" not in got, got["foreign_labels"]
         assert res.check(texts).passed == res.check(booly).passed
+
+
+def test_a_set_of_no_rules_decides_every_row_of_a_frame_without_its_columns(frame):
+    """A frame with none of the rule set's columns became a frame of no
+    rows: polars' apply returned no row, pandas' raised a ValueError."""
+    import pandas as pd
+    import polars as pl
+
+    none = rulec.compile(frame, target="y", precision=0.999999, progress=False, **FAST)
+    assert none.rules == []
+    new = pd.DataFrame({"foo": range(5)}, index=range(100, 105))
+    got = none.apply(new)
+    assert len(got) == 5 and got["rule"].isna().all(), got
+    got = none.apply(pl.from_pandas(new))
+    assert got.height == 5 and got["rule"].null_count() == 5, got
+    # A set with rules still names the columns it lacks, as the frame has them.
+    some = rulec.compile(frame, target="y", progress=False, **FAST)
+    assert some.rules
+    with pytest.raises(rulec.RulecError, match="lacks the rule set's column.*columns are: `foo`$"):
+        some.apply(new)
+
+
+def test_an_empty_label_in_a_frame_is_missing_as_in_a_file(frame, tmp_path):
+    """An empty text in the target of a frame was a class (`""`), while the
+    same frame as CSV left those rows out: a frame and its file gave other
+    rules."""
+    blank = frame.assign(y=frame["y"].where(frame.index % 50 != 0, ""))
+    path = tmp_path / "blank.csv"
+    blank.to_csv(path, index=False)
+    from_frame = rulec.compile(blank, target="y", progress=False, **FAST)
+    from_file = rulec.compile(str(path), target="y", progress=False, **FAST)
+    assert "" not in from_frame._json["target"]["classes"]
+    assert strip_source(from_frame.rules_json) == strip_source(from_file.rules_json)

@@ -496,3 +496,21 @@ def test_codes_read_as_categories_reach_the_model_as_the_numbers_it_knew():
         df.to_csv(path, index=False)
         from_file = rulec.compile(path, target="y", teacher=model, categorical=["code"], progress=False)
     assert from_file.report["teacher_accuracy"] == plain.report["teacher_accuracy"], from_file.report
+
+
+def test_the_estimator_names_the_columns_x_lacks_and_refuses_its_parameters_in_options(frame):
+    from sklearn.linear_model import LogisticRegression
+
+    x = frame[["x", "w"]]
+    y = frame["y"]
+    est = rulec.RuleCascade(LogisticRegression(), precision=0.8).fit(x, y)
+    # A frame without a column fit saw, or an array of another width: the
+    # columns named, not pandas' KeyError from inside the package.
+    for other in (x[["x"]], x.rename(columns=str.upper), x[["x"]].to_numpy()):
+        with pytest.raises(rulec.RulecError, match="X lacks 1 of the 2 columns the cascade was fitted on: `w`|X lacks 2 of the 2 columns"):
+            est.predict(other)
+    # The estimator's own parameters given in options were silently
+    # overridden by the parameter.
+    for own, value in (("precision", 0.5), ("seed", 7), ("certify", "rule")):
+        with pytest.raises(rulec.RulecError, match=f"options must not set `{own}`: it is a parameter of RuleCascade"):
+            rulec.RuleCascade(LogisticRegression(), options={own: value}).fit(x, y)
