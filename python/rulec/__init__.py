@@ -125,14 +125,40 @@ def compile(
     return Result(native, kind)
 
 
-def load(path: str) -> Result:
+_DECISION_TYPES = ("bool", "int", "float", "str")
+
+
+def load(path: str, decision_type: Optional[str] = None) -> Result:
     """Reads a rules.json (as ``rulec book`` and ``rulec emit`` do).
     ``FileNotFoundError`` when there is no such file; ``RulecError`` when
-    it is not a rules.json."""
+    it is not a rules.json.
+
+    rules.json names classes as text, so ``apply`` gives text decisions
+    (``"1"``, ``"true"``) unless ``decision_type`` says the type of the
+    target the rules were compiled from: ``"bool"``, ``"int"``, ``"float"``
+    or ``"str"``, as ``apply`` of the compiled result gave them (then a
+    right decision equals the label, ``decision == y``). A numeric target
+    (compiled with ``tolerance=``) gives floats by default."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(2, "No such file or directory", path)
-    return Result(_native_load(path))
+    if decision_type is not None and decision_type not in _DECISION_TYPES:
+        raise RulecError(
+            f"decision_type must be one of {', '.join(map(repr, _DECISION_TYPES))} or None, "
+            f"got {decision_type!r}"
+        )
+    result = Result(_native_load(path))
+    if decision_type is None and result._json["target"].get("tolerance") is not None:
+        decision_type = "float"
+    if decision_type in ("bool", "int", "float"):
+        classes = result._json["target"]["classes"]
+        if _frames._typed(classes, decision_type) is None:
+            raise RulecError(
+                f"decision_type {decision_type!r}: the rule set's classes are not all of that "
+                f"type (such as {next(c for c in classes if _frames._typed([c], decision_type) is None)!r})"
+            )
+        result._target_kind = decision_type
+    return result
 
 
 

@@ -318,7 +318,7 @@ def test_decisions_have_the_targets_type_and_the_fallback_fills_them(frame):
     assert pd.api.types.is_string_dtype(text["decision"].dtype), text["decision"].dtype
 
 
-def test_a_whole_number_target_with_a_tolerance_decides_floats():
+def test_a_whole_number_target_with_a_tolerance_decides_floats(tmp_path):
     import numpy as np
     import pandas as pd
 
@@ -331,6 +331,28 @@ def test_a_whole_number_target_with_a_tolerance_decides_floats():
     assert res.rules
     decided = res.apply(df.head(50))
     assert str(decided["decision"].dtype) == "Float64", decided["decision"].dtype
+    # Saved and loaded too: rules.json records the tolerance, so the
+    # decisions are numbers (they came back as text).
+    res.save(str(tmp_path / "out"))
+    loaded = rulec.load(str(tmp_path / "out" / "rules.json")).apply(df.head(50))
+    assert loaded.equals(decided), (loaded, decided)
+
+
+def test_a_loaded_rule_set_decides_as_the_type_it_is_told(frame, tmp_path):
+    """A target of integers decides Int64; saved and loaded, text, so that
+    `decision == y` held on no row; `decision_type` gives the type back."""
+    ints = frame.assign(y=(frame["y"] == "yes").astype(int))
+    res = rulec.compile(ints, target="y", progress=False, **FAST)
+    want = res.apply(ints)
+    assert str(want["decision"].dtype) == "Int64"
+    res.save(str(tmp_path / "out"))
+    path = str(tmp_path / "out" / "rules.json")
+    assert rulec.load(path).apply(ints)["decision"].dropna().map(type).eq(str).all()
+    assert rulec.load(path, decision_type="int").apply(ints).equals(want)
+    with pytest.raises(rulec.RulecError, match="decision_type 'bool': the rule set's classes are not all of that type"):
+        rulec.load(path, decision_type="bool")
+    with pytest.raises(rulec.RulecError, match="decision_type must be one of"):
+        rulec.load(path, decision_type="integer")
 
 
 def test_a_model_class_given_for_a_model_is_named(frame):
