@@ -118,6 +118,34 @@ fn a_truncated_parquet_file_is_refused() {
     refused(dir.path(), &o, &["d.parquet"]);
 }
 
+/// Two column names that differ only in the spaces around them or in
+/// case (`V1` and `V1 `) are two columns, with a note: nothing said so.
+#[test]
+fn column_names_that_differ_only_in_spaces_or_case_get_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = two_class(600, 4);
+    let mut csv = String::from("x,X ,y\n");
+    for (x, y) in x.iter().zip(&y) {
+        writeln!(csv, "{x},{},{y}", x * 2.0).unwrap();
+    }
+    std::fs::write(dir.path().join("d.csv"), csv).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("note: columns `x` and `X ` differ only in case or the spaces around them: they are read as two columns"),
+        "{}",
+        stderr(&o)
+    );
+    write_two_class(dir.path(), 600, 4);
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    let o = compile(dir.path(), "d.csv", &[]);
+    assert!(
+        !stderr(&o).contains("differ only in case"),
+        "{}",
+        stderr(&o)
+    );
+}
+
 /// An empty text in the target of a Parquet file is no label, as an
 /// empty cell of a CSV file is (it was the class `""`, which `rulec apply`
 /// writes as the fallback's empty cell): the two copies give one rule set.

@@ -689,6 +689,11 @@ fn frame_to_table(
             params.target
         ));
     }
+    if let Some((a, b)) = crate::table::twins(names.iter().map(String::as_str)) {
+        notes.push(format!(
+            "columns `{a}` and `{b}` differ only in case or the spaces around them: they are read as two columns (rules, the rule book and the generated crate tell them apart); if they are one column written twice, keep one"
+        ));
+    }
     for (position, col) in df.columns().iter().enumerate() {
         let name = col.name().to_string();
         if position == 0 && name != params.target {
