@@ -138,12 +138,16 @@ pub fn measure(
     // Labels as text, as ingest reads them; a numeric target's are read as
     // numbers only after the unlabelled rows are gone, so text that is no
     // number still counts as a label (one never right).
-    features.push(
-        class_labels(set, col(set.target.name.as_str()).cast(DataType::String))
-            .alias(label.as_str()),
-    );
+    // An empty text is no label, as an empty cell of a CSV file is.
+    let as_label = |name: &str| {
+        let text = col(name).cast(DataType::String);
+        when(text.clone().eq(lit("")))
+            .then(lit(NULL).cast(DataType::String))
+            .otherwise(text)
+    };
+    features.push(class_labels(set, as_label(set.target.name.as_str())).alias(label.as_str()));
     if let Some(t) = teacher_column {
-        features.push(class_labels(set, col(t).cast(DataType::String)).alias(teacher.as_str()));
+        features.push(class_labels(set, as_label(t)).alias(teacher.as_str()));
     }
     let all = source.frame.clone().select(features);
     let unknown = unknown_values(set, &all, &source, &stash)?;

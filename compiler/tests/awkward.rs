@@ -190,6 +190,31 @@ fn an_empty_label_is_missing_in_parquet_as_in_csv() {
         sets.push(set["rules"].clone());
     }
     assert_eq!(sets[0], sets[1]);
+    // validate (both engines) and check read such a label as none too:
+    // they counted it a label that names no class, every decision on it
+    // wrong, where the CSV copy's rows were unlabelled.
+    for engine in ["rust", "sql"] {
+        let figures: Vec<serde_json::Value> = ["d.csv", "d.parquet"]
+            .iter()
+            .map(|file| {
+                let o = validate(dir.path(), file, engine, true);
+                let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+                    .unwrap_or_else(|e| panic!("{file} {engine}: {e}: {}", stderr(&o)));
+                assert!(v.get("foreign_labels").is_none(), "{file} {engine}: {v}");
+                v["all"].clone()
+            })
+            .collect();
+        assert_eq!(figures[0], figures[1], "{engine}");
+    }
+    let checks: Vec<Option<i32>> = ["d.csv", "d.parquet"]
+        .iter()
+        .map(|file| {
+            run(dir.path(), &["check", "out/rules.json", file])
+                .status
+                .code()
+        })
+        .collect();
+    assert_eq!(checks, [Some(0), Some(0)]);
 }
 
 #[test]

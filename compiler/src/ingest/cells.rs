@@ -112,7 +112,7 @@ pub fn frame_cells(
     let labelled: Option<Vec<usize>> = extra
         .first()
         .and_then(|(_, name)| df.columns().iter().find(|c| c.name() == *name))
-        .and_then(|c| string_values(c).ok())
+        .and_then(|c| label_values(c).ok())
         .map(|labels| (0..labels.len()).filter(|&i| labels[i].is_some()).collect());
     let mut missing_cols = Vec::new();
     for (j, f) in set.features.iter().enumerate() {
@@ -211,9 +211,19 @@ pub fn frame_cells(
                 columns: names,
             });
         };
-        extras.push(string_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
+        extras.push(label_values(col).map_err(|e| data_err(format!("column `{name}`: {e}")))?);
     }
     Ok((cells, n, extras))
+}
+
+/// A column of labels (the target's, a logged model's) as text: an empty
+/// text is no label, in a frame or a Parquet file as an empty cell of a
+/// CSV file is, as the compile reads the target.
+fn label_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
+    Ok(string_values(col)?
+        .into_iter()
+        .map(|v| v.filter(|s| !s.is_empty()))
+        .collect())
 }
 
 /// The category code of a batch's value `text` in column `j` (see
