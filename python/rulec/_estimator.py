@@ -169,6 +169,15 @@ class RuleCascade(ClassifierMixin, BaseEstimator):
     def _rows(self, X: Any):
         """X as a pandas frame holding every column ``fit`` saw, or a
         RulecError naming those it lacks (the teacher reads them all)."""
+        kind = type(X).__module__ or ""
+        if not kind.startswith(("pandas", "polars")):
+            width = np.asarray(X).shape[1:2]
+            if width and width[0] != self.n_features_in_:
+                # Columns by position: another width is another table
+                # (a wider one was read in part without a word).
+                raise RulecError(
+                    f"X has {width[0]} columns; the cascade was fitted on {self.n_features_in_}"
+                )
         frame = _as_pandas(X, self.feature_names_in_)
         have = {str(c) for c in frame.columns}
         missing = [n for n in self.feature_names_in_ if n not in have]

@@ -506,9 +506,15 @@ def test_the_estimator_names_the_columns_x_lacks_and_refuses_its_parameters_in_o
     est = rulec.RuleCascade(LogisticRegression(), precision=0.8).fit(x, y)
     # A frame without a column fit saw, or an array of another width: the
     # columns named, not pandas' KeyError from inside the package.
-    for other in (x[["x"]], x.rename(columns=str.upper), x[["x"]].to_numpy()):
+    for other in (x[["x"]], x.rename(columns=str.upper)):
         with pytest.raises(rulec.RulecError, match="X lacks 1 of the 2 columns the cascade was fitted on: `w`|X lacks 2 of the 2 columns"):
             est.predict(other)
+    # An array of another width, narrower or wider (read in part before).
+    import numpy as np
+
+    for width in (1, 3):
+        with pytest.raises(rulec.RulecError, match=f"X has {width} columns; the cascade was fitted on 2"):
+            est.predict(np.zeros((4, width)))
     # The estimator's own parameters given in options were silently
     # overridden by the parameter.
     for own, value in (("precision", 0.5), ("seed", 7), ("certify", "rule")):
