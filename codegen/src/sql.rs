@@ -719,14 +719,16 @@ impl<'a> Emitter<'a> {
         // compiled as `true`/`false`) match the word in any case, as the
         // interpreter reads labels (`RuleSet::class_of_label`): pandas
         // writes `True`, R `TRUE`.
-        let classes = &self.set.target.classes;
-        let words = classes.iter().any(|c| {
-            rulec_runtime::ir::is_boolean_word(c)
-                && classes.iter().filter(|d| d.eq_ignore_ascii_case(c)).count() == 1
-        });
+        let words = self
+            .set
+            .boolean_word_classes()
+            .into_iter()
+            .map(|c| quote_string(c, self.dialect, "class"))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(match self.set.target.tolerance {
-            None if words => format!(
-                "({label} = {decision} OR (LOWER({label}) IN ('true', 'false') AND LOWER({label}) = LOWER({decision})))"
+            None if !words.is_empty() => format!(
+                "({label} = {decision} OR ({decision} IN ({}) AND LOWER({label}) = LOWER({decision})))",
+                words.join(", ")
             ),
             None => format!("{label} = {decision}"),
             // As `rulec_runtime::stats::within_tolerance` reads it: a few

@@ -814,12 +814,7 @@ fn class_labels(set: &RuleSet, text: Expr) -> Expr {
     };
     // Boolean words (`True`, `FALSE`) name the one class that is the same
     // word in another case.
-    let words: Vec<&str> = classes
-        .iter()
-        .filter(|c| rulec_runtime::ir::is_boolean_word(c))
-        .filter(|c| classes.iter().filter(|d| d.eq_ignore_ascii_case(c)).count() == 1)
-        .map(String::as_str)
-        .collect();
+    let words = set.boolean_word_classes();
     if unique.is_empty() && words.is_empty() {
         return text;
     }

@@ -634,6 +634,19 @@ impl RuleSet {
         found
     }
 
+    /// The classes a boolean word in another case names
+    /// ([`RuleSet::class_of_label`]): those that are `true` or `false` in
+    /// some case, where no other class is the same word.
+    pub fn boolean_word_classes(&self) -> Vec<&str> {
+        let classes = &self.target.classes;
+        classes
+            .iter()
+            .filter(|c| is_boolean_word(c))
+            .filter(|c| classes.iter().filter(|d| d.eq_ignore_ascii_case(c)).count() == 1)
+            .map(String::as_str)
+            .collect()
+    }
+
     /// Checks internal consistency; collects every problem before failing.
     pub fn check(&self) -> Result<(), Error> {
         let mut problems = Vec::new();

@@ -216,14 +216,10 @@ pub fn frame_cells(
     Ok((cells, n, extras))
 }
 
-/// A column of labels (the target's, a logged model's) as text: an empty
-/// text is no label, in a frame or a Parquet file as an empty cell of a
-/// CSV file is, as the compile reads the target.
+/// A column of labels (the target's, a logged model's) as text, as the
+/// compile reads the target ([`super::values::without_empty`]).
 fn label_values(col: &polars::prelude::Column) -> Result<Vec<Option<String>>, String> {
-    Ok(string_values(col)?
-        .into_iter()
-        .map(|v| v.filter(|s| !s.is_empty()))
-        .collect())
+    string_values(col).map(super::values::without_empty)
 }
 
 /// The category code of a batch's value `text` in column `j` (see

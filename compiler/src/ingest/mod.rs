@@ -473,14 +473,7 @@ fn frame_to_table(
         class_texts(target_col)
     }
     .map_err(|e| data_err(format!("column `{}`: {e}", params.target)))?;
-    // An empty text is no label, in a frame or a Parquet file as in a CSV
-    // file (whose reader gives an empty cell as missing): as a class it
-    // would be decided as `""`, which `rulec apply` writes as the
-    // fallback's empty cell.
-    let raw_labels: Vec<Option<String>> = raw_labels
-        .into_iter()
-        .map(|v| v.filter(|s| !s.is_empty()))
-        .collect();
+    let raw_labels = values::without_empty(raw_labels);
 
     // Rows without a label cannot teach or validate anything: drop them.
     let keep: Vec<usize> = (0..raw_labels.len())

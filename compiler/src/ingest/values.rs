@@ -548,3 +548,14 @@ pub(super) fn categories(
         .collect();
     ColumnData::Categorical { codes, levels }
 }
+
+/// Labels (a target's, a logged model's) with an empty text read as no
+/// label, in a frame or a Parquet file as an empty cell of a CSV file is
+/// (its reader gives it as missing): as a class, `""` would be decided,
+/// and `rulec apply` writes it as the fallback's empty cell.
+pub(crate) fn without_empty(labels: Vec<Option<String>>) -> Vec<Option<String>> {
+    labels
+        .into_iter()
+        .map(|v| v.filter(|s| !s.is_empty()))
+        .collect()
+}

@@ -360,25 +360,8 @@ fn split_table(
 /// booleans.
 fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Error> {
     let features: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
-    let not_feature = |name: &str, role: &'static str| {
-        if p.split_column.as_deref() == Some(name) {
-            Error::Params(format!(
-                "{role} names `{name}`, the split column; it must name feature columns"
-            ))
-        } else if matches!(&p.teacher, TeacherKind::Column(c) if c == name) {
-            Error::Params(format!(
-                "{role} names `{name}`, the teacher's column; it must name feature columns"
-            ))
-        } else {
-            Error::UnknownColumn {
-                path: path.to_path_buf(),
-                role,
-                name: name.to_string(),
-                columns: features.clone(),
-            }
-        }
-    };
-    // Every name that is no column at once: three slips, one run.
+    // Every name that is no feature column at once: three slips, one run.
+    // The split or teacher column is a column, but not a feature.
     let mut unknown = Vec::new();
     for (role, names) in [
         ("--categorical", &p.categorical),
@@ -386,10 +369,17 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
         ("--groups", &p.groups),
     ] {
         for name in names.iter().filter(|name| !features.contains(name)) {
-            match not_feature(name, role) {
-                Error::UnknownColumn { role, name, .. } => unknown.push((role, name)),
-                other => return Err(other),
-            }
+            let what = if p.split_column.as_deref() == Some(name.as_str()) {
+                "the split column"
+            } else if matches!(&p.teacher, TeacherKind::Column(c) if c == name) {
+                "the teacher's column"
+            } else {
+                unknown.push((role, name.clone()));
+                continue;
+            };
+            return Err(Error::Params(format!(
+                "{role} names `{name}`, {what}; it must name feature columns"
+            )));
         }
     }
     if let Some(e) = Error::unknown_columns(path, unknown, &features) {
