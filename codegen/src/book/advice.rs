@@ -280,7 +280,7 @@ fn capitalise(text: &str) -> String {
 /// How many of `n` rows a set must get right for the exact test at
 /// `confidence` to pass `precision`, in words ("all 59", "129 of 131");
 /// "more than all" when even every one is not enough.
-fn needed_right(n: u64, precision: f64, confidence: f64) -> String {
+pub(super) fn needed_right(n: u64, precision: f64, confidence: f64) -> String {
     let passes =
         |k: u64| rulec_runtime::stats::clopper_pearson_lower(k, n, confidence) >= precision;
     if n == 0 || !passes(n) {

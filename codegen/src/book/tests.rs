@@ -1,5 +1,6 @@
 //! Unit tests of the parent module.
 
+use super::advice::needed_right;
 use super::*;
 
 #[test]
