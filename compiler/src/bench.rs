@@ -103,6 +103,10 @@ pub struct SeedRun {
     /// The teacher's threshold chosen on the validation rows, and what it
     /// answers on the test rows.
     pub teacher: Answered,
+    /// The teacher's threshold chosen on the validation rows by the exact
+    /// test rulec certifies with (not the protocol's Wilson bound), and
+    /// what it answers on the test rows: the anchor under rulec's test.
+    pub teacher_exact: Answered,
     /// The threshold chosen on the test rows themselves, and what it
     /// answers there: a ceiling that uses test labels.
     pub ceiling: Answered,
@@ -168,6 +172,12 @@ impl Outcome {
             .filter_map(|r| r.teacher.precision())
             .collect();
         (!p.is_empty()).then(|| median(p.into_iter()))
+    }
+
+    /// Median test coverage of the teacher's threshold chosen by the exact
+    /// test.
+    pub fn teacher_exact_coverage(&self) -> f64 {
+        median(self.runs.iter().map(|r| r.teacher_exact.coverage()))
     }
 
     /// Median test coverage of the threshold chosen on the test rows.
@@ -278,7 +288,11 @@ pub fn run_with(
                 let compiled = pipeline::compile(&path, &params, &Silent)?;
                 let seconds = start.elapsed().as_secs_f64();
                 let r = &compiled.report;
-                let (teacher, ceiling) = anchors[target_idx];
+                let Anchors {
+                    teacher,
+                    teacher_exact,
+                    ceiling,
+                } = anchors[target_idx];
                 runs[target_idx].push(SeedRun {
                     seed,
                     coverage: r.coverage.unwrap_or(0.0),
@@ -288,6 +302,7 @@ pub fn run_with(
                     seconds,
                     teacher_seconds,
                     teacher,
+                    teacher_exact,
                     ceiling,
                 });
             }
@@ -324,10 +339,22 @@ fn params(
     }
 }
 
+/// What the teacher's thresholds answer on the test rows, at one target.
+#[derive(Clone, Copy)]
+struct Anchors {
+    /// Chosen on the validation rows by Wilson's bound (the protocol's).
+    teacher: Answered,
+    /// Chosen on the validation rows by the exact test.
+    teacher_exact: Answered,
+    /// Chosen on the test rows by Wilson's bound.
+    ceiling: Answered,
+}
+
 /// Trains the teacher of one dataset and seed (storing its labels in the
 /// cache for the compiles that follow) and returns, per target, its
 /// threshold's answers on the test rows when chosen on the validation
-/// rows, and when chosen on the test rows.
+/// rows (by Wilson's bound and by the exact test), and when chosen on the
+/// test rows.
 fn teacher_anchors(
     path: &Path,
     d: &Dataset,
@@ -335,7 +362,7 @@ fn teacher_anchors(
     config: &BenchConfig,
     cache: &Path,
     progress: &dyn Progress,
-) -> Result<Vec<(Answered, Answered)>, Error> {
+) -> Result<Vec<Anchors>, Error> {
     progress.line(&format!(
         "bench: {}, seed {seed}: teacher {}",
         d.name,
@@ -354,6 +381,7 @@ fn teacher_anchors(
     };
     let (truth, k) = (table.labels(), table.n_classes());
     let test = threshold::scored(&labels.probs, k, &labels.labels, truth, &splits.test);
+    let valid = threshold::scored(&labels.probs, k, &labels.labels, truth, &splits.validation);
     Ok(config
         .targets
         .iter()
@@ -367,14 +395,16 @@ fn teacher_anchors(
                 target,
                 THRESHOLD_CONFIDENCE,
             );
+            let exact = threshold::lowest_exact(&valid, target, THRESHOLD_CONFIDENCE);
             // The ceiling: the threshold chosen on the test rows themselves.
             let ceiling = threshold::lowest_calibrated(&test, target, THRESHOLD_CONFIDENCE);
-            (
-                teacher
+            Anchors {
+                teacher: teacher
                     .test
                     .unwrap_or_else(|| threshold::answer(&test, None)),
-                threshold::answer(&test, ceiling),
-            )
+                teacher_exact: threshold::answer(&test, exact),
+                ceiling: threshold::answer(&test, ceiling),
+            }
         })
         .collect())
 }
@@ -385,9 +415,9 @@ pub fn table(outcomes: &[Outcome]) -> String {
     let n_seeds = outcomes.first().map_or(0, |o| o.runs.len());
     let _ = writeln!(
         s,
-        "| dataset | target | rulec coverage: median (min) | rulec precision: median (min) | rules | seeds held | best calibrated peer: coverage, precision | teacher threshold: coverage / precision | ceiling (test labels) | teacher s | compile s |"
+        "| dataset | target | rulec coverage: median (min) | rulec precision: median (min) | rules | seeds held | best calibrated peer: coverage, precision | teacher threshold: coverage / precision | teacher, exact test | ceiling (test labels) | teacher s | compile s |"
     );
-    s.push_str("|---|---|---|---|---:|---|---|---|---:|---:|---:|\n");
+    s.push_str("|---|---|---|---|---:|---|---|---|---:|---:|---:|---:|\n");
     let f3 = |x: f64| format!("{x:.3}");
     let opt = |x: Option<f64>| x.map_or("–".to_string(), f3);
     for o in outcomes {
@@ -408,7 +438,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
         };
         let _ = writeln!(
             s,
-            "| {} | {} | {} ({}) | {} ({}) | {} | {}/{} | {} | {} | {:.3} | {:.2} | {:.2} |",
+            "| {} | {} | {} ({}) | {} ({}) | {} | {}/{} | {} | {} | {:.3} | {:.3} | {:.2} | {:.2} |",
             o.dataset,
             o.target,
             f3(o.median_coverage()),
@@ -420,6 +450,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
             o.runs.len(),
             peer,
             teacher,
+            o.teacher_exact_coverage(),
             o.ceiling_coverage(),
             median(o.runs.iter().map(|r| r.teacher_seconds)),
             median(o.runs.iter().map(|r| r.seconds)),
@@ -451,7 +482,7 @@ pub fn table(outcomes: &[Outcome]) -> String {
     }
     let _ = writeln!(
         s,
-        "\n({n_seeds} {} per line; median over seeds; precision medians over the seeds that cover something; the ceiling chooses the teacher's threshold on the test rows, so it uses test labels; teacher s: reading the file and training the teacher, once per seed; compile s: one `pipeline::compile`, the teacher's labels taken from the cache)",
+        "\n({n_seeds} {} per line; median over seeds; precision medians over the seeds that cover something; teacher, exact test: the teacher's threshold chosen on the validation rows by the exact test rulec certifies with, not Wilson's bound, its median test coverage (not an anchor); the ceiling chooses the teacher's threshold on the test rows, so it uses test labels; teacher s: reading the file and training the teacher, once per seed; compile s: one `pipeline::compile`, the teacher's labels taken from the cache)",
         if n_seeds == 1 { "seed" } else { "seeds" }
     );
     s
@@ -490,6 +521,7 @@ pub fn json(outcomes: &[Outcome]) -> String {
                         "held": r.holds(o.target),
                         "teacher_accuracy": r.teacher_accuracy,
                         "teacher_threshold": answered(&r.teacher),
+                        "teacher_threshold_exact_test": answered(&r.teacher_exact),
                         "ceiling_test_labels": answered(&r.ceiling),
                         "teacher_seconds": r.teacher_seconds,
                         "compile_seconds": r.seconds,
@@ -514,6 +546,7 @@ pub fn json(outcomes: &[Outcome]) -> String {
                 "readme_best_peer": o.readme_best_peer,
                 "teacher_threshold_median_coverage": number(o.teacher_coverage()),
                 "teacher_threshold_median_precision": o.teacher_precision(),
+                "teacher_threshold_exact_test_median_coverage": number(o.teacher_exact_coverage()),
                 "ceiling_median_coverage": number(o.ceiling_coverage()),
                 "beats_anchors": o.beats_anchors(),
                 "empty_where_anchor_answers": o.empty_where_anchor_answers(),
@@ -589,6 +622,11 @@ mod tests {
                 answered: teacher,
                 right: teacher,
             },
+            teacher_exact: Answered {
+                rows: 100,
+                answered: teacher / 2,
+                right: teacher / 2,
+            },
             ceiling: Answered {
                 rows: 100,
                 answered: 100,
@@ -635,7 +673,9 @@ mod tests {
         assert_eq!(o.seeds_holding(), 4);
         assert_eq!(o.teacher_coverage(), 0.3);
         assert_eq!(o.teacher_precision(), Some(1.0));
+        assert_eq!(o.teacher_exact_coverage(), 0.15);
         assert_eq!(o.ceiling_coverage(), 1.0);
+        // The exact test's threshold is shown, not an anchor.
         assert_eq!(o.anchor(), 0.3);
         // 0.5 ≥ 0.3 + 0.05.
         assert!(o.beats_anchors());
@@ -656,7 +696,7 @@ mod tests {
         assert!(!o.beats_anchors());
         let text = table(&[o]);
         assert!(
-            text.contains("| d | 0.95 | 0.120 (0.120) | 1.000 (1.000) | 0 | 1/1 | rulefit[conf]: 0.100, 0.960 | 0 | 1.000 | 0.00 | 0.00 |"),
+            text.contains("| d | 0.95 | 0.120 (0.120) | 1.000 (1.000) | 0 | 1/1 | rulefit[conf]: 0.100, 0.960 | 0 | 0.000 | 1.000 | 0.00 | 0.00 |"),
             "{text}"
         );
         assert!(text.contains("at 0.95: rulec's median coverage ≥ max(best calibrated peer, teacher threshold) + 0.05 on 0 of 1 lines; it certified nothing (median coverage 0) where an anchor answered on 0; every seed held on 1 of 1"), "{text}");

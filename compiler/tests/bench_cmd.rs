@@ -89,6 +89,10 @@ fn one_clean_dataset_over_two_seeds() {
         assert_eq!(o.seeds_holding(), 2, "{text}");
         for r in &o.runs {
             assert_eq!((r.teacher.rows, r.ceiling.rows), (200, 200));
+            // The exact test asks at least what Wilson's bound asks, so
+            // its threshold answers no more (the same rows or fewer).
+            assert_eq!(r.teacher_exact.rows, 200);
+            assert!(r.teacher_exact.answered <= r.teacher.answered, "{text}");
         }
     }
     // The teacher is right on every clean validation row; 200 of them
@@ -101,6 +105,10 @@ fn one_clean_dataset_over_two_seeds() {
     assert_eq!(at99.teacher_coverage(), 0.0, "{text}");
     assert_eq!(at99.teacher_precision(), None);
     assert_eq!(at99.ceiling_coverage(), 0.0);
+    // Every clean validation row right: 200 of them bound it at
+    // 0.05^(1/200) = 0.985 by the exact test too, enough for 0.95 alone.
+    assert!(at95.teacher_exact_coverage() > 0.5, "{text}");
+    assert_eq!(at99.teacher_exact_coverage(), 0.0, "{text}");
     // Calibrated peers only: rulefit[conf] at 0.95; none meets 0.99.
     let peer = at95.calibrated_peer.as_ref().unwrap();
     assert_eq!(
@@ -139,6 +147,10 @@ fn one_clean_dataset_over_two_seeds() {
             assert_eq!(run["held"], r.holds(o.target));
             assert_eq!(run["teacher_threshold"]["answered"], r.teacher.answered);
             assert_eq!(run["teacher_threshold"]["right"], r.teacher.right);
+            assert_eq!(
+                run["teacher_threshold_exact_test"]["answered"],
+                r.teacher_exact.answered
+            );
             assert_eq!(run["ceiling_test_labels"]["rows"], 200);
         }
     }
@@ -150,8 +162,22 @@ fn one_clean_dataset_over_two_seeds() {
     for (a, b) in outcomes.iter().zip(&again) {
         for (x, y) in a.runs.iter().zip(&b.runs) {
             assert_eq!(
-                (x.coverage, x.precision, x.rules, x.teacher, x.ceiling),
-                (y.coverage, y.precision, y.rules, y.teacher, y.ceiling)
+                (
+                    x.coverage,
+                    x.precision,
+                    x.rules,
+                    x.teacher,
+                    x.teacher_exact,
+                    x.ceiling
+                ),
+                (
+                    y.coverage,
+                    y.precision,
+                    y.rules,
+                    y.teacher,
+                    y.teacher_exact,
+                    y.ceiling
+                )
             );
         }
     }

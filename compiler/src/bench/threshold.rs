@@ -7,8 +7,13 @@
 //! probability are answered together or not at all. "Lowest passing" is
 //! taken literally: the covered share need not be monotone in τ, and a
 //! higher threshold that fails does not hide a lower one that passes.
+//!
+//! Beside it, for comparison only, the same threshold chosen by the exact
+//! test rulec certifies with ([`lowest_exact`]): the Clopper–Pearson lower
+//! bound in place of Wilson's. It is still the lowest of all thresholds
+//! that pass, a choice among many looks that no correction prices in.
 
-use rulec_runtime::stats::wilson_lower;
+use rulec_runtime::stats::{clopper_pearson_lower, wilson_lower};
 
 /// One row as the threshold sees it: the teacher's top class probability
 /// and whether its answer is the true label.
@@ -50,6 +55,22 @@ pub fn scored(
 /// one-sided Wilson lower bound at `confidence` of at least `target`;
 /// `None` when no threshold does (then the teacher answers nothing).
 pub fn lowest_calibrated(rows: &[Scored], target: f64, confidence: f64) -> Option<f32> {
+    lowest_passing(rows, |correct, n| {
+        wilson_lower(correct, n, confidence) >= target
+    })
+}
+
+/// The lowest threshold τ whose covered rows reach a one-sided
+/// Clopper–Pearson lower bound at `confidence` of at least `target`: the
+/// teacher's threshold under the exact test rulec's rules must pass.
+pub fn lowest_exact(rows: &[Scored], target: f64, confidence: f64) -> Option<f32> {
+    lowest_passing(rows, |correct, n| {
+        clopper_pearson_lower(correct, n, confidence) >= target
+    })
+}
+
+/// The lowest threshold whose covered rows (right, answered) `pass`.
+fn lowest_passing(rows: &[Scored], pass: impl Fn(u64, u64) -> bool) -> Option<f32> {
     let mut sorted: Vec<Scored> = rows.to_vec();
     sorted.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
     let (mut n, mut correct) = (0u64, 0u64);
@@ -63,7 +84,7 @@ pub fn lowest_calibrated(rows: &[Scored], target: f64, confidence: f64) -> Optio
             correct += u64::from(sorted[i].correct);
             i += 1;
         }
-        if wilson_lower(correct, n, confidence) >= target {
+        if pass(correct, n) {
             best = Some(tau);
         }
     }
@@ -215,6 +236,25 @@ mod tests {
                 }
             )
         );
+    }
+
+    #[test]
+    fn the_exact_test_asks_more_than_wilson_on_few_rows() {
+        // 52 rows, 51 right: Wilson's bound (z = 1.645) is 0.918, the
+        // exact one 0.911; at 0.91 Wilson passes them and the exact test
+        // does too, at 0.915 only Wilson does.
+        let mut rows = repeat((0.99, 0, 0), 51);
+        rows.extend(repeat((0.98, 0, 1), 1));
+        let probs: Vec<f32> = rows.iter().flat_map(|&(p, _, _)| [p, 1.0 - p]).collect();
+        let answers: Vec<u32> = rows.iter().map(|r| r.1).collect();
+        let truth: Vec<u32> = rows.iter().map(|r| r.2).collect();
+        let all: Vec<usize> = (0..rows.len()).collect();
+        let s = scored(&probs, 2, &answers, &truth, &all);
+        assert_eq!(lowest_calibrated(&s, 0.915, 0.95), Some(0.98));
+        assert_eq!(lowest_exact(&s, 0.915, 0.95), Some(0.99));
+        assert_eq!(lowest_exact(&s, 0.91, 0.95), Some(0.98));
+        // 51 right rows alone: the exact bound is 0.943.
+        assert_eq!(lowest_exact(&s, 0.95, 0.95), None);
     }
 
     #[test]
