@@ -70,8 +70,11 @@ impl Default for CheckParams {
 pub struct CheckReport {
     /// Rows in the new data.
     pub rows: u64,
-    /// Rows the rules answered whose label was missing (in shares, not in
-    /// precision).
+    /// Rows with a label: the rows every share is of, as the book's are
+    /// (every row when none has a label).
+    pub labelled: u64,
+    /// Rows the rules answered whose label was missing: in neither shares
+    /// nor precision, unless no row has a label (then in shares).
     pub unlabelled_answered: u64,
     /// The precision the book requires.
     pub precision: f64,
@@ -200,12 +203,14 @@ impl Figures {
         }
     }
 
-    fn now(m: &RuleMeasure, rows: u64, confidence: f64) -> Figures {
+    /// `base` the rows shares are of (see [`ShareBase`]).
+    fn now(m: &RuleMeasure, base: ShareBase, confidence: f64) -> Figures {
+        let (count, rows) = base.of(m);
         Figures {
             answered: m.answered,
             support: m.support,
             correct: m.correct,
-            share: (rows > 0).then(|| m.answered as f64 / rows as f64),
+            share: (rows > 0).then(|| count as f64 / rows as f64),
             precision: m.precision,
             lower_bound: m.precision_lower_bound,
             upper_bound: upper_bound(m.correct, m.support, confidence),
@@ -395,6 +400,37 @@ fn check_params(params: &CheckParams) -> Result<(), Error> {
     }
 }
 
+/// The rows a share is of on the new data. The book's shares are of
+/// labelled rows (a compile leaves out the rows without a label), so a
+/// file with labels has its shares taken over its labelled rows too: rows
+/// still waiting for a label are often not like the others (the newest
+/// loans, the open cases), and counting them would move every share on
+/// the very file the rules were compiled from. A file with no label at
+/// all has its shares taken over every row, the only figure it gives.
+#[derive(Clone, Copy, Debug)]
+struct ShareBase {
+    /// Rows read.
+    rows: u64,
+    /// Rows with a label.
+    labelled: u64,
+}
+
+impl ShareBase {
+    /// Whether shares are of the labelled rows.
+    fn labelled_only(self) -> bool {
+        self.labelled > 0
+    }
+
+    /// `(rows of the share, rows it is of)` for a rule's measure.
+    fn of(self, m: &RuleMeasure) -> (u64, u64) {
+        if self.labelled_only() {
+            (m.support, self.labelled)
+        } else {
+            (m.answered, self.rows)
+        }
+    }
+}
+
 /// `x` (a figure said to be below the one a rule is held to), `threshold`
 /// (that figure) and `required` (the requirement, at least `threshold`) as
 /// percentages with the decimals that make each read below the next.
@@ -412,8 +448,12 @@ pub fn check(
     let required = set.certification.precision;
     let confidence = set.certification.confidence;
     let book_rows = set.summary.as_ref().map(|s| s.validation.rows);
+    let base = ShareBase {
+        rows: measured.rows,
+        labelled: measured.labelled,
+    };
     let judge = |name: &str, decision: &str, then: Option<Figures>, m: &RuleMeasure| {
-        let now = Figures::now(m, measured.rows, confidence);
+        let now = Figures::now(m, base, confidence);
         // A book without rows for this rule signed off nothing lower than
         // the requirement.
         let threshold = then
@@ -467,7 +507,7 @@ pub fn check(
             problems.push(format!(
                 "precision {} on {} labelled rows: even its upper bound {upper} is below {book_words}",
                 opt_pct(now.precision),
-                now.support,
+                rulec_codegen::book::count(now.support),
             ));
         } else if now.lower_bound < threshold {
             verdict = Verdict::NotConfirmed;
@@ -476,16 +516,12 @@ pub fn check(
             problems.push(format!(
                 "not confirmed: precision {} on {} labelled rows, bound {lower} below {book_words}; too few rows to tell",
                 opt_pct(now.precision),
-                now.support,
+                rulec_codegen::book::count(now.support),
             ));
         }
         let share_shift_interval = match (share_shift, &then, book_rows) {
             (Some(_), Some(t), Some(then_rows)) => {
-                let (low, high) = shift_interval(
-                    (now.answered, measured.rows),
-                    (t.answered, then_rows),
-                    confidence,
-                );
+                let (low, high) = shift_interval(base.of(m), (t.answered, then_rows), confidence);
                 Some([low, high])
             }
             _ => None,
@@ -498,8 +534,13 @@ pub fn check(
             let allowed = params.max_share_shift + 1e-12;
             if shift.abs() > allowed {
                 let moved = format!(
-                    "answers {} of the rows, {} in the book: moved by {} points, more than the {} allowed",
+                    "answers {} of the {}rows, {} in the book: moved by {} points, more than the {} allowed",
                     opt_pct(now.share),
+                    if base.labelled_only() && base.labelled < base.rows {
+                        "labelled "
+                    } else {
+                        ""
+                    },
                     opt_pct(t.share),
                     signed_points(shift),
                     points(params.max_share_shift)
@@ -602,6 +643,7 @@ pub fn check(
         overall.passed && rules.iter().all(|r| r.passed) && classes.iter().all(|r| r.passed);
     Ok(CheckReport {
         rows: measured.rows,
+        labelled: measured.labelled,
         unlabelled_answered: measured.unlabelled,
         precision: required,
         confidence,
@@ -636,6 +678,39 @@ impl CheckReport {
             .chain(std::iter::once(&self.overall))
     }
 
+    /// The rows, what the rules answer, and the rows the shares are of.
+    fn rows_in_words(&self) -> String {
+        let count = rulec_codegen::book::count;
+        let answered = self.overall.now.answered;
+        if self.labelled == self.rows {
+            return format!(
+                "{} rows; the rules answer {} of them ({})",
+                count(self.rows),
+                count(answered),
+                opt_pct(self.overall.now.share)
+            );
+        }
+        if self.labelled == 0 {
+            return format!(
+                "{} rows, none with a label; the rules answer {} of them ({}): shares are of every row, \
+                 and nothing here measures precision",
+                count(self.rows),
+                count(answered),
+                opt_pct(self.overall.now.share)
+            );
+        }
+        format!(
+            "{} rows, {} of them with a label; the rules answer {} of the labelled rows ({}) and {} \
+             without one. Shares are of the labelled rows, as the book's are: rows still waiting \
+             for a label are often not like the others",
+            count(self.rows),
+            count(self.labelled),
+            count(self.overall.now.support),
+            opt_pct(self.overall.now.share),
+            count(self.unlabelled_answered),
+        )
+    }
+
     /// The report as Markdown, for people.
     pub fn markdown(&self, rules_name: &str, data_name: &str) -> String {
         let mut md = String::new();
@@ -647,24 +722,13 @@ impl CheckReport {
         );
         let _ = writeln!(
             md,
-            "{} rows; the rules answer {} of them ({}){}. Bounds: one-sided {} at {} confidence. \
+            "{}. Bounds: one-sided {} at {} confidence. \
              Each rule is held to the book's precision (the \"held to\" column): the required {}, or \
              the rule's own bound in the book when that was lower. It holds when its lower bound on these rows reaches that; \
              it fails when even its upper bound is below it, or when the share of rows it answers \
              moved by more than {} points even at the near end of the move's two-sided interval at \
              that confidence; in between it is not confirmed (too few rows to tell), which {}.{}\n",
-            self.rows,
-            self.overall.now.answered,
-            opt_pct(self.overall.now.share),
-            if self.unlabelled_answered > 0 {
-                format!(
-                    ", {} of which {} no label and count in shares only",
-                    self.unlabelled_answered,
-                    if self.unlabelled_answered == 1 { "has" } else { "have" }
-                )
-            } else {
-                String::new()
-            },
+            self.rows_in_words(),
             rulec_codegen::book::method_name(&self.method),
             pct(self.confidence),
             pct(self.precision),
@@ -722,7 +786,7 @@ impl CheckReport {
                     pct_lower(t.lower_bound, self.precision)
                 )),
                 held[1],
-                r.now.support,
+                rulec_codegen::book::count(r.now.support),
                 if r.now.support == 0 {
                     "–".to_string()
                 } else {

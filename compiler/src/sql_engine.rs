@@ -235,6 +235,7 @@ pub fn measure(
     let rows = answered.rules.iter().map(|c| c.support).sum::<u64>() + answered.uncovered.support;
     let covered = rows - answered.uncovered.support;
     let covered_labelled: u64 = labelled.rules.iter().map(|c| c.support).sum();
+    let labelled_rows = covered_labelled + labelled.uncovered.support;
     let total = labelled
         .rules
         .iter()
@@ -245,6 +246,7 @@ pub fn measure(
         });
     let measured = Measured {
         rows,
+        labelled: labelled_rows,
         covered,
         unlabelled: covered - covered_labelled,
         rules: set

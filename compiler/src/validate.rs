@@ -397,6 +397,8 @@ pub fn prefix_curve(
 pub struct Measured {
     /// Rows read.
     pub rows: u64,
+    /// Rows with a label (whether or not a rule answers them).
+    pub labelled: u64,
     /// Rows some rule answers.
     pub covered: u64,
     /// Answered rows whose label was missing (in coverage, not in precision).
@@ -694,6 +696,7 @@ pub fn measure(
     let mut all = Tally::default();
     let mut unlabelled = 0;
     let mut covered = 0;
+    let labelled = truth.iter().take(n).filter(|t| t.is_some()).count() as u64;
     for i in 0..n {
         let Some(hit) = eval.decide(&cells[i * width..(i + 1) * width])? else {
             continue;
@@ -724,6 +727,7 @@ pub fn measure(
     let holds = holds_alone(set, &eval, cells, n, &per_rule);
     Ok(Measured {
         rows: n as u64,
+        labelled,
         covered,
         unlabelled,
         rules: set

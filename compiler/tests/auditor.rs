@@ -681,6 +681,71 @@ fn check_says_when_the_set_fails_and_no_rule_does() {
     );
 }
 
+/// Shares are of the labelled rows, as the book's are (a compile leaves
+/// the rows without a label out): 2,000 labelled rows as the book saw
+/// them, and 2,000 rows still waiting for a label, every one below 50
+/// (where `low` answers). Counted among all rows, `low` would answer 75 %
+/// against the book's 50 % and fail; over the labelled rows it answers
+/// 50 %, and the check passes. A file with no label at all has its shares
+/// taken over every row, the only figure it gives, and there they moved.
+#[test]
+fn check_takes_shares_over_the_labelled_rows_as_the_book_does() {
+    let dir = tempfile::tempdir().unwrap();
+    write_set(dir.path(), "rules.json", &book());
+    let mut csv = data(2000, |i| i % 100, truth);
+    for i in 0..2000 {
+        let color = if i % 2 == 0 { "red" } else { "blue" };
+        csv.push_str(&format!("{},{color},\n", i % 50));
+    }
+    std::fs::write(dir.path().join("pending.csv"), csv).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "pending.csv"]);
+    let md = stdout(&out);
+    assert!(out.status.success(), "{md}");
+    assert_has(
+        &md,
+        "4,000 rows, 2,000 of them with a label; the rules answer 1,500 of the labelled rows (75.0 %) \
+         and 2,000 without one. Shares are of the labelled rows, as the book's are",
+    );
+    assert_has(&md, "| `low` | lo | 50.0 % | 50.0 % |");
+    let out = rulec(
+        dir.path(),
+        &["check", "rules.json", "pending.csv", "--json"],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (
+            &json["rows"],
+            &json["labelled"],
+            &json["unlabelled_answered"],
+            &json["passed"]
+        ),
+        (
+            &serde_json::json!(4000),
+            &serde_json::json!(2000),
+            &serde_json::json!(2000),
+            &serde_json::json!(true)
+        )
+    );
+    assert_eq!(json["rules"][0]["now"]["share"], 0.5);
+    // No label at all: shares of every row, and `low` now takes them all.
+    let mut csv = String::from("x,color,y\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("{},red,\n", i % 50));
+    }
+    std::fs::write(dir.path().join("unlabelled.csv"), csv).unwrap();
+    let out = rulec(dir.path(), &["check", "rules.json", "unlabelled.csv"]);
+    let md = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{md}");
+    assert_has(
+        &md,
+        "2,000 rows, none with a label; the rules answer 2,000 of them (100.0 %): shares are of every row",
+    );
+    assert_has(
+        &md,
+        "answers 100.0 % of the rows, 50.0 % in the book: moved by +50.0 points",
+    );
+}
+
 /// A rule that took no labelled row of the new data says why, as
 /// `validate` does: its conditions hold on no row, or earlier rules take
 /// the rows where they hold.
@@ -762,9 +827,9 @@ fn check_holds_each_class_to_the_requirement_under_a_per_class_guarantee() {
     let out = rulec(dir.path(), &["check", "rules.json", "may.csv"]);
     let md = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{md}");
-    assert_has(&md, "| **all rules deciding hi** | hi | 50.0 % | 50.0 % | 97.6 % (96.1 %) | 95.0 % | 1500 | 93.3 % (92.2 % to 94.4 %) | **FAILS** |\n");
-    assert_has(&md, "| **all rules deciding lo** | lo | 50.0 % | 50.0 % | 99.0 % (97.9 %) | 95.0 % | 1500 | 100.0 % (99.8 % to 100.0 %) | holds |\n");
-    assert_has(&md, "| **all rules** |  | 100.0 % | 100.0 % | 98.3 % (97.5 %) | 95.0 % | 3000 | 96.7 % (96.1 % to 97.2 %) | holds |\n");
+    assert_has(&md, "| **all rules deciding hi** | hi | 50.0 % | 50.0 % | 97.6 % (96.1 %) | 95.0 % | 1,500 | 93.3 % (92.2 % to 94.4 %) | **FAILS** |\n");
+    assert_has(&md, "| **all rules deciding lo** | lo | 50.0 % | 50.0 % | 99.0 % (97.9 %) | 95.0 % | 1,500 | 100.0 % (99.8 % to 100.0 %) | holds |\n");
+    assert_has(&md, "| **all rules** |  | 100.0 % | 100.0 % | 98.3 % (97.5 %) | 95.0 % | 3,000 | 96.7 % (96.1 % to 97.2 %) | holds |\n");
     // Each rule's bar is shown: its own bound in the book, below 95 %.
     assert_has(&md, "| `hi_a` | hi | 17.0 % | 17.0 % | 97.6 % (94.9 %) | 94.9 % | 510 | 93.3 % (91.2 % to 95.1 %) | not confirmed |\n");
     assert_has(
@@ -821,7 +886,7 @@ fn check_shows_a_bound_below_the_books_bound_as_below_it() {
     let md = stdout(&rulec(dir.path(), &["check", "rules.json", "june.csv"]));
     assert_has(
         &md,
-        "- `all_hi` (flagged): not confirmed: precision 96.0 % on 1259 labelled rows, bound 94.99991 % below the book's 94.99992 % (its own bound there; the set requires 95.00000 %)",
+        "- `all_hi` (flagged): not confirmed: precision 96.0 % on 1,259 labelled rows, bound 94.99991 % below the book's 94.99992 % (its own bound there; the set requires 95.00000 %)",
     );
 }
 
