@@ -2291,6 +2291,44 @@ fn rows_missing_a_value_get_a_rule_of_their_own() {
     );
     let coverage = report(dir.path())["coverage"].as_f64().unwrap();
     assert!(coverage > 0.95, "coverage {coverage}");
+    // `NaN` written in any case is missing to `rulec apply` and to the
+    // crate's parity example alike (the example read `NAN` as a number,
+    // so `x is missing` held in apply and not in the crate), as is `NaN`
+    // alone in a file; thousands read as apply reads them.
+    let odd = [
+        "NAN", "Nan", "+nan", "-NAN", " NaN", "nAn ", "0.5", "-0.5", "1,000.5",
+    ];
+    let mut csv = String::from("x,z\n");
+    let mut input = String::new();
+    for x in odd {
+        writeln!(csv, "\"{x}\",0.5").unwrap();
+        writeln!(input, "{}\t{}", common::hex(x), common::hex("0.5")).unwrap();
+    }
+    std::fs::write(dir.path().join("odd.csv"), csv).unwrap();
+    let o = run(dir.path(), &["apply", "out/rules.json", "odd.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let applied = common::applied_rules(&String::from_utf8(o.stdout).unwrap());
+    let parity = common::build_crate(&dir.path().join("out/crate"), "rulec-awkward-crates-target");
+    assert_eq!(common::run_parity(&parity, input), applied);
+    let missing_rule = &set
+        .rules
+        .iter()
+        .find(|r| r.conditions.len() == 1 && r.decision == "b")
+        .unwrap()
+        .name;
+    assert!(
+        applied[..6].iter().all(|r| r == missing_rule),
+        "{applied:?}"
+    );
+    std::fs::write(dir.path().join("nan.csv"), "x,z\nNAN,0.5\n").unwrap();
+    let o = run(dir.path(), &["apply", "out/rules.json", "nan.csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .contains(&format!(",b,{missing_rule}")),
+        "NAN alone is missing too"
+    );
 
     std::fs::remove_dir_all(dir.path().join("out")).unwrap();
     let o = compile(dir.path(), "held.csv", &["--split-column", "split"]);

@@ -182,7 +182,14 @@ impl Gen<'_> {
                 continue;
             }
             cells.push(match &f.kind {
-                FeatureKind::Numeric => Cell::Num(text.trim().parse().unwrap_or(f64::NAN)),
+                // As the parity example reads a number: `NaN` in any case
+                // is missing where the field can be; the examples are
+                // written as rulec writes numbers, without thousands.
+                FeatureKind::Numeric => match text.trim().parse::<f64>() {
+                    Ok(x) if x.is_nan() && f.nullable => Cell::Missing,
+                    Ok(x) => Cell::Num(x),
+                    Err(_) => Cell::Num(f64::NAN),
+                },
                 FeatureKind::Boolean => {
                     let word = text.trim();
                     if word.eq_ignore_ascii_case("true") {

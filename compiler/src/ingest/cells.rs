@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use polars::prelude::DataFrame;
+use polars::prelude::{DataFrame, DataType};
 
 use super::values::{first_not_number_on, numeric_values_on};
 use super::{batch_category_texts, read_frame, string_values, IngestParams};
@@ -135,15 +135,28 @@ pub fn frame_cells(
                 let values = match values {
                     Some(v) => v,
                     None if all_missing => vec![f64::NAN; n],
-                    None => {
-                        let first = first_not_number_on(col, labelled.as_deref());
-                        return Err(data_err(super::not_numbers(
-                            &f.name,
-                            &dtype,
-                            first.as_ref().map(|(i, t)| (*i, t.as_str())),
-                            Some(path),
-                        )));
-                    }
+                    None => match first_not_number_on(col, labelled.as_deref()) {
+                        // Text, every cell of it a number that is no
+                        // number (`NAN`) or blank: missing, as those cells
+                        // read in a column with other numbers.
+                        None if matches!(dtype, DataType::String) => string_values(col)
+                            .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?
+                            .iter()
+                            .map(|v| {
+                                v.as_deref()
+                                    .and_then(super::values::number_cell)
+                                    .unwrap_or(f64::NAN)
+                            })
+                            .collect(),
+                        first => {
+                            return Err(data_err(super::not_numbers(
+                                &f.name,
+                                &dtype,
+                                first.as_ref().map(|(i, t)| (*i, t.as_str())),
+                                Some(path),
+                            )))
+                        }
+                    },
                 };
                 for (i, x) in values.into_iter().enumerate() {
                     cells[i * width + j] = if x.is_nan() {

@@ -178,14 +178,54 @@ fn unhex(field: &str) -> Result<String, String> {
 /// Reads one field, already decoded from hex.
 trait Parse: Sized {
     fn parse(text: &str) -> Result<Self, String>;
+    /// Whether `text` is a missing value written as a value of
+    /// this type (`NaN` in any case, for a number).
+    fn reads_as_missing(_text: &str) -> bool {
+        false
+    }
 }
 
-/// A number as text, spaces around it allowed; anything
-/// unparsable, the empty string included, is NaN.
+/// A number as `rulec apply` reads it: spaces around it
+/// allowed, `NaN` or `inf` in any case, thousands in groups of
+/// three (`1,234.5`). Text that is no number, which `rulec
+/// apply` refuses, is NaN here, as is a blank field.
 impl Parse for f64 {
     fn parse(text: &str) -> Result<Self, String> {
-        Ok(text.trim().parse().unwrap_or(f64::NAN))
+        let t = text.trim();
+        Ok(t.parse().ok().or_else(|| thousands(t)).unwrap_or(f64::NAN))
     }
+
+    fn reads_as_missing(text: &str) -> bool {
+        text.trim().parse::<f64>().is_ok_and(f64::is_nan)
+    }
+}
+
+/// `1,234,567.89`: a first group of one to three digits (not
+/// starting with 0), then groups of three.
+fn thousands(t: &str) -> Option<f64> {
+    let (sign, digits) = match t.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) => {
+            (i, format!(".{f}"))
+        }
+        Some(_) => return None,
+        None => (digits, String::new()),
+    };
+    let groups: Vec<&str> = int.split(',').collect();
+    let first = groups[0];
+    if groups.len() < 2 || first.is_empty() || first.len() > 3 {
+        return None;
+    }
+    if first.starts_with('0') || groups[1..].iter().any(|g| g.len() != 3) {
+        return None;
+    }
+    if !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    format!("{sign}{}{frac}", groups.concat()).parse().ok()
 }
 
 /// `true` or `false` in any case (`TRUE`, `False`), spaces
@@ -206,10 +246,12 @@ impl Parse for bool {
 /// The texts `rulec apply` reads as missing values, each after a `|`.
 const MISSING: &str = "||#N/A|#N/A N/A|#NA|-1.#IND|-1.#QNAN|-NaN|-nan|1.#IND|1.#QNAN|<NA>|N/A|NA|NULL|NaN|n/a|nan|null";
 
-/// A missing value, as `rulec apply` reads it, is `None`.
+/// A missing value, as `rulec apply` reads it, is `None`: a
+/// marker of one, or `NaN` written in any case.
 impl<T: Parse> Parse for Option<T> {
     fn parse(text: &str) -> Result<Self, String> {
-        if MISSING.split('|').skip(1).any(|marker| marker == text) {
+        let marker = MISSING.split('|').skip(1).any(|m| m == text);
+        if marker || T::reads_as_missing(text) {
             Ok(None)
         } else {
             T::parse(text).map(Some)
