@@ -28,7 +28,7 @@ use serde::Serialize;
 use rulec_codegen::book::{code, escape_md, fenced, opt_pct, pct, pct_lower};
 use rulec_codegen::sentence::sentence;
 use rulec_runtime::dsl::{print_condition, print_number, print_rule};
-use rulec_runtime::ir::{CmpOp, Condition, Rule, RuleSet, SetFigures};
+use rulec_runtime::ir::{CmpOp, Condition, Evidence, Rule, RuleSet, SetFigures, SplitEvidence};
 
 /// Least condition similarity for two differently named rules to be
 /// reported as one rule changed rather than one removed and one added.
@@ -542,13 +542,6 @@ impl RuleSetDiff {
                 doubt.words()
             );
         }
-        let recorded = |set: &RuleSet| {
-            if set.figures_doubt().is_some() {
-                ", as recorded"
-            } else {
-                ""
-            }
-        };
         md.push_str("## Before and after\n\n| | old | new |\n|---|---:|---:|\n");
         let _ = writeln!(md, "| rules | {} | {} |", old.rules.len(), new.rules.len());
         let _ = writeln!(
@@ -721,9 +714,71 @@ impl RuleSetDiff {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
+            // The same conditions and decision, on other rows or another
+            // draw of them: the figures each was signed off with moved.
+            let moved: Vec<String> = self
+                .unchanged
+                .iter()
+                .filter_map(|n| {
+                    let a = old.rules.iter().find(|r| &r.name == n)?;
+                    let b = new.rules.iter().find(|r| &r.name == n)?;
+                    figures_moved(a, b, old, new)
+                })
+                .collect();
+            if !moved.is_empty() {
+                md.push_str("The same conditions and decisions, with figures that moved:\n\n");
+                for line in moved {
+                    let _ = writeln!(md, "- {line}");
+                }
+                md.push('\n');
+            }
         }
         md
     }
+}
+
+/// `, as recorded` after a figure of a set whose figures may not be its
+/// rules' (edited, or inconsistent), else nothing.
+fn recorded(set: &RuleSet) -> &'static str {
+    if set.figures_doubt().is_some() {
+        ", as recorded"
+    } else {
+        ""
+    }
+}
+
+/// What moved in the figures of a rule whose conditions and decision did
+/// not change (`a` of `old`, `b` of `new`): its validation and test rows
+/// and precision, each old → new; `None` when neither moved.
+fn figures_moved(a: &Rule, b: &Rule, old: &RuleSet, new: &RuleSet) -> Option<String> {
+    let split = |e: Option<&SplitEvidence>| e.map(|e| (e.support, e.correct));
+    let words = |e: Option<&SplitEvidence>, required: f64| {
+        e.map_or("not measured".to_string(), |e| {
+            format!(
+                "{} at {} (bound {})",
+                rulec_codegen::book::rows(e.support),
+                opt_pct(e.precision()),
+                pct_lower(e.precision_lower_bound, required)
+            )
+        })
+    };
+    let (ea, eb) = (a.evidence.as_ref(), b.evidence.as_ref());
+    let mut parts = Vec::new();
+    let validation: fn(&Evidence) -> Option<&SplitEvidence> = |e| Some(&e.validation);
+    let test: fn(&Evidence) -> Option<&SplitEvidence> = |e| e.test.as_ref();
+    for (name, of) in [("validation", validation), ("test", test)] {
+        let (x, y) = (ea.and_then(of), eb.and_then(of));
+        if split(x) != split(y) {
+            parts.push(format!(
+                "{name} {}{} → {}{}",
+                words(x, old.certification.precision),
+                recorded(old),
+                words(y, new.certification.precision),
+                recorded(new)
+            ));
+        }
+    }
+    (!parts.is_empty()).then(|| format!("`{}`: {}", b.name, parts.join("; ")))
 }
 
 fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {

@@ -399,3 +399,52 @@ fn classes_in_another_order_are_no_change() {
         "{lines:?}"
     );
 }
+
+/// A rule whose conditions and decision stayed the same is unchanged, and
+/// the figures it was signed off with, where they moved (a retrain on
+/// other rows, new test labels), are shown beside it: they were not.
+#[test]
+fn an_unchanged_rule_shows_the_figures_that_moved() {
+    let numeric = rulec_runtime::ir::Feature {
+        name: "x".into(),
+        kind: rulec_runtime::ir::FeatureKind::Numeric,
+        nullable: false,
+    };
+    let split = |support, correct, bound| SplitEvidence {
+        support,
+        correct,
+        agree_teacher: correct,
+        precision_lower_bound: bound,
+    };
+    let with = |validation, test| Evidence {
+        validation,
+        test,
+        examples: Vec::new(),
+        reasons: Vec::new(),
+    };
+    let mut old = plain_set(vec![numeric]);
+    old.rules
+        .push(rule("s", vec![cmp("x", CmpOp::Ge, 5.0)], "b"));
+    old.rules[0].evidence = Some(with(split(140, 137, 0.946), Some(split(138, 130, 0.898))));
+    old.rules[1].evidence = Some(with(split(20, 20, 0.86), None));
+    let mut new = old.clone();
+    new.rules[0].evidence = Some(with(split(140, 137, 0.946), Some(split(138, 119, 0.805))));
+    let d = diff(&old, &new);
+    assert_eq!(d.unchanged, ["r", "s"]);
+    assert!(d.changed.is_empty());
+    let md = d.markdown(&old, &new, "old.json", "new.json");
+    assert!(
+        md.contains(
+            "The same conditions and decisions, with figures that moved:\n\n\
+             - `r`: test 138 rows at 94.2 % (bound 89.8 %), as recorded → 138 rows at 86.2 % \
+             (bound 80.5 %), as recorded\n\n"
+        ),
+        "{md}"
+    );
+    // (Hand-made, neither set carries the compile's fingerprint: "as
+    // recorded".) `s` kept its figures and is not listed with them;
+    // without a move, no such list.
+    assert!(!md.contains("- `s`:"), "{md}");
+    let same = diff(&old, &old).markdown(&old, &old, "old.json", "old.json");
+    assert!(!same.contains("figures that moved"), "{same}");
+}
