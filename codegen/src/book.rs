@@ -23,7 +23,7 @@ pub use crate::percent::{opt_pct, pct, pct_lower, pct_rising};
 use crate::sentence::rule_sentence;
 pub(crate) use advice::nothing_tested;
 pub use advice::{giveaway_prefix, nothing_passed, one_column_decides, too_few_validation_rows};
-pub use sign_off::{recorded_rules_sha256, signed_by, RecordError};
+pub use sign_off::{recorded_rules_sha256, shell_word, signed_by, RecordError};
 pub(crate) use sign_off::{sign_off_paragraph, sign_off_rows, SIGNATORIES};
 
 /// What the book's sign-off section records of the rule set file it
@@ -181,9 +181,9 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 for ex in &e.examples {
                     md.push('|');
                     for &c in &columns {
-                        let _ = write!(md, " {} |", escape_md(&example_value(ex, c)));
+                        let _ = write!(md, " {} |", escape_md(&data_text(&example_value(ex, c))));
                     }
-                    let _ = writeln!(md, " {} |", escape_md(&ex.truth));
+                    let _ = writeln!(md, " {} |", escape_md(&data_text(&ex.truth)));
                 }
                 md.push('\n');
             }
@@ -661,14 +661,29 @@ pub fn escape_md(s: &str) -> String {
     out
 }
 
+/// A name or value from data as the book shows it: as it is, unless it
+/// holds a tab, a line break or another control character, which a page
+/// shows as a space (`x\ty` would read as `x y`, another value): then as
+/// the rule language writes it, in quotes with `\t`, `\n`, `\\`. A
+/// value that begins with `"` and holds a backslash is quoted too, so
+/// that no value shown as it is reads as one shown quoted.
+pub fn data_text(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.chars().any(char::is_control) || (s.starts_with('"') && s.contains('\\')) {
+        std::borrow::Cow::Owned(dsl::print_string(s))
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// Markdown code showing `s` exactly, for a name or value from data: a
 /// CommonMark code span whose fence is one backtick longer than any run of
 /// backticks in `s`, with a space inside each end where CommonMark would
 /// otherwise eat an end of `s` (a backtick at an end, or a space at both);
-/// line breaks and other control characters as spaces. For prose and
-/// headings; in a table cell, [`code_cell`].
+/// a value with line breaks or other control characters as the rule
+/// language writes it ([`data_text`]). For prose and headings; in a table
+/// cell, [`code_cell`].
 pub fn code(s: &str) -> String {
-    let s: String = s
+    let s: String = data_text(s)
         .chars()
         .map(|c| match c {
             c if c.is_control() => " ".to_string(),

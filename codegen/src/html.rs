@@ -13,7 +13,7 @@ use rulec_runtime::dsl;
 use rulec_runtime::ir::{FeatureKind, RuleSet, Scope, SetFigures, SplitEvidence};
 
 use crate::book::{
-    certification_paragraphs, count, curve_paragraph, example_columns, example_value,
+    certification_paragraphs, count, curve_paragraph, data_text, example_columns, example_value,
     nothing_tested, opt_pct, pct, pct_lower, provenance_rows, ratio, sign_off_paragraph,
     sign_off_rows, summary_points, test_rows, SignOff, CONFUSION_INTRO, DATA_NOTES, FALLBACK,
     REJECTED_INTRO, RULES_INTRO, SIGNATORIES, SIGN_OFF_HEADING,
@@ -440,7 +440,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                         h,
                         "<th scope=\"col\"{}><code>{}</code>{}</th>",
                         if tested { " class=\"tested\"" } else { "" },
-                        escape(name),
+                        escape(&data_text(name)),
                         if tested {
                             " <span class=\"tag\">tested</span>"
                         } else {
@@ -451,14 +451,14 @@ fn rules_section(h: &mut String, set: &RuleSet) {
                 let _ = writeln!(
                     h,
                     "<th scope=\"col\">true <code>{}</code></th></tr></thead>",
-                    escape(target)
+                    escape(&data_text(target))
                 );
                 for ex in &e.examples {
                     h.push_str("<tr>");
                     for &c in &columns {
-                        let _ = write!(h, "<td>{}</td>", escape(&example_value(ex, c)));
+                        let _ = write!(h, "<td>{}</td>", escape(&data_text(&example_value(ex, c))));
                     }
-                    let _ = writeln!(h, "<td>{}</td></tr>", escape(&ex.truth));
+                    let _ = writeln!(h, "<td>{}</td></tr>", escape(&data_text(&ex.truth)));
                 }
                 h.push_str("</table></div>\n");
             }
@@ -529,7 +529,7 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
             FeatureKind::Categorical { categories } => {
                 let list = dsl::display_order(categories)
                     .into_iter()
-                    .map(|c| format!("<code>{}</code>", escape(c)))
+                    .map(|c| format!("<code>{}</code>", escape(&data_text(c))))
                     .collect::<Vec<_>>()
                     .join(", ");
                 if categories.len() <= crate::book::CATEGORIES_LISTED {
@@ -546,7 +546,7 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
         let _ = writeln!(
             h,
             "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            escape(&f.name),
+            escape(&data_text(&f.name)),
             f.kind.describe(),
             if f.nullable { "seen" } else { "none seen" },
             cats
@@ -557,13 +557,13 @@ fn inputs_section(h: &mut String, set: &RuleSet) {
         .target
         .classes
         .iter()
-        .map(|c| format!("<code>{}</code>", escape(c)))
+        .map(|c| format!("<code>{}</code>", escape(&data_text(c))))
         .collect::<Vec<_>>()
         .join(", ");
     let _ = writeln!(
         h,
         "<p>Decision <code>{}</code>: {}.</p>\n</section>",
-        escape(&set.target.name),
+        escape(&data_text(&set.target.name)),
         crate::book::decided_words(set, decided)
     );
 }

@@ -50,6 +50,9 @@ pub fn signed_by(book: &str) -> Vec<&'static str> {
 /// text that needs no escaping.
 pub(crate) fn sign_off_paragraph(sign_off: &SignOff, code: impl Fn(&str) -> String) -> String {
     let file = &sign_off.rules_file;
+    // The commands take the name as a shell reads one word: pasted, a
+    // name with a space, `|` or a backquote runs nothing else.
+    let word = shell_word(file);
     format!(
         "This book describes the rule set file {} byte for byte: the SHA-256 of its exact bytes is \
          recorded below, with that of the data it was learned from (for several data files, the SHA-256 \
@@ -57,8 +60,8 @@ pub(crate) fn sign_off_paragraph(sign_off: &SignOff, code: impl Fn(&str) -> Stri
          deployed is this one: {} prints whether its SHA-256 matches the one recorded here and exits \
          with status 1 when it does not ({} shows the same figure). Then fill in the table at the end.",
         code(file),
-        code(&format!("rulec verify RULEBOOK.md {file}")),
-        code(&format!("sha256sum {file}")),
+        code(&format!("rulec verify RULEBOOK.md {word}")),
+        code(&format!("sha256sum {word}")),
     )
 }
 
@@ -180,4 +183,38 @@ fn hex64(text: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `name` as a shell reads it as one word: as it is when it holds only
+/// letters, digits and `_.-+/:@%,`, else in single quotes (a quote in it
+/// written `'\''`), so that a suggested `--forbid NAME` can be pasted. A
+/// name holding a control character (a line break) is written in bash's
+/// `$'…'` quotes with escapes: between single quotes its line break ended
+/// the message's line and printed the rest as a line of its own.
+pub fn shell_word(name: &str) -> String {
+    if name.chars().any(char::is_control) {
+        let escaped: String = name
+            .chars()
+            .map(|c| match c {
+                '\\' => "\\\\".to_string(),
+                '\'' => "\\'".to_string(),
+                '\n' => "\\n".to_string(),
+                '\t' => "\\t".to_string(),
+                '\r' => "\\r".to_string(),
+                c if (c as u32) < 0x80 && c.is_control() => format!("\\x{:02x}", c as u32),
+                c if c.is_control() => format!("\\u{:04x}", c as u32),
+                c => c.to_string(),
+            })
+            .collect();
+        return format!("$'{escaped}'");
+    }
+    if !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "_.-+/:@%,".contains(c))
+    {
+        name.to_string()
+    } else {
+        format!("'{}'", name.replace('\'', "'\\''"))
+    }
 }

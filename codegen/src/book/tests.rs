@@ -81,7 +81,12 @@ fn code_spans_show_data_exactly() {
     assert_eq!(code("x``"), "``` x`` ```");
     assert_eq!(code(" hi "), "`  hi  `");
     assert_eq!(code("  "), "`  `");
-    assert_eq!(code("a\nb\tc"), "`a b c`");
+    // A tab or a line break would show as a space, another value: the
+    // value is written as the rule language writes it.
+    assert_eq!(code("a\nb\tc"), "`\"a\\nb\\tc\"`");
+    assert_eq!(code("a\\nb"), "`a\\nb`");
+    assert_eq!(code("\"a\\nb\""), "`\"\\\"a\\\\nb\\\"\"`");
+    assert_eq!(code("\"quoted\""), "`\"quoted\"`");
     assert_eq!(code("a|b"), "`a|b`");
     assert_eq!(code_cell("a|b"), "`a\\|b`");
     assert_eq!(code_cell("x|`y`.json"), "``x\\|`y`.json``");
@@ -213,4 +218,62 @@ fn more_rows_are_advised_only_where_they_could_help() {
     set.certification.tests = vec![tested(96)];
     let said = nothing_passed(&set).unwrap();
     assert!(said.contains("More validation rows"), "{said}");
+}
+
+/// A category holding a tab or a line break showed as a space in the
+/// Inputs tables of both books, the same as `x y`: each is written as the
+/// rule language writes it, and a value without one as it is.
+#[test]
+fn inputs_show_tabs_and_line_breaks_as_the_rule_language_writes_them() {
+    use rulec_runtime::ir::{Feature, Target};
+    let target = Target {
+        name: "y".into(),
+        classes: vec!["a".into(), "b\tc".into()],
+        tolerance: None,
+    };
+    let feature = Feature {
+        name: "col\nname".into(),
+        kind: FeatureKind::Categorical {
+            categories: vec!["x y".into(), "x\ty".into(), "x\ny".into()],
+        },
+        nullable: false,
+    };
+    let set = RuleSet::new(target, vec![feature], Vec::new(), 0.95, 0.95);
+    let md = markdown(&set);
+    assert!(
+        md.contains(
+            "| `\"col\\nname\"` | categorical | none seen | `x y`, `\"x\\ty\"`, `\"x\\ny\"` |"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("`\"b\\tc\"`"), "{md}");
+    let page = crate::html::html(&set);
+    assert!(
+        page.contains("<td><code>&quot;col\\nname&quot;</code></td><td>categorical</td><td>none seen</td><td><code>x y</code>, <code>&quot;x\\ty&quot;</code>, <code>&quot;x\\ny&quot;</code></td>"),
+        "{page}"
+    );
+    assert!(page.contains("<code>&quot;b\\tc&quot;</code>"), "{page}");
+}
+
+/// The sign-off's commands take the rule set's file name as one shell
+/// word: pasted, `x|`r`.json` piped into a command and ran `r`.
+#[test]
+fn the_sign_off_commands_quote_the_file_name_for_a_shell() {
+    let sign_off = |name: &str| SignOff {
+        rules_file: name.into(),
+        rules_sha256: "0".repeat(64),
+    };
+    let text = sign_off_paragraph(&sign_off("x|`r`.json"), |s| format!("[{s}]"));
+    assert!(
+        text.contains("[rulec verify RULEBOOK.md 'x|`r`.json']"),
+        "{text}"
+    );
+    assert!(text.contains("[sha256sum 'x|`r`.json']"), "{text}");
+    // The file itself is named as it is.
+    assert!(text.contains("the rule set file [x|`r`.json]"), "{text}");
+    let text = sign_off_paragraph(&sign_off("rules.json"), |s| format!("[{s}]"));
+    assert!(
+        text.contains("[rulec verify RULEBOOK.md rules.json]"),
+        "{text}"
+    );
 }

@@ -48,39 +48,7 @@ pub(super) fn numbers_but_for(name: &str, levels: &[String], counts: &[usize]) -
     ))
 }
 
-/// `name` as a shell reads it as one word: as it is when it holds only
-/// letters, digits and `_.-+/:@%,`, else in single quotes (a quote in it
-/// written `'\''`), so that a suggested `--forbid NAME` can be pasted. A
-/// name holding a control character (a line break) is written in bash's
-/// `$'…'` quotes with escapes: between single quotes its line break ended
-/// the message's line and printed the rest as a line of its own.
-pub(crate) fn shell_word(name: &str) -> String {
-    if name.chars().any(char::is_control) {
-        let escaped: String = name
-            .chars()
-            .map(|c| match c {
-                '\\' => "\\\\".to_string(),
-                '\'' => "\\'".to_string(),
-                '\n' => "\\n".to_string(),
-                '\t' => "\\t".to_string(),
-                '\r' => "\\r".to_string(),
-                c if (c as u32) < 0x80 && c.is_control() => format!("\\x{:02x}", c as u32),
-                c if c.is_control() => format!("\\u{:04x}", c as u32),
-                c => c.to_string(),
-            })
-            .collect();
-        return format!("$'{escaped}'");
-    }
-    if !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_alphanumeric() || "_.-+/:@%,".contains(c))
-    {
-        name.to_string()
-    } else {
-        format!("'{}'", name.replace('\'', "'\\''"))
-    }
-}
+pub(crate) use rulec_codegen::book::shell_word;
 
 /// Whether `text` is a word files write for a missing value that rulec
 /// does not read as one (those it does, `NA`, `NULL`, are no values at
