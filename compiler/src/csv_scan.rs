@@ -63,6 +63,22 @@ pub fn scan_reader(
     let mut record: Vec<u8> = Vec::new();
     let mut shape: Option<CsvShape> = None;
     while let Some(at) = records.next_into(&mut record).map_err(io)? {
+        // Another format's file named as text: its first bytes say which
+        // (and the bytes after them are no text: a header `PAR1,x` is one).
+        if at.line == 1 {
+            let binary = std::str::from_utf8(&record).map_or(true, |t| {
+                t.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n'))
+            });
+            if let Some((format, rename)) = binary_format(&record).filter(|_| binary) {
+                return Err(err(
+                    1,
+                    format!(
+                        "is not text: it starts as {format} does; name it {rename} and rulec reads it as one"
+                    ),
+                ));
+            }
+        }
         if let Err(e) = std::str::from_utf8(&record) {
             // UTF-16, as Excel saves "Unicode Text": its byte order mark
             // says so, and every other byte of the header is a zero.
@@ -326,6 +342,40 @@ fn check_header(header: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// A format rulec reads, or one it can be saved as, whose file starts with
+/// `head`, and the name that reads it: a Parquet file named `.csv`, say.
+pub(crate) fn binary_format(head: &[u8]) -> Option<(&'static str, &'static str)> {
+    const MAGIC: &[(&[u8], &str, &str)] = &[
+        (b"PAR1", "a Parquet file (`PAR1`)", "`.parquet`"),
+        (
+            b"ARROW1",
+            "an Arrow IPC file (`ARROW1`)",
+            "`.arrow` or `.feather`",
+        ),
+        (b"FEA1", "a Feather (version 1) file (`FEA1`)", "`.feather`"),
+        (
+            b"PK\x03\x04",
+            "a ZIP archive, as an `.xlsx` or `.ods` spreadsheet",
+            "`.xlsx` (or `.ods`; an archive of CSV files: unpack it first)",
+        ),
+        (b"\xD0\xCF\x11\xE0", "an Excel 97–2003 workbook", "`.xls`"),
+        (
+            b"\x1F\x8B",
+            "gzip-compressed data",
+            "`.csv.gz` (`.tsv.gz` when tab-separated)",
+        ),
+        (
+            b"\x28\xB5\x2F\xFD",
+            "zstd-compressed data",
+            "`.csv.zst` (`.tsv.zst` when tab-separated)",
+        ),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _, _)| head.starts_with(magic))
+        .map(|&(_, format, rename)| (format, rename))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -419,6 +469,27 @@ mod tests {
         );
         let latin = check(b"a,b\n1,\xE9\n").unwrap_err();
         assert!(latin.starts_with("t.csv: line 2: byte 3 is not UTF-8 text"));
+        // Another format's file named `.csv`: said, with the name that reads it.
+        for (head, says) in [
+            (
+                &b"PAR1\x15\x04\x15\x80"[..],
+                "starts as a Parquet file (`PAR1`) does; name it `.parquet`",
+            ),
+            (b"PK\x03\x04\x14\x00\x06\x00", "name it `.xlsx`"),
+            (
+                b"\x1F\x8B\x08\x00\x00\x00",
+                "gzip-compressed data does; name it `.csv.gz`",
+            ),
+        ] {
+            let e = check(head).unwrap_err();
+            assert!(
+                e.starts_with("t.csv: line 1: is not text: it starts as "),
+                "{e}"
+            );
+            assert!(e.contains(says), "{e}");
+        }
+        // A header that happens to begin so is text.
+        assert_eq!(check(b"PAR1,x\n1,2\n").unwrap().header, ["PAR1", "x"]);
         assert!(
             latin.contains("`iconv -f CP1252 -t UTF-8 IN > OUT`"),
             "{latin}"

@@ -206,6 +206,14 @@ pub fn sheet_as_csv<R: io::Read + io::Seek + Clone>(file: R) -> io::Result<Vec<u
 /// first bytes `head`: HTML (web applications export a table as HTML
 /// named `.xls`), or text (a tab- or comma-separated `.xls`).
 fn not_a_workbook(head: &[u8]) -> Option<io::Error> {
+    // Another format rulec reads (a spreadsheet's own are what failed).
+    if let Some((format, rename)) = crate::csv_scan::binary_format(head)
+        .filter(|(f, _)| !f.contains("ZIP") && !f.contains("Excel"))
+    {
+        return Some(io::Error::other(format!(
+            "it starts as {format} does: name it {rename} and rulec reads it as one"
+        )));
+    }
     let text = std::str::from_utf8(head)
         .or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]))
         .ok()?;
