@@ -70,7 +70,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     md.push_str(&crate::audit::card_markdown(set));
     md.push_str("## In one minute\n\n");
     for point in summary_points(set) {
-        let _ = writeln!(md, "- {}", escape_md(&point));
+        let _ = writeln!(md, "- {}", note_md(&point));
     }
     md.push('\n');
     if let Some(summary) = &set.summary {
@@ -636,6 +636,19 @@ pub fn note_md(note: &str) -> String {
     };
     let shown = |(i, part): (usize, &&str)| match i % 2 {
         1 => code(part),
+        _ => escape_md(part),
+    };
+    parts.iter().enumerate().map(shown).collect()
+}
+
+/// [`note_md`] for a table cell: its code spans as [`code_cell`] (prose
+/// escapes its `|` already).
+pub fn note_cell(note: &str) -> String {
+    let Some(parts) = note_spans(note) else {
+        return escape_md(note);
+    };
+    let shown = |(i, part): (usize, &&str)| match i % 2 {
+        1 => code_cell(part),
         _ => escape_md(part),
     };
     parts.iter().enumerate().map(shown).collect()

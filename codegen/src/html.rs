@@ -82,7 +82,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     h.push_str(&crate::audit::card_html(set));
     h.push_str("<section id=\"summary\">\n<h2>In one minute</h2>\n<ul class=\"minute\">\n");
     for point in summary_points(set) {
-        let _ = writeln!(h, "<li>{}</li>", escape(&point));
+        let _ = writeln!(h, "<li>{}</li>", note_html(&point));
     }
     h.push_str("</ul>\n");
     if let Some(summary) = &set.summary {
@@ -168,18 +168,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 escape(DATA_NOTES)
             );
             for note in notes {
-                // Its code spans as code, as the Markdown book shows them.
-                let shown: String = match crate::book::note_spans(note) {
-                    None => escape(note),
-                    Some(parts) => {
-                        let part = |(i, p): (usize, &&str)| match i % 2 {
-                            1 => format!("<code>{}</code>", escape(p)),
-                            _ => escape(p),
-                        };
-                        parts.iter().enumerate().map(part).collect()
-                    }
-                };
-                let _ = writeln!(h, "<li>{shown}</li>");
+                let _ = writeln!(h, "<li>{}</li>", note_html(note));
             }
             h.push_str("</ul>\n");
         }
@@ -204,6 +193,22 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
 /// `page` with a list of its sections (each `<section id>` opened by an
 /// `<h2>`) after the line under the title: the demo's book prints on 35
 /// pages.
+/// A note of rulec's in HTML: the names it puts in backticks as code, as
+/// the Markdown book shows them ([`crate::book::note_md`]), the rest as
+/// text.
+fn note_html(note: &str) -> String {
+    match crate::book::note_spans(note) {
+        None => escape(note),
+        Some(parts) => {
+            let part = |(i, p): (usize, &&str)| match i % 2 {
+                1 => format!("<code>{}</code>", escape(&data_text(p))),
+                _ => escape(p),
+            };
+            parts.iter().enumerate().map(part).collect()
+        }
+    }
+}
+
 fn with_contents(page: String) -> String {
     const GENERATED: &str = "not intended for manual editing.</p>\n";
     let mut items = String::new();

@@ -25,7 +25,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use rulec_codegen::book::{code, escape_md, fenced, opt_pct, pct, pct_lower};
+use rulec_codegen::book::{code, escape_md, fenced, note_cell, note_md, opt_pct, pct, pct_lower};
 use rulec_codegen::sentence::sentence;
 use rulec_runtime::dsl::{print_condition, print_number, print_rule};
 use rulec_runtime::ir::{CmpOp, Condition, Evidence, Rule, RuleSet, SetFigures, SplitEvidence};
@@ -583,7 +583,7 @@ impl RuleSetDiff {
         let teacher = |set: &RuleSet| {
             set.provenance
                 .as_ref()
-                .map_or("–".to_string(), |p| escape_md(&p.teacher))
+                .map_or("–".to_string(), |p| note_cell(&p.teacher))
         };
         let _ = writeln!(md, "| teacher | {} | {} |", teacher(old), teacher(new));
         let sha = |set: &RuleSet| {
@@ -614,11 +614,12 @@ impl RuleSetDiff {
         }
         if !self.notes_added.is_empty() || !self.notes_removed.is_empty() {
             md.push_str("## What reading the data said\n\nThe notes of the compiles (columns left out, text read as categories, and the like), where they differ:\n\n");
+            // Their names as code, as the rule book shows its notes.
             for n in &self.notes_added {
-                let _ = writeln!(md, "- new: {}", escape_md(n));
+                let _ = writeln!(md, "- new: {}", note_md(n));
             }
             for n in &self.notes_removed {
-                let _ = writeln!(md, "- no longer: {}", escape_md(n));
+                let _ = writeln!(md, "- no longer: {}", note_md(n));
             }
             md.push('\n');
         }

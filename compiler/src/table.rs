@@ -197,11 +197,14 @@ impl Table {
     /// unknown ([`OTHER_CODE`]: no rule selects it, the fallback answers
     /// it), and past `max_categories` levels only the most frequent there
     /// stay known. So the schema, like every other choice, reads no
-    /// validation or test row. Returns the table and what changed, in words.
+    /// validation or test row. Returns the table and what changed, in words;
+    /// `sampled`: `rows` are a sample of the training rows (`--sample`),
+    /// so a value not among them may be among the others.
     pub fn with_levels_from(
         mut self,
         rows: &[usize],
         max_categories: usize,
+        sampled: bool,
     ) -> (Table, Vec<String>) {
         let mut notes = Vec::new();
         // The class of each training row, for the note on codes written as
@@ -289,10 +292,11 @@ impl Table {
                 .collect();
             if !unseen.is_empty() && !quiet {
                 notes.push(format!(
-                    "column `{}`: {} {} only outside the training rows ({}{}) {} unknown to the rules (no rule that tests the column answers them)",
+                    "column `{}`: {} {} only outside the {}training rows ({}{}) {} unknown to the rules (no rule that tests the column answers them)",
                     column.name,
                     unseen.len(),
                     if unseen.len() == 1 { "value appears" } else { "values appear" },
+                    if sampled { "sampled " } else { "" },
                     unseen.iter().take(3).map(|v| format!("`{v}`")).collect::<Vec<_>>().join(", "),
                     if unseen.len() > 3 { ", …" } else { "" },
                     if unseen.len() == 1 { "and is" } else { "and are" },
@@ -546,7 +550,7 @@ mod tests {
             Some("blue"),
             Some("blue"),
         ]);
-        let (all, notes) = t.clone().with_levels_from(&[0, 1, 2, 3, 4], 10);
+        let (all, notes) = t.clone().with_levels_from(&[0, 1, 2, 3, 4], 10, false);
         let (codes, levels) = codes_and_levels(&all);
         assert_eq!(levels, ["blue", "green", "red"]);
         assert_eq!(codes, [2, 2, 0, MISSING_CODE, 1, OTHER_CODE, 0, 0]);
@@ -555,7 +559,7 @@ mod tests {
         // Past the limit, the most frequent in training stay (red, then blue
         // and green tied at one: blue by name), though blue is more frequent
         // overall: the choice reads no other row.
-        let (two, notes) = t.with_levels_from(&[0, 1, 2, 3, 4], 2);
+        let (two, notes) = t.with_levels_from(&[0, 1, 2, 3, 4], 2, false);
         let (codes, levels) = codes_and_levels(&two);
         assert_eq!(levels, ["blue", "red"]);
         assert_eq!(codes, [1, 1, 0, MISSING_CODE, OTHER_CODE, OTHER_CODE, 0, 0]);
@@ -583,13 +587,31 @@ mod tests {
             },
         );
         let train: Vec<usize> = (0..120).collect();
-        let (_, notes) = table.clone().with_levels_from(&train, 256);
+        let (_, notes) = table.clone().with_levels_from(&train, 256, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].contains("the class follows its values as it would a code's"));
         assert!(notes[0].contains("--categorical firm"), "{notes:?}");
         // Read on the other rows, where the sector never changes: no note.
         let held_out: Vec<usize> = (120..240).collect();
-        assert!(table.with_levels_from(&held_out, 256).1.is_empty());
+        assert!(table.with_levels_from(&held_out, 256, false).1.is_empty());
+    }
+
+    /// A value only in the held-out rows is unknown to the rules, and the
+    /// note says where it was not seen: with `--sample`, outside the
+    /// sampled training rows (it may be among the others).
+    #[test]
+    fn values_never_trained_on_are_named_with_the_rows_they_missed() {
+        let cells = [Some("red"), Some("red"), Some("blue"), Some("green")];
+        let (_, notes) = colour_table(&cells).with_levels_from(&[0, 1], 256, false);
+        assert_eq!(
+            notes,
+            ["column `colour`: 2 values appear only outside the training rows (`blue`, `green`) and are unknown to the rules (no rule that tests the column answers them)"]
+        );
+        let (_, notes) = colour_table(&cells).with_levels_from(&[0, 1, 2], 256, true);
+        assert_eq!(
+            notes,
+            ["column `colour`: 1 value appears only outside the sampled training rows (`green`) and is unknown to the rules (no rule that tests the column answers them)"]
+        );
     }
 
     #[test]
@@ -609,7 +631,7 @@ mod tests {
             Some("?"),
         ];
         let train: Vec<usize> = (0..10).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].contains("column `colour` is read as text")
@@ -618,12 +640,15 @@ mod tests {
             "{notes:?}"
         );
         // Real categories, or numbers outnumbered by text, get no such note.
-        let (_, notes) =
-            colour_table(&[Some("red"), Some("1"), Some("2")]).with_levels_from(&[0, 1, 2], 256);
+        let (_, notes) = colour_table(&[Some("red"), Some("1"), Some("2")]).with_levels_from(
+            &[0, 1, 2],
+            256,
+            false,
+        );
         assert!(notes.is_empty(), "{notes:?}");
         cells[0] = Some("n/k");
         cells[1] = Some("unknown");
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256, false);
         assert!(notes.is_empty(), "{notes:?}");
     }
 
@@ -684,7 +709,7 @@ mod tests {
             .collect();
         let cells: Vec<Option<&str>> = (0..800).map(|i| Some(days[i % 336].as_str())).collect();
         let train: Vec<usize> = (0..672).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with("column `colour` holds dates (such as `2023-01-01`; ")
@@ -702,7 +727,7 @@ mod tests {
                 })
             })
             .collect();
-        let (_, notes) = colour_table(&mixed).with_levels_from(&train, 10);
+        let (_, notes) = colour_table(&mixed).with_levels_from(&train, 10, false);
         assert!(notes.iter().all(|n| !n.contains("dates")), "{notes:?}");
         assert!(
             notes.iter().any(|n| n.contains("raise --max-categories")),
@@ -713,7 +738,7 @@ mod tests {
             .map(|i| format!("{:02}-{}-2023", 1 + i % 28, ["Jan", "FEB", "mar"][i % 3]))
             .collect();
         let cells: Vec<Option<&str>> = (0..800).map(|i| Some(named[i % 336].as_str())).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert!(
             notes[0].starts_with("column `colour` holds dates (such as `01-FEB-2023`; "),
             "{notes:?}"
@@ -722,7 +747,7 @@ mod tests {
             .map(|i| format!("{:02}:{:02}", i / 20, i % 60))
             .collect();
         let cells: Vec<Option<&str>> = (0..800).map(|i| Some(times[i % 336].as_str())).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with("column `colour` holds times of day (such as `00:00`; ")
@@ -750,7 +775,7 @@ mod tests {
         let prices: Vec<String> = (0..300).map(|i| format!("${i}.99")).collect();
         let cells: Vec<Option<&str>> = prices.iter().map(|p| Some(p.as_str())).collect();
         let train: Vec<usize> = (0..300).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with("column `colour` holds numbers written with a currency or percent sign (such as `$0.99`)")
@@ -768,7 +793,7 @@ mod tests {
             })
             .collect();
         let cells: Vec<Option<&str>> = amounts.iter().map(|p| Some(p.as_str())).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 400);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 400, false);
         assert!(
             notes[0].starts_with("column `colour` holds numbers with negatives written in parentheses, as accounting does (such as `(0.50)`)"),
             "{notes:?}"
@@ -783,7 +808,7 @@ mod tests {
                 })
             })
             .collect();
-        let (_, notes) = colour_table(&mixed).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&mixed).with_levels_from(&train, 100, false);
         assert!(notes.iter().all(|n| !n.contains("sign")), "{notes:?}");
     }
 
@@ -798,7 +823,7 @@ mod tests {
             .map(|i| Some(["red", "blue", " red "][i % 3]))
             .collect();
         let train: Vec<usize> = (0..60).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].contains("differ only in case or the spaces around them (` red ` and `red`)"),
@@ -870,7 +895,7 @@ mod tests {
             .collect();
         let cells: Vec<Option<&str>> = values.iter().map(|v| Some(v.as_str())).collect();
         let train: Vec<usize> = (0..300).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
             notes[0].starts_with(
@@ -882,7 +907,7 @@ mod tests {
         let words: Vec<Option<&str>> = (0..300)
             .map(|i| Some(if i % 2 == 0 { "red, dark" } else { "4,5" }))
             .collect();
-        let (_, notes) = colour_table(&words).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&words).with_levels_from(&train, 100, false);
         assert!(
             notes.iter().all(|n| !n.contains("decimal comma")),
             "{notes:?}"
@@ -896,17 +921,17 @@ mod tests {
         let words: Vec<String> = (0..300).map(|i| format!("w{i:03}")).collect();
         let cells: Vec<Option<&str>> = (0..600).map(|i| Some(words[i % 300].as_str())).collect();
         let train: Vec<usize> = (0..600).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         assert!(
             notes[0].ends_with("raise --max-categories to keep more"),
             "{notes:?}"
         );
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 1);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 1, false);
         assert!(
             notes[0].contains("; the most frequent is kept as categories"),
             "{notes:?}"
         );
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 256, false);
         assert!(
             notes[0].ends_with("the trees tell apart only the 253 most frequent either way, the others as one group, so a higher --max-categories would not help them"),
             "{notes:?}"
@@ -918,7 +943,7 @@ mod tests {
         let ids: Vec<String> = (0..400).map(|i| format!("C-{i:05}")).collect();
         let cells: Vec<Option<&str>> = ids.iter().map(|v| Some(v.as_str())).collect();
         let train: Vec<usize> = (0..240).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 100, false);
         // One note, which says which values the rules keep too.
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
@@ -930,14 +955,15 @@ mod tests {
             "{notes:?}"
         );
         // Under the limit of categories, nothing to add.
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 300);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 300, false);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(notes[0].ends_with("--forbid colour"), "{notes:?}");
         // Repeated values, or too few rows to tell: no such note.
         let cells: Vec<Option<&str>> = (0..400).map(|i| Some(ids[i % 150].as_str())).collect();
-        let (_, notes) = colour_table(&cells).with_levels_from(&train, 200);
+        let (_, notes) = colour_table(&cells).with_levels_from(&train, 200, false);
         assert!(notes.iter().all(|n| !n.contains("identifier")), "{notes:?}");
-        let (_, notes) = colour_table(&cells).with_levels_from(&(0..40).collect::<Vec<_>>(), 200);
+        let (_, notes) =
+            colour_table(&cells).with_levels_from(&(0..40).collect::<Vec<_>>(), 200, false);
         assert!(notes.iter().all(|n| !n.contains("identifier")), "{notes:?}");
     }
 }

@@ -571,9 +571,9 @@ fn diff_reports_known_differences() {
         &stdout(&out),
         concat!(
             "## What reading the data said\n\nThe notes of the compiles (columns left out, text read as categories, and the like), where they differ:\n\n",
-            r"- new: column \`\<b\>\` holds dates (such as \`2024-01-01\`)",
+            "- new: column `<b>` holds dates (such as `2024-01-01`)",
             "\n",
-            r"- no longer: column \`a\` has no values and is left out",
+            "- no longer: column `a` has no values and is left out",
             "\n",
         ),
     );
@@ -621,6 +621,17 @@ fn diff_reports_known_differences() {
         "- the teacher is kept from the forbidden columns too (it was not)\n",
     );
     assert_has(&md, "| teacher | forest | gradient-boosted trees |\n");
+    // A logged column's name as code, its `|` kept in the cell.
+    let mut logged = relaxed.clone();
+    if let Some(p) = logged.provenance.as_mut() {
+        p.teacher = "decisions logged in column `model|pred`".into();
+    }
+    write_set(dir.path(), "logged.json", &logged);
+    let out = rulec(dir.path(), &["diff", "relaxed.json", "logged.json"]);
+    assert_has(
+        &stdout(&out),
+        "| teacher | gradient-boosted trees | decisions logged in column `model\\|pred` |\n",
+    );
     let mut retaught = before.clone();
     if let Some(p) = retaught.provenance.as_mut() {
         p.teacher = "gradient-boosted trees".into();

@@ -104,9 +104,10 @@ pub fn one_column_decides(set: &RuleSet) -> Option<String> {
             return Some(format!(
                 "One column, `{column}`, decides {} of the validation rows without an error. A target that one column \
                  gives away so cleanly is often a leak: if `{column}` is recorded after the outcome, or computed from \
-                 it, these rules will not hold on new rows (leave it out with --forbid {column}); if it is known when \
+                 it, these rules will not hold on new rows (leave it out with --forbid {}); if it is known when \
                  the decision is made, they stand.",
-                pct(ratio(v.covered.support, v.rows))
+                pct(ratio(v.covered.support, v.rows)),
+                super::shell_word(column)
             ));
         }
     }

@@ -254,6 +254,7 @@ fn split_table(
             splits.train.len()
         ));
     }
+    let sampled = p.sample.is_some_and(|n| n < splits.train.len());
     if let Some(n) = p.sample.filter(|&n| n < splits.train.len()) {
         let all = splits.train.len();
         let (strata, n_strata) = table.strata();
@@ -280,7 +281,7 @@ fn split_table(
     }
     // The schema's categories come from the rows the teacher and the
     // learner see, never from validation or test rows.
-    let (mut table, notes) = table.with_levels_from(&splits.train, p.max_categories);
+    let (mut table, notes) = table.with_levels_from(&splits.train, p.max_categories, sampled);
     for note in &notes {
         if !crate::table::note_of(note, &p.forbid) {
             progress.line(&format!("note: {note}"));
