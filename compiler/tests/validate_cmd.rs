@@ -418,6 +418,12 @@ fn a_logged_teacher_column_teaches_and_is_not_a_feature() {
     assert!((0.85..0.95).contains(&teacher_acc), "{teacher_acc}");
     assert!(report["covered_precision"].as_f64().unwrap() >= 0.95);
     assert!(report["cost"].is_null(), "a logged model's cost is unknown");
+    // Nor has it probabilities, so no threshold of its own (the line read
+    // "answering where its top probability is at least 1.000").
+    assert!(set.summary.as_ref().unwrap().teacher_threshold.is_none());
+    assert!(report["teacher_threshold"].is_null());
+    let book = std::fs::read_to_string(d.join("out/RULEBOOK.md")).unwrap();
+    assert!(!book.contains("top class probability"), "{book}");
 
     // A bad teacher column is a clear error.
     let out = rulec(

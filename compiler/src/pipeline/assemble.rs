@@ -177,9 +177,13 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         groups: Vec::new(),
         stability: None,
         // The teacher alone at the target, abstaining below its own
-        // calibrated threshold: the bar, for reference (class targets).
+        // calibrated threshold: the bar, for reference (class targets). A
+        // logged column has no probabilities (each answer counts as 1), so
+        // no threshold of its own.
         teacher_threshold: match answers {
-            crate::pipeline::taught::Answers::Classes(labels) => {
+            crate::pipeline::taught::Answers::Classes(labels)
+                if !matches!(p.teacher, crate::params::TeacherKind::Column(_)) =>
+            {
                 Some(crate::bench::threshold::teacher_threshold(
                     labels,
                     table.labels(),
@@ -190,7 +194,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
                     p.confidence,
                 ))
             }
-            crate::pipeline::taught::Answers::Values(_) => None,
+            _ => None,
         },
     });
     // `--groups`: the results per value of each column, on validation and
