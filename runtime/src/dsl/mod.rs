@@ -105,7 +105,21 @@ mod tests {
         assert_eq!(print_name("a`b"), "`a\\`b`");
         assert_eq!(print_string("\"); panic!(\""), "\"\\\"); panic!(\\\"\"");
         assert_eq!(print_number(0.1), "0.1");
-        assert_eq!(print_number(1e300).len(), 301);
+        // Past 21 characters, an exponent (the plain form of 1e300 had
+        // 301 digits); exact either way.
+        assert_eq!(print_number(1e300), "1e300");
+        assert_eq!(print_number(5e-324), "5e-324");
+        assert_eq!(print_number(f64::MAX), "1.7976931348623157e308");
+        assert_eq!(print_number(1.25e-7), "0.000000125");
+        assert_eq!(print_number(1.2345678901234e-7), "1.2345678901234e-7");
+        assert_eq!(print_number(0.000001), "0.000001");
+        assert_eq!(
+            print_number(123456789012345680000.0),
+            "123456789012345680000"
+        );
+        for x in [5e-324, f64::MAX, -1.2345678901234567e-7, 1e21, 1e22] {
+            assert_eq!(print_number(x).parse::<f64>(), Ok(x));
+        }
     }
 
     use crate::ir::{Certification, Feature, FeatureKind, RuleSet, Target};

@@ -162,10 +162,15 @@ pub fn print_string(s: &str) -> String {
 /// A number in its shortest form that parses back to the same `f64`.
 pub fn print_number(x: f64) -> String {
     // `Display` for f64 prints the shortest digits that round-trip, never
-    // in exponent form; that keeps thresholds exact and readable.
+    // in exponent form; that keeps thresholds exact and readable. Past 21
+    // characters (below 1e-6 or from 1e21 on, with many digits) an
+    // exponent is the shorter and the readable form: `5e-324`, not 324
+    // digits.
     let s = format!("{x}");
     if s == "-0" {
         "-0.0".to_string()
+    } else if s.len() > 21 {
+        format!("{x:e}")
     } else {
         s
     }
