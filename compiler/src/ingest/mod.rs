@@ -133,12 +133,14 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
     let params = &with_stored_categories(paths, params);
     if paths.len() == 1 {
         let read = read_frame(first, params, params.max_rows).and_then(|(df, sampled)| {
+            // A sample's rows are not the file's: no line to name.
+            let lines = sampled.is_none().then_some(first.as_path());
             let notes = sampled
                 .map(|(all, kept)| sampled_note(&file_label(first), all, kept, kept))
                 .into_iter()
                 .chain(sheet_note(first))
                 .collect();
-            frame_to_table(df, first, params, notes)
+            frame_to_table(df, first, lines, params, notes)
         });
         // A workbook whose first sheet is not the table (a sheet of notes
         // first) fails with a message about that sheet: say which was read.
@@ -242,7 +244,7 @@ pub fn read_files(paths: &[std::path::PathBuf], params: &IngestParams) -> Result
         .into_iter()
         .chain(paths.iter().filter_map(|f| sheet_note(f)))
         .collect();
-    frame_to_table(all, first, params, notes)
+    frame_to_table(all, first, None, params, notes)
 }
 
 /// Reads a frame already in memory (the Python package's pandas or polars
@@ -275,7 +277,7 @@ pub fn read_frame_table(
         }
         None => (df, Vec::new()),
     };
-    no_panic(source, || frame_to_table(df, source, params, sampled))?
+    no_panic(source, || frame_to_table(df, source, None, params, sampled))?
 }
 
 /// For a workbook of several sheets, which one was read and which were
@@ -386,6 +388,7 @@ fn widen_integers(df: &mut DataFrame) -> PolarsResult<()> {
 fn frame_to_table(
     df: DataFrame,
     path: &Path,
+    lines: Option<&Path>,
     params: &IngestParams,
     file_notes: Vec<String>,
 ) -> Result<Table, Error> {
@@ -393,6 +396,9 @@ fn frame_to_table(
         path: path.to_path_buf(),
         message,
     };
+    // A row as messages name it: `row 4 (line 5)` where the rows are the
+    // file's (`lines`: one delimited text file, not sampled).
+    let place = |row: usize| values::row_place(lines, row);
     let names: Vec<String> = df
         .get_column_names()
         .iter()
@@ -498,9 +504,9 @@ fn frame_to_table(
                         ""
                     };
                     return Err(data_err(format!(
-                        "target column `{}` has `{text}` on row {}; with --tolerance the target must hold numbers{comma}",
+                        "target column `{}` has `{text}` on {}; with --tolerance the target must hold numbers{comma}",
                         params.target,
-                        i + 1
+                        place(i)
                     )));
                 }
             }
@@ -605,8 +611,8 @@ fn frame_to_table(
                     Some(x) => out.push(x),
                     None => {
                         return Err(data_err(format!(
-                            "teacher column `{name}` has no number on row {}; every labelled row needs the teacher's value",
-                            i + 1
+                            "teacher column `{name}` has no number on {}; every labelled row needs the teacher's value",
+                            place(i)
                         )))
                     }
                 }
@@ -621,16 +627,16 @@ fn frame_to_table(
                 match v[i].as_deref() {
                     None => {
                         return Err(data_err(format!(
-                            "teacher column `{name}` has no value on row {}; every labelled row needs the teacher's decision",
-                            i + 1
+                            "teacher column `{name}` has no value on {}; every labelled row needs the teacher's decision",
+                            place(i)
                         )))
                     }
                     Some(label) => match class_idx.get(label) {
                         Some(&c) => out.push(c),
                         None => {
                             return Err(data_err(format!(
-                                "teacher column `{name}` says `{label}` on row {}, which is not a class of `{}` (classes: {})",
-                                i + 1,
+                                "teacher column `{name}` says `{label}` on {}, which is not a class of `{}` (classes: {})",
+                                place(i),
                                 params.target,
                                 classes.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
                             )))

@@ -196,7 +196,7 @@ pub enum RuleId {
     ///
     /// ```text
     /// rule far_fragile_to_a:
-    ///   when fragile and distance_mi > 2500.25 and weight_lb <= 1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 and carrier_hint not in {"fedex"}
+    ///   when fragile and distance_mi > 2500.25 and weight_lb <= 1e300 and carrier_hint not in {"fedex"}
     ///   then cheapest_shipper = "A"
     /// ```
     FarFragileToA,
@@ -204,7 +204,7 @@ pub enum RuleId {
     ///
     /// ```text
     /// rule hinted_ups_to_c:
-    ///   when carrier_hint in {"ups"} and distance_mi >= -0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001 and not fragile
+    ///   when carrier_hint in {"ups"} and distance_mi >= -1e-300 and not fragile
     ///   then cheapest_shipper = "C"
     /// ```
     HintedUpsToC,
@@ -297,7 +297,7 @@ const RULE_TABLE: &[RuleInfo] = &[
     RuleInfo {
         id: RuleId::FarFragileToA,
         name: "far_fragile_to_a",
-        text: "rule far_fragile_to_a:\n  when fragile and distance_mi > 2500.25 and weight_lb <= 1000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000 and carrier_hint not in {\"fedex\"}\n  then cheapest_shipper = \"A\"\n",
+        text: "rule far_fragile_to_a:\n  when fragile and distance_mi > 2500.25 and weight_lb <= 1e300 and carrier_hint not in {\"fedex\"}\n  then cheapest_shipper = \"A\"\n",
         decision: CheapestShipper::A,
         support: 0,
         precision: f64::NAN,
@@ -306,7 +306,7 @@ const RULE_TABLE: &[RuleInfo] = &[
     RuleInfo {
         id: RuleId::HintedUpsToC,
         name: "hinted_ups_to_c",
-        text: "rule hinted_ups_to_c:\n  when carrier_hint in {\"ups\"} and distance_mi >= -0.000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000001 and not fragile\n  then cheapest_shipper = \"C\"\n",
+        text: "rule hinted_ups_to_c:\n  when carrier_hint in {\"ups\"} and distance_mi >= -1e-300 and not fragile\n  then cheapest_shipper = \"C\"\n",
         decision: CheapestShipper::C,
         support: 0,
         precision: f64::NAN,
