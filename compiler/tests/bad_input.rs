@@ -315,6 +315,15 @@ const CASES: &[Case] = &[
         expect: &["--forbid-teacher", "`m`"],
     },
     Case {
+        name: "a logged teacher without a value on a row",
+        files: &[("logged.csv", "x,m,y\n1,a,a\n2,b,b\n\n3,,a\n4,a,b\n")],
+        args: &["logged.csv", "--target", "y", "--teacher", "column:m"],
+        expect: &[
+            "logged.csv",
+            "teacher column `m` has no value on row 3 (line 5)",
+        ],
+    },
+    Case {
         name: "--groups an unknown column",
         files: &[("good.csv", GOOD)],
         args: &["good.csv", "--target", "y", "--groups", "race"],
