@@ -631,24 +631,22 @@ pub fn note_spans(note: &str) -> Option<Vec<&str>> {
 /// A note of rulec's (a data note) in Markdown: its code spans, the names
 /// it puts in backticks, as [`code`], the rest as prose ([`note_spans`]).
 pub fn note_md(note: &str) -> String {
-    let Some(parts) = note_spans(note) else {
-        return escape_md(note);
-    };
-    let shown = |(i, part): (usize, &&str)| match i % 2 {
-        1 => code(part),
-        _ => escape_md(part),
-    };
-    parts.iter().enumerate().map(shown).collect()
+    note_with(note, code)
 }
 
 /// [`note_md`] for a table cell: its code spans as [`code_cell`] (prose
 /// escapes its `|` already).
 pub fn note_cell(note: &str) -> String {
+    note_with(note, code_cell)
+}
+
+/// A note's code spans by `code`, its prose escaped ([`note_spans`]).
+fn note_with(note: &str, code: fn(&str) -> String) -> String {
     let Some(parts) = note_spans(note) else {
         return escape_md(note);
     };
     let shown = |(i, part): (usize, &&str)| match i % 2 {
-        1 => code_cell(part),
+        1 => code(part),
         _ => escape_md(part),
     };
     parts.iter().enumerate().map(shown).collect()
