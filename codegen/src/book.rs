@@ -117,7 +117,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 i + 1,
                 code_cell(&rule.name),
-                escape_md(&rule.decision),
+                escape_md(&data_text(&rule.decision)),
                 escape_md(&rule_sentence(set, rule)),
                 e.map_or("–".into(), |e| count(e.validation.support)),
                 e.map_or("–".into(), |e| format!(
@@ -141,7 +141,7 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             "### {}. {} → {}\n",
             i + 1,
             code(&rule.name),
-            escape_md(&rule.decision)
+            escape_md(&data_text(&rule.decision))
         );
         let _ = writeln!(md, "{}\n", escape_md(&rule_sentence(set, rule)));
         if let Some(note) = in_order_only(set, i) {

@@ -123,7 +123,7 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
                 h,
                 "<div class=\"rule\"><h3><code>{}</code> → {}</h3>",
                 escape(&r.rule.name),
-                escape(&r.rule.decision)
+                escape(&data_text(&r.rule.decision))
             );
             let _ = writeln!(
                 h,
@@ -375,7 +375,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             i + 1,
             i + 1,
             escape(&rule.name),
-            escape(&rule.decision),
+            escape(&data_text(&rule.decision)),
             escape(&rule_sentence(set, rule)),
             e.map_or("–".into(), |e| count(e.validation.support)),
             e.map_or("–".into(), |e| format!(
@@ -397,7 +397,7 @@ fn rules_section(h: &mut String, set: &RuleSet) {
             i + 1,
             i + 1,
             escape(&rule.name),
-            escape(&rule.decision)
+            escape(&data_text(&rule.decision))
         );
         let _ = writeln!(
             h,

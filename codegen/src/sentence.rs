@@ -22,6 +22,7 @@ pub fn counted(n: usize, one: &str, many: &str) -> String {
 /// The rule as one sentence, e.g. `When weight_lb is below 5 and
 /// distance_mi is below 50, cheapest_shipper is "B".`
 pub fn sentence(rule: &Rule, target: &str) -> String {
+    let target = crate::book::data_text(target);
     said(rule, format!("{target} is {}", quoted(&rule.decision)))
 }
 
@@ -30,11 +31,12 @@ pub fn sentence(rule: &Rule, target: &str) -> String {
 /// 600, give or take 500".
 pub fn rule_sentence(set: &rulec_runtime::RuleSet, rule: &Rule) -> String {
     let target = &set.target.name;
+    let named = crate::book::data_text(target);
     match set.target.tolerance {
         Some(t) => said(
             rule,
             format!(
-                "{target} is {}, give or take {}",
+                "{named} is {}, give or take {}",
                 rule.decision,
                 rulec_runtime::dsl::print_number(t)
             ),
@@ -63,7 +65,8 @@ fn said(rule: &Rule, then: String) -> String {
         .iter()
         .map(|(feature, conds)| {
             let predicates: Vec<String> = ordered(conds).into_iter().map(predicate).collect();
-            format!("{feature} {}", join(&predicates))
+            // A name with a tab or line break as the DSL writes it.
+            format!("{} {}", crate::book::data_text(feature), join(&predicates))
         })
         .collect();
     format!("When {}, {then}.", join(&clauses))

@@ -699,15 +699,17 @@ impl CheckReport {
                 opt_pct(self.overall.now.share)
             );
         }
+        let unlabelled = self.rows.saturating_sub(self.labelled);
         format!(
-            "{} rows, {} of them with a label; the rules answer {} of the labelled rows ({}) and {} \
-             without one. Shares are of the labelled rows, as the book's are: rows still waiting \
-             for a label are often not like the others",
+            "{} rows, {} of them with a label; the rules answer {} of the labelled rows ({}) and {} of \
+             the {} without one. Shares are of the labelled rows, as the book's are: rows still \
+             waiting for a label are often not like the others",
             count(self.rows),
             count(self.labelled),
             count(self.overall.now.support),
             opt_pct(self.overall.now.share),
             count(self.unlabelled_answered),
+            count(unlabelled),
         )
     }
 

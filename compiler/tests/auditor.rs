@@ -715,7 +715,7 @@ fn check_takes_shares_over_the_labelled_rows_as_the_book_does() {
     assert_has(
         &md,
         "4,000 rows, 2,000 of them with a label; the rules answer 1,500 of the labelled rows (75.0 %) \
-         and 2,000 without one. Shares are of the labelled rows, as the book's are",
+         and 2,000 of the 2,000 without one. Shares are of the labelled rows, as the book's are",
     );
     assert_has(&md, "| `low` | lo | 50.0 % | 50.0 % |");
     let out = rulec(

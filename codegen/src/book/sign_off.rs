@@ -52,7 +52,12 @@ pub(crate) fn sign_off_paragraph(sign_off: &SignOff, code: impl Fn(&str) -> Stri
     let file = &sign_off.rules_file;
     // The commands take the name as a shell reads one word: pasted, a
     // name with a space, `|` or a backquote runs nothing else.
-    let word = shell_word(file);
+    // A name that begins with `-` would read as an option: `./-x.json`.
+    let word = if file.starts_with('-') {
+        shell_word(&format!("./{file}"))
+    } else {
+        shell_word(file)
+    };
     format!(
         "This book describes the rule set file {} byte for byte: the SHA-256 of its exact bytes is \
          recorded below, with that of the data it was learned from (for several data files, the SHA-256 \

@@ -238,8 +238,25 @@ fn inputs_show_tabs_and_line_breaks_as_the_rule_language_writes_them() {
         },
         nullable: false,
     };
-    let set = RuleSet::new(target, vec![feature], Vec::new(), 0.95, 0.95);
+    let rule = rulec_runtime::ir::Rule {
+        name: "r".into(),
+        conditions: vec![rulec_runtime::ir::Condition::In {
+            feature: "col\nname".into(),
+            values: vec!["x\ty".into()],
+        }],
+        decision: "b\tc".into(),
+        origin: None,
+        evidence: None,
+    };
+    let set = RuleSet::new(target, vec![feature], vec![rule], 0.95, 0.95);
+    // The sentence and the rules table too.
+    let said = crate::sentence::rule_sentence(&set, &set.rules[0]);
+    assert_eq!(said, "When \"col\\nname\" is \"x\\ty\", y is \"b\\tc\".");
     let md = markdown(&set);
+    assert!(
+        md.contains("| `r` | \"b\\\\tc\" | When \"col\\\\nname\" is"),
+        "{md}"
+    );
     assert!(
         md.contains(
             "| `\"col\\nname\"` | categorical | none seen | `x y`, `\"x\\ty\"`, `\"x\\ny\"` |"
@@ -271,6 +288,8 @@ fn the_sign_off_commands_quote_the_file_name_for_a_shell() {
     assert!(text.contains("[sha256sum 'x|`r`.json']"), "{text}");
     // The file itself is named as it is.
     assert!(text.contains("the rule set file [x|`r`.json]"), "{text}");
+    let text = sign_off_paragraph(&sign_off("-x.json"), |s| format!("[{s}]"));
+    assert!(text.contains("[sha256sum ./-x.json]"), "{text}");
     let text = sign_off_paragraph(&sign_off("rules.json"), |s| format!("[{s}]"));
     assert!(
         text.contains("[rulec verify RULEBOOK.md rules.json]"),
