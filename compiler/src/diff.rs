@@ -372,8 +372,12 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
                     if delta >= 0.0 { "+" } else { "" },
                     print_number(round6(delta))
                 );
-                if *va != 0.0 {
-                    let _ = write!(s, ", {:+.1} %", delta / va.abs() * 100.0);
+                // A move of more than 10,000 times the old threshold says
+                // nothing more as a percentage (an edit to 1.8e308 gave
+                // 300 digits of one).
+                let percent = delta / va.abs() * 100.0;
+                if *va != 0.0 && percent.abs() < 1e6 {
+                    let _ = write!(s, ", {percent:+.1} %");
                 }
                 s.push(')');
                 line = line.words(s);
@@ -416,7 +420,8 @@ fn describe_change(a: &Condition, b: &Condition) -> Option<Line> {
 /// Threshold differences print without float noise (`0.30000000000000004`).
 fn round6(x: f64) -> f64 {
     let r = (x * 1e6).round() / 1e6;
-    if r == 0.0 {
+    // Past 1.8e302, `x * 1e6` is infinite: `x` as it is.
+    if r == 0.0 || !r.is_finite() {
         x
     } else {
         r

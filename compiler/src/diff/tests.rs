@@ -33,6 +33,23 @@ fn threshold_moves_are_measured() {
     );
 }
 
+/// A threshold moved to the largest number (an edit by hand) says by how
+/// much in a number, not `+inf` and 300 digits of a percentage.
+#[test]
+fn a_huge_threshold_move_reads_as_a_number() {
+    let ch: Vec<String> = condition_changes(
+        &[cmp("x", CmpOp::Lt, 1571.0)],
+        &[cmp("x", CmpOp::Lt, f64::MAX)],
+    )
+    .iter()
+    .map(Line::plain)
+    .collect();
+    assert_eq!(
+        ch,
+        ["threshold moved on `x`: `x < 1571` → `x < 1.7976931348623157e308` (+1.7976931348623157e308)"]
+    );
+}
+
 #[test]
 fn a_sum_is_one_test_whose_threshold_moves() {
     let sum = |features: &[&str], minus: &[&str], value| Condition::Sum {

@@ -274,8 +274,9 @@ fn split_table(
             sample.sort_unstable();
         }
         progress.line(&format!(
-            "sample: the teacher and the rule learner use a stratified sample of {} of the {all} training rows (--sample); validation and test use every held-out row",
-            sample.len()
+            "sample: the teacher and the rule learner use a stratified sample of {} of the {} training rows (--sample); validation and test use every held-out row",
+            rulec_codegen::book::count(sample.len() as u64),
+            rulec_codegen::book::count(all as u64)
         ));
         splits.train = sample;
     }
