@@ -658,12 +658,27 @@ impl RuleSetDiff {
                 let (a, b) = (&old.rules[c.old.0], &new.rules[c.new.0]);
                 let _ = writeln!(
                     md,
-                    "- support and precision on validation rows: {}{} → {}{}\n",
+                    "- support and precision on validation rows: {}{} → {}{}",
                     evidence_words(a, old.certification.precision),
                     recorded(old),
                     evidence_words(b, new.certification.precision),
                     recorded(new)
                 );
+                // The test rows' too, where either set has them and they moved.
+                let test: fn(&Rule) -> Option<&SplitEvidence> =
+                    |r| r.evidence.as_ref().and_then(|e| e.test.as_ref());
+                let counts = |e: Option<&SplitEvidence>| e.map(|e| (e.support, e.correct));
+                if counts(test(a)) != counts(test(b)) {
+                    let _ = writeln!(
+                        md,
+                        "- support and precision on test rows: {}{} → {}{}",
+                        split_words(test(a), old.certification.precision),
+                        recorded(old),
+                        split_words(test(b), new.certification.precision),
+                        recorded(new)
+                    );
+                }
+                md.push('\n');
                 let _ = write!(
                     md,
                     "Old:\n\n{}New:\n\n{}",
@@ -758,16 +773,7 @@ fn recorded(set: &RuleSet) -> &'static str {
 /// and precision, each old → new; `None` when neither moved.
 fn figures_moved(a: &Rule, b: &Rule, old: &RuleSet, new: &RuleSet) -> Option<String> {
     let split = |e: Option<&SplitEvidence>| e.map(|e| (e.support, e.correct));
-    let words = |e: Option<&SplitEvidence>, required: f64| {
-        e.map_or("not measured".to_string(), |e| {
-            format!(
-                "{} at {} (bound {})",
-                rulec_codegen::book::rows(e.support),
-                opt_pct(e.precision()),
-                pct_lower(e.precision_lower_bound, required)
-            )
-        })
-    };
+    let words = split_words;
     let (ea, eb) = (a.evidence.as_ref(), b.evidence.as_ref());
     let mut parts = Vec::new();
     let validation: fn(&Evidence) -> Option<&SplitEvidence> = |e| Some(&e.validation);
@@ -810,17 +816,20 @@ fn rule_block(md: &mut String, set: &RuleSet, i: usize, which: &str) {
     );
 }
 
+/// A split's figures in words, `not measured` without them.
+fn split_words(e: Option<&SplitEvidence>, required: f64) -> String {
+    e.map_or("not measured".to_string(), |e| {
+        format!(
+            "{} at {} (bound {})",
+            rulec_codegen::book::rows(e.support),
+            opt_pct(e.precision()),
+            pct_lower(e.precision_lower_bound, required)
+        )
+    })
+}
+
 fn evidence_words(rule: &Rule, required: f64) -> String {
-    rule.evidence
-        .as_ref()
-        .map_or("not measured".to_string(), |e| {
-            format!(
-                "{} at {} (bound {})",
-                rulec_codegen::book::rows(e.validation.support),
-                opt_pct(e.validation.precision()),
-                pct_lower(e.validation.precision_lower_bound, required)
-            )
-        })
+    split_words(rule.evidence.as_ref().map(|e| &e.validation), required)
 }
 
 mod settings;

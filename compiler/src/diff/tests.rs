@@ -464,4 +464,15 @@ fn an_unchanged_rule_shows_the_figures_that_moved() {
     assert!(!md.contains("- `s`:"), "{md}");
     let same = diff(&old, &old).markdown(&old, &old, "old.json", "old.json");
     assert!(!same.contains("figures that moved"), "{same}");
+    // Renamed, it is a changed rule, and its test figures show there too.
+    let mut renamed = new.clone();
+    renamed.rules[0].name = "r_new".into();
+    let md = diff(&old, &renamed).markdown(&old, &renamed, "old.json", "new.json");
+    assert!(
+        md.contains(
+            "- support and precision on test rows: 138 rows at 94.2 % (bound 89.8 %), as recorded → \
+             138 rows at 86.2 % (bound 80.5 %), as recorded\n"
+        ),
+        "{md}"
+    );
 }
