@@ -342,6 +342,19 @@ fn check_header(header: &[String]) -> Result<(), String> {
     Ok(())
 }
 
+/// The format the file at `path` is by its first bytes ([`binary_format`])
+/// where its name says another: gzip data named `.gz` is as named.
+pub(crate) fn misnamed(path: &Path) -> Option<(&'static str, &'static str)> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let n = File::open(path).ok()?.read(&mut head).ok()?;
+    let (format, rename) = binary_format(&head[..n])?;
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    let as_named = (format.starts_with("gzip") && name.ends_with(".gz"))
+        || (format.starts_with("zstd") && name.ends_with(".zst"));
+    (!as_named).then_some((format, rename))
+}
+
 /// A format rulec reads, or one it can be saved as, whose file starts with
 /// `head`, and the name that reads it: a Parquet file named `.csv`, say.
 pub(crate) fn binary_format(head: &[u8]) -> Option<(&'static str, &'static str)> {

@@ -520,6 +520,16 @@ fn a_spreadsheet_reads_its_first_sheet_as_csv() {
         err.contains("cannot be read as a spreadsheet: it starts as a Parquet file (`PAR1`) does: name it `.parquet`"),
         "{err}"
     );
+    // A Parquet file named .csv.gz or .jsonl fails in gzip or JSON: named
+    // as what it is.
+    for name in ["data.csv.gz", "data.jsonl"] {
+        let parquet = write(dir.path(), name, b"PAR1\x15\x04\x15\x80\x01\x00");
+        let err = read(&parquet, &params("y", None)).unwrap_err().to_string();
+        assert!(
+            err.contains("it starts as a Parquet file (`PAR1`) does; name it `.parquet`"),
+            "{name}: {err}"
+        );
+    }
     // Bytes that are neither: the reader's own words.
     let junk = write(dir.path(), "junk.xlsx", &[0u8, 159, 146, 150, 1, 2]);
     let err = read(&junk, &params("y", None)).unwrap_err().to_string();

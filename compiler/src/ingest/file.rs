@@ -109,6 +109,21 @@ pub(crate) fn line_of_row(path: &Path, row: usize) -> Option<usize> {
 /// An error reading a text data file; for a compressed one, it says the
 /// data did not decompress (not gzip data, or cut short).
 fn text_err(path: &Path, format: TextFormat, err: std::io::Error) -> Error {
+    // Another format's file under this name (a Parquet file named
+    // `.csv.gz`): named as what it is.
+    // (A spreadsheet's reader and plain text's scan say so themselves.)
+    let decoded = matches!(
+        format.compression,
+        Compression::Gzip | Compression::Zstd | Compression::Json
+    );
+    if let Some((what, rename)) = decoded.then(|| crate::csv_scan::misnamed(path)).flatten() {
+        return Error::Data {
+            path: path.to_path_buf(),
+            message: format!(
+                "cannot be read as its name says ({err}): it starts as {what} does; name it {rename} and rulec reads it as one"
+            ),
+        };
+    }
     let what = match format.compression {
         Compression::None => {
             return Error::Io {
