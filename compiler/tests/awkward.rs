@@ -776,7 +776,7 @@ fn sample_trains_on_part_of_the_training_rows_and_validates_on_all() {
     write_two_class(dir.path(), 10_000, 9);
     let o = compile(dir.path(), "d.csv", &["--sample", "500"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("a stratified sample of 500 of the 600"));
+    assert!(stderr(&o).contains("a stratified sample of 500 of the 6,0"));
     let r = report(dir.path());
     assert_eq!(r["rows"]["train"], 500);
     // Every held-out row is evidence: 10,000 rows less the 60 % training share.
@@ -786,7 +786,7 @@ fn sample_trains_on_part_of_the_training_rows_and_validates_on_all() {
     // Exactly N, though each class's share is rounded (100 gave 101); and
     // N past the training rows is said to take them all.
     for (n, said) in [
-        ("101", "a stratified sample of 101 of the 600"),
+        ("101", "a stratified sample of 101 of the 6,0"),
         ("99999", "note: --sample 99999 is at least the 600"),
     ] {
         std::fs::remove_dir_all(dir.path().join("out")).unwrap();
