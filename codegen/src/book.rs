@@ -337,7 +337,8 @@ fn render_markdown(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
     if set.provenance.is_some() {
         md.push_str("## Provenance\n\n| | |\n|---|---|\n");
         for (k, v) in provenance_rows(set) {
-            let _ = writeln!(md, "| {} | {} |", k, escape_md(&v));
+            // Names in backticks (`column `split``) as code, as in the notes.
+            let _ = writeln!(md, "| {} | {} |", k, note_cell(&v));
         }
         let notes = set.provenance.iter().flat_map(|p| &p.data_notes);
         for (i, note) in notes.enumerate() {

@@ -152,12 +152,13 @@ fn render_html(set: &RuleSet, sign_off: Option<&SignOff>) -> String {
             "<section id=\"provenance\">\n<h2>Provenance</h2>\n<div class=\"tbl\"><table>\n",
         );
         for (k, v) in provenance_rows(set) {
-            let _ = writeln!(
-                h,
-                "<tr><th>{}</th><td><code>{}</code></td></tr>",
-                k,
-                escape(&v)
-            );
+            // A value with names in backticks (`column `split``) as text
+            // with those names as code; a plain one (a file, a hash) as code.
+            let shown = match crate::book::note_spans(&v) {
+                Some(parts) if parts.len() > 1 => note_html(&v),
+                _ => format!("<code>{}</code>", escape(&v)),
+            };
+            let _ = writeln!(h, "<tr><th>{k}</th><td>{shown}</td></tr>");
         }
         h.push_str("</table></div>\n");
         let notes: Vec<&String> = set.provenance.iter().flat_map(|p| &p.data_notes).collect();

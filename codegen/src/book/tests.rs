@@ -296,3 +296,42 @@ fn the_sign_off_commands_quote_the_file_name_for_a_shell() {
         "{text}"
     );
 }
+
+/// The Provenance table shows the names in its values as code (the split
+/// read "column \`split\`" in Markdown, with backticks inside the HTML's
+/// code), and a plain value (a file, a hash) as code.
+#[test]
+fn provenance_names_show_as_code() {
+    use rulec_runtime::ir::{Provenance, SplitRows, Target};
+    let target = Target {
+        name: "y".into(),
+        classes: vec!["a".into(), "b".into()],
+        tolerance: None,
+    };
+    let mut set = RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95);
+    set.provenance = Some(Provenance {
+        tool_version: "0".into(),
+        data_file: "d.csv".into(),
+        data_sha256: "ab".repeat(32),
+        rows: 10,
+        split_rows: SplitRows::default(),
+        split_method: "given by column `split`".into(),
+        teacher: "forest".into(),
+        options: Vec::new(),
+        seed: 0,
+        data_notes: Vec::new(),
+        compiled: None,
+    });
+    let md = markdown(&set);
+    assert!(md.contains("| split | given by column `split` |"), "{md}");
+    assert!(md.contains("| data file | d.csv |"), "{md}");
+    let page = crate::html::html(&set);
+    assert!(
+        page.contains("<tr><th>split</th><td>given by column <code>split</code></td></tr>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<tr><th>data file</th><td><code>d.csv</code></td></tr>"),
+        "{page}"
+    );
+}
