@@ -125,32 +125,9 @@ fn did_you_mean(name: &str, columns: &[String]) -> String {
     if let Some(twin) = columns.iter().find(|c| encoded_apart(name, c)) {
         return format!("did you mean `{twin}`? {} ", ENCODED_APART);
     }
-    let wanted = name.trim().to_lowercase();
-    let close: Vec<&String> = columns
-        .iter()
-        .filter(|c| {
-            let c = c.trim().to_lowercase();
-            let (n, m) = (c.chars().count(), wanted.chars().count());
-            // Two edits turn many a short name into another (`nope` into
-            // `zone`): one for names of up to five letters.
-            let allowed = if m <= 5 { 1 } else { 2 };
-            c == wanted
-                || (m >= 4 && n.abs_diff(m) <= allowed && m <= 64 && edits(&c, &wanted) <= allowed)
-        })
-        .collect();
-    if let [one] = close.as_slice() {
-        return format!("did you mean `{one}`? ");
-    }
-    // Else the one column the name begins (`churn` for `churned`), for
-    // names of four letters or more.
-    let begun: Vec<&String> = columns
-        .iter()
-        .filter(|c| wanted.chars().count() >= 4 && c.trim().to_lowercase().starts_with(&wanted))
-        .collect();
-    match begun.as_slice() {
-        [one] if close.is_empty() => format!("did you mean `{one}`? "),
-        _ => String::new(),
-    }
+    rulec_runtime::dsl::near_name(name, columns)
+        .map(|one| format!("did you mean `{one}`? "))
+        .unwrap_or_default()
 }
 
 /// Whether `a` and `b` are the same text written with other Unicode code
@@ -201,23 +178,6 @@ fn no_header(columns: &[String]) -> &'static str {
 }
 
 /// Levenshtein distance between `a` and `b`, by characters.
-fn edits(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let next = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diagonal = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
-}
-
 fn quote_list(items: &[String]) -> String {
     items
         .iter()
@@ -269,8 +229,6 @@ mod tests {
         );
         assert_eq!(encoded_apart_hint(["x"], &accented), "");
         assert!(!encoded_apart("x", "x"));
-        assert_eq!(edits("kitten", "sitting"), 3);
-        assert_eq!(edits("", "abc"), 3);
         let e = Error::UnknownColumn {
             path: PathBuf::from("d.csv"),
             role: "--target",

@@ -335,7 +335,7 @@ fn proposals_are_kept_verbatim_or_listed_as_rejected() {
     for (file, said) in [
         (
             "typo.rules",
-            "typo.rules: line 2, column 8: unknown column `weight_lbs`",
+            "typo.rules: line 2, column 8: unknown column `weight_lbs`; did you mean `weight_lb`?",
         ),
         ("none.rules", "none.rules: holds no rules"),
         (

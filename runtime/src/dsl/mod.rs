@@ -11,9 +11,11 @@
 //! (`` `mean radius` < 12.5 ``); strings use Rust-style escapes. A rule with no
 //! conditions is written `when always`.
 
+mod near;
 mod parse;
 mod print;
 
+pub use self::near::near_name;
 pub use self::parse::{contradiction, parse, parse_for, ParseError, ParsedRule};
 pub use self::print::{
     display_order, is_invisible, print_condition, print_conditions, print_name, print_number,
@@ -238,6 +240,12 @@ mod tests {
         assert_eq!(
             errors("rule a: when x < 1 then cheapest_shipper = \"B\"")[0],
             "line 1, column 14: unknown column `x`; columns are: distance_mi, express, zone"
+        );
+        // A slip, or a case, names the column meant.
+        assert_eq!(
+            errors("rule a: when Distance_mi < 1 then cheapest_shipper = \"B\"")[0],
+            "line 1, column 14: unknown column `Distance_mi`; did you mean `distance_mi`? columns are: \
+             distance_mi, express, zone"
         );
         assert_eq!(
             errors("rule a: when zone < 1 then cheapest_shipper = \"B\"")[0],

@@ -761,6 +761,14 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                 .collect::<Vec<_>>()
                 .join(", ")
         };
+        let names: Vec<String> = schema.features.iter().map(|f| f.name.clone()).collect();
+        // `unknown column `x`; did you mean `y`? columns are: …`
+        let unknown = |name: &str| {
+            let near = super::near_name(name, &names)
+                .map(|one| format!("did you mean `{one}`? "))
+                .unwrap_or_default();
+            format!("unknown column `{name}`; {near}columns are: {}", columns())
+        };
         for (i, cond) in p.rule.conditions.iter().enumerate() {
             let (line, column) = at(i);
             let mut push = |message: String| {
@@ -776,10 +784,7 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
             {
                 for name in features.iter().chain(minus) {
                     match schema.features.iter().find(|f| &f.name == name) {
-                        None => push(format!(
-                            "unknown column `{name}`; columns are: {}",
-                            columns()
-                        )),
+                        None => push(unknown(name)),
                         Some(f) if f.kind != FeatureKind::Numeric => push(format!(
                             "`{}` is {}, so it cannot be a term of a sum",
                             f.name,
@@ -801,11 +806,7 @@ pub fn parse_for(text: &str, schema: &crate::ir::RuleSet) -> Result<Vec<Rule>, V
                         columns()
                     ));
                 } else {
-                    push(format!(
-                        "unknown column `{}`; columns are: {}",
-                        cond.feature(),
-                        columns()
-                    ));
+                    push(unknown(cond.feature()));
                 }
                 continue;
             };
