@@ -6,7 +6,7 @@ use std::path::Path;
 
 use polars::prelude::{DataFrame, DataType};
 
-use super::values::{first_not_number_on, numeric_values_on};
+use super::values::{first_not_number_on, numeric_values_on, text_numbers};
 use super::{batch_category_texts, read_frame, string_values, IngestParams};
 use crate::error::Error;
 
@@ -139,15 +139,10 @@ pub fn frame_cells(
                         // Text, every cell of it a number that is no
                         // number (`NAN`) or blank: missing, as those cells
                         // read in a column with other numbers.
-                        None if matches!(dtype, DataType::String) => string_values(col)
-                            .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?
-                            .iter()
-                            .map(|v| {
-                                v.as_deref()
-                                    .and_then(super::values::number_cell)
-                                    .unwrap_or(f64::NAN)
-                            })
-                            .collect(),
+                        None if matches!(dtype, DataType::String) => text_numbers(
+                            &string_values(col)
+                                .map_err(|e| data_err(format!("column `{}`: {e}", f.name)))?,
+                        ),
                         first => {
                             return Err(data_err(super::not_numbers(
                                 &f.name,

@@ -239,10 +239,7 @@ pub(super) fn numeric_values_on(
     }
     let values = string_values(col)?;
     // A text that is no number, outside `rows`, is missing.
-    let out: Vec<f64> = values
-        .iter()
-        .map(|v| v.as_deref().and_then(number_cell).unwrap_or(f64::NAN))
-        .collect();
+    let out = text_numbers(&values);
     let mut all = 0..values.len();
     let rows: &mut dyn Iterator<Item = usize> = match rows {
         Some(rows) => &mut rows.iter().copied(),
@@ -261,6 +258,15 @@ pub(super) fn numeric_values_on(
         return Ok(None);
     }
     Ok(Some(out))
+}
+
+/// Text cells as numbers ([`number_cell`]): a blank, missing or no-number
+/// cell is NaN (missing).
+pub(super) fn text_numbers(values: &[Option<String>]) -> Vec<f64> {
+    values
+        .iter()
+        .map(|v| v.as_deref().and_then(number_cell).unwrap_or(f64::NAN))
+        .collect()
 }
 
 /// A text cell of a column of numbers: its number; NaN (missing) when it
