@@ -3,10 +3,74 @@
 //! rule), the tests run as table rows, the coverage curve, and what the
 //! book can say about the rows the teacher saw.
 
-use rulec_runtime::ir::{RuleSet, Scope};
+use rulec_runtime::ir::{OrderKind, RuleSet, Scope};
 use rulec_runtime::stats::z_one_sided;
 
 use crate::book::{method_name, pct};
+
+/// How the candidates of a set guarantee were ordered (the exact test's
+/// account): the greedy order, or the confidence order, and which of the
+/// two was tested and why when both were built.
+fn how_ordered(set: &RuleSet) -> String {
+    let cert = &set.certification;
+    let greedy = format!(
+        "candidate rules were ordered on training rows held out from fitting them, most certain \
+         first, while their estimated precision there (the teacher's {view} tempering the true \
+         labels, for each rule never below what those labels alone vouch for) stayed at the \
+         precision aimed at, then, once no candidate kept it there, at the required precision \
+         itself, and last with the rules whose own rows there reach it by what their true labels \
+         alone vouch for at the stated confidence (longer prefixes, tested last).",
+        view = teacher_view(set),
+    );
+    let Some(choice) = cert.order else {
+        return greedy;
+    };
+    let rows = |x: f64| format!("{x:.1}");
+    let rules = |n: usize| crate::sentence::counted(n, "rule", "rules");
+    let cost =
+        if choice.rule_cost > 0.0 {
+            format!(
+            ", each rule of the largest set a plan would test counted as {:.0} validation {} less \
+             (the fewest a rule must add to be worth reading)",
+            choice.rule_cost,
+            if choice.rule_cost == 1.0 { "row" } else { "rows" },
+        )
+        } else {
+            String::new()
+        };
+    let weighed = format!(
+        "reckoned for both orders alike, before any validation label was read, from where each \
+         set applies on the validation rows and the true labels of the held-out training rows each \
+         rule adds (labels that flatter the greedy order, which was chosen on them){cost}"
+    );
+    let plan = |x: f64, n: usize| format!("{} validation rows with at most {}", rows(x), rules(n));
+    let greedy_plan = plan(choice.greedy_expected, choice.greedy_rules);
+    let confidence_plan = plan(choice.confidence_expected, choice.confidence_rules);
+    match choice.taken {
+        OrderKind::Greedy => format!(
+            "{greedy} A second order was built too, the leaves of one tree fitted to the \
+             teacher's probabilities, the teacher's most confident first; this one was tested \
+             because the testing plan expected at least as much of it: {greedy_plan}, against \
+             {confidence_plan} for the other, {weighed}."
+        ),
+        OrderKind::Confidence => format!(
+            "a decision tree was fitted to the teacher's probabilities on training rows, and its \
+             leaves, each a rule deciding the class the teacher favours there, were ordered by the \
+             teacher's mean probability of that class over the training rows each answers \
+             (out-of-bag or cross-fitted, so not flattered by the rows the teacher learned from), \
+             most confident first; leaves where it is below {floor} were left out. This order was \
+             tested, not the greedy order of all candidates (ordered on training rows held out from \
+             fitting them, most certain first), {why} {confidence_plan}, against {greedy_plan} \
+             for the greedy order, {weighed}.",
+            floor = pct((2.0 * cert.precision - 1.0).max(0.0)),
+            why = if choice.by_option {
+                "because `--order confidence` asked for it; the testing plan expected"
+            } else {
+                "because the testing plan expected more of it:"
+            },
+        ),
+    }
+}
 
 /// How the guarantee was obtained, as plain-text paragraphs.
 pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
@@ -39,12 +103,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                 p = pct(cert.precision),
             ),
             format!(
-                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
-                 them, most certain first, while their estimated precision there (the teacher's {view} \
-                 tempering the true labels, for each rule never below what those labels alone \
-                 vouch for) stayed at the precision aimed at, then, once no candidate kept it there, at the \
-                 required precision itself, and last with the rules whose own rows there reach it by what \
-                 their true labels alone vouch for at the stated confidence (longer prefixes, tested last). Of the validation rows, the order \
+                "How the set was chosen: {ordered} Of the validation rows, the order \
                  read only where each candidate applies: not their labels, and not the teacher's view of them \
                  either, which says much of their labels. Each prefix of that order is a nested rule set. A \
                  testing plan was fixed before any validation label was read, too: which prefixes to test, \
@@ -61,7 +120,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  the set meets it.",
                 alpha = pct(1.0 - cert.confidence),
                 saw = teacher_saw(set),
-                view = teacher_view(set),
+                ordered = how_ordered(set),
             ),
         ],
         Scope::Set => vec![

@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 
-use rulec::pipeline::{self, CompileParams};
+use rulec::pipeline::{self, CompileParams, OrderMode};
 use rulec::validate_file::Engine;
 
 /// rulec compiles a big model's judgement on tabular data into a few
@@ -318,6 +318,14 @@ pub struct CommonOpts {
     /// class far below it) or `rule` (each rule on its own rows).
     #[arg(long, value_enum, default_value_t = CertifyArg::from(defaults().certify))]
     pub certify: CertifyArg,
+    /// Which order of the candidate rules the tests walk: `auto` (the greedy
+    /// order, or the teacher's confidence order where its testing plan
+    /// expects to certify more; decided before any validation label is
+    /// read), `greedy` or `confidence` (the leaves of a tree on the
+    /// teacher's probabilities, most confident first; --certify set on a
+    /// class target, without --proposals).
+    #[arg(long, value_enum, default_value_t = OrderArg::from(defaults().order))]
+    pub order: OrderArg,
     /// Treat the target as a number: rules predict a value, and a decision counts as
     /// right when within this distance of the true value (--precision is then the
     /// share of decisions within it).
@@ -433,6 +441,36 @@ pub enum CertifyArg {
     Rule,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OrderArg {
+    /// The order whose testing plan expects more.
+    Auto,
+    /// The greedy order of all candidates.
+    Greedy,
+    /// The teacher's confidence order.
+    Confidence,
+}
+
+impl From<OrderMode> for OrderArg {
+    fn from(order: OrderMode) -> OrderArg {
+        match order {
+            OrderMode::Auto => OrderArg::Auto,
+            OrderMode::Greedy => OrderArg::Greedy,
+            OrderMode::Confidence => OrderArg::Confidence,
+        }
+    }
+}
+
+impl From<OrderArg> for OrderMode {
+    fn from(order: OrderArg) -> OrderMode {
+        match order {
+            OrderArg::Auto => OrderMode::Auto,
+            OrderArg::Greedy => OrderMode::Greedy,
+            OrderArg::Confidence => OrderMode::Confidence,
+        }
+    }
+}
+
 impl From<EngineArg> for Engine {
     fn from(engine: EngineArg) -> Engine {
         match engine {
@@ -493,6 +531,7 @@ impl CommonOpts {
             tree_rows: self.tree_rows,
             bootstrap_trees: self.bootstrap_trees,
             certify: self.certify.into(),
+            order: self.order.into(),
             proposals: self.proposals.clone(),
             max_categories: self.max_categories,
             teacher_paths: self.teacher_paths,

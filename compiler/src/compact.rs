@@ -530,6 +530,7 @@ mod tests {
                     method: "wilson".into(),
                     scope: Default::default(),
                     tests: Vec::new(),
+                    order: None,
                 },
                 provenance: None,
                 summary: None,

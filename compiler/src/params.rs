@@ -45,6 +45,8 @@ pub struct CompileParams {
     pub bootstrap_trees: usize,
     /// What the precision bound certifies.
     pub certify: Certify,
+    /// Which order of the candidates is tested.
+    pub order: OrderMode,
     /// A rule DSL file of proposed rules, validated like learned ones.
     pub proposals: Option<std::path::PathBuf>,
     /// Share of training rows held out from fitting candidates, to rank them.
@@ -184,6 +186,33 @@ pub enum Certify {
     Rule,
 }
 
+/// Which order of the candidates the tests walk (`--order`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OrderMode {
+    /// The greedy order or the teacher's confidence order, whichever's
+    /// testing plan expects more before any validation label is read;
+    /// the greedy order alone where there is no second one (a class
+    /// guarantee, a rule guarantee, a numeric target, proposals).
+    #[default]
+    Auto,
+    /// The greedy order of all candidates.
+    Greedy,
+    /// The teacher's confidence order (a set guarantee on a class target,
+    /// no proposals).
+    Confidence,
+}
+
+impl OrderMode {
+    /// The name `--order` reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            OrderMode::Auto => "auto",
+            OrderMode::Greedy => "greedy",
+            OrderMode::Confidence => "confidence",
+        }
+    }
+}
+
 impl Default for CompileParams {
     fn default() -> Self {
         CompileParams {
@@ -200,6 +229,7 @@ impl Default for CompileParams {
             tree_rows: crate::teach::DEFAULT_TREE_ROWS,
             bootstrap_trees: 8,
             certify: Certify::Set,
+            order: OrderMode::Auto,
             proposals: None,
             rank_share: 0.3,
             max_categories: crate::ingest::DEFAULT_MAX_CATEGORIES,
@@ -377,6 +407,25 @@ impl CompileParams {
                 );
             }
         }
+        if self.order == OrderMode::Confidence {
+            if self.tolerance.is_some() {
+                problems.push(
+                    "--order confidence is for class targets: with --tolerance the teacher has no class probabilities to be confident in; use `auto` or `greedy`"
+                        .to_string(),
+                );
+            } else if self.certify != Certify::Set {
+                problems.push(
+                    "--order confidence needs --certify set: with `class` or `rule` only the greedy order is built; use `auto` or `greedy`"
+                        .to_string(),
+                );
+            }
+            if self.proposals.is_some() {
+                problems.push(
+                    "--order confidence leaves no place for --proposals, which go first in the greedy order; use `auto` or `greedy`"
+                        .to_string(),
+                );
+            }
+        }
         if self.stability > 0 && self.tolerance.is_some() {
             problems.push(
                 "--stability is for class targets; it cannot be used with --tolerance yet (the resampled rule sets decide numbers of their own)"
@@ -509,6 +558,7 @@ pub(crate) fn options(p: &CompileParams) -> Vec<(String, String)> {
             }
             .to_string(),
         ),
+        ("order".to_string(), p.order.name().to_string()),
         (
             "proposals".to_string(),
             p.proposals

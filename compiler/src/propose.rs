@@ -74,15 +74,7 @@ pub fn pool(
         .filter(|&d| d <= params.max_depth)
         .collect();
     depths.dedup();
-    let mut rows: Vec<u32> = train.iter().map(|&r| r as u32).collect();
-    if params.max_rows > 0 && rows.len() > params.max_rows {
-        // Past this many rows a depth-limited tree barely changes, while
-        // its scans of the columns stop fitting in the cache.
-        let mut rng = rulec_datasets::Rng::derive(params.seed, 6000);
-        rng.shuffle(&mut rows);
-        rows.truncate(params.max_rows);
-        rows.sort_unstable();
-    }
+    let rows = tree_rows(train, params);
     let k = table.n_classes();
     let sources: [(Targets<'_>, &str); 3] = [
         (
@@ -95,19 +87,7 @@ pub fn pool(
         ),
         (Targets::Hard(targets.truth), "tree on the true labels"),
     ];
-    // The columns a rule may test with `is missing`: those missing in a
-    // row the trees fit on (so in a training row, which the schema's
-    // nullable columns come from).
-    let nullable: Vec<bool> = table
-        .columns()
-        .iter()
-        // Synthetic rows (`--synthetic`) lie past the table's own.
-        .map(|c| {
-            train
-                .iter()
-                .any(|&r| r < c.data.len() && c.data.is_missing(r))
-        })
-        .collect();
+    let nullable = nullable_columns(table, train);
     let mut out: Vec<Candidate> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut add = |tree: &Tree, origin: &str, out: &mut Vec<Candidate>| {
@@ -187,6 +167,74 @@ pub fn pool(
         );
     }
     out
+}
+
+/// The leaves of one tree fitted to the teacher's probabilities on `train`
+/// (as deep as `params.max_depth`, leaves of at least
+/// `params.min_samples_leaf` rows, on at most `params.max_rows` of them):
+/// rules each deciding the class the teacher favours in its leaf, for the
+/// confidence order ([`crate::select::confidence_order`]). Fitted to the
+/// probabilities, the tree's leaves part rows by how sure the teacher is,
+/// so the most confident leaves draw the teacher's own threshold in boxes.
+pub fn confidence_leaves(
+    table: &Table,
+    binned: &Binned,
+    train: &[usize],
+    teacher_probs: &[f32],
+    params: &PoolParams,
+) -> Vec<Candidate> {
+    let tree_params = TreeParams {
+        max_depth: params.max_depth,
+        min_samples_leaf: params.min_samples_leaf,
+        min_gain: 1e-5,
+        max_features: None,
+        seed: params.seed,
+        criterion: Criterion::GiniCorrected,
+    };
+    let tree = tree::fit(
+        binned,
+        tree_rows(train, params),
+        Targets::Soft(teacher_probs),
+        table.n_classes(),
+        &tree_params,
+    );
+    let mut out = leaf_rules(&tree, table, binned, &nullable_columns(table, train));
+    for c in &mut out {
+        c.rule.origin =
+            Some("leaf of the tree on the teacher's probabilities, by its confidence".into());
+    }
+    out
+}
+
+/// The rows a tree learns from: `train`, or a seeded sample of
+/// `params.max_rows` of them, in row order.
+fn tree_rows(train: &[usize], params: &PoolParams) -> Vec<u32> {
+    let mut rows: Vec<u32> = train.iter().map(|&r| r as u32).collect();
+    if params.max_rows > 0 && rows.len() > params.max_rows {
+        // Past this many rows a depth-limited tree barely changes, while
+        // its scans of the columns stop fitting in the cache.
+        let mut rng = rulec_datasets::Rng::derive(params.seed, 6000);
+        rng.shuffle(&mut rows);
+        rows.truncate(params.max_rows);
+        rows.sort_unstable();
+    }
+    rows
+}
+
+/// The columns a rule may test with `is missing`: those missing in a row
+/// the trees fit on (so in a training row, which the schema's nullable
+/// columns come from). Synthetic rows (`--synthetic`) lie past the table's
+/// own.
+fn nullable_columns(table: &Table, train: &[usize]) -> Vec<bool> {
+    table
+        .columns()
+        .iter()
+        .map(|c| {
+            train
+                .iter()
+                .any(|&r| r < c.data.len() && c.data.is_missing(r))
+        })
+        .collect()
 }
 
 /// What makes two candidates the same: their conditions as the DSL prints

@@ -494,10 +494,13 @@ fn the_model_card_opens_the_book_and_missing_fields_are_open() {
 fn a_rule_on_a_planted_noisy_column_is_flagged_unstable() {
     let dir = tempfile::tempdir().unwrap();
     lending(dir.path(), "lending.csv", 40_000, 0);
+    // The greedy order keeps a rule on the noisy column here; the teacher's
+    // confidence order, which `auto` tests on this table, keeps none (the
+    // teacher makes little of `branch`), so it could not show the flag.
     let set = compile(
         dir.path(),
         "out",
-        &["--forbid", "race", "--stability", "20"],
+        &["--forbid", "race", "--stability", "20", "--order", "greedy"],
     );
     let st = set.summary.as_ref().unwrap().stability.clone().unwrap();
     assert_eq!(st.resamples, 20);
@@ -535,7 +538,61 @@ fn a_rule_on_a_planted_noisy_column_is_flagged_unstable() {
     let again = compile(
         dir.path(),
         "again",
-        &["--forbid", "race", "--stability", "20"],
+        &["--forbid", "race", "--stability", "20", "--order", "greedy"],
     );
     assert_eq!(again.summary.unwrap().stability.unwrap(), st);
+}
+
+/// Two orders of the candidates (#15): on this table the teacher's
+/// confidence order is the one `--order auto` tests, as its plan expects
+/// more of it, and it covers more test rows than the greedy order at the
+/// same target; `--order` names either; `rules.json` records the choice and
+/// the book says which order was tested and why.
+#[test]
+fn the_order_tested_is_recorded_and_explained() {
+    use rulec_runtime::ir::OrderKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    lending(dir.path(), "lending.csv", 40_000, 0);
+    let auto = compile(dir.path(), "auto", &["--forbid", "race"]);
+    let greedy = compile(
+        dir.path(),
+        "greedy",
+        &["--forbid", "race", "--order", "greedy"],
+    );
+    let confident = compile(
+        dir.path(),
+        "confident",
+        &["--forbid", "race", "--order", "confidence"],
+    );
+    let choice = auto.certification.order.expect("auto weighs two orders");
+    assert_eq!(choice.taken, OrderKind::Confidence);
+    assert!(!choice.by_option);
+    assert!(
+        choice.confidence_expected - choice.rule_cost * choice.confidence_rules as f64
+            > choice.greedy_expected - choice.rule_cost * choice.greedy_rules as f64,
+        "{choice:?}"
+    );
+    // `greedy` builds no second order, so there is no choice to record.
+    assert!(greedy.certification.order.is_none());
+    let forced = confident.certification.order.unwrap();
+    assert!(forced.by_option && forced.taken == OrderKind::Confidence);
+    assert_eq!(confident.rules, auto.rules);
+    let coverage = |out: &str| -> f64 {
+        let text = std::fs::read_to_string(dir.path().join(out).join("report.json")).unwrap();
+        serde_json::from_str::<serde_json::Value>(&text).unwrap()["coverage"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!(
+        coverage("auto") > coverage("greedy") + 0.02,
+        "{} {}",
+        coverage("auto"),
+        coverage("greedy")
+    );
+    let book =
+        |out: &str| std::fs::read_to_string(dir.path().join(out).join("RULEBOOK.md")).unwrap();
+    assert!(book("auto").contains("because the testing plan expected more of it"));
+    assert!(book("confident").contains("because \\`--order confidence\\` asked for it"));
+    assert!(!book("greedy").contains("second order"));
 }

@@ -113,6 +113,7 @@ fn book() -> RuleSet {
             method: "wilson".into(),
             scope: Default::default(),
             tests: Vec::new(),
+            order: None,
         },
         provenance: None,
         summary: Some(Summary {

@@ -154,6 +154,48 @@ const CASES: &[Case] = &[
         expect: &["--certify class", "--tolerance"],
     },
     Case {
+        name: "--order confidence with --tolerance",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--tolerance",
+            "1",
+            "--order",
+            "confidence",
+        ],
+        expect: &["--order confidence", "--tolerance", "class targets"],
+    },
+    Case {
+        name: "--order confidence with --certify class",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--certify",
+            "class",
+            "--order",
+            "confidence",
+        ],
+        expect: &["--order confidence", "--certify set", "`greedy`"],
+    },
+    Case {
+        name: "--order confidence with --proposals",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--proposals",
+            "p.rules",
+            "--order",
+            "confidence",
+        ],
+        expect: &["--order confidence", "--proposals", "greedy order"],
+    },
+    Case {
         name: "--tolerance with --bootstrap-trees",
         files: &[],
         args: &[

@@ -530,6 +530,62 @@ fn the_whole_compile_on_labels_below_the_target_everywhere_keeps_the_promise() {
     );
 }
 
+#[test]
+fn the_whole_compile_choosing_the_confidence_order_keeps_the_promise() {
+    // The compiler end to end where the teacher has something to be sure
+    // of: "yes" with chance P_RIGHT where x < 0.5, "no" with chance P_RIGHT
+    // elsewhere. The teacher's probabilities follow x, so the tree on them
+    // offers leaves it is confident in everywhere, and the confidence order
+    // (`select::confidence_order`) competes with the greedy one; but no
+    // rule is right on more than P_RIGHT of the rows it answers in truth,
+    // so any certification at 0.95 is false. Which order is tested is
+    // chosen before any validation label is read; the fixed sequence on it
+    // keeps the promise.
+    use std::fmt::Write as _;
+
+    // Set above the target (0.97), the same compiles certify 56 of 120,
+    // 53 of them on the confidence order, and this test fails, as it
+    // should. At 0.94 the confidence order is the one tested in 3 of 120.
+    const P_RIGHT: f64 = 0.94;
+    let trials = 120;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sure.csv");
+    let (mut certified, mut confident) = (0, 0);
+    for trial in 0..trials {
+        let mut rng = Rng::derive(trial as u64, 0x5355_5245);
+        let mut csv = String::from("x,z,c,y,split\n");
+        for i in 0..2000 {
+            let split = split_of(i);
+            let x = rng.f64();
+            let yes = (x < 0.5) == rng.chance(P_RIGHT);
+            let _ = writeln!(
+                csv,
+                "{x:.4},{:.4},k{},{},{split}",
+                rng.normal(),
+                rng.below(8),
+                if yes { "yes" } else { "no" }
+            );
+        }
+        let set = compile_csv(&path, &csv, trial as u64);
+        certified += usize::from(!set.rules.is_empty());
+        let choice = set
+            .certification
+            .order
+            .expect("a set guarantee on a class target chooses between two orders");
+        confident += usize::from(choice.taken == rulec_runtime::ir::OrderKind::Confidence);
+    }
+    let share = certified as f64 / trials as f64;
+    eprintln!(
+        "certified {certified} of {trials} at P_RIGHT = {P_RIGHT}; the confidence order taken in {confident}"
+    );
+    assert!(
+        share <= limit(0.05, trials),
+        "certified {certified} of {trials} sets whose precision is at most {P_RIGHT} at a target of 0.95"
+    );
+    // Not vacuous: the new order is the one tested in some of the compiles.
+    assert!(confident > 0, "the confidence order was never tested");
+}
+
 /// The whole compile on rows each written 4 times (500 records, 2,000
 /// rows), labels as in the test above ("yes" with chance 0.94 whatever the
 /// features), split by rulec itself: copies of one record on both sides of

@@ -142,6 +142,7 @@ fn keyword_value(keyword: &str, rest: &str) -> Option<(String, usize)> {
                 || token.starts_with("column:")
         }
         "certify" => ["set", "class", "rule"].contains(&token),
+        "order" => ["auto", "greedy", "confidence"].contains(&token),
         _ => false,
     };
     let names_columns = matches!(

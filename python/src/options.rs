@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use rulec::pipeline::{Certify, CompileParams, TeacherKind};
+use rulec::pipeline::{Certify, CompileParams, OrderMode, TeacherKind};
 
 use crate::err;
 
@@ -40,6 +40,7 @@ pub const NAMES: &[&str] = &[
     "no_sums",
     "bootstrap_trees",
     "certify",
+    "order",
     "tolerance",
     "max_categories",
     "categorical",
@@ -110,6 +111,19 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
             "teacher_paths" => p.teacher_paths = get(v, &key, "True or False")?,
             "no_sums" => p.sums = !get::<bool>(v, &key, "True or False")?,
             "bootstrap_trees" => p.bootstrap_trees = get(v, &key, "a non-negative integer")?,
+            "order" => {
+                let text: String = get(v, &key, "`auto`, `greedy` or `confidence`")?;
+                p.order = match text.as_str() {
+                    "auto" => OrderMode::Auto,
+                    "greedy" => OrderMode::Greedy,
+                    "confidence" => OrderMode::Confidence,
+                    other => {
+                        return Err(err(format!(
+                            "invalid value '{other}' for '--order <ORDER>': possible values are auto, greedy, confidence"
+                        )))
+                    }
+                };
+            }
             "certify" => {
                 let text: String = get(v, &key, "`set`, `class` or `rule`")?;
                 p.certify = match text.as_str() {

@@ -349,6 +349,7 @@ fn hand_written_rules() -> RuleSet {
             method: "wilson".into(),
             scope: Default::default(),
             tests: Vec::new(),
+            order: None,
         },
         provenance: None,
         summary: None,

@@ -56,6 +56,7 @@ fn rule_set(rules: &[(&str, f64, &str)]) -> RuleSet {
             method: "wilson".into(),
             scope: Default::default(),
             tests: Vec::new(),
+            order: None,
         },
         provenance: None,
         summary: None,

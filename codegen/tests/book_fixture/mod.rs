@@ -247,6 +247,7 @@ pub fn shipping_book() -> RuleSet {
                 lower_bound: wilson_lower(1500, 1540, 1.0 - 0.05 / 3.0),
                 passed: true,
             }],
+            order: None,
         },
         provenance: Some(Provenance {
             tool_version: "0.1.0".into(),

@@ -41,6 +41,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
         order,
         kept,
         tests,
+        order_choice,
         valid_rows,
         test_rows,
     } = c;
@@ -50,6 +51,7 @@ pub fn run(c: Certified, p: &CompileParams, progress: &dyn Progress) -> Result<A
     let scoring = Scoring::new(table, answers, p.tolerance)?;
     let n_candidates = set.rules.len() as u64;
     record_certification(&mut set, &tests, p);
+    set.certification.order = order_choice;
     if scoring.book_extras() {
         let aim = crate::select::aim(valid_rows.len() as u64, p.precision, p.confidence);
         set.rejected = rejections(

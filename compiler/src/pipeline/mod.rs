@@ -42,7 +42,7 @@ pub use self::certified::Certified;
 pub use self::ingested::{sha256_file, Frame, Ingested};
 pub use self::pool::Pool;
 pub use self::taught::Taught;
-pub use crate::params::{Certify, CompileParams, TeacherKind, ValidParams};
+pub use crate::params::{Certify, CompileParams, OrderMode, TeacherKind, ValidParams};
 pub use crate::report::{CostModelFigures, Figures, MeasuredCostFigures, Report};
 
 /// Everything a compile produces.

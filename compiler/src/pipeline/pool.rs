@@ -15,7 +15,7 @@ use rulec_runtime::ir::{Policy, Rule, RuleSet, Target};
 
 use crate::error::Error;
 use crate::generalise;
-use crate::params::CompileParams;
+use crate::params::{Certify, CompileParams, OrderMode};
 use crate::pipeline::scoring::Scoring;
 use crate::pipeline::taught::{Answers, Synthetic};
 use crate::pipeline::{Ingested, Taught};
@@ -41,6 +41,9 @@ pub struct Pool {
     pub n_proposals: usize,
     /// Training rows the candidates were not fitted on, to order them.
     pub rank_rows: Vec<usize>,
+    /// Indices in `set.rules` of the leaves of the tree on the teacher's
+    /// probabilities, for the confidence order (class targets only).
+    pub confidence_leaves: Vec<usize>,
 }
 
 /// Proposes candidate rules.
@@ -233,6 +236,46 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         )?;
         add_candidates(&mut set, n_proposals, cores);
     }
+    // The leaves of one tree on the teacher's probabilities, for the
+    // confidence order (`select::confidence_order`): those the pool holds
+    // already are named by their index there, the others join it. Only a
+    // set guarantee without proposals (which go first in the greedy
+    // order) has a second order, unless `--order greedy` asks for none.
+    let mut confidence_leaves = Vec::new();
+    let second_order =
+        p.order != OrderMode::Greedy && p.certify == Certify::Set && n_proposals == 0;
+    if let (Answers::Classes(teacher), true) = (&answers, second_order) {
+        let leaves = propose::confidence_leaves(
+            &table,
+            with_sums.as_ref().unwrap_or(&binned),
+            &fit_rows,
+            &teacher.probs,
+            &PoolParams {
+                max_depth: p.max_depth,
+                min_samples_leaf: coarse_leaf(p),
+                bootstrap_trees: 0,
+                max_rows: p.tree_rows,
+                seed: p.seed,
+            },
+        );
+        let mut index: std::collections::HashMap<String, usize> = set
+            .rules
+            .iter()
+            .enumerate()
+            .skip(n_proposals)
+            .map(|(i, r)| (propose::rule_key(r), i))
+            .collect();
+        let mut fresh = Vec::new();
+        for c in leaves {
+            let next = set.rules.len() + fresh.len();
+            let i = *index.entry(propose::rule_key(&c.rule)).or_insert(next);
+            if i == next {
+                fresh.push(c.rule);
+            }
+            confidence_leaves.push(i);
+        }
+        add_candidates(&mut set, n_proposals, fresh);
+    }
     Ok(Pool {
         data: Ingested {
             table,
@@ -245,6 +288,7 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
         set,
         n_proposals,
         rank_rows,
+        confidence_leaves,
     })
 }
 

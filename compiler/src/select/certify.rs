@@ -114,7 +114,61 @@ type PlanStep = (f64, Option<(usize, usize)>);
 /// are never in it. The plan only decides where the power goes; the error
 /// guarantee does not depend on it.
 pub fn plan(supports: &[u64], estimates: &[f64], precision: f64, confidence: f64) -> Vec<usize> {
-    let chance: Vec<f64> = (0..supports.len())
+    plan_by_chance(
+        supports,
+        &chances(supports, estimates, precision, confidence),
+    )
+    .0
+}
+
+/// What [`plan`] expects of `order`: the validation rows it expects to
+/// certify (the expected support of its plan) and the rules of the largest
+/// prefix it would test, from where each prefix applies on the validation
+/// rows (`valid`'s covers; no label read) and the order's training
+/// estimates read as the plan reads them. What weighs two orders before
+/// any validation label is read.
+pub fn expected_support(
+    order: &Order,
+    valid: &CoverageTable<'_>,
+    precision: f64,
+    confidence: f64,
+) -> Outlook {
+    let supports = prefix_supports(order, valid);
+    let chance = chances(&supports, &plan_estimates(order), precision, confidence);
+    let (planned, rows) = plan_by_chance(&supports, &chance);
+    Outlook {
+        rows,
+        rules: planned.last().map_or(0, |&j| j + 1),
+    }
+}
+
+/// What a testing plan expects ([`expected_support`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Outlook {
+    /// Validation rows it expects to certify.
+    pub rows: f64,
+    /// Rules in the largest prefix it tests.
+    pub rules: usize,
+}
+
+/// How many validation rows each prefix of `order` answers (features only,
+/// no label read).
+fn prefix_supports(order: &Order, valid: &CoverageTable<'_>) -> Vec<u64> {
+    let n_rows = valid.truth.first().map_or(0, |b| b.words.len() * 64);
+    let mut covered = Bits::new(n_rows);
+    order
+        .rules
+        .iter()
+        .map(|&i| {
+            covered.union_with(&valid.covers[i]);
+            covered.count()
+        })
+        .collect()
+}
+
+/// Each prefix's chance of passing the exact test, as [`plan`] reads it.
+fn chances(supports: &[u64], estimates: &[f64], precision: f64, confidence: f64) -> Vec<f64> {
+    (0..supports.len())
         .map(|j| {
             pass_chance(
                 supports[j],
@@ -123,8 +177,7 @@ pub fn plan(supports: &[u64], estimates: &[f64], precision: f64, confidence: f64
                 confidence,
             )
         })
-        .collect();
-    plan_by_chance(supports, &chance)
+        .collect()
 }
 
 /// How cautiously the plan reads the order's estimates: each rule's
@@ -179,8 +232,9 @@ fn pass_chance(n: u64, p_hat: f64, precision: f64, confidence: f64) -> f64 {
     }
 }
 
-/// [`plan`] from each prefix's chance of passing.
-fn plan_by_chance(supports: &[u64], chance: &[f64]) -> Vec<usize> {
+/// [`plan`] from each prefix's chance of passing, and the plan's expected
+/// certified support.
+fn plan_by_chance(supports: &[u64], chance: &[f64]) -> (Vec<usize>, f64) {
     let m = supports.len();
     // Nested sets pass or fail together more often than not: plan as if
     // passing a test implied passing every test with a better chance
@@ -229,7 +283,7 @@ fn plan_by_chance(supports: &[u64], chance: &[f64]) -> Vec<usize> {
         at = best[j][k].and_then(|(_, prev)| prev);
     }
     out.reverse();
-    out
+    (out, end.map_or(0.0, |(v, _, _)| v))
 }
 
 /// Certifies a prefix of `order` on validation rows by fixed-sequence
@@ -254,12 +308,7 @@ pub fn certify_prefix(
 ) -> (usize, Vec<PrefixTest>) {
     let n_rows = valid.truth.first().map_or(0, |b| b.words.len() * 64);
     // Support of each prefix: which rows each answers, no label read.
-    let mut covered = Bits::new(n_rows);
-    let mut supports = Vec::with_capacity(order.rules.len());
-    for &i in &order.rules {
-        covered.union_with(&valid.covers[i]);
-        supports.push(covered.count());
-    }
+    let supports = prefix_supports(order, valid);
     let planned = plan(&supports, &plan_estimates(order), precision, confidence);
     // Only now are the labels read: correct decisions of each prefix.
     let mut covered = Bits::new(n_rows);
@@ -341,7 +390,7 @@ pub fn certify_classes(
         );
         per_prefix.push(class_rows.clone());
     }
-    let planned = plan_by_chance(&supports, &chance);
+    let planned = plan_by_chance(&supports, &chance).0;
     // Only now are the labels read.
     let mut covered = Bits::new(n_rows);
     let mut class_correct = vec![0u64; n_classes];
@@ -424,6 +473,41 @@ pub fn certify_each(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_expected_support_is_the_plans_and_reads_no_label() {
+        // One rule answering validation rows 0..200: flawless on 2,000 rank
+        // rows, it passes nearly surely, so the plan expects about its 200
+        // rows; right on 90 % of them, it passes by luck alone: almost
+        // nothing.
+        let n = 256;
+        let mut covers = Bits::new(n);
+        (0..200).for_each(|r| covers.set(r));
+        let covers = vec![covers];
+        let decisions = vec![0];
+        // No row is right by the validation labels: they are not read.
+        let truth = vec![Bits::new(n)];
+        let valid = CoverageTable::new(&covers, &decisions, &truth);
+        let order = |right: f64| Order {
+            rules: vec![0],
+            estimated_precision: vec![right / 2000.0],
+            gains: vec![(2000, right)],
+            ..Order::default()
+        };
+        let sure = expected_support(&order(2000.0), &valid, 0.95, 0.95);
+        assert!(sure.rows > 199.0 && sure.rows <= 200.0, "{sure:?}");
+        assert_eq!(sure.rules, 1);
+        let unlikely = expected_support(&order(1800.0), &valid, 0.95, 0.95);
+        assert!(unlikely.rows < 0.01, "{unlikely:?}");
+        let none = expected_support(&Order::default(), &valid, 0.95, 0.95);
+        assert_eq!(
+            none,
+            Outlook {
+                rows: 0.0,
+                rules: 0
+            }
+        );
+    }
 
     #[test]
     fn the_plan_reads_a_rule_with_little_evidence_more_cautiously() {

@@ -65,9 +65,12 @@
 use rulec_runtime::stats::wilson_lower;
 
 mod certify;
+mod confidence;
 pub use certify::{
-    aim, certify_classes, certify_each, certify_prefix, min_correct, plan, ClassTest, PrefixTest,
+    aim, certify_classes, certify_each, certify_prefix, expected_support, min_correct, plan,
+    ClassTest, Outlook, PrefixTest,
 };
+pub use confidence::{confidence_order, with_truth_gains};
 
 /// A set of row positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
