@@ -83,14 +83,7 @@ pub fn with_truth_gains(order: &Order, train: &CoverageTable<'_>) -> Order {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn bits(n: usize, rows: impl IntoIterator<Item = usize>) -> Bits {
-        let mut b = Bits::new(n);
-        for r in rows {
-            b.set(r);
-        }
-        b
-    }
+    use crate::select::tests::bits;
 
     #[test]
     fn leaves_go_most_confident_first_and_those_below_the_floor_stay_out() {

@@ -498,7 +498,9 @@ mod tests {
         }
     }
 
-    fn bits(n: usize, rows: impl IntoIterator<Item = usize>) -> Bits {
+    /// A set of `n` positions holding `rows` (also for the other modules'
+    /// tests).
+    pub(super) fn bits(n: usize, rows: impl IntoIterator<Item = usize>) -> Bits {
         let mut b = Bits::new(n);
         for r in rows {
             b.set(r);
