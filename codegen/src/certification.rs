@@ -25,33 +25,55 @@ fn how_ordered(set: &RuleSet) -> String {
     let Some(choice) = cert.order else {
         return greedy;
     };
-    let rows = |x: f64| format!("{x:.1}");
     let rules = |n: usize| crate::sentence::counted(n, "rule", "rules");
-    let cost =
+    let net = |x: f64, n: usize| x - choice.rule_cost * n as f64;
+    // What the plan expected of an order, and what was compared: that less
+    // the rule cost.
+    let plan = |x: f64, n: usize| {
+        let expected = format!(
+            "{} validation {} with at most {}",
+            tenths(x),
+            if tenths(x) == "1.0" { "row" } else { "rows" },
+            rules(n)
+        );
         if choice.rule_cost > 0.0 {
-            format!(
-            ", each rule of the largest set a plan would test counted as {:.0} validation {} less \
-             (the fewest a rule must add to be worth reading)",
-            choice.rule_cost,
-            if choice.rule_cost == 1.0 { "row" } else { "rows" },
-        )
+            format!("{expected}, {} net", tenths(net(x, n)))
         } else {
-            String::new()
-        };
+            expected
+        }
+    };
+    let greedy_plan = plan(choice.greedy_expected, choice.greedy_rules);
+    let confidence_plan = plan(choice.confidence_expected, choice.confidence_rules);
+    let cost = if choice.rule_cost > 0.0 {
+        format!(
+            "; net is less {} validation {} for each rule, the fewest a rule must add to be \
+             worth reading (0.2 % of the validation rows, rounded down)",
+            tenths(choice.rule_cost).trim_end_matches(".0"),
+            if choice.rule_cost == 1.0 {
+                "row"
+            } else {
+                "rows"
+            },
+        )
+    } else {
+        String::new()
+    };
     let weighed = format!(
         "reckoned for both orders alike, before any validation label was read, from where each \
          set applies on the validation rows and the true labels of the held-out training rows each \
          rule adds (labels that flatter the greedy order, which was chosen on them){cost}"
     );
-    let plan = |x: f64, n: usize| format!("{} validation rows with at most {}", rows(x), rules(n));
-    let greedy_plan = plan(choice.greedy_expected, choice.greedy_rules);
-    let confidence_plan = plan(choice.confidence_expected, choice.confidence_rules);
+    let second = "A second order was built too, the teacher's confidence order (the leaves of one \
+                  tree fitted to the teacher's probabilities, the teacher's most confident first)";
     match choice.taken {
+        OrderKind::Greedy if choice.greedy_rules == 0 && choice.confidence_rules == 0 => format!(
+            "{greedy} {second}; in neither did the testing plan find a set with a chance of \
+             passing ({weighed}), and the greedy order was kept."
+        ),
         OrderKind::Greedy => format!(
-            "{greedy} A second order was built too, the leaves of one tree fitted to the \
-             teacher's probabilities, the teacher's most confident first; this one was tested \
-             because the testing plan expected at least as much of it: {greedy_plan}, against \
-             {confidence_plan} for the other, {weighed}."
+            "{greedy} {second}; the greedy order was tested because the testing plan expected at \
+             least as much of it net: {greedy_plan}, against {confidence_plan}, for the \
+             confidence order, {weighed}."
         ),
         OrderKind::Confidence => format!(
             "a decision tree was fitted to the teacher's probabilities on training rows, and its \
@@ -60,16 +82,23 @@ fn how_ordered(set: &RuleSet) -> String {
              (out-of-bag or cross-fitted, so not flattered by the rows the teacher learned from), \
              most confident first; leaves where it is below {floor} were left out. This order was \
              tested, not the greedy order of all candidates (ordered on training rows held out from \
-             fitting them, most certain first), {why} {confidence_plan}, against {greedy_plan} \
+             fitting them, most certain first), {why} {confidence_plan}, against {greedy_plan}, \
              for the greedy order, {weighed}.",
             floor = pct((2.0 * cert.precision - 1.0).max(0.0)),
             why = if choice.by_option {
-                "because `--order confidence` asked for it; the testing plan expected"
+                "because the option --order confidence asked for it; the testing plan expected"
             } else {
-                "because the testing plan expected more of it:"
+                "because the testing plan expected more of it net:"
             },
         ),
     }
+}
+
+/// `x` with one decimal and thousands separators: `26,255.0`, `-12.5`.
+fn tenths(x: f64) -> String {
+    let t = (x.abs() * 10.0).round() as u64;
+    let sign = if x < 0.0 && t > 0 { "-" } else { "" };
+    format!("{sign}{}.{}", crate::book::count(t / 10), t % 10)
 }
 
 /// How the guarantee was obtained, as plain-text paragraphs.
@@ -329,5 +358,85 @@ fn first_candidates(k: usize) -> String {
         "first candidate in order".to_string()
     } else {
         format!("first {k} candidates in order")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rulec_runtime::ir::{OrderChoice, Target};
+
+    fn set_with(choice: Option<OrderChoice>) -> RuleSet {
+        let target = Target {
+            name: "y".into(),
+            classes: vec!["a".into(), "b".into()],
+            tolerance: None,
+        };
+        let mut set = RuleSet::new(target, Vec::new(), Vec::new(), 0.95, 0.95);
+        set.certification.order = choice;
+        set
+    }
+
+    fn choice(taken: OrderKind) -> OrderChoice {
+        OrderChoice {
+            taken,
+            greedy_expected: 26_255.0,
+            greedy_rules: 22,
+            confidence_expected: 26_385.0,
+            confidence_rules: 39,
+            rule_cost: 80.0,
+            by_option: false,
+        }
+    }
+
+    #[test]
+    fn the_book_names_the_order_tested_and_the_figures_compared() {
+        // The greedy order expected fewer rows but more net of its rules:
+        // the book says so, with the net figures.
+        let text = how_ordered(&set_with(Some(choice(OrderKind::Greedy))));
+        assert!(
+            text.contains("the greedy order was tested because the testing plan expected at least as much of it net: 26,255.0 validation rows with at most 22 rules, 24,495.0 net, against 26,385.0 validation rows with at most 39 rules, 23,265.0 net, for the confidence order"),
+            "{text}"
+        );
+        assert!(
+            text.contains("net is less 80 validation rows for each rule"),
+            "{text}"
+        );
+        let text = how_ordered(&set_with(Some(OrderChoice {
+            by_option: true,
+            ..choice(OrderKind::Confidence)
+        })));
+        assert!(
+            text.starts_with("a decision tree was fitted to the teacher's probabilities"),
+            "{text}"
+        );
+        assert!(
+            text.contains("because the option --order confidence asked for it"),
+            "{text}"
+        );
+        // Nothing planned in either: no figures to compare.
+        let text = how_ordered(&set_with(Some(OrderChoice {
+            greedy_expected: 0.0,
+            greedy_rules: 0,
+            confidence_expected: 0.0,
+            confidence_rules: 0,
+            rule_cost: 0.0,
+            ..choice(OrderKind::Greedy)
+        })));
+        assert!(
+            text.contains("in neither did the testing plan find a set with a chance of passing"),
+            "{text}"
+        );
+        assert!(!text.contains("0.0 validation rows"), "{text}");
+        // Without a choice (one order built): the greedy order's account only.
+        assert!(!how_ordered(&set_with(None)).contains("second order"));
+    }
+
+    #[test]
+    fn tenths_have_separators_and_a_sign() {
+        assert_eq!(tenths(26_255.04), "26,255.0");
+        assert_eq!(tenths(0.56), "0.6");
+        assert_eq!(tenths(-1234.5), "-1,234.5");
+        assert_eq!(tenths(-0.01), "0.0");
     }
 }

@@ -323,7 +323,7 @@ pub struct CommonOpts {
     /// expects to certify more; decided before any validation label is
     /// read), `greedy` or `confidence` (the leaves of a tree on the
     /// teacher's probabilities, most confident first; --certify set on a
-    /// class target, without --proposals).
+    /// class target, a teacher with probabilities, without --proposals).
     #[arg(long, value_enum, default_value_t = OrderArg::from(defaults().order))]
     pub order: OrderArg,
     /// Treat the target as a number: rules predict a value, and a decision counts as

@@ -192,13 +192,14 @@ pub enum OrderMode {
     /// The greedy order or the teacher's confidence order, whichever's
     /// testing plan expects more before any validation label is read;
     /// the greedy order alone where there is no second one (a class
-    /// guarantee, a rule guarantee, a numeric target, proposals).
+    /// guarantee, a rule guarantee, a numeric target, proposals, a logged
+    /// `column:` teacher, which has no probabilities).
     #[default]
     Auto,
     /// The greedy order of all candidates.
     Greedy,
     /// The teacher's confidence order (a set guarantee on a class target,
-    /// no proposals).
+    /// no proposals, a teacher with probabilities).
     Confidence,
 }
 
@@ -424,6 +425,11 @@ impl CompileParams {
                     "--order confidence leaves no place for --proposals, which go first in the greedy order; use `auto` or `greedy`"
                         .to_string(),
                 );
+            }
+            if let TeacherKind::Column(name) = &self.teacher {
+                problems.push(format!(
+                    "--order confidence needs a teacher with probabilities; a logged teacher (column:{name}) gives its decisions only; use `auto` or `greedy`"
+                ));
             }
         }
         if self.stability > 0 && self.tolerance.is_some() {

@@ -182,6 +182,20 @@ const CASES: &[Case] = &[
         expect: &["--order confidence", "--certify set", "`greedy`"],
     },
     Case {
+        name: "--order confidence with a logged teacher",
+        files: &[],
+        args: &[
+            "nofile.csv",
+            "--target",
+            "y",
+            "--teacher",
+            "column:model",
+            "--order",
+            "confidence",
+        ],
+        expect: &["--order confidence", "column:model", "probabilities"],
+    },
+    Case {
         name: "--order confidence with --proposals",
         files: &[],
         args: &[

@@ -143,32 +143,7 @@ pub fn run(mut pool: Pool, p: &CompileParams, progress: &dyn Progress) -> Result
         p,
     )?;
     if let Some(choice) = &order_choice {
-        let greedy = (choice.greedy_expected, choice.greedy_rules);
-        let confident = (choice.confidence_expected, choice.confidence_rules);
-        let (taken, other, mine, theirs) = match choice.taken {
-            OrderKind::Greedy => (
-                "the greedy order",
-                "the teacher's confidence order",
-                greedy,
-                confident,
-            ),
-            OrderKind::Confidence => (
-                "the teacher's confidence order",
-                "the greedy order",
-                confident,
-                greedy,
-            ),
-        };
-        let rows = |x: f64| rulec_codegen::book::count(x.round() as u64);
-        progress.line(&format!(
-            "validate: testing {taken}{}: its plan expects to certify {} validation rows with at most {} rules, {other}'s {} with at most {} (each rule counted as {} rows)",
-            if choice.by_option { " (--order)" } else { "" },
-            rows(mine.0),
-            mine.1,
-            rows(theirs.0),
-            theirs.1,
-            rows(choice.rule_cost)
-        ));
+        progress.line(&order_line(choice));
     }
     let (kept, tests) = certify(&order, &valid_table, p);
     Ok(Certified {
@@ -347,6 +322,51 @@ fn choose_order(
             by_option,
         }),
     ))
+}
+
+/// The console's account of which order is tested and why.
+fn order_line(choice: &OrderChoice) -> String {
+    let counted = rulec_codegen::sentence::counted;
+    let rows = |x: f64| {
+        let n = x.round() as u64;
+        let noun = if n == 1 { "row" } else { "rows" };
+        format!("{} validation {noun}", rulec_codegen::book::count(n))
+    };
+    if choice.greedy_rules == 0 && choice.confidence_rules == 0 {
+        return "validate: neither the greedy order nor the teacher's confidence order has a set with a chance of passing; testing the greedy order".to_string();
+    }
+    let greedy = (choice.greedy_expected, choice.greedy_rules);
+    let confident = (choice.confidence_expected, choice.confidence_rules);
+    let (taken, other, mine, theirs) = match choice.taken {
+        OrderKind::Greedy => (
+            "the greedy order",
+            "the teacher's confidence order",
+            greedy,
+            confident,
+        ),
+        OrderKind::Confidence => (
+            "the teacher's confidence order",
+            "the greedy order",
+            confident,
+            greedy,
+        ),
+    };
+    let cost = if choice.rule_cost > 0.0 {
+        format!(
+            "; each rule counted as {} less",
+            counted(choice.rule_cost as usize, "row", "rows")
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "validate: testing {taken}{}: its plan expects to certify {} with at most {}, {other}'s {} with at most {}{cost}",
+        if choice.by_option { " (--order)" } else { "" },
+        rows(mine.0),
+        counted(mine.1, "rule", "rules"),
+        rows(theirs.0),
+        counted(theirs.1, "rule", "rules"),
+    )
 }
 
 /// The hulls ([`crate::compact::hull`]) of every two learned rules of

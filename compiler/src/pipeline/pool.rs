@@ -15,7 +15,7 @@ use rulec_runtime::ir::{Policy, Rule, RuleSet, Target};
 
 use crate::error::Error;
 use crate::generalise;
-use crate::params::{Certify, CompileParams, OrderMode};
+use crate::params::{Certify, CompileParams, OrderMode, TeacherKind};
 use crate::pipeline::scoring::Scoring;
 use crate::pipeline::taught::{Answers, Synthetic};
 use crate::pipeline::{Ingested, Taught};
@@ -240,10 +240,13 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     // confidence order (`select::confidence_order`): those the pool holds
     // already are named by their index there, the others join it. Only a
     // set guarantee without proposals (which go first in the greedy
-    // order) has a second order, unless `--order greedy` asks for none.
+    // order), from a teacher with probabilities (not a logged `column:`),
+    // has a second order, unless `--order greedy` asks for none.
     let mut confidence_leaves = Vec::new();
-    let second_order =
-        p.order != OrderMode::Greedy && p.certify == Certify::Set && n_proposals == 0;
+    let second_order = p.order != OrderMode::Greedy
+        && p.certify == Certify::Set
+        && n_proposals == 0
+        && !matches!(p.teacher, TeacherKind::Column(_));
     if let (Answers::Classes(teacher), true) = (&answers, second_order) {
         let leaves = propose::confidence_leaves(
             &table,
