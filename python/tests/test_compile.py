@@ -114,6 +114,32 @@ def test_split_shares_and_class_certification_as_the_command_line(csv_path, rule
     assert json.loads(res.rules_json)["provenance"]["split_method"].startswith("stratified 50/30/20")
 
 
+def test_the_order_as_the_command_line(csv_path, rulec_bin, tmp_path):
+    """`order=` is the command line's `--order`: the same rules.json, byte
+    for byte, with the choice recorded; a value it does not know is refused
+    as the command line refuses it."""
+    for order in ("greedy", "confidence"):
+        cli_out = tmp_path / f"cli_{order}"
+        subprocess.run(
+            [
+                str(rulec_bin), "compile", str(csv_path), "--target", "y", "--trees", "10",
+                "--order", order, "--no-cache", "--out", str(cli_out), "--quiet",
+            ],
+            check=True,
+        )
+        res = rulec.compile(
+            str(csv_path), target="y", trees=10, order=order, no_cache=True, progress=False,
+        )
+        assert res.rules_json.encode() == (cli_out / "rules.json").read_bytes()
+        recorded = json.loads(res.rules_json)["certification"].get("order")
+        if order == "greedy":
+            assert recorded is None
+        else:
+            assert recorded["taken"] == "confidence" and recorded["by_option"] is True
+    with pytest.raises(rulec.RulecError, match="possible values are auto, greedy, confidence"):
+        rulec.compile(str(csv_path), target="y", order="best", progress=False)
+
+
 def test_the_auditors_options_as_the_command_line(csv_path, rulec_bin, tmp_path):
     """`forbid`, `groups`, `stability` and `card` are the command line's
     flags: the same rules.json and rule book, byte for byte; a list and a
