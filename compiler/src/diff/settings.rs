@@ -248,6 +248,18 @@ pub(super) fn setting_changes(old: &RuleSet, new: &RuleSet) -> Vec<Line> {
             scope_words(co.scope)
         )));
     }
+    // Where one order was built, it was the greedy one.
+    let taken = |c: &rulec_runtime::ir::Certification| {
+        c.order
+            .map_or(rulec_runtime::ir::OrderKind::Greedy, |o| o.taken)
+    };
+    if taken(co) != taken(cn) {
+        out.push(Line::default().words(format!(
+            "the rules come from {} instead of {}",
+            order_words(taken(cn)),
+            order_words(taken(co))
+        )));
+    }
     let (po, pn) = (&old.policy, &new.policy);
     for name in pn.forbidden.iter().filter(|f| !po.forbids(f)) {
         out.push(
@@ -352,6 +364,13 @@ pub(super) fn feature_changes(
         }));
     }
     out
+}
+
+fn order_words(o: rulec_runtime::ir::OrderKind) -> &'static str {
+    match o {
+        rulec_runtime::ir::OrderKind::Greedy => "the greedy order",
+        rulec_runtime::ir::OrderKind::Confidence => "the teacher's confidence order",
+    }
 }
 
 fn scope_words(s: rulec_runtime::ir::Scope) -> &'static str {

@@ -241,6 +241,35 @@ fn column_changes_say_what_changed() {
     );
 }
 
+/// Rules from the other order of the candidates (`--order`, or the choice
+/// going the other way on new data) say so.
+#[test]
+fn a_change_of_order_is_said() {
+    use rulec_runtime::ir::{OrderChoice, OrderKind};
+    let old = plain_set(Vec::new());
+    let mut new = plain_set(Vec::new());
+    new.certification.order = Some(OrderChoice {
+        taken: OrderKind::Confidence,
+        greedy_expected: 400.0,
+        greedy_rules: 3,
+        confidence_expected: 450.0,
+        confidence_rules: 4,
+        rule_cost: 2.0,
+        by_option: false,
+    });
+    let lines: Vec<String> = diff(&old, &new).settings.iter().map(Line::plain).collect();
+    assert_eq!(
+        lines,
+        ["the rules come from the teacher's confidence order instead of the greedy order"]
+    );
+    // The same order taken, whatever the plans expected: no line.
+    let mut same = new.clone();
+    if let Some(o) = same.certification.order.as_mut() {
+        o.confidence_expected = 500.0;
+    }
+    assert!(diff(&new, &same).settings.is_empty());
+}
+
 /// A model card that changed (its owner, its purpose) is shown for review
 /// and is no change to the rules or the guarantee.
 #[test]
