@@ -324,6 +324,8 @@ pub struct CommonOpts {
     /// read), `greedy` or `confidence` (the leaves of a tree on the
     /// teacher's probabilities, most confident first; --certify set on a
     /// class target, a teacher with probabilities, without --proposals).
+    /// Name it before seeing a result: switching because the other order
+    /// certified less is a choice made on the validation labels.
     #[arg(long, value_enum, default_value_t = OrderArg::from(defaults().order))]
     pub order: OrderArg,
     /// Treat the target as a number: rules predict a value, and a decision counts as
