@@ -27,16 +27,20 @@ fn how_ordered(set: &RuleSet) -> String {
     };
     let rules = |n: usize| crate::sentence::counted(n, "rule", "rules");
     let net = |x: f64, n: usize| x - choice.rule_cost * n as f64;
+    let costed = choice.rule_cost > 0.0;
     // What the plan expected of an order, and what was compared: that less
     // the rule cost.
     let plan = |x: f64, n: usize| {
+        if n == 0 {
+            return "no set with a chance of passing".to_string();
+        }
         let expected = format!(
             "{} validation {} with at most {}",
             tenths(x),
-            if tenths(x) == "1.0" { "row" } else { "rows" },
+            if tenths(x) == "1" { "row" } else { "rows" },
             rules(n)
         );
-        if choice.rule_cost > 0.0 {
+        if costed {
             format!("{expected}, {} net", tenths(net(x, n)))
         } else {
             expected
@@ -44,35 +48,32 @@ fn how_ordered(set: &RuleSet) -> String {
     };
     let greedy_plan = plan(choice.greedy_expected, choice.greedy_rules);
     let confidence_plan = plan(choice.confidence_expected, choice.confidence_rules);
-    let cost = if choice.rule_cost > 0.0 {
-        format!(
-            "; net is less {} validation {} for each rule, the fewest a rule must add to be \
-             worth reading (0.2 % of the validation rows, rounded down)",
-            tenths(choice.rule_cost).trim_end_matches(".0"),
-            if choice.rule_cost == 1.0 {
-                "row"
-            } else {
-                "rows"
-            },
+    let how = "reckoned for both orders alike, before any validation label was read, from where \
+               each set applies on the validation rows and the true labels of the held-out \
+               training rows each rule adds, labels that flatter the greedy order, which was \
+               chosen on them";
+    let weighed =
+        if costed {
+            format!(
+            "{how}; net is that less {} validation {} for each rule, the fewest a rule must add \
+             to be worth reading: 0.2 % of the validation rows, rounded down",
+            tenths(choice.rule_cost),
+            if choice.rule_cost == 1.0 { "row" } else { "rows" },
         )
-    } else {
-        String::new()
-    };
-    let weighed = format!(
-        "reckoned for both orders alike, before any validation label was read, from where each \
-         set applies on the validation rows and the true labels of the held-out training rows each \
-         rule adds (labels that flatter the greedy order, which was chosen on them){cost}"
-    );
+        } else {
+            how.to_string()
+        };
+    let net_word = if costed { " net" } else { "" };
     let second = "A second order was built too, the teacher's confidence order (the leaves of one \
                   tree fitted to the teacher's probabilities, the teacher's most confident first)";
     match choice.taken {
         OrderKind::Greedy if choice.greedy_rules == 0 && choice.confidence_rules == 0 => format!(
             "{greedy} {second}; in neither did the testing plan find a set with a chance of \
-             passing ({weighed}), and the greedy order was kept."
+             passing ({how}), and the greedy order was kept."
         ),
         OrderKind::Greedy => format!(
             "{greedy} {second}; the greedy order was tested because the testing plan expected at \
-             least as much of it net: {greedy_plan}, against {confidence_plan}, for the \
+             least as much of it{net_word}: {greedy_plan}, against {confidence_plan}, for the \
              confidence order, {weighed}."
         ),
         OrderKind::Confidence => format!(
@@ -88,17 +89,25 @@ fn how_ordered(set: &RuleSet) -> String {
             why = if choice.by_option {
                 "because the option --order confidence asked for it; the testing plan expected"
             } else {
-                "because the testing plan expected more of it net:"
+                if costed {
+                    "because the testing plan expected more of it net:"
+                } else {
+                    "because the testing plan expected more of it:"
+                }
             },
         ),
     }
 }
 
-/// `x` with one decimal and thousands separators: `26,255.0`, `-12.5`.
+/// `x` with one decimal, none when it is whole, and thousands separators:
+/// `26,255`, `472.1`, `-12.5`.
 fn tenths(x: f64) -> String {
     let t = (x.abs() * 10.0).round() as u64;
     let sign = if x < 0.0 && t > 0 { "-" } else { "" };
-    format!("{sign}{}.{}", crate::book::count(t / 10), t % 10)
+    match t % 10 {
+        0 => format!("{sign}{}", crate::book::count(t / 10)),
+        d => format!("{sign}{}.{d}", crate::book::count(t / 10)),
+    }
 }
 
 /// How the guarantee was obtained, as plain-text paragraphs.
@@ -395,11 +404,11 @@ mod tests {
         // the book says so, with the net figures.
         let text = how_ordered(&set_with(Some(choice(OrderKind::Greedy))));
         assert!(
-            text.contains("the greedy order was tested because the testing plan expected at least as much of it net: 26,255.0 validation rows with at most 22 rules, 24,495.0 net, against 26,385.0 validation rows with at most 39 rules, 23,265.0 net, for the confidence order"),
+            text.contains("the greedy order was tested because the testing plan expected at least as much of it net: 26,255 validation rows with at most 22 rules, 24,495 net, against 26,385 validation rows with at most 39 rules, 23,265 net, for the confidence order"),
             "{text}"
         );
         assert!(
-            text.contains("net is less 80 validation rows for each rule"),
+            text.contains("net is that less 80 validation rows for each rule"),
             "{text}"
         );
         let text = how_ordered(&set_with(Some(OrderChoice {
@@ -427,16 +436,32 @@ mod tests {
             text.contains("in neither did the testing plan find a set with a chance of passing"),
             "{text}"
         );
-        assert!(!text.contains("0.0 validation rows"), "{text}");
+        assert!(
+            !text.contains("0 validation rows") && !text.contains("net"),
+            "{text}"
+        );
+        // No rule cost (under 500 validation rows): no net to speak of; an
+        // order without a planned set says so.
+        let text = how_ordered(&set_with(Some(OrderChoice {
+            greedy_expected: 42.9,
+            greedy_rules: 7,
+            confidence_expected: 0.0,
+            confidence_rules: 0,
+            rule_cost: 0.0,
+            ..choice(OrderKind::Greedy)
+        })));
+        assert!(text.contains("expected at least as much of it: 42.9 validation rows with at most 7 rules, against no set with a chance of passing, for the confidence order"), "{text}");
+        assert!(!text.contains("net"), "{text}");
         // Without a choice (one order built): the greedy order's account only.
         assert!(!how_ordered(&set_with(None)).contains("second order"));
     }
 
     #[test]
     fn tenths_have_separators_and_a_sign() {
-        assert_eq!(tenths(26_255.04), "26,255.0");
+        assert_eq!(tenths(26_255.04), "26,255");
+        assert_eq!(tenths(472.09), "472.1");
         assert_eq!(tenths(0.56), "0.6");
         assert_eq!(tenths(-1234.5), "-1,234.5");
-        assert_eq!(tenths(-0.01), "0.0");
+        assert_eq!(tenths(-0.01), "0");
     }
 }

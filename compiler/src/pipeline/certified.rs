@@ -326,17 +326,32 @@ fn choose_order(
 
 /// The console's account of which order is tested and why.
 fn order_line(choice: &OrderChoice) -> String {
-    let counted = rulec_codegen::sentence::counted;
-    let rows = |x: f64| {
-        let n = x.round() as u64;
-        let noun = if n == 1 { "row" } else { "rows" };
-        format!("{} validation {noun}", rulec_codegen::book::count(n))
-    };
+    let count = rulec_codegen::book::count;
     if choice.greedy_rules == 0 && choice.confidence_rules == 0 {
         return "validate: neither the greedy order nor the teacher's confidence order has a set with a chance of passing; testing the greedy order".to_string();
     }
-    let greedy = (choice.greedy_expected, choice.greedy_rules);
-    let confident = (choice.confidence_expected, choice.confidence_rules);
+    let costed = choice.rule_cost > 0.0;
+    let plan = |x: f64, n: usize| {
+        if n == 0 {
+            return "no set with a chance of passing".to_string();
+        }
+        let rows = x.round() as u64;
+        let net = if costed {
+            let net = x - choice.rule_cost * n as f64;
+            let sign = if net.round() < 0.0 { "-" } else { "" };
+            format!(" ({sign}{} net)", count(net.abs().round() as u64))
+        } else {
+            String::new()
+        };
+        format!(
+            "{} validation {} with at most {}{net}",
+            count(rows),
+            if rows == 1 { "row" } else { "rows" },
+            rulec_codegen::sentence::counted(n, "rule", "rules"),
+        )
+    };
+    let greedy = plan(choice.greedy_expected, choice.greedy_rules);
+    let confident = plan(choice.confidence_expected, choice.confidence_rules);
     let (taken, other, mine, theirs) = match choice.taken {
         OrderKind::Greedy => (
             "the greedy order",
@@ -351,21 +366,19 @@ fn order_line(choice: &OrderChoice) -> String {
             greedy,
         ),
     };
-    let cost = if choice.rule_cost > 0.0 {
+    let cost = if costed {
+        let n = choice.rule_cost as u64;
         format!(
-            "; each rule counted as {} less",
-            counted(choice.rule_cost as usize, "row", "rows")
+            "; net: each rule counted as {} {} less",
+            count(n),
+            if n == 1 { "row" } else { "rows" }
         )
     } else {
         String::new()
     };
     format!(
-        "validate: testing {taken}{}: its plan expects to certify {} with at most {}, {other}'s {} with at most {}{cost}",
+        "validate: testing {taken}{}: its plan expects to certify {mine}; for {other} it expects {theirs}{cost}",
         if choice.by_option { " (--order)" } else { "" },
-        rows(mine.0),
-        counted(mine.1, "rule", "rules"),
-        rows(theirs.0),
-        counted(theirs.1, "rule", "rules"),
     )
 }
 
