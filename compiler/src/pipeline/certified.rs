@@ -257,26 +257,29 @@ fn choose_order(
         .iter()
         .map(|&i| pool.set.rules[i].clone())
         .collect();
-    let train_rows = EncodedRows::new(&pool.data.table, &pool.data.splits.train);
-    let covers = validate::coverage(&leaves, &train_rows)?;
-    let beliefs = scoring.teacher_truth(&leaves, &train_rows);
-    let belief: Vec<f64> = pool
-        .confidence_leaves
-        .iter()
-        .zip(&covers)
-        .map(|(&i, answered)| {
+    // The teacher's belief in each leaf's decision, summed over the
+    // training rows it answers, a block of rows at a time (so that a large
+    // table is never encoded whole).
+    const BLOCK: usize = 1 << 16;
+    let mut sums = vec![(0.0f64, 0u64); leaves.rules.len()];
+    for block in pool.data.splits.train.chunks(BLOCK) {
+        let rows = EncodedRows::new(&pool.data.table, block);
+        let covers = validate::coverage(&leaves, &rows)?;
+        let beliefs = scoring.teacher_truth(&leaves, &rows);
+        for ((sum, n), (&i, answered)) in sums
+            .iter_mut()
+            .zip(pool.confidence_leaves.iter().zip(&covers))
+        {
             let of_decision = &beliefs[rank.decisions[i] as usize];
-            let (sum, n) = (0..train_rows.len())
-                .filter(|&r| answered.get(r))
-                .fold((0.0, 0u64), |(s, n), r| {
-                    (s + f64::from(of_decision[r]), n + 1)
-                });
-            if n == 0 {
-                0.0
-            } else {
-                sum / n as f64
+            for r in (0..rows.len()).filter(|&r| answered.get(r)) {
+                *sum += f64::from(of_decision[r]);
+                *n += 1;
             }
-        })
+        }
+    }
+    let belief: Vec<f64> = sums
+        .iter()
+        .map(|&(sum, n)| if n == 0 { 0.0 } else { sum / n as f64 })
         .collect();
     let confident = select::confidence_order(
         rank,
