@@ -225,16 +225,19 @@ fn order(
 /// each rule adds, for both orders; no validation label), each rule of its
 /// largest planned set counted as [`select::min_new_rows`] of them less. Both orders are
 /// fixed before any validation label is read, and so is the choice, so the
-/// fixed sequence of tests on the chosen one keeps its guarantee. Only a
-/// set guarantee on a class target has two; otherwise the greedy order,
-/// and no choice to record.
+/// fixed sequence of tests on the chosen one keeps its guarantee. Only
+/// where the pool built the confidence leaves (`pool::run`: a set
+/// guarantee on a class target, no proposals, a teacher with probabilities,
+/// not `--order greedy`) are there two; otherwise the greedy order, and no
+/// choice to record.
 ///
 /// Measured on the benchmark, the held-out tables and `--more` (seeds 0–4,
 /// both teachers): the rank rows' labels, which flatter the greedy order,
 /// keep it wherever it certified more; reckoned with the greedy order's own
-/// tempered estimates instead, the confidence order was tested on
-/// `breast_cancer`, `penguins` and `mlc_churn` seeds where it certified
-/// less (the book's benchmark chapter).
+/// tempered estimates instead, the confidence order was tested on seeds
+/// of `breast_cancer` and `penguins`, and with the forest of `telco_churn`,
+/// `credit` and `mlc_churn`, where it certified less (the book's benchmark
+/// chapter).
 ///
 /// The confidence order reads the teacher's belief in each leaf's decision
 /// over every training row the leaf answers (the rank rows and the rows the

@@ -265,7 +265,6 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
             .rules
             .iter()
             .enumerate()
-            .skip(n_proposals)
             .map(|(i, r)| (propose::rule_key(r), i))
             .collect();
         let mut fresh = Vec::new();
