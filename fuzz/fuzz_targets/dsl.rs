@@ -105,6 +105,7 @@ fn schema() -> RuleSet {
             method: "wilson".into(),
             scope: Scope::Set,
             tests: Vec::new(),
+            order: None,
         },
         provenance: None,
         summary: None,
