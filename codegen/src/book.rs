@@ -585,6 +585,17 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// `x` with one decimal and thousands separators: `2,920.1`, `0.5`.
+pub(crate) fn one_decimal(x: f64) -> String {
+    let t = (x.abs() * 10.0).round();
+    if !t.is_finite() || t >= u64::MAX as f64 {
+        return format!("{x:.1}");
+    }
+    let t = t as u64;
+    let sign = if x < 0.0 && t > 0 { "-" } else { "" };
+    format!("{sign}{}.{}", count(t / 10), t % 10)
+}
+
 pub(crate) fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 {
         0.0

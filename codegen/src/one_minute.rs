@@ -562,7 +562,7 @@ pub(crate) fn summary_points(set: &RuleSet) -> Vec<String> {
         out.push(teacher_threshold_point(t, cert.precision, cert.confidence));
     }
     if let Some(c) = &summary.cost {
-        let per_million = |x: f64| format!("{:.1} million", x);
+        let per_million = |x: f64| format!("{} million", crate::book::one_decimal(x));
         out.push(format!(
             "Compute saved: per million decisions, the teacher alone makes about {} comparisons; the rules make {} and \
              hand {} of the decisions to the teacher (on the validation rows, where these costs are counted), about {} \

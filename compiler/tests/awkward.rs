@@ -922,6 +922,16 @@ fn too_few_validation_rows_to_certify_are_said_plainly() {
     let book = std::fs::read_to_string(dir.path().join("out/RULEBOOK.md")).unwrap();
     assert!(book.contains(" on 1 validation row"), "{book}");
     assert!(!book.contains("1 validation rows"), "{book}");
+    // A least of thousands reads with separators, as every count does.
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    write_two_class(dir.path(), 150, 5);
+    let o = compile(dir.path(), "d.csv", &["--precision", "0.999"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("The least is 2,995 rows"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

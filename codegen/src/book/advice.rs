@@ -68,7 +68,7 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
         return None;
     }
     Some(format!(
-        "No rule set could have been certified with {}: even one right on every row it answers has an exact lower bound of at most {} at {} confidence, below {}. The least is {least} rows, all answered and all right (more rows, a larger validation share (--split, when rulec splits the rows), or a lower --precision or --confidence).",
+        "No rule set could have been certified with {}: even one right on every row it answers has an exact lower bound of at most {} at {} confidence, below {}. The least is {} rows, all answered and all right (more rows, a larger validation share (--split, when rulec splits the rows), or a lower --precision or --confidence).",
         crate::sentence::counted(rows as usize, "validation row", "validation rows"),
         pct_lower(
             rulec_runtime::stats::clopper_pearson_lower(rows, rows, cert.confidence),
@@ -76,6 +76,7 @@ pub fn too_few_validation_rows(set: &RuleSet) -> Option<String> {
         ),
         pct(cert.confidence),
         pct(cert.precision),
+        crate::book::count(least),
     ))
 }
 

@@ -68,6 +68,12 @@ fn counts_have_separators() {
     assert_eq!(count(1000), "1,000");
     assert_eq!(count(20446), "20,446");
     assert_eq!(count(1234567), "1,234,567");
+    // One decimal, always, as "{:.1}" but with separators.
+    assert_eq!(one_decimal(2920.06), "2,920.1");
+    assert_eq!(one_decimal(0.5), "0.5");
+    assert_eq!(one_decimal(3.0), "3.0");
+    assert_eq!(one_decimal(-1234.56), "-1,234.6");
+    assert_eq!(one_decimal(-0.01), "0.0");
 }
 
 /// Code spans show names and values exactly as GFM renders them

@@ -333,8 +333,15 @@ fn choose_order(
 /// The console's account of which order is tested and why.
 fn order_line(choice: &OrderChoice) -> String {
     let count = rulec_codegen::book::count;
+    let by_option = if choice.by_option { " (--order)" } else { "" };
     if choice.greedy_rules == 0 && choice.confidence_rules == 0 {
-        return "validate: neither the greedy order nor the teacher's confidence order has a set with a chance of passing; testing the greedy order".to_string();
+        let taken = match choice.taken {
+            OrderKind::Greedy => "the greedy order",
+            OrderKind::Confidence => "the teacher's confidence order",
+        };
+        return format!(
+            "validate: neither the greedy order nor the teacher's confidence order has a set with a chance of passing; testing {taken}{by_option}"
+        );
     }
     let costed = choice.rule_cost > 0.0;
     let plan = |x: f64, n: usize| {
@@ -383,8 +390,7 @@ fn order_line(choice: &OrderChoice) -> String {
         String::new()
     };
     format!(
-        "validate: testing {taken}{}: its plan expects to certify {mine}; for {other} it expects {theirs}{cost}",
-        if choice.by_option { " (--order)" } else { "" },
+        "validate: testing {taken}{by_option}: its plan expects to certify {mine}; for {other} it expects {theirs}{cost}"
     )
 }
 
@@ -596,4 +602,54 @@ pub(crate) fn rejections(
         });
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn choice(taken: OrderKind, by_option: bool) -> OrderChoice {
+        OrderChoice {
+            taken,
+            greedy_expected: 2906.6,
+            greedy_rules: 3,
+            confidence_expected: 2266.5,
+            confidence_rules: 1,
+            rule_cost: 60.0,
+            by_option,
+        }
+    }
+
+    #[test]
+    fn the_console_names_the_order_tested() {
+        assert_eq!(
+            order_line(&choice(OrderKind::Greedy, false)),
+            "validate: testing the greedy order: its plan expects to certify 2,907 validation rows \
+             with at most 3 rules (2,727 net); for the teacher's confidence order it expects 2,267 \
+             validation rows with at most 1 rule (2,207 net); net: each rule counted as 60 rows less"
+        );
+        let line = order_line(&choice(OrderKind::Confidence, true));
+        assert!(
+            line.starts_with("validate: testing the teacher's confidence order (--order): its plan expects to certify 2,267"),
+            "{line}"
+        );
+        // Neither order has a set with a chance: the one tested is still
+        // named, the one --order asked for.
+        let none = |taken, by_option| {
+            order_line(&OrderChoice {
+                greedy_expected: 0.0,
+                greedy_rules: 0,
+                confidence_expected: 0.0,
+                confidence_rules: 0,
+                ..choice(taken, by_option)
+            })
+        };
+        assert!(
+            none(OrderKind::Confidence, true)
+                .ends_with("has a set with a chance of passing; testing the teacher's confidence order (--order)"),
+            "{}",
+            none(OrderKind::Confidence, true)
+        );
+        assert!(none(OrderKind::Greedy, false).ends_with("; testing the greedy order"));
+    }
 }
