@@ -322,8 +322,9 @@ pub struct CommonOpts {
     /// order, or the teacher's confidence order where its testing plan
     /// expects to certify more; decided before any validation label is
     /// read), `greedy` or `confidence` (the leaves of a tree on the
-    /// teacher's probabilities, most confident first; --certify set on a
-    /// class target, a teacher with probabilities, without --proposals).
+    /// teacher's probabilities, most confident first; --certify set or
+    /// class on a class target, a teacher with probabilities, without
+    /// --proposals).
     /// Name it before seeing a result: switching because the other order
     /// certified less is a choice made on the validation labels.
     #[arg(long, value_enum, default_value_t = OrderArg::from(defaults().order))]

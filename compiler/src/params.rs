@@ -191,15 +191,15 @@ pub enum Certify {
 pub enum OrderMode {
     /// The greedy order or the teacher's confidence order, whichever's
     /// testing plan expects more before any validation label is read;
-    /// the greedy order alone where there is no second one (a class
-    /// guarantee, a rule guarantee, a numeric target, proposals, a logged
-    /// `column:` teacher, which has no probabilities).
+    /// the greedy order alone where there is no second one (a rule
+    /// guarantee, a numeric target, proposals, a logged `column:` teacher,
+    /// which has no probabilities).
     #[default]
     Auto,
     /// The greedy order of all candidates.
     Greedy,
-    /// The teacher's confidence order (a set guarantee on a class target,
-    /// no proposals, a teacher with probabilities).
+    /// The teacher's confidence order (a set or per-class guarantee on a
+    /// class target, no proposals, a teacher with probabilities).
     Confidence,
 }
 
@@ -414,9 +414,9 @@ impl CompileParams {
                     "--order confidence is for class targets: with --tolerance the teacher has no class probabilities to be confident in; use `auto` or `greedy`"
                         .to_string(),
                 );
-            } else if self.certify != Certify::Set {
+            } else if self.certify == Certify::Rule {
                 problems.push(
-                    "--order confidence needs --certify set: with `class` or `rule` only the greedy order is built; use `auto` or `greedy`"
+                    "--order confidence needs --certify set or class: with `rule` each rule is tested on its own and only the greedy order is built; use `auto` or `greedy`"
                         .to_string(),
                 );
             }

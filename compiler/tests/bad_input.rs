@@ -168,18 +168,18 @@ const CASES: &[Case] = &[
         expect: &["--order confidence", "--tolerance", "class targets"],
     },
     Case {
-        name: "--order confidence with --certify class",
+        name: "--order confidence with --certify rule",
         files: &[],
         args: &[
             "nofile.csv",
             "--target",
             "y",
             "--certify",
-            "class",
+            "rule",
             "--order",
             "confidence",
         ],
-        expect: &["--order confidence", "--certify set", "`greedy`"],
+        expect: &["--order confidence", "--certify set or class", "`greedy`"],
     },
     Case {
         name: "--order confidence with a logged teacher",

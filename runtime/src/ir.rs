@@ -314,9 +314,9 @@ pub struct Certification {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tests: Vec<CertificationTest>,
     /// Which of two orders of the candidates was tested, when two were
-    /// built (a set guarantee on a class target, from a teacher with
-    /// probabilities, without proposals or `--order greedy`); absent
-    /// otherwise.
+    /// built (a set or per-class guarantee on a class target, from a
+    /// teacher with probabilities, without proposals or `--order greedy`);
+    /// absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<OrderChoice>,
 }

@@ -220,15 +220,16 @@ fn order(
 
 /// The order to test: the greedy order (`greedy`), or the confidence order
 /// ([`select::confidence_order`]) where its testing plan expects to certify
-/// more validation rows ([`select::expected_support`]: where each prefix
-/// applies on the validation rows, and the true labels of the rank rows
-/// each rule adds, for both orders; no validation label), each rule of its
+/// more validation rows ([`select::expected_support`], or per class
+/// [`select::expected_class_support`] under `--certify class`: where each
+/// prefix applies on the validation rows, and the true labels of the rank
+/// rows each rule adds, for both orders; no validation label), each rule of its
 /// largest planned set counted as [`select::min_new_rows`] of them less. Both orders are
 /// fixed before any validation label is read, and so is the choice, so the
 /// fixed sequence of tests on the chosen one keeps its guarantee. Only
-/// where the pool built the confidence leaves (`pool::run`: a set
-/// guarantee on a class target, no proposals, a teacher with probabilities,
-/// not `--order greedy`) are there two; otherwise the greedy order, and no
+/// where the pool built the confidence leaves (`pool::run`: a set or
+/// per-class guarantee on a class target, no proposals, a teacher with
+/// probabilities, not `--order greedy`) are there two; otherwise the greedy order, and no
 /// choice to record.
 ///
 /// Measured on the benchmark, the held-out tables and `--more` (seeds 0–4,
@@ -296,14 +297,19 @@ fn choose_order(
     // the greedy order, which was chosen on them, and not the confidence
     // order, which never read them: the confidence order is tested only
     // where it expects more all the same.
-    let greedy_expected = select::expected_support(
+    // Under --certify class each class's rows are tested: so is each
+    // order's plan reckoned.
+    let expected = match p.certify {
+        Certify::Class => select::expected_class_support,
+        _ => select::expected_support,
+    };
+    let greedy_expected = expected(
         &select::with_truth_gains(&greedy, rank),
         valid,
         p.precision,
         p.confidence,
     );
-    let confidence_expected =
-        select::expected_support(&confident, valid, p.precision, p.confidence);
+    let confidence_expected = expected(&confident, valid, p.precision, p.confidence);
     // A rule is worth as many validation rows as one must add to the
     // greedy order (`select::min_new_rows`): more rules for a few more rows
     // are no gain (the demo: 38 rules for 0.4 points of coverage where the

@@ -239,12 +239,13 @@ pub fn run(taught: Taught, p: &CompileParams, progress: &dyn Progress) -> Result
     // The leaves of one tree on the teacher's probabilities, for the
     // confidence order (`select::confidence_order`): those the pool holds
     // already are named by their index there, the others join it. Only a
-    // set guarantee without proposals (which go first in the greedy
-    // order), from a teacher with probabilities (not a logged `column:`),
-    // has a second order, unless `--order greedy` asks for none.
+    // set or per-class guarantee (not one per rule, each tested on its
+    // own) without proposals (which go first in the greedy order), from a
+    // teacher with probabilities (not a logged `column:`), has a second
+    // order, unless `--order greedy` asks for none.
     let mut confidence_leaves = Vec::new();
     let second_order = p.order != OrderMode::Greedy
-        && p.certify == Certify::Set
+        && p.certify != Certify::Rule
         && n_proposals == 0
         && !matches!(p.teacher, TeacherKind::Column(_));
     if let (Answers::Classes(teacher), true) = (&answers, second_order) {

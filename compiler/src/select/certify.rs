@@ -344,21 +344,23 @@ pub fn certify_prefix(
     (kept, tests)
 }
 
-/// Certifies a prefix of `order` for every class it decides (`--certify
-/// class`): as [`certify_prefix`], but a prefix passes only when, for each
-/// class its rules decide, the validation rows decided as that class reach
-/// `precision` by the exact one-sided test at the full level. Requiring
-/// every class's test to pass, each at level α, is an intersection–union
-/// test: the chance of passing a prefix in which some class is below
-/// `precision` stays within α, and the fixed sequence keeps that for the
-/// whole walk. The plan is fixed before any label is read, from each
-/// class's validation rows and training estimate.
-pub fn certify_classes(
+/// The testing plan of [`certify_classes`], fixed before any label is
+/// read: per prefix, the validation rows it answers and those of each class
+/// it decides (features only), and its chance of passing, the product over
+/// the classes it decides of each one's chance at its training estimate.
+struct ClassPlan {
+    supports: Vec<u64>,
+    per_prefix: Vec<Vec<u64>>,
+    planned: Vec<usize>,
+    expected: f64,
+}
+
+fn class_plan(
     order: &Order,
     valid: &CoverageTable<'_>,
     precision: f64,
     confidence: f64,
-) -> (usize, Vec<PrefixTest>) {
+) -> ClassPlan {
     let n_rows = valid.truth.first().map_or(0, |b| b.words.len() * 64);
     let n_classes = valid.truth.len();
     // Per prefix, per class: validation rows (no label read) and the
@@ -390,7 +392,54 @@ pub fn certify_classes(
         );
         per_prefix.push(class_rows.clone());
     }
-    let planned = plan_by_chance(&supports, &chance).0;
+    let (planned, expected) = plan_by_chance(&supports, &chance);
+    ClassPlan {
+        supports,
+        per_prefix,
+        planned,
+        expected,
+    }
+}
+
+/// What [`certify_classes`]' plan expects of `order`, as
+/// [`expected_support`] for a set guarantee: what weighs two orders under
+/// `--certify class` before any validation label is read.
+pub fn expected_class_support(
+    order: &Order,
+    valid: &CoverageTable<'_>,
+    precision: f64,
+    confidence: f64,
+) -> Outlook {
+    let plan = class_plan(order, valid, precision, confidence);
+    Outlook {
+        rows: plan.expected,
+        rules: plan.planned.last().map_or(0, |&j| j + 1),
+    }
+}
+
+/// Certifies a prefix of `order` for every class it decides (`--certify
+/// class`): as [`certify_prefix`], but a prefix passes only when, for each
+/// class its rules decide, the validation rows decided as that class reach
+/// `precision` by the exact one-sided test at the full level. Requiring
+/// every class's test to pass, each at level α, is an intersection–union
+/// test: the chance of passing a prefix in which some class is below
+/// `precision` stays within α, and the fixed sequence keeps that for the
+/// whole walk. The plan is fixed before any label is read, from each
+/// class's validation rows and training estimate.
+pub fn certify_classes(
+    order: &Order,
+    valid: &CoverageTable<'_>,
+    precision: f64,
+    confidence: f64,
+) -> (usize, Vec<PrefixTest>) {
+    let n_rows = valid.truth.first().map_or(0, |b| b.words.len() * 64);
+    let n_classes = valid.truth.len();
+    let ClassPlan {
+        supports,
+        per_prefix,
+        planned,
+        ..
+    } = class_plan(order, valid, precision, confidence);
     // Only now are the labels read.
     let mut covered = Bits::new(n_rows);
     let mut class_correct = vec![0u64; n_classes];
@@ -507,6 +556,43 @@ mod tests {
                 rules: 0
             }
         );
+    }
+
+    #[test]
+    fn the_per_class_outlook_weighs_each_class_and_reads_no_label() {
+        // Two rules of two classes, 300 and 150 validation rows. Each class
+        // is tested on its own rows: with both flawless on their rank
+        // rows, the plan expects about all 450; with the second class's
+        // rule right on 90 %, its class's test would fail, so the plan
+        // expects the first rule's rows alone, where a set test hides it
+        // in the pooled rows.
+        let n = 512;
+        let mut a = Bits::new(n);
+        (0..300).for_each(|r| a.set(r));
+        let mut b = Bits::new(n);
+        (300..450).for_each(|r| b.set(r));
+        let covers = vec![a, b];
+        let decisions = vec![0, 1];
+        // No row is right by the validation labels: they are not read.
+        let truth = vec![Bits::new(n), Bits::new(n)];
+        let valid = CoverageTable::new(&covers, &decisions, &truth);
+        let order = |second: f64| Order {
+            rules: vec![0, 1],
+            estimated_precision: vec![1.0, (2000.0 + second) / 3000.0],
+            gains: vec![(2000, 2000.0), (1000, second)],
+            ..Order::default()
+        };
+        let both = expected_class_support(&order(1000.0), &valid, 0.95, 0.95);
+        assert!(both.rows > 449.0 && both.rows <= 450.0, "{both:?}");
+        assert_eq!(both.rules, 2);
+        // The second class's tests would almost surely fail: about the
+        // first rule's 300 rows alone.
+        let first = expected_class_support(&order(900.0), &valid, 0.95, 0.95);
+        assert!(first.rows > 299.0 && first.rows < 301.0, "{first:?}");
+        // The set's plan reads the pooled 97 % and expects the second
+        // rule's rows too, often enough (364 here).
+        let pooled = expected_support(&order(900.0), &valid, 0.95, 0.95);
+        assert!(pooled.rows > first.rows + 50.0, "{pooled:?}");
     }
 
     #[test]

@@ -67,8 +67,8 @@ use rulec_runtime::stats::wilson_lower;
 mod certify;
 mod confidence;
 pub use certify::{
-    aim, certify_classes, certify_each, certify_prefix, expected_support, min_correct, plan,
-    ClassTest, Outlook, PrefixTest,
+    aim, certify_classes, certify_each, certify_prefix, expected_class_support, expected_support,
+    min_correct, plan, ClassTest, Outlook, PrefixTest,
 };
 pub use confidence::{confidence_order, with_truth_gains};
 
