@@ -8,12 +8,10 @@ use rulec_runtime::stats::z_one_sided;
 
 use crate::book::{method_name, pct};
 
-/// How the candidates of a set guarantee were ordered (the exact test's
-/// account): the greedy order, or the confidence order, and which of the
-/// two was tested and why when both were built.
-fn how_ordered(set: &RuleSet) -> String {
-    let cert = &set.certification;
-    let greedy = format!(
+/// How the candidates of a set guarantee were ordered by the greedy order
+/// (the exact test's account).
+fn greedy_for_the_set(set: &RuleSet) -> String {
+    format!(
         "candidate rules were ordered on training rows held out from fitting them, most certain \
          first, while their estimated precision there (the teacher's {view} tempering the true \
          labels, for each rule never below what those labels alone vouch for) stayed at the \
@@ -21,7 +19,27 @@ fn how_ordered(set: &RuleSet) -> String {
          itself, and last with the rules whose own rows there reach it by what their true labels \
          alone vouch for at the stated confidence (longer prefixes, tested last).",
         view = teacher_view(set),
-    );
+    )
+}
+
+/// How the candidates of a per-class guarantee were ordered by the greedy
+/// order.
+fn greedy_per_class(set: &RuleSet) -> String {
+    format!(
+        "candidate rules were ordered on training rows held out from fitting them, most certain \
+         first, keeping each class's estimated precision there (the teacher's {view} tempering the \
+         true labels, for each rule never below what those labels alone vouch for) at the precision \
+         aimed at, then, once no candidate kept it there, at the target itself (longer prefixes, \
+         tested last).",
+        view = teacher_view(set),
+    )
+}
+
+/// How the candidates were ordered: `greedy` (the greedy order's account
+/// for the scope), or the confidence order, and which of the two was
+/// tested and why when both were built.
+fn how_ordered(set: &RuleSet, greedy: String) -> String {
+    let cert = &set.certification;
     let Some(choice) = cert.order else {
         return greedy;
     };
@@ -158,7 +176,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  the set meets it.",
                 alpha = pct(1.0 - cert.confidence),
                 saw = teacher_saw(set),
-                ordered = how_ordered(set),
+                ordered = how_ordered(set, greedy_for_the_set(set)),
             ),
         ],
         Scope::Set => vec![
@@ -198,11 +216,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                 p = pct(cert.precision),
             ),
             format!(
-                "How the set was chosen: candidate rules were ordered on training rows held out from fitting \
-                 them, most certain first, keeping each class's estimated precision there (the teacher's \
-                 {view} tempering the true labels, for each rule never below what those \
-                 labels alone vouch for) at the precision aimed at, then, once no candidate kept it there, at \
-                 the target itself (longer prefixes, tested last). Of the validation rows, the order read only \
+                "How the set was chosen: {ordered} Of the validation rows, the order read only \
                  where each candidate applies: not their labels, and not the teacher's view of them either, \
                  which says much of their labels. Each prefix of that order is a nested rule set. A testing \
                  plan was fixed before any validation label was read, too, from each class's training-row \
@@ -218,7 +232,7 @@ pub(crate) fn certification_paragraphs(set: &RuleSet) -> Vec<String> {
                  information: a single rule may sit below the required precision while its class meets it.",
                 alpha = pct(1.0 - cert.confidence),
                 saw = teacher_saw(set),
-                view = teacher_view(set),
+                ordered = how_ordered(set, greedy_per_class(set)),
             ),
         ],
         Scope::Rule => vec![format!(
@@ -386,6 +400,11 @@ mod tests {
         set
     }
 
+    /// [`how_ordered`] for a set guarantee.
+    fn how_ordered_set(set: &RuleSet) -> String {
+        how_ordered(set, greedy_for_the_set(set))
+    }
+
     fn choice(taken: OrderKind) -> OrderChoice {
         OrderChoice {
             taken,
@@ -402,7 +421,7 @@ mod tests {
     fn the_book_names_the_order_tested_and_the_figures_compared() {
         // The greedy order expected fewer rows but more net of its rules:
         // the book says so, with the net figures.
-        let text = how_ordered(&set_with(Some(choice(OrderKind::Greedy))));
+        let text = how_ordered_set(&set_with(Some(choice(OrderKind::Greedy))));
         assert!(
             text.contains("the greedy order was tested because the testing plan expected at least as much of it net: 26,255 validation rows with at most 22 rules, 24,495 net, against 26,385 validation rows with at most 39 rules, 23,265 net, for the confidence order"),
             "{text}"
@@ -411,7 +430,7 @@ mod tests {
             text.contains("net is that less 80 validation rows for each rule"),
             "{text}"
         );
-        let text = how_ordered(&set_with(Some(OrderChoice {
+        let text = how_ordered_set(&set_with(Some(OrderChoice {
             by_option: true,
             ..choice(OrderKind::Confidence)
         })));
@@ -424,7 +443,7 @@ mod tests {
             "{text}"
         );
         // Nothing planned in either: no figures to compare.
-        let text = how_ordered(&set_with(Some(OrderChoice {
+        let text = how_ordered_set(&set_with(Some(OrderChoice {
             greedy_expected: 0.0,
             greedy_rules: 0,
             confidence_expected: 0.0,
@@ -442,7 +461,7 @@ mod tests {
         );
         // No rule cost (under 500 validation rows): no net to speak of; an
         // order without a planned set says so.
-        let text = how_ordered(&set_with(Some(OrderChoice {
+        let text = how_ordered_set(&set_with(Some(OrderChoice {
             greedy_expected: 42.9,
             greedy_rules: 7,
             confidence_expected: 0.0,
@@ -453,7 +472,37 @@ mod tests {
         assert!(text.contains("expected at least as much of it: 42.9 validation rows with at most 7 rules, against no set with a chance of passing, for the confidence order"), "{text}");
         assert!(!text.contains("net"), "{text}");
         // Without a choice (one order built): the greedy order's account only.
-        assert!(!how_ordered(&set_with(None)).contains("second order"));
+        assert!(!how_ordered_set(&set_with(None)).contains("second order"));
+    }
+
+    #[test]
+    fn a_class_guarantee_says_which_order_was_tested() {
+        // Per class, the greedy order's account is the per-class one; the
+        // confidence order, when tested, is named as for a set.
+        let mut set = set_with(Some(choice(OrderKind::Confidence)));
+        set.certification.scope = Scope::Class;
+        let chosen = certification_paragraphs(&set)
+            .into_iter()
+            .find(|p| p.starts_with("How the set was chosen"))
+            .expect("a paragraph on how the set was chosen");
+        assert!(
+            chosen.contains("This order was tested, not the greedy order of all candidates"),
+            "{chosen}"
+        );
+        assert!(
+            chosen.contains("every class it decides passed its own exact test"),
+            "{chosen}"
+        );
+        set.certification.order = None;
+        let greedy = certification_paragraphs(&set)
+            .into_iter()
+            .find(|p| p.starts_with("How the set was chosen"))
+            .expect("a paragraph on how the set was chosen");
+        assert!(
+            greedy.contains("keeping each class's estimated precision there"),
+            "{greedy}"
+        );
+        assert!(!greedy.contains("second order"), "{greedy}");
     }
 
     #[test]
