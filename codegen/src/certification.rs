@@ -479,12 +479,15 @@ mod tests {
     fn a_class_guarantee_says_which_order_was_tested() {
         // Per class, the greedy order's account is the per-class one; the
         // confidence order, when tested, is named as for a set.
+        let how_chosen = |set: &RuleSet| {
+            certification_paragraphs(set)
+                .into_iter()
+                .find(|p| p.starts_with("How the set was chosen"))
+                .expect("a paragraph on how the set was chosen")
+        };
         let mut set = set_with(Some(choice(OrderKind::Confidence)));
         set.certification.scope = Scope::Class;
-        let chosen = certification_paragraphs(&set)
-            .into_iter()
-            .find(|p| p.starts_with("How the set was chosen"))
-            .expect("a paragraph on how the set was chosen");
+        let chosen = how_chosen(&set);
         assert!(
             chosen.contains("This order was tested, not the greedy order of all candidates"),
             "{chosen}"
@@ -494,10 +497,7 @@ mod tests {
             "{chosen}"
         );
         set.certification.order = None;
-        let greedy = certification_paragraphs(&set)
-            .into_iter()
-            .find(|p| p.starts_with("How the set was chosen"))
-            .expect("a paragraph on how the set was chosen");
+        let greedy = how_chosen(&set);
         assert!(
             greedy.contains("keeping each class's estimated precision there"),
             "{greedy}"
