@@ -346,8 +346,10 @@ pub fn certify_prefix(
 
 /// The testing plan of [`certify_classes`], fixed before any label is
 /// read: per prefix, the validation rows it answers and those of each class
-/// it decides (features only), and its chance of passing, the product over
-/// the classes it decides of each one's chance at its training estimate.
+/// it decides (features only); the prefixes to test, chosen by each one's
+/// chance of passing (the product over the classes it decides of each
+/// one's chance at its training estimate); and the validation rows the
+/// plan expects to certify.
 struct ClassPlan {
     supports: Vec<u64>,
     per_prefix: Vec<Vec<u64>>,
