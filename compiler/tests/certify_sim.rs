@@ -541,7 +541,6 @@ fn the_whole_compile_choosing_the_confidence_order_keeps_the_promise() {
     // so any certification at 0.95 is false. Which order is tested is
     // chosen before any validation label is read; the fixed sequence on it
     // keeps the promise.
-    use std::fmt::Write as _;
 
     // Set above the target (0.97), the same compiles certify 56 of 120,
     // 53 of them on the confidence order, and this test fails, as it
@@ -552,20 +551,9 @@ fn the_whole_compile_choosing_the_confidence_order_keeps_the_promise() {
     let path = dir.path().join("sure.csv");
     let (mut certified, mut confident) = (0, 0);
     for trial in 0..trials {
-        let mut rng = Rng::derive(trial as u64, 0x5355_5245);
-        let mut csv = String::from("x,z,c,y,split\n");
-        for i in 0..2000 {
-            let split = split_of(i);
-            let x = rng.f64();
-            let yes = (x < 0.5) == rng.chance(P_RIGHT);
-            let _ = writeln!(
-                csv,
-                "{x:.4},{:.4},k{},{},{split}",
-                rng.normal(),
-                rng.below(8),
-                if yes { "yes" } else { "no" }
-            );
-        }
+        let csv = rows_by_x(Rng::derive(trial as u64, 0x5355_5245), |rng, x| {
+            (x < 0.5) == rng.chance(P_RIGHT)
+        });
         let set = compile_csv(&path, &csv, trial as u64);
         certified += usize::from(!set.rules.is_empty());
         let choice = set
@@ -596,7 +584,6 @@ fn the_whole_compile_per_class_choosing_the_confidence_order_keeps_every_class_a
     // greedy one and the confidence order, are built and one is chosen
     // before any validation label is read; every class's test runs on it.
     use rulec::params::Certify;
-    use std::fmt::Write as _;
 
     // Set above the target (0.97), the same compiles certify "no" rules
     // in 28 of 120 (the confidence order tested in 47), and this test
@@ -608,24 +595,13 @@ fn the_whole_compile_per_class_choosing_the_confidence_order_keeps_every_class_a
     let path = dir.path().join("classes.csv");
     let (mut no_certified, mut yes_certified, mut confident) = (0, 0, 0);
     for trial in 0..trials {
-        let mut rng = Rng::derive(trial as u64, 0x434c_4153);
-        let mut csv = String::from("x,z,c,y,split\n");
-        for i in 0..2000 {
-            let split = split_of(i);
-            let x = rng.f64();
-            let yes = if x < 0.5 {
+        let csv = rows_by_x(Rng::derive(trial as u64, 0x434c_4153), |rng, x| {
+            if x < 0.5 {
                 rng.chance(0.99)
             } else {
                 !rng.chance(P_NO)
-            };
-            let _ = writeln!(
-                csv,
-                "{x:.4},{:.4},k{},{},{split}",
-                rng.normal(),
-                rng.below(8),
-                if yes { "yes" } else { "no" }
-            );
-        }
+            }
+        });
         std::fs::write(&path, &csv).unwrap();
         let params = rulec::params::CompileParams {
             certify: Certify::Class,
@@ -858,6 +834,26 @@ fn records_written_four_times(split_column: bool, copies: Copies) {
 
 /// Compiles `csv` (columns and a `split` column; target `y`) at 0.95 with
 /// seed `seed` and the defaults, and returns the rule set.
+/// 2,000 rows of `x` (uniform), `z` (normal), `c` (eight categories) and
+/// `y`, "yes" where `yes(rng, x)` says so, in the splits of [`split_of`]:
+/// the tables of the whole-compile tests whose teacher is sure along `x`.
+fn rows_by_x(mut rng: Rng, yes: impl Fn(&mut Rng, f64) -> bool) -> String {
+    use std::fmt::Write as _;
+    let mut csv = String::from("x,z,c,y,split\n");
+    for i in 0..2000 {
+        let split = split_of(i);
+        let x = rng.f64();
+        let y = if yes(&mut rng, x) { "yes" } else { "no" };
+        let _ = writeln!(
+            csv,
+            "{x:.4},{:.4},k{},{y},{split}",
+            rng.normal(),
+            rng.below(8),
+        );
+    }
+    csv
+}
+
 fn compile_csv(path: &std::path::Path, csv: &str, seed: u64) -> rulec_runtime::RuleSet {
     compile_csv_with(path, csv, seed, &rulec::progress::Silent)
 }

@@ -340,11 +340,11 @@ fn choose_order(
 fn order_line(choice: &OrderChoice) -> String {
     let count = rulec_codegen::book::count;
     let by_option = if choice.by_option { " (--order)" } else { "" };
+    let (taken, other) = match choice.taken {
+        OrderKind::Greedy => ("the greedy order", "the teacher's confidence order"),
+        OrderKind::Confidence => ("the teacher's confidence order", "the greedy order"),
+    };
     if choice.greedy_rules == 0 && choice.confidence_rules == 0 {
-        let taken = match choice.taken {
-            OrderKind::Greedy => "the greedy order",
-            OrderKind::Confidence => "the teacher's confidence order",
-        };
         return format!(
             "validate: neither the greedy order nor the teacher's confidence order has a set with a chance of passing; testing {taken}{by_option}"
         );
@@ -371,19 +371,9 @@ fn order_line(choice: &OrderChoice) -> String {
     };
     let greedy = plan(choice.greedy_expected, choice.greedy_rules);
     let confident = plan(choice.confidence_expected, choice.confidence_rules);
-    let (taken, other, mine, theirs) = match choice.taken {
-        OrderKind::Greedy => (
-            "the greedy order",
-            "the teacher's confidence order",
-            greedy,
-            confident,
-        ),
-        OrderKind::Confidence => (
-            "the teacher's confidence order",
-            "the greedy order",
-            confident,
-            greedy,
-        ),
+    let (mine, theirs) = match choice.taken {
+        OrderKind::Greedy => (greedy, confident),
+        OrderKind::Confidence => (confident, greedy),
     };
     let cost = if costed {
         let n = choice.rule_cost as u64;
