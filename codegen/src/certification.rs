@@ -303,7 +303,7 @@ pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
         "Each point is the rule set made of the first k rules of the curve, measured on the validation rows: \
          how many rows it answers (coverage) and how many of those it gets right (precision), with the lower \
          {conf} confidence bound. Adding rules buys coverage at the cost of precision. The kept rules come \
-         first; past them the curve goes on as the order would with no precision to hold (at each step the \
+         first; past them the curve goes on as {continued} with no precision to hold (at each step the \
          candidate, not kept, whose new training rows are most surely right), which is what a lower target \
          would add. Past the kept rules, the curve's first k rules are therefore not the sets the \
          certification tested (\"first k candidates in order\" under How rules were certified){near}: \
@@ -311,6 +311,13 @@ pub(crate) fn curve_paragraph(set: &RuleSet) -> String {
          that target would buy. The chosen set has {n}. These bounds are not corrected for \
          the number of prefixes looked at; the certification tests are.",
         conf = pct(set.certification.confidence),
+        // The curve continues greedily whichever order was tested.
+        continued = match set.certification.order {
+            Some(choice) if choice.taken == OrderKind::Confidence => {
+                "the greedy order would (not the teacher's confidence order the sets were tested on)"
+            }
+            _ => "the order would",
+        },
         near = if set.rejected.is_empty() {
             ""
         } else {
@@ -414,6 +421,25 @@ mod tests {
             confidence_rules: 39,
             rule_cost: 80.0,
             by_option: false,
+        }
+    }
+
+    #[test]
+    fn the_curve_says_it_goes_on_greedily_after_the_confidence_order() {
+        // Past the kept rules the curve continues greedily
+        // (`pipeline::assemble`): after the confidence order, the book says
+        // so rather than "as the order would".
+        let text = curve_paragraph(&set_with(Some(choice(OrderKind::Confidence))));
+        assert!(
+            text.contains("the curve goes on as the greedy order would (not the teacher's confidence order the sets were tested on) with no precision to hold"),
+            "{text}"
+        );
+        for greedy in [None, Some(choice(OrderKind::Greedy))] {
+            let text = curve_paragraph(&set_with(greedy));
+            assert!(
+                text.contains("the curve goes on as the order would with no precision to hold"),
+                "{text}"
+            );
         }
     }
 
