@@ -66,7 +66,8 @@ def compile(
     (or any false value, ``None``, ``0``) prints nothing, a callable receives ``(kind, text, done, total)`` (an
     exception it raises stops the compile and comes out as it was raised).
     ``options``: the command line's, e.g. ``seed=1``, ``max_rules=16``,
-    ``certify="rule"``, ``no_cache=True``.
+    ``certify="rule"``, ``no_cache=True``; ``threads=N`` runs this compile
+    on N worker threads of its own (the command line's ``--threads``).
 
     Interrupt with Ctrl-C (or the notebook's stop button): the compile
     stops and raises ``KeyboardInterrupt``.

@@ -233,22 +233,32 @@ fn compile(
         None => None,
     };
     let params = params.check().map_err(err)?;
+    let pool = options::thread_pool(options)?;
     let source = source(data, name)?;
     let batch_rows = params.get().oracle_batch;
     let compiled = runner::run(py, progress, move |reporter, cancel| {
-        let model = adapter.map(|adapter| {
-            Box::new(teacher::PyTeacher::new(adapter, batch_rows, cancel))
-                as Box<dyn rulec::teach::Teacher>
-        });
-        let (paths, frame) = match source {
-            Source::Files(paths) => (paths, None),
-            Source::Frame(frame) => (Vec::new(), Some(frame)),
+        // Everything the compile holds is made where it runs: on a pool of
+        // `threads=` workers, the teacher object (not `Send`) is built on
+        // the worker that uses it.
+        let work = move || {
+            let model = adapter.map(|adapter| {
+                Box::new(teacher::PyTeacher::new(adapter, batch_rows, cancel))
+                    as Box<dyn rulec::teach::Teacher>
+            });
+            let (paths, frame) = match source {
+                Source::Files(paths) => (paths, None),
+                Source::Frame(frame) => (Vec::new(), Some(frame)),
+            };
+            let data = match frame {
+                Some(frame) => Data::Frame(frame),
+                None => Data::Files(&paths),
+            };
+            pipeline::compile_with(data, &params, model, reporter)
         };
-        let data = match frame {
-            Some(frame) => Data::Frame(frame),
-            None => Data::Files(&paths),
-        };
-        pipeline::compile_with(data, &params, model, reporter)
+        match pool {
+            Some(pool) => pool.install(work),
+            None => work(),
+        }
     })?;
     let rules = compiled.rules.to_json().into_bytes();
     Ok(Native {

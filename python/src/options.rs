@@ -50,6 +50,7 @@ pub const NAMES: &[&str] = &[
     "groups",
     "stability",
     "card",
+    "threads",
 ];
 
 /// The parameters `options` give, unchecked.
@@ -146,6 +147,9 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
             "groups" => p.groups = columns(v, &key)?,
             "stability" => p.stability = get(v, &key, "a non-negative integer")?,
             "card" => p.card = Some(get(v, &key, "a file path")?),
+            // Not a compile parameter: the worker pool it runs on
+            // ([`thread_pool`]).
+            "threads" => {}
             other => {
                 return Err(err(format!(
                     "unknown option `{other}`; the options are {}",
@@ -162,6 +166,32 @@ pub fn params(options: &Bound<'_, PyDict>) -> PyResult<CompileParams> {
         Some(cache_dir.unwrap_or_else(rulec::cache::default_dir))
     };
     Ok(p)
+}
+
+/// The worker pool `threads=` asks for, as the command line's `--threads`
+/// (1 to 1,024 threads), or `None` for rayon's global pool (one thread per
+/// core, or `RAYON_NUM_THREADS`). A pool of its own per compile, since the
+/// process's global pool is fixed once started: two compiles in one
+/// notebook may ask for different numbers. Its threads are named
+/// `rulec-worker-N`.
+pub fn thread_pool(options: &Bound<'_, PyDict>) -> PyResult<Option<rayon::ThreadPool>> {
+    let Some(v) = options.get_item("threads")?.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    let n: usize = get(&v, "threads", "a non-negative integer")?;
+    // As the command line: past a thousand threads each costs memory and
+    // none adds speed.
+    if n == 0 || n > 1024 {
+        return Err(err(format!(
+            "threads must be a number of worker threads in 1..=1024, got {n}"
+        )));
+    }
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .thread_name(|i| format!("rulec-worker-{i}"))
+        .build()
+        .map(Some)
+        .map_err(|e| err(format!("cannot start {n} worker threads: {e}")))
 }
 
 /// Emit options from `with_runtime`, as `--with-runtime` reads them, for a

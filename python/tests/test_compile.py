@@ -548,6 +548,59 @@ def test_progress_reaches_the_callback_and_can_be_silenced(frame, capsys):
     assert "ingest:" in capsys.readouterr().err
 
 
+def _worker_cpu_ticks():
+    """CPU ticks (user + system) of this process's `rulec-worker-N`
+    threads, by thread name (Linux's /proc)."""
+    import pathlib
+
+    ticks = {}
+    for task in pathlib.Path("/proc/self/task").iterdir():
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if name.startswith("rulec-worker-"):
+            # utime and stime: the 14th and 15th fields of stat, the 12th
+            # and 13th after the name.
+            ticks[name] = int(fields[11]) + int(fields[12])
+    return ticks
+
+
+@pytest.mark.skipif(not __import__("pathlib").Path("/proc/self/task").is_dir(), reason="reads /proc")
+def test_threads_runs_the_compile_on_that_many_workers(frame):
+    """`threads=N` is the command line's `--threads N` for one compile: the
+    compile runs on a pool of N threads of its own (named
+    `rulec-worker-N`), and its rules are the same bytes as on rayon's
+    default pool."""
+    seen = []
+
+    def watch(kind, text, done, total):
+        seen.append(_worker_cpu_ticks())
+
+    res = rulec.compile(frame, target="y", threads=2, progress=watch, **FAST)
+    names = set().union(*seen)
+    assert names == {"rulec-worker-0", "rulec-worker-1"}, names
+    # The work ran there: the pool's threads spent CPU time (the compile
+    # runs on one of them, so at least its stages).
+    assert max(sum(t.values()) for t in seen) > 0, seen
+    # The pool is the compile's own: its threads end once it returns
+    # (they are told to when it is dropped, and leave on their own time).
+    import time
+
+    deadline = time.monotonic() + 10
+    while _worker_cpu_ticks() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _worker_cpu_ticks() == {}
+    assert res.rules_json == rulec.compile(frame, target="y", progress=False, **FAST).rules_json
+    assert res.rules_json == rulec.compile(frame, target="y", threads=1, progress=False, **FAST).rules_json
+    for bad in (0, 2000):
+        with pytest.raises(rulec.RulecError, match=r"threads must be a number of worker threads in 1\.\.=1024, got"):
+            rulec.compile(frame, target="y", threads=bad, progress=False, **FAST)
+    with pytest.raises(rulec.RulecError, match="option `threads` must be a non-negative integer, got bool"):
+        rulec.compile(frame, target="y", threads=True, progress=False, **FAST)
+
+
 def test_an_interrupt_from_progress_stops_the_compile(frame):
     def stop(kind, text, done, total):
         raise KeyboardInterrupt
