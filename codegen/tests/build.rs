@@ -518,3 +518,95 @@ fn example_rows_with_tabs_and_line_breaks_are_tested() {
     assert!(test.contains("tab\\\\there"), "{test}");
     build_and_check(&set, "odd-examples", &rows, ALL_CHECKS);
 }
+
+/// The crate's documentation shows how to call it: the book's first
+/// example row written as an `Input` (a missing value `None`, a nullable
+/// column's value in `Some`, a category outside the known ones the unknown
+/// variant, a column named as a prelude item kept off it), decided by
+/// `decide` as the book lists it. `cargo test` runs it as a doctest.
+#[test]
+fn the_crate_documentation_decides_an_example_row() {
+    let set = rule_set(
+        "t",
+        &["a", "b"],
+        vec![
+            num("v", true),
+            cat("some", true, &["x", "y\"q"]),
+            boolean("on", false),
+            cat("zone", false, &["n", "s"]),
+        ],
+        vec![
+            rule("first", vec![missing("v"), is("on", true)], "b"),
+            rule("second", vec![cmp("v", CmpOp::Lt, 2.5)], "a"),
+        ],
+    );
+    let rows = vec![
+        vec![
+            Value::Missing,
+            Value::Missing,
+            Value::Bool(true),
+            Value::Cat("elsewhere".into()),
+        ],
+        vec![
+            Value::Num(-1.25),
+            Value::Cat("y\"q".into()),
+            Value::Bool(false),
+            Value::Cat("s".into()),
+        ],
+    ];
+    let set = common::with_examples(set, &rows, 1);
+    let generated = rulec_codegen::emit_crate(&set, "rulec-test-doc-example").unwrap();
+    let lib = generated.file("src/lib.rs").unwrap();
+    let expected = [
+        "//! The rule book's first example row of rule `first`, which decides it:",
+        "//! use rulec_test_doc_example::*;",
+        "//!     v: None,",
+        "//!     some: None,",
+        "//!     on: true,",
+        "//!     zone: Zone::Unknown,",
+        "//! let hit = decide(&input).expect(\"a rule covers this row\");",
+        "//! assert_eq!(hit.rule, RuleId::First);",
+        "//! assert_eq!(hit.decision, T::B);",
+    ];
+    for line in expected {
+        assert!(lib.lines().any(|l| l == line), "{line}\n{lib}");
+    }
+    // The column `some` is not the prelude's `Some`.
+    assert!(!generated
+        .file("src/rules.rs")
+        .unwrap()
+        .contains("pub enum Some "));
+    build_and_check(&set, "doc-example", &rows, ALL_CHECKS);
+    // The doctest ran, and passed.
+    let _guard = common::CARGO_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["test", "--offline", "--doc"])
+        .current_dir(common::crate_dir("doc-example"))
+        .env("CARGO_TARGET_DIR", common::target_dir())
+        .output()
+        .unwrap();
+    let said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("test result: ok. 1 passed"), "{said}");
+
+    // Without the first rule's example, the second rule's row: a value of a
+    // nullable column in `Some`, a known category by its variant.
+    let mut set = set;
+    set.rules[0].evidence.as_mut().unwrap().examples.clear();
+    let lib = rulec_codegen::emit_crate(&set, "rulec-test-doc-example")
+        .unwrap()
+        .file("src/lib.rs")
+        .unwrap()
+        .to_string();
+    for line in [
+        "//!     v: Some(-1.25),",
+        "//!     on: false,",
+        "//!     zone: Zone::S,",
+        "//! assert_eq!(hit.rule, RuleId::Second);",
+        "//! assert_eq!(hit.decision, T::A);",
+    ] {
+        assert!(lib.lines().any(|l| l == line), "{line}\n{lib}");
+    }
+    assert!(lib.contains("//!     some: Some(Some"), "{lib}");
+}

@@ -162,6 +162,93 @@ impl Gen<'_> {
         out
     }
 
+    /// The crate documentation's example: the first of the rule book's
+    /// example rows ([`Self::example_rows`]' first) written as an `Input`,
+    /// decided with `decide` and checked against the rule the book lists it
+    /// under, as doc lines (a doctest, run by `cargo test`). `None` when
+    /// there is no such row, or a value has no literal (a number that did
+    /// not parse, or not finite).
+    pub(super) fn doc_example(&self) -> Option<Vec<String>> {
+        let set = self.set;
+        let eval = Evaluator::new(set).ok()?;
+        let (rule_idx, fields) = set.rules.iter().enumerate().find_map(|(i, rule)| {
+            rule.evidence.as_ref()?.examples.iter().find_map(|example| {
+                let cells = self.cells(&eval, &example.values)?;
+                let decided = eval.decide(&cells).ok().flatten().map(|hit| hit.rule_idx);
+                if decided != Some(i) {
+                    return None;
+                }
+                let fields = cells
+                    .iter()
+                    .enumerate()
+                    .map(|(col, cell)| {
+                        let value = self.field_literal(col, cell)?;
+                        Some(format!("    {}: {value},", self.names.fields[col]))
+                    })
+                    .collect::<Option<Vec<String>>>()?;
+                Some((i, fields))
+            })
+        })?;
+        let names = self.names;
+        let rule = &set.rules[rule_idx];
+        let class = set
+            .target
+            .classes
+            .iter()
+            .position(|c| *c == rule.decision)?;
+        let mut lines = vec![
+            "# Example".to_string(),
+            String::new(),
+            format!(
+                "The rule book's first example row of rule {}, which decides it:",
+                super::literals::name_code(&rule.name)
+            ),
+            String::new(),
+            "```".to_string(),
+            format!("use {}::*;", names.krate),
+            String::new(),
+            "let input = Input {".to_string(),
+        ];
+        lines.extend(fields);
+        lines.extend([
+            "};".to_string(),
+            "let hit = decide(&input).expect(\"a rule covers this row\");".to_string(),
+            format!("assert_eq!(hit.rule, RuleId::{});", names.rules[rule_idx]),
+            format!(
+                "assert_eq!(hit.decision, {}::{});",
+                names.decision, names.classes[class]
+            ),
+            "```".to_string(),
+        ]);
+        Some(lines)
+    }
+
+    /// `cell` as the value of `Input`'s field for column `col`, in Rust:
+    /// a number (`None` for one that is not finite), `true`, a category's
+    /// variant (the unknown one for a value outside the categories),
+    /// `Some(..)` in a nullable column, `None` for a missing value.
+    fn field_literal(&self, col: usize, cell: &Cell) -> Option<String> {
+        let value = match cell {
+            Cell::Missing => return Some("None".to_string()),
+            Cell::Num(x) if x.is_finite() => format!("{x:?}"),
+            Cell::Num(_) => return None,
+            Cell::Bool(b) => b.to_string(),
+            Cell::Cat(code) => {
+                let cat = self.names.cats[col].as_ref()?;
+                let variant = usize::try_from(*code)
+                    .ok()
+                    .and_then(|c| cat.variants.get(c))
+                    .unwrap_or(&cat.unknown);
+                format!("{}::{variant}", cat.ty)
+            }
+        };
+        Some(if self.set.features[col].nullable {
+            format!("Some({value})")
+        } else {
+            value
+        })
+    }
+
     /// The cells the test's `parse_row` reads from `values` (as text, a
     /// missing value empty), or `None` where it would fail: a row of
     /// another width, a value missing where the column is not nullable

@@ -532,8 +532,10 @@ impl Gen<'_> {
     }
 }
 
-pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
-    let doc = inner_doc([
+/// `src/lib.rs`: the crate's documentation (with `example`, doc lines of
+/// a doctest, where there is one) and its modules.
+pub(super) fn lib_rs(set: &RuleSet, runtime: bool, example: Option<Vec<String>>) -> TokenStream {
+    let mut lines = vec![
         GENERATED_MARKER.to_string(),
         String::new(),
         format!(
@@ -542,7 +544,12 @@ pub(super) fn lib_rs(set: &RuleSet, runtime: bool) -> TokenStream {
             set.rules.len(),
             plural(set.rules.len(), "rule", "rules"),
         ),
-    ]);
+    ];
+    if let Some(example) = example {
+        lines.push(String::new());
+        lines.extend(example);
+    }
+    let doc = inner_doc(lines);
     let engine = runtime.then(|| {
         quote! {
             #[cfg(feature = "runtime")]

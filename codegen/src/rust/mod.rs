@@ -254,7 +254,7 @@ pub fn emit_crate_with(
             "src/lib.rs".to_string(),
             render(
                 "src/lib.rs",
-                lib_rs(set, runtime_dep.is_some()),
+                lib_rs(set, runtime_dep.is_some(), gen.doc_example()),
                 Layout::default(),
             )?,
         ),
