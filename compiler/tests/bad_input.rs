@@ -247,6 +247,29 @@ const CASES: &[Case] = &[
         args: &["data.xlsx", "--target", "y"],
         expect: &["data.xlsx", "cannot be read as a spreadsheet"],
     },
+    // One file given twice, or two copies of one: every row would be a
+    // record written twice, split apart.
+    Case {
+        name: "a data file given twice",
+        files: &[("a.csv", GOOD)],
+        args: &["a.csv", "a.csv", "--target", "y"],
+        expect: &[
+            "a.csv",
+            "is given twice (also as `a.csv`)",
+            "its rows would be read twice",
+            "give each file once",
+        ],
+    },
+    Case {
+        name: "two data files holding the same bytes",
+        files: &[("a.csv", GOOD), ("copy/a (1).csv", GOOD)],
+        args: &["a.csv", "copy/a (1).csv", "--target", "y"],
+        expect: &[
+            "a (1).csv",
+            "holds the same bytes as `a.csv`",
+            "the certified precision would not hold for new rows",
+        ],
+    },
     Case {
         name: "compressed JSON lines",
         files: &[("d.jsonl.gz", "{}")],

@@ -41,19 +41,34 @@ pub fn run(
         format!("ingest: reading {} data files", paths.len())
     });
     let before = paths.iter().map(|f| file_stamp(f)).collect::<Vec<_>>();
+    // Several files are hashed before they are read: one given twice (or
+    // two copies of one) is refused before the work of reading it. A file
+    // that cannot be hashed is left to the reader, which says why.
+    let early: Vec<Option<String>> = if paths.len() > 1 {
+        paths.iter().map(|f| sha256_file(f).ok()).collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(message) = same_bytes(paths, &early) {
+        return Err(message);
+    }
     let table = ingest::read_files(paths, &ingest_params(p))?;
     let data_sha256 = if paths.len() == 1 {
         sha256_file(path)?
     } else {
         // The files' hashes, in order: any change to any file changes it.
         let mut h = Sha256::new();
-        for f in paths {
-            h.update(sha256_file(f)?.as_bytes());
+        for (f, sha) in paths.iter().zip(&early) {
+            let sha = match sha {
+                Some(sha) => sha.clone(),
+                None => sha256_file(f)?,
+            };
+            h.update(sha.as_bytes());
         }
         hex(&h.finalize())
     };
-    // The hash is of the file as it is now: it names the rows read only if
-    // the file did not change while they were read.
+    // A hash (taken before the read, or after it for one file) names the
+    // rows read only if no file changed from before the read until now.
     for (f, was) in paths.iter().zip(before) {
         if was.is_none() || file_stamp(f) != was {
             return Err(Error::Data {
@@ -73,6 +88,41 @@ pub fn run(
         .collect::<Vec<_>>()
         .join(", ");
     split_table(table, data_sha256, data_names, path, p, progress)
+}
+
+/// The error for the first of `paths` whose bytes (`hashes`, their
+/// SHA-256 in order where it could be read) an earlier one holds: one file given twice, or a copy
+/// of it. Its rows would be read twice, each row then a record written
+/// twice: split apart, a copy in the validation rows would be a row the
+/// rules learned from, and the certified precision would hold for rows
+/// already seen.
+fn same_bytes(paths: &[PathBuf], hashes: &[Option<String>]) -> Option<Error> {
+    let mut first: std::collections::HashMap<&str, &Path> = std::collections::HashMap::new();
+    for (path, sha) in paths.iter().zip(hashes) {
+        let Some(sha) = sha else { continue };
+        if let Some(earlier) = first.insert(sha.as_str(), path) {
+            let what = if same_file(earlier, path) {
+                format!("is given twice (also as `{}`)", earlier.display())
+            } else {
+                format!("holds the same bytes as `{}`", earlier.display())
+            };
+            return Some(Error::Data {
+                path: path.clone(),
+                message: format!(
+                    "{what}: its rows would be read twice, and a row's copy in the validation rows would be one the rules learned from, so the certified precision would not hold for new rows; give each file once"
+                ),
+            });
+        }
+    }
+    None
+}
+
+/// Whether two paths name one file (the same path, or links to one).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// Data already in memory: a frame the caller built (the Python package's
