@@ -162,12 +162,13 @@ impl Gen<'_> {
         out
     }
 
-    /// The crate documentation's example: the first of the rule book's
-    /// example rows ([`Self::example_rows`]' first) written as an `Input`,
-    /// decided with `decide` and checked against the rule the book lists it
-    /// under, as doc lines (a doctest, run by `cargo test`). `None` when
-    /// there is no such row, or a value has no literal (a number that did
-    /// not parse, or not finite).
+    /// The crate documentation's example, as doc lines: the first of the
+    /// rule book's example rows the test of [`Self::example_rows`] would
+    /// hold, written as an `Input`, decided with `decide` and checked
+    /// against the rule the book lists it under (a doctest, which `cargo
+    /// test` runs). Rows with a value that has no literal (a number that
+    /// did not parse, or is not finite) are passed over; `None` when no row
+    /// is left.
     pub(super) fn doc_example(&self) -> Option<Vec<String>> {
         let set = self.set;
         let eval = Evaluator::new(set).ok()?;

@@ -90,12 +90,12 @@ pub fn run(
     split_table(table, data_sha256, data_names, path, p, progress)
 }
 
-/// The error for the first of `paths` whose bytes (`hashes`, their
-/// SHA-256 in order where it could be read) an earlier one holds: one file given twice, or a copy
-/// of it. Its rows would be read twice, each row then a record written
-/// twice: split apart, a copy in the validation rows would be a row the
-/// rules learned from, and the certified precision would hold for rows
-/// already seen.
+/// The error for the first of `paths` whose bytes an earlier one holds
+/// (`hashes`: their SHA-256 in order, where a file could be read): one
+/// file given twice, or a copy of it. Its rows would be read twice, each
+/// then a record written twice: split apart, a copy in the validation rows
+/// would be a row the rules learned from, and the certified precision
+/// would hold for rows already seen.
 fn same_bytes(paths: &[PathBuf], hashes: &[Option<String>]) -> Option<Error> {
     let mut first: std::collections::HashMap<&str, &Path> = std::collections::HashMap::new();
     for (path, sha) in paths.iter().zip(hashes) {
