@@ -412,7 +412,13 @@ const CASES: &[Case] = &[
         name: "--groups a numeric column",
         files: &[("good.csv", GOOD)],
         args: &["good.csv", "--target", "y", "--groups", "a"],
-        expect: &["good.csv", "`a`", "--groups", "numeric"],
+        expect: &[
+            "good.csv",
+            "`a`",
+            "--groups",
+            "numeric",
+            "to group by its 9 values, read it as categories with --categorical a",
+        ],
     },
     Case {
         name: "--groups the split column",

@@ -452,11 +452,33 @@ fn check_columns(table: &Table, p: &CompileParams, path: &Path) -> Result<(), Er
         let Some(column) = table.columns().iter().find(|c| &c.name == name) else {
             continue;
         };
-        if matches!(column.data, crate::table::ColumnData::Numeric(_)) {
+        if let crate::table::ColumnData::Numeric(values) = &column.data {
+            // A few values (a count of children, a grade) are groups once
+            // read as categories; hundreds of them would be as many groups.
+            const FEW: usize = 50;
+            let mut seen: Vec<u64> = Vec::new();
+            for x in values.iter().filter(|x| !x.is_nan()) {
+                let bits = (x + 0.0).to_bits();
+                if !seen.contains(&bits) {
+                    seen.push(bits);
+                    if seen.len() > FEW {
+                        break;
+                    }
+                }
+            }
+            let hint = if seen.len() <= FEW {
+                format!(
+                    ": to group by its {} values, read it as categories with --categorical {}",
+                    seen.len(),
+                    rulec_codegen::book::shell_word(name)
+                )
+            } else {
+                String::new()
+            };
             return Err(Error::Data {
                 path: path.to_path_buf(),
                 message: format!(
-                    "column `{name}` (given as --groups) is numeric; groups need a column of categories or true/false"
+                    "column `{name}` (given as --groups) is numeric; groups need a column of categories or true/false{hint}"
                 ),
             });
         }
