@@ -99,7 +99,12 @@ pub fn read(readme: &Path) -> Result<Vec<Dataset>, Error> {
 /// What one table of the README is.
 enum Section {
     None,
-    Data,
+    /// The dataset list, with the positions of its `dataset` and `target`
+    /// columns.
+    Data {
+        name: usize,
+        target: usize,
+    },
     Peers,
     /// An "Every method" table of this dataset, with its columns.
     Methods {
@@ -145,19 +150,31 @@ pub fn parse(text: &str) -> Result<Vec<Dataset>, String> {
     let mut methods: Vec<(String, Method)> = Vec::new();
     let mut heading = String::new();
     let mut section = Section::None;
+    let mut seen_data = false;
     for (line_idx, line) in text.lines().enumerate() {
         if let Some(h) = line.strip_prefix("### ") {
             heading = h.trim().to_string();
         } else if line.starts_with("## ") || line.starts_with("# ") {
             heading.clear();
         }
-        if line.starts_with("| dataset | source | target") {
-            section = Section::Data;
-            continue;
-        }
-        if line.starts_with("| dataset | teacher accuracy") {
-            section = Section::Peers;
-            continue;
+        if line.starts_with('|') && matches!(section, Section::None) {
+            let header: Vec<String> = cells(line).iter().map(|c| c.to_lowercase()).collect();
+            let at = |name: &str| header.iter().position(|h| h == name);
+            if header.first().map(String::as_str) == Some("dataset")
+                && header.get(1).map(String::as_str) == Some("teacher accuracy")
+            {
+                section = Section::Peers;
+                continue;
+            }
+            // The first table with a `dataset` and a `target` column (as
+            // `| dataset | source | target | task |`, in any order or case)
+            // lists the datasets; a table of results pasted below it is
+            // not read as one.
+            if let (Some(name), Some(target), false) = (at("dataset"), at("target"), seen_data) {
+                seen_data = true;
+                section = Section::Data { name, target };
+                continue;
+            }
         }
         if line.starts_with("| method |") && !heading.is_empty() {
             section = match Columns::of(&cells(line)) {
@@ -178,12 +195,21 @@ pub fn parse(text: &str) -> Result<Vec<Dataset>, String> {
             section = Section::None;
             continue;
         }
-        if line.starts_with("|---") {
+        let c = cells(line);
+        // A header's separator row, `|---|:--:|` or `| --- | --- |`.
+        if c.iter()
+            .all(|x| !x.is_empty() && x.chars().all(|ch| ch == '-' || ch == ':'))
+        {
             continue;
         }
-        let c = cells(line);
         match &section {
-            Section::Data if c.len() >= 3 => targets.push((c[0].clone(), c[2].clone())),
+            Section::Data { name, target } => {
+                if let (Some(name), Some(target)) = (c.get(*name), c.get(*target)) {
+                    if !name.is_empty() && !target.is_empty() {
+                        targets.push((name.clone(), target.clone()));
+                    }
+                }
+            }
             Section::Peers if c.len() >= 4 => {
                 peers.push((c[0].clone(), [c[2].clone(), c[3].clone()]));
             }
@@ -196,7 +222,10 @@ pub fn parse(text: &str) -> Result<Vec<Dataset>, String> {
         }
     }
     if targets.is_empty() {
-        return Err("has no `| dataset | source | target` table".into());
+        return Err(
+            "has no table of the datasets: a Markdown table whose header names a `dataset` and a `target` column (`| dataset | source | target |`, as the benchmark's README), a row per data/NAME.csv"
+                .into(),
+        );
     }
     Ok(targets
         .into_iter()
@@ -312,6 +341,41 @@ mod tests {
         assert_eq!(best.method, "greedy_rule_list[conf]");
         assert_eq!((best.coverage, best.precision), (0.2, Some(0.991)));
         assert_eq!(d[1].best_calibrated(0.95), None);
+    }
+
+    #[test]
+    fn the_dataset_table_is_found_by_its_column_names() {
+        // Columns in another order and case, a separator with spaces, a
+        // `task`-less table; a results table pasted below is no dataset.
+        let text = "\
+# Our tables
+
+| Target | Dataset | rows |
+| --- | --- | ---: |
+| `churned` | shop | 1200 |
+| y | clinic | 300 |
+
+## Results
+
+| dataset | target | rulec coverage |
+|---|---|---|
+| shop | 0.95 | 0.41 |
+";
+        let d = parse(text).unwrap();
+        let got: Vec<(&str, &str)> = d
+            .iter()
+            .map(|d| (d.name.as_str(), d.target.as_str()))
+            .collect();
+        assert_eq!(got, [("shop", "churned"), ("clinic", "y")]);
+        assert_eq!(d[0].best_peer, ["?".to_string(), "?".to_string()]);
+        // The benchmark's own layout reads as before.
+        assert_eq!(parse(README).unwrap().len(), 2);
+        // A table without a `target` column lists no dataset.
+        let err = parse("| dataset | rows |\n|---|---|\n| shop | 3 |\n").unwrap_err();
+        assert!(
+            err.contains("a Markdown table whose header names a `dataset` and a `target` column"),
+            "{err}"
+        );
     }
 
     #[test]
